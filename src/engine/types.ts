@@ -1,0 +1,149 @@
+/**
+ * The check API and the report model. Built-in checks and plugins are written against exactly these
+ * types (re-exported from src/index.ts). The Report shape is the published JSON contract
+ * (schema/report.schema.json, id `whydied.report/1`): change both together, deliberately.
+ */
+import type { Facts } from '../source/types';
+
+export type Status = 'pass' | 'info' | 'warn' | 'fail' | 'skip' | 'error';
+
+export interface Remedy {
+  text: string;
+  /** Complete shell commands, already quoted. */
+  commands: string[];
+}
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type Evidence = { [key: string]: JsonValue };
+
+export type CauseKind = 'oom-kill' | 'segfault' | 'trap' | 'signal' | 'exit' | 'unknown';
+export type CauseSource = 'kernel-log' | 'journal' | 'record' | 'watch' | 'plugin';
+
+export interface Cause {
+  kind: CauseKind;
+  signal?: string;
+  exitCode?: number;
+  sender?: { pid: number; comm: string; uid?: number };
+  /** ISO 8601. */
+  time?: string;
+  source: CauseSource;
+  details?: Evidence;
+}
+
+/** What a check returns. The runner adds id, title and duration. */
+export interface FindingInput {
+  status: Status;
+  /** Stable, kebab-case; one of meta.codes keys. */
+  code: string;
+  summary: string;
+  details?: string[];
+  evidence?: Evidence;
+  remedy?: Remedy;
+  /**
+   * Postmortem checks (kernel-log, journal, records, watch, plugins) propose a cause of death here.
+   * Only the verdict decides which proposal wins.
+   */
+  cause?: Cause;
+}
+
+export interface Finding {
+  id: string;
+  title: string;
+  status: Status;
+  code: string;
+  summary: string;
+  details: string[];
+  evidence: Evidence;
+  remedy?: Remedy;
+  cause?: Cause;
+  durationMs: number;
+}
+
+export interface CheckMeta {
+  /** kebab-case; plugins must be namespaced `vendor/name`. */
+  id: string;
+  title: string;
+  description: string;
+  /** Ids that must have run (and not failed/skipped/errored) before this one. */
+  requires?: string[];
+  /** Stable result codes with a one-line meaning each: readable without running anything. */
+  codes?: Record<string, string>;
+  /** Per-check time limit (ms); the runner's default applies otherwise. */
+  timeoutMs?: number;
+}
+
+export interface CheckTarget {
+  /** What the user typed (`1234`, `:8080`, `nginx`). */
+  query: string;
+  pid: number;
+  /** Identity observed when the target was resolved, if it was alive then. */
+  startTime: number | null;
+  /** Name hint (from a name query or a record) for postmortem searches. */
+  name: string | null;
+}
+
+export interface CheckContext {
+  readonly target: CheckTarget;
+  readonly facts: Facts;
+  /** Findings of checks that already ran, by id (read-only; for gating and cross-reference). */
+  readonly prior: ReadonlyMap<string, Finding>;
+  readonly options: Readonly<{ verbose: boolean }>;
+}
+
+export interface Check {
+  meta: CheckMeta;
+  run(ctx: CheckContext): FindingInput | Promise<FindingInput>;
+}
+
+export type ProcessState = 'alive' | 'zombie' | 'dead' | 'not-found';
+export type VerdictStatus = 'ok' | 'at-risk' | 'died' | 'unknown';
+export type RiskEvent =
+  | 'terminal-hangup'
+  | 'parent-exit'
+  | 'group-kill'
+  | 'session-end'
+  | 'ci-cleanup'
+  | 'memory-pressure';
+export type RiskOutcome = 'dies' | 'survives' | 'unknown';
+
+export interface Risk {
+  event: RiskEvent;
+  outcome: RiskOutcome;
+  reason: string;
+}
+
+export interface ReportProcess {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  sid: number;
+  tty: string | null;
+  tpgid: number;
+  comm: string;
+  argv: string[] | null;
+  exe: string | null;
+  cwd: string | null;
+  uid: number | null;
+  /** ISO 8601. */
+  startTime: string;
+  state: string;
+}
+
+export interface Verdict {
+  status: VerdictStatus;
+  summary: string;
+  cause: Cause | null;
+}
+
+export interface Report {
+  schema: 'whydied.report/1';
+  generatedAt: string;
+  host: { hostname: string; kernel: string; bootId: string; bootTime: string };
+  target: { query: string; pid: number | null };
+  state: ProcessState;
+  process: ReportProcess | null;
+  verdict: Verdict;
+  risks: Risk[];
+  checks: Finding[];
+  remedy: string[];
+}

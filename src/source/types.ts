@@ -1,0 +1,174 @@
+/**
+ * The fact model: what whydied knows about the machine and its processes.
+ *
+ * Two layers:
+ *  - RawSource: the only thing that touches the OS (or a captured bundle). It hands back raw texts
+ *    keyed by path, exactly as the kernel printed them, so live runs and bundle replays share the
+ *    same parsers.
+ *  - Facts: parsed, memoised views over a RawSource. Every check sees one consistent read of each file.
+ */
+
+/** Why a read gave nothing. `ENOENT` usually means the process is gone. */
+export type ReadErrorCode = 'ENOENT' | 'EACCES' | 'EPERM' | 'ESRCH' | 'EINVAL' | 'NOTCAPTURED' | 'EOTHER';
+
+export type Read<T> = { ok: true; value: T } | { ok: false; code: ReadErrorCode; message: string };
+
+export const ok = <T>(value: T): Read<T> => ({ ok: true, value });
+export const fail = <T>(code: ReadErrorCode, message: string): Read<T> => ({ ok: false, code, message });
+
+/** The narrow OS surface. Paths are absolute (`/proc/1/stat`, `/proc/sys/kernel/random/boot_id`). */
+export interface RawSource {
+  readonly kind: 'live' | 'bundle';
+  /** Whole text of a (small) file. */
+  readText(path: string): Read<string>;
+  /** Target of a symbolic link (`/proc/N/fd/0`, `/proc/N/exe`, `/proc/N/cwd`). */
+  readLink(path: string): Read<string>;
+  /** Entry names of a directory (`/proc`, `/proc/N/fd`). */
+  listDir(path: string): Read<string[]>;
+  /**
+   * Names (never values) of environment variables of a process that are in `wanted`.
+   * Environment values are never read into memory beyond this call and never captured.
+   */
+  envNames(pid: number, wanted: readonly string[]): Read<string[]>;
+  /** Host facts that do not come from a file: hostname, and the wall-clock time of the read. */
+  hostname(): string;
+  /** Milliseconds since the epoch when this source's view was taken (live: now; bundle: capture time). */
+  now(): number;
+}
+
+/** Parsed /proc/PID/stat (fields we use). Times in clock ticks since boot. */
+export interface ProcStat {
+  pid: number;
+  comm: string;
+  state: string;
+  ppid: number;
+  pgrp: number;
+  session: number;
+  ttyNr: number;
+  tpgid: number;
+  flags: number;
+  utime: number;
+  stime: number;
+  numThreads: number;
+  startTime: number;
+  vsize: number;
+  rssPages: number;
+}
+
+/** Parsed /proc/PID/status (fields we use). Signal masks as bigint bit sets (bit n-1 = signal n). */
+export interface ProcStatus {
+  name: string;
+  state: string;
+  tgid: number;
+  ppid: number;
+  uid: number[];
+  gid: number[];
+  sigPnd: bigint;
+  shdPnd: bigint;
+  sigBlk: bigint;
+  sigIgn: bigint;
+  sigCgt: bigint;
+  vmRssKb: number | null;
+  nsPid: number[];
+  /** PF_KTHREAD from stat flags, or Kthread: 1 from status on newer kernels. */
+  kthread: boolean | null;
+}
+
+/** Decoded controlling terminal. `null` device = no controlling terminal. */
+export interface TtyInfo {
+  nr: number;
+  major: number;
+  minor: number;
+  /** e.g. `pts/3`, `tty1`, `ttyS0`, or `char:M:N` when unknown. Null when tty_nr is 0. */
+  name: string | null;
+}
+
+export type FdKind = 'tty' | 'pipe' | 'socket' | 'devnull' | 'file' | 'deleted-file' | 'anon' | 'other' | 'closed';
+
+export interface FdInfo {
+  fd: number;
+  kind: FdKind;
+  /** Raw link target (hostile data: may contain control characters). */
+  target: string;
+  /** pipe/socket inode when the target is `pipe:[N]` / `socket:[N]`. */
+  inode?: number;
+}
+
+export interface CgroupEntry {
+  hierarchy: number;
+  controllers: string[];
+  path: string;
+}
+
+/** A process's identity: pid reuse is detected by start time; a reboot by boot id. */
+export interface ProcessIdentity {
+  pid: number;
+  startTime: number;
+  bootId: string;
+}
+
+export interface HostFacts {
+  hostname: string;
+  kernel: string;
+  bootId: string;
+  /** Seconds since the epoch (btime from /proc/stat). */
+  bootTime: number;
+  pidMax: number;
+  /** USER_HZ; 100 on every mainstream Linux architecture. */
+  clockTicks: number;
+  uptimeSeconds: number;
+}
+
+export interface TcpListener {
+  port: number;
+  inode: number;
+  family: 'tcp' | 'tcp6';
+  address: string;
+}
+
+/** A whole process as the checks see it (one consistent memoised read). */
+export interface ProcessFacts {
+  pid: number;
+  stat: ProcStat;
+  status: Read<ProcStatus>;
+  argv: Read<string[]>;
+  exe: Read<string>;
+  cwd: Read<string>;
+  /** Wall-clock start time, ms since epoch (boot time + starttime / ticks). */
+  startedAtMs: number;
+  identity: ProcessIdentity;
+  tty: TtyInfo;
+}
+
+/**
+ * Parsed, memoised facts. Built over one RawSource; every method returns the same answer each
+ * time it is called during one diagnosis.
+ */
+export interface Facts {
+  readonly raw: RawSource;
+  host(): HostFacts;
+  /** Null when the process does not exist (or its stat cannot be read). */
+  process(pid: number): ProcessFacts | null;
+  stat(pid: number): Read<ProcStat>;
+  status(pid: number): Read<ProcStatus>;
+  argv(pid: number): Read<string[]>;
+  /** fds 0, 1, 2 (or every fd when `all`). */
+  fds(pid: number, all?: boolean): Read<FdInfo[]>;
+  cgroups(pid: number): Read<CgroupEntry[]>;
+  oomScore(pid: number): Read<{ score: number; adj: number }>;
+  envNames(pid: number, wanted: readonly string[]): Read<string[]>;
+  /** Every process's stat (one pass over /proc). */
+  processTable(): ProcStat[];
+  /** Pids whose ppid chain leads to `pid` (from the process table). */
+  descendants(pid: number): number[];
+  /** Listening TCP sockets (tcp and tcp6). */
+  tcpListeners(): TcpListener[];
+  /** Pids holding an fd on socket inode N. */
+  socketHolders(inode: number): number[];
+  /** Pids with an open fd on pipe inode N (and which end: 'r'/'w' from fdinfo flags). */
+  pipeHolders(inode: number): Array<{ pid: number; fd: number; mode: 'r' | 'w' | '?' }>;
+  /** Memory limit and usage for a cgroup path (v2 memory.max/current, v1 memory.limit_in_bytes/usage_in_bytes). */
+  memoryCgroup(pid: number): Read<{ path: string; limitBytes: number | null; usageBytes: number | null; version: 1 | 2 }>;
+  /** Read any text through the memo (for checks and plugins that need a file not modelled above). */
+  text(path: string): Read<string>;
+}

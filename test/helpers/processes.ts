@@ -1,0 +1,115 @@
+/**
+ * Real processes for tests: start them, find them, and always clean them up by pid.
+ * Every pid handed out here is remembered and killed (with its process group when it leads one)
+ * by `cleanupProcesses()`, which each test file calls in afterAll/afterEach.
+ */
+import { spawn, spawnSync, SpawnOptions } from 'child_process';
+import * as fs from 'fs';
+
+const started = new Set<number>();
+
+/** Remember a pid so cleanup kills it even if the test fails midway. */
+export function track(pid: number): number {
+  started.add(pid);
+  return pid;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
+
+/** Poll until `pred` is true or the deadline passes. Returns the last value of pred. */
+export async function waitFor(pred: () => boolean, timeoutMs = 5000, stepMs = 20): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (pred()) return true;
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+  return pred();
+}
+
+/** Read a pid a scenario script wrote to a file (scripts print `$!` there). */
+export async function readPidFile(path: string, timeoutMs = 5000): Promise<number> {
+  let pid = 0;
+  await waitFor(() => {
+    try {
+      pid = parseInt(fs.readFileSync(path, 'utf8').trim(), 10);
+      return pid > 0;
+    } catch {
+      return false;
+    }
+  }, timeoutMs);
+  if (!(pid > 0)) throw new Error(`no pid appeared in ${path}`);
+  return track(pid);
+}
+
+/** Start a long-lived child that is not waited on; tracked for cleanup. */
+export function startDetached(cmd: string, args: string[], opts: SpawnOptions = {}): number {
+  const child = spawn(cmd, args, { stdio: 'ignore', detached: true, ...opts });
+  child.unref();
+  if (!child.pid) throw new Error(`could not start ${cmd}`);
+  return track(child.pid);
+}
+
+/** Descendants of a pid from /proc (used to track everything a scenario shell started). */
+export function descendantsOf(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = parseInt(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1], 10);
+      const list = children.get(ppid) ?? [];
+      list.push(parseInt(name, 10));
+      children.set(ppid, list);
+    } catch {
+      /* raced with exit */
+    }
+  }
+  const out: number[] = [];
+  const queue = [pid];
+  while (queue.length) {
+    const p = queue.shift() as number;
+    for (const c of children.get(p) ?? []) {
+      out.push(c);
+      queue.push(c);
+    }
+  }
+  return out;
+}
+
+/** Kill every tracked pid (and its descendants), SIGKILL, then reap what we can. */
+export function cleanupProcesses(): void {
+  const all = new Set<number>();
+  for (const pid of started) {
+    all.add(pid);
+    for (const d of descendantsOf(pid)) all.add(d);
+  }
+  for (const pid of all) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+  started.clear();
+}
+
+/** Run the built CLI (dist) synchronously; returns exit status and both streams. */
+export function runCli(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}) {
+  const res = spawnSync(process.execPath, [require.resolve('../../dist/src/cli/main.js'), ...args], {
+    encoding: 'utf8',
+    input: opts.input ?? '',
+    env: { ...process.env, NO_COLOR: '1', ...opts.env },
+    timeout: opts.timeoutMs ?? 30000,
+  });
+  return { status: res.status, stdout: res.stdout, stderr: res.stderr, signal: res.signal };
+}
+
+export const isRoot = (): boolean => typeof process.getuid === 'function' && process.getuid() === 0;
