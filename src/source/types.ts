@@ -30,6 +30,16 @@ export interface RawSource {
    * Environment values are never read into memory beyond this call and never captured.
    */
   envNames(pid: number, wanted: readonly string[]): Read<string[]>;
+  /**
+   * Kernel ring buffer records exactly as /dev/kmsg prints them (`pri,seq,usec,flags;msg` lines,
+   * continuation lines starting with a space), read without blocking.
+   */
+  readKmsg(): Read<string>;
+  /**
+   * Run a read-only helper command (dmesg, journalctl) with a time limit; its stdout. Live sources
+   * spawn it (only when a check asks); bundles replay what was captured for the same argv.
+   */
+  command(argv: readonly string[], timeoutMs?: number): Read<string>;
   /** Host facts that do not come from a file: hostname, and the wall-clock time of the read. */
   hostname(): string;
   /** Milliseconds since the epoch when this source's view was taken (live: now; bundle: capture time). */
