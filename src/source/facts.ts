@@ -1,0 +1,276 @@
+/**
+ * Facts: parsed, memoised views over one RawSource. Each path is read at most once per Facts, so
+ * every check in a diagnosis sees the same answer, and a live capture records exactly what was used.
+ */
+import { fail, ok } from './types';
+import type {
+  CgroupEntry,
+  Facts,
+  FdInfo,
+  HostFacts,
+  ProcStat,
+  ProcStatus,
+  ProcessFacts,
+  RawSource,
+  Read,
+  TcpListener,
+} from './types';
+import { parseStat, PF_KTHREAD } from './parse-stat';
+import { parseStatus } from './parse-status';
+import { decodeTtyNr } from './tty';
+import { parseCgroupFile } from './parse-cgroup';
+import { classifyFdTarget } from './fd-target';
+import { parseTcpListeners } from './parse-net';
+import { parseBootTime, parseCmdline, parseFdinfoMode, parseIntFile, parseLineFile, parseUptime } from './parse-host';
+import { readMemoryCgroup } from './memory-cgroup';
+
+export const CLOCK_TICKS = 100;
+/** PID_MAX_LIMIT on 64-bit: the upper bound when pid_max cannot be read. */
+const PID_MAX_FALLBACK = 4194304;
+
+function memo<K, V>(fn: (key: K) => V): (key: K) => V {
+  const cache = new Map<K, V>();
+  return (key: K) => {
+    if (cache.has(key)) return cache.get(key) as V;
+    const v = fn(key);
+    cache.set(key, v);
+    return v;
+  };
+}
+
+function once<V>(fn: () => V): () => V {
+  let done = false;
+  let value: V;
+  return () => {
+    if (!done) {
+      value = fn();
+      done = true;
+    }
+    return value;
+  };
+}
+
+function map<A, B>(r: Read<A>, fn: (a: A) => B): Read<B> {
+  return r.ok ? ok(fn(r.value)) : r;
+}
+
+interface FdHolder {
+  pid: number;
+  fd: number;
+}
+
+export function createFacts(raw: RawSource): Facts {
+  const text = memo((path: string) => raw.readText(path));
+  const link = memo((path: string) => raw.readLink(path));
+  const dir = memo((path: string) => raw.listDir(path));
+
+  const host = once((): HostFacts => {
+    const val = <T>(path: string, parse: (t: string) => T | null): T | null => {
+      const r = text(path);
+      return r.ok ? parse(r.value) : null;
+    };
+    return {
+      hostname: raw.hostname(),
+      kernel: val('/proc/sys/kernel/osrelease', parseLineFile) ?? '',
+      bootId: val('/proc/sys/kernel/random/boot_id', parseLineFile) ?? '',
+      bootTime: val('/proc/stat', parseBootTime) ?? 0,
+      pidMax: val('/proc/sys/kernel/pid_max', parseIntFile) ?? PID_MAX_FALLBACK,
+      clockTicks: CLOCK_TICKS,
+      uptimeSeconds: val('/proc/uptime', parseUptime) ?? 0,
+    };
+  });
+
+  const stat = memo((pid: number): Read<ProcStat> => {
+    const r = text(`/proc/${pid}/stat`);
+    if (!r.ok) return r;
+    const parsed = parseStat(r.value);
+    return parsed ? ok(parsed) : fail('EOTHER', `/proc/${pid}/stat: unparseable`);
+  });
+
+  const status = memo((pid: number): Read<ProcStatus> => {
+    const r = text(`/proc/${pid}/status`);
+    if (!r.ok) return r;
+    const parsed = parseStatus(r.value);
+    if (!parsed) return fail('EOTHER', `/proc/${pid}/status: unparseable`);
+    if (parsed.kthread === null) {
+      // Older kernels have no Kthread: line; PF_KTHREAD in stat flags says the same.
+      const s = stat(pid);
+      if (s.ok) return ok({ ...parsed, kthread: (s.value.flags & PF_KTHREAD) !== 0 });
+    }
+    return ok(parsed);
+  });
+
+  const argv = memo((pid: number): Read<string[]> => map(text(`/proc/${pid}/cmdline`), parseCmdline));
+
+  const process = memo((pid: number): ProcessFacts | null => {
+    const s = stat(pid);
+    if (!s.ok) return null;
+    const h = host();
+    return {
+      pid,
+      stat: s.value,
+      status: status(pid),
+      argv: argv(pid),
+      exe: link(`/proc/${pid}/exe`),
+      cwd: link(`/proc/${pid}/cwd`),
+      startedAtMs: Math.round((h.bootTime + s.value.startTime / h.clockTicks) * 1000),
+      identity: { pid, startTime: s.value.startTime, bootId: h.bootId },
+      tty: decodeTtyNr(s.value.ttyNr),
+    };
+  });
+
+  function fdInfo(pid: number, fd: number): Read<FdInfo> {
+    const r = link(`/proc/${pid}/fd/${fd}`);
+    if (!r.ok) return r;
+    return ok({ fd, target: r.value, ...classifyFdTarget(r.value) });
+  }
+
+  const fdsMemo = memo((key: string): Read<FdInfo[]> => {
+    const [pidText, mode] = key.split(':');
+    const pid = Number(pidText);
+    if (mode === 'all') {
+      const d = dir(`/proc/${pid}/fd`);
+      if (!d.ok) return d;
+      const out: FdInfo[] = [];
+      for (const fd of d.value.filter((n) => /^\d+$/.test(n)).map(Number).sort((a, b) => a - b)) {
+        const info = fdInfo(pid, fd);
+        if (info.ok) out.push(info.value);
+        else if (info.code !== 'ENOENT') return info; // ENOENT: closed between listing and reading
+      }
+      return ok(out);
+    }
+    const out: FdInfo[] = [];
+    for (const fd of [0, 1, 2]) {
+      const info = fdInfo(pid, fd);
+      if (info.ok) {
+        out.push(info.value);
+        continue;
+      }
+      if (info.code !== 'ENOENT') return info;
+      // ENOENT for one fd means it is closed — unless the whole process is gone.
+      if (!stat(pid).ok) return fail('ENOENT', `process ${pid} is gone`);
+      out.push({ fd, kind: 'closed', target: '' });
+    }
+    return ok(out);
+  });
+
+  const cgroups = memo((pid: number): Read<CgroupEntry[]> => map(text(`/proc/${pid}/cgroup`), parseCgroupFile));
+
+  const oomScore = memo((pid: number): Read<{ score: number; adj: number }> => {
+    const score = text(`/proc/${pid}/oom_score`);
+    if (!score.ok) return score;
+    const adj = text(`/proc/${pid}/oom_score_adj`);
+    if (!adj.ok) return adj;
+    const s = Number(score.value.trim());
+    const a = Number(adj.value.trim());
+    if (!/^-?\d+$/.test(score.value.trim()) || !/^-?\d+$/.test(adj.value.trim())) {
+      return fail('EOTHER', `/proc/${pid}/oom_score: unparseable`);
+    }
+    return ok({ score: s, adj: a });
+  });
+
+  const envNames = memo((key: string): Read<string[]> => {
+    const { pid, wanted } = JSON.parse(key) as { pid: number; wanted: string[] };
+    return raw.envNames(pid, wanted);
+  });
+
+  const processTable = once((): ProcStat[] => {
+    const d = dir('/proc');
+    if (!d.ok) return [];
+    const out: ProcStat[] = [];
+    for (const name of d.value) {
+      if (!/^\d+$/.test(name)) continue;
+      const s = stat(Number(name));
+      if (s.ok) out.push(s.value);
+    }
+    return out.sort((a, b) => a.pid - b.pid);
+  });
+
+  const descendants = memo((pid: number): number[] => {
+    const children = new Map<number, number[]>();
+    for (const s of processTable()) {
+      const list = children.get(s.ppid) ?? [];
+      list.push(s.pid);
+      children.set(s.ppid, list);
+    }
+    const out: number[] = [];
+    const seen = new Set<number>([pid]);
+    const queue = [pid];
+    while (queue.length > 0) {
+      const p = queue.shift() as number;
+      for (const c of children.get(p) ?? []) {
+        if (seen.has(c)) continue;
+        seen.add(c);
+        out.push(c);
+        queue.push(c);
+      }
+    }
+    return out;
+  });
+
+  const tcpListeners = once((): TcpListener[] => {
+    const out: TcpListener[] = [];
+    for (const family of ['tcp', 'tcp6'] as const) {
+      const r = text(`/proc/net/${family}`);
+      if (r.ok) out.push(...parseTcpListeners(r.value, family));
+    }
+    return out;
+  });
+
+  /** One lazy pass over every process's fds, indexing socket and pipe inodes. */
+  const fdIndex = once((): { sockets: Map<number, FdHolder[]>; pipes: Map<number, FdHolder[]> } => {
+    const sockets = new Map<number, FdHolder[]>();
+    const pipes = new Map<number, FdHolder[]>();
+    for (const s of processTable()) {
+      const all = fdsMemo(`${s.pid}:all`);
+      if (!all.ok) continue;
+      for (const f of all.value) {
+        if (f.inode === undefined) continue;
+        const index = f.kind === 'socket' ? sockets : f.kind === 'pipe' ? pipes : null;
+        if (!index) continue;
+        const list = index.get(f.inode) ?? [];
+        list.push({ pid: s.pid, fd: f.fd });
+        index.set(f.inode, list);
+      }
+    }
+    return { sockets, pipes };
+  });
+
+  const socketHolders = memo((inode: number): number[] => {
+    const holders = fdIndex().sockets.get(inode) ?? [];
+    return [...new Set(holders.map((h) => h.pid))];
+  });
+
+  const pipeHolders = memo((inode: number): Array<{ pid: number; fd: number; mode: 'r' | 'w' | '?' }> =>
+    (fdIndex().pipes.get(inode) ?? []).map((h) => {
+      const info = text(`/proc/${h.pid}/fdinfo/${h.fd}`);
+      return { pid: h.pid, fd: h.fd, mode: info.ok ? parseFdinfoMode(info.value) : '?' };
+    }),
+  );
+
+  const memoryCgroup = memo((pid: number) => {
+    const groups = cgroups(pid);
+    if (!groups.ok) return groups;
+    return readMemoryCgroup(groups.value, text);
+  });
+
+  return {
+    raw,
+    host,
+    process,
+    stat,
+    status,
+    argv,
+    fds: (pid, all = false) => fdsMemo(`${pid}:${all ? 'all' : 'std'}`),
+    cgroups,
+    oomScore,
+    envNames: (pid, wanted) => envNames(JSON.stringify({ pid, wanted: [...wanted].sort() })),
+    processTable,
+    descendants,
+    tcpListeners,
+    socketHolders,
+    pipeHolders,
+    memoryCgroup,
+    text,
+  };
+}

@@ -1,0 +1,22 @@
+/** The source layer's public surface: everything outside src/source imports from here. */
+export * from './types';
+export { parseStat, PF_KTHREAD } from './parse-stat';
+export { parseStatus } from './parse-status';
+export { decodeSignalMask, encodeSignalMask, signalName, signalNumber, SIGRTMIN, SIGRTMAX } from './signals';
+export { decodeTtyNr, encodeTtyNr } from './tty';
+export { parseCgroupFile } from './parse-cgroup';
+export { classifyFdTarget } from './fd-target';
+export { parseTcpListeners } from './parse-net';
+export { parseBootTime, parseUptime, parseIntFile, parseLineFile, parseCmdline, parseFdinfoMode } from './parse-host';
+export { createLiveSource } from './live-source';
+export type { LiveSource, LiveSourceOptions } from './live-source';
+export { BUNDLE_FORMAT, BundleError, readBundleFile, parseBundle, validateBundle, serializeBundle, isRecordedError } from './bundle';
+export type { Bundle, Recorded, RecordedError, EnvRecord } from './bundle';
+export { createBundleSource } from './bundle-source';
+export { createFacts, CLOCK_TICKS } from './facts';
+export { readMemoryCgroup } from './memory-cgroup';
+export type { MemoryCgroup } from './memory-cgroup';
+export { resolveQuery, QueryError } from './resolve-query';
+export type { ResolvedQuery } from './resolve-query';
+export { sameIdentity } from './identity';
+export { prefetchForCapture } from './prefetch';

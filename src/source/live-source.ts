@@ -1,0 +1,196 @@
+/**
+ * The live RawSource: reads the real /proc, /sys and /dev/kmsg with sync fs calls, and records every
+ * answer (including failures) so `snapshot()` can write a bundle that replays the same diagnosis.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import { spawnSync } from 'child_process';
+import { fail, ok } from './types';
+import type { RawSource, Read, ReadErrorCode } from './types';
+import { BUNDLE_FORMAT } from './bundle';
+import type { Bundle, EnvRecord, Recorded } from './bundle';
+
+export interface LiveSource extends RawSource {
+  readonly kind: 'live';
+  /** Everything read so far, as a bundle for `meta.query` / `meta.pid`. */
+  snapshot(meta: { query: string; pid: number | null }): Bundle;
+}
+
+export interface LiveSourceOptions {
+  /** Read `/proc/...` paths from here instead (tests); recorded under the original path. */
+  procRoot?: string;
+}
+
+const KNOWN_CODES: readonly ReadErrorCode[] = ['ENOENT', 'EACCES', 'EPERM', 'ESRCH', 'EINVAL'];
+const KMSG_RECORD_MAX = 16 * 1024;
+/** The ring buffer is bounded, but never trust a device to end: stop after this much. */
+const KMSG_TOTAL_MAX = 64 * 1024 * 1024;
+
+function errorRead<T>(err: unknown, what: string): Read<T> {
+  const e = err as NodeJS.ErrnoException;
+  const code = (KNOWN_CODES as readonly string[]).includes(e.code ?? '') ? (e.code as ReadErrorCode) : 'EOTHER';
+  const why = e.code ?? (e instanceof Error ? e.message : String(err));
+  return fail(code, `${what}: ${why}`);
+}
+
+function recordOf<T>(r: Read<T>): Recorded<T> {
+  return r.ok ? r.value : { error: r.code, message: r.message };
+}
+
+export function createLiveSource(opts: LiveSourceOptions = {}): LiveSource {
+  const procRoot = opts.procRoot;
+  const texts: Record<string, Recorded<string>> = {};
+  const links: Record<string, Recorded<string>> = {};
+  const dirs: Record<string, Recorded<string[]>> = {};
+  const env: Record<string, Recorded<EnvRecord>> = {};
+  const commands: Record<string, Recorded<string>> = {};
+  let kmsg: Recorded<string> | null = null;
+  let firstNow: number | null = null;
+
+  const real = (path: string): string =>
+    procRoot !== undefined && (path === '/proc' || path.startsWith('/proc/')) ? procRoot + path.slice('/proc'.length) : path;
+
+  function attempt<T>(what: string, fn: () => T): Read<T> {
+    try {
+      return ok(fn());
+    } catch (err) {
+      return errorRead<T>(err, what);
+    }
+  }
+
+  function readKmsgLive(): Read<string> {
+    let fd: number;
+    try {
+      fd = fs.openSync('/dev/kmsg', fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    } catch (err) {
+      return errorRead(err, '/dev/kmsg');
+    }
+    try {
+      const buf = Buffer.alloc(KMSG_RECORD_MAX);
+      const parts: string[] = [];
+      let total = 0;
+      // Each read() returns exactly one record; EAGAIN means we reached the end of the buffer.
+      while (total < KMSG_TOTAL_MAX) {
+        let n: number;
+        try {
+          n = fs.readSync(fd, buf, 0, buf.length, null);
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code === 'EAGAIN') break;
+          // EPIPE: records we were about to read were overwritten; the next read resumes at the oldest.
+          if (code === 'EPIPE') continue;
+          if (code === 'EINTR') continue;
+          throw err;
+        }
+        if (n === 0) break;
+        const record = buf.toString('utf8', 0, n);
+        parts.push(record.endsWith('\n') ? record : `${record}\n`);
+        total += n;
+      }
+      return ok(parts.join(''));
+    } catch (err) {
+      return errorRead(err, '/dev/kmsg');
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  function runCommand(argv: readonly string[], timeoutMs: number): Read<string> {
+    if (argv.length === 0) return fail('EINVAL', 'empty command');
+    const res = spawnSync(argv[0], argv.slice(1), {
+      encoding: 'utf8',
+      timeout: timeoutMs,
+      maxBuffer: 64 * 1024 * 1024,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      shell: false,
+    });
+    if (res.error) {
+      const code = (res.error as NodeJS.ErrnoException).code;
+      if (code === 'ETIMEDOUT') return fail('EOTHER', `${argv[0]}: timed out after ${timeoutMs} ms`);
+      return errorRead(res.error, argv[0]);
+    }
+    if (res.signal) return fail('EOTHER', `${argv[0]}: killed by ${res.signal}`);
+    if (res.status !== 0) {
+      const line = (res.stderr ?? '').split('\n').find((l) => l.trim() !== '') ?? '';
+      return fail('EOTHER', `${argv[0]} exited with status ${res.status}${line ? `: ${line.trim()}` : ''}`);
+    }
+    return ok(res.stdout ?? '');
+  }
+
+  return {
+    kind: 'live',
+    readText(path) {
+      const r = attempt(path, () => fs.readFileSync(real(path), 'utf8'));
+      texts[path] = recordOf(r);
+      return r;
+    },
+    readLink(path) {
+      const r = attempt(path, () => fs.readlinkSync(real(path), 'utf8'));
+      links[path] = recordOf(r);
+      return r;
+    },
+    listDir(path) {
+      const r = attempt(path, () => fs.readdirSync(real(path), 'utf8'));
+      dirs[path] = recordOf(r);
+      return r;
+    },
+    envNames(pid, wanted) {
+      const path = `/proc/${pid}/environ`;
+      const r = attempt(path, () => {
+        const names: string[] = [];
+        // Values are in memory only inside this block; only the names we were asked about leave it.
+        for (const entry of fs.readFileSync(real(path), 'utf8').split('\0')) {
+          const eq = entry.indexOf('=');
+          const name = eq < 0 ? entry : entry.slice(0, eq);
+          if (name !== '' && wanted.includes(name) && !names.includes(name)) names.push(name);
+        }
+        return names;
+      });
+      const key = String(pid);
+      const prev = env[key];
+      if (!r.ok) {
+        env[key] = recordOf(r);
+      } else {
+        // Merge with earlier asks so a replay can answer any of them.
+        const before = prev !== undefined && 'wanted' in prev ? prev : { wanted: [], names: [] };
+        const allWanted = [...new Set([...before.wanted, ...wanted])].sort();
+        const allNames = [...new Set([...before.names.filter((n) => !wanted.includes(n)), ...r.value])].sort();
+        env[key] = { wanted: allWanted, names: allNames };
+      }
+      return r;
+    },
+    readKmsg() {
+      const r = readKmsgLive();
+      kmsg = recordOf(r);
+      return r;
+    },
+    command(argv, timeoutMs = 5000) {
+      const r = runCommand(argv, timeoutMs);
+      commands[JSON.stringify(argv)] = recordOf(r);
+      return r;
+    },
+    hostname: () => os.hostname(),
+    now() {
+      const t = Date.now();
+      if (firstNow === null) firstNow = t;
+      return t;
+    },
+    snapshot(meta) {
+      // A replay's now() is the moment the diagnosis first asked for the time, so ages match.
+      const at = firstNow ?? Date.now();
+      return {
+        format: BUNDLE_FORMAT,
+        capturedAt: new Date(at).toISOString(),
+        capturedAtMs: at,
+        hostname: os.hostname(),
+        target: { query: meta.query, pid: meta.pid },
+        texts: { ...texts },
+        links: { ...links },
+        dirs: { ...dirs },
+        env: { ...env },
+        kmsg,
+        commands: { ...commands },
+      };
+    },
+  };
+}
