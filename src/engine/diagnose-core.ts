@@ -1,0 +1,139 @@
+/**
+ * Orchestration of one diagnosis: query -> targets -> checks -> verdict -> Report. The resolver and
+ * the verdict come in as dependencies (diagnose.ts wires the real ones) so this stays testable with
+ * synthetic facts and free of OS access.
+ */
+import type { Facts } from '../source/types';
+import type { Check, CheckTarget, Finding, ProcessState, Report, ReportProcess, Risk, Verdict } from './types';
+import { runChecks, selectChecks, validateChecks } from './runner';
+import { UsageError } from './errors';
+
+export type ResolvedQuery =
+  | { kind: 'pid'; pid: number }
+  | { kind: 'port'; port: number; pids: number[] }
+  | { kind: 'name'; name: string; pids: number[] };
+
+export interface Decision {
+  state: ProcessState;
+  process: ReportProcess | null;
+  verdict: Verdict;
+  risks: Risk[];
+  remedy: string[];
+}
+
+/** A dead process found by name in some record (kernel log, journal, watch records). */
+export interface DeadTarget {
+  pid: number;
+  startTime: number | null;
+  name: string;
+  /** When it died (ms since the epoch), for newest-first ordering; null when unknown. */
+  timeMs: number | null;
+}
+export type DeadTargetFinder = (name: string, facts: Facts) => DeadTarget[];
+
+export interface DiagnoseOptions {
+  query: string;
+  facts: Facts;
+  checks: Check[];
+  only?: string[];
+  skip?: string[];
+  verbose?: boolean;
+  deadTargets?: DeadTargetFinder[];
+  /** Per-check default time limit (ms). */
+  timeoutMs?: number;
+}
+
+export interface DiagnoseDeps {
+  resolveQuery(query: string, facts: Facts): ResolvedQuery;
+  /** True for the resolver's own "bad query" errors, which are usage errors (exit 2). */
+  isQueryError(e: unknown): boolean;
+  decide(input: { target: CheckTarget; facts: Facts; findings: Finding[] }): Decision;
+}
+
+export async function diagnoseWith(deps: DiagnoseDeps, opts: DiagnoseOptions): Promise<Report[]> {
+  validateChecks(opts.checks);
+  const selected = selectChecks(opts.checks, opts.only, opts.skip);
+  let resolved: ResolvedQuery;
+  try {
+    resolved = deps.resolveQuery(opts.query, opts.facts);
+  } catch (e) {
+    if (deps.isQueryError(e)) throw new UsageError(e instanceof Error ? e.message : String(e), { cause: e });
+    throw e;
+  }
+  const targets = targetsFor(opts, resolved);
+  if (targets.length === 0) return [notFoundReport(opts, resolved)];
+  const reports: Report[] = [];
+  for (const target of targets) {
+    const findings = await runChecks(selected, { target, facts: opts.facts, options: { verbose: opts.verbose ?? false } }, {
+      timeoutMs: opts.timeoutMs,
+    });
+    const d = deps.decide({ target, facts: opts.facts, findings });
+    reports.push({
+      ...header(opts.facts, opts.query, target.pid),
+      state: d.state,
+      process: d.process,
+      verdict: d.verdict,
+      risks: d.risks,
+      checks: findings,
+      remedy: d.remedy,
+    });
+  }
+  return reports;
+}
+
+function startTimeOf(facts: Facts, pid: number): number | null {
+  const s = facts.stat(pid);
+  return s.ok ? s.value.startTime : null;
+}
+
+/** Newest first: later start time first, then higher pid (pids mostly grow until they wrap). */
+const newestFirst = (a: { pid: number; startTime: number | null }, b: { pid: number; startTime: number | null }): number =>
+  (b.startTime ?? -1) - (a.startTime ?? -1) || b.pid - a.pid;
+
+function targetsFor(opts: DiagnoseOptions, r: ResolvedQuery): CheckTarget[] {
+  const { query, facts } = opts;
+  if (r.kind === 'pid') return [{ query, pid: r.pid, startTime: startTimeOf(facts, r.pid), name: null }];
+  if (r.kind === 'port') return r.pids.map((pid) => ({ query, pid, startTime: startTimeOf(facts, pid), name: null }));
+  const live = r.pids.map((pid) => ({ query, pid, startTime: startTimeOf(facts, pid), name: r.name })).sort(newestFirst);
+  const seen = new Set(live.map((t) => `${t.pid}/${t.startTime}`));
+  const dead: DeadTarget[] = [];
+  for (const find of opts.deadTargets ?? []) {
+    for (const d of find(r.name, facts)) {
+      const key = `${d.pid}/${d.startTime}`;
+      if (seen.has(key)) continue; // a record of a process that is in fact still alive
+      seen.add(key);
+      dead.push(d);
+    }
+  }
+  dead.sort((a, b) => (b.timeMs ?? -Infinity) - (a.timeMs ?? -Infinity) || newestFirst(a, b));
+  return [...live, ...dead.map((d) => ({ query, pid: d.pid, startTime: d.startTime, name: d.name }))];
+}
+
+function header(facts: Facts, query: string, pid: number | null): Pick<Report, 'schema' | 'generatedAt' | 'host' | 'target'> {
+  const h = facts.host();
+  return {
+    schema: 'whydied.report/1',
+    generatedAt: new Date(facts.raw.now()).toISOString(),
+    host: { hostname: h.hostname, kernel: h.kernel, bootId: h.bootId, bootTime: new Date(h.bootTime * 1000).toISOString() },
+    target: { query, pid },
+  };
+}
+
+function notFoundReport(opts: DiagnoseOptions, r: ResolvedQuery): Report {
+  const searched = (opts.deadTargets ?? []).length > 0 ? ', and no record of one dying was found' : '';
+  const summary =
+    r.kind === 'port'
+      ? `nothing is listening on TCP port ${r.port}`
+      : r.kind === 'name'
+        ? `no running process is named '${r.name}' (comm or argv[0])${searched}`
+        : `process ${r.pid} was not found`;
+  return {
+    ...header(opts.facts, opts.query, null),
+    state: 'not-found',
+    process: null,
+    verdict: { status: 'unknown', summary, cause: null },
+    risks: [],
+    checks: [],
+    remedy: [],
+  };
+}

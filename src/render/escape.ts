@@ -1,0 +1,28 @@
+/**
+ * Process names, argv, paths and fd targets are hostile: anyone can exec with an argv holding
+ * terminal escapes, or rename a thread to one (PR_SET_NAME). Table and markdown output show every
+ * control character escaped, never raw: C0 (incl. \n \r \t and ESC), DEL, C1 (a lone 0x9b is a CSI
+ * on some terminals), and the Unicode line separators and bidirectional overrides that can make text
+ * display differently from what it is.
+ */
+// eslint-style note: the character class is built from code points so the source itself holds no raw controls.
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+function escapeOne(c: string): string {
+  const named = NAMED[c];
+  if (named) return named;
+  const code = c.charCodeAt(0);
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+export function escapeControl(s: string): string {
+  return s.replace(UNSAFE, escapeOne);
+}
+
+/** True when `s` holds nothing escapeControl would change. */
+export function isClean(s: string): boolean {
+  UNSAFE.lastIndex = 0;
+  return !new RegExp(UNSAFE.source).test(s);
+}

@@ -1,0 +1,16 @@
+import type { Report } from '../engine/types';
+
+export interface RenderOptions {
+  /** ANSI colour for status words; the CLI decides (TTY, --no-color, NO_COLOR). */
+  color: boolean;
+  /** Show check details and durations. */
+  verbose?: boolean;
+  /** Terminal width for wrapping table cells; no wrapping when absent. */
+  width?: number;
+}
+
+/** Pure: a report (or several) to text. Never prints, never reads the environment. */
+export type Renderer = (report: Report | Report[], opts: RenderOptions) => string;
+
+export type Format = 'table' | 'json' | 'markdown';
+export const FORMATS: readonly Format[] = ['table', 'json', 'markdown'];
