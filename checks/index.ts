@@ -1,0 +1,18 @@
+/**
+ * The built-in checks in run order. Ids are part of the JSON contract; later checks (kernel-log,
+ * journal, records) are appended, never inserted, so existing reports keep their order.
+ */
+import type { Check } from '../src/engine/types';
+import { existence } from './existence';
+import { parentChain } from './parent-chain';
+import { signals } from './signals';
+import { processGroup } from './process-group';
+import { tty } from './tty';
+import { stdio } from './stdio';
+import { cgroup } from './cgroup';
+import { ciEnvironment } from './ci-environment';
+import { memory } from './memory';
+
+export const builtinChecks: Check[] = [existence, parentChain, signals, processGroup, tty, stdio, cgroup, ciEnvironment, memory];
+
+export { existence, parentChain, signals, processGroup, tty, stdio, cgroup, ciEnvironment, memory };

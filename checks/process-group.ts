@@ -1,0 +1,124 @@
+/**
+ * process-group: which group and session the target lives in, and who shares them.
+ * A group kill (`kill -- -PGID`, what CI runners and agent tools do) reaches every member, whatever
+ * SIGHUP disposition nohup left: sharing a group with a `bash -c` runner is the classic silent death.
+ */
+import type { Check, CheckContext } from '../src/engine/types';
+import type { ProcStat } from '../src/source/types';
+import { isShellKind, type AncestorKind } from '../src/engine/classify';
+import { describeProcess } from './parent-chain';
+
+export type MemberEvidence = { pid: number; ppid: number; comm: string; kind: AncestorKind; label: string; alive: boolean };
+
+export type ProcessGroupEvidence = {
+  pgid: number;
+  sid: number;
+  groupLeader: boolean;
+  sessionLeader: boolean;
+  /** Null when the leader is not in the process table (it exited). */
+  groupLeaderInfo: MemberEvidence | null;
+  sessionLeaderInfo: MemberEvidence | null;
+  group: MemberEvidence[];
+  /** Session members, at most SESSION_CAP of them. */
+  session: MemberEvidence[];
+  sessionCount: number;
+  /** POSIX orphaned group: no member's parent is in another group of the same session. */
+  orphaned: boolean;
+  /** Another member of its group that is a shell or job runner (the `bash -c` / CI case). */
+  sharesWithRunner: MemberEvidence | null;
+};
+
+const SESSION_CAP = 50;
+const RUNNER_KINDS: ReadonlySet<AncestorKind> = new Set<AncestorKind>(['shell', 'interactive-shell', 'ci-runner', 'cron', 'script']);
+
+function member(ctx: CheckContext, s: ProcStat): MemberEvidence {
+  const d = describeProcess(ctx, s);
+  return { pid: s.pid, ppid: s.ppid, comm: s.comm, kind: d.kind, label: d.label, alive: s.state !== 'Z' && s.state !== 'X' };
+}
+
+export function isOrphanedGroup(table: readonly ProcStat[], pgid: number, sid: number): boolean {
+  const byPid = new Map(table.map((s) => [s.pid, s]));
+  for (const m of table) {
+    if (m.pgrp !== pgid) continue;
+    const parent = byPid.get(m.ppid);
+    if (parent && parent.pgrp !== pgid && parent.session === sid) return false;
+  }
+  return true;
+}
+
+export const processGroup: Check = {
+  meta: {
+    id: 'process-group',
+    title: 'Process group and session',
+    description: 'PGID and SID, leadership, the members of its group and session, whether the group is orphaned and whether it shares a group with a shell or job runner.',
+    requires: ['existence'],
+    codes: {
+      'own-session': 'It leads its own session and process group (setsid): group and session kills of its launcher do not reach it.',
+      'own-group': 'It leads its own process group (a shell job or a daemon).',
+      'shares-group-with-runner': 'It shares its process group with a shell or job runner: killing that group kills it.',
+      'shares-group': 'It is a member of a process group led by another process.',
+      unreadable: 'Its stat could not be read.',
+    },
+  },
+  run(ctx) {
+    const pid = ctx.target.pid;
+    const selfRead = ctx.facts.stat(pid);
+    if (!selfRead.ok) return { status: 'info', code: 'unreadable', summary: `Cannot read /proc/${pid}/stat: ${selfRead.message}` };
+    const self = selfRead.value;
+    const table = ctx.facts.processTable();
+    const groupStats = table.filter((s) => s.pgrp === self.pgrp);
+    if (!groupStats.some((s) => s.pid === pid)) groupStats.push(self);
+    const sessionStats = table.filter((s) => s.session === self.session);
+    const group = groupStats.map((s) => member(ctx, s));
+    const session = sessionStats.slice(0, SESSION_CAP).map((s) => member(ctx, s));
+    const leaderStat = table.find((s) => s.pid === self.pgrp) ?? null;
+    const sessLeaderStat = table.find((s) => s.pid === self.session) ?? null;
+    const groupLeaderInfo = leaderStat ? group.find((m) => m.pid === leaderStat.pid) ?? member(ctx, leaderStat) : null;
+    const sessionLeaderInfo = sessLeaderStat ? member(ctx, sessLeaderStat) : null;
+    const sharesWithRunner = group.find((m) => m.pid !== pid && m.alive && RUNNER_KINDS.has(m.kind)) ?? null;
+    const evidence: ProcessGroupEvidence = {
+      pgid: self.pgrp,
+      sid: self.session,
+      groupLeader: self.pgrp === pid,
+      sessionLeader: self.session === pid,
+      groupLeaderInfo,
+      sessionLeaderInfo,
+      group,
+      session,
+      sessionCount: sessionStats.length,
+      orphaned: isOrphanedGroup(table, self.pgrp, self.session),
+      sharesWithRunner,
+    };
+    const fmt = (m: MemberEvidence): string => `${m.pid} ${m.label}${m.alive ? '' : ' (zombie)'}`;
+    const details = [
+      `PGID ${self.pgrp}${evidence.groupLeader ? ' (it is the group leader)' : groupLeaderInfo ? ` led by ${fmt(groupLeaderInfo)}` : ' (leader has exited)'}`,
+      `SID ${self.session}${evidence.sessionLeader ? ' (it is the session leader)' : sessionLeaderInfo ? ` led by ${fmt(sessionLeaderInfo)}` : ' (leader has exited)'}`,
+      `Group members: ${group.map(fmt).join(', ')}`,
+      `Session has ${sessionStats.length} process(es).`,
+      evidence.orphaned ? 'The group is orphaned: no member has a parent in another group of this session.' : 'The group is not orphaned.',
+    ];
+    if (evidence.sessionLeader && evidence.groupLeader) {
+      return { status: 'pass', code: 'own-session', summary: `Leads its own session ${self.session} and process group.`, details, evidence };
+    }
+    if (sharesWithRunner) {
+      const who = isShellKind(sharesWithRunner.kind) ? 'shell' : 'job runner';
+      return {
+        status: 'warn',
+        code: 'shares-group-with-runner',
+        summary: `Shares process group ${self.pgrp} with ${who} ${sharesWithRunner.label} (${sharesWithRunner.pid}): a kill of that group kills it too.`,
+        details,
+        evidence,
+      };
+    }
+    if (evidence.groupLeader) {
+      return { status: 'pass', code: 'own-group', summary: `Leads its own process group ${self.pgrp} in session ${self.session}.`, details, evidence };
+    }
+    return {
+      status: 'info',
+      code: 'shares-group',
+      summary: `Member of process group ${self.pgrp}${groupLeaderInfo ? ` led by ${groupLeaderInfo.label} (${groupLeaderInfo.pid})` : ' whose leader has exited'}.`,
+      details,
+      evidence,
+    };
+  },
+};

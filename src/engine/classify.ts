@@ -1,0 +1,208 @@
+/**
+ * Ancestor classification: what kind of process launched (or holds) the target.
+ *
+ * Pure: works on a few fields of stat plus argv, so the same answer comes from a live read and a
+ * bundle replay. Names are matched on comm (the kernel's 15-byte name) and argv[0]'s basename,
+ * because wrappers like `exec -a` or setproctitle change one but rarely both.
+ */
+
+export type AncestorKind =
+  | 'init'
+  | 'systemd'
+  | 'systemd-user'
+  | 'interactive-shell'
+  | 'shell'
+  | 'sshd'
+  | 'tmux-server'
+  | 'tmux-client'
+  | 'screen-server'
+  | 'screen-client'
+  | 'terminal-emulator'
+  | 'script'
+  | 'container-init'
+  | 'ci-runner'
+  | 'cron'
+  | 'nohup'
+  | 'setsid'
+  | 'kernel-thread'
+  | 'other';
+
+export interface ClassifyInput {
+  pid: number;
+  comm: string;
+  argv: readonly string[] | null;
+  /** tty_nr from stat; 0 means no controlling terminal. */
+  ttyNr: number;
+  /** PF_KTHREAD or a child of kthreadd. */
+  kernelThread?: boolean;
+}
+
+export interface Classification {
+  kind: AncestorKind;
+  /** Short human label, e.g. `bash -c (non-interactive shell)`. */
+  label: string;
+}
+
+const SHELLS = new Set(['bash', 'sh', 'dash', 'zsh', 'ksh', 'ksh93', 'mksh', 'ash', 'fish', 'tcsh', 'csh', 'yash']);
+
+const TERMINAL_EMULATORS = new Set([
+  'gnome-terminal-',
+  'gnome-terminal',
+  'gnome-terminal-server',
+  'konsole',
+  'xterm',
+  'uxterm',
+  'urxvt',
+  'urxvtd',
+  'rxvt',
+  'alacritty',
+  'kitty',
+  'terminator',
+  'tilix',
+  'xfce4-terminal',
+  'mate-terminal',
+  'lxterminal',
+  'qterminal',
+  'wezterm-gui',
+  'foot',
+  'st',
+  'terminology',
+  'guake',
+  'yakuake',
+  'sakura',
+  'ghostty',
+]);
+
+const CONTAINER_INITS = ['containerd-shim', 'runc', 'crun', 'conmon', 'docker-init', 'tini', 'dumb-init', 'catatonit', 'docker-proxy'];
+
+const CI_RUNNERS = new Set(['Runner.Worker', 'Runner.Listener', 'gitlab-runner', 'buildkite-agent', 'act_runner', 'circleci-agent']);
+
+const CRON = new Set(['cron', 'crond', 'CRON', 'anacron', 'atd', 'fcron']);
+
+function basename(s: string): string {
+  const i = s.lastIndexOf('/');
+  return i >= 0 ? s.slice(i + 1) : s;
+}
+
+/** Does this shell argv run a command string or a script (non-interactive), or ask for -i? */
+function shellMode(argv: readonly string[]): { command: boolean; script: boolean; interactiveFlag: boolean } {
+  let command = false;
+  let interactiveFlag = false;
+  let script = false;
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') {
+      script = i + 1 < argv.length;
+      break;
+    }
+    if (a.startsWith('--')) {
+      if (a === '--login' || a === '--noprofile' || a === '--norc' || a === '--posix') continue;
+      if (a === '--rcfile' || a === '--init-file') {
+        i++;
+        continue;
+      }
+      continue;
+    }
+    if (a.startsWith('-') || a.startsWith('+')) {
+      const letters = a.slice(1);
+      if (letters.includes('c')) command = true;
+      if (letters.includes('i')) interactiveFlag = true;
+      // `-o option` / `-O option` take an argument.
+      if (letters === 'o' || letters === 'O') i++;
+      continue;
+    }
+    // First non-option word: the command string after -c, or a script file.
+    if (!command) script = true;
+    break;
+  }
+  return { command, script, interactiveFlag };
+}
+
+function shellLabel(name: string, argv: readonly string[] | null, ttyNr: number): Classification {
+  if (argv && argv.length > 0) {
+    const argv0 = argv[0];
+    const mode = shellMode(argv);
+    if (mode.interactiveFlag) return { kind: 'interactive-shell', label: `${name} -i (interactive shell)` };
+    if (argv0.startsWith('-')) return { kind: 'interactive-shell', label: `${argv0} (login shell)` };
+    if (mode.command) return { kind: 'shell', label: `${name} -c (non-interactive shell)` };
+    if (mode.script) return { kind: 'shell', label: `${name} script (non-interactive shell)` };
+  }
+  // A bare shell is interactive when it has a terminal (bash decides the same way: isatty on stdin).
+  if (ttyNr !== 0) return { kind: 'interactive-shell', label: `${name} (interactive shell)` };
+  return { kind: 'shell', label: `${name} (non-interactive shell)` };
+}
+
+function isJenkinsAgent(argv: readonly string[]): boolean {
+  return argv.some((a) => /(^|\/)(agent|slave|remoting)[^/]*\.jar$/.test(a) || a === 'hudson.remoting.Launcher' || a.includes('jenkins'));
+}
+
+export function classifyProcess(p: ClassifyInput): Classification {
+  const comm = p.comm;
+  const argv = p.argv;
+  const argv0 = argv && argv.length > 0 ? argv[0] : '';
+  const base0 = basename(argv0.replace(/^-/, ''));
+
+  if (p.kernelThread) return { kind: 'kernel-thread', label: `${comm} (kernel thread)` };
+
+  if (comm.startsWith('tmux')) {
+    // tmux renames itself `tmux: server` / `tmux: client`; before that, the server has no tty.
+    if (comm.includes('server')) return { kind: 'tmux-server', label: 'tmux server' };
+    if (comm.includes('client')) return { kind: 'tmux-client', label: 'tmux client' };
+    return p.ttyNr === 0 ? { kind: 'tmux-server', label: 'tmux server' } : { kind: 'tmux-client', label: 'tmux client' };
+  }
+  if (comm === 'screen' || base0 === 'screen' || argv0 === 'SCREEN') {
+    // The screen server rewrites argv[0] to upper case `SCREEN`.
+    if (argv0 === 'SCREEN' || p.ttyNr === 0) return { kind: 'screen-server', label: 'screen server' };
+    return { kind: 'screen-client', label: 'screen client' };
+  }
+
+  if (p.pid === 1) {
+    if (comm === 'systemd' || base0 === 'systemd') return { kind: 'systemd', label: 'systemd (system manager)' };
+    if (CONTAINER_INITS.some((c) => comm.startsWith(c) || base0.startsWith(c))) {
+      return { kind: 'container-init', label: `${comm} (container init)` };
+    }
+    return { kind: 'init', label: `${comm} (init)` };
+  }
+  if (comm === 'systemd' || base0 === 'systemd') {
+    if (argv && argv.includes('--user')) return { kind: 'systemd-user', label: 'systemd --user (user manager)' };
+    return { kind: 'systemd', label: 'systemd' };
+  }
+
+  if (comm === 'sshd' || comm === 'sshd-session' || base0 === 'sshd' || base0 === 'sshd-session' || argv0.startsWith('sshd:')) {
+    const session = argv0.startsWith('sshd:') ? argv0.slice(5).trim() : '';
+    return { kind: 'sshd', label: session ? `sshd session (${session})` : 'sshd' };
+  }
+
+  if (CONTAINER_INITS.some((c) => comm.startsWith(c) || base0.startsWith(c))) {
+    return { kind: 'container-init', label: `${comm} (container init/shim)` };
+  }
+
+  if (CI_RUNNERS.has(comm) || CI_RUNNERS.has(base0)) return { kind: 'ci-runner', label: `${comm} (CI runner)` };
+  if (comm === 'java' && argv && isJenkinsAgent(argv)) return { kind: 'ci-runner', label: 'java (Jenkins agent)' };
+
+  if (CRON.has(comm) || CRON.has(argv0)) return { kind: 'cron', label: `${comm} (cron)` };
+
+  if (comm === 'nohup' || base0 === 'nohup') return { kind: 'nohup', label: 'nohup wrapper' };
+  if (comm === 'setsid' || base0 === 'setsid') return { kind: 'setsid', label: 'setsid wrapper' };
+  if (comm === 'script' || comm === 'expect' || comm === 'unbuffer') return { kind: 'script', label: `${comm} (pty recorder)` };
+
+  if (TERMINAL_EMULATORS.has(comm) || TERMINAL_EMULATORS.has(base0)) {
+    return { kind: 'terminal-emulator', label: `${comm} (terminal emulator)` };
+  }
+
+  const shellName = SHELLS.has(comm) ? comm : SHELLS.has(base0) ? base0 : null;
+  if (shellName) return shellLabel(shellName, argv, p.ttyNr);
+
+  return { kind: 'other', label: comm };
+}
+
+/** Kinds that hold a terminal on behalf of others (who stays when the user goes). */
+export const TERMINAL_HOLDERS: ReadonlySet<AncestorKind> = new Set<AncestorKind>([
+  'sshd',
+  'tmux-server',
+  'screen-server',
+  'terminal-emulator',
+  'script',
+]);
+
+export const isShellKind = (k: AncestorKind): boolean => k === 'shell' || k === 'interactive-shell';
