@@ -1,0 +1,27 @@
+import type { Cause } from '../engine/types';
+
+/** Who the process was, read while it was alive (watch start, or recorder at exit time). */
+export interface RecordIdentity {
+  pid: number;
+  /** Clock ticks since boot (/proc/PID/stat field 22): with pid and boot id, the identity. */
+  startTime: number;
+  bootId: string;
+  comm: string;
+  /** First few argv entries, each truncated; hostile data, escaped by renderers. */
+  argvHead: string[];
+  ppid: number;
+  pgid: number;
+  sid: number;
+  /** Controlling terminal name (`pts/3`) or null. */
+  tty: string | null;
+  /** cgroup v2 path (or the first v1 path), or null. */
+  cgroup: string | null;
+}
+
+/** One line of records.jsonl. */
+export interface DeathRecord extends RecordIdentity {
+  v: 1;
+  cause: Cause;
+  /** ISO 8601: when the recorder/watcher saw the death. */
+  seenAt: string;
+}

@@ -1,0 +1,176 @@
+/**
+ * tracefs: find or mount it, and manage private tracing instances (`instances/whydied-<ownerpid>-<rand>`).
+ *
+ * A private instance has its own ring buffer, event enables and filters, so whydied never disturbs other
+ * tracers on the machine (or another whydied). Every instance created here is registered and removed on
+ * every exit path by `src/source/trace/cleanup.ts`; instances of dead owners are removed by
+ * `removeStaleInstances()` at start.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { spawnSync } from 'child_process';
+import { randomBytes } from 'crypto';
+import { TracePipe, openTracePipe } from './pipe';
+import { registerInstance, unregisterInstance } from './registry';
+
+const CANDIDATES = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
+
+export class TracefsError extends Error {}
+
+function isTracefs(dir: string): boolean {
+  return fs.existsSync(path.join(dir, 'instances')) && fs.existsSync(path.join(dir, 'events'));
+}
+
+/** The tracefs root; mounts it at /sys/kernel/tracing when nothing is mounted (root only). */
+export function ensureTracefs(): string {
+  for (const dir of CANDIDATES) if (isTracefs(dir)) return dir;
+  const target = CANDIDATES[0];
+  const res = spawnSync('mount', ['-t', 'tracefs', 'nodev', target], { encoding: 'utf8', timeout: 5000 });
+  if (res.status === 0 && isTracefs(target)) return target;
+  throw new TracefsError(`tracefs is not mounted and mounting it at ${target} failed: ${(res.stderr || res.error?.message || '').trim()}`);
+}
+
+/** Instance names whydied uses: `<prefix>-<owner pid>-<random hex>`. */
+const NAME = /^whydied(?:-[a-z]+)?-(\d+)-[0-9a-f]+$/;
+
+export function ownerOfInstance(name: string): number | null {
+  const m = NAME.exec(name);
+  return m ? +m[1] : null;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists, we just may not signal it.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+function writeQuiet(file: string, text: string): void {
+  try {
+    fs.writeFileSync(file, text);
+  } catch {
+    /* best effort during teardown */
+  }
+}
+
+/**
+ * Disable everything in an instance and rmdir it, retrying while a reader still holds trace_pipe (EBUSY).
+ * Synchronous on purpose: it runs from process 'exit' and signal handlers.
+ */
+export function removeInstanceDir(dir: string, timeoutMs = 2000): boolean {
+  if (!fs.existsSync(dir)) return true;
+  writeQuiet(path.join(dir, 'tracing_on'), '0');
+  // Writing an empty set_event disables every event of this instance in one go.
+  writeQuiet(path.join(dir, 'set_event'), '');
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      fs.rmdirSync(dir);
+      return true;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return true;
+      if (Date.now() > end) return false;
+      sleepSync(20);
+    }
+  }
+}
+
+/**
+ * Remove instances left by whydied processes that are gone (a watcher killed with SIGKILL cannot clean up).
+ * Instances of live owners, and instances not named by whydied, are left alone. Returns the removed names.
+ */
+export function removeStaleInstances(root: string = ensureTracefs()): string[] {
+  const dir = path.join(root, 'instances');
+  const removed: string[] = [];
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const owner = ownerOfInstance(name);
+    if (owner === null || owner === process.pid || pidAlive(owner)) continue;
+    if (removeInstanceDir(path.join(dir, name))) removed.push(name);
+  }
+  return removed;
+}
+
+export interface TraceInstance {
+  readonly name: string;
+  readonly dir: string;
+  /** Enable `group/event` (e.g. `signal/signal_generate`), with an optional in-kernel filter expression. */
+  enable(event: string, filter?: string): void;
+  /** Replace the filter of an already enabled event. */
+  setFilter(event: string, filter: string): void;
+  /** Start tracing into this instance's buffer. */
+  start(): void;
+  /** Stream trace_pipe lines (one reader per instance). */
+  openPipe(onLine: (line: string) => void): TracePipe;
+  /** Disable events, stop the reader, rmdir. Idempotent. */
+  remove(): boolean;
+}
+
+export function createInstance(prefix = 'whydied', root: string = ensureTracefs()): TraceInstance {
+  const name = `${prefix}-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const dir = path.join(root, 'instances', name);
+  fs.mkdirSync(dir);
+  let pipe: TracePipe | null = null;
+  let removed = false;
+  const inst: TraceInstance = {
+    name,
+    dir,
+    enable(event, filter) {
+      const evDir = path.join(dir, 'events', event);
+      if (!fs.existsSync(evDir)) throw new TracefsError(`tracing event ${event} is not available on this kernel`);
+      if (filter) inst.setFilter(event, filter);
+      fs.writeFileSync(path.join(evDir, 'enable'), '1');
+    },
+    setFilter(event, filter) {
+      try {
+        fs.writeFileSync(path.join(dir, 'events', event, 'filter'), filter);
+      } catch (e) {
+        throw new TracefsError(`filter for ${event} rejected (${(e as Error).message}): ${filter}`);
+      }
+    },
+    start() {
+      fs.writeFileSync(path.join(dir, 'tracing_on'), '1');
+    },
+    openPipe(onLine) {
+      if (pipe) throw new TracefsError('trace_pipe is already open for this instance');
+      pipe = openTracePipe(path.join(dir, 'trace_pipe'), onLine);
+      return pipe;
+    },
+    remove() {
+      if (removed) return true;
+      pipe?.close();
+      const ok = removeInstanceDir(dir);
+      if (ok) {
+        removed = true;
+        unregisterInstance(inst);
+      }
+      return ok;
+    },
+  };
+  // Keep events off until filters are in place: a new instance starts with tracing_on=1 and no events.
+  registerInstance(inst);
+  return inst;
+}
+
+/** Filter helpers: tracefs filters take no negative literals for unsigned syscall args. */
+export function pidEquals(field: string, pids: readonly number[]): string {
+  return pids.map((p) => `${field} == ${p}`).join(' || ');
+}
+
+/** A kill(2) target as the syscall tracepoint stores it: the 32-bit two's complement, zero-extended. */
+export function syscallArgLiteral(n: number): number {
+  return n >= 0 ? n : 2 ** 32 + n;
+}

@@ -1,0 +1,127 @@
+/**
+ * Turning what a watcher saw into a Cause. Pure: the tracefs backend feeds parsed events here, tests feed
+ * fixture lines. The decisive fact is whether the process called exit_group: a process killed by a signal
+ * never does (the kernel exits it from the signal path), so "no exit_group + a fatal signal generated for it"
+ * names the signal, and "exit_group(N)" names the exit code (with any fatal signal before it as context: a
+ * handler that caught SIGTERM and exited).
+ */
+import type { Cause, Evidence } from '../engine/types';
+import { signalName } from '../source/signals';
+import type { KillEvent, MarkVictimEvent, SignalGenerateEvent, TgkillEvent } from '../source/trace/parse';
+import type { WatchBackend } from './types';
+
+/** Signals whose default action does not end the process. */
+const NON_FATAL = new Set([17, 18, 19, 20, 21, 22, 23, 28]);
+export const SI_KERNEL = 0x80;
+const FAULT_SIGNALS = new Set([4, 5, 7, 8, 11]);
+
+export interface SenderFacts {
+  /** Process id of the sending task (its tgid), when it could be read. */
+  tgid: number | null;
+  uid: number | null;
+}
+
+interface SeenSignal {
+  ev: SignalGenerateEvent;
+  kill: KillEvent | TgkillEvent | null;
+  sender: SenderFacts;
+  wallMs: number;
+}
+
+export class DeathTracker {
+  private readonly signals: SeenSignal[] = [];
+  private exit: { code: number; wallMs: number } | null = null;
+  private oom: { ev: MarkVictimEvent; wallMs: number } | null = null;
+  ended = false;
+  endedAtMs: number | null = null;
+
+  constructor(readonly pid: number) {}
+
+  get signalsSeen(): number {
+    return this.signals.length;
+  }
+
+  onSignal(ev: SignalGenerateEvent, kill: KillEvent | TgkillEvent | null, sender: SenderFacts, wallMs: number): void {
+    this.signals.push({ ev, kill, sender, wallMs });
+  }
+
+  onExitGroup(code: number, wallMs: number): void {
+    this.exit = { code, wallMs };
+  }
+
+  onOom(ev: MarkVictimEvent, wallMs: number): void {
+    this.oom = { ev, wallMs };
+  }
+
+  onEnd(wallMs: number): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.endedAtMs = wallMs;
+  }
+
+  /** The last delivered signal that would end the process by default. */
+  private lastFatal(): SeenSignal | null {
+    for (let i = this.signals.length - 1; i >= 0; i--) {
+      const s = this.signals[i];
+      if (s.ev.res === 0 && !NON_FATAL.has(s.ev.sig)) return s;
+    }
+    return null;
+  }
+
+  cause(backend: WatchBackend): Cause | null {
+    const fatal = this.lastFatal();
+    if (this.oom) {
+      const o = this.oom;
+      const details: Evidence = { backend, kernelSent: true, groupDirected: false, reason: 'oom-kill' };
+      if (o.ev.totalVmKb !== null) details.totalVmKb = o.ev.totalVmKb;
+      if (o.ev.anonRssKb !== null) details.anonRssKb = o.ev.anonRssKb;
+      return {
+        kind: 'oom-kill',
+        signal: 'SIGKILL',
+        sender: { pid: o.ev.taskPid, comm: o.ev.taskComm },
+        time: new Date(o.wallMs).toISOString(),
+        source: 'watch',
+        details,
+      };
+    }
+    if (this.exit) {
+      const details: Evidence = { backend, exitGroupArg: this.exit.code };
+      if (fatal) {
+        // It got a fatal-by-default signal, handled it, and exited on its own: worth saying who asked.
+        details.afterSignal = signalName(fatal.ev.sig);
+        details.afterSignalSender = { pid: fatal.sender.tgid ?? fatal.ev.taskPid, comm: fatal.ev.taskComm };
+      }
+      return {
+        kind: 'exit',
+        exitCode: this.exit.code & 0xff,
+        time: new Date(this.endedAtMs ?? this.exit.wallMs).toISOString(),
+        source: 'watch',
+        details,
+      };
+    }
+    if (fatal) return signalCause(fatal, backend);
+    return null;
+  }
+}
+
+function signalCause(s: SeenSignal, backend: WatchBackend): Cause {
+  const { ev, kill } = s;
+  const kernelSent = ev.code === SI_KERNEL || ev.taskPid === 0 || (FAULT_SIGNALS.has(ev.sig) && ev.code > 0 && ev.taskPid === ev.pid);
+  const details: Evidence = { backend, kernelSent, siCode: ev.code, groupDirected: false };
+  if (kill && kill.event === 'sys_kill') {
+    // kill(0) = the caller's group, kill(-1) = everything it may signal, kill(-N) = group N.
+    details.groupDirected = kill.pid === 0 || kill.pid < -1;
+    if (kill.pid === -1) details.broadcast = true;
+    details.killTarget = kill.pid;
+  } else if (kill && kill.event === 'sys_tgkill') {
+    details.threadDirected = true;
+  }
+  if (kernelSent) {
+    if (ev.sig === 1) details.reason = 'terminal-hangup';
+    else if (FAULT_SIGNALS.has(ev.sig)) details.reason = 'fault';
+    else details.reason = 'kernel';
+  }
+  const sender: { pid: number; comm: string; uid?: number } = { pid: s.sender.tgid ?? ev.taskPid, comm: ev.taskComm };
+  if (s.sender.uid !== null) sender.uid = s.sender.uid;
+  return { kind: 'signal', signal: signalName(ev.sig), sender, time: new Date(s.wallMs).toISOString(), source: 'watch', details };
+}

@@ -1,0 +1,155 @@
+/**
+ * The tracefs backend (root): a private instance whose events are filtered in the kernel to the watched
+ * processes, so the targets are not slowed and nothing else on the machine is recorded.
+ *
+ *  - signal/signal_generate  `pid == victim`        the sender is the generating task (SIGKILL included)
+ *  - sched/sched_process_exit `pid == victim`       the end (group_dead on 6.x)
+ *  - syscalls/sys_enter_exit_group `common_pid == each thread` the exit code
+ *  - syscalls/sys_enter_kill `pid == victim || pid == -pgid || pid == 0 || pid == -1` group-directed or not
+ *  - syscalls/sys_enter_tgkill `tgid == victim`
+ *  - oom/mark_victim `pid == victim`
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { createInstance, ensureTracefs, pidEquals, removeStaleInstances, syscallArgLiteral, TraceInstance } from '../source/trace/tracefs';
+import { KillEvent, parseTraceLine, TgkillEvent, TraceEvent } from '../source/trace/parse';
+import { DeathTracker } from './derive';
+import { isRunning, taskOwner, threadIds } from './identity';
+import type { BackendOutcome, BackendRun, WatchedTarget } from './types';
+
+const SAFETY_POLL_MS = 250;
+
+function monoToWall(): (tsSec: number) => number {
+  // trace_clock=mono is CLOCK_MONOTONIC, the clock process.hrtime reads: one offset maps it to wall time.
+  const offset = Date.now() - Number(process.hrtime.bigint() / 1000000n);
+  return (ts) => ts * 1000 + offset;
+}
+
+function setClock(inst: TraceInstance): boolean {
+  try {
+    fs.writeFileSync(path.join(inst.dir, 'trace_clock'), 'mono');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function startTracefsBackend(targets: WatchedTarget[]): BackendRun {
+  const root = ensureTracefs();
+  removeStaleInstances(root);
+  const inst = createInstance('whydied', root);
+  try {
+    return run(inst, targets);
+  } catch (e) {
+    inst.remove();
+    throw e;
+  }
+}
+
+function run(inst: TraceInstance, targets: WatchedTarget[]): BackendRun {
+  const pids = targets.map((t) => t.pid);
+  const trackers = new Map(pids.map((p) => [p, new DeathTracker(p)]));
+  const tidToPid = new Map<number, number>();
+  for (const p of pids) for (const tid of threadIds(p)) tidToPid.set(tid, p);
+  const pgids = [...new Set(targets.map((t) => t.identity.pgid).filter((g) => g > 1))];
+  const lastKill = new Map<number, KillEvent | TgkillEvent>();
+
+  const toWall = setClock(inst) ? monoToWall() : () => Date.now();
+
+  inst.enable('signal/signal_generate', pidEquals('pid', pids));
+  inst.enable('sched/sched_process_exit', pidEquals('pid', pids));
+  inst.enable('syscalls/sys_enter_exit_group', pidEquals('common_pid', [...tidToPid.keys()]));
+  const killTargets = [...pids, ...pgids.map((g) => syscallArgLiteral(-g)), 0, syscallArgLiteral(-1)];
+  inst.enable('syscalls/sys_enter_kill', `(${pidEquals('pid', killTargets)}) && sig != 0`);
+  inst.enable('syscalls/sys_enter_tgkill', `(${pidEquals('tgid', pids)}) && sig != 0`);
+  try {
+    inst.enable('oom/mark_victim', pidEquals('pid', pids));
+  } catch {
+    /* older kernels: OOM kills still show as a kernel SIGKILL */
+  }
+
+  let resolve: (m: Map<number, BackendOutcome>) => void = () => undefined;
+  const done = new Promise<Map<number, BackendOutcome>>((r) => (resolve = r));
+  let finished = false;
+
+  const onEvent = (ev: TraceEvent): void => {
+    switch (ev.event) {
+      case 'sys_kill':
+      case 'sys_tgkill':
+        // Remember per sender: the signal_generate lines that follow in the same task belong to this call.
+        lastKill.set(ev.taskPid, ev);
+        return;
+      case 'signal_generate': {
+        const t = trackers.get(ev.pid);
+        if (!t || t.ended) return;
+        const k = lastKill.get(ev.taskPid);
+        const kill = k && k.sig === ev.sig ? k : null;
+        // Read the sender's uid now, while it is most likely still alive.
+        const owner = ev.taskPid > 0 ? taskOwner(ev.taskPid) : null;
+        t.onSignal(ev, kill, { tgid: owner?.tgid ?? null, uid: owner?.uid ?? null }, toWall(ev.ts));
+        return;
+      }
+      case 'sys_exit_group': {
+        const p = tidToPid.get(ev.taskPid);
+        if (p !== undefined) trackers.get(p)?.onExitGroup(ev.errorCode, toWall(ev.ts));
+        return;
+      }
+      case 'mark_victim':
+        trackers.get(ev.pid)?.onOom(ev, toWall(ev.ts));
+        return;
+      case 'sched_process_exit': {
+        const t = trackers.get(ev.pid);
+        if (t && ev.groupDead !== false) t.onEnd(toWall(ev.ts));
+        checkDone();
+        return;
+      }
+    }
+  };
+
+  const pipe = inst.openPipe((line) => {
+    const ev = parseTraceLine(line);
+    if (ev) onEvent(ev);
+  });
+  inst.start();
+
+  const finish = (): void => {
+    if (finished) return;
+    finished = true;
+    clearInterval(safety);
+    const out = new Map<number, BackendOutcome>();
+    for (const [pid, t] of trackers) {
+      out.set(pid, {
+        cause: t.cause('tracefs'),
+        signalsSeen: t.signalsSeen,
+        endedAt: t.endedAtMs === null ? null : new Date(t.endedAtMs).toISOString(),
+        note: t.ended ? undefined : 'still running when the watch stopped',
+      });
+    }
+    inst.remove();
+    resolve(out);
+  };
+
+  function checkDone(): void {
+    if ([...trackers.values()].every((t) => t.ended)) setImmediate(finish);
+  }
+
+  // Safety net: a process that died before tracing was on (or whose main thread exited early) is noticed
+  // by its /proc entry turning into a zombie or vanishing.
+  const safety = setInterval(() => {
+    if (finished) return;
+    if ([...trackers.keys()].some((p) => !isRunning(p))) {
+      pipe.drain();
+      for (const [p, t] of trackers) if (!t.ended && !isRunning(p)) t.onEnd(Date.now());
+      checkDone();
+    }
+  }, SAFETY_POLL_MS);
+
+  return {
+    done,
+    signalsSeen: (pid) => trackers.get(pid)?.signalsSeen ?? 0,
+    stop: () => {
+      pipe.drain();
+      finish();
+    },
+  };
+}

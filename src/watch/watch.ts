@@ -1,0 +1,100 @@
+/**
+ * watch(): stay until every watched process has ended and say how each one ended.
+ * Backend choice (auto): tracefs when root and tracefs works, else ptrace (strace) when installed, else /proc
+ * polling. A pid that is already gone (or a zombie) is reported at once with cause null and a note, so the
+ * caller falls back to the postmortem diagnosis.
+ */
+import { isRunning, readIdentity } from './identity';
+import { startTracefsBackend } from './tracefs-backend';
+import { startPtraceBackend, straceAvailable } from './ptrace-backend';
+import { startPollBackend } from './poll-backend';
+import type { BackendRun, WatchBackend, WatchedTarget, WatchOptions, WatchResult } from './types';
+
+export type { WatchBackend, WatchOptions, WatchResult } from './types';
+
+const STATUS_EVERY_MS = 1000;
+
+const isRoot = (): boolean => process.getuid?.() === 0;
+
+function startBackend(kind: WatchBackend, targets: WatchedTarget[]): BackendRun {
+  if (kind === 'tracefs') return startTracefsBackend(targets);
+  if (kind === 'ptrace') return startPtraceBackend(targets);
+  return startPollBackend(targets);
+}
+
+/** Start the requested backend, or for `auto` the best one that starts; the reason for any fallback. */
+function chooseBackend(want: WatchOptions['backend'], targets: WatchedTarget[]): { kind: WatchBackend; run: BackendRun; fallback?: string } {
+  if (want && want !== 'auto') return { kind: want, run: startBackend(want, targets) };
+  const reasons: string[] = [];
+  if (isRoot()) {
+    try {
+      return { kind: 'tracefs', run: startTracefsBackend(targets) };
+    } catch (e) {
+      reasons.push(`tracefs: ${(e as Error).message}`);
+    }
+  } else {
+    reasons.push('tracefs needs root');
+  }
+  if (straceAvailable()) return { kind: 'ptrace', run: startPtraceBackend(targets), fallback: reasons.join('; ') };
+  reasons.push('strace is not installed');
+  return { kind: 'poll', run: startPollBackend(targets), fallback: reasons.join('; ') };
+}
+
+function statusLine(targets: WatchedTarget[], run: BackendRun, startMs: number, ended: Set<number>): string {
+  const secs = Math.floor((Date.now() - startMs) / 1000);
+  const parts = targets
+    .filter((t) => !ended.has(t.pid))
+    .map((t) => `${t.pid} (${t.identity.comm}) signals seen: ${run.signalsSeen(t.pid)}`);
+  return `watching ${parts.join(', ')} · ${secs}s`;
+}
+
+export async function watch(pids: number[], opts: WatchOptions = {}): Promise<WatchResult[]> {
+  const results = new Map<number, WatchResult>();
+  const targets: WatchedTarget[] = [];
+  for (const pid of [...new Set(pids)]) {
+    const identity = isRunning(pid) ? readIdentity(pid) : null;
+    // Re-check after reading: the process may have ended between the two reads.
+    if (identity && isRunning(pid)) targets.push({ pid, identity });
+    else {
+      const zombie = readIdentity(pid) !== null;
+      results.set(pid, {
+        pid,
+        identity: null,
+        backend: 'poll',
+        cause: null,
+        signalsSeen: 0,
+        endedAt: null,
+        note: zombie ? 'already dead (a zombie) when the watch started' : 'not running when the watch started',
+      });
+    }
+  }
+  if (targets.length > 0) {
+    const { kind, run, fallback } = chooseBackend(opts.backend, targets);
+    const startMs = Date.now();
+    const ended = new Set<number>();
+    const status = opts.onStatus;
+    const ticker = status ? setInterval(() => status(statusLine(targets, run, startMs, ended)), STATUS_EVERY_MS) : null;
+    if (status) status(statusLine(targets, run, startMs, ended));
+    const timer = opts.timeoutMs ? setTimeout(() => run.stop(), opts.timeoutMs) : null;
+    try {
+      const outcomes = await run.done;
+      for (const t of targets) {
+        const o = outcomes.get(t.pid);
+        results.set(t.pid, {
+          pid: t.pid,
+          identity: t.identity,
+          backend: kind,
+          cause: o?.cause ?? null,
+          signalsSeen: o?.signalsSeen ?? 0,
+          endedAt: o?.endedAt ?? null,
+          note: o?.note,
+          fallbackReason: fallback,
+        });
+      }
+    } finally {
+      if (ticker) clearInterval(ticker);
+      if (timer) clearTimeout(timer);
+    }
+  }
+  return pids.filter((p, i) => pids.indexOf(p) === i).map((p) => results.get(p) as WatchResult);
+}
