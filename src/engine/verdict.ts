@@ -1,0 +1,214 @@
+/**
+ * The verdict: THE one place that combines findings into a state, a verdict, the survival matrix and
+ * the remedy. Checks only observe; every "so it dies when..." judgement lives here, each with a
+ * reason that names the evidence it rests on.
+ */
+import type { Facts } from '../source/types';
+import type { Cause, CauseSource, CheckTarget, Finding, ProcessState, ReportProcess, Risk, RiskEvent, Verdict } from './types';
+import type { ExistenceEvidence } from '../../checks/existence';
+import type { ParentChainEvidence } from '../../checks/parent-chain';
+import type { SignalsEvidence } from '../../checks/signals';
+import type { ProcessGroupEvidence } from '../../checks/process-group';
+import type { TtyEvidence } from '../../checks/tty';
+import type { StdioEvidence } from '../../checks/stdio';
+import type { CgroupEvidence } from '../../checks/cgroup';
+import type { CiEnvironmentEvidence } from '../../checks/ci-environment';
+import type { MemoryEvidence } from '../../checks/memory';
+import { buildRemedy } from './remedy';
+import { evaluateRisks, type RiskEvidence } from './survival';
+
+export interface Decision {
+  state: ProcessState;
+  process: ReportProcess | null;
+  verdict: Verdict;
+  risks: Risk[];
+  remedy: string[];
+}
+
+/** Which postmortem source wins when several propose a cause: direct observation beats inference. */
+const SOURCE_RANK: Record<CauseSource, number> = { watch: 5, record: 4, 'kernel-log': 3, journal: 2, plugin: 1 };
+
+/** Evidence of a finding that actually ran (skipped/errored findings carry no observation). */
+function evidenceOf<T>(findings: readonly Finding[], id: string): T | null {
+  const f = findings.find((x) => x.id === id);
+  if (!f || f.status === 'skip' || f.status === 'error' || f.code === 'unreadable') return null;
+  // The check that produced it declares the shape (exported evidence type): this is its reader.
+  return f.evidence as unknown as T;
+}
+
+export function bestCause(findings: readonly Finding[]): Cause | null {
+  let best: Cause | null = null;
+  for (const f of findings) {
+    if (!f.cause) continue;
+    if (!best || SOURCE_RANK[f.cause.source] > SOURCE_RANK[best.source]) best = f.cause;
+  }
+  return best;
+}
+
+function stateOf(target: CheckTarget, facts: Facts, ex: ExistenceEvidence | null, cause: Cause | null): ProcessState {
+  if (ex) {
+    if (ex.state === 'alive') return 'alive';
+    if (ex.state === 'zombie') return 'zombie';
+  } else {
+    // existence was not run (--only): look for ourselves.
+    const p = facts.process(target.pid);
+    if (p && (target.startTime === null || target.startTime === p.stat.startTime)) {
+      return p.stat.state === 'Z' ? 'zombie' : p.stat.state === 'X' ? 'dead' : 'alive';
+    }
+  }
+  // Gone: "dead" when we know which process we mean (an identity or a record of it), else not found.
+  return target.startTime !== null || target.name !== null || cause !== null ? 'dead' : 'not-found';
+}
+
+function processOf(facts: Facts, pid: number): ReportProcess | null {
+  const p = facts.process(pid);
+  if (!p) return null;
+  return {
+    pid: p.pid,
+    ppid: p.stat.ppid,
+    pgid: p.stat.pgrp,
+    sid: p.stat.session,
+    tty: p.tty.name,
+    tpgid: p.stat.tpgid,
+    comm: p.stat.comm,
+    argv: p.argv.ok ? p.argv.value : null,
+    exe: p.exe.ok ? p.exe.value : null,
+    cwd: p.cwd.ok ? p.cwd.value : null,
+    uid: p.status.ok && p.status.value.uid.length > 0 ? p.status.value.uid[0] : null,
+    startTime: new Date(p.startedAtMs).toISOString(),
+    state: p.stat.state,
+  };
+}
+
+const EVENT_WORDS: Record<RiskEvent, string> = {
+  'terminal-hangup': 'a terminal hangup',
+  'parent-exit': 'its parent exiting',
+  'group-kill': 'a kill of its process group',
+  'session-end': 'the login session ending',
+  'ci-cleanup': 'CI cleanup',
+  'memory-pressure': 'memory pressure',
+};
+
+function joinWords(words: string[]): string {
+  if (words.length <= 1) return words.join('');
+  return `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
+}
+
+function who(proc: ReportProcess | null, pid: number): string {
+  return proc ? `Process ${pid} (${proc.comm})` : `Process ${pid}`;
+}
+
+export function decide(input: { target: CheckTarget; facts: Facts; findings: Finding[] }): Decision {
+  const { target, facts, findings } = input;
+  const ex = evidenceOf<ExistenceEvidence>(findings, 'existence');
+  const cause = bestCause(findings);
+  const state = stateOf(target, facts, ex, cause);
+  const alive = state === 'alive' || state === 'zombie';
+  const proc = alive ? processOf(facts, target.pid) : null;
+  const name = who(proc, target.pid);
+
+  if (state === 'zombie') {
+    const ppid = proc?.ppid ?? null;
+    return {
+      state,
+      process: proc,
+      verdict: {
+        status: cause ? 'died' : 'at-risk',
+        summary: `${name} has already exited and is a zombie: its parent${ppid ? ` ${ppid}` : ''} has not reaped it (fix or restart the parent).`,
+        cause,
+      },
+      risks: [],
+      remedy: [],
+    };
+  }
+  if (!alive) {
+    return {
+      state,
+      process: null,
+      verdict: cause
+        ? { status: 'died', summary: `${name} died: ${describeCause(cause)}.`, cause }
+        : {
+            status: 'unknown',
+            summary: `${name} is not running and no kernel log, journal or record explains why.`,
+            cause: null,
+          },
+      risks: [],
+      remedy: [],
+    };
+  }
+
+  const ev: RiskEvidence = {
+    existence: ex,
+    chain: evidenceOf<ParentChainEvidence>(findings, 'parent-chain'),
+    signals: evidenceOf<SignalsEvidence>(findings, 'signals'),
+    group: evidenceOf<ProcessGroupEvidence>(findings, 'process-group'),
+    tty: evidenceOf<TtyEvidence>(findings, 'tty'),
+    stdio: evidenceOf<StdioEvidence>(findings, 'stdio'),
+    cgroup: evidenceOf<CgroupEvidence>(findings, 'cgroup'),
+    ci: evidenceOf<CiEnvironmentEvidence>(findings, 'ci-environment'),
+    memory: evidenceOf<MemoryEvidence>(findings, 'memory'),
+    process: proc,
+  };
+  const risks = evaluateRisks(ev);
+  const dies = risks.filter((r) => r.outcome === 'dies');
+  if (ex?.kernelThread) {
+    return {
+      state,
+      process: proc,
+      verdict: { status: 'ok', summary: `${name} is a kernel thread: hangups, sessions and CI cleanup do not apply.`, cause: null },
+      risks,
+      remedy: [],
+    };
+  }
+  const remedy =
+    dies.length > 0 && proc && proc.argv
+      ? buildRemedy({
+          argv: proc.argv,
+          exe: proc.exe,
+          cwd: proc.cwd,
+          comm: proc.comm,
+          stdoutFile: ev.stdio?.stdoutFile ?? null,
+          ciMarkers: ev.ci?.markers ?? [],
+        })
+      : [];
+  if (dies.length === 0) {
+    const unknown = risks.filter((r) => r.outcome === 'unknown').map((r) => EVENT_WORDS[r.event]);
+    return {
+      state,
+      process: proc,
+      verdict: {
+        status: 'ok',
+        summary: `${name} is alive and no threat found reaches it${unknown.length ? ` (undecided: ${joinWords(unknown)})` : ''}.`,
+        cause: null,
+      },
+      risks,
+      remedy,
+    };
+  }
+  const fix = remedy.length > 0 ? `; relaunch it with \`${remedy.find((c) => c.includes('setsid -f')) ?? remedy[0]}\`` : '';
+  return {
+    state,
+    process: proc,
+    verdict: {
+      status: 'at-risk',
+      summary: `${name} is alive but dies at ${joinWords(dies.map((r) => EVENT_WORDS[r.event]))}: ${dies[0].reason}${fix}.`,
+      cause: null,
+    },
+    risks,
+    remedy,
+  };
+}
+
+function describeCause(c: Cause): string {
+  const bits: string[] = [];
+  if (c.kind === 'oom-kill') bits.push('killed by the OOM killer');
+  else if (c.kind === 'signal') bits.push(`killed by ${c.signal ?? 'a signal'}`);
+  else if (c.kind === 'exit') bits.push(`exited with code ${c.exitCode ?? '?'}`);
+  else if (c.kind === 'segfault') bits.push('segmentation fault');
+  else if (c.kind === 'trap') bits.push('CPU trap');
+  else bits.push('cause unclear');
+  if (c.sender) bits.push(`sent by ${c.sender.comm} (${c.sender.pid})`);
+  if (c.time) bits.push(`at ${c.time}`);
+  bits.push(`(from ${c.source})`);
+  return bits.join(' ');
+}
