@@ -1,0 +1,53 @@
+/**
+ * The work behind `whydied capture`: read everything the checks would read (prefetch, then a real
+ * diagnosis on the recording live source) and write what was read as a bundle.
+ */
+import * as fs from 'fs';
+import { UsageError } from '../../engine/errors';
+import { diagnose } from '../../engine/diagnose';
+import { createLiveSource } from '../../source/live-source';
+import { createFacts } from '../../source/facts';
+import { prefetchForCapture } from '../../source/prefetch';
+import { serializeBundle } from '../../source/bundle';
+import { QueryError, resolveQuery } from '../../source/resolve-query';
+import { EXIT } from '../../engine/exit-code';
+import { loadChecks } from './load';
+
+export interface CaptureRequest {
+  pid: string;
+  output?: string;
+  checkModules: string[];
+  verbose: boolean;
+}
+
+export async function runCapture(req: CaptureRequest): Promise<number> {
+  if (!/^\d+$/.test(req.pid)) throw new UsageError(`capture takes a PID, not '${req.pid}'`);
+  const checks = await loadChecks(req.checkModules);
+  const live = createLiveSource();
+  const facts = createFacts(live);
+  const pid = Number(req.pid);
+  try {
+    resolveQuery(req.pid, facts); // rejects 0 and pids above pid_max before anything is prefetched
+  } catch (e) {
+    if (e instanceof QueryError) throw new UsageError(e.message, { cause: e });
+    throw e;
+  }
+  await prefetchForCapture(facts, pid);
+  // The diagnosis itself records every file the checks read, so the replay finds each one.
+  const reports = await diagnose({ query: req.pid, facts, checks, verbose: req.verbose });
+  const text = serializeBundle(live.snapshot({ query: req.pid, pid }));
+  const state = reports[0]?.state ?? 'not-found';
+  if (req.output === undefined) {
+    process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    process.stderr.write(`whydied: captured pid ${pid} (${state}); bundle written to stdout\n`);
+  } else {
+    try {
+      fs.writeFileSync(req.output, text.endsWith('\n') ? text : `${text}\n`, { mode: 0o600 });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? 'error';
+      throw new UsageError(`cannot write bundle ${req.output}: ${code}`);
+    }
+    process.stderr.write(`whydied: captured pid ${pid} (${state}) to ${req.output}\n`);
+  }
+  return EXIT.ok;
+}

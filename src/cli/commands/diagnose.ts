@@ -1,0 +1,49 @@
+/**
+ * `whydied <target>` / `whydied diagnose <target>`. The handler only parses; the work happens in
+ * actions/diagnose.ts, loaded on demand so `--help` never pays for the engine.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { splitIds } from '../options';
+import type { GlobalOptions } from './global';
+
+export interface DiagnoseArgs extends GlobalOptions {
+  target: string;
+  json?: boolean;
+  format?: string;
+  color?: boolean;
+  only?: string[];
+  skip?: string[];
+  check?: string[];
+  from?: string;
+}
+
+export const diagnoseCommand: CommandModule<GlobalOptions, DiagnoseArgs> = {
+  command: ['diagnose <target>', '$0 <target>'],
+  describe: 'Diagnose a process: PID, :PORT (listening TCP port) or a name (comm or argv[0])',
+  builder: (y: Argv<GlobalOptions>): Argv<DiagnoseArgs> =>
+    y
+      // A string, never a number: `:8080` and names are targets too, and `0123` must stay as typed.
+      .positional('target', { type: 'string', demandOption: true, describe: 'PID, :PORT or process name' })
+      .option('json', { type: 'boolean', describe: 'Same as --format json' })
+      .option('format', { type: 'string', choices: ['table', 'json', 'markdown'], describe: 'Output format (default: table)' })
+      .option('color', { type: 'boolean', describe: 'Colour status words on a terminal (--no-color, NO_COLOR turn it off)' })
+      .option('only', { type: 'string', array: true, describe: 'Run only these check ids (comma-separated, repeatable)' })
+      .option('skip', { type: 'string', array: true, describe: 'Skip these check ids (comma-separated, repeatable)' })
+      .option('check', { type: 'string', array: true, describe: 'Load checks from this module (repeatable)' })
+      .option('from', { type: 'string', describe: 'Replay a bundle written by `whydied capture` instead of reading the live system' })
+      .conflicts('json', 'format') as unknown as Argv<DiagnoseArgs>,
+  handler: async (argv) => {
+    const { runDiagnose } = await import('../actions/diagnose');
+    process.exitCode = await runDiagnose({
+      target: argv.target,
+      json: argv.json,
+      format: argv.format,
+      color: argv.color,
+      only: splitIds(argv.only),
+      skip: splitIds(argv.skip),
+      checkModules: argv.check ?? [],
+      from: argv.from,
+      verbose: argv.verbose ?? false,
+    });
+  },
+};

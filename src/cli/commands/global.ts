@@ -1,0 +1,4 @@
+/** Options every command accepts. */
+export interface GlobalOptions {
+  verbose?: boolean;
+}

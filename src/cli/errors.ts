@@ -1,0 +1,22 @@
+/**
+ * Turning whatever escaped a command into one stderr line and an exit code: usage errors (bad input)
+ * exit 2, anything else is an internal error (70). Stacks only with --verbose.
+ */
+import { isUsageError } from '../engine/errors';
+import { EXIT } from '../engine/exit-code';
+
+/** yargs messages can span lines ("Invalid values:\n  Argument: ..."); stderr gets one. */
+export const collapse = (s: string): string =>
+  s
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .join(' ');
+
+export function reportError(e: unknown, verbose: boolean, write: (s: string) => void = (s) => process.stderr.write(s)): number {
+  const usage = isUsageError(e);
+  const message = collapse(e instanceof Error ? e.message : String(e)) || 'unknown error';
+  write(`whydied: ${usage ? '' : 'internal error: '}${message}\n`);
+  if (verbose && e instanceof Error && e.stack) write(`${e.stack}\n`);
+  return usage ? EXIT.usage : EXIT.internal;
+}
