@@ -3,19 +3,43 @@
  * source's recording (and so the bundle) holds it. The diagnosis itself runs afterwards and records
  * whatever else its checks read.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import psTree from 'ps-tree';
 import type { Facts, ProcStat } from './types';
 
-/** Descendants as `ps` sees them (ps-tree); empty when ps is unavailable. */
+/** ps-tree spawns `ps` without an error listener: a missing binary would crash the process, so look first. */
+function hasPs(): boolean {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    if (dir === '') continue;
+    try {
+      fs.accessSync(path.join(dir, 'ps'), fs.constants.X_OK);
+      return true;
+    } catch {
+      /* not here */
+    }
+  }
+  return false;
+}
+
+const PS_TIMEOUT_MS = 5000;
+
+/** Descendants as `ps` sees them (ps-tree); empty when ps is unavailable, fails or hangs. */
 function psDescendants(pid: number): Promise<number[]> {
+  if (!hasPs()) return Promise.resolve([]);
   return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve([]), PS_TIMEOUT_MS);
+    const done = (pids: number[]): void => {
+      clearTimeout(timer);
+      resolve(pids);
+    };
     try {
       psTree(pid, (err, children) => {
-        if (err) return resolve([]);
-        resolve(children.map((c) => Number(c.PID)).filter((n) => Number.isInteger(n) && n > 0));
+        if (err) return done([]);
+        done(children.map((c) => Number(c.PID)).filter((n) => Number.isInteger(n) && n > 0));
       });
     } catch {
-      resolve([]);
+      done([]);
     }
   });
 }
