@@ -5,6 +5,12 @@
 import type { Format } from '../render/types';
 import { UsageError } from '../engine/errors';
 
+/** A repeatable option: yargs gives a single value or, when repeated, an array. */
+export function toList(v: string | number | Array<string | number> | undefined): string[] | undefined {
+  if (v === undefined) return undefined;
+  return (Array.isArray(v) ? v : [v]).map(String);
+}
+
 /** `--only a,b --only c` -> ['a','b','c']. */
 export function splitIds(values: readonly (string | number)[] | undefined): string[] | undefined {
   if (values === undefined) return undefined;
@@ -26,4 +32,11 @@ export function useColor(flag: boolean | undefined, stream: { isTTY?: boolean },
   if (flag === false) return false;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   return stream.isTTY === true;
+}
+
+/** Table width: the terminal's, else $COLUMNS, else 100 so piped output stays readable. */
+export function outputWidth(stream: { isTTY?: boolean; columns?: number }, env: NodeJS.ProcessEnv): number {
+  if (stream.isTTY && stream.columns) return stream.columns;
+  const cols = Number(env.COLUMNS);
+  return Number.isInteger(cols) && cols > 40 ? cols : 100;
 }

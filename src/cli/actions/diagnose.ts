@@ -3,7 +3,7 @@ import { diagnose } from '../../engine/diagnose';
 import { deadTargetFinders } from '../../engine/dead-targets';
 import { exitCodeForAll } from '../../engine/exit-code';
 import { rendererFor } from '../../render';
-import { pickFormat, useColor } from '../options';
+import { outputWidth, pickFormat, useColor } from '../options';
 import { loadChecks, loadFacts } from './load';
 
 export interface DiagnoseRequest {
@@ -36,7 +36,7 @@ export async function runDiagnose(req: DiagnoseRequest): Promise<number> {
   const text = rendererFor(format)(reports.length === 1 ? reports[0] : reports, {
     color: format === 'table' && useColor(req.color, out, process.env),
     verbose: req.verbose,
-    width: out.isTTY ? out.columns : undefined,
+    width: outputWidth(out, process.env),
   });
   out.write(text);
   return exitCodeForAll(reports);

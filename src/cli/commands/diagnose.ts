@@ -3,7 +3,7 @@
  * actions/diagnose.ts, loaded on demand so `--help` never pays for the engine.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { splitIds } from '../options';
+import { splitIds, toList } from '../options';
 import type { GlobalOptions } from './global';
 
 export interface DiagnoseArgs extends GlobalOptions {
@@ -11,9 +11,9 @@ export interface DiagnoseArgs extends GlobalOptions {
   json?: boolean;
   format?: string;
   color?: boolean;
-  only?: string[];
-  skip?: string[];
-  check?: string[];
+  only?: string | string[];
+  skip?: string | string[];
+  check?: string | string[];
   from?: string;
 }
 
@@ -24,12 +24,14 @@ export const diagnoseCommand: CommandModule<GlobalOptions, DiagnoseArgs> = {
     y
       // A string, never a number: `:8080` and names are targets too, and `0123` must stay as typed.
       .positional('target', { type: 'string', demandOption: true, describe: 'PID, :PORT or process name' })
+      // Repeatable options are plain strings (yargs collects repeats into an array): `array: true`
+      // would be greedy and swallow the target in `--check x.js 1234`.
       .option('json', { type: 'boolean', describe: 'Same as --format json' })
-      .option('format', { type: 'string', choices: ['table', 'json', 'markdown'], describe: 'Output format (default: table)' })
+      .option('format', { type: 'string', describe: 'Output format: table (default), json or markdown' })
       .option('color', { type: 'boolean', describe: 'Colour status words on a terminal (--no-color, NO_COLOR turn it off)' })
-      .option('only', { type: 'string', array: true, describe: 'Run only these check ids (comma-separated, repeatable)' })
-      .option('skip', { type: 'string', array: true, describe: 'Skip these check ids (comma-separated, repeatable)' })
-      .option('check', { type: 'string', array: true, describe: 'Load checks from this module (repeatable)' })
+      .option('only', { type: 'string', requiresArg: true, describe: 'Run only these check ids (comma-separated, repeatable)' })
+      .option('skip', { type: 'string', requiresArg: true, describe: 'Skip these check ids (comma-separated, repeatable)' })
+      .option('check', { type: 'string', requiresArg: true, describe: 'Load checks from this module (repeatable)' })
       .option('from', { type: 'string', describe: 'Replay a bundle written by `whydied capture` instead of reading the live system' })
       .conflicts('json', 'format') as unknown as Argv<DiagnoseArgs>,
   handler: async (argv) => {
@@ -39,9 +41,9 @@ export const diagnoseCommand: CommandModule<GlobalOptions, DiagnoseArgs> = {
       json: argv.json,
       format: argv.format,
       color: argv.color,
-      only: splitIds(argv.only),
-      skip: splitIds(argv.skip),
-      checkModules: argv.check ?? [],
+      only: splitIds(toList(argv.only)),
+      skip: splitIds(toList(argv.skip)),
+      checkModules: toList(argv.check) ?? [],
       from: argv.from,
       verbose: argv.verbose ?? false,
     });

@@ -1,0 +1,46 @@
+/**
+ * `whydied watch <pid...>`: stay until every pid has ended, then print the diagnosis with the observed cause
+ * (signal + sender, exit code, OOM kill). The work is in src/watch/run-watch.ts, loaded on demand.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import type { GlobalOptions } from './global';
+
+export interface WatchArgs extends GlobalOptions {
+  pids: string[];
+  json?: boolean;
+  format?: string;
+  color?: boolean;
+  backend?: string;
+  timeout?: number;
+}
+
+export const watchCommand: CommandModule<GlobalOptions, WatchArgs> = {
+  command: 'watch <pids...>',
+  describe: 'Watch processes until they end, then say exactly how: signal and sender, or exit code',
+  builder: (y: Argv<GlobalOptions>): Argv<WatchArgs> =>
+    y
+      // Strings: validated by the action so a bad pid is one line and exit 2, not a yargs coercion.
+      .positional('pids', { type: 'string', array: true, demandOption: true, describe: 'PIDs to watch' })
+      .option('json', { type: 'boolean', describe: 'Same as --format json' })
+      .option('format', { type: 'string', choices: ['table', 'json', 'markdown'], describe: 'Output format (default: table)' })
+      .option('color', { type: 'boolean', describe: 'Colour status words on a terminal' })
+      .option('backend', {
+        type: 'string',
+        choices: ['auto', 'tracefs', 'ptrace', 'poll'],
+        describe: 'tracefs (root), ptrace (strace), poll (/proc); auto picks the best available',
+      })
+      .option('timeout', { type: 'number', describe: 'Stop watching after this many seconds and report what is known' })
+      .conflicts('json', 'format') as unknown as Argv<WatchArgs>,
+  handler: async (argv) => {
+    const { runWatch } = await import('../../watch/run-watch');
+    process.exitCode = await runWatch({
+      pids: (argv.pids ?? []).map(String),
+      json: argv.json,
+      format: argv.format,
+      color: argv.color,
+      backend: argv.backend,
+      timeoutMs: argv.timeout !== undefined && argv.timeout > 0 ? argv.timeout * 1000 : undefined,
+      verbose: argv.verbose ?? false,
+    });
+  },
+};
