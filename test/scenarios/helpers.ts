@@ -1,0 +1,61 @@
+/**
+ * Scenario helpers: diagnose a real pid with the real source, runner, checks and verdict, and keep
+ * the environment of scenario processes free of CI markers (the test machine may itself be a CI job).
+ */
+import { createLiveSource } from '../../src/source/live-source';
+import { createFacts } from '../../src/source/facts';
+import { runChecks } from '../../src/engine/runner';
+import { decide, type Decision } from '../../src/engine/verdict';
+import { builtinChecks } from '../../checks';
+import type { Finding, Report, Risk, RiskEvent } from '../../src/engine/types';
+import { diagnose } from '../../src/engine/diagnose';
+import { validateReport } from '../helpers/schema';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+export interface Diagnosis extends Decision {
+  findings: Finding[];
+}
+
+export async function diagnosePid(pid: number): Promise<Diagnosis> {
+  const facts = createFacts(createLiveSource());
+  const stat = facts.stat(pid);
+  const target = { query: String(pid), pid, startTime: stat.ok ? stat.value.startTime : null, name: null };
+  const findings = await runChecks(builtinChecks, { target, facts, options: { verbose: false } });
+  return { ...decide({ target, facts, findings }), findings };
+}
+
+export function risk(d: Diagnosis, event: RiskEvent): Risk {
+  const r = d.risks.find((x) => x.event === event);
+  if (!r) throw new Error(`no ${event} in ${JSON.stringify(d.risks)}`);
+  return r;
+}
+
+export function finding(d: Diagnosis, id: string): Finding {
+  const f = d.findings.find((x) => x.id === id);
+  if (!f) throw new Error(`no finding ${id}`);
+  return f;
+}
+
+const CI_NAMES = ['RUNNER_TRACKING_ID', 'GITHUB_ACTIONS', 'BUILD_ID', 'JENKINS_NODE_COOKIE', 'JENKINS_URL', 'GITLAB_CI', 'CI_JOB_ID', 'CI', 'TMUX', 'STY'];
+
+/** The test's environment without CI markers, so ci-cleanup is decided by the scenario alone. */
+export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const n of CI_NAMES) delete env[n];
+  return { ...env, ...extra };
+}
+
+/** The same target through the public diagnose() path, validated against the published schema. */
+export async function reportFor(pid: number): Promise<Report> {
+  const facts = createFacts(createLiveSource());
+  const reports = await diagnose({ query: String(pid), facts, checks: builtinChecks });
+  validateReport(reports);
+  return reports[0];
+}
+
+/** A fresh temp dir for pid files. */
+export function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'whydied-scn-'));
+}
