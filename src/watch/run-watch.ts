@@ -1,0 +1,110 @@
+/**
+ * The work behind `whydied watch <pid...>`: validate, watch, save records, then the ordinary diagnosis of
+ * each pid with the watched cause injected through the `watch` pseudo-check. Loaded on demand by the command
+ * module so `--help` stays cheap.
+ */
+import { UsageError } from '../engine/errors';
+import { diagnose } from '../engine/diagnose';
+import { exitCodeForAll } from '../engine/exit-code';
+import type { Report } from '../engine/types';
+import { rendererFor } from '../render';
+import { escapeControl } from '../render/escape';
+import { saveRecord } from '../record/store';
+import { pickFormat, useColor } from '../cli/options';
+import { watch } from './watch';
+import { watchCheck } from './watch-check';
+import { toDeathRecord } from './to-record';
+import type { WatchBackend } from './types';
+
+export interface WatchRequest {
+  pids: string[];
+  json?: boolean;
+  format?: string;
+  color?: boolean;
+  backend?: string;
+  timeoutMs?: number;
+  verbose: boolean;
+}
+
+const BACKENDS = ['auto', 'tracefs', 'ptrace', 'poll'] as const;
+
+export function parsePids(raw: readonly string[]): number[] {
+  if (raw.length === 0) throw new UsageError('watch needs at least one pid');
+  return raw.map((s) => {
+    const t = String(s).trim();
+    if (!/^\d+$/.test(t) || Number(t) < 1 || Number(t) > 4194304) throw new UsageError(`not a pid: '${escapeControl(t)}'`);
+    return Number(t);
+  });
+}
+
+function parseBackend(b: string | undefined): 'auto' | WatchBackend {
+  const v = b ?? 'auto';
+  if (!(BACKENDS as readonly string[]).includes(v)) throw new UsageError(`unknown --backend '${escapeControl(v)}' (auto, tracefs, ptrace or poll)`);
+  if (v === 'tracefs' && process.getuid?.() !== 0) throw new UsageError('--backend tracefs needs root');
+  return v as 'auto' | WatchBackend;
+}
+
+/** One status line redrawn in place on a terminal; nothing at all when stderr is not a TTY. */
+function statusWriter(): { update?: (line: string) => void; clear: () => void } {
+  const err = process.stderr;
+  if (!err.isTTY) return { clear: () => undefined };
+  let drawn = false;
+  return {
+    update: (line) => {
+      const width = Math.max(20, (err.columns ?? 80) - 1);
+      err.write(`\r\x1b[K${escapeControl(line).slice(0, width)}`);
+      drawn = true;
+    },
+    clear: () => {
+      if (drawn) err.write('\r\x1b[K');
+    },
+  };
+}
+
+export async function runWatch(req: WatchRequest): Promise<number> {
+  const format = pickFormat(req.json, req.format);
+  const pids = parsePids(req.pids);
+  const backend = parseBackend(req.backend);
+  const { loadChecks, loadFacts } = await import('../cli/actions/load');
+  const checks = await loadChecks([]);
+
+  const status = statusWriter();
+  let results;
+  try {
+    results = await watch(pids, { backend, onStatus: status.update, timeoutMs: req.timeoutMs });
+  } finally {
+    status.clear();
+  }
+
+  for (const r of results) {
+    if (!r.identity) process.stderr.write(`whydied: pid ${r.pid} was ${r.note ?? 'gone'}; falling back to the postmortem diagnosis\n`);
+    const rec = toDeathRecord(r);
+    if (rec) {
+      try {
+        saveRecord(rec);
+      } catch (e) {
+        process.stderr.write(`whydied: could not save the record: ${escapeControl((e as Error).message)}\n`);
+      }
+    }
+  }
+
+  // Facts are taken after the deaths, so the diagnosis sees the processes as they are now (gone).
+  const facts = await loadFacts(undefined);
+  // The records check may not be in the built-in list yet; it must not appear twice (ids are unique).
+  const { records } = await import('../../checks/records');
+  const base = checks.some((c) => c.meta.id === records.meta.id) ? checks : [...checks, records];
+  const withWatch = [...base, watchCheck(results)];
+  const reports: Report[] = [];
+  for (const pid of pids) {
+    reports.push(...(await diagnose({ query: String(pid), facts, checks: withWatch, verbose: req.verbose })));
+  }
+  const out = process.stdout;
+  out.write(
+    rendererFor(format)(reports.length === 1 ? reports[0] : reports, {
+      color: format === 'table' && useColor(req.color, out, process.env),
+      verbose: req.verbose,
+      width: out.isTTY ? out.columns : undefined,
+    }),
+  );
+  return exitCodeForAll(reports);
+}
