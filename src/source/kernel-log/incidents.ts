@@ -1,0 +1,275 @@
+/**
+ * Group events into incidents and deaths. An OOM kill is printed as several records (header,
+ * stack, memcg usage, pre-4.19 `Task in`, 4.19+ summary, select line before 5.1, killed line);
+ * they belong together when they follow each other within a short time in the same boot.
+ */
+import { signalName } from '../signals';
+import { parseKernelMessage } from './parse';
+import type { Death, DeathDetails, DeathFilter, HungTask, KernelEvent, KernelRecord, LocatedEvent } from './types';
+
+/** Records of one OOM incident are printed within this many ms of each other. */
+const OOM_GAP_MS = 30_000;
+/** An audit ANOM_ABEND within this many ms of a crash line for the same pid is the same death. */
+const AUDIT_GAP_MS = 5_000;
+
+const TRAP_SIGNALS: Readonly<Record<string, string>> = {
+  'divide error': 'SIGFPE',
+  'coprocessor segment overrun': 'SIGFPE',
+  'invalid opcode': 'SIGILL',
+  int3: 'SIGTRAP',
+  'general protection': 'SIGSEGV',
+  'general protection fault': 'SIGSEGV',
+  bounds: 'SIGSEGV',
+  overflow: 'SIGSEGV',
+  'invalid TSS': 'SIGSEGV',
+  'stack segment': 'SIGBUS',
+  'segment not present': 'SIGBUS',
+  'alignment check': 'SIGBUS',
+};
+
+export const trapSignal = (trap: string): string => TRAP_SIGNALS[trap] ?? 'SIGSEGV';
+
+/** Events of records, in log order. Never throws. */
+export function locateEvents(records: readonly KernelRecord[]): LocatedEvent[] {
+  const out: LocatedEvent[] = [];
+  for (const record of records) {
+    const event = parseKernelMessage(record.message);
+    if (event) out.push({ event, record });
+  }
+  return out;
+}
+
+function put(d: DeathDetails, key: string, v: string | number | boolean | null | undefined): void {
+  if (v !== undefined && !(typeof v === 'number' && !Number.isFinite(v))) d[key] = v;
+}
+
+interface OomDraft {
+  parts: LocatedEvent[];
+  lastMs: number | null;
+  boot: string;
+}
+
+function close(a: KernelRecord, lastMs: number | null, boot: string): boolean {
+  if (a.boot !== boot) return false;
+  if (a.timeMs === null || lastMs === null) return true;
+  return a.timeMs - lastMs <= OOM_GAP_MS && a.timeMs >= lastMs - 1;
+}
+
+/** Turn one OOM incident into a death (null when no victim pid is known). */
+function oomDeath(draft: OomDraft): Death | null {
+  const d: DeathDetails = {};
+  let victim: { pid: number; comm: string } | null = null;
+  let at: KernelRecord | null = null;
+  for (const { event: e, record } of draft.parts) {
+    switch (e.type) {
+      case 'oom-header':
+        put(d, 'triggeredBy', e.comm);
+        put(d, 'gfpMask', e.gfpMask);
+        put(d, 'order', e.order);
+        break;
+      case 'stack-task':
+        if (d.triggeredByPid === undefined) put(d, 'triggeredByPid', e.pid);
+        break;
+      case 'memcg-usage':
+        if (d.limitKb === undefined) {
+          put(d, 'usageKb', e.usageKb);
+          put(d, 'limitKb', e.limitKb);
+          put(d, 'failcnt', e.failcnt);
+        }
+        break;
+      case 'memcg-task':
+        put(d, 'taskMemcg', e.taskMemcg);
+        put(d, 'memcg', e.limitMemcg);
+        break;
+      case 'oom-summary':
+        put(d, 'constraint', e.constraint);
+        put(d, 'memcg', e.oomMemcg);
+        put(d, 'taskMemcg', e.taskMemcg);
+        put(d, 'uid', e.uid);
+        if (!victim) victim = { pid: e.pid, comm: e.comm };
+        at = at ?? record;
+        break;
+      case 'oom-kill-select':
+        put(d, 'score', e.score);
+        put(d, 'selected', `${e.pid}`);
+        if (!victim) victim = { pid: e.pid, comm: e.comm };
+        at = at ?? record;
+        break;
+      case 'oom-killed':
+        // The killed line is authoritative: before 5.1 the selected task may "sacrifice" a child.
+        victim = { pid: e.pid, comm: e.comm };
+        at = record;
+        put(d, 'rssKb', e.anonRssKb + e.fileRssKb + (e.shmemRssKb ?? 0));
+        put(d, 'anonRssKb', e.anonRssKb);
+        put(d, 'fileRssKb', e.fileRssKb);
+        put(d, 'shmemRssKb', e.shmemRssKb);
+        put(d, 'totalVmKb', e.totalVmKb);
+        put(d, 'pgtablesKb', e.pgtablesKb);
+        put(d, 'oomScoreAdj', e.oomScoreAdj);
+        if (e.uid !== null) put(d, 'uid', e.uid);
+        put(d, 'oomKind', e.prefix);
+        break;
+      default:
+        break;
+    }
+  }
+  if (!victim || !at) return null;
+  if (d.memcg === undefined && d.constraint === undefined && d.oomKind !== undefined) {
+    put(d, 'constraint', /cgroup/i.test(String(d.oomKind)) ? 'CONSTRAINT_MEMCG' : null);
+  }
+  return {
+    pid: victim.pid,
+    comm: victim.comm,
+    kind: 'oom-kill',
+    timeMs: at.timeMs,
+    signal: 'SIGKILL',
+    boot: at.boot,
+    details: d,
+    raw: draft.parts.map((p) => p.record.message),
+  };
+}
+
+function crashDeath(e: KernelEvent, record: KernelRecord): Death | null {
+  const d: DeathDetails = {};
+  if (e.type === 'segfault') {
+    put(d, 'address', e.address);
+    put(d, 'ip', e.ip);
+    put(d, 'sp', e.sp);
+    put(d, 'errorCode', e.errorCode);
+    put(d, 'library', e.library);
+    put(d, 'mapping', e.mapping);
+    put(d, 'cpu', e.cpu);
+    return { pid: e.pid, comm: e.comm, kind: 'segfault', timeMs: record.timeMs, signal: 'SIGSEGV', boot: record.boot, details: d, raw: [record.message] };
+  }
+  if (e.type === 'trap') {
+    put(d, 'trap', e.trap);
+    put(d, 'ip', e.ip);
+    put(d, 'sp', e.sp);
+    put(d, 'errorCode', e.errorCode);
+    put(d, 'library', e.library);
+    return { pid: e.pid, comm: e.comm, kind: 'trap', timeMs: record.timeMs, signal: trapSignal(e.trap), boot: record.boot, details: d, raw: [record.message] };
+  }
+  return null;
+}
+
+function mergeAudit(deaths: Death[], e: Extract<KernelEvent, { type: 'audit-abend' }>, record: KernelRecord): void {
+  const timeMs = record.timeMs ?? e.auditTimeMs;
+  for (let i = deaths.length - 1; i >= 0 && i >= deaths.length - 20; i--) {
+    const x = deaths[i];
+    if (x.pid !== e.pid || x.boot !== record.boot || x.kind === 'oom-kill') continue;
+    if (x.timeMs !== null && timeMs !== null && Math.abs(x.timeMs - timeMs) > AUDIT_GAP_MS) continue;
+    put(x.details, 'auditSignal', signalName(e.signal));
+    put(x.details, 'exe', e.exe);
+    x.raw.push(record.message);
+    return;
+  }
+  const d: DeathDetails = { auditSignal: signalName(e.signal) };
+  put(d, 'exe', e.exe);
+  deaths.push({ pid: e.pid, comm: e.comm, kind: 'signal', timeMs, signal: signalName(e.signal), boot: record.boot, details: d, raw: [record.message] });
+}
+
+export interface Incidents {
+  deaths: Death[];
+  hungTasks: HungTask[];
+}
+
+const OOM_PARTS = new Set(['stack-task', 'memcg-usage', 'memcg-task', 'oom-summary', 'oom-kill-select']);
+
+/** Deaths and hung-task warnings in log order. */
+export function buildIncidents(events: readonly LocatedEvent[]): Incidents {
+  const deaths: Death[] = [];
+  const hungTasks: HungTask[] = [];
+  let oom: OomDraft | null = null;
+  const flush = (): void => {
+    if (oom) {
+      const death = oomDeath(oom);
+      if (death) deaths.push(death);
+    }
+    oom = null;
+  };
+  for (const located of events) {
+    const { event: e, record } = located;
+    if (e.type === 'oom-header') {
+      flush();
+      oom = { parts: [located], lastMs: record.timeMs, boot: record.boot };
+    } else if (OOM_PARTS.has(e.type)) {
+      // A stack-task line outside an OOM incident is just a warning's stack dump.
+      if (e.type === 'stack-task' && !oom) continue;
+      if (oom && close(record, oom.lastMs, oom.boot)) {
+        oom.parts.push(located);
+        oom.lastMs = record.timeMs ?? oom.lastMs;
+      } else if (e.type !== 'stack-task') {
+        flush();
+        oom = { parts: [located], lastMs: record.timeMs, boot: record.boot };
+      }
+    } else if (e.type === 'oom-killed') {
+      if (!(oom && close(record, oom.lastMs, oom.boot))) flush();
+      const draft: OomDraft = oom ?? { parts: [], lastMs: record.timeMs, boot: record.boot };
+      draft.parts.push(located);
+      oom = draft;
+      flush();
+    } else if (e.type === 'oom-reaped' || e.type === 'oom-reap-failed') {
+      const victim = [...deaths].reverse().find((x) => x.kind === 'oom-kill' && x.pid === e.pid && x.boot === record.boot);
+      if (victim) {
+        put(victim.details, 'reaped', e.type === 'oom-reaped');
+        victim.raw.push(record.message);
+      }
+    } else if (e.type === 'segfault' || e.type === 'trap') {
+      const death = crashDeath(e, record);
+      if (death) deaths.push(death);
+    } else if (e.type === 'audit-abend') {
+      mergeAudit(deaths, e, record);
+    } else if (e.type === 'hung-task') {
+      hungTasks.push({ pid: e.pid, comm: e.comm, seconds: e.seconds, timeMs: record.timeMs, boot: record.boot, raw: record.message });
+    }
+  }
+  flush();
+  return { deaths, hungTasks };
+}
+
+const incidentMemo = new WeakMap<readonly KernelRecord[], Incidents>();
+
+/** Incidents of a record list, memoised on the array. */
+export function incidentsOf(records: readonly KernelRecord[]): Incidents {
+  let inc = incidentMemo.get(records);
+  if (!inc) {
+    inc = buildIncidents(locateEvents(records));
+    incidentMemo.set(records, inc);
+  }
+  return inc;
+}
+
+/** The kernel keeps 15 characters of a name (TASK_COMM_LEN 16). */
+export const commKey = (name: string): string => name.slice(0, 15);
+
+/** True when a record's comm and a name the user gave refer to the same process name. */
+export function sameComm(comm: string, name: string): boolean {
+  if (comm === name) return true;
+  // The kernel truncates at 15 bytes; compare on the shorter of the two when one was cut.
+  const a = commKey(comm);
+  const b = commKey(name);
+  return a === b || (Buffer.byteLength(comm) >= 15 && name.startsWith(comm));
+}
+
+function matches(x: { pid: number; comm: string; timeMs: number | null }, f: DeathFilter): boolean {
+  if (f.pid !== undefined && x.pid !== f.pid) return false;
+  if (f.name !== undefined && !sameComm(x.comm, f.name)) return false;
+  // A record without a time cannot be placed after a start time: do not blame it on this process.
+  if (f.after !== undefined && (x.timeMs === null || x.timeMs < f.after)) return false;
+  if (f.before !== undefined && x.timeMs !== null && x.timeMs > f.before) return false;
+  return true;
+}
+
+/** Deaths matching every given filter field, newest first. */
+export function findDeaths(records: readonly KernelRecord[], filter: DeathFilter = {}): Death[] {
+  return incidentsOf(records)
+    .deaths.filter((x) => matches(x, filter))
+    .reverse();
+}
+
+/** Hung-task warnings matching the filter, newest first. */
+export function findHungTasks(records: readonly KernelRecord[], filter: DeathFilter = {}): HungTask[] {
+  return incidentsOf(records)
+    .hungTasks.filter((x) => matches(x, filter))
+    .reverse();
+}

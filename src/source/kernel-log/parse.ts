@@ -1,0 +1,152 @@
+/**
+ * One kernel message -> one typed event (or null). Formats from mm/oom_kill.c, mm/memcontrol.c,
+ * arch/x86/mm/fault.c, arch/x86/kernel/traps.c, kernel/hung_task.c and kernel/audit.c, 3.x to 6.x.
+ *
+ * Process names (comm) are hostile: they may hold spaces, brackets, parentheses, colons, even
+ * newlines. A comm is at most 15 characters, so each regex takes the comm lazily and then demands
+ * the full fixed structure that follows it; a fake structure cannot fit inside 15 characters.
+ * Never throws.
+ */
+import type { KernelEvent } from './types';
+
+// Generous upper bound for comm (the kernel's is 15); kmsg's escaping is already decoded.
+const C = '([\\s\\S]{0,64}?)';
+
+const OOM_HEADER = new RegExp(
+  `^${C} invoked oom-killer: gfp_mask=([^,\\s]+),[\\s\\S]*?\\border=(-?\\d+), (?:oom_adj=-?\\d+, )?oom_score_adj=(-?\\d+)`,
+);
+const STACK_TASK = new RegExp(`^CPU: \\d+ (?:UID: \\d+ )?PID: (\\d+) Comm: ${C} (?:Not tainted|Tainted:)`);
+const OOM_SELECT = new RegExp(
+  `^((?:Memory cgroup )?[Oo]ut of memory(?: \\([a-z_]+\\))?): Kill process (\\d+) \\(${C}\\) score (-?\\d+) or sacrifice child`,
+);
+const OOM_KILLED = new RegExp(
+  `^(?:([\\s\\S]{0,80}?): )?Killed process (\\d+) \\(${C}\\),? (?:UID (\\d+), )?total-vm:(\\d+)kB, anon-rss:(\\d+)kB, file-rss:(\\d+)kB(?:, shmem-rss:(\\d+)kB)?(?:,? UID:(\\d+) pgtables:(\\d+)kB oom_score_adj:(-?\\d+))?`,
+);
+// Paths are hostile too; pid and uid are read from the right end, comm is bounded.
+const OOM_SUMMARY = new RegExp(
+  `^oom-kill:constraint=([A-Z_]+),(?:nodemask=(?:\\(null\\)|[0-9,\\-]*),)?(?:cpuset=[\\s\\S]*?,)?(?:mems_allowed=[0-9,\\-]*,)?(?:oom_memcg=([\\s\\S]*?)|global_oom),task_memcg=([\\s\\S]*),task=${C},pid=(\\d+),uid=(\\d+)\\s*$`,
+);
+const MEMCG_TASK = /^Task in ([\s\S]*?) killed as a result of limit of ([\s\S]*?)\s*$/;
+const MEMCG_USAGE = /^memory: usage (\d+)kB, limit (\d+)kB, failcnt (\d+)/;
+const OOM_REAPED = new RegExp(`^oom_reaper: reaped process (\\d+) \\(${C}\\), now anon-rss:`);
+const OOM_REAP_FAILED = new RegExp(`^oom_reaper: unable to reap pid:(\\d+) \\(${C}\\)\\s*$`);
+const SEGFAULT = new RegExp(
+  `^${C}\\[(\\d+)\\]: segfault at ([0-9a-fA-Fx]+) ip ([0-9a-fA-Fx]+|\\(null\\)) sp ([0-9a-fA-Fx]+|\\(null\\)) error ([0-9a-fA-F]+)(?: in ([\\s\\S]*?)(?:\\[([^\\]\\[]*)\\])?)?(?: likely on CPU (\\d+) \\(core \\d+, socket \\d+\\))?\\s*$`,
+);
+const TRAP = new RegExp(
+  `^(?:traps: )?${C}\\[(\\d+)\\] (trap [a-zA-Z0-9 ]+?|general protection(?: fault)?) ip:([0-9a-fA-F]+) sp:([0-9a-fA-F]+) error:([0-9a-fA-F]+)(?: in ([\\s\\S]*?)(?:\\[[^\\]\\[]*\\])?)?\\s*$`,
+);
+const AUDIT_ABEND =
+  /type=(?:1701|ANOM_ABEND) (?:msg=)?audit\((\d+)\.(\d+):\d+\):[\s\S]*? pid=(\d+) comm=("[^"]*"|[0-9A-Fa-f]+|\(null\))(?: exe=("[^"]*"|[0-9A-Fa-f]+|\(null\)))?[\s\S]*? sig=(\d+)/;
+const HUNG_TASK = new RegExp(`^INFO: task ${C}:(\\d+) blocked for more than (\\d+) seconds\\.`);
+
+const int = (s: string | undefined): number => (s === undefined ? NaN : parseInt(s, 10));
+const optInt = (s: string | undefined): number | null => (s === undefined ? null : parseInt(s, 10));
+
+/** audit prints a string quoted, or hex-encoded when it has spaces, quotes or control characters. */
+function auditString(s: string | undefined): string | null {
+  if (s === undefined || s === '(null)') return null;
+  if (s.startsWith('"')) return s.slice(1, -1);
+  if (s.length % 2 !== 0) return s;
+  return Buffer.from(s, 'hex').toString('utf8');
+}
+
+function parseSegfault(m: RegExpExecArray): KernelEvent {
+  const library = m[7] === undefined ? null : m[7].trim() || null;
+  return {
+    type: 'segfault',
+    comm: m[1],
+    pid: int(m[2]),
+    address: m[3],
+    ip: m[4],
+    sp: m[5],
+    errorCode: parseInt(m[6], 16),
+    library,
+    mapping: m[8] ?? null,
+    cpu: optInt(m[9]),
+  };
+}
+
+function parseOom(message: string): KernelEvent | null {
+  let m: RegExpExecArray | null;
+  if (message.indexOf('Killed process') !== -1 && (m = OOM_KILLED.exec(message))) {
+    return {
+      type: 'oom-killed',
+      prefix: m[1] ?? null,
+      pid: int(m[2]),
+      comm: m[3],
+      uid: optInt(m[4] ?? m[9]),
+      totalVmKb: int(m[5]),
+      anonRssKb: int(m[6]),
+      fileRssKb: int(m[7]),
+      shmemRssKb: optInt(m[8]),
+      pgtablesKb: optInt(m[10]),
+      oomScoreAdj: optInt(m[11]),
+    };
+  }
+  if (message.startsWith('oom-kill:') && (m = OOM_SUMMARY.exec(message))) {
+    return {
+      type: 'oom-summary',
+      constraint: m[1],
+      oomMemcg: m[2] ?? null,
+      taskMemcg: m[3],
+      comm: m[4],
+      pid: int(m[5]),
+      uid: int(m[6]),
+    };
+  }
+  if (message.indexOf(' invoked oom-killer') !== -1 && (m = OOM_HEADER.exec(message))) {
+    return { type: 'oom-header', comm: m[1], gfpMask: m[2], order: int(m[3]), oomScoreAdj: int(m[4]) };
+  }
+  if (message.indexOf(': Kill process') !== -1 && (m = OOM_SELECT.exec(message))) {
+    return { type: 'oom-kill-select', prefix: m[1], pid: int(m[2]), comm: m[3], score: int(m[4]) };
+  }
+  if (message.startsWith('memory: usage') && (m = MEMCG_USAGE.exec(message))) {
+    return { type: 'memcg-usage', usageKb: int(m[1]), limitKb: int(m[2]), failcnt: int(m[3]) };
+  }
+  if (message.startsWith('Task in ') && (m = MEMCG_TASK.exec(message))) return { type: 'memcg-task', taskMemcg: m[1], limitMemcg: m[2] };
+  if (message.startsWith('oom_reaper:') && (m = OOM_REAPED.exec(message))) return { type: 'oom-reaped', pid: int(m[1]), comm: m[2] };
+  if (message.startsWith('oom_reaper:') && (m = OOM_REAP_FAILED.exec(message))) return { type: 'oom-reap-failed', pid: int(m[1]), comm: m[2] };
+  return null;
+}
+
+function parseCrash(message: string): KernelEvent | null {
+  let m: RegExpExecArray | null;
+  if (message.indexOf(': segfault at') !== -1 && (m = SEGFAULT.exec(message))) return parseSegfault(m);
+  if ((message.indexOf('] trap ') !== -1 || message.indexOf('] general protection') !== -1) && (m = TRAP.exec(message))) {
+    return {
+      type: 'trap',
+      comm: m[1],
+      pid: int(m[2]),
+      trap: m[3].replace(/^trap /, ''),
+      ip: m[4],
+      sp: m[5],
+      errorCode: parseInt(m[6], 16),
+      library: m[7] === undefined ? null : m[7].trim() || null,
+    };
+  }
+  if ((message.indexOf('1701') !== -1 || message.indexOf('ANOM_ABEND') !== -1) && (m = AUDIT_ABEND.exec(message))) {
+    return {
+      type: 'audit-abend',
+      auditTimeMs: int(m[1]) * 1000 + int(m[2].padEnd(3, '0').slice(0, 3)),
+      pid: int(m[3]),
+      comm: auditString(m[4]) ?? '',
+      exe: auditString(m[5]),
+      signal: int(m[6]),
+    };
+  }
+  if (message.startsWith('INFO: task ') && (m = HUNG_TASK.exec(message))) return { type: 'hung-task', comm: m[1], pid: int(m[2]), seconds: int(m[3]) };
+  if (message.startsWith('CPU: ') && (m = STACK_TASK.exec(message))) return { type: 'stack-task', pid: int(m[1]), comm: m[2] };
+  return null;
+}
+
+/** The event a kernel message reports, or null for anything else. */
+export function parseKernelMessage(message: string): KernelEvent | null {
+  try {
+    const ev = parseOom(message) ?? parseCrash(message);
+    if (ev && 'pid' in ev && !(ev.pid > 0)) return null;
+    return ev;
+  } catch {
+    return null;
+  }
+}

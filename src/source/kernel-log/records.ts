@@ -1,0 +1,220 @@
+/**
+ * Split kernel log text (kmsg, dmesg, journalctl) into records, keeping only those that pass the
+ * keyword pre-filter. Never throws: a line we cannot read is skipped.
+ */
+import { candidateLineStarts } from './prefilter';
+import type { KernelLogFormat, KernelRecord } from './types';
+
+export interface ScanClock {
+  /** Wall-clock ms of the current boot (btime * 1000); null when unknown. */
+  bootTimeMs: number | null;
+  /** Boot these records belong to when the format does not say (`current` by default). */
+  boot?: string;
+  /** /proc/sys/kernel/random/boot_id, to recognise the current boot in journal entries. */
+  currentBootId?: string | null;
+}
+
+export interface ScanResult {
+  records: KernelRecord[];
+  /** Time of the oldest record in the text (tells whether the log reaches back to a start time). */
+  oldestTimeMs: number | null;
+  bytes: number;
+}
+
+const KMSG_LINE = /^(\d+),(\d+),(\d+)(?:,[^;]*)?;([\s\S]*)$/;
+// `<6>[ 1.2] msg`, `kern  :info  : [ 1.2] msg`, `[ 1.2] msg`.
+const DMESG_LINE = /^(?:<(\d+)>)?(?:[a-z0-9]+ *:[a-z]+ *: )?\[ *(\d+)\.(\d+)\] ?([\s\S]*)$/;
+const DMESG_NO_TIME = /^<(\d+)>([\s\S]*)$/;
+const ESCAPE = /\\x([0-9a-fA-F]{2})/g;
+
+/** Guess the format from the first non-comment line. */
+export function detectFormat(text: string): KernelLogFormat {
+  for (const line of text.slice(0, 4096).split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    if (/^\d+,\d+,\d+/.test(line)) return 'kmsg';
+    if (line.startsWith('{')) return 'journal-json';
+    if (/^\[ *\d+\.\d+\] \S+ kernel: /.test(line)) return 'journal-short-monotonic';
+    return 'dmesg';
+  }
+  return 'dmesg';
+}
+
+/**
+ * Undo the kernel's `\xNN` escaping (kmsg escapes control bytes, bytes >= 0x7f and backslash).
+ * Escaped bytes >= 0x80 are UTF-8 sequences, so re-decode them as UTF-8.
+ */
+export function decodeKernelEscapes(s: string): string {
+  if (s.indexOf('\\x') === -1) return s;
+  let high = false;
+  const replaced = s.replace(ESCAPE, (_m, hex: string) => {
+    const code = parseInt(hex, 16);
+    if (code >= 0x80) high = true;
+    return String.fromCharCode(code);
+  });
+  if (!high) return replaced;
+  for (let i = 0; i < replaced.length; i++) if (replaced.charCodeAt(i) > 0xff) return replaced;
+  return Buffer.from(replaced, 'latin1').toString('utf8');
+}
+
+function lineAt(text: string, start: number): { line: string; end: number } {
+  const nl = text.indexOf('\n', start);
+  const end = nl === -1 ? text.length : nl;
+  return { line: text.slice(start, end), end };
+}
+
+const isIndented = (line: string): boolean => line.startsWith(' ') || line.startsWith('\t');
+
+/** For dmesg: the start of the record a (possibly indented continuation) line belongs to. */
+function dmesgRecordStart(text: string, lineStart: number): number {
+  let start = lineStart;
+  // A comm with a newline is printed by dmesg as an indented continuation; walk back a few lines.
+  for (let i = 0; i < 8 && start > 0 && isIndented(lineAt(text, start).line); i++) {
+    start = text.lastIndexOf('\n', start - 2) + 1;
+  }
+  return isIndented(lineAt(text, start).line) ? lineStart : start;
+}
+
+/** A dmesg record's full text: its first line plus indented continuation lines, joined by \n. */
+function dmesgRecordText(text: string, start: number): { raw: string; end: number } {
+  let { line, end } = lineAt(text, start);
+  const parts = [line];
+  if (!DMESG_LINE.test(line)) return { raw: line, end };
+  while (end < text.length) {
+    const next = lineAt(text, end + 1);
+    if (!isIndented(next.line) || next.line.trim() === '') break;
+    parts.push(next.line.replace(/^\s+/, ''));
+    end = next.end;
+    line = next.line;
+  }
+  return { raw: parts.join('\n'), end };
+}
+
+interface Parsed {
+  monoUsec: number | null;
+  priority: number | null;
+  seq: number | null;
+  message: string;
+  realtimeMs?: number | null;
+  boot?: string;
+}
+
+function parseKmsgLine(line: string): Parsed | null {
+  const m = KMSG_LINE.exec(line);
+  if (!m) return null;
+  return {
+    priority: Number(m[1]) & 7,
+    seq: Number(m[2]),
+    monoUsec: Number(m[3]),
+    message: decodeKernelEscapes(m[4]),
+  };
+}
+
+function parseDmesgRecord(raw: string, stripHost: boolean): Parsed | null {
+  const m = DMESG_LINE.exec(raw);
+  if (m) {
+    let message = m[4];
+    if (stripHost) message = message.replace(/^\S+ kernel: /, '');
+    const frac = m[3].padEnd(6, '0').slice(0, 6);
+    return {
+      priority: m[1] === undefined ? null : Number(m[1]) & 7,
+      seq: null,
+      monoUsec: Number(m[2]) * 1e6 + Number(frac),
+      message: decodeKernelEscapes(message),
+    };
+  }
+  const n = DMESG_NO_TIME.exec(raw);
+  if (n) return { priority: Number(n[1]) & 7, seq: null, monoUsec: null, message: decodeKernelEscapes(n[2]) };
+  if (raw.trim() === '' || raw.startsWith('#')) return null;
+  return { priority: null, seq: null, monoUsec: null, message: decodeKernelEscapes(raw) };
+}
+
+type JsonObject = { [k: string]: unknown };
+
+function jsonMessage(v: unknown): string | null {
+  if (typeof v === 'string') return v;
+  // journald stores non-UTF-8 messages as byte arrays.
+  if (Array.isArray(v) && v.every((b) => typeof b === 'number')) return Buffer.from(v as number[]).toString('utf8');
+  return null;
+}
+
+const num = (v: unknown): number | null => {
+  const n = typeof v === 'string' || typeof v === 'number' ? Number(v) : NaN;
+  return Number.isFinite(n) ? n : null;
+};
+
+function parseJournalJsonLine(line: string, clock: ScanClock): Parsed | null {
+  let obj: unknown;
+  try {
+    obj = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return null;
+  const o = obj as JsonObject;
+  const message = jsonMessage(o.MESSAGE);
+  if (message === null) return null;
+  const bootId = typeof o._BOOT_ID === 'string' ? o._BOOT_ID : null;
+  const current = (clock.currentBootId ?? '').replace(/-/g, '');
+  const boot = bootId === null || bootId === current ? clock.boot ?? 'current' : bootId;
+  const mono = num(o._SOURCE_MONOTONIC_TIMESTAMP) ?? num(o.__MONOTONIC_TIMESTAMP);
+  const real = num(o.__REALTIME_TIMESTAMP);
+  return {
+    priority: num(o.PRIORITY),
+    seq: null,
+    monoUsec: mono,
+    message,
+    realtimeMs: real === null ? null : real / 1000,
+    boot,
+  };
+}
+
+function toRecord(p: Parsed, offset: number, clock: ScanClock): KernelRecord {
+  const boot = p.boot ?? clock.boot ?? 'current';
+  let timeMs: number | null = null;
+  // The current boot's records use the same base as process start times (btime + monotonic),
+  // so "died before this process started" comparisons are exact; earlier boots use realtime.
+  if (boot === 'current' && p.monoUsec !== null && clock.bootTimeMs !== null) {
+    timeMs = clock.bootTimeMs + p.monoUsec / 1000;
+  } else if (p.realtimeMs !== undefined && p.realtimeMs !== null) {
+    timeMs = p.realtimeMs;
+  }
+  return { seq: p.seq ?? offset, monoUsec: p.monoUsec, timeMs, boot, priority: p.priority, message: p.message };
+}
+
+function parseOne(text: string, start: number, format: KernelLogFormat, clock: ScanClock): { p: Parsed | null; end: number } {
+  if (format === 'dmesg' || format === 'journal-short-monotonic') {
+    const { raw, end } = dmesgRecordText(text, start);
+    return { p: parseDmesgRecord(raw, format === 'journal-short-monotonic'), end };
+  }
+  const { line, end } = lineAt(text, start);
+  if (format === 'kmsg') return { p: isIndented(line) ? null : parseKmsgLine(line), end };
+  return { p: parseJournalJsonLine(line, clock), end };
+}
+
+function oldestTime(text: string, format: KernelLogFormat, clock: ScanClock): number | null {
+  let start = 0;
+  for (let i = 0; i < 50 && start < text.length; i++) {
+    const { p, end } = parseOne(text, start, format, clock);
+    if (p && (p.monoUsec !== null || p.realtimeMs)) return toRecord(p, start, clock).timeMs;
+    start = end + 1;
+  }
+  return null;
+}
+
+/** Records of `text` that contain an event keyword, in log order. */
+export function scanKernelText(text: string, format: KernelLogFormat, clock: ScanClock): ScanResult {
+  const records: KernelRecord[] = [];
+  let lastStart = -1;
+  for (const hit of candidateLineStarts(text)) {
+    const start = format === 'dmesg' || format === 'journal-short-monotonic' ? dmesgRecordStart(text, hit) : hit;
+    if (start <= lastStart) continue;
+    lastStart = start;
+    try {
+      const { p } = parseOne(text, start, format, clock);
+      if (p) records.push(toRecord(p, start, clock));
+    } catch {
+      /* a record we cannot read is skipped, never fatal */
+    }
+  }
+  return { records, oldestTimeMs: oldestTime(text, format, clock), bytes: text.length };
+}

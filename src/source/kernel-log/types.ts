@@ -1,0 +1,137 @@
+/**
+ * Types for postmortem evidence from the kernel log. Records are what a log source printed;
+ * events are what one record says; deaths are incidents (several events) attributed to one process.
+ */
+
+/** The text formats we can read. */
+export type KernelLogFormat =
+  /** /dev/kmsg: `pri,seq,usec,flags;message` (+ ` KEY=value` continuation lines). */
+  | 'kmsg'
+  /** `dmesg`, `dmesg --raw` (`<6>[ 1.2] msg`), `dmesg -x` (`kern  :info  : [ 1.2] msg`), or no timestamps. */
+  | 'dmesg'
+  /** `journalctl -k -o short-monotonic`: `[ 1.2] host kernel: msg`. */
+  | 'journal-short-monotonic'
+  /** `journalctl -k -o json`: one JSON object per line. */
+  | 'journal-json';
+
+/** One kernel log record that passed the keyword pre-filter. */
+export interface KernelRecord {
+  /** kmsg sequence number; for other formats the byte offset of the record in its text. */
+  seq: number;
+  /** Microseconds since the boot that printed it (CLOCK_MONOTONIC-like), when known. */
+  monoUsec: number | null;
+  /** Wall-clock milliseconds since the epoch, when known. */
+  timeMs: number | null;
+  /** `current`, or the boot id of an earlier boot (journal). */
+  boot: string;
+  /** syslog priority (0 emerg .. 7 debug) when the format carries it. */
+  priority: number | null;
+  /** The message, with the kernel's `\xNN` escapes decoded (hostile: may hold any character). */
+  message: string;
+}
+
+export interface SegfaultInfo {
+  address: string;
+  ip: string;
+  sp: string;
+  errorCode: number;
+  /** `libc.so.6` from ` in libc.so.6[...]`, when printed. */
+  library: string | null;
+  /** What is inside the brackets after the library (offset, base+size). */
+  mapping: string | null;
+  cpu: number | null;
+}
+
+/** What one record says. `comm` fields are hostile data. */
+export type KernelEvent =
+  | { type: 'oom-header'; comm: string; gfpMask: string; order: number; oomScoreAdj: number }
+  /** dump_stack's `CPU: 1 UID: 0 PID: 4436 Comm: python3 ...` line (names the OOM trigger's pid). */
+  | { type: 'stack-task'; pid: number; comm: string }
+  | { type: 'oom-kill-select'; prefix: string; pid: number; comm: string; score: number }
+  | {
+      type: 'oom-killed';
+      prefix: string | null;
+      pid: number;
+      comm: string;
+      totalVmKb: number;
+      anonRssKb: number;
+      fileRssKb: number;
+      shmemRssKb: number | null;
+      uid: number | null;
+      pgtablesKb: number | null;
+      oomScoreAdj: number | null;
+    }
+  | {
+      type: 'oom-summary';
+      constraint: string;
+      oomMemcg: string | null;
+      taskMemcg: string;
+      comm: string;
+      pid: number;
+      uid: number;
+    }
+  | { type: 'memcg-task'; taskMemcg: string; limitMemcg: string }
+  | { type: 'memcg-usage'; usageKb: number; limitKb: number; failcnt: number }
+  | { type: 'oom-reaped'; pid: number; comm: string }
+  | { type: 'oom-reap-failed'; pid: number; comm: string }
+  | ({ type: 'segfault'; pid: number; comm: string } & SegfaultInfo)
+  | {
+      type: 'trap';
+      pid: number;
+      comm: string;
+      /** `divide error`, `invalid opcode`, `general protection fault`, `int3`, ... */
+      trap: string;
+      ip: string;
+      sp: string;
+      errorCode: number;
+      library: string | null;
+    }
+  | { type: 'audit-abend'; pid: number; comm: string; signal: number; exe: string | null; auditTimeMs: number | null }
+  | { type: 'hung-task'; pid: number; comm: string; seconds: number };
+
+export type KernelEventType = KernelEvent['type'];
+
+/** An event with the record it came from. */
+export interface LocatedEvent {
+  event: KernelEvent;
+  record: KernelRecord;
+}
+
+export type DeathKind = 'oom-kill' | 'segfault' | 'trap' | 'signal';
+
+/** Plain JSON-able facts about a death (no undefined: absent facts are left out). */
+export type DeathDetails = { [key: string]: string | number | boolean | null };
+
+export interface Death {
+  pid: number;
+  /** Kernel comm (15 characters at most; hostile). */
+  comm: string;
+  kind: DeathKind;
+  /** Wall-clock ms, when known. */
+  timeMs: number | null;
+  /** `SIGKILL`, `SIGSEGV`, `SIGFPE`, ... */
+  signal: string;
+  boot: string;
+  details: DeathDetails;
+  /** The messages that make up this incident, in log order. */
+  raw: string[];
+}
+
+/** A hung-task warning: not a death, but worth telling. */
+export interface HungTask {
+  pid: number;
+  comm: string;
+  seconds: number;
+  timeMs: number | null;
+  boot: string;
+  raw: string;
+}
+
+export interface DeathFilter {
+  pid?: number;
+  /** Compared against the kernel's comm, both truncated to 15 characters. */
+  name?: string;
+  /** Only records at or after this wall-clock ms (the target's start: older ones are PID reuse). */
+  after?: number;
+  before?: number;
+}
