@@ -1,0 +1,66 @@
+/**
+ * Seeds 001-004: jobs typed into an interactive bash on a real pty. A plain `cmd &` dies when the
+ * terminal hangs up (the shell forwards SIGHUP to its jobs); `nohup cmd &` survives that.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { cleanupProcesses, readPidFile, startDetached, waitFor } from '../helpers/processes';
+import { cleanEnv, diagnosePid, finding, reportFor, risk, tempDir } from './helpers';
+
+afterAll(() => cleanupProcesses());
+
+// The pty parent types the commands, then keeps draining the master so the shell never blocks.
+const PTY_DRIVER = `
+import os, pty, sys, time
+cmds = sys.argv[1]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp('bash', ['bash', '--norc', '--noprofile', '-i'])
+time.sleep(0.3)
+os.write(fd, cmds.encode())
+while True:
+    try:
+        if not os.read(fd, 4096):
+            break
+    except OSError:
+        break
+`;
+
+test('interactive bash on a pty: plain job dies at hangup, nohup job survives it', async () => {
+  const dir = tempDir();
+  const driver = path.join(dir, 'drive_pty.py');
+  fs.writeFileSync(driver, PTY_DRIVER);
+  const plainFile = path.join(dir, 'plain.pid');
+  const nohupFile = path.join(dir, 'nohup.pid');
+  const cmds = `sleep 1000 & echo $! > '${plainFile}'\nnohup sleep 1001 >/dev/null 2>&1 & echo $! > '${nohupFile}'\n`;
+  startDetached('python3', [driver, cmds], { env: cleanEnv({ PS1: '$ ', TERM: 'dumb' }) });
+  const plain = await readPidFile(plainFile);
+  const nohup = await readPidFile(nohupFile);
+  // The nohup job exists once its pid is written; wait until it has exec'd sleep (SIGHUP ignored by then).
+  await waitFor(() => fs.readFileSync(`/proc/${nohup}/comm`, 'utf8').trim() === 'sleep');
+
+  const a = await diagnosePid(plain);
+  expect(a.process?.tty).toMatch(/^pts\/\d+$/);
+  expect(finding(a, 'tty').code).toBe('background');
+  expect(finding(a, 'tty').evidence.sessionLeader).toMatchObject({ kind: 'interactive-shell' });
+  expect(finding(a, 'signals').code).toBe('sighup-default');
+  expect(finding(a, 'process-group').code).toBe('own-group');
+  expect(risk(a, 'terminal-hangup').outcome).toBe('dies');
+  expect(risk(a, 'terminal-hangup').reason).toMatch(/interactive shell bash/);
+  expect(risk(a, 'parent-exit').outcome).toBe('unknown');
+  expect(risk(a, 'parent-exit').reason).toMatch(/huponexit/);
+  expect(risk(a, 'group-kill').outcome).toBe('survives');
+  expect(a.verdict.status).toBe('at-risk');
+  expect(a.verdict.summary).toMatch(/terminal hangup/);
+  expect(a.remedy.length).toBeGreaterThan(0);
+
+  const b = await diagnosePid(nohup);
+  expect(finding(b, 'signals').code).toBe('sighup-ignored');
+  expect(risk(b, 'terminal-hangup').outcome).toBe('survives');
+  expect(risk(b, 'terminal-hangup').reason).toMatch(/SIGHUP is ignored/);
+  expect(risk(b, 'parent-exit').outcome).toBe('survives');
+
+  const report = await reportFor(plain);
+  expect(report.state).toBe('alive');
+  expect(report.risks[0]).toMatchObject({ event: 'terminal-hangup', outcome: 'dies' });
+});
