@@ -1,0 +1,186 @@
+/**
+ * kernel-log: did the kernel kill or crash this process (OOM killer, segfault, trap, abnormal end)?
+ * Runs for dead targets too (no `requires`): that is its main job. A record is blamed on the target
+ * only when pid, name and time agree; a record older than the process now holding the pid belongs to
+ * an earlier process (PID reuse) and is reported as such.
+ */
+import type { Cause, Check, CheckContext, Evidence, FindingInput, JsonValue } from '../src/engine/types';
+import { adviceFor, describeDeath, formatTime } from '../src/source/kernel-log/describe';
+import { findDeaths, findHungTasks, sameComm } from '../src/source/kernel-log/incidents';
+import { readKernelLog, type KernelLogRead } from '../src/source/kernel-log/read';
+import type { Death, DeathFilter } from '../src/source/kernel-log/types';
+
+const CATCH_NEXT_TIME =
+  'To catch it next time: keep `whydied watch <pid>` running while it works (records the signal and who sent it), and keep the kernel log readable (sysctl kernel.dmesg_restrict=0 or run whydied as root).';
+
+export function deathCause(d: Death, log: KernelLogRead): Cause {
+  const details: Evidence = { pid: d.pid, comm: d.comm, boot: d.boot, logSource: log.source, ...d.details };
+  return {
+    kind: d.kind,
+    signal: d.signal,
+    ...(d.timeMs !== null ? { time: new Date(d.timeMs).toISOString() } : {}),
+    source: 'kernel-log',
+    details,
+  };
+}
+
+const deathJson = (d: Death): JsonValue => ({
+  pid: d.pid,
+  comm: d.comm,
+  kind: d.kind,
+  signal: d.signal,
+  time: d.timeMs === null ? null : new Date(d.timeMs).toISOString(),
+  boot: d.boot,
+  details: d.details,
+  raw: d.raw,
+});
+
+const line = (d: Death): string => `pid ${d.pid} (${d.comm}) was ${describeDeath(d)}.`;
+
+function searched(ctx: CheckContext, log: KernelLogRead, startMs: number | null): string[] {
+  const out: string[] = [];
+  const from = log.source === null ? 'no kernel log source could be read' : `read the kernel log from ${log.source === 'kmsg' ? '/dev/kmsg' : log.source}`;
+  out.push(`Searched: ${from}, for pid ${ctx.target.pid}${ctx.target.name ? ` named ${ctx.target.name}` : ''} (OOM kills, segfaults, traps, audit ANOM_ABEND).`);
+  if (log.earlierBoots.length > 0) out.push(`Also searched earlier boot(s) in the journal: ${log.earlierBoots.join(', ')}.`);
+  for (const u of log.unreadable) out.push(`Could not read ${u}.`);
+  if (log.oldestTimeMs !== null && startMs !== null && log.oldestTimeMs > startMs) {
+    out.push(`The oldest kernel record is from ${formatTime(log.oldestTimeMs)}, after this process started: the ring buffer has wrapped and older messages are lost.`);
+  }
+  return out;
+}
+
+function startMsOf(ctx: CheckContext): number | null {
+  const t = ctx.target.startTime;
+  if (t === null) return null;
+  const h = ctx.facts.host();
+  return Math.round((h.bootTime + t / h.clockTicks) * 1000);
+}
+
+function evidenceOf(log: KernelLogRead, deaths: Death[]): Evidence {
+  return {
+    source: log.source,
+    boot: log.boot,
+    unreadable: log.unreadable,
+    oldestRecord: log.oldestTimeMs === null ? null : new Date(log.oldestTimeMs).toISOString(),
+    deaths: deaths.map(deathJson),
+  };
+}
+
+function diedFinding(d: Death, log: KernelLogRead, others: Death[], code: string, prefix: string): FindingInput {
+  return {
+    status: 'fail',
+    code,
+    summary: `${prefix}Process ${d.pid} (${d.comm}) was ${describeDeath(d)}.`,
+    details: [...d.raw.map((r) => `kernel: ${r}`), ...others.map((o) => `Not this process (PID reuse or another name): ${line(o)}`)],
+    evidence: evidenceOf(log, [d, ...others]),
+    remedy: { text: adviceFor(d), commands: [] },
+    cause: deathCause(d, log),
+  };
+}
+
+function runDead(ctx: CheckContext, log: KernelLogRead, holderStartMs: number | null): FindingInput {
+  const { pid, name } = ctx.target;
+  const p = ctx.facts.process(pid);
+  const zombie = p !== null && p.stat.state === 'Z';
+  const startMs = startMsOf(ctx) ?? (zombie && p ? p.startedAtMs : null);
+  const filter: DeathFilter = { pid };
+  if (name) filter.name = name;
+  else if (zombie && p) filter.name = p.stat.comm;
+  if (startMs !== null) filter.after = startMs;
+  // The pid now belongs to a newer process: the death we want happened before it started.
+  if (holderStartMs !== null) filter.before = holderStartMs;
+  let deaths = findDeaths(log.records, filter);
+  // The name hint may be argv[0]'s basename rather than the kernel's comm; pid + start time still
+  // pin the process down, so retry without the name only when the start time is known.
+  if (deaths.length === 0 && filter.name !== undefined && filter.after !== undefined) {
+    deaths = findDeaths(log.records, { ...filter, name: undefined });
+  }
+  const others = findDeaths(log.records, { pid }).filter((o) => !deaths.includes(o));
+  if (deaths.length > 0) {
+    const prefix = holderStartMs !== null ? `Pid ${pid} now belongs to another process. ` : '';
+    return diedFinding(deaths[0], log, others, holderStartMs !== null ? 'pid-reused' : 'died', prefix);
+  }
+  const details = searched(ctx, log, startMs);
+  for (const o of others) details.push(`Not this process (PID reuse or another name): ${line(o)}`);
+  details.push(CATCH_NEXT_TIME);
+  return {
+    status: 'info',
+    code: 'no-record',
+    summary: `The kernel log has no record of how process ${pid} ended (it was not OOM-killed or crashed while the log was kept${log.source === null ? ', or the log could not be read' : ''}).`,
+    details,
+    evidence: evidenceOf(log, others),
+  };
+}
+
+function runAlive(ctx: CheckContext, log: KernelLogRead, startedAtMs: number, comm: string): FindingInput {
+  const { pid, name } = ctx.target;
+  const hung = findHungTasks(log.records, { pid, after: startedAtMs });
+  const earlierPid = findDeaths(log.records, { pid, before: startedAtMs });
+  const sameName = findDeaths(log.records, { name: name ?? comm }).filter((d) => d.pid !== pid);
+  const details: string[] = [];
+  for (const d of earlierPid) details.push(`Earlier holder of pid ${pid} (PID reuse, not this process): ${line(d)}`);
+  for (const d of sameName.slice(0, 5)) details.push(`Another process with this name: ${line(d)}`);
+  const evidence = evidenceOf(log, [...earlierPid, ...sameName.slice(0, 5)]);
+  if (hung.length > 0) {
+    const h = hung[0];
+    return {
+      status: 'warn',
+      code: 'hung-task',
+      summary: `The kernel reported process ${pid} (${h.comm}) blocked in uninterruptible sleep for more than ${h.seconds} s at ${formatTime(h.timeMs)} (hung task; usually stuck I/O).`,
+      details: [`kernel: ${h.raw}`, ...details],
+      evidence,
+    };
+  }
+  if (earlierPid.length > 0) {
+    const d = earlierPid[0];
+    return {
+      status: 'info',
+      code: 'pid-reused',
+      summary: `Pid ${pid} was used before by ${d.comm}, which was ${describeDeath(d)}; that was an earlier process, not this one.`,
+      details,
+      evidence,
+    };
+  }
+  if (sameName.length > 0) {
+    return {
+      status: 'info',
+      code: 'earlier-deaths',
+      summary: `${sameName.length} earlier process(es) named ${sameName[0].comm} died in the kernel log; the latest: ${line(sameName[0])}`,
+      details,
+      evidence,
+    };
+  }
+  return { status: 'pass', code: 'clean', summary: `No kernel records for this process (searched ${log.source ?? 'nothing readable'}).`, evidence };
+}
+
+export const kernelLog: Check = {
+  meta: {
+    id: 'kernel-log',
+    title: 'Kernel log',
+    description: 'OOM kills, segfaults, traps and abnormal ends recorded by the kernel (/dev/kmsg, dmesg, journalctl -k), attributed by pid, name and time.',
+    codes: {
+      died: 'The kernel log records how this process died (OOM kill, segfault, trap or abnormal end).',
+      'pid-reused': 'The kernel log shows an earlier process with this pid; it is not the current one.',
+      'no-record': 'The process is gone and the kernel log has no record of its death (what was searched is listed).',
+      'hung-task': 'The kernel reported this process blocked in uninterruptible sleep (hung task).',
+      'earlier-deaths': 'Other processes with this name died in the kernel log.',
+      clean: 'The process is alive and the kernel log has nothing about it.',
+    },
+  },
+  run(ctx) {
+    const log = readKernelLog(ctx.facts);
+    const { pid, name } = ctx.target;
+    const p = ctx.facts.process(pid);
+    const existence = ctx.prior.get('existence');
+    const gone = p === null || p.stat.state === 'Z' || p.stat.state === 'X';
+    if (gone) return runDead(ctx, log, null);
+    const reused = existence?.code === 'pid-reused' || (ctx.target.startTime !== null && ctx.target.startTime !== p.stat.startTime);
+    if (reused) return runDead(ctx, log, p.startedAtMs);
+    // A name hint that is not the live holder's comm and that died on this pid before it started.
+    if (name && !sameComm(p.stat.comm, name) && findDeaths(log.records, { pid, name, before: p.startedAtMs }).length > 0) {
+      return runDead(ctx, log, p.startedAtMs);
+    }
+    if (existence?.status === 'fail') return runDead(ctx, log, null);
+    return runAlive(ctx, log, p.startedAtMs, p.stat.comm);
+  },
+};
