@@ -35,9 +35,13 @@ export function saveRecord(rec: DeathRecord, opts: SaveOptions = {}): string {
   }
   if (size > 0 && size + Buffer.byteLength(line) > cap) fs.renameSync(file, path.join(dir, ROTATED_FILE));
   // O_APPEND: several watchers may append concurrently; one write of a whole line stays a whole line.
-  const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT, 0o600);
+  const fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_APPEND | fs.constants.O_CREAT, 0o600);
   try {
-    fs.writeSync(fd, line);
+    // A writer killed mid-line leaves a torn tail: start on a fresh line so this record survives it.
+    const end = fs.fstatSync(fd).size;
+    const last = Buffer.alloc(1);
+    const torn = end > 0 && fs.readSync(fd, last, 0, 1, end - 1) === 1 && last[0] !== 0x0a;
+    fs.writeSync(fd, torn ? '\n' + line : line);
   } finally {
     fs.closeSync(fd);
   }

@@ -26,6 +26,8 @@ interface SeenSignal {
   kill: KillEvent | TgkillEvent | null;
   sender: SenderFacts;
   wallMs: number;
+  /** The victim caught it and re-raised it at itself. */
+  reRaised?: boolean;
 }
 
 export class DeathTracker {
@@ -59,13 +61,22 @@ export class DeathTracker {
     this.endedAtMs = wallMs;
   }
 
-  /** The last delivered signal that would end the process by default. */
+  /**
+   * The last delivered signal that would end the process by default. A process that catches a signal, cleans
+   * up and re-raises it at itself (bash on SIGHUP, many daemons on SIGTERM) dies of its own kill(): the
+   * earlier same signal from someone else is the real cause then.
+   */
   private lastFatal(): SeenSignal | null {
-    for (let i = this.signals.length - 1; i >= 0; i--) {
-      const s = this.signals[i];
-      if (s.ev.res === 0 && !NON_FATAL.has(s.ev.sig)) return s;
+    const fatal = this.signals.filter((s) => s.ev.res === 0 && !NON_FATAL.has(s.ev.sig));
+    const last = fatal[fatal.length - 1];
+    if (!last) return null;
+    const self = (s: SeenSignal): boolean => (s.sender.tgid ?? s.ev.taskPid) === this.pid && s.ev.code <= 0;
+    if (self(last)) {
+      for (let i = fatal.length - 2; i >= 0; i--) {
+        if (fatal[i].ev.sig === last.ev.sig && !self(fatal[i])) return { ...fatal[i], reRaised: true };
+      }
     }
-    return null;
+    return last;
   }
 
   cause(backend: WatchBackend): Cause | null {
@@ -116,6 +127,7 @@ function signalCause(s: SeenSignal, backend: WatchBackend): Cause {
   } else if (kill && kill.event === 'sys_tgkill') {
     details.threadDirected = true;
   }
+  if (s.reRaised) details.reRaised = true;
   if (kernelSent) {
     if (ev.sig === 1) details.reason = 'terminal-hangup';
     else if (FAULT_SIGNALS.has(ev.sig)) details.reason = 'fault';

@@ -1,0 +1,120 @@
+/** The record store (modes, rotation, torn lines) and the `records` check over real facts. */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { readRecords, saveRecord, RECORDS_FILE, ROTATED_FILE } from '../../src/record/store';
+import { stateDir } from '../../src/record/state-dir';
+import type { DeathRecord } from '../../src/record/types';
+import { records } from '../../checks/records';
+import { createFacts } from '../../src/source/facts';
+import { createLiveSource } from '../../src/source/live-source';
+import type { CheckContext } from '../../src/engine/types';
+import type { Read } from '../../src/source/types';
+
+const fsList = (p: string): Read<string[]> => {
+  try {
+    return { ok: true, value: fs.readdirSync(p) };
+  } catch (e) {
+    return { ok: false, code: 'ENOENT', message: String(e) };
+  }
+};
+const fsText = (p: string): Read<string> => {
+  try {
+    return { ok: true, value: fs.readFileSync(p, 'utf8') };
+  } catch (e) {
+    return { ok: false, code: 'ENOENT', message: String(e) };
+  }
+};
+
+const bootId = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+
+function rec(over: Partial<DeathRecord> = {}): DeathRecord {
+  return {
+    v: 1, pid: 4242424, startTime: 100, bootId, comm: 'worker', argvHead: ['/usr/bin/worker', '--x'], ppid: 1, pgid: 4242424,
+    sid: 4242424, tty: null, cgroup: '/', seenAt: '2026-01-01T00:00:00.000Z',
+    cause: { kind: 'signal', signal: 'SIGTERM', sender: { pid: 77, comm: 'killer', uid: 0 }, source: 'watch', details: { backend: 'tracefs', groupDirected: true } },
+    ...over,
+  };
+}
+
+let dir: string;
+const savedEnv = process.env.WHYDIED_STATE_DIR;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whydied-store-'));
+  process.env.WHYDIED_STATE_DIR = path.join(dir, 'state');
+});
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+  if (savedEnv === undefined) delete process.env.WHYDIED_STATE_DIR;
+  else process.env.WHYDIED_STATE_DIR = savedEnv;
+});
+
+describe('state dir', () => {
+  it('env first, root default, XDG otherwise', () => {
+    expect(stateDir({ WHYDIED_STATE_DIR: '/x/y' }, 1000)).toBe('/x/y');
+    expect(stateDir({}, 0)).toBe('/var/lib/whydied');
+    expect(stateDir({ XDG_STATE_HOME: '/s' }, 1000)).toBe('/s/whydied');
+    expect(stateDir({ HOME: '/home/u' }, 1000)).toBe('/home/u/.local/state/whydied');
+  });
+});
+
+describe('store', () => {
+  it('creates dir 0700 and file 0600; round-trips; skips torn lines', () => {
+    const file = saveRecord(rec());
+    const sd = stateDir();
+    expect(fs.statSync(sd).mode & 0o777).toBe(0o700);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    fs.appendFileSync(file, '{"v":1,"pid":');
+    saveRecord(rec({ pid: 5 }));
+    const all = readRecords(fsList, fsText, sd);
+    expect(all.map((r) => r.pid)).toEqual([4242424, 5]);
+  });
+
+  it('rotates at the cap and keeps the previous file', () => {
+    const sd = stateDir();
+    const one = JSON.stringify(rec()).length + 1;
+    for (let i = 0; i < 10; i++) saveRecord(rec({ pid: i + 1 }), { capBytes: one * 4 });
+    const names = fs.readdirSync(sd).sort();
+    expect(names).toEqual([ROTATED_FILE, RECORDS_FILE].sort());
+    expect(fs.statSync(path.join(sd, RECORDS_FILE)).size).toBeLessThanOrEqual(one * 4);
+    const pids = readRecords(fsList, fsText, sd).map((r) => r.pid);
+    expect(pids[pids.length - 1]).toBe(10);
+    expect(pids.length).toBeLessThanOrEqual(8);
+  });
+});
+
+function ctxFor(pid: number, startTime: number | null, name: string | null = null): CheckContext {
+  return { target: { query: String(pid), pid, startTime, name }, facts: createFacts(createLiveSource()), prior: new Map(), options: { verbose: false } };
+}
+
+describe('records check', () => {
+  it('finds a dead pid by pid + boot id with cause source record', async () => {
+    saveRecord(rec());
+    const f = await records.run(ctxFor(4242424, null));
+    expect(f.code).toBe('recorded-death');
+    expect(f.cause).toMatchObject({ kind: 'signal', signal: 'SIGTERM', source: 'record', sender: { pid: 77, comm: 'killer' } });
+  });
+
+  it('start time must match when known; another boot is not this process', async () => {
+    saveRecord(rec({ startTime: 100 }));
+    expect((await records.run(ctxFor(4242424, 999))).code).toBe('pid-reused');
+    fs.rmSync(stateDir(), { recursive: true });
+    saveRecord(rec({ bootId: 'another-boot' }));
+    expect((await records.run(ctxFor(4242424, null))).code).toBe('pid-reused');
+  });
+
+  it('a live process with the same pid as a record is reported as pid reuse', async () => {
+    saveRecord(rec({ pid: process.pid, startTime: 1 }));
+    expect((await records.run(ctxFor(process.pid, null))).code).toBe('pid-reused');
+  });
+
+  it('by name when the pid does not match', async () => {
+    saveRecord(rec());
+    const f = await records.run(ctxFor(4242425, null, 'worker'));
+    expect(f.code).toBe('recorded-death');
+  });
+
+  it('no record', async () => {
+    expect((await records.run(ctxFor(4242424, null))).code).toBe('no-record');
+  });
+});
