@@ -1,4 +1,5 @@
 /** snapshot -> bundle file -> replay gives the same Facts answers; env values never reach the bundle. */
+import fc from 'fast-check';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -9,7 +10,7 @@ import { createBundleSource } from '../../src/source/bundle-source';
 import { BundleError, parseBundle, readBundleFile, serializeBundle } from '../../src/source/bundle';
 import type { Bundle } from '../../src/source/bundle';
 import type { Facts } from '../../src/source/types';
-import { cleanupProcesses, readPidFile, startDetached } from '../helpers/processes';
+import { cleanupProcesses, readPidFile, startDetached, waitFor } from '../helpers/processes';
 
 const SECRET = 'hunter2-do-not-capture-7f3a';
 
@@ -50,13 +51,17 @@ async function capturedScenario(): Promise<{ pid: number; live: Facts; bundle: B
     env: { ...process.env, RUNNER_TRACKING_ID: SECRET, WHYDIED_SECRET: SECRET },
   });
   const catPid = await readPidFile(pidFile);
+  // `$!` is written as soon as the pipeline forks: wait until nohup has exec'd sleep.
+  let pid = 0;
+  await waitFor(() => {
+    const f = createFacts(createLiveSource());
+    const cat = f.stat(catPid);
+    pid = cat.ok ? f.processTable().find((s) => s.comm === 'sleep' && s.pgrp === cat.value.pgrp)?.pid ?? 0 : 0;
+    return pid > 0;
+  });
+  if (pid === 0) throw new Error('the nohup sleep did not start');
   const live = createLiveSource();
   const facts = createFacts(live);
-  const cat = facts.stat(catPid);
-  if (!cat.ok) throw new Error(`cat ${catPid} vanished`);
-  const sleeper = facts.processTable().find((s) => s.comm === 'sleep' && s.pgrp === cat.value.pgrp);
-  if (!sleeper) throw new Error('the nohup sleep did not start');
-  const pid = sleeper.pid;
   await prefetchForCapture(facts, pid);
   answers(facts, pid); // the "diagnosis": everything it reads is recorded
   const bundle = parseBundle(serializeBundle(live.snapshot({ query: String(pid), pid })));
@@ -141,4 +146,20 @@ describe('readBundleFile errors: one line each', () => {
   test('a valid capture reads back', () => {
     expect(readBundleFile(write('ok.json', JSON.stringify(valid()))).format).toBe('whydied.bundle/1');
   });
+});
+
+test('arbitrary JSON or text never breaks the bundle reader with anything but BundleError', () => {
+  const onlyBundleErrors = (text: string): void => {
+    try {
+      parseBundle(text);
+    } catch (err) {
+      expect(err).toBeInstanceOf(BundleError);
+      expect((err as Error).message).not.toContain('\n');
+    }
+  };
+  fc.assert(fc.property(fc.string(), onlyBundleErrors));
+  fc.assert(fc.property(fc.jsonValue(), (v) => onlyBundleErrors(JSON.stringify(v) ?? 'null')));
+  const base = JSON.parse(serializeBundle(createLiveSource().snapshot({ query: '1', pid: 1 }))) as Record<string, unknown>;
+  const field = fc.constantFrom('format', 'capturedAt', 'capturedAtMs', 'hostname', 'target', 'texts', 'links', 'dirs', 'env', 'kmsg', 'commands');
+  fc.assert(fc.property(field, fc.jsonValue(), (k, v) => onlyBundleErrors(JSON.stringify({ ...base, [k]: v }))));
 });

@@ -197,3 +197,26 @@ test('readKmsg returns kmsg records (and sees a line we log)', () => {
   if (wrote) expect(r.value).toContain(marker);
   expect(live.snapshot({ query: '', pid: null }).kmsg).toBe(r.value);
 });
+
+test('kernel thread (pid 2) and a zombie', async () => {
+  const facts = createFacts(createLiveSource());
+  const kthreadd = facts.process(2);
+  expect(kthreadd?.status.ok && kthreadd.status.value.kthread).toBe(true);
+  expect(kthreadd?.argv).toEqual({ ok: true, value: [] });
+
+  // The short sleep exits while its parent (exec'd into a long sleep) never reaps it.
+  const pidFile = path.join(tmp, 'zombie.pid');
+  const parent = startDetached('bash', ['-c', `sleep 0.05 & echo $! > ${pidFile}; exec sleep 100`]);
+  const zombie = await readPidFile(pidFile);
+  await waitFor(() => {
+    const s = createFacts(createLiveSource()).stat(zombie);
+    return s.ok && s.value.state === 'Z';
+  });
+  const later = createFacts(createLiveSource());
+  const z = later.process(zombie);
+  expect(z?.stat.state).toBe('Z');
+  expect(z?.stat.ppid).toBe(parent);
+  expect(z?.argv).toEqual({ ok: true, value: [] });
+  const fds = later.fds(zombie);
+  expect(fds.ok && fds.value.map((f) => f.kind)).toEqual(['closed', 'closed', 'closed']);
+});
