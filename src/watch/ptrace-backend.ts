@@ -58,13 +58,15 @@ export function startPtraceBackend(targets: WatchedTarget[]): BackendRun {
   const perPid = targets.map(
     (t) =>
       new Promise<void>((resolve) => {
-        const args = ['-qq', '-e', 'trace=exit_group', '-e', 'signal=all', '-p', String(t.pid)];
+        // -q, not -qq: -qq also hides the `+++ exited with N +++` line.
+        const args = ['-q', '-e', 'trace=exit_group', '-e', 'signal=all', '-p', String(t.pid)];
         const child = wrap ? spawn('setpriv', ['--pdeathsig', 'KILL', 'strace', ...args], { stdio: ['ignore', 'ignore', 'pipe'] }) : spawn('strace', args, { stdio: ['ignore', 'ignore', 'pipe'] });
         children.push(child);
         let last: LastSignal | null = null;
         let cause: Cause | null = null;
         let endedAt: string | null = null;
         let errText = '';
+        let exitGroup: number | null = null;
         let partial = '';
         seen.set(t.pid, 0);
         child.stderr?.setEncoding('utf8');
@@ -83,6 +85,8 @@ export function startPtraceBackend(targets: WatchedTarget[]): BackendRun {
               // Read the sender's name now: it may exit right after sending.
               const senderComm = l.senderPid ? commOf(l.senderPid) : null;
               if (!NON_FATAL.has(l.signal)) last = { ...l, senderComm, atMs: now };
+            } else if (l.type === 'exit_group') {
+              exitGroup = l.code;
             } else if (l.type === 'exited') {
               endedAt = new Date(now).toISOString();
               const details: Evidence = { backend: 'ptrace' };
@@ -104,6 +108,10 @@ export function startPtraceBackend(targets: WatchedTarget[]): BackendRun {
           }
         });
         child.on('close', () => {
+          if (!cause && exitGroup !== null) {
+            // strace lost the exit report (killed, or detached early) but saw exit_group(N).
+            cause = { kind: 'exit', exitCode: exitGroup & 0xff, time: new Date().toISOString(), source: 'watch', details: { backend: 'ptrace' } };
+          }
           const note = cause ? undefined : errText ? `strace: ${errText}` : 'ended without an exit report';
           outcomes.set(t.pid, { cause, signalsSeen: seen.get(t.pid) ?? 0, endedAt: endedAt ?? new Date().toISOString(), note });
           resolve();

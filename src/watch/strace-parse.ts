@@ -1,5 +1,5 @@
 /**
- * strace's signal-only output (`strace -qq -e trace=exit_group -e signal=all -p PID`), one line at a time:
+ * strace's signal-only output (`strace -q -e trace=exit_group -e signal=all -p PID`), one line at a time:
  *   --- SIGTERM {si_signo=SIGTERM, si_code=SI_USER, si_pid=123, si_uid=0} ---
  *   exit_group(7)                           = ?
  *   +++ exited with 7 +++
