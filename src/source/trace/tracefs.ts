@@ -122,7 +122,6 @@ export interface TraceInstance {
 export function createInstance(prefix = 'whydied', root: string = ensureTracefs()): TraceInstance {
   const name = `${prefix}-${process.pid}-${randomBytes(4).toString('hex')}`;
   const dir = path.join(root, 'instances', name);
-  fs.mkdirSync(dir);
   let pipe: TracePipe | null = null;
   let removed = false;
   const inst: TraceInstance = {
@@ -160,8 +159,15 @@ export function createInstance(prefix = 'whydied', root: string = ensureTracefs(
       return ok;
     },
   };
-  // Keep events off until filters are in place: a new instance starts with tracing_on=1 and no events.
+  // Registered (exit-path handlers installed) before the directory exists, so no signal finds it unguarded.
   registerInstance(inst);
+  try {
+    fs.mkdirSync(dir);
+  } catch (e) {
+    removed = true;
+    unregisterInstance(inst);
+    throw new TracefsError(`cannot create tracing instance ${dir}: ${(e as Error).message}`);
+  }
   return inst;
 }
 
