@@ -11,7 +11,8 @@ import { paint, statusWord } from './ansi';
 import { asList, causeLine, processLines, targetLine } from './describe';
 
 function makeTable(head: string[], fixed: number[], opts: RenderOptions): Table.Table {
-  const style = opts.color ? { head: ['bold'], border: ['gray'] } : { head: [], border: [] };
+  // Headers are painted by us (bold); cli-table3's own head colour would add red.
+  const style = opts.color ? { head: [], border: ['gray'] } : { head: [], border: [] };
   const base: Table.TableConstructorOptions = { head: head.map((h) => paint(h, 'bold', opts.color)), style };
   if (opts.width !== undefined && opts.width > 40) {
     // Borders take one column per cell plus one; the last column gets what is left, and wraps.
