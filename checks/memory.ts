@@ -13,6 +13,8 @@ export type MemoryEvidence = {
   rank: number | null;
   /** User processes whose oom_score was readable. */
   ranked: number;
+  /** Other processes with exactly its score: a tie at the top is no clear first choice. */
+  tied: number;
   top: { pid: number; comm: string; score: number } | null;
   rssKb: number | null;
   cgroupLimitBytes: number | null;
@@ -55,6 +57,7 @@ export const memory: Check = {
     const usage = mem.ok ? mem.value.usageBytes : null;
     let rank: number | null = null;
     let ranked = 0;
+    let tied = 0;
     let top: MemoryEvidence['top'] = null;
     if (mine.ok) {
       let higher = 0;
@@ -64,6 +67,7 @@ export const memory: Check = {
         if (!o.ok) continue;
         ranked++;
         if (o.value.score > mine.value.score) higher++;
+        else if (o.value.score === mine.value.score && s.pid !== pid) tied++;
         if (!top || o.value.score > top.score) top = { pid: s.pid, comm: s.comm, score: o.value.score };
       }
       rank = higher + 1;
@@ -75,6 +79,7 @@ export const memory: Check = {
       oomScoreAdj: mine.ok ? mine.value.adj : null,
       rank,
       ranked,
+      tied,
       top,
       rssKb,
       cgroupLimitBytes: limit,
@@ -96,7 +101,7 @@ export const memory: Check = {
     if (rssRatio !== null && rssRatio > NEAR_LIMIT) {
       return { status: 'warn', code: 'near-limit', summary: `RSS is ${pct(rssRatio)} of its cgroup memory limit.`, details, evidence };
     }
-    if (rank === 1 && mine.value.score > 0 && ranked > 1) {
+    if (rank === 1 && tied === 0 && mine.value.score > 0 && ranked > 1) {
       return { status: 'warn', code: 'top-oom-candidate', summary: `Highest oom_score (${mine.value.score}) of ${ranked} processes: the OOM killer picks it first.`, details, evidence };
     }
     return { status: 'pass', code: 'ok', summary: `oom_score ${mine.value.score} (rank ${rank} of ${ranked}); ${limit ? `RSS ${rssRatio !== null ? pct(rssRatio) : '?'} of cgroup limit` : 'no cgroup memory limit'}.`, details, evidence };

@@ -148,7 +148,7 @@ function memoryPressure(e: RiskEvidence): Outcome {
   if (m.rssRatio !== null && m.rssRatio > 0.8) {
     return dies(`its RSS (${m.rssKb} kB) is ${Math.round(m.rssRatio * 100)}% of its cgroup memory limit: the cgroup OOM killer is close`);
   }
-  if (m.rank === 1 && (m.oomScore ?? 0) > 0 && m.ranked > 1) {
+  if (m.rank === 1 && m.tied === 0 && (m.oomScore ?? 0) > 0 && m.ranked > 1) {
     return dies(`it has the highest oom_score (${m.oomScore}) of ${m.ranked} processes: the OOM killer picks it first`);
   }
   const limit = m.cgroupLimitBytes ? `RSS ${m.rssRatio !== null ? Math.round(m.rssRatio * 100) : '?'}% of its cgroup limit` : 'no cgroup memory limit';

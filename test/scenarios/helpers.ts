@@ -59,3 +59,16 @@ export async function reportFor(pid: number): Promise<Report> {
 export function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'whydied-scn-'));
 }
+
+/** `$!` is written before the child has exec'd: wait until it is the program (and its dispositions are set). */
+export async function waitForComm(pid: number, comm: string): Promise<void> {
+  const { waitFor } = await import('../helpers/processes');
+  const ok = await waitFor(() => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === comm;
+    } catch {
+      return false;
+    }
+  });
+  if (!ok) throw new Error(`process ${pid} never became ${comm}`);
+}

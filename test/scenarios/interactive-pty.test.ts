@@ -4,8 +4,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { cleanupProcesses, readPidFile, startDetached, waitFor } from '../helpers/processes';
-import { cleanEnv, diagnosePid, finding, reportFor, risk, tempDir } from './helpers';
+import { cleanupProcesses, readPidFile, startDetached } from '../helpers/processes';
+import { waitForComm, cleanEnv, diagnosePid, finding, reportFor, risk, tempDir } from './helpers';
 
 afterAll(() => cleanupProcesses());
 
@@ -35,9 +35,10 @@ test('interactive bash on a pty: plain job dies at hangup, nohup job survives it
   const cmds = `sleep 1000 & echo $! > '${plainFile}'\nnohup sleep 1001 >/dev/null 2>&1 & echo $! > '${nohupFile}'\n`;
   startDetached('python3', [driver, cmds], { env: cleanEnv({ PS1: '$ ', TERM: 'dumb' }) });
   const plain = await readPidFile(plainFile);
+  await waitForComm(plain, 'sleep');
   const nohup = await readPidFile(nohupFile);
+  await waitForComm(nohup, 'sleep');
   // The nohup job exists once its pid is written; wait until it has exec'd sleep (SIGHUP ignored by then).
-  await waitFor(() => fs.readFileSync(`/proc/${nohup}/comm`, 'utf8').trim() === 'sleep');
 
   const a = await diagnosePid(plain);
   expect(a.process?.tty).toMatch(/^pts\/\d+$/);

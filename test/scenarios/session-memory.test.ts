@@ -12,7 +12,7 @@ import { builtinChecks } from '../../checks';
 import type { Facts, Read } from '../../src/source/types';
 import type { Finding } from '../../src/engine/types';
 import { cleanupProcesses, readPidFile } from '../helpers/processes';
-import { cleanEnv, tempDir } from './helpers';
+import { waitForComm, cleanEnv, tempDir } from './helpers';
 
 afterAll(() => cleanupProcesses());
 
@@ -41,6 +41,7 @@ beforeAll(async () => {
   const pidFile = path.join(tempDir(), 'p.pid');
   spawnSync('bash', ['-c', `setsid -f sh -c 'echo $$ > "$0"; exec sleep 1000' '${pidFile}' </dev/null >/dev/null 2>&1`], { env: cleanEnv() });
   pid = await readPidFile(pidFile);
+  await waitForComm(pid, 'sleep');
 });
 
 const session = (): Read<{ hierarchy: number; controllers: string[]; path: string }[]> => ({

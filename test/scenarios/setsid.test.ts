@@ -2,7 +2,7 @@
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { cleanupProcesses, readPidFile } from '../helpers/processes';
-import { cleanEnv, diagnosePid, finding, reportFor, risk, tempDir } from './helpers';
+import { waitForComm, cleanEnv, diagnosePid, finding, reportFor, risk, tempDir } from './helpers';
 
 afterAll(() => cleanupProcesses());
 
@@ -13,6 +13,7 @@ test('setsid -f survives hangup, parent exit and group kill', async () => {
   const r = spawnSync('bash', ['-c', `setsid -f sh -c 'echo $$ > "$0"; exec sleep 1000' '${pidFile}' </dev/null >/dev/null 2>&1`], { env: cleanEnv() });
   expect(r.status).toBe(0);
   const pid = await readPidFile(pidFile);
+  await waitForComm(pid, 'sleep');
   const d = await diagnosePid(pid);
   expect(d.process?.ppid).toBe(1);
   expect(d.process?.pgid).toBe(pid);

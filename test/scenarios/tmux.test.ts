@@ -2,7 +2,7 @@
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { cleanupProcesses, readPidFile, track } from '../helpers/processes';
-import { cleanEnv, diagnosePid, finding, risk, tempDir } from './helpers';
+import { waitForComm, cleanEnv, diagnosePid, finding, risk, tempDir } from './helpers';
 
 const socket = `whydied-test-${process.pid}`;
 
@@ -17,6 +17,7 @@ test('a tmux pane survives terminal hangup because the tmux server holds its tty
   const r = spawnSync('tmux', ['-L', socket, '-f', '/dev/null', 'new', '-d', `sh -c 'echo $$ > ${pidFile}; exec sleep 1000'`], { env: cleanEnv() });
   expect(r.status).toBe(0);
   const pid = await readPidFile(pidFile);
+  await waitForComm(pid, 'sleep');
   const d = await diagnosePid(pid);
   const server = track(d.process?.ppid ?? 0);
   expect(d.process?.tty).toMatch(/^pts\/\d+$/);
