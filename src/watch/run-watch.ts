@@ -3,6 +3,7 @@
  * each pid with the watched cause injected through the `watch` pseudo-check. Loaded on demand by the command
  * module so `--help` stays cheap.
  */
+import * as fs from 'fs';
 import { UsageError } from '../engine/errors';
 import { diagnose } from '../engine/diagnose';
 import { exitCodeForAll } from '../engine/exit-code';
@@ -28,11 +29,21 @@ export interface WatchRequest {
 
 const BACKENDS = ['auto', 'tracefs', 'ptrace', 'poll'] as const;
 
-export function parsePids(raw: readonly string[]): number[] {
+function pidMax(): number {
+  try {
+    return Number(fs.readFileSync('/proc/sys/kernel/pid_max', 'utf8').trim()) || 4194304;
+  } catch {
+    return 4194304;
+  }
+}
+
+/** Digits only, 1..pid_max; anything else is a usage error (one line, exit 2) before anything is watched. */
+export function parsePids(raw: readonly string[], max: number = pidMax()): number[] {
   if (raw.length === 0) throw new UsageError('watch needs at least one pid');
   return raw.map((s) => {
     const t = String(s).trim();
-    if (!/^\d+$/.test(t) || Number(t) < 1 || Number(t) > 4194304) throw new UsageError(`not a pid: '${escapeControl(t)}'`);
+    if (!/^\d+$/.test(t) || Number(t) < 1) throw new UsageError(`not a pid: '${escapeControl(t)}'`);
+    if (Number(t) >= max) throw new UsageError(`${t} is above pid_max (${max}): not a process id`);
     return Number(t);
   });
 }
@@ -51,7 +62,8 @@ function statusWriter(): { update?: (line: string) => void; clear: () => void } 
   let drawn = false;
   return {
     update: (line) => {
-      const width = Math.max(20, (err.columns ?? 80) - 1);
+      // A pty with no size reports 0 columns.
+      const width = Math.max(20, (err.columns || 80) - 1);
       err.write(`\r\x1b[K${escapeControl(line).slice(0, width)}`);
       drawn = true;
     },

@@ -118,3 +118,13 @@ describe('records check', () => {
     expect((await records.run(ctxFor(4242424, null))).code).toBe('no-record');
   });
 });
+
+describe('watch pid validation', () => {
+  // Imported here: run-watch pulls in the engine, which the other tests above do not need.
+  const { parsePids } = require('../../src/watch/run-watch') as typeof import('../../src/watch/run-watch');
+  it('digits in 1..pid_max only', () => {
+    expect(parsePids(['1', '42'], 32768)).toEqual([1, 42]);
+    for (const bad of ['0', '-5', 'abc', '12x', '', '40000']) expect(() => parsePids([bad], 32768)).toThrow(/pid/);
+    expect(() => parsePids([], 32768)).toThrow(/at least one/);
+  });
+});
