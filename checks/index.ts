@@ -12,7 +12,22 @@ import { stdio } from './stdio';
 import { cgroup } from './cgroup';
 import { ciEnvironment } from './ci-environment';
 import { memory } from './memory';
+import { kernelLog } from './kernel-log';
+import { records } from './records';
 
-export const builtinChecks: Check[] = [existence, parentChain, signals, processGroup, tty, stdio, cgroup, ciEnvironment, memory];
+export const builtinChecks: Check[] = [
+  existence,
+  parentChain,
+  signals,
+  processGroup,
+  tty,
+  stdio,
+  cgroup,
+  ciEnvironment,
+  memory,
+  // Postmortem (issue 3) and recordings (issue 4): appended so earlier ids keep their order.
+  kernelLog,
+  records,
+];
 
-export { existence, parentChain, signals, processGroup, tty, stdio, cgroup, ciEnvironment, memory };
+export { existence, parentChain, signals, processGroup, tty, stdio, cgroup, ciEnvironment, memory, kernelLog, records };

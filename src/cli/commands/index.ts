@@ -6,6 +6,7 @@ import type { Argv } from 'yargs';
 import { diagnoseCommand } from './diagnose';
 import { captureCommand } from './capture';
 import { checksCommand } from './checks';
+import { watchCommand } from './watch';
 import type { GlobalOptions } from './global';
 
 export function registerCommands(y: Argv<GlobalOptions>): Argv<GlobalOptions> {
@@ -14,6 +15,7 @@ export function registerCommands(y: Argv<GlobalOptions>): Argv<GlobalOptions> {
       .command(diagnoseCommand)
       .command(captureCommand)
       .command(checksCommand)
+      .command(watchCommand)
       // Issue 4 (watch, record, launch): src/cli/commands/{watch,record,launch}.ts each export a
       // CommandModule<GlobalOptions, ...>; register them here, e.g. `.command(watchCommand)`.
   );
