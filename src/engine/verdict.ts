@@ -94,8 +94,32 @@ function joinWords(words: string[]): string {
   return `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
 }
 
-function who(proc: ReportProcess | null, pid: number): string {
-  return proc ? `Process ${pid} (${proc.comm})` : `Process ${pid}`;
+function who(proc: ReportProcess | null, pid: number, knownName: string | null): string {
+  // A dead process has no /proc entry: its name comes from the query, a record or the kernel log.
+  const name = proc?.comm ?? knownName;
+  return name ? `Process ${pid} (${name})` : `Process ${pid}`;
+}
+
+/** The dead process's name as the finding that explained its death saw it (record or kernel log). */
+function victimName(findings: readonly Finding[], cause: Cause | null): string | null {
+  if (!cause) return null;
+  // The winning finding first, then any other that explained the death (a watch names no comm; its record does).
+  const explaining = findings.filter((x) => x.cause).sort((a, b) => Number(b.cause === cause) - Number(a.cause === cause));
+  for (const f of explaining) {
+    const name = commOf(f.evidence);
+    if (name) return name;
+  }
+  return null;
+}
+
+function commOf(ev: Finding['evidence']): string | null {
+  if (typeof ev.comm === 'string') return ev.comm;
+  const deaths = ev.deaths;
+  if (Array.isArray(deaths) && deaths.length > 0) {
+    const first = deaths[0];
+    if (first && typeof first === 'object' && !Array.isArray(first) && typeof first.comm === 'string') return first.comm;
+  }
+  return null;
 }
 
 export function decide(input: { target: CheckTarget; facts: Facts; findings: Finding[] }): Decision {
@@ -105,7 +129,7 @@ export function decide(input: { target: CheckTarget; facts: Facts; findings: Fin
   const state = stateOf(target, facts, ex, cause);
   const alive = state === 'alive' || state === 'zombie';
   const proc = alive ? processOf(facts, target.pid) : null;
-  const name = who(proc, target.pid);
+  const name = who(proc, target.pid, target.name ?? victimName(findings, cause));
 
   if (state === 'zombie') {
     const ppid = proc?.ppid ?? null;

@@ -43,13 +43,19 @@ function renderOne(r: Report, opts: RenderOptions): string {
   if (r.checks.length > 0) {
     const verbose = opts.verbose === true;
     const t = makeTable(verbose ? ['status', 'id', 'ms', 'summary'] : ['status', 'id', 'summary'], verbose ? [8, 18, 8] : [8, 18], opts);
+    // A gone process skips every live check for the same reason: one line says so instead of eight rows.
+    const collapsed = verbose ? [] : r.checks.filter((f) => f.status === 'skip' && f.code === 'requirement-not-met');
     for (const f of r.checks) {
+      if (collapsed.includes(f)) continue;
       // Details only in verbose: the default view stays one line per check.
       const summary = [escapeControl(f.summary), ...(verbose ? f.details.map((d) => `  ${escapeControl(d)}`) : [])].join('\n');
       const id = escapeControl(f.id);
       t.push(verbose ? [statusWord(f.status, opts.color), id, f.durationMs.toFixed(1), summary] : [statusWord(f.status, opts.color), id, summary]);
     }
     out.push('', 'Checks', t.toString());
+    if (collapsed.length > 0) {
+      out.push(`skipped (a check they need did not pass; --verbose lists them): ${collapsed.map((f) => escapeControl(f.id)).join(', ')}`);
+    }
   }
 
   if (r.remedy.length > 0) {
