@@ -1,0 +1,40 @@
+/**
+ * `whydied record`: the system-wide flight recorder (root). The work is in src/record/run-record.ts, loaded
+ * on demand.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import type { GlobalOptions } from './global';
+
+export interface RecordArgs extends GlobalOptions {
+  daemon?: boolean;
+  'print-unit'?: boolean;
+  'state-dir'?: string;
+  'cap-mb'?: number;
+  'buffer-kb'?: number;
+}
+
+export const recordCommand: CommandModule<GlobalOptions, RecordArgs> = {
+  command: 'record',
+  describe: 'Record every process exit on the machine (signal + sender, exit code) for later diagnoses (root)',
+  builder: (y: Argv<GlobalOptions>): Argv<RecordArgs> =>
+    y
+      .option('daemon', { type: 'boolean', describe: 'Run detached (own session, log and pidfile in the state dir)' })
+      .option('print-unit', { type: 'boolean', describe: 'Print a systemd unit that runs the recorder, and exit' })
+      .option('state-dir', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'Where records go (default: $WHYDIED_STATE_DIR, else /var/lib/whydied); diagnoses read $WHYDIED_STATE_DIR',
+      })
+      .option('cap-mb', { type: 'number', requiresArg: true, describe: 'Size of the records file before it rotates (default 8)' })
+      .option('buffer-kb', { type: 'number', requiresArg: true, describe: 'Kernel ring buffer per CPU (default 8192)' }) as unknown as Argv<RecordArgs>,
+  handler: async (argv) => {
+    const { runRecord } = await import('../../record/run-record');
+    process.exitCode = await runRecord({
+      daemon: argv.daemon,
+      printUnit: argv['print-unit'],
+      stateDir: argv['state-dir'],
+      capMb: argv['cap-mb'],
+      bufferKb: argv['buffer-kb'],
+    });
+  },
+};

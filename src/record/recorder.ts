@@ -1,0 +1,312 @@
+/**
+ * The flight recorder: one private tracing instance for the whole machine, one JSON line per process exit.
+ *
+ * Events (fatal-signal filtering is done in the kernel, so SIGCHLD - one per exit - never reaches us):
+ *  - task/task_newtask            identity at fork (threads too: exit_group may come from any thread)
+ *  - sched/sched_process_exec     comm and argv[0] after exec
+ *  - syscalls/sys_enter_exit_group the exit code
+ *  - sched/sched_process_exit     `group_dead == 1`: the process (not a thread) ended
+ *  - signal/signal_generate       delivered (`result == 0`), fatal-by-default signals: sender -> victim
+ *  - syscalls/sys_enter_kill      the same signals: kill(0) / kill(-pgid) marks a group-directed send
+ *  - oom/mark_victim              OOM kills
+ * The instance clock is `boot`, so a fork event's timestamp is the child's /proc start time.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { createInstance, ensureTracefs, removeStaleInstances, TraceInstance } from '../source/trace/tracefs';
+import type { TracePipe } from '../source/trace/pipe';
+import { registerCleanup } from '../source/trace/registry';
+import type { KillEvent, SignalGenerateEvent, TraceEvent } from '../source/trace/parse';
+import { DeathTracker } from '../watch/derive';
+import { bootId, taskOwner } from '../watch/identity';
+import { isThreadClone, parseRecorderLine, RecorderLine } from './recorder-parse';
+import { IdentitySources, ProcessTable } from './recorder-table';
+import { recorderCause } from './recorder-cause';
+import { RecordWriter } from './recorder-writer';
+import { BufferLoss, readBufferLoss, setBufferKb } from './recorder-stats';
+import type { DeathRecord } from './types';
+
+/** Signals whose default action terminates (1-16, XCPU..PROF, IO, PWR, SYS, every real-time signal). */
+export const FATAL_SIGNAL_FILTER = '(sig >= 1 && sig <= 16) || (sig >= 24 && sig <= 27) || sig >= 29';
+
+export interface RecorderOptions {
+  stateDir: string;
+  capBytes?: number;
+  /** Per-CPU ring buffer, KB. Generous: a burst must fit while the reader is descheduled. */
+  bufferKb?: number;
+  log: (line: string) => void;
+}
+
+/** One line of records.jsonl written by the recorder: a DeathRecord plus where each identity field came from. */
+export interface RecorderRecord extends DeathRecord {
+  identitySources: IdentitySources;
+}
+
+export interface RecorderStatus {
+  pid: number;
+  instance: string;
+  startedAt: string;
+  updatedAt: string;
+  bufferKb: number | null;
+  exits: number;
+  records: number;
+  rotations: number;
+  /** Exits whose process was not seen forking nor in the start scan: start time unknown (-1). */
+  unknownIdentity: number;
+  fatalSignals: number;
+  lost: { pipe: number; overrun: number; dropped: number };
+}
+
+const FLUSH_MS = 200;
+const SWEEP_MS = 1000;
+const STATUS_MS = 5000;
+const PRUNE_MS = 30000;
+const FLUSH_AT_RECORDS = 4000;
+
+export class Recorder {
+  private inst: TraceInstance | null = null;
+  private pipe: TracePipe | null = null;
+  private readonly table = new ProcessTable();
+  private readonly writer: RecordWriter;
+  private readonly exitCodes = new Map<number, number>();
+  private readonly trackers = new Map<number, DeathTracker>();
+  private readonly lastKill = new Map<number, KillEvent>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly boot = bootId();
+  private unregister: (() => void) | null = null;
+  private toWallMs: (tsMs: number) => number = (t) => t;
+  private status: RecorderStatus;
+  private lossSeen: BufferLoss = { overrun: 0, dropped: 0 };
+  private stopped = false;
+  private badLines = 0;
+
+  constructor(private readonly opts: RecorderOptions) {
+    this.writer = new RecordWriter(opts.stateDir, opts.capBytes);
+    const now = new Date().toISOString();
+    this.status = {
+      pid: process.pid, instance: '', startedAt: now, updatedAt: now, bufferKb: null, exits: 0, records: 0, rotations: 0,
+      unknownIdentity: 0, fatalSignals: 0, lost: { pipe: 0, overrun: 0, dropped: 0 },
+    };
+  }
+
+  get statusFile(): string {
+    return path.join(this.opts.stateDir, 'record.status.json');
+  }
+
+  start(): void {
+    const root = ensureTracefs();
+    const stale = removeStaleInstances(root);
+    if (stale.length) this.opts.log(`removed ${stale.length} tracing instance(s) left by dead whydied processes: ${stale.join(', ')}`);
+    const inst = createInstance('whydied-record', root);
+    this.inst = inst;
+    // Flush what was read, then the instance goes (registry order: cleanups first, then instances).
+    this.unregister = registerCleanup(() => this.stop('exit path'));
+    fs.writeFileSync(path.join(inst.dir, 'trace_clock'), 'boot');
+    this.status.instance = inst.name;
+    this.status.bufferKb = setBufferKb(inst.dir, this.opts.bufferKb ?? 8192);
+    // Tracing stays off until every event and filter is in place and the /proc scan has run.
+    fs.writeFileSync(path.join(inst.dir, 'tracing_on'), '0');
+    inst.enable('task/task_newtask');
+    inst.enable('sched/sched_process_exec');
+    inst.enable('syscalls/sys_enter_exit_group');
+    try {
+      inst.enable('sched/sched_process_exit', 'group_dead == 1');
+    } catch {
+      // Kernels without group_dead: every thread exit arrives; the parser's groupDead is null then.
+      inst.enable('sched/sched_process_exit');
+    }
+    inst.enable('signal/signal_generate', `result == 0 && (${FATAL_SIGNAL_FILTER})`);
+    inst.enable('syscalls/sys_enter_kill', FATAL_SIGNAL_FILTER);
+    try {
+      inst.enable('oom/mark_victim');
+    } catch {
+      /* older kernels: an OOM kill still shows as a kernel-sent SIGKILL */
+    }
+    this.toWallMs = bootToWall();
+    this.pipe = inst.openPipe((line) => {
+      try {
+        this.onLine(parseRecorderLine(line));
+      } catch (e) {
+        // One odd line must not stop the recorder; say so (a few times) instead of hiding it.
+        if (++this.badLines <= 5) this.opts.log(`could not handle trace line (${(e as Error).message}): ${JSON.stringify(line.slice(0, 200))}`);
+      }
+    });
+    inst.start();
+    // Scan after tracing is on: a process forked in between is in both, and the fork event wins.
+    this.table.scan();
+    this.lossSeen = readBufferLoss(inst.dir);
+    this.timers.push(setInterval(() => this.flush(), FLUSH_MS));
+    this.timers.push(setInterval(() => this.table.sweep(), SWEEP_MS));
+    this.timers.push(setInterval(() => this.checkLoss(), STATUS_MS));
+    this.timers.push(setInterval(() => this.table.prune(), PRUNE_MS));
+    this.writeStatus();
+    this.opts.log(`recording: instance ${inst.name}, buffer ${this.status.bufferKb ?? '?'} KB per CPU, records in ${this.opts.stateDir}`);
+  }
+
+  private onLine(l: RecorderLine): void {
+    if (!l) return;
+    switch (l.event) {
+      case 'exit_group':
+        this.exitCodes.set(this.table.tgidOf(l.taskPid), l.code);
+        return;
+      case 'exit':
+        if (l.groupDead === false) return;
+        this.onExit(l.pid, l.comm, l.tsUs);
+        return;
+      case 'newtask':
+        this.table.onNewTask(l.taskPid, l.pid, l.comm, isThreadClone(l.cloneFlags), l.tsUs);
+        return;
+      case 'exec':
+        this.table.onExec(l.pid, l.oldPid, l.filename);
+        return;
+      case 'lost':
+        this.status.lost.pipe += l.count;
+        this.opts.log(`LOST ${l.count} events (trace_pipe); total lost ${this.status.lost.pipe}`);
+        return;
+      case 'other':
+        this.onRare(l.ev);
+        return;
+    }
+  }
+
+  private onRare(ev: TraceEvent): void {
+    if (ev.event === 'sys_kill') {
+      this.lastKill.set(ev.taskPid, ev);
+      return;
+    }
+    if (ev.event === 'signal_generate') {
+      this.onSignal(ev);
+      return;
+    }
+    if (ev.event === 'mark_victim') {
+      const tgid = this.table.tgidOf(ev.pid);
+      this.trackerOf(tgid).onOom(ev, this.toWallMs(ev.ts * 1000));
+    }
+  }
+
+  private trackerOf(tgid: number): DeathTracker {
+    let t = this.trackers.get(tgid);
+    if (!t) this.trackers.set(tgid, (t = new DeathTracker(tgid)));
+    return t;
+  }
+
+  private onSignal(ev: SignalGenerateEvent): void {
+    this.status.fatalSignals++;
+    const victim = this.table.tgidOf(ev.pid);
+    const k = this.lastKill.get(ev.taskPid);
+    const kill = k && k.sig === ev.sig ? k : null;
+    // Rare (fatal signals only): worth two /proc reads - the sender's uid, and the victim's full identity
+    // while it may still be readable.
+    const owner = ev.taskPid > 0 ? taskOwner(ev.taskPid) : null;
+    const senderTgid = owner?.tgid ?? (ev.taskPid > 0 ? this.table.tgidOf(ev.taskPid) : null);
+    this.table.refresh(victim);
+    this.trackerOf(victim).onSignal(ev, kill, { tgid: senderTgid, uid: owner?.uid ?? null }, this.toWallMs(ev.ts * 1000));
+  }
+
+  private onExit(pid: number, comm: string, tsUs: number): void {
+    const tgid = this.table.tgidOf(pid);
+    const wallMs = this.toWallMs(tsUs / 1000);
+    this.status.exits++;
+    const p = this.table.take(tgid);
+    const exitCode = this.exitCodes.get(tgid);
+    this.exitCodes.delete(tgid);
+    const tracker = this.trackers.get(tgid);
+    this.trackers.delete(tgid);
+    this.lastKill.delete(pid);
+    const cause = recorderCause({ exitCode, tracker, wallMs });
+    if (!p) this.status.unknownIdentity++;
+    const rec: RecorderRecord = {
+      v: 1,
+      pid: tgid,
+      startTime: p ? p.id.startTime : -1,
+      bootId: this.boot,
+      comm,
+      argvHead: p ? p.id.argvHead : [],
+      ppid: p ? p.id.ppid : -1,
+      pgid: p ? p.id.pgid : -1,
+      sid: p ? p.id.sid : -1,
+      tty: p ? p.id.tty : null,
+      cgroup: p ? p.id.cgroup : null,
+      cause,
+      seenAt: new Date(wallMs).toISOString(),
+      identitySources: p
+        ? { ...p.src, comm: 'trace' }
+        : { startTime: 'unknown', comm: 'trace', argvHead: 'unknown', ppid: 'unknown', session: 'unknown', cgroup: 'unknown' },
+    };
+    this.writer.push(rec);
+    if (this.writer.pending >= FLUSH_AT_RECORDS) this.flush();
+  }
+
+  private flush(): void {
+    try {
+      this.writer.flush();
+    } catch (e) {
+      this.opts.log(`cannot write records: ${(e as Error).message}`);
+    }
+    this.status.records = this.writer.written;
+    this.status.rotations = this.writer.rotations;
+  }
+
+  private checkLoss(): void {
+    if (!this.inst) return;
+    const now = readBufferLoss(this.inst.dir);
+    const over = now.overrun - this.lossSeen.overrun;
+    const drop = now.dropped - this.lossSeen.dropped;
+    if (over > 0 || drop > 0) {
+      this.status.lost.overrun += Math.max(0, over);
+      this.status.lost.dropped += Math.max(0, drop);
+      this.opts.log(`LOST events in the ring buffer: overrun +${over}, dropped +${drop} (buffer ${this.status.bufferKb ?? '?'} KB per CPU)`);
+    }
+    this.lossSeen = now;
+    this.writeStatus();
+  }
+
+  private writeStatus(): void {
+    this.status.updatedAt = new Date().toISOString();
+    try {
+      fs.writeFileSync(this.statusFile, JSON.stringify(this.status) + '\n', { mode: 0o600 });
+    } catch {
+      /* the log still has it */
+    }
+  }
+
+  getStatus(): RecorderStatus {
+    return { ...this.status, lost: { ...this.status.lost } };
+  }
+
+  /** Read what is left in the buffer, write it, remove the instance. Synchronous and idempotent. */
+  stop(why: string): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    try {
+      this.pipe?.drain();
+    } catch {
+      /* the instance may already be half gone */
+    }
+    this.flush();
+    if (this.inst) this.checkLoss();
+    this.inst?.remove();
+    this.unregister?.();
+    this.opts.log(`stopped (${why}): ${this.status.exits} exits, ${this.status.records} records, lost ${JSON.stringify(this.status.lost)}`);
+    this.writeStatus();
+  }
+}
+
+/**
+ * Boot clock -> wall clock. Node reads CLOCK_MONOTONIC (hrtime) precisely; the boot clock differs from it
+ * only by time spent suspended, which /proc/uptime (10 ms resolution) gives.
+ */
+function bootToWall(): (tsMs: number) => number {
+  const monoMs = Number(process.hrtime.bigint()) / 1e6;
+  const wall = Date.now();
+  let suspendedMs = 0;
+  try {
+    const up = parseFloat(fs.readFileSync('/proc/uptime', 'utf8')) * 1000;
+    if (up - monoMs > 50) suspendedMs = up - monoMs;
+  } catch {
+    /* assume never suspended */
+  }
+  const offset = wall - monoMs - suspendedMs;
+  return (tsMs) => tsMs + offset;
+}

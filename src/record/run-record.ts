@@ -1,0 +1,103 @@
+/**
+ * The work behind `whydied record`: print a unit, start detached (--daemon), or record in the foreground
+ * (what the unit and the daemon both run). Loaded on demand by the command module.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { UsageError } from '../engine/errors';
+import { registerCleanup } from '../source/trace/registry';
+import { ensureStateDir, stateDir } from './state-dir';
+import { acquirePidfile, AlreadyRunning, isRecorderProcess, PIDFILE, readPidfile, releasePidfile } from './daemon-pidfile';
+import { reportFailure, reportReady, selfCommand, startDetached } from './daemon-ready';
+import { renderUnit } from './unit';
+import { Recorder } from './recorder';
+
+export interface RecordRequest {
+  daemon?: boolean;
+  printUnit?: boolean;
+  stateDir?: string;
+  capMb?: number;
+  bufferKb?: number;
+}
+
+export const RECORD_LOG = 'record.log';
+
+function log(line: string): void {
+  process.stderr.write(`${new Date().toISOString()} whydied record[${process.pid}]: ${line}\n`);
+}
+
+function childArgs(dir: string, req: RecordRequest): string[] {
+  const args = ['record', '--state-dir', dir];
+  if (req.capMb !== undefined) args.push('--cap-mb', String(req.capMb));
+  if (req.bufferKb !== undefined) args.push('--buffer-kb', String(req.bufferKb));
+  return args;
+}
+
+async function daemonize(dir: string, req: RecordRequest): Promise<number> {
+  // Refuse before spawning anything, so the common mistake costs nothing.
+  const owner = readPidfile(dir);
+  if (owner !== null && isRecorderProcess(owner)) throw new UsageError(new AlreadyRunning(owner, path.join(dir, PIDFILE)).message);
+  const logFile = path.join(dir, RECORD_LOG);
+  const fd = fs.openSync(logFile, 'a', 0o600);
+  try {
+    const started = await startDetached(childArgs(dir, req), fd);
+    process.stdout.write(`whydied record: recording as pid ${started.pid} (records ${dir}, log ${logFile}, pidfile ${path.join(dir, PIDFILE)}); stop it with: kill ${started.pid}\n`);
+    return 0;
+  } catch (e) {
+    const msg = (e as Error).message;
+    if (/already running/.test(msg)) throw new UsageError(msg);
+    throw new Error(`${msg} (see ${logFile})`);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function foreground(dir: string, req: RecordRequest): Promise<number> {
+  let pidfile: string;
+  try {
+    pidfile = acquirePidfile(dir);
+  } catch (e) {
+    reportFailure((e as Error).message);
+    if (e instanceof AlreadyRunning) throw new UsageError(e.message);
+    throw e;
+  }
+  const unregister = registerCleanup(() => releasePidfile(pidfile));
+  const recorder = new Recorder({
+    stateDir: dir,
+    capBytes: req.capMb !== undefined ? Math.round(req.capMb * 1024 * 1024) : undefined,
+    bufferKb: req.bufferKb,
+    log,
+  });
+  try {
+    recorder.start();
+  } catch (e) {
+    recorder.stop('start failed');
+    releasePidfile(pidfile);
+    unregister();
+    reportFailure((e as Error).message);
+    throw e;
+  }
+  // The terminal going away (or a stray SIGHUP) must not end the recording; SIGTERM/SIGINT do, cleanly,
+  // through the trace registry (drain, write, remove the instance and the pidfile, exit 128+n).
+  process.on('SIGHUP', () => log('SIGHUP ignored (stop the recorder with SIGTERM)'));
+  reportReady({ pid: process.pid, instance: recorder.getStatus().instance, stateDir: dir });
+  // Runs until a signal: the instance's reader timers keep the event loop alive.
+  return new Promise<number>(() => undefined);
+}
+
+export async function runRecord(req: RecordRequest): Promise<number> {
+  if (req.printUnit) {
+    const { node, script } = selfCommand();
+    process.stdout.write(renderUnit({ node, script, stateDir: req.stateDir ? path.resolve(req.stateDir) : undefined }));
+    return 0;
+  }
+  if (process.getuid?.() !== 0) {
+    const msg = 'record needs root: it traces every process on the machine through tracefs';
+    reportFailure(msg);
+    throw new UsageError(msg);
+  }
+  if (req.capMb !== undefined && !(req.capMb > 0)) throw new UsageError('--cap-mb must be a positive number');
+  if (req.bufferKb !== undefined && !(Number.isInteger(req.bufferKb) && req.bufferKb >= 64)) throw new UsageError('--buffer-kb must be an integer >= 64');
+  const dir = ensureStateDir(req.stateDir ? path.resolve(req.stateDir) : stateDir());
+  return req.daemon ? daemonize(dir, req) : foreground(dir, req);
+}
