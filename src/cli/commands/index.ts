@@ -7,6 +7,8 @@ import { diagnoseCommand } from './diagnose';
 import { captureCommand } from './capture';
 import { checksCommand } from './checks';
 import { watchCommand } from './watch';
+import { recordCommand } from './record';
+import { launchCommand } from './launch';
 import type { GlobalOptions } from './global';
 
 export function registerCommands(y: Argv<GlobalOptions>): Argv<GlobalOptions> {
@@ -16,6 +18,8 @@ export function registerCommands(y: Argv<GlobalOptions>): Argv<GlobalOptions> {
       .command(captureCommand)
       .command(checksCommand)
       .command(watchCommand)
+      .command(recordCommand)
+      .command(launchCommand)
       // Issue 4 (watch, record, launch): src/cli/commands/{watch,record,launch}.ts each export a
       // CommandModule<GlobalOptions, ...>; register them here, e.g. `.command(watchCommand)`.
   );

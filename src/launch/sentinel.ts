@@ -1,0 +1,113 @@
+/**
+ * The launch sentinel: a small whydied process in its own session that starts the command and stays until
+ * it dies, then saves a DeathRecord and exits.
+ *
+ * No blind window: the command is started as `sh -c 'kill -STOP $$ && exec "$@"'`, so it stops itself
+ * before exec; the watch (tracefs as root, else ptrace, else polling) is attached to the stopped pid, and
+ * only then is it continued into the real command (same pid, same start time across exec). Being the parent
+ * also gives a last-resort cause: the wait status (exit code or signal, without a sender).
+ */
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import type { Cause } from '../engine/types';
+import { saveRecord } from '../record/store';
+import { READY_FD_ENV, reportFailure, reportReady } from '../record/daemon-ready';
+import type { DeathRecord, RecordIdentity } from '../record/types';
+import { readIdentity, procState } from '../watch/identity';
+import { watch } from '../watch/watch';
+
+export interface SentinelRequest {
+  name: string;
+  log: string;
+  argv: string[];
+}
+
+/** What a launch record carries beyond a DeathRecord: how to find the log again. */
+export interface LaunchRecord extends DeathRecord {
+  launch: { name: string; log: string };
+}
+
+const WRAPPER = 'kill -STOP $$ && exec "$@"';
+
+async function until(pred: () => boolean, timeoutMs: number, stepMs = 5): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (pred()) return true;
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+  return pred();
+}
+
+function cmdline(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function waitCause(code: number | null, signal: NodeJS.Signals | null): Cause | null {
+  const details = { backend: 'wait-status', note: 'seen by the launching sentinel as the parent: no sender known' };
+  if (signal) return { kind: 'signal', signal, time: new Date().toISOString(), source: 'watch', details };
+  if (code !== null) return { kind: 'exit', exitCode: code, time: new Date().toISOString(), source: 'watch', details };
+  return null;
+}
+
+export async function runSentinel(req: SentinelRequest): Promise<number> {
+  const env = { ...process.env };
+  delete env[READY_FD_ENV];
+  const logFd = fs.openSync(req.log, 'a', 0o600);
+  // detached: setsid() in the child - its own session and process group, no controlling terminal.
+  const child = spawn('/bin/sh', ['-c', WRAPPER, 'whydied-launch', ...req.argv], { detached: true, stdio: ['ignore', logFd, logFd], env });
+  fs.closeSync(logFd);
+  const pid = child.pid;
+  let waited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  const exited = new Promise<void>((resolve) =>
+    child.on('exit', (code, signal) => {
+      waited = { code, signal };
+      resolve();
+    }),
+  );
+  child.on('error', () => undefined);
+  if (!pid) {
+    reportFailure(`could not start ${req.argv[0]}`);
+    return 70;
+  }
+  let watching: ReturnType<typeof watch>;
+  let identity: RecordIdentity | null = null;
+  try {
+    if (!(await until(() => procState(pid) === 'T', 5000))) throw new Error(`${req.argv[0]} did not reach its start point`);
+    // watch() attaches its backend synchronously, before its first await: the pid is watched from here on.
+    watching = watch([pid]);
+    const before = cmdline(pid);
+    process.kill(pid, 'SIGCONT');
+    // The identity worth recording is the command's, after exec (the wrapper's comm is `sh`).
+    await until(() => cmdline(pid) !== before || procState(pid) === null, 2000);
+    identity = readIdentity(pid);
+  } catch (e) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+    reportFailure((e as Error).message);
+    return 70;
+  }
+  reportReady({ pid, sentinel: process.pid, log: req.log });
+
+  const [result] = await watching;
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 1000))]);
+  const w = waited as { code: number | null; signal: NodeJS.Signals | null } | null;
+  const cause = result.cause ?? (w ? waitCause(w.code, w.signal) : null);
+  const id = identity ?? result.identity;
+  if (!cause || !id) return 0;
+  const rec: LaunchRecord = {
+    v: 1,
+    ...id,
+    cause: { ...cause, details: { ...(cause.details ?? {}), launchedAs: req.name, log: req.log } },
+    seenAt: result.endedAt ?? new Date().toISOString(),
+    launch: { name: req.name, log: req.log },
+  };
+  saveRecord(rec);
+  return 0;
+}
