@@ -124,8 +124,8 @@ function shellLabel(name: string, argv: readonly string[] | null, ttyNr: number)
     const mode = shellMode(argv);
     if (mode.interactiveFlag) return { kind: 'interactive-shell', label: `${name} -i (interactive shell)` };
     if (argv0.startsWith('-')) return { kind: 'interactive-shell', label: `${argv0} (login shell)` };
-    if (mode.command) return { kind: 'shell', label: `${name} -c (non-interactive shell)` };
-    if (mode.script) return { kind: 'shell', label: `${name} script (non-interactive shell)` };
+    if (mode.command) return { kind: 'shell', label: `${name} -c shell` };
+    if (mode.script) return { kind: 'shell', label: `${name} script` };
   }
   // A bare shell is interactive when it has a terminal (bash decides the same way: isatty on stdin).
   if (ttyNr !== 0) return { kind: 'interactive-shell', label: `${name} (interactive shell)` };

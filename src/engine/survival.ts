@@ -124,8 +124,11 @@ function sessionEnd(e: RiskEvidence): Outcome {
     return unknown(`it runs in login session ${c.unit}; KillUserProcesses is not set in a readable logind.conf (the compiled-in default decides, usually no)`);
   }
   if (c.kind === 'user-manager') return unknown(`it runs under the user manager (${c.unit}), which stops at the user's last logout unless lingering is enabled`);
-  const where = c.kind === 'service' ? `systemd service ${c.unit}` : c.kind === 'container' ? `a container cgroup (${c.decidingPath})` : c.kind === 'user-scope' ? `scope ${c.unit}` : 'no logind session scope';
-  return survives(`its cgroup is ${where}, not a login session scope (${c.decidingPath ?? c.paths[0]?.path ?? '/'})`);
+  const path = c.decidingPath ?? c.paths[0]?.path ?? '/';
+  if (c.kind === 'service') return survives(`it runs in systemd service ${c.unit} (${path}), not in a login session scope`);
+  if (c.kind === 'container') return survives(`it runs in a container cgroup (${path}), not in a login session scope`);
+  if (c.kind === 'user-scope') return survives(`it runs in scope ${c.unit} (${path}), not in a login session scope`);
+  return survives(`its cgroup (${path}) is not a logind session scope, so no session end stops it`);
 }
 
 function ciCleanup(e: RiskEvidence): Outcome {
