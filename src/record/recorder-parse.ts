@@ -21,7 +21,9 @@ export type HotEvent =
   | (LinePrefix & { event: 'newtask'; pid: number; comm: string; cloneFlags: number })
   | (LinePrefix & { event: 'exec'; pid: number; oldPid: number; filename: string })
   | (LinePrefix & { event: 'exit'; pid: number; comm: string; groupDead: boolean | null })
-  | (LinePrefix & { event: 'exit_group'; code: number });
+  | (LinePrefix & { event: 'exit_group'; code: number })
+  | (LinePrefix & { event: 'setsid' })
+  | (LinePrefix & { event: 'setpgid'; pid: number; pgid: number });
 
 export type RecorderLine =
   | HotEvent
@@ -33,6 +35,8 @@ const M_EXIT_GROUP = ': sys_exit_group(';
 const M_EXIT = ': sched_process_exit: ';
 const M_NEWTASK = ': task_newtask: ';
 const M_EXEC = ': sched_process_exec: ';
+const M_SETSID = ': sys_setsid()';
+const M_SETPGID = ': sys_setpgid(pid: ';
 const CLONE_THREAD = 0x10000;
 
 /** `12345.678901` -> 12345678901 (µs). */
@@ -104,7 +108,8 @@ export function parseRecorderLine(line: string): RecorderLine {
     if (!p || cf < 0 || !body.startsWith('pid=')) return null;
     const sp = body.indexOf(' comm=');
     const pid = Number(body.slice(4, sp));
-    const flagsText = body.slice(cf + 13, body.indexOf(' ', cf + 13) >>> 0);
+    const flagsEnd = body.indexOf(' ', cf + 13);
+    const flagsText = body.slice(cf + 13, flagsEnd < 0 ? body.length : flagsEnd);
     return { ...p, event: 'newtask', pid, comm: body.slice(sp + 6, cf), cloneFlags: parseInt(flagsText, 16) };
   }
   if ((mi = line.indexOf(M_EXEC)) >= 0) {
@@ -113,6 +118,17 @@ export function parseRecorderLine(line: string): RecorderLine {
     const pidAt = body.lastIndexOf(' pid=');
     if (!p || pidAt < 0 || !body.startsWith('filename=')) return null;
     return { ...p, event: 'exec', pid: numField(body, ' pid='), oldPid: numField(body, ' old_pid='), filename: body.slice(9, pidAt) };
+  }
+  // Short markers a 15-byte comm could imitate: anchored at the end of the line, where the body is.
+  if (line.endsWith(M_SETSID)) {
+    const p = prefix(line, line.length - M_SETSID.length);
+    return p ? { ...p, event: 'setsid' } : null;
+  }
+  if ((mi = line.lastIndexOf(M_SETPGID)) >= 0 && line.endsWith(')')) {
+    const p = prefix(line, mi);
+    const args = line.slice(mi + M_SETPGID.length, -1).split(', pgid: ');
+    if (!p || args.length !== 2) return null;
+    return { ...p, event: 'setpgid', pid: syscallArg(args[0]), pgid: syscallArg(args[1]) };
   }
   if (line.startsWith('CPU:')) {
     const n = parseLostEvents(line);

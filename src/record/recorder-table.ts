@@ -144,6 +144,48 @@ export class ProcessTable {
     p.seenMs = this.nowMs();
   }
 
+  /** setsid() succeeds for a non-group-leader: new session and group named after it, no terminal. */
+  onSetsid(tid: number): void {
+    const p = this.procs.get(this.tgidOf(tid));
+    if (!p) return;
+    p.id.pgid = p.id.pid;
+    p.id.sid = p.id.pid;
+    p.id.tty = null;
+    p.src.session = 'trace';
+  }
+
+  /** setpgid(pid, pgid): 0 means the caller, and a pgid of 0 means the target's own pid. */
+  onSetpgid(tid: number, pid: number, pgid: number): void {
+    const target = pid === 0 ? this.tgidOf(tid) : pid;
+    const p = this.procs.get(target);
+    if (!p || pgid < 0) return;
+    p.id.pgid = pgid === 0 ? target : pgid;
+  }
+
+  /**
+   * At a fatal signal: fill in from /proc what the trace could only inherit (session, terminal, cgroup,
+   * full argv). The traced pid, comm and parent stay: a dying process may already be reparented or have
+   * dropped its argv (a read then gives ppid 1 and an empty command line).
+   */
+  enrich(pid: number): void {
+    const p = this.procs.get(pid);
+    if (!p || p.procRead) return;
+    const id = readIdentity(pid);
+    if (!id || Math.abs(p.id.startTime - id.startTime) > 1 || id.argvHead.length === 0) return;
+    p.id.argvHead = id.argvHead;
+    p.id.pgid = id.pgid;
+    p.id.sid = id.sid;
+    p.id.tty = id.tty;
+    p.id.cgroup = id.cgroup;
+    p.id.startTime = id.startTime;
+    p.src = { ...p.src, startTime: 'proc', argvHead: 'proc', session: 'proc', cgroup: 'proc' };
+  }
+
+  /** The comm of a task as of the event being processed (the trace prefix names it at read time instead). */
+  commOf(tid: number): string | null {
+    return this.procs.get(this.tgidOf(tid))?.id.comm ?? null;
+  }
+
   /** The whole thread group ended: forget it. Returns what was known. */
   take(tgid: number): TrackedProcess | undefined {
     const p = this.procs.get(tgid);

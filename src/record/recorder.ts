@@ -23,6 +23,7 @@ import { isThreadClone, parseRecorderLine, RecorderLine } from './recorder-parse
 import { IdentitySources, ProcessTable } from './recorder-table';
 import { recorderCause } from './recorder-cause';
 import { RecordWriter } from './recorder-writer';
+import { removeZombieOwnedInstances } from './recorder-stale';
 import { BufferLoss, readBufferLoss, setBufferKb } from './recorder-stats';
 import type { DeathRecord } from './types';
 
@@ -95,7 +96,7 @@ export class Recorder {
 
   start(): void {
     const root = ensureTracefs();
-    const stale = removeStaleInstances(root);
+    const stale = [...removeStaleInstances(root), ...removeZombieOwnedInstances(root)];
     if (stale.length) this.opts.log(`removed ${stale.length} tracing instance(s) left by dead whydied processes: ${stale.join(', ')}`);
     const inst = createInstance('whydied-record', root);
     this.inst = inst;
@@ -115,6 +116,9 @@ export class Recorder {
       // Kernels without group_dead: every thread exit arrives; the parser's groupDead is null then.
       inst.enable('sched/sched_process_exit');
     }
+    // Rare calls that change pgid/sid after fork (daemons, job-control shells, setsid(1)).
+    inst.enable('syscalls/sys_enter_setsid');
+    inst.enable('syscalls/sys_enter_setpgid');
     inst.enable('signal/signal_generate', `result == 0 && (${FATAL_SIGNAL_FILTER})`);
     inst.enable('syscalls/sys_enter_kill', FATAL_SIGNAL_FILTER);
     try {
@@ -159,6 +163,12 @@ export class Recorder {
       case 'exec':
         this.table.onExec(l.pid, l.oldPid, l.filename);
         return;
+      case 'setsid':
+        this.table.onSetsid(l.taskPid);
+        return;
+      case 'setpgid':
+        this.table.onSetpgid(l.taskPid, l.pid, l.pgid);
+        return;
       case 'lost':
         this.status.lost.pipe += l.count;
         this.opts.log(`LOST ${l.count} events (trace_pipe); total lost ${this.status.lost.pipe}`);
@@ -198,9 +208,13 @@ export class Recorder {
     // Rare (fatal signals only): worth two /proc reads - the sender's uid, and the victim's full identity
     // while it may still be readable.
     const owner = ev.taskPid > 0 ? taskOwner(ev.taskPid) : null;
-    const senderTgid = owner?.tgid ?? (ev.taskPid > 0 ? this.table.tgidOf(ev.taskPid) : null);
-    this.table.refresh(victim);
-    this.trackerOf(victim).onSignal(ev, kill, { tgid: senderTgid, uid: owner?.uid ?? null }, this.toWallMs(ev.ts * 1000));
+    const senderTgid = ev.taskPid > 0 ? this.table.tgidOf(ev.taskPid) : null;
+    this.table.enrich(victim);
+    // The prefix comm is looked up by ftrace when the line is read (a sender that exec'd since is named by
+    // its new program); the table has the comm as of this point in the stream.
+    const senderComm = ev.taskPid > 0 ? this.table.commOf(ev.taskPid) : null;
+    const sent = senderComm ? { ...ev, taskComm: senderComm } : ev;
+    this.trackerOf(victim).onSignal(sent, kill, { tgid: senderTgid, uid: owner?.uid ?? null }, this.toWallMs(ev.ts * 1000));
   }
 
   private onExit(pid: number, comm: string, tsUs: number): void {
