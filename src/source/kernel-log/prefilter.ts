@@ -4,26 +4,57 @@
  * byte search) and run regexes only on the few lines that contain one.
  */
 export const KERNEL_KEYWORDS: readonly string[] = [
-  'invoked oom-killer', // oom-header
-  'ut of memory', // Out of memory: / Memory cgroup out of memory: (select, 5.1+ killed)
-  'Killed process', // < 5.1 killed line
-  'oom-kill:', // 4.19+ summary
-  'killed as a result of limit', // pre-4.19 memcg Task in
-  'memory: usage', // memcg usage
-  'oom_reaper', // reaped / unable to reap
-  ': segfault at', // segfault
+  'oom', // invoked oom-killer (header), oom-kill: (4.19+ summary), oom_reaper
+  'Kill', // Kill process (< 5.1 select), Killed process (every killed line)
+  'segfault', // c[N]: segfault at
   '] trap ', // traps: c[N] trap divide error ...
   '] general protection', // general protection (fault)
-  'type=1701', // audit ANOM_ABEND (numeric)
+  '=1701', // audit type=1701 (ANOM_ABEND, numeric)
   'ANOM_ABEND', // audit ANOM_ABEND (named)
   'blocked for more than', // hung task
-  ' Comm: ', // dump_stack's CPU/PID/Comm line after an oom header
 ];
+
+/**
+ * Lines that matter only inside an OOM incident, between its header and the task table
+ * (dump_stack's `CPU: .. PID: N Comm: c`, memcg `Task in` and `memory: usage`). Searched only in a
+ * window after each header, so they cost nothing on the rest of the log.
+ */
+export const OOM_WINDOW_KEYWORDS: readonly string[] = ['Comm: ', 'Task in ', 'memory: usage'];
+const OOM_HEADER_KEY = 'invoked oom-killer';
+/** dump_header prints the task table after the memcg lines; stop there (or after this many bytes). */
+const OOM_WINDOW_END = ['Tasks state', '[  pid  ]', '[ pid ]', 'Killed process'];
+const OOM_WINDOW_MAX = 64 * 1024;
 
 /** True when one message could be an event (same keywords, for already-split records). */
 export function mayBeEvent(message: string): boolean {
   for (const k of KERNEL_KEYWORDS) if (message.indexOf(k) !== -1) return true;
+  for (const k of OOM_WINDOW_KEYWORDS) if (message.indexOf(k) !== -1) return true;
   return false;
+}
+
+function windowEnd(text: string, from: number): number {
+  // Search a bounded slice: an unbounded indexOf would rescan the rest of a huge log per header.
+  const window = text.slice(from, Math.min(text.length, from + OOM_WINDOW_MAX));
+  let end = window.length;
+  for (const k of OOM_WINDOW_END) {
+    const at = window.indexOf(k);
+    if (at !== -1 && at < end) end = at;
+  }
+  return from + end;
+}
+
+/** Hits of `key` in text[from, to), as line starts. */
+function hitsIn(text: string, key: string, from: number, to: number, out: number[]): void {
+  const whole = from === 0 && to === text.length;
+  const hay = whole ? text : text.slice(from, to);
+  let at = hay.indexOf(key);
+  while (at !== -1) {
+    const abs = from + at;
+    out.push(text.lastIndexOf('\n', abs) + 1);
+    const lineEnd = hay.indexOf('\n', at);
+    if (lineEnd === -1) break;
+    at = hay.indexOf(key, lineEnd + 1);
+  }
 }
 
 /**
@@ -32,15 +63,13 @@ export function mayBeEvent(message: string): boolean {
  */
 export function candidateLineStarts(text: string, keywords: readonly string[] = KERNEL_KEYWORDS): number[] {
   const starts: number[] = [];
-  for (const k of keywords) {
-    let at = text.indexOf(k);
-    while (at !== -1) {
-      const lineStart = text.lastIndexOf('\n', at) + 1;
-      starts.push(lineStart);
-      const lineEnd = text.indexOf('\n', at);
-      if (lineEnd === -1) break;
-      at = text.indexOf(k, lineEnd + 1);
-    }
+  for (const k of keywords) hitsIn(text, k, 0, text.length, starts);
+  // OOM incident windows: from each header to the task table.
+  let h = text.indexOf(OOM_HEADER_KEY);
+  while (h !== -1) {
+    const end = windowEnd(text, h);
+    for (const k of OOM_WINDOW_KEYWORDS) hitsIn(text, k, h, end, starts);
+    h = text.indexOf(OOM_HEADER_KEY, Math.max(end, h + 1));
   }
   starts.sort((a, b) => a - b);
   const out: number[] = [];
