@@ -23,7 +23,6 @@ import { isThreadClone, parseRecorderLine, RecorderLine } from './recorder-parse
 import { IdentitySources, ProcessTable } from './recorder-table';
 import { recorderCause } from './recorder-cause';
 import { RecordWriter } from './recorder-writer';
-import { removeZombieOwnedInstances } from './recorder-stale';
 import { BufferLoss, readBufferLoss, setBufferKb } from './recorder-stats';
 import type { DeathRecord } from './types';
 
@@ -96,7 +95,7 @@ export class Recorder {
 
   start(): void {
     const root = ensureTracefs();
-    const stale = [...removeStaleInstances(root), ...removeZombieOwnedInstances(root)];
+    const stale = removeStaleInstances(root);
     if (stale.length) this.opts.log(`removed ${stale.length} tracing instance(s) left by dead whydied processes: ${stale.join(', ')}`);
     const inst = createInstance('whydied-record', root);
     this.inst = inst;

@@ -38,14 +38,39 @@ export function ownerOfInstance(name: string): number | null {
   return m ? +m[1] : null;
 }
 
-function pidAlive(pid: number): boolean {
+/**
+ * Could `pid` still own (and so still remove) its instance? kill(pid, 0) is not enough: it reaches a zombie,
+ * and a SIGKILLed watcher its parent has not reaped yet would keep its instance and its kernel buffer (8 MB
+ * per CPU for the recorder) until then. A zombie or dead task (state Z/X) runs no code; a pid that now runs
+ * something other than node/whydied was reused. Unreadable /proc entries count as alive: removing a live
+ * watcher's instance is worse than keeping a dead one's.
+ */
+export function ownerAlive(pid: number): boolean {
+  let stat: string;
   try {
-    process.kill(pid, 0);
-    return true;
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   } catch (e) {
-    // EPERM: it exists, we just may not signal it.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    return (e as NodeJS.ErrnoException).code !== 'ENOENT';
   }
+  // The state letter follows the last ')' (comm may contain anything, parentheses included).
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  if (state === 'Z' || state === 'X') return false;
+  let cmdline: string;
+  try {
+    cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return true;
+  }
+  return isWhydiedCommand(cmdline.split('\0').slice(0, 2));
+}
+
+/** node running whydied (any script: tests drive it through helper scripts), or a whydied executable. */
+function isWhydiedCommand(argvHead: string[]): boolean {
+  const self = path.basename(process.execPath);
+  return argvHead.some((a) => {
+    const base = path.basename(a);
+    return base === self || /node|whydied/.test(base);
+  });
 }
 
 function sleepSync(ms: number): void {
@@ -84,8 +109,9 @@ export function removeInstanceDir(dir: string, timeoutMs = 2000): boolean {
 }
 
 /**
- * Remove instances left by whydied processes that are gone (a watcher killed with SIGKILL cannot clean up).
- * Instances of live owners, and instances not named by whydied, are left alone. Returns the removed names.
+ * Remove instances left by whydied processes that are gone (a watcher killed with SIGKILL cannot clean up),
+ * including zombies and reused pids (see ownerAlive). Instances of live owners, and instances not named by
+ * whydied, are left alone. Returns the removed names.
  */
 export function removeStaleInstances(root: string = ensureTracefs()): string[] {
   const dir = path.join(root, 'instances');
@@ -98,7 +124,7 @@ export function removeStaleInstances(root: string = ensureTracefs()): string[] {
   }
   for (const name of names) {
     const owner = ownerOfInstance(name);
-    if (owner === null || owner === process.pid || pidAlive(owner)) continue;
+    if (owner === null || owner === process.pid || ownerAlive(owner)) continue;
     if (removeInstanceDir(path.join(dir, name))) removed.push(name);
   }
   return removed;
