@@ -8,11 +8,14 @@
  *  - syscalls/sys_enter_kill `pid == victim || pid == -pgid || pid == 0 || pid == -1` group-directed or not
  *  - syscalls/sys_enter_tgkill `tgid == victim`
  *  - oom/mark_victim `pid == victim`
+ *  - task/task_rename (unfiltered: the sender is not known in advance; one line per exec on the machine)
+ *    the sender's name at the time it sent (see src/source/trace/task-names.ts)
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { createInstance, ensureTracefs, pidEquals, removeStaleInstances, syscallArgLiteral, TraceInstance } from '../source/trace/tracefs';
 import { KillEvent, parseTraceLine, TgkillEvent, TraceEvent } from '../source/trace/parse';
+import { TaskNames } from '../source/trace/task-names';
 import { DeathTracker } from './derive';
 import { isRunning, taskOwner, threadIds } from './identity';
 import type { BackendOutcome, BackendRun, WatchedTarget } from './types';
@@ -53,9 +56,12 @@ function run(inst: TraceInstance, targets: WatchedTarget[]): BackendRun {
   for (const p of pids) for (const tid of threadIds(p)) tidToPid.set(tid, p);
   const pgids = [...new Set(targets.map((t) => t.identity.pgid).filter((g) => g > 1))];
   const lastKill = new Map<number, KillEvent | TgkillEvent>();
+  const names = new TaskNames();
 
   const toWall = setClock(inst) ? monoToWall() : () => Date.now();
 
+  // Before signal_generate: a rename is never missed for a signal already in the buffer.
+  inst.enable('task/task_rename');
   inst.enable('signal/signal_generate', pidEquals('pid', pids));
   inst.enable('sched/sched_process_exit', pidEquals('pid', pids));
   inst.enable('syscalls/sys_enter_exit_group', pidEquals('common_pid', [...tidToPid.keys()]));
@@ -86,9 +92,15 @@ function run(inst: TraceInstance, targets: WatchedTarget[]): BackendRun {
         const kill = k && k.sig === ev.sig ? k : null;
         // Read the sender's uid now, while it is most likely still alive.
         const owner = ev.taskPid > 0 ? taskOwner(ev.taskPid) : null;
-        t.onSignal(ev, kill, { tgid: owner?.tgid ?? null, uid: owner?.uid ?? null }, toWall(ev.ts));
+        // The tracker keeps this object: a rename read later corrects the sender's name in place.
+        const sent = { ...ev };
+        sent.taskComm = names.nameAt(ev.taskPid, ev.taskComm, (comm) => (sent.taskComm = comm));
+        t.onSignal(sent, kill, { tgid: owner?.tgid ?? null, uid: owner?.uid ?? null }, toWall(ev.ts));
         return;
       }
+      case 'task_rename':
+        names.onRename(ev);
+        return;
       case 'sys_exit_group': {
         const p = tidToPid.get(ev.taskPid);
         if (p !== undefined) trackers.get(p)?.onExitGroup(ev.errorCode, toWall(ev.ts));
@@ -116,6 +128,12 @@ function run(inst: TraceInstance, targets: WatchedTarget[]): BackendRun {
     if (finished) return;
     finished = true;
     clearInterval(safety);
+    // A sender's exec after its kill may still be unread: its rename names the sender as it was.
+    try {
+      pipe.drain();
+    } catch {
+      /* the instance is going anyway */
+    }
     const out = new Map<number, BackendOutcome>();
     for (const [pid, t] of trackers) {
       out.set(pid, {

@@ -1,7 +1,8 @@
 /** Parser and cause derivation over real trace lines captured on this machine (see fixtures/README.md). */
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseLostEvents, parseTraceLine, syscallInt, TraceEvent } from '../../src/source/trace/parse';
+import { parseLostEvents, parseTraceLine, syscallInt, TaskRenameEvent, TraceEvent } from '../../src/source/trace/parse';
+import { TaskNames } from '../../src/source/trace/task-names';
 import { DeathTracker } from '../../src/watch/derive';
 import { parseStraceLine } from '../../src/watch/strace-parse';
 
@@ -43,6 +44,18 @@ describe('parseTraceLine', () => {
     expect(events[16]).toMatchObject({ event: 'sys_tgkill', tgid: 5140, pid: 5140, sig: 10 });
     expect(events[17]).toMatchObject({ comm: 'my-weird name', pid: 5140, code: -6, res: 1 });
     expect(events[18]).toMatchObject({ event: 'sched_process_exit', comm: 'my-weird name', pid: 5140 });
+  });
+
+  it('task_rename: both names; TaskNames corrects a provisional sender name from the first rename', () => {
+    const ren = parseTraceLine('           sleep-812     [001] ..... 90.000002: task_rename: pid=812 oldcomm=bash newcomm=sleep oom_score_adj=0');
+    expect(ren).toMatchObject({ event: 'task_rename', pid: 812, oldComm: 'bash', newComm: 'sleep' });
+    const names = new TaskNames();
+    let fixed = '';
+    // Read after the exec: the prefix already says sleep; the rename read next says it was bash.
+    expect(names.nameAt(812, 'sleep', (c) => (fixed = c))).toBe('sleep');
+    names.onRename(ren as TaskRenameEvent);
+    expect(fixed).toBe('bash');
+    expect(names.nameAt(812, 'whatever', () => undefined)).toBe('sleep');
   });
 
   it('ignores headers and unknown events; reads lost-event notices', () => {

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { watch } from '../../src/watch/watch';
-import { cleanupProcesses, isRoot, readPidFile, startDetached, track } from '../helpers/processes';
+import { cleanupProcesses, isRoot, readPidFile, startDetached, track, waitFor } from '../helpers/processes';
 
 const root = isRoot();
 const maybe = root ? describe : describe.skip;
@@ -34,6 +34,16 @@ const instances = (): string[] => {
   }
 };
 
+/** This process's watch instance has every event enabled (oom/mark_victim is the last). */
+const tracing = (): boolean =>
+  instances().some((n) => {
+    try {
+      return fs.readFileSync(path.join('/sys/kernel/tracing/instances', n, 'set_event'), 'utf8').includes('mark_victim');
+    } catch {
+      return false;
+    }
+  });
+
 maybe('tracefs backend', () => {
   it('SIGKILL by a known bash: sender pid and comm', async () => {
     const victim = startDetached('sleep', ['1000']);
@@ -45,6 +55,17 @@ maybe('tracefs backend', () => {
     expect(r.cause?.details).toMatchObject({ groupDirected: false, kernelSent: false, backend: 'tracefs' });
     expect(r.identity).toMatchObject({ pid: victim, comm: 'sleep', argvHead: ['sleep', '1000'] });
     expect(instances()).toEqual([]);
+  });
+
+  it('a sender that execs right after kill is named as it was when it sent (bash, not sleep)', async () => {
+    const victim = startDetached('sleep', ['1000']);
+    const p = watch([victim], { timeoutMs: 15000, backend: 'tracefs' });
+    expect(await waitFor(tracing, 10000)).toBe(true);
+    // The last command of `bash -c` is exec'd in place: by the time the line is read the pid is `sleep`.
+    const child = spawn('bash', ['-c', `kill -9 ${victim}; sleep 0.3`], { stdio: 'ignore' });
+    const sender = track(child.pid as number);
+    const [r] = await p;
+    expect(r.cause).toMatchObject({ kind: 'signal', signal: 'SIGKILL', sender: { pid: sender, comm: 'bash' } });
   });
 
   it('kill -TERM -- -PGID on a bash -c group: group-directed, sender named', async () => {

@@ -68,7 +68,16 @@ export interface MarkVictimEvent extends LineBase {
   anonRssKb: number | null;
 }
 
+/** task/task_rename: exec and prctl(PR_SET_NAME) change a task's comm; both names are in the event. */
+export interface TaskRenameEvent extends LineBase {
+  event: 'task_rename';
+  pid: number;
+  oldComm: string;
+  newComm: string;
+}
+
 export type TraceEvent =
+  | TaskRenameEvent
   | SignalGenerateEvent
   | ProcessExitEvent
   | ExitGroupEvent
@@ -119,6 +128,10 @@ function parseBody(base: LineBase, body: string): TraceEvent | null {
   }
   if ((m = /^sys_tgkill\(tgid: ([^,]+), pid: ([^,]+), sig: ([^)]+)\)/.exec(body))) {
     return { ...base, event: 'sys_tgkill', tgid: syscallInt(m[1]), pid: syscallInt(m[2]), sig: syscallInt(m[3]) };
+  }
+  if (body.startsWith('task_rename: ')) {
+    m = /^task_rename: pid=(-?\d+) oldcomm=(.*) newcomm=(.*) oom_score_adj=(-?\d+)\s*$/.exec(body);
+    return m ? { ...base, event: 'task_rename', pid: +m[1], oldComm: m[2], newComm: m[3] } : null;
   }
   if (body.startsWith('mark_victim: ')) {
     m = /^mark_victim: pid=(\d+)(.*)$/.exec(body);
