@@ -95,6 +95,14 @@ describe('records check', () => {
     expect(f.cause).toMatchObject({ kind: 'signal', signal: 'SIGTERM', source: 'record', sender: { pid: 77, comm: 'killer' } });
   });
 
+  it('a record of cause unknown says what was seen, not a signal', async () => {
+    saveRecord(rec({ cause: { kind: 'unknown', source: 'record', details: { recorder: true } } }));
+    const f = await records.run(ctxFor(4242424, null));
+    expect(f.code).toBe('recorded-death');
+    expect(f.summary).toContain('ended; neither an exit call nor a fatal signal was seen');
+    expect(f.summary).not.toMatch(/killed/);
+  });
+
   it('start time must match when known; another boot is not this process', async () => {
     saveRecord(rec({ startTime: 100 }));
     expect((await records.run(ctxFor(4242424, 999))).code).toBe('pid-reused');
