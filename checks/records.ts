@@ -3,8 +3,8 @@
  * by pid + start time + boot id, so a recycled pid or a previous boot never lends its story to another
  * process. Reads the state directory only through ctx.facts (live or bundle).
  */
-import * as path from 'path';
 import type { Check, CheckContext, Evidence, FindingInput, JsonValue } from '../src/engine/types';
+import { recordMatchesName } from '../src/record/record-name';
 import { readRecords } from '../src/record/store';
 import { stateDir } from '../src/record/state-dir';
 import type { DeathRecord } from '../src/record/types';
@@ -42,8 +42,6 @@ function evidenceOf(r: DeathRecord): Evidence {
 function newest(list: DeathRecord[]): DeathRecord | null {
   return list.reduce<DeathRecord | null>((best, r) => (!best || r.seenAt > best.seenAt ? r : best), null);
 }
-
-const baseName = (r: DeathRecord): string => path.basename(r.argvHead[0] ?? '');
 
 function found(r: DeathRecord, dir: string, how: string): FindingInput {
   return {
@@ -85,7 +83,7 @@ export const records: Check = {
       if (latest) return found(latest, dir, 'pid and boot id (start time not known for the target)');
     }
     if (!alive && name) {
-      const byName = newest(all.filter((r) => r.bootId === bootId && (r.comm === name || baseName(r) === name)));
+      const byName = newest(all.filter((r) => r.bootId === bootId && recordMatchesName(r, name)));
       if (byName) return found(byName, dir, `name '${name}' on this boot`);
     }
     if (samePid.length > 0) {

@@ -22,7 +22,7 @@ export interface SentinelRequest {
   argv: string[];
 }
 
-/** What a launch record carries beyond a DeathRecord: how to find the log again. */
+/** A launch record always carries its name (so `whydied <name>` finds it) and its log. */
 export interface LaunchRecord extends DeathRecord {
   launch: { name: string; log: string };
 }

@@ -2,8 +2,8 @@
  * A DeadTargetFinder (src/engine/diagnose-core.ts) over the watch records, so `whydied <name>` finds a
  * process that died while watched. The lead appends it to src/engine/dead-targets.ts.
  */
-import * as path from 'path';
 import type { DeadTarget, DeadTargetFinder } from '../engine/diagnose-core';
+import { recordMatchesName } from './record-name';
 import { readRecords } from './store';
 import { stateDir } from './state-dir';
 
@@ -12,7 +12,7 @@ export const recordDeadTargets: DeadTargetFinder = (name, facts) => {
   const out: DeadTarget[] = [];
   for (const r of readRecords((p) => facts.raw.listDir(p), (p) => facts.text(p), stateDir())) {
     if (r.bootId !== bootId) continue;
-    if (r.comm !== name && path.basename(r.argvHead[0] ?? '') !== name) continue;
+    if (!recordMatchesName(r, name)) continue;
     const t = Date.parse(r.cause.time ?? r.seenAt);
     out.push({ pid: r.pid, startTime: r.startTime, name: r.comm, timeMs: Number.isFinite(t) ? t : null });
   }

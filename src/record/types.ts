@@ -24,4 +24,6 @@ export interface DeathRecord extends RecordIdentity {
   cause: Cause;
   /** ISO 8601: when the recorder/watcher saw the death. */
   seenAt: string;
+  /** Written by the launch sentinel: the name the user gave (`whydied launch --name`) and the log path. */
+  launch?: { name: string; log: string };
 }

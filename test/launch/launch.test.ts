@@ -91,6 +91,33 @@ maybe('whydied launch', () => {
     expect(table.stdout).toMatch(new RegExp(`${senderPid}`));
   });
 
+  it('`launch --name web -- python3 app.py`: a later `whydied web` finds the record by its launch name', async () => {
+    const own = fs.mkdtempSync(path.join(os.tmpdir(), 'whydied-launch-name-'));
+    try {
+      const env = { WHYDIED_STATE_DIR: path.join(own, 'state') };
+      // Unique, and neither the comm (python3...) nor argv[0]: only the launch name can match it.
+      const name = `web${process.pid % 100000}`;
+      const app = path.join(own, 'app.py');
+      fs.writeFileSync(app, 'import time\ntime.sleep(1000)\n');
+      const res = runCli(['launch', '--name', name, '--', 'python3', app], { env });
+      expect(res.status).toBe(0);
+      const pid = track(Number(/pid (\d+)\n/.exec(res.stdout)?.[1]));
+      const sentinel = track(Number(/sentinel: pid (\d+)/.exec(res.stdout)?.[1]));
+      expect(await waitFor(() => isAlive(pid) && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(app), 10000)).toBe(true);
+      expect(fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim()).not.toBe(name);
+      process.kill(pid, 'SIGTERM');
+      expect(await waitFor(() => !isAlive(sentinel), 10000)).toBe(true);
+
+      const out = runCli([name, '--json'], { env });
+      expect(out.status).toBe(3);
+      const parsed = JSON.parse(out.stdout) as unknown;
+      const reports = (Array.isArray(parsed) ? parsed : [parsed]) as Array<{ target: { pid: number }; verdict: { cause: { kind: string; signal?: string; source: string } } }>;
+      expect(reports.find((r) => r.target.pid === pid)?.verdict.cause).toMatchObject({ kind: 'signal', signal: 'SIGTERM', source: 'record' });
+    } finally {
+      fs.rmSync(own, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a missing or unknown command in one line, exit 2', () => {
     const none = runCli(['launch'], { env: { WHYDIED_STATE_DIR: state } });
     expect(none.status).toBe(2);
