@@ -35,7 +35,7 @@ const deathJson = (d: Death): JsonValue => ({
   raw: d.raw,
 });
 
-const line = (d: Death): string => `pid ${d.pid} (${d.comm}) was ${describeDeath(d)}.`;
+const line = (d: Death): string => `pid ${d.pid} (${d.comm}) ${describeDeath(d)}.`;
 
 function searched(ctx: CheckContext, log: KernelLogRead, startMs: number | null): string[] {
   const out: string[] = [];
@@ -70,7 +70,7 @@ function diedFinding(d: Death, log: KernelLogRead, others: Death[], code: string
   return {
     status: 'fail',
     code,
-    summary: `${prefix}Process ${d.pid} (${d.comm}) was ${describeDeath(d)}.`,
+    summary: `${prefix}Process ${d.pid} (${d.comm}) ${describeDeath(d)}.`,
     details: [...d.raw.map((r) => `kernel: ${r}`), ...others.map((o) => `Not this process (PID reuse or another name): ${line(o)}`)],
     evidence: evidenceOf(log, [d, ...others]),
     remedy: { text: adviceFor(d), commands: [] },
@@ -136,7 +136,7 @@ function runAlive(ctx: CheckContext, log: KernelLogRead, startedAtMs: number, co
     return {
       status: 'info',
       code: 'pid-reused',
-      summary: `Pid ${pid} was used before by ${d.comm}, which was ${describeDeath(d)}; that was an earlier process, not this one.`,
+      summary: `Pid ${pid} was used before by ${d.comm}, which ${describeDeath(d)}; that was an earlier process, not this one.`,
       details,
       evidence,
     };

@@ -63,10 +63,10 @@ function oomSentence(d: Death, when: string): string {
   const using = rss !== null ? `; it was using ${formatKb(rss)}` : '';
   const trig = stringOf(x.triggeredBy);
   const trigger = trig !== null && trig !== d.comm ? ` (the allocation that ran out was by ${trig})` : '';
-  return `killed by the kernel OOM killer at ${when}${where}${using}${trigger}`;
+  return `was killed by the kernel OOM killer at ${when}${where}${using}${trigger}`;
 }
 
-/** "killed by the kernel OOM killer at ..." — no subject, so callers can prefix "Process N (c) was". */
+/** "was killed by the kernel OOM killer at ...", "crashed with ..." — a predicate: callers prefix "Process N (c)". */
 export function describeDeath(d: Death): string {
   const when = formatTime(d.timeMs);
   const x = d.details;
@@ -82,7 +82,7 @@ export function describeDeath(d: Death): string {
     }
     case 'trap': {
       const trap = String(x.trap ?? 'trap');
-      return `killed by ${d.signal} at ${when}: ${TRAP_MEANING[trap] ?? trap}, ip ${String(x.ip ?? '?')}${inLib}`;
+      return `was killed by ${d.signal} at ${when}: ${TRAP_MEANING[trap] ?? trap}, ip ${String(x.ip ?? '?')}${inLib}`;
     }
     case 'signal':
       return `ended abnormally with ${d.signal} at ${when} (audit ANOM_ABEND${stringOf(x.exe) ? `, ${String(x.exe)}` : ''})`;
