@@ -13,6 +13,7 @@ import { cgroup } from './cgroup';
 import { ciEnvironment } from './ci-environment';
 import { memory } from './memory';
 import { kernelLog } from './kernel-log';
+import { journal } from './journal';
 import { records } from './records';
 
 export const builtinChecks: Check[] = [
@@ -27,7 +28,8 @@ export const builtinChecks: Check[] = [
   memory,
   // Postmortem (issue 3) and recordings (issue 4): appended so earlier ids keep their order.
   kernelLog,
+  journal,
   records,
 ];
 
-export { existence, parentChain, signals, processGroup, tty, stdio, cgroup, ciEnvironment, memory, kernelLog, records };
+export { existence, parentChain, signals, processGroup, tty, stdio, cgroup, ciEnvironment, memory, kernelLog, journal, records };

@@ -90,7 +90,11 @@ export function readKernelLog(facts: Facts): KernelLogRead {
   // The previous boot's kernel messages survive only in a persistent journal.
   const earlierBoots: string[] = [];
   let journalPrev: Read<string> | null = null;
-  if (!(journalNow && !journalNow.ok && journalNow.code === 'ENOENT')) {
+  // Only a persistent journal (/var/log/journal) keeps earlier boots: without one, spawning journalctl
+  // would cost every diagnosis tens of milliseconds to learn nothing.
+  const persistent = facts.raw.listDir('/var/log/journal');
+  const hasPersistentJournal = persistent.ok && persistent.value.length > 0;
+  if (hasPersistentJournal && !(journalNow && !journalNow.ok && journalNow.code === 'ENOENT')) {
     journalPrev = facts.raw.command(journalArgs('-1'), JOURNAL_TIMEOUT_MS);
   }
   if (journalPrev && journalPrev.ok) {
