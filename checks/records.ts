@@ -5,7 +5,7 @@
  */
 import type { Check, CheckContext, Evidence, FindingInput, JsonValue } from '../src/engine/types';
 import { recordMatchesName } from '../src/record/record-name';
-import { readRecords } from '../src/record/store';
+import { recordNeedles, scanRecords } from '../src/record/store';
 import { stateDir } from '../src/record/state-dir';
 import type { DeathRecord } from '../src/record/types';
 
@@ -67,10 +67,12 @@ export const records: Check = {
   },
   run(ctx: CheckContext): FindingInput {
     const dir = stateDir();
-    const all = readRecords((p) => ctx.facts.raw.listDir(p), (p) => ctx.facts.text(p), dir);
     const bootId = ctx.facts.host().bootId;
     const { pid, startTime, name } = ctx.target;
     const alive = ctx.facts.process(pid) !== null;
+    // Only lines that can be about this pid (or, for a dead target, this name) are parsed.
+    const scan = scanRecords((p) => ctx.facts.raw.listDir(p), (p) => ctx.facts.text(p), dir, recordNeedles(pid, alive ? null : name));
+    const all = scan.records;
     const samePid = all.filter((r) => r.pid === pid);
     const thisBoot = samePid.filter((r) => r.bootId === bootId);
 
@@ -100,8 +102,8 @@ export const records: Check = {
     return {
       status: 'pass',
       code: 'no-record',
-      summary: `no watch record for pid ${pid}${all.length ? ` among ${all.length} records` : ''}`,
-      evidence: { dir, records: all.length },
+      summary: `no watch record for pid ${pid}${scan.lines ? ` among ${scan.lines} records` : ''}`,
+      evidence: { dir, records: scan.lines },
     };
   },
 };

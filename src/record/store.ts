@@ -84,13 +84,71 @@ export function readRecords(
   readText: (p: string) => Read<string>,
   dir: string,
 ): DeathRecord[] {
+  return scanRecords(listDir, readText, dir, null).records;
+}
+
+/** What a filtered read found: the candidate records, and how many lines the files held in all. */
+export interface RecordScan {
+  records: DeathRecord[];
+  lines: number;
+}
+
+/**
+ * Records in `dir` whose line contains one of `needles` (oldest first), or every record when `needles` is
+ * null. The store holds up to ~16 MiB; parsing all of it on every diagnosis would cost more than the rest of
+ * the diagnosis, so only lines holding a needle are parsed. A needle only narrows: callers still check the
+ * parsed record exactly (see recordNeedles).
+ */
+export function scanRecords(
+  listDir: (p: string) => Read<string[]>,
+  readText: (p: string) => Read<string>,
+  dir: string,
+  needles: readonly string[] | null,
+): RecordScan {
   const names = listDir(dir);
-  if (!names.ok) return [];
-  const out: DeathRecord[] = [];
+  const out: RecordScan = { records: [], lines: 0 };
+  if (!names.ok) return out;
   for (const name of [ROTATED_FILE, RECORDS_FILE]) {
     if (!names.value.includes(name)) continue;
     const text = readText(path.join(dir, name));
-    if (text.ok) out.push(...parseRecords(text.value));
+    if (!text.ok) continue;
+    out.lines += countLines(text.value);
+    out.records.push(...parseRecords(needles ? linesWith(text.value, needles) : text.value));
   }
   return out;
+}
+
+/**
+ * Substrings every line of a matching record contains. A record of `pid` has `"pid":<pid>,` (JSON.stringify
+ * writes no spaces; `pid` is the second key); a record matching `name` by comm, argv[0] basename or launch
+ * name has the JSON-escaped name right before a closing quote.
+ */
+export function recordNeedles(pid: number | null, name: string | null): string[] {
+  const out: string[] = [];
+  if (pid !== null) out.push(`"pid":${pid},`);
+  if (name) out.push(JSON.stringify(name).slice(1));
+  return out;
+}
+
+function countLines(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+  return text.length > 0 && !text.endsWith('\n') ? n + 1 : n;
+}
+
+/** The lines of `text` containing any needle, in file order, each once (joined for parseRecords). */
+function linesWith(text: string, needles: readonly string[]): string {
+  const starts = new Map<number, string>();
+  for (const needle of needles) {
+    if (!needle) continue;
+    for (let i = text.indexOf(needle); i !== -1; ) {
+      const start = text.lastIndexOf('\n', i) + 1;
+      const nl = text.indexOf('\n', i);
+      const end = nl === -1 ? text.length : nl;
+      if (!starts.has(start)) starts.set(start, text.slice(start, end));
+      if (nl === -1) break;
+      i = text.indexOf(needle, nl + 1);
+    }
+  }
+  return [...starts.entries()].sort((a, b) => a[0] - b[0]).map((e) => e[1]).join('\n');
 }

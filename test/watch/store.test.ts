@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { readRecords, saveRecord, RECORDS_FILE, ROTATED_FILE } from '../../src/record/store';
+import { readRecords, recordNeedles, saveRecord, scanRecords, RECORDS_FILE, ROTATED_FILE } from '../../src/record/store';
 import { stateDir } from '../../src/record/state-dir';
 import type { DeathRecord } from '../../src/record/types';
 import { records } from '../../checks/records';
@@ -86,6 +86,24 @@ describe('store', () => {
 function ctxFor(pid: number, startTime: number | null, name: string | null = null): CheckContext {
   return { target: { query: String(pid), pid, startTime, name }, facts: createFacts(createLiveSource()), prior: new Map(), options: { verbose: false } };
 }
+
+describe('filtered scan', () => {
+  it('parses only lines that can match the pid or the name; counts every line', () => {
+    const sd = stateDir();
+    saveRecord(rec({ pid: 11, comm: 'a', argvHead: ['/opt/bin/web'] }));
+    saveRecord(rec({ pid: 111, comm: 'b', argvHead: ['b'] }));
+    saveRecord(rec({ pid: 12, comm: 'c', argvHead: ['c'], launch: { name: 'we"b', log: '/l' } }));
+    saveRecord(rec({ pid: 13, comm: 'web', argvHead: ['x'] }));
+    for (let i = 0; i < 50; i++) saveRecord(rec({ pid: 1000 + i, comm: 'other', argvHead: ['other'] }));
+    const byPid = scanRecords(fsList, fsText, sd, recordNeedles(11, null));
+    expect(byPid.records.map((r) => r.pid)).toEqual([11]);
+    expect(byPid.lines).toBe(54);
+    // argv[0] basename and comm; the escaped launch name matches only itself.
+    expect(scanRecords(fsList, fsText, sd, recordNeedles(null, 'web')).records.map((r) => r.pid)).toEqual([11, 13]);
+    expect(scanRecords(fsList, fsText, sd, recordNeedles(null, 'we"b')).records.map((r) => r.pid)).toEqual([12]);
+    expect(scanRecords(fsList, fsText, sd, null).records).toHaveLength(54);
+  });
+});
 
 describe('records check', () => {
   it('finds a dead pid by pid + boot id with cause source record', async () => {
