@@ -6,7 +6,7 @@
 import type { Check, CheckContext, Evidence, FindingInput, JsonValue } from '../src/engine/types';
 import { recordMatchesName } from '../src/record/record-name';
 import { recordNeedles, scanRecords } from '../src/record/store';
-import { stateDir } from '../src/record/state-dir';
+import { recordsDir } from '../src/record/records-dir';
 import type { DeathRecord } from '../src/record/types';
 
 function describe(r: DeathRecord): string {
@@ -63,10 +63,21 @@ export const records: Check = {
       'recorded-death': 'A watcher saw this process die: the record names the signal and sender, or the exit code.',
       'pid-reused': 'A record exists for this pid, but of an earlier process (different start time or boot).',
       'no-record': 'No watcher recorded this process.',
+      'records-not-captured': 'Replaying a bundle that holds no state directory listing: whether a record exists is unknown.',
     },
   },
   run(ctx: CheckContext): FindingInput {
-    const dir = stateDir();
+    const where = recordsDir(ctx.facts);
+    if (!where.ok) {
+      return {
+        status: 'info',
+        code: 'records-not-captured',
+        summary: 'the bundle holds no watch records directory: whether a watcher recorded this process is unknown',
+        details: [`looked for: ${where.tried.join(', ')}`],
+        evidence: { tried: where.tried },
+      };
+    }
+    const dir = where.dir;
     const bootId = ctx.facts.host().bootId;
     const { pid, startTime, name } = ctx.target;
     const alive = ctx.facts.process(pid) !== null;

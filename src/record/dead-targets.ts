@@ -5,12 +5,14 @@
 import type { DeadTarget, DeadTargetFinder } from '../engine/diagnose-core';
 import { recordMatchesName } from './record-name';
 import { recordNeedles, scanRecords } from './store';
-import { stateDir } from './state-dir';
+import { recordsDir } from './records-dir';
 
 export const recordDeadTargets: DeadTargetFinder = (name, facts) => {
   const bootId = facts.host().bootId;
   const out: DeadTarget[] = [];
-  for (const r of scanRecords((p) => facts.raw.listDir(p), (p) => facts.text(p), stateDir(), recordNeedles(null, name)).records) {
+  const where = recordsDir(facts);
+  if (!where.ok) return out;
+  for (const r of scanRecords((p) => facts.raw.listDir(p), (p) => facts.text(p), where.dir, recordNeedles(null, name)).records) {
     if (r.bootId !== bootId) continue;
     if (!recordMatchesName(r, name)) continue;
     const t = Date.parse(r.cause.time ?? r.seenAt);
