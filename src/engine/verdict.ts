@@ -150,7 +150,7 @@ export function decide(input: { target: CheckTarget; facts: Facts; findings: Fin
       state,
       process: null,
       verdict: cause
-        ? { status: 'died', summary: `${name} died: ${describeCause(cause)}.`, cause }
+        ? { status: 'died', summary: deathSummary(findings, cause, name), cause }
         : {
             status: 'unknown',
             summary: `${name} is not running and no kernel log, journal or record explains why.`,
@@ -221,6 +221,17 @@ export function decide(input: { target: CheckTarget; facts: Facts; findings: Fin
     risks,
     remedy,
   };
+}
+
+/**
+ * The explaining check wrote the sentence a person can act on (cgroup, limit, sender...): use it, and
+ * fall back to a generic description of the cause.
+ */
+function deathSummary(findings: readonly Finding[], cause: Cause, name: string): string {
+  const by = findings.find((f) => f.cause === cause);
+  const text = by?.summary.trim();
+  if (text) return text.endsWith(".") ? text : `${text}.`;
+  return `${name} died: ${describeCause(cause)}.`;
 }
 
 function describeCause(c: Cause): string {
