@@ -21,31 +21,47 @@ export interface SaveOptions {
   capBytes?: number;
 }
 
+export interface SaveResult {
+  file: string;
+  /** The current file was renamed over the rotated one before this write. */
+  rotated: boolean;
+}
+
 /** Append one record (creating the dir 0700 and the file 0600); rotates first when the cap would be passed. */
 export function saveRecord(rec: DeathRecord, opts: SaveOptions = {}): string {
+  return saveRecords([rec], opts).file;
+}
+
+/**
+ * Append a batch with one open/write/close (the recorder writes thousands per second; a watcher writes one).
+ * The batch goes into one file: it rotates first when the current file plus the batch would pass the cap.
+ */
+export function saveRecords(recs: readonly DeathRecord[], opts: SaveOptions = {}): SaveResult {
   const dir = ensureStateDir(opts.dir ?? stateDir());
   const cap = opts.capBytes ?? DEFAULT_CAP_BYTES;
   const file = path.join(dir, RECORDS_FILE);
-  const line = JSON.stringify(rec) + '\n';
+  if (recs.length === 0) return { file, rotated: false };
+  const text = recs.map((r) => JSON.stringify(r) + '\n').join('');
   let size = 0;
   try {
     size = fs.statSync(file).size;
   } catch {
     /* no file yet */
   }
-  if (size > 0 && size + Buffer.byteLength(line) > cap) fs.renameSync(file, path.join(dir, ROTATED_FILE));
-  // O_APPEND: several watchers may append concurrently; one write of a whole line stays a whole line.
+  const rotated = size > 0 && size + Buffer.byteLength(text) > cap;
+  if (rotated) fs.renameSync(file, path.join(dir, ROTATED_FILE));
+  // O_APPEND: several watchers and the recorder may append concurrently; one write of whole lines stays whole.
   const fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_APPEND | fs.constants.O_CREAT, 0o600);
   try {
-    // A writer killed mid-line leaves a torn tail: start on a fresh line so this record survives it.
+    // A writer killed mid-line leaves a torn tail: start on a fresh line so these records survive it.
     const end = fs.fstatSync(fd).size;
     const last = Buffer.alloc(1);
     const torn = end > 0 && fs.readSync(fd, last, 0, 1, end - 1) === 1 && last[0] !== 0x0a;
-    fs.writeSync(fd, torn ? '\n' + line : line);
+    fs.writeSync(fd, torn ? '\n' + text : text);
   } finally {
     fs.closeSync(fd);
   }
-  return file;
+  return { file, rotated };
 }
 
 function isRecord(v: unknown): v is DeathRecord {

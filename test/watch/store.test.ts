@@ -2,7 +2,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { readRecords, recordNeedles, saveRecord, scanRecords, RECORDS_FILE, ROTATED_FILE } from '../../src/record/store';
+import { readRecords, recordNeedles, saveRecord, saveRecords, scanRecords, RECORDS_FILE, ROTATED_FILE } from '../../src/record/store';
+import { RecordWriter } from '../../src/record/recorder-writer';
 import { stateDir } from '../../src/record/state-dir';
 import type { DeathRecord } from '../../src/record/types';
 import { records } from '../../checks/records';
@@ -80,6 +81,26 @@ describe('store', () => {
     const pids = readRecords(fsList, fsText, sd).map((r) => r.pid);
     expect(pids[pids.length - 1]).toBe(10);
     expect(pids.length).toBeLessThanOrEqual(8);
+  });
+});
+
+describe('batch save', () => {
+  it('saveRecords: one batch, one rotation at the cap, 0600, torn tail repaired; RecordWriter counts through it', () => {
+    const sd = stateDir();
+    const one = JSON.stringify(rec()).length + 1;
+    expect(saveRecords([rec({ pid: 1 }), rec({ pid: 2 })], { capBytes: one * 3 })).toEqual({ file: path.join(sd, RECORDS_FILE), rotated: false });
+    expect(fs.statSync(path.join(sd, RECORDS_FILE)).mode & 0o777).toBe(0o600);
+    fs.appendFileSync(path.join(sd, RECORDS_FILE), '{"v":1,"pid":');
+    // 2 records + a torn tail + 2 more would pass the cap: the whole batch starts the new file.
+    expect(saveRecords([rec({ pid: 3 }), rec({ pid: 4 })], { capBytes: one * 3 }).rotated).toBe(true);
+    expect(readRecords(fsList, fsText, sd).map((r) => r.pid)).toEqual([1, 2, 3, 4]);
+    expect(fs.readFileSync(path.join(sd, ROTATED_FILE), 'utf8').split('\n')).toHaveLength(3);
+
+    const w = new RecordWriter(sd, one * 3);
+    for (const pid of [5, 6]) w.push(rec({ pid }));
+    w.flush();
+    expect({ written: w.written, rotations: w.rotations, pending: w.pending }).toEqual({ written: 2, rotations: 1, pending: 0 });
+    expect(readRecords(fsList, fsText, sd).map((r) => r.pid)).toEqual([3, 4, 5, 6]);
   });
 });
 
