@@ -15,9 +15,9 @@ export const EXIT = {
 
 export const EXIT_CODE_HELP = [
   '0   alive, no risk found',
-  '1   alive but at risk, or a zombie',
+  '1   alive but at risk, or a zombie whose death is unexplained',
   '2   usage error or invalid input',
-  '3   dead, cause established',
+  '3   dead (or a zombie), cause established',
   '4   dead or not found, cause unknown',
   '70  internal error',
 ];
@@ -28,7 +28,8 @@ export function exitCodeFor(report: Report): number {
       // Only a clean `ok` promises survival; at-risk and an undecided verdict both warrant attention.
       return report.verdict.status === 'ok' ? EXIT.ok : EXIT.atRisk;
     case 'zombie':
-      return EXIT.atRisk;
+      // A zombie has died already; when a watch, record or the kernel log says how, that is the answer.
+      return report.verdict.cause !== null && report.verdict.cause.kind !== 'unknown' ? EXIT.diedCauseKnown : EXIT.atRisk;
     case 'dead':
     case 'not-found': {
       const cause = report.verdict.cause;

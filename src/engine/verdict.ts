@@ -138,7 +138,7 @@ export function decide(input: { target: CheckTarget; facts: Facts; findings: Fin
       process: proc,
       verdict: {
         status: cause ? 'died' : 'at-risk',
-        summary: `${name} has already exited and is a zombie: its parent${ppid ? ` ${ppid}` : ''} has not reaped it (fix or restart the parent).`,
+        summary: `${cause ? `${deathSummary(findings, cause, name)} ` : `${name} has already exited. `}It is a zombie: its parent${ppid ? ` ${ppid}` : ''} has not reaped it (fix or restart the parent).`,
         cause,
       },
       risks: [],

@@ -79,7 +79,7 @@ describe('help', () => {
   it('lists the commands and exit codes, exit 0', () => {
     const r = runCli(['--help']);
     expect(r.status).toBe(0);
-    for (const s of ['capture <pid>', 'checks', 'Exit codes', '70  internal error', '3   dead, cause established', '--no-color']) {
+    for (const s of ['capture <pid>', 'checks', 'Exit codes', '70  internal error', '3   dead (or a zombie), cause established', '--no-color']) {
       expect(r.stdout).toContain(s);
     }
   });

@@ -112,6 +112,8 @@ describe('exit codes', () => {
     expect(exitCodeFor(r('alive', 'ok'))).toBe(0);
     expect(exitCodeFor(r('alive', 'at-risk'))).toBe(1);
     expect(exitCodeFor(r('zombie', 'at-risk'))).toBe(1);
+    // A zombie whose death a watch, record or the kernel log explains has died with a known cause.
+    expect(exitCodeFor(r('zombie', 'died', 'oom-kill'))).toBe(3);
     expect(exitCodeFor(r('dead', 'died', 'oom-kill'))).toBe(3);
     expect(exitCodeFor(r('dead', 'unknown', 'unknown'))).toBe(4);
     expect(exitCodeFor(r('not-found', 'unknown'))).toBe(4);
