@@ -4,22 +4,15 @@
  * synthetic facts and free of OS access.
  */
 import type { Facts } from '../source/types';
-import type { Check, CheckTarget, Finding, ProcessState, Report, ReportProcess, Risk, Verdict } from './types';
+import type { Check, CheckTarget, Finding, Report } from './types';
+import type { ResolvedQuery } from '../source/resolve-query';
+import type { Decision } from './verdict';
 import { runChecks, selectChecks, validateChecks } from './runner';
 import { UsageError } from './errors';
 
-export type ResolvedQuery =
-  | { kind: 'pid'; pid: number }
-  | { kind: 'port'; port: number; pids: number[] }
-  | { kind: 'name'; name: string; pids: number[] };
-
-export interface Decision {
-  state: ProcessState;
-  process: ReportProcess | null;
-  verdict: Verdict;
-  risks: Risk[];
-  remedy: string[];
-}
+// One definition each: the resolver's result and the verdict's decision (type-only: nothing loads eagerly).
+export type { ResolvedQuery } from '../source/resolve-query';
+export type { Decision } from './verdict';
 
 /** A dead process found by name in some record (kernel log, journal, watch records). */
 export interface DeadTarget {
