@@ -1,9 +1,12 @@
 /**
- * Finders of dead processes by name, consulted by `whydied <name>` after the live matches.
+ * Finders of processes by name beyond live comm/argv[0] matches (launch names, recordings, the kernel
+ * log), consulted by `whydied <name>` after the live matches.
  */
 import type { DeadTargetFinder } from './diagnose-core';
 import { findDeadByName } from '../source/kernel-log/dead-by-name';
 import { recordDeadTargets } from '../record/dead-targets';
+import { launchedTargets } from '../launch/registry';
 
-// Recordings first: they hold the exact identity (pid + start time); the kernel log only pid + name.
-export const deadTargetFinders: DeadTargetFinder[] = [recordDeadTargets, findDeadByName];
+// `whydied launch --name N` entries first (N is not the process's comm), then recordings (exact identity:
+// pid + start time), then the kernel log (pid + name only).
+export const deadTargetFinders: DeadTargetFinder[] = [launchedTargets, recordDeadTargets, findDeadByName];

@@ -15,6 +15,8 @@ import { READY_FD_ENV, reportFailure, reportReady } from '../record/daemon-ready
 import type { DeathRecord, RecordIdentity } from '../record/types';
 import { readIdentity, procState } from '../watch/identity';
 import { watch } from '../watch/watch';
+import { stateDir } from '../record/state-dir';
+import { writeLaunchEntry } from './registry';
 
 export interface SentinelRequest {
   name: string;
@@ -28,6 +30,8 @@ export interface LaunchRecord extends DeathRecord {
 }
 
 const WRAPPER = 'kill -STOP $$ && exec "$@"';
+/** How often the sentinel re-reads the command's identity (cheap /proc reads) while it runs. */
+const REFRESH_MS = 500;
 
 async function until(pred: () => boolean, timeoutMs: number, stepMs = 5): Promise<boolean> {
   const end = Date.now() + timeoutMs;
@@ -93,9 +97,29 @@ export async function runSentinel(req: SentinelRequest): Promise<number> {
     reportFailure((e as Error).message);
     return 70;
   }
+  if (identity) {
+    try {
+      writeLaunchEntry(stateDir(), { name: req.name, log: req.log, sentinel: process.pid }, identity);
+    } catch {
+      /* the registry only helps find it by name while alive; the watch and its record still work */
+    }
+  }
   reportReady({ pid, sentinel: process.pid, log: req.log });
 
-  const [result] = await watching;
+  // Wrappers exec again after the first exec (a pyenv or rbenv shim is a bash script that execs the real
+  // interpreter): keep the identity current so the record names what actually ran (same pid and start time).
+  const refresh = setInterval(() => {
+    const now = readIdentity(pid);
+    if (!now || (identity && now.startTime !== identity.startTime)) return;
+    if (identity && now.comm === identity.comm && now.argvHead.join('\0') === identity.argvHead.join('\0')) return;
+    identity = now;
+    try {
+      writeLaunchEntry(stateDir(), { name: req.name, log: req.log, sentinel: process.pid }, now);
+    } catch {
+      /* see above */
+    }
+  }, REFRESH_MS);
+  const [result] = await watching.finally(() => clearInterval(refresh));
   await Promise.race([exited, new Promise((r) => setTimeout(r, 1000))]);
   const w = waited as { code: number | null; signal: NodeJS.Signals | null } | null;
   const cause = result.cause ?? (w ? waitCause(w.code, w.signal) : null);

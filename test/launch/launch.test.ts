@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { cleanupProcesses, isAlive, isRoot, runCli, track, waitFor } from '../helpers/processes';
+import { expectValidReports } from '../helpers/schema';
 
 const root = isRoot();
 const maybe = root ? describe : describe.skip;
@@ -103,8 +104,16 @@ maybe('whydied launch', () => {
       expect(res.status).toBe(0);
       const pid = track(Number(/pid (\d+)\n/.exec(res.stdout)?.[1]));
       const sentinel = track(Number(/sentinel: pid (\d+)/.exec(res.stdout)?.[1]));
-      expect(await waitFor(() => isAlive(pid) && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(app), 10000)).toBe(true);
+      // Until the interpreter itself runs (a pyenv shim execs bash scripts first, under the same pid).
+      const running = (): boolean => isAlive(pid) && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(app) && fs.readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('python');
+      expect(await waitFor(running, 10000)).toBe(true);
+      await new Promise((r) => setTimeout(r, 700)); // past the sentinel's identity refresh (500 ms)
       expect(fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim()).not.toBe(name);
+      // While it runs, the launch name finds the live process (the launch registry).
+      const alive = runCli([name, '--json'], { env });
+      const [live] = expectValidReports(alive.stdout) as unknown as Array<{ target: { pid: number }; state: string }>;
+      expect(live).toMatchObject({ state: 'alive', target: { pid } });
+      expect([0, 1]).toContain(alive.status);
       process.kill(pid, 'SIGTERM');
       expect(await waitFor(() => !isAlive(sentinel), 10000)).toBe(true);
 
@@ -113,6 +122,14 @@ maybe('whydied launch', () => {
       const parsed = JSON.parse(out.stdout) as unknown;
       const reports = (Array.isArray(parsed) ? parsed : [parsed]) as Array<{ target: { pid: number }; verdict: { cause: { kind: string; signal?: string; source: string } } }>;
       expect(reports.find((r) => r.target.pid === pid)?.verdict.cause).toMatchObject({ kind: 'signal', signal: 'SIGTERM', source: 'record' });
+      // The record names what finally ran, not a wrapper that exec'd it (a pyenv shim is a bash script).
+      const rec = fs
+        .readFileSync(path.join(env.WHYDIED_STATE_DIR, 'records.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { pid: number; comm: string })
+        .find((r) => r.pid === pid);
+      expect(rec?.comm).toMatch(/^python/);
     } finally {
       fs.rmSync(own, { recursive: true, force: true });
     }
