@@ -150,7 +150,17 @@ function runAlive(ctx: CheckContext, log: KernelLogRead, startedAtMs: number, co
       evidence,
     };
   }
-  return { status: 'pass', code: 'clean', summary: `No kernel records for this process (searched ${log.source ?? 'nothing readable'}).`, evidence };
+  if (log.source === null) {
+    // Nothing was read: "no records" would be a claim the evidence does not support.
+    return {
+      status: 'info',
+      code: 'unreadable',
+      summary: `Could not read the kernel log: ${log.unreadable[0] ?? 'no source available'}.`,
+      details: searched(ctx, log, startedAtMs),
+      evidence,
+    };
+  }
+  return { status: 'pass', code: 'clean', summary: `No kernel records for this process (searched ${log.source === 'kmsg' ? '/dev/kmsg' : log.source}).`, details: searched(ctx, log, startedAtMs), evidence };
 }
 
 export const kernelLog: Check = {
@@ -165,6 +175,7 @@ export const kernelLog: Check = {
       'hung-task': 'The kernel reported this process blocked in uninterruptible sleep (hung task).',
       'earlier-deaths': 'Other processes with this name died in the kernel log.',
       clean: 'The process is alive and the kernel log has nothing about it.',
+      unreadable: 'The process is alive and no kernel log source could be read (dmesg_restrict, no journal), so nothing was searched.',
     },
   },
   run(ctx) {

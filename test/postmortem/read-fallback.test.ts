@@ -12,7 +12,7 @@ import { kernelLog } from '../../checks/kernel-log';
 import type { RawSource, Read } from '../../src/source/types';
 import { fixtureText } from './load-fixture';
 
-type Answers = { kmsg: Read<string>; command: (argv: readonly string[]) => Read<string> };
+type Answers = { kmsg: Read<string>; command: (argv: readonly string[]) => Read<string>; journalFiles?: string[] };
 
 function source(a: Answers): RawSource {
   const live = createLiveSource();
@@ -20,7 +20,8 @@ function source(a: Answers): RawSource {
     kind: 'live',
     readText: (p) => live.readText(p),
     readLink: (p) => live.readLink(p),
-    listDir: (p) => live.listDir(p),
+    // A journal exists only where the test says so (this machine has none).
+    listDir: (p) => (a.journalFiles && p === '/run/log/journal' ? { ok: true, value: a.journalFiles } : live.listDir(p)),
     envNames: (pid, w) => live.envNames(pid, w),
     readKmsg: () => a.kmsg,
     command: (argv) => a.command(argv),
@@ -74,6 +75,7 @@ describe('readKernelLog fallbacks', () => {
     const facts = createFacts(
       source({
         kmsg: EPERM,
+        journalFiles: ['system.journal'],
         command: (argv) => {
           if (argv[0] === 'dmesg') return EPERM;
           if (argv.includes('0')) return { ok: true, value: '{"MESSAGE":"traps: dz[77] trap divide error ip:1 sp:2 error:0 in dz[1000+1000]","_SOURCE_MONOTONIC_TIMESTAMP":"5000000"}\n' };
@@ -85,6 +87,27 @@ describe('readKernelLog fallbacks', () => {
     expect(log.source).toBe('journalctl');
     expect(log.records).toHaveLength(1);
     expect(log.records[0].timeMs).toBe(facts.host().bootTime * 1000 + 5000);
+  });
+
+  test('kmsg and dmesg fail and no journal exists -> nothing read, journalctl not run, and the check says so', async () => {
+    const asked: string[][] = [];
+    const facts = createFacts(
+      source({
+        kmsg: EPERM,
+        command: (argv) => {
+          asked.push([...argv]);
+          return argv[0] === 'dmesg' ? EPERM : { ok: true, value: '' };
+        },
+      }),
+    );
+    const log = readKernelLog(facts);
+    expect(log.source).toBeNull();
+    expect(asked.some((a) => a[0] === 'journalctl')).toBe(false);
+    expect(log.unreadable.join('\n')).toMatch(/dmesg_restrict/);
+    const pid = process.pid;
+    const f = await kernelLog.run({ target: { query: String(pid), pid, startTime: null, name: null }, facts, prior: new Map(), options: { verbose: false } });
+    expect(f).toMatchObject({ status: 'info', code: 'unreadable' });
+    expect(f.summary).toMatch(/Could not read the kernel log/);
   });
 
   test('an alive process whose pid was used by a process that died earlier -> pid-reused info, not its death', async () => {

@@ -78,7 +78,15 @@ export function readKernelLog(facts: Facts): KernelLogRead {
     }
   }
 
-  const journalNow = source === null ? facts.raw.command(journalArgs('0'), JOURNAL_TIMEOUT_MS) : null;
+  // journalctl answers "no journal files" with exit 0 and no output: only a journal that exists is a source.
+  const journalFiles = (dir: string): boolean => {
+    const l = facts.raw.listDir(dir);
+    return l.ok && l.value.length > 0;
+  };
+  const hasPersistentJournal = journalFiles('/var/log/journal');
+  const hasJournal = hasPersistentJournal || journalFiles('/run/log/journal');
+  if (source === null && !hasJournal) unreadable.push('journalctl -k: no journal files in /run/log/journal or /var/log/journal');
+  const journalNow = source === null && hasJournal ? facts.raw.command(journalArgs('0'), JOURNAL_TIMEOUT_MS) : null;
   if (journalNow && journalNow.ok) {
     const s = scanKernelText(journalNow.value, 'journal-json', clock);
     ({ records, oldestTimeMs } = s);
@@ -92,8 +100,6 @@ export function readKernelLog(facts: Facts): KernelLogRead {
   let journalPrev: Read<string> | null = null;
   // Only a persistent journal (/var/log/journal) keeps earlier boots: without one, spawning journalctl
   // would cost every diagnosis tens of milliseconds to learn nothing.
-  const persistent = facts.raw.listDir('/var/log/journal');
-  const hasPersistentJournal = persistent.ok && persistent.value.length > 0;
   if (hasPersistentJournal && !(journalNow && !journalNow.ok && journalNow.code === 'ENOENT')) {
     journalPrev = facts.raw.command(journalArgs('-1'), JOURNAL_TIMEOUT_MS);
   }
