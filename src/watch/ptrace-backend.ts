@@ -9,6 +9,7 @@ import { spawn, spawnSync, ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import { registerCleanup } from '../source/trace/registry';
 import type { Cause, Evidence } from '../engine/types';
+import { isRunning, readIdentity } from './identity';
 import { parseStraceLine } from './strace-parse';
 import type { BackendOutcome, BackendRun, WatchedTarget } from './types';
 
@@ -40,8 +41,20 @@ interface LastSignal {
   atMs: number;
 }
 
+/** The watched process is still alive and still the same one (pid not reused: same start time). */
+function sameProcessRunning(t: WatchedTarget): boolean {
+  if (!isRunning(t.pid)) return false;
+  return readIdentity(t.pid)?.startTime === t.identity.startTime;
+}
+
+/** `strace: attach: ptrace(PTRACE_SEIZE, 123): Operation not permitted` -> `strace: attach: Operation not permitted`. */
+function tidyStraceError(text: string): string {
+  return text.replace(/ptrace\([A-Z_]+(?:, *\d+)?\): */, '');
+}
+
 export function startPtraceBackend(targets: WatchedTarget[]): BackendRun {
   const wrap = hasSetprivPdeathsig();
+  let stopped = false;
   const outcomes = new Map<number, BackendOutcome>();
   const seen = new Map<number, number>();
   const children: ChildProcess[] = [];
@@ -108,11 +121,21 @@ export function startPtraceBackend(targets: WatchedTarget[]): BackendRun {
           }
         });
         child.on('close', () => {
+          // strace's own messages already start with `strace: `: say it once.
+          const why = errText ? (errText.startsWith('strace:') ? errText : `strace: ${errText}`) : null;
+          if (!cause && endedAt === null && exitGroup === null && sameProcessRunning(t)) {
+            // No `+++ exited/killed +++` and the same process runs on: strace could not attach (EPERM for
+            // another user's process, yama ptrace_scope, already traced) or was stopped. Not a death.
+            const attachFailed = stopped ? undefined : `ptrace: ${/not permitted|EPERM/i.test(why ?? '') ? 'not permitted' : 'could not attach'}${why ? ` (${tidyStraceError(why)})` : ''}`;
+            outcomes.set(t.pid, { cause: null, signalsSeen: seen.get(t.pid) ?? 0, endedAt: null, note: 'still running when the watch stopped', attachFailed });
+            resolve();
+            return;
+          }
           if (!cause && exitGroup !== null) {
             // strace lost the exit report (killed, or detached early) but saw exit_group(N).
             cause = { kind: 'exit', exitCode: exitGroup & 0xff, time: new Date().toISOString(), source: 'watch', details: { backend: 'ptrace' } };
           }
-          const note = cause ? undefined : errText ? `strace: ${errText}` : 'ended without an exit report';
+          const note = cause ? undefined : (why ?? 'ended without an exit report');
           outcomes.set(t.pid, { cause, signalsSeen: seen.get(t.pid) ?? 0, endedAt: endedAt ?? new Date().toISOString(), note });
           resolve();
         });
@@ -131,6 +154,7 @@ export function startPtraceBackend(targets: WatchedTarget[]): BackendRun {
     signalsSeen: (pid) => seen.get(pid) ?? 0,
     stop: () => {
       // SIGINT makes strace detach cleanly and exit; the target runs on.
+      stopped = true;
       for (const c of children) if (c.pid && c.exitCode === null) c.kill('SIGINT');
     },
   };

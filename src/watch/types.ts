@@ -13,7 +13,7 @@ export interface WatchOptions {
 
 export interface WatchResult {
   pid: number;
-  /** Identity read when the watch started; null when the pid was already gone. */
+  /** Identity read when the watch started (comm and argv as of its last exec seen); null when the pid was already gone. */
   identity: RecordIdentity | null;
   backend: WatchBackend;
   /** `exit` / `signal` / `oom-kill` with source 'watch'; null when not established (gone, poll, timeout). */
@@ -34,10 +34,13 @@ export interface BackendOutcome {
   signalsSeen: number;
   endedAt: string | null;
   note?: string;
+  /** The backend could not watch this pid at all (e.g. ptrace attach refused): why, for a fallback. */
+  attachFailed?: string;
 }
 
 export interface WatchedTarget {
   pid: number;
+  /** Read when the watch started; a backend that sees the process exec updates comm and argv in place. */
   identity: RecordIdentity;
 }
 

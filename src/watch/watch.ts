@@ -8,7 +8,7 @@ import { isRunning, readIdentity } from './identity';
 import { startTracefsBackend } from './tracefs-backend';
 import { startPtraceBackend, straceAvailable } from './ptrace-backend';
 import { startPollBackend } from './poll-backend';
-import type { BackendRun, WatchBackend, WatchedTarget, WatchOptions, WatchResult } from './types';
+import type { BackendOutcome, BackendRun, WatchBackend, WatchedTarget, WatchOptions, WatchResult } from './types';
 
 export type { WatchBackend, WatchOptions, WatchResult } from './types';
 
@@ -69,17 +69,24 @@ export async function watch(pids: number[], opts: WatchOptions = {}): Promise<Wa
     }
   }
   if (targets.length > 0) {
-    const { kind, run, fallback } = chooseBackend(opts.backend, targets);
+    const chosen = chooseBackend(opts.backend, targets);
+    let run = chosen.run;
+    let stopped = false;
     const startMs = Date.now();
     const ended = new Set<number>();
     const status = opts.onStatus;
     const ticker = status ? setInterval(() => status(statusLine(targets, run, startMs, ended)), STATUS_EVERY_MS) : null;
     if (status) status(statusLine(targets, run, startMs, ended));
-    const timer = opts.timeoutMs ? setTimeout(() => run.stop(), opts.timeoutMs) : null;
+    // `run` is reassigned on a fallback: the timeout stops whichever backend is watching then.
+    const timer = opts.timeoutMs
+      ? setTimeout(() => {
+          stopped = true;
+          run.stop();
+        }, opts.timeoutMs)
+      : null;
     try {
       const outcomes = await run.done;
-      for (const t of targets) {
-        const o = outcomes.get(t.pid);
+      const put = (t: WatchedTarget, kind: WatchBackend, o: BackendOutcome | undefined, fallback: string | undefined): void => {
         results.set(t.pid, {
           pid: t.pid,
           identity: t.identity,
@@ -90,6 +97,20 @@ export async function watch(pids: number[], opts: WatchOptions = {}): Promise<Wa
           note: o?.note,
           fallbackReason: fallback,
         });
+      };
+      const unwatched = targets.filter((t) => outcomes.get(t.pid)?.attachFailed !== undefined);
+      for (const t of targets) if (!unwatched.includes(t)) put(t, chosen.kind, outcomes.get(t.pid), chosen.fallback);
+      if (unwatched.length > 0) {
+        // The backend could not attach (ptrace refused): poll instead until the process really ends.
+        const reasonOf = (t: WatchedTarget): string =>
+          [chosen.fallback, outcomes.get(t.pid)?.attachFailed].filter((x): x is string => Boolean(x)).join('; ');
+        if (stopped) {
+          for (const t of unwatched) put(t, chosen.kind, { ...(outcomes.get(t.pid) as BackendOutcome), endedAt: null }, reasonOf(t));
+        } else {
+          run = startPollBackend(unwatched);
+          const polled = await run.done;
+          for (const t of unwatched) put(t, 'poll', polled.get(t.pid), reasonOf(t));
+        }
       }
     } finally {
       if (ticker) clearInterval(ticker);
