@@ -86,10 +86,12 @@ export class DeathTracker {
       const details: Evidence = { backend, kernelSent: true, groupDirected: false, reason: 'oom-kill' };
       if (o.ev.totalVmKb !== null) details.totalVmKb = o.ev.totalVmKb;
       if (o.ev.anonRssKb !== null) details.anonRssKb = o.ev.anonRssKb;
+      // The task in mark_victim's prefix is the one whose allocation triggered the OOM killer (often the
+      // victim itself), not a sender: the kernel killed it.
+      details.triggeredBy = { pid: o.ev.taskPid, comm: o.ev.taskComm };
       return {
         kind: 'oom-kill',
         signal: 'SIGKILL',
-        sender: { pid: o.ev.taskPid, comm: o.ev.taskComm },
         time: new Date(o.wallMs).toISOString(),
         source: 'watch',
         details,

@@ -17,7 +17,7 @@ import { createInstance, ensureTracefs, pidEquals, removeStaleInstances, syscall
 import { KillEvent, parseTraceLine, TgkillEvent, TraceEvent } from '../source/trace/parse';
 import { TaskNames } from '../source/trace/task-names';
 import { DeathTracker } from './derive';
-import { isRunning, taskOwner, threadIds } from './identity';
+import { isRunning, readIdentity, taskOwner, threadIds } from './identity';
 import type { BackendOutcome, BackendRun, WatchedTarget } from './types';
 
 const SAFETY_POLL_MS = 250;
@@ -35,6 +35,16 @@ function setClock(inst: TraceInstance): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Update a watched target's identity after its rename: re-read comm and argv while it is still the same
+ * process (same start time); when it is already gone, at least the new name from the event is known.
+ */
+function refreshIdentity(t: WatchedTarget, newComm: string): void {
+  const now = isRunning(t.pid) ? readIdentity(t.pid) : null;
+  if (now && now.startTime === t.identity.startTime) t.identity = { ...t.identity, comm: now.comm, argvHead: now.argvHead };
+  else t.identity = { ...t.identity, comm: newComm };
 }
 
 export function startTracefsBackend(targets: WatchedTarget[]): BackendRun {
@@ -57,6 +67,7 @@ function run(inst: TraceInstance, targets: WatchedTarget[]): BackendRun {
   const pgids = [...new Set(targets.map((t) => t.identity.pgid).filter((g) => g > 1))];
   const lastKill = new Map<number, KillEvent | TgkillEvent>();
   const names = new TaskNames();
+  const byPid = new Map(targets.map((t) => [t.pid, t]));
 
   const toWall = setClock(inst) ? monoToWall() : () => Date.now();
 
@@ -98,9 +109,13 @@ function run(inst: TraceInstance, targets: WatchedTarget[]): BackendRun {
         t.onSignal(sent, kill, { tgid: owner?.tgid ?? null, uid: owner?.uid ?? null }, toWall(ev.ts));
         return;
       }
-      case 'task_rename':
+      case 'task_rename': {
         names.onRename(ev);
+        // A watched process exec'd (or renamed itself): report it under the name and argv it has now.
+        const w = byPid.get(ev.pid);
+        if (w) refreshIdentity(w, ev.newComm);
         return;
+      }
       case 'sys_exit_group': {
         const p = tidToPid.get(ev.taskPid);
         if (p !== undefined) trackers.get(p)?.onExitGroup(ev.errorCode, toWall(ev.ts));

@@ -138,7 +138,11 @@ maybe('watch: a real OOM kill in a 40 MiB memory cgroup', () => {
     const checks = report.checks as Json[];
     const watchFinding = checks.find((c) => c.id === 'watch');
     expect(watchFinding).toMatchObject({ status: 'fail', code: 'watched-death' });
-    expect(String(watchFinding?.summary)).toMatch(/OOM-killed/);
+    expect(String(watchFinding?.summary)).toMatch(/killed by the kernel OOM killer/);
+    // The task that triggered the OOM is not a sender: it is in the details, and the name is the exec'd one.
+    expect(cause.sender).toBeUndefined();
+    expect(obj(obj(cause.details).triggeredBy).pid).toEqual(expect.any(Number));
+    expect(String(watchFinding?.summary)).toMatch(/^python3 /);
     // The kernel log, read by the same diagnosis, may also have the OOM report; if so it names the same pid.
     const kernel = checks.find((c) => c.id === 'kernel-log');
     expect(kernel).toBeDefined();

@@ -122,7 +122,11 @@ describe('DeathTracker on captured scenarios', () => {
   it('OOM kill', () => {
     const t = new DeathTracker(5000);
     feed(t, events.slice(12, 14));
-    expect(t.cause('tracefs')).toMatchObject({ kind: 'oom-kill', signal: 'SIGKILL', details: { kernelSent: true, reason: 'oom-kill' } });
+    const c = t.cause('tracefs');
+    expect(c).toMatchObject({ kind: 'oom-kill', signal: 'SIGKILL', details: { kernelSent: true, reason: 'oom-kill' } });
+    // The task that triggered the OOM killer is not a sender.
+    expect(c?.sender).toBeUndefined();
+    expect(c?.details?.triggeredBy).toMatchObject({ pid: expect.any(Number), comm: expect.any(String) });
   });
 
   it('ignored signals are seen but not the cause', () => {
