@@ -172,9 +172,7 @@ maybe('whydied as nobody', () => {
     if (ev.backend === 'ptrace') expect(String(w.summary)).toMatch(/not permitted/i);
   });
 
-  // KNOWN BUG (reported, product code not changed here): the watch finding claims the process "ended"
-  // (and, with the ptrace backend, an endedAt of when strace failed to attach) while it is alive. When this
-  // is fixed the test starts passing and jest flags it: drop `.failing` then.
+  // A refused ptrace attach is not a death: the watch falls back to polling and never claims it ended.
   it('watch does not say a live process ended', () => {
     const r = asNobody(['watch', String(target), '--json', '--timeout', '3']);
     const [report] = expectValidReports(r.stdout);
