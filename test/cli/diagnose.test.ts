@@ -32,7 +32,7 @@ async function startNamed(name: string): Promise<number> {
   return pid;
 }
 
-type Rep = { state: string; target: { pid: number | null }; process: { pid: number; comm: string; argv: string[] } | null; verdict: { status: string }; risks: unknown[]; checks: Array<{ id: string; status: string; summary: string }> };
+type Rep = { state: string; target: { pid: number | null }; process: { pid: number; comm: string; argv: string[] } | null; verdict: { status: string }; risks: unknown[]; checks: Array<{ id: string; status: string; code: string; summary: string }> };
 
 describe('whydied on a real process', () => {
   it('by pid: table by default, --json schema-valid, --format markdown; exit code from the verdict', async () => {

@@ -10,30 +10,14 @@ import { waitForComm, cleanEnv, diagnosePid, finding, reportFor, risk, tempDir }
 afterAll(() => cleanupProcesses());
 
 // The pty parent types the commands, then keeps draining the master so the shell never blocks.
-const PTY_DRIVER = `
-import os, pty, sys, time
-cmds = sys.argv[1]
-pid, fd = pty.fork()
-if pid == 0:
-    os.execvp('bash', ['bash', '--norc', '--noprofile', '-i'])
-time.sleep(0.3)
-os.write(fd, cmds.encode())
-while True:
-    try:
-        if not os.read(fd, 4096):
-            break
-    except OSError:
-        break
-`;
+const PTY_DRIVER = path.join(__dirname, '..', 'helpers', 'pty-driver.py');
 
 test('interactive bash on a pty: plain job dies at hangup, nohup job survives it', async () => {
   const dir = tempDir();
-  const driver = path.join(dir, 'drive_pty.py');
-  fs.writeFileSync(driver, PTY_DRIVER);
   const plainFile = path.join(dir, 'plain.pid');
   const nohupFile = path.join(dir, 'nohup.pid');
   const cmds = `sleep 1000 & echo $! > '${plainFile}'\nnohup sleep 1001 >/dev/null 2>&1 & echo $! > '${nohupFile}'\n`;
-  startDetached('python3', [driver, cmds], { env: cleanEnv({ PS1: '$ ', TERM: 'dumb' }) });
+  startDetached('python3', [PTY_DRIVER, cmds], { env: cleanEnv({ PS1: '$ ', TERM: 'dumb' }) });
   const plain = await readPidFile(plainFile);
   await waitForComm(plain, 'sleep');
   const nohup = await readPidFile(nohupFile);

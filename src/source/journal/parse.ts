@@ -3,6 +3,7 @@
  * how a process or unit ended: systemd unit results, systemd-coredump, earlyoom and systemd-oomd.
  * Messages and names are hostile data. Never throws.
  */
+import { journalText, parseJournalJson } from './json-line';
 
 export interface JournalEntry {
   timeMs: number | null;
@@ -28,41 +29,27 @@ export type JournalEvent =
 
 const KEEP = ['COREDUMP_PID', 'COREDUMP_COMM', 'COREDUMP_SIGNAL_NAME', 'COREDUMP_SIGNAL', 'COREDUMP_UID', 'EXIT_CODE', 'EXIT_STATUS', 'UNIT', 'USER_UNIT', '_SYSTEMD_UNIT', '_SYSTEMD_USER_UNIT'];
 
-function text(v: unknown): string | null {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number') return String(v);
-  // journald stores non-UTF-8 values as byte arrays.
-  if (Array.isArray(v) && v.every((b) => typeof b === 'number')) return Buffer.from(v as number[]).toString('utf8');
-  return null;
-}
 const int = (v: string | null | undefined): number | null => {
   if (v === null || v === undefined || !/^-?\d+$/.test(v)) return null;
   return Number(v);
 };
 
 function fromJson(line: string): JournalEntry | null {
-  let obj: unknown;
-  try {
-    obj = JSON.parse(line);
-  } catch {
-    return null;
-  }
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return null;
-  const o = obj as Record<string, unknown>;
-  const message = text(o.MESSAGE);
-  if (message === null) return null;
+  const entry = parseJournalJson(line);
+  if (entry === null) return null;
+  const { fields: o, message } = entry;
   const fields: Record<string, string> = {};
   for (const k of KEEP) {
-    const v = text(o[k]);
+    const v = journalText(o[k]);
     if (v !== null) fields[k] = v;
   }
-  const real = int(text(o.__REALTIME_TIMESTAMP));
+  const real = int(journalText(o.__REALTIME_TIMESTAMP));
   return {
     timeMs: real === null ? null : real / 1000,
-    bootId: text(o._BOOT_ID),
-    pid: int(text(o._PID)),
-    comm: text(o._COMM),
-    identifier: text(o.SYSLOG_IDENTIFIER),
+    bootId: journalText(o._BOOT_ID),
+    pid: int(journalText(o._PID)),
+    comm: journalText(o._COMM),
+    identifier: journalText(o.SYSLOG_IDENTIFIER),
     unit: fields.UNIT ?? fields.USER_UNIT ?? fields._SYSTEMD_UNIT ?? fields._SYSTEMD_USER_UNIT ?? null,
     message,
     fields,

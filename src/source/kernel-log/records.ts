@@ -4,6 +4,7 @@
  */
 import { candidateLineStarts } from './prefilter';
 import type { KernelLogFormat, KernelRecord } from './types';
+import { parseJournalJson } from '../journal/json-line';
 
 export interface ScanClock {
   /** Wall-clock ms of the current boot (btime * 1000); null when unknown. */
@@ -128,14 +129,6 @@ function parseDmesgRecord(raw: string, stripHost: boolean): Parsed | null {
   return { priority: null, seq: null, monoUsec: null, message: decodeKernelEscapes(raw) };
 }
 
-type JsonObject = { [k: string]: unknown };
-
-function jsonMessage(v: unknown): string | null {
-  if (typeof v === 'string') return v;
-  // journald stores non-UTF-8 messages as byte arrays.
-  if (Array.isArray(v) && v.every((b) => typeof b === 'number')) return Buffer.from(v as number[]).toString('utf8');
-  return null;
-}
 
 const num = (v: unknown): number | null => {
   const n = typeof v === 'string' || typeof v === 'number' ? Number(v) : NaN;
@@ -143,16 +136,9 @@ const num = (v: unknown): number | null => {
 };
 
 function parseJournalJsonLine(line: string, clock: ScanClock): Parsed | null {
-  let obj: unknown;
-  try {
-    obj = JSON.parse(line);
-  } catch {
-    return null;
-  }
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return null;
-  const o = obj as JsonObject;
-  const message = jsonMessage(o.MESSAGE);
-  if (message === null) return null;
+  const entry = parseJournalJson(line);
+  if (entry === null) return null;
+  const { fields: o, message } = entry;
   const bootId = typeof o._BOOT_ID === 'string' ? o._BOOT_ID : null;
   const current = (clock.currentBootId ?? '').replace(/-/g, '');
   const boot = bootId === null || bootId === current ? clock.boot ?? 'current' : bootId;
