@@ -48,17 +48,6 @@ export const ciCleanupRules: SurvivalRule[] = [
         : null,
   },
   {
-    code: 'ci.runner-ancestor',
-    event: 'ci-cleanup',
-    outcome: 'dies',
-    confidence: 'likely',
-    meaning: 'A CI runner is an ancestor and no escape is set: the runner reaps its process tree when the job ends.',
-    when: (e) => {
-      const r = e.ci?.runnerAncestor ?? e.chain?.ciRunner ?? null;
-      return r && escaped(e).length === 0 ? `CI runner ${r.label} (pid ${r.pid}) is an ancestor: it reaps the job's process tree when the job ends` : null;
-    },
-  },
-  {
     code: 'ci.escaped',
     event: 'ci-cleanup',
     outcome: 'survives',
@@ -82,8 +71,14 @@ export const ciCleanupRules: SurvivalRule[] = [
     event: 'ci-cleanup',
     outcome: 'unknown',
     confidence: 'possible',
-    meaning: 'Its environment could not be read and no CI runner ancestor was found.',
-    when: (e) => (!e.ci ? 'its environment could not be read' : e.ci.unreadable ? `its environment could not be read (${e.ci.unreadable}) and no CI runner ancestor was found` : null),
+    meaning: 'Its environment could not be read, so whether a CI runner\'s cleanup matches it is unknown.',
+    when: (e) => {
+      if (e.ci && !e.ci.unreadable) return null;
+      // Runners find leftovers by environment: without it, a runner ancestor is a hint, not an answer.
+      const r = e.ci?.runnerAncestor ?? e.chain?.ciRunner ?? null;
+      const hint = r ? `; CI runner ${r.label} (pid ${r.pid}) is an ancestor, so it may be reaped when the job ends` : '';
+      return `its environment could not be read${e.ci?.unreadable ? ` (${e.ci.unreadable})` : ''}${hint}`;
+    },
   },
   {
     code: 'ci.generic',
