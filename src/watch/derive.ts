@@ -127,6 +127,7 @@ export type DeathMechanism =
   | 'fault'
   | 'kernel'
   | 'broadcast'
+  | 'broken-pipe'
   | 'kill';
 
 /**
@@ -162,6 +163,8 @@ export function mechanismOf(
     const note = shell && sig === 15 ? ' (a shell ends its stopped jobs this way as it exits)' : '';
     return { mechanism: 'group-kill', why: `${who} sent ${name} to the whole ${grp}${groupTarget ? ` (kill -${name.replace(/^SIG/, '')} -- -${groupTarget})` : ''}${note}` };
   }
+  // pipe_write() signals the writer itself, with no kill() call: its reader is gone.
+  if (sig === 13 && sender.pid === victim && !kill) return { mechanism: 'broken-pipe', why: 'it wrote to a pipe whose reader had exited (SIGPIPE from its own write)' };
   if (kill && kill.event === 'sys_kill' && kill.pid === -1) return { mechanism: 'broadcast', why: `${who} sent ${name} to every process it may signal (kill -1)` };
   return { mechanism: 'kill', why: `${who} sent ${name} to it directly` };
 }
