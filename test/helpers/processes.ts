@@ -32,6 +32,8 @@ export interface ProcStat {
   pgid: number;
   sid: number;
   ttyNr: number;
+  /** The foreground process group of the controlling terminal (-1 without one). */
+  tpgid: number;
 }
 
 export function procStat(pid: number): ProcStat | null {
@@ -47,6 +49,7 @@ export function procStat(pid: number): ProcStat | null {
       pgid: parseInt(rest[2], 10),
       sid: parseInt(rest[3], 10),
       ttyNr: parseInt(rest[4], 10),
+      tpgid: parseInt(rest[5], 10),
     };
   } catch {
     return null;

@@ -31,6 +31,10 @@ export interface LoginShell {
   run(cmdline: string, timeoutMs?: number): Promise<RunResult>;
   /** `cmdline &`; the job's pid once it has exec'd; tracked for cleanup. */
   background(cmdline: string, opts?: BackgroundOptions): Promise<number>;
+  /** Type `cmdline` as a foreground job; its pid (the job's group leader) once it runs `opts.comm`; tracked. */
+  foreground(cmdline: string, opts?: BackgroundOptions): Promise<number>;
+  /** Type ^Z and wait until the foreground job `pid` is stopped (state T). */
+  stopForeground(pid: number): Promise<void>;
   /** Raw bytes into the terminal: `\x1a` stops the foreground job, `sleep 9\n` starts one. */
   type(raw: string): void;
   /** Type `exit` (twice when bash refuses with "There are stopped jobs."), wait until the shell is gone. */
@@ -166,6 +170,27 @@ export class TerminalShell implements LoginShell {
       if (!ok) throw new Error(`job ${pid} (${cmdline}) did not exec ${want ?? 'its command'}: comm is ${comm(pid)}`);
     }
     return pid;
+  }
+
+  async foreground(cmdline: string, opts: BackgroundOptions = {}): Promise<number> {
+    const own = procStat(this.shellPid)?.pgid;
+    this.type(`${cmdline}\n`);
+    // With job control the job gets its own group and the terminal's foreground group (tpgid) becomes it.
+    let pid = 0;
+    const ok = await waitFor(() => {
+      const tpgid = procStat(this.shellPid)?.tpgid ?? -1;
+      if (tpgid <= 0 || tpgid === own) return false;
+      pid = tpgid;
+      const c = comm(pid);
+      return c !== null && (opts.comm ? c === opts.comm : c !== 'bash');
+    }, opts.timeoutMs ?? 5000);
+    if (!ok) throw new Error(`foreground job ${cmdline} did not start (foreground group ${pid})`);
+    return track(pid);
+  }
+
+  async stopForeground(pid: number): Promise<void> {
+    this.type('\x1a');
+    if (!(await waitFor(() => procStat(pid)?.state === 'T', 5000))) throw new Error(`^Z did not stop ${pid}`);
   }
 
   async exit(): Promise<void> {
