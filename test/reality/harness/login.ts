@@ -4,7 +4,7 @@
  * connection (the client dies, sshd closes the pty master, the kernel hangs up the terminal).
  */
 import { spawn } from 'child_process';
-import { isAlive, track, waitFor, waitGone } from '../../helpers/processes';
+import { isAlive, track, waitGone } from '../../helpers/processes';
 import type { Sshd } from './sshd';
 import { LoginShell, TerminalShell } from './terminal-shell';
 import { onTeardown } from './teardown';
@@ -66,4 +66,3 @@ export function clientAlive(s: LoginShell): boolean {
   return isAlive(s.clientPid);
 }
 
-export { waitFor };
