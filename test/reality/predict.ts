@@ -57,7 +57,7 @@ export function expectReality(risk: Risk, died: boolean): void {
 }
 
 /** Did it die within the bound after the event? (A survivor is checked for the whole bound.) */
-export async function diedAfter(pid: number, boundMs = 3000): Promise<boolean> {
+export async function diedAfter(pid: number, boundMs = 1500): Promise<boolean> {
   return waitFor(() => !isAlive(pid), boundMs);
 }
 
@@ -80,19 +80,27 @@ export async function startWatch(pid: number): Promise<Watch> {
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
   const result = new Promise<Cause | null>((resolve, reject) => {
-    child.on('exit', () => {
+    // 'close', not 'exit': stdout may still hold the report when the process has exited.
+    child.on('close', () => {
       fs.rmSync(stateDir, { recursive: true, force: true });
       try {
-        resolve(out.trim() ? firstReport(out).verdict.cause : null);
+        const cause = out.trim() ? firstReport(out).verdict.cause : null;
+        if (!cause && process.env.WHYDIED_DEBUG_WATCH) console.log(`watch of ${pid}: ${out}\n${err}`);
+        resolve(cause);
       } catch (e) {
         reject(new Error(`watch output unreadable: ${String(e)}\n${out}\n${err}`));
       }
     });
   });
-  // The watch is armed once its tracing instance exists (the event must not happen before).
+  // Armed once its tracing instance records: events enabled and tracing on (the ring buffer keeps what
+  // happens from then on until the watcher reads it).
   const armed = await waitFor(() => {
     try {
-      return fs.readdirSync('/sys/kernel/tracing/instances').some((n) => n.startsWith(`whydied-${child.pid}-`));
+      const base = '/sys/kernel/tracing/instances';
+      const inst = fs.readdirSync(base).find((n) => n.startsWith(`whydied-${child.pid}-`));
+      if (!inst) return false;
+      const read = (f: string): string => fs.readFileSync(path.join(base, inst, f), 'utf8').trim();
+      return read('tracing_on') === '1' && read('events/signal/signal_generate/enable') === '1';
     } catch {
       return false;
     }
@@ -137,4 +145,9 @@ export async function relaunched(argv: readonly string[], except: readonly numbe
   await waitFor(() => (found = pidsWithArgv(argv, except)).length > 0, 10000);
   if (found.length !== 1) throw new Error(`expected one relaunched ${argv.join(' ')}, found ${JSON.stringify(found)}`);
   return track(found[0]);
+}
+
+/** Did the process die after the event? Deaths are awaited up to 5 s; a survivor is watched for 1.5 s. */
+export async function outcomeOf(pid: number, risk: { outcome: string }): Promise<boolean> {
+  return diedAfter(pid, risk.outcome === 'dies' ? 5000 : 1500);
 }

@@ -32,6 +32,7 @@ function hangupPipeReaders(e: RiskEvidence): PeerEvidence[] {
 
 const readersText = (rs: PeerEvidence[]): string => rs.map((r) => `${r.comm} (pid ${r.pid})`).join(', ');
 
+const shellSelf = (e: RiskEvidence): boolean => e.chain?.self.kind === 'interactive-shell' || e.chain?.self.kind === 'shell';
 const onTty = (e: RiskEvidence): boolean => e.tty !== null && e.tty.tty !== null;
 const isStopped = (e: RiskEvidence): boolean => e.existence?.stateLetter === 'T';
 
@@ -113,23 +114,27 @@ export const terminalHangupRules: SurvivalRule[] = [
     when: (e) => (e.signals?.hup === 'ignored' ? `SIGHUP is ignored (SigIgn has SIGHUP, as nohup sets it)${ttyWriteCaveat(e)}` : null),
   },
   {
+    code: 'hangup.session-leader',
+    event: 'terminal-hangup',
+    outcome: 'dies',
+    confidence: 'certain',
+    meaning: 'It is the session leader holding the terminal and SIGHUP ends it (default action, or a shell, which exits on SIGHUP): the kernel sends it SIGHUP.',
+    when: (e) => {
+      const pid = e.process?.pid;
+      if (!e.tty?.sessionLeader || pid === undefined || e.tty.sessionLeader.pid !== pid) return null;
+      if (e.signals?.hup === 'default') return `it is the session leader of ${e.tty.tty}: the kernel sends it SIGHUP when the terminal hangs up`;
+      // Interactive shells catch SIGHUP only to pass it on to their jobs, then exit.
+      if (e.signals?.hup === 'caught' && shellSelf(e)) return `it is the shell leading the session on ${e.tty.tty}: the kernel sends it SIGHUP when the terminal hangs up, and a shell passes that on to its jobs and exits`;
+      return null;
+    },
+  },
+  {
     code: 'hangup.sighup-caught',
     event: 'terminal-hangup',
     outcome: 'unknown',
     confidence: 'possible',
     meaning: 'It installs its own SIGHUP handler: the program decides what a hangup does.',
     when: (e) => (e.signals?.hup === 'caught' ? `it is on terminal ${e.tty?.tty} and installs its own SIGHUP handler (SigCgt): the program decides (many daemons reload, shells exit)` : null),
-  },
-  {
-    code: 'hangup.session-leader',
-    event: 'terminal-hangup',
-    outcome: 'dies',
-    confidence: 'certain',
-    meaning: 'It is the session leader holding the terminal: the kernel sends it SIGHUP.',
-    when: (e) => {
-      const pid = e.process?.pid;
-      return e.tty?.sessionLeader && pid !== undefined && e.tty.sessionLeader.pid === pid ? `it is the session leader of ${e.tty.tty}: the kernel sends it SIGHUP when the terminal hangs up` : null;
-    },
   },
   {
     code: 'hangup.foreground',
