@@ -45,7 +45,7 @@ export function expectRule(report: Report, event: RiskEvent, code: string): Risk
 }
 
 /** Words that mark an `unknown` as honest: it names what /proc cannot show. */
-const NAMES_THE_GAP = /\/proc cannot (show|decide)|cannot show|not visible in \/proc|the program decides|compiled-in default|which \/proc|could not be read|loginctl show-user/;
+const NAMES_THE_GAP = /\/proc cannot (show|decide)|cannot be told from \/proc|cannot show|not visible in \/proc|the program decides|compiled-in default|which \/proc|could not be read|loginctl show-user/;
 
 /** Hold one prediction to the outcome the event really had. */
 export function expectReality(risk: Risk, died: boolean): void {

@@ -86,7 +86,10 @@ export const ciCleanupRules: SurvivalRule[] = [
     outcome: 'unknown',
     confidence: 'possible',
     meaning: 'Only the generic CI variable is set: no runner-specific marker or runner ancestor tells how cleanup works.',
-    when: (e) => ((e.ci?.markers ?? []).includes('CI') ? 'only the generic CI variable is set: no runner-specific marker or runner ancestor tells how this CI cleans up' : null),
+    when: (e) =>
+      (e.ci?.markers ?? []).includes('CI')
+        ? 'only the generic CI variable is set: which CI runs it, and so how its cleanup finds leftovers, cannot be told from /proc (no runner-specific marker or runner ancestor)'
+        : null,
   },
   {
     code: 'ci.none',
