@@ -27,7 +27,7 @@ export interface RemedyInput {
   risks: readonly Risk[];
   tools: HostTools;
   /** Its memory cgroup, when a limit applies (for raising it). */
-  memoryCgroup: { dir: string; limitBytes: number; version: 1 | 2 } | null;
+  memoryCgroup: { dir: string; limitBytes: number; version: 1 | 2; memswLimitBytes?: number | null } | null;
 }
 
 // eslint-disable-next-line no-control-regex
@@ -80,9 +80,12 @@ export function buildRemedy(input: RemedyInput): string[] {
   if (needsRelaunch && argv.length > 0) out.push(...relaunchCommands(input, argv));
   const mem = input.memoryCgroup;
   if (risks.some((r) => r.event === 'memory-pressure' && r.outcome === 'dies') && mem) {
-    // Doubling the limit takes it out of "more than half"; the file path is the cgroup's, quoted.
+    // Doubling the limit takes it out of "more than half"; the file path is the cgroup's, quoted. On v1 a
+    // memory+swap limit caps the memory limit: it is raised first by the same amount.
+    const next = mem.limitBytes * 2;
     const file = `${mem.dir}/${mem.version === 1 ? 'memory.limit_in_bytes' : 'memory.max'}`;
-    out.push(`echo ${mem.limitBytes * 2} > ${shellQuote(file)}`);
+    const memsw = mem.version === 1 && mem.memswLimitBytes ? `echo ${mem.memswLimitBytes + (next - mem.limitBytes)} > ${shellQuote(`${mem.dir}/memory.memsw.limit_in_bytes`)} && ` : '';
+    out.push(`${memsw}echo ${next} > ${shellQuote(file)}`);
   }
   return out;
 }

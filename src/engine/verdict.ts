@@ -203,7 +203,7 @@ export function decide(input: { target: CheckTarget; facts: Facts; findings: Fin
           ciMarkers: ev.ci?.markers ?? [],
           risks,
           tools: facts.hostTools(),
-          memoryCgroup: mem && mem.limitBytes !== null && memDir.ok ? { dir: memDir.value.dir, limitBytes: mem.limitBytes, version: mem.version } : null,
+          memoryCgroup: mem && mem.limitBytes !== null && memDir.ok ? { dir: memDir.value.dir, limitBytes: mem.limitBytes, version: mem.version, memswLimitBytes: memDir.value.memswLimitBytes ?? null } : null,
         })
       : [];
   const verb = remedy[0]?.startsWith('echo ') ? 'raise its memory limit with' : `${dies.some((r) => r.event === 'container-stop') ? 'from the host, ' : ''}relaunch it with`;

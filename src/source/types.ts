@@ -179,7 +179,7 @@ export interface Facts {
   /** Pids with an open fd on pipe inode N (and which end: 'r'/'w' from fdinfo flags). */
   pipeHolders(inode: number): Array<{ pid: number; fd: number; mode: 'r' | 'w' | '?' }>;
   /** Memory limit and usage for a cgroup path (v2 memory.max/current, v1 memory.limit_in_bytes/usage_in_bytes). */
-  memoryCgroup(pid: number): Read<{ path: string; limitBytes: number | null; usageBytes: number | null; version: 1 | 2; dir: string }>;
+  memoryCgroup(pid: number): Read<import('./memory-cgroup').MemoryCgroup>;
   /** Relaunch tools present on this host (setsid, systemd-run, tmux; whether systemd runs). */
   hostTools(): import('./host-tools').HostTools;
   /** Read any text through the memo (for checks and plugins that need a file not modelled above). */
