@@ -29,6 +29,9 @@ function disposition(ign: bigint, cgt: bigint, n: number): 'ignored' | 'caught' 
   return 'default';
 }
 
+/** SIGHUP's disposition from the SigIgn/SigCgt masks (shared with stdio for pipe peers). */
+export const hupDisposition = (ign: bigint, cgt: bigint): 'ignored' | 'caught' | 'default' => disposition(ign, cgt, 1);
+
 const hex = (m: bigint): string => m.toString(16).padStart(16, '0');
 
 export const signals: Check = {

@@ -105,7 +105,7 @@ function targetsFor(opts: DiagnoseOptions, r: ResolvedQuery): CheckTarget[] {
 function header(facts: Facts, query: string, pid: number | null): Pick<Report, 'schema' | 'generatedAt' | 'host' | 'target'> {
   const h = facts.host();
   return {
-    schema: 'whydied.report/1',
+    schema: 'whydied.report/2',
     generatedAt: new Date(facts.raw.now()).toISOString(),
     host: { hostname: h.hostname, kernel: h.kernel, bootId: h.bootId, bootTime: new Date(h.bootTime * 1000).toISOString() },
     target: { query, pid },

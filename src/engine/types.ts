@@ -1,7 +1,7 @@
 /**
  * The check API and the report model. Built-in checks and plugins are written against exactly these
  * types (re-exported from src/index.ts). The Report shape is the published JSON contract
- * (schema/report.schema.json, id `whydied.report/1`): change both together, deliberately.
+ * (schema/report.schema.json, id `whydied.report/2`): change both together, deliberately.
  */
 import type { Facts } from '../source/types';
 
@@ -96,19 +96,33 @@ export interface Check {
 }
 
 export type ProcessState = 'alive' | 'zombie' | 'dead' | 'not-found';
-export type VerdictStatus = 'ok' | 'at-risk' | 'died' | 'unknown';
+/**
+ * `uncertain`: alive, nothing certainly kills it, but at least one event is undecided from what /proc
+ * shows (a disowned job, huponexit, a program's own SIGHUP handler).
+ */
+export type VerdictStatus = 'ok' | 'at-risk' | 'uncertain' | 'died' | 'unknown';
 export type RiskEvent =
   | 'terminal-hangup'
   | 'parent-exit'
   | 'group-kill'
   | 'session-end'
   | 'ci-cleanup'
+  | 'container-stop'
   | 'memory-pressure';
 export type RiskOutcome = 'dies' | 'survives' | 'unknown';
+/**
+ * How sure the outcome is, should the event happen: `certain` when a kernel mechanism visible in /proc
+ * decides it, `likely` when it rests on how the launching tool or the program usually behaves,
+ * `possible` for an undecided outcome that may still go either way.
+ */
+export type RiskConfidence = 'certain' | 'likely' | 'possible';
 
 export interface Risk {
   event: RiskEvent;
+  /** The survival rule that decided this row (stable; docs/survival-rules.md). */
+  code: string;
   outcome: RiskOutcome;
+  confidence: RiskConfidence;
   reason: string;
 }
 
@@ -136,7 +150,7 @@ export interface Verdict {
 }
 
 export interface Report {
-  schema: 'whydied.report/1';
+  schema: 'whydied.report/2';
   generatedAt: string;
   host: { hostname: string; kernel: string; bootId: string; bootTime: string };
   target: { query: string; pid: number | null };

@@ -14,6 +14,7 @@ import type { StdioEvidence } from '../../checks/stdio';
 import type { CgroupEvidence } from '../../checks/cgroup';
 import type { CiEnvironmentEvidence } from '../../checks/ci-environment';
 import type { MemoryEvidence } from '../../checks/memory';
+import type { NamespaceEvidence } from '../../checks/namespace';
 import { buildRemedy } from './remedy';
 import { evaluateRisks, type RiskEvidence } from './survival';
 
@@ -86,6 +87,7 @@ const EVENT_WORDS: Record<RiskEvent, string> = {
   'group-kill': 'a kill of its process group',
   'session-end': 'the login session ending',
   'ci-cleanup': 'CI cleanup',
+  'container-stop': 'its container stopping',
   'memory-pressure': 'memory pressure',
 };
 
@@ -171,6 +173,7 @@ export function decide(input: { target: CheckTarget; facts: Facts; findings: Fin
     cgroup: evidenceOf<CgroupEvidence>(findings, 'cgroup'),
     ci: evidenceOf<CiEnvironmentEvidence>(findings, 'ci-environment'),
     memory: evidenceOf<MemoryEvidence>(findings, 'memory'),
+    namespace: evidenceOf<NamespaceEvidence>(findings, 'namespace'),
     process: proc,
   };
   const risks = evaluateRisks(ev);
@@ -184,32 +187,50 @@ export function decide(input: { target: CheckTarget; facts: Facts; findings: Fin
       remedy: [],
     };
   }
+  const undecided = risks.filter((r) => r.outcome === 'unknown');
+  const mem = ev.cgroup?.memory ?? null;
+  const memDir = facts.memoryCgroup(target.pid);
   const remedy =
-    dies.length > 0 && proc && proc.argv
+    (dies.length > 0 || undecided.length > 0) && proc && proc.argv
       ? buildRemedy({
           argv: proc.argv,
           exe: proc.exe,
           cwd: proc.cwd,
           comm: proc.comm,
+          pid: proc.pid,
+          uid: proc.uid,
           stdoutFile: ev.stdio?.stdoutFile ?? null,
           ciMarkers: ev.ci?.markers ?? [],
+          risks,
+          tools: facts.hostTools(),
+          memoryCgroup: mem && mem.limitBytes !== null && memDir.ok ? { dir: memDir.value.dir, limitBytes: mem.limitBytes, version: mem.version } : null,
         })
       : [];
+  const verb = remedy[0]?.startsWith('echo ') ? 'raise its memory limit with' : `${dies.some((r) => r.event === 'container-stop') ? 'from the host, ' : ''}relaunch it with`;
+  const fix = remedy.length > 0 ? `; ${verb} \`${remedy[0]}\`` : '';
+  if (dies.length === 0 && undecided.length === 0) {
+    return {
+      state,
+      process: proc,
+      verdict: { status: 'ok', summary: `${name} is alive and no threat found reaches it.`, cause: null },
+      risks,
+      remedy,
+    };
+  }
   if (dies.length === 0) {
-    const unknown = risks.filter((r) => r.outcome === 'unknown').map((r) => EVENT_WORDS[r.event]);
+    const sure = remedy.length > 0 ? `; to be sure, relaunch it with \`${remedy[0]}\`` : '';
     return {
       state,
       process: proc,
       verdict: {
-        status: 'ok',
-        summary: `${name} is alive and no threat found reaches it${unknown.length ? ` (undecided: ${joinWords(unknown)})` : ''}.`,
+        status: 'uncertain',
+        summary: `${name} is alive; /proc cannot decide whether it survives ${joinWords(undecided.map((r) => EVENT_WORDS[r.event]))}: ${undecided[0].reason}${sure}.`,
         cause: null,
       },
       risks,
       remedy,
     };
   }
-  const fix = remedy.length > 0 ? `; relaunch it with \`${remedy.find((c) => c.includes('setsid -f')) ?? remedy[0]}\`` : '';
   return {
     state,
     process: proc,

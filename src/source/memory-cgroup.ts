@@ -7,6 +7,8 @@ export interface MemoryCgroup {
   limitBytes: number | null;
   usageBytes: number | null;
   version: 1 | 2;
+  /** The cgroup's directory (its cgroup.procs lists the members the cgroup's OOM killer chooses among). */
+  dir: string;
 }
 
 /** v1 reports "no limit" as a page-rounded LONG_MAX; anything this large is unlimited. */
@@ -38,6 +40,7 @@ export function readMemoryCgroup(groups: CgroupEntry[], text: (path: string) => 
       limitBytes: bytes(limit, isUnlimited),
       usageBytes: bytes(text(`${base}/memory.usage_in_bytes`), () => false),
       version: 1,
+      dir: base,
     });
   }
   const v2 = groups.find((g) => g.hierarchy === 0 && g.controllers.length === 0);
@@ -55,9 +58,10 @@ export function readMemoryCgroup(groups: CgroupEntry[], text: (path: string) => 
       limitBytes: bytes(limit, (t) => t === 'max'),
       usageBytes: bytes(text(`${base}/memory.current`), () => false),
       version: 2,
+      dir: base,
     });
   }
   // The v2 root cgroup has no memory.max: it is unlimited by definition.
-  if (v2.path === '/') return ok({ path: '/', limitBytes: null, usageBytes: null, version: 2 });
+  if (v2.path === '/') return ok({ path: '/', limitBytes: null, usageBytes: null, version: 2, dir: '/sys/fs/cgroup' });
   return firstError ?? fail('ENOENT', 'memory.max not found');
 }

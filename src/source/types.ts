@@ -27,7 +27,8 @@ export interface RawSource {
   listDir(path: string): Read<string[]>;
   /**
    * Names (never values) of environment variables of a process that are in `wanted`.
-   * Environment values are never read into memory beyond this call and never captured.
+   * Environment values are never read into memory beyond this call and never captured. A wanted
+   * `NAME=VALUE` (only ever a public escape constant) is returned when the variable holds exactly that.
    */
   envNames(pid: number, wanted: readonly string[]): Read<string[]>;
   /**
@@ -178,7 +179,9 @@ export interface Facts {
   /** Pids with an open fd on pipe inode N (and which end: 'r'/'w' from fdinfo flags). */
   pipeHolders(inode: number): Array<{ pid: number; fd: number; mode: 'r' | 'w' | '?' }>;
   /** Memory limit and usage for a cgroup path (v2 memory.max/current, v1 memory.limit_in_bytes/usage_in_bytes). */
-  memoryCgroup(pid: number): Read<{ path: string; limitBytes: number | null; usageBytes: number | null; version: 1 | 2 }>;
+  memoryCgroup(pid: number): Read<{ path: string; limitBytes: number | null; usageBytes: number | null; version: 1 | 2; dir: string }>;
+  /** Relaunch tools present on this host (setsid, systemd-run, tmux; whether systemd runs). */
+  hostTools(): import('./host-tools').HostTools;
   /** Read any text through the memo (for checks and plugins that need a file not modelled above). */
   text(path: string): Read<string>;
 }

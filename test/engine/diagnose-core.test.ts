@@ -20,7 +20,7 @@ function deps(resolved: ResolvedQuery | Error, targets: CheckTarget[] = []): Dia
         state: 'alive',
         process: null,
         verdict: { status: findings.some((f) => f.status === 'fail') ? 'at-risk' : 'ok', summary: `pid ${target.pid}`, cause: null },
-        risks: [{ event: 'terminal-hangup', outcome: 'survives', reason: 'no tty' }],
+        risks: [{ event: 'terminal-hangup', code: 'hangup.no-tty', outcome: 'survives', confidence: 'certain', reason: 'no tty' }],
         remedy: [],
       };
     },
@@ -37,7 +37,7 @@ describe('diagnoseWith', () => {
     const [r] = await diagnoseWith(deps({ kind: 'pid', pid: 42 }), { query: '42', facts: fakeFacts([{ pid: 42, startTime: 500 }]), checks });
     validateReport(r);
     expect(r).toMatchObject({
-      schema: 'whydied.report/1',
+      schema: 'whydied.report/2',
       generatedAt: '2024-05-01T12:00:00.000Z',
       host: { hostname: 'fakehost', kernel: '6.1.0-test', bootId: 'boot-1', bootTime: '2024-05-01T00:00:00.000Z' },
       target: { query: '42', pid: 42 },
@@ -102,7 +102,7 @@ describe('diagnoseWith', () => {
 });
 
 describe('exit codes', () => {
-  const base = { schema: 'whydied.report/1' as const, generatedAt: '', host: { hostname: '', kernel: '', bootId: '', bootTime: '' }, target: { query: '', pid: 1 }, process: null, risks: [], checks: [], remedy: [] };
+  const base = { schema: 'whydied.report/2' as const, generatedAt: '', host: { hostname: '', kernel: '', bootId: '', bootTime: '' }, target: { query: '', pid: 1 }, process: null, risks: [], checks: [], remedy: [] };
   const r = (state: 'alive' | 'zombie' | 'dead' | 'not-found', status: 'ok' | 'at-risk' | 'died' | 'unknown', kind?: 'oom-kill' | 'unknown') => ({
     ...base,
     state,

@@ -15,7 +15,7 @@ function validator(): ValidateFunction {
   return compiled;
 }
 
-/** Throws with ajv's errors when `r` is not a whydied.report/1 report (or array of them). */
+/** Throws with ajv's errors when `r` is not a whydied.report/2 report (or array of them). */
 export function validateReport(r: unknown): void {
   const validate = validator();
   if (!validate(r)) {
