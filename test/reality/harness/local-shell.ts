@@ -13,6 +13,8 @@ import { onTeardown } from './teardown';
 export interface LocalShell extends LoginShell {
   /** Close the pty master; wait until the shell has exited. */
   hangup(): Promise<void>;
+  /** The same as hangup(), so scenarios can take either an SSH login or a local shell. */
+  drop(): Promise<void>;
 }
 
 export interface LocalShellOptions {
@@ -30,6 +32,10 @@ class LocalSession extends TerminalShell implements LocalShell {
     if (!(await waitGone(this.shellPid, 10000))) {
       throw new Error(`shell ${this.shellPid} survived the hangup; output:\n${this.transcript().slice(-1000)}`);
     }
+  }
+
+  drop(): Promise<void> {
+    return this.hangup();
   }
 }
 

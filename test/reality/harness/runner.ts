@@ -17,7 +17,10 @@ import { onTeardown } from './teardown';
 export type GroupMode = 'setpgid' | 'setsid';
 
 export interface RunnerOptions {
-  /** Added to the tool's environment (which is the test's, without CI markers). */
+  /**
+   * Added to the script's environment (the tool's own is the test's without CI markers): a CI runner stamps
+   * its job markers on the steps it starts, not on itself.
+   */
   env?: Record<string, string>;
   /** The tool stays alive after the script's shell exits (a runner waiting for the job's end). Default false. */
   keepAlive?: boolean;
@@ -31,6 +34,8 @@ export interface Runner {
   /** The `bash -c` running the script; it leads the group. */
   shellPid: number;
   pgid: number;
+  /** A temp dir of the runner's (removed by stop): scripts may write pid files there. */
+  dir: string;
   /** The file holding the script's stdout and stderr. */
   log: string;
   /** Resolves when the script's shell has exited, with how it ended (as the tool saw it). */
@@ -43,12 +48,12 @@ export interface Runner {
 const TOOL = `
 const { spawn } = require('child_process');
 const fs = require('fs');
-const [mode, script, log, keep] = process.argv.slice(1);
+const [mode, script, log, keep, extra] = process.argv.slice(1);
 const out = fs.openSync(log, 'a');
-const stdio = ['ignore', out, out];
+const opts = { stdio: ['ignore', out, out], env: { ...process.env, ...JSON.parse(extra) } };
 const child = mode === 'setsid'
-  ? spawn('bash', ['-c', script], { detached: true, stdio })
-  : spawn('python3', ['-c', 'import os, sys; os.setpgid(0, 0); os.execvp(sys.argv[1], sys.argv[1:])', 'bash', '-c', script], { stdio });
+  ? spawn('bash', ['-c', script], { ...opts, detached: true })
+  : spawn('python3', ['-c', 'import os, sys; os.setpgid(0, 0); os.execvp(sys.argv[1], sys.argv[1:])', 'bash', '-c', script], opts);
 process.stdout.write('pid ' + child.pid + '\\n');
 child.on('exit', (code, signal) => {
   process.stdout.write('exit ' + code + ' ' + signal + '\\n');
@@ -61,9 +66,9 @@ export async function startRunner(script: string, opts: RunnerOptions = {}): Pro
   const mode = opts.group ?? 'setpgid';
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whydied-runner-'));
   const log = path.join(dir, 'job.log');
-  const tool = spawn(process.execPath, ['-e', TOOL, mode, script, log, opts.keepAlive ? '1' : '0'], {
+  const tool = spawn(process.execPath, ['-e', TOOL, mode, script, log, opts.keepAlive ? '1' : '0', JSON.stringify(opts.env ?? {})], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: cleanEnv(opts.env ?? {}),
+    env: cleanEnv(),
   });
   if (!tool.pid) throw new Error('could not start the tool');
   const toolPid = track(tool.pid);
@@ -109,7 +114,7 @@ export async function startRunner(script: string, opts: RunnerOptions = {}): Pro
   track(shellPid);
   // Wait until the shell leads its group (the python wrapper has called setpgid), unless it already ended.
   await waitFor(() => !isAlive(shellPid) || procStat(shellPid)?.pgid === shellPid, 5000);
-  return { toolPid, shellPid, pgid: shellPid, log, shellExit, stop };
+  return { toolPid, shellPid, pgid: shellPid, dir, log, shellExit, stop };
 }
 
 export interface GroupKill {

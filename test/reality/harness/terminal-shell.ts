@@ -196,8 +196,9 @@ export class TerminalShell implements LoginShell {
   async exit(): Promise<void> {
     const from = this.buf.length;
     this.type('exit\n');
-    // bash refuses the first exit while jobs are stopped; the second one kills them (SIGHUP + SIGCONT).
-    await waitFor(() => !isAlive(this.shellPid) || /There are stopped jobs/.test(this.buf.slice(from)), 5000);
+    // bash refuses the first exit while jobs are stopped (or running, with checkjobs); the second one exits,
+    // sending stopped jobs SIGHUP + SIGCONT.
+    await waitFor(() => !isAlive(this.shellPid) || /There are (stopped|running) jobs/.test(this.buf.slice(from)), 5000);
     if (isAlive(this.shellPid)) this.type('exit\n');
     if (!(await waitGone(this.shellPid, 5000))) throw new Error(`shell ${this.shellPid} did not exit; output:\n${this.tail()}`);
     await waitFor(() => this.transportExited, 5000);
