@@ -3,6 +3,9 @@
  * (or a CI runner) then ending the step the way each really does — killing the step's process group,
  * or reaping by environment marker. Each first remedy is run by a new step and the cleanup repeated.
  */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import type { Report, RiskEvent } from '../../src/engine/types';
 import { cleanupProcesses, isRoot, procStat } from '../helpers/processes';
 import { killGroup, startRunner, type RunnerOptions } from './harness/runner';
@@ -82,6 +85,21 @@ describe('an automation tool running `bash -c` steps', () => {
     const grp = expectRule(r, 'group-kill', 'group.member');
     await killGroup(pgid);
     expectReality(grp, await outcomeOf(pid, grp));
+  });
+
+  test('its log file deleted under it: still a leftover of the step, and the relaunch writes to a log that exists', async () => {
+    const n = uniqueSleep();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whydied-dellog-'));
+    const log = path.join(dir, 'server.log');
+    const { pid, pgid } = await leftBehind(`nohup sleep ${n} >${log} 2>&1 & rm ${log}`, ['sleep', n]);
+    const r = diagnose(pid);
+    expect(r.checks.find((c) => c.id === 'stdio')?.code).toBe('deleted-file');
+    const grp = expectRule(r, 'group-kill', 'group.leader-gone');
+    expect(r.remedy[0]).not.toContain(log);
+    await killGroup(pgid);
+    expectReality(grp, await outcomeOf(pid, grp));
+    await remedySurvives(r, ['sleep', n], pid, 'group-kill', {}, (g) => killGroup(g));
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   test('`exec -a` renamed it: the remedy runs the real executable, and that survives the group kill', async () => {
