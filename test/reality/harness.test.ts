@@ -15,6 +15,7 @@ import { environOf, githubActionsReap, gitlabShellReap, jenkinsReap, trackingId 
 import { localShell } from './harness/local-shell';
 import { sshLogin } from './harness/login';
 import { createMemcg, hogComm, memcgAvailable, startHeldHog, startHog } from './harness/memcg';
+import { containerCgroupAvailable, startCgroupContainer } from './harness/container-cgroup';
 import { screenAvailable, startScreen, startTmux, tmuxAvailable } from './harness/multiplexers';
 import { pidnsAvailable, startPidNamespace } from './harness/pidns';
 import { killGroup, startRunner } from './harness/runner';
@@ -27,6 +28,8 @@ const noPidns = pidnsAvailable();
 if (noPidns) console.log(`skipping the PID namespace harness test: ${noPidns}`);
 const noMemcg = memcgAvailable();
 if (noMemcg) console.log(`skipping the memory cgroup harness test: ${noMemcg}`);
+const noContainer = containerCgroupAvailable();
+if (noContainer) console.log(`skipping the container cgroup harness test: ${noContainer}`);
 const noTmux = tmuxAvailable();
 const noScreen = screenAvailable();
 if (noTmux || noScreen) console.log(`skipping multiplexer harness tests: ${[noTmux, noScreen].filter(Boolean).join('; ')}`);
@@ -79,9 +82,8 @@ const pidFile = (name: string): string => path.join(tmp, `${name}.pid`);
     const disownH = await sh.background('sleep 3005', { comm: 'sleep' });
     expect((await sh.run(`disown -h ${disownH}`)).status).toBe(0);
     // disown removed the job from the table; disown -h kept it there, marked not to get SIGHUP.
-    const jobs = (await sh.run('jobs -l')).out;
-    expect(jobs).not.toContain(String(disowned));
-    expect(jobs).toContain(String(disownH));
+    const jobPids = [...(await sh.run('jobs -l')).out.matchAll(/^\[\d+\][+-]?\s+(\d+)/gm)].map((m) => parseInt(m[1], 10));
+    expect(jobPids.sort()).toEqual([plain, nohup, disownH].sort());
     expect([plain, nohup, disowned, disownH].every(isAlive)).toBe(true);
     await sh.drop();
     expect(await waitGone(plain, 5000)).toBe(true);
@@ -222,6 +224,24 @@ describe('CI reapers select by their real rule', () => {
   const seen = await ns.stop();
   expect(seen.sort()).toEqual(members.sort());
   expect(members.some(isAlive)).toBe(false);
+});
+
+(noContainer ? test.skip : test)('container cgroup: stopping it kills every member, setsid ones too', async () => {
+  const c = await startCgroupContainer(`sh -c 'setsid -f sleep 3083; sleep 3082 & exec sleep 3081'`, { comm: 'sleep' });
+  expect(await waitFor(() => c.members().length === 3)).toBe(true);
+  const members = c.members();
+  expect(fs.readFileSync(`/proc/${c.pid}/cgroup`, 'utf8')).toContain(`/docker/${c.id}`);
+  // setsid left the session, not the cgroup.
+  const escaped = members.find((p) => p !== c.pid && procStat(p)?.sid === p);
+  expect(escaped).toBeDefined();
+  expect((await c.stop({ graceMs: 500 })).sort()).toEqual(members.sort());
+  expect(members.some(isAlive)).toBe(false);
+  expect(fs.existsSync(c.path)).toBe(false);
+
+  const k = await startCgroupContainer('sleep 3084', { style: 'kubepods' });
+  expect(fs.readFileSync(`/proc/${k.pid}/cgroup`, 'utf8')).toMatch(new RegExp(`/kubepods/besteffort/pod[0-9a-f-]+/${k.id}`));
+  await k.stop();
+  expect(isAlive(k.pid)).toBe(false);
 });
 
 (noMemcg ? test.skip : test)('memory cgroup: the OOM killer takes the biggest member, not the allocating one', async () => {

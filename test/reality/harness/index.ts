@@ -9,3 +9,4 @@ export * from './ci-reapers';
 export * from './pidns';
 export * from './memcg';
 export * from './multiplexers';
+export * from './container-cgroup';

@@ -98,6 +98,7 @@ export async function startSshd(): Promise<Sshd> {
     keygen(path.join(dir, 'client_key'));
     fs.copyFileSync(path.join(dir, 'client_key.pub'), path.join(dir, 'authorized_keys'));
     // Privilege separation needs its empty chroot dir; packages create it at boot, a container may not have it.
+    // It stays: the host's sshd or a concurrent test's may be using it, and it is what the package would create.
     fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
     // The port is proved free by binding it; another process could still take it before sshd binds, so retry.
     for (let attempt = 0; attempt < 5; attempt++) {

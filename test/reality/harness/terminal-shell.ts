@@ -28,6 +28,10 @@ export interface LoginShell {
   readonly clientPid: number;
   /** The terminal device, e.g. /dev/pts/3. */
   readonly tty: string;
+  /**
+   * Run `cmdline` to completion; its output and status. It must not read the terminal (it would swallow the
+   * marker line typed after it): give it `</dev/null`, or use foreground()/type() for interactive programs.
+   */
   run(cmdline: string, timeoutMs?: number): Promise<RunResult>;
   /** `cmdline &`; the job's pid once it has exec'd; tracked for cleanup. */
   background(cmdline: string, opts?: BackgroundOptions): Promise<number>;
