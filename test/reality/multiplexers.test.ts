@@ -41,7 +41,9 @@ maybe('a multiplexer started over SSH', () => {
   const screen = screenAvailable() ? test.skip : test;
 
   tmux('`tmux new -d cmd`: survives the dropped connection and the shell exiting', async () => {
-    const sock = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'whydied-tmux-')), 'sock');
+    const sockDir = fs.mkdtempSync(path.join(os.tmpdir(), 'whydied-tmux-'));
+    onTeardown(`tmux dir ${sockDir}`, () => fs.rmSync(sockDir, { recursive: true, force: true }));
+    const sock = path.join(sockDir, 'sock');
     const n = uniqueSleep();
     const sh = await sshLogin(sshd);
     await sh.run(`tmux -S ${sock} new -d 'exec sleep ${n}'`);
@@ -67,6 +69,7 @@ maybe('a multiplexer started over SSH', () => {
   screen('`screen -dmS name cmd`: survives the dropped connection', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whydied-screen-'));
     fs.chmodSync(dir, 0o700);
+    onTeardown(`screen dir ${dir}`, () => fs.rmSync(dir, { recursive: true, force: true }));
     const name = uniqueName('whydied');
     const n = uniqueSleep();
     const sh = await sshLogin(sshd);
