@@ -2,6 +2,7 @@
  * Bad input: exactly one line on stderr starting `whydied: `, exit 2, nothing on stdout, no stack.
  * Runs the built CLI (npm test builds first).
  */
+import { reportsOf } from '../helpers/schema';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -69,7 +70,7 @@ describe('bad input exits 2 with one line', () => {
   it('a name that matches nothing exits 4 with a clear message', () => {
     const r = runCli(['--json', 'no-such-process-xyzzy']);
     expect(r.status).toBe(4);
-    const rep = JSON.parse(r.stdout) as { state: string; verdict: { summary: string } };
+    const [rep] = reportsOf<{ state: string; verdict: { summary: string } }>(r.stdout);
     expect(rep.state).toBe('not-found');
     expect(rep.verdict.summary).toContain("no running process is named 'no-such-process-xyzzy'");
   });

@@ -15,6 +15,7 @@ export interface DiagnoseRequest {
   skip?: string[];
   checkModules: string[];
   from?: string;
+  all?: boolean;
   verbose: boolean;
 }
 
@@ -33,9 +34,10 @@ export async function runDiagnose(req: DiagnoseRequest): Promise<number> {
     deadTargets: deadTargetFinders,
   });
   const out = process.stdout;
-  const text = rendererFor(format)(reports.length === 1 ? reports[0] : reports, {
+  const text = rendererFor(format)(reports, {
     color: format === 'table' && useColor(req.color, out, process.env),
     verbose: req.verbose,
+    all: req.all === true,
     width: outputWidth(out, process.env),
   });
   out.write(text);

@@ -15,6 +15,7 @@ export interface DiagnoseArgs extends GlobalOptions {
   skip?: string | string[];
   check?: string | string[];
   from?: string;
+  all?: boolean;
 }
 
 export const diagnoseCommand: CommandModule<GlobalOptions, DiagnoseArgs> = {
@@ -32,6 +33,7 @@ export const diagnoseCommand: CommandModule<GlobalOptions, DiagnoseArgs> = {
       .option('only', { type: 'string', requiresArg: true, describe: 'Run only these check ids (comma-separated, repeatable)' })
       .option('skip', { type: 'string', requiresArg: true, describe: 'Skip these check ids (comma-separated, repeatable)' })
       .option('check', { type: 'string', requiresArg: true, describe: 'Load checks from this module (repeatable)' })
+      .option('all', { type: 'boolean', describe: 'Several matches: print the full report of every one (default: the newest)' })
       .option('from', { type: 'string', describe: 'Replay a bundle written by `whydied capture` instead of reading the live system' })
       .conflicts('json', 'format') as unknown as Argv<DiagnoseArgs>,
   handler: async (argv) => {
@@ -45,6 +47,7 @@ export const diagnoseCommand: CommandModule<GlobalOptions, DiagnoseArgs> = {
       skip: splitIds(toList(argv.skip)),
       checkModules: toList(argv.check) ?? [],
       from: argv.from,
+      all: argv.all ?? false,
       verbose: argv.verbose ?? false,
     });
   },
