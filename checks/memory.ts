@@ -34,6 +34,7 @@ export const memory: Check = {
     description: 'oom_score and oom_score_adj, rank among all processes, RSS against the memory cgroup limit.',
     requires: ['existence'],
     codes: {
+      zombie: 'The process is a zombie: it holds no memory, and the OOM killer cannot pick it.',
       ok: 'Not near the front of the OOM queue and not near a cgroup limit.',
       'top-oom-candidate': 'It has the highest oom_score: the OOM killer picks it first.',
       'near-limit': 'Its memory is above 80% of its cgroup limit.',
@@ -43,6 +44,10 @@ export const memory: Check = {
     },
   },
   run(ctx) {
+    // A zombie holds no memory (oom_score 0): ranking it would only mislead.
+    if (ctx.prior.get('existence')?.code === 'zombie') {
+      return { status: 'skip', code: 'zombie', summary: 'Not checked: the process has exited (zombie) and holds no memory.' };
+    }
     const pid = ctx.target.pid;
     const facts = ctx.facts;
     const self = facts.stat(pid);

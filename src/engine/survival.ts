@@ -103,16 +103,20 @@ function groupKill(e: RiskEvidence): Outcome {
   if (g.groupLeader) {
     return survives(`it leads its own process group ${g.pgid}${g.sessionLeader ? ` and session ${g.sid}` : ''}: killing its launcher's group does not reach it`);
   }
-  const termNote = s?.term === 'ignored' ? 'SIGTERM is ignored but the SIGKILL that follows cannot be' : 'nohup does not protect against SIGTERM or SIGKILL';
+  // pgid 0: the group was made outside this pid namespace (a container's init); no command here names it.
+  if (g.pgid === 0) return unknown('its process group was created outside this pid namespace (pgid 0): only whoever started the container can kill it as a group');
+  // The nohup caveat only where nohup (or the program) ignored SIGHUP: elsewhere it answers a question nobody asked.
+  const termNote =
+    s?.term === 'ignored' ? '; SIGTERM is ignored but the SIGKILL that follows cannot be' : s?.hup === 'ignored' ? '; ignoring SIGHUP (nohup) does not protect against SIGTERM or SIGKILL' : '';
   const runner = g.sharesWithRunner;
   if (runner) {
-    return dies(`it shares process group ${g.pgid} with ${runner.label} (pid ${runner.pid}), a job runner: when the runner or its caller kills the group (kill -- -${g.pgid}), it dies too; ${termNote}`);
+    return dies(`it shares process group ${g.pgid} with ${runner.label} (pid ${runner.pid}), a job runner: when the runner or its caller kills the group (kill -- -${g.pgid}), it dies too${termNote}`);
   }
   const leader = g.groupLeaderInfo;
   if (!leader || !leader.alive) {
     return unknown(`the leader of its process group ${g.pgid} has exited; whoever started that group may still kill it (kill -- -${g.pgid})`);
   }
-  return dies(`it shares process group ${g.pgid} with its leader ${leader.label} (pid ${leader.pid}): a kill of that group reaches it; ${termNote}`);
+  return dies(`it shares process group ${g.pgid} with its leader ${leader.label} (pid ${leader.pid}): a kill of that group reaches it${termNote}`);
 }
 
 function sessionEnd(e: RiskEvidence): Outcome {

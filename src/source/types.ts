@@ -63,6 +63,8 @@ export interface ProcStat {
   startTime: number;
   vsize: number;
   rssPages: number;
+  /** Field 52, the wait status (meaningful for a zombie); null when the kernel does not print it. Optional for hand-made stats. */
+  exitCode?: number | null;
 }
 
 /** Parsed /proc/PID/status (fields we use). Signal masks as bigint bit sets (bit n-1 = signal n). */

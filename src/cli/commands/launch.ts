@@ -18,8 +18,9 @@ export const launchCommand: CommandModule<GlobalOptions, LaunchArgs> = {
   describe: 'Start CMD detached (new session, stdin /dev/null, output to a log) and record how it later dies',
   builder: (y: Argv<GlobalOptions>): Argv<LaunchArgs> =>
     y
-      .usage('whydied launch [--name N] [--log FILE] -- CMD ARGS...')
-      .positional('cmd', { type: 'string', array: true, describe: 'The command and its arguments (after --)' })
+      // A usage line replaces yargs' own, which carries the description: repeat it here.
+      .usage('whydied launch [--name N] [--log FILE] -- CMD ARGS...\n\nStart CMD detached (new session, stdin /dev/null, output to a log) and record how it later dies')
+      .positional('cmd', { type: 'string', default: undefined, describe: 'The command and its arguments (after --)' })
       .option('name', { type: 'string', requiresArg: true, describe: 'Name to find it by later (default: basename of CMD)' })
       .option('log', { type: 'string', requiresArg: true, describe: 'Append stdout and stderr here (default: <state dir>/logs/<name>.log)' })
       .option('sentinel', { type: 'boolean', hidden: true }) as unknown as Argv<LaunchArgs>,
