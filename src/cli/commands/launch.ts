@@ -28,7 +28,7 @@ export const launchCommand: CommandModule<GlobalOptions, LaunchArgs> = {
     // Everything after `--` is the command, verbatim: taken from the raw arguments, because yargs turns
     // `0123` into 123 in `_`. Without `--`, the typed positional (strings) is used.
     const dd = process.argv.indexOf('--');
-    const cmd = dd >= 0 ? process.argv.slice(dd + 1) : (argv.cmd ?? []).map(String);
+    const cmd = dd >= 0 ? process.argv.slice(dd + 1) : (argv.cmd ?? []).filter((c) => c !== undefined && c !== null).map(String);
     if (argv.sentinel) {
       const { runSentinel } = await import('../../launch/sentinel');
       process.exitCode = await runSentinel({ name: argv.name ?? '', log: argv.log ?? '/dev/null', argv: cmd });

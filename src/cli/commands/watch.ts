@@ -35,7 +35,7 @@ export const watchCommand: CommandModule<GlobalOptions, WatchArgs> = {
   handler: async (argv) => {
     const { runWatch } = await import('../../watch/run-watch');
     process.exitCode = await runWatch({
-      pids: (argv.pids ?? []).map(String),
+      pids: (argv.pids ?? []).filter((p) => p !== undefined && p !== null).map(String),
       json: argv.json,
       format: argv.format,
       color: argv.color,
