@@ -89,7 +89,7 @@ export const records: Check = {
       return {
         status: 'info',
         code: 'records-not-captured',
-        summary: 'the bundle holds no whydied records directory: whether whydied recorded this process is unknown',
+        summary: 'the replayed facts hold no whydied records directory: whether whydied recorded this process is unknown',
         details: [`looked for: ${where.tried.join(', ')}`],
         evidence: { tried: where.tried },
       };

@@ -44,6 +44,11 @@ export interface RawSource {
   hostname(): string;
   /** Milliseconds since the epoch when this source's view was taken (live: now; bundle: capture time). */
   now(): number;
+  /**
+   * Logs saved from another machine (`--kmsg FILE`, `--journal FILE`): when present, the kernel-log and
+   * journal readers parse these instead of asking the system. `name` says where they came from.
+   */
+  savedLog?(kind: 'kernel' | 'journal'): { text: string; name: string } | null;
 }
 
 /** Parsed /proc/PID/stat (fields we use). Times in clock ticks since boot. */

@@ -4,7 +4,7 @@ import { deadTargetFinders } from '../../engine/dead-targets';
 import { exitCodeForAll } from '../../engine/exit-code';
 import { rendererFor } from '../../render';
 import { outputWidth, pickFormat, useColor } from '../options';
-import { loadChecks, loadFacts } from './load';
+import { loadChecks, loadFacts, type SavedLogFiles } from './load';
 
 export interface DiagnoseRequest {
   target: string;
@@ -16,6 +16,7 @@ export interface DiagnoseRequest {
   checkModules: string[];
   from?: string;
   all?: boolean;
+  saved?: SavedLogFiles;
   verbose: boolean;
 }
 
@@ -23,7 +24,7 @@ export async function runDiagnose(req: DiagnoseRequest): Promise<number> {
   // Validate cheap inputs before reading anything.
   const format = pickFormat(req.json, req.format);
   const checks = await loadChecks(req.checkModules);
-  const facts = await loadFacts(req.from);
+  const facts = await loadFacts(req.from, req.saved);
   const reports = await diagnose({
     query: req.target,
     facts,

@@ -16,9 +16,36 @@ export async function loadChecks(modules: readonly string[]): Promise<Check[]> {
   return all;
 }
 
-/** Facts from a bundle file (--from) or the live system. A bad bundle is a usage error. */
-export async function loadFacts(from: string | undefined): Promise<Facts> {
+/** Logs saved on another machine, as given on the command line (`-` is stdin). */
+export interface SavedLogFiles {
+  kmsg?: string;
+  journal?: string;
+}
+
+function readSaved(file: string, what: string): { text: string; name: string } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when asked for
+  const fs = require('fs') as typeof import('fs');
+  try {
+    return { text: fs.readFileSync(file === '-' ? 0 : file, 'utf8'), name: file === '-' ? 'stdin' : file };
+  } catch (e) {
+    throw new UsageError(`cannot read ${what} ${file === '-' ? 'from stdin' : file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** Facts from a bundle file (--from), saved logs (--kmsg, --journal) or the live system. A bad bundle is a usage error. */
+export async function loadFacts(from: string | undefined, saved: SavedLogFiles = {}): Promise<Facts> {
   const { createFacts } = await import('../../source/facts');
+  if (saved.kmsg !== undefined || saved.journal !== undefined) {
+    if (from !== undefined) throw new UsageError('--from replays a bundle; it cannot be combined with --kmsg or --journal');
+    if (saved.kmsg === '-' && saved.journal === '-') throw new UsageError('only one of --kmsg and --journal can read stdin');
+    const { createSavedEvidenceSource } = await import('../../source/saved-evidence-source');
+    return createFacts(
+      createSavedEvidenceSource({
+        kernel: saved.kmsg !== undefined ? readSaved(saved.kmsg, 'the kernel log') : undefined,
+        journal: saved.journal !== undefined ? readSaved(saved.journal, 'the journal') : undefined,
+      }),
+    );
+  }
   if (from === undefined) {
     const { createLiveSource } = await import('../../source/live-source');
     return createFacts(createLiveSource());

@@ -16,6 +16,8 @@ export interface DiagnoseArgs extends GlobalOptions {
   check?: string | string[];
   from?: string;
   all?: boolean;
+  kmsg?: string;
+  journal?: string;
 }
 
 export const diagnoseCommand: CommandModule<GlobalOptions, DiagnoseArgs> = {
@@ -33,6 +35,8 @@ export const diagnoseCommand: CommandModule<GlobalOptions, DiagnoseArgs> = {
       .option('only', { type: 'string', requiresArg: true, describe: 'Run only these check ids (comma-separated, repeatable)' })
       .option('skip', { type: 'string', requiresArg: true, describe: 'Skip these check ids (comma-separated, repeatable)' })
       .option('check', { type: 'string', requiresArg: true, describe: 'Load checks from this module (repeatable)' })
+      .option('kmsg', { type: 'string', requiresArg: true, describe: 'Read the kernel log from FILE (- for stdin) saved on another machine: dmesg, dmesg -x/-T, journalctl -k (text or -o json)' })
+      .option('journal', { type: 'string', requiresArg: true, describe: 'Read the journal from FILE saved on another machine (journalctl -o json)' })
       .option('all', { type: 'boolean', describe: 'Several matches: print the full report of every one (default: the newest)' })
       .option('from', { type: 'string', describe: 'Replay a bundle written by `whydied capture` instead of reading the live system' })
       .conflicts('json', 'format') as unknown as Argv<DiagnoseArgs>,
@@ -48,6 +52,7 @@ export const diagnoseCommand: CommandModule<GlobalOptions, DiagnoseArgs> = {
       checkModules: toList(argv.check) ?? [],
       from: argv.from,
       all: argv.all ?? false,
+      saved: { kmsg: argv.kmsg, journal: argv.journal },
       verbose: argv.verbose ?? false,
     });
   },
