@@ -10,10 +10,11 @@ import { watchCommand } from './watch';
 import { recordCommand } from './record';
 import { launchCommand } from './launch';
 import { explainCommand } from './explain';
+import { scanCommand } from './scan';
 import type { GlobalOptions } from './global';
 
 /** Every command module, the default (diagnose) first: for the completion script, the man page and error messages. */
-export const COMMANDS = [diagnoseCommand, captureCommand, checksCommand, watchCommand, recordCommand, launchCommand, explainCommand] as const;
+export const COMMANDS = [diagnoseCommand, captureCommand, checksCommand, watchCommand, recordCommand, launchCommand, scanCommand, explainCommand] as const;
 
 /** What the completion script, the man page and error messages read of a command module. */
 export type CommandInfo = Pick<CommandModule, 'command' | 'describe'> & { builder?: unknown };
@@ -33,6 +34,7 @@ export function registerCommands(y: Argv<GlobalOptions>): Argv<GlobalOptions> {
       .command(watchCommand)
       .command(recordCommand)
       .command(launchCommand)
+      .command(scanCommand)
       .command(explainCommand)
       // Issue 4 (watch, record, launch): src/cli/commands/{watch,record,launch}.ts each export a
       // CommandModule<GlobalOptions, ...>; register them here, e.g. `.command(watchCommand)`.
