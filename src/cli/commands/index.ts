@@ -11,10 +11,11 @@ import { recordCommand } from './record';
 import { launchCommand } from './launch';
 import { explainCommand } from './explain';
 import { scanCommand } from './scan';
+import { completionCommand } from './completion';
 import type { GlobalOptions } from './global';
 
 /** Every command module, the default (diagnose) first: for the completion script, the man page and error messages. */
-export const COMMANDS = [diagnoseCommand, captureCommand, checksCommand, watchCommand, recordCommand, launchCommand, scanCommand, explainCommand] as const;
+export const COMMANDS = [diagnoseCommand, captureCommand, checksCommand, watchCommand, recordCommand, launchCommand, scanCommand, explainCommand, completionCommand] as const;
 
 /** What the completion script, the man page and error messages read of a command module. */
 export type CommandInfo = Pick<CommandModule, 'command' | 'describe'> & { builder?: unknown };
@@ -36,6 +37,7 @@ export function registerCommands(y: Argv<GlobalOptions>): Argv<GlobalOptions> {
       .command(launchCommand)
       .command(scanCommand)
       .command(explainCommand)
+      .command(completionCommand)
       // Issue 4 (watch, record, launch): src/cli/commands/{watch,record,launch}.ts each export a
       // CommandModule<GlobalOptions, ...>; register them here, e.g. `.command(watchCommand)`.
   );
