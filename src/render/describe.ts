@@ -59,7 +59,7 @@ const CONFIDENCE_WORDS: Record<string, string> = {
 };
 
 /** What killed it, by whom, when, from where, how sure: one line. `now` makes times relative. */
-export function causeLine(c: Cause, now?: string): string {
+export function causeLine(c: Cause, now?: string, opts: { time?: boolean; from?: boolean } = {}): string {
   const parts: string[] = [];
   if (c.kind === 'oom-kill') parts.push('OOM kill');
   else if (c.kind === 'exit') parts.push(`exit code ${c.exitCode ?? '?'}`);
@@ -68,8 +68,8 @@ export function causeLine(c: Cause, now?: string): string {
   if (c.kind === 'segfault' && c.signal) parts[0] = `segfault (${escapeControl(c.signal)})`;
   if (c.sender) parts.push(`sent by ${escapeControl(c.sender.comm)} (pid ${c.sender.pid}${c.sender.uid !== undefined ? `, uid ${c.sender.uid}` : ''})`);
   if (c.details?.groupDirected === true) parts.push('to its whole process group');
-  if (c.time) parts.push(`at ${now ? humanTime(c.time, now) : escapeControl(c.time)}`);
-  parts.push(`from ${sourceWords(c)}`);
+  if (c.time && opts.time !== false) parts.push(`at ${now ? humanTime(c.time, now) : escapeControl(c.time)}`);
+  parts.push(opts.from === false ? sourceWords(c) : `from ${sourceWords(c)}`);
   if (c.confidence) parts.push(CONFIDENCE_WORDS[c.confidence] ?? c.confidence);
   return parts.join(' · ');
 }

@@ -209,15 +209,13 @@ function matchLine(r: Report, opts: RenderOptions): string {
   const status = statusWord(r.verdict.status, opts.color) + ' '.repeat(Math.max(1, 9 - r.verdict.status.length));
   const pid = String(r.target.pid ?? '-').padStart(7);
   const name = escapeControl(r.process?.comm ?? (typeof r.verdict.cause?.details?.comm === 'string' ? r.verdict.cause.details.comm : r.target.query));
-  const dies = r.risks.filter((k) => k.outcome === 'dies').map((k) => k.event);
+  const dies = r.risks.filter((k) => k.outcome === 'dies').map((k) => EVENT_WORDS[k.event]);
   const when = r.process ? `started ${humanTime(r.process.startTime, r.generatedAt)}` : r.verdict.cause?.time ? `died ${humanTime(r.verdict.cause.time, r.generatedAt)}` : '';
   const what =
     r.verdict.status === 'at-risk' && dies.length > 0
-      ? `dies at ${dies.join(', ')}`
+      ? `dies at ${joinWords(dies)}`
       : r.verdict.cause
-        ? causeLine(r.verdict.cause)
-            .replace(/ · at [^·]*/, '')
-            .replace(/ · from /, ' · ')
+        ? causeLine(r.verdict.cause, undefined, { time: false, from: false })
         : r.verdict.status === 'ok'
           ? 'no threat found'
           : r.state;
