@@ -24,6 +24,11 @@ export function validateReport(r: unknown): void {
   }
 }
 
+/** Validate reports produced in-process (not printed) by wrapping them in the output envelope. */
+export function validateReports(reports: readonly unknown[]): void {
+  validateReport({ schema: 'whydied.report/1', reports });
+}
+
 /** Parse CLI/renderer JSON output (always an envelope) and validate it; returns the reports. */
 export function expectValidReports(jsonText: string): Array<Record<string, unknown>> {
   const parsed: unknown = JSON.parse(jsonText);
