@@ -52,11 +52,20 @@ export function sourceWords(c: Cause): string {
   }
 }
 
-const CONFIDENCE_WORDS: Record<string, string> = {
-  confirmed: 'confirmed',
-  likely: 'likely: pid, name and time agree',
-  possible: 'possible: not every identifying detail could be compared',
-};
+/** The confidence, with what it rests on (src/engine/confidence.ts decides it). */
+function confidenceWords(c: Cause): string {
+  const fromRecord = c.source === 'record' || c.source === 'watch';
+  switch (c.confidence) {
+    case 'confirmed':
+      return 'confirmed';
+    case 'likely':
+      return fromRecord ? 'likely: same pid on this boot, start time not known' : 'likely: pid, name and time agree';
+    case 'possible':
+      return fromRecord ? 'possible' : 'possible: matched on the pid alone';
+    default:
+      return '';
+  }
+}
 
 /** What killed it, by whom, when, from where, how sure: one line. `now` makes times relative. */
 export function causeLine(c: Cause, now?: string, opts: { time?: boolean; from?: boolean } = {}): string {
@@ -70,7 +79,7 @@ export function causeLine(c: Cause, now?: string, opts: { time?: boolean; from?:
   if (c.details?.groupDirected === true) parts.push('to its whole process group');
   if (c.time && opts.time !== false) parts.push(`at ${now ? humanTime(c.time, now) : escapeControl(c.time)}`);
   parts.push(opts.from === false ? sourceWords(c) : `from ${sourceWords(c)}`);
-  if (c.confidence) parts.push(CONFIDENCE_WORDS[c.confidence] ?? c.confidence);
+  if (c.confidence) parts.push(confidenceWords(c));
   return parts.join(' · ');
 }
 

@@ -42,7 +42,7 @@ function who(r: Report): string {
 /** What a relaunch command does, in words, so the Fix line says why this command. */
 function fixWords(cmd: string): string {
   if (cmd.includes('RUNNER_TRACKING_ID=') || cmd.includes('JENKINS_NODE_COOKIE=')) return 'relaunch it without the CI runner\'s reaping marker, in a session of its own:';
-  if (cmd.includes('setsid -f')) return 'relaunch it in a session of its own, detached from terminal and launcher:';
+  if (cmd.includes('setsid -f')) return 'relaunch it in a session of its own:';
   if (cmd.startsWith('systemd-run')) return 'run it as a transient systemd unit:';
   if (cmd.startsWith('tmux')) return 'run it in a detached tmux session:';
   return 'run:';

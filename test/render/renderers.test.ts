@@ -62,7 +62,7 @@ describe('renderers on a report with hostile process data', () => {
     const lines = out.split('\n');
     expect(lines[0]).toBe('AT RISK   evil\\x1b[2J\\nname (pid 4242) is alive but dies at a terminal hangup.');
     expect(lines[1]).toBe('Threat    SIGHUP not ignored; pts/3 held by sshd\\x1b[0m');
-    expect(lines[2]).toMatch(/^Fix {7}relaunch it in a session of its own/);
+    expect(lines[2]).toBe('Fix       relaunch it in a session of its own:');
     expect(lines[3]).toBe("  setsid -f /usr/bin/worker $'arg\\x1b' </dev/null >>/tmp/w.log 2>&1");
     expect(out).toMatch(/\n {2}dies {6}terminal-hangup {2}\(the threat above\)\n/);
     expect(out).toMatch(/\n {2}survives {2}parent-exit\n/); // a survivor's reason only with --verbose
