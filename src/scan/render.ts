@@ -19,8 +19,8 @@ function line(e: ScanEntry, nowIso: string, width: number | undefined, color: bo
     .join('\n');
 }
 
-export function renderScan(r: ScanResult, opts: { nowIso: string; width?: number; color: boolean; since: string | null }): string {
-  const head = `${r.entries.length === 0 ? 'No' : r.entries.length} death${r.entries.length === 1 ? '' : 's'} known on this host${opts.since ? ` since ${opts.since} ago` : ''} (newest first; cause · source · confidence):`;
+export function renderScan(r: ScanResult, opts: { nowIso: string; width?: number; color: boolean; since: string | null; saved?: boolean }): string {
+  const head = `${r.entries.length === 0 ? 'No' : r.entries.length} death${r.entries.length === 1 ? '' : 's'} ${opts.saved ? 'in the saved logs' : 'known on this host'}${opts.since ? ` since ${opts.since} ago` : ''} (newest first; cause · source · confidence):`;
   const out = [...hanging('', 0, head, opts.width), ...r.entries.map((e) => line(e, opts.nowIso, opts.width, opts.color))];
   if (r.unreadable.length > 0) out.push('', ...r.unreadable.flatMap((u) => hanging('not read: ', 10, escapeControl(u), opts.width)));
   if (r.entries.length > 0) out.push('', ...hanging('', 0, 'Details of one: whydied PID (with the same --kmsg/--journal when the logs are saved).', opts.width));

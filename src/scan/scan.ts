@@ -35,6 +35,10 @@ export interface ScanResult {
 }
 
 function fromKernel(facts: Facts, out: ScanEntry[], unreadable: string[]): void {
+  if (facts.raw.savedLog && !facts.raw.savedLog('kernel')) {
+    unreadable.push('kernel log: not given (--kmsg FILE)');
+    return;
+  }
   const log = readKernelLog(facts);
   unreadable.push(...log.unreadable.map((u) => `kernel log: ${u}`));
   for (const d of findDeaths(log.records)) {
@@ -124,7 +128,10 @@ function merge(entries: ScanEntry[]): ScanEntry[] {
   const sorted = [...entries].sort((a, b) => RANK[b.source] - RANK[a.source]);
   const kept: ScanEntry[] = [];
   for (const e of sorted) {
-    const same = kept.find((k) => e.pid !== null && k.pid === e.pid && k.timeMs !== null && e.timeMs !== null && Math.abs(k.timeMs - e.timeMs) < 5000);
+    // A unit's OOM kill and its main process's SIGKILL are one death: pid-less entries match by unit name.
+    const same = kept.find(
+      (k) => (e.pid !== null ? k.pid === e.pid : k.pid === null && k.name === e.name) && k.timeMs !== null && e.timeMs !== null && Math.abs(k.timeMs - e.timeMs) < 5000,
+    );
     if (same) {
       if (!same.alsoIn.includes(e.source) && same.source !== e.source) same.alsoIn.push(e.source);
     } else kept.push(e);

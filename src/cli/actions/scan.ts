@@ -18,6 +18,6 @@ export async function runScan(req: { since?: string; json: boolean; color?: bool
     return 0;
   }
   const { renderScan } = await import('../../scan/render');
-  out.write(renderScan(result, { nowIso: new Date(now).toISOString(), width: outputWidth(out, process.env), color: useColor(req.color, out, process.env), since: req.since ?? null }));
+  out.write(renderScan(result, { nowIso: new Date(now).toISOString(), width: outputWidth(out, process.env), color: useColor(req.color, out, process.env), since: req.since ?? null, saved: facts.raw.savedLog !== undefined }));
   return 0;
 }
