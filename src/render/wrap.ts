@@ -4,10 +4,29 @@
  * copied whole. Widths are counted in code points of plain text; colour is added after wrapping.
  */
 
+const NBSP = '\u00a0';
+
+/**
+ * Spans that must stay on one line: a command in backticks, and a short parenthesised command such as
+ * `(kill -- -18929)`, which split at its spaces would read as two commands.
+ */
+function glue(para: string): string {
+  return para
+    .replace(/`[^`\n]+`/g, (m) => m.replace(/ /g, NBSP))
+    .replace(/\((?:kill|setsid|nohup|disown|sudo|systemctl)[^()\n]{0,30}\)/g, (m) => m.replace(/ /g, NBSP));
+}
+
 /** Split `text` into lines of at most `width` columns (except for single overlong words). */
 export function wrapText(text: string, width: number | undefined): string[] {
+  // NBSP marks glued spans and is turned back into a space; an NBSP in process data prints as a space
+  // too, which changes nothing a terminal could act on.
+  return wrapGlued(text, width).map((l) => l.split(NBSP).join(' '));
+}
+
+function wrapGlued(text: string, width: number | undefined): string[] {
   const out: string[] = [];
-  for (const para of text.split('\n')) {
+  for (const raw of text.split('\n')) {
+    const para = width === undefined ? raw : glue(raw);
     if (width === undefined || [...para].length <= width) {
       out.push(para);
       continue;

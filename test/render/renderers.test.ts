@@ -100,6 +100,8 @@ describe('renderers on a report with hostile process data', () => {
           const block = [lines[start].slice(10)];
           for (let i = start + 1; lines[i].startsWith(' '.repeat(10)); i++) block.push(lines[i].slice(10));
           expect(block.join(' ')).toBe(long.risks[0].reason.trim());
+          // A short command in parentheses is never split across lines.
+          expect(lines.some((l) => l.includes('(kill -- -18929)'))).toBe(true);
         }
         expect(out).toContain(`\n  ${long.remedy[0].replace(/\x1b/g, '\\x1b')}\n`);
       }
