@@ -149,7 +149,14 @@ function checks(c: Ctx): void {
   const { r, opts } = c;
   const verbose = opts.verbose === true;
   const explaining = explainingFinding(r);
-  const shown = verbose ? r.checks : r.checks.filter((f) => f.status !== 'pass' && f.status !== 'skip');
+  const cause = r.verdict.cause;
+  // The same death told by another source (the watch and the record it saved): pointed at, not repeated.
+  const sameDeath = (f: Finding): boolean =>
+    f === explaining ||
+    (cause !== null && f.cause !== undefined && f.cause.kind === cause.kind && f.cause.signal === cause.signal && Math.abs(Date.parse(f.cause.time ?? '') - Date.parse(cause.time ?? '')) < 2000);
+  // A gone process's `existence` failure is the headline itself.
+  const isHeadline = (f: Finding): boolean => f.id === 'existence' && f.code === 'gone' && (r.state === 'dead' || r.state === 'not-found');
+  const shown = verbose ? r.checks : r.checks.filter((f) => f.status !== 'pass' && f.status !== 'skip' && !isHeadline(f));
   const skipped = verbose ? [] : r.checks.filter((f) => f.status === 'skip');
   if (shown.length === 0 && skipped.length === 0) return;
   const hidden = r.checks.length - shown.length;
@@ -161,7 +168,7 @@ function checks(c: Ctx): void {
     const ms = verbose ? `${f.durationMs.toFixed(1).padStart(7)} ms  ` : '';
     const prefix = `  ${status}${escapeControl(f.id).padEnd(idw)}${ms}`;
     const width = 2 + 6 + idw + ms.length;
-    const summary = f === explaining && !verbose ? '(the cause above)' : text(f.summary, r);
+    const summary = sameDeath(f) && !verbose ? '(the cause above)' : text(f.summary, r);
     c.out.push(...hanging(prefix, width, summary, opts.width));
     const pad = ' '.repeat(width);
     if (verbose) for (const d of f.details) c.out.push(...hanging(`${pad}  `, width + 2, text(d, r), opts.width));

@@ -23,6 +23,8 @@ export interface ScanEntry {
   /** One short phrase: `OOM kill`, `SIGKILL from bash (pid 12)`, `exit code 3`. */
   what: string;
   source: CauseSource;
+  /** For records: which whydied tool wrote it (`whydied watch`, `whydied launch`, `whydied record`). */
+  by?: string;
   confidence: CauseConfidence;
   /** Other sources that saw the same death. */
   alsoIn: CauseSource[];
@@ -115,6 +117,7 @@ function fromRecords(facts: Facts, out: ScanEntry[], unreadable: string[]): void
       ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}),
       what,
       source: 'record',
+      by: r.launch ? 'whydied launch' : c.source === 'watch' ? 'whydied watch' : 'whydied record',
       confidence: c.kind === 'unknown' ? 'possible' : 'confirmed',
       alsoIn: [],
     });

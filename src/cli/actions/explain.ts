@@ -1,7 +1,7 @@
 /** The work behind `whydied explain`. */
 import { UsageError } from '../../engine/errors';
 import { escapeControl } from '../../render/escape';
-import { hanging } from '../../render/wrap';
+import { hanging, wrapText } from '../../render/wrap';
 import { outputWidth } from '../options';
 
 export function runExplain(req: { value: string; json: boolean }): number {
@@ -21,8 +21,10 @@ export function runExplain(req: { value: string; json: boolean }): number {
   const width = outputWidth(process.stdout, process.env);
   const out = [...hanging('', 0, e.title, width), ''];
   for (const l of e.lines) {
-    const indent = /^ *(- )?/.exec(l)?.[0].length ?? 0;
-    out.push(...hanging(l.slice(0, indent), indent, l.slice(indent), width));
+    const lead = /^ *(- )?/.exec(l)?.[0] ?? '';
+    // A bullet's text hangs under its first word; an indented line's continuation goes two deeper.
+    const cont = lead.includes('-') ? lead.length : lead.length > 0 ? lead.length + 2 : 0;
+    wrapText(l.slice(lead.length), width - cont).forEach((w, i) => out.push(`${i === 0 ? lead : ' '.repeat(cont)}${w}`));
   }
   process.stdout.write(out.join('\n') + '\n');
   return 0;
