@@ -15,7 +15,8 @@ import { humanTime, humanizeTimes } from './time';
 
 const LABEL = 10;
 
-const EVENT_WORDS: Record<RiskEvent, string> = {
+// Partial: an event added to the survival rules later still renders (by its id) before words are added here.
+const EVENT_WORDS: Partial<Record<RiskEvent, string>> = {
   'terminal-hangup': 'a terminal hangup',
   'parent-exit': 'its parent exiting',
   'group-kill': 'a kill of its process group',
@@ -23,6 +24,7 @@ const EVENT_WORDS: Record<RiskEvent, string> = {
   'ci-cleanup': 'CI cleanup',
   'memory-pressure': 'memory pressure',
 };
+const eventWords = (e: RiskEvent): string => EVENT_WORDS[e] ?? e.replace(/-/g, ' ');
 
 const HEADLINE: Record<string, string> = { ok: 'OK', 'at-risk': 'AT RISK', died: 'DIED', unknown: 'UNKNOWN' };
 
@@ -84,7 +86,7 @@ function headline(c: Ctx): void {
   const dies = r.risks.filter((k) => k.outcome === 'dies');
   const body =
     status === 'at-risk' && r.state === 'alive' && dies.length > 0
-      ? `${who(r)} is alive but dies at ${joinWords(dies.map((k) => EVENT_WORDS[k.event]))}.`
+      ? `${who(r)} is alive but dies at ${joinWords(dies.map((k) => eventWords(k.event)))}.`
       : text(r.verdict.summary, r);
   c.out.push(...hanging(lbl, LABEL, body, c.opts.width));
 }
@@ -216,7 +218,7 @@ function matchLine(r: Report, opts: RenderOptions): string {
   const status = statusWord(r.verdict.status, opts.color) + ' '.repeat(Math.max(1, 9 - r.verdict.status.length));
   const pid = String(r.target.pid ?? '-').padStart(7);
   const name = escapeControl(r.process?.comm ?? (typeof r.verdict.cause?.details?.comm === 'string' ? r.verdict.cause.details.comm : r.target.query));
-  const dies = r.risks.filter((k) => k.outcome === 'dies').map((k) => EVENT_WORDS[k.event]);
+  const dies = r.risks.filter((k) => k.outcome === 'dies').map((k) => eventWords(k.event));
   const when = r.process ? `started ${humanTime(r.process.startTime, r.generatedAt)}` : r.verdict.cause?.time ? `died ${humanTime(r.verdict.cause.time, r.generatedAt)}` : '';
   const what =
     r.verdict.status === 'at-risk' && dies.length > 0
