@@ -213,6 +213,14 @@ export function renderOne(r: Report, opts: RenderOptions): string {
   return c.out.map((l) => l.replace(/ +$/, '')).join('\n');
 }
 
+/** `zombie, killed by SIGKILL` from the existence finding's wait status (stat field 52), when it has one. */
+function zombieWords(r: Report): string {
+  const ex = r.checks.find((f) => f.id === 'existence')?.evidence.exitStatus;
+  if (!ex || typeof ex !== 'object' || Array.isArray(ex)) return 'zombie';
+  if (typeof ex.signal === 'string') return `zombie, killed by ${escapeControl(ex.signal)}`;
+  return typeof ex.exitCode === 'number' ? `zombie, exited with code ${ex.exitCode}` : 'zombie';
+}
+
 /** One line per match for the list that precedes several reports: status, pid, name, when, what. */
 function matchLine(r: Report, opts: RenderOptions): string {
   const status = statusWord(r.verdict.status, opts.color) + ' '.repeat(Math.max(1, 9 - r.verdict.status.length));
@@ -227,7 +235,9 @@ function matchLine(r: Report, opts: RenderOptions): string {
         ? causeLine(r.verdict.cause, undefined, { time: false, from: false })
         : r.verdict.status === 'ok'
           ? 'no threat found'
-          : r.state;
+          : r.state === 'zombie'
+            ? zombieWords(r)
+            : r.state;
   const body = [name, when, what].filter((s) => s !== '').join(' · ');
   return hanging(`  ${status}${pid}  `, 2 + 9 + 7 + 2, body, opts.width).join('\n');
 }

@@ -165,6 +165,15 @@ describe('renderers on a report with hostile process data', () => {
     expect(lines[4]).toBe('  died           5  worker · died 11:57:00 UTC (3 min ago) · SIGKILL · whydied');
     expect(out.match(/^AT RISK/gm)).toHaveLength(1);
     expect(out).not.toMatch(/^DIED/m);
+    // A zombie's line says how it ended (its wait status, stat field 52).
+    const zombie = sampleReport({
+      target: { query: 'worker', pid: 6 },
+      state: 'zombie',
+      risks: [],
+      checks: [{ id: 'existence', title: 'E', status: 'warn', code: 'zombie', summary: 'z', details: [], evidence: { exitStatus: { raw: 9, exitCode: null, signal: 'SIGKILL', coreDumped: false } }, durationMs: 0 }],
+      verdict: { status: 'at-risk', summary: 'z', cause: null },
+    });
+    expect(renderTable([zombie, dead], { color: false, width: 120 })).toMatch(/ {2}at-risk {8}6 {2}evil\\x1b\[2J\\nname · started 11:00:00 UTC \(1 h ago\) · zombie, killed by SIGKILL\n/);
     const all = renderTable(two, { color: false, width: 80, all: true });
     expect(all.match(/^AT RISK/gm)).toHaveLength(1);
     expect(all.match(/^DIED/gm)).toHaveLength(1);
