@@ -117,7 +117,8 @@ function fixBlock(c: Ctx): void {
     return;
   }
   if (r.state === 'dead' || r.state === 'not-found') {
-    if (r.target.pid === null) return;
+    // Nothing listening on a port is not a death to record.
+    if (r.target.query.startsWith(':')) return;
     // Nothing recorded this death: say what would have, so the next one is explained.
     block(c, 'Next time', 'start it so that its end is recorded, or keep the recorder running (root):');
     command(c, 'whydied launch --name NAME -- CMD ARGS...');
