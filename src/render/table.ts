@@ -11,6 +11,7 @@ import { escapeControl } from './escape';
 import { paint, statusWord } from './ansi';
 import { asList, causeLine, processLines, targetLine } from './describe';
 import { hanging } from './wrap';
+import { shellQuote } from '../engine/shell-quote';
 import { humanTime, humanizeTimes } from './time';
 
 const LABEL = 10;
@@ -121,7 +122,9 @@ function fixBlock(c: Ctx): void {
     if (r.target.query.startsWith(':')) return;
     // Nothing recorded this death: say what would have, so the next one is explained.
     block(c, 'Next time', 'start it so that its end is recorded, or keep the recorder running (root):');
-    command(c, 'whydied launch --name NAME -- CMD ARGS...');
+    // A name query names the launch too (quoted: it is what the user typed, pasted back into a shell).
+    const byName = r.target.pid === null && !/^\d+$/.test(r.target.query);
+    command(c, `whydied launch --name ${byName ? shellQuote(r.target.query) : 'NAME'} -- CMD ARGS...`);
     command(c, 'whydied record --daemon');
   }
 }

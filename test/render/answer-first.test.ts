@@ -171,6 +171,8 @@ describe('faults seen in real runs stay fixed', () => {
     expect(r.stdout).toContain('\n  whydied record --daemon\n');
     const rep = json([String(pid)]);
     expect(finding(rep, 'records')?.summary).not.toMatch(/among 1 records/);
+    // By a name nobody runs: the hint names it, quoted for the shell.
+    expect(cli(["no such ' thing"]).stdout).toContain(`\n  whydied launch --name 'no such '\\'' thing' -- CMD ARGS...\n`);
   });
 
   it('help: no "[required] [default: []]", no "DIR[string]", launch described, unknown option named', () => {
