@@ -4,7 +4,20 @@
  * records and logs would describe a different host, so every other read answers NOTCAPTURED and the
  * target is diagnosed as a dead process from the saved logs alone, by the same parsers a live run uses.
  */
+import * as fs from 'fs';
 import { fail, type RawSource, type Read } from './types';
+
+export class SavedLogError extends Error {}
+
+/** Read a saved log the user named (`-`: stdin). The path is theirs to choose: it is read as given. */
+export function readSavedLog(file: string, what: string): SavedLog {
+  try {
+    return { text: fs.readFileSync(file === '-' ? 0 : file, 'utf8'), name: file === '-' ? 'stdin' : file };
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new SavedLogError(`cannot read ${what} ${file === '-' ? 'from stdin' : file}: ${why}`);
+  }
+}
 
 export interface SavedLog {
   text: string;

@@ -2,6 +2,7 @@
 import type { Check } from '../../engine/types';
 import type { Facts } from '../../source/types';
 import { UsageError } from '../../engine/errors';
+import { escapeControl } from '../../render/escape';
 import { validateChecks } from '../../engine/order';
 import { loadPlugins } from '../../engine/plugins';
 
@@ -22,15 +23,6 @@ export interface SavedLogFiles {
   journal?: string;
 }
 
-function readSaved(file: string, what: string): { text: string; name: string } {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when asked for
-  const fs = require('fs') as typeof import('fs');
-  try {
-    return { text: fs.readFileSync(file === '-' ? 0 : file, 'utf8'), name: file === '-' ? 'stdin' : file };
-  } catch (e) {
-    throw new UsageError(`cannot read ${what} ${file === '-' ? 'from stdin' : file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-}
 
 /** Facts from a bundle file (--from), saved logs (--kmsg, --journal) or the live system. A bad bundle is a usage error. */
 export async function loadFacts(from: string | undefined, saved: SavedLogFiles = {}): Promise<Facts> {
@@ -38,13 +30,19 @@ export async function loadFacts(from: string | undefined, saved: SavedLogFiles =
   if (saved.kmsg !== undefined || saved.journal !== undefined) {
     if (from !== undefined) throw new UsageError('--from replays a bundle; it cannot be combined with --kmsg or --journal');
     if (saved.kmsg === '-' && saved.journal === '-') throw new UsageError('only one of --kmsg and --journal can read stdin');
-    const { createSavedEvidenceSource } = await import('../../source/saved-evidence-source');
-    return createFacts(
-      createSavedEvidenceSource({
-        kernel: saved.kmsg !== undefined ? readSaved(saved.kmsg, 'the kernel log') : undefined,
-        journal: saved.journal !== undefined ? readSaved(saved.journal, 'the journal') : undefined,
-      }),
-    );
+    const { createSavedEvidenceSource, readSavedLog, SavedLogError } = await import('../../source/saved-evidence-source');
+    try {
+      return createFacts(
+        createSavedEvidenceSource({
+          kernel: saved.kmsg !== undefined ? readSavedLog(saved.kmsg, 'the kernel log') : undefined,
+          journal: saved.journal !== undefined ? readSavedLog(saved.journal, 'the journal') : undefined,
+        }),
+      );
+    } catch (e) {
+      // The file name is the user's, but printed to a terminal all the same: escaped.
+      if (e instanceof SavedLogError) throw new UsageError(escapeControl(e.message), { cause: e });
+      throw e;
+    }
   }
   if (from === undefined) {
     const { createLiveSource } = await import('../../source/live-source');
