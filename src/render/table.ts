@@ -5,33 +5,20 @@
  * is under --verbose. Text is wrapped to the width without ever breaking a word, and commands sit on
  * lines of their own, unwrapped, so they can be pasted whole.
  */
-import type { Cause, Finding, Report, Risk, RiskEvent } from '../engine/types';
+import type { Cause, Finding, Report, Risk } from '../engine/types';
 import type { RenderOptions, Renderer } from './types';
 import { escapeControl } from './escape';
 import { paint, statusWord } from './ansi';
 import { asList, causeLine, processLines, targetLine } from './describe';
 import { hanging } from './wrap';
+import { eventWords, joinWords } from './words';
+import { matchLine } from './matches';
 import { shellQuote } from '../engine/shell-quote';
-import { humanTime, humanizeTimes } from './time';
+import { humanizeTimes } from './time';
 
 const LABEL = 10;
 
-// Partial: an event added to the survival rules later still renders (by its id) before words are added here.
-const EVENT_WORDS: Partial<Record<RiskEvent, string>> = {
-  'terminal-hangup': 'a terminal hangup',
-  'parent-exit': 'its parent exiting',
-  'group-kill': 'a kill of its process group',
-  'session-end': 'the login session ending',
-  'ci-cleanup': 'CI cleanup',
-  'memory-pressure': 'memory pressure',
-};
-const eventWords = (e: RiskEvent): string => EVENT_WORDS[e] ?? e.replace(/-/g, ' ');
-
 const HEADLINE: Record<string, string> = { ok: 'OK', 'at-risk': 'AT RISK', died: 'DIED', unknown: 'UNKNOWN' };
-
-function joinWords(words: string[]): string {
-  return words.length <= 1 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
-}
 
 /** Escape process data and make its ISO times readable. */
 const text = (s: string, r: Report): string => humanizeTimes(escapeControl(s), r.generatedAt);
@@ -215,35 +202,6 @@ export function renderOne(r: Report, opts: RenderOptions): string {
   checks(c);
   identity(c);
   return c.out.map((l) => l.replace(/ +$/, '')).join('\n');
-}
-
-/** `zombie, killed by SIGKILL` from the existence finding's wait status (stat field 52), when it has one. */
-function zombieWords(r: Report): string {
-  const ex = r.checks.find((f) => f.id === 'existence')?.evidence.exitStatus;
-  if (!ex || typeof ex !== 'object' || Array.isArray(ex)) return 'zombie';
-  if (typeof ex.signal === 'string') return `zombie, killed by ${escapeControl(ex.signal)}`;
-  return typeof ex.exitCode === 'number' ? `zombie, exited with code ${ex.exitCode}` : 'zombie';
-}
-
-/** One line per match for the list that precedes several reports: status, pid, name, when, what. */
-function matchLine(r: Report, opts: RenderOptions): string {
-  const status = statusWord(r.verdict.status, opts.color) + ' '.repeat(Math.max(1, 9 - r.verdict.status.length));
-  const pid = String(r.target.pid ?? '-').padStart(7);
-  const name = escapeControl(r.process?.comm ?? (typeof r.verdict.cause?.details?.comm === 'string' ? r.verdict.cause.details.comm : r.target.query));
-  const dies = r.risks.filter((k) => k.outcome === 'dies').map((k) => eventWords(k.event));
-  const when = r.process ? `started ${humanTime(r.process.startTime, r.generatedAt)}` : r.verdict.cause?.time ? `died ${humanTime(r.verdict.cause.time, r.generatedAt)}` : '';
-  const what =
-    r.verdict.status === 'at-risk' && dies.length > 0
-      ? `dies at ${joinWords(dies)}`
-      : r.verdict.cause
-        ? causeLine(r.verdict.cause, undefined, { time: false, from: false })
-        : r.verdict.status === 'ok'
-          ? 'no threat found'
-          : r.state === 'zombie'
-            ? zombieWords(r)
-            : r.state;
-  const body = [name, when, what].filter((s) => s !== '').join(' · ');
-  return hanging(`  ${status}${pid}  `, 2 + 9 + 7 + 2, body, opts.width).join('\n');
 }
 
 export const renderTable: Renderer = (report, opts) => {
