@@ -44,6 +44,7 @@ export const memory: Check = {
     description: 'oom_score and oom_score_adj, rank among all processes, RSS against the memory cgroup limit.',
     requires: ['existence'],
     codes: {
+      zombie: 'The process is a zombie: it holds no memory, and the OOM killer cannot pick it.',
       ok: 'Not near the front of the OOM queue and not near a cgroup limit.',
       'majority': `It holds more than ${MAJORITY_SHARE * 100}% of its memory cgroup's limit (or of the host's memory): it is the OOM victim when that memory runs out.`,
       'oom-protected': 'oom_score_adj is -1000: the OOM killer never picks it.',
@@ -52,6 +53,10 @@ export const memory: Check = {
     },
   },
   run(ctx) {
+    // A zombie holds no memory (oom_score 0): ranking it would only mislead.
+    if (ctx.prior.get('existence')?.code === 'zombie') {
+      return { status: 'skip', code: 'zombie', summary: 'Not checked: the process has exited (zombie) and holds no memory.' };
+    }
     const pid = ctx.target.pid;
     const facts = ctx.facts;
     const self = facts.stat(pid);

@@ -121,11 +121,12 @@ export const processGroup: Check = {
       return { status: 'pass', code: 'own-session', summary: `Leads its own session ${self.session} and process group.`, details, evidence };
     }
     if (sharesWithRunner) {
-      const who = isShellKind(sharesWithRunner.kind) ? 'shell' : 'job runner';
+      // The label already names the kind (`bash -c shell`, `gitlab-runner (CI runner)`): no second noun.
+      const who = isShellKind(sharesWithRunner.kind) || /\(|shell|script/.test(sharesWithRunner.label) ? '' : 'job runner ';
       return {
         status: 'warn',
         code: 'shares-group-with-runner',
-        summary: `Shares process group ${self.pgrp} with ${who} ${sharesWithRunner.label} (${sharesWithRunner.pid}): a kill of that group kills it too.`,
+        summary: `Shares process group ${self.pgrp} with ${who}${sharesWithRunner.label} (pid ${sharesWithRunner.pid}): a kill of that group kills it too.`,
         details,
         evidence,
       };
@@ -136,7 +137,10 @@ export const processGroup: Check = {
     return {
       status: 'info',
       code: 'shares-group',
-      summary: `Member of process group ${self.pgrp}${groupLeaderInfo ? ` led by ${groupLeaderInfo.label} (${groupLeaderInfo.pid})` : ' whose leader has exited'}.`,
+      summary:
+        self.pgrp === 0
+          ? 'Its process group was created outside this pid namespace (pgid 0).'
+          : `Member of process group ${self.pgrp}${groupLeaderInfo ? ` led by ${groupLeaderInfo.label} (pid ${groupLeaderInfo.pid})` : ' whose leader has exited'}.`,
       details,
       evidence,
     };

@@ -89,7 +89,10 @@ export const stdio: Check = {
           const want = f.fd === 0 ? 'w' : 'r';
           out.otherEndAlive = holders.some((h) => h.mode === want || h.mode === '?');
           if (!out.otherEndAlive) out.consequence = f.fd === 0 ? 'reads return EOF: nobody writes to this pipe any more' : `nobody reads this pipe: ${pipeDeath}`;
-          else if (f.fd !== 0) out.consequence = `when ${out.peers.filter((p) => p.mode !== 'w').map((p) => `${p.comm}(${p.pid})`).join(', ')} exit, ${pipeDeath}`;
+          else if (f.fd !== 0) {
+            const readers = out.peers.filter((p) => p.mode !== 'w').map((p) => `${p.comm} (pid ${p.pid})`);
+            out.consequence = `when ${readers.join(' and ')} ${readers.length === 1 ? 'exits' : 'exit'}, ${pipeDeath}`;
+          }
         } else if (f.kind === 'deleted-file') {
           out.consequence = 'the file was deleted: output is written to an invisible file that still takes disk space';
         } else if (f.kind === 'closed') {

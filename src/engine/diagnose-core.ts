@@ -9,6 +9,7 @@ import type { ResolvedQuery } from '../source/resolve-query';
 import type { Decision } from './verdict';
 import { runChecks, selectChecks, validateChecks } from './runner';
 import { UsageError } from './errors';
+import { withConfidence } from './confidence';
 
 // One definition each: the resolver's result and the verdict's decision (type-only: nothing loads eagerly).
 export type { ResolvedQuery } from '../source/resolve-query';
@@ -61,13 +62,14 @@ export async function diagnoseWith(deps: DiagnoseDeps, opts: DiagnoseOptions): P
       timeoutMs: opts.timeoutMs,
     });
     const d = deps.decide({ target, facts: opts.facts, findings });
+    const rated = withConfidence(findings, d.verdict.cause, target);
     reports.push({
       ...header(opts.facts, opts.query, target.pid),
       state: d.state,
       process: d.process,
-      verdict: d.verdict,
+      verdict: { ...d.verdict, cause: rated.cause },
       risks: d.risks,
-      checks: findings,
+      checks: rated.findings,
       remedy: d.remedy,
     });
   }

@@ -18,6 +18,12 @@ export type Evidence = { [key: string]: JsonValue };
 
 export type CauseKind = 'oom-kill' | 'segfault' | 'trap' | 'signal' | 'exit' | 'unknown';
 export type CauseSource = 'kernel-log' | 'journal' | 'record' | 'watch' | 'plugin';
+/**
+ * How sure the cause is (src/engine/confidence.ts): `confirmed` when a watch or a record of this very
+ * process saw it; `likely` when a log entry's pid, name and time all agree with the target; `possible`
+ * when fewer of them could be compared.
+ */
+export type CauseConfidence = 'confirmed' | 'likely' | 'possible';
 
 export interface Cause {
   kind: CauseKind;
@@ -27,6 +33,8 @@ export interface Cause {
   /** ISO 8601. */
   time?: string;
   source: CauseSource;
+  /** Set on the verdict's cause (and the findings' causes) after the checks ran. */
+  confidence?: CauseConfidence;
   details?: Evidence;
 }
 

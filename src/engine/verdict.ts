@@ -16,6 +16,7 @@ import type { CiEnvironmentEvidence } from '../../checks/ci-environment';
 import type { MemoryEvidence } from '../../checks/memory';
 import type { NamespaceEvidence } from '../../checks/namespace';
 import { buildRemedy } from './remedy';
+import { describeExitStatus } from '../../checks/existence';
 import { evaluateRisks, type RiskEvidence } from './survival';
 
 export interface Decision {
@@ -124,6 +125,23 @@ function commOf(ev: Finding['evidence']): string | null {
   return null;
 }
 
+/**
+ * Who should have reaped a zombie. A zombie reparented to pid 1 means that init does not reap orphans
+ * (a container whose pid 1 is not a real init): restarting "the parent" is not the fix there.
+ */
+function zombieParent(facts: Facts, ppid: number | null): string {
+  if (ppid === null || ppid === 0) return 'It is a zombie that nobody has reaped yet.';
+  const comm = facts.process(ppid)?.stat.comm ?? null;
+  const parent = comm ? `${comm} (pid ${ppid})` : `pid ${ppid}`;
+  if (ppid === 1) {
+    return `It is a zombie: it was reparented to ${parent}, an init that does not reap orphaned children (in a container, run it with an init that reaps, e.g. docker run --init or tini).`;
+  }
+  return `It is a zombie: its parent ${parent} has not reaped it (fix or restart the parent).`;
+}
+
+/** The checks the survival matrix rests on; a run without them (--only, --skip) cannot promise survival. */
+const RISK_CHECKS = ['existence', 'parent-chain', 'signals', 'process-group', 'tty', 'stdio', 'cgroup', 'ci-environment', 'memory', 'namespace'];
+
 export function decide(input: { target: CheckTarget; facts: Facts; findings: Finding[] }): Decision {
   const { target, facts, findings } = input;
   const ex = evidenceOf<ExistenceEvidence>(findings, 'existence');
@@ -140,7 +158,7 @@ export function decide(input: { target: CheckTarget; facts: Facts; findings: Fin
       process: proc,
       verdict: {
         status: cause ? 'died' : 'at-risk',
-        summary: `${cause ? `${deathSummary(findings, cause, name)} ` : `${name} has already exited. `}It is a zombie: its parent${ppid ? ` ${ppid}` : ''} has not reaped it (fix or restart the parent).`,
+        summary: `${cause ? `${deathSummary(findings, cause, name)} ` : `${name} ${ex?.exitStatus ? describeExitStatus(ex.exitStatus) : 'has already exited'}. `}${zombieParent(facts, ppid)}`,
         cause,
       },
       risks: [],
@@ -208,6 +226,21 @@ export function decide(input: { target: CheckTarget; facts: Facts; findings: Fin
       : [];
   const verb = remedy[0]?.startsWith('echo ') ? 'raise its memory limit with' : `${dies.some((r) => r.event === 'container-stop') ? 'from the host, ' : ''}relaunch it with`;
   const fix = remedy.length > 0 ? `; ${verb} \`${remedy[0]}\`` : '';
+  const notRun = RISK_CHECKS.filter((id) => !findings.some((f) => f.id === id));
+  if (dies.length === 0 && notRun.length > 0) {
+    // A partial run (--only, --skip) saw too little to call the process safe: say so, never `ok`.
+    return {
+      state,
+      process: proc,
+      verdict: {
+        status: 'unknown',
+        summary: `${name} is alive; this partial run did not run ${joinWords(notRun)}, so it cannot say that nothing threatens it.`,
+        cause: null,
+      },
+      risks,
+      remedy,
+    };
+  }
   if (dies.length === 0 && undecided.length === 0) {
     return {
       state,

@@ -24,6 +24,9 @@ export function parseStat(text: string): ProcStat | null {
     nums.push(Number(field));
   }
   const [ppid, pgrp, session, ttyNr, tpgid, flags, utime, stime, numThreads, startTime, vsize, rssPages] = nums;
+  // Field 52 (exit_code, Linux 3.5+): the wait status a zombie leaves for its parent; 0 while alive.
+  const f52 = rest[49];
+  const exitCode = f52 !== undefined && /^\d+$/.test(f52) ? Number(f52) : null;
   return {
     pid: Number(pidText),
     comm: text.slice(open + 2, close),
@@ -40,6 +43,7 @@ export function parseStat(text: string): ProcStat | null {
     startTime,
     vsize,
     rssPages,
+    exitCode,
   };
 }
 

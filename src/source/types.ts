@@ -45,6 +45,11 @@ export interface RawSource {
   hostname(): string;
   /** Milliseconds since the epoch when this source's view was taken (live: now; bundle: capture time). */
   now(): number;
+  /**
+   * Logs saved from another machine (`--kmsg FILE`, `--journal FILE`): when present, the kernel-log and
+   * journal readers parse these instead of asking the system. `name` says where they came from.
+   */
+  savedLog?(kind: 'kernel' | 'journal'): { text: string; name: string } | null;
 }
 
 /** Parsed /proc/PID/stat (fields we use). Times in clock ticks since boot. */
@@ -64,6 +69,8 @@ export interface ProcStat {
   startTime: number;
   vsize: number;
   rssPages: number;
+  /** Field 52, the wait status (meaningful for a zombie); null when the kernel does not print it. Optional for hand-made stats. */
+  exitCode?: number | null;
 }
 
 /** Parsed /proc/PID/status (fields we use). Signal masks as bigint bit sets (bit n-1 = signal n). */

@@ -51,7 +51,7 @@ export function watchCheck(results: readonly WatchResult[]): Check {
       return {
         status: 'fail',
         code: 'watched-death',
-        summary: `${r.identity.comm} ${what} (seen by the ${r.backend} watcher)`,
+        summary: `${r.identity.comm} ${what} (seen by whydied watch, ${r.backend} backend)`,
         evidence,
         cause: c,
       };

@@ -4,7 +4,7 @@ import { deadTargetFinders } from '../../engine/dead-targets';
 import { exitCodeForAll } from '../../engine/exit-code';
 import { rendererFor } from '../../render';
 import { outputWidth, pickFormat, useColor } from '../options';
-import { loadChecks, loadFacts } from './load';
+import { loadChecks, loadFacts, type SavedLogFiles } from './load';
 
 export interface DiagnoseRequest {
   target: string;
@@ -15,6 +15,8 @@ export interface DiagnoseRequest {
   skip?: string[];
   checkModules: string[];
   from?: string;
+  all?: boolean;
+  saved?: SavedLogFiles;
   verbose: boolean;
 }
 
@@ -22,7 +24,7 @@ export async function runDiagnose(req: DiagnoseRequest): Promise<number> {
   // Validate cheap inputs before reading anything.
   const format = pickFormat(req.json, req.format);
   const checks = await loadChecks(req.checkModules);
-  const facts = await loadFacts(req.from);
+  const facts = await loadFacts(req.from, req.saved);
   const reports = await diagnose({
     query: req.target,
     facts,
@@ -33,9 +35,10 @@ export async function runDiagnose(req: DiagnoseRequest): Promise<number> {
     deadTargets: deadTargetFinders,
   });
   const out = process.stdout;
-  const text = rendererFor(format)(reports.length === 1 ? reports[0] : reports, {
+  const text = rendererFor(format)(reports, {
     color: format === 'table' && useColor(req.color, out, process.env),
     verbose: req.verbose,
+    all: req.all === true,
     width: outputWidth(out, process.env),
   });
   out.write(text);
