@@ -81,11 +81,18 @@ export async function runWatch(req: WatchRequest): Promise<number> {
   const checks = await loadChecks([]);
 
   const status = statusWriter();
+  // Closing the terminal must not end the watch (whatever the backend): it still saves its record, and
+  // writes to the gone terminal are dropped (src/cli/output.ts). The status line stops at the hangup.
+  let hungUp = false;
+  const onHangup = (): void => {
+    hungUp = true;
+  };
+  process.on('SIGHUP', onHangup);
   let results;
   try {
-    results = await watch(pids, { backend, onStatus: status.update, timeoutMs: req.timeoutMs });
+    results = await watch(pids, { backend, onStatus: (l) => !hungUp && status.update?.(l), timeoutMs: req.timeoutMs });
   } finally {
-    status.clear();
+    if (!hungUp) status.clear();
   }
 
   for (const r of results) {

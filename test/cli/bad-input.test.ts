@@ -39,7 +39,7 @@ describe('bad input exits 2 with one line', () => {
     [['--only', 'nope', '1'], /unknown check id 'nope' in --only/],
     [['--skip', 'existence,nope', '1'], /unknown check id 'nope' in --skip/],
     [['--from', '/nonexistent/bundle.json', '1'], /cannot read bundle .*no such file/],
-    [[], /Not enough non-option arguments/],
+    [[], /a target is needed/],
     [['1', '2'], /Unknown argument: 2/],
     [['--bogus=3', '1'], /Unknown argument: bogus/],
     [['capture', 'abc'], /capture takes a PID/],

@@ -2,7 +2,8 @@
  * The work behind `whydied capture`: read everything the checks would read (prefetch, then a real
  * diagnosis on the recording live source) and write what was read as a bundle.
  */
-import * as fs from 'fs';
+import { safeWriteFile } from '../../source/safe-write';
+import { escapeControl } from '../../render/escape';
 import { UsageError } from '../../engine/errors';
 import { diagnose } from '../../engine/diagnose';
 import { createLiveSource } from '../../source/live-source';
@@ -21,7 +22,7 @@ export interface CaptureRequest {
 }
 
 export async function runCapture(req: CaptureRequest): Promise<number> {
-  if (!/^\d+$/.test(req.pid)) throw new UsageError(`capture takes a PID, not '${req.pid}'`);
+  if (!/^\d+$/.test(req.pid)) throw new UsageError(`capture takes a PID, not '${escapeControl(req.pid)}'`);
   const checks = await loadChecks(req.checkModules);
   const live = createLiveSource();
   const facts = createFacts(live);
@@ -41,13 +42,9 @@ export async function runCapture(req: CaptureRequest): Promise<number> {
     process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     process.stderr.write(`whydied: captured pid ${pid} (${state}); bundle written to stdout\n`);
   } else {
-    try {
-      fs.writeFileSync(req.output, text.endsWith('\n') ? text : `${text}\n`, { mode: 0o600 });
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code ?? 'error';
-      throw new UsageError(`cannot write bundle ${req.output}: ${code}`);
-    }
-    process.stderr.write(`whydied: captured pid ${pid} (${state}) to ${req.output}\n`);
+    // A fresh 0600 file renamed over the target: never through a planted link, never keeping a looser mode.
+    safeWriteFile(req.output, text.endsWith('\n') ? text : `${text}\n`, { role: 'bundle' });
+    process.stderr.write(`whydied: captured pid ${pid} (${state}) to ${escapeControl(req.output)}\n`);
   }
   return EXIT.ok;
 }
