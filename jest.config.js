@@ -8,6 +8,8 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }],
   },
   testTimeout: 60000,
+  // A private state dir per test file: never the machine's records (test/helpers/isolate-state.js).
+  setupFilesAfterEnv: ['<rootDir>/test/helpers/isolate-state.js'],
   // Real processes and kernel state: run serially so scenarios do not disturb each other.
   maxWorkers: 1,
 };

@@ -216,7 +216,14 @@ export function openAppend(file: string, opts: { role?: string; createDir?: bool
   try {
     fd = fs.openSync(target, (opts.read ? C.O_RDWR : C.O_WRONLY) | C.O_APPEND | C.O_CREAT | C.O_NOFOLLOW | C.O_NOCTTY | C.O_NONBLOCK, 0o600);
   } catch (e) {
-    if (errCode(e) === 'ELOOP') throw new UnsafePathError(`${role} ${show(abs)} is a symbolic link: refusing to write through it`);
+    // ELOOP from O_NOFOLLOW, or EACCES from fs.protected_regular in a sticky dir: say which it was.
+    let link = errCode(e) === 'ELOOP';
+    try {
+      link ||= fs.lstatSync(target).isSymbolicLink();
+    } catch {
+      /* not there */
+    }
+    if (link) throw new UnsafePathError(`${role} ${show(abs)} is a symbolic link: refusing to write through it`);
     throw new UnsafePathError(`cannot open ${role} ${show(abs)}: ${errCode(e)}`);
   }
   try {

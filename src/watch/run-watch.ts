@@ -11,6 +11,7 @@ import type { Report } from '../engine/types';
 import { rendererFor } from '../render';
 import { escapeControl } from '../render/escape';
 import { saveRecord } from '../record/store';
+import { ensureStateDir } from '../record/state-dir';
 import { pickFormat, useColor } from '../cli/options';
 import { watch } from './watch';
 import { watchCheck } from './watch-check';
@@ -77,6 +78,8 @@ export async function runWatch(req: WatchRequest): Promise<number> {
   const format = pickFormat(req.json, req.format);
   const pids = parsePids(req.pids);
   const backend = parseBackend(req.backend);
+  // The record is saved into the state dir at the end: refuse an unsafe one now (exit 2), not after the wait.
+  ensureStateDir();
   const { loadChecks, loadFacts } = await import('../cli/actions/load');
   const checks = await loadChecks([]);
 
