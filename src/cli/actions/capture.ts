@@ -10,6 +10,7 @@ import { createLiveSource } from '../../source/live-source';
 import { createFacts } from '../../source/facts';
 import { prefetchForCapture } from '../../source/prefetch';
 import { serializeBundle } from '../../source/bundle';
+import { minimizeBundle } from '../../source/bundle-minimize';
 import { QueryError, resolveQuery } from '../../source/resolve-query';
 import { EXIT } from '../../engine/exit-code';
 import { loadChecks } from './load';
@@ -36,7 +37,15 @@ export async function runCapture(req: CaptureRequest): Promise<number> {
   await prefetchForCapture(facts, pid);
   // The diagnosis itself records every file the checks read, so the replay finds each one.
   const reports = await diagnose({ query: req.pid, facts, checks, verbose: req.verbose });
-  const text = serializeBundle(live.snapshot({ query: req.pid, pid }));
+  // Only what this target's diagnosis used: its own kernel-log records and records, not the whole logs.
+  const proc = facts.process(pid);
+  const host = facts.host();
+  const bundle = minimizeBundle(
+    live.snapshot({ query: req.pid, pid }),
+    { pid, names: proc ? [proc.stat.comm] : [] },
+    { bootTimeMs: host.bootTime > 0 ? host.bootTime * 1000 : null, currentBootId: host.bootId },
+  );
+  const text = serializeBundle(bundle);
   const state = reports[0]?.state ?? 'not-found';
   if (req.output === undefined) {
     process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
