@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { UsageError } from '../engine/errors';
-import { escapeControl } from '../render/escape';
+import { escapeControl, isClean } from '../render/escape';
 import { registerCleanup } from '../source/trace/registry';
 import { ensureStateDir, stateDir } from './state-dir';
 import { acquirePidfile, AlreadyRunning, ownerAlive, PIDFILE, readPidfile, releasePidfile } from './daemon-pidfile';
@@ -88,9 +88,10 @@ function foreground(dir: string, req: RecordRequest): Promise<number> {
 }
 
 export async function runRecord(req: RecordRequest): Promise<number> {
-  if (req.stateDir !== undefined && (req.stateDir === '' || /[\u0000-\u001f\u007f]/.test(req.stateDir))) {
-    // A newline would split the unit's ExecStart= line; an empty one means nothing.
-    throw new UsageError(`--state-dir must be a non-empty path without control characters, not '${escapeControl(req.stateDir)}'`);
+  if (req.stateDir !== undefined && (req.stateDir === '' || !isClean(req.stateDir))) {
+    // A newline would split the unit's ExecStart= line, a bidi control would make it read differently; an
+    // empty one means nothing.
+    throw new UsageError(`--state-dir must be a non-empty path without control or bidi characters, not '${escapeControl(req.stateDir)}'`);
   }
   if (req.capMb !== undefined && !(Number.isFinite(req.capMb) && req.capMb * 1024 * 1024 >= 4096)) throw new UsageError('--cap-mb must be a number of MiB of at least 0.004 (4 KiB)');
   if (req.printUnit) {

@@ -16,7 +16,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { randomBytes } from 'crypto';
 import { UsageError } from '../engine/errors';
-import { escapeControl } from '../render/escape';
+import { escapeControl, isClean } from '../render/escape';
 
 /** A path whydied refuses to write to: bad input (exit 2), said in one line. */
 export class UnsafePathError extends UsageError {
@@ -122,7 +122,7 @@ function checkExistingDir(dir: string, role: string): DirCheck {
  * `role` names it in errors ("state dir", "log directory").
  */
 export function secureDir(dir: string, role: string, create = false): DirCheck {
-  if (/[\u0000-\u001f\u007f]/.test(dir)) throw new UnsafePathError(`${role} ${show(dir)} holds a control character`);
+  if (!isClean(dir)) throw new UnsafePathError(`${role} ${show(dir)} holds a control or bidi character`);
   const abs = path.resolve(dir);
   checkLinksAlong(abs);
   // The deepest existing ancestor is checked first, so nothing is created under a hostile or pseudo directory.
