@@ -20,7 +20,11 @@ import { escapeControl, isClean } from '../render/escape';
 
 /** A path whydied refuses to write to: bad input (exit 2), said in one line. */
 export class UnsafePathError extends UsageError {
-  constructor(message: string) {
+  /**
+   * `unavailable`: the path is not hostile, it just cannot be made or opened (EACCES, EROFS, ENOENT): a
+   * caller for which writing is optional (a watch saving its record) may go on without it.
+   */
+  constructor(message: string, readonly unavailable = false) {
     super(message);
     this.name = 'UnsafePathError';
   }
@@ -141,7 +145,7 @@ export function secureDir(dir: string, role: string, create = false): DirCheck {
     try {
       fs.mkdirSync(next, { mode: 0o700 });
     } catch (e) {
-      if (errCode(e) !== 'EEXIST') throw new UnsafePathError(`cannot create ${role} ${show(abs)}: ${errCode(e)} at ${show(next)}`);
+      if (errCode(e) !== 'EEXIST') throw new UnsafePathError(`cannot create ${role} ${show(abs)}: ${errCode(e)} at ${show(next)}`, true);
     }
     // Created by us, or raced by someone: either way it must now pass as an existing directory.
     const st = fs.lstatSync(next);
@@ -224,7 +228,7 @@ export function openAppend(file: string, opts: { role?: string; createDir?: bool
       /* not there */
     }
     if (link) throw new UnsafePathError(`${role} ${show(abs)} is a symbolic link: refusing to write through it`);
-    throw new UnsafePathError(`cannot open ${role} ${show(abs)}: ${errCode(e)}`);
+    throw new UnsafePathError(`cannot open ${role} ${show(abs)}: ${errCode(e)}`, true);
   }
   try {
     const st = fs.fstatSync(fd);

@@ -12,6 +12,7 @@ import { rendererFor } from '../render';
 import { escapeControl } from '../render/escape';
 import { saveRecord } from '../record/store';
 import { ensureStateDir } from '../record/state-dir';
+import { UnsafePathError } from '../source/safe-write';
 import { pickFormat, useColor } from '../cli/options';
 import { watch } from './watch';
 import { watchCheck } from './watch-check';
@@ -79,7 +80,15 @@ export async function runWatch(req: WatchRequest): Promise<number> {
   const pids = parsePids(req.pids);
   const backend = parseBackend(req.backend);
   // The record is saved into the state dir at the end: refuse an unsafe one now (exit 2), not after the wait.
-  ensureStateDir();
+  // One that merely cannot be created (no writable home) only means no record: the watch itself still runs.
+  let saving = true;
+  try {
+    ensureStateDir();
+  } catch (e) {
+    if (!(e instanceof UnsafePathError && e.unavailable)) throw e;
+    saving = false;
+    process.stderr.write(`whydied: the record will not be saved: ${escapeControl(e.message)}\n`);
+  }
   const { loadChecks, loadFacts } = await import('../cli/actions/load');
   const checks = await loadChecks([]);
 
@@ -100,7 +109,7 @@ export async function runWatch(req: WatchRequest): Promise<number> {
 
   for (const r of results) {
     if (!r.identity) process.stderr.write(`whydied: pid ${r.pid} was ${r.note ?? 'gone'}; falling back to the postmortem diagnosis\n`);
-    const rec = toDeathRecord(r);
+    const rec = saving ? toDeathRecord(r) : null;
     if (rec) {
       try {
         saveRecord(rec);
