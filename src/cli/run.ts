@@ -14,6 +14,7 @@ import { escapeControl } from '../render/escape';
 
 const EPILOGUE = [
   'Targets: a PID, :PORT (the process listening on a TCP port) or a name (every match, newest first).',
+  'A name that starts with a dash (a login shell) goes after --: whydied -- -bash',
   '',
   'Exit codes (with several targets the highest wins):',
   ...EXIT_CODE_HELP.map((l) => `  ${l}`),
