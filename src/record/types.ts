@@ -1,4 +1,5 @@
 import type { Cause } from '../engine/types';
+import type { ContainerIdentity } from '../source/container-id';
 
 /** Who the process was, read while it was alive (watch start, or recorder at exit time). */
 export interface RecordIdentity {
@@ -26,4 +27,8 @@ export interface DeathRecord extends RecordIdentity {
   seenAt: string;
   /** Written by the launch sentinel: the name the user gave (`whydied launch --name`) and the log path. */
   launch?: { name: string; log: string };
+  /** Container the process ran in (from its cgroup path), when it was one; added by the fleet outputs. */
+  container?: ContainerIdentity | null;
+  /** NSpid: its pid in each nested PID namespace, outermost first (the last one is the pid seen inside). */
+  nsPid?: number[] | null;
 }

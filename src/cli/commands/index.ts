@@ -9,13 +9,14 @@ import { checksCommand } from './checks';
 import { watchCommand } from './watch';
 import { recordCommand } from './record';
 import { launchCommand } from './launch';
+import { runCommand } from './run';
 import { explainCommand } from './explain';
 import { scanCommand } from './scan';
 import { completionCommand } from './completion';
 import type { GlobalOptions } from './global';
 
 /** Every command module, the default (diagnose) first: for the completion script, the man page and error messages. */
-export const COMMANDS = [diagnoseCommand, captureCommand, checksCommand, watchCommand, recordCommand, launchCommand, scanCommand, explainCommand, completionCommand] as const;
+export const COMMANDS = [diagnoseCommand, captureCommand, checksCommand, watchCommand, recordCommand, launchCommand, runCommand, scanCommand, explainCommand, completionCommand] as const;
 
 /** What the completion script, the man page and error messages read of a command module. */
 export type CommandInfo = Pick<CommandModule, 'command' | 'describe'> & { builder?: unknown };
@@ -35,6 +36,7 @@ export function registerCommands(y: Argv<GlobalOptions>): Argv<GlobalOptions> {
       .command(watchCommand)
       .command(recordCommand)
       .command(launchCommand)
+      .command(runCommand)
       .command(scanCommand)
       .command(explainCommand)
       .command(completionCommand)

@@ -1,0 +1,79 @@
+/**
+ * A death as the fleet outputs publish it: `whydied.death/1` (schema/death.schema.json), one flat-ish JSON
+ * object per death, the same for JSON lines, the --on-death hook's stdin and the journal's fields.
+ * Pure: a record and the host in, an object out. Strings are process data (hostile): JSON escapes them;
+ * consumers must not interpret them.
+ */
+import type { DeathRecord } from '../record/types';
+import type { ContainerIdentity } from '../source/container-id';
+
+export const DEATH_SCHEMA = 'whydied.death/1';
+
+export interface DeathEvent {
+  schema: typeof DEATH_SCHEMA;
+  /** ISO 8601, when the death was seen. */
+  time: string;
+  host: { hostname: string; bootId: string };
+  pid: number;
+  /** Clock ticks since boot; -1 unknown. With pid and bootId, the process's identity. */
+  startTime: number;
+  comm: string;
+  argvHead: string[];
+  ppid: number;
+  pgid: number;
+  sid: number;
+  tty: string | null;
+  cgroup: string | null;
+  cause: {
+    kind: string;
+    signal: string | null;
+    exitCode: number | null;
+    sender: { pid: number; comm: string; uid: number | null } | null;
+    /** kill, group-kill, fault, kernel, oom-kill... (what the watcher/recorder established); null unknown. */
+    mechanism: string | null;
+    groupDirected: boolean | null;
+    source: string;
+  };
+  container: ContainerIdentity | null;
+  /** NSpid (outermost first) and the pid as seen inside its own PID namespace; null when not read. */
+  pidNamespace: { nsPid: number[]; pidInside: number } | null;
+  /** Set by `whydied run`: the supervised command's peak RSS and its memory cgroup's OOM-kill delta. */
+  run: { peakRssKb: number | null; oomKillDelta: number | null } | null;
+}
+
+function str(v: unknown): string | null {
+  return typeof v === 'string' ? v : null;
+}
+
+export function toDeathEvent(rec: DeathRecord, host: { hostname: string; bootId: string }): DeathEvent {
+  const c = rec.cause;
+  const d = c.details ?? {};
+  const mechanism = c.kind === 'oom-kill' ? 'oom-kill' : str(d.mechanism) ?? (c.kind === 'exit' ? 'exit' : null);
+  const isRun = d.run === true;
+  return {
+    schema: DEATH_SCHEMA,
+    time: rec.seenAt,
+    host: { hostname: host.hostname, bootId: rec.bootId || host.bootId },
+    pid: rec.pid,
+    startTime: rec.startTime,
+    comm: rec.comm,
+    argvHead: rec.argvHead,
+    ppid: rec.ppid,
+    pgid: rec.pgid,
+    sid: rec.sid,
+    tty: rec.tty,
+    cgroup: rec.cgroup,
+    cause: {
+      kind: c.kind,
+      signal: c.signal ?? null,
+      exitCode: c.exitCode ?? null,
+      sender: c.sender ? { pid: c.sender.pid, comm: c.sender.comm, uid: c.sender.uid ?? null } : null,
+      mechanism,
+      groupDirected: typeof d.groupDirected === 'boolean' ? d.groupDirected : null,
+      source: c.source,
+    },
+    container: rec.container ?? null,
+    pidNamespace: rec.nsPid && rec.nsPid.length > 0 ? { nsPid: rec.nsPid, pidInside: rec.nsPid[rec.nsPid.length - 1] } : null,
+    run: isRun ? { peakRssKb: typeof d.peakRssKb === 'number' ? d.peakRssKb : null, oomKillDelta: typeof d.oomKillDelta === 'number' ? d.oomKillDelta : null } : null,
+  };
+}

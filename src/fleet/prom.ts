@@ -1,0 +1,74 @@
+/**
+ * Prometheus metrics in the node-exporter textfile format: deaths by cause, signal and comm, plus recorder
+ * health. Label cardinality is bounded: the first MAX_COMMS distinct comm values get a series of their own,
+ * every later one is counted under comm="other" (a fork bomb of random names must not blow up a TSDB).
+ * Rendering is pure; the sink writes the file atomically (temp + rename, link-safe) through safe-write.
+ */
+import * as path from 'path';
+import { safeWriteFile } from '../source/safe-write';
+import type { DeathEvent } from './death-event';
+
+export const MAX_COMMS = 50;
+export const PROM_FILE = 'whydied.prom';
+
+export interface Health {
+  events: number;
+  lost: number;
+  lagSeconds: number;
+}
+
+/** A label value as the exposition format requires: \\, " and newline escaped; controls made visible. */
+export function labelValue(s: string): string {
+  return s
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(/\n/g, '\\n')
+    // Other control and bidi characters are process data nobody should have to see raw in a dashboard.
+    .replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '?');
+}
+
+export class DeathCounters {
+  private readonly counts = new Map<string, number>();
+  private readonly comms = new Set<string>();
+
+  constructor(private readonly maxComms = MAX_COMMS) {}
+
+  add(e: DeathEvent): void {
+    let comm = e.comm;
+    if (!this.comms.has(comm)) {
+      if (this.comms.size < this.maxComms) this.comms.add(comm);
+      else comm = 'other';
+    }
+    const key = JSON.stringify([e.cause.kind, e.cause.signal ?? '', comm]);
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
+
+  render(h: Health): string {
+    const lines = [
+      '# HELP whydied_deaths_total Processes that ended other than by exit(0), by cause, signal and comm (comm capped; the rest is "other").',
+      '# TYPE whydied_deaths_total counter',
+    ];
+    for (const [key, n] of [...this.counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const [cause, signal, comm] = JSON.parse(key) as [string, string, string];
+      lines.push(`whydied_deaths_total{cause="${labelValue(cause)}",signal="${labelValue(signal)}",comm="${labelValue(comm)}"} ${n}`);
+    }
+    lines.push(
+      '# HELP whydied_recorder_events_total Process exits the recorder handled.',
+      '# TYPE whydied_recorder_events_total counter',
+      `whydied_recorder_events_total ${h.events}`,
+      '# HELP whydied_recorder_lost_events_total Trace events lost (trace_pipe, ring buffer overrun and drops).',
+      '# TYPE whydied_recorder_lost_events_total counter',
+      `whydied_recorder_lost_events_total ${h.lost}`,
+      '# HELP whydied_recorder_lag_seconds Largest delay between a death and its handling since the last write.',
+      '# TYPE whydied_recorder_lag_seconds gauge',
+      `whydied_recorder_lag_seconds ${h.lagSeconds.toFixed(3)}`,
+      '',
+    );
+    return lines.join('\n');
+  }
+}
+
+export function writeTextfile(dir: string, text: string): void {
+  // 0644: node-exporter runs as another user and must read it.
+  safeWriteFile(path.join(dir, PROM_FILE), text, { mode: 0o644, role: 'textfile collector' });
+}

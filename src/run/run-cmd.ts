@@ -1,0 +1,155 @@
+/**
+ * `whydied run [--] CMD ARGS...`: a transparent supervisor. CMD inherits stdin, stdout and stderr; whydied
+ * never reads or writes them. Its exit status is passed through (128+N for a signal). On success nothing is
+ * printed; otherwise one line on stderr says how it ended (sender and mechanism from a tracefs watch when
+ * root, else the wait status), with its peak RSS and the memory cgroup's OOM-kill delta, and a record goes
+ * to the records store (and to the fleet outputs asked for).
+ *
+ * Process groups: without a terminal, CMD gets a session (and group) of its own, so "its group" is exactly
+ * what it started, a group kill of it is seen as such, and whydied survives it to report; signals whydied
+ * receives (a CI runner stopping the step) are forwarded to that group. On a terminal, CMD stays in the
+ * foreground group so ^C and job control reach it directly. With util-linux setpriv, CMD also gets
+ * PR_SET_PDEATHSIG=SIGKILL: it never outlives a whydied that was SIGKILLed.
+ */
+import { spawn } from 'child_process';
+import { UsageError } from '../engine/errors';
+import { escapeControl } from '../render/escape';
+import { memcgOf, oomKills, resolveCommand, setprivPath, vmHwmKb } from '../source/run-probe';
+import { readIdentity } from '../watch/identity';
+import type { WatchResult } from '../watch/types';
+import type { RecordIdentity } from '../record/types';
+import { describeRun, RunOutcome, runCause, shellStatus } from './describe';
+import type { DeathRecord } from '../record/types';
+
+export interface RunRequest {
+  argv: string[];
+  /** Where the record of a failure goes (records store, fleet outputs); errors are reported, never fatal. */
+  onRecord?: (rec: DeathRecord) => Promise<void> | void;
+  /** Skip the tracefs watch even as root (tests of the fallback). */
+  noWatch?: boolean;
+}
+
+const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const;
+const SAMPLE_MS = 100;
+/** How long to wait, after the wait status, for the watch to finish reading its events. */
+const WATCH_GRACE_MS = 2000;
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+export async function runRun(req: RunRequest): Promise<number> {
+  if (req.argv.length === 0 || req.argv[0] === '') throw new UsageError('run needs a command: whydied run -- CMD ARGS...');
+  const [cmd, ...args] = req.argv;
+  const found = resolveCommand(cmd, process.env.PATH);
+  if ('error' in found) {
+    // A shell's words and codes: 127 not found, 126 found but not executable.
+    log(`whydied run: ${escapeControl(cmd)}: ${found.error === 'not-found' ? 'command not found' : 'permission denied'}`);
+    return found.error === 'not-found' ? 127 : 126;
+  }
+  const memcg = memcgOf('self');
+  const oomBefore = memcg ? oomKills(memcg) : null;
+  const onTty = Boolean(process.stdin.isTTY);
+  const setpriv = setprivPath();
+  const inner = setpriv ? [setpriv, '--pdeathsig', 'KILL', '--', found.path, ...args] : [found.path, ...args];
+  const watchable = !req.noWatch && process.getuid?.() === 0;
+  // As root, CMD waits at a gate (a shell reading fd 3) until the tracefs watch is on, so even a death in its
+  // first microseconds is seen with its sender; the shell then execs it (same pid, fd 3 closed).
+  const file = watchable ? '/bin/sh' : inner[0];
+  const fileArgs = watchable ? ['-c', 'IFS= read -r _ <&3 || exit 125; exec 3<&-; exec "$@"', 'whydied-run', ...inner] : inner.slice(1);
+  const child = spawn(file, fileArgs, {
+    stdio: watchable ? ['inherit', 'inherit', 'inherit', 'pipe'] : 'inherit',
+    detached: !onTty,
+    argv0: watchable || setpriv ? undefined : cmd,
+  });
+  const pid = child.pid;
+  if (pid === undefined) {
+    const err = await new Promise<Error>((r) => child.once('error', r));
+    log(`whydied run: cannot start ${escapeControl(cmd)}: ${escapeControl(err.message)}`);
+    return 126;
+  }
+  const ended = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+
+  // Forward what whydied is asked to stop with; on a terminal ^C/^\ already reached CMD's group.
+  const handlers = FORWARDED.map((sig) => {
+    const h = (): void => {
+      if (onTty && (sig === 'SIGINT' || sig === 'SIGQUIT')) return;
+      try {
+        process.kill(onTty ? pid : -pid, sig);
+      } catch {
+        /* already gone */
+      }
+    };
+    process.on(sig, h);
+    return { sig, h };
+  });
+
+  // Identity and peak RSS, sampled while it runs (comm and argv as of its exec).
+  let identity: RecordIdentity | null = null;
+  let peak: number | null = null;
+  const sample = (): void => {
+    const id = readIdentity(pid);
+    // Before CMD's exec the pid is the gate or setpriv: their memory is not CMD's.
+    if (!id || id.argvHead[0] === 'whydied-run' || id.comm === 'setpriv') return;
+    const hwm = vmHwmKb(pid);
+    if (hwm !== null) peak = Math.max(peak ?? 0, hwm);
+    if (id && (!identity || id.startTime === identity.startTime)) identity = id;
+  };
+  sample();
+  const sampler = setInterval(sample, SAMPLE_MS);
+
+  let watchNote: string | undefined;
+  let watching: Promise<WatchResult | null> = Promise.resolve(null);
+  if (req.noWatch) watchNote = 'watch disabled';
+  else if (!watchable) watchNote = 'tracefs needs root';
+  else {
+    const { watch } = await import('../watch/watch');
+    // watch() sets the instance up synchronously, before its first await: tracing is on when it returns.
+    watching = watch([pid], { backend: 'tracefs' })
+      .then((r) => r[0] ?? null)
+      .catch((e: Error) => {
+        watchNote = `tracefs: ${e.message}`;
+        return null;
+      });
+  }
+  const gate = child.stdio[3] as NodeJS.WritableStream | null | undefined;
+  if (gate) {
+    (gate as unknown as { on(ev: string, f: () => void): void }).on('error', () => undefined);
+    gate.end('go\n');
+  }
+
+  const st = await ended;
+  clearInterval(sampler);
+  for (const { sig, h } of handlers) process.removeListener(sig, h);
+  const status = shellStatus(st.code, st.signal);
+  const grace = new Promise<null>((r) => setTimeout(() => r(null), WATCH_GRACE_MS).unref());
+  const watched = await Promise.race([watching, grace]);
+  if (status === 0) return 0;
+
+  const oomAfter = memcg ? oomKills(memcg) : null;
+  const id: RecordIdentity | null = watched?.identity ?? identity;
+  const outcome: RunOutcome = {
+    pid,
+    comm: id?.comm ?? cmd.slice(cmd.lastIndexOf('/') + 1).slice(0, 15),
+    exitCode: st.code,
+    signal: st.signal,
+    watched: watched?.cause ?? null,
+    watchNote: watched && !watched.cause ? watched.note ?? 'the watch saw no cause' : watchNote,
+    peakRssKb: peak,
+    oom: memcg && oomBefore !== null && oomAfter !== null ? { cgroup: memcg.cgroup, delta: oomAfter - oomBefore } : null,
+    endedAt: watched?.endedAt ?? new Date().toISOString(),
+  };
+  const cause = runCause(outcome);
+  log(describeRun(outcome, cause));
+  if (req.onRecord && id) {
+    const rec: DeathRecord = { v: 1, ...id, cause, seenAt: outcome.endedAt };
+    try {
+      await req.onRecord(rec);
+    } catch (e) {
+      log(`whydied run: could not record it: ${escapeControl((e as Error).message)}`);
+    }
+  }
+  return status;
+}
