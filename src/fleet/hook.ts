@@ -47,7 +47,11 @@ export class DeathHook {
     this.stats.started++;
     const child = spawn('/bin/sh', ['-c', this.command], { stdio: ['pipe', 'ignore', 'inherit'], env: { PATH: SAFE_PATH }, detached: true });
     this.running.add(child);
-    if (child.pid) this.pids.add(child.pid);
+    if (child.pid) {
+      this.pids.add(child.pid);
+      // Bounded memory: only recent hooks can still have descendants worth filtering out.
+      if (this.pids.size > 1024) this.pids.delete(this.pids.values().next().value as number);
+    }
     const timer = setTimeout(() => {
       this.stats.timedOut++;
       this.log(`--on-death: hook (pid ${child.pid}) ran longer than ${this.timeoutMs} ms: killed`);

@@ -177,6 +177,10 @@ export class JournalSender {
     return this.pending === 0 ? Promise.resolve() : new Promise((r) => this.waiters.push(r));
   }
 
+  endSync(): void {
+    this.helper?.stdin?.end();
+  }
+
   async close(): Promise<void> {
     const h = this.helper;
     if (!h) return;

@@ -60,6 +60,8 @@ export interface Sinks {
   /** Pids of helpers and hooks this process runs: their own ends are not reported back. */
   ownPids(): Set<number>;
   close(): Promise<void>;
+  /** On a signal exit path: write the metrics, end the journal helper's input, kill running hooks. */
+  closeSync(): void;
   journal: JournalSender | null;
   hook: DeathHook | null;
 }
@@ -120,7 +122,9 @@ export async function openSinks(o: SinkOptions): Promise<Sinks> {
       if (rec.container === undefined) rec.container = containerFromCgroup(rec.cgroup);
       if (spec.store) o.defaultStore?.(rec);
       if (rec.cause.kind === 'exit' && rec.cause.exitCode === 0) return;
-      if (hook?.pids.has(rec.pid) || (journal?.pid !== undefined && rec.pid === journal.pid)) return;
+      // Hooks run in sessions of their own: nothing they start is reported back to them (no feedback loop).
+      if (hook && (hook.pids.has(rec.pid) || hook.pids.has(rec.sid))) return;
+      if (journal?.pid !== undefined && rec.pid === journal.pid) return;
       const e: DeathEvent = toDeathEvent(rec, host);
       if (spec.jsonl) o.jsonlStream.write(JSON.stringify(e) + '\n');
       if (counters) {
@@ -135,6 +139,13 @@ export async function openSinks(o: SinkOptions): Promise<Sinks> {
     health(h) {
       health = { ...health, ...h };
       dirty = counters !== null;
+    },
+    closeSync() {
+      if (timer) clearInterval(timer);
+      dirty = counters !== null;
+      writeProm();
+      journal?.endSync();
+      hook?.killAll();
     },
     async close() {
       if (timer) clearInterval(timer);

@@ -36,6 +36,12 @@ export interface RecorderOptions {
   /** Per-CPU ring buffer, KB. Generous: a burst must fit while the reader is descheduled. */
   bufferKb?: number;
   log: (line: string) => void;
+  /** false: no records store (fleet outputs only). Default true. */
+  store?: boolean;
+  /** Every record, as it is made (fleet outputs: JSON lines, metrics, journal, hook). Must be cheap. */
+  onRecord?: (rec: RecorderRecord) => void;
+  /** The status, each time it is written (metrics). */
+  onStatus?: (s: RecorderStatus) => void;
 }
 
 /** One line of records.jsonl written by the recorder: a DeathRecord plus where each identity field came from. */
@@ -247,7 +253,8 @@ export class Recorder {
         ? { ...p.src, comm: 'trace' }
         : { startTime: 'unknown', comm: 'trace', argvHead: 'unknown', ppid: 'unknown', session: 'unknown', cgroup: 'unknown' },
     };
-    this.writer.push(rec);
+    if (this.opts.store !== false) this.writer.push(rec);
+    this.opts.onRecord?.(rec);
     if (this.writer.pending >= FLUSH_AT_RECORDS) this.flush();
   }
 
@@ -277,6 +284,7 @@ export class Recorder {
 
   private writeStatus(): void {
     this.status.updatedAt = new Date().toISOString();
+    this.opts.onStatus?.(this.getStatus());
     try {
       safeWriteFile(this.statusFile, JSON.stringify(this.status) + '\n', { role: 'recorder status' });
     } catch {

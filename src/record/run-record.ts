@@ -13,6 +13,12 @@ import { reportFailure, reportReady, selfCommand, startDetached } from './daemon
 import { renderUnit } from './unit';
 import { Recorder } from './recorder';
 import { openAppend } from '../source/safe-write';
+import type { Sinks } from '../fleet/outputs';
+
+async function openRecordSinks(req: RecordRequest, logLine: (l: string) => void): Promise<Sinks> {
+  const { openSinks } = await import('../fleet/outputs');
+  return openSinks({ output: req.output ?? 'store', onDeath: req.onDeath, jsonlStream: process.stdout, allowProm: true, log: logLine });
+}
 
 export interface RecordRequest {
   daemon?: boolean;
@@ -20,6 +26,9 @@ export interface RecordRequest {
   stateDir?: string;
   capMb?: number;
   bufferKb?: number;
+  /** Fleet outputs (`store,jsonl,prom=DIR,journal`) and the death hook: src/fleet. */
+  output?: string;
+  onDeath?: string;
 }
 
 export const RECORD_LOG = 'record.log';
@@ -32,6 +41,8 @@ function childArgs(dir: string, req: RecordRequest): string[] {
   const args = ['record', '--state-dir', dir];
   if (req.capMb !== undefined) args.push('--cap-mb', String(req.capMb));
   if (req.bufferKb !== undefined) args.push('--buffer-kb', String(req.bufferKb));
+  if (req.output !== undefined) args.push('--output', req.output);
+  if (req.onDeath !== undefined) args.push('--on-death', req.onDeath);
   return args;
 }
 
@@ -54,7 +65,9 @@ async function daemonize(dir: string, req: RecordRequest): Promise<number> {
   }
 }
 
-function foreground(dir: string, req: RecordRequest): Promise<number> {
+async function foreground(dir: string, req: RecordRequest): Promise<number> {
+  // Outputs are checked before the pidfile and the instance: a typo costs nothing.
+  const sinks = req.output !== undefined || req.onDeath !== undefined ? await openRecordSinks(req, log) : null;
   let pidfile: string;
   try {
     pidfile = acquirePidfile(dir);
@@ -69,7 +82,12 @@ function foreground(dir: string, req: RecordRequest): Promise<number> {
     capBytes: req.capMb !== undefined ? Math.round(req.capMb * 1024 * 1024) : undefined,
     bufferKb: req.bufferKb,
     log,
+    store: sinks ? sinks.spec.store : true,
+    onRecord: sinks ? (rec) => sinks.death(rec) : undefined,
+    onStatus: sinks ? (st) => sinks.health({ events: st.exits, lost: st.lost.pipe + st.lost.overrun + st.lost.dropped }) : undefined,
   });
+  // After the recorder's own cleanup (registered in start()): its last records reach the outputs first.
+  if (sinks) registerCleanup(() => sinks.closeSync());
   try {
     recorder.start();
   } catch (e) {

@@ -106,6 +106,8 @@ export async function runRun(req: RunRequest): Promise<number> {
   else if (!watchable) watchNote = 'tracefs needs root';
   else {
     const { watch } = await import('../watch/watch');
+    const { setSignalsExit } = await import('../source/trace/registry');
+    setSignalsExit(false);
     // watch() sets the instance up synchronously, before its first await: tracing is on when it returns.
     watching = watch([pid], { backend: 'tracefs' })
       .then((r) => r[0] ?? null)

@@ -11,6 +11,8 @@ export interface RecordArgs extends GlobalOptions {
   'state-dir'?: string;
   'cap-mb'?: number;
   'buffer-kb'?: number;
+  output?: string;
+  'on-death'?: string;
 }
 
 export const recordCommand: CommandModule<GlobalOptions, RecordArgs> = {
@@ -27,7 +29,13 @@ export const recordCommand: CommandModule<GlobalOptions, RecordArgs> = {
       })
       .epilogue('Diagnoses read records from $WHYDIED_STATE_DIR (default /var/lib/whydied): point both at the same place.')
       .option('cap-mb', { type: 'number', requiresArg: true, describe: 'Size of the records file before it rotates (default 8)' })
-      .option('buffer-kb', { type: 'number', requiresArg: true, describe: 'Kernel ring buffer per CPU (default 8192)' }) as unknown as Argv<RecordArgs>,
+      .option('buffer-kb', { type: 'number', requiresArg: true, describe: 'Kernel ring buffer per CPU (default 8192)' })
+      .option('output', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'Where deaths go, comma-separated: store (default), jsonl (stdout, whydied.death/1), prom=DIR (textfile collector), journal[=SOCKET] (falls back to syslog[=SOCKET], /dev/log)',
+      })
+      .option('on-death', { type: 'string', requiresArg: true, describe: 'Run this command (sh -c, fixed by you) for each death, the death as JSON on stdin' }) as unknown as Argv<RecordArgs>,
   handler: async (argv) => {
     const { runRecord } = await import('../../record/run-record');
     process.exitCode = await runRecord({
@@ -36,6 +44,8 @@ export const recordCommand: CommandModule<GlobalOptions, RecordArgs> = {
       stateDir: argv['state-dir'],
       capMb: argv['cap-mb'],
       bufferKb: argv['buffer-kb'],
+      output: argv.output,
+      onDeath: argv['on-death'],
     });
   },
 };

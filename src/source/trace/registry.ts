@@ -39,7 +39,17 @@ function onExit(): void {
   removeAllInstances();
 }
 
+/**
+ * `whydied run` forwards SIGINT/SIGTERM to its command and keeps waiting for it: then a signal must not end
+ * this process (the instances still go on the 'exit' path once the command has ended).
+ */
+let signalsExit = true;
+export function setSignalsExit(exit: boolean): void {
+  signalsExit = exit;
+}
+
 function onSignal(sig: NodeJS.Signals): void {
+  if (!signalsExit) return;
   removeAllInstances();
   const n = SIGNALS.find(([s]) => s === sig)?.[1] ?? 15;
   process.exit(128 + n);
