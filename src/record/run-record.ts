@@ -112,6 +112,7 @@ export async function runRecord(req: RecordRequest): Promise<number> {
     throw new UsageError(`--state-dir must be a non-empty path without control or bidi characters, not '${escapeControl(req.stateDir)}'`);
   }
   if (req.capMb !== undefined && !(Number.isFinite(req.capMb) && req.capMb * 1024 * 1024 >= 4096)) throw new UsageError('--cap-mb must be a number of MiB of at least 0.004 (4 KiB)');
+  if (req.output !== undefined) (await import('../fleet/outputs')).parseOutputs(req.output, { allowProm: true });
   if (req.printUnit) {
     const { node, script } = selfCommand();
     process.stdout.write(renderUnit({ node, script, stateDir: req.stateDir ? path.resolve(req.stateDir) : undefined }));
