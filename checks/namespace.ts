@@ -5,6 +5,7 @@
  */
 import type { Check, CheckContext } from '../src/engine/types';
 import { classifyCgroupPath } from './cgroup';
+import { containerFromCgroup, ContainerIdentity } from '../src/source/container-id';
 
 export type NamespaceEvidence = {
   /** NSpid entries: 1 = the PID namespace whydied itself sees; more = nested namespaces. */
@@ -15,6 +16,8 @@ export type NamespaceEvidence = {
   nsInit: { pid: number; comm: string } | null;
   /** The cgroup path that marks a container runtime (docker, containerd, cri-o, podman, lxc, kubepods). */
   containerCgroup: string | null;
+  /** Runtime, container id and Kubernetes pod uid parsed from that path (issue 13); null on the host. */
+  container: ContainerIdentity | null;
 };
 
 const MAX_WALK = 64;
@@ -58,10 +61,13 @@ export const namespace: Check = {
       innerPid: ns[depth - 1] ?? null,
       nsInit: depth > 1 ? findNsInit(ctx, pid, depth) : null,
       containerCgroup,
+      container: groups.ok ? groups.value.map((g) => containerFromCgroup(g.path)).find((c) => c !== null) ?? null : null,
     };
     const details = [`NSpid: ${ns.join(' ')}${depth > 1 ? ` (pid ${evidence.innerPid} inside its namespace)` : ''}.`];
     if (evidence.nsInit) details.push(`Namespace init: ${evidence.nsInit.comm} (${evidence.nsInit.pid}).`);
     if (containerCgroup) details.push(`Container cgroup: ${containerCgroup}.`);
+    const c = evidence.container;
+    if (c) details.push(`Container: ${c.runtime}${c.id ? ` ${c.id.slice(0, 12)}` : ''}${c.pod ? `, pod uid ${c.pod.uid}` : ''}.`);
     if (depth > 1) {
       const init = evidence.nsInit ? ` whose init is ${evidence.nsInit.comm} (${evidence.nsInit.pid})` : '';
       return { status: 'info', code: 'pid-namespace', summary: `Runs in a PID namespace of its own (pid ${evidence.innerPid} inside)${init}.`, details, evidence };

@@ -14,7 +14,7 @@
 import { spawn } from 'child_process';
 import { UsageError } from '../engine/errors';
 import { escapeControl } from '../render/escape';
-import { memcgOf, oomKills, resolveCommand, setprivPath, vmHwmKb } from '../source/run-probe';
+import { memcgOf, nsPidOf, oomKills, resolveCommand, setprivPath, vmHwmKb } from '../source/run-probe';
 import { readIdentity } from '../watch/identity';
 import type { WatchResult } from '../watch/types';
 import type { RecordIdentity } from '../record/types';
@@ -89,12 +89,14 @@ export async function runRun(req: RunRequest): Promise<number> {
   // Identity and peak RSS, sampled while it runs (comm and argv as of its exec).
   let identity: RecordIdentity | null = null;
   let peak: number | null = null;
+  let nsPid: number[] | null = null;
   const sample = (): void => {
     const id = readIdentity(pid);
     // Before CMD's exec the pid is the gate or setpriv: their memory is not CMD's.
     if (!id || id.argvHead[0] === 'whydied-run' || id.comm === 'setpriv') return;
     const hwm = vmHwmKb(pid);
     if (hwm !== null) peak = Math.max(peak ?? 0, hwm);
+    nsPid = nsPidOf(pid) ?? nsPid;
     if (id && (!identity || id.startTime === identity.startTime)) identity = id;
   };
   sample();
@@ -146,7 +148,7 @@ export async function runRun(req: RunRequest): Promise<number> {
   const cause = runCause(outcome);
   log(describeRun(outcome, cause));
   if (req.onRecord && id) {
-    const rec: DeathRecord = { v: 1, ...id, cause, seenAt: outcome.endedAt };
+    const rec: DeathRecord = { v: 1, ...id, cause, seenAt: outcome.endedAt, nsPid };
     try {
       await req.onRecord(rec);
     } catch (e) {

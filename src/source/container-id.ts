@@ -12,14 +12,15 @@
  */
 export type ContainerRuntime = 'docker' | 'containerd' | 'cri-o' | 'podman' | 'kubernetes';
 
-export interface ContainerIdentity {
+// A type alias, not an interface: it travels as report evidence (a JSON value).
+export type ContainerIdentity = {
   runtime: ContainerRuntime;
   /** 64 hex (or what the runtime put there); null when only the pod is known. */
   id: string | null;
   pod: { uid: string; qos: string | null } | null;
   /** Kubernetes container name: not carried by cgroup paths, so null unless a runtime API adds it. */
   name: string | null;
-}
+};
 
 const ID = '([0-9a-f]{12,64})';
 const SCOPES: Array<[RegExp, ContainerRuntime]> = [

@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseCgroupFile } from './parse-cgroup';
+import { parseNsPid } from './container-id';
 
 function read(file: string): string | null {
   try {
@@ -18,6 +19,11 @@ function read(file: string): string | null {
 export function vmHwmKb(pid: number): number | null {
   const m = /^VmHWM:\s+(\d+) kB$/m.exec(read(`/proc/${pid}/status`) ?? '');
   return m ? Number(m[1]) : null;
+}
+
+/** NSpid of a live process: its pid in each nested PID namespace, outermost first. */
+export function nsPidOf(pid: number): number[] | null {
+  return parseNsPid(read(`/proc/${pid}/status`) ?? '');
 }
 
 export interface MemcgCounter {
