@@ -12,11 +12,13 @@
  * PR_SET_PDEATHSIG=SIGKILL: it never outlives a whydied that was SIGKILLed.
  */
 import { spawn } from 'child_process';
+import * as path from 'path';
 import { UsageError } from '../engine/errors';
 import { escapeControl } from '../render/escape';
 import { memcgOf, nsPidOf, oomKills, resolveCommand, setprivPath, vmHwmKb } from '../source/run-probe';
 import { readIdentity } from '../watch/identity';
-import type { WatchResult } from '../watch/types';
+import type { BackendRun, WatchedTarget } from '../watch/types';
+import type { Cause } from '../engine/types';
 import type { RecordIdentity } from '../record/types';
 import { describeRun, RunOutcome, runCause, shellStatus } from './describe';
 import type { DeathRecord } from '../record/types';
@@ -31,6 +33,8 @@ export interface RunRequest {
 
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const;
 const SAMPLE_MS = 100;
+/** The gate shell's $0: how a sample tells the gate from CMD. */
+const GATE_NAME = 'whydied-run-gate';
 /** How long to wait, after the wait status, for the watch to finish reading its events. */
 const WATCH_GRACE_MS = 2000;
 
@@ -56,7 +60,7 @@ export async function runRun(req: RunRequest): Promise<number> {
   // As root, CMD waits at a gate (a shell reading fd 3) until the tracefs watch is on, so even a death in its
   // first microseconds is seen with its sender; the shell then execs it (same pid, fd 3 closed).
   const file = watchable ? '/bin/sh' : inner[0];
-  const fileArgs = watchable ? ['-c', 'IFS= read -r _ <&3 || exit 125; exec 3<&-; exec "$@"', 'whydied-run', ...inner] : inner.slice(1);
+  const fileArgs = watchable ? ['-c', 'IFS= read -r _ <&3 || exit 125; exec 3<&-; exec "$@"', GATE_NAME, ...inner] : inner.slice(1);
   const child = spawn(file, fileArgs, {
     stdio: watchable ? ['inherit', 'inherit', 'inherit', 'pipe'] : 'inherit',
     detached: !onTty,
@@ -93,30 +97,36 @@ export async function runRun(req: RunRequest): Promise<number> {
   const sample = (): void => {
     const id = readIdentity(pid);
     // Before CMD's exec the pid is the gate or setpriv: their memory is not CMD's.
-    if (!id || id.argvHead[0] === 'whydied-run' || id.comm === 'setpriv') return;
+    if (!id || (id.argvHead[1] === '-c' && id.argvHead[3] === GATE_NAME) || id.comm === 'setpriv') return;
     const hwm = vmHwmKb(pid);
     if (hwm !== null) peak = Math.max(peak ?? 0, hwm);
     nsPid = nsPidOf(pid) ?? nsPid;
     if (id && (!identity || id.startTime === identity.startTime)) identity = id;
   };
+  const firstRead = readIdentity(pid);
+  // NSpid does not change across exec: the gate's is CMD's.
+  nsPid = nsPidOf(pid);
   sample();
   const sampler = setInterval(sample, SAMPLE_MS);
 
   let watchNote: string | undefined;
-  let watching: Promise<WatchResult | null> = Promise.resolve(null);
+  let backend: BackendRun | null = null;
+  let target: WatchedTarget | null = null;
   if (req.noWatch) watchNote = 'watch disabled';
   else if (!watchable) watchNote = 'tracefs needs root';
   else {
-    const { watch } = await import('../watch/watch');
+    const { startTracefsBackend } = await import('../watch/tracefs-backend');
     const { setSignalsExit } = await import('../source/trace/registry');
     setSignalsExit(false);
-    // watch() sets the instance up synchronously, before its first await: tracing is on when it returns.
-    watching = watch([pid], { backend: 'tracefs' })
-      .then((r) => r[0] ?? null)
-      .catch((e: Error) => {
-        watchNote = `tracefs: ${e.message}`;
-        return null;
-      });
+    const gateId = firstRead;
+    try {
+      if (!gateId) throw new Error('the command was gone before the watch started');
+      target = { pid, identity: gateId };
+      // Synchronous: tracing is on when it returns, before the gate opens.
+      backend = startTracefsBackend([target]);
+    } catch (e) {
+      watchNote = `tracefs: ${(e as Error).message}`;
+    }
   }
   const gate = child.stdio[3] as NodeJS.WritableStream | null | undefined;
   if (gate) {
@@ -128,12 +138,25 @@ export async function runRun(req: RunRequest): Promise<number> {
   clearInterval(sampler);
   for (const { sig, h } of handlers) process.removeListener(sig, h);
   const status = shellStatus(st.code, st.signal);
-  const grace = new Promise<null>((r) => setTimeout(() => r(null), WATCH_GRACE_MS).unref());
-  const watched = await Promise.race([watching, grace]);
-  if (status === 0) return 0;
+  if (status === 0) {
+    // Success says nothing: the watch is stopped at once (its instance removed), not awaited.
+    backend?.stop();
+    return 0;
+  }
+  let watched: { cause: Cause | null; endedAt: string | null; note?: string } | null = null;
+  if (backend) {
+    const run = backend;
+    const grace = setTimeout(() => run.stop(), WATCH_GRACE_MS);
+    const out = (await run.done).get(pid);
+    clearTimeout(grace);
+    watched = out ? { cause: out.cause, endedAt: out.endedAt, note: out.note } : null;
+  }
 
   const oomAfter = memcg ? oomKills(memcg) : null;
-  const id: RecordIdentity | null = watched?.identity ?? identity;
+  // A command that ended before a sample saw it after its exec: the fields exec keeps (pid, start time,
+  // parents, session, cgroup) from the first read, the name and argv exec gave it from what was run.
+  const execComm = path.basename(found.path).slice(0, 15);
+  const id: RecordIdentity | null = identity ?? (firstRead ? { ...firstRead, comm: execComm, argvHead: req.argv.slice(0, 6).map((a) => (a.length > 200 ? a.slice(0, 200) + '…' : a)) } : null);
   const outcome: RunOutcome = {
     pid,
     comm: id?.comm ?? cmd.slice(cmd.lastIndexOf('/') + 1).slice(0, 15),
