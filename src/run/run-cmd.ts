@@ -156,7 +156,10 @@ export async function runRun(req: RunRequest): Promise<number> {
   // A command that ended before a sample saw it after its exec: the fields exec keeps (pid, start time,
   // parents, session, cgroup) from the first read, the name and argv exec gave it from what was run.
   const execComm = path.basename(found.path).slice(0, 15);
-  const id: RecordIdentity | null = identity ?? (firstRead ? { ...firstRead, comm: execComm, argvHead: req.argv.slice(0, 6).map((a) => (a.length > 200 ? a.slice(0, 200) + '…' : a)) } : null);
+  let id: RecordIdentity | null = identity ?? (firstRead ? { ...firstRead, comm: execComm, argvHead: req.argv.slice(0, 6).map((a) => (a.length > 200 ? a.slice(0, 200) + '…' : a)) } : null);
+  // The watch saw every exec (task_rename): its name is the last one, even after the last sample.
+  if (id && target && target.identity.comm !== id.comm && !(target.identity.argvHead[1] === '-c' && target.identity.argvHead[3] === GATE_NAME)) id = { ...id, comm: target.identity.comm, argvHead: target.identity.argvHead };
+  else if (id && target && target.identity.comm !== id.comm && target.identity.comm !== 'sh' && target.identity.comm !== 'setpriv') id = { ...id, comm: target.identity.comm };
   const outcome: RunOutcome = {
     pid,
     comm: id?.comm ?? cmd.slice(cmd.lastIndexOf('/') + 1).slice(0, 15),
