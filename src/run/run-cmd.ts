@@ -43,6 +43,15 @@ function log(line: string): void {
 }
 
 export async function runRun(req: RunRequest): Promise<number> {
+  try {
+    return await supervise(req);
+  } finally {
+    // In-process callers (tests) get the registry's normal signal behaviour back.
+    (await import('../source/trace/registry')).setSignalsExit(true);
+  }
+}
+
+async function supervise(req: RunRequest): Promise<number> {
   if (req.argv.length === 0 || req.argv[0] === '') throw new UsageError('run needs a command: whydied run -- CMD ARGS...');
   const [cmd, ...args] = req.argv;
   const found = resolveCommand(cmd, process.env.PATH);

@@ -6,7 +6,8 @@
  * stdout and stderr captured); a few spawn the built CLI to cover the process boundary.
  *
  * Commands that would start something real are pinned to their refusals: `record` only with --print-unit or
- * a bad option, `launch` only with a command that cannot exist, `watch` only with a short --timeout.
+ * a bad option, `launch` only with a command that cannot exist, `watch` only with a short --timeout, `run`
+ * only with `true`.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -110,6 +111,9 @@ const commandLine: fc.Arbitrary<string[]> = fc.oneof(
   fc.tuple(hostile, fc.constantFrom('--cap-mb', '--buffer-kb', '--state-dir')).map(([v, o]) => ['record', o, v, '--cap-mb', '-1']),
   fc.tuple(hostile, hostile).map(([n, c]) => ['launch', '--name', n, '--', `/nonexistent/${c}`]),
   fc.tuple(hostile).map(([l]) => ['launch', '--log', l]),
+  // run: only `true` is started (it succeeds, so no output or hook is used); the outputs are still parsed.
+  fc.tuple(hostile, fc.constantFrom('--output', '--on-death')).map(([v, o]) => ['run', o, v, '--', 'true']),
+  hostile.map((v) => ['record', '--print-unit', '--output', v]),
 );
 
 describe('fuzz: every command line', () => {
