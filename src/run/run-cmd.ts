@@ -13,6 +13,7 @@
  */
 import { spawn } from 'child_process';
 import * as path from 'path';
+import { isatty } from 'tty';
 import { UsageError } from '../engine/errors';
 import { escapeControl } from '../render/escape';
 import { memcgOf, nsPidOf, oomKills, resolveCommand, setprivPath, vmHwmKb } from '../source/run-probe';
@@ -62,7 +63,8 @@ async function supervise(req: RunRequest): Promise<number> {
   }
   const memcg = memcgOf('self');
   const oomBefore = memcg ? oomKills(memcg) : null;
-  const onTty = Boolean(process.stdin.isTTY);
+  // isatty, not process.stdin: creating that stream could set O_NONBLOCK on a pipe CMD shares with us.
+  const onTty = isatty(0);
   const setpriv = setprivPath();
   const inner = setpriv ? [setpriv, '--pdeathsig', 'KILL', '--', found.path, ...args] : [found.path, ...args];
   const watchable = !req.noWatch && process.getuid?.() === 0;
