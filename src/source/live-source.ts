@@ -4,7 +4,6 @@
  */
 import * as fs from 'fs';
 import * as os from 'os';
-import { spawnSync } from 'child_process';
 import { fail, ok } from './types';
 import type { RawSource, Read, ReadErrorCode } from './types';
 import { BUNDLE_FORMAT } from './bundle';
@@ -97,6 +96,8 @@ export function createLiveSource(opts: LiveSourceOptions = {}): LiveSource {
 
   function runCommand(argv: readonly string[], timeoutMs: number): Read<string> {
     if (argv.length === 0) return fail('EINVAL', 'empty command');
+    // Loaded here, not at the top: child_process brings net and stream (~5 ms), and most runs spawn nothing.
+    const { spawnSync } = require('child_process') as typeof import('child_process');
     const res = spawnSync(argv[0], argv.slice(1), {
       encoding: 'utf8',
       timeout: timeoutMs,

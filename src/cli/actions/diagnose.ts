@@ -5,6 +5,7 @@ import { exitCodeForAll } from '../../engine/exit-code';
 import { rendererFor } from '../../render';
 import { outputWidth, pickFormat, useColor } from '../options';
 import { loadChecks, loadFacts } from './load';
+import { stdoutInfo, writeStdout } from '../stdout';
 
 export interface DiagnoseRequest {
   target: string;
@@ -16,6 +17,8 @@ export interface DiagnoseRequest {
   checkModules: string[];
   from?: string;
   verbose: boolean;
+  /** With a name: every recorded death as a target, not only the newest ones. */
+  all?: boolean;
 }
 
 export async function runDiagnose(req: DiagnoseRequest): Promise<number> {
@@ -32,12 +35,12 @@ export async function runDiagnose(req: DiagnoseRequest): Promise<number> {
     verbose: req.verbose,
     deadTargets: deadTargetFinders,
   });
-  const out = process.stdout;
+  const out = stdoutInfo();
   const text = rendererFor(format)(reports.length === 1 ? reports[0] : reports, {
     color: format === 'table' && useColor(req.color, out, process.env),
     verbose: req.verbose,
     width: outputWidth(out, process.env),
   });
-  out.write(text);
+  writeStdout(text);
   return exitCodeForAll(reports);
 }

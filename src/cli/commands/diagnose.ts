@@ -15,6 +15,7 @@ export interface DiagnoseArgs extends GlobalOptions {
   skip?: string | string[];
   check?: string | string[];
   from?: string;
+  all?: boolean;
 }
 
 export const diagnoseCommand: CommandModule<GlobalOptions, DiagnoseArgs> = {
@@ -33,6 +34,7 @@ export const diagnoseCommand: CommandModule<GlobalOptions, DiagnoseArgs> = {
       .option('skip', { type: 'string', requiresArg: true, describe: 'Skip these check ids (comma-separated, repeatable)' })
       .option('check', { type: 'string', requiresArg: true, describe: 'Load checks from this module (repeatable)' })
       .option('from', { type: 'string', describe: 'Replay a bundle written by `whydied capture` instead of reading the live system' })
+      .option('all', { type: 'boolean', describe: 'With a name: every recorded death, not only the newest 10' })
       .conflicts('json', 'format') as unknown as Argv<DiagnoseArgs>,
   handler: async (argv) => {
     const { runDiagnose } = await import('../actions/diagnose');
@@ -46,6 +48,7 @@ export const diagnoseCommand: CommandModule<GlobalOptions, DiagnoseArgs> = {
       checkModules: toList(argv.check) ?? [],
       from: argv.from,
       verbose: argv.verbose ?? false,
+      all: argv.all,
     });
   },
 };
