@@ -66,11 +66,12 @@ function runBundle() {
   const script = new vm.Script(Module.wrap(fs.readFileSync(file, 'utf8')), {
     filename: file,
     cachedData,
-    // `--check` plugins that are ES modules with top-level await are loaded with import().
-    importModuleDynamically: vm.constants && vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   // Saved after the run, so the functions compiled lazily while it ran are in the cache too.
   if (cachedData === undefined || script.cachedDataRejected) process.once('exit', () => saveCache(script, cacheFile));
+  // import() for `--check` plugins that only import() can load (ES modules with top-level await): code
+  // inside the vm.Script cannot import() itself (src/engine/plugins.ts).
+  Object.defineProperty(globalThis, Symbol.for('whydied.import'), { value: (s) => import(s) });
   const mod = new Module(file, module);
   mod.filename = file;
   script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, __dirname);
