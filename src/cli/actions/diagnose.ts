@@ -2,10 +2,13 @@
 import { diagnose } from '../../engine/diagnose';
 import { deadTargetFinders } from '../../engine/dead-targets';
 import { exitCodeForAll } from '../../engine/exit-code';
-import { rendererFor } from '../../render';
+import { escapeControl, rendererFor } from '../../render';
 import { outputWidth, pickFormat, useColor } from '../options';
 import { loadChecks, loadFacts } from './load';
 import { stdoutInfo, writeStdout } from '../stdout';
+
+/** By name, the newest this many dead targets are diagnosed unless --all (the --help text says 10). */
+export const DEAD_TARGET_LIMIT = 10;
 
 export interface DiagnoseRequest {
   target: string;
@@ -34,6 +37,9 @@ export async function runDiagnose(req: DiagnoseRequest): Promise<number> {
     skip: req.skip,
     verbose: req.verbose,
     deadTargets: deadTargetFinders,
+    deadTargetLimit: req.all ? undefined : DEAD_TARGET_LIMIT,
+    onDeadTargetsOmitted: (n) =>
+      process.stderr.write(`whydied: ${n} older recorded death${n === 1 ? '' : 's'} of '${escapeControl(req.target)}' not shown (--all shows every one)\n`),
   });
   const out = stdoutInfo();
   const text = rendererFor(format)(reports.length === 1 ? reports[0] : reports, {
