@@ -5,6 +5,7 @@
 import type { Check } from '../src/engine/types';
 import { UNLIMITED_BYTES } from './cgroup';
 import { PF_KTHREAD } from './existence';
+import { ok } from '../src/source/types';
 
 export type MemoryEvidence = {
   oomScore: number | null;
@@ -63,12 +64,12 @@ export const memory: Check = {
       let higher = 0;
       for (const s of facts.processTable()) {
         if ((s.flags & PF_KTHREAD) !== 0 || s.pid === 2 || s.ppid === 2) continue;
-        const o = s.pid === pid ? mine : facts.oomScore(s.pid);
+        const o = s.pid === pid ? ok(mine.value.score) : facts.oomScoreOnly(s.pid);
         if (!o.ok) continue;
         ranked++;
-        if (o.value.score > mine.value.score) higher++;
-        else if (o.value.score === mine.value.score && s.pid !== pid) tied++;
-        if (!top || o.value.score > top.score) top = { pid: s.pid, comm: s.comm, score: o.value.score };
+        if (o.value > mine.value.score) higher++;
+        else if (o.value === mine.value.score && s.pid !== pid) tied++;
+        if (!top || o.value > top.score) top = { pid: s.pid, comm: s.comm, score: o.value };
       }
       rank = higher + 1;
     }

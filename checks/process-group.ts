@@ -18,7 +18,9 @@ export type ProcessGroupEvidence = {
   /** Null when the leader is not in the process table (it exited). */
   groupLeaderInfo: MemberEvidence | null;
   sessionLeaderInfo: MemberEvidence | null;
+  /** Group members, at most MEMBER_CAP of them (the target always among them); groupCount says how many in all. */
   group: MemberEvidence[];
+  groupCount: number;
   /** Session members, at most SESSION_CAP of them. */
   session: MemberEvidence[];
   sessionCount: number;
@@ -29,6 +31,8 @@ export type ProcessGroupEvidence = {
 };
 
 const SESSION_CAP = 50;
+/** A group can hold thousands of processes (a forking server): the report lists this many, then counts. */
+const MEMBER_CAP = 50;
 const RUNNER_KINDS: ReadonlySet<AncestorKind> = new Set<AncestorKind>(['shell', 'interactive-shell', 'ci-runner', 'cron', 'script']);
 
 function member(ctx: CheckContext, s: ProcStat): MemberEvidence {
@@ -69,13 +73,16 @@ export const processGroup: Check = {
     const groupStats = table.filter((s) => s.pgrp === self.pgrp);
     if (!groupStats.some((s) => s.pid === pid)) groupStats.push(self);
     const sessionStats = table.filter((s) => s.session === self.session);
-    const group = groupStats.map((s) => member(ctx, s));
+    const allMembers = groupStats.map((s) => member(ctx, s));
+    const group = allMembers.slice(0, MEMBER_CAP);
+    const targetMember = allMembers.find((m) => m.pid === pid);
+    if (targetMember && !group.includes(targetMember)) group[group.length - 1] = targetMember;
     const session = sessionStats.slice(0, SESSION_CAP).map((s) => member(ctx, s));
     const leaderStat = table.find((s) => s.pid === self.pgrp) ?? null;
     const sessLeaderStat = table.find((s) => s.pid === self.session) ?? null;
-    const groupLeaderInfo = leaderStat ? group.find((m) => m.pid === leaderStat.pid) ?? member(ctx, leaderStat) : null;
+    const groupLeaderInfo = leaderStat ? allMembers.find((m) => m.pid === leaderStat.pid) ?? member(ctx, leaderStat) : null;
     const sessionLeaderInfo = sessLeaderStat ? member(ctx, sessLeaderStat) : null;
-    const sharesWithRunner = group.find((m) => m.pid !== pid && m.alive && RUNNER_KINDS.has(m.kind)) ?? null;
+    const sharesWithRunner = allMembers.find((m) => m.pid !== pid && m.alive && RUNNER_KINDS.has(m.kind)) ?? null;
     const evidence: ProcessGroupEvidence = {
       pgid: self.pgrp,
       sid: self.session,
@@ -84,6 +91,7 @@ export const processGroup: Check = {
       groupLeaderInfo,
       sessionLeaderInfo,
       group,
+      groupCount: allMembers.length,
       session,
       sessionCount: sessionStats.length,
       orphaned: isOrphanedGroup(table, self.pgrp, self.session),
@@ -93,7 +101,7 @@ export const processGroup: Check = {
     const details = [
       `PGID ${self.pgrp}${evidence.groupLeader ? ' (it is the group leader)' : groupLeaderInfo ? ` led by ${fmt(groupLeaderInfo)}` : ' (leader has exited)'}`,
       `SID ${self.session}${evidence.sessionLeader ? ' (it is the session leader)' : sessionLeaderInfo ? ` led by ${fmt(sessionLeaderInfo)}` : ' (leader has exited)'}`,
-      `Group members: ${group.map(fmt).join(', ')}`,
+      `Group members: ${group.map(fmt).join(', ')}${allMembers.length > group.length ? ` and ${allMembers.length - group.length} more` : ''}`,
       `Session has ${sessionStats.length} process(es).`,
       evidence.orphaned ? 'The group is orphaned: no member has a parent in another group of this session.' : 'The group is not orphaned.',
     ];

@@ -166,6 +166,8 @@ export interface Facts {
   fds(pid: number, all?: boolean): Read<FdInfo[]>;
   cgroups(pid: number): Read<CgroupEntry[]>;
   oomScore(pid: number): Read<{ score: number; adj: number }>;
+  /** oom_score alone (one file, where oomScore reads two): for ranking every process. */
+  oomScoreOnly(pid: number): Read<number>;
   envNames(pid: number, wanted: readonly string[]): Read<string[]>;
   /** Every process's stat (one pass over /proc). */
   processTable(): ProcStat[];

@@ -32,6 +32,7 @@ export function fakeFacts(stats: Array<Pick<ProcStat, 'pid' | 'startTime'>> = []
     fds: none,
     cgroups: none,
     oomScore: none,
+    oomScoreOnly: none,
     envNames: none,
     processTable: () => [],
     descendants: () => [],
