@@ -26,7 +26,7 @@ function line(i, comm) {
     v: 1, pid: 100000 + (i % 3000000), startTime: 1000 + i, bootId, comm,
     argvHead: [`/usr/bin/${comm}`, '--flag', `arg${i}`], ppid: 1, pgid: 100000 + i, sid: 100000 + i, tty: null,
     cgroup: `/system.slice/app-${i % 97}.service`,
-    cause: i % 3 ? { kind: 'exit', exitCode: i % 5, time: t, source: 'recorder' } : { kind: 'signal', signal: 'SIGTERM', sender: { pid: 1, comm: 'systemd', uid: 0 }, time: t, source: 'recorder' },
+    cause: i % 3 ? { kind: 'exit', exitCode: i % 5, time: t, source: 'record' } : { kind: 'signal', signal: 'SIGTERM', sender: { pid: 1, comm: 'systemd', uid: 0 }, time: t, source: 'record' },
     seenAt: t,
   };
   return JSON.stringify(rec) + '\n';

@@ -22,8 +22,18 @@ const META = /*__WHYDIED_CLI__*/ null;
 function quickAnswer(args) {
   if (!META || args.length !== 1) return null;
   if (args[0] === '--version') return `${META.version}\n`;
-  if ((args[0] === '--help' || args[0] === '-h') && !require('tty').isatty(1)) return META.help['80'];
+  if ((args[0] === '--help' || args[0] === '-h') && !mayBeTerminal(1)) return META.help['80'];
   return null;
+}
+
+/** A character device other than /dev/null and friends (major 1); the tty module would load net (~3 ms). */
+function mayBeTerminal(fd) {
+  try {
+    const st = fs.fstatSync(fd);
+    return st.isCharacterDevice() && (st.rdev & 0xfff00) >> 8 !== 1 && require('tty').isatty(fd);
+  } catch {
+    return false;
+  }
 }
 
 function write(text) {
