@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Read } from '../source/types';
 import type { DeathRecord } from './types';
+import type { RecordsProbe } from './store-index';
 import { ensureStateDir, stateDir } from './state-dir';
 
 export type { DeathRecord, RecordIdentity } from './types';
@@ -94,6 +95,22 @@ export function parseRecords(text: string): DeathRecord[] {
   return out;
 }
 
+/**
+ * One line's record, memoised: by name, each dead target's records check asks about the same lines, and
+ * an index hands back the very same strings each time.
+ */
+const parsedLines = new Map<string, DeathRecord | null>();
+const parsedLists = new WeakMap<readonly string[], DeathRecord[]>();
+function parsedLine(line: string): DeathRecord | null {
+  let r = parsedLines.get(line);
+  if (r === undefined) {
+    r = parseRecords(line)[0] ?? null;
+    if (parsedLines.size > 50000) parsedLines.clear();
+    parsedLines.set(line, r);
+  }
+  return r;
+}
+
 /** Every record in `dir`, oldest first (rotated file, then current). */
 export function readRecords(
   listDir: (p: string) => Read<string[]>,
@@ -113,19 +130,33 @@ export interface RecordScan {
  * Records in `dir` whose line contains one of `needles` (oldest first), or every record when `needles` is
  * null. The store holds up to ~16 MiB; parsing all of it on every diagnosis would cost more than the rest of
  * the diagnosis, so only lines holding a needle are parsed. A needle only narrows: callers still check the
- * parsed record exactly (see recordNeedles).
+ * parsed record exactly (see recordNeedles). `probe` (a live source's recordsProbe, for the same pid and
+ * name as the needles) answers from the file's key index instead: its records with that pid or name.
  */
 export function scanRecords(
   listDir: (p: string) => Read<string[]>,
   readText: (p: string) => Read<string>,
   dir: string,
   needles: readonly string[] | null,
+  probe?: (file: string) => RecordsProbe | null,
 ): RecordScan {
   const names = listDir(dir);
   const out: RecordScan = { records: [], lines: 0 };
   if (!names.ok) return out;
   for (const name of [ROTATED_FILE, RECORDS_FILE]) {
     if (!names.value.includes(name)) continue;
+    // The file's key index (store-index.ts) gives its line count and the lines about this pid or name.
+    const probed = needles && probe ? probe(path.join(dir, name)) : null;
+    if (probed) {
+      out.lines += probed.lines;
+      let recs = parsedLists.get(probed.matches);
+      if (!recs) {
+        recs = probed.matches.map(parsedLine).filter((r): r is DeathRecord => r !== null);
+        parsedLists.set(probed.matches, recs);
+      }
+      out.records.push(...recs);
+      continue;
+    }
     const text = readText(path.join(dir, name));
     if (!text.ok) continue;
     out.lines += memoFor(text.value).lines;

@@ -8,6 +8,7 @@ import { fail, ok } from './types';
 import type { RawSource, Read, ReadErrorCode } from './types';
 import { BUNDLE_FORMAT } from './bundle';
 import type { Bundle, EnvRecord, Recorded } from './bundle';
+import { probeRecords } from '../record/store-index';
 
 export interface LiveSource extends RawSource {
   readonly kind: 'live';
@@ -18,6 +19,11 @@ export interface LiveSource extends RawSource {
 export interface LiveSourceOptions {
   /** Read `/proc/...` paths from here instead (tests); recorded under the original path. */
   procRoot?: string;
+  /**
+   * Answer records lookups from the store's key index (default true). A capture turns it off: a bundle
+   * must hold the records files themselves to replay the same answer.
+   */
+  recordsIndex?: boolean;
 }
 
 const KNOWN_CODES: readonly ReadErrorCode[] = ['ENOENT', 'EACCES', 'EPERM', 'ESRCH', 'EINVAL'];
@@ -37,20 +43,20 @@ let shared: Buffer | null = null;
 const SHARED_BYTES = 64 * 1024;
 
 /**
- * A whole file as UTF-8, with fewer system calls than fs.readFileSync (which fstats first, and on /proc,
- * where sizes read 0, allocates for an unknown size): open, read into a shared buffer, close. /proc files
- * are generated whole on the first read, so a read shorter than asked is the end of one; other files are
- * read until read() says 0. Larger contents continue in a buffer of their own.
+ * A whole /proc file as UTF-8, with fewer system calls than fs.readFileSync (which fstats first and, as
+ * /proc sizes read 0, allocates for an unknown size): open, read into one shared buffer, close. /proc
+ * files are generated whole on the first read, so a read shorter than asked is the end of one; a longer
+ * one (a huge cmdline) goes on in buffers of its own until read() says 0.
  */
-function readTextFile(file: string, isProc: boolean): string {
+function readProcFile(file: string): string {
   const buf = (shared ??= Buffer.allocUnsafe(SHARED_BYTES));
   const fd = fs.openSync(file, fs.constants.O_RDONLY);
   try {
     const n = fs.readSync(fd, buf, 0, buf.length, null);
-    if (n === 0 || (isProc && n < buf.length)) return buf.toString('utf8', 0, n);
-    const parts: Buffer[] = [Buffer.from(buf.subarray(0, n))];
+    if (n < buf.length) return buf.toString('utf8', 0, n);
+    const parts: Buffer[] = [Buffer.from(buf)];
     for (;;) {
-      const more = Buffer.allocUnsafe(Math.max(SHARED_BYTES, parts.length * SHARED_BYTES));
+      const more = Buffer.allocUnsafe(SHARED_BYTES);
       const m = fs.readSync(fd, more, 0, more.length, null);
       if (m === 0) break;
       parts.push(more.subarray(0, m));
@@ -150,7 +156,7 @@ export function createLiveSource(opts: LiveSourceOptions = {}): LiveSource {
   return {
     kind: 'live',
     readText(path) {
-      const r = attempt(path, () => readTextFile(real(path), path.startsWith('/proc/')));
+      const r = attempt(path, () => (path.startsWith('/proc/') ? readProcFile(real(path)) : fs.readFileSync(real(path), 'utf8')));
       texts[path] = recordOf(r);
       return r;
     },
@@ -199,6 +205,7 @@ export function createLiveSource(opts: LiveSourceOptions = {}): LiveSource {
       commands[JSON.stringify(argv)] = recordOf(r);
       return r;
     },
+    ...(opts.recordsIndex === false ? {} : { recordsProbe: (file: string, pid: number | null, name: string | null) => probeRecords(file, pid, name) }),
     hostname: () => os.hostname(),
     now() {
       const t = Date.now();

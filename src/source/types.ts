@@ -40,6 +40,12 @@ export interface RawSource {
    * spawn it (only when a check asks); bundles replay what was captured for the same argv.
    */
   command(argv: readonly string[], timeoutMs?: number): Read<string>;
+  /**
+   * The lines of a records file (the state dir's records.jsonl) about `pid` or answering to `name`, and its
+   * line count, from its key index (src/record/store-index.ts) without reading the whole file. Absent
+   * (bundles, captures: they must hold the file itself) or null: read the file.
+   */
+  recordsProbe?(file: string, pid: number | null, name: string | null): { lines: number; matches: string[] } | null;
   /** Host facts that do not come from a file: hostname, and the wall-clock time of the read. */
   hostname(): string;
   /** Milliseconds since the epoch when this source's view was taken (live: now; bundle: capture time). */
