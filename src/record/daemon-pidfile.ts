@@ -22,11 +22,11 @@ function cmdline(pid: number): string[] | null {
   }
 }
 
-/** True when `pid` is alive and its command line is `... whydied|main.js record ...`. */
+/** True when `pid` is alive and its command line is `... whydied|whydied.js|main.js record ...` (the bin is dist/whydied.js). */
 export function isRecorderProcess(pid: number): boolean {
   const argv = cmdline(pid);
   if (!argv) return false;
-  const i = argv.findIndex((a) => /(^|\/)(whydied|main\.js)$/.test(a));
+  const i = argv.findIndex((a) => /(^|\/)(whydied|whydied\.js|main\.js)$/.test(a));
   return i >= 0 && argv.slice(i + 1).includes('record');
 }
 
