@@ -16,6 +16,17 @@ function benchEnv(extra = {}) {
   return env;
 }
 
+/**
+ * CPU time (user + system, ms) of this process's waited-for children so far, from /proc/self/stat
+ * (cutime + cstime, in clock ticks of 10 ms: meaningful summed over many runs). Wall time on a shared
+ * machine moves with everyone else's load; CPU time much less.
+ */
+function childCpuMs() {
+  const stat = require('fs').readFileSync('/proc/self/stat', 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[13]) + Number(f[14])) * 10;
+}
+
 /** Wall ms of one run of argv (output discarded). */
 function timeOnce(argv, env) {
   const t0 = process.hrtime.bigint();
@@ -36,12 +47,17 @@ const median = (xs) => {
  */
 function measure(cases, runs) {
   const times = cases.map(() => []);
+  const cpu = cases.map(() => 0);
   for (const [, argv, env] of cases) timeOnce(argv, env ?? benchEnv());
   for (let r = 0; r < runs; r++) {
-    cases.forEach(([, argv, env], i) => times[i].push(timeOnce(argv, env ?? benchEnv())));
+    cases.forEach(([, argv, env], i) => {
+      const c0 = childCpuMs();
+      times[i].push(timeOnce(argv, env ?? benchEnv()));
+      cpu[i] += childCpuMs() - c0;
+    });
   }
   const out = new Map();
-  cases.forEach(([name], i) => out.set(name, { median: median(times[i]), min: Math.min(...times[i]) }));
+  cases.forEach(([name], i) => out.set(name, { median: median(times[i]), min: Math.min(...times[i]), cpu: cpu[i] / runs }));
   return out;
 }
 

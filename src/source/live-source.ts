@@ -100,14 +100,20 @@ export function createLiveSource(opts: LiveSourceOptions = {}): LiveSource {
       return errorRead(err, '/dev/kmsg');
     }
     try {
-      const buf = Buffer.alloc(KMSG_RECORD_MAX);
-      const parts: string[] = [];
+      // Records land one after another in one growing buffer, decoded once at the end: ~1,500 records
+      // each made into a string of its own cost more than reading them.
+      let buf = Buffer.allocUnsafe(1024 * 1024);
       let total = 0;
       // Each read() returns exactly one record; EAGAIN means we reached the end of the buffer.
       while (total < KMSG_TOTAL_MAX) {
+        if (buf.length - total < KMSG_RECORD_MAX + 1) {
+          const bigger = Buffer.allocUnsafe(buf.length * 2);
+          buf.copy(bigger, 0, 0, total);
+          buf = bigger;
+        }
         let n: number;
         try {
-          n = fs.readSync(fd, buf, 0, buf.length, null);
+          n = fs.readSync(fd, buf, total, KMSG_RECORD_MAX, null);
         } catch (err) {
           const code = (err as NodeJS.ErrnoException).code;
           if (code === 'EAGAIN') break;
@@ -117,11 +123,10 @@ export function createLiveSource(opts: LiveSourceOptions = {}): LiveSource {
           throw err;
         }
         if (n === 0) break;
-        const record = buf.toString('utf8', 0, n);
-        parts.push(record.endsWith('\n') ? record : `${record}\n`);
         total += n;
+        if (buf[total - 1] !== 0x0a) buf[total++] = 0x0a;
       }
-      return ok(parts.join(''));
+      return ok(buf.toString('utf8', 0, total));
     } catch (err) {
       return errorRead(err, '/dev/kmsg');
     } finally {
