@@ -20,6 +20,7 @@ const benches = [
   ['startup.js', quick ? ['7'] : ['15']],
   ['records-store.js', quick ? ['5'] : ['11']],
   ['scale.js', quick ? ['3', '0,1000,5000'] : ['7']],
+  ['kernel-log-cold.js', quick ? ['5'] : ['11']],
   ['kernel-log-parse.js', []],
   ['record-throughput.js', quick ? ['2000', '3'] : ['2000', '8']],
 ];

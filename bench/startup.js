@@ -5,13 +5,18 @@
  * Targets (issue 10): `<pid> --json` <= 2.0x, `--help` and `--version` <= 1.3x, table output <= 2.2x.
  * Runs the bin as users do (dist/whydied.js: the bundle, its code cache and fast path). NODE_EXTRA_CA_CERTS
  * is removed for every side: it costs ~80 ms at any node start and is not whydied's doing.
- * Usage: node bench/startup.js [runs]   (after `npm install`, which builds dist/)
+ * Usage: node bench/startup.js [runs] [--before OTHER_CLI.js]   (after `npm install`, which builds dist/)
+ * --before adds the same cases run with another build's CLI script (e.g. an older checkout's
+ * dist/src/cli/main.js), interleaved in the same run, for a before/after comparison.
  */
 'use strict';
 const { spawn } = require('child_process');
 const { CLI, NODE_FLOOR, measure, row, verdict } = require('./lib');
 
-const runs = Number(process.argv[2] || 15);
+const args = process.argv.slice(2);
+const beforeAt = args.indexOf('--before');
+const before = beforeAt >= 0 ? args.splice(beforeAt, 2)[1] : null;
+const runs = Number(args[0] || 15);
 
 // A real target: a sleep in its own session, killed at the end.
 const target = spawn('sleep', ['600'], { detached: true, stdio: 'ignore' });
@@ -30,6 +35,12 @@ const cases = [
   ['whydied 999999 --json (gone)', [node, CLI, '999999', '--json']],
   ['whydied checks (yargs path)', [node, CLI, 'checks']],
 ];
+if (before) {
+  for (const [name, argv] of cases.slice(1)) {
+    if (name.includes('yargs path')) continue;
+    cases.push([`before: ${name.replace('whydied ', '')}`, [argv[0], before, ...argv.slice(2)]]);
+  }
+}
 const targets = { 'whydied --help': 1.3, 'whydied --version': 1.3, 'whydied <pid> (table)': 2.2, 'whydied <pid> --json': 2.0 };
 
 try {
