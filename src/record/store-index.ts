@@ -44,37 +44,75 @@ interface Index {
   header: Header;
   /** pid, offset, pid, offset... sorted by pid then offset. */
   pairs: Uint32Array;
-  /** '\n' + the name lines + '\n'. */
-  names: string;
+  /** '\n' + the name lines + '\n' (decoded on first use: a pid-only question never needs them). */
+  names: () => string;
 }
 
-function readIndex(file: string, st: fs.Stats): Index | null {
-  let buf: Buffer;
-  try {
-    const fd = fs.openSync(file, fs.constants.O_RDONLY | O_NOFOLLOW);
-    try {
-      buf = fs.readFileSync(fd);
-    } finally {
-      fs.closeSync(fd);
+/** A value computed on first use. */
+function lazy<T>(fn: () => T): () => T {
+  let done = false;
+  let v: T;
+  return () => {
+    if (!done) {
+      v = fn();
+      done = true;
     }
-  } catch {
-    return null;
-  }
-  const nl = buf.indexOf(0x0a);
-  if (nl < 0) return null;
-  let header: Header;
+    return v;
+  };
+}
+
+/** Header and pairs of an index file (the names are read only when a name is asked about). */
+function readIndex(file: string, st: fs.Stats): Index | null {
+  let fd: number;
   try {
-    header = JSON.parse(buf.toString('utf8', 0, nl)) as Header;
+    fd = fs.openSync(file, fs.constants.O_RDONLY | O_NOFOLLOW);
   } catch {
     return null;
   }
-  const start = nl + 1;
-  if (header.v !== VERSION || header.dev !== st.dev || header.ino !== st.ino || header.bytes > st.size) return null;
-  if (buf.length !== start + header.pairs * 8 + header.namesBytes) return null;
-  // One copy into an aligned buffer: a typed view needs 4-byte alignment, the file offset has none.
-  const pairs = new Uint32Array(header.pairs * 2);
-  new Uint8Array(pairs.buffer).set(buf.subarray(start, start + header.pairs * 8));
-  return { header, pairs, names: `\n${buf.toString('utf8', start + header.pairs * 8)}\n` };
+  try {
+    const size = fs.fstatSync(fd).size;
+    const head = Buffer.allocUnsafe(Math.min(size, 4096));
+    const got = fs.readSync(fd, head, 0, head.length, 0);
+    const nl = head.subarray(0, got).indexOf(0x0a);
+    if (nl < 0) return null;
+    const header = JSON.parse(head.toString('utf8', 0, nl)) as Header;
+    const start = nl + 1;
+    if (header.v !== VERSION || header.dev !== st.dev || header.ino !== st.ino || header.bytes > st.size) return null;
+    if (size !== start + header.pairs * 8 + header.namesBytes) return null;
+    // Read straight into an aligned buffer: a typed view needs 4-byte alignment, the file offset has none.
+    const pairs = new Uint32Array(header.pairs * 2);
+    const bytes = new Uint8Array(pairs.buffer);
+    for (let off = 0; off < bytes.length; ) {
+      const n = fs.readSync(fd, bytes, off, bytes.length - off, start + off);
+      if (n === 0) return null;
+      off += n;
+    }
+    const namesAt = start + header.pairs * 8;
+    const names = lazy(() => {
+      try {
+        const nfd = fs.openSync(file, fs.constants.O_RDONLY | O_NOFOLLOW);
+        try {
+          const buf = Buffer.allocUnsafe(header.namesBytes);
+          let off = 0;
+          while (off < buf.length) {
+            const n = fs.readSync(nfd, buf, off, buf.length - off, namesAt + off);
+            if (n === 0) break;
+            off += n;
+          }
+          return `\n${buf.toString('utf8', 0, off)}\n`;
+        } finally {
+          fs.closeSync(nfd);
+        }
+      } catch {
+        return '\n\n';
+      }
+    });
+    return { header, pairs, names };
+  } catch {
+    return null;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 function writeIndex(file: string, header: Header, pairs: Uint32Array, nameLines: string): void {
@@ -107,7 +145,7 @@ function basename(p: string): string {
 function nameMap(idx: Index | null): Map<string, number[]> {
   const out = new Map<string, number[]>();
   if (!idx) return out;
-  for (const line of idx.names.split('\n')) {
+  for (const line of idx.names().split('\n')) {
     const tab = line.lastIndexOf('\t');
     if (tab < 0) continue;
     out.set(JSON.parse(line.slice(0, tab)) as string, line.slice(tab + 1).split(',').map(Number));
@@ -242,7 +280,7 @@ function answer(fd: number, idx: Index | null, tornTail: boolean, pid: number | 
   if (name === null || name === '') return { lines, matches: read(byPid) };
   let named = cache.byName.get(name);
   if (!named) {
-    const offsets = offsetsOfName(idx.names, name).sort((a, b) => a - b);
+    const offsets = offsetsOfName(idx.names(), name).sort((a, b) => a - b);
     named = { offsets: new Set(offsets), lines: read(offsets) };
     cache.byName.set(name, named);
   }
@@ -297,11 +335,11 @@ export function probeRecords(dataFile: string, pid: number | null, name: string 
           .join('\n');
         const pairs = sortedPairs(flat);
         writeIndex(own, header, pairs, nameLines);
-        idx = { header, pairs, names: `\n${nameLines}\n` };
+        idx = { header, pairs, names: () => `\n${nameLines}\n` };
         adopted = false;
       }
     }
-    if (adopted && idx) writeIndex(own, idx.header, idx.pairs, idx.names.slice(1, -1));
+    if (adopted && idx) writeIndex(own, idx.header, idx.pairs, idx.names().slice(1, -1));
     const lines: LineCache = { byOffset: new Map(), byName: new Map() };
     recent.set(own, { dev: st.dev, ino: st.ino, size: st.size, idx, torn: tornTail, lines });
     return answer(fd, idx, tornTail, pid, name, lines);
