@@ -3,6 +3,7 @@
  * Everything else depends on this one: it fails when the process is gone so dependents are skipped.
  */
 import type { Check, Evidence } from '../src/engine/types';
+import { signalName } from '../src/source/signals';
 
 export type ExistenceState = 'alive' | 'zombie' | 'gone' | 'pid-reused';
 
@@ -18,16 +19,32 @@ export type ExistenceEvidence = {
   startTicks: number | null;
   bootId: string | null;
   kernelThread: boolean;
+  /** A zombie's wait status (stat field 52, exit_code): how it ended, null when not a zombie or unreadable. */
+  exitStatus?: ExitStatus | null;
 };
+
+/** A decoded wait status: the exit code, or the signal that ended it (and whether it dumped core). */
+export type ExitStatus = { raw: number; exitCode: number | null; signal: string | null; coreDumped: boolean };
+
+export function decodeWaitStatus(raw: number): ExitStatus {
+  const sig = raw & 0x7f;
+  if (sig === 0) return { raw, exitCode: (raw >> 8) & 0xff, signal: null, coreDumped: false };
+  return { raw, exitCode: null, signal: signalName(sig), coreDumped: (raw & 0x80) !== 0 };
+}
+
+export function describeExitStatus(s: ExitStatus): string {
+  if (s.signal === null) return `exited with code ${s.exitCode}`;
+  return `was killed by ${s.signal}${s.coreDumped ? ' (core dumped)' : ''}`;
+}
 
 /** PF_KTHREAD in /proc/PID/stat flags. */
 export const PF_KTHREAD = 0x00200000;
 
 const STATE_MEANINGS: Record<string, string> = {
   R: 'running',
-  S: 'sleeping (interruptible wait)',
+  S: 'sleeping in an interruptible wait',
   D: 'uninterruptible sleep (usually I/O)',
-  Z: 'zombie (exited, not yet reaped by its parent)',
+  Z: 'zombie: exited, not yet reaped by its parent',
   T: 'stopped by a job-control signal',
   t: 'stopped by a debugger (tracing stop)',
   X: 'dead',
@@ -113,7 +130,8 @@ export const existence: Check = {
       };
     }
     if (letter === 'Z' || letter === 'X' || letter === 'x') {
-      const evidence: ExistenceEvidence = { ...base, state: letter === 'Z' ? 'zombie' : 'gone' };
+      const exitStatus = p.stat.exitCode === undefined || p.stat.exitCode === null ? null : decodeWaitStatus(p.stat.exitCode);
+      const evidence: ExistenceEvidence = { ...base, state: letter === 'Z' ? 'zombie' : 'gone', exitStatus };
       if (letter !== 'Z') {
         return {
           status: 'fail',
@@ -125,8 +143,12 @@ export const existence: Check = {
       return {
         status: 'warn',
         code: 'zombie',
-        summary: `Process ${pid} has exited and is a zombie waiting for its parent ${p.stat.ppid} to reap it.`,
-        details: [`State Z: ${stateMeaning('Z')}.`, `Started ${startIso}.`],
+        summary: `Process ${pid} ${exitStatus ? describeExitStatus(exitStatus) : 'has exited'} and is a zombie waiting for its parent ${p.stat.ppid} to reap it.`,
+        details: [
+          `State Z: ${stateMeaning('Z')}.`,
+          `Started ${startIso}.`,
+          ...(exitStatus ? [`Wait status ${exitStatus.raw} (/proc/${pid}/stat field 52, exit_code): ${describeExitStatus(exitStatus)}.`] : []),
+        ],
         evidence: evidence as Evidence,
       };
     }
@@ -144,7 +166,7 @@ export const existence: Check = {
     return {
       status: 'pass',
       code: 'alive',
-      summary: `Process ${pid} is alive (${stateMeaning(letter)}), started ${startIso}.`,
+      summary: `Process ${pid} is alive (state ${letter}: ${stateMeaning(letter)}), started ${startIso}.`,
       details,
       evidence: evidence as Evidence,
     };

@@ -15,6 +15,7 @@ import { memory } from './memory';
 import { kernelLog } from './kernel-log';
 import { journal } from './journal';
 import { records } from './records';
+import { namespace } from './namespace';
 
 export const builtinChecks: Check[] = [
   existence,
@@ -30,6 +31,8 @@ export const builtinChecks: Check[] = [
   kernelLog,
   journal,
   records,
+  // Issue 7: the container-stop event's evidence, appended to keep earlier ids in order.
+  namespace,
 ];
 
-export { existence, parentChain, signals, processGroup, tty, stdio, cgroup, ciEnvironment, memory, kernelLog, journal, records };
+export { existence, parentChain, signals, processGroup, tty, stdio, cgroup, ciEnvironment, memory, kernelLog, journal, records, namespace };

@@ -39,7 +39,7 @@ const line = (d: Death): string => `pid ${d.pid} (${d.comm}) ${describeDeath(d)}
 
 function searched(ctx: CheckContext, log: KernelLogRead, startMs: number | null): string[] {
   const out: string[] = [];
-  const from = log.source === null ? 'no kernel log source could be read' : `read the kernel log from ${log.source === 'kmsg' ? '/dev/kmsg' : log.source}`;
+  const from = log.source === null ? 'no kernel log source could be read' : `read the kernel log from ${log.label ?? log.source}`;
   out.push(`Searched: ${from}, for pid ${ctx.target.pid}${ctx.target.name ? ` named ${ctx.target.name}` : ''} (OOM kills, segfaults, traps, audit ANOM_ABEND).`);
   if (log.earlierBoots.length > 0) out.push(`Also searched earlier boot(s) in the journal: ${log.earlierBoots.join(', ')}.`);
   for (const u of log.unreadable) out.push(`Could not read ${u}.`);
@@ -160,7 +160,7 @@ function runAlive(ctx: CheckContext, log: KernelLogRead, startedAtMs: number, co
       evidence,
     };
   }
-  return { status: 'pass', code: 'clean', summary: `No kernel records for this process (searched ${log.source === 'kmsg' ? '/dev/kmsg' : log.source}).`, details: searched(ctx, log, startedAtMs), evidence };
+  return { status: 'pass', code: 'clean', summary: `No kernel records for this process (searched ${log.label ?? log.source}).`, details: searched(ctx, log, startedAtMs), evidence };
 }
 
 export const kernelLog: Check = {

@@ -28,6 +28,12 @@ export type ProcessGroupEvidence = {
   orphaned: boolean;
   /** Another member of its group that is a shell or job runner (the `bash -c` / CI case). */
   sharesWithRunner: MemberEvidence | null;
+  /**
+   * The interactive shell whose job this group is: a live member's parent is an interactive shell of
+   * the same session (job members are the shell's own children). Null for a group no shell tracks,
+   * such as what a `(cmd &)` subshell or a finished `bash -c` left behind.
+   */
+  jobOf: { pid: number; comm: string; label: string } | null;
 };
 
 const SESSION_CAP = 50;
@@ -48,6 +54,18 @@ export function isOrphanedGroup(table: readonly ProcStat[], pgid: number, sid: n
     if (parent && parent.pgrp !== pgid && parent.session === sid) return false;
   }
   return true;
+}
+
+/** The interactive shell (same session) that is the parent of a live member of the group, if any. */
+function jobShell(ctx: CheckContext, members: readonly ProcStat[], sid: number): ProcessGroupEvidence['jobOf'] {
+  for (const m of members) {
+    if (m.state === 'Z' || m.state === 'X' || m.ppid <= 1) continue;
+    const parent = ctx.facts.stat(m.ppid);
+    if (!parent.ok || parent.value.session !== sid || parent.value.startTime > m.startTime) continue;
+    const d = describeProcess(ctx, parent.value);
+    if (d.kind === 'interactive-shell') return { pid: d.pid, comm: d.comm, label: d.label };
+  }
+  return null;
 }
 
 export const processGroup: Check = {
@@ -83,6 +101,7 @@ export const processGroup: Check = {
     const groupLeaderInfo = leaderStat ? allMembers.find((m) => m.pid === leaderStat.pid) ?? member(ctx, leaderStat) : null;
     const sessionLeaderInfo = sessLeaderStat ? member(ctx, sessLeaderStat) : null;
     const sharesWithRunner = allMembers.find((m) => m.pid !== pid && m.alive && RUNNER_KINDS.has(m.kind)) ?? null;
+    const jobOf = jobShell(ctx, groupStats, self.session);
     const evidence: ProcessGroupEvidence = {
       pgid: self.pgrp,
       sid: self.session,
@@ -96,6 +115,7 @@ export const processGroup: Check = {
       sessionCount: sessionStats.length,
       orphaned: isOrphanedGroup(table, self.pgrp, self.session),
       sharesWithRunner,
+      jobOf,
     };
     const fmt = (m: MemberEvidence): string => `${m.pid} ${m.label}${m.alive ? '' : ' (zombie)'}`;
     const details = [
@@ -109,11 +129,12 @@ export const processGroup: Check = {
       return { status: 'pass', code: 'own-session', summary: `Leads its own session ${self.session} and process group.`, details, evidence };
     }
     if (sharesWithRunner) {
-      const who = isShellKind(sharesWithRunner.kind) ? 'shell' : 'job runner';
+      // The label already names the kind (`bash -c shell`, `gitlab-runner (CI runner)`): no second noun.
+      const who = isShellKind(sharesWithRunner.kind) || /\(|shell|script/.test(sharesWithRunner.label) ? '' : 'job runner ';
       return {
         status: 'warn',
         code: 'shares-group-with-runner',
-        summary: `Shares process group ${self.pgrp} with ${who} ${sharesWithRunner.label} (${sharesWithRunner.pid}): a kill of that group kills it too.`,
+        summary: `Shares process group ${self.pgrp} with ${who}${sharesWithRunner.label} (pid ${sharesWithRunner.pid}): a kill of that group kills it too.`,
         details,
         evidence,
       };
@@ -124,7 +145,10 @@ export const processGroup: Check = {
     return {
       status: 'info',
       code: 'shares-group',
-      summary: `Member of process group ${self.pgrp}${groupLeaderInfo ? ` led by ${groupLeaderInfo.label} (${groupLeaderInfo.pid})` : ' whose leader has exited'}.`,
+      summary:
+        self.pgrp === 0
+          ? 'Its process group was created outside this pid namespace (pgid 0).'
+          : `Member of process group ${self.pgrp}${groupLeaderInfo ? ` led by ${groupLeaderInfo.label} (pid ${groupLeaderInfo.pid})` : ' whose leader has exited'}.`,
       details,
       evidence,
     };

@@ -1,5 +1,5 @@
 /**
- * records: what a watcher (`whydied watch`, `launch`, `record`) saw when this process died. Records are keyed
+ * records: what whydied itself (`whydied watch`, the `launch` sentinel, the `record` recorder) saw when this process died. Records are keyed
  * by pid + start time + boot id, so a recycled pid or a previous boot never lends its story to another
  * process. Reads the state directory only through ctx.facts (live or bundle).
  */
@@ -43,26 +43,43 @@ function newest(list: DeathRecord[]): DeathRecord | null {
   return list.reduce<DeathRecord | null>((best, r) => (!best || r.seenAt > best.seenAt ? r : best), null);
 }
 
-function found(r: DeathRecord, dir: string, how: string): FindingInput {
+/** Which whydied tool wrote the record, named the way the user ran it (one name everywhere). */
+export function recordedBy(r: DeathRecord): string {
+  if (r.launch) return 'whydied launch';
+  return r.cause.source === 'record' ? 'whydied record' : 'whydied watch';
+}
+
+/** How a record was tied to the target: `exact` (pid + start time + boot), `pid` (start unknown), `name`. */
+export type RecordMatch = 'exact' | 'pid' | 'name';
+
+const MATCH_WORDS: Record<RecordMatch, string> = {
+  exact: 'pid, start time and boot id',
+  pid: 'pid and boot id (start time not known for the target)',
+  name: 'name on this boot',
+};
+
+function found(r: DeathRecord, dir: string, match: RecordMatch): FindingInput {
+  // One time for the death: the cause's own (the moment the end was seen), so the summary and cause.time agree.
+  const when = r.cause.time ?? r.seenAt;
   return {
     status: 'fail',
     code: 'recorded-death',
-    summary: `${r.comm} (pid ${r.pid}) ${describe(r)} at ${r.seenAt} (recorded by a watcher)`,
-    details: [`matched ${how}`, `record in ${dir}`, ...(r.argvHead.length ? [`command: ${r.argvHead.join(' ')}`] : [])],
-    evidence: evidenceOf(r),
-    cause: { ...r.cause, source: 'record', details: { ...(r.cause.details ?? {}), recordedBy: r.cause.source } },
+    summary: `${r.comm} (pid ${r.pid}) ${describe(r)} at ${when} (recorded by ${recordedBy(r)})`,
+    details: [`matched by ${MATCH_WORDS[match]}`, `record in ${dir}`, ...(r.argvHead.length ? [`command: ${r.argvHead.join(' ')}`] : [])],
+    evidence: { ...evidenceOf(r), match, recordedBy: recordedBy(r) },
+    cause: { ...r.cause, source: 'record', details: { ...(r.cause.details ?? {}), recordedBy: r.launch ? 'launch' : r.cause.source } },
   };
 }
 
 export const records: Check = {
   meta: {
     id: 'records',
-    title: 'Watch records',
+    title: 'whydied records',
     description: 'A death recorded by whydied watch / launch / record for this pid + start time + boot id.',
     codes: {
-      'recorded-death': 'A watcher saw this process die: the record names the signal and sender, or the exit code.',
+      'recorded-death': 'whydied watch, launch or record saw this process die: the record names the signal and sender, or the exit code.',
       'pid-reused': 'A record exists for this pid, but of an earlier process (different start time or boot).',
-      'no-record': 'No watcher recorded this process.',
+      'no-record': 'No whydied watch, launch or record recorded this process.',
       'records-not-captured': 'Replaying a bundle that holds no state directory listing: whether a record exists is unknown.',
     },
   },
@@ -72,7 +89,7 @@ export const records: Check = {
       return {
         status: 'info',
         code: 'records-not-captured',
-        summary: 'the bundle holds no watch records directory: whether a watcher recorded this process is unknown',
+        summary: 'the replayed facts hold no whydied records directory: whether whydied recorded this process is unknown',
         details: [`looked for: ${where.tried.join(', ')}`],
         evidence: { tried: where.tried },
       };
@@ -96,15 +113,15 @@ export const records: Check = {
 
     if (startTime !== null) {
       const exact = newest(thisBoot.filter((r) => r.startTime === startTime));
-      if (exact) return found(exact, dir, 'pid, start time and boot id');
+      if (exact) return found(exact, dir, 'exact');
     } else if (!alive) {
       // Dead and its start time unknown: the newest record of this pid on this boot is the best match.
       const latest = newest(thisBoot);
-      if (latest) return found(latest, dir, 'pid and boot id (start time not known for the target)');
+      if (latest) return found(latest, dir, 'pid');
     }
     if (!alive && name) {
       const byName = newest(all.filter((r) => r.bootId === bootId && recordMatchesName(r, name)));
-      if (byName) return found(byName, dir, `name '${name}' on this boot`);
+      if (byName) return found(byName, dir, 'name');
     }
     if (samePid.length > 0) {
       const earlier = newest(samePid) as DeathRecord;
@@ -120,7 +137,7 @@ export const records: Check = {
     return {
       status: 'pass',
       code: 'no-record',
-      summary: `no watch record for pid ${pid}${scan.lines ? ` among ${scan.lines} records` : ''}`,
+      summary: `no whydied record for pid ${pid}${scan.lines ? ` among ${scan.lines} record${scan.lines === 1 ? '' : 's'}` : ''}`,
       evidence: { dir, records: scan.lines },
     };
   },

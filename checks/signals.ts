@@ -29,6 +29,9 @@ function disposition(ign: bigint, cgt: bigint, n: number): 'ignored' | 'caught' 
   return 'default';
 }
 
+/** SIGHUP's disposition from the SigIgn/SigCgt masks (shared with stdio for pipe peers). */
+export const hupDisposition = (ign: bigint, cgt: bigint): 'ignored' | 'caught' | 'default' => disposition(ign, cgt, 1);
+
 const hex = (m: bigint): string => m.toString(16).padStart(16, '0');
 
 export const signals: Check = {
@@ -38,6 +41,7 @@ export const signals: Check = {
     description: 'SigIgn, SigBlk, SigCgt and pending signals decoded; SIGHUP (nohup), SIGTERM and SIGPIPE called out.',
     requires: ['existence'],
     codes: {
+      zombie: 'The process is a zombie: it has exited, and its signal dispositions no longer mean anything.',
       'sighup-ignored': 'SIGHUP is ignored (nohup or the program itself): a hangup alone does not kill it.',
       'sighup-caught': 'SIGHUP has a handler: the program decides what a hangup does.',
       'sighup-default': 'SIGHUP has its default action: a hangup delivered to it terminates it.',
@@ -46,6 +50,10 @@ export const signals: Check = {
     },
   },
   run(ctx) {
+    // A zombie has already exited: no signal can reach it, so its masks answer nothing.
+    if (ctx.prior.get('existence')?.code === 'zombie') {
+      return { status: 'skip', code: 'zombie', summary: 'Not checked: the process has exited (zombie), no signal can reach it.' };
+    }
     const st = ctx.facts.status(ctx.target.pid);
     if (!st.ok) {
       return {

@@ -5,9 +5,17 @@
  */
 import type { Check, Finding } from '../src/engine/types';
 import type { FdInfo, FdKind } from '../src/source/types';
-import type { SignalsEvidence } from './signals';
+import { hupDisposition, type SignalsEvidence } from './signals';
 
-export type PeerEvidence = { pid: number; comm: string; fd: number; mode: 'r' | 'w' | '?' };
+export type PeerEvidence = {
+  pid: number;
+  comm: string;
+  fd: number;
+  mode: 'r' | 'w' | '?';
+  /** The peer's process group and SIGHUP disposition: whether a hangup that reaches its job kills it. */
+  pgid: number | null;
+  hup: 'ignored' | 'caught' | 'default' | null;
+};
 
 export type FdEvidence = {
   fd: number;
@@ -62,9 +70,11 @@ export const stdio: Check = {
     }
     const sig = signalsOf(ctx.prior);
     const pipeDeath = sig?.pipe === 'ignored' ? 'writes fail with EPIPE (SIGPIPE is ignored)' : 'the next write raises SIGPIPE, which kills it by default';
-    const commOf = (p: number): string => {
-      const s = ctx.facts.stat(p);
-      return s.ok ? s.value.comm : '?';
+    const peerOf = (h: { pid: number; fd: number; mode: 'r' | 'w' | '?' }): PeerEvidence => {
+      const s = ctx.facts.stat(h.pid);
+      const st = ctx.facts.status(h.pid);
+      const hup = st.ok ? hupDisposition(st.value.sigIgn, st.value.sigCgt) : null;
+      return { pid: h.pid, comm: s.ok ? s.value.comm : '?', fd: h.fd, mode: h.mode, pgid: s.ok ? s.value.pgrp : null, hup };
     };
     const fds: FdEvidence[] = read.value
       .filter((f: FdInfo) => f.fd <= 2)
@@ -74,12 +84,15 @@ export const stdio: Check = {
           out.consequence = f.fd === 0 ? 'after a hangup reads return EOF/EIO; a background read stops it with SIGTTIN' : 'after a hangup writes fail with EIO';
         } else if (f.kind === 'pipe' && f.inode !== undefined) {
           const holders = ctx.facts.pipeHolders(f.inode).filter((h) => h.pid !== pid);
-          out.peers = holders.map((h) => ({ pid: h.pid, comm: commOf(h.pid), fd: h.fd, mode: h.mode }));
+          out.peers = holders.map(peerOf);
           // We write on 1/2 and need a reader; we read on 0 and need a writer. Unknown modes count as either.
           const want = f.fd === 0 ? 'w' : 'r';
           out.otherEndAlive = holders.some((h) => h.mode === want || h.mode === '?');
           if (!out.otherEndAlive) out.consequence = f.fd === 0 ? 'reads return EOF: nobody writes to this pipe any more' : `nobody reads this pipe: ${pipeDeath}`;
-          else if (f.fd !== 0) out.consequence = `when ${out.peers.filter((p) => p.mode !== 'w').map((p) => `${p.comm}(${p.pid})`).join(', ')} exit, ${pipeDeath}`;
+          else if (f.fd !== 0) {
+            const readers = out.peers.filter((p) => p.mode !== 'w').map((p) => `${p.comm} (pid ${p.pid})`);
+            out.consequence = `when ${readers.join(' and ')} ${readers.length === 1 ? 'exits' : 'exit'}, ${pipeDeath}`;
+          }
         } else if (f.kind === 'deleted-file') {
           out.consequence = 'the file was deleted: output is written to an invisible file that still takes disk space';
         } else if (f.kind === 'closed') {

@@ -6,7 +6,7 @@ import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { UsageError } from '../engine/errors';
 import { EXIT_CODE_HELP } from '../engine/exit-code';
-import { registerCommands } from './commands';
+import { COMMANDS, commandNames, registerCommands, type CommandInfo } from './commands';
 import type { GlobalOptions } from './commands/global';
 import { reportError } from './errors';
 
@@ -16,6 +16,36 @@ const EPILOGUE = [
   'Exit codes (with several targets the highest wins):',
   ...EXIT_CODE_HELP.map((l) => `  ${l}`),
 ].join('\n');
+
+const MISSING: Readonly<Record<string, string>> = {
+  watch: 'watch needs at least one pid: whydied watch PID...',
+  capture: 'capture needs a pid: whydied capture PID -o FILE',
+  explain: 'explain needs a value: whydied explain 137 | SIGKILL | 0x4000',
+};
+
+/** Option names (and aliases) the command named in `args` accepts: its builder run on a throwaway parser. */
+function knownOptions(args: readonly string[]): Set<string> {
+  const words = args.filter((a) => !a.startsWith('-'));
+  const mod: CommandInfo = COMMANDS.find((c: CommandInfo) => words[0] !== undefined && commandNames(c).includes(words[0])) ?? COMMANDS[0];
+  const y = yargs([]).option('verbose', { type: 'boolean' }).help().alias('help', 'h').version() as Argv<GlobalOptions>;
+  if (typeof mod.builder === 'function') (mod.builder as (y: Argv<GlobalOptions>) => unknown)(y);
+  const o = (y as unknown as { getOptions(): { key: Record<string, unknown>; alias: Record<string, string[]> } }).getOptions();
+  return new Set([...Object.keys(o.key), ...Object.values(o.alias).flat()]);
+}
+
+/**
+ * yargs checks the positional count before unknown options, so `whydied --bogus 1` (1 taken as --bogus's
+ * value) said "Not enough non-option arguments". Name the unknown option, or what is missing, instead.
+ */
+export function explainFailure(msg: string, args: readonly string[], known: ReadonlySet<string>): string {
+  if (!/^Not enough non-option arguments/.test(msg)) return msg;
+  const dd = args.indexOf('--');
+  const flags = (dd >= 0 ? args.slice(0, dd) : args).filter((a) => /^--?[^-\d]/.test(a));
+  const unknown = flags.map((a) => a.replace(/^--?(no-)?/, '').split('=')[0]).filter((n) => !known.has(n));
+  if (unknown.length > 0) return `unknown option ${unknown.map((n) => (n.length === 1 ? `-${n}` : `--${n}`)).join(', ')} (whydied --help lists them)`;
+  const cmd = args.find((a) => !a.startsWith('-'));
+  return (cmd && MISSING[cmd]) ?? 'missing target: whydied PID | :PORT | NAME (whydied --help)';
+}
 
 /** `width`: the help wrap width; by default the terminal's (at most 100), 80 on a pipe. */
 export function buildParser(args: string[], width?: number): Argv<GlobalOptions> {
@@ -33,7 +63,9 @@ export function buildParser(args: string[], width?: number): Argv<GlobalOptions>
     // Yargs' own usage errors (unknown option, bad choice, missing target) are usage errors too.
     // A handler's exception arrives here as `err` and is passed on unchanged.
     .fail((msg: string | null, err: Error | undefined) => {
-      throw err ?? new UsageError(msg ?? 'invalid command line');
+      if (err) throw err;
+      const text = msg ?? 'invalid command line';
+      throw new UsageError(/^Not enough non-option/.test(text) ? explainFailure(text, args, knownOptions(args)) : text);
     }) as Argv<GlobalOptions>;
   return registerCommands(y);
 }

@@ -9,6 +9,7 @@ import type { ResolvedQuery } from '../source/resolve-query';
 import type { Decision } from './verdict';
 import { runChecks, selectChecks, validateChecks } from './runner';
 import { UsageError } from './errors';
+import { withConfidence } from './confidence';
 
 // One definition each: the resolver's result and the verdict's decision (type-only: nothing loads eagerly).
 export type { ResolvedQuery } from '../source/resolve-query';
@@ -68,13 +69,14 @@ export async function diagnoseWith(deps: DiagnoseDeps, opts: DiagnoseOptions): P
       timeoutMs: opts.timeoutMs,
     });
     const d = deps.decide({ target, facts: opts.facts, findings });
+    const rated = withConfidence(findings, d.verdict.cause, target);
     reports.push({
       ...header(opts.facts, opts.query, target.pid),
       state: d.state,
       process: d.process,
-      verdict: d.verdict,
+      verdict: { ...d.verdict, cause: rated.cause },
       risks: d.risks,
-      checks: findings,
+      checks: rated.findings,
       remedy: d.remedy,
     });
   }
@@ -117,7 +119,7 @@ function targetsFor(opts: DiagnoseOptions, r: ResolvedQuery): CheckTarget[] {
 function header(facts: Facts, query: string, pid: number | null): Pick<Report, 'schema' | 'generatedAt' | 'host' | 'target'> {
   const h = facts.host();
   return {
-    schema: 'whydied.report/1',
+    schema: 'whydied.report/2',
     generatedAt: new Date(facts.raw.now()).toISOString(),
     host: { hostname: h.hostname, kernel: h.kernel, bootId: h.bootId, bootTime: new Date(h.bootTime * 1000).toISOString() },
     target: { query, pid },

@@ -1,24 +1,37 @@
 /**
- * Remedy: concrete, pasteable commands that relaunch the process so the threats found cannot reach it.
- * Built from the process's own argv and cwd (hostile data), so every word goes through shellQuote.
+ * Remedy: concrete, pasteable commands chosen for the threats this report found. The first command
+ * escapes every event the survival matrix says kills it (or may kill it) that a relaunch can escape;
+ * later ones are alternatives that escape the same set. Commands name only tools this host has.
+ *
+ * Built from the process's own argv, exe and cwd (hostile data): every word goes through shellQuote,
+ * and a command handed to another shell (tmux) is quoted twice, so pasting it runs only that program.
  */
+import type { Risk, RiskEvent } from './types';
+import type { HostTools } from '../source/host-tools';
 import { shellQuote, shellQuoteArgv } from './shell-quote';
 
 export interface RemedyInput {
   argv: readonly string[];
-  /** The executable (/proc/PID/exe): used when argv[0] was rewritten (exec -a, login-shell dash). */
+  /** The executable (/proc/PID/exe): used when argv[0] is not something a shell could run. */
   exe: string | null;
   cwd: string | null;
   /** comm, for naming units, sessions and logs when argv[0] is unusable. */
   comm: string;
+  pid: number;
+  uid: number | null;
   /** Where its stdout goes today when that is a regular file (keep appending there). */
   stdoutFile: string | null;
   /** CI marker names found in its environment (never values). */
   ciMarkers: readonly string[];
+  /** The survival matrix: which events threaten it. */
+  risks: readonly Risk[];
+  tools: HostTools;
+  /** Its memory cgroup, when a limit applies (for raising it). */
+  memoryCgroup: { dir: string; limitBytes: number; version: 1 | 2; memswLimitBytes?: number | null } | null;
 }
 
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\x00-\x1f\x7f]/;
+const CONTROL = /[\x00-\x1f\x7f-\x9f]/;
 
 /** A name safe for a systemd unit, a tmux session and a file name: [A-Za-z0-9_.-], not starting with a dot. */
 export function safeName(raw: string): string {
@@ -27,36 +40,86 @@ export function safeName(raw: string): string {
   return clean || 'job';
 }
 
-/** The argv to relaunch: argv[0] is replaced by exe when it is not something a shell could run. */
-export function relaunchArgv(input: RemedyInput): string[] {
+const basename = (s: string): string => s.slice(s.lastIndexOf('/') + 1);
+
+/**
+ * The argv to relaunch. argv[0] is kept when a shell finds the same program by it: a path, or a bare
+ * name matching the executable or comm. Otherwise (exec -a, a login shell's dash, a rewritten process
+ * title) the executable runs instead; a title rewritten into one word with spaces loses its arguments.
+ */
+export function relaunchArgv(input: Pick<RemedyInput, 'argv' | 'exe' | 'comm'>): string[] {
   const argv = [...input.argv];
-  if (argv.length === 0) return input.exe ? [input.exe] : [];
+  const exe = input.exe ? input.exe.replace(/ \(deleted\)$/, '') : null;
+  if (argv.length === 0) return exe ? [exe] : [];
   const a0 = argv[0];
-  if (input.exe && (a0 === '' || a0.startsWith('-') || CONTROL.test(a0))) argv[0] = input.exe.replace(/ \(deleted\)$/, '');
-  return argv;
+  const runnable = a0 !== '' && !a0.startsWith('-') && !CONTROL.test(a0) && !/\s/.test(a0);
+  const samePrograms = a0.includes('/') || !exe || basename(exe) === a0 || input.comm === a0 || basename(exe).startsWith(a0);
+  if (runnable && samePrograms) return argv;
+  if (!exe) return argv;
+  // A title rewritten as "name: role ..." in argv[0] alone carries no real arguments.
+  return argv.length === 1 && /\s/.test(a0) ? [exe] : [exe, ...argv.slice(1)];
 }
 
-/** Commands, best first. Empty when there is no argv to relaunch (kernel threads, unreadable cmdline). */
+const threatened = (risks: readonly Risk[], event: RiskEvent): boolean => risks.some((r) => r.event === event && r.outcome !== 'survives');
+
+/** Env prefixes that make CI cleanup pass over the relaunched process (values are public escapes). */
+function ciEscape(markers: ReadonlySet<string>): string {
+  const out: string[] = [];
+  if (markers.has('RUNNER_TRACKING_ID') || markers.has('GITHUB_ACTIONS')) out.push('RUNNER_TRACKING_ID=');
+  if (markers.has('BUILD_ID') || markers.has('JENKINS_NODE_COOKIE') || markers.has('JENKINS_URL')) out.push('JENKINS_NODE_COOKIE=dontKillMe', 'BUILD_ID=dontKillMe');
+  return out.length > 0 ? `${out.join(' ')} ` : '';
+}
+
+/** Commands, best first. Empty when nothing threatens it or there is no argv to relaunch. */
 export function buildRemedy(input: RemedyInput): string[] {
+  const risks = input.risks;
+  const out: string[] = [];
+  const relaunchEvents: RiskEvent[] = ['terminal-hangup', 'parent-exit', 'group-kill', 'session-end', 'ci-cleanup', 'container-stop'];
+  const needsRelaunch = relaunchEvents.some((e) => threatened(risks, e));
   const argv = relaunchArgv(input);
-  if (argv.length === 0) return [];
+  if (needsRelaunch && argv.length > 0) out.push(...relaunchCommands(input, argv));
+  const mem = input.memoryCgroup;
+  if (risks.some((r) => r.event === 'memory-pressure' && r.outcome === 'dies') && mem) {
+    // Doubling the limit takes it out of "more than half"; the file path is the cgroup's, quoted. On v1 a
+    // memory+swap limit caps the memory limit: it is raised first by the same amount.
+    const next = mem.limitBytes * 2;
+    const file = `${mem.dir}/${mem.version === 1 ? 'memory.limit_in_bytes' : 'memory.max'}`;
+    const memsw = mem.version === 1 && mem.memswLimitBytes ? `echo ${mem.memswLimitBytes + (next - mem.limitBytes)} > ${shellQuote(`${mem.dir}/memory.memsw.limit_in_bytes`)} && ` : '';
+    out.push(`${memsw}echo ${next} > ${shellQuote(file)}`);
+  }
+  return out;
+}
+
+function relaunchCommands(input: RemedyInput, argv: string[]): string[] {
+  const { risks, tools } = input;
   const name = safeName(argv[0] || input.comm);
   const cmd = shellQuoteArgv(argv);
   const log = input.stdoutFile && !CONTROL.test(input.stdoutFile) ? input.stdoutFile : `/tmp/${name}.log`;
-  const cd = input.cwd ? `cd ${shellQuote(input.cwd)} && ` : '';
-  const detached = `setsid -f ${cmd} </dev/null >>${shellQuote(log)} 2>&1`;
-  const out: string[] = [];
-
-  // CI escapes first when a runner would reap it: a new session does not hide it from env-based reapers.
+  const cwd = input.cwd && !input.cwd.endsWith(' (deleted)') ? input.cwd : null;
+  const cd = cwd ? `cd ${shellQuote(cwd)} && ` : '';
   const markers = new Set(input.ciMarkers);
-  if (markers.has('RUNNER_TRACKING_ID') || markers.has('GITHUB_ACTIONS')) out.push(`${cd}RUNNER_TRACKING_ID= ${detached}`);
-  if (markers.has('BUILD_ID') || markers.has('JENKINS_NODE_COOKIE') || markers.has('JENKINS_URL')) {
-    out.push(`${cd}JENKINS_NODE_COOKIE=dontKillMe BUILD_ID=dontKillMe ${detached}`);
+  const ci = threatened(risks, 'ci-cleanup') ? ciEscape(markers) : '';
+  const session = threatened(risks, 'session-end');
+  const systemd = tools.systemdRunning && tools.systemdRun;
+  const unit = `${name}-${input.pid}`;
+  const wd = cwd ? ` --working-directory=${shellQuote(cwd)}` : '';
+  // A system unit: its own cgroup (no session scope, no container), a clean environment (no CI
+  // markers), no terminal; output appended to the same log.
+  const uid = input.uid !== null && input.uid !== 0 ? ` --uid=${input.uid}` : '';
+  const systemUnit = `systemd-run --collect --unit=${shellQuote(unit)}${uid}${wd} --property=${shellQuote(`StandardOutput=append:${log}`)} --property=StandardError=inherit -- ${cmd}`;
+  const detached = tools.setsid ? `${cd}${ci}setsid -f ${cmd} </dev/null >>${shellQuote(log)} 2>&1` : null;
+  // tmux runs a single argument through sh -c: hand it one quoted `exec CMD` string.
+  const tmuxOk = tools.tmux && !session && !threatened(risks, 'ci-cleanup') && !threatened(risks, 'container-stop');
+  const tmux = tmuxOk ? `tmux new -d -s ${shellQuote(unit)}${cwd ? ` -c ${shellQuote(cwd)}` : ''} ${shellQuote(`exec ${cmd}`)}` : null;
+
+  const out: string[] = [];
+  if (session && systemd) {
+    // setsid and tmux stay in the session scope and die at logout: only a unit outside it survives.
+    out.push(systemUnit);
+    return out;
   }
-  out.push(`${cd}${detached}`);
-  const wd = input.cwd ? ` --working-directory=${shellQuote(input.cwd)}` : '';
-  out.push(`systemd-run --user --unit=${shellQuote(name)}${wd} ${cmd}`);
-  const tmuxCwd = input.cwd ? ` -c ${shellQuote(input.cwd)}` : '';
-  out.push(`tmux new -d -s ${shellQuote(name)}${tmuxCwd} ${cmd}`);
+  if (detached) out.push(detached);
+  if (systemd) out.push(systemUnit);
+  if (tmux) out.push(tmux);
   return out;
 }

@@ -1,7 +1,7 @@
 /**
  * The check API and the report model. Built-in checks and plugins are written against exactly these
  * types (re-exported from src/index.ts). The Report shape is the published JSON contract
- * (schema/report.schema.json, id `whydied.report/1`): change both together, deliberately.
+ * (schema/report.schema.json, id `whydied.report/2`): change both together, deliberately.
  */
 import type { Facts } from '../source/types';
 
@@ -18,6 +18,12 @@ export type Evidence = { [key: string]: JsonValue };
 
 export type CauseKind = 'oom-kill' | 'segfault' | 'trap' | 'signal' | 'exit' | 'unknown';
 export type CauseSource = 'kernel-log' | 'journal' | 'record' | 'watch' | 'plugin';
+/**
+ * How sure the cause is (src/engine/confidence.ts): `confirmed` when a watch or a record of this very
+ * process saw it; `likely` when a log entry's pid, name and time all agree with the target; `possible`
+ * when fewer of them could be compared.
+ */
+export type CauseConfidence = 'confirmed' | 'likely' | 'possible';
 
 export interface Cause {
   kind: CauseKind;
@@ -27,6 +33,8 @@ export interface Cause {
   /** ISO 8601. */
   time?: string;
   source: CauseSource;
+  /** Set on the verdict's cause (and the findings' causes) after the checks ran. */
+  confidence?: CauseConfidence;
   details?: Evidence;
 }
 
@@ -96,19 +104,33 @@ export interface Check {
 }
 
 export type ProcessState = 'alive' | 'zombie' | 'dead' | 'not-found';
-export type VerdictStatus = 'ok' | 'at-risk' | 'died' | 'unknown';
+/**
+ * `uncertain`: alive, nothing certainly kills it, but at least one event is undecided from what /proc
+ * shows (a disowned job, huponexit, a program's own SIGHUP handler).
+ */
+export type VerdictStatus = 'ok' | 'at-risk' | 'uncertain' | 'died' | 'unknown';
 export type RiskEvent =
   | 'terminal-hangup'
   | 'parent-exit'
   | 'group-kill'
   | 'session-end'
   | 'ci-cleanup'
+  | 'container-stop'
   | 'memory-pressure';
 export type RiskOutcome = 'dies' | 'survives' | 'unknown';
+/**
+ * How sure the outcome is, should the event happen: `certain` when a kernel mechanism visible in /proc
+ * decides it, `likely` when it rests on how the launching tool or the program usually behaves,
+ * `possible` for an undecided outcome that may still go either way.
+ */
+export type RiskConfidence = 'certain' | 'likely' | 'possible';
 
 export interface Risk {
   event: RiskEvent;
+  /** The survival rule that decided this row (stable; docs/survival-rules.md). */
+  code: string;
   outcome: RiskOutcome;
+  confidence: RiskConfidence;
   reason: string;
 }
 
@@ -136,7 +158,7 @@ export interface Verdict {
 }
 
 export interface Report {
-  schema: 'whydied.report/1';
+  schema: 'whydied.report/2';
   generatedAt: string;
   host: { hostname: string; kernel: string; bootId: string; bootTime: string };
   target: { query: string; pid: number | null };

@@ -14,7 +14,9 @@ import type { StdioEvidence } from '../../checks/stdio';
 import type { CgroupEvidence } from '../../checks/cgroup';
 import type { CiEnvironmentEvidence } from '../../checks/ci-environment';
 import type { MemoryEvidence } from '../../checks/memory';
+import type { NamespaceEvidence } from '../../checks/namespace';
 import { buildRemedy } from './remedy';
+import { describeExitStatus } from '../../checks/existence';
 import { evaluateRisks, type RiskEvidence } from './survival';
 
 export interface Decision {
@@ -86,6 +88,7 @@ const EVENT_WORDS: Record<RiskEvent, string> = {
   'group-kill': 'a kill of its process group',
   'session-end': 'the login session ending',
   'ci-cleanup': 'CI cleanup',
+  'container-stop': 'its container stopping',
   'memory-pressure': 'memory pressure',
 };
 
@@ -122,6 +125,23 @@ function commOf(ev: Finding['evidence']): string | null {
   return null;
 }
 
+/**
+ * Who should have reaped a zombie. A zombie reparented to pid 1 means that init does not reap orphans
+ * (a container whose pid 1 is not a real init): restarting "the parent" is not the fix there.
+ */
+function zombieParent(facts: Facts, ppid: number | null): string {
+  if (ppid === null || ppid === 0) return 'It is a zombie that nobody has reaped yet.';
+  const comm = facts.process(ppid)?.stat.comm ?? null;
+  const parent = comm ? `${comm} (pid ${ppid})` : `pid ${ppid}`;
+  if (ppid === 1) {
+    return `It is a zombie: it was reparented to ${parent}, an init that does not reap orphaned children (in a container, run it with an init that reaps, e.g. docker run --init or tini).`;
+  }
+  return `It is a zombie: its parent ${parent} has not reaped it (fix or restart the parent).`;
+}
+
+/** The checks the survival matrix rests on; a run without them (--only, --skip) cannot promise survival. */
+const RISK_CHECKS = ['existence', 'parent-chain', 'signals', 'process-group', 'tty', 'stdio', 'cgroup', 'ci-environment', 'memory', 'namespace'];
+
 export function decide(input: { target: CheckTarget; facts: Facts; findings: Finding[] }): Decision {
   const { target, facts, findings } = input;
   const ex = evidenceOf<ExistenceEvidence>(findings, 'existence');
@@ -138,7 +158,7 @@ export function decide(input: { target: CheckTarget; facts: Facts; findings: Fin
       process: proc,
       verdict: {
         status: cause ? 'died' : 'at-risk',
-        summary: `${cause ? `${deathSummary(findings, cause, name)} ` : `${name} has already exited. `}It is a zombie: its parent${ppid ? ` ${ppid}` : ''} has not reaped it (fix or restart the parent).`,
+        summary: `${cause ? `${deathSummary(findings, cause, name)} ` : `${name} ${ex?.exitStatus ? describeExitStatus(ex.exitStatus) : 'has already exited'}. `}${zombieParent(facts, ppid)}`,
         cause,
       },
       risks: [],
@@ -171,6 +191,7 @@ export function decide(input: { target: CheckTarget; facts: Facts; findings: Fin
     cgroup: evidenceOf<CgroupEvidence>(findings, 'cgroup'),
     ci: evidenceOf<CiEnvironmentEvidence>(findings, 'ci-environment'),
     memory: evidenceOf<MemoryEvidence>(findings, 'memory'),
+    namespace: evidenceOf<NamespaceEvidence>(findings, 'namespace'),
     process: proc,
   };
   const risks = evaluateRisks(ev);
@@ -184,32 +205,65 @@ export function decide(input: { target: CheckTarget; facts: Facts; findings: Fin
       remedy: [],
     };
   }
+  const undecided = risks.filter((r) => r.outcome === 'unknown');
+  const mem = ev.cgroup?.memory ?? null;
+  const memDir = facts.memoryCgroup(target.pid);
   const remedy =
-    dies.length > 0 && proc && proc.argv
+    (dies.length > 0 || undecided.length > 0) && proc && proc.argv
       ? buildRemedy({
           argv: proc.argv,
           exe: proc.exe,
           cwd: proc.cwd,
           comm: proc.comm,
+          pid: proc.pid,
+          uid: proc.uid,
           stdoutFile: ev.stdio?.stdoutFile ?? null,
           ciMarkers: ev.ci?.markers ?? [],
+          risks,
+          tools: facts.hostTools(),
+          memoryCgroup: mem && mem.limitBytes !== null && memDir.ok ? { dir: memDir.value.dir, limitBytes: mem.limitBytes, version: mem.version, memswLimitBytes: memDir.value.memswLimitBytes ?? null } : null,
         })
       : [];
-  if (dies.length === 0) {
-    const unknown = risks.filter((r) => r.outcome === 'unknown').map((r) => EVENT_WORDS[r.event]);
+  const verb = remedy[0]?.startsWith('echo ') ? 'raise its memory limit with' : `${dies.some((r) => r.event === 'container-stop') ? 'from the host, ' : ''}relaunch it with`;
+  const fix = remedy.length > 0 ? `; ${verb} \`${remedy[0]}\`` : '';
+  const notRun = RISK_CHECKS.filter((id) => !findings.some((f) => f.id === id));
+  if (dies.length === 0 && notRun.length > 0) {
+    // A partial run (--only, --skip) saw too little to call the process safe: say so, never `ok`.
     return {
       state,
       process: proc,
       verdict: {
-        status: 'ok',
-        summary: `${name} is alive and no threat found reaches it${unknown.length ? ` (undecided: ${joinWords(unknown)})` : ''}.`,
+        status: 'unknown',
+        summary: `${name} is alive; this partial run did not run ${joinWords(notRun)}, so it cannot say that nothing threatens it.`,
         cause: null,
       },
       risks,
       remedy,
     };
   }
-  const fix = remedy.length > 0 ? `; relaunch it with \`${remedy.find((c) => c.includes('setsid -f')) ?? remedy[0]}\`` : '';
+  if (dies.length === 0 && undecided.length === 0) {
+    return {
+      state,
+      process: proc,
+      verdict: { status: 'ok', summary: `${name} is alive and no threat found reaches it.`, cause: null },
+      risks,
+      remedy,
+    };
+  }
+  if (dies.length === 0) {
+    const sure = remedy.length > 0 ? `; to be sure, relaunch it with \`${remedy[0]}\`` : '';
+    return {
+      state,
+      process: proc,
+      verdict: {
+        status: 'uncertain',
+        summary: `${name} is alive; /proc cannot decide whether it survives ${joinWords(undecided.map((r) => EVENT_WORDS[r.event]))}: ${undecided[0].reason}${sure}.`,
+        cause: null,
+      },
+      risks,
+      remedy,
+    };
+  }
   return {
     state,
     process: proc,

@@ -16,6 +16,7 @@ const STATUS: Readonly<Record<string, Colour>> = {
   error: 'magenta',
   ok: 'green',
   'at-risk': 'yellow',
+  uncertain: 'yellow',
   died: 'red',
   unknown: 'gray',
   dies: 'red',

@@ -5,6 +5,7 @@
  */
 import type { Cause, Report, ReportProcess } from '../engine/types';
 import { escapeControl } from './escape';
+import { humanTime } from './time';
 
 /** argv for display: escaped, and arguments that would read ambiguously wrapped in single quotes. */
 export function displayArgv(argv: readonly string[]): string {
@@ -32,13 +33,53 @@ export function processLines(p: ReportProcess): string[] {
   ];
 }
 
-export function causeLine(c: Cause): string {
-  const parts: string[] = [c.kind];
-  if (c.signal) parts.push(escapeControl(c.signal));
-  if (c.exitCode !== undefined) parts.push(`exit code ${c.exitCode}`);
-  if (c.sender) parts.push(`sent by ${c.sender.pid} (${escapeControl(c.sender.comm)}${c.sender.uid !== undefined ? `, uid ${c.sender.uid}` : ''})`);
-  if (c.time) parts.push(`at ${escapeControl(c.time)}`);
-  parts.push(`[${c.source}]`);
+/** Where a cause came from, named the way the user would run or read it (one name per tool). */
+export function sourceWords(c: Cause): string {
+  switch (c.source) {
+    case 'watch':
+      return 'whydied watch';
+    case 'record': {
+      // The record check notes which whydied tool wrote it; the recorder's own causes say 'record'.
+      const by = c.details?.recordedBy;
+      return by === 'watch' ? 'whydied watch' : by === 'launch' ? 'whydied launch' : 'whydied record';
+    }
+    case 'kernel-log':
+      return 'the kernel log';
+    case 'journal':
+      return 'the journal';
+    case 'plugin':
+      return 'a plugin check';
+  }
+}
+
+/** The confidence, with what it rests on (src/engine/confidence.ts decides it). */
+function confidenceWords(c: Cause): string {
+  const fromRecord = c.source === 'record' || c.source === 'watch';
+  switch (c.confidence) {
+    case 'confirmed':
+      return 'confirmed';
+    case 'likely':
+      return fromRecord ? 'likely: same pid on this boot, start time not known' : 'likely: pid, name and time agree';
+    case 'possible':
+      return fromRecord ? 'possible' : 'possible: matched on the pid alone';
+    default:
+      return '';
+  }
+}
+
+/** What killed it, by whom, when, from where, how sure: one line. `now` makes times relative. */
+export function causeLine(c: Cause, now?: string, opts: { time?: boolean; from?: boolean } = {}): string {
+  const parts: string[] = [];
+  if (c.kind === 'oom-kill') parts.push('OOM kill');
+  else if (c.kind === 'exit') parts.push(`exit code ${c.exitCode ?? '?'}`);
+  else if (c.kind === 'unknown') parts.push('ended, cause not seen');
+  else parts.push(c.signal ? escapeControl(c.signal) : c.kind);
+  if (c.kind === 'segfault' && c.signal) parts[0] = `segfault (${escapeControl(c.signal)})`;
+  if (c.sender) parts.push(`sent by ${escapeControl(c.sender.comm)} (pid ${c.sender.pid}${c.sender.uid !== undefined ? `, uid ${c.sender.uid}` : ''})`);
+  if (c.details?.groupDirected === true) parts.push('to its whole process group');
+  if (c.time && opts.time !== false) parts.push(`at ${now ? humanTime(c.time, now) : escapeControl(c.time)}`);
+  parts.push(opts.from === false ? sourceWords(c) : `from ${sourceWords(c)}`);
+  if (c.confidence) parts.push(confidenceWords(c));
   return parts.join(' · ');
 }
 

@@ -7,6 +7,7 @@ import type { Report } from '../engine/types';
 import type { RenderOptions, Renderer } from './types';
 import { escapeControl } from './escape';
 import { asList, causeLine, processLines, targetLine } from './describe';
+import { humanizeTimes } from './time';
 
 /** For text that was already control-escaped. */
 const mdSyntax = (s: string): string => s.replace(/[\\`*_[\]<>|#]/g, '\\$&');
@@ -24,9 +25,11 @@ function renderOne(r: Report, opts: RenderOptions): string {
   out.push(`## whydied: ${mdSyntax(targetLine(r))}`, '');
   out.push('| | |', '|---|---|');
   out.push(`| State | ${r.state} |`);
-  if (r.process) out.push(`| Process | ${processLines(r.process).map(mdSyntax).join('<br>')} |`);
-  out.push(`| Verdict | **${r.verdict.status}** — ${md(r.verdict.summary)} |`);
-  if (r.verdict.cause) out.push(`| Cause | ${mdSyntax(causeLine(r.verdict.cause))} |`);
+  // Times as people read them (local, to the second, how long ago), like the table.
+  const when = (s: string): string => humanizeTimes(s, r.generatedAt);
+  if (r.process) out.push(`| Process | ${processLines(r.process).map((l) => mdSyntax(when(l))).join('<br>')} |`);
+  out.push(`| Verdict | **${r.verdict.status}** — ${when(md(r.verdict.summary))} |`);
+  if (r.verdict.cause) out.push(`| Cause | ${mdSyntax(causeLine(r.verdict.cause, r.generatedAt))} |`);
 
   if (r.risks.length > 0) {
     out.push('', '### Survival', '', '| Event | Outcome | Reason |', '|---|---|---|');

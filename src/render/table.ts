@@ -1,70 +1,227 @@
 /**
- * The default, human renderer: a header block, the survival matrix, the checks, and the commands that
- * make the process survive. cli-table3 colours headers red and borders grey by default, so with colour
- * off its styles are emptied (`style: { head: [], border: [] }`): no escape codes in piped output.
+ * The default, human renderer. Answer first: the first lines say the state, the cause or the threat, and
+ * the one command that fixes it; then the survival matrix one line per event; then only the checks that
+ * did not pass. Everything else (every check, details, durations, the process's identity, other remedies)
+ * is under --verbose. Text is wrapped to the width without ever breaking a word, and commands sit on
+ * lines of their own, unwrapped, so they can be pasted whole.
  */
-import Table from 'cli-table3';
-import type { Report } from '../engine/types';
+import type { Cause, Finding, Report, Risk } from '../engine/types';
 import type { RenderOptions, Renderer } from './types';
 import { escapeControl } from './escape';
 import { paint, statusWord } from './ansi';
 import { asList, causeLine, processLines, targetLine } from './describe';
+import { hanging } from './wrap';
+import { eventWords, joinWords } from './words';
+import { matchLine } from './matches';
+import { shellQuote } from '../engine/shell-quote';
+import { humanizeTimes } from './time';
 
-function makeTable(head: string[], fixed: number[], opts: RenderOptions): Table.Table {
-  // Headers are painted by us (bold); cli-table3's own head colour would add red.
-  const style = opts.color ? { head: [], border: ['gray'] } : { head: [], border: [] };
-  const base: Table.TableConstructorOptions = { head: head.map((h) => paint(h, 'bold', opts.color)), style };
-  if (opts.width !== undefined && opts.width > 40) {
-    // Borders take one column per cell plus one; the last column gets what is left, and wraps.
-    const rest = Math.max(20, opts.width - fixed.reduce((a, b) => a + b, 0) - (fixed.length + 2));
-    return new Table({ ...base, colWidths: [...fixed, rest], wordWrap: true, wrapOnWordBoundary: true });
-  }
-  return new Table(base);
+const LABEL = 10;
+
+const HEADLINE: Record<string, string> = { ok: 'OK', 'at-risk': 'AT RISK', uncertain: 'UNCERTAIN', died: 'DIED', unknown: 'UNKNOWN' };
+
+/** Escape process data and make its ISO times readable. */
+const text = (s: string, r: Report): string => humanizeTimes(escapeControl(s), r.generatedAt);
+
+function who(r: Report): string {
+  const pid = r.process?.pid ?? r.target.pid;
+  const comm = r.process?.comm;
+  return comm !== undefined ? `${escapeControl(comm)} (pid ${pid})` : pid !== null ? `pid ${pid}` : escapeControl(r.target.query);
 }
 
-function renderOne(r: Report, opts: RenderOptions): string {
-  const label = (s: string): string => paint(s.padEnd(9), 'bold', opts.color);
-  const out: string[] = [];
-  out.push(`${label('Target')}${targetLine(r)}`);
-  out.push(`${label('State')}${statusWord(r.state, opts.color)}`);
+/** What a relaunch command does, in words, so the Fix line says why this command. */
+function fixWords(cmd: string): string {
+  if (cmd.includes('RUNNER_TRACKING_ID=') || cmd.includes('JENKINS_NODE_COOKIE=')) return 'relaunch it without the CI runner\'s reaping marker, in a session of its own:';
+  if (cmd.includes('setsid -f')) return 'relaunch it in a session of its own:';
+  if (cmd.startsWith('systemd-run')) return 'run it as a transient systemd service, outside any login session:';
+  if (cmd.startsWith('echo ') && cmd.includes('memory.')) return 'raise its memory cgroup limit:';
+  if (cmd.startsWith('tmux')) return 'run it in a detached tmux session:';
+  return 'run:';
+}
+
+/** The remedy the verdict leads with: the first command escapes every threat found (src/engine/remedy.ts). */
+function primaryFix(r: Report): string | null {
+  return r.remedy[0] ?? null;
+}
+
+interface Ctx {
+  r: Report;
+  opts: RenderOptions;
+  out: string[];
+}
+
+const label = (c: Ctx, word: string): string => paint(word.padEnd(LABEL), 'bold', c.opts.color);
+
+function block(c: Ctx, lbl: string, body: string): void {
+  c.out.push(...hanging(label(c, lbl), LABEL, body, c.opts.width));
+}
+
+/** A command: on its own line, indented, never wrapped. */
+function command(c: Ctx, cmd: string): void {
+  c.out.push(`  ${escapeControl(cmd)}`);
+}
+
+function explainingFinding(r: Report): Finding | null {
+  const cause = r.verdict.cause;
+  if (!cause) return null;
+  return r.checks.find((f) => f.cause !== undefined && f.cause.source === cause.source && f.cause.time === cause.time && f.cause.kind === cause.kind) ?? null;
+}
+
+function headline(c: Ctx): void {
+  const { r } = c;
+  const status = r.verdict.status;
+  const word = HEADLINE[status] ?? status;
+  const lbl = paint(word.padEnd(LABEL), (({ ok: 'green', 'at-risk': 'yellow', uncertain: 'yellow', died: 'red', unknown: 'gray' }) as const)[status] ?? null, c.opts.color);
+  const dies = r.risks.filter((k) => k.outcome === 'dies');
+  const body =
+    status === 'at-risk' && r.state === 'alive' && dies.length > 0
+      ? `${who(r)} is alive but dies at ${joinWords(dies.map((k) => eventWords(k.event)))}.`
+      : text(r.verdict.summary, r);
+  c.out.push(...hanging(lbl, LABEL, body, c.opts.width));
+}
+
+function causeBlock(c: Ctx, cause: Cause): void {
+  block(c, 'Cause', causeLine(cause, c.r.generatedAt));
+}
+
+function fixBlock(c: Ctx): void {
+  const { r } = c;
+  if (r.state === 'alive' && r.verdict.status === 'at-risk') {
+    const dies = r.risks.filter((k) => k.outcome === 'dies');
+    if (dies[0]) block(c, 'Threat', text(dies[0].reason, r));
+    const fix = primaryFix(r);
+    if (fix) {
+      block(c, 'Fix', fixWords(fix));
+      command(c, fix);
+    }
+    return;
+  }
+  if (r.state === 'alive' && r.verdict.status === 'uncertain') {
+    // Nothing certainly kills it, but /proc cannot decide one event: name it, and the command that settles it.
+    const open = r.risks.find((k) => k.outcome === 'unknown');
+    if (open) block(c, 'Undecided', text(open.reason, r));
+    const fix = primaryFix(r);
+    if (fix) {
+      block(c, 'To be sure', fixWords(fix));
+      command(c, fix);
+    }
+    return;
+  }
+  if (r.verdict.cause) {
+    causeBlock(c, r.verdict.cause);
+    const advice = explainingFinding(r)?.remedy;
+    if (advice && advice.text) {
+      block(c, 'Fix', text(advice.text, r));
+      for (const cmd of advice.commands) command(c, cmd);
+    }
+    return;
+  }
+  if (r.state === 'dead' || r.state === 'not-found') {
+    // Nothing listening on a port is not a death to record.
+    if (r.target.query.startsWith(':')) return;
+    // Nothing recorded this death: say what would have, so the next one is explained.
+    block(c, 'Next time', 'start it so that its end is recorded, or keep the recorder running (root):');
+    // A name query names the launch too (quoted: it is what the user typed, pasted back into a shell).
+    const byName = r.target.pid === null && !/^\d+$/.test(r.target.query);
+    command(c, `whydied launch --name ${byName ? shellQuote(r.target.query) : 'NAME'} -- CMD ARGS...`);
+    command(c, 'whydied record --daemon');
+  }
+}
+
+function survival(c: Ctx): void {
+  const { r, opts } = c;
+  if (r.risks.length === 0) return;
+  const verbose = opts.verbose === true;
+  const threat = r.verdict.status === 'at-risk' ? r.risks.find((k) => k.outcome === 'dies') : undefined;
+  c.out.push('', paint('Survival', 'bold', opts.color));
+  const ev = Math.max(...r.risks.map((k) => k.event.length)) + 2;
+  for (const k of r.risks) {
+    const outcome = statusWord(k.outcome, opts.color) + ' '.repeat(Math.max(1, 10 - k.outcome.length));
+    const prefix = `  ${outcome}${k.event.padEnd(ev)}`;
+    const width = 2 + 10 + ev;
+    c.out.push(...hanging(prefix, width, reasonFor(k, threat, verbose, r), opts.width));
+  }
+}
+
+function reasonFor(k: Risk, threat: Risk | undefined, verbose: boolean, r: Report): string {
+  if (k === threat && !verbose) return '(the threat above)';
+  // A survivor's reason is reassurance: under --verbose; a threat or an open question is shown.
+  if (k.outcome === 'survives' && !verbose) return '';
+  return text(k.reason, r);
+}
+
+function checks(c: Ctx): void {
+  const { r, opts } = c;
+  const verbose = opts.verbose === true;
+  const explaining = explainingFinding(r);
+  const cause = r.verdict.cause;
+  // The same death told by another source (the watch and the record it saved): pointed at, not repeated.
+  const sameDeath = (f: Finding): boolean =>
+    f === explaining ||
+    (cause !== null && f.cause !== undefined && f.cause.kind === cause.kind && f.cause.signal === cause.signal && Math.abs(Date.parse(f.cause.time ?? '') - Date.parse(cause.time ?? '')) < 2000);
+  // A gone process's `existence` failure is the headline itself.
+  const isHeadline = (f: Finding): boolean => f.id === 'existence' && f.code === 'gone' && (r.state === 'dead' || r.state === 'not-found');
+  const shown = verbose ? r.checks : r.checks.filter((f) => f.status !== 'pass' && f.status !== 'skip' && !isHeadline(f));
+  const skipped = verbose ? [] : r.checks.filter((f) => f.status === 'skip');
+  if (shown.length === 0 && skipped.length === 0) return;
+  const hidden = r.checks.length - shown.length;
+  const title = verbose ? 'Checks' : `Checks that did not pass${hidden > 0 ? ` (${hidden} more with --verbose)` : ''}`;
+  c.out.push('', paint(title, 'bold', opts.color));
+  const idw = Math.max(0, ...shown.map((f) => escapeControl(f.id).length)) + 2;
+  for (const f of shown) {
+    const status = statusWord(f.status, opts.color) + ' '.repeat(Math.max(1, 6 - f.status.length));
+    const ms = verbose ? `${f.durationMs.toFixed(1).padStart(7)} ms  ` : '';
+    const prefix = `  ${status}${escapeControl(f.id).padEnd(idw)}${ms}`;
+    const width = 2 + 6 + idw + ms.length;
+    const summary = sameDeath(f) && !verbose ? '(the cause above)' : text(f.summary, r);
+    c.out.push(...hanging(prefix, width, summary, opts.width));
+    const pad = ' '.repeat(width);
+    if (verbose) for (const d of f.details) c.out.push(...hanging(`${pad}  `, width + 2, text(d, r), opts.width));
+    // Per-check advice (e.g. raise the memory limit) is part of the answer, not only of the JSON.
+    if (f.remedy && f.remedy.text && f !== explaining && f.status !== 'pass') {
+      c.out.push(...hanging(`${pad}${paint('advice', 'cyan', opts.color)} `, width + 7, text(f.remedy.text, r), opts.width));
+      for (const cmd of f.remedy.commands) c.out.push(`${pad}  ${escapeControl(cmd)}`);
+    }
+  }
+  if (skipped.length > 0) {
+    c.out.push(...hanging('  ', 2, `skipped: ${skipped.map((f) => escapeControl(f.id)).join(', ')} (--verbose says why)`, opts.width));
+  }
+}
+
+function identity(c: Ctx): void {
+  const { r, opts } = c;
+  if (opts.verbose !== true) return;
+  c.out.push('');
+  block(c, 'Target', targetLine(r));
+  block(c, 'State', r.state);
   if (r.process) {
-    const [first, ...rest] = processLines(r.process);
-    out.push(`${label('Process')}${first}`, ...rest.map((l) => `${' '.repeat(9)}${l}`));
+    const [first, ...rest] = processLines(r.process).map((l) => text(l, r));
+    block(c, 'Process', first);
+    for (const l of rest) c.out.push(...hanging(' '.repeat(LABEL), LABEL, l, opts.width));
   }
-  out.push(`${label('Verdict')}${statusWord(r.verdict.status, opts.color)} — ${escapeControl(r.verdict.summary)}`);
-  if (r.verdict.cause) out.push(`${label('Cause')}${causeLine(r.verdict.cause)}`);
-
-  if (r.risks.length > 0) {
-    const t = makeTable(['event', 'outcome', 'reason'], [19, 10], opts);
-    for (const k of r.risks) t.push([k.event, statusWord(k.outcome, opts.color), escapeControl(k.reason)]);
-    out.push('', 'Survival', t.toString());
+  block(c, 'Verdict', text(r.verdict.summary, r));
+  if (r.remedy.length > 1) {
+    c.out.push('', paint('Other ways to make it survive:', 'bold', opts.color));
+    for (const cmd of r.remedy.slice(1)) command(c, cmd);
   }
-
-  if (r.checks.length > 0) {
-    const verbose = opts.verbose === true;
-    const t = makeTable(verbose ? ['status', 'id', 'ms', 'summary'] : ['status', 'id', 'summary'], verbose ? [8, 18, 8] : [8, 18], opts);
-    // A gone process skips every live check for the same reason: one line says so instead of eight rows.
-    const collapsed = verbose ? [] : r.checks.filter((f) => f.status === 'skip' && f.code === 'requirement-not-met');
-    for (const f of r.checks) {
-      if (collapsed.includes(f)) continue;
-      // Details only in verbose: the default view stays one line per check.
-      const summary = [escapeControl(f.summary), ...(verbose ? f.details.map((d) => `  ${escapeControl(d)}`) : [])].join('\n');
-      const id = escapeControl(f.id);
-      t.push(verbose ? [statusWord(f.status, opts.color), id, f.durationMs.toFixed(1), summary] : [statusWord(f.status, opts.color), id, summary]);
-    }
-    out.push('', 'Checks', t.toString());
-    if (collapsed.length > 0) {
-      out.push(`skipped (a check they need did not pass; --verbose lists them): ${collapsed.map((f) => escapeControl(f.id)).join(', ')}`);
-    }
-  }
-
-  if (r.remedy.length > 0) {
-    out.push('', paint('To make it survive:', 'bold', opts.color), ...r.remedy.map((c) => `  ${escapeControl(c)}`));
-  }
-  return out.join('\n');
 }
 
-export const renderTable: Renderer = (report, opts) =>
-  asList(report)
-    .map((r) => renderOne(r, opts))
-    .join('\n\n' + '─'.repeat(40) + '\n\n') + '\n';
+export function renderOne(r: Report, opts: RenderOptions): string {
+  const c: Ctx = { r, opts, out: [] };
+  headline(c);
+  fixBlock(c);
+  survival(c);
+  checks(c);
+  identity(c);
+  return c.out.map((l) => l.replace(/ +$/, '')).join('\n');
+}
+
+export const renderTable: Renderer = (report, opts) => {
+  const list = asList(report);
+  if (list.length === 1) return renderOne(list[0], opts) + '\n';
+  const all = opts.all === true;
+  const head = `${list.length} processes match ${escapeControl(list[0].target.query)} (newest first)${all ? '' : '; the first is reported below (--all: every one)'}:`;
+  const summary = [...hanging('', 0, head, opts.width), ...list.map((r) => matchLine(r, opts))].join('\n');
+  const full = (all ? list : list.slice(0, 1)).map((r) => renderOne(r, opts));
+  return [summary, ...full].join('\n\n' + '─'.repeat(Math.min(40, opts.width ?? 40)) + '\n\n') + '\n';
+};

@@ -5,8 +5,10 @@ export interface RenderOptions {
   color: boolean;
   /** Show check details and durations. */
   verbose?: boolean;
-  /** Terminal width for wrapping table cells; no wrapping when absent. */
+  /** Terminal width for wrapping; no wrapping when absent. */
   width?: number;
+  /** Several matches: the full report of every one, not only the first (table). */
+  all?: boolean;
 }
 
 /** Pure: a report (or several) to text. Never prints, never reads the environment. */

@@ -2,6 +2,7 @@
  * Facts: parsed, memoised views over one RawSource. Each path is read at most once per Facts, so
  * every check in a diagnosis sees the same answer, and a live capture records exactly what was used.
  */
+import { readHostTools } from './host-tools';
 import { fail, ok } from './types';
 import type {
   CgroupEntry,
@@ -277,6 +278,7 @@ export function createFacts(raw: RawSource): Facts {
     socketHolders,
     pipeHolders,
     memoryCgroup,
+    hostTools: once(() => readHostTools(raw)),
     text,
   };
 }

@@ -180,10 +180,15 @@ export function createLiveSource(opts: LiveSourceOptions = {}): LiveSource {
       const r = attempt(path, () => {
         const names: string[] = [];
         // Values are in memory only inside this block; only the names we were asked about leave it.
+        // A wanted `NAME=VALUE` (a public escape value such as `BUILD_ID=dontKillMe`) matches only that exact
+        // entry: it tells whether the variable holds the escape without any value leaving this block.
         for (const entry of fs.readFileSync(real(path), 'utf8').split('\0')) {
           const eq = entry.indexOf('=');
           const name = eq < 0 ? entry : entry.slice(0, eq);
-          if (name !== '' && wanted.includes(name) && !names.includes(name)) names.push(name);
+          for (const w of wanted) {
+            const hit = w.includes('=') ? entry === w : w === name && name !== '';
+            if (hit && !names.includes(w)) names.push(w);
+          }
         }
         return names;
       });

@@ -7,6 +7,10 @@ export interface MemoryCgroup {
   limitBytes: number | null;
   usageBytes: number | null;
   version: 1 | 2;
+  /** The cgroup's directory (its cgroup.procs lists the members the cgroup's OOM killer chooses among). */
+  dir: string;
+  /** v1 memory+swap limit (memory.memsw.limit_in_bytes) when swap accounting is on: it caps memory.limit_in_bytes. */
+  memswLimitBytes?: number | null;
 }
 
 /** v1 reports "no limit" as a page-rounded LONG_MAX; anything this large is unlimited. */
@@ -17,6 +21,10 @@ function bytes(r: Read<string>, unlimited: (t: string) => boolean): number | nul
   const t = r.value.trim();
   if (unlimited(t) || !/^\d+$/.test(t)) return null;
   return Number(t);
+}
+
+function limitBytesOrNull(r: Read<string>, unlimited: (t: string) => boolean): number | null {
+  return r.ok ? bytes(r, unlimited) : null;
 }
 
 const join = (base: string, path: string): string => (path === '/' ? base : `${base}${path}`);
@@ -38,6 +46,8 @@ export function readMemoryCgroup(groups: CgroupEntry[], text: (path: string) => 
       limitBytes: bytes(limit, isUnlimited),
       usageBytes: bytes(text(`${base}/memory.usage_in_bytes`), () => false),
       version: 1,
+      dir: base,
+      memswLimitBytes: limitBytesOrNull(text(`${base}/memory.memsw.limit_in_bytes`), isUnlimited),
     });
   }
   const v2 = groups.find((g) => g.hierarchy === 0 && g.controllers.length === 0);
@@ -55,9 +65,10 @@ export function readMemoryCgroup(groups: CgroupEntry[], text: (path: string) => 
       limitBytes: bytes(limit, (t) => t === 'max'),
       usageBytes: bytes(text(`${base}/memory.current`), () => false),
       version: 2,
+      dir: base,
     });
   }
   // The v2 root cgroup has no memory.max: it is unlimited by definition.
-  if (v2.path === '/') return ok({ path: '/', limitBytes: null, usageBytes: null, version: 2 });
+  if (v2.path === '/') return ok({ path: '/', limitBytes: null, usageBytes: null, version: 2, dir: '/sys/fs/cgroup' });
   return firstError ?? fail('ENOENT', 'memory.max not found');
 }

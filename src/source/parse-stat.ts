@@ -28,6 +28,9 @@ export function parseStat(text: string): ProcStat | null {
     nums.push(Number(field));
   }
   const [ppid, pgrp, session, ttyNr, tpgid, flags, utime, stime, numThreads, startTime, vsize, rssPages] = nums;
+  // Field 52 (exit_code, Linux 3.5+): the wait status a zombie leaves for its parent; 0 while alive.
+  const f52 = rest[49];
+  const exitCode = f52 !== undefined && /^\d+$/.test(f52) ? Number(f52) : null;
   return {
     pid: Number(pidText),
     comm: text.slice(open + 2, close),
@@ -44,11 +47,13 @@ export function parseStat(text: string): ProcStat | null {
     startTime,
     vsize,
     rssPages,
+    exitCode,
   };
 }
 
 /** Index in the fields after comm (0 = state) of each number parseStat keeps. */
 const WANTED = [1, 2, 3, 4, 5, 6, 11, 12, 17, 19, 20, 21];
+const EXIT_CODE_FIELD = 49;
 
 /** An optional '-' then 1-20 digits: the integers stat prints (JS numbers, as the general path). */
 function intAt(text: string, from: number, to: number): number | null {
@@ -89,7 +94,24 @@ function canonicalFields(text: string, close: number): Omit<ProcStat, 'pid' | 'c
     if (start > text.length && w < WANTED.length) return null;
   }
   const [ppid, pgrp, session, ttyNr, tpgid, flags, utime, stime, numThreads, startTime, vsize, rssPages] = nums;
-  return { state: text[close + 2], ppid, pgrp, session, ttyNr, tpgid, flags, utime, stime, numThreads, startTime, vsize, rssPages };
+  // Field 52 (exit_code, index 49 here), as the general path reads it: digits, else null.
+  let exitCode: number | null = null;
+  while (start <= text.length) {
+    let end = text.indexOf(' ', start);
+    if (end < 0) {
+      end = text.length;
+      while (end > start && (text.charCodeAt(end - 1) === 10 || text.charCodeAt(end - 1) === 32)) end--;
+    }
+    if (field === EXIT_CODE_FIELD) {
+      const n = end > start && text.charCodeAt(start) !== 45 ? intAt(text, start, end) : null;
+      exitCode = n;
+      break;
+    }
+    if (end === start) break;
+    field++;
+    start = end + 1;
+  }
+  return { state: text[close + 2], ppid, pgrp, session, ttyNr, tpgid, flags, utime, stime, numThreads, startTime, vsize, rssPages, exitCode };
 }
 
 /** PF_KTHREAD in the stat flags field. */

@@ -27,7 +27,8 @@ export interface RawSource {
   listDir(path: string): Read<string[]>;
   /**
    * Names (never values) of environment variables of a process that are in `wanted`.
-   * Environment values are never read into memory beyond this call and never captured.
+   * Environment values are never read into memory beyond this call and never captured. A wanted
+   * `NAME=VALUE` (only ever a public escape constant) is returned when the variable holds exactly that.
    */
   envNames(pid: number, wanted: readonly string[]): Read<string[]>;
   /**
@@ -50,6 +51,11 @@ export interface RawSource {
   hostname(): string;
   /** Milliseconds since the epoch when this source's view was taken (live: now; bundle: capture time). */
   now(): number;
+  /**
+   * Logs saved from another machine (`--kmsg FILE`, `--journal FILE`): when present, the kernel-log and
+   * journal readers parse these instead of asking the system. `name` says where they came from.
+   */
+  savedLog?(kind: 'kernel' | 'journal'): { text: string; name: string } | null;
 }
 
 /** Parsed /proc/PID/stat (fields we use). Times in clock ticks since boot. */
@@ -69,6 +75,8 @@ export interface ProcStat {
   startTime: number;
   vsize: number;
   rssPages: number;
+  /** Field 52, the wait status (meaningful for a zombie); null when the kernel does not print it. Optional for hand-made stats. */
+  exitCode?: number | null;
 }
 
 /** Parsed /proc/PID/status (fields we use). Signal masks as bigint bit sets (bit n-1 = signal n). */
@@ -186,7 +194,9 @@ export interface Facts {
   /** Pids with an open fd on pipe inode N (and which end: 'r'/'w' from fdinfo flags). */
   pipeHolders(inode: number): Array<{ pid: number; fd: number; mode: 'r' | 'w' | '?' }>;
   /** Memory limit and usage for a cgroup path (v2 memory.max/current, v1 memory.limit_in_bytes/usage_in_bytes). */
-  memoryCgroup(pid: number): Read<{ path: string; limitBytes: number | null; usageBytes: number | null; version: 1 | 2 }>;
+  memoryCgroup(pid: number): Read<import('./memory-cgroup').MemoryCgroup>;
+  /** Relaunch tools present on this host (setsid, systemd-run, tmux; whether systemd runs). */
+  hostTools(): import('./host-tools').HostTools;
   /** Read any text through the memo (for checks and plugins that need a file not modelled above). */
   text(path: string): Read<string>;
 }

@@ -117,6 +117,58 @@ export class DeathTracker {
   }
 }
 
+const SHELLS = new Set(['bash', 'sh', 'dash', 'zsh', 'ksh', 'ksh93', 'mksh', 'ash', 'fish', 'tcsh', 'csh', 'yash']);
+
+export type DeathMechanism =
+  | 'kernel-hangup'
+  | 'shell-forwarded-hangup'
+  | 'group-kill'
+  | 'namespace-exit'
+  | 'fault'
+  | 'kernel'
+  | 'broadcast'
+  | 'broken-pipe'
+  | 'kill';
+
+/**
+ * Why the signal came, in the words a person needs: the mechanism follows from who generated it
+ * (kernel or a task), how (kill of a pid, of a group, of everything) and which signal.
+ */
+export function mechanismOf(
+  sig: number,
+  kernelSent: boolean,
+  kill: KillEvent | TgkillEvent | null,
+  sender: { pid: number; comm: string },
+  victim: number,
+): { mechanism: DeathMechanism; why: string } {
+  const name = signalName(sig);
+  const who = `${sender.comm} (pid ${sender.pid})`;
+  if (kernelSent) {
+    if (sig === 1) {
+      return { mechanism: 'kernel-hangup', why: `the kernel sent SIGHUP (in the context of ${who}): its terminal hung up or its controlling process exited, or its stopped group was orphaned` };
+    }
+    if (FAULT_SIGNALS.has(sig)) return { mechanism: 'fault', why: `the CPU faulted in the process itself (${name})` };
+    if (sig === 9 && sender.pid !== victim) {
+      return { mechanism: 'namespace-exit', why: `the kernel sent SIGKILL as ${who} exited: the init of its PID namespace ended, and every process in the namespace goes with it` };
+    }
+    return { mechanism: 'kernel', why: `the kernel generated ${name} (in the context of ${who})` };
+  }
+  const groupTarget = kill && kill.event === 'sys_kill' && (kill.pid === 0 || kill.pid < -1) ? (kill.pid === 0 ? null : -kill.pid) : undefined;
+  const shell = SHELLS.has(sender.comm);
+  if (sig === 1 && shell && sender.pid !== victim) {
+    return { mechanism: 'shell-forwarded-hangup', why: `shell ${who} forwarded SIGHUP to its job${groupTarget ? ` (process group ${groupTarget})` : ''}: the shell got the terminal hangup, or exited with huponexit` };
+  }
+  if (groupTarget !== undefined) {
+    const grp = groupTarget === null ? 'its own process group' : `process group ${groupTarget}`;
+    const note = shell && sig === 15 ? ' (a shell ends its stopped jobs this way as it exits)' : '';
+    return { mechanism: 'group-kill', why: `${who} sent ${name} to the whole ${grp}${groupTarget ? ` (kill -${name.replace(/^SIG/, '')} -- -${groupTarget})` : ''}${note}` };
+  }
+  // pipe_write() signals the writer itself, with no kill() call: its reader is gone.
+  if (sig === 13 && sender.pid === victim && !kill) return { mechanism: 'broken-pipe', why: 'it wrote to a pipe whose reader had exited (SIGPIPE from its own write)' };
+  if (kill && kill.event === 'sys_kill' && kill.pid === -1) return { mechanism: 'broadcast', why: `${who} sent ${name} to every process it may signal (kill -1)` };
+  return { mechanism: 'kill', why: `${who} sent ${name} to it directly` };
+}
+
 function signalCause(s: SeenSignal, backend: WatchBackend): Cause {
   const { ev, kill } = s;
   const kernelSent = ev.code === SI_KERNEL || ev.taskPid === 0 || (FAULT_SIGNALS.has(ev.sig) && ev.code > 0 && ev.taskPid === ev.pid);
@@ -136,6 +188,9 @@ function signalCause(s: SeenSignal, backend: WatchBackend): Cause {
     else details.reason = 'kernel';
   }
   const sender: { pid: number; comm: string; uid?: number } = { pid: s.sender.tgid ?? ev.taskPid, comm: ev.taskComm };
+  const m = mechanismOf(ev.sig, kernelSent, kill, sender, ev.pid);
+  details.mechanism = m.mechanism;
+  details.why = m.why;
   if (s.sender.uid !== null) sender.uid = s.sender.uid;
   return { kind: 'signal', signal: signalName(ev.sig), sender, time: new Date(s.wallMs).toISOString(), source: 'watch', details };
 }

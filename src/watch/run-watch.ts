@@ -11,7 +11,7 @@ import type { Report } from '../engine/types';
 import { rendererFor } from '../render';
 import { escapeControl } from '../render/escape';
 import { saveRecord } from '../record/store';
-import { pickFormat, useColor } from '../cli/options';
+import { outputWidth, pickFormat, useColor } from '../cli/options';
 import { watch } from './watch';
 import { watchCheck } from './watch-check';
 import { toDeathRecord } from './to-record';
@@ -112,10 +112,11 @@ export async function runWatch(req: WatchRequest): Promise<number> {
   }
   const out = process.stdout;
   out.write(
-    rendererFor(format)(reports.length === 1 ? reports[0] : reports, {
+    rendererFor(format)(reports, {
       color: format === 'table' && useColor(req.color, out, process.env),
       verbose: req.verbose,
-      width: out.isTTY ? out.columns : undefined,
+      // The same width rule as a diagnosis: the terminal's, else $COLUMNS (also through a pipe).
+      width: outputWidth(out, process.env),
     }),
   );
   return exitCodeForAll(reports);

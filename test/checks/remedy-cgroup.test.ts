@@ -4,21 +4,43 @@ import { classifyCgroupPath, parseKillUserProcesses } from '../../checks/cgroup'
 import { isOrphanedGroup } from '../../checks/process-group';
 import type { ProcStat } from '../../src/source/types';
 
-test('remedy commands are built from argv and cwd and parse back in bash', () => {
-  const cmds = buildRemedy({ argv: ['./cliproxy', '--config', "my 'conf'.yaml"], exe: '/root/CLIProxyAPI/cliproxy', cwd: '/root/CLI Proxy', comm: 'cliproxy', stdoutFile: '/tmp/cliproxy.log', ciMarkers: ['BUILD_ID'] });
+import type { Risk, RiskEvent } from '../../src/engine/types';
+import type { HostTools } from '../../src/source/host-tools';
+
+const ALL_TOOLS: HostTools = { setsid: true, systemdRun: true, systemdRunning: true, tmux: true, loginctl: true };
+const dies = (...events: RiskEvent[]): Risk[] => events.map((event) => ({ event, code: 'test.dies', outcome: 'dies', confidence: 'certain', reason: 'test' }));
+const base = { pid: 4242, uid: 0, tools: ALL_TOOLS, memoryCgroup: null, ciMarkers: [] as string[], stdoutFile: null, risks: dies('group-kill') };
+
+test('remedy commands are chosen for the threats, built from argv and cwd, and parse back in bash', () => {
+  const cmds = buildRemedy({ ...base, argv: ['./cliproxy', '--config', "my 'conf'.yaml"], exe: '/root/CLIProxyAPI/cliproxy', cwd: '/root/CLI Proxy', comm: 'cliproxy', stdoutFile: '/tmp/cliproxy.log', ciMarkers: ['BUILD_ID'], risks: dies('group-kill', 'ci-cleanup') });
+  // In CI every command must carry the escape: tmux would inherit the job's markers, so it is not offered.
   expect(cmds).toEqual([
     "cd '/root/CLI Proxy' && JENKINS_NODE_COOKIE=dontKillMe BUILD_ID=dontKillMe setsid -f ./cliproxy --config 'my '\\''conf'\\''.yaml' </dev/null >>/tmp/cliproxy.log 2>&1",
-    "cd '/root/CLI Proxy' && setsid -f ./cliproxy --config 'my '\\''conf'\\''.yaml' </dev/null >>/tmp/cliproxy.log 2>&1",
-    "systemd-run --user --unit=cliproxy --working-directory='/root/CLI Proxy' ./cliproxy --config 'my '\\''conf'\\''.yaml'",
-    "tmux new -d -s cliproxy -c '/root/CLI Proxy' ./cliproxy --config 'my '\\''conf'\\''.yaml'",
+    "systemd-run --collect --unit=cliproxy-4242 --working-directory='/root/CLI Proxy' --property='StandardOutput=append:/tmp/cliproxy.log' --property=StandardError=inherit -- ./cliproxy --config 'my '\\''conf'\\''.yaml'",
   ]);
   for (const c of cmds) expect(spawnSync('bash', ['-n', '-c', c]).status).toBe(0);
-  const gh = buildRemedy({ argv: ['sleep', '9'], exe: null, cwd: null, comm: 'sleep', stdoutFile: null, ciMarkers: ['RUNNER_TRACKING_ID'] });
+  const gh = buildRemedy({ ...base, argv: ['sleep', '9'], exe: null, cwd: null, comm: 'sleep', ciMarkers: ['RUNNER_TRACKING_ID'], risks: dies('ci-cleanup') });
   expect(gh[0]).toBe('RUNNER_TRACKING_ID= setsid -f sleep 9 </dev/null >>/tmp/sleep.log 2>&1');
-  expect(buildRemedy({ argv: ['-bash'], exe: '/usr/bin/bash', cwd: '/', comm: 'bash', stdoutFile: null, ciMarkers: [] })[0]).toBe('cd / && setsid -f /usr/bin/bash </dev/null >>/tmp/bash.log 2>&1');
-  expect(buildRemedy({ argv: [], exe: null, cwd: null, comm: 'x', stdoutFile: null, ciMarkers: [] })).toEqual([]);
+  expect(buildRemedy({ ...base, argv: ['-bash'], exe: '/usr/bin/bash', cwd: '/', comm: 'bash' })[0]).toBe('cd / && setsid -f /usr/bin/bash </dev/null >>/tmp/bash.log 2>&1');
+  expect(buildRemedy({ ...base, argv: [], exe: null, cwd: null, comm: 'x' })).toEqual([]);
   expect(safeName('/usr/bin/py thon\x1b')).toBe('py-thon');
   expect(safeName('...')).toBe('job');
+});
+
+test('a session-scope threat puts a system unit first; no threat, no command; absent tools are never named', () => {
+  const s = buildRemedy({ ...base, argv: ['sleep', '9'], exe: '/usr/bin/sleep', cwd: '/tmp', comm: 'sleep', risks: dies('session-end', 'group-kill') });
+  expect(s).toHaveLength(1);
+  expect(s[0]).toMatch(/^systemd-run --collect --unit=sleep-4242 --working-directory=\/tmp /);
+  expect(buildRemedy({ ...base, argv: ['sleep', '9'], exe: '/usr/bin/sleep', cwd: '/tmp', comm: 'sleep', risks: [] })).toEqual([]);
+  const bare = buildRemedy({ ...base, argv: ['sleep', '9'], exe: '/usr/bin/sleep', cwd: null, comm: 'sleep', tools: { ...ALL_TOOLS, systemdRun: false, tmux: false } });
+  expect(bare).toEqual(['setsid -f sleep 9 </dev/null >>/tmp/sleep.log 2>&1']);
+  // exec -a: argv[0] names no program; the executable runs instead.
+  expect(buildRemedy({ ...base, argv: ['fancy name', '9'], exe: '/usr/bin/sleep', cwd: null, comm: 'sleep', tools: { ...ALL_TOOLS, systemdRun: false, tmux: false } })[0]).toBe(
+    'setsid -f /usr/bin/sleep 9 </dev/null >>/tmp/sleep.log 2>&1',
+  );
+  // tmux gets one quoted `exec CMD` string: its sh -c sees the argv words still quoted.
+  const t = buildRemedy({ ...base, argv: ['sleep', '$(touch x)'], exe: '/usr/bin/sleep', cwd: null, comm: 'sleep', tools: { ...ALL_TOOLS, systemdRun: false } });
+  expect(t[1]).toBe(`tmux new -d -s sleep-4242 'exec sleep '\\''$(touch x)'\\'''`);
 });
 
 test('cgroup paths are classified (v1 and v2)', () => {

@@ -2,6 +2,7 @@
  * Bad input: exactly one line on stderr starting `whydied: `, exit 2, nothing on stdout, no stack.
  * Runs the built CLI (npm test builds first).
  */
+import { reportsOf } from '../helpers/schema';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -39,7 +40,15 @@ describe('bad input exits 2 with one line', () => {
     [['--only', 'nope', '1'], /unknown check id 'nope' in --only/],
     [['--skip', 'existence,nope', '1'], /unknown check id 'nope' in --skip/],
     [['--from', '/nonexistent/bundle.json', '1'], /cannot read bundle .*no such file/],
-    [[], /Not enough non-option arguments/],
+    [[], /missing target: whydied PID \| :PORT \| NAME/],
+    // `1` is taken as --bogus's value: the unknown option is named, not "Not enough non-option arguments".
+    [['--bogus', '1'], /unknown option --bogus/],
+    [['watch'], /watch needs at least one pid/],
+    [['explain'], /explain needs a value/],
+    [['explain', 'bogus'], /cannot explain 'bogus'/],
+    [['scan', '--since', 'bogus'], /--since 'bogus'/],
+    [['--kmsg', '/nonexistent/dmesg.txt', '1'], /cannot read the kernel log \/nonexistent\/dmesg.txt: ENOENT/],
+    [['--from', 'x.json', '--kmsg', '-', '1'], /cannot be combined with --kmsg/],
     [['1', '2'], /Unknown argument: 2/],
     [['--bogus=3', '1'], /Unknown argument: bogus/],
     [['capture', 'abc'], /capture takes a PID/],
@@ -69,7 +78,7 @@ describe('bad input exits 2 with one line', () => {
   it('a name that matches nothing exits 4 with a clear message', () => {
     const r = runCli(['--json', 'no-such-process-xyzzy']);
     expect(r.status).toBe(4);
-    const rep = JSON.parse(r.stdout) as { state: string; verdict: { summary: string } };
+    const [rep] = reportsOf<{ state: string; verdict: { summary: string } }>(r.stdout);
     expect(rep.state).toBe('not-found');
     expect(rep.verdict.summary).toContain("no running process is named 'no-such-process-xyzzy'");
   });

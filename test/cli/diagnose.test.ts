@@ -40,9 +40,10 @@ describe('whydied on a real process', () => {
     const table = runCli([String(pid)]);
     expect([0, 1]).toContain(table.status);
     expect(table.stderr).toBe('');
-    expect(table.stdout).toMatch(new RegExp(`Target\\s+${pid}`));
-    expect(table.stdout).toMatch(/State\s+alive/);
+    // Answer first: the verdict word and the process on line 1, the survival matrix after.
+    expect(table.stdout.split('\n')[0]).toMatch(new RegExp(`^(OK|AT RISK) +Process ${pid} \\(sleep\\) is alive`));
     expect(table.stdout).toContain('Survival');
+    expect(runCli(['--verbose', String(pid)]).stdout).toMatch(new RegExp(`Target +${pid}`));
     expect(table.stdout).not.toContain('\u001b'); // not a TTY: no colour
 
     const json = runCli(['--json', String(pid)]);
@@ -67,15 +68,17 @@ describe('whydied on a real process', () => {
     const r = runCli(['--json', 'whydied-test-worker']);
     const reps = expectValidReports(r.stdout) as unknown as Rep[];
     expect(reps.map((x) => x.target.pid)).toEqual([newer, older]);
-    expect(Array.isArray(JSON.parse(r.stdout))).toBe(true);
+    // One shape whatever the number of matches: an envelope, never a bare report or array.
+    expect(Object.keys(JSON.parse(r.stdout) as object)).toEqual(['schema', 'reports']);
   });
 
   it('hostile argv[0] is escaped in table and markdown, intact in JSON', async () => {
     const name = 'evil\u001b[31m\nname';
     const pid = await startNamed(name);
     // Markdown also backslash-escapes its own syntax (`[` -> `\[`).
+    // The table shows argv under --verbose (the answer-first lines name the process by comm).
     for (const [format, shown] of [['table', 'evil\\x1b[31m\\nname'], ['markdown', 'evil\\\\x1b\\[31m\\\\nname']]) {
-      const out = runCli(['--format', format, String(pid)]).stdout;
+      const out = runCli(['--format', format, '--verbose', String(pid)]).stdout;
       expect(out).not.toMatch(RAW_CONTROL);
       expect(out).toContain(shown);
     }
@@ -138,7 +141,7 @@ describe('whydied checks', () => {
     const r = runCli(['checks']);
     expect(r.status).toBe(0);
     const ids = r.stdout.split('\n').map((l) => /^\s*\d+\s+(\S+)/.exec(l)?.[1]).filter((x): x is string => x !== undefined);
-    expect(ids).toEqual(['existence', 'parent-chain', 'signals', 'process-group', 'tty', 'stdio', 'cgroup', 'ci-environment', 'memory', 'kernel-log', 'journal', 'records']);
+    expect(ids).toEqual(['existence', 'parent-chain', 'signals', 'process-group', 'tty', 'stdio', 'cgroup', 'ci-environment', 'memory', 'kernel-log', 'journal', 'records', 'namespace']);
     const json = JSON.parse(runCli(['checks', '--json']).stdout) as Array<{ order: number; id: string; description: string }>;
     expect(json.map((c) => c.id)).toEqual(ids);
     for (const c of json) expect(c.description.length).toBeGreaterThan(0);

@@ -29,10 +29,23 @@ function viaYargs(args: string[], env: NodeJS.ProcessEnv = {}) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-type Rep = { state: string; verdict: unknown; risks: unknown; remedy: unknown; checks: Array<{ id: string; status: string; code: string; summary: string }> };
-/** What must not differ between two diagnoses of an unchanged process moments apart. */
+type Rep = {
+  state: string;
+  verdict: { status: string };
+  risks: Array<{ event: string; outcome: string }>;
+  checks: Array<{ id: string; status: string; code: string; summary: string }>;
+};
+/**
+ * What must not differ between two diagnoses of an unchanged process moments apart. Not the sentences:
+ * some count other processes (the OOM rank), and the machine's other processes come and go.
+ */
 const stable = (text: string): unknown =>
-  (JSON.parse(text) as Rep[] | Rep as Rep[]).map((r) => ({ state: r.state, verdict: r.verdict, risks: r.risks, remedy: r.remedy, checks: r.checks.map((c) => [c.id, c.status, c.code, c.summary]) }));
+  (JSON.parse(text) as Rep[]).map((r) => ({
+    state: r.state,
+    verdict: r.verdict.status,
+    risks: r.risks.map((k) => [k.event, k.outcome]),
+    checks: r.checks.map((c) => [c.id, c.status, c.code]),
+  }));
 const asList = (text: string): string => {
   const v = JSON.parse(text) as unknown;
   return JSON.stringify(Array.isArray(v) ? v : [v]);

@@ -2,7 +2,7 @@ import { diagnoseWith } from '../../src/engine/diagnose-core';
 import type { Decision, DiagnoseDeps, ResolvedQuery } from '../../src/engine/diagnose-core';
 import type { Check, CheckTarget } from '../../src/engine/types';
 import { exitCodeFor, exitCodeForAll } from '../../src/engine/exit-code';
-import { validateReport } from '../helpers/schema';
+import { validateReports } from '../helpers/schema';
 import { fakeFacts } from './fake-facts';
 
 class FakeQueryError extends Error {}
@@ -20,7 +20,7 @@ function deps(resolved: ResolvedQuery | Error, targets: CheckTarget[] = []): Dia
         state: 'alive',
         process: null,
         verdict: { status: findings.some((f) => f.status === 'fail') ? 'at-risk' : 'ok', summary: `pid ${target.pid}`, cause: null },
-        risks: [{ event: 'terminal-hangup', outcome: 'survives', reason: 'no tty' }],
+        risks: [{ event: 'terminal-hangup', code: 'hangup.no-tty', outcome: 'survives', confidence: 'certain', reason: 'no tty' }],
         remedy: [],
       };
     },
@@ -35,9 +35,9 @@ const checks: Check[] = [
 describe('diagnoseWith', () => {
   it('assembles a schema-valid report for a pid', async () => {
     const [r] = await diagnoseWith(deps({ kind: 'pid', pid: 42 }), { query: '42', facts: fakeFacts([{ pid: 42, startTime: 500 }]), checks });
-    validateReport(r);
+    validateReports([r]);
     expect(r).toMatchObject({
-      schema: 'whydied.report/1',
+      schema: 'whydied.report/2',
       generatedAt: '2024-05-01T12:00:00.000Z',
       host: { hostname: 'fakehost', kernel: '6.1.0-test', bootId: 'boot-1', bootTime: '2024-05-01T00:00:00.000Z' },
       target: { query: '42', pid: 42 },
@@ -67,13 +67,13 @@ describe('diagnoseWith', () => {
     });
     expect(seen.map((t) => t.pid)).toEqual([11, 12, 10, 6, 5]);
     expect(seen[0]).toEqual({ query: 'w', pid: 11, startTime: 300, name: 'w' });
-    reports.forEach(validateReport);
+    validateReports(reports);
   });
 
   it('a name with no live or dead match gives one not-found report (exit 4)', async () => {
     const reports = await diagnoseWith(deps({ kind: 'name', name: 'ghost', pids: [] }), { query: 'ghost', facts: fakeFacts(), checks, deadTargets: [() => []] });
     expect(reports).toHaveLength(1);
-    validateReport(reports[0]);
+    validateReports(reports);
     expect(reports[0]).toMatchObject({ state: 'not-found', process: null, target: { query: 'ghost', pid: null }, checks: [] });
     expect(reports[0].verdict.summary).toContain("'ghost'");
     expect(exitCodeForAll(reports)).toBe(4);
@@ -81,7 +81,7 @@ describe('diagnoseWith', () => {
 
   it('a port nobody listens on is a not-found report', async () => {
     const [r] = await diagnoseWith(deps({ kind: 'port', port: 8080, pids: [] }), { query: ':8080', facts: fakeFacts(), checks });
-    validateReport(r);
+    validateReports([r]);
     expect(r.verdict.summary).toBe('nothing is listening on TCP port 8080');
   });
 
@@ -102,7 +102,7 @@ describe('diagnoseWith', () => {
 });
 
 describe('exit codes', () => {
-  const base = { schema: 'whydied.report/1' as const, generatedAt: '', host: { hostname: '', kernel: '', bootId: '', bootTime: '' }, target: { query: '', pid: 1 }, process: null, risks: [], checks: [], remedy: [] };
+  const base = { schema: 'whydied.report/2' as const, generatedAt: '', host: { hostname: '', kernel: '', bootId: '', bootTime: '' }, target: { query: '', pid: 1 }, process: null, risks: [], checks: [], remedy: [] };
   const r = (state: 'alive' | 'zombie' | 'dead' | 'not-found', status: 'ok' | 'at-risk' | 'died' | 'unknown', kind?: 'oom-kill' | 'unknown') => ({
     ...base,
     state,

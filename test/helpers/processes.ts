@@ -24,6 +24,57 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/** The fields of /proc/PID/stat the harnesses need; null when the process is gone. */
+export interface ProcStat {
+  comm: string;
+  state: string;
+  ppid: number;
+  pgid: number;
+  sid: number;
+  ttyNr: number;
+  /** The foreground process group of the controlling terminal (-1 without one). */
+  tpgid: number;
+}
+
+export function procStat(pid: number): ProcStat | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const close = stat.lastIndexOf(')');
+    // comm sits in parentheses and may itself hold spaces or ')': split only what follows the last ')'.
+    const rest = stat.slice(close + 2).split(' ');
+    return {
+      comm: stat.slice(stat.indexOf('(') + 1, close),
+      state: rest[0],
+      ppid: parseInt(rest[1], 10),
+      pgid: parseInt(rest[2], 10),
+      sid: parseInt(rest[3], 10),
+      ttyNr: parseInt(rest[4], 10),
+      tpgid: parseInt(rest[5], 10),
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** Every live pid on the host (a snapshot of /proc). */
+export function allPids(): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n))
+    .map((n) => parseInt(n, 10));
+}
+
+/** Live (non-zombie) members of a process group. */
+export function groupMembers(pgid: number): number[] {
+  return allPids().filter((p) => procStat(p)?.pgid === pgid && isAlive(p));
+}
+
+/** Wait until every pid is gone (exited or a zombie); true when they all are. */
+export function waitGone(pids: number | number[], timeoutMs = 5000): Promise<boolean> {
+  const list = Array.isArray(pids) ? pids : [pids];
+  return waitFor(() => list.every((p) => !isAlive(p)), timeoutMs);
+}
+
 /** Poll until `pred` is true or the deadline passes. Returns the last value of pred. */
 export async function waitFor(pred: () => boolean, timeoutMs = 5000, stepMs = 20): Promise<boolean> {
   const end = Date.now() + timeoutMs;

@@ -15,7 +15,7 @@ function validator(): ValidateFunction {
   return compiled;
 }
 
-/** Throws with ajv's errors when `r` is not a whydied.report/1 report (or array of them). */
+/** Throws with ajv's errors when `r` is not a whydied.report/2 envelope ({schema, reports}). */
 export function validateReport(r: unknown): void {
   const validate = validator();
   if (!validate(r)) {
@@ -24,9 +24,19 @@ export function validateReport(r: unknown): void {
   }
 }
 
-/** Parse CLI/renderer JSON output (one report or an array) and validate it; returns the reports. */
+/** Validate reports produced in-process (not printed) by wrapping them in the output envelope. */
+export function validateReports(reports: readonly unknown[]): void {
+  validateReport({ schema: 'whydied.report/2', reports });
+}
+
+/** Parse CLI/renderer JSON output (always an envelope) and validate it; returns the reports. */
 export function expectValidReports(jsonText: string): Array<Record<string, unknown>> {
   const parsed: unknown = JSON.parse(jsonText);
   validateReport(parsed);
-  return (Array.isArray(parsed) ? parsed : [parsed]) as Array<Record<string, unknown>>;
+  return (parsed as { reports: Array<Record<string, unknown>> }).reports;
+}
+
+/** The reports of a JSON output, without validation (for tests that only read a field). */
+export function reportsOf<T = Record<string, unknown>>(jsonText: string): T[] {
+  return (JSON.parse(jsonText) as { reports: T[] }).reports;
 }

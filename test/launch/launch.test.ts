@@ -4,6 +4,7 @@
  * cwd kept), and its later SIGTERM from a known shell is explained by `whydied <name>` from the sentinel's
  * record. A uniquely named copy of sleep keeps `whydied <name>` from matching other tests' processes.
  */
+import { reportsOf } from '../helpers/schema';
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -81,8 +82,7 @@ maybe('whydied launch', () => {
 
     const res = runCli([name, '--json'], { env: { WHYDIED_STATE_DIR: state } });
     expect(res.status).toBe(3);
-    const parsed = JSON.parse(res.stdout) as unknown;
-    const reports = (Array.isArray(parsed) ? parsed : [parsed]) as Array<{ target: { pid: number }; verdict: { status: string; cause: { kind: string; signal?: string; sender?: { pid: number; comm: string } } } }>;
+    const reports = reportsOf<{ target: { pid: number }; verdict: { status: string; cause: { kind: string; signal?: string; sender?: { pid: number; comm: string } } } }>(res.stdout);
     const mine = reports.find((r) => r.target.pid === pid);
     expect(mine?.verdict.status).toBe('died');
     expect(mine?.verdict.cause).toMatchObject({ kind: 'signal', signal: 'SIGTERM', sender: { pid: senderPid, comm: 'bash' } });
@@ -119,8 +119,7 @@ maybe('whydied launch', () => {
 
       const out = runCli([name, '--json'], { env });
       expect(out.status).toBe(3);
-      const parsed = JSON.parse(out.stdout) as unknown;
-      const reports = (Array.isArray(parsed) ? parsed : [parsed]) as Array<{ target: { pid: number }; verdict: { cause: { kind: string; signal?: string; source: string } } }>;
+      const reports = reportsOf<{ target: { pid: number }; verdict: { cause: { kind: string; signal?: string; source: string } } }>(out.stdout);
       expect(reports.find((r) => r.target.pid === pid)?.verdict.cause).toMatchObject({ kind: 'signal', signal: 'SIGTERM', source: 'record' });
       // The record names what finally ran, not a wrapper that exec'd it (a pyenv shim is a bash script).
       const rec = fs

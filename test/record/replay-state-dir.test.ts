@@ -3,6 +3,7 @@
  * own state dir: a root capture (which listed /var/lib/whydied) replayed with another WHYDIED_STATE_DIR still
  * finds its record; a bundle holding none of the candidate dirs says so instead of passing as no-record.
  */
+import { reportsOf } from '../helpers/schema';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -62,7 +63,7 @@ it('a bundle that listed /var/lib/whydied is read there, whatever the replaying 
   fs.writeFileSync(file, JSON.stringify(bundle));
 
   const res = runCli(['--json', '--from', file, String(pid)], { env: { WHYDIED_STATE_DIR: path.join(tmp, 'elsewhere') } });
-  const report = JSON.parse(res.stdout) as Report;
+  const [report] = reportsOf<Report>(res.stdout);
   expect(recordsFinding(report)?.code).toBe('recorded-death');
   expect(report.verdict.cause).toMatchObject({ kind: 'signal', signal: 'SIGKILL', source: 'record' });
   expect(res.status).toBe(3);
@@ -74,6 +75,6 @@ it('a bundle holding none of the candidate dirs says the records were not captur
   const file = path.join(tmp, 'other.json');
   capture(pid, a, file);
   const res = runCli(['--json', '--from', file, String(pid)], { env: { WHYDIED_STATE_DIR: path.join(tmp, 'elsewhere') } });
-  const report = JSON.parse(res.stdout) as Report;
+  const [report] = reportsOf<Report>(res.stdout);
   expect(recordsFinding(report)?.code).toBe('records-not-captured');
 });

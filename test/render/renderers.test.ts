@@ -1,3 +1,6 @@
+// Times render in local time: pin the zone so expectations hold on any machine.
+process.env.TZ = 'UTC';
+
 import { renderTable } from '../../src/render/table';
 import { renderJson } from '../../src/render/json';
 import { renderMarkdown } from '../../src/render/markdown';
@@ -21,8 +24,11 @@ describe('renderers on a report with hostile process data', () => {
   const report = sampleReport();
 
   it('the fixed report is schema-valid', () => {
-    validateReport(report);
-    validateReport([report, sampleReport({ state: 'dead', process: null })]);
+    validateReport({ schema: 'whydied.report/2', reports: [report] });
+    validateReport({ schema: 'whydied.report/2', reports: [report, sampleReport({ state: 'dead', process: null })] });
+    // The old shapes (a bare report, an array) are no longer the contract.
+    expect(() => validateReport(report)).toThrow();
+    expect(() => validateReport([report])).toThrow();
   });
 
   // Markdown additionally backslash-escapes its own syntax, so `\x1b` is written `\\x1b` there
@@ -35,7 +41,8 @@ describe('renderers on a report with hostile process data', () => {
       const out = render(report, { color: false, verbose });
       expect(out).not.toMatch(RAW_CONTROL);
       expect(out).toContain(comm);
-      expect(out).toContain(c1);
+      // The table shows argv (where the C1 byte is) only with --verbose; markdown always.
+      if (verbose || render === renderMarkdown) expect(out).toContain(c1);
     }
   });
 
@@ -50,22 +57,66 @@ describe('renderers on a report with hostile process data', () => {
     expect(coloured.replace(/\u001b\[\d+(;\d+)*m/g, '')).not.toMatch(RAW_CONTROL);
   });
 
-  it('table shows header, survival matrix, checks and remedy', () => {
+  it('table answers first: verdict, threat and the fix command in the first lines, then survival, then non-pass checks', () => {
     const out = renderTable(report, { color: false });
-    expect(out).toMatch(/Target\s+4242/);
-    expect(out).toMatch(/State\s+alive/);
-    expect(out).toMatch(/Verdict\s+at-risk — it dies when/);
-    expect(out).toMatch(/terminal-hangup\s*│\s*dies/);
-    expect(out).toMatch(/warn\s*│\s*signals/);
-    expect(out).toContain('To make it survive:');
-    expect(out).toContain('  setsid -f /usr/bin/worker');
+    const lines = out.split('\n');
+    expect(lines[0]).toBe('AT RISK   evil\\x1b[2J\\nname (pid 4242) is alive but dies at a terminal hangup.');
+    expect(lines[1]).toBe('Threat    SIGHUP not ignored; pts/3 held by sshd\\x1b[0m');
+    expect(lines[2]).toBe('Fix       relaunch it in a session of its own:');
+    expect(lines[3]).toBe("  setsid -f /usr/bin/worker $'arg\\x1b' </dev/null >>/tmp/w.log 2>&1");
+    expect(out).toMatch(/\n {2}dies {6}terminal-hangup {2}\(the threat above\)\n/);
+    expect(out).toMatch(/\n {2}survives {2}parent-exit\n/); // a survivor's reason only with --verbose
+    expect(out).toMatch(/\n {2}unknown {3}memory-pressure {2}no cgroup limit\n/);
+    expect(out).toMatch(/Checks that did not pass \(1 more with --verbose\)/);
+    expect(out).toMatch(/\n {2}warn {2}signals {5}SIGHUP is not ignored\n/);
+    expect(out).not.toMatch(/pass {2}existence/);
+    // Per-check advice is shown, not only in --json.
+    expect(out).toMatch(/advice detach it\n {22}setsid -f \/usr\/bin\/worker 'x'/);
     expect(out).not.toContain('detail with'); // details only in verbose
-    expect(renderTable(report, { color: false, verbose: true })).toContain('detail with \\x1b[1m escape');
+    expect(out).not.toContain('tmux new'); // the other remedies only in verbose
+    const verbose = renderTable(report, { color: false, verbose: true });
+    expect(verbose).toContain('detail with \\x1b[1m escape');
+    expect(verbose).toMatch(/pass {2}existence/);
+    expect(verbose).toContain('reparented to init');
+    expect(verbose).toContain('  tmux new -d -s w ```danger```');
+    expect(verbose).toMatch(/Process {3}pid 4242/);
   });
 
-  it('table wraps to a width when given one', () => {
-    const out = renderTable(report, { color: false, width: 60 });
-    for (const line of out.split('\n')) if (/[│┌└├]/.test(line)) expect(line.length).toBeLessThanOrEqual(60);
+  it('table wraps to the width without breaking a word, and leaves commands whole on their own lines', () => {
+    const long = sampleReport({
+      risks: [{ event: 'group-kill', outcome: 'dies', reason: `it shares process group 18929 with bash -c shell (pid 18929), a job runner: when the runner or its caller kills the group (kill -- -18929), it dies too ${'word '.repeat(30)}` }],
+    });
+    for (const width of [80, 200]) {
+      for (const verbose of [false, true]) {
+        const out = renderTable(long, { color: false, width, verbose });
+        const lines = out.split('\n');
+        for (const line of lines) {
+          if (line.startsWith('  setsid') || line.startsWith('  tmux')) continue; // commands are never wrapped
+          expect(line.length).toBeLessThanOrEqual(width);
+        }
+        if (!verbose) {
+          // The Threat block, unwrapped, is the reason word for word: no word was broken or cut.
+          const start = lines.findIndex((l) => l.startsWith('Threat'));
+          const block = [lines[start].slice(10)];
+          for (let i = start + 1; lines[i].startsWith(' '.repeat(10)); i++) block.push(lines[i].slice(10));
+          expect(block.join(' ')).toBe(long.risks[0].reason.trim());
+          // A short command in parentheses is never split across lines.
+          expect(lines.some((l) => l.includes('(kill -- -18929)'))).toBe(true);
+        }
+        expect(out).toContain(`\n  ${long.remedy[0].replace(/\x1b/g, '\\x1b')}\n`);
+      }
+    }
+    // At 80 columns the sentence does wrap (so the test above tested wrapping).
+    expect(renderTable(long, { color: false, width: 80 }).split('\n').filter((l) => l.startsWith('          ')).length).toBeGreaterThan(1);
+  });
+
+  it('verbose never cuts text: every detail and reason appears whole', () => {
+    const longWord = 'x'.repeat(150);
+    const r = sampleReport({ risks: [{ event: 'parent-exit', outcome: 'survives', reason: `because ${longWord} end` }] });
+    const out = renderTable(r, { color: false, width: 80, verbose: true });
+    expect(out).toContain(longWord);
+    expect(out).toContain('end');
+    expect(out).not.toContain('…');
   });
 
   it('markdown has headings, tables, escaped pipes and commands in a fence the content cannot close', () => {
@@ -87,11 +138,45 @@ describe('renderers on a report with hostile process data', () => {
     expect((back as unknown as Report).process?.argv?.[1]).toBe(HOSTILE_ARG);
   });
 
-  it('several reports: json is an array, table and markdown render each', () => {
+  it('json is one envelope whatever the number of reports', () => {
     const two = [report, sampleReport({ target: { query: 'worker', pid: 5 }, state: 'dead', process: null })];
     expect(expectValidReports(renderJson(two, { color: false }))).toHaveLength(2);
-    expect(renderTable(two, { color: false }).match(/^Target/gm)).toHaveLength(2);
+    expect(expectValidReports(renderJson(report, { color: false }))).toHaveLength(1);
+    expect(expectValidReports(renderJson([report], { color: false }))).toHaveLength(1);
+    for (const r of [report, [report], two]) expect(Object.keys(JSON.parse(renderJson(r, { color: false })) as object)).toEqual(['schema', 'reports']);
     expect(renderMarkdown(two, { color: false }).match(/^## whydied/gm)).toHaveLength(2);
+  });
+
+  it('several matches: one line each, then the full report of the first only (all of them with --all)', () => {
+    const dead = sampleReport({
+      target: { query: 'worker', pid: 5 },
+      state: 'dead',
+      process: null,
+      risks: [],
+      remedy: [],
+      verdict: { status: 'died', summary: 'Process 5 (worker) was killed by SIGKILL.', cause: { kind: 'signal', signal: 'SIGKILL', time: '2024-05-01T11:57:00.000Z', source: 'watch', confidence: 'confirmed' } },
+    });
+    const two = [sampleReport({ target: { query: 'worker', pid: 4242 } }), dead];
+    const out = renderTable(two, { color: false, width: 80 });
+    const lines = out.split('\n');
+    expect(lines[0]).toBe("2 processes match worker (newest first); the first is reported below (--all:");
+    expect(lines[2]).toMatch(/^ {2}at-risk {5}4242 {2}evil\\x1b\[2J\\nname · started 11:00:00 UTC \(1 h ago\) · dies at$/);
+    expect(lines[3]).toMatch(/^ {20}a terminal hangup$/);
+    expect(lines[4]).toBe('  died           5  worker · died 11:57:00 UTC (3 min ago) · SIGKILL · whydied');
+    expect(out.match(/^AT RISK/gm)).toHaveLength(1);
+    expect(out).not.toMatch(/^DIED/m);
+    // A zombie's line says how it ended (its wait status, stat field 52).
+    const zombie = sampleReport({
+      target: { query: 'worker', pid: 6 },
+      state: 'zombie',
+      risks: [],
+      checks: [{ id: 'existence', title: 'E', status: 'warn', code: 'zombie', summary: 'z', details: [], evidence: { exitStatus: { raw: 9, exitCode: null, signal: 'SIGKILL', coreDumped: false } }, durationMs: 0 }],
+      verdict: { status: 'at-risk', summary: 'z', cause: null },
+    });
+    expect(renderTable([zombie, dead], { color: false, width: 120 })).toMatch(/ {2}at-risk {8}6 {2}evil\\x1b\[2J\\nname · started 11:00:00 UTC \(1 h ago\) · zombie, killed by SIGKILL\n/);
+    const all = renderTable(two, { color: false, width: 80, all: true });
+    expect(all.match(/^AT RISK/gm)).toHaveLength(1);
+    expect(all.match(/^DIED/gm)).toHaveLength(1);
   });
 
   it('rendererFor picks each format', () => {
@@ -109,13 +194,15 @@ describe('renderers on a report with hostile process data', () => {
       verdict: {
         status: 'died',
         summary: 'killed by SIGKILL',
-        cause: { kind: 'signal', signal: 'SIGKILL', sender: { pid: 77, comm: 'kill\u001b', uid: 0 }, time: '2024-05-01T12:00:00.000Z', source: 'watch' },
+        cause: { kind: 'signal', signal: 'SIGKILL', sender: { pid: 77, comm: 'kill\u001b', uid: 0 }, time: '2024-05-01T11:57:00.000Z', source: 'watch', confidence: 'confirmed' },
       },
     });
-    validateReport(dead);
+    validateReport({ schema: 'whydied.report/2', reports: [dead] });
     const out = renderTable(dead, { color: false });
-    expect(out).toContain('Cause    signal · SIGKILL · sent by 77 (kill\\x1b, uid 0)');
+    expect(out.split('\n')[0]).toBe('DIED      killed by SIGKILL');
+    // Local time to the second and how long ago (TZ=UTC in jest.config), the tool named once, the confidence.
+    expect(out.split('\n')[1]).toBe('Cause     SIGKILL · sent by kill\\x1b (pid 77, uid 0) · at 11:57:00 UTC (3 min ago) · from whydied watch · confirmed');
     expect(out).not.toContain('Survival');
-    expect(out).not.toContain('To make it survive');
+    expect(out).not.toContain('[watch]');
   });
 });

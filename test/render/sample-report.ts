@@ -6,7 +6,7 @@ export const HOSTILE_ARG = 'arg with space\r\u001b]0;pwned\u0007\u009b31m\u202e|
 
 export function sampleReport(over: Partial<Report> = {}): Report {
   return {
-    schema: 'whydied.report/1',
+    schema: 'whydied.report/2',
     generatedAt: '2024-05-01T12:00:00.000Z',
     host: { hostname: 'box', kernel: '6.1.0', bootId: '0f0e-boot', bootTime: '2024-05-01T00:00:00.000Z' },
     target: { query: '4242', pid: 4242 },
@@ -28,9 +28,9 @@ export function sampleReport(over: Partial<Report> = {}): Report {
     },
     verdict: { status: 'at-risk', summary: `it dies when the terminal hangs up (${HOSTILE_COMM})`, cause: null },
     risks: [
-      { event: 'terminal-hangup', outcome: 'dies', reason: 'SIGHUP not ignored; pts/3 held by sshd\u001b[0m' },
-      { event: 'parent-exit', outcome: 'survives', reason: 'reparented to init' },
-      { event: 'memory-pressure', outcome: 'unknown', reason: 'no cgroup limit' },
+      { event: 'terminal-hangup', code: 'hangup.session-leader', outcome: 'dies', confidence: 'certain', reason: 'SIGHUP not ignored; pts/3 held by sshd\u001b[0m' },
+      { event: 'parent-exit', code: 'parent.reparented', outcome: 'survives', confidence: 'certain', reason: 'reparented to init' },
+      { event: 'memory-pressure', code: 'memory.unread', outcome: 'unknown', confidence: 'possible', reason: 'no cgroup limit' },
     ],
     checks: [
       { id: 'existence', title: 'Existence', status: 'pass', code: 'alive', summary: 'alive', details: ['state S'], evidence: { state: 'S' }, durationMs: 0.4 },

@@ -9,7 +9,7 @@ import { decide, type Decision } from '../../src/engine/verdict';
 import { builtinChecks } from '../../checks';
 import type { Finding, Report, Risk, RiskEvent } from '../../src/engine/types';
 import { diagnose } from '../../src/engine/diagnose';
-import { validateReport } from '../helpers/schema';
+import { validateReports } from '../helpers/schema';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -51,7 +51,7 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 export async function reportFor(pid: number): Promise<Report> {
   const facts = createFacts(createLiveSource());
   const reports = await diagnose({ query: String(pid), facts, checks: builtinChecks });
-  validateReport(reports);
+  validateReports(reports);
   return reports[0];
 }
 

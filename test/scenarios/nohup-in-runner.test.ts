@@ -31,7 +31,7 @@ test('nohup inside setsid bash -c: survives hangup, dies at group kill', async (
   expect(risk(d, 'parent-exit').outcome).toBe('survives');
   expect(risk(d, 'session-end').outcome).toBe('survives');
   expect(risk(d, 'ci-cleanup').outcome).toBe('survives');
-  expect(d.risks.map((r) => r.event)).toEqual(['terminal-hangup', 'parent-exit', 'group-kill', 'session-end', 'ci-cleanup', 'memory-pressure']);
+  expect(d.risks.map((r) => r.event)).toEqual(['terminal-hangup', 'parent-exit', 'group-kill', 'session-end', 'ci-cleanup', 'container-stop', 'memory-pressure']);
   expect(d.verdict.status).toBe('at-risk');
   expect(d.verdict.summary).toMatch(/process group/);
   expect(d.remedy.some((c) => /^cd .+ && setsid -f sleep 1000 <\/dev\/null >>\/tmp\/sleep\.log 2>&1$/.test(c))).toBe(true);

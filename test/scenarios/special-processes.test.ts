@@ -62,11 +62,13 @@ test('a process renamed with escapes and newlines (exec -a and prctl)', async ()
   expect(d.process?.comm).toBe(evilComm);
   expect(d.process?.argv?.[0]).toBe(evilArgv0);
   expect(d.state).toBe('alive');
-  expect(d.risks).toHaveLength(6);
+  expect(d.risks).toHaveLength(7);
   await reportFor(pid);
   // Its own session (detached): remedy only when at risk; build one by hand through the verdict's remedy path.
   const { buildRemedy } = await import('../../src/engine/remedy');
-  const cmds = buildRemedy({ argv: d.process?.argv ?? [], exe: d.process?.exe ?? null, cwd: d.process?.cwd ?? null, comm: d.process?.comm ?? '', stdoutFile: null, ciMarkers: [] });
+  const tools = { setsid: true, systemdRun: false, systemdRunning: false, tmux: false, loginctl: false };
+  const risks = [{ event: 'group-kill' as const, code: 'group.member', outcome: 'dies' as const, confidence: 'certain' as const, reason: 'test' }];
+  const cmds = buildRemedy({ argv: d.process?.argv ?? [], exe: d.process?.exe ?? null, cwd: d.process?.cwd ?? null, comm: d.process?.comm ?? '', pid, uid: 0, stdoutFile: null, ciMarkers: [], risks, tools, memoryCgroup: null });
   for (const c of cmds) expect(c).not.toMatch(/[\x00-\x1f\x7f]/);
   // The rewritten argv[0] is replaced by the real executable; the rest round-trips through bash.
   const echoed = spawnSync('bash', ['-c', `printf '%s\\0' ${cmds[0].replace(/^cd .* && setsid -f /, '').replace(/ <\/dev\/null.*$/, '')}`]).stdout.toString();

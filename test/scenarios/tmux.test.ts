@@ -28,6 +28,6 @@ test('a tmux pane survives terminal hangup because the tmux server holds its tty
   expect(risk(d, 'terminal-hangup').outcome).toBe('survives');
   expect(risk(d, 'terminal-hangup').reason).toMatch(/tmux server/);
   expect(risk(d, 'group-kill').outcome).toBe('survives');
-  // Killing the tmux server closes the pane's terminal: that is the one parent exit that kills it.
-  expect(risk(d, 'parent-exit').outcome).toBe('dies');
+  // The server is the pane's keeper, not a launcher that goes away.
+  expect(risk(d, 'parent-exit')).toMatchObject({ outcome: 'survives', code: 'parent.multiplexer' });
 });

@@ -3,6 +3,7 @@
  * after SIGKILL the next start removes the stale instance. Then the whole `watch` action end to end: the
  * record it saves is found by a later plain records check.
  */
+import { reportsOf } from '../helpers/schema';
 import { spawn, ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -117,7 +118,7 @@ maybe('watch action end to end', () => {
     track(sender.pid as number);
     const res = await exited;
     expect(res.code).toBe(3);
-    const report = JSON.parse(res.stdout);
+    const [report] = reportsOf<{ verdict: { cause: unknown } }>(res.stdout);
     expect(report.verdict.cause).toMatchObject({ kind: 'signal', signal: 'SIGKILL', source: 'watch', sender: { pid: sender.pid, comm: 'bash' } });
     expect(ownedBy(child.pid as number)).toEqual([]);
 

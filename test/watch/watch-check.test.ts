@@ -32,6 +32,6 @@ describe('watchCheck', () => {
       signalsSeen: 0,
       endedAt: '2026-01-01T00:00:00.000Z',
     });
-    expect(f.summary).toBe('python3 was killed by the kernel OOM killer (seen by the tracefs watcher)');
+    expect(f.summary).toBe('python3 was killed by the kernel OOM killer (seen by whydied watch, tracefs backend)');
   });
 });

@@ -4,7 +4,7 @@ import { deadTargetFinders } from '../../engine/dead-targets';
 import { exitCodeForAll } from '../../engine/exit-code';
 import { escapeControl, rendererFor } from '../../render';
 import { outputWidth, pickFormat, useColor } from '../options';
-import { loadChecks, loadFacts } from './load';
+import { loadChecks, loadFacts, type SavedLogFiles } from './load';
 import { stdoutInfo, writeStdout } from '../stdout';
 
 /** By name, the newest this many dead targets are diagnosed unless --all (the --help text says 10). */
@@ -19,16 +19,17 @@ export interface DiagnoseRequest {
   skip?: string[];
   checkModules: string[];
   from?: string;
-  verbose: boolean;
-  /** With a name: every recorded death as a target, not only the newest ones. */
+  /** Every match in full, and by name every recorded death as a target (not only the newest 10). */
   all?: boolean;
+  saved?: SavedLogFiles;
+  verbose: boolean;
 }
 
 export async function runDiagnose(req: DiagnoseRequest): Promise<number> {
   // Validate cheap inputs before reading anything.
   const format = pickFormat(req.json, req.format);
   const checks = await loadChecks(req.checkModules);
-  const facts = await loadFacts(req.from);
+  const facts = await loadFacts(req.from, req.saved);
   const reports = await diagnose({
     query: req.target,
     facts,
@@ -42,9 +43,10 @@ export async function runDiagnose(req: DiagnoseRequest): Promise<number> {
       process.stderr.write(`whydied: ${n} older recorded death${n === 1 ? '' : 's'} of '${escapeControl(req.target)}' not shown (--all shows every one)\n`),
   });
   const out = stdoutInfo();
-  const text = rendererFor(format)(reports.length === 1 ? reports[0] : reports, {
+  const text = rendererFor(format)(reports, {
     color: format === 'table' && useColor(req.color, out, process.env),
     verbose: req.verbose,
+    all: req.all === true,
     width: outputWidth(out, process.env),
   });
   writeStdout(text);

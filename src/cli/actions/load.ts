@@ -2,6 +2,7 @@
 import type { Check } from '../../engine/types';
 import type { Facts } from '../../source/types';
 import { UsageError } from '../../engine/errors';
+import { escapeControl } from '../../render/escape';
 import { validateChecks } from '../../engine/order';
 import { loadPlugins } from '../../engine/plugins';
 
@@ -16,9 +17,33 @@ export async function loadChecks(modules: readonly string[]): Promise<Check[]> {
   return all;
 }
 
-/** Facts from a bundle file (--from) or the live system. A bad bundle is a usage error. */
-export async function loadFacts(from: string | undefined): Promise<Facts> {
+/** Logs saved on another machine, as given on the command line (`-` is stdin). */
+export interface SavedLogFiles {
+  kmsg?: string;
+  journal?: string;
+}
+
+
+/** Facts from a bundle file (--from), saved logs (--kmsg, --journal) or the live system. A bad bundle is a usage error. */
+export async function loadFacts(from: string | undefined, saved: SavedLogFiles = {}): Promise<Facts> {
   const { createFacts } = await import('../../source/facts');
+  if (saved.kmsg !== undefined || saved.journal !== undefined) {
+    if (from !== undefined) throw new UsageError('--from replays a bundle; it cannot be combined with --kmsg or --journal');
+    if (saved.kmsg === '-' && saved.journal === '-') throw new UsageError('only one of --kmsg and --journal can read stdin');
+    const { createSavedEvidenceSource, readSavedLog, SavedLogError } = await import('../../source/saved-evidence-source');
+    try {
+      return createFacts(
+        createSavedEvidenceSource({
+          kernel: saved.kmsg !== undefined ? readSavedLog(saved.kmsg, 'the kernel log') : undefined,
+          journal: saved.journal !== undefined ? readSavedLog(saved.journal, 'the journal') : undefined,
+        }),
+      );
+    } catch (e) {
+      // The file name is the user's, but printed to a terminal all the same: escaped.
+      if (e instanceof SavedLogError) throw new UsageError(escapeControl(e.message), { cause: e });
+      throw e;
+    }
+  }
   if (from === undefined) {
     const { createLiveSource } = await import('../../source/live-source');
     return createFacts(createLiveSource());

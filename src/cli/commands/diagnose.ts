@@ -16,6 +16,8 @@ export interface DiagnoseArgs extends GlobalOptions {
   check?: string | string[];
   from?: string;
   all?: boolean;
+  kmsg?: string;
+  journal?: string;
 }
 
 export const diagnoseCommand: CommandModule<GlobalOptions, DiagnoseArgs> = {
@@ -33,8 +35,10 @@ export const diagnoseCommand: CommandModule<GlobalOptions, DiagnoseArgs> = {
       .option('only', { type: 'string', requiresArg: true, describe: 'Run only these check ids (comma-separated, repeatable)' })
       .option('skip', { type: 'string', requiresArg: true, describe: 'Skip these check ids (comma-separated, repeatable)' })
       .option('check', { type: 'string', requiresArg: true, describe: 'Load checks from this module (repeatable)' })
+      .option('kmsg', { type: 'string', requiresArg: true, describe: 'Read the kernel log from FILE (- for stdin) saved on another machine: dmesg, dmesg -x/-T, journalctl -k (text or -o json)' })
+      .option('journal', { type: 'string', requiresArg: true, describe: 'Read the journal from FILE saved on another machine (journalctl -o json)' })
+      .option('all', { type: 'boolean', describe: 'Several matches: print the full report of every one (default: the newest), and by name diagnose every recorded death (default: the newest 10)' })
       .option('from', { type: 'string', describe: 'Replay a bundle written by `whydied capture` instead of reading the live system' })
-      .option('all', { type: 'boolean', describe: 'With a name: every recorded death, not only the newest 10' })
       .conflicts('json', 'format') as unknown as Argv<DiagnoseArgs>,
   handler: async (argv) => {
     const { runDiagnose } = await import('../actions/diagnose');
@@ -47,8 +51,9 @@ export const diagnoseCommand: CommandModule<GlobalOptions, DiagnoseArgs> = {
       skip: splitIds(toList(argv.skip)),
       checkModules: toList(argv.check) ?? [],
       from: argv.from,
+      all: argv.all ?? false,
+      saved: { kmsg: argv.kmsg, journal: argv.journal },
       verbose: argv.verbose ?? false,
-      all: argv.all,
     });
   },
 };

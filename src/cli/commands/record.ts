@@ -23,8 +23,9 @@ export const recordCommand: CommandModule<GlobalOptions, RecordArgs> = {
       .option('state-dir', {
         type: 'string',
         requiresArg: true,
-        describe: 'Where records go (default: $WHYDIED_STATE_DIR, else /var/lib/whydied); diagnoses read $WHYDIED_STATE_DIR',
+        describe: 'Where records go (default: $WHYDIED_STATE_DIR, else /var/lib/whydied)',
       })
+      .epilogue('Diagnoses read records from $WHYDIED_STATE_DIR (default /var/lib/whydied): point both at the same place.')
       .option('cap-mb', { type: 'number', requiresArg: true, describe: 'Size of the records file before it rotates (default 8)' })
       .option('buffer-kb', { type: 'number', requiresArg: true, describe: 'Kernel ring buffer per CPU (default 8192)' }) as unknown as Argv<RecordArgs>,
   handler: async (argv) => {

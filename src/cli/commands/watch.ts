@@ -6,7 +6,7 @@ import type { Argv, CommandModule } from 'yargs';
 import type { GlobalOptions } from './global';
 
 export interface WatchArgs extends GlobalOptions {
-  pids: string[];
+  pids?: string[];
   json?: boolean;
   format?: string;
   color?: boolean;
@@ -15,12 +15,13 @@ export interface WatchArgs extends GlobalOptions {
 }
 
 export const watchCommand: CommandModule<GlobalOptions, WatchArgs> = {
-  command: 'watch <pids...>',
+  // `[pids...]`, checked by the action: `<pids...>` printed "[required] [default: []]" in --help.
+  command: 'watch [pids...]',
   describe: 'Watch processes until they end, then say exactly how: signal and sender, or exit code',
   builder: (y: Argv<GlobalOptions>): Argv<WatchArgs> =>
     y
       // Strings: validated by the action so a bad pid is one line and exit 2, not a yargs coercion.
-      .positional('pids', { type: 'string', array: true, demandOption: true, describe: 'PIDs to watch' })
+      .positional('pids', { type: 'string', default: undefined, describe: 'PIDs to watch (one or more)' })
       .option('json', { type: 'boolean', describe: 'Same as --format json' })
       .option('format', { type: 'string', choices: ['table', 'json', 'markdown'], describe: 'Output format (default: table)' })
       .option('color', { type: 'boolean', describe: 'Colour status words on a terminal' })
@@ -34,7 +35,7 @@ export const watchCommand: CommandModule<GlobalOptions, WatchArgs> = {
   handler: async (argv) => {
     const { runWatch } = await import('../../watch/run-watch');
     process.exitCode = await runWatch({
-      pids: (argv.pids ?? []).map(String),
+      pids: (argv.pids ?? []).filter((p) => p !== undefined && p !== null).map(String),
       json: argv.json,
       format: argv.format,
       color: argv.color,

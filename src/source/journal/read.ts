@@ -34,9 +34,32 @@ function journalFilesMissing(facts: Facts): string | null {
   return known ? `no journal files in ${JOURNAL_DIRS.join(' or ')} (journald is not running on this machine)` : null;
 }
 
+/**
+ * The same queries answered from a saved `journalctl -o json` export (--journal FILE): journalctl's
+ * matches, in JS. `-u U` matches the unit's own processes and the manager's messages about it.
+ */
+function savedMatch(e: JournalEntry, args: readonly string[]): boolean {
+  if (args[0] === '-u') return e.unit === args[1] || e.fields._SYSTEMD_UNIT === args[1] || e.fields.UNIT === args[1];
+  const alternatives = args.filter((a) => a !== '+');
+  return alternatives.some((a) => {
+    const [k, v] = [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)];
+    if (k === '_PID') return e.pid !== null && String(e.pid) === v;
+    if (k === 'SYSLOG_IDENTIFIER') return e.identifier === v;
+    return e.fields[k] === v;
+  });
+}
+
+const savedEntries = new WeakMap<Facts, JournalEntry[]>();
+
 function run(facts: Facts, args: string[], queries: string[][]): Read<JournalEntry[]> {
   const argv = [...BASE, ...args];
   queries.push(argv);
+  const saved = facts.raw.savedLog?.('journal') ?? null;
+  if (saved) {
+    let all = savedEntries.get(facts);
+    if (!all) savedEntries.set(facts, (all = parseJournal(saved.text)));
+    return { ok: true, value: all.filter((e) => savedMatch(e, args)) };
+  }
   const r = facts.raw.command(argv, TIMEOUT_MS);
   return r.ok ? { ok: true, value: parseJournal(r.value) } : r;
 }
@@ -44,7 +67,7 @@ function run(facts: Facts, args: string[], queries: string[][]): Read<JournalEnt
 /** Journal evidence for `pid`; `units` adds units already known (e.g. from the live cgroup). */
 export function searchJournal(facts: Facts, pid: number, knownUnits: readonly string[] = []): JournalSearch {
   const queries: string[][] = [];
-  const noFiles = journalFilesMissing(facts);
+  const noFiles = facts.raw.savedLog?.('journal') ? null : journalFilesMissing(facts);
   if (noFiles) return { available: false, why: noFiles, units: [], events: [], queries };
   const own = run(facts, [`_PID=${pid}`], queries);
   if (!own.ok) {

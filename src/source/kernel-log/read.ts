@@ -4,10 +4,10 @@
  * Each failure is kept as a sentence so a "nothing found" report can say what it could not read.
  */
 import type { Facts, Read } from '../types';
-import { scanKernelText, type ScanClock } from './records';
+import { detectFormat, scanKernelText, type ScanClock } from './records';
 import type { KernelRecord } from './types';
 
-export type KernelLogSource = 'kmsg' | 'dmesg' | 'journalctl';
+export type KernelLogSource = 'kmsg' | 'dmesg' | 'journalctl' | 'file';
 
 export interface KernelLogRead {
   /** Records that passed the keyword pre-filter (every record that can hold an event), log order. */
@@ -22,6 +22,8 @@ export interface KernelLogRead {
   oldestTimeMs: number | null;
   /** Boot ids of earlier boots whose kernel records were read from the journal. */
   earlierBoots: string[];
+  /** Where the records came from, for sentences (`/dev/kmsg`, `dmesg`, `journalctl -k`, a file name). */
+  label: string | null;
 }
 
 const DMESG_TIMEOUT_MS = 5000;
@@ -56,6 +58,14 @@ export function readKernelLog(facts: Facts): KernelLogRead {
   if (cached) return cached;
   const host = facts.host();
   const clock: ScanClock = { bootTimeMs: host.bootTime > 0 ? host.bootTime * 1000 : null, currentBootId: host.bootId };
+  const saved = facts.raw.savedLog?.('kernel') ?? null;
+  if (saved) {
+    // Another machine's log (--kmsg): whatever its format (kmsg, dmesg, dmesg -x, journalctl -k text or JSON).
+    const s = scanKernelText(saved.text, detectFormat(saved.text), clock);
+    const result: KernelLogRead = { records: s.records, source: 'file', boot: 'current', unreadable: [], oldestTimeMs: s.oldestTimeMs, earlierBoots: [], label: saved.name };
+    memo.set(facts, result);
+    return result;
+  }
   const unreadable: string[] = [];
   let records: KernelRecord[] = [];
   let source: KernelLogSource | null = null;
@@ -112,7 +122,8 @@ export function readKernelLog(facts: Facts): KernelLogRead {
   }
 
   const boot = source === null && earlierBoots.length > 0 ? earlierBoots[0] : 'current';
-  const result: KernelLogRead = { records, source, boot, unreadable: unreadable.filter((u) => u !== ''), oldestTimeMs, earlierBoots };
+  const label = source === 'kmsg' ? '/dev/kmsg' : source === 'journalctl' ? 'journalctl -k' : source;
+  const result: KernelLogRead = { records, source, boot, unreadable: unreadable.filter((u) => u !== ''), oldestTimeMs, earlierBoots, label };
   memo.set(facts, result);
   return result;
 }

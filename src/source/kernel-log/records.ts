@@ -27,6 +27,36 @@ const KMSG_LINE = /^(\d+),(\d+),(\d+)(?:,[^;]*)?;([\s\S]*)$/;
 const DMESG_LINE = /^(?:<(\d+)>)?(?:[a-z0-9]+ *:[a-z]+ *: )?\[ *(\d+)\.(\d+)\] ?([\s\S]*)$/;
 const DMESG_NO_TIME = /^<(\d+)>([\s\S]*)$/;
 const ESCAPE = /\\x([0-9a-fA-F]{2})/g;
+const SHORT = /^([A-Z][a-z]{2} +\d{1,2} \d\d:\d\d:\d\d) (\S+) kernel: ([\s\S]*)$/;
+const SHORT_ISO = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?) (\S+) kernel: ([\s\S]*)$/;
+const DMESG_T = /^\[([A-Z][a-z]{2} [A-Z][a-z]{2} +\d{1,2} \d\d:\d\d:\d\d \d{4})\] ?([\s\S]*)$/;
+
+/** `Nov 22 07:40:18` has no year: the latest one that is not in the future. */
+function shortTime(text: string, nowMs: number): number | null {
+  const year = new Date(nowMs).getFullYear();
+  for (const y of [year, year - 1]) {
+    const t = Date.parse(`${text} ${y}`);
+    if (Number.isFinite(t) && t <= nowMs + 86400000) return t;
+  }
+  return null;
+}
+
+function parseWallClockRecord(raw: string): Parsed | null {
+  let m = SHORT_ISO.exec(raw);
+  if (m) {
+    const iso = m[1].replace(',', '.').replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
+    const t = Date.parse(iso);
+    return { priority: null, seq: null, monoUsec: null, message: decodeKernelEscapes(m[3]), realtimeMs: Number.isFinite(t) ? t : null };
+  }
+  m = SHORT.exec(raw);
+  if (m) return { priority: null, seq: null, monoUsec: null, message: decodeKernelEscapes(m[3]), realtimeMs: shortTime(m[1], Date.now()) };
+  m = DMESG_T.exec(raw);
+  if (m) {
+    const t = Date.parse(m[1].replace(/^[A-Z][a-z]{2} /, ''));
+    return { priority: null, seq: null, monoUsec: null, message: decodeKernelEscapes(m[2]), realtimeMs: Number.isFinite(t) ? t : null };
+  }
+  return null;
+}
 
 /** Guess the format from the first non-comment line. */
 export function detectFormat(text: string): KernelLogFormat {
@@ -35,6 +65,9 @@ export function detectFormat(text: string): KernelLogFormat {
     if (/^\d+,\d+,\d+/.test(line)) return 'kmsg';
     if (line.startsWith('{')) return 'journal-json';
     if (/^\[ *\d+\.\d+\] \S+ kernel: /.test(line)) return 'journal-short-monotonic';
+    if (SHORT.test(line) || SHORT_ISO.test(line) || DMESG_T.test(line)) return 'wall-clock';
+    // journalctl prints a `-- Logs begin at ... --` / `-- Boot ... --` banner first.
+    if (line.startsWith('-- ')) continue;
     return 'dmesg';
   }
   return 'dmesg';
@@ -171,6 +204,10 @@ function parseOne(text: string, start: number, format: KernelLogFormat, clock: S
   if (format === 'dmesg' || format === 'journal-short-monotonic') {
     const { raw, end } = dmesgRecordText(text, start);
     return { p: parseDmesgRecord(raw, format === 'journal-short-monotonic'), end };
+  }
+  if (format === 'wall-clock') {
+    const { line, end } = lineAt(text, start);
+    return { p: parseWallClockRecord(line), end };
   }
   const { line, end } = lineAt(text, start);
   if (format === 'kmsg') return { p: isIndented(line) ? null : parseKmsgLine(line), end };

@@ -11,6 +11,11 @@ export type KernelLogFormat =
   | 'dmesg'
   /** `journalctl -k -o short-monotonic`: `[ 1.2] host kernel: msg`. */
   | 'journal-short-monotonic'
+  /**
+   * Wall-clock lines saved by people: `journalctl -k` (`Nov 22 07:40:18 host kernel: msg`), `journalctl -k -o
+   * short-iso` (`2026-11-22T07:40:18+0000 host kernel: msg`), `dmesg -T` (`[Sun Nov 22 07:40:18 2026] msg`).
+   */
+  | 'wall-clock'
   /** `journalctl -k -o json`: one JSON object per line. */
   | 'journal-json';
 

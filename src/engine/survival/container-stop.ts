@@ -1,0 +1,50 @@
+/**
+ * container-stop: the container or PID namespace it lives in stops. When a PID namespace's init exits
+ * the kernel SIGKILLs every other process in it; a container runtime stopping a container kills its
+ * cgroup. Neither setsid nor nohup helps: only running it outside (a host unit) or the container's
+ * own restart policy does.
+ */
+import type { SurvivalRule } from './types';
+
+export const containerStopRules: SurvivalRule[] = [
+  {
+    code: 'container.unread',
+    event: 'container-stop',
+    outcome: 'unknown',
+    confidence: 'possible',
+    meaning: 'Its PID namespace could not be read.',
+    when: (e) => (e.namespace ? null : 'its PID namespace (NSpid in /proc/PID/status) could not be read'),
+  },
+  {
+    code: 'container.pid-namespace',
+    event: 'container-stop',
+    outcome: 'dies',
+    confidence: 'certain',
+    meaning: 'It lives in a PID namespace of its own (a container): when that namespace\'s init exits, the kernel kills every process in it.',
+    when: (e) => {
+      const n = e.namespace;
+      if (!n || n.depth <= 1) return null;
+      const init = n.nsInit ? `${n.nsInit.comm} (pid ${n.nsInit.pid} here, pid 1 inside)` : 'its init (pid 1 inside)';
+      const self = n.nsInit && e.process && n.nsInit.pid === e.process.pid;
+      return self
+        ? `it is the init (pid 1) of its own PID namespace (pid ${n.innerPid ?? '?'} inside): when it stops, the namespace ends; the container stops with it`
+        : `it runs in a PID namespace of its own (it is pid ${n.innerPid ?? '?'} inside) whose init is ${init}: when that init exits or the container is stopped, the kernel kills every process in the namespace`;
+    },
+  },
+  {
+    code: 'container.cgroup',
+    event: 'container-stop',
+    outcome: 'dies',
+    confidence: 'likely',
+    meaning: 'Its cgroup belongs to a container runtime (docker, containerd, cri-o, podman, lxc, kubepods): stopping the container kills its cgroup.',
+    when: (e) => (e.namespace?.containerCgroup ? `its cgroup ${e.namespace.containerCgroup} belongs to a container: stopping that container kills every process in it` : null),
+  },
+  {
+    code: 'container.host',
+    event: 'container-stop',
+    outcome: 'survives',
+    confidence: 'certain',
+    meaning: 'It runs in the host\'s PID namespace and no container cgroup: no container stop reaches it.',
+    when: (e) => (e.namespace ? 'it runs in the same PID namespace as init and in no container cgroup: no container stop reaches it' : null),
+  },
+];

@@ -1,0 +1,80 @@
+/**
+ * group-kill: its launcher's process group is killed (`kill -- -PGID`), what CI runners, automation
+ * tools and job control do when a step ends. SIGKILL follows SIGTERM: nohup protects from neither.
+ * Only a process that leads its own group (a shell job, `setsid`) is out of reach.
+ */
+import type { SurvivalRule, RiskEvidence } from './types';
+
+/** Only worth saying when nohup was actually used (SIGHUP ignored), the belief it corrects. */
+function nohupNote(e: RiskEvidence): string {
+  if (e.signals?.term === 'ignored') return '; SIGTERM is ignored, but the SIGKILL that follows cannot be';
+  return e.signals?.hup === 'ignored' ? '; ignoring SIGHUP (nohup) does not protect against SIGTERM or SIGKILL' : '';
+}
+
+const notLeader = (e: RiskEvidence): boolean => e.group !== null && !e.group.groupLeader && e.group.pgid > 0;
+
+export const groupKillRules: SurvivalRule[] = [
+  {
+    code: 'group.unread',
+    event: 'group-kill',
+    outcome: 'unknown',
+    confidence: 'possible',
+    meaning: 'Its process group could not be read.',
+    when: (e) => (e.group ? null : 'its process group could not be read'),
+  },
+  {
+    code: 'group.none',
+    event: 'group-kill',
+    outcome: 'survives',
+    confidence: 'certain',
+    meaning: 'It is in process group 0 (init and kernel threads): there is no launcher group to kill.',
+    when: (e) => (e.group?.pgid === 0 ? 'it is in process group 0, which only init and kernel threads have: there is no launcher group to kill' : null),
+  },
+  {
+    code: 'group.own-group',
+    event: 'group-kill',
+    outcome: 'survives',
+    confidence: 'certain',
+    meaning: 'It leads its own process group: killing its launcher\'s group does not reach it.',
+    when: (e) =>
+      e.group?.groupLeader ? `it leads its own process group ${e.group.pgid}${e.group.sessionLeader ? ` and session ${e.group.sid}` : ''}: killing its launcher's group does not reach it` : null,
+  },
+  {
+    code: 'group.shares-with-runner',
+    event: 'group-kill',
+    outcome: 'dies',
+    confidence: 'certain',
+    meaning: 'It shares its process group with a live shell or job runner: when that group is killed it dies too.',
+    when: (e) => {
+      const r = e.group?.sharesWithRunner;
+      return notLeader(e) && r && e.group
+        ? `it shares process group ${e.group.pgid} with ${r.label} (pid ${r.pid}): when the runner or its caller kills that group (kill -- -${e.group.pgid}), it dies too${nohupNote(e)}`
+        : null;
+    },
+  },
+  {
+    code: 'group.leader-gone',
+    event: 'group-kill',
+    outcome: 'dies',
+    confidence: 'certain',
+    meaning: 'It was left in the process group of a launcher that has exited (the `bash -c "cmd &"` runner case): whoever started that group kills it when the step ends.',
+    when: (e) => {
+      const g = e.group;
+      return g && notLeader(e) && (!g.groupLeaderInfo || !g.groupLeaderInfo.alive)
+        ? `it was left in process group ${g.pgid}, whose leader (pid ${g.pgid}, its launcher) has exited; it is neither group nor session leader, so when the tool that started that group kills it at the end of the step (kill -- -${g.pgid}), it dies too${nohupNote(e)}`
+        : null;
+    },
+  },
+  {
+    code: 'group.member',
+    event: 'group-kill',
+    outcome: 'dies',
+    confidence: 'certain',
+    meaning: 'It is a member of a process group led by another live process: a kill of that group reaches it.',
+    when: (e) => {
+      const g = e.group;
+      const l = g?.groupLeaderInfo;
+      return g && notLeader(e) && l ? `it is in process group ${g.pgid} led by ${l.label} (pid ${l.pid}): a kill of that group (kill -- -${g.pgid}) reaches it${nohupNote(e)}` : null;
+    },
+  },
+];

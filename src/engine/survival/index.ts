@@ -1,0 +1,63 @@
+/**
+ * The survival model: one table of rules, grouped by event in matrix order. For each event the first
+ * rule whose `when` applies decides the row; every event's list ends in a rule that always applies
+ * once its evidence was read, so each row has exactly one deciding rule with a stable code.
+ */
+import type { Risk, RiskEvent } from '../types';
+import type { RiskEvidence, SurvivalRule } from './types';
+import { terminalHangupRules } from './terminal-hangup';
+import { parentExitRules } from './parent-exit';
+import { groupKillRules } from './group-kill';
+import { sessionEndRules } from './session-end';
+import { ciCleanupRules } from './ci-cleanup';
+import { containerStopRules } from './container-stop';
+import { memoryPressureRules } from './memory-pressure';
+
+export type { RiskEvidence, SurvivalRule } from './types';
+
+/** Matrix order; part of the JSON contract (risks[] keeps this order). */
+export const RISK_EVENTS: readonly RiskEvent[] = [
+  'terminal-hangup',
+  'parent-exit',
+  'group-kill',
+  'session-end',
+  'ci-cleanup',
+  'container-stop',
+  'memory-pressure',
+];
+
+export const SURVIVAL_RULES: readonly SurvivalRule[] = [
+  ...terminalHangupRules,
+  ...parentExitRules,
+  ...groupKillRules,
+  ...sessionEndRules,
+  ...ciCleanupRules,
+  ...containerStopRules,
+  ...memoryPressureRules,
+];
+
+/** Kernel threads are outside every event; one code for the whole row set. */
+export const KERNEL_THREAD_CODE = 'kernel-thread';
+
+/** Decide one event with the first rule that applies. */
+export function decideEvent(event: RiskEvent, e: RiskEvidence, rules: readonly SurvivalRule[] = SURVIVAL_RULES): Risk {
+  for (const rule of rules) {
+    if (rule.event !== event) continue;
+    const reason = rule.when(e);
+    if (reason !== null) return { event, code: rule.code, outcome: rule.outcome, confidence: rule.confidence, reason };
+  }
+  return { event, code: `${event}.undecided`, outcome: 'unknown', confidence: 'possible', reason: 'no rule applies to the evidence that could be read' };
+}
+
+export function evaluateRisks(e: RiskEvidence, rules: readonly SurvivalRule[] = SURVIVAL_RULES): Risk[] {
+  if (e.existence?.kernelThread) {
+    const reason = 'kernel thread: not reachable by terminals, sessions, user signals, containers or the OOM killer';
+    return RISK_EVENTS.map((event) => ({ event, code: KERNEL_THREAD_CODE, outcome: 'survives' as const, confidence: 'certain' as const, reason }));
+  }
+  return RISK_EVENTS.map((event) => decideEvent(event, e, rules));
+}
+
+/** The rule behind a code (for docs, `whydied checks` and tests). */
+export function ruleByCode(code: string): SurvivalRule | undefined {
+  return SURVIVAL_RULES.find((r) => r.code === code);
+}

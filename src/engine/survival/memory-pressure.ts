@@ -1,0 +1,71 @@
+/**
+ * memory-pressure: its memory cgroup (or the host, without a limit) runs out and the OOM killer picks
+ * the process with the highest badness (RSS + swap + page tables, shifted by oom_score_adj).
+ *
+ * The one robust prediction: a process holding more than half of the memory in play stays the
+ * biggest whatever fills the rest, so it is the victim. Below that, whoever fills the memory usually
+ * outgrows it and is picked first; being "first in the queue" on an idle host is no threat.
+ */
+import type { SurvivalRule, RiskEvidence } from './types';
+import type { MemoryEvidence } from '../../../checks/memory';
+
+/** Share of the domain's memory above which it stays the OOM victim whatever fills the rest. */
+export const MAJORITY_SHARE = 0.5;
+
+const pct = (r: number): string => `${Math.round(r * 100)}%`;
+
+function domainText(m: MemoryEvidence): string {
+  return m.domain === 'cgroup' ? `its memory cgroup ${m.cgroupPath ?? ''}`.trimEnd() : 'the host';
+}
+
+/** Shared with the memory check, so its status and this rule use one threshold. */
+export function holdsMajority(m: MemoryEvidence): boolean {
+  return m.share !== null && m.share > MAJORITY_SHARE && (m.oomScoreAdj ?? 0) <= 0;
+}
+
+const protectedAdj = (e: RiskEvidence): boolean => e.memory?.oomScoreAdj === -1000;
+
+export const memoryPressureRules: SurvivalRule[] = [
+  {
+    code: 'memory.unread',
+    event: 'memory-pressure',
+    outcome: 'unknown',
+    confidence: 'possible',
+    meaning: 'Its oom_score or memory use could not be read.',
+    when: (e) => (!e.memory || e.memory.oomScore === null ? 'its oom_score could not be read' : null),
+  },
+  {
+    code: 'memory.oom-protected',
+    event: 'memory-pressure',
+    outcome: 'survives',
+    confidence: 'certain',
+    meaning: 'oom_score_adj is -1000: the OOM killer never picks it.',
+    when: (e) => (protectedAdj(e) ? 'oom_score_adj is -1000: the OOM killer never picks it' : null),
+  },
+  {
+    code: 'memory.majority',
+    event: 'memory-pressure',
+    outcome: 'dies',
+    confidence: 'likely',
+    meaning: 'It holds more than half of its memory cgroup\'s limit (or of the host\'s memory): whatever fills the rest stays smaller, so the OOM killer picks it.',
+    when: (e) => {
+      const m = e.memory;
+      return m && holdsMajority(m) && m.share !== null
+        ? `its RSS (${m.rssKb} kB) is ${pct(m.share)} of ${domainText(m)}'s memory${m.domain === 'cgroup' ? ' limit' : ''}: whatever fills the rest stays smaller, so when it runs out the OOM killer picks it`
+        : null;
+    },
+  },
+  {
+    code: 'memory.minority',
+    event: 'memory-pressure',
+    outcome: 'survives',
+    confidence: 'likely',
+    meaning: 'It holds at most half of the memory in play: a process filling the rest outgrows it and is picked first.',
+    when: (e) => {
+      const m = e.memory;
+      if (!m) return null;
+      const share = m.share !== null ? `${pct(m.share)} of ${domainText(m)}'s memory${m.domain === 'cgroup' ? ' limit' : ''}` : `an unknown share of ${domainText(m)}'s memory`;
+      return `it holds ${share} (oom_score ${m.oomScore}, rank ${m.rank} of ${m.ranked}${m.domain === 'cgroup' ? ' in its cgroup' : ''}): whatever fills the rest outgrows it and is picked first`;
+    },
+  },
+];

@@ -1,0 +1,144 @@
+/**
+ * parent-exit: the process that started it exits normally (the user types `exit`, a runner script ends).
+ *
+ * Reparenting itself sends nothing (only a prctl parent-death signal would, and /proc does not show it).
+ * What does send signals: an interactive login shell with `huponexit` SIGHUPs its jobs; bash sends
+ * stopped jobs SIGTERM+SIGCONT; the kernel SIGHUPs a group orphaned with a stopped member, and the
+ * foreground group when the controlling process exits. A tmux or screen server is the keeper of its
+ * panes, not a launcher that goes away.
+ */
+import type { SurvivalRule, RiskEvidence } from './types';
+import type { AncestorEvidence } from '../../../checks/parent-chain';
+
+const parentOf = (e: RiskEvidence): AncestorEvidence | null => e.chain?.ancestors[0] ?? null;
+const nameOf = (a: AncestorEvidence): string => `${a.label} (pid ${a.pid})`;
+const hupIgnored = (e: RiskEvidence): boolean => e.signals?.hup === 'ignored';
+
+/** bash treats argv[0] starting with `-`, `-l` and `--login` as a login shell (huponexit applies only there). */
+export function isLoginShell(a: AncestorEvidence): boolean {
+  const argv = a.argv ?? [];
+  if ((argv[0] ?? '').startsWith('-')) return true;
+  return argv.slice(1).some((x) => x === '--login' || (/^-[a-zA-Z]+$/.test(x) && x.includes('l')));
+}
+
+/** Rules that only apply once the parent is known: skip when the chain is unreadable or already reparented. */
+function withParent(e: RiskEvidence, f: (p: AncestorEvidence) => string | null): string | null {
+  const p = parentOf(e);
+  if (!p || !e.process || e.process.ppid <= 1 || e.chain?.reparented) return null;
+  return f(p);
+}
+
+export const parentExitRules: SurvivalRule[] = [
+  {
+    code: 'parent.unread',
+    event: 'parent-exit',
+    outcome: 'unknown',
+    confidence: 'possible',
+    meaning: 'Its parent chain could not be read.',
+    when: (e) => {
+      if (!e.chain || !e.process) return 'its parent chain could not be read';
+      if (e.process.ppid > 1 && !e.chain.reparented && !parentOf(e)) {
+        return `its parent ${e.process.ppid} could not be read${e.chain.stoppedAt ? ` (${e.chain.stoppedAt.reason})` : ''}`;
+      }
+      return null;
+    },
+  },
+  {
+    code: 'parent.reparented',
+    event: 'parent-exit',
+    outcome: 'survives',
+    confidence: 'certain',
+    meaning: 'Its launcher is already gone: it was reparented to init or a subreaper.',
+    when: (e) => {
+      if (!e.process) return null;
+      if (e.process.ppid <= 1) return `its launcher is already gone: it was reparented to init (ppid ${e.process.ppid}), so no launcher is left to exit`;
+      const p = parentOf(e);
+      if (e.chain?.reparented === 'subreaper' && p) return `its launcher is already gone: it was adopted by subreaper ${nameOf(p)}`;
+      return null;
+    },
+  },
+  {
+    code: 'parent.multiplexer',
+    event: 'parent-exit',
+    outcome: 'survives',
+    confidence: 'likely',
+    meaning: 'Its parent is a tmux or screen server: the keeper of its panes, which outlives logouts and disconnects.',
+    when: (e) =>
+      withParent(e, (p) =>
+        p.kind === 'tmux-server' || p.kind === 'screen-server'
+          ? `its parent is the ${nameOf(p)}, which keeps its windows running after the user detaches or logs out; it goes only when its last session is closed or it is killed`
+          : null,
+      ),
+  },
+  {
+    code: 'parent.stopped-job',
+    event: 'parent-exit',
+    outcome: 'dies',
+    confidence: 'certain',
+    meaning: 'It is a stopped job of an interactive shell: the shell sends stopped jobs SIGTERM+SIGCONT when it exits, and the kernel SIGHUPs the orphaned group.',
+    when: (e) =>
+      withParent(e, (p) =>
+        p.kind === 'interactive-shell' && e.existence?.stateLetter === 'T'
+          ? `it is a stopped job (state T) of ${nameOf(p)}: when that shell exits it sends its stopped jobs SIGTERM and SIGCONT, and the kernel sends the orphaned group SIGHUP and SIGCONT`
+          : null,
+      ),
+  },
+  {
+    code: 'parent.holds-terminal',
+    event: 'parent-exit',
+    outcome: 'dies',
+    confidence: 'certain',
+    meaning: 'Its parent holds its terminal (sshd, a terminal emulator, script): when the parent exits the terminal hangs up and SIGHUP reaches it.',
+    when: (e) =>
+      withParent(e, (p) =>
+        e.tty?.tty && e.tty.holder?.pid === p.pid && !hupIgnored(e)
+          ? `its parent ${nameOf(p)} holds its terminal ${e.tty.tty}: when that parent exits the terminal hangs up and SIGHUP reaches it`
+          : null,
+      ),
+  },
+  {
+    code: 'parent.controlling-foreground',
+    event: 'parent-exit',
+    outcome: 'dies',
+    confidence: 'certain',
+    meaning: 'Its parent is the controlling process of its terminal and it is in the foreground group: the kernel SIGHUPs that group when the parent exits.',
+    when: (e) =>
+      withParent(e, (p) =>
+        e.tty?.tty && e.tty.foreground && e.tty.sessionLeader?.pid === p.pid && !hupIgnored(e)
+          ? `its parent ${nameOf(p)} is the controlling process of ${e.tty.tty} and it is in the foreground group: the kernel sends that group SIGHUP when the parent exits`
+          : null,
+      ),
+  },
+  {
+    code: 'parent.sighup-ignored',
+    event: 'parent-exit',
+    outcome: 'survives',
+    confidence: 'certain',
+    meaning: 'SIGHUP is ignored: whatever hangup its parent\'s exit causes has no effect.',
+    when: (e) => withParent(e, (p) => (hupIgnored(e) ? `SIGHUP is ignored, so neither huponexit nor a terminal hangup at the exit of ${nameOf(p)} affects it` : null)),
+  },
+  {
+    code: 'parent.login-shell-job',
+    event: 'parent-exit',
+    outcome: 'unknown',
+    confidence: 'possible',
+    meaning: 'It is a job of an interactive login shell: with `shopt -s huponexit` the shell SIGHUPs its jobs when it exits, which /proc cannot show.',
+    when: (e) =>
+      withParent(e, (p) =>
+        p.kind === 'interactive-shell' && isLoginShell(p)
+          ? `its parent ${nameOf(p)} is an interactive login shell: it sends SIGHUP to its jobs when it exits only if \`shopt -s huponexit\` is set, which /proc cannot show (\`shopt huponexit\` in that shell tells)`
+          : null,
+      ),
+  },
+  {
+    code: 'parent.reparent',
+    event: 'parent-exit',
+    outcome: 'survives',
+    confidence: 'likely',
+    meaning: 'When its parent exits it is reparented to init or a subreaper, and nothing signals it.',
+    when: (e) =>
+      withParent(e, (p) =>
+        `when ${nameOf(p)} exits it is reparented to init or a subreaper, and nothing signals it${p.kind === 'interactive-shell' ? ' (huponexit applies only to login shells)' : ''}; a prctl parent-death signal would not be visible in /proc`,
+      ),
+  },
+];

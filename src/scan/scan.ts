@@ -1,0 +1,164 @@
+/**
+ * `whydied scan`: every death this host's evidence knows (kernel log, journal, whydied records), newest
+ * first, one entry each. Reads only through Facts, so `--kmsg`/`--journal` saved logs and bundles work
+ * the same way. A death seen by several sources is listed once, under the most direct one.
+ */
+import type { CauseConfidence, CauseKind, CauseSource } from '../engine/types';
+import type { Facts } from '../source/types';
+import { readKernelLog } from '../source/kernel-log/read';
+import { findDeaths } from '../source/kernel-log/incidents';
+import { journalEvent, parseJournal } from '../source/journal/parse';
+import { scanRecords } from '../record/store';
+import { recordsDir } from '../record/records-dir';
+
+export interface ScanEntry {
+  /** Wall-clock ms, null when the source gives no usable time. */
+  timeMs: number | null;
+  pid: number | null;
+  /** comm, or the unit for unit-level journal results. */
+  name: string;
+  kind: CauseKind;
+  signal?: string;
+  exitCode?: number;
+  /** One short phrase: `OOM kill`, `SIGKILL from bash (pid 12)`, `exit code 3`. */
+  what: string;
+  source: CauseSource;
+  /** For records: which whydied tool wrote it (`whydied watch`, `whydied launch`, `whydied record`). */
+  by?: string;
+  confidence: CauseConfidence;
+  /** Other sources that saw the same death. */
+  alsoIn: CauseSource[];
+}
+
+export interface ScanResult {
+  entries: ScanEntry[];
+  /** What could not be read, one sentence each. */
+  unreadable: string[];
+}
+
+function fromKernel(facts: Facts, out: ScanEntry[], unreadable: string[]): void {
+  if (facts.raw.savedLog && !facts.raw.savedLog('kernel')) {
+    unreadable.push('kernel log: not given (--kmsg FILE)');
+    return;
+  }
+  const log = readKernelLog(facts);
+  unreadable.push(...log.unreadable.map((u) => `kernel log: ${u}`));
+  for (const d of findDeaths(log.records)) {
+    const what = d.kind === 'oom-kill' ? 'OOM kill (SIGKILL from the kernel)' : d.kind === 'segfault' ? `segfault (${d.signal})` : d.kind === 'trap' ? `CPU trap (${d.signal})` : `${d.signal} (kernel)`;
+    // The kernel's own line names pid, comm and time together: a direct account of that death.
+    out.push({ timeMs: d.timeMs, pid: d.pid, name: d.comm, kind: d.kind, signal: d.signal, what, source: 'kernel-log', confidence: 'likely', alsoIn: [] });
+  }
+}
+
+/** The journal's death reports: coredumps, earlyoom/systemd-oomd kills, and systemd unit results. */
+function fromJournal(facts: Facts, out: ScanEntry[], unreadable: string[]): void {
+  const argv = ['journalctl', '-o', 'json', '-q', '--no-pager', '-b', '0', 'SYSLOG_IDENTIFIER=systemd-coredump', '+', 'SYSLOG_IDENTIFIER=earlyoom', '+', 'SYSLOG_IDENTIFIER=systemd-oomd', '+', '_PID=1'];
+  const saved = facts.raw.savedLog?.('journal') ?? null;
+  let text: string;
+  if (saved) text = saved.text;
+  else if (facts.raw.savedLog) {
+    // Saved logs of another machine: its journal is only what --journal gave.
+    unreadable.push('journal: not given (--journal FILE)');
+    return;
+  } else {
+    const has = ['/run/log/journal', '/var/log/journal'].some((d) => {
+      const l = facts.raw.listDir(d);
+      return l.ok && l.value.length > 0;
+    });
+    if (!has) {
+      unreadable.push('journal: no journal files in /run/log/journal or /var/log/journal');
+      return;
+    }
+    const r = facts.raw.command(argv, 10000);
+    if (!r.ok) {
+      unreadable.push(`journal: ${r.message}`);
+      return;
+    }
+    text = r.value;
+  }
+  for (const e of parseJournal(text)) {
+    const ev = journalEvent(e);
+    if (!ev) continue;
+    const base = { timeMs: e.timeMs, source: 'journal' as const, confidence: 'likely' as const, alsoIn: [] };
+    if (ev.type === 'coredump') out.push({ ...base, pid: ev.pid, name: ev.comm, kind: ev.signal === 'SIGSEGV' ? 'segfault' : 'signal', ...(ev.signal ? { signal: ev.signal } : {}), what: `${ev.signal ?? 'a signal'} (core dumped)` });
+    else if (ev.type === 'earlyoom-kill') out.push({ ...base, pid: ev.pid, name: ev.comm, kind: 'signal', signal: ev.signal, what: `${ev.signal} from earlyoom` });
+    else if (ev.type === 'unit-oom') out.push({ ...base, pid: null, name: ev.unit, kind: 'oom-kill', what: 'OOM kill in the unit (systemd)' });
+    else if (ev.type === 'unit-exit' && !(ev.code === 'exited' && ev.status === 0)) {
+      const sig = ev.statusName ? `SIG${ev.statusName}` : undefined;
+      out.push({ ...base, pid: null, name: ev.unit, kind: ev.code === 'exited' ? 'exit' : 'signal', ...(sig ? { signal: sig } : {}), ...(ev.status !== null ? { exitCode: ev.status } : {}), what: ev.code === 'exited' ? `main process exit code ${ev.status ?? '?'}` : `main process ${ev.code} by ${sig ?? 'a signal'}` });
+    }
+  }
+}
+
+function fromRecords(facts: Facts, out: ScanEntry[], unreadable: string[]): void {
+  // Saved logs of another machine carry no whydied records (this machine's would describe another host).
+  if (facts.raw.savedLog) return;
+  const where = recordsDir(facts);
+  if (!where.ok) {
+    unreadable.push('records: the replayed facts hold no whydied records directory');
+    return;
+  }
+  const bootId = facts.host().bootId;
+  for (const r of scanRecords((p) => facts.raw.listDir(p), (p) => facts.text(p), where.dir, null).records) {
+    const c = r.cause;
+    // The recorder sees every exit on the machine: a clean exit 0 is not a death worth listing.
+    if (c.kind === 'exit' && c.exitCode === 0) continue;
+    if (r.bootId !== bootId) continue;
+    const t = Date.parse(c.time ?? r.seenAt);
+    const sender = c.sender ? ` from ${c.sender.comm} (pid ${c.sender.pid})` : '';
+    const group = c.details?.groupDirected === true ? ' to its group' : '';
+    const what = c.kind === 'exit' ? `exit code ${c.exitCode ?? '?'}` : c.kind === 'oom-kill' ? 'OOM kill' : c.kind === 'unknown' ? 'ended, cause not seen' : `${c.signal ?? 'a signal'}${sender}${group}`;
+    out.push({
+      timeMs: Number.isFinite(t) ? t : null,
+      pid: r.pid,
+      name: r.comm,
+      kind: c.kind,
+      ...(c.signal ? { signal: c.signal } : {}),
+      ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}),
+      what,
+      source: 'record',
+      by: r.launch ? 'whydied launch' : c.source === 'watch' ? 'whydied watch' : 'whydied record',
+      confidence: c.kind === 'unknown' ? 'possible' : 'confirmed',
+      alsoIn: [],
+    });
+  }
+}
+
+const RANK: Record<CauseSource, number> = { watch: 5, record: 4, 'kernel-log': 3, journal: 2, plugin: 1 };
+
+/** One entry per death: same pid within 5 s is the same death; the most direct source keeps it. */
+function merge(entries: ScanEntry[]): ScanEntry[] {
+  const sorted = [...entries].sort((a, b) => RANK[b.source] - RANK[a.source]);
+  const kept: ScanEntry[] = [];
+  for (const e of sorted) {
+    // A unit's OOM kill and its main process's SIGKILL are one death: pid-less entries match by unit name.
+    const same = kept.find(
+      (k) => (e.pid !== null ? k.pid === e.pid : k.pid === null && k.name === e.name) && k.timeMs !== null && e.timeMs !== null && Math.abs(k.timeMs - e.timeMs) < 5000,
+    );
+    if (same) {
+      if (!same.alsoIn.includes(e.source) && same.source !== e.source) same.alsoIn.push(e.source);
+    } else kept.push(e);
+  }
+  return kept.sort((a, b) => (b.timeMs ?? -Infinity) - (a.timeMs ?? -Infinity));
+}
+
+export function scanDeaths(facts: Facts, sinceMs: number | null): ScanResult {
+  const all: ScanEntry[] = [];
+  const unreadable: string[] = [];
+  fromKernel(facts, all, unreadable);
+  fromJournal(facts, all, unreadable);
+  fromRecords(facts, all, unreadable);
+  const entries = merge(all).filter((e) => sinceMs === null || (e.timeMs !== null && e.timeMs >= sinceMs));
+  return { entries, unreadable };
+}
+
+/** `--since`: `90s`, `30m`, `2h`, `7d`, or an absolute date/time; ms since the epoch. Null when unparsable. */
+export function parseSince(text: string, nowMs: number): number | null {
+  const m = /^(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)$/.exec(text.trim());
+  if (m) {
+    const unit = { s: 1, sec: 1, m: 60, min: 60, h: 3600, d: 86400 }[m[2] as 's'] ?? 1;
+    return nowMs - Number(m[1]) * unit * 1000;
+  }
+  const t = Date.parse(text);
+  return Number.isFinite(t) ? t : null;
+}

@@ -1,0 +1,45 @@
+/**
+ * Which relaunch tools this host has, so a remedy never names a command that is not there. Existence
+ * is probed with a directory listing of the path (a file answers ENOTDIR, a missing one ENOENT): no
+ * binary is read, nothing is spawned, and a bundle replays the same answers.
+ */
+import type { RawSource } from './types';
+
+export interface HostTools {
+  setsid: boolean;
+  systemdRun: boolean;
+  /** systemd is the running init (/run/systemd/system exists): units and logind sessions are real. */
+  systemdRunning: boolean;
+  tmux: boolean;
+  loginctl: boolean;
+}
+
+const BIN_DIRS = ['/usr/bin', '/bin', '/usr/local/bin', '/usr/sbin', '/sbin'];
+
+function present(raw: RawSource, path: string, unknownMeans: boolean): boolean | null {
+  const r = raw.listDir(path);
+  if (r.ok) return true;
+  if (r.code === 'ENOENT') return false;
+  return r.code === 'NOTCAPTURED' ? (unknownMeans ? true : null) : true;
+}
+
+function onPath(raw: RawSource, name: string, unknownMeans: boolean): boolean {
+  let sawUnknown = false;
+  for (const dir of BIN_DIRS) {
+    const p = present(raw, `${dir}/${name}`, unknownMeans);
+    if (p === true) return true;
+    if (p === null) sawUnknown = true;
+  }
+  return sawUnknown ? unknownMeans : false;
+}
+
+/** A bundle captured before these probes existed answers NOTCAPTURED: assume util-linux, nothing else. */
+export function readHostTools(raw: RawSource): HostTools {
+  return {
+    setsid: onPath(raw, 'setsid', true),
+    systemdRun: onPath(raw, 'systemd-run', false),
+    systemdRunning: present(raw, '/run/systemd/system', false) === true,
+    tmux: onPath(raw, 'tmux', false),
+    loginctl: onPath(raw, 'loginctl', false),
+  };
+}

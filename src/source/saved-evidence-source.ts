@@ -1,0 +1,61 @@
+/**
+ * A RawSource over logs saved on another machine (`--kmsg FILE|-`, `--journal FILE`): the runbook case
+ * where a customer sends `dmesg` or `journalctl` output. Nothing of this machine is read: its processes,
+ * records and logs would describe a different host, so every other read answers NOTCAPTURED and the
+ * target is diagnosed as a dead process from the saved logs alone, by the same parsers a live run uses.
+ */
+import * as fs from 'fs';
+import { fail, type RawSource, type Read } from './types';
+
+export class SavedLogError extends Error {}
+
+/** Read a saved log the user named (`-`: stdin). The path is theirs to choose: it is read as given. */
+export function readSavedLog(file: string, what: string): SavedLog {
+  try {
+    return { text: fs.readFileSync(file === '-' ? 0 : file, 'utf8'), name: file === '-' ? 'stdin' : file };
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new SavedLogError(`cannot read ${what} ${file === '-' ? 'from stdin' : file}: ${why}`);
+  }
+}
+
+export interface SavedLog {
+  text: string;
+  /** For sentences: the file name, or `stdin`. */
+  name: string;
+}
+
+const notSaved = <T>(what: string): Read<T> => fail<T>('NOTCAPTURED', `${what}: not in the saved logs`);
+
+/** The boot the saved JSON logs belong to (their last _BOOT_ID), so their records count as "this boot". */
+function lastBootId(...texts: Array<string | undefined>): string | null {
+  let found: string | null = null;
+  for (const t of texts) {
+    if (!t) continue;
+    const re = /"_BOOT_ID"\s*:\s*"([0-9a-f]{32})"/g;
+    for (let m = re.exec(t); m; m = re.exec(t)) found = m[1];
+  }
+  return found;
+}
+
+function dashed(id: string): string {
+  return `${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${id.slice(16, 20)}-${id.slice(20)}`;
+}
+
+export function createSavedEvidenceSource(saved: { kernel?: SavedLog; journal?: SavedLog }): RawSource {
+  const now = Date.now();
+  const boot = lastBootId(saved.kernel?.text, saved.journal?.text);
+  return {
+    // 'bundle': a replay of saved facts, never a look at this machine.
+    kind: 'bundle',
+    readText: (path) => (path === '/proc/sys/kernel/random/boot_id' && boot ? { ok: true, value: `${dashed(boot)}\n` } : notSaved(path)),
+    readLink: (path) => notSaved(path),
+    listDir: (path) => notSaved(path),
+    envNames: () => notSaved('environment'),
+    readKmsg: () => notSaved('/dev/kmsg'),
+    command: (argv) => notSaved(argv.join(' ')),
+    hostname: () => 'saved logs',
+    now: () => now,
+    savedLog: (kind) => (kind === 'kernel' ? saved.kernel ?? null : saved.journal ?? null),
+  };
+}
