@@ -17,6 +17,8 @@ module.exports = {
     { ...shared, displayName: 'reality', roots: ['<rootDir>/test/reality'] },
   ],
   testTimeout: 60000,
+  // A private state dir per test file: never the machine's records (test/helpers/isolate-state.js).
+  setupFilesAfterEnv: ['<rootDir>/test/helpers/isolate-state.js'],
   // Real processes and kernel state: run serially so scenarios do not disturb each other.
   maxWorkers: 1,
 };

@@ -9,6 +9,7 @@ import { adviceFor, describeDeath, formatTime } from '../src/source/kernel-log/d
 import { findDeaths, findHungTasks, sameComm } from '../src/source/kernel-log/incidents';
 import { readKernelLog, type KernelLogRead } from '../src/source/kernel-log/read';
 import type { Death, DeathFilter } from '../src/source/kernel-log/types';
+import { latestRecordedStartMs } from '../src/record/later-holder';
 
 const CATCH_NEXT_TIME =
   'To catch it next time: keep `whydied watch <pid>` running while it works (records the signal and who sent it), and keep the kernel log readable (sysctl kernel.dmesg_restrict=0 or run whydied as root).';
@@ -82,7 +83,9 @@ function runDead(ctx: CheckContext, log: KernelLogRead, holderStartMs: number | 
   const { pid, name } = ctx.target;
   const p = ctx.facts.process(pid);
   const zombie = p !== null && p.stat.state === 'Z';
-  const startMs = startMsOf(ctx) ?? (zombie && p ? p.startedAtMs : null);
+  // Without a start time, a watch record of a later holder of this pid still dates the one we mean:
+  // a kernel-log death before that holder started is an earlier process's (pid reuse), never the cause.
+  const startMs = startMsOf(ctx) ?? (zombie && p ? p.startedAtMs : null) ?? latestRecordedStartMs(ctx.facts, pid);
   const filter: DeathFilter = { pid };
   if (name) filter.name = name;
   else if (zombie && p) filter.name = p.stat.comm;

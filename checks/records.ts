@@ -8,6 +8,7 @@ import { recordMatchesName } from '../src/record/record-name';
 import { recordNeedles, scanRecords } from '../src/record/store';
 import { recordsDir } from '../src/record/records-dir';
 import type { DeathRecord } from '../src/record/types';
+import { latestKernelDeathMs } from '../src/record/later-holder';
 
 function describe(r: DeathRecord): string {
   const c = r.cause;
@@ -117,7 +118,12 @@ export const records: Check = {
     } else if (!alive) {
       // Dead and its start time unknown: the newest record of this pid on this boot is the best match.
       const latest = newest(thisBoot);
-      if (latest) return found(latest, dir, 'pid');
+      // Unless the kernel log shows this pid dying after that record: a later holder, whose death it is.
+      const laterDeath = latest ? latestKernelDeathMs(ctx.facts, pid) : null;
+      const recordEnd = latest ? Date.parse(latest.cause.time ?? latest.seenAt) : NaN;
+      if (latest && !(laterDeath !== null && Number.isFinite(recordEnd) && laterDeath > recordEnd + 1000)) {
+        return found(latest, dir, 'pid');
+      }
     }
     if (!alive && name) {
       const byName = newest(all.filter((r) => r.bootId === bootId && recordMatchesName(r, name)));

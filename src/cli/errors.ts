@@ -4,6 +4,7 @@
  */
 import { isUsageError } from '../engine/errors';
 import { EXIT } from '../engine/exit-code';
+import { escapeControl } from '../render/escape';
 
 /** yargs messages can span lines ("Invalid values:\n  Argument: ..."); stderr gets one. */
 export const collapse = (s: string): string =>
@@ -15,8 +16,9 @@ export const collapse = (s: string): string =>
 
 export function reportError(e: unknown, verbose: boolean, write: (s: string) => void = (s) => process.stderr.write(s)): number {
   const usage = isUsageError(e);
-  const message = collapse(e instanceof Error ? e.message : String(e)) || 'unknown error';
+  // Messages quote arguments, file names and bundle content: never a raw control or bidi character.
+  const message = escapeControl(collapse(e instanceof Error ? e.message : String(e))) || 'unknown error';
   write(`whydied: ${usage ? '' : 'internal error: '}${message}\n`);
-  if (verbose && e instanceof Error && e.stack) write(`${e.stack}\n`);
+  if (verbose && e instanceof Error && e.stack) write(`${e.stack.split('\n').map(escapeControl).join('\n')}\n`);
   return usage ? EXIT.usage : EXIT.internal;
 }

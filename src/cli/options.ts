@@ -4,6 +4,7 @@
  */
 import type { Format } from '../render/types';
 import { UsageError } from '../engine/errors';
+import { escapeControl } from '../render/escape';
 
 /** A repeatable option: yargs gives a single value or, when repeated, an array. */
 export function toList(v: string | number | Array<string | number> | undefined): string[] | undefined {
@@ -12,9 +13,12 @@ export function toList(v: string | number | Array<string | number> | undefined):
 }
 
 /** `--only a,b --only c` -> ['a','b','c']. */
-export function splitIds(values: readonly (string | number)[] | undefined): string[] | undefined {
+export function splitIds(values: readonly (string | number)[] | undefined, option = 'only'): string[] | undefined {
   if (values === undefined) return undefined;
-  return values.flatMap((v) => String(v).split(',')).map((s) => s.trim()).filter((s) => s !== '');
+  const ids = values.flatMap((v) => String(v).split(',')).map((s) => s.trim()).filter((s) => s !== '');
+  // `--only ''` would otherwise silently mean "no filter" (every check runs).
+  if (ids.length === 0) throw new UsageError(`--${option} needs at least one check id (whydied checks lists them)`);
+  return ids;
 }
 
 export function pickFormat(json: boolean | undefined, format: string | undefined): Format {
@@ -39,4 +43,17 @@ export function outputWidth(stream: { isTTY?: boolean; columns?: number }, env: 
   if (stream.isTTY && stream.columns) return stream.columns;
   const cols = Number(env.COLUMNS);
   return Number.isInteger(cols) && cols > 40 ? cols : 100;
+}
+
+/** The longest --timeout: node timers hold at most 2^31-1 ms (a longer one fires at once). */
+export const MAX_TIMEOUT_S = Math.floor(0x7fffffff / 1000);
+
+/** `--timeout S`: a positive number of seconds up to MAX_TIMEOUT_S, in ms; anything else is a usage error. */
+export function parseTimeout(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const t = String(raw).trim();
+  const s = /^(\d+(\.\d*)?|\.\d+)$/.test(t) ? Number(t) : NaN;
+  if (!(s > 0)) throw new UsageError(`--timeout takes a positive number of seconds, not '${escapeControl(String(raw))}'`);
+  if (s > MAX_TIMEOUT_S) throw new UsageError(`--timeout ${t} is too long: at most ${MAX_TIMEOUT_S} seconds (about 24 days)`);
+  return Math.max(1, Math.round(s * 1000));
 }

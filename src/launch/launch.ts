@@ -10,6 +10,7 @@ import { UsageError } from '../engine/errors';
 import { escapeControl } from '../render/escape';
 import { startDetached } from '../record/daemon-ready';
 import { ensureStateDir, stateDir } from '../record/state-dir';
+import { openAppend, secureDir } from '../source/safe-write';
 
 export interface LaunchRequest {
   name?: string;
@@ -44,8 +45,7 @@ export function resolveCommand(cmd: string, envPath: string = process.env.PATH ?
 
 /** Default log: `<state dir>/logs/<name>.log` - private (0700 dir, 0600 file), stable, easy to find. */
 export function defaultLog(name: string): string {
-  const dir = path.join(ensureStateDir(stateDir()), 'logs');
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const dir = secureDir(path.join(ensureStateDir(stateDir()), 'logs'), 'log directory', true).dir;
   return path.join(dir, `${fileSafe(name)}.log`);
 }
 
@@ -62,11 +62,8 @@ export function planLaunch(req: LaunchRequest): LaunchPlan {
   const name = req.name ?? path.basename(argv[0]);
   if (name === '' || name.includes('\n')) throw new UsageError('--name must be a non-empty single line');
   const log = req.log ? path.resolve(req.log) : defaultLog(name);
-  try {
-    fs.closeSync(fs.openSync(log, 'a', 0o600));
-  } catch (e) {
-    throw new UsageError(`cannot open the log ${escapeControl(log)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+  // Checked here (a clear exit 2 before anything starts) and again by the sentinel when it opens it.
+  fs.closeSync(openAppend(log, { role: 'log' }));
   return { name, log, argv };
 }
 

@@ -4,11 +4,12 @@
  * `python3`, not `web`). After it dies the sentinel's record explains it; the entry then still names the
  * pid + start time, which the engine de-duplicates against the record.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import type { DeadTarget, DeadTargetFinder } from '../engine/diagnose-core';
 import type { RecordIdentity } from '../record/types';
 import { recordsDir } from '../record/records-dir';
+import { ensureStateDir } from '../record/state-dir';
+import { safeWriteFile } from '../source/safe-write';
 
 export interface LaunchEntry {
   v: 1;
@@ -32,11 +33,9 @@ function fileFor(dir: string, name: string): string {
 export function writeLaunchEntry(stateDir: string, e: { name: string; log: string; sentinel: number }, id: RecordIdentity): void {
   const entry: LaunchEntry = { v: 1, name: e.name, pid: id.pid, startTime: id.startTime, bootId: id.bootId, comm: id.comm, log: e.log, sentinel: e.sentinel, launchedAt: new Date().toISOString() };
   const file = fileFor(stateDir, e.name);
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  // Write then rename: a diagnosis never reads half an entry.
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(entry) + '\n', { mode: 0o600 });
-  fs.renameSync(tmp, file);
+  ensureStateDir(stateDir);
+  // A fresh name then rename (safeWriteFile): a diagnosis never reads half an entry, and no planted link is followed.
+  safeWriteFile(file, JSON.stringify(entry) + '\n', { role: 'launch registry', createDir: true });
 }
 
 function parseEntry(text: string): LaunchEntry | null {

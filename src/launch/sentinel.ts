@@ -17,6 +17,7 @@ import { readIdentity, procState } from '../watch/identity';
 import { watch } from '../watch/watch';
 import { stateDir } from '../record/state-dir';
 import { writeLaunchEntry } from './registry';
+import { openAppend } from '../source/safe-write';
 
 export interface SentinelRequest {
   name: string;
@@ -60,7 +61,13 @@ function waitCause(code: number | null, signal: NodeJS.Signals | null): Cause | 
 export async function runSentinel(req: SentinelRequest): Promise<number> {
   const env = { ...process.env };
   delete env[READY_FD_ENV];
-  const logFd = fs.openSync(req.log, 'a', 0o600);
+  let logFd: number;
+  try {
+    logFd = openAppend(req.log, { role: 'log' });
+  } catch (e) {
+    reportFailure((e as Error).message);
+    return 2;
+  }
   // detached: setsid() in the child - its own session and process group, no controlling terminal.
   const child = spawn('/bin/sh', ['-c', WRAPPER, 'whydied-launch', ...req.argv], { detached: true, stdio: ['ignore', logFd, logFd], env });
   fs.closeSync(logFd);

@@ -1,10 +1,12 @@
 /**
- * The recorder's pidfile (`record.pid` in the state dir): one recorder per state dir. Created with O_EXCL so
- * two recorders starting at once cannot both win; a pidfile whose owner is gone, or whose pid now belongs to
- * something that is not `whydied record` (pid reuse after a crash), is stale and replaced.
+ * The recorder's pidfile (`record.pid` in the state dir): one recorder per state dir. Created with
+ * O_EXCL|O_NOFOLLOW so two recorders starting at once cannot both win and no planted link is followed. It
+ * holds `<pid> <start time>`: a pidfile whose owner is gone, or whose pid now belongs to another process (pid
+ * reuse after a crash, or a pidfile naming an unrelated process), is stale and replaced.
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { createExclusive } from '../source/safe-write';
 
 export const PIDFILE = 'record.pid';
 
@@ -22,21 +24,60 @@ function cmdline(pid: number): string[] | null {
   }
 }
 
-/** True when `pid` is alive and its command line is `... whydied|whydied.js|main.js record ...` (the bin is dist/whydied.js). */
-export function isRecorderProcess(pid: number): boolean {
-  const argv = cmdline(pid);
-  if (!argv) return false;
-  const i = argv.findIndex((a) => /(^|\/)(whydied|whydied\.js|main\.js)$/.test(a));
-  return i >= 0 && argv.slice(i + 1).includes('record');
-}
-
-export function readPidfile(dir: string): number | null {
+/** Field 22 of /proc/PID/stat (clock ticks since boot), or null when the process is gone. */
+export function startTimeOf(pid: number): number | null {
   try {
-    const n = parseInt(fs.readFileSync(path.join(dir, PIDFILE), 'utf8'), 10);
-    return Number.isInteger(n) && n > 0 ? n : null;
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const v = Number(fields[19]);
+    return Number.isInteger(v) ? v : null;
   } catch {
     return null;
   }
+}
+
+/**
+ * True when `pid` is alive and is a whydied recorder: node running whydied's entry (`.../whydied`, the bin
+ * `.../whydied.js` or `.../main.js`) as its script, with `record` as the command. Any process naming whydied somewhere in its
+ * arguments does not count.
+ */
+export function isRecorderProcess(pid: number): boolean {
+  const argv = cmdline(pid);
+  if (!argv || argv.length < 3) return false;
+  let exe = '';
+  try {
+    exe = fs.readlinkSync(`/proc/${pid}/exe`);
+  } catch {
+    return false;
+  }
+  if (!/(^|\/)node[^/]*$/.test(exe)) return false;
+  // node's own options may come before the script; the script is the first argument that is not one.
+  const i = argv.findIndex((a, k) => k > 0 && !a.startsWith('-'));
+  return i > 0 && /(^|\/)(whydied|whydied\.js|main\.js)$/.test(argv[i]) && argv.slice(i + 1).includes('record');
+}
+
+export interface PidfileOwner {
+  pid: number;
+  /** Null in a pidfile written before start times were recorded. */
+  startTime: number | null;
+}
+
+export function readPidfile(dir: string): PidfileOwner | null {
+  try {
+    const [p, t] = fs.readFileSync(path.join(dir, PIDFILE), 'utf8').trim().split(/\s+/);
+    const pid = Number(p);
+    const startTime = t !== undefined && /^\d+$/.test(t) ? Number(t) : null;
+    return Number.isInteger(pid) && pid > 0 ? { pid, startTime } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The pidfile's owner is still the recorder that wrote it. */
+export function ownerAlive(owner: PidfileOwner | null): owner is PidfileOwner {
+  if (!owner || owner.pid === process.pid) return false;
+  if (owner.startTime !== null && startTimeOf(owner.pid) !== owner.startTime) return false;
+  return isRecorderProcess(owner.pid);
 }
 
 /** Take the pidfile for this process, or throw AlreadyRunning. Returns its path. */
@@ -44,16 +85,15 @@ export function acquirePidfile(dir: string): string {
   const file = path.join(dir, PIDFILE);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      const fd = fs.openSync(file, 'wx', 0o600);
-      fs.writeSync(fd, `${process.pid}\n`);
-      fs.closeSync(fd);
+      // O_EXCL|O_NOFOLLOW: never through a planted link. The start time pins the owner against pid reuse.
+      createExclusive(file, `${process.pid} ${startTimeOf(process.pid) ?? ''}\n`);
       return file;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
     const owner = readPidfile(dir);
-    if (owner !== null && owner !== process.pid && isRecorderProcess(owner)) throw new AlreadyRunning(owner, file);
-    // Stale (dead owner, a recycled pid, or a torn write): replace it.
+    if (ownerAlive(owner)) throw new AlreadyRunning(owner.pid, file);
+    // Stale (dead owner, a recycled pid, an unrelated process, or a torn write): replace it.
     try {
       fs.unlinkSync(file);
     } catch {

@@ -11,6 +11,7 @@
  *  - oom/mark_victim              OOM kills
  * The instance clock is `boot`, so a fork event's timestamp is the child's /proc start time.
  */
+import { safeWriteFile } from '../source/safe-write';
 import * as fs from 'fs';
 import * as path from 'path';
 import { createInstance, ensureTracefs, removeStaleInstances, TraceInstance } from '../source/trace/tracefs';
@@ -277,7 +278,7 @@ export class Recorder {
   private writeStatus(): void {
     this.status.updatedAt = new Date().toISOString();
     try {
-      fs.writeFileSync(this.statusFile, JSON.stringify(this.status) + '\n', { mode: 0o600 });
+      safeWriteFile(this.statusFile, JSON.stringify(this.status) + '\n', { role: 'recorder status' });
     } catch {
       /* the log still has it */
     }

@@ -5,12 +5,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { UsageError } from '../engine/errors';
+import { escapeControl, isClean } from '../render/escape';
 import { registerCleanup } from '../source/trace/registry';
 import { ensureStateDir, stateDir } from './state-dir';
-import { acquirePidfile, AlreadyRunning, isRecorderProcess, PIDFILE, readPidfile, releasePidfile } from './daemon-pidfile';
+import { acquirePidfile, AlreadyRunning, ownerAlive, PIDFILE, readPidfile, releasePidfile } from './daemon-pidfile';
 import { reportFailure, reportReady, selfCommand, startDetached } from './daemon-ready';
 import { renderUnit } from './unit';
 import { Recorder } from './recorder';
+import { openAppend } from '../source/safe-write';
 
 export interface RecordRequest {
   daemon?: boolean;
@@ -36,9 +38,9 @@ function childArgs(dir: string, req: RecordRequest): string[] {
 async function daemonize(dir: string, req: RecordRequest): Promise<number> {
   // Refuse before spawning anything, so the common mistake costs nothing.
   const owner = readPidfile(dir);
-  if (owner !== null && isRecorderProcess(owner)) throw new UsageError(new AlreadyRunning(owner, path.join(dir, PIDFILE)).message);
+  if (ownerAlive(owner)) throw new UsageError(new AlreadyRunning(owner.pid, path.join(dir, PIDFILE)).message);
   const logFile = path.join(dir, RECORD_LOG);
-  const fd = fs.openSync(logFile, 'a', 0o600);
+  const fd = openAppend(logFile, { role: 'recorder log', private: true });
   try {
     const started = await startDetached(childArgs(dir, req), fd);
     process.stdout.write(`whydied record: recording as pid ${started.pid} (records ${dir}, log ${logFile}, pidfile ${path.join(dir, PIDFILE)}); stop it with: kill ${started.pid}\n`);
@@ -86,6 +88,12 @@ function foreground(dir: string, req: RecordRequest): Promise<number> {
 }
 
 export async function runRecord(req: RecordRequest): Promise<number> {
+  if (req.stateDir !== undefined && (req.stateDir === '' || !isClean(req.stateDir))) {
+    // A newline would split the unit's ExecStart= line, a bidi control would make it read differently; an
+    // empty one means nothing.
+    throw new UsageError(`--state-dir must be a non-empty path without control or bidi characters, not '${escapeControl(req.stateDir)}'`);
+  }
+  if (req.capMb !== undefined && !(Number.isFinite(req.capMb) && req.capMb * 1024 * 1024 >= 4096)) throw new UsageError('--cap-mb must be a number of MiB of at least 0.004 (4 KiB)');
   if (req.printUnit) {
     const { node, script } = selfCommand();
     process.stdout.write(renderUnit({ node, script, stateDir: req.stateDir ? path.resolve(req.stateDir) : undefined }));
@@ -96,7 +104,6 @@ export async function runRecord(req: RecordRequest): Promise<number> {
     reportFailure(msg);
     throw new UsageError(msg);
   }
-  if (req.capMb !== undefined && !(req.capMb > 0)) throw new UsageError('--cap-mb must be a positive number');
   if (req.bufferKb !== undefined && !(Number.isInteger(req.bufferKb) && req.bufferKb >= 64)) throw new UsageError('--buffer-kb must be an integer >= 64');
   const dir = ensureStateDir(req.stateDir ? path.resolve(req.stateDir) : stateDir());
   return req.daemon ? daemonize(dir, req) : foreground(dir, req);

@@ -5,6 +5,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { secureDir, UnsafePathError } from '../source/safe-write';
+import { escapeControl } from '../render/escape';
 
 export function stateDir(env: NodeJS.ProcessEnv = process.env, uid: number = process.getuid?.() ?? -1): string {
   if (env.WHYDIED_STATE_DIR) return path.resolve(env.WHYDIED_STATE_DIR);
@@ -13,10 +15,19 @@ export function stateDir(env: NodeJS.ProcessEnv = process.env, uid: number = pro
   return path.join(xdg, 'whydied');
 }
 
-/** Create the state dir (0700) if needed; tighten it when it exists with looser bits. */
+/**
+ * Create the state dir (0700) if needed, tighten it when it is ours with looser bits, and refuse one that
+ * another user could change (owner, links, shared ancestors, pseudo filesystems): whydied appends records to
+ * it as root. A refusal is an UnsafePathError (a usage error: exit 2, one line).
+ */
 export function ensureStateDir(dir: string = stateDir()): string {
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const st = fs.statSync(dir);
-  if ((st.mode & 0o077) !== 0 && st.uid === (process.getuid?.() ?? st.uid)) fs.chmodSync(dir, 0o700);
-  return dir;
+  try {
+    const st = fs.lstatSync(dir);
+    if (st.isDirectory() && (st.mode & 0o077) !== 0 && st.uid === (process.geteuid?.() ?? -1)) fs.chmodSync(dir, 0o700);
+  } catch {
+    /* missing: created below */
+  }
+  const checked = secureDir(dir, 'state dir', true);
+  if (checked.shared) throw new UnsafePathError(`state dir ${escapeControl(dir)} is writable by other users: use a private directory`);
+  return checked.dir;
 }

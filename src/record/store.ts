@@ -10,6 +10,7 @@ import type { Read } from '../source/types';
 import type { DeathRecord } from './types';
 import type { RecordsProbe } from './store-index';
 import { ensureStateDir, stateDir } from './state-dir';
+import { openAppend } from '../source/safe-write';
 
 export type { DeathRecord, RecordIdentity } from './types';
 
@@ -45,14 +46,15 @@ export function saveRecords(recs: readonly DeathRecord[], opts: SaveOptions = {}
   const text = recs.map((r) => JSON.stringify(r) + '\n').join('');
   let size = 0;
   try {
-    size = fs.statSync(file).size;
+    size = fs.lstatSync(file).size;
   } catch {
     /* no file yet */
   }
   const rotated = size > 0 && size + Buffer.byteLength(text) > cap;
   if (rotated) fs.renameSync(file, path.join(dir, ROTATED_FILE));
   // O_APPEND: several watchers and the recorder may append concurrently; one write of whole lines stays whole.
-  const fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_APPEND | fs.constants.O_CREAT, 0o600);
+  // Never through a link planted in the state dir, and only into a regular file with one link (openAppend).
+  const fd = openAppend(file, { role: 'records file', private: true, read: true });
   try {
     // A writer killed mid-line leaves a torn tail: start on a fresh line so these records survive it.
     const end = fs.fstatSync(fd).size;

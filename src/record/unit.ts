@@ -11,7 +11,9 @@ export interface UnitInput {
 
 /** systemd's ExecStart= splits on whitespace and honours double quotes; quote only when needed. */
 function unitArg(s: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  // systemd expands `%x` specifiers and `$VAR` in ExecStart=: both are doubled to stay literal.
+  const lit = s.replace(/%/g, '%%').replace(/\$/g, '$$$$');
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(lit) ? lit : `"${lit.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
 export function renderUnit(u: UnitInput): string {

@@ -3,10 +3,11 @@
  * terminal escapes, or rename a thread to one (PR_SET_NAME). Table and markdown output show every
  * control character escaped, never raw: C0 (incl. \n \r \t and ESC), DEL, C1 (a lone 0x9b is a CSI
  * on some terminals), and the Unicode line separators and bidirectional overrides that can make text
- * display differently from what it is.
+ * display differently from what it is (every bidi control: U+061C, U+200E/F, U+202A-U+202E, U+2066-U+2069),
+ * and the byte-order mark U+FEFF.
  */
 // eslint-style note: the character class is built from code points so the source itself holds no raw controls.
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
 
 const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 

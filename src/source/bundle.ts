@@ -102,8 +102,9 @@ export function validateBundle(data: unknown, where = 'bundle'): Bundle {
     throw new BundleError(`${where}: unsupported bundle version ${JSON.stringify(format)} (this whydied reads ${BUNDLE_FORMAT})`);
   }
   if (typeof data.capturedAt !== 'string') throw new BundleError(`${where}: field "capturedAt" must be a string`);
-  if (typeof data.capturedAtMs !== 'number' || !Number.isFinite(data.capturedAtMs)) {
-    throw new BundleError(`${where}: field "capturedAtMs" must be a number`);
+  // A time a Date can hold (|ms| <= 8.64e15) and after the epoch: every report prints times derived from it.
+  if (typeof data.capturedAtMs !== 'number' || !Number.isFinite(data.capturedAtMs) || data.capturedAtMs < 0 || data.capturedAtMs > 8.64e15) {
+    throw new BundleError(`${where}: field "capturedAtMs" must be a time in milliseconds since 1970`);
   }
   if (typeof data.hostname !== 'string') throw new BundleError(`${where}: field "hostname" must be a string`);
   const target = data.target;

@@ -11,6 +11,8 @@ import type { Report } from '../engine/types';
 import { rendererFor } from '../render';
 import { escapeControl } from '../render/escape';
 import { saveRecord } from '../record/store';
+import { ensureStateDir } from '../record/state-dir';
+import { UnsafePathError } from '../source/safe-write';
 import { outputWidth, pickFormat, useColor } from '../cli/options';
 import { watch } from './watch';
 import { watchCheck } from './watch-check';
@@ -77,20 +79,37 @@ export async function runWatch(req: WatchRequest): Promise<number> {
   const format = pickFormat(req.json, req.format);
   const pids = parsePids(req.pids);
   const backend = parseBackend(req.backend);
+  // The record is saved into the state dir at the end: refuse an unsafe one now (exit 2), not after the wait.
+  // One that merely cannot be created (no writable home) only means no record: the watch itself still runs.
+  let saving = true;
+  try {
+    ensureStateDir();
+  } catch (e) {
+    if (!(e instanceof UnsafePathError && e.unavailable)) throw e;
+    saving = false;
+    process.stderr.write(`whydied: the record will not be saved: ${escapeControl(e.message)}\n`);
+  }
   const { loadChecks, loadFacts } = await import('../cli/actions/load');
   const checks = await loadChecks([]);
 
   const status = statusWriter();
+  // Closing the terminal must not end the watch (whatever the backend): it still saves its record, and
+  // writes to the gone terminal are dropped (src/cli/output.ts). The status line stops at the hangup.
+  let hungUp = false;
+  const onHangup = (): void => {
+    hungUp = true;
+  };
+  process.on('SIGHUP', onHangup);
   let results;
   try {
-    results = await watch(pids, { backend, onStatus: status.update, timeoutMs: req.timeoutMs });
+    results = await watch(pids, { backend, onStatus: (l) => !hungUp && status.update?.(l), timeoutMs: req.timeoutMs });
   } finally {
-    status.clear();
+    if (!hungUp) status.clear();
   }
 
   for (const r of results) {
     if (!r.identity) process.stderr.write(`whydied: pid ${r.pid} was ${r.note ?? 'gone'}; falling back to the postmortem diagnosis\n`);
-    const rec = toDeathRecord(r);
+    const rec = saving ? toDeathRecord(r) : null;
     if (rec) {
       try {
         saveRecord(rec);

@@ -78,6 +78,8 @@ export async function watch(pids: number[], opts: WatchOptions = {}): Promise<Wa
     const ticker = status ? setInterval(() => status(statusLine(targets, run, startMs, ended)), STATUS_EVERY_MS) : null;
     if (status) status(statusLine(targets, run, startMs, ended));
     // `run` is reassigned on a fallback: the timeout stops whichever backend is watching then.
+    // Node fires a timer longer than 2^31-1 ms after 1 ms: refuse it rather than stop at once.
+    if (opts.timeoutMs !== undefined && !(opts.timeoutMs > 0 && opts.timeoutMs <= 0x7fffffff)) throw new RangeError(`watch timeout out of range: ${opts.timeoutMs} ms`);
     const timer = opts.timeoutMs
       ? setTimeout(() => {
           stopped = true;

@@ -40,7 +40,7 @@ describe('bad input exits 2 with one line', () => {
     [['--only', 'nope', '1'], /unknown check id 'nope' in --only/],
     [['--skip', 'existence,nope', '1'], /unknown check id 'nope' in --skip/],
     [['--from', '/nonexistent/bundle.json', '1'], /cannot read bundle .*no such file/],
-    [[], /missing target: whydied PID \| :PORT \| NAME/],
+    [[], /a target is needed|missing target/],
     // `1` is taken as --bogus's value: the unknown option is named, not "Not enough non-option arguments".
     [['--bogus', '1'], /unknown option --bogus/],
     [['watch'], /watch needs at least one pid/],

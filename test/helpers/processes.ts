@@ -159,6 +159,8 @@ export function runCli(args: string[], opts: { input?: string; env?: NodeJS.Proc
     input: opts.input ?? '',
     env: { ...process.env, NO_COLOR: '1', ...opts.env },
     timeout: opts.timeoutMs ?? 30000,
+    // Bundles on stdout can pass the 1 MiB default (ENOBUFS).
+    maxBuffer: 256 * 1024 * 1024,
   });
   return { status: res.status, stdout: res.stdout, stderr: res.stderr, signal: res.signal };
 }

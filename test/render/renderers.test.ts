@@ -84,7 +84,7 @@ describe('renderers on a report with hostile process data', () => {
 
   it('table wraps to the width without breaking a word, and leaves commands whole on their own lines', () => {
     const long = sampleReport({
-      risks: [{ event: 'group-kill', outcome: 'dies', reason: `it shares process group 18929 with bash -c shell (pid 18929), a job runner: when the runner or its caller kills the group (kill -- -18929), it dies too ${'word '.repeat(30)}` }],
+      risks: [{ event: 'group-kill', code: 'group.shares-with-runner', outcome: 'dies', confidence: 'certain', reason: `it shares process group 18929 with bash -c shell (pid 18929), a job runner: when the runner or its caller kills the group (kill -- -18929), it dies too ${'word '.repeat(30)}` }],
     });
     for (const width of [80, 200]) {
       for (const verbose of [false, true]) {
@@ -112,7 +112,7 @@ describe('renderers on a report with hostile process data', () => {
 
   it('verbose never cuts text: every detail and reason appears whole', () => {
     const longWord = 'x'.repeat(150);
-    const r = sampleReport({ risks: [{ event: 'parent-exit', outcome: 'survives', reason: `because ${longWord} end` }] });
+    const r = sampleReport({ risks: [{ event: 'parent-exit', code: 'parent.reparent', outcome: 'survives', confidence: 'likely', reason: `because ${longWord} end` }] });
     const out = renderTable(r, { color: false, width: 80, verbose: true });
     expect(out).toContain(longWord);
     expect(out).toContain('end');

@@ -2,13 +2,15 @@
  * The work behind `whydied capture`: read everything the checks would read (prefetch, then a real
  * diagnosis on the recording live source) and write what was read as a bundle.
  */
-import * as fs from 'fs';
+import { safeWriteFile } from '../../source/safe-write';
+import { escapeControl } from '../../render/escape';
 import { UsageError } from '../../engine/errors';
 import { diagnose } from '../../engine/diagnose';
 import { createLiveSource } from '../../source/live-source';
 import { createFacts } from '../../source/facts';
 import { prefetchForCapture } from '../../source/prefetch';
 import { serializeBundle } from '../../source/bundle';
+import { minimizeBundle } from '../../source/bundle-minimize';
 import { QueryError, resolveQuery } from '../../source/resolve-query';
 import { EXIT } from '../../engine/exit-code';
 import { loadChecks } from './load';
@@ -21,7 +23,7 @@ export interface CaptureRequest {
 }
 
 export async function runCapture(req: CaptureRequest): Promise<number> {
-  if (!/^\d+$/.test(req.pid)) throw new UsageError(`capture takes a PID, not '${req.pid}'`);
+  if (!/^\d+$/.test(req.pid)) throw new UsageError(`capture takes a PID, not '${escapeControl(req.pid)}'`);
   const checks = await loadChecks(req.checkModules);
   // A bundle must hold the records files themselves, not the key index's answer about them.
   const live = createLiveSource({ recordsIndex: false });
@@ -36,19 +38,23 @@ export async function runCapture(req: CaptureRequest): Promise<number> {
   await prefetchForCapture(facts, pid);
   // The diagnosis itself records every file the checks read, so the replay finds each one.
   const reports = await diagnose({ query: req.pid, facts, checks, verbose: req.verbose });
-  const text = serializeBundle(live.snapshot({ query: req.pid, pid }));
+  // Only what this target's diagnosis used: its own kernel-log records and records, not the whole logs.
+  const proc = facts.process(pid);
+  const host = facts.host();
+  const bundle = minimizeBundle(
+    live.snapshot({ query: req.pid, pid }),
+    { pid, names: proc ? [proc.stat.comm] : [] },
+    { bootTimeMs: host.bootTime > 0 ? host.bootTime * 1000 : null, currentBootId: host.bootId },
+  );
+  const text = serializeBundle(bundle);
   const state = reports[0]?.state ?? 'not-found';
   if (req.output === undefined) {
     process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     process.stderr.write(`whydied: captured pid ${pid} (${state}); bundle written to stdout\n`);
   } else {
-    try {
-      fs.writeFileSync(req.output, text.endsWith('\n') ? text : `${text}\n`, { mode: 0o600 });
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code ?? 'error';
-      throw new UsageError(`cannot write bundle ${req.output}: ${code}`);
-    }
-    process.stderr.write(`whydied: captured pid ${pid} (${state}) to ${req.output}\n`);
+    // A fresh 0600 file renamed over the target: never through a planted link, never keeping a looser mode.
+    safeWriteFile(req.output, text.endsWith('\n') ? text : `${text}\n`, { role: 'bundle' });
+    process.stderr.write(`whydied: captured pid ${pid} (${state}) to ${escapeControl(req.output)}\n`);
   }
   return EXIT.ok;
 }

@@ -15,7 +15,7 @@ export const captureCommand: CommandModule<GlobalOptions, CaptureArgs> = {
   builder: (y: Argv<GlobalOptions>): Argv<CaptureArgs> =>
     y
       .positional('pid', { type: 'string', demandOption: true, describe: 'PID to capture' })
-      .option('output', { alias: 'o', type: 'string', describe: 'Bundle file (default: stdout)' })
+      .option('output', { alias: 'o', type: 'string', requiresArg: true, describe: 'Bundle file (default: stdout)' })
       .option('check', { type: 'string', requiresArg: true, describe: 'Also run these check modules so their reads are captured' }) as unknown as Argv<CaptureArgs>,
   handler: async (argv) => {
     const { runCapture } = await import('../actions/capture');

@@ -4,6 +4,7 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import type { GlobalOptions } from './global';
+import { MAX_TIMEOUT_S, parseTimeout } from '../options';
 
 export interface WatchArgs extends GlobalOptions {
   pids?: string[];
@@ -11,7 +12,7 @@ export interface WatchArgs extends GlobalOptions {
   format?: string;
   color?: boolean;
   backend?: string;
-  timeout?: number;
+  timeout?: string;
 }
 
 export const watchCommand: CommandModule<GlobalOptions, WatchArgs> = {
@@ -23,14 +24,15 @@ export const watchCommand: CommandModule<GlobalOptions, WatchArgs> = {
       // Strings: validated by the action so a bad pid is one line and exit 2, not a yargs coercion.
       .positional('pids', { type: 'string', default: undefined, describe: 'PIDs to watch (one or more)' })
       .option('json', { type: 'boolean', describe: 'Same as --format json' })
-      .option('format', { type: 'string', choices: ['table', 'json', 'markdown'], describe: 'Output format (default: table)' })
+      .option('format', { type: 'string', requiresArg: true, choices: ['table', 'json', 'markdown'], describe: 'Output format (default: table)' })
       .option('color', { type: 'boolean', describe: 'Colour status words on a terminal' })
       .option('backend', {
         type: 'string',
+        requiresArg: true,
         choices: ['auto', 'tracefs', 'ptrace', 'poll'],
         describe: 'tracefs (root), ptrace (strace), poll (/proc); auto picks the best available',
       })
-      .option('timeout', { type: 'number', describe: 'Stop watching after this many seconds and report what is known' })
+      .option('timeout', { type: 'string', requiresArg: true, describe: `Stop watching after this many seconds (up to ${MAX_TIMEOUT_S}) and report what is known` })
       .conflicts('json', 'format') as unknown as Argv<WatchArgs>,
   handler: async (argv) => {
     const { runWatch } = await import('../../watch/run-watch');
@@ -40,7 +42,7 @@ export const watchCommand: CommandModule<GlobalOptions, WatchArgs> = {
       format: argv.format,
       color: argv.color,
       backend: argv.backend,
-      timeoutMs: argv.timeout !== undefined && argv.timeout > 0 ? argv.timeout * 1000 : undefined,
+      timeoutMs: parseTimeout(argv.timeout),
       verbose: argv.verbose ?? false,
     });
   },

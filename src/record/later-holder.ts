@@ -1,0 +1,31 @@
+/**
+ * Pid reuse without a known start time. `whydied 4242` after 4242 died knows no start time for the target,
+ * so "a death of pid 4242" could be any earlier holder's. Each postmortem source then attributes a death only
+ * when no other source shows a later holder of that pid on this boot: a watch record of a process that
+ * started after the kernel-log death, or a kernel-log death after the watch record's end. Pure over ctx.facts.
+ */
+import type { Facts } from '../source/types';
+import { findDeaths } from '../source/kernel-log/incidents';
+import { readKernelLog } from '../source/kernel-log/read';
+import { recordsDir } from './records-dir';
+import { recordNeedles, scanRecords } from './store';
+
+/** Wall-clock ms at which the newest recorded holder of `pid` on this boot started, or null. */
+export function latestRecordedStartMs(facts: Facts, pid: number): number | null {
+  const where = recordsDir(facts);
+  if (!where.ok) return null;
+  const h = facts.host();
+  let best: number | null = null;
+  for (const r of scanRecords((p) => facts.raw.listDir(p), (p) => facts.text(p), where.dir, recordNeedles(pid, null)).records) {
+    if (r.pid !== pid || r.bootId !== h.bootId) continue;
+    const ms = Math.round((h.bootTime + r.startTime / h.clockTicks) * 1000);
+    if (best === null || ms > best) best = ms;
+  }
+  return best;
+}
+
+/** Wall-clock ms of the newest kernel-log death of `pid`, or null. */
+export function latestKernelDeathMs(facts: Facts, pid: number): number | null {
+  const d = findDeaths(readKernelLog(facts).records, { pid }).find((x) => x.boot === 'current' && x.timeMs !== null);
+  return d?.timeMs ?? null;
+}

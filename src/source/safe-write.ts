@@ -1,0 +1,254 @@
+/**
+ * Every file whydied writes goes through here. whydied runs as root on machines where other users can plant
+ * symbolic links and hard links where it is about to write (fs.protected_symlinks is 0 on some hosts), so:
+ *
+ * - every directory written into is checked: a real directory (links along the way must belong to root or
+ *   to us), owned by us or root, on a real filesystem (not proc, sysfs, tracefs, ...), and not writable by
+ *   group or others unless sticky - and in a sticky shared directory (/tmp) only files we own are touched;
+ * - whole files are written to a fresh name (O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600) in the same directory and
+ *   renamed over the target, so an existing file's mode never leaks into the new content and a planted
+ *   link is replaced, never followed;
+ * - appends open with O_NOFOLLOW|O_APPEND and fstat the result: a regular file with one link, ours when the
+ *   directory is shared.
+ * Missing directories are created one component at a time (0700), each re-checked after its creation.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { randomBytes } from 'crypto';
+import { UsageError } from '../engine/errors';
+import { escapeControl, isClean } from '../render/escape';
+
+/** A path whydied refuses to write to: bad input (exit 2), said in one line. */
+export class UnsafePathError extends UsageError {
+  /**
+   * `unavailable`: the path is not hostile, it just cannot be made or opened (EACCES, EROFS, ENOENT): a
+   * caller for which writing is optional (a watch saving its record) may go on without it.
+   */
+  constructor(message: string, readonly unavailable = false) {
+    super(message);
+    this.name = 'UnsafePathError';
+  }
+}
+
+const C = fs.constants;
+
+/** statfs magic numbers of filesystems that hold no user files: writing there is never what was meant. */
+const PSEUDO_FS: ReadonlyMap<number, string> = new Map([
+  [0x9fa0, 'proc'],
+  [0x62656572, 'sysfs'],
+  [0x74726163, 'tracefs'],
+  [0x64626720, 'debugfs'],
+  [0x27e0eb, 'cgroup'],
+  [0x63677270, 'cgroup2'],
+  [0x1cd1, 'devpts'],
+  [0x73636673, 'securityfs'],
+  [0xcafe4a11, 'bpf'],
+  [0x42494e4d, 'binfmt_misc'],
+  [0x6e736673, 'nsfs'],
+  [0xf97cff8c, 'selinuxfs'],
+  [0x19800202, 'mqueue'],
+]);
+
+const show = (p: string): string => escapeControl(p);
+const euid = (): number => process.geteuid?.() ?? -1;
+const trusted = (uid: number): boolean => uid === 0 || uid === euid();
+
+/** Writable by group or others (the group/other write bits). */
+const shared = (st: fs.Stats): boolean => (st.mode & 0o022) !== 0;
+const sticky = (st: fs.Stats): boolean => (st.mode & 0o1000) !== 0;
+
+function errCode(e: unknown): string {
+  return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+}
+
+function pseudoFs(dir: string): string | null {
+  try {
+    return PSEUDO_FS.get(Number(fs.statfsSync(dir).type)) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** What a checked directory allows: in a sticky shared directory only our own files may be replaced. */
+export interface DirCheck {
+  dir: string;
+  /** Group/other-writable (sticky): files in it must be ours. */
+  shared: boolean;
+}
+
+/**
+ * Every symbolic link met while walking the path as given must belong to root or to us (one planted by
+ * another user would redirect everything below it).
+ */
+function checkLinksAlong(abs: string): void {
+  let cur = '/';
+  for (const part of abs.split('/').filter((s) => s !== '')) {
+    cur = path.join(cur, part);
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(cur);
+    } catch {
+      return; // the rest does not exist yet: created below, component by component
+    }
+    if (st.isSymbolicLink() && !trusted(st.uid)) {
+      throw new UnsafePathError(`${show(cur)} is a symbolic link owned by uid ${st.uid}: refusing to write through it`);
+    }
+  }
+}
+
+/** Checks an existing directory (symlinks resolved) and each of its ancestors. */
+function checkExistingDir(dir: string, role: string): DirCheck {
+  let real: string;
+  try {
+    real = fs.realpathSync(dir);
+  } catch (e) {
+    throw new UnsafePathError(`cannot use ${role} ${show(dir)}: ${errCode(e)}`);
+  }
+  const st = fs.statSync(real);
+  if (!st.isDirectory()) throw new UnsafePathError(`${role} ${show(dir)} is not a directory`);
+  const fsName = pseudoFs(real);
+  if (fsName) throw new UnsafePathError(`${role} ${show(dir)} is on ${fsName}, not a real filesystem: refusing to write there`);
+  if (!trusted(st.uid)) throw new UnsafePathError(`${role} ${show(dir)} is owned by uid ${st.uid}, not by uid ${euid()} or root: refusing to write into it`);
+  if (shared(st) && !sticky(st)) throw new UnsafePathError(`${role} ${show(dir)} is writable by other users (mode ${(st.mode & 0o7777).toString(8)}): refusing to write into it`);
+  // Ancestors: another user able to rename an ancestor could swap the whole tree under us.
+  for (let a = path.dirname(real); ; a = path.dirname(a)) {
+    const ast = fs.statSync(a);
+    if (!trusted(ast.uid) || (shared(ast) && !sticky(ast))) {
+      throw new UnsafePathError(`${role} ${show(dir)} is under ${show(a)}, which another user (uid ${ast.uid}, mode ${(ast.mode & 0o7777).toString(8)}) can change: refusing to write there`);
+    }
+    if (a === '/') break;
+  }
+  return { dir: real, shared: shared(st) };
+}
+
+/**
+ * Check `dir` (creating missing components 0700 one at a time when `create`) and return its real path.
+ * `role` names it in errors ("state dir", "log directory").
+ */
+export function secureDir(dir: string, role: string, create = false): DirCheck {
+  if (!isClean(dir)) throw new UnsafePathError(`${role} ${show(dir)} holds a control or bidi character`);
+  const abs = path.resolve(dir);
+  checkLinksAlong(abs);
+  // The deepest existing ancestor is checked first, so nothing is created under a hostile or pseudo directory.
+  const missing: string[] = [];
+  let base = abs;
+  while (!fs.existsSync(base)) {
+    missing.unshift(path.basename(base));
+    const up = path.dirname(base);
+    if (up === base) break;
+    base = up;
+  }
+  if (missing.length > 0 && !create) throw new UnsafePathError(`${role} ${show(abs)} does not exist`);
+  let check = checkExistingDir(base, role);
+  for (const part of missing) {
+    const next = path.join(check.dir, part);
+    try {
+      fs.mkdirSync(next, { mode: 0o700 });
+    } catch (e) {
+      if (errCode(e) !== 'EEXIST') throw new UnsafePathError(`cannot create ${role} ${show(abs)}: ${errCode(e)} at ${show(next)}`, true);
+    }
+    // Created by us, or raced by someone: either way it must now pass as an existing directory.
+    const st = fs.lstatSync(next);
+    if (st.isSymbolicLink()) throw new UnsafePathError(`${show(next)} became a symbolic link while creating ${role} ${show(abs)}`);
+    check = checkExistingDir(next, role);
+  }
+  return check;
+}
+
+function checkExistingTarget(file: string, where: DirCheck): fs.Stats | null {
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(file);
+  } catch {
+    return null;
+  }
+  if (st.isSymbolicLink()) throw new UnsafePathError(`${show(file)} is a symbolic link: refusing to write through it`);
+  if (!st.isFile()) throw new UnsafePathError(`${show(file)} exists and is not a regular file`);
+  if (where.shared && st.uid !== euid()) throw new UnsafePathError(`${show(file)} is owned by uid ${st.uid} in a shared directory: refusing to replace it`);
+  if (st.nlink > 1) throw new UnsafePathError(`${show(file)} has ${st.nlink} hard links: refusing to write to it`);
+  return st;
+}
+
+/**
+ * Replace `file` with `data` (mode 0600 unless told): a fresh O_EXCL name in the same directory, written,
+ * synced and renamed over the target. The directory is created when `createDir`.
+ */
+export function safeWriteFile(file: string, data: string | Buffer, opts: { mode?: number; role?: string; createDir?: boolean } = {}): void {
+  const abs = path.resolve(file);
+  const where = secureDir(path.dirname(abs), opts.role ? `${opts.role} directory` : 'directory', opts.createDir ?? false);
+  const target = path.join(where.dir, path.basename(abs));
+  checkExistingTarget(target, where);
+  const tmp = path.join(where.dir, `.${path.basename(abs).slice(0, 80)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  let fd: number;
+  try {
+    fd = fs.openSync(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW | C.O_NOCTTY, opts.mode ?? 0o600);
+  } catch (e) {
+    throw new UnsafePathError(`cannot write ${show(abs)}: ${errCode(e)}`);
+  }
+  try {
+    try {
+      const buf = typeof data === 'string' ? Buffer.from(data) : data;
+      for (let off = 0; off < buf.length; ) off += fs.writeSync(fd, buf, off, buf.length - off);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, target);
+  } catch (e) {
+    try {
+      fs.unlinkSync(tmp);
+    } catch {
+      /* already renamed or gone */
+    }
+    if (e instanceof UsageError) throw e;
+    throw new UnsafePathError(`cannot write ${show(abs)}: ${errCode(e)}`);
+  }
+}
+
+/**
+ * Open `file` for appending (created 0600), never through a link: O_NOFOLLOW|O_APPEND, then fstat says it
+ * is a regular file with a single link (and ours in a shared directory). `/dev/null` is allowed as itself.
+ * `private` tightens a file of ours with looser bits to 0600 (records name processes and command lines).
+ */
+export function openAppend(file: string, opts: { role?: string; createDir?: boolean; private?: boolean; read?: boolean } = {}): number {
+  const abs = path.resolve(file);
+  const role = opts.role ?? 'file';
+  if (abs === '/dev/null') return fs.openSync(abs, C.O_WRONLY | C.O_APPEND | C.O_NOCTTY);
+  const where = secureDir(path.dirname(abs), `${role} directory`, opts.createDir ?? false);
+  const target = path.join(where.dir, path.basename(abs));
+  let fd: number;
+  try {
+    fd = fs.openSync(target, (opts.read ? C.O_RDWR : C.O_WRONLY) | C.O_APPEND | C.O_CREAT | C.O_NOFOLLOW | C.O_NOCTTY | C.O_NONBLOCK, 0o600);
+  } catch (e) {
+    // ELOOP from O_NOFOLLOW, or EACCES from fs.protected_regular in a sticky dir: say which it was.
+    let link = errCode(e) === 'ELOOP';
+    try {
+      link ||= fs.lstatSync(target).isSymbolicLink();
+    } catch {
+      /* not there */
+    }
+    if (link) throw new UnsafePathError(`${role} ${show(abs)} is a symbolic link: refusing to write through it`);
+    throw new UnsafePathError(`cannot open ${role} ${show(abs)}: ${errCode(e)}`, true);
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw new UnsafePathError(`${role} ${show(abs)} is not a regular file`);
+    if (st.nlink !== 1) throw new UnsafePathError(`${role} ${show(abs)} has ${st.nlink} hard links: refusing to write to it`);
+    if (where.shared && st.uid !== euid()) throw new UnsafePathError(`${role} ${show(abs)} is owned by uid ${st.uid} in a shared directory: refusing to write to it`);
+    if (opts.private && st.uid === euid() && (st.mode & 0o077) !== 0) fs.fchmodSync(fd, 0o600);
+    return fd;
+  } catch (e) {
+    fs.closeSync(fd);
+    throw e;
+  }
+}
+
+/** Create `file` exclusively (O_EXCL|O_NOFOLLOW, 0600) in a checked directory; EEXIST is passed on. */
+export function createExclusive(file: string, data: string): void {
+  const fd = fs.openSync(file, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW | C.O_NOCTTY, 0o600);
+  try {
+    fs.writeSync(fd, data);
+  } finally {
+    fs.closeSync(fd);
+  }
+}

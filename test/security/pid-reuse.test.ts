@@ -1,0 +1,104 @@
+/**
+ * Pid reuse: process A segfaults at pid P (a real kernel-log record), then process B gets the same pid P
+ * (forced with /proc/sys/kernel/ns_last_pid, as CRIU does), is watched (its record is saved) and killed with
+ * SIGTERM. `whydied P` must not blame A's segfault: its identity (A died before B started) does not agree.
+ */
+import { spawn, type ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import { cleanupProcesses, isRoot, runCli, track, waitFor } from '../helpers/processes';
+import { readIdentity } from '../../src/watch/identity';
+import { saveRecord } from '../../src/record/store';
+
+const TRACE = '/proc/sys/debug/exception-trace';
+const LAST_PID = '/proc/sys/kernel/ns_last_pid';
+const root = isRoot();
+if (!root) console.log('skipping pid-reuse test: ns_last_pid and exception-trace need root');
+
+let savedTrace: string | null = null;
+beforeAll(() => {
+  if (!root) return;
+  savedTrace = fs.readFileSync(TRACE, 'utf8').trim();
+  fs.writeFileSync(TRACE, '1');
+});
+afterAll(() => {
+  if (savedTrace !== null) fs.writeFileSync(TRACE, savedTrace);
+  cleanupProcesses();
+});
+
+const uptimeTicks = (): number => Math.floor(parseFloat(fs.readFileSync('/proc/uptime', 'utf8')) * 100);
+
+/** Start `sleep` at exactly `pid` (retrying: another fork may take it first), or null. */
+async function spawnAt(pid: number): Promise<ChildProcess | null> {
+  for (let i = 0; i < 50; i++) {
+    fs.writeFileSync(LAST_PID, String(pid - 1));
+    const c = spawn('sleep', ['60'], { stdio: 'ignore' });
+    track(c.pid as number);
+    if (c.pid === pid) return c;
+    c.kill('SIGKILL');
+    await new Promise((r) => c.on('exit', r));
+  }
+  return null;
+}
+
+(root ? it : it.skip)('a dead pid is not blamed on the previous holder\'s death', async () => {
+  const a = spawn('python3', ['-c', 'import ctypes; ctypes.string_at(0)'], { stdio: 'ignore' });
+  const pid = track(a.pid as number);
+  await new Promise((r) => a.on('exit', r));
+  // Start times have clock-tick resolution (10 ms): B starts at least two ticks after A's death, so the
+  // order of the two is measurable, as it is whenever a pid comes round again after 32768 forks.
+  const diedAt = uptimeTicks();
+  await waitFor(() => uptimeTicks() >= diedAt + 2);
+  const b = await spawnAt(pid);
+  if (!b) {
+    console.log(`skipped: could not get pid ${pid} again within 50 tries`);
+    return;
+  }
+  // B's record, as `whydied watch` saves it (identity read while it runs).
+  await waitFor(() => readIdentity(pid)?.comm === 'sleep');
+  const id = readIdentity(pid);
+  expect(id).not.toBeNull();
+  b.kill('SIGTERM');
+  await new Promise((r) => b.on('exit', r));
+  saveRecord({ v: 1, ...(id as NonNullable<typeof id>), cause: { kind: 'signal', signal: 'SIGTERM', time: new Date().toISOString(), source: 'watch' }, seenAt: new Date().toISOString() });
+
+  const r = runCli([String(pid), '--json']);
+  const report = JSON.parse(r.stdout);
+  const kl = report.checks.find((c: { id: string }) => c.id === 'kernel-log');
+  expect(kl.status).not.toBe('fail');
+  expect(kl.details.join('\n')).toMatch(/Not this process.*segmentation fault/);
+  expect(report.verdict.cause).toMatchObject({ kind: 'signal', signal: 'SIGTERM' });
+  expect(r.status).toBe(3);
+});
+
+(root ? it : it.skip)('a watch record of an earlier holder is not blamed when the kernel log shows a later holder\'s death', async () => {
+  // B (sleep) at pid P is watched and killed; then C (python3) gets P and segfaults.
+  const first = spawn('sleep', ['60'], { stdio: 'ignore' });
+  const pid = track(first.pid as number);
+  await waitFor(() => readIdentity(pid)?.comm === 'sleep');
+  const id = readIdentity(pid);
+  first.kill('SIGTERM');
+  await new Promise((r) => first.on('exit', r));
+  saveRecord({ v: 1, ...(id as NonNullable<typeof id>), cause: { kind: 'signal', signal: 'SIGTERM', time: new Date().toISOString(), source: 'watch' }, seenAt: new Date().toISOString() });
+  // The record's time and the later death must be measurably apart (the check allows 1 s of skew).
+  const recordedAt = Date.now();
+  await waitFor(() => Date.now() > recordedAt + 1100, 3000);
+  let c: ChildProcess | null = null;
+  for (let i = 0; i < 50 && !c; i++) {
+    fs.writeFileSync(LAST_PID, String(pid - 1));
+    const x = spawn('python3', ['-c', 'import ctypes; ctypes.string_at(0)'], { stdio: 'ignore' });
+    track(x.pid as number);
+    if (x.pid === pid) c = x;
+    else await new Promise((r) => x.on('exit', r));
+  }
+  if (!c) {
+    console.log(`skipped: could not get pid ${pid} again within 50 tries`);
+    return;
+  }
+  await new Promise((r) => (c as ChildProcess).on('exit', r));
+  const r = runCli([String(pid), '--json']);
+  const report = JSON.parse(r.stdout);
+  const recs = report.checks.find((x: { id: string }) => x.id === 'records');
+  expect(recs).toMatchObject({ status: 'info', code: 'pid-reused' });
+  expect(report.verdict.cause).toMatchObject({ kind: 'segfault', signal: 'SIGSEGV' });
+  expect(r.status).toBe(3);
+});
