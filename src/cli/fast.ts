@@ -10,7 +10,7 @@
  * dist/src), every command line takes the yargs path.
  */
 import { reportError } from './errors';
-import { stdoutInfo, writeStdout } from './stdout';
+import { stdoutInfo, writeStderr, writeStdout } from './stdout';
 
 /** What the build learnt from the yargs parser. */
 export interface CliMeta {
@@ -108,7 +108,7 @@ export function runFast(args: readonly string[]): boolean {
       const { runDiagnose } = await import('./actions/diagnose');
       process.exitCode = await runDiagnose({ ...req, checkModules: [] });
     } catch (e) {
-      process.exitCode = reportError(e, req.verbose);
+      process.exitCode = reportError(e, req.verbose, writeStderr);
     }
   })();
   return true;

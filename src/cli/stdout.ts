@@ -33,26 +33,41 @@ export function stdoutInfo(): StdoutInfo {
 }
 
 /**
- * The whole text to fd 1. A non-blocking pipe (a parent may have set O_NONBLOCK) answers EAGAIN when
+ * Output that went away (a reader that closed the pipe, a closed terminal, a closed fd): not an error of the
+ * diagnosis, the text is dropped and the exit code stays the command's (as guardOutput does for the streams).
+ */
+const GONE = new Set(['EPIPE', 'EIO', 'EBADF', 'ECONNRESET', 'ENXIO']);
+
+/**
+ * The whole text to `fd`. A non-blocking pipe (a parent may have set O_NONBLOCK) answers EAGAIN when
  * full: the rest then goes through the stream, which waits for the reader; node flushes it before exit.
  */
-export function writeStdout(text: string): void {
+function writeFd(fd: 1 | 2, text: string): void {
   const buf = Buffer.from(text, 'utf8');
   let off = 0;
   while (off < buf.length) {
     let n: number;
     try {
-      n = fs.writeSync(1, buf, off, buf.length - off);
+      n = fs.writeSync(fd, buf, off, buf.length - off);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
+      const code = (e as NodeJS.ErrnoException).code ?? '';
       if (code === 'EAGAIN') {
-        process.stdout.write(buf.subarray(off));
+        const stream = fd === 1 ? process.stdout : process.stderr;
+        stream.on('error', () => undefined);
+        stream.write(buf.subarray(off));
         return;
       }
-      // The reader went away (`whydied 1 | head -0`): nothing more to say, and not an internal error.
-      if (code === 'EPIPE') return;
+      if (GONE.has(code)) return;
       throw e;
     }
     off += n;
   }
+}
+
+export function writeStdout(text: string): void {
+  writeFd(1, text);
+}
+
+export function writeStderr(text: string): void {
+  writeFd(2, text);
 }

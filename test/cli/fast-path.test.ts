@@ -46,9 +46,10 @@ const stable = (text: string): unknown =>
     risks: r.risks.map((k) => [k.event, k.outcome]),
     checks: r.checks.map((c) => [c.id, c.status, c.code]),
   }));
+/** The reports of a --json output (the `whydied.report/2` envelope holds them in `reports`). */
 const asList = (text: string): string => {
-  const v = JSON.parse(text) as unknown;
-  return JSON.stringify(Array.isArray(v) ? v : [v]);
+  const v = JSON.parse(text) as { reports?: unknown[] } | unknown[];
+  return JSON.stringify(Array.isArray(v) ? v : (v.reports ?? [v]));
 };
 
 describe('parseFast', () => {

@@ -5,7 +5,7 @@ import { exitCodeForAll } from '../../engine/exit-code';
 import { escapeControl, rendererFor } from '../../render';
 import { outputWidth, pickFormat, useColor } from '../options';
 import { loadChecks, loadFacts, type SavedLogFiles } from './load';
-import { stdoutInfo, writeStdout } from '../stdout';
+import { stdoutInfo, writeStderr, writeStdout } from '../stdout';
 
 /** By name, the newest this many dead targets are diagnosed unless --all (the --help text says 10). */
 export const DEAD_TARGET_LIMIT = 10;
@@ -40,7 +40,7 @@ export async function runDiagnose(req: DiagnoseRequest): Promise<number> {
     deadTargets: deadTargetFinders,
     deadTargetLimit: req.all ? undefined : DEAD_TARGET_LIMIT,
     onDeadTargetsOmitted: (n) =>
-      process.stderr.write(`whydied: ${n} older recorded death${n === 1 ? '' : 's'} of '${escapeControl(req.target)}' not shown (--all shows every one)\n`),
+      writeStderr(`whydied: ${n} older recorded death${n === 1 ? '' : 's'} of '${escapeControl(req.target)}' not shown (--all shows every one)\n`),
   });
   const out = stdoutInfo();
   const text = rendererFor(format)(reports, {
