@@ -7,6 +7,7 @@ import type { Check, CheckContext } from '../src/engine/types';
 import type { ProcStat } from '../src/source/types';
 import { isShellKind, type AncestorKind } from '../src/engine/classify';
 import { describeProcess } from './parent-chain';
+import { decideEvent, evidenceWith } from '../src/engine/survival';
 
 export type MemberEvidence = { pid: number; ppid: number; comm: string; kind: AncestorKind; label: string; alive: boolean };
 
@@ -78,7 +79,8 @@ export const processGroup: Check = {
       'own-session': 'It leads its own session and process group (setsid): group and session kills of its launcher do not reach it.',
       'own-group': 'It leads its own process group (a shell job or a daemon).',
       'shares-group-with-runner': 'It shares its process group with a shell or job runner: killing that group kills it.',
-      'shares-group': 'It is a member of a process group led by another process.',
+      'shares-group': 'It is a member of a process group led by another live process: a kill of that group kills it.',
+      'leader-gone': 'It was left in the process group of a launcher that has exited: the tool that made the group kills it at the end of the step.',
       unreadable: 'Its stat could not be read.',
     },
   },
@@ -125,30 +127,42 @@ export const processGroup: Check = {
       `Session has ${sessionStats.length} process(es).`,
       evidence.orphaned ? 'The group is orphaned: no member has a parent in another group of this session.' : 'The group is not orphaned.',
     ];
+    // The group-kill rule decides how alarming this is, so the check and the survival matrix agree.
+    const rule = decideEvent('group-kill', evidenceWith({ group: evidence }));
+    const status = rule.outcome === 'dies' ? 'warn' : rule.outcome === 'survives' ? 'pass' : 'info';
     if (evidence.sessionLeader && evidence.groupLeader) {
-      return { status: 'pass', code: 'own-session', summary: `Leads its own session ${self.session} and process group.`, details, evidence };
+      return { status, code: 'own-session', summary: `Leads its own session ${self.session} and process group.`, details, evidence };
+    }
+    if (evidence.groupLeader) {
+      return { status, code: 'own-group', summary: `Leads its own process group ${self.pgrp} in session ${self.session}.`, details, evidence };
     }
     if (sharesWithRunner) {
       // The label already names the kind (`bash -c shell`, `gitlab-runner (CI runner)`): no second noun.
       const who = isShellKind(sharesWithRunner.kind) || /\(|shell|script/.test(sharesWithRunner.label) ? '' : 'job runner ';
       return {
-        status: 'warn',
+        status,
         code: 'shares-group-with-runner',
         summary: `Shares process group ${self.pgrp} with ${who}${sharesWithRunner.label} (pid ${sharesWithRunner.pid}): a kill of that group kills it too.`,
         details,
         evidence,
       };
     }
-    if (evidence.groupLeader) {
-      return { status: 'pass', code: 'own-group', summary: `Leads its own process group ${self.pgrp} in session ${self.session}.`, details, evidence };
+    if (self.pgrp !== 0 && !groupLeaderInfo?.alive) {
+      return {
+        status,
+        code: 'leader-gone',
+        summary: `Left in process group ${self.pgrp}, whose leader (its launcher) has exited: a kill of that group, as tools do when a step ends, kills it.`,
+        details,
+        evidence,
+      };
     }
     return {
-      status: 'info',
+      status,
       code: 'shares-group',
       summary:
         self.pgrp === 0
-          ? 'Its process group was created outside this pid namespace (pgid 0).'
-          : `Member of process group ${self.pgrp}${groupLeaderInfo ? ` led by ${groupLeaderInfo.label} (pid ${groupLeaderInfo.pid})` : ' whose leader has exited'}.`,
+          ? 'Its process group is 0 (created by the kernel, or outside this pid namespace): no launcher group to kill.'
+          : `Member of process group ${self.pgrp} led by ${groupLeaderInfo?.label ?? '?'} (pid ${self.pgrp}): a kill of that group kills it too.`,
       details,
       evidence,
     };

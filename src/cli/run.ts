@@ -41,6 +41,15 @@ function knownOptions(args: readonly string[]): Set<string> {
  * value) said "Not enough non-option arguments". Name the unknown option, or what is missing, instead.
  */
 export function explainFailure(msg: string, args: readonly string[], known: ReadonlySet<string>): string {
+  const unknownArgs = /^Unknown arguments?: (.*)$/.exec(msg);
+  if (unknownArgs) {
+    // yargs names an unknown `--flag` without its dashes: say which were options, as typed.
+    const names = unknownArgs[1].split(', ');
+    const asOption = (n: string): string | null => args.find((a) => a === `--${n}` || a.startsWith(`--${n}=`) || a === `-${n}`) ?? null;
+    const options = names.map(asOption).filter((a): a is string => a !== null).map((a) => a.split('=')[0]);
+    if (options.length > 0) return `unknown option ${options.join(', ')} (whydied --help lists them)`;
+    return `unexpected argument ${names.join(', ')} (whydied --help)`;
+  }
   if (!/^Not enough non-option arguments/.test(msg)) return msg;
   const dd = args.indexOf('--');
   const flags = (dd >= 0 ? args.slice(0, dd) : args).filter((a) => /^--?[^-\d]/.test(a));
@@ -67,10 +76,9 @@ export function buildParser(args: string[], width?: number): Argv<GlobalOptions>
     // A handler's exception arrives here as `err` and is passed on unchanged.
     .fail((msg: string | null, err: Error | undefined) => {
       // yargs reports its own parse errors (an option missing its value) as a YError: bad input, exit 2.
-      if (err && err.name === 'YError') throw new UsageError(err.message, { cause: err });
+      if (err && err.name === 'YError') throw new UsageError(explainFailure(err.message, args, knownOptions(args)), { cause: err });
       if (err) throw err;
-      const text = msg ?? 'invalid command line';
-      throw new UsageError(/^Not enough non-option/.test(text) ? explainFailure(text, args, knownOptions(args)) : text);
+      throw new UsageError(explainFailure(msg ?? 'invalid command line', args, knownOptions(args)));
     }) as Argv<GlobalOptions>;
   return registerCommands(y);
 }

@@ -49,11 +49,11 @@ describe('bad input exits 2 with one line', () => {
     [['scan', '--since', 'bogus'], /--since 'bogus'/],
     [['--kmsg', '/nonexistent/dmesg.txt', '1'], /cannot read the kernel log \/nonexistent\/dmesg.txt: ENOENT/],
     [['--from', 'x.json', '--kmsg', '-', '1'], /cannot be combined with --kmsg/],
-    [['1', '2'], /Unknown argument: 2/],
-    [['--bogus=3', '1'], /Unknown argument: bogus/],
+    [['1', '2'], /unexpected argument 2/],
+    [['--bogus=3', '1'], /unknown option --bogus/],
     [['capture', 'abc'], /capture takes a PID/],
     [['capture', '0'], /0 is not a process id/],
-    [['checks', 'extra'], /Unknown argument: extra/],
+    [['checks', 'extra'], /unexpected argument extra/],
   ])('whydied %j', (args, pattern) => expectUsageError(args, pattern));
 
   it('a malformed or wrong-shaped bundle', () => {

@@ -53,14 +53,14 @@ it('`-bash` is a usage error that says how to name it; `whydied -- -bash` looks 
   usage(['-bash'], /whydied -- -bash/);
   const r = runCli(['--json', '--', '-bash']);
   expect(r.status).toBe(4);
-  expect(JSON.parse(r.stdout).target).toMatchObject({ query: '-bash' });
+  expect(JSON.parse(r.stdout).reports[0].target).toMatchObject({ query: '-bash' });
 });
 
 it('a login shell (argv[0] -bash) is found by `whydied -- -bash`', async () => {
   const child = spawn('bash', ['-c', 'exec -a -bash sleep 30'], { stdio: 'ignore' });
   const pid = track(child.pid as number);
   const r = runCli(['--json', '--', '-bash']);
-  const reports = [JSON.parse(r.stdout)].flat() as Array<{ process: { pid: number } | null }>;
+  const reports = JSON.parse(r.stdout).reports as Array<{ process: { pid: number } | null }>;
   expect(reports.map((x) => x.process?.pid)).toContain(pid);
 });
 
@@ -80,7 +80,7 @@ it('a valid --timeout stops the watch after that long', () => {
   const r = runCli(['watch', String(process.pid), '--backend', 'poll', '--timeout', '0.5', '--json']);
   // Still alive when the watch stops: 0 or 1 (this jest process may be at risk), never a wait forever.
   expect([0, 1]).toContain(r.status);
-  expect(JSON.parse(r.stdout).state).toBe('alive');
+  expect(JSON.parse(r.stdout).reports[0].state).toBe('alive');
   expect(Date.now() - t0).toBeLessThan(10000);
 });
 

@@ -73,8 +73,8 @@ function bootId(): string {
   const replay = runCli(['--from', out, String(pid), '--json'], { env: { WHYDIED_STATE_DIR: stateDir } });
   expect(replay.status).toBe(live.status);
   expect(live.status).toBe(3);
-  const a = JSON.parse(live.stdout);
-  const b = JSON.parse(replay.stdout);
+  const a = JSON.parse(live.stdout).reports[0];
+  const b = JSON.parse(replay.stdout).reports[0];
   expect(b.verdict).toEqual(a.verdict);
   expect(b.checks.map((c: { id: string; summary: string }) => [c.id, c.summary])).toEqual(a.checks.map((c: { id: string; summary: string }) => [c.id, c.summary]));
 });

@@ -62,7 +62,7 @@ async function spawnAt(pid: number): Promise<ChildProcess | null> {
   saveRecord({ v: 1, ...(id as NonNullable<typeof id>), cause: { kind: 'signal', signal: 'SIGTERM', time: new Date().toISOString(), source: 'watch' }, seenAt: new Date().toISOString() });
 
   const r = runCli([String(pid), '--json']);
-  const report = JSON.parse(r.stdout);
+  const report = JSON.parse(r.stdout).reports[0];
   const kl = report.checks.find((c: { id: string }) => c.id === 'kernel-log');
   expect(kl.status).not.toBe('fail');
   expect(kl.details.join('\n')).toMatch(/Not this process.*segmentation fault/);
@@ -96,7 +96,7 @@ async function spawnAt(pid: number): Promise<ChildProcess | null> {
   }
   await new Promise((r) => (c as ChildProcess).on('exit', r));
   const r = runCli([String(pid), '--json']);
-  const report = JSON.parse(r.stdout);
+  const report = JSON.parse(r.stdout).reports[0];
   const recs = report.checks.find((x: { id: string }) => x.id === 'records');
   expect(recs).toMatchObject({ status: 'info', code: 'pid-reused' });
   expect(report.verdict.cause).toMatchObject({ kind: 'segfault', signal: 'SIGSEGV' });
