@@ -77,7 +77,8 @@ export function buildRemedy(input: RemedyInput): string[] {
   const relaunchEvents: RiskEvent[] = ['terminal-hangup', 'parent-exit', 'group-kill', 'session-end', 'ci-cleanup', 'container-stop'];
   const needsRelaunch = relaunchEvents.some((e) => threatened(risks, e));
   const argv = relaunchArgv(input);
-  if (needsRelaunch && argv.length > 0) out.push(...relaunchCommands(input, argv));
+  // pid 1 is the init: relaunching it is never the fix.
+  if (needsRelaunch && argv.length > 0 && input.pid !== 1) out.push(...relaunchCommands(input, argv));
   const mem = input.memoryCgroup;
   if (risks.some((r) => r.event === 'memory-pressure' && r.outcome === 'dies') && mem) {
     // Doubling the limit takes it out of "more than half"; the file path is the cgroup's, quoted. On v1 a
