@@ -26,7 +26,9 @@ try {
     const t0 = process.hrtime.bigint();
     const r = spawnSync(process.execPath, [CLI, String(target.pid), '--json', '--verbose'], { env: benchEnv(), encoding: 'utf8' });
     whole.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    const rep = JSON.parse(r.stdout);
+    const out = JSON.parse(r.stdout);
+    // whydied.report/2 prints an envelope ({ reports: [...] }); /1 printed the report itself.
+    const rep = Array.isArray(out.reports) ? out.reports[0] : out;
     const k = rep.checks.find((c) => c.id === 'kernel-log');
     check.push(k.durationMs);
     source = k.evidence && k.evidence.source;
