@@ -115,8 +115,20 @@ function relaunchCommands(input: RemedyInput, argv: string[]): string[] {
 
   const out: string[] = [];
   if (session && systemd) {
-    // setsid and tmux stay in the session scope and die at logout: only a unit outside it survives.
-    out.push(systemUnit);
+    // setsid and tmux stay in the session scope and die at logout: only a unit outside it survives. Root
+    // starts a system service (as the process's user); that user alone can start a user service, which
+    // survives logout only while the user lingers.
+    const owner = input.uid;
+    const viewer = tools.euid;
+    if (viewer === null || viewer === 0 || owner === null || owner === 0) {
+      out.push(systemUnit);
+    } else if (viewer === owner) {
+      const userUnit = `systemd-run --user --collect --unit=${shellQuote(unit)}${wd} --property=${shellQuote(`StandardOutput=append:${log}`)} --property=StandardError=inherit -- ${cmd}`;
+      out.push(tools.loginctl ? `loginctl enable-linger ${owner} && ${userUnit}` : userUnit);
+      out.push(`sudo ${systemUnit}`);
+    } else {
+      out.push(`sudo ${systemUnit}`);
+    }
     return out;
   }
   if (detached) out.push(detached);
