@@ -15,6 +15,7 @@ import { memory } from './memory';
 import { kernelLog } from './kernel-log';
 import { journal } from './journal';
 import { records } from './records';
+import { systemdUnit } from './systemd-unit';
 
 export const builtinChecks: Check[] = [
   existence,
@@ -30,6 +31,8 @@ export const builtinChecks: Check[] = [
   kernelLog,
   journal,
   records,
+  // The service manager's view (issue 9): appended after records.
+  systemdUnit,
 ];
 
-export { existence, parentChain, signals, processGroup, tty, stdio, cgroup, ciEnvironment, memory, kernelLog, journal, records };
+export { existence, parentChain, signals, processGroup, tty, stdio, cgroup, ciEnvironment, memory, kernelLog, journal, records, systemdUnit };

@@ -122,7 +122,7 @@ export const journal: Check = {
       const cg = ctx.facts.cgroups(ctx.target.pid);
       if (cg.ok) for (const c of cg.value) { const u = /([^/]+\.service)$/.exec(c.path); if (u && !units.includes(u[1])) units.push(u[1]); }
     }
-    const search = searchJournal(ctx.facts, ctx.target.pid, units);
+    const search = searchJournal(ctx.facts, ctx.target.pid, units, startMs(ctx));
     if (!search.available) {
       return { status: 'skip', code: 'no-journal', summary: `No systemd journal to search: ${search.why ?? 'unavailable'}.`, evidence: { queries: search.queries.map((q) => q.join(' ')) } };
     }
