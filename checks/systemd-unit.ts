@@ -11,6 +11,8 @@ import { formatTime } from '../src/source/kernel-log/describe';
 import { signalName } from '../src/source/signals';
 import { managerRunning, unitStates, unitsByMainPid, isUnitName, timespanMs, type UnitState } from '../src/source/systemd';
 import { readKillUserProcesses } from '../src/source/systemd/logind';
+import { readKernelLog } from '../src/source/kernel-log/read';
+import { findDeaths } from '../src/source/kernel-log/incidents';
 import { journalFilesMissing, ownLines, queryJournal, unitsOfEntries } from '../src/source/journal/read';
 
 export type SystemdUnitEvidence = {
@@ -103,8 +105,24 @@ function live(ctx: CheckContext, e: SystemdUnitEvidence): FindingInput {
   return { status: 'pass', code: 'unit-member', summary: `In ${u.id}, whose main process is ${u.mainPid || 'none'} (${settings(e)}).`, evidence: e };
 }
 
+/**
+ * A SIGKILL the manager reports as Result=signal may be a memory-cgroup OOM kill: a cgroup v1 memory
+ * controller gives systemd no 'oom-kill' result. The kernel names the unit's cgroup in its oom-kill
+ * line (pids there may be another pid namespace's), so match the cgroup and the time, not the pid.
+ */
+function kernelOomOfUnit(ctx: CheckContext, u: UnitState): { memcg: string; timeMs: number | null } | null {
+  if (u.execMainCode !== 'killed' || u.execMainStatus !== 9 || u.execMainExitMs === null) return null;
+  const log = readKernelLog(ctx.facts);
+  const deaths = findDeaths(log.records, { after: u.execMainExitMs - 10000, before: u.execMainExitMs + 5000 });
+  for (const d of deaths) {
+    const memcg = [d.details.taskMemcg, d.details.memcg].find((m): m is string => typeof m === 'string' && (m.endsWith(`/${u.id}`) || m.includes(`/${u.id}/`)));
+    if (d.kind === 'oom-kill' && memcg) return { memcg, timeMs: d.timeMs };
+  }
+  return null;
+}
+
 /** How the manager says the last main process ended, as a cause and a sentence. */
-function managerCause(u: UnitState): { cause: Cause; words: string } | null {
+function managerCause(u: UnitState, oom: { memcg: string } | null): { cause: Cause; words: string } | null {
   if (!u.execMainCode) return null;
   const time = iso(u.execMainExitMs);
   const details = { unit: u.id, result: u.result ?? '', code: u.execMainCode, nRestarts: u.nRestarts ?? 0 };
@@ -115,10 +133,13 @@ function managerCause(u: UnitState): { cause: Cause; words: string } | null {
     };
   }
   const signal = u.execMainStatus === null ? null : signalName(u.execMainStatus);
-  const kind = u.result === 'oom-kill' ? 'oom-kill' : u.execMainCode === 'dumped' && signal === 'SIGSEGV' ? 'segfault' : 'signal';
+  const kind = u.result === 'oom-kill' || oom ? 'oom-kill' : u.execMainCode === 'dumped' && signal === 'SIGSEGV' ? 'segfault' : 'signal';
+  const limit = u.memoryMax === null ? '' : ` (MemoryMax=${mib(u.memoryMax)})`;
   return {
-    cause: { kind, ...(signal ? { signal } : {}), ...(time ? { time } : {}), source: 'journal', details },
-    words: `was killed by ${signal ?? 'a signal'}${u.execMainCode === 'dumped' ? ' (core dumped)' : ''}${u.result === 'oom-kill' ? ' (OOM kill)' : ''}`,
+    cause: { kind, ...(signal ? { signal } : {}), ...(time ? { time } : {}), source: 'journal', details: oom ? { ...details, memcg: oom.memcg } : details },
+    words: oom
+      ? `was killed by the kernel OOM killer (SIGKILL) in memory cgroup ${oom.memcg}${limit}`
+      : `was killed by ${signal ?? 'a signal'}${u.execMainCode === 'dumped' ? ' (core dumped)' : ''}${u.result === 'oom-kill' ? ` (OOM kill)${limit}` : ''}`,
   };
 }
 
@@ -207,7 +228,7 @@ function dead(ctx: CheckContext, e: SystemdUnitEvidence): FindingInput {
   if (!u) {
     return { status: 'info', code: 'no-unit', summary: `No systemd unit records process ${pid} as its main process, and the journal names no unit for it.`, evidence: e };
   }
-  const c = managerCause(u);
+  const c = managerCause(u, u.result === 'oom-kill' ? null : kernelOomOfUnit(ctx, u));
   if (!c) return { status: 'info', code: 'unit-known', summary: `Process ${pid} was the main process of ${u.id} (${u.activeState}/${u.subState}).`, evidence: e };
   e.exit = { code: u.execMainCode ?? '', status: u.execMainStatus, signal: c.cause.signal ?? null, time: iso(u.execMainExitMs) };
   return {
