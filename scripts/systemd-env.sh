@@ -155,6 +155,8 @@ configure() {
   chmod 600 "$home/.ssh/authorized_keys"
   chroot "$ROOT" chown -R "$TEST_USER:$TEST_USER" "/home/$TEST_USER/.ssh"
   mkdir -p "$ROOT$CHECKOUT"
+  # State an earlier run may have left in the cached root fs: every boot starts without lingering users.
+  rm -f "$ROOT"/var/lib/systemd/linger/*
 }
 
 # ---- core dumps ----------------------------------------------------------------------------------------------

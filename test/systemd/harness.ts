@@ -149,6 +149,7 @@ export function check(rep: Report, id: string): Report['checks'][number] {
  * Commands go to a remote bash on stdin; ending stdin logs out.
  */
 export class Login {
+  private static open = new Set<Login>();
   private out = '';
   private seq = 0;
   private readonly child: ChildProcessWithoutNullStreams;
@@ -160,6 +161,12 @@ export class Login {
     this.child.stdout.on('data', (d: Buffer) => (this.out += d.toString('utf8')));
     this.child.stderr.on('data', () => undefined);
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
+    Login.open.add(this);
+  }
+
+  /** Log out every session a test left open (a failed test never reaches its logout). */
+  static async closeAll(): Promise<void> {
+    await Promise.all([...Login.open].map((l) => l.logout()));
   }
 
   /** Run one command line in the session; its stdout (up to the marker). */
@@ -181,6 +188,7 @@ export class Login {
     const t = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
     await this.exited;
     clearTimeout(t);
+    Login.open.delete(this);
   }
 }
 
