@@ -132,7 +132,9 @@ configure() {
   [ -s "$ROOT/etc/machine-id" ] || tr -d - </proc/sys/kernel/random/uuid >"$ROOT/etc/machine-id"
   mkdir -p "$ROOT/etc/systemd/logind.conf.d" "$ROOT/etc/systemd/journald.conf.d" "$ROOT/var/log/journal"
   printf '[Login]\nKillUserProcesses=yes\n' >"$ROOT/etc/systemd/logind.conf.d/50-whydied-test.conf"
-  printf '[Journal]\nStorage=persistent\n' >"$ROOT/etc/systemd/journald.conf.d/50-whydied-test.conf"
+  # No rate limit: the journal benchmark fills it fast (a per-unit LogRateLimitIntervalSec= needs cgroup
+  # xattrs, which the container's v1 name=systemd hierarchy does not carry).
+  printf '[Journal]\nStorage=persistent\nRateLimitIntervalSec=0\n' >"$ROOT/etc/systemd/journald.conf.d/50-whydied-test.conf"
   for u in apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer e2scrub_reap.service fstrim.timer \
            systemd-networkd-wait-online.service; do
     ln -sf /dev/null "$ROOT/etc/systemd/system/$u"
