@@ -10,7 +10,8 @@
 #   scripts/systemd-env.sh check     exit 0 when this machine can boot it; otherwise prints why (exit 1)
 #
 # Environment: WHYDIED_SYSTEMD_ROOT (cached root fs, default /var/cache/whydied-test/bookworm),
-# WHYDIED_SYSTEMD_CHECKOUT (bind-mounted read-only at the same path, default this repository).
+# WHYDIED_SYSTEMD_CHECKOUT (bind-mounted read-only at the same path, default this repository),
+# WHYDIED_SYSTEMD_NODE (the node binary to bind-mount, default the one on PATH).
 #
 # Host state it changes, and restores at `down` (also when `up` fails half way): kernel.core_pattern,
 # kernel.core_pipe_limit, fs.suid_dumpable (saved once, before anything changes them, in $STATE/saved-sysctls),
@@ -19,6 +20,8 @@ set -euo pipefail
 
 ROOT=${WHYDIED_SYSTEMD_ROOT:-/var/cache/whydied-test/bookworm}
 CHECKOUT=${WHYDIED_SYSTEMD_CHECKOUT:-$(cd "$(dirname "$0")/.." && pwd)}
+# The node that runs whydied inside (bind-mounted read-only at /usr/local/bin/node): the caller's, else PATH's.
+NODE_BIN=${WHYDIED_SYSTEMD_NODE:-$(readlink -f "$(command -v node || echo /usr/bin/node)")}
 STATE=/run/whydied-systemd-env
 CG_NAME=whydied-systemd-env
 MACHINE=whydied-test
@@ -33,7 +36,7 @@ check() {
   [ "$(id -u)" = 0 ] || { echo "not root"; return 1; }
   local missing=()
   for t in systemd-nspawn debootstrap nsenter; do command -v "$t" >/dev/null || missing+=("$t"); done
-  [ -x /usr/bin/node ] || missing+=(/usr/bin/node)
+  [ -x "$NODE_BIN" ] || missing+=(node)
   if [ ${#missing[@]} -gt 0 ]; then echo "missing: ${missing[*]} (apt-get install systemd-container debootstrap)"; return 1; fi
   [ -d /sys/fs/cgroup ] || { echo "no /sys/fs/cgroup"; return 1; }
   return 0
@@ -219,7 +222,7 @@ up() {
     join_cgroups "$BASHPID"
     exec setsid systemd-nspawn --quiet --boot --register=no --keep-unit --private-network \
       --machine="$MACHINE" --directory="$ROOT" --console=passive \
-      --bind-ro=/usr/bin/node:/usr/local/bin/node --bind-ro="$CHECKOUT" --capability=CAP_SYSLOG \
+      --bind-ro="$NODE_BIN":/usr/local/bin/node --bind-ro="$CHECKOUT" --capability=CAP_SYSLOG \
       </dev/null >"$STATE/console.log" 2>&1
   ) &
   local started=$! leader="" i

@@ -29,7 +29,8 @@ export interface Result {
 }
 
 function script(args: string[], timeoutMs: number): Result {
-  const r = spawnSync(ENV_SCRIPT, args, { encoding: 'utf8', timeout: timeoutMs });
+  // The node running the tests is the one whydied runs with inside.
+  const r = spawnSync(ENV_SCRIPT, args, { encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, WHYDIED_SYSTEMD_NODE: process.execPath } });
   return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? String(r.error ?? '') };
 }
 
