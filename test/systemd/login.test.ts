@@ -84,6 +84,30 @@ t('a nohup process in an ssh session with KillUserProcesses=yes: at-risk at sess
   expect({ remedy, survived: alive(relaunched) }).toEqual({ remedy, survived: true });
 });
 
+t('without the drop-in the compiled-in default decides (Debian: no), named from the shipped logind.conf, and the process survives logout', async () => {
+  must(`mv ${DROPIN} ${DROPIN}.off && systemctl restart systemd-logind`);
+  try {
+    const login = new Login();
+    const pid = Number(await login.run(`nohup sleep 3003 >/dev/null 2>&1 & echo $!`));
+    const r = report([String(pid)]);
+    expect(check(r, 'cgroup')).toMatchObject({
+      code: 'session-scope',
+      evidence: { killUserProcesses: false, killUserProcessesCompiledDefault: true, killUserProcessesSource: '/etc/systemd/logind.conf' },
+    });
+    expect(check(r, 'cgroup').summary).toContain('compiled-in default');
+    expect(r.risks.find((x) => x.event === 'session-end')).toMatchObject({ outcome: 'survives' });
+    const [session] = sessionsOf();
+    await login.logout();
+    // logind ends the session but, with KillUserProcesses=no, leaves the scope's processes alone: the session
+    // stays "closing" for as long as they live.
+    expect(await waitInside(`[ "$(loginctl show-session ${session} -p State --value)" = closing ]`, 20000)).toBe(true);
+    expect(alive(pid)).toBe(true);
+    must(`kill ${pid}`);
+  } finally {
+    must(`mv ${DROPIN}.off ${DROPIN} && systemctl restart systemd-logind`);
+  }
+});
+
 t('loginctl enable-linger + systemd-run --user survives logout; without linger it does not', async () => {
   const start = async (login: Login, unit: string): Promise<number> => {
     await login.run(`systemd-run --user -q --unit=${unit} sleep 3002`);
