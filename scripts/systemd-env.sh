@@ -206,7 +206,14 @@ inside() {
 up() {
   local why
   why=$(check) || die "cannot boot: $why"
-  if nspawn_pid >/dev/null && [ -f "$STATE/ready" ]; then echo "running $(leader_pid)"; return 0; fi
+  if nspawn_pid >/dev/null && [ -f "$STATE/ready" ]; then
+    # One environment per machine: a second checkout's tests would find their build missing inside.
+    local other
+    other=$(cat "$STATE/checkout" 2>/dev/null || true)
+    [ "$other" = "$CHECKOUT" ] || die "already running for another checkout ($other): run its scripts/systemd-env.sh down first"
+    echo "running $(leader_pid)"
+    return 0
+  fi
   # A half-finished earlier run: clean it first.
   down >/dev/null 2>&1 || true
   local t0
@@ -217,6 +224,7 @@ up() {
   bootstrap
   configure
   make_cgroups
+  echo "$CHECKOUT" >"$STATE/checkout"
   # Join our cgroups from a subshell that then becomes nspawn, so the container's systemd starts inside them.
   (
     join_cgroups "$BASHPID"
@@ -276,7 +284,7 @@ down() {
   # core_pattern first: the helper script goes away below.
   restore_sysctls
   remove_cgroups
-  rm -f "$STATE/saved-sysctls" "$STATE/nspawn.pid" "$STATE/ready" "$STATE/pidns" "$STATE/leader" "$STATE/core-helper"
+  rm -f "$STATE/saved-sysctls" "$STATE/nspawn.pid" "$STATE/ready" "$STATE/checkout" "$STATE/pidns" "$STATE/leader" "$STATE/core-helper"
   echo stopped
 }
 
