@@ -126,5 +126,16 @@ t('Restart=always crash loop: restart count and when it restarts next', async ()
   expect(next).toBeGreaterThan(before - 7000);
   expect(next).toBeLessThan(before + 7000);
   expect(su.summary).toMatch(/restarted \d+ time\(s\) so far, next restart at/);
+
+  // An earlier run's pid: the manager only remembers the last main process, the journal knows the unit from
+  // its own line, and the unit result blamed on it is its own run's (before the next run logged), not the latest.
+  const pids = must(`cat /run/${u}.pid`).split('\n').map(Number);
+  const [first, second] = pids;
+  const old = report([String(first)]);
+  expect(check(old, 'systemd-unit')).toMatchObject({ code: 'unit-known', evidence: { unit: `${u}.service`, foundBy: 'journal' } });
+  expect(old.verdict.status).toBe('died');
+  expect(old.verdict.cause).toMatchObject({ kind: 'exit', exitCode: 1, source: 'journal' });
+  const secondSeenUs = Number(JSON.parse(must(`journalctl -q -o json -n 1 _PID=${second}`)).__REALTIME_TIMESTAMP);
+  expect(Date.parse(old.verdict.cause?.time as string)).toBeLessThanOrEqual(secondSeenUs / 1000);
   must(`systemctl stop ${u}.service`);
 });

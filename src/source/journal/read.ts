@@ -25,6 +25,8 @@ export interface JournalSearch {
   units: string[];
   events: Array<{ event: JournalEvent; entry: JournalEntry }>;
   queries: string[][];
+  /** Wall-clock ms of the pid's newest own line: it was alive then (null when it logged nothing). */
+  lastOwnMs: number | null;
 }
 
 const JOURNAL_DIRS = ['/run/log/journal', '/var/log/journal'];
@@ -87,11 +89,11 @@ function oomdHits(cgroup: string, units: readonly string[]): boolean {
 export function searchJournal(facts: Facts, pid: number, knownUnits: readonly string[] = [], sinceMs: number | null = null): JournalSearch {
   const queries: string[][] = [];
   const noFiles = journalFilesMissing(facts);
-  if (noFiles) return { available: false, why: noFiles, units: [], events: [], queries };
+  if (noFiles) return { available: false, why: noFiles, units: [], events: [], queries, lastOwnMs: null };
   const own = ownLines(facts, pid, sinceMs, queries);
   if (!own.ok) {
     const why = own.code === 'ENOENT' ? 'journalctl is not installed (no systemd journal on this machine)' : `journalctl failed: ${own.message}`;
-    return { available: false, why, units: [], events: [], queries };
+    return { available: false, why, units: [], events: [], queries, lastOwnMs: null };
   }
   const units = [...new Set([...knownUnits, ...unitsOfEntries(own.value)])];
   const entries: JournalEntry[] = [];
@@ -116,5 +118,6 @@ export function searchJournal(facts: Facts, pid: number, knownUnits: readonly st
     events.push({ event, entry });
   }
   events.sort((a, b) => (a.entry.timeMs ?? 0) - (b.entry.timeMs ?? 0));
-  return { available: true, why: null, units, events, queries };
+  const stamps = own.value.map((e) => e.timeMs).filter((t): t is number => t !== null);
+  return { available: true, why: null, units, events, queries, lastOwnMs: stamps.length ? Math.max(...stamps) : null };
 }
