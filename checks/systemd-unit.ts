@@ -155,8 +155,9 @@ function restartWords(e: SystemdUnitEvidence, u: UnitState): string {
 function sessionEnd(ctx: CheckContext, e: SystemdUnitEvidence, unit: string, lastSeenMs: number | null): FindingInput | null {
   const session = /^session-(.+)\.scope$/.exec(unit);
   if (!session) return null;
-  const stops = queryJournal(ctx.facts, [`UNIT=${unit}`, '_PID=1', '+', `SESSION_ID=${session[1]}`], { sinceMs: lastSeenMs, limit: 20 }, []);
-  e.queries.push(`journalctl UNIT=${unit} _PID=1 + SESSION_ID=${session[1]}`);
+  const queries: string[][] = [];
+  const stops = queryJournal(ctx.facts, [`UNIT=${unit}`, '_PID=1', '+', `SESSION_ID=${session[1]}`], { sinceMs: lastSeenMs, limit: 20 }, queries);
+  e.queries.push(...queries.map((q) => q.join(' ')));
   if (!stops.ok) return null;
   const stop = stops.value.find((x) => /^Stopping session-|^Stopped session-|: Deactivated successfully|^Removed session /.test(x.message) && (lastSeenMs === null || (x.timeMs ?? 0) >= lastSeenMs));
   if (!stop) return null;
