@@ -26,6 +26,8 @@ export interface RemedyInput {
   /** The survival matrix: which events threaten it. */
   risks: readonly Risk[];
   tools: HostTools;
+  /** Under the user manager (user@UID.service): lingering, not a relaunch, keeps it past logout. */
+  userManager?: boolean;
   /** Its memory cgroup, when a limit applies (for raising it). */
   memoryCgroup: { dir: string; limitBytes: number; version: 1 | 2; memswLimitBytes?: number | null } | null;
 }
@@ -114,6 +116,12 @@ function relaunchCommands(input: RemedyInput, argv: string[]): string[] {
   const tmux = tmuxOk ? `tmux new -d -s ${shellQuote(unit)}${cwd ? ` -c ${shellQuote(cwd)}` : ''} ${shellQuote(`exec ${cmd}`)}` : null;
 
   const out: string[] = [];
+  if (session && input.userManager && tools.loginctl && input.uid !== null) {
+    // A user unit already lives outside the session: it only needs the user manager to stay.
+    const sudo = tools.euid !== null && tools.euid !== 0 && tools.euid !== input.uid ? 'sudo ' : '';
+    out.push(`${sudo}loginctl enable-linger ${input.uid}`);
+    return out;
+  }
   if (session && systemd) {
     // setsid and tmux stay in the session scope and die at logout: only a unit outside it survives. Root
     // starts a system service (as the process's user); that user alone can start a user service, which

@@ -207,10 +207,11 @@ export function decide(input: { target: CheckTarget; facts: Facts; findings: Fin
           ciMarkers: ev.ci?.markers ?? [],
           risks,
           tools: facts.hostTools(),
+          userManager: ev.cgroup?.kind === 'user-manager',
           memoryCgroup: mem && mem.limitBytes !== null && memDir.ok ? { dir: memDir.value.dir, limitBytes: mem.limitBytes, version: mem.version, memswLimitBytes: memDir.value.memswLimitBytes ?? null } : null,
         })
       : [];
-  const verb = remedy[0]?.startsWith('echo ') ? 'raise its memory limit with' : `${dies.some((r) => r.event === 'container-stop') ? 'from the host, ' : ''}relaunch it with`;
+  const verb = remedy[0]?.startsWith('echo ') ? 'raise its memory limit with' : /^(sudo )?loginctl enable-linger /.test(remedy[0] ?? '') ? 'keep its user manager past logout with' : `${dies.some((r) => r.event === 'container-stop') ? 'from the host, ' : ''}relaunch it with`;
   const fix = remedy.length > 0 ? `; ${verb} \`${remedy[0]}\`` : '';
   const notRun = RISK_CHECKS.filter((id) => !findings.some((f) => f.id === id));
   if (dies.length === 0 && notRun.length > 0) {

@@ -33,7 +33,9 @@ function who(r: Report): string {
 function fixWords(cmd: string): string {
   if (cmd.includes('RUNNER_TRACKING_ID=') || cmd.includes('JENKINS_NODE_COOKIE=')) return 'relaunch it without the CI runner\'s reaping marker, in a session of its own:';
   if (cmd.includes('setsid -f')) return 'relaunch it in a session of its own:';
-  if (cmd.startsWith('systemd-run')) return 'run it as a transient systemd service, outside any login session:';
+  if (/^(loginctl enable-linger \d+ && )?systemd-run --user/.test(cmd)) return 'let the user linger and run it as a user service, outside the login session:';
+  if (/^(sudo )?systemd-run/.test(cmd)) return 'run it as a transient systemd service, outside any login session:';
+  if (/^(sudo )?loginctl enable-linger \d+$/.test(cmd)) return 'let the user linger, so the user manager and its units outlive the last logout:';
   if (cmd.startsWith('echo ') && cmd.includes('memory.')) return 'raise its memory cgroup limit:';
   if (cmd.startsWith('tmux')) return 'run it in a detached tmux session:';
   return 'run:';
