@@ -1,6 +1,8 @@
-// Two projects in one run, both serial (maxWorkers 1; `npm test` adds --runInBand):
-// - unit: everything under test/ except the reality suite;
-// - reality: test/reality, real events (SSH hangups, group kills, CI reapers, namespaces, OOM kills).
+// Three projects in one run, all serial (maxWorkers 1; `npm test` adds --runInBand):
+// - unit: everything under test/ except the reality and systemd suites;
+// - reality: test/reality, real events (SSH hangups, group kills, CI reapers, namespaces, OOM kills);
+// - systemd: test/systemd, a real systemd booted with systemd-nspawn (root only; skips with the reason
+//   otherwise): its global setup boots it once, the teardown powers it off and restores the host.
 const shared = {
   testEnvironment: 'node',
   testMatch: ['**/*.test.ts'],
@@ -8,17 +10,24 @@ const shared = {
     // Type checking is done once by `tsc` in the build step; tests only need transpiling.
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }],
   },
+  // A private state dir per test file: never the machine's records (test/helpers/isolate-state.js).
+  setupFilesAfterEnv: ['<rootDir>/test/helpers/isolate-state.js'],
 };
 
 /** @type {import('jest').Config} */
 module.exports = {
   projects: [
-    { ...shared, displayName: 'unit', roots: ['<rootDir>/test'], testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/reality/'] },
+    { ...shared, displayName: 'unit', roots: ['<rootDir>/test'], testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/reality/', '<rootDir>/test/systemd/'] },
     { ...shared, displayName: 'reality', roots: ['<rootDir>/test/reality'] },
+    {
+      ...shared,
+      displayName: 'systemd',
+      roots: ['<rootDir>/test/systemd'],
+      globalSetup: '<rootDir>/test/systemd/global-setup.ts',
+      globalTeardown: '<rootDir>/test/systemd/global-teardown.ts',
+    },
   ],
   testTimeout: 60000,
-  // A private state dir per test file: never the machine's records (test/helpers/isolate-state.js).
-  setupFilesAfterEnv: ['<rootDir>/test/helpers/isolate-state.js'],
   // Real processes and kernel state: run serially so scenarios do not disturb each other.
   maxWorkers: 1,
 };

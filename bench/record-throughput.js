@@ -20,7 +20,7 @@ const RATE = Number(process.argv[2] || 3000);
 const SECONDS = Number(process.argv[3] || 10);
 const WORKERS = Number(process.argv[4] || 4);
 const TINY = process.argv[5] === 'tiny';
-const CLI = path.join(__dirname, '../dist/src/cli/main.js');
+const CLI = path.join(__dirname, '../dist/whydied.js');
 const TICKS = 100;
 
 if (process.getuid() !== 0) {

@@ -1,46 +1,60 @@
 #!/usr/bin/env node
 /**
- * Startup cost of a diagnosis against the floor of starting node itself. Runs each command N times
- * (default 15) and prints min and median wall time. NODE_EXTRA_CA_CERTS is removed for every side:
- * loading extra CA certificates costs ~80 ms at node start and is not whydied's doing.
- * Usage: node bench/startup.js [runs]   (after `npm install`, which builds dist/)
+ * Startup cost of whydied against the floor of starting node itself, side by side in one run: each case
+ * N times (default 15), interleaved, after one warm-up each; medians and ratios to `node -e 0`.
+ * Targets (issue 10): `<pid> --json` <= 2.0x, `--help` and `--version` <= 1.3x, table output <= 2.2x.
+ * Runs the bin as users do (dist/whydied.js: the bundle, its code cache and fast path). NODE_EXTRA_CA_CERTS
+ * is removed for every side: it costs ~80 ms at any node start and is not whydied's doing.
+ * Usage: node bench/startup.js [runs] [--before OTHER_CLI.js]   (after `npm install`, which builds dist/)
+ * --before adds the same cases run with another build's CLI script (e.g. an older checkout's
+ * dist/src/cli/main.js), interleaved in the same run, for a before/after comparison.
  */
 'use strict';
-const { spawn, spawnSync } = require('child_process');
-const path = require('path');
+const { spawn } = require('child_process');
+const { CLI, NODE_FLOOR, measure, row, verdict } = require('./lib');
 
-const runs = Number(process.argv[2] || 15);
-const cli = path.join(__dirname, '..', 'dist', 'src', 'cli', 'main.js');
-const env = { ...process.env, NO_COLOR: '1' };
-delete env.NODE_EXTRA_CA_CERTS;
+const args = process.argv.slice(2);
+const beforeAt = args.indexOf('--before');
+const before = beforeAt >= 0 ? args.splice(beforeAt, 2)[1] : null;
+const runs = Number(args[0] || 15);
 
 // A real target: a sleep in its own session, killed at the end.
 const target = spawn('sleep', ['600'], { detached: true, stdio: 'ignore' });
 target.unref();
+const pid = String(target.pid);
+const node = process.execPath;
 
 const cases = [
-  ['node -e 0 (floor)', [process.execPath, '-e', '0']],
-  ['whydied --help', [process.execPath, cli, '--help']],
-  ['whydied 0 (usage error)', [process.execPath, cli, '0']],
-  [`whydied <pid> (table)`, [process.execPath, cli, String(target.pid)]],
-  [`whydied <pid> --json`, [process.execPath, cli, String(target.pid), '--json']],
-  ['whydied sleep (by name)', [process.execPath, cli, 'sleep', '--json']],
-  ['whydied 999999 (gone, postmortem)', [process.execPath, cli, '999999', '--json']],
+  NODE_FLOOR,
+  ['whydied --help', [node, CLI, '--help']],
+  ['whydied --version', [node, CLI, '--version']],
+  ['whydied 0 (usage error)', [node, CLI, '0']],
+  ['whydied <pid> (table)', [node, CLI, pid]],
+  ['whydied <pid> --json', [node, CLI, pid, '--json']],
+  ['whydied sleep --json (by name)', [node, CLI, 'sleep', '--json']],
+  ['whydied 999999 --json (gone)', [node, CLI, '999999', '--json']],
+  ['whydied checks (yargs path)', [node, CLI, 'checks']],
 ];
-
-function time(argv) {
-  const t0 = process.hrtime.bigint();
-  spawnSync(argv[0], argv.slice(1), { env, stdio: 'ignore' });
-  return Number(process.hrtime.bigint() - t0) / 1e6;
+if (before) {
+  for (const [name, argv] of cases.slice(1)) {
+    if (name.includes('yargs path')) continue;
+    cases.push([`before: ${name.replace('whydied ', '')}`, [argv[0], before, ...argv.slice(2)]]);
+  }
 }
+const targets = { 'whydied --help': 1.3, 'whydied --version': 1.3, 'whydied <pid> (table)': 2.2, 'whydied <pid> --json': 2.0 };
 
-console.log(`runs per case: ${runs}`);
-console.log('case'.padEnd(38) + 'min ms'.padStart(10) + 'median ms'.padStart(12));
 try {
-  for (const [name, argv] of cases) {
-    time(argv); // warm the page cache
-    const t = Array.from({ length: runs }, () => time(argv)).sort((a, b) => a - b);
-    console.log(name.padEnd(38) + t[0].toFixed(1).padStart(10) + t[Math.floor(t.length / 2)].toFixed(1).padStart(12));
+  const m = measure(cases, runs);
+  const floor = m.get(NODE_FLOOR[0]).median;
+  console.log(`startup: ${runs} runs per case, interleaved, after a warm-up; wall ms (min, median) and mean CPU ms (user+sys); node ${process.version}`);
+  const cpuFloor = m.get(NODE_FLOOR[0]).cpu;
+  const w = [34, 9, 11, 8, 10, 8, 22];
+  console.log(row(['case', 'min ms', 'median ms', 'x node', 'cpu ms', 'x node', 'target (median)'], w));
+  for (const [name] of cases) {
+    const r = m.get(name);
+    const ratio = r.median / floor;
+    const t = targets[name];
+    console.log(row([name, r.min.toFixed(1), r.median.toFixed(1), ratio.toFixed(2), r.cpu.toFixed(1), (r.cpu / cpuFloor).toFixed(2), t ? `<= ${t}x ${verdict(ratio <= t)}` : ''], w));
   }
 } finally {
   try { process.kill(target.pid, 'SIGKILL'); } catch { /* gone */ }

@@ -2,7 +2,8 @@
  * cgroup: which systemd unit or container the process lives in. A `session-N.scope` dies with the
  * login session when logind's KillUserProcesses=yes; a `.service` or a container has its own life.
  */
-import type { Check, CheckContext } from '../src/engine/types';
+import type { Check } from '../src/engine/types';
+import { lingers, parseKillUserProcesses, readKillUserProcesses, systemdHost, userName } from '../src/source/systemd/logind';
 
 export type CgroupKind = 'session-scope' | 'user-manager' | 'service' | 'container' | 'user-scope' | 'none';
 
@@ -17,6 +18,14 @@ export type CgroupEvidence = {
   /** logind KillUserProcesses from logind.conf(.d); null when no file sets it or none is readable. */
   killUserProcesses: boolean | null;
   killUserProcessesSource: string | null;
+  /** True when no file sets KillUserProcesses and the value is the build's default (as the shipped logind.conf shows it). */
+  killUserProcessesCompiledDefault: boolean;
+  /** The session's or user manager's user, and whether it lingers (/var/lib/systemd/linger/USER); null when not a user cgroup. */
+  user: string | null;
+  lingering: boolean | null;
+  /** systemd runs as PID 1 here (/run/systemd/system), and where systemd-run is (null when not installed). */
+  systemdRunning: boolean;
+  systemdRun: string | null;
   memory: { path: string; limitBytes: number | null; usageBytes: number | null; version: 1 | 2 } | null;
 };
 
@@ -50,44 +59,8 @@ export function classifyCgroupPath(path: string): Classified {
 
 const RANK: Record<CgroupKind, number> = { container: 5, 'session-scope': 4, 'user-manager': 3, service: 2, 'user-scope': 1, none: 0 };
 
-/** Last KillUserProcesses= in the [Login] section of the given texts (later files override earlier ones). */
-export function parseKillUserProcesses(text: string): boolean | null {
-  let section = '';
-  let value: boolean | null = null;
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (line.startsWith('#') || line.startsWith(';') || line === '') continue;
-    const sec = /^\[(.+)\]$/.exec(line);
-    if (sec) {
-      section = sec[1];
-      continue;
-    }
-    const kv = /^KillUserProcesses\s*=\s*(\S*)/.exec(line);
-    if (kv && section === 'Login') value = /^(1|yes|true|on)$/i.test(kv[1]);
-  }
-  return value;
-}
-
-/** logind reads logind.conf then drop-ins in lexical order; the last assignment wins. */
-function readKillUserProcesses(ctx: CheckContext): { value: boolean | null; source: string | null } {
-  const files = ['/etc/systemd/logind.conf'];
-  for (const dir of ['/usr/lib/systemd/logind.conf.d', '/run/systemd/logind.conf.d', '/etc/systemd/logind.conf.d']) {
-    const list = ctx.facts.raw.listDir(dir);
-    if (list.ok) for (const n of list.value.filter((x) => x.endsWith('.conf')).sort()) files.push(`${dir}/${n}`);
-  }
-  let value: boolean | null = null;
-  let source: string | null = null;
-  for (const f of files) {
-    const t = ctx.facts.text(f);
-    if (!t.ok) continue;
-    const v = parseKillUserProcesses(t.value);
-    if (v !== null) {
-      value = v;
-      source = f;
-    }
-  }
-  return { value, source };
-}
+// Kept importable from here for existing callers; the reading lives in the systemd fact source.
+export { parseKillUserProcesses };
 
 export const cgroup: Check = {
   meta: {
@@ -99,6 +72,7 @@ export const cgroup: Check = {
       none: 'Not in a systemd unit or container cgroup.',
       service: 'Runs in a systemd service: it lives and dies with that unit.',
       'user-manager': 'Runs under the user manager (user@UID.service): stops at last logout unless lingering is on.',
+      'user-manager-lingering': 'Runs under the user manager of a lingering user: logouts do not stop it.',
       'user-scope': 'Runs in a transient scope outside a login session.',
       'session-scope': 'Runs in a login session scope: stopping the session stops it if KillUserProcesses is on.',
       'session-scope-killed': 'Runs in a login session scope and KillUserProcesses=yes: it dies at logout.',
@@ -124,7 +98,12 @@ export const cgroup: Check = {
     }
     const mem = ctx.facts.memoryCgroup(pid);
     const memory = mem.ok ? { ...mem.value, limitBytes: mem.value.limitBytes !== null && mem.value.limitBytes >= UNLIMITED_BYTES ? null : mem.value.limitBytes } : null;
-    const kup = best.kind === 'session-scope' ? readKillUserProcesses(ctx) : { value: null, source: null };
+    const kup = best.kind === 'session-scope' ? readKillUserProcesses(ctx.facts) : { value: null, source: null, compiledDefault: false };
+    // A session scope's user is the process's own uid; a user manager's is in its path.
+    const status = ctx.facts.status(pid);
+    const uid = best.kind === 'user-manager' ? best.uid : best.kind === 'session-scope' && status.ok ? status.value.uid[0] ?? null : null;
+    const user = uid === null ? null : userName(ctx.facts, uid);
+    const host = systemdHost(ctx.facts);
     const evidence: CgroupEvidence = {
       paths,
       kind: best.kind,
@@ -134,6 +113,11 @@ export const cgroup: Check = {
       uid: best.uid,
       killUserProcesses: kup.value,
       killUserProcessesSource: kup.source,
+      killUserProcessesCompiledDefault: kup.compiledDefault,
+      user,
+      lingering: user === null ? null : lingers(ctx.facts, user),
+      systemdRunning: host.running,
+      systemdRun: host.systemdRun,
       memory,
     };
     const details = paths.map((p) => `${p.hierarchy}:${p.controllers.join(',')}:${p.path}`);
@@ -145,17 +129,27 @@ export const cgroup: Check = {
     switch (best.kind) {
       case 'session-scope':
         if (kup.value === true) {
-          return { status: 'warn', code: 'session-scope-killed', summary: `In login session ${best.unit} with KillUserProcesses=yes (${kup.source}): it dies when the session ends.`, details, evidence };
+          const why = kup.compiledDefault ? `the compiled-in default, as ${kup.source} shows it` : kup.source;
+          return { status: 'warn', code: 'session-scope-killed', summary: `In login session ${best.unit} with KillUserProcesses=yes (${why}): it dies when the session ends.`, details, evidence };
         }
         return {
           status: 'warn',
           code: 'session-scope',
-          summary: `In login session ${best.unit}: ${kup.value === false ? `KillUserProcesses=no (${kup.source}), so logout alone does not stop it` : 'logout stops it if logind KillUserProcesses is on (not set in a readable logind.conf)'}.`,
+          summary: `In login session ${best.unit}: ${kup.value === false ? `KillUserProcesses=no (${kup.compiledDefault ? `the compiled-in default, as ${kup.source} shows it` : kup.source}), so logout alone does not stop it` : 'logout stops it if logind KillUserProcesses is on (not set in a readable logind.conf)'}.`,
           details,
           evidence,
         };
       case 'user-manager':
-        return { status: 'info', code: 'user-manager', summary: `Under the user manager (${best.unit}): it stops at the user's last logout unless lingering is enabled.`, details, evidence };
+        if (evidence.lingering === true) {
+          return { status: 'pass', code: 'user-manager-lingering', summary: `Under the user manager (${best.unit}); ${user} lingers (/var/lib/systemd/linger/${user}), so the manager outlives logouts.`, details, evidence };
+        }
+        return {
+          status: 'info',
+          code: 'user-manager',
+          summary: `Under the user manager (${best.unit}): it stops at ${user ?? 'the user'}'s last logout${evidence.lingering === false ? ` (${user} does not linger: loginctl enable-linger ${user})` : ' unless lingering is enabled'}.`,
+          details,
+          evidence,
+        };
       case 'service':
         return { status: 'pass', code: 'service', summary: `In systemd service ${best.unit}.`, details, evidence };
       case 'container':

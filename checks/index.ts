@@ -16,6 +16,7 @@ import { kernelLog } from './kernel-log';
 import { journal } from './journal';
 import { records } from './records';
 import { namespace } from './namespace';
+import { systemdUnit } from './systemd-unit';
 
 export const builtinChecks: Check[] = [
   existence,
@@ -33,6 +34,8 @@ export const builtinChecks: Check[] = [
   records,
   // Issue 7: the container-stop event's evidence, appended to keep earlier ids in order.
   namespace,
+  // The service manager's view (issue 9): appended after the others.
+  systemdUnit,
 ];
 
-export { existence, parentChain, signals, processGroup, tty, stdio, cgroup, ciEnvironment, memory, kernelLog, journal, records, namespace };
+export { existence, parentChain, signals, processGroup, tty, stdio, cgroup, ciEnvironment, memory, kernelLog, journal, records, namespace, systemdUnit };

@@ -73,13 +73,22 @@ function describeEvent(x: Located): string {
 function finding(ctx: CheckContext, search: JournalSearch): FindingInput {
   const { pid } = ctx.target;
   const since = startMs(ctx);
-  const relevant = search.events.filter((x) => since === null || x.entry.timeMs === null || x.entry.timeMs >= since);
+  // A unit's result lines carry no pid: one logged before this pid's own last line is about an earlier run
+  // of the unit (a crash loop's previous main process), not about this one.
+  const aboutUnit = (x: Located): boolean => x.event.type === 'unit-exit' || x.event.type === 'unit-failed' || x.event.type === 'unit-oom';
+  const relevant = search.events.filter(
+    (x) =>
+      (since === null || x.entry.timeMs === null || x.entry.timeMs >= since) &&
+      !(aboutUnit(x) && search.lastOwnMs !== null && x.entry.timeMs !== null && x.entry.timeMs < search.lastOwnMs),
+  );
   const evidence = { units: search.units, events: relevant.map(describeEvent), queries: search.queries.map((q) => q.join(' ')) };
   const alive = ctx.facts.process(pid) !== null && ctx.facts.process(pid)?.stat.state !== 'Z';
   const best = [...relevant]
     .map((x) => ({ x, c: journalCause(x) }))
     .filter((y): y is { x: Located; c: NonNullable<ReturnType<typeof journalCause>> } => y.c !== null)
-    .sort((a, b) => RANK[b.x.event.type] - RANK[a.x.event.type] || (b.x.entry.timeMs ?? 0) - (a.x.entry.timeMs ?? 0))[0];
+    // Same rank: a unit's first result after the pid was last seen is its own (later ones are later runs);
+    // other records name the pid itself, and the newest wins.
+    .sort((a, b) => RANK[b.x.event.type] - RANK[a.x.event.type] || (aboutUnit(a.x) ? (a.x.entry.timeMs ?? 0) - (b.x.entry.timeMs ?? 0) : (b.x.entry.timeMs ?? 0) - (a.x.entry.timeMs ?? 0)))[0];
   if (best && !alive) {
     return {
       status: 'fail',
@@ -122,7 +131,7 @@ export const journal: Check = {
       const cg = ctx.facts.cgroups(ctx.target.pid);
       if (cg.ok) for (const c of cg.value) { const u = /([^/]+\.service)$/.exec(c.path); if (u && !units.includes(u[1])) units.push(u[1]); }
     }
-    const search = searchJournal(ctx.facts, ctx.target.pid, units);
+    const search = searchJournal(ctx.facts, ctx.target.pid, units, startMs(ctx));
     if (!search.available) {
       return { status: 'skip', code: 'no-journal', summary: `No systemd journal to search: ${search.why ?? 'unavailable'}.`, evidence: { queries: search.queries.map((q) => q.join(' ')) } };
     }

@@ -5,6 +5,7 @@
 import type { Check } from '../src/engine/types';
 import { UNLIMITED_BYTES } from './cgroup';
 import { PF_KTHREAD } from './existence';
+import { ok } from '../src/source/types';
 import { holdsMajority, MAJORITY_SHARE } from '../src/engine/survival/memory-pressure';
 
 /** MemTotal in bytes from /proc/meminfo. */
@@ -80,14 +81,15 @@ export const memory: Check = {
       let higher = 0;
       const candidates = domainPids ?? facts.processTable().filter((s) => !((s.flags & PF_KTHREAD) !== 0 || s.pid === 2 || s.ppid === 2)).map((s) => s.pid);
       for (const other of candidates) {
-        const o = other === pid ? mine : facts.oomScore(other);
+        // Ranking reads oom_score only (one file per process; oom_score_adj is the target's alone).
+        const o = other === pid ? ok(mine.value.score) : facts.oomScoreOnly(other);
         if (!o.ok) continue;
         ranked++;
-        if (o.value.score > mine.value.score) higher++;
-        else if (o.value.score === mine.value.score && other !== pid) tied++;
-        if (!top || o.value.score > top.score) {
+        if (o.value > mine.value.score) higher++;
+        else if (o.value === mine.value.score && other !== pid) tied++;
+        if (!top || o.value > top.score) {
           const st = facts.stat(other);
-          top = { pid: other, comm: st.ok ? st.value.comm : '?', score: o.value.score };
+          top = { pid: other, comm: st.ok ? st.value.comm : '?', score: o.value };
         }
       }
       rank = higher + 1;

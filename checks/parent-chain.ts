@@ -7,6 +7,7 @@ import type { Check, CheckContext } from '../src/engine/types';
 import type { ProcStat } from '../src/source/types';
 import { classifyProcess, type AncestorKind } from '../src/engine/classify';
 import { PF_KTHREAD } from './existence';
+import { classifyCgroupPath } from './cgroup';
 
 export type AncestorEvidence = {
   pid: number;
@@ -80,6 +81,7 @@ export const parentChain: Check = {
       'recycled-parent': 'An ancestor pid was recycled (it started after its child): the chain stops there.',
       'parent-gone': 'An ancestor vanished while the chain was read.',
       'kernel-thread': 'Kernel threads descend from kthreadd; no user ancestry.',
+      'systemd-unit': 'A child of systemd (pid 1) inside one of its service units: the manager started it (nothing was reparented).',
     },
   },
   run(ctx) {
@@ -111,7 +113,9 @@ export const parentChain: Check = {
     }
     const parent = ancestors[0] ?? null;
     let reparented: ParentChainEvidence['reparented'] = null;
-    if (self.ppid === 1 && self.pid !== 1) reparented = 'init';
+    // A child of systemd inside a service unit was started by the manager, not left behind by a launcher.
+    const unitOfInit = self.ppid === 1 && parent?.kind === 'systemd' ? serviceUnit(ctx) : null;
+    if (self.ppid === 1 && self.pid !== 1 && !unitOfInit) reparented = 'init';
     else if (parent && SUBREAPER_KINDS.has(parent.kind) && parent.pid !== 1 && self.pgid !== parent.pid && self.pgid !== parent.pgid) {
       reparented = 'subreaper';
     }
@@ -142,6 +146,9 @@ export const parentChain: Check = {
     if (stoppedAt?.reason === 'gone') {
       return { status: 'info', code: 'parent-gone', summary: `An ancestor exited during the read: ${chainText}`, details, evidence };
     }
+    if (unitOfInit) {
+      return { status: 'pass', code: 'systemd-unit', summary: `Started by systemd (pid 1) in ${unitOfInit}: ${chainText}`, details, evidence };
+    }
     if (reparented === 'init') {
       return { status: 'info', code: 'reparented-init', summary: `Reparented to init (its launcher is gone): ${chainText}`, details, evidence };
     }
@@ -151,3 +158,14 @@ export const parentChain: Check = {
     return { status: 'pass', code: 'chain', summary: parent ? `Parent ${parent.label} (${parent.pid}): ${chainText}` : chainText, details, evidence };
   },
 };
+
+/** The system service (or transient scope) the target runs in, from its cgroup; null otherwise. */
+function serviceUnit(ctx: CheckContext): string | null {
+  const cg = ctx.facts.cgroups(ctx.target.pid);
+  if (!cg.ok) return null;
+  for (const e of cg.value) {
+    const c = classifyCgroupPath(e.path);
+    if ((c.kind === 'service' || c.kind === 'user-scope') && c.unit) return c.unit;
+  }
+  return null;
+}

@@ -7,6 +7,7 @@ import type { Check, CheckContext } from '../src/engine/types';
 import type { ProcStat } from '../src/source/types';
 import { isShellKind, type AncestorKind } from '../src/engine/classify';
 import { describeProcess } from './parent-chain';
+import { decideEvent, evidenceWith } from '../src/engine/survival';
 
 export type MemberEvidence = { pid: number; ppid: number; comm: string; kind: AncestorKind; label: string; alive: boolean };
 
@@ -18,7 +19,9 @@ export type ProcessGroupEvidence = {
   /** Null when the leader is not in the process table (it exited). */
   groupLeaderInfo: MemberEvidence | null;
   sessionLeaderInfo: MemberEvidence | null;
+  /** Group members, at most MEMBER_CAP of them (the target always among them); groupCount says how many in all. */
   group: MemberEvidence[];
+  groupCount: number;
   /** Session members, at most SESSION_CAP of them. */
   session: MemberEvidence[];
   sessionCount: number;
@@ -35,6 +38,8 @@ export type ProcessGroupEvidence = {
 };
 
 const SESSION_CAP = 50;
+/** A group can hold thousands of processes (a forking server): the report lists this many, then counts. */
+const MEMBER_CAP = 50;
 const RUNNER_KINDS: ReadonlySet<AncestorKind> = new Set<AncestorKind>(['shell', 'interactive-shell', 'ci-runner', 'cron', 'script']);
 
 function member(ctx: CheckContext, s: ProcStat): MemberEvidence {
@@ -74,7 +79,8 @@ export const processGroup: Check = {
       'own-session': 'It leads its own session and process group (setsid): group and session kills of its launcher do not reach it.',
       'own-group': 'It leads its own process group (a shell job or a daemon).',
       'shares-group-with-runner': 'It shares its process group with a shell or job runner: killing that group kills it.',
-      'shares-group': 'It is a member of a process group led by another process.',
+      'shares-group': 'It is a member of a process group led by another live process: a kill of that group kills it.',
+      'leader-gone': 'It was left in the process group of a launcher that has exited: the tool that made the group kills it at the end of the step.',
       unreadable: 'Its stat could not be read.',
     },
   },
@@ -87,13 +93,16 @@ export const processGroup: Check = {
     const groupStats = table.filter((s) => s.pgrp === self.pgrp);
     if (!groupStats.some((s) => s.pid === pid)) groupStats.push(self);
     const sessionStats = table.filter((s) => s.session === self.session);
-    const group = groupStats.map((s) => member(ctx, s));
+    const allMembers = groupStats.map((s) => member(ctx, s));
+    const group = allMembers.slice(0, MEMBER_CAP);
+    const targetMember = allMembers.find((m) => m.pid === pid);
+    if (targetMember && !group.includes(targetMember)) group[group.length - 1] = targetMember;
     const session = sessionStats.slice(0, SESSION_CAP).map((s) => member(ctx, s));
     const leaderStat = table.find((s) => s.pid === self.pgrp) ?? null;
     const sessLeaderStat = table.find((s) => s.pid === self.session) ?? null;
-    const groupLeaderInfo = leaderStat ? group.find((m) => m.pid === leaderStat.pid) ?? member(ctx, leaderStat) : null;
+    const groupLeaderInfo = leaderStat ? allMembers.find((m) => m.pid === leaderStat.pid) ?? member(ctx, leaderStat) : null;
     const sessionLeaderInfo = sessLeaderStat ? member(ctx, sessLeaderStat) : null;
-    const sharesWithRunner = group.find((m) => m.pid !== pid && m.alive && RUNNER_KINDS.has(m.kind)) ?? null;
+    const sharesWithRunner = allMembers.find((m) => m.pid !== pid && m.alive && RUNNER_KINDS.has(m.kind)) ?? null;
     const jobOf = jobShell(ctx, groupStats, self.session);
     const evidence: ProcessGroupEvidence = {
       pgid: self.pgrp,
@@ -103,6 +112,7 @@ export const processGroup: Check = {
       groupLeaderInfo,
       sessionLeaderInfo,
       group,
+      groupCount: allMembers.length,
       session,
       sessionCount: sessionStats.length,
       orphaned: isOrphanedGroup(table, self.pgrp, self.session),
@@ -113,34 +123,46 @@ export const processGroup: Check = {
     const details = [
       `PGID ${self.pgrp}${evidence.groupLeader ? ' (it is the group leader)' : groupLeaderInfo ? ` led by ${fmt(groupLeaderInfo)}` : ' (leader has exited)'}`,
       `SID ${self.session}${evidence.sessionLeader ? ' (it is the session leader)' : sessionLeaderInfo ? ` led by ${fmt(sessionLeaderInfo)}` : ' (leader has exited)'}`,
-      `Group members: ${group.map(fmt).join(', ')}`,
+      `Group members: ${group.map(fmt).join(', ')}${allMembers.length > group.length ? ` and ${allMembers.length - group.length} more` : ''}`,
       `Session has ${sessionStats.length} process(es).`,
       evidence.orphaned ? 'The group is orphaned: no member has a parent in another group of this session.' : 'The group is not orphaned.',
     ];
+    // The group-kill rule decides how alarming this is, so the check and the survival matrix agree.
+    const rule = decideEvent('group-kill', evidenceWith({ group: evidence }));
+    const status = rule.outcome === 'dies' ? 'warn' : rule.outcome === 'survives' ? 'pass' : 'info';
     if (evidence.sessionLeader && evidence.groupLeader) {
-      return { status: 'pass', code: 'own-session', summary: `Leads its own session ${self.session} and process group.`, details, evidence };
+      return { status, code: 'own-session', summary: `Leads its own session ${self.session} and process group.`, details, evidence };
+    }
+    if (evidence.groupLeader) {
+      return { status, code: 'own-group', summary: `Leads its own process group ${self.pgrp} in session ${self.session}.`, details, evidence };
     }
     if (sharesWithRunner) {
       // The label already names the kind (`bash -c shell`, `gitlab-runner (CI runner)`): no second noun.
       const who = isShellKind(sharesWithRunner.kind) || /\(|shell|script/.test(sharesWithRunner.label) ? '' : 'job runner ';
       return {
-        status: 'warn',
+        status,
         code: 'shares-group-with-runner',
         summary: `Shares process group ${self.pgrp} with ${who}${sharesWithRunner.label} (pid ${sharesWithRunner.pid}): a kill of that group kills it too.`,
         details,
         evidence,
       };
     }
-    if (evidence.groupLeader) {
-      return { status: 'pass', code: 'own-group', summary: `Leads its own process group ${self.pgrp} in session ${self.session}.`, details, evidence };
+    if (self.pgrp !== 0 && !groupLeaderInfo?.alive) {
+      return {
+        status,
+        code: 'leader-gone',
+        summary: `Left in process group ${self.pgrp}, whose leader (its launcher) has exited: a kill of that group, as tools do when a step ends, kills it.`,
+        details,
+        evidence,
+      };
     }
     return {
-      status: 'info',
+      status,
       code: 'shares-group',
       summary:
         self.pgrp === 0
-          ? 'Its process group was created outside this pid namespace (pgid 0).'
-          : `Member of process group ${self.pgrp}${groupLeaderInfo ? ` led by ${groupLeaderInfo.label} (pid ${groupLeaderInfo.pid})` : ' whose leader has exited'}.`,
+          ? 'Its process group is 0 (created by the kernel, or outside this pid namespace): no launcher group to kill.'
+          : `Member of process group ${self.pgrp} led by ${groupLeaderInfo?.label ?? '?'} (pid ${self.pgrp}): a kill of that group kills it too.`,
       details,
       evidence,
     };

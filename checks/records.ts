@@ -100,7 +100,14 @@ export const records: Check = {
     const { pid, startTime, name } = ctx.target;
     const alive = ctx.facts.process(pid) !== null;
     // Only lines that can be about this pid (or, for a dead target, this name) are parsed.
-    const scan = scanRecords((p) => ctx.facts.raw.listDir(p), (p) => ctx.facts.text(p), dir, recordNeedles(pid, alive ? null : name));
+    const nameQuery = alive ? null : name;
+    const scan = scanRecords(
+      (p) => ctx.facts.raw.listDir(p),
+      (p) => ctx.facts.text(p),
+      dir,
+      recordNeedles(pid, nameQuery),
+      (file) => ctx.facts.raw.recordsProbe?.(file, pid, nameQuery) ?? null,
+    );
     const all = scan.records;
     const samePid = all.filter((r) => r.pid === pid);
     const thisBoot = samePid.filter((r) => r.bootId === bootId);

@@ -59,7 +59,8 @@ export function explainFailure(msg: string, args: readonly string[], known: Read
   return (cmd && MISSING[cmd]) ?? 'missing target: whydied PID | :PORT | NAME (whydied --help)';
 }
 
-export function buildParser(args: string[]): Argv<GlobalOptions> {
+/** `width`: the help wrap width; by default the terminal's (at most 100), 80 on a pipe. */
+export function buildParser(args: string[], width?: number): Argv<GlobalOptions> {
   const y = yargs(args)
     .scriptName('whydied')
     .usage('whydied <target> [options]\n\nWhy did my background process die - or why is it about to?')
@@ -69,7 +70,7 @@ export function buildParser(args: string[]): Argv<GlobalOptions> {
     .alias('help', 'h')
     .version()
     .epilogue(EPILOGUE)
-    .wrap(Math.min(100, process.stdout.columns ?? 80))
+    .wrap(width ?? Math.min(100, process.stdout.columns ?? 80))
     .exitProcess(false)
     // Yargs' own usage errors (unknown option, bad choice, missing target) are usage errors too.
     // A handler's exception arrives here as `err` and is passed on unchanged.
@@ -106,4 +107,19 @@ export async function run(args: string[]): Promise<void> {
   } catch (e) {
     process.exitCode = reportError(e, verbose);
   }
+}
+
+/**
+ * What the fast path (fast.ts) needs from this parser, computed at build time by scripts/bundle.js:
+ * the version, every command name and alias, and --help at the widths a pipe or a wide terminal gets.
+ */
+export async function cliMeta(version: string): Promise<{ version: string; commands: string[]; help: Record<string, string> }> {
+  const help: Record<string, string> = {};
+  for (const width of [80, 100]) help[String(width)] = `${await buildParser([], width).getHelp()}\n`;
+  // yargs' command instance holds each command's name and its aliases; `$0` (the default) is no typed word.
+  type Commands = { getCommands(): string[]; aliasMap: Record<string, string> };
+  const inst = (buildParser([]) as unknown as { getInternalMethods(): { getCommandInstance(): Commands } }).getInternalMethods().getCommandInstance();
+  const commands = new Set<string>([...inst.getCommands(), ...Object.keys(inst.aliasMap)]);
+  commands.delete('$0');
+  return { version, commands: [...commands], help };
 }

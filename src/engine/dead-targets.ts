@@ -6,7 +6,9 @@ import type { DeadTargetFinder } from './diagnose-core';
 import { findDeadByName } from '../source/kernel-log/dead-by-name';
 import { recordDeadTargets } from '../record/dead-targets';
 import { launchedTargets } from '../launch/registry';
+import { unitTargets } from '../source/systemd/unit-target';
 
 // `whydied launch --name N` entries first (N is not the process's comm), then recordings (exact identity:
 // pid + start time), then the kernel log (pid + name only).
-export const deadTargetFinders: DeadTargetFinder[] = [launchedTargets, recordDeadTargets, findDeadByName];
+// A systemd unit name (`demo.service`) resolves through the service manager.
+export const deadTargetFinders: DeadTargetFinder[] = [launchedTargets, recordDeadTargets, findDeadByName, unitTargets];

@@ -35,6 +35,13 @@ export interface DiagnoseOptions {
   deadTargets?: DeadTargetFinder[];
   /** Per-check default time limit (ms). */
   timeoutMs?: number;
+  /**
+   * By name: diagnose only the newest this many dead targets (live matches are all diagnosed). A recorder
+   * can hold thousands of deaths of `sleep`; each would be a whole diagnosis. Default: no limit.
+   */
+  deadTargetLimit?: number;
+  /** Told how many older dead targets the limit left out (only when it left some out). */
+  onDeadTargetsOmitted?: (omitted: number) => void;
 }
 
 export interface DiagnoseDeps {
@@ -101,6 +108,11 @@ function targetsFor(opts: DiagnoseOptions, r: ResolvedQuery): CheckTarget[] {
     }
   }
   dead.sort((a, b) => (b.timeMs ?? -Infinity) - (a.timeMs ?? -Infinity) || newestFirst(a, b));
+  const limit = opts.deadTargetLimit;
+  if (limit !== undefined && dead.length > limit) {
+    opts.onDeadTargetsOmitted?.(dead.length - limit);
+    dead.length = limit;
+  }
   return [...live, ...dead.map((d) => ({ query, pid: d.pid, startTime: d.startTime, name: d.name }))];
 }
 

@@ -4,6 +4,7 @@
  * that throws while running is handled by the runner like any other check.
  */
 import * as path from 'path';
+import { pathToFileURL } from 'url';
 import type { Check } from './types';
 
 const NAMESPACED_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*\/[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -37,8 +38,13 @@ async function loadModule(abs: string): Promise<unknown> {
   } catch (e) {
     const code = (e as { code?: unknown }).code;
     if (code !== 'ERR_REQUIRE_ESM' && code !== 'ERR_REQUIRE_ASYNC_MODULE') throw e;
-    const dynamicImport = new Function('s', 'return import(s)') as (s: string) => Promise<unknown>;
-    const { pathToFileURL } = await import('url');
+    // The bin runs the bundle through vm.Script, where code made by `new Function` cannot import():
+    // its loader (scripts/whydied-loader.js) provides an import() of its own under this symbol.
+    const fromLoader = (globalThis as Record<symbol, unknown>)[Symbol.for('whydied.import')];
+    const dynamicImport =
+      typeof fromLoader === 'function'
+        ? (fromLoader as (s: string) => Promise<unknown>)
+        : (new Function('s', 'return import(s)') as (s: string) => Promise<unknown>);
     return dynamicImport(pathToFileURL(abs).href);
   }
 }

@@ -26,6 +26,8 @@ export interface RemedyInput {
   /** The survival matrix: which events threaten it. */
   risks: readonly Risk[];
   tools: HostTools;
+  /** Under the user manager (user@UID.service): lingering, not a relaunch, keeps it past logout. */
+  userManager?: boolean;
   /** Its memory cgroup, when a limit applies (for raising it). */
   memoryCgroup: { dir: string; limitBytes: number; version: 1 | 2; memswLimitBytes?: number | null } | null;
 }
@@ -77,7 +79,8 @@ export function buildRemedy(input: RemedyInput): string[] {
   const relaunchEvents: RiskEvent[] = ['terminal-hangup', 'parent-exit', 'group-kill', 'session-end', 'ci-cleanup', 'container-stop'];
   const needsRelaunch = relaunchEvents.some((e) => threatened(risks, e));
   const argv = relaunchArgv(input);
-  if (needsRelaunch && argv.length > 0) out.push(...relaunchCommands(input, argv));
+  // pid 1 is the init: relaunching it is never the fix.
+  if (needsRelaunch && argv.length > 0 && input.pid !== 1) out.push(...relaunchCommands(input, argv));
   const mem = input.memoryCgroup;
   if (risks.some((r) => r.event === 'memory-pressure' && r.outcome === 'dies') && mem) {
     // Doubling the limit takes it out of "more than half"; the file path is the cgroup's, quoted. On v1 a
@@ -113,9 +116,27 @@ function relaunchCommands(input: RemedyInput, argv: string[]): string[] {
   const tmux = tmuxOk ? `tmux new -d -s ${shellQuote(unit)}${cwd ? ` -c ${shellQuote(cwd)}` : ''} ${shellQuote(`exec ${cmd}`)}` : null;
 
   const out: string[] = [];
+  if (session && input.userManager && tools.loginctl && input.uid !== null) {
+    // A user unit already lives outside the session: it only needs the user manager to stay.
+    const sudo = tools.euid !== null && tools.euid !== 0 && tools.euid !== input.uid ? 'sudo ' : '';
+    out.push(`${sudo}loginctl enable-linger ${input.uid}`);
+    return out;
+  }
   if (session && systemd) {
-    // setsid and tmux stay in the session scope and die at logout: only a unit outside it survives.
-    out.push(systemUnit);
+    // setsid and tmux stay in the session scope and die at logout: only a unit outside it survives. Root
+    // starts a system service (as the process's user); that user alone can start a user service, which
+    // survives logout only while the user lingers.
+    const owner = input.uid;
+    const viewer = tools.euid;
+    if (viewer === null || viewer === 0 || owner === null || owner === 0) {
+      out.push(systemUnit);
+    } else if (viewer === owner) {
+      const userUnit = `systemd-run --user --collect --unit=${shellQuote(unit)}${wd} --property=${shellQuote(`StandardOutput=append:${log}`)} --property=StandardError=inherit -- ${cmd}`;
+      out.push(tools.loginctl ? `loginctl enable-linger ${owner} && ${userUnit}` : userUnit);
+      out.push(`sudo ${systemUnit}`);
+    } else {
+      out.push(`sudo ${systemUnit}`);
+    }
     return out;
   }
   if (detached) out.push(detached);

@@ -4,7 +4,7 @@
  * reason that names the evidence it rests on.
  */
 import type { Facts } from '../source/types';
-import type { Cause, CauseSource, CheckTarget, Finding, ProcessState, ReportProcess, Risk, RiskEvent, Verdict } from './types';
+import type { Cause, CauseSource, CheckTarget, Finding, ProcessState, ReportProcess, Risk, Verdict } from './types';
 import type { ExistenceEvidence } from '../../checks/existence';
 import type { ParentChainEvidence } from '../../checks/parent-chain';
 import type { SignalsEvidence } from '../../checks/signals';
@@ -16,6 +16,7 @@ import type { CiEnvironmentEvidence } from '../../checks/ci-environment';
 import type { MemoryEvidence } from '../../checks/memory';
 import type { NamespaceEvidence } from '../../checks/namespace';
 import { buildRemedy } from './remedy';
+import { eventWords, joinWords } from './words';
 import { describeExitStatus } from '../../checks/existence';
 import { evaluateRisks, type RiskEvidence } from './survival';
 
@@ -80,21 +81,6 @@ function processOf(facts: Facts, pid: number): ReportProcess | null {
     startTime: new Date(p.startedAtMs).toISOString(),
     state: p.stat.state,
   };
-}
-
-const EVENT_WORDS: Record<RiskEvent, string> = {
-  'terminal-hangup': 'a terminal hangup',
-  'parent-exit': 'its parent exiting',
-  'group-kill': 'a kill of its process group',
-  'session-end': 'the login session ending',
-  'ci-cleanup': 'CI cleanup',
-  'container-stop': 'its container stopping',
-  'memory-pressure': 'memory pressure',
-};
-
-function joinWords(words: string[]): string {
-  if (words.length <= 1) return words.join('');
-  return `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
 }
 
 function who(proc: ReportProcess | null, pid: number, knownName: string | null): string {
@@ -221,10 +207,11 @@ export function decide(input: { target: CheckTarget; facts: Facts; findings: Fin
           ciMarkers: ev.ci?.markers ?? [],
           risks,
           tools: facts.hostTools(),
+          userManager: ev.cgroup?.kind === 'user-manager',
           memoryCgroup: mem && mem.limitBytes !== null && memDir.ok ? { dir: memDir.value.dir, limitBytes: mem.limitBytes, version: mem.version, memswLimitBytes: memDir.value.memswLimitBytes ?? null } : null,
         })
       : [];
-  const verb = remedy[0]?.startsWith('echo ') ? 'raise its memory limit with' : `${dies.some((r) => r.event === 'container-stop') ? 'from the host, ' : ''}relaunch it with`;
+  const verb = remedy[0]?.startsWith('echo ') ? 'raise its memory limit with' : /^(sudo )?loginctl enable-linger /.test(remedy[0] ?? '') ? 'keep its user manager past logout with' : `${dies.some((r) => r.event === 'container-stop') ? 'from the host, ' : ''}relaunch it with`;
   const fix = remedy.length > 0 ? `; ${verb} \`${remedy[0]}\`` : '';
   const notRun = RISK_CHECKS.filter((id) => !findings.some((f) => f.id === id));
   if (dies.length === 0 && notRun.length > 0) {
@@ -257,7 +244,7 @@ export function decide(input: { target: CheckTarget; facts: Facts; findings: Fin
       process: proc,
       verdict: {
         status: 'uncertain',
-        summary: `${name} is alive; /proc cannot decide whether it survives ${joinWords(undecided.map((r) => EVENT_WORDS[r.event]))}: ${undecided[0].reason}${sure}.`,
+        summary: `${name} is alive; /proc cannot decide whether it survives ${joinWords(undecided.map((r) => eventWords(r.event)))}: ${undecided[0].reason}${sure}.`,
         cause: null,
       },
       risks,
@@ -269,7 +256,7 @@ export function decide(input: { target: CheckTarget; facts: Facts; findings: Fin
     process: proc,
     verdict: {
       status: 'at-risk',
-      summary: `${name} is alive but dies at ${joinWords(dies.map((r) => EVENT_WORDS[r.event]))}: ${dies[0].reason}${fix}.`,
+      summary: `${name} is alive but dies at ${joinWords(dies.map((r) => eventWords(r.event)))}: ${dies[0].reason}${fix}.`,
       cause: null,
     },
     risks,

@@ -37,8 +37,8 @@ export function startTimeOf(pid: number): number | null {
 }
 
 /**
- * True when `pid` is alive and is a whydied recorder: node running whydied's entry (`.../whydied` or
- * `.../main.js`) as its script, with `record` as the command. Any process naming whydied somewhere in its
+ * True when `pid` is alive and is a whydied recorder: node running whydied's entry (`.../whydied`, the bin
+ * `.../whydied.js` or `.../main.js`) as its script, with `record` as the command. Any process naming whydied somewhere in its
  * arguments does not count.
  */
 export function isRecorderProcess(pid: number): boolean {
@@ -53,7 +53,7 @@ export function isRecorderProcess(pid: number): boolean {
   if (!/(^|\/)node[^/]*$/.test(exe)) return false;
   // node's own options may come before the script; the script is the first argument that is not one.
   const i = argv.findIndex((a, k) => k > 0 && !a.startsWith('-'));
-  return i > 0 && /(^|\/)(whydied|main\.js)$/.test(argv[i]) && argv.slice(i + 1).includes('record');
+  return i > 0 && /(^|\/)(whydied|whydied\.js|main\.js)$/.test(argv[i]) && argv.slice(i + 1).includes('record');
 }
 
 export interface PidfileOwner {

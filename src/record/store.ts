@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Read } from '../source/types';
 import type { DeathRecord } from './types';
+import type { RecordsProbe } from './store-index';
 import { ensureStateDir, stateDir } from './state-dir';
 import { openAppend } from '../source/safe-write';
 
@@ -96,6 +97,22 @@ export function parseRecords(text: string): DeathRecord[] {
   return out;
 }
 
+/**
+ * One line's record, memoised: by name, each dead target's records check asks about the same lines, and
+ * an index hands back the very same strings each time.
+ */
+const parsedLines = new Map<string, DeathRecord | null>();
+const parsedLists = new WeakMap<readonly string[], DeathRecord[]>();
+function parsedLine(line: string): DeathRecord | null {
+  let r = parsedLines.get(line);
+  if (r === undefined) {
+    r = parseRecords(line)[0] ?? null;
+    if (parsedLines.size > 50000) parsedLines.clear();
+    parsedLines.set(line, r);
+  }
+  return r;
+}
+
 /** Every record in `dir`, oldest first (rotated file, then current). */
 export function readRecords(
   listDir: (p: string) => Read<string[]>,
@@ -115,25 +132,79 @@ export interface RecordScan {
  * Records in `dir` whose line contains one of `needles` (oldest first), or every record when `needles` is
  * null. The store holds up to ~16 MiB; parsing all of it on every diagnosis would cost more than the rest of
  * the diagnosis, so only lines holding a needle are parsed. A needle only narrows: callers still check the
- * parsed record exactly (see recordNeedles).
+ * parsed record exactly (see recordNeedles). `probe` (a live source's recordsProbe, for the same pid and
+ * name as the needles) answers from the file's key index instead: its records with that pid or name.
  */
 export function scanRecords(
   listDir: (p: string) => Read<string[]>,
   readText: (p: string) => Read<string>,
   dir: string,
   needles: readonly string[] | null,
+  probe?: (file: string) => RecordsProbe | null,
 ): RecordScan {
   const names = listDir(dir);
   const out: RecordScan = { records: [], lines: 0 };
   if (!names.ok) return out;
   for (const name of [ROTATED_FILE, RECORDS_FILE]) {
     if (!names.value.includes(name)) continue;
+    // The file's key index (store-index.ts) gives its line count and the lines about this pid or name.
+    const probed = needles && probe ? probe(path.join(dir, name)) : null;
+    if (probed) {
+      out.lines += probed.lines;
+      let recs = parsedLists.get(probed.matches);
+      if (!recs) {
+        recs = probed.matches.map(parsedLine).filter((r): r is DeathRecord => r !== null);
+        parsedLists.set(probed.matches, recs);
+      }
+      out.records.push(...recs);
+      continue;
+    }
     const text = readText(path.join(dir, name));
     if (!text.ok) continue;
-    out.lines += countLines(text.value);
-    out.records.push(...parseRecords(needles ? linesWith(text.value, needles) : text.value));
+    out.lines += memoFor(text.value).lines;
+    out.records.push(...(needles ? recordsWith(text.value, needles) : parseRecords(text.value)));
   }
   return out;
+}
+
+/**
+ * What was found in one file text, kept while that text is the latest one seen: `whydied <name>` diagnoses
+ * several dead targets, and each one's records check asks about the same file with the same name needle.
+ * Readers memoise file texts (Facts), so a repeated ask passes the very same string and costs nothing.
+ */
+interface TextMemo {
+  text: string;
+  lines: number;
+  /** needle -> matching lines' start offsets and parsed records */
+  byNeedle: Map<string, Array<{ start: number; record: DeathRecord }>>;
+}
+const memos: TextMemo[] = [];
+
+function memoFor(text: string): TextMemo {
+  let m = memos.find((x) => x.text === text);
+  if (!m) {
+    m = { text, lines: countLines(text), byNeedle: new Map() };
+    memos.unshift(m);
+    // Two files (current and rotated) per state dir; a few state dirs at most in one process.
+    if (memos.length > 4) memos.pop();
+  }
+  return m;
+}
+
+/** Records on the lines of `text` containing any needle, in file order, each line once. */
+function recordsWith(text: string, needles: readonly string[]): DeathRecord[] {
+  const m = memoFor(text);
+  const byStart = new Map<number, DeathRecord>();
+  for (const needle of needles) {
+    if (!needle) continue;
+    let found = m.byNeedle.get(needle);
+    if (!found) {
+      found = linesWith(text, needle).flatMap(({ start, line }) => parseRecords(line).map((record) => ({ start, record })));
+      m.byNeedle.set(needle, found);
+    }
+    for (const f of found) byStart.set(f.start, f.record);
+  }
+  return [...byStart.entries()].sort((a, b) => a[0] - b[0]).map((e) => e[1]);
 }
 
 /**
@@ -154,19 +225,16 @@ function countLines(text: string): number {
   return text.length > 0 && !text.endsWith('\n') ? n + 1 : n;
 }
 
-/** The lines of `text` containing any needle, in file order, each once (joined for parseRecords). */
-function linesWith(text: string, needles: readonly string[]): string {
-  const starts = new Map<number, string>();
-  for (const needle of needles) {
-    if (!needle) continue;
-    for (let i = text.indexOf(needle); i !== -1; ) {
-      const start = text.lastIndexOf('\n', i) + 1;
-      const nl = text.indexOf('\n', i);
-      const end = nl === -1 ? text.length : nl;
-      if (!starts.has(start)) starts.set(start, text.slice(start, end));
-      if (nl === -1) break;
-      i = text.indexOf(needle, nl + 1);
-    }
+/** The lines of `text` containing `needle`, in file order, each once, with their start offsets. */
+function linesWith(text: string, needle: string): Array<{ start: number; line: string }> {
+  const out: Array<{ start: number; line: string }> = [];
+  for (let i = text.indexOf(needle); i !== -1; ) {
+    const start = text.lastIndexOf('\n', i) + 1;
+    const nl = text.indexOf('\n', i);
+    const end = nl === -1 ? text.length : nl;
+    out.push({ start, line: text.slice(start, end) });
+    if (nl === -1) break;
+    i = text.indexOf(needle, nl + 1);
   }
-  return [...starts.entries()].sort((a, b) => a[0] - b[0]).map((e) => e[1]).join('\n');
+  return out;
 }

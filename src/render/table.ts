@@ -33,7 +33,9 @@ function who(r: Report): string {
 function fixWords(cmd: string): string {
   if (cmd.includes('RUNNER_TRACKING_ID=') || cmd.includes('JENKINS_NODE_COOKIE=')) return 'relaunch it without the CI runner\'s reaping marker, in a session of its own:';
   if (cmd.includes('setsid -f')) return 'relaunch it in a session of its own:';
-  if (cmd.startsWith('systemd-run')) return 'run it as a transient systemd service, outside any login session:';
+  if (/^(loginctl enable-linger \d+ && )?systemd-run --user/.test(cmd)) return 'let the user linger and run it as a user service, outside the login session:';
+  if (/^(sudo )?systemd-run/.test(cmd)) return 'run it as a transient systemd service, outside any login session:';
+  if (/^(sudo )?loginctl enable-linger \d+$/.test(cmd)) return 'let the user linger, so the user manager and its units outlive the last logout:';
   if (cmd.startsWith('echo ') && cmd.includes('memory.')) return 'raise its memory cgroup limit:';
   if (cmd.startsWith('tmux')) return 'run it in a detached tmux session:';
   return 'run:';
@@ -73,10 +75,13 @@ function headline(c: Ctx): void {
   const word = HEADLINE[status] ?? status;
   const lbl = paint(word.padEnd(LABEL), (({ ok: 'green', 'at-risk': 'yellow', uncertain: 'yellow', died: 'red', unknown: 'gray' }) as const)[status] ?? null, c.opts.color);
   const dies = r.risks.filter((k) => k.outcome === 'dies');
+  const open = r.risks.filter((k) => k.outcome === 'unknown');
   const body =
     status === 'at-risk' && r.state === 'alive' && dies.length > 0
       ? `${who(r)} is alive but dies at ${joinWords(dies.map((k) => eventWords(k.event)))}.`
-      : text(r.verdict.summary, r);
+      : status === 'uncertain' && r.state === 'alive' && open.length > 0
+        ? `${who(r)} is alive; /proc cannot tell whether it survives ${joinWords(open.map((k) => eventWords(k.event)))}.`
+        : text(r.verdict.summary, r);
   c.out.push(...hanging(lbl, LABEL, body, c.opts.width));
 }
 
@@ -102,7 +107,7 @@ function fixBlock(c: Ctx): void {
     if (open) block(c, 'Undecided', text(open.reason, r));
     const fix = primaryFix(r);
     if (fix) {
-      block(c, 'To be sure', fixWords(fix));
+      block(c, 'Fix', `to be sure, ${fixWords(fix)}`);
       command(c, fix);
     }
     return;
@@ -132,7 +137,9 @@ function survival(c: Ctx): void {
   const { r, opts } = c;
   if (r.risks.length === 0) return;
   const verbose = opts.verbose === true;
-  const threat = r.verdict.status === 'at-risk' ? r.risks.find((k) => k.outcome === 'dies') : undefined;
+  // The row whose reason the header already printed (the threat, or the open question) is not repeated.
+  const threat =
+    r.verdict.status === 'at-risk' ? r.risks.find((k) => k.outcome === 'dies') : r.verdict.status === 'uncertain' ? r.risks.find((k) => k.outcome === 'unknown') : undefined;
   c.out.push('', paint('Survival', 'bold', opts.color));
   const ev = Math.max(...r.risks.map((k) => k.event.length)) + 2;
   for (const k of r.risks) {
@@ -144,7 +151,7 @@ function survival(c: Ctx): void {
 }
 
 function reasonFor(k: Risk, threat: Risk | undefined, verbose: boolean, r: Report): string {
-  if (k === threat && !verbose) return '(the threat above)';
+  if (k === threat && !verbose) return k.outcome === 'dies' ? '(the threat above)' : '(undecided above)';
   // A survivor's reason is reassurance: under --verbose; a threat or an open question is shown.
   if (k.outcome === 'survives' && !verbose) return '';
   return text(k.reason, r);

@@ -157,17 +157,22 @@ export function createFacts(raw: RawSource): Facts {
 
   const cgroups = memo((pid: number): Read<CgroupEntry[]> => map(text(`/proc/${pid}/cgroup`), parseCgroupFile));
 
+  const intFile = (path: string, what: string): Read<number> => {
+    const r = text(path);
+    if (!r.ok) return r;
+    const t = r.value.trim();
+    return /^-?\d+$/.test(t) ? ok(Number(t)) : fail('EOTHER', `${what}: unparseable`);
+  };
+
+  // Ranking every process by OOM score needs only oom_score: one file per process, not two.
+  const oomScoreOnly = memo((pid: number): Read<number> => intFile(`/proc/${pid}/oom_score`, `/proc/${pid}/oom_score`));
+
   const oomScore = memo((pid: number): Read<{ score: number; adj: number }> => {
-    const score = text(`/proc/${pid}/oom_score`);
+    const score = oomScoreOnly(pid);
     if (!score.ok) return score;
-    const adj = text(`/proc/${pid}/oom_score_adj`);
+    const adj = intFile(`/proc/${pid}/oom_score_adj`, `/proc/${pid}/oom_score`);
     if (!adj.ok) return adj;
-    const s = Number(score.value.trim());
-    const a = Number(adj.value.trim());
-    if (!/^-?\d+$/.test(score.value.trim()) || !/^-?\d+$/.test(adj.value.trim())) {
-      return fail('EOTHER', `/proc/${pid}/oom_score: unparseable`);
-    }
-    return ok({ score: s, adj: a });
+    return ok({ score: score.value, adj: adj.value });
   });
 
   const envNames = memo((key: string): Read<string[]> => {
@@ -265,6 +270,7 @@ export function createFacts(raw: RawSource): Facts {
     fds: (pid, all = false) => fdsMemo(`${pid}:${all ? 'all' : 'std'}`),
     cgroups,
     oomScore,
+    oomScoreOnly,
     envNames: (pid, wanted) => envNames(JSON.stringify({ pid, wanted: [...wanted].sort() })),
     processTable,
     descendants,

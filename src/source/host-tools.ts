@@ -12,6 +12,8 @@ export interface HostTools {
   systemdRunning: boolean;
   tmux: boolean;
   loginctl: boolean;
+  /** Who is reading (whydied's own effective uid): a remedy for root may use system units, a user's may not. */
+  euid: number | null;
 }
 
 const BIN_DIRS = ['/usr/bin', '/bin', '/usr/local/bin', '/usr/sbin', '/sbin'];
@@ -33,6 +35,13 @@ function onPath(raw: RawSource, name: string, unknownMeans: boolean): boolean {
   return sawUnknown ? unknownMeans : false;
 }
 
+/** The effective uid from /proc/self/status (second field of Uid:); null when unreadable or not captured. */
+function ownEuid(raw: RawSource): number | null {
+  const r = raw.readText('/proc/self/status');
+  const m = r.ok ? /^Uid:\s+\d+\s+(\d+)/m.exec(r.value) : null;
+  return m ? Number(m[1]) : null;
+}
+
 /** A bundle captured before these probes existed answers NOTCAPTURED: assume util-linux, nothing else. */
 export function readHostTools(raw: RawSource): HostTools {
   return {
@@ -41,5 +50,6 @@ export function readHostTools(raw: RawSource): HostTools {
     systemdRunning: present(raw, '/run/systemd/system', false) === true,
     tmux: onPath(raw, 'tmux', false),
     loginctl: onPath(raw, 'loginctl', false),
+    euid: ownEuid(raw),
   };
 }

@@ -4,11 +4,11 @@
  */
 import * as fs from 'fs';
 import * as os from 'os';
-import { spawnSync } from 'child_process';
 import { fail, ok } from './types';
 import type { RawSource, Read, ReadErrorCode } from './types';
 import { BUNDLE_FORMAT } from './bundle';
 import type { Bundle, EnvRecord, Recorded } from './bundle';
+import { probeRecords } from '../record/store-index';
 
 export interface LiveSource extends RawSource {
   readonly kind: 'live';
@@ -19,6 +19,11 @@ export interface LiveSource extends RawSource {
 export interface LiveSourceOptions {
   /** Read `/proc/...` paths from here instead (tests); recorded under the original path. */
   procRoot?: string;
+  /**
+   * Answer records lookups from the store's key index (default true). A capture turns it off: a bundle
+   * must hold the records files themselves to replay the same answer.
+   */
+  recordsIndex?: boolean;
 }
 
 const KNOWN_CODES: readonly ReadErrorCode[] = ['ENOENT', 'EACCES', 'EPERM', 'ESRCH', 'EINVAL'];
@@ -31,6 +36,35 @@ function errorRead<T>(err: unknown, what: string): Read<T> {
   const code = (KNOWN_CODES as readonly string[]).includes(e.code ?? '') ? (e.code as ReadErrorCode) : 'EOTHER';
   const why = e.code ?? (e instanceof Error ? e.message : String(err));
   return fail(code, `${what}: ${why}`);
+}
+
+/** One buffer for every small read: a diagnosis reads a few files per process, 10,000 processes included. */
+let shared: Buffer | null = null;
+const SHARED_BYTES = 64 * 1024;
+
+/**
+ * A whole /proc file as UTF-8, with fewer system calls than fs.readFileSync (which fstats first and, as
+ * /proc sizes read 0, allocates for an unknown size): open, read into one shared buffer, close. /proc
+ * files are generated whole on the first read, so a read shorter than asked is the end of one; a longer
+ * one (a huge cmdline) goes on in buffers of its own until read() says 0.
+ */
+function readProcFile(file: string): string {
+  const buf = (shared ??= Buffer.allocUnsafe(SHARED_BYTES));
+  const fd = fs.openSync(file, fs.constants.O_RDONLY);
+  try {
+    const n = fs.readSync(fd, buf, 0, buf.length, null);
+    if (n < buf.length) return buf.toString('utf8', 0, n);
+    const parts: Buffer[] = [Buffer.from(buf)];
+    for (;;) {
+      const more = Buffer.allocUnsafe(SHARED_BYTES);
+      const m = fs.readSync(fd, more, 0, more.length, null);
+      if (m === 0) break;
+      parts.push(more.subarray(0, m));
+    }
+    return Buffer.concat(parts).toString('utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 function recordOf<T>(r: Read<T>): Recorded<T> {
@@ -66,14 +100,20 @@ export function createLiveSource(opts: LiveSourceOptions = {}): LiveSource {
       return errorRead(err, '/dev/kmsg');
     }
     try {
-      const buf = Buffer.alloc(KMSG_RECORD_MAX);
-      const parts: string[] = [];
+      // Records land one after another in one growing buffer, decoded once at the end: ~1,500 records
+      // each made into a string of its own cost more than reading them.
+      let buf = Buffer.allocUnsafe(1024 * 1024);
       let total = 0;
       // Each read() returns exactly one record; EAGAIN means we reached the end of the buffer.
       while (total < KMSG_TOTAL_MAX) {
+        if (buf.length - total < KMSG_RECORD_MAX + 1) {
+          const bigger = Buffer.allocUnsafe(buf.length * 2);
+          buf.copy(bigger, 0, 0, total);
+          buf = bigger;
+        }
         let n: number;
         try {
-          n = fs.readSync(fd, buf, 0, buf.length, null);
+          n = fs.readSync(fd, buf, total, KMSG_RECORD_MAX, null);
         } catch (err) {
           const code = (err as NodeJS.ErrnoException).code;
           if (code === 'EAGAIN') break;
@@ -83,11 +123,10 @@ export function createLiveSource(opts: LiveSourceOptions = {}): LiveSource {
           throw err;
         }
         if (n === 0) break;
-        const record = buf.toString('utf8', 0, n);
-        parts.push(record.endsWith('\n') ? record : `${record}\n`);
         total += n;
+        if (buf[total - 1] !== 0x0a) buf[total++] = 0x0a;
       }
-      return ok(parts.join(''));
+      return ok(buf.toString('utf8', 0, total));
     } catch (err) {
       return errorRead(err, '/dev/kmsg');
     } finally {
@@ -97,6 +136,8 @@ export function createLiveSource(opts: LiveSourceOptions = {}): LiveSource {
 
   function runCommand(argv: readonly string[], timeoutMs: number): Read<string> {
     if (argv.length === 0) return fail('EINVAL', 'empty command');
+    // Loaded here, not at the top: child_process brings net and stream (~5 ms), and most runs spawn nothing.
+    const { spawnSync } = require('child_process') as typeof import('child_process');
     const res = spawnSync(argv[0], argv.slice(1), {
       encoding: 'utf8',
       timeout: timeoutMs,
@@ -120,7 +161,7 @@ export function createLiveSource(opts: LiveSourceOptions = {}): LiveSource {
   return {
     kind: 'live',
     readText(path) {
-      const r = attempt(path, () => fs.readFileSync(real(path), 'utf8'));
+      const r = attempt(path, () => (path.startsWith('/proc/') ? readProcFile(real(path)) : fs.readFileSync(real(path), 'utf8')));
       texts[path] = recordOf(r);
       return r;
     },
@@ -174,6 +215,7 @@ export function createLiveSource(opts: LiveSourceOptions = {}): LiveSource {
       commands[JSON.stringify(argv)] = recordOf(r);
       return r;
     },
+    ...(opts.recordsIndex === false ? {} : { recordsProbe: (file: string, pid: number | null, name: string | null) => probeRecords(file, pid, name) }),
     hostname: () => os.hostname(),
     now() {
       const t = Date.now();

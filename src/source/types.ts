@@ -41,6 +41,12 @@ export interface RawSource {
    * spawn it (only when a check asks); bundles replay what was captured for the same argv.
    */
   command(argv: readonly string[], timeoutMs?: number): Read<string>;
+  /**
+   * The lines of a records file (the state dir's records.jsonl) about `pid` or answering to `name`, and its
+   * line count, from its key index (src/record/store-index.ts) without reading the whole file. Absent
+   * (bundles, captures: they must hold the file itself) or null: read the file.
+   */
+  recordsProbe?(file: string, pid: number | null, name: string | null): { lines: number; matches: string[] } | null;
   /** Host facts that do not come from a file: hostname, and the wall-clock time of the read. */
   hostname(): string;
   /** Milliseconds since the epoch when this source's view was taken (live: now; bundle: capture time). */
@@ -174,6 +180,8 @@ export interface Facts {
   fds(pid: number, all?: boolean): Read<FdInfo[]>;
   cgroups(pid: number): Read<CgroupEntry[]>;
   oomScore(pid: number): Read<{ score: number; adj: number }>;
+  /** oom_score alone (one file, where oomScore reads two): for ranking every process. */
+  oomScoreOnly(pid: number): Read<number>;
   envNames(pid: number, wanted: readonly string[]): Read<string[]>;
   /** Every process's stat (one pass over /proc). */
   processTable(): ProcStat[];

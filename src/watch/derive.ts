@@ -160,8 +160,7 @@ export function mechanismOf(
   }
   if (groupTarget !== undefined) {
     const grp = groupTarget === null ? 'its own process group' : `process group ${groupTarget}`;
-    const note = shell && sig === 15 ? ' (a shell ends its stopped jobs this way as it exits)' : '';
-    return { mechanism: 'group-kill', why: `${who} sent ${name} to the whole ${grp}${groupTarget ? ` (kill -${name.replace(/^SIG/, '')} -- -${groupTarget})` : ''}${note}` };
+    return { mechanism: 'group-kill', why: `${who} sent ${name} to the whole ${grp}${groupTarget ? ` (kill -${name.replace(/^SIG/, '')} -- -${groupTarget})` : ''}` };
   }
   // pipe_write() signals the writer itself, with no kill() call: its reader is gone.
   if (sig === 13 && sender.pid === victim && !kill) return { mechanism: 'broken-pipe', why: 'it wrote to a pipe whose reader had exited (SIGPIPE from its own write)' };

@@ -7,7 +7,7 @@ import type { ProcStat } from '../../src/source/types';
 import type { Risk, RiskEvent } from '../../src/engine/types';
 import type { HostTools } from '../../src/source/host-tools';
 
-const ALL_TOOLS: HostTools = { setsid: true, systemdRun: true, systemdRunning: true, tmux: true, loginctl: true };
+const ALL_TOOLS: HostTools = { setsid: true, systemdRun: true, systemdRunning: true, tmux: true, loginctl: true, euid: 0 };
 const dies = (...events: RiskEvent[]): Risk[] => events.map((event) => ({ event, code: 'test.dies', outcome: 'dies', confidence: 'certain', reason: 'test' }));
 const base = { pid: 4242, uid: 0, tools: ALL_TOOLS, memoryCgroup: null, ciMarkers: [] as string[], stdoutFile: null, risks: dies('group-kill') };
 
@@ -32,6 +32,13 @@ test('a session-scope threat puts a system unit first; no threat, no command; ab
   expect(s).toHaveLength(1);
   expect(s[0]).toMatch(/^systemd-run --collect --unit=sleep-4242 --working-directory=\/tmp /);
   expect(buildRemedy({ ...base, argv: ['sleep', '9'], exe: '/usr/bin/sleep', cwd: '/tmp', comm: 'sleep', risks: [] })).toEqual([]);
+  // A user reading about their own process: a lingering user service first (no root needed), root's way second.
+  const own = buildRemedy({ ...base, uid: 1000, tools: { ...ALL_TOOLS, euid: 1000 }, argv: ['sleep', '9'], exe: '/usr/bin/sleep', cwd: null, comm: 'sleep', risks: dies('session-end') });
+  expect(own[0]).toMatch(/^loginctl enable-linger 1000 && systemd-run --user --collect --unit=sleep-4242 /);
+  expect(own[1]).toMatch(/^sudo systemd-run --collect --unit=sleep-4242 --uid=1000 /);
+  // Root reading about a user's process: a system service as that user.
+  const asRoot = buildRemedy({ ...base, uid: 1000, argv: ['sleep', '9'], exe: '/usr/bin/sleep', cwd: null, comm: 'sleep', risks: dies('session-end') });
+  expect(asRoot).toEqual([expect.stringMatching(/^systemd-run --collect --unit=sleep-4242 --uid=1000 .* -- sleep 9$/)]);
   const bare = buildRemedy({ ...base, argv: ['sleep', '9'], exe: '/usr/bin/sleep', cwd: null, comm: 'sleep', tools: { ...ALL_TOOLS, systemdRun: false, tmux: false } });
   expect(bare).toEqual(['setsid -f sleep 9 </dev/null >>/tmp/sleep.log 2>&1']);
   // exec -a: argv[0] names no program; the executable runs instead.

@@ -141,7 +141,7 @@ describe('whydied checks', () => {
     const r = runCli(['checks']);
     expect(r.status).toBe(0);
     const ids = r.stdout.split('\n').map((l) => /^\s*\d+\s+(\S+)/.exec(l)?.[1]).filter((x): x is string => x !== undefined);
-    expect(ids).toEqual(['existence', 'parent-chain', 'signals', 'process-group', 'tty', 'stdio', 'cgroup', 'ci-environment', 'memory', 'kernel-log', 'journal', 'records', 'namespace']);
+    expect(ids).toEqual(['existence', 'parent-chain', 'signals', 'process-group', 'tty', 'stdio', 'cgroup', 'ci-environment', 'memory', 'kernel-log', 'journal', 'records', 'namespace', 'systemd-unit']);
     const json = JSON.parse(runCli(['checks', '--json']).stdout) as Array<{ order: number; id: string; description: string }>;
     expect(json.map((c) => c.id)).toEqual(ids);
     for (const c of json) expect(c.description.length).toBeGreaterThan(0);

@@ -32,6 +32,7 @@ export function fakeFacts(stats: Array<Pick<ProcStat, 'pid' | 'startTime'>> = []
     fds: none,
     cgroups: none,
     oomScore: none,
+    oomScoreOnly: none,
     envNames: none,
     processTable: () => [],
     descendants: () => [],
@@ -39,7 +40,7 @@ export function fakeFacts(stats: Array<Pick<ProcStat, 'pid' | 'startTime'>> = []
     socketHolders: () => [],
     pipeHolders: () => [],
     memoryCgroup: none,
-    hostTools: () => ({ setsid: true, systemdRun: false, systemdRunning: false, tmux: false, loginctl: false }),
+    hostTools: () => ({ setsid: true, systemdRun: false, systemdRunning: false, tmux: false, loginctl: false, euid: 0 }),
     text: none,
   };
 }

@@ -152,9 +152,9 @@ export function cleanupProcesses(): void {
   started.clear();
 }
 
-/** Run the built CLI (dist) synchronously; returns exit status and both streams. */
+/** Run the built CLI as users do (the `bin`: dist/whydied.js, the bundle) synchronously; returns exit status and both streams. */
 export function runCli(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}) {
-  const res = spawnSync(process.execPath, [require.resolve('../../dist/src/cli/main.js'), ...args], {
+  const res = spawnSync(process.execPath, [require.resolve('../../dist/whydied.js'), ...args], {
     encoding: 'utf8',
     input: opts.input ?? '',
     env: { ...process.env, NO_COLOR: '1', ...opts.env },

@@ -16,7 +16,7 @@ const root = isRoot();
 const maybe = root ? describe : describe.skip;
 if (!root) console.log('skipping launch tests: the sentinel scenario uses the tracefs watcher, which needs root');
 
-const CLI = path.resolve(__dirname, '../../dist/src/cli/main.js');
+const CLI = path.resolve(__dirname, '../../dist/whydied.js');
 
 let tmp: string;
 let state: string;

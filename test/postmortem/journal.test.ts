@@ -99,7 +99,7 @@ describe('journal check', () => {
     const pid = deadPid();
     const raw = withJournal((argv) => {
       if (argv.includes(`_PID=${pid}`)) return read('own-lines.json.txt', pid);
-      if (argv.includes('app.service')) return read('unit-oom-kill.json.txt', pid);
+      if (argv.includes('UNIT=app.service')) return read('unit-oom-kill.json.txt', pid);
       return null;
     });
     const f = await journal.run(ctxOf(raw, pid));
@@ -117,5 +117,32 @@ describe('journal check', () => {
     // Another pid's coredump is never blamed on this one.
     const other = await journal.run(ctxOf(withJournal((argv) => (argv.some((a) => a.startsWith('COREDUMP_PID=')) ? read('coredump.json.txt', pid + 1) : null)), pid));
     expect(other.cause).toBeUndefined();
+  });
+
+  test('a systemd-oomd kill of some cgroup is not attached to an unrelated dead pid, only to a pid of that unit', async () => {
+    const pid = deadPid();
+    const oomdOnly = (argv: readonly string[]): string | null =>
+      argv.includes('SYSLOG_IDENTIFIER=systemd-oomd') ? read('earlyoom.short-iso.txt', pid + 1).split('\n').filter((l) => l.includes('systemd-oomd')).join('\n') : null;
+    const unrelated = await journal.run(ctxOf(withJournal(oomdOnly), pid));
+    expect(unrelated.code).toBe('no-record');
+    expect((unrelated.evidence as { events: string[] }).events).toEqual([]);
+    // The pid's own line says it ran in app-x.scope, the cgroup oomd killed: that one is about it.
+    const own = `{"MESSAGE":"working","_PID":"${pid}","_SYSTEMD_USER_UNIT":"app-x.scope","__REALTIME_TIMESTAMP":"1795334882862266"}`;
+    const related = await journal.run(ctxOf(withJournal((argv) => (argv.includes(`_PID=${pid}`) ? own : oomdOnly(argv))), pid));
+    expect(related.code).toBe('unit-events');
+    expect(related.details?.join(' ')).toContain('systemd-oomd killed cgroup');
+  });
+
+  test('every query is bounded: this boot, newest -n entries, an indexed match, only the parsed fields', async () => {
+    const pid = deadPid();
+    const f = await journal.run(ctxOf(withJournal(() => null), pid));
+    const queries = (f.evidence as { queries: string[] }).queries;
+    expect(queries.length).toBeGreaterThan(0);
+    for (const q of queries) {
+      expect(q).toMatch(/ -b 0 /);
+      expect(q).toMatch(/ -n \d+ /);
+      expect(q).toMatch(/--output-fields=/);
+      expect(q).toMatch(/ (_PID|UNIT|COREDUMP_PID|SYSLOG_IDENTIFIER)=/);
+    }
   });
 });

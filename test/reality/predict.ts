@@ -9,7 +9,7 @@ import * as path from 'path';
 import type { Cause, Report, Risk, RiskEvent } from '../../src/engine/types';
 import { isAlive, runCli, track, waitFor } from '../helpers/processes';
 
-const CLI = path.join(__dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
+const CLI = path.join(__dirname, '..', '..', 'dist', 'whydied.js');
 
 /** The first report of `--json` output, whatever envelope the report list comes in. */
 export function firstReport(stdout: string): Report {

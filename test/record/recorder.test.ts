@@ -13,7 +13,7 @@ const root = isRoot();
 const maybe = root ? describe : describe.skip;
 if (!root) console.log('skipping recorder tests: the recorder traces every process through tracefs and needs root');
 
-const CLI = path.resolve(__dirname, '../../dist/src/cli/main.js');
+const CLI = path.resolve(__dirname, '../../dist/whydied.js');
 const INSTANCES = '/sys/kernel/tracing/instances';
 
 interface Rec {

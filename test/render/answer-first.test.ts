@@ -248,7 +248,7 @@ describe('zombies', () => {
 
   maybeRoot('a zombie whose parent is pid 1 is not told to "fix or restart the parent 1"', () => {
     // In a new pid namespace python3 is pid 1 and never waits: its child's zombie has ppid 1 there.
-    const main = require.resolve('../../dist/src/cli/main.js');
+    const main = require.resolve('../../dist/whydied.js');
     const script = [
       'import os, subprocess, sys',
       'c = os.fork()',
@@ -269,7 +269,7 @@ describe('watch output', () => {
   it('through a pipe, wrapped to COLUMNS; the recorder named the same way everywhere; one time for the death', async () => {
     const victim = startDetached('sleep', ['1009']);
     await waitFor(() => isAlive(victim));
-    const child = spawn(process.execPath, [require.resolve('../../dist/src/cli/main.js'), 'watch', String(victim), '--backend', isRoot() ? 'tracefs' : 'ptrace'], {
+    const child = spawn(process.execPath, [require.resolve('../../dist/whydied.js'), 'watch', String(victim), '--backend', isRoot() ? 'tracefs' : 'ptrace'], {
       env: { ...process.env, ...env(), COLUMNS: '80', NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -82,6 +82,24 @@ describe('renderers on a report with hostile process data', () => {
     expect(verbose).toMatch(/Process {3}pid 4242/);
   });
 
+  it('an uncertain report leads with the open question and the command that settles it, not repeated below', () => {
+    const uncertain = sampleReport({
+      verdict: { status: 'uncertain', summary: 'undecided', cause: null },
+      risks: [
+        { event: 'terminal-hangup', code: 'hangup.shell-job', outcome: 'unknown', confidence: 'possible', reason: 'a job of bash (pid 7), unless disowned, which /proc cannot show' },
+        { event: 'group-kill', code: 'group.own-group', outcome: 'survives', confidence: 'certain', reason: 'leads its own group' },
+      ],
+      remedy: ['setsid -f sleep 9 </dev/null >>/tmp/sleep.log 2>&1'],
+    });
+    const lines = renderTable(uncertain, { color: false, width: 80 }).split('\n');
+    expect(lines[0]).toBe('UNCERTAIN evil\\x1b[2J\\nname (pid 4242) is alive; /proc cannot tell whether it');
+    expect(lines[1]).toBe('          survives a terminal hangup.');
+    expect(lines[2]).toBe('Undecided a job of bash (pid 7), unless disowned, which /proc cannot show');
+    expect(lines[3]).toBe('Fix       to be sure, relaunch it in a session of its own:');
+    expect(lines[4]).toBe('  setsid -f sleep 9 </dev/null >>/tmp/sleep.log 2>&1');
+    expect(lines.join('\n')).toMatch(/\n {2}unknown {3}terminal-hangup {2}\(undecided above\)\n/);
+  });
+
   it('table wraps to the width without breaking a word, and leaves commands whole on their own lines', () => {
     const long = sampleReport({
       risks: [{ event: 'group-kill', code: 'group.shares-with-runner', outcome: 'dies', confidence: 'certain', reason: `it shares process group 18929 with bash -c shell (pid 18929), a job runner: when the runner or its caller kills the group (kill -- -18929), it dies too ${'word '.repeat(30)}` }],

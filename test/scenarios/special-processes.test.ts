@@ -66,7 +66,7 @@ test('a process renamed with escapes and newlines (exec -a and prctl)', async ()
   await reportFor(pid);
   // Its own session (detached): remedy only when at risk; build one by hand through the verdict's remedy path.
   const { buildRemedy } = await import('../../src/engine/remedy');
-  const tools = { setsid: true, systemdRun: false, systemdRunning: false, tmux: false, loginctl: false };
+  const tools = { setsid: true, systemdRun: false, systemdRunning: false, tmux: false, loginctl: false, euid: 0 };
   const risks = [{ event: 'group-kill' as const, code: 'group.member', outcome: 'dies' as const, confidence: 'certain' as const, reason: 'test' }];
   const cmds = buildRemedy({ argv: d.process?.argv ?? [], exe: d.process?.exe ?? null, cwd: d.process?.cwd ?? null, comm: d.process?.comm ?? '', pid, uid: 0, stdoutFile: null, ciMarkers: [], risks, tools, memoryCgroup: null });
   for (const c of cmds) expect(c).not.toMatch(/[\x00-\x1f\x7f]/);

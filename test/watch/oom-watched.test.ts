@@ -111,7 +111,7 @@ maybe('watch: a real OOM kill in a 40 MiB memory cgroup', () => {
     ).toBe(true);
 
     const env = { ...process.env, NO_COLOR: '1', WHYDIED_STATE_DIR: stateDir };
-    const main = require.resolve('../../dist/src/cli/main.js');
+    const main = require.resolve('../../dist/whydied.js');
     const watcher = spawn(process.execPath, [main, 'watch', String(victim), '--json', '--timeout', '60'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const watcherPid = track(watcher.pid as number);
     const ended = collect(watcher);

@@ -25,7 +25,8 @@ export interface CaptureRequest {
 export async function runCapture(req: CaptureRequest): Promise<number> {
   if (!/^\d+$/.test(req.pid)) throw new UsageError(`capture takes a PID, not '${escapeControl(req.pid)}'`);
   const checks = await loadChecks(req.checkModules);
-  const live = createLiveSource();
+  // A bundle must hold the records files themselves, not the key index's answer about them.
+  const live = createLiveSource({ recordsIndex: false });
   const facts = createFacts(live);
   const pid = Number(req.pid);
   try {

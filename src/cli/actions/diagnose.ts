@@ -2,9 +2,13 @@
 import { diagnose } from '../../engine/diagnose';
 import { deadTargetFinders } from '../../engine/dead-targets';
 import { exitCodeForAll } from '../../engine/exit-code';
-import { rendererFor } from '../../render';
+import { escapeControl, rendererFor } from '../../render';
 import { outputWidth, pickFormat, useColor } from '../options';
 import { loadChecks, loadFacts, type SavedLogFiles } from './load';
+import { stdoutInfo, writeStderr, writeStdout } from '../stdout';
+
+/** By name, the newest this many dead targets are diagnosed unless --all (the --help text says 10). */
+export const DEAD_TARGET_LIMIT = 10;
 
 export interface DiagnoseRequest {
   target: string;
@@ -15,6 +19,7 @@ export interface DiagnoseRequest {
   skip?: string[];
   checkModules: string[];
   from?: string;
+  /** Every match in full, and by name every recorded death as a target (not only the newest 10). */
   all?: boolean;
   saved?: SavedLogFiles;
   verbose: boolean;
@@ -33,14 +38,17 @@ export async function runDiagnose(req: DiagnoseRequest): Promise<number> {
     skip: req.skip,
     verbose: req.verbose,
     deadTargets: deadTargetFinders,
+    deadTargetLimit: req.all ? undefined : DEAD_TARGET_LIMIT,
+    onDeadTargetsOmitted: (n) =>
+      writeStderr(`whydied: ${n} older recorded death${n === 1 ? '' : 's'} of '${escapeControl(req.target)}' not shown (--all shows every one)\n`),
   });
-  const out = process.stdout;
+  const out = stdoutInfo();
   const text = rendererFor(format)(reports, {
     color: format === 'table' && useColor(req.color, out, process.env),
     verbose: req.verbose,
     all: req.all === true,
     width: outputWidth(out, process.env),
   });
-  out.write(text);
+  writeStdout(text);
   return exitCodeForAll(reports);
 }

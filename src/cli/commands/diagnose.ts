@@ -51,7 +51,7 @@ export const diagnoseCommand: CommandModule<GlobalOptions, DiagnoseArgs> = {
       .option('check', { type: 'string', requiresArg: true, describe: 'Load checks from this module (repeatable)' })
       .option('kmsg', { type: 'string', requiresArg: true, describe: 'Read the kernel log from FILE (- for stdin) saved on another machine: dmesg, dmesg -x/-T, journalctl -k (text or -o json)' })
       .option('journal', { type: 'string', requiresArg: true, describe: 'Read the journal from FILE saved on another machine (journalctl -o json)' })
-      .option('all', { type: 'boolean', describe: 'Several matches: print the full report of every one (default: the newest)' })
+      .option('all', { type: 'boolean', describe: 'Several matches: print the full report of every one (default: the newest), and by name diagnose every recorded death (default: the newest 10)' })
       .option('from', { type: 'string', requiresArg: true, describe: 'Replay a bundle written by `whydied capture` instead of reading the live system' })
       .conflicts('json', 'format') as unknown as Argv<DiagnoseArgs>,
   handler: async (argv) => {

@@ -67,6 +67,14 @@ export const ciCleanupRules: SurvivalRule[] = [
     when: (e) => (gitlab(e) && e.group?.groupLeader ? `it carries GitLab CI markers but leads its own process group ${e.group.pgid}: the runner's kill of the job script's group does not reach it` : null),
   },
   {
+    code: 'ci.init',
+    event: 'ci-cleanup',
+    outcome: 'survives',
+    confidence: 'certain',
+    meaning: 'It is pid 1, the init of its PID namespace: no CI runner reaps the init.',
+    when: (e) => (e.process?.pid === 1 ? 'it is pid 1, the init of this PID namespace: no CI runner reaps the init' : null),
+  },
+  {
     code: 'ci.unread',
     event: 'ci-cleanup',
     outcome: 'unknown',

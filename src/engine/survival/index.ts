@@ -36,6 +36,12 @@ export const SURVIVAL_RULES: readonly SurvivalRule[] = [
   ...memoryPressureRules,
 ];
 
+/** Evidence with only some sections known (a check consulting the rule for its own status). */
+export function evidenceWith(part: Partial<RiskEvidence>): RiskEvidence {
+  const none: RiskEvidence = { existence: null, chain: null, signals: null, group: null, tty: null, stdio: null, cgroup: null, ci: null, memory: null, namespace: null, process: null };
+  return { ...none, ...part };
+}
+
 /** Kernel threads are outside every event; one code for the whole row set. */
 export const KERNEL_THREAD_CODE = 'kernel-thread';
 

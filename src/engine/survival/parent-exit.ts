@@ -44,6 +44,19 @@ export const parentExitRules: SurvivalRule[] = [
     },
   },
   {
+    code: 'parent.service-manager',
+    event: 'parent-exit',
+    outcome: 'survives',
+    confidence: 'certain',
+    meaning: 'It was started by the service manager (systemd as pid 1) in a unit: its parent is the manager, which does not exit.',
+    when: (e) => {
+      const p = parentOf(e);
+      return e.process?.ppid === 1 && p?.kind === 'systemd' && !e.chain?.reparented
+        ? `it was started by ${nameOf(p)}, the service manager${e.cgroup?.unit ? `, as ${e.cgroup.unit}` : ''}: its parent does not exit (stopping the unit is another matter)`
+        : null;
+    },
+  },
+  {
     code: 'parent.reparented',
     event: 'parent-exit',
     outcome: 'survives',

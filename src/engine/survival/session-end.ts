@@ -6,6 +6,16 @@
 import type { SurvivalRule, RiskEvidence } from './types';
 
 const scope = (e: RiskEvidence): boolean => e.cgroup?.kind === 'session-scope';
+const manager = (e: RiskEvidence): boolean => e.cgroup?.kind === 'user-manager';
+
+/** Which file set KillUserProcesses, or that the build's default did (as the shipped logind.conf shows it). */
+function decidedBy(e: RiskEvidence): string {
+  const c = e.cgroup;
+  if (!c) return '?';
+  if (c.killUserProcessesCompiledDefault) return `the compiled-in default, as ${c.killUserProcessesSource ?? 'logind.conf'} shows it`;
+  return c.killUserProcessesSource ?? 'the compiled-in default';
+}
+const who = (e: RiskEvidence): string => e.cgroup?.user ?? (e.cgroup?.uid !== null && e.cgroup?.uid !== undefined ? `uid ${e.cgroup.uid}` : 'the user');
 
 export const sessionEndRules: SurvivalRule[] = [
   {
@@ -24,7 +34,7 @@ export const sessionEndRules: SurvivalRule[] = [
     meaning: 'It runs in a login session scope and logind has KillUserProcesses=yes: the scope is stopped at logout.',
     when: (e) =>
       scope(e) && e.cgroup?.killUserProcesses === true
-        ? `it runs in login session ${e.cgroup.unit} and KillUserProcesses=yes (${e.cgroup.killUserProcessesSource}): logind stops the whole scope at logout, whatever nohup or setsid did`
+        ? `it runs in login session ${e.cgroup.unit} and KillUserProcesses=yes (${decidedBy(e)}): logind stops the whole scope at logout, whatever nohup or setsid did`
         : null,
   },
   {
@@ -35,7 +45,7 @@ export const sessionEndRules: SurvivalRule[] = [
     meaning: 'It runs in a login session scope but KillUserProcesses=no: logout leaves the scope\'s processes running.',
     when: (e) =>
       scope(e) && e.cgroup?.killUserProcesses === false
-        ? `it runs in login session ${e.cgroup.unit}, but KillUserProcesses=no (${e.cgroup.killUserProcessesSource ?? 'the compiled-in default'}): logout leaves it running`
+        ? `it runs in login session ${e.cgroup.unit}, but KillUserProcesses=no (${decidedBy(e)}): logout leaves it running`
         : null,
   },
   {
@@ -50,14 +60,36 @@ export const sessionEndRules: SurvivalRule[] = [
         : null,
   },
   {
+    code: 'session.user-manager-lingering',
+    event: 'session-end',
+    outcome: 'survives',
+    confidence: 'certain',
+    meaning: 'It runs under the user manager of a lingering user: the manager stays after the last logout.',
+    when: (e) =>
+      manager(e) && e.cgroup?.lingering === true
+        ? `it runs under the user manager (${e.cgroup.unit}) and ${who(e)} lingers (/var/lib/systemd/linger): the manager stays after the last logout`
+        : null,
+  },
+  {
     code: 'session.user-manager',
+    event: 'session-end',
+    outcome: 'dies',
+    confidence: 'likely',
+    meaning: 'It runs under the user manager of a user who does not linger: the manager and its units stop shortly after the user\'s last logout.',
+    when: (e) =>
+      manager(e) && e.cgroup?.lingering === false
+        ? `it runs under the user manager (${e.cgroup.unit}) and ${who(e)} does not linger: the manager stops its units a few seconds (UserStopDelaySec) after the user's last logout`
+        : null,
+  },
+  {
+    code: 'session.user-manager-unread',
     event: 'session-end',
     outcome: 'unknown',
     confidence: 'possible',
-    meaning: 'It runs under the user manager: it stops at the user\'s last logout unless the user lingers.',
+    meaning: 'It runs under the user manager, and whether the user lingers could not be read.',
     when: (e) =>
-      e.cgroup?.kind === 'user-manager'
-        ? `it runs under the user manager (${e.cgroup.unit}), which stops at the user's last logout unless lingering is enabled (\`loginctl show-user\` shows Linger)`
+      manager(e)
+        ? `it runs under the user manager (${e.cgroup?.unit}), which stops at the user's last logout unless the user lingers, and the linger state could not be read (\`loginctl show-user\` shows Linger)`
         : null,
   },
   {

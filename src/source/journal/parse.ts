@@ -27,7 +27,7 @@ export type JournalEvent =
   | { type: 'earlyoom-kill'; pid: number; uid: number | null; comm: string; signal: string }
   | { type: 'oomd-kill'; cgroup: string };
 
-const KEEP = ['COREDUMP_PID', 'COREDUMP_COMM', 'COREDUMP_SIGNAL_NAME', 'COREDUMP_SIGNAL', 'COREDUMP_UID', 'EXIT_CODE', 'EXIT_STATUS', 'UNIT', 'USER_UNIT', '_SYSTEMD_UNIT', '_SYSTEMD_USER_UNIT'];
+const KEEP = ['COREDUMP_PID', 'COREDUMP_COMM', 'COREDUMP_SIGNAL_NAME', 'COREDUMP_SIGNAL', 'COREDUMP_UID', 'COREDUMP_UNIT', 'SESSION_ID', 'EXIT_CODE', 'EXIT_STATUS', 'UNIT', 'USER_UNIT', '_SYSTEMD_UNIT', '_SYSTEMD_USER_UNIT'];
 
 const int = (v: string | null | undefined): number | null => {
   if (v === null || v === undefined || !/^-?\d+$/.test(v)) return null;

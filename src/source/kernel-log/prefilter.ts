@@ -32,15 +32,22 @@ export function mayBeEvent(message: string): boolean {
   return false;
 }
 
+/** A real incident reaches its task table within a few KiB: look there first, then in the whole window. */
+const OOM_WINDOW_FIRST = 8 * 1024;
+
 function windowEnd(text: string, from: number): number {
-  // Search a bounded slice: an unbounded indexOf would rescan the rest of a huge log per header.
-  const window = text.slice(from, Math.min(text.length, from + OOM_WINDOW_MAX));
-  let end = window.length;
-  for (const k of OOM_WINDOW_END) {
-    const at = window.indexOf(k);
-    if (at !== -1 && at < end) end = at;
+  for (const size of [OOM_WINDOW_FIRST, OOM_WINDOW_MAX]) {
+    // Search a bounded slice: an unbounded indexOf would rescan the rest of a huge log per header.
+    const window = text.slice(from, Math.min(text.length, from + size));
+    let end = -1;
+    for (const k of OOM_WINDOW_END) {
+      const at = window.indexOf(k);
+      if (at !== -1 && (end === -1 || at < end)) end = at;
+    }
+    if (end !== -1) return from + end;
+    if (from + size >= text.length) return from + window.length;
   }
-  return from + end;
+  return Math.min(text.length, from + OOM_WINDOW_MAX);
 }
 
 /** Hits of `key` in text[from, to), as line starts. */
