@@ -91,7 +91,8 @@ describe('an automation tool running `bash -c` steps', () => {
     const n = uniqueSleep();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whydied-dellog-'));
     const log = path.join(dir, 'server.log');
-    const { pid, pgid } = await leftBehind(`nohup sleep ${n} >${log} 2>&1 & rm ${log}`, ['sleep', n]);
+    // Remove the log once the job has it open (a poll on its fd, not a fixed delay).
+    const { pid, pgid } = await leftBehind(`nohup sleep ${n} >${log} 2>&1 & until [ "$(readlink /proc/$!/fd/1)" = ${log} ]; do sleep 0.01; done; rm ${log}`, ['sleep', n]);
     const r = diagnose(pid);
     expect(r.checks.find((c) => c.id === 'stdio')?.code).toBe('deleted-file');
     const grp = expectRule(r, 'group-kill', 'group.leader-gone');

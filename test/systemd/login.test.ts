@@ -72,8 +72,9 @@ t('the first remedy whydied printed survives the next logout, and is no longer a
   const remedy = (before as Report).remedy[0];
   expect(remedy).toMatch(/^systemd-run --collect --unit=\S+ --uid=1000 /);
   must(remedy);
-  expect(await waitInside(`pgrep -u ${TEST_USER} -f '^sleep 3001$' >/dev/null`)).toBe(true);
-  const relaunched = Number(must(`pgrep -u ${TEST_USER} -n -f '^sleep 3001$'`));
+  // systemd runs the command by its full path.
+  expect(await waitInside(`pgrep -u ${TEST_USER} -f '^(/usr/bin/)?sleep 3001$' >/dev/null`)).toBe(true);
+  const relaunched = Number(must(`pgrep -u ${TEST_USER} -n -f '^(/usr/bin/)?sleep 3001$'`));
   const after = report([String(relaunched)]);
   const risk = expectRule(after, 'session-end', 'session.outside');
   expectRule(after, 'parent-exit', 'parent.service-manager');
