@@ -15,3 +15,13 @@ if (!process.env.WHYDIED_STATE_DIR) {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 }
+
+/**
+ * Nor on the machine's environment: CI sets CI=true (and a real runner its own markers), which every process
+ * a test starts would inherit and whydied would rightly report. Scenarios that need a marker set it themselves.
+ */
+// Jest gives test files a copy of process.env, and child_process spawns with the real one unless told:
+// the test helpers pass process.env explicitly (startDetached, runCli).
+for (const name of ['RUNNER_TRACKING_ID', 'GITHUB_ACTIONS', 'BUILD_ID', 'JENKINS_NODE_COOKIE', 'JENKINS_URL', 'GITLAB_CI', 'CI_JOB_ID', 'CI', 'TMUX', 'STY']) {
+  delete process.env[name];
+}

@@ -102,7 +102,8 @@ export async function readPidFile(path: string, timeoutMs = 5000): Promise<numbe
 
 /** Start a long-lived child that is not waited on; tracked for cleanup. */
 export function startDetached(cmd: string, args: string[], opts: SpawnOptions = {}): number {
-  const child = spawn(cmd, args, { stdio: 'ignore', detached: true, ...opts });
+  // The test file's env (jest's copy, without the machine's CI markers: isolate-state.js), not the real one.
+  const child = spawn(cmd, args, { stdio: 'ignore', detached: true, env: process.env, ...opts });
   child.unref();
   if (!child.pid) throw new Error(`could not start ${cmd}`);
   return track(child.pid);
