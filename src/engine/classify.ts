@@ -45,6 +45,9 @@ export interface Classification {
 
 const SHELLS = new Set(['bash', 'sh', 'dash', 'zsh', 'ksh', 'ksh93', 'mksh', 'ash', 'fish', 'tcsh', 'csh', 'yash']);
 
+/** Is this process name a shell's (comm or argv[0]'s basename)? */
+export const isShellName = (name: string): boolean => SHELLS.has(name);
+
 const TERMINAL_EMULATORS = new Set([
   'gnome-terminal-',
   'gnome-terminal',
@@ -82,6 +85,12 @@ const CRON = new Set(['cron', 'crond', 'CRON', 'anacron', 'atd', 'fcron']);
 function basename(s: string): string {
   const i = s.lastIndexOf('/');
   return i >= 0 ? s.slice(i + 1) : s;
+}
+
+/** bash treats argv[0] starting with `-`, `-l` and `--login` as a login shell (huponexit applies only there). */
+export function isLoginShellArgv(argv: readonly string[]): boolean {
+  if ((argv[0] ?? '').startsWith('-')) return true;
+  return argv.slice(1).some((x) => x === '--login' || (/^-[a-zA-Z]+$/.test(x) && x.includes('l')));
 }
 
 /** Does this shell argv run a command string or a script (non-interactive), or ask for -i? */

@@ -109,7 +109,9 @@ function relaunchCommands(input: RemedyInput, argv: string[]): string[] {
   // A system unit: its own cgroup (no session scope, no container), a clean environment (no CI
   // markers), no terminal; output appended to the same log.
   const uid = input.uid !== null && input.uid !== 0 ? ` --uid=${input.uid}` : '';
-  const systemUnit = `systemd-run --collect --unit=${shellQuote(unit)}${uid}${wd} --property=${shellQuote(`StandardOutput=append:${log}`)} --property=StandardError=inherit -- ${cmd}`;
+  const unitTail = `--unit=${shellQuote(unit)}`;
+  const runTail = `${wd} --property=${shellQuote(`StandardOutput=append:${log}`)} --property=StandardError=inherit -- ${cmd}`;
+  const systemUnit = `systemd-run --collect ${unitTail}${uid}${runTail}`;
   const detached = tools.setsid ? `${cd}${ci}setsid -f ${cmd} </dev/null >>${shellQuote(log)} 2>&1` : null;
   // tmux runs a single argument through sh -c: hand it one quoted `exec CMD` string.
   const tmuxOk = tools.tmux && !session && !threatened(risks, 'ci-cleanup') && !threatened(risks, 'container-stop');
@@ -131,7 +133,7 @@ function relaunchCommands(input: RemedyInput, argv: string[]): string[] {
     if (viewer === null || viewer === 0 || owner === null || owner === 0) {
       out.push(systemUnit);
     } else if (viewer === owner) {
-      const userUnit = `systemd-run --user --collect --unit=${shellQuote(unit)}${wd} --property=${shellQuote(`StandardOutput=append:${log}`)} --property=StandardError=inherit -- ${cmd}`;
+      const userUnit = `systemd-run --user --collect ${unitTail}${runTail}`;
       out.push(tools.loginctl ? `loginctl enable-linger ${owner} && ${userUnit}` : userUnit);
       out.push(`sudo ${systemUnit}`);
     } else {

@@ -192,8 +192,8 @@ export function decide(input: { target: CheckTarget; facts: Facts; findings: Fin
     };
   }
   const undecided = risks.filter((r) => r.outcome === 'unknown');
-  const mem = ev.cgroup?.memory ?? null;
-  const memDir = facts.memoryCgroup(target.pid);
+  // The same memoised read the cgroup and memory checks used (limit null when unlimited).
+  const mem = facts.memoryCgroup(target.pid);
   const remedy =
     (dies.length > 0 || undecided.length > 0) && proc && proc.argv
       ? buildRemedy({
@@ -208,7 +208,7 @@ export function decide(input: { target: CheckTarget; facts: Facts; findings: Fin
           risks,
           tools: facts.hostTools(),
           userManager: ev.cgroup?.kind === 'user-manager',
-          memoryCgroup: mem && mem.limitBytes !== null && memDir.ok ? { dir: memDir.value.dir, limitBytes: mem.limitBytes, version: mem.version, memswLimitBytes: memDir.value.memswLimitBytes ?? null } : null,
+          memoryCgroup: mem.ok && mem.value.limitBytes !== null ? { ...mem.value, limitBytes: mem.value.limitBytes } : null,
         })
       : [];
   const verb = remedy[0]?.startsWith('echo ') ? 'raise its memory limit with' : /^(sudo )?loginctl enable-linger /.test(remedy[0] ?? '') ? 'keep its user manager past logout with' : `${dies.some((r) => r.event === 'container-stop') ? 'from the host, ' : ''}relaunch it with`;

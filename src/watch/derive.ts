@@ -7,6 +7,7 @@
  */
 import type { Cause, Evidence } from '../engine/types';
 import { signalName } from '../source/signals';
+import { isShellName } from '../engine/classify';
 import type { KillEvent, MarkVictimEvent, SignalGenerateEvent, TgkillEvent } from '../source/trace/parse';
 import type { WatchBackend } from './types';
 
@@ -117,8 +118,6 @@ export class DeathTracker {
   }
 }
 
-const SHELLS = new Set(['bash', 'sh', 'dash', 'zsh', 'ksh', 'ksh93', 'mksh', 'ash', 'fish', 'tcsh', 'csh', 'yash']);
-
 export type DeathMechanism =
   | 'kernel-hangup'
   | 'shell-forwarded-hangup'
@@ -154,7 +153,7 @@ export function mechanismOf(
     return { mechanism: 'kernel', why: `the kernel generated ${name} (in the context of ${who})` };
   }
   const groupTarget = kill && kill.event === 'sys_kill' && (kill.pid === 0 || kill.pid < -1) ? (kill.pid === 0 ? null : -kill.pid) : undefined;
-  const shell = SHELLS.has(sender.comm);
+  const shell = isShellName(sender.comm);
   if (sig === 1 && shell && sender.pid !== victim) {
     return { mechanism: 'shell-forwarded-hangup', why: `shell ${who} forwarded SIGHUP to its job${groupTarget ? ` (process group ${groupTarget})` : ''}: the shell got the terminal hangup, or exited with huponexit` };
   }

@@ -9,17 +9,12 @@
  */
 import type { SurvivalRule, RiskEvidence } from './types';
 import type { AncestorEvidence } from '../../../checks/parent-chain';
+import { isLoginShellArgv } from '../classify';
 
 const parentOf = (e: RiskEvidence): AncestorEvidence | null => e.chain?.ancestors[0] ?? null;
 const nameOf = (a: AncestorEvidence): string => `${a.label} (pid ${a.pid})`;
 const hupIgnored = (e: RiskEvidence): boolean => e.signals?.hup === 'ignored';
 
-/** bash treats argv[0] starting with `-`, `-l` and `--login` as a login shell (huponexit applies only there). */
-export function isLoginShell(a: AncestorEvidence): boolean {
-  const argv = a.argv ?? [];
-  if ((argv[0] ?? '').startsWith('-')) return true;
-  return argv.slice(1).some((x) => x === '--login' || (/^-[a-zA-Z]+$/.test(x) && x.includes('l')));
-}
 
 /** Rules that only apply once the parent is known: skip when the chain is unreadable or already reparented. */
 function withParent(e: RiskEvidence, f: (p: AncestorEvidence) => string | null): string | null {
@@ -138,7 +133,7 @@ export const parentExitRules: SurvivalRule[] = [
     meaning: 'It is a job of an interactive login shell: with `shopt -s huponexit` the shell SIGHUPs its jobs when it exits, which /proc cannot show.',
     when: (e) =>
       withParent(e, (p) =>
-        p.kind === 'interactive-shell' && isLoginShell(p)
+        p.kind === 'interactive-shell' && isLoginShellArgv(p.argv ?? [])
           ? `its parent ${nameOf(p)} is an interactive login shell: it sends SIGHUP to its jobs when it exits only if \`shopt -s huponexit\` is set, which /proc cannot show (\`shopt huponexit\` in that shell tells)`
           : null,
       ),
