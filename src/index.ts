@@ -41,7 +41,7 @@ export function defineCheck<C extends Check>(check: C): C {
 }
 
 export { exitCodeFor, exitCodeForAll, EXIT } from './engine/exit-code';
-export { escapeControl } from './render/escape';
+export { escapeControl } from './util/escape';
 
 /** Run a diagnosis over `opts.facts` (see DiagnoseOptions). Loads the engine on first use. */
 export async function diagnose(opts: DiagnoseOptions): Promise<Report[]> {

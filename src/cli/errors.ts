@@ -2,9 +2,9 @@
  * Turning whatever escaped a command into one stderr line and an exit code: usage errors (bad input)
  * exit 2, anything else is an internal error (70). Stacks only with --verbose.
  */
-import { isUsageError } from '../engine/errors';
+import { isUsageError } from '../util/errors';
 import { EXIT } from '../engine/exit-code';
-import { escapeControl } from '../render/escape';
+import { escapeControl } from '../util/escape';
 
 /** yargs messages can span lines ("Invalid values:\n  Argument: ..."); stderr gets one. */
 export const collapse = (s: string): string =>

@@ -3,8 +3,8 @@
  * including `--help`.
  */
 import type { Format } from '../render/types';
-import { UsageError } from '../engine/errors';
-import { escapeControl } from '../render/escape';
+import { UsageError } from '../util/errors';
+import { escapeControl } from '../util/escape';
 
 /** A repeatable option: yargs gives a single value or, when repeated, an array. */
 export function toList(v: string | number | Array<string | number> | undefined): string[] | undefined {

@@ -4,13 +4,13 @@
  */
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
-import { UsageError } from '../engine/errors';
+import { UsageError } from '../util/errors';
 import { EXIT_CODE_HELP } from '../engine/exit-code';
 import { COMMANDS, commandNames, registerCommands, type CommandInfo } from './commands';
 import type { GlobalOptions } from './commands/global';
 import { reportError } from './errors';
 import { guardOutput } from './output';
-import { escapeControl } from '../render/escape';
+import { escapeControl } from '../util/escape';
 
 const EPILOGUE = [
   'Targets: a PID, :PORT (the process listening on a TCP port) or a name (every match, newest first).',

@@ -8,22 +8,15 @@ import type { Check, CheckTarget, Finding, Report } from './types';
 import type { ResolvedQuery } from '../source/resolve-query';
 import type { Decision } from './verdict';
 import { runChecks, selectChecks, validateChecks } from './runner';
-import { UsageError } from './errors';
+import { UsageError } from '../util/errors';
 import { withConfidence } from './confidence';
 
 // One definition each: the resolver's result and the verdict's decision (type-only: nothing loads eagerly).
 export type { ResolvedQuery } from '../source/resolve-query';
 export type { Decision } from './verdict';
 
-/** A dead process found by name in some record (kernel log, journal, watch records). */
-export interface DeadTarget {
-  pid: number;
-  startTime: number | null;
-  name: string;
-  /** When it died (ms since the epoch), for newest-first ordering; null when unknown. */
-  timeMs: number | null;
-}
-export type DeadTargetFinder = (name: string, facts: Facts) => DeadTarget[];
+import type { DeadTarget, DeadTargetFinder } from '../source/dead-target';
+export type { DeadTarget, DeadTargetFinder } from '../source/dead-target';
 
 export interface DiagnoseOptions {
   query: string;

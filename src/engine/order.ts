@@ -3,7 +3,7 @@
  * can show the order without running anything.
  */
 import type { Check } from './types';
-import { UsageError } from './errors';
+import { UsageError } from '../util/errors';
 
 /** Built-in ids are kebab-case; plugin ids are namespaced `vendor/name`. */
 export const CHECK_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*(?:\/[a-z0-9]+(?:-[a-z0-9]+)*)?$/;

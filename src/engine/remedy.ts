@@ -8,7 +8,7 @@
  */
 import type { Risk, RiskEvent } from './types';
 import type { HostTools } from '../source/host-tools';
-import { shellQuote, shellQuoteArgv } from './shell-quote';
+import { shellQuote, shellQuoteArgv } from '../util/shell-quote';
 
 export interface RemedyInput {
   argv: readonly string[];

@@ -4,8 +4,8 @@
  * Fleet outputs (jsonl, prom, journal, hook) get deaths only: a clean exit(0) is not one.
  */
 import * as os from 'os';
-import { UsageError } from '../engine/errors';
-import { escapeControl, isClean } from '../render/escape';
+import { UsageError } from '../util/errors';
+import { escapeControl, isClean } from '../util/escape';
 import type { DeathRecord } from '../record/types';
 import { secureDir } from '../source/safe-write';
 import { containerFromCgroup } from '../source/container-id';

@@ -6,8 +6,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { UsageError } from '../engine/errors';
-import { escapeControl } from '../render/escape';
+import { UsageError } from '../util/errors';
+import { escapeControl } from '../util/escape';
 import { startDetached } from '../record/daemon-ready';
 import { ensureStateDir, stateDir } from '../record/state-dir';
 import { openAppend, secureDir } from '../source/safe-write';

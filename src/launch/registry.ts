@@ -5,7 +5,7 @@
  * pid + start time, which the engine de-duplicates against the record.
  */
 import * as path from 'path';
-import type { DeadTarget, DeadTargetFinder } from '../engine/diagnose-core';
+import type { DeadTarget, DeadTargetFinder } from '../source/dead-target';
 import type { RecordIdentity } from '../record/types';
 import { recordsDir } from '../record/records-dir';
 import { ensureStateDir } from '../record/state-dir';

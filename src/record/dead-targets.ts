@@ -2,7 +2,7 @@
  * A DeadTargetFinder (src/engine/diagnose-core.ts) over the watch records, so `whydied <name>` finds a
  * process that died while watched. The lead appends it to src/engine/dead-targets.ts.
  */
-import type { DeadTarget, DeadTargetFinder } from '../engine/diagnose-core';
+import type { DeadTarget, DeadTargetFinder } from '../source/dead-target';
 import { recordMatchesName } from './record-name';
 import { recordNeedles, scanRecords } from './store';
 import { recordsDir } from './records-dir';

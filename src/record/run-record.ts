@@ -4,8 +4,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { UsageError } from '../engine/errors';
-import { escapeControl, isClean } from '../render/escape';
+import { UsageError } from '../util/errors';
+import { escapeControl, isClean } from '../util/escape';
 import { registerCleanup } from '../source/trace/registry';
 import { ensureStateDir, stateDir } from './state-dir';
 import { acquirePidfile, AlreadyRunning, ownerAlive, PIDFILE, readPidfile, releasePidfile } from './daemon-pidfile';

@@ -4,7 +4,7 @@
  * in the renderer; nothing from a report reaches the terminal raw.
  */
 import type { Cause, Report, ReportProcess } from '../engine/types';
-import { escapeControl } from './escape';
+import { escapeControl } from '../util/escape';
 import { humanTime } from './time';
 
 /** argv for display: escaped, and arguments that would read ambiguously wrapped in single quotes. */

@@ -6,7 +6,7 @@ import type { Format, Renderer } from './types';
 
 export type { Format, Renderer, RenderOptions } from './types';
 export { FORMATS } from './types';
-export { escapeControl } from './escape';
+export { escapeControl } from '../util/escape';
 
 export function rendererFor(format: Format): Renderer {
   switch (format) {

@@ -5,7 +5,7 @@
  */
 import type { Report } from '../engine/types';
 import type { RenderOptions, Renderer } from './types';
-import { escapeControl } from './escape';
+import { escapeControl } from '../util/escape';
 import { asList, causeLine, processLines, targetLine } from './describe';
 import { humanizeTimes } from './time';
 

@@ -1,7 +1,7 @@
 /** The list that precedes several reports: one line per match, newest first. Pure. */
 import type { Report } from '../engine/types';
 import type { RenderOptions } from './types';
-import { escapeControl } from './escape';
+import { escapeControl } from '../util/escape';
 import { statusWord } from './ansi';
 import { causeLine } from './describe';
 import { hanging } from './wrap';

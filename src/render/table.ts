@@ -7,13 +7,13 @@
  */
 import type { Cause, Finding, Report, Risk } from '../engine/types';
 import type { RenderOptions, Renderer } from './types';
-import { escapeControl } from './escape';
+import { escapeControl } from '../util/escape';
 import { paint, statusWord } from './ansi';
 import { asList, causeLine, processLines, targetLine } from './describe';
 import { hanging } from './wrap';
 import { eventWords, joinWords } from './words';
 import { matchLine } from './matches';
-import { shellQuote } from '../engine/shell-quote';
+import { shellQuote } from '../util/shell-quote';
 import { humanizeTimes } from './time';
 
 const LABEL = 10;

@@ -3,7 +3,7 @@
  * Pure: facts in, words out. Process names are hostile data: escaped here.
  */
 import type { Cause, Evidence } from '../engine/types';
-import { escapeControl } from '../render/escape';
+import { escapeControl } from '../util/escape';
 import { signalNumber } from '../source/signals';
 
 export interface RunOutcome {

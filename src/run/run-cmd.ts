@@ -14,8 +14,8 @@
 import { spawn } from 'child_process';
 import * as path from 'path';
 import { isatty } from 'tty';
-import { UsageError } from '../engine/errors';
-import { escapeControl } from '../render/escape';
+import { UsageError } from '../util/errors';
+import { escapeControl } from '../util/escape';
 import { memcgOf, nsPidOf, oomKills, resolveCommand, setprivPath, vmHwmKb } from '../source/run-probe';
 import { readIdentity } from '../watch/identity';
 import type { BackendRun, WatchedTarget } from '../watch/types';

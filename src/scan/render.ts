@@ -1,5 +1,5 @@
 /** `whydied scan` output: one line per death, newest first, wrapped like the report. Pure. */
-import { escapeControl } from '../render/escape';
+import { escapeControl } from '../util/escape';
 import { paint } from '../render/ansi';
 import { hanging, wrapText } from '../render/wrap';
 import { humanTime } from '../render/time';

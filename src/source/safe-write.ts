@@ -15,8 +15,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { randomBytes } from 'crypto';
-import { UsageError } from '../engine/errors';
-import { escapeControl, isClean } from '../render/escape';
+import { UsageError } from '../util/errors';
+import { escapeControl, isClean } from '../util/escape';
 
 /** A path whydied refuses to write to: bad input (exit 2), said in one line. */
 export class UnsafePathError extends UsageError {

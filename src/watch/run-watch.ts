@@ -4,12 +4,12 @@
  * module so `--help` stays cheap.
  */
 import * as fs from 'fs';
-import { UsageError } from '../engine/errors';
+import { UsageError } from '../util/errors';
 import { diagnose } from '../engine/diagnose';
 import { exitCodeForAll } from '../engine/exit-code';
 import type { Report } from '../engine/types';
 import { rendererFor } from '../render';
-import { escapeControl } from '../render/escape';
+import { escapeControl } from '../util/escape';
 import { saveRecord } from '../record/store';
 import { ensureStateDir } from '../record/state-dir';
 import { UnsafePathError } from '../source/safe-write';

@@ -1,7 +1,7 @@
 /** shellQuote must round-trip any string without NUL through a real bash. */
 import * as fc from 'fast-check';
 import { spawnSync } from 'child_process';
-import { shellQuote, shellQuoteArgv } from '../../src/engine/shell-quote';
+import { shellQuote, shellQuoteArgv } from '../../src/util/shell-quote';
 
 function throughBash(quoted: string): string {
   const r = spawnSync('bash', ['-c', `printf %s ${quoted}`], { encoding: 'buffer' });

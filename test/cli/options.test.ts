@@ -1,6 +1,6 @@
 import { outputWidth, pickFormat, splitIds, toList, useColor } from '../../src/cli/options';
 import { collapse, reportError } from '../../src/cli/errors';
-import { UsageError } from '../../src/engine/errors';
+import { UsageError } from '../../src/util/errors';
 
 describe('colour decision', () => {
   it('only on a TTY, never with --no-color or a non-empty NO_COLOR', () => {

@@ -4,7 +4,7 @@ process.env.TZ = 'UTC';
 import { renderTable } from '../../src/render/table';
 import { renderJson } from '../../src/render/json';
 import { renderMarkdown } from '../../src/render/markdown';
-import { escapeControl } from '../../src/render/escape';
+import { escapeControl } from '../../src/util/escape';
 import { rendererFor } from '../../src/render';
 import type { Report } from '../../src/engine/types';
 import { expectValidReports, validateReport } from '../helpers/schema';

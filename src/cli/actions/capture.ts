@@ -3,8 +3,8 @@
  * diagnosis on the recording live source) and write what was read as a bundle.
  */
 import { safeWriteFile } from '../../source/safe-write';
-import { escapeControl } from '../../render/escape';
-import { UsageError } from '../../engine/errors';
+import { escapeControl } from '../../util/escape';
+import { UsageError } from '../../util/errors';
 import { diagnose } from '../../engine/diagnose';
 import { createLiveSource } from '../../source/live-source';
 import { createFacts } from '../../source/facts';

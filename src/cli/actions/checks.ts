@@ -1,6 +1,6 @@
 /** The work behind `whydied checks`. */
 import { orderChecks } from '../../engine/order';
-import { escapeControl } from '../../render/escape';
+import { escapeControl } from '../../util/escape';
 import { EXIT } from '../../engine/exit-code';
 import { loadChecks } from './load';
 

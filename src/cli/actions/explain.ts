@@ -1,6 +1,6 @@
 /** The work behind `whydied explain`. */
-import { UsageError } from '../../engine/errors';
-import { escapeControl } from '../../render/escape';
+import { UsageError } from '../../util/errors';
+import { escapeControl } from '../../util/escape';
 import { hanging, wrapText } from '../../render/wrap';
 import { outputWidth } from '../options';
 

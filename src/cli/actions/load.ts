@@ -1,8 +1,8 @@
 /** Loading what a command works on: the check list (built-ins + plugins) and the facts (live or bundle). */
 import type { Check } from '../../engine/types';
 import type { Facts } from '../../source/types';
-import { UsageError } from '../../engine/errors';
-import { escapeControl } from '../../render/escape';
+import { UsageError } from '../../util/errors';
+import { escapeControl } from '../../util/escape';
 import { validateChecks } from '../../engine/order';
 import { loadPlugins } from '../../engine/plugins';
 

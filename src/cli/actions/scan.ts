@@ -1,6 +1,6 @@
 /** The work behind `whydied scan`. */
-import { UsageError } from '../../engine/errors';
-import { escapeControl } from '../../render/escape';
+import { UsageError } from '../../util/errors';
+import { escapeControl } from '../../util/escape';
 import { outputWidth, useColor } from '../options';
 import { loadFacts, type SavedLogFiles } from './load';
 

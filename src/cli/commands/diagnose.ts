@@ -5,7 +5,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { splitIds, toList } from '../options';
 import type { GlobalOptions } from './global';
-import { UsageError } from '../../engine/errors';
+import { UsageError } from '../../util/errors';
 
 export interface DiagnoseArgs extends GlobalOptions {
   target: string;

@@ -2,7 +2,7 @@
  * `whydied demo.service`: a unit name as a target resolves to the unit's main process, or to its last
  * main process when that has ended (the manager keeps ExecMainPID while the unit stays loaded).
  */
-import type { DeadTarget, DeadTargetFinder } from '../../engine/diagnose-core';
+import type { DeadTarget, DeadTargetFinder } from '../dead-target';
 import { isUnitName, unitStates } from './manager';
 
 export const unitTargets: DeadTargetFinder = (name, facts) => {
