@@ -10,6 +10,7 @@ import { findDeaths, findHungTasks, sameComm } from '../src/source/kernel-log/in
 import { readKernelLog, type KernelLogRead } from '../src/source/kernel-log/read';
 import type { Death, DeathFilter } from '../src/source/kernel-log/types';
 import { latestRecordedStartMs } from '../src/record/later-holder';
+import { findSuppressions, RATELIMIT_BURST, RATELIMIT_WINDOW_MS, suppressionsDuring, type Suppression } from '../src/source/kernel-log/suppressed';
 
 const CATCH_NEXT_TIME =
   'To catch it next time: keep `whydied watch <pid>` running while it works (records the signal and who sent it), and keep the kernel log readable (sysctl kernel.dmesg_restrict=0 or run whydied as root).';
@@ -105,6 +106,8 @@ function runDead(ctx: CheckContext, log: KernelLogRead, holderStartMs: number | 
   }
   const details = searched(ctx, log, startMs);
   for (const o of others) details.push(`Not this process (PID reuse or another name): ${line(o)}`);
+  const dropped = suppressionsDuring(findSuppressions(log.records), startMs, holderStartMs);
+  if (dropped.length > 0) return suppressedFinding(ctx, log, others, dropped, details, startMs);
   details.push(CATCH_NEXT_TIME);
   return {
     status: 'info',
@@ -112,6 +115,41 @@ function runDead(ctx: CheckContext, log: KernelLogRead, holderStartMs: number | 
     summary: `The kernel log has no record of how process ${pid} ended (it was not OOM-killed or crashed while the log was kept${log.source === null ? ', or the log could not be read' : ''}).`,
     details,
     evidence: evidenceOf(log, others),
+  };
+}
+
+const RATE_LIMIT = `${RATELIMIT_BURST} lines per ${RATELIMIT_WINDOW_MS / 1000} s`;
+
+function span(s: Suppression): string {
+  const to = s.toMs === null ? 'a time the log does not give' : formatTime(s.toMs);
+  return s.fromMs === null ? `before ${to}` : `between ${formatTime(s.fromMs)} and ${to}`;
+}
+
+const suppressionJson = (s: Suppression): JsonValue => ({
+  printer: s.printer,
+  count: s.count,
+  from: s.fromMs === null ? null : new Date(s.fromMs).toISOString(),
+  to: s.toMs === null ? null : new Date(s.toMs).toISOString(),
+  raw: s.raw,
+});
+
+/**
+ * No line for this process, but the kernel dropped crash lines while it may have been dying: "no
+ * record" would then be a claim the log cannot support. Said as a warning with the windows.
+ */
+function suppressedFinding(ctx: CheckContext, log: KernelLogRead, others: Death[], dropped: Suppression[], details: string[], startMs: number | null): FindingInput {
+  const total = dropped.reduce((n, s) => n + s.count, 0);
+  const when = dropped.length === 1 ? span(dropped[0]) : `in ${dropped.length} windows, the latest ${span(dropped[dropped.length - 1])}`;
+  for (const s of dropped) details.push(`kernel: ${s.raw} (dropped ${span(s)})`);
+  details.push(
+    `The kernel prints segfault and trap lines at most ${RATE_LIMIT}; lines over that are dropped${startMs === null ? '' : ' (only windows after this process started are listed)'}. Run \`whydied record\` to keep every death's signal whatever the kernel drops.`,
+  );
+  return {
+    status: 'warn',
+    code: 'suppressed',
+    summary: `The kernel log has no line about process ${ctx.target.pid}, but the kernel dropped ${total} crash report(s) ${when} (rate limit): if it crashed then, its line was one of them.`,
+    details,
+    evidence: { ...evidenceOf(log, others), suppressed: dropped.map(suppressionJson) },
   };
 }
 
@@ -175,6 +213,7 @@ export const kernelLog: Check = {
       died: 'The kernel log records how this process died (OOM kill, segfault, trap or abnormal end).',
       'pid-reused': 'The kernel log shows an earlier process with this pid; it is not the current one.',
       'no-record': 'The process is gone and the kernel log has no record of its death (what was searched is listed).',
+      suppressed: 'The process is gone, it has no kernel line, and the kernel dropped crash lines (rate limit) while it may have died.',
       'hung-task': 'The kernel reported this process blocked in uninterruptible sleep (hung task).',
       'earlier-deaths': 'Other processes with this name died in the kernel log.',
       clean: 'The process is alive and the kernel log has nothing about it.',

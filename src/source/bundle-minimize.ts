@@ -4,7 +4,8 @@
  *
  * - the kernel log (/dev/kmsg, `dmesg`, `journalctl -k`): only the records of the target's deaths and hung
  *   tasks (by pid) and of the deaths of processes with its name (which the kernel-log check counts), plus
- *   the oldest record's time under a neutral message;
+ *   the oldest record's time under a neutral message; crash-report rate-limit notices, with the crash lines
+ *   that date their windows reduced to their time stamps;
  * - the record store (`records.jsonl`, `records.1.jsonl`): only the target pid's records; every other line
  *   is left empty, so the replay still counts how many records the store held;
  * - journal queries that are not about the target (earlyoom / systemd-oomd kills): only entries naming its pid.
@@ -16,6 +17,7 @@ import { isRecordedError } from './bundle';
 import { findDeaths, findHungTasks } from './kernel-log/incidents';
 import { keepKernelRecords } from './kernel-log/minimize';
 import { scanKernelText, type ScanClock } from './kernel-log/records';
+import { isSuppressionNotice, RATE_LIMITED_PLACEHOLDER, windowLines } from './kernel-log/suppressed';
 import type { KernelLogFormat } from './kernel-log/types';
 
 export interface BundleSubject {
@@ -31,7 +33,15 @@ function cutKernel(v: Recorded<string> | null, format: KernelLogFormat, who: Bun
   const records = scanKernelText(v, format, clock).records;
   const deaths = [...findDeaths(records, { pid: who.pid }), ...who.names.flatMap((name) => findDeaths(records, { name }))];
   const wanted = new Set<string>([...deaths.flatMap((d) => d.raw), ...findHungTasks(records, { pid: who.pid }).map((h) => h.raw)]);
-  return keepKernelRecords(v, format, clock, (r) => wanted.has(r.message));
+  // Rate-limit notices name no process; the crash lines that date their windows keep only their time.
+  const dating = new Set<number>();
+  records.forEach((r, i) => {
+    if (isSuppressionNotice(r.message)) for (const w of windowLines(records, i)) dating.add(w.seq);
+  });
+  return keepKernelRecords(v, format, clock, (r) => wanted.has(r.message) || isSuppressionNotice(r.message), {
+    accept: (r) => dating.has(r.seq),
+    message: RATE_LIMITED_PLACEHOLDER,
+  });
 }
 
 function cutRecords(text: string, pid: number): string {

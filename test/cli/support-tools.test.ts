@@ -16,6 +16,7 @@ import { confidenceOf } from '../../src/engine/confidence';
 import type { Finding } from '../../src/engine/types';
 import { isRoot, runCli, waitFor } from '../helpers/processes';
 import { expectValidReports } from '../helpers/schema';
+import { awaitCrashBudget } from '../helpers/crash-budget';
 
 type Rep = { state: string; verdict: { status: string; summary: string; cause: { kind: string; source: string; confidence?: string; signal?: string } | null } };
 
@@ -135,6 +136,7 @@ describe('saved logs and wall-clock formats', () => {
   if (!isRoot()) it('real kernel log deaths: skipped (not root: the kernel log may be unreadable)', () => console.log('skipped: not root'));
 
   rootIt('a real segfault: --kmsg with dmesg, dmesg -x, dmesg -T and stdin; scan lists it, newest first', async () => {
+    await awaitCrashBudget(); // its line must not be dropped by the kernel's rate limit
     const crash = spawnSync('bash', ['-c', 'python3 -c "import ctypes; ctypes.string_at(0)" & p=$!; wait $p; echo $p'], { encoding: 'utf8' });
     const pid = Number(crash.stdout.trim());
     expect(await waitFor(() => (spawnSync('dmesg', { encoding: 'utf8' }).stdout ?? '').includes(`python3[${pid}]: segfault`), 10000)).toBe(true);

@@ -12,6 +12,7 @@ import { createFacts } from '../../src/source/facts';
 import { kernelLog } from '../../checks/kernel-log';
 import type { CheckTarget, FindingInput } from '../../src/engine/types';
 import { cleanupProcesses, isRoot, track } from '../helpers/processes';
+import { awaitCrashBudget } from '../helpers/crash-budget';
 
 const MEMCG_ROOT = '/sys/fs/cgroup/memory';
 const TRACE = '/proc/sys/debug/exception-trace';
@@ -29,6 +30,8 @@ function stTicks(pid: number): number | null {
 
 /** Start a command, remember its pid and start time, and wait for it to end. */
 async function runToDeath(cmd: string, args: string[]): Promise<{ pid: number; startTime: number | null; signal: NodeJS.Signals | null }> {
+  // Its crash line must not be dropped by the kernel's rate limit after an earlier burst.
+  await awaitCrashBudget();
   const child = spawn(cmd, args, { stdio: 'ignore' });
   if (!child.pid) throw new Error(`could not start ${cmd}`);
   const pid = track(child.pid);

@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import { cleanupProcesses, isRoot, runCli, track, waitFor } from '../helpers/processes';
 import { readIdentity } from '../../src/watch/identity';
 import { saveRecord } from '../../src/record/store';
+import { awaitCrashBudget } from '../helpers/crash-budget';
 
 const TRACE = '/proc/sys/debug/exception-trace';
 const LAST_PID = '/proc/sys/kernel/ns_last_pid';
@@ -41,6 +42,7 @@ async function spawnAt(pid: number): Promise<ChildProcess | null> {
 }
 
 (root ? it : it.skip)('a dead pid is not blamed on the previous holder\'s death', async () => {
+  await awaitCrashBudget(); // A's line must be printed, or the test would prove nothing
   const a = spawn('python3', ['-c', 'import ctypes; ctypes.string_at(0)'], { stdio: 'ignore' });
   const pid = track(a.pid as number);
   await new Promise((r) => a.on('exit', r));
@@ -82,6 +84,7 @@ async function spawnAt(pid: number): Promise<ChildProcess | null> {
   // The record's time and the later death must be measurably apart (the check allows 1 s of skew).
   const recordedAt = Date.now();
   await waitFor(() => Date.now() > recordedAt + 1100, 3000);
+  await awaitCrashBudget(); // C's segfault line is what the test reads
   let c: ChildProcess | null = null;
   for (let i = 0; i < 50 && !c; i++) {
     fs.writeFileSync(LAST_PID, String(pid - 1));

@@ -12,6 +12,7 @@ export const KERNEL_KEYWORDS: readonly string[] = [
   '=1701', // audit type=1701 (ANOM_ABEND, numeric)
   'ANOM_ABEND', // audit ANOM_ABEND (named)
   'blocked for more than', // hung task
+  'callbacks suppressed', // a rate limit dropped crash lines (kernel-log/suppressed.ts)
 ];
 
 /**
