@@ -7,6 +7,7 @@ import type { CauseConfidence, CauseKind, CauseSource } from '../engine/types';
 import type { Facts } from '../source/types';
 import { readKernelLog } from '../source/kernel-log/read';
 import { findDeaths } from '../source/kernel-log/incidents';
+import { findSuppressions, type Suppression } from '../source/kernel-log/suppressed';
 import { journalEvent, parseJournal } from '../source/journal/parse';
 import { scanRecords } from '../record/store';
 import { recordsDir } from '../record/records-dir';
@@ -32,17 +33,20 @@ export interface ScanEntry {
 
 export interface ScanResult {
   entries: ScanEntry[];
+  /** Windows in which the kernel dropped crash lines (rate limit): deaths in them may be missing above. */
+  dropped: Suppression[];
   /** What could not be read, one sentence each. */
   unreadable: string[];
 }
 
-function fromKernel(facts: Facts, out: ScanEntry[], unreadable: string[]): void {
+function fromKernel(facts: Facts, out: ScanEntry[], unreadable: string[], dropped: Suppression[]): void {
   if (facts.raw.savedLog && !facts.raw.savedLog('kernel')) {
     unreadable.push('kernel log: not given (--kmsg FILE)');
     return;
   }
   const log = readKernelLog(facts);
   unreadable.push(...log.unreadable.map((u) => `kernel log: ${u}`));
+  dropped.push(...findSuppressions(log.records).filter((s) => s.boot === 'current'));
   for (const d of findDeaths(log.records)) {
     const what = d.kind === 'oom-kill' ? 'OOM kill (SIGKILL from the kernel)' : d.kind === 'segfault' ? `segfault (${d.signal})` : d.kind === 'trap' ? `CPU trap (${d.signal})` : `${d.signal} (kernel)`;
     // The kernel's own line names pid, comm and time together: a direct account of that death.
@@ -145,11 +149,13 @@ function merge(entries: ScanEntry[]): ScanEntry[] {
 export function scanDeaths(facts: Facts, sinceMs: number | null): ScanResult {
   const all: ScanEntry[] = [];
   const unreadable: string[] = [];
-  fromKernel(facts, all, unreadable);
+  const dropped: Suppression[] = [];
+  fromKernel(facts, all, unreadable, dropped);
   fromJournal(facts, all, unreadable);
   fromRecords(facts, all, unreadable);
   const entries = merge(all).filter((e) => sinceMs === null || (e.timeMs !== null && e.timeMs >= sinceMs));
-  return { entries, unreadable };
+  // A window counts when its end is in range: its dropped lines came before the notice.
+  return { entries, unreadable, dropped: dropped.filter((d) => sinceMs === null || d.toMs === null || d.toMs >= sinceMs) };
 }
 
 /** `--since`: `90s`, `30m`, `2h`, `7d`, or an absolute date/time; ms since the epoch. Null when unparsable. */

@@ -14,7 +14,7 @@ export async function runScan(req: { since?: string; json: boolean; color?: bool
   const out = process.stdout;
   if (req.json) {
     const deaths = result.entries.map((e) => ({ ...e, time: e.timeMs === null ? null : new Date(e.timeMs).toISOString() }));
-    out.write(JSON.stringify({ schema: 'whydied.scan/1', generatedAt: new Date(now).toISOString(), deaths, unreadable: result.unreadable }, null, 2) + '\n');
+    out.write(JSON.stringify({ schema: 'whydied.scan/1', generatedAt: new Date(now).toISOString(), deaths, dropped: result.dropped.map((d) => ({ count: d.count, from: d.fromMs === null ? null : new Date(d.fromMs).toISOString(), to: d.toMs === null ? null : new Date(d.toMs).toISOString(), printer: d.printer })), unreadable: result.unreadable }, null, 2) + '\n');
     return 0;
   }
   const { renderScan } = await import('../../scan/render');
