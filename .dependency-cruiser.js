@@ -2,8 +2,8 @@
  * The layer rules of whydied, checked by `npm test` (test/architecture/layers.test.ts runs
  * `depcruise`). Bottom to top: util -> source -> model -> engine -> checks | render -> observe ->
  * watch | record | launch | run | scan | explain (siblings) -> cli (the composition root).
- * A folder imports its own layer and the layers below it; nothing imports the CLI; only the
- * source layer touches the operating system. See docs/DEVELOPING.md.
+ * A folder imports its own layer and the layers below it; nothing imports the CLI; the pure
+ * layers never touch the operating system. See docs/DEVELOPING.md.
  */
 const OS_MODULES = '^(node:)?(fs|fs/promises|child_process|net|tty|dgram|worker_threads|cluster)$';
 
@@ -52,10 +52,13 @@ module.exports = {
       to: { path: '^src/cli/' },
     },
     {
-      name: 'os-only-in-source',
-      comment: 'Only src/source touches the operating system (the CLI writes stdout and loads tty for the width).',
+      name: 'no-os-in-pure-layers',
+      comment:
+        'The pure layers (util, model, engine, checks, render, scan, explain) never touch the OS: they read Facts. ' +
+        'Reading /proc is src/source\'s alone (test/architecture/layers.test.ts checks the paths); the observers ' +
+        '(watch, record, launch, run, fleet) and the CLI may act on the host: spawn, trace, write their files.',
       severity: 'error',
-      from: { path: '^(src|checks)/', pathNot: '^src/(source|cli)/' },
+      from: { path: '^(src/(util|model|engine|render|scan|explain)/|checks/)' },
       to: { dependencyTypes: ['core'], path: OS_MODULES },
     },
     {

@@ -3,47 +3,9 @@
  * Only NAMES are read (through facts.envNames); values may be secrets and are never touched.
  */
 import type { Check } from '../src/engine/types';
-import type { ParentChainEvidence } from './parent-chain';
 
-export const CI_MARKERS = ['RUNNER_TRACKING_ID', 'GITHUB_ACTIONS', 'BUILD_ID', 'JENKINS_NODE_COOKIE', 'JENKINS_URL', 'GITLAB_CI', 'CI_JOB_ID', 'CI'] as const;
-
-export type CiSystem = 'github-actions' | 'jenkins' | 'gitlab' | 'generic';
-
-export type CiEnvironmentEvidence = {
-  markers: string[];
-  systems: CiSystem[];
-  /**
-   * Markers a runner reaps by, still carrying a live value (RUNNER_TRACKING_ID non-empty, BUILD_ID /
-   * JENKINS_NODE_COOKIE not dontKillMe).
-   */
-  reapingMarkers: string[];
-  /** Markers set to their runner's escape (`RUNNER_TRACKING_ID=` empty, `dontKillMe`), as `NAME=VALUE`. */
-  escaped: string[];
-  runnerAncestor: { pid: number; comm: string; label: string } | null;
-  unreadable: string | null;
-};
-
-const SYSTEM_OF: Record<string, CiSystem> = {
-  RUNNER_TRACKING_ID: 'github-actions',
-  GITHUB_ACTIONS: 'github-actions',
-  BUILD_ID: 'jenkins',
-  JENKINS_NODE_COOKIE: 'jenkins',
-  JENKINS_URL: 'jenkins',
-  GITLAB_CI: 'gitlab',
-  CI_JOB_ID: 'gitlab',
-  CI: 'generic',
-};
-
-/**
- * GitHub's runner kills processes whose RUNNER_TRACKING_ID equals the job's; Jenkins' ProcessTreeKiller
- * matches the build's BUILD_ID / JENKINS_NODE_COOKIE. Each has a documented escape value: asking the
- * source for `NAME=VALUE` tells whether the variable holds exactly that, without reading any value.
- */
-const ESCAPES: Record<string, string> = {
-  RUNNER_TRACKING_ID: 'RUNNER_TRACKING_ID=',
-  BUILD_ID: 'BUILD_ID=dontKillMe',
-  JENKINS_NODE_COOKIE: 'JENKINS_NODE_COOKIE=dontKillMe',
-};
+export type { CiSection as CiEnvironmentEvidence } from '../src/model/ci';
+export { CI_MARKERS, type CiSystem } from '../src/model/ci-markers';
 
 export const ciEnvironment: Check = {
   meta: {
@@ -63,25 +25,9 @@ export const ciEnvironment: Check = {
   },
   run(ctx) {
     const pid = ctx.target.pid;
-    const chainF = ctx.prior.get('parent-chain');
-    const chain = chainF && chainF.status !== 'skip' && chainF.status !== 'error' ? (chainF.evidence as unknown as ParentChainEvidence) : null;
-    const runnerAncestor = chain?.ciRunner ?? null;
-    const read = ctx.facts.envNames(pid, CI_MARKERS);
-    const markers = read.ok ? CI_MARKERS.filter((m) => read.value.includes(m)) : [];
-    const systems = [...new Set(markers.map((m) => SYSTEM_OF[m]))];
-    const reapers = markers.filter((m) => m in ESCAPES);
-    // Asked only when a reaping marker is present, so bundles captured before this question replay as before.
-    const esc = reapers.length > 0 ? ctx.facts.envNames(pid, reapers.map((m) => ESCAPES[m])) : null;
-    const escaped = esc?.ok ? esc.value : [];
-    const reapingMarkers = reapers.filter((m) => !escaped.includes(ESCAPES[m]));
-    const evidence: CiEnvironmentEvidence = {
-      markers: [...markers],
-      systems,
-      reapingMarkers,
-      escaped,
-      runnerAncestor,
-      unreadable: read.ok ? null : `${read.code}: ${read.message}`,
-    };
+    const { section: evidence, readError } = ctx.model.ci;
+    const { markers, systems, reapingMarkers, escaped, runnerAncestor } = evidence;
+    const read = readError === null ? { ok: true as const } : { ok: false as const, ...readError };
     const details: string[] = [];
     if (markers.length > 0) details.push(`Marker names present: ${markers.join(', ')} (values not read).`);
     if (escaped.length > 0) details.push(`Set to the runner's escape: ${escaped.join(', ')}.`);

@@ -9,7 +9,7 @@ import { adviceFor, describeDeath, formatTime } from '../src/source/kernel-log/d
 import { findDeaths, findHungTasks, sameComm } from '../src/source/kernel-log/incidents';
 import { readKernelLog, type KernelLogRead } from '../src/source/kernel-log/read';
 import type { Death, DeathFilter } from '../src/source/kernel-log/types';
-import { latestRecordedStartMs } from '../src/record/later-holder';
+import { latestRecordedStartMs } from '../src/source/records/later-holder';
 import { findSuppressions, RATELIMIT_BURST, RATELIMIT_WINDOW_MS, suppressionsDuring, type Suppression } from '../src/source/kernel-log/suppressed';
 
 const CATCH_NEXT_TIME =
@@ -224,16 +224,14 @@ export const kernelLog: Check = {
     const log = readKernelLog(ctx.facts);
     const { pid, name } = ctx.target;
     const p = ctx.facts.process(pid);
-    const existence = ctx.prior.get('existence');
     const gone = p === null || p.stat.state === 'Z' || p.stat.state === 'X';
     if (gone) return runDead(ctx, log, null);
-    const reused = existence?.code === 'pid-reused' || (ctx.target.startTime !== null && ctx.target.startTime !== p.stat.startTime);
+    const reused = ctx.model.existence.state === 'pid-reused';
     if (reused) return runDead(ctx, log, p.startedAtMs);
     // A name hint that is not the live holder's comm and that died on this pid before it started.
     if (name && !sameComm(p.stat.comm, name) && findDeaths(log.records, { pid, name, before: p.startedAtMs }).length > 0) {
       return runDead(ctx, log, p.startedAtMs);
     }
-    if (existence?.status === 'fail') return runDead(ctx, log, null);
     return runAlive(ctx, log, p.startedAtMs, p.stat.comm);
   },
 };

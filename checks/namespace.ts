@@ -3,37 +3,9 @@
  * sees, or a container runtime's cgroup? A namespace dies with its init: the kernel SIGKILLs every
  * other member when pid 1 inside exits, whatever nohup or setsid did.
  */
-import type { Check, CheckContext } from '../src/engine/types';
-import { classifyCgroupPath } from './cgroup';
-import { containerFromCgroup, ContainerIdentity } from '../src/source/container-id';
+import type { Check } from '../src/engine/types';
 
-export type NamespaceEvidence = {
-  /** NSpid entries: 1 = the PID namespace whydied itself sees; more = nested namespaces. */
-  depth: number;
-  /** Its pid inside its innermost namespace (NSpid's last entry). */
-  innerPid: number | null;
-  /** The innermost namespace's init, as pid here, when found among its ancestors (or itself). */
-  nsInit: { pid: number; comm: string } | null;
-  /** The cgroup path that marks a container runtime (docker, containerd, cri-o, podman, lxc, kubepods). */
-  containerCgroup: string | null;
-  /** Runtime, container id and Kubernetes pod uid parsed from that path (issue 13); null on the host. */
-  container: ContainerIdentity | null;
-};
-
-const MAX_WALK = 64;
-
-/** Walk up from the target to the process that is pid 1 of the same innermost namespace. */
-function findNsInit(ctx: CheckContext, pid: number, depth: number): NamespaceEvidence['nsInit'] {
-  let cur = pid;
-  for (let i = 0; i < MAX_WALK && cur > 0; i++) {
-    const st = ctx.facts.status(cur);
-    const stat = ctx.facts.stat(cur);
-    if (!st.ok || !stat.ok || st.value.nsPid.length !== depth) return null;
-    if (st.value.nsPid[depth - 1] === 1) return { pid: cur, comm: stat.value.comm };
-    cur = stat.value.ppid;
-  }
-  return null;
-}
+export type { NamespaceSection as NamespaceEvidence } from '../src/model/namespace';
 
 export const namespace: Check = {
   meta: {
@@ -50,19 +22,10 @@ export const namespace: Check = {
   },
   run(ctx) {
     const pid = ctx.target.pid;
-    const st = ctx.facts.status(pid);
-    if (!st.ok) return { status: 'info', code: 'unreadable', summary: `Could not read /proc/${pid}/status (${st.code}).` };
-    const ns = st.value.nsPid.length > 0 ? st.value.nsPid : [pid];
-    const depth = ns.length;
-    const groups = ctx.facts.cgroups(pid);
-    const containerCgroup = groups.ok ? groups.value.map((g) => g.path).find((p) => classifyCgroupPath(p).kind === 'container') ?? null : null;
-    const evidence: NamespaceEvidence = {
-      depth,
-      innerPid: ns[depth - 1] ?? null,
-      nsInit: depth > 1 ? findNsInit(ctx, pid, depth) : null,
-      containerCgroup,
-      container: groups.ok ? groups.value.map((g) => containerFromCgroup(g.path)).find((c) => c !== null) ?? null : null,
-    };
+    const read = ctx.model.namespace;
+    if (!read.ok) return { status: 'info', code: 'unreadable', summary: `Could not read /proc/${pid}/status (${read.code}).` };
+    const { section: evidence, nsPids: ns } = read.value;
+    const { depth, containerCgroup } = evidence;
     const details = [`NSpid: ${ns.join(' ')}${depth > 1 ? ` (pid ${evidence.innerPid} inside its namespace)` : ''}.`];
     if (evidence.nsInit) details.push(`Namespace init: ${evidence.nsInit.comm} (${evidence.nsInit.pid}).`);
     if (containerCgroup) details.push(`Container cgroup: ${containerCgroup}.`);

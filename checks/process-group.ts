@@ -3,71 +3,13 @@
  * A group kill (`kill -- -PGID`, what CI runners and agent tools do) reaches every member, whatever
  * SIGHUP disposition nohup left: sharing a group with a `bash -c` runner is the classic silent death.
  */
-import type { Check, CheckContext } from '../src/engine/types';
-import type { ProcStat } from '../src/source/types';
-import { isShellKind, type AncestorKind } from '../src/engine/classify';
-import { describeProcess } from './parent-chain';
+import type { Check } from '../src/engine/types';
+import { isShellKind } from '../src/model/classify';
+import type { MemberSection } from '../src/model/group';
 import { decideEvent, evidenceWith } from '../src/engine/survival';
 
-export type MemberEvidence = { pid: number; ppid: number; comm: string; kind: AncestorKind; label: string; alive: boolean };
-
-export type ProcessGroupEvidence = {
-  pgid: number;
-  sid: number;
-  groupLeader: boolean;
-  sessionLeader: boolean;
-  /** Null when the leader is not in the process table (it exited). */
-  groupLeaderInfo: MemberEvidence | null;
-  sessionLeaderInfo: MemberEvidence | null;
-  /** Group members, at most MEMBER_CAP of them (the target always among them); groupCount says how many in all. */
-  group: MemberEvidence[];
-  groupCount: number;
-  /** Session members, at most SESSION_CAP of them. */
-  session: MemberEvidence[];
-  sessionCount: number;
-  /** POSIX orphaned group: no member's parent is in another group of the same session. */
-  orphaned: boolean;
-  /** Another member of its group that is a shell or job runner (the `bash -c` / CI case). */
-  sharesWithRunner: MemberEvidence | null;
-  /**
-   * The interactive shell whose job this group is: a live member's parent is an interactive shell of
-   * the same session (job members are the shell's own children). Null for a group no shell tracks,
-   * such as what a `(cmd &)` subshell or a finished `bash -c` left behind.
-   */
-  jobOf: { pid: number; comm: string; label: string } | null;
-};
-
-const SESSION_CAP = 50;
-/** A group can hold thousands of processes (a forking server): the report lists this many, then counts. */
-const MEMBER_CAP = 50;
-const RUNNER_KINDS: ReadonlySet<AncestorKind> = new Set<AncestorKind>(['shell', 'interactive-shell', 'ci-runner', 'cron', 'script']);
-
-function member(ctx: CheckContext, s: ProcStat): MemberEvidence {
-  const d = describeProcess(ctx, s);
-  return { pid: s.pid, ppid: s.ppid, comm: s.comm, kind: d.kind, label: d.label, alive: s.state !== 'Z' && s.state !== 'X' };
-}
-
-export function isOrphanedGroup(table: readonly ProcStat[], pgid: number, sid: number): boolean {
-  const byPid = new Map(table.map((s) => [s.pid, s]));
-  for (const m of table) {
-    if (m.pgrp !== pgid) continue;
-    const parent = byPid.get(m.ppid);
-    if (parent && parent.pgrp !== pgid && parent.session === sid) return false;
-  }
-  return true;
-}
-
-/** The interactive shell (same session) that is the parent of a live member of the group, if any. */
-function jobShell(ctx: CheckContext, members: readonly ProcStat[], sid: number): ProcessGroupEvidence['jobOf'] {
-  for (const m of members) {
-    if (m.state === 'Z' || m.state === 'X' || m.ppid <= 1) continue;
-    const parent = ctx.facts.stat(m.ppid);
-    if (!parent.ok || parent.value.session !== sid || parent.value.startTime > m.startTime) continue;
-    const d = describeProcess(ctx, parent.value);
-    if (d.kind === 'interactive-shell') return { pid: d.pid, comm: d.comm, label: d.label };
-  }
-  return null;
-}
+export type { GroupSection as ProcessGroupEvidence, MemberSection as MemberEvidence } from '../src/model/group';
+export { isOrphanedGroup } from '../src/model/group';
 
 export const processGroup: Check = {
   meta: {
@@ -85,46 +27,18 @@ export const processGroup: Check = {
     },
   },
   run(ctx) {
-    const pid = ctx.target.pid;
-    const selfRead = ctx.facts.stat(pid);
-    if (!selfRead.ok) return { status: 'info', code: 'unreadable', summary: `Cannot read /proc/${pid}/stat: ${selfRead.message}` };
-    const self = selfRead.value;
-    const table = ctx.facts.processTable();
-    const groupStats = table.filter((s) => s.pgrp === self.pgrp);
-    if (!groupStats.some((s) => s.pid === pid)) groupStats.push(self);
-    const sessionStats = table.filter((s) => s.session === self.session);
-    const allMembers = groupStats.map((s) => member(ctx, s));
-    const group = allMembers.slice(0, MEMBER_CAP);
-    const targetMember = allMembers.find((m) => m.pid === pid);
-    if (targetMember && !group.includes(targetMember)) group[group.length - 1] = targetMember;
-    const session = sessionStats.slice(0, SESSION_CAP).map((s) => member(ctx, s));
-    const leaderStat = table.find((s) => s.pid === self.pgrp) ?? null;
-    const sessLeaderStat = table.find((s) => s.pid === self.session) ?? null;
-    const groupLeaderInfo = leaderStat ? allMembers.find((m) => m.pid === leaderStat.pid) ?? member(ctx, leaderStat) : null;
-    const sessionLeaderInfo = sessLeaderStat ? member(ctx, sessLeaderStat) : null;
-    const sharesWithRunner = allMembers.find((m) => m.pid !== pid && m.alive && RUNNER_KINDS.has(m.kind)) ?? null;
-    const jobOf = jobShell(ctx, groupStats, self.session);
-    const evidence: ProcessGroupEvidence = {
-      pgid: self.pgrp,
-      sid: self.session,
-      groupLeader: self.pgrp === pid,
-      sessionLeader: self.session === pid,
-      groupLeaderInfo,
-      sessionLeaderInfo,
-      group,
-      groupCount: allMembers.length,
-      session,
-      sessionCount: sessionStats.length,
-      orphaned: isOrphanedGroup(table, self.pgrp, self.session),
-      sharesWithRunner,
-      jobOf,
-    };
-    const fmt = (m: MemberEvidence): string => `${m.pid} ${m.label}${m.alive ? '' : ' (zombie)'}`;
+    const read = ctx.model.group;
+    if (!read.ok) return { status: 'info', code: 'unreadable', summary: `Cannot read /proc/${ctx.target.pid}/stat: ${read.message}` };
+    const evidence = read.value;
+    const { group, groupLeaderInfo, sessionLeaderInfo, sharesWithRunner } = evidence;
+    const self = { pgrp: evidence.pgid, session: evidence.sid };
+    const allCount = evidence.groupCount;
+    const fmt = (m: MemberSection): string => `${m.pid} ${m.label}${m.alive ? '' : ' (zombie)'}`;
     const details = [
       `PGID ${self.pgrp}${evidence.groupLeader ? ' (it is the group leader)' : groupLeaderInfo ? ` led by ${fmt(groupLeaderInfo)}` : ' (leader has exited)'}`,
       `SID ${self.session}${evidence.sessionLeader ? ' (it is the session leader)' : sessionLeaderInfo ? ` led by ${fmt(sessionLeaderInfo)}` : ' (leader has exited)'}`,
-      `Group members: ${group.map(fmt).join(', ')}${allMembers.length > group.length ? ` and ${allMembers.length - group.length} more` : ''}`,
-      `Session has ${sessionStats.length} process(es).`,
+      `Group members: ${group.map(fmt).join(', ')}${allCount > group.length ? ` and ${allCount - group.length} more` : ''}`,
+      `Session has ${evidence.sessionCount} process(es).`,
       evidence.orphaned ? 'The group is orphaned: no member has a parent in another group of this session.' : 'The group is not orphaned.',
     ];
     // The group-kill rule decides how alarming this is, so the check and the survival matrix agree.

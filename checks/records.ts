@@ -4,11 +4,11 @@
  * process. Reads the state directory only through ctx.facts (live or bundle).
  */
 import type { Check, CheckContext, Evidence, FindingInput, JsonValue } from '../src/engine/types';
-import { recordMatchesName } from '../src/record/record-name';
-import { recordNeedles, scanRecords } from '../src/record/store';
-import { recordsDir } from '../src/record/records-dir';
-import type { DeathRecord } from '../src/record/types';
-import { latestKernelDeathMs } from '../src/record/later-holder';
+import { recordMatchesName } from '../src/source/records/record-name';
+import { recordNeedles, scanRecords } from '../src/source/records/store';
+import { recordsDir } from '../src/source/records/records-dir';
+import type { DeathRecord } from '../src/source/records/types';
+import { latestKernelDeathMs } from '../src/source/records/later-holder';
 
 function describe(r: DeathRecord): string {
   const c = r.cause;

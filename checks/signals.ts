@@ -3,36 +3,8 @@
  * SigIgn bit 0 set is what nohup leaves behind; SigCgt means the program decides itself.
  */
 import type { Check } from '../src/engine/types';
-import { decodeSignalMask } from '../src/source/signals';
 
-/** Mask decoding is the source layer's (one naming of real-time signals for the whole tool). */
-const maskNames = decodeSignalMask;
-
-const has = (mask: bigint, n: number): boolean => ((mask >> BigInt(n - 1)) & 1n) === 1n;
-
-export type SignalsEvidence = {
-  ignored: string[];
-  blocked: string[];
-  caught: string[];
-  pending: string[];
-  hup: 'ignored' | 'caught' | 'default';
-  hupBlocked: boolean;
-  term: 'ignored' | 'caught' | 'default';
-  pipe: 'ignored' | 'caught' | 'default';
-  /** Raw masks as the kernel printed them (hex). */
-  masks: { sigIgn: string; sigBlk: string; sigCgt: string; sigPnd: string; shdPnd: string };
-};
-
-function disposition(ign: bigint, cgt: bigint, n: number): 'ignored' | 'caught' | 'default' {
-  if (has(ign, n)) return 'ignored';
-  if (has(cgt, n)) return 'caught';
-  return 'default';
-}
-
-/** SIGHUP's disposition from the SigIgn/SigCgt masks (shared with stdio for pipe peers). */
-export const hupDisposition = (ign: bigint, cgt: bigint): 'ignored' | 'caught' | 'default' => disposition(ign, cgt, 1);
-
-const hex = (m: bigint): string => m.toString(16).padStart(16, '0');
+export type { SignalsSection as SignalsEvidence } from '../src/model/signals';
 
 export const signals: Check = {
   meta: {
@@ -51,10 +23,10 @@ export const signals: Check = {
   },
   run(ctx) {
     // A zombie has already exited: no signal can reach it, so its masks answer nothing.
-    if (ctx.prior.get('existence')?.code === 'zombie') {
+    if (ctx.model.existence.state === 'zombie') {
       return { status: 'skip', code: 'zombie', summary: 'Not checked: the process has exited (zombie), no signal can reach it.' };
     }
-    const st = ctx.facts.status(ctx.target.pid);
+    const st = ctx.model.signals;
     if (!st.ok) {
       return {
         status: st.code === 'EACCES' || st.code === 'EPERM' ? 'warn' : 'info',
@@ -62,19 +34,7 @@ export const signals: Check = {
         summary: `Could not read /proc/${ctx.target.pid}/status (${st.code}): ${st.message}`,
       };
     }
-    const s = st.value;
-    const pendingMask = s.sigPnd | s.shdPnd;
-    const evidence: SignalsEvidence = {
-      ignored: maskNames(s.sigIgn),
-      blocked: maskNames(s.sigBlk),
-      caught: maskNames(s.sigCgt),
-      pending: maskNames(pendingMask),
-      hup: disposition(s.sigIgn, s.sigCgt, 1),
-      hupBlocked: has(s.sigBlk, 1),
-      term: disposition(s.sigIgn, s.sigCgt, 15),
-      pipe: disposition(s.sigIgn, s.sigCgt, 13),
-      masks: { sigIgn: hex(s.sigIgn), sigBlk: hex(s.sigBlk), sigCgt: hex(s.sigCgt), sigPnd: hex(s.sigPnd), shdPnd: hex(s.shdPnd) },
-    };
+    const evidence = st.value;
     const details = [
       `Ignored: ${evidence.ignored.join(' ') || 'none'}`,
       `Caught (handler installed): ${evidence.caught.join(' ') || 'none'}`,

@@ -11,10 +11,11 @@ if (fs.existsSync(entry)) fs.chmodSync(entry, 0o755);
 const docs = path.join(__dirname, '..', 'dist', 'src', 'cli', 'docs.js');
 if (fs.existsSync(docs)) {
   const { manPage } = require(docs);
+  const { COMMANDS } = require(path.join(__dirname, '..', 'dist', 'src', 'cli', 'commands', 'index.js'));
   const pkg = require(path.join(__dirname, '..', 'package.json'));
   const dir = path.join(__dirname, '..', 'dist', 'man');
   fs.mkdirSync(dir, { recursive: true });
   // SOURCE_DATE_EPOCH keeps the build reproducible; otherwise the date of the build.
   const when = process.env.SOURCE_DATE_EPOCH ? new Date(Number(process.env.SOURCE_DATE_EPOCH) * 1000) : new Date();
-  fs.writeFileSync(path.join(dir, 'whydied.1'), manPage(pkg.version, when.toISOString().slice(0, 10)));
+  fs.writeFileSync(path.join(dir, 'whydied.1'), manPage(COMMANDS, pkg.version, when.toISOString().slice(0, 10)));
 }

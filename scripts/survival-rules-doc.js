@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// Rewrites docs/survival-rules.md from the built rule table (run `npm run build` first).
+// Rewrites docs/survival-rules.md from the built rule table (run `npm run build` first): what
+// `whydied checks --rules` prints.
 'use strict';
+const { execFileSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 const root = path.join(__dirname, '..');
-const { RISK_EVENTS, SURVIVAL_RULES, KERNEL_THREAD_CODE } = require(path.join(root, 'dist/src/engine/survival'));
-const { rulesMarkdown } = require(path.join(root, 'dist/src/render/rules-markdown'));
-fs.writeFileSync(path.join(root, 'docs/survival-rules.md'), rulesMarkdown(RISK_EVENTS, SURVIVAL_RULES, KERNEL_THREAD_CODE));
+const text = execFileSync(process.execPath, [path.join(root, 'dist/whydied.js'), 'checks', '--rules'], { encoding: 'utf8' });
+fs.writeFileSync(path.join(root, 'docs/survival-rules.md'), text);
 console.log('docs/survival-rules.md written');

@@ -2,10 +2,11 @@
  * The man page and the shell completion scripts, generated from the command definitions themselves
  * (each command module's builder run on a throwaway parser), so they cannot drift from --help.
  * scripts/postbuild.js writes dist/man/whydied.1 at build time; `whydied completion bash|zsh` prints a script.
+ * The command list comes in as a parameter: the list holds the completion command, which uses this module.
  */
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
-import { COMMANDS, commandNames, type CommandInfo } from './commands';
+import { commandNames, type CommandInfo } from './commands/info';
 import type { GlobalOptions } from './commands/global';
 import { EXIT_CODE_HELP } from '../engine/exit-code';
 
@@ -55,8 +56,8 @@ function optionsOf(mod: CommandInfo, usage: string): OptionDoc[] {
     }));
 }
 
-export function commandDocs(): CommandDoc[] {
-  return COMMANDS.map((c: CommandInfo) => {
+export function commandDocs(commands: readonly CommandInfo[]): CommandDoc[] {
+  return commands.map((c: CommandInfo) => {
     const list: readonly string[] = Array.isArray(c.command) ? c.command : [String(c.command)];
     return { usage: list[0], name: commandNames(c)[0], describe: typeof c.describe === 'string' ? c.describe : '', options: optionsOf(c, list.join(' ')) };
   });
@@ -71,12 +72,12 @@ const GLOBAL: OptionDoc[] = [
 /** roff: a leading dot or quote starts a request, and backslashes are escapes. */
 const roff = (s: string): string => s.replace(/\\/g, '\\e').replace(/^([.'])/gm, '\\&$1').replace(/-/g, '\\-');
 
-export function manPage(version: string, date: string): string {
+export function manPage(commands: readonly CommandInfo[], version: string, date: string): string {
   const out: string[] = [];
   out.push(`.TH WHYDIED 1 "${date}" "whydied ${version}" "User Commands"`);
   out.push('.SH NAME', 'whydied \\- why did my background process die, or why is it about to?');
   out.push('.SH SYNOPSIS');
-  for (const c of commandDocs()) out.push(`.B whydied ${roff(c.usage.replace(/^diagnose /, c.name === 'diagnose' ? '[diagnose] ' : ''))}`, '.br');
+  for (const c of commandDocs(commands)) out.push(`.B whydied ${roff(c.usage.replace(/^diagnose /, c.name === 'diagnose' ? '[diagnose] ' : ''))}`, '.br');
   out.push('.SH DESCRIPTION');
   out.push(
     roff(
@@ -84,7 +85,7 @@ export function manPage(version: string, date: string): string {
     ),
   );
   out.push('.SH COMMANDS');
-  for (const c of commandDocs()) {
+  for (const c of commandDocs(commands)) {
     out.push(`.SS ${roff(`whydied ${c.usage}`)}`, roff(c.describe));
     for (const o of c.options) out.push('.TP', `.B \\-\\-${roff(o.name)}${o.type === 'string' || o.type === 'number' ? ' \\fIVALUE\\fR' : ''}`, roff(o.describe + (o.choices.length ? ` (${o.choices.join(', ')})` : '')));
   }
@@ -99,8 +100,8 @@ export function manPage(version: string, date: string): string {
 
 const flagsOf = (c: CommandDoc): string[] => [...c.options, ...GLOBAL].map((o) => `--${o.name}`);
 
-export function bashCompletion(): string {
-  const docs = commandDocs();
+export function bashCompletion(commands: readonly CommandInfo[]): string {
+  const docs = commandDocs(commands);
   const names = docs.map((c) => c.name).filter((n) => n !== 'diagnose');
   const cases = docs.map((c) => `    ${c.name}) opts="${flagsOf(c).join(' ')}" ;;`).join('\n');
   return `# bash completion for whydied (generated from the command definitions: whydied completion bash)
@@ -133,8 +134,8 @@ complete -F _whydied whydied
 /** zsh: _arguments specs need `[` `]` `:` escaped in descriptions. */
 const zshDesc = (s: string): string => s.replace(/[[\]:\\']/g, (c) => (c === "'" ? "'\\''" : `\\${c}`));
 
-export function zshCompletion(): string {
-  const docs = commandDocs();
+export function zshCompletion(commands: readonly CommandInfo[]): string {
+  const docs = commandDocs(commands);
   const subs = docs.filter((c) => c.name !== 'diagnose').map((c) => `'${c.name}:${zshDesc(c.describe)}'`);
   const cases = docs
     .map((c) => {

@@ -10,6 +10,9 @@ import type { Decision } from './verdict';
 import { runChecks, selectChecks, validateChecks } from './runner';
 import { UsageError } from '../util/errors';
 import { withConfidence } from './confidence';
+import type { TargetModel } from '../model/target-model';
+import type { SurvivalRule } from './survival/types';
+import { createCheckContext } from './context';
 
 // One definition each: the resolver's result and the verdict's decision (type-only: nothing loads eagerly).
 export type { ResolvedQuery } from '../source/resolve-query';
@@ -22,6 +25,8 @@ export interface DiagnoseOptions {
   query: string;
   facts: Facts;
   checks: Check[];
+  /** Plugin survival rules: tried before the built-in rules of their event. */
+  rules?: readonly SurvivalRule[];
   only?: string[];
   skip?: string[];
   verbose?: boolean;
@@ -41,7 +46,7 @@ export interface DiagnoseDeps {
   resolveQuery(query: string, facts: Facts): ResolvedQuery;
   /** True for the resolver's own "bad query" errors, which are usage errors (exit 2). */
   isQueryError(e: unknown): boolean;
-  decide(input: { target: CheckTarget; facts: Facts; findings: Finding[] }): Decision;
+  decide(input: { target: CheckTarget; facts: Facts; findings: Finding[]; model: TargetModel; rules?: readonly SurvivalRule[] }): Decision;
 }
 
 export async function diagnoseWith(deps: DiagnoseDeps, opts: DiagnoseOptions): Promise<Report[]> {
@@ -58,10 +63,9 @@ export async function diagnoseWith(deps: DiagnoseDeps, opts: DiagnoseOptions): P
   if (targets.length === 0) return [notFoundReport(opts, resolved)];
   const reports: Report[] = [];
   for (const target of targets) {
-    const findings = await runChecks(selected, { target, facts: opts.facts, options: { verbose: opts.verbose ?? false } }, {
-      timeoutMs: opts.timeoutMs,
-    });
-    const d = deps.decide({ target, facts: opts.facts, findings });
+    const ctx = createCheckContext(opts.facts, target, { verbose: opts.verbose });
+    const findings = await runChecks(selected, ctx, { timeoutMs: opts.timeoutMs });
+    const d = deps.decide({ target, facts: opts.facts, findings, model: ctx.model, rules: opts.rules });
     const rated = withConfidence(findings, d.verdict.cause, target);
     reports.push({
       ...header(opts.facts, opts.query, target.pid),

@@ -1,31 +1,37 @@
 /**
- * `--check ./module.js`: user checks with the same API as the built-ins. Loading never throws; the
- * caller decides (the CLI treats any load error as a usage error naming the path). A plugin check
- * that throws while running is handled by the runner like any other check.
+ * `--check ./module.js`: user checks and survival rules with the same API as the built-ins. A module
+ * exports a Check, an array of Checks, or `{ checks, rules }`. Loading never throws; the caller decides
+ * (the CLI treats any load error as a usage error naming the path). A plugin check that throws while
+ * running is handled by the runner like any other check; a plugin rule that throws decides nothing.
  */
 import * as path from 'path';
 import { pathToFileURL } from 'url';
-import type { Check } from './types';
+import type { Check, RiskConfidence, RiskEvent, RiskOutcome } from './types';
+import type { SurvivalRule } from './survival/types';
 
 const NAMESPACED_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*\/[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 export interface PluginLoadResult {
   checks: Check[];
+  rules: SurvivalRule[];
   errors: Array<{ path: string; message: string }>;
 }
 
 export async function loadPlugins(paths: string[]): Promise<PluginLoadResult> {
   const checks: Check[] = [];
+  const rules: SurvivalRule[] = [];
   const errors: PluginLoadResult['errors'] = [];
   for (const p of paths) {
     try {
       const mod = await loadModule(path.resolve(process.cwd(), p));
-      checks.push(...extractChecks(mod));
+      const plugin = extractPlugin(mod);
+      checks.push(...plugin.checks);
+      rules.push(...plugin.rules);
     } catch (e) {
       errors.push({ path: p, message: (e instanceof Error ? e.message : String(e)).split('\n', 1)[0] });
     }
   }
-  return { checks, errors };
+  return { checks, rules, errors };
 }
 
 /**
@@ -51,14 +57,57 @@ async function loadModule(abs: string): Promise<unknown> {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
-/** Accepts a Check, an array of Checks or `{ checks: [...] }`, as module.exports or as the default export. */
-export function extractChecks(mod: unknown): Check[] {
+/** Accepts a Check, an array of Checks or `{ checks?, rules? }`, as module.exports or as the default export. */
+export function extractPlugin(mod: unknown): { checks: Check[]; rules: SurvivalRule[] } {
   let value: unknown = mod;
-  if (isObject(value) && 'default' in value && !('meta' in value) && !('checks' in value)) value = value.default;
-  if (isObject(value) && !Array.isArray(value) && 'checks' in value && !('meta' in value)) value = value.checks;
+  if (isObject(value) && 'default' in value && !('meta' in value) && !('checks' in value) && !('rules' in value)) value = value.default;
+  if (isObject(value) && !Array.isArray(value) && !('meta' in value) && ('checks' in value || 'rules' in value)) {
+    const checks = value.checks === undefined ? [] : Array.isArray(value.checks) ? value.checks : [value.checks];
+    const rules = value.rules === undefined ? [] : Array.isArray(value.rules) ? value.rules : [value.rules];
+    if (checks.length === 0 && rules.length === 0) throw new Error('exports no checks and no rules');
+    return { checks: checks.map(validatePluginCheck), rules: rules.map(validatePluginRule) };
+  }
   const list = Array.isArray(value) ? value : [value];
   if (list.length === 0) throw new Error('exports no checks');
-  return list.map(validatePluginCheck);
+  return { checks: list.map(validatePluginCheck), rules: [] };
+}
+
+/** The checks of a plugin module (see extractPlugin). */
+export const extractChecks = (mod: unknown): Check[] => extractPlugin(mod).checks;
+
+const EVENTS: readonly RiskEvent[] = ['terminal-hangup', 'parent-exit', 'group-kill', 'session-end', 'ci-cleanup', 'container-stop', 'memory-pressure'];
+const OUTCOMES: readonly RiskOutcome[] = ['dies', 'survives', 'unknown'];
+const CONFIDENCES: readonly RiskConfidence[] = ['certain', 'likely', 'possible'];
+/** `vendor/name.case`: a plugin's rule codes cannot collide with the built-ins' `<event>.<case>`. */
+const NAMESPACED_RULE = /^[a-z0-9]+(?:-[a-z0-9]+)*\/[a-z0-9]+(?:[.-][a-z0-9]+)*$/;
+
+function validatePluginRule(r: unknown, i: number): SurvivalRule {
+  const where = `rule #${i + 1}`;
+  if (!isObject(r)) throw new Error(`${where} is not an object (expected { code, event, outcome, confidence, meaning, when })`);
+  const code = typeof r.code === 'string' ? r.code : '';
+  if (!NAMESPACED_RULE.test(code)) throw new Error(`${where}: code ${JSON.stringify(r.code ?? null)} must be namespaced like 'vendor/name.case'`);
+  if (!EVENTS.includes(r.event as RiskEvent)) throw new Error(`rule '${code}': event must be one of ${EVENTS.join(', ')}`);
+  if (!OUTCOMES.includes(r.outcome as RiskOutcome)) throw new Error(`rule '${code}': outcome must be one of ${OUTCOMES.join(', ')}`);
+  if (!CONFIDENCES.includes(r.confidence as RiskConfidence)) throw new Error(`rule '${code}': confidence must be one of ${CONFIDENCES.join(', ')}`);
+  if (typeof r.meaning !== 'string' || r.meaning.trim() === '') throw new Error(`rule '${code}' has no meaning`);
+  if (typeof r.when !== 'function') throw new Error(`rule '${code}' has no when function`);
+  const when = r.when as SurvivalRule['when'];
+  return {
+    code,
+    event: r.event as RiskEvent,
+    outcome: r.outcome as RiskOutcome,
+    confidence: r.confidence as RiskConfidence,
+    meaning: r.meaning,
+    // A plugin's predicate that throws (or returns a non-string) decides nothing: the next rule is tried.
+    when: (e) => {
+      try {
+        const reason: unknown = when(e);
+        return typeof reason === 'string' && reason !== '' ? reason : null;
+      } catch {
+        return null;
+      }
+    },
+  };
 }
 
 function validatePluginCheck(c: unknown, i: number): Check {

@@ -7,7 +7,7 @@
  * and a command handed to another shell (tmux) is quoted twice, so pasting it runs only that program.
  */
 import type { Risk, RiskEvent } from './types';
-import type { HostTools } from '../source/host-tools';
+import type { HostTools } from '../source/types';
 import { shellQuote, shellQuoteArgv } from '../util/shell-quote';
 
 export interface RemedyInput {

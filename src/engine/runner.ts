@@ -27,26 +27,14 @@ class TimeoutError extends Error {}
 
 export async function runChecks(
   checks: Check[],
-  ctx: Omit<CheckContext, 'prior'>,
+  ctx: CheckContext,
   opts: { timeoutMs?: number } = {},
 ): Promise<Finding[]> {
+  // Findings by id, for `requires` gating only: checks never see each other's findings (they share the model).
   const prior = new Map<string, Finding>();
   const findings: Finding[] = [];
-  // Checks see a read-only view; the runner keeps the only writable handle.
-  const priorView: ReadonlyMap<string, Finding> = {
-    get: (k) => prior.get(k),
-    has: (k) => prior.has(k),
-    get size() {
-      return prior.size;
-    },
-    forEach: (cb, thisArg) => prior.forEach((v, k) => cb.call(thisArg, v, k, priorView)),
-    entries: () => prior.entries(),
-    keys: () => prior.keys(),
-    values: () => prior.values(),
-    [Symbol.iterator]: () => prior[Symbol.iterator](),
-  };
   for (const check of orderChecks(checks)) {
-    const finding = await runOne(check, { ...ctx, prior: priorView }, prior, opts.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS);
+    const finding = await runOne(check, ctx, prior, opts.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS);
     prior.set(finding.id, Object.freeze(finding));
     findings.push(finding);
   }

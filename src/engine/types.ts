@@ -13,30 +13,9 @@ export interface Remedy {
   commands: string[];
 }
 
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
-export type Evidence = { [key: string]: JsonValue };
-
-export type CauseKind = 'oom-kill' | 'segfault' | 'trap' | 'signal' | 'exit' | 'unknown';
-export type CauseSource = 'kernel-log' | 'journal' | 'record' | 'watch' | 'plugin';
-/**
- * How sure the cause is (src/engine/confidence.ts): `confirmed` when a watch or a record of this very
- * process saw it; `likely` when a log entry's pid, name and time all agree with the target; `possible`
- * when fewer of them could be compared.
- */
-export type CauseConfidence = 'confirmed' | 'likely' | 'possible';
-
-export interface Cause {
-  kind: CauseKind;
-  signal?: string;
-  exitCode?: number;
-  sender?: { pid: number; comm: string; uid?: number };
-  /** ISO 8601. */
-  time?: string;
-  source: CauseSource;
-  /** Set on the verdict's cause (and the findings' causes) after the checks ran. */
-  confidence?: CauseConfidence;
-  details?: Evidence;
-}
+// The vocabulary of causes is shared with the records and logs that report them (src/source).
+export type { JsonValue, Evidence, CauseKind, CauseSource, CauseConfidence, Cause } from '../source/cause';
+import type { Cause, Evidence } from '../source/cause';
 
 /** What a check returns. The runner adds id, title and duration. */
 export interface FindingInput {
@@ -80,21 +59,20 @@ export interface CheckMeta {
   timeoutMs?: number;
 }
 
-export interface CheckTarget {
-  /** What the user typed (`1234`, `:8080`, `nginx`). */
-  query: string;
-  pid: number;
-  /** Identity observed when the target was resolved, if it was alive then. */
-  startTime: number | null;
-  /** Name hint (from a name query or a record) for postmortem searches. */
-  name: string | null;
-}
+// What a check looks at, and the model of it every check, rule and remedy reads (src/model).
+export type { CheckTarget } from '../model/target';
+import type { CheckTarget } from '../model/target';
+import type { TargetModel } from '../model/target-model';
 
 export interface CheckContext {
   readonly target: CheckTarget;
   readonly facts: Facts;
-  /** Findings of checks that already ran, by id (read-only; for gating and cross-reference). */
-  readonly prior: ReadonlyMap<string, Finding>;
+  /**
+   * The typed view of the target (src/model): each section derived once, on first read, and shared by
+   * every check, the survival rules and the remedy. Checks read each other's knowledge here, never
+   * each other's findings.
+   */
+  readonly model: TargetModel;
   readonly options: Readonly<{ verbose: boolean }>;
 }
 

@@ -5,20 +5,12 @@
  */
 import type { Facts } from '../source/types';
 import type { Cause, CauseSource, CheckTarget, Finding, ProcessState, ReportProcess, Risk, Verdict } from './types';
-import type { ExistenceEvidence } from '../../checks/existence';
-import type { ParentChainEvidence } from '../../checks/parent-chain';
-import type { SignalsEvidence } from '../../checks/signals';
-import type { ProcessGroupEvidence } from '../../checks/process-group';
-import type { TtyEvidence } from '../../checks/tty';
-import type { StdioEvidence } from '../../checks/stdio';
-import type { CgroupEvidence } from '../../checks/cgroup';
-import type { CiEnvironmentEvidence } from '../../checks/ci-environment';
-import type { MemoryEvidence } from '../../checks/memory';
-import type { NamespaceEvidence } from '../../checks/namespace';
+import type { ExistenceSection } from '../model/existence';
+import { describeExitStatus } from '../model/existence';
+import type { TargetModel } from '../model/target-model';
 import { buildRemedy } from './remedy';
 import { eventWords, joinWords } from './words';
-import { describeExitStatus } from '../../checks/existence';
-import { evaluateRisks, type RiskEvidence } from './survival';
+import { evaluateRisks, SURVIVAL_RULES, type RiskEvidence, type SurvivalRule } from './survival';
 
 export interface Decision {
   state: ProcessState;
@@ -31,12 +23,32 @@ export interface Decision {
 /** Which postmortem source wins when several propose a cause: direct observation beats inference. */
 const SOURCE_RANK: Record<CauseSource, number> = { watch: 5, record: 4, 'kernel-log': 3, journal: 2, plugin: 1 };
 
-/** Evidence of a finding that actually ran (skipped/errored findings carry no observation). */
-function evidenceOf<T>(findings: readonly Finding[], id: string): T | null {
+/**
+ * Did the check that presents a section run and read it? A section whose check was left out (--only,
+ * --skip), skipped or failed is null for the rules: the matrix rests only on what the run looked at.
+ */
+function presented(findings: readonly Finding[], id: string): boolean {
   const f = findings.find((x) => x.id === id);
-  if (!f || f.status === 'skip' || f.status === 'error' || f.code === 'unreadable') return null;
-  // The check that produced it declares the shape (exported evidence type): this is its reader.
-  return f.evidence as unknown as T;
+  return f !== undefined && f.status !== 'skip' && f.status !== 'error' && f.code !== 'unreadable';
+}
+
+/** The rules' view of the model: each section when its presenting check ran and read it, else null. */
+function riskEvidence(model: TargetModel, findings: readonly Finding[], process: ReportProcess | null): RiskEvidence {
+  const shown = (id: string): boolean => presented(findings, id);
+  const memory = model.memory;
+  return {
+    existence: shown('existence') ? model.existence : null,
+    chain: shown('parent-chain') && model.chain.ok ? model.chain.value.section : null,
+    signals: shown('signals') && model.signals.ok ? model.signals.value : null,
+    group: shown('process-group') && model.group.ok ? model.group.value : null,
+    tty: shown('tty') && model.tty.ok ? model.tty.value : null,
+    stdio: shown('stdio') && model.stdio.ok ? model.stdio.value.section : null,
+    cgroup: shown('cgroup') && model.cgroup.ok ? model.cgroup.value.section : null,
+    ci: shown('ci-environment') ? model.ci.section : null,
+    memory: shown('memory') && memory.kind !== 'kernel-thread' ? memory.section : null,
+    namespace: shown('namespace') && model.namespace.ok ? model.namespace.value.section : null,
+    process,
+  };
 }
 
 export function bestCause(findings: readonly Finding[]): Cause | null {
@@ -48,7 +60,7 @@ export function bestCause(findings: readonly Finding[]): Cause | null {
   return best;
 }
 
-function stateOf(target: CheckTarget, facts: Facts, ex: ExistenceEvidence | null, cause: Cause | null): ProcessState {
+function stateOf(target: CheckTarget, facts: Facts, ex: ExistenceSection | null, cause: Cause | null): ProcessState {
   if (ex) {
     if (ex.state === 'alive') return 'alive';
     if (ex.state === 'zombie') return 'zombie';
@@ -128,9 +140,9 @@ function zombieParent(facts: Facts, ppid: number | null): string {
 /** The checks the survival matrix rests on; a run without them (--only, --skip) cannot promise survival. */
 const RISK_CHECKS = ['existence', 'parent-chain', 'signals', 'process-group', 'tty', 'stdio', 'cgroup', 'ci-environment', 'memory', 'namespace'];
 
-export function decide(input: { target: CheckTarget; facts: Facts; findings: Finding[] }): Decision {
-  const { target, facts, findings } = input;
-  const ex = evidenceOf<ExistenceEvidence>(findings, 'existence');
+export function decide(input: { target: CheckTarget; facts: Facts; findings: Finding[]; model: TargetModel; rules?: readonly SurvivalRule[] }): Decision {
+  const { target, facts, findings, model } = input;
+  const ex = presented(findings, 'existence') ? model.existence : null;
   const cause = bestCause(findings);
   const state = stateOf(target, facts, ex, cause);
   const alive = state === 'alive' || state === 'zombie';
@@ -167,20 +179,9 @@ export function decide(input: { target: CheckTarget; facts: Facts; findings: Fin
     };
   }
 
-  const ev: RiskEvidence = {
-    existence: ex,
-    chain: evidenceOf<ParentChainEvidence>(findings, 'parent-chain'),
-    signals: evidenceOf<SignalsEvidence>(findings, 'signals'),
-    group: evidenceOf<ProcessGroupEvidence>(findings, 'process-group'),
-    tty: evidenceOf<TtyEvidence>(findings, 'tty'),
-    stdio: evidenceOf<StdioEvidence>(findings, 'stdio'),
-    cgroup: evidenceOf<CgroupEvidence>(findings, 'cgroup'),
-    ci: evidenceOf<CiEnvironmentEvidence>(findings, 'ci-environment'),
-    memory: evidenceOf<MemoryEvidence>(findings, 'memory'),
-    namespace: evidenceOf<NamespaceEvidence>(findings, 'namespace'),
-    process: proc,
-  };
-  const risks = evaluateRisks(ev);
+  const ev = riskEvidence(model, findings, proc);
+  // Plugin rules first: a plugin knows its own launcher better than the built-in table does.
+  const risks = evaluateRisks(ev, input.rules && input.rules.length > 0 ? [...input.rules, ...SURVIVAL_RULES] : SURVIVAL_RULES);
   const dies = risks.filter((r) => r.outcome === 'dies');
   if (ex?.kernelThread) {
     return {

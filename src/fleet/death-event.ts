@@ -4,7 +4,7 @@
  * Pure: a record and the host in, an object out. Strings are process data (hostile): JSON escapes them;
  * consumers must not interpret them.
  */
-import type { DeathRecord } from '../record/types';
+import type { DeathRecord } from '../source/records/types';
 import type { ContainerIdentity } from '../source/container-id';
 
 export const DEATH_SCHEMA = 'whydied.death/1';

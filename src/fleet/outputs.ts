@@ -6,10 +6,10 @@
 import * as os from 'os';
 import { UsageError } from '../util/errors';
 import { escapeControl, isClean } from '../util/escape';
-import type { DeathRecord } from '../record/types';
+import type { DeathRecord } from '../source/records/types';
 import { secureDir } from '../source/safe-write';
 import { containerFromCgroup } from '../source/container-id';
-import { bootId } from '../watch/identity';
+import { bootId } from '../source/process-identity';
 import { toDeathEvent, DeathEvent } from './death-event';
 import { DeathCounters, Health, writeTextfile } from './prom';
 import { JOURNAL_SOCKET, JournalSender, perlPath, SYSLOG_SOCKET } from './journal';

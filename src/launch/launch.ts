@@ -8,8 +8,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { UsageError } from '../util/errors';
 import { escapeControl } from '../util/escape';
-import { startDetached } from '../record/daemon-ready';
-import { ensureStateDir, stateDir } from '../record/state-dir';
+import { startDetached } from '../observe/daemon-ready';
+import { ensureStateDir, stateDir } from '../source/records/state-dir';
 import { openAppend, secureDir } from '../source/safe-write';
 
 export interface LaunchRequest {

@@ -6,9 +6,9 @@
  */
 import * as path from 'path';
 import type { DeadTarget, DeadTargetFinder } from '../source/dead-target';
-import type { RecordIdentity } from '../record/types';
-import { recordsDir } from '../record/records-dir';
-import { ensureStateDir } from '../record/state-dir';
+import type { RecordIdentity } from '../source/records/types';
+import { recordsDir } from '../source/records/records-dir';
+import { ensureStateDir } from '../source/records/state-dir';
 import { safeWriteFile } from '../source/safe-write';
 
 export interface LaunchEntry {

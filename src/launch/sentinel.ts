@@ -10,12 +10,12 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import type { Cause } from '../engine/types';
-import { saveRecord } from '../record/store';
-import { READY_FD_ENV, reportFailure, reportReady } from '../record/daemon-ready';
-import type { DeathRecord, RecordIdentity } from '../record/types';
-import { readIdentity, procState } from '../watch/identity';
-import { watch } from '../watch/watch';
-import { stateDir } from '../record/state-dir';
+import { saveRecord } from '../source/records/store';
+import { READY_FD_ENV, reportFailure, reportReady } from '../observe/daemon-ready';
+import type { DeathRecord, RecordIdentity } from '../source/records/types';
+import { readCmdlineText, readIdentity, procState } from '../source/process-identity';
+import { watch } from '../observe/watch';
+import { stateDir } from '../source/records/state-dir';
 import { writeLaunchEntry } from './registry';
 import { openAppend } from '../source/safe-write';
 
@@ -41,14 +41,6 @@ async function until(pred: () => boolean, timeoutMs: number, stepMs = 5): Promis
     await new Promise((r) => setTimeout(r, stepMs));
   }
   return pred();
-}
-
-function cmdline(pid: number): string {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-  } catch {
-    return '';
-  }
 }
 
 function waitCause(code: number | null, signal: NodeJS.Signals | null): Cause | null {
@@ -90,10 +82,10 @@ export async function runSentinel(req: SentinelRequest): Promise<number> {
     if (!(await until(() => procState(pid) === 'T', 5000))) throw new Error(`${req.argv[0]} did not reach its start point`);
     // watch() attaches its backend synchronously, before its first await: the pid is watched from here on.
     watching = watch([pid]);
-    const before = cmdline(pid);
+    const before = readCmdlineText(pid);
     process.kill(pid, 'SIGCONT');
     // The identity worth recording is the command's, after exec (the wrapper's comm is `sh`).
-    await until(() => cmdline(pid) !== before || procState(pid) === null, 2000);
+    await until(() => readCmdlineText(pid) !== before || procState(pid) === null, 2000);
     identity = readIdentity(pid);
   } catch (e) {
     try {

@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { createExclusive } from '../source/safe-write';
+import { readArgv, readExePath, startTimeOf } from '../source/process-identity';
 
 export const PIDFILE = 'record.pid';
 
@@ -16,41 +17,16 @@ export class AlreadyRunning extends Error {
   }
 }
 
-function cmdline(pid: number): string[] | null {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
-  } catch {
-    return null;
-  }
-}
-
-/** Field 22 of /proc/PID/stat (clock ticks since boot), or null when the process is gone. */
-export function startTimeOf(pid: number): number | null {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const v = Number(fields[19]);
-    return Number.isInteger(v) ? v : null;
-  } catch {
-    return null;
-  }
-}
-
 /**
  * True when `pid` is alive and is a whydied recorder: node running whydied's entry (`.../whydied`, the bin
  * `.../whydied.js` or `.../main.js`) as its script, with `record` as the command. Any process naming whydied somewhere in its
  * arguments does not count.
  */
 export function isRecorderProcess(pid: number): boolean {
-  const argv = cmdline(pid);
+  const argv = readArgv(pid);
   if (!argv || argv.length < 3) return false;
-  let exe = '';
-  try {
-    exe = fs.readlinkSync(`/proc/${pid}/exe`);
-  } catch {
-    return false;
-  }
-  if (!/(^|\/)node[^/]*$/.test(exe)) return false;
+  const exe = readExePath(pid);
+  if (exe === null || !/(^|\/)node[^/]*$/.test(exe)) return false;
   // node's own options may come before the script; the script is the first argument that is not one.
   const i = argv.findIndex((a, k) => k > 0 && !a.startsWith('-'));
   return i > 0 && /(^|\/)(whydied|whydied\.js|main\.js)$/.test(argv[i]) && argv.slice(i + 1).includes('record');

@@ -3,9 +3,9 @@
  * process that died while watched. The lead appends it to src/engine/dead-targets.ts.
  */
 import type { DeadTarget, DeadTargetFinder } from '../source/dead-target';
-import { recordMatchesName } from './record-name';
-import { recordNeedles, scanRecords } from './store';
-import { recordsDir } from './records-dir';
+import { recordMatchesName } from '../source/records/record-name';
+import { recordNeedles, scanRecords } from '../source/records/store';
+import { recordsDir } from '../source/records/records-dir';
 
 export const recordDeadTargets: DeadTargetFinder = (name, facts) => {
   const bootId = facts.host().bootId;

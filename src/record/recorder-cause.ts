@@ -5,7 +5,7 @@
  * directly, without allocating a tracker per process.
  */
 import type { Cause } from '../engine/types';
-import { DeathTracker } from '../watch/derive';
+import { DeathTracker } from '../observe/derive';
 
 export interface ExitFacts {
   exitCode: number | undefined;

@@ -12,9 +12,8 @@
  *    a read at fatal-signal time.
  * `sources` says, per field, where the value came from, and goes into the record.
  */
-import * as fs from 'fs';
-import { readIdentity } from '../watch/identity';
-import type { RecordIdentity } from './types';
+import { listPids, pidExists, readIdentity, threadIds } from '../source/process-identity';
+import type { RecordIdentity } from '../source/records/types';
 
 export type FieldSource = 'proc' | 'trace' | 'inherited' | 'unknown';
 
@@ -63,10 +62,7 @@ export class ProcessTable {
 
   /** One pass over /proc at start: everything that exists before tracing began. */
   scan(): void {
-    for (const name of fs.readdirSync('/proc')) {
-      const c = name.charCodeAt(0);
-      if (c < 48 || c > 57) continue;
-      const pid = Number(name);
+    for (const pid of listPids()) {
       const id = readIdentity(pid);
       if (!id) continue;
       this.procs.set(pid, fromProc(id));
@@ -75,13 +71,7 @@ export class ProcessTable {
   }
 
   private learnThreads(pid: number): void {
-    let tids: string[] = [];
-    try {
-      tids = fs.readdirSync(`/proc/${pid}/task`);
-    } catch {
-      return;
-    }
-    for (const t of tids) if (Number(t) !== pid) this.addThread(Number(t), pid);
+    for (const t of threadIds(pid)) if (t !== pid) this.addThread(t, pid);
   }
 
   private addThread(tid: number, tgid: number): void {
@@ -232,13 +222,13 @@ export class ProcessTable {
     const now = this.nowMs();
     let n = 0;
     for (const [pid, p] of this.procs) {
-      if (now - p.seenMs > minAgeMs && !fs.existsSync(`/proc/${pid}`)) {
+      if (now - p.seenMs > minAgeMs && !pidExists(pid)) {
         this.take(pid);
         n++;
       }
     }
     for (const [tid, tgid] of this.threads) {
-      if (!fs.existsSync(`/proc/${tid}`)) {
+      if (!pidExists(tid)) {
         this.threads.delete(tid);
         this.groups.get(tgid)?.delete(tid);
       }

@@ -3,9 +3,9 @@
  * to the store's saveRecords() (one open/write/close per batch; same files, cap, rotation, modes and
  * torn-tail repair as a watcher's single record), counting what was written and how often it rotated.
  */
-import { DEFAULT_CAP_BYTES, saveRecords } from './store';
-import { ensureStateDir } from './state-dir';
-import type { DeathRecord } from './types';
+import { DEFAULT_CAP_BYTES, saveRecords } from '../source/records/store';
+import { ensureStateDir } from '../source/records/state-dir';
+import type { DeathRecord } from '../source/records/types';
 
 export class RecordWriter {
   private batch: DeathRecord[] = [];

@@ -18,14 +18,14 @@ import { createInstance, ensureTracefs, removeStaleInstances, TraceInstance } fr
 import type { TracePipe } from '../source/trace/pipe';
 import { registerCleanup } from '../source/trace/registry';
 import type { KillEvent, SignalGenerateEvent, TraceEvent } from '../source/trace/parse';
-import { DeathTracker } from '../watch/derive';
-import { bootId, taskOwner } from '../watch/identity';
+import { DeathTracker } from '../observe/derive';
+import { bootId, readUptimeMs, taskOwner } from '../source/process-identity';
 import { isThreadClone, parseRecorderLine, RecorderLine } from './recorder-parse';
 import { IdentitySources, ProcessTable } from './recorder-table';
 import { recorderCause } from './recorder-cause';
 import { RecordWriter } from './recorder-writer';
 import { BufferLoss, readBufferLoss, setBufferKb } from './recorder-stats';
-import type { DeathRecord } from './types';
+import type { DeathRecord } from '../source/records/types';
 
 /** Signals whose default action terminates (1-16, XCPU..PROF, IO, PWR, SYS, every real-time signal). */
 export const FATAL_SIGNAL_FILTER = '(sig >= 1 && sig <= 16) || (sig >= 24 && sig <= 27) || sig >= 29';
@@ -323,12 +323,8 @@ function bootToWall(): (tsMs: number) => number {
   const monoMs = Number(process.hrtime.bigint()) / 1e6;
   const wall = Date.now();
   let suspendedMs = 0;
-  try {
-    const up = parseFloat(fs.readFileSync('/proc/uptime', 'utf8')) * 1000;
-    if (up - monoMs > 50) suspendedMs = up - monoMs;
-  } catch {
-    /* assume never suspended */
-  }
+  const up = readUptimeMs(); // null: assume never suspended
+  if (up !== null && up - monoMs > 50) suspendedMs = up - monoMs;
   const offset = wall - monoMs - suspendedMs;
   return (tsMs) => tsMs + offset;
 }

@@ -17,12 +17,12 @@ import { isatty } from 'tty';
 import { UsageError } from '../util/errors';
 import { escapeControl } from '../util/escape';
 import { memcgOf, nsPidOf, oomKills, resolveCommand, setprivPath, vmHwmKb } from '../source/run-probe';
-import { readIdentity } from '../watch/identity';
-import type { BackendRun, WatchedTarget } from '../watch/types';
+import { readIdentity } from '../source/process-identity';
+import type { BackendRun, WatchedTarget } from '../observe/types';
 import type { Cause } from '../engine/types';
-import type { RecordIdentity } from '../record/types';
+import type { RecordIdentity } from '../source/records/types';
 import { describeRun, RunOutcome, runCause, shellStatus } from './describe';
-import type { DeathRecord } from '../record/types';
+import type { DeathRecord } from '../source/records/types';
 
 export interface RunRequest {
   argv: string[];
@@ -126,7 +126,7 @@ async function supervise(req: RunRequest): Promise<number> {
   if (req.noWatch) watchNote = 'watch disabled';
   else if (!watchable) watchNote = 'tracefs needs root';
   else {
-    const { startTracefsBackend } = await import('../watch/tracefs-backend');
+    const { startTracefsBackend } = await import('../observe/tracefs-backend');
     const { setSignalsExit } = await import('../source/trace/registry');
     setSignalsExit(false);
     const gateId = firstRead;

@@ -9,8 +9,8 @@ import { readKernelLog } from '../source/kernel-log/read';
 import { findDeaths } from '../source/kernel-log/incidents';
 import { findSuppressions, type Suppression } from '../source/kernel-log/suppressed';
 import { journalEvent, parseJournal } from '../source/journal/parse';
-import { scanRecords } from '../record/store';
-import { recordsDir } from '../record/records-dir';
+import { scanRecords } from '../source/records/store';
+import { recordsDir } from '../source/records/records-dir';
 
 export interface ScanEntry {
   /** Wall-clock ms, null when the source gives no usable time. */

@@ -3,18 +3,8 @@
  * is probed with a directory listing of the path (a file answers ENOTDIR, a missing one ENOENT): no
  * binary is read, nothing is spawned, and a bundle replays the same answers.
  */
-import type { RawSource } from './types';
+import type { HostTools, RawSource } from './types';
 
-export interface HostTools {
-  setsid: boolean;
-  systemdRun: boolean;
-  /** systemd is the running init (/run/systemd/system exists): units and logind sessions are real. */
-  systemdRunning: boolean;
-  tmux: boolean;
-  loginctl: boolean;
-  /** Who is reading (whydied's own effective uid): a remedy for root may use system units, a user's may not. */
-  euid: number | null;
-}
 
 const BIN_DIRS = ['/usr/bin', '/bin', '/usr/local/bin', '/usr/sbin', '/sbin'];
 

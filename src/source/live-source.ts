@@ -8,7 +8,7 @@ import { fail, ok } from './types';
 import type { RawSource, Read, ReadErrorCode } from './types';
 import { BUNDLE_FORMAT } from './bundle';
 import type { Bundle, EnvRecord, Recorded } from './bundle';
-import { probeRecords } from '../record/store-index';
+import { probeRecords } from './records/store-index';
 
 export interface LiveSource extends RawSource {
   readonly kind: 'live';

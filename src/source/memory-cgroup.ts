@@ -1,17 +1,7 @@
 /** Memory limit and usage of a process's cgroup, v1 (memory controller) or v2 (unified). */
 import { fail, ok } from './types';
-import type { CgroupEntry, Read } from './types';
+import type { CgroupEntry, MemoryCgroup, Read } from './types';
 
-export interface MemoryCgroup {
-  path: string;
-  limitBytes: number | null;
-  usageBytes: number | null;
-  version: 1 | 2;
-  /** The cgroup's directory (its cgroup.procs lists the members the cgroup's OOM killer chooses among). */
-  dir: string;
-  /** v1 memory+swap limit (memory.memsw.limit_in_bytes) when swap accounting is on: it caps memory.limit_in_bytes. */
-  memswLimitBytes?: number | null;
-}
 
 /** v1 reports "no limit" as a page-rounded LONG_MAX; anything this large is unlimited. */
 const V1_UNLIMITED = 1n << 62n;

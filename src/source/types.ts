@@ -194,9 +194,31 @@ export interface Facts {
   /** Pids with an open fd on pipe inode N (and which end: 'r'/'w' from fdinfo flags). */
   pipeHolders(inode: number): Array<{ pid: number; fd: number; mode: 'r' | 'w' | '?' }>;
   /** Memory limit and usage for a cgroup path (v2 memory.max/current, v1 memory.limit_in_bytes/usage_in_bytes). */
-  memoryCgroup(pid: number): Read<import('./memory-cgroup').MemoryCgroup>;
+  memoryCgroup(pid: number): Read<MemoryCgroup>;
   /** Relaunch tools present on this host (setsid, systemd-run, tmux; whether systemd runs). */
-  hostTools(): import('./host-tools').HostTools;
+  hostTools(): HostTools;
   /** Read any text through the memo (for checks and plugins that need a file not modelled above). */
   text(path: string): Read<string>;
+}
+
+export interface MemoryCgroup {
+  path: string;
+  limitBytes: number | null;
+  usageBytes: number | null;
+  version: 1 | 2;
+  /** The cgroup's directory (its cgroup.procs lists the members the cgroup's OOM killer chooses among). */
+  dir: string;
+  /** v1 memory+swap limit (memory.memsw.limit_in_bytes) when swap accounting is on: it caps memory.limit_in_bytes. */
+  memswLimitBytes?: number | null;
+}
+
+export interface HostTools {
+  setsid: boolean;
+  systemdRun: boolean;
+  /** systemd is the running init (/run/systemd/system exists): units and logind sessions are real. */
+  systemdRunning: boolean;
+  tmux: boolean;
+  loginctl: boolean;
+  /** Who is reading (whydied's own effective uid): a remedy for root may use system units, a user's may not. */
+  euid: number | null;
 }

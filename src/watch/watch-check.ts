@@ -4,7 +4,7 @@
  * closed over, so it stays a pure check.
  */
 import type { Check, Evidence, FindingInput } from '../engine/types';
-import type { WatchResult } from './types';
+import type { WatchResult } from '../observe/types';
 
 export function watchCheck(results: readonly WatchResult[]): Check {
   return {

@@ -64,7 +64,7 @@ describe('layer rules', () => {
     ['source-imports-above', { 'src/source/read.ts': "import { run } from '../engine/run';\nexport const read = () => run;\n" }],
     ['engine-imports-above', { 'src/engine/run.ts': "import { checks } from '../../checks/index';\nexport const run = () => checks;\n" }],
     ['nothing-imports-the-cli', { 'src/engine/run.ts': "import { main } from '../cli/main';\nexport const run = () => main;\n" }],
-    ['os-only-in-source', { 'src/engine/run.ts': "import * as fs from 'fs';\nexport const run = () => fs.existsSync('/');\n" }],
+    ['no-os-in-pure-layers', { 'src/engine/run.ts': "import * as fs from 'fs';\nexport const run = () => fs.existsSync('/');\n" }],
     ['watch-imports-a-sibling', {
       'src/record/store.ts': "export const store = 1;\n",
       'src/watch/watch.ts': "import { store } from '../record/store';\nexport const watch = store;\n",
@@ -82,5 +82,25 @@ describe('layer rules', () => {
     const r = cruise(dir);
     expect(r.status).not.toBe(0);
     expect(r.out).toContain(`error ${rule}:`);
+  });
+
+  test('only src/source reads /proc with fs (observers read it through src/source/process-identity.ts)', () => {
+    const offenders: string[] = [];
+    const walk = (dir: string): void => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (p.endsWith('.ts')) {
+          // Code only: comments may well talk about /proc.
+          const code = fs
+            .readFileSync(p, 'utf8')
+            .replace(/\/\*[\s\S]*?\*\//g, '')
+            .replace(/^\s*\/\/.*$/gm, '');
+          if (/\bfs\.\w+\(\s*['"`]\/proc[/'"`]/.test(code)) offenders.push(path.relative(ROOT, p));
+        }
+      }
+    };
+    for (const top of ['src', 'checks']) walk(path.join(ROOT, top));
+    expect(offenders.filter((f) => !f.startsWith('src/source/'))).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { classifyProcess, type ClassifyInput } from '../../src/engine/classify';
+import { classifyProcess, type ClassifyInput } from '../../src/model/classify';
 
 const c = (over: Partial<ClassifyInput>): string => classifyProcess({ pid: 100, comm: 'x', argv: null, ttyNr: 0, ...over }).kind;
 

@@ -5,7 +5,7 @@ import { isOrphanedGroup } from '../../checks/process-group';
 import type { ProcStat } from '../../src/source/types';
 
 import type { Risk, RiskEvent } from '../../src/engine/types';
-import type { HostTools } from '../../src/source/host-tools';
+import type { HostTools } from '../../src/source/types';
 
 const ALL_TOOLS: HostTools = { setsid: true, systemdRun: true, systemdRunning: true, tmux: true, loginctl: true, euid: 0 };
 const dies = (...events: RiskEvent[]): Risk[] => events.map((event) => ({ event, code: 'test.dies', outcome: 'dies', confidence: 'certain', reason: 'test' }));

@@ -156,7 +156,7 @@ describe('by name: the newest 10 dead targets unless --all', () => {
     // Records written by the real store writer, for pids this boot (their processes are long gone or never
     // were: the cause is not what this test is about, the count is).
     const state = path.join(dir, 'state-many');
-    const { saveRecords } = require(path.join(ROOT, 'dist', 'src', 'record', 'store.js')) as typeof import('../../src/record/store');
+    const { saveRecords } = require(path.join(ROOT, 'dist', 'src', 'source', 'records', 'store.js')) as typeof import('../../src/source/records/store');
     const bootId = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
     const name = `wdtest-many-${process.pid}`;
     const recs = Array.from({ length: 12 }, (_, i) => {

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { loadPlugins, extractChecks } from '../../src/engine/plugins';
 import { runChecks, validateChecks } from '../../src/engine/runner';
 import { fakeFacts } from './fake-facts';
+import { createCheckContext } from '../../src/engine/context';
 
 let dir: string;
 beforeAll(() => {
@@ -65,7 +66,7 @@ describe('loadPlugins', () => {
   it('a plugin check that throws at run time becomes an error finding by id; the rest still run', async () => {
     const { checks } = await loadPlugins([write('run.js', GOOD)]);
     validateChecks(checks);
-    const out = await runChecks(checks, { target: { query: '7', pid: 7, startTime: null, name: null }, facts: fakeFacts(), options: { verbose: false } });
+    const out = await runChecks(checks, createCheckContext(fakeFacts(), { query: '7', pid: 7, startTime: null, name: null }));
     expect(out.map((f) => [f.id, f.status, f.summary])).toEqual([
       ['acme/probe', 'info', 'pid 7'],
       ['acme/crash', 'error', 'check crashed: plugin exploded'],

@@ -1,12 +1,9 @@
 import { runChecks, validateChecks, orderChecks, selectChecks } from '../../src/engine/runner';
 import type { Check, CheckContext, FindingInput, Status } from '../../src/engine/types';
 import { fakeFacts } from './fake-facts';
+import { createCheckContext } from '../../src/engine/context';
 
-const ctx: Omit<CheckContext, 'prior'> = {
-  target: { query: '1', pid: 1, startTime: null, name: null },
-  facts: fakeFacts(),
-  options: { verbose: false },
-};
+const ctx: CheckContext = createCheckContext(fakeFacts(), { query: '1', pid: 1, startTime: null, name: null });
 
 /** A small synthetic check: the runner under test is the real one. */
 function check(id: string, status: Status, extra: Partial<Check['meta']> = {}, run?: Check['run']): Check {
@@ -51,16 +48,18 @@ describe('validateChecks / orderChecks', () => {
 });
 
 describe('runChecks', () => {
-  it('runs in requirement order and records id, title, duration; prior holds earlier findings', async () => {
-    const seen: string[][] = [];
+  it('runs in requirement order and records id, title, duration; every check gets the one shared model', async () => {
+    const seen: CheckContext[] = [];
     const spy = (id: string): Check =>
       check(id, 'pass', id === 'b' ? { requires: ['a'] } : {}, (c) => {
-        seen.push([...c.prior.keys()]);
+        seen.push(c);
         return { status: 'pass', code: 'ok', summary: id };
       });
     const out = await runChecks([spy('b'), spy('a')], ctx);
     expect(out.map((f) => f.id)).toEqual(['a', 'b']);
-    expect(seen).toEqual([[], ['a']]);
+    expect(seen).toHaveLength(2);
+    expect(seen[0].model).toBe(ctx.model);
+    expect(seen[1].model).toBe(ctx.model);
     expect(out[0]).toMatchObject({ id: 'a', title: 'Title a', status: 'pass', code: 'ok', details: [], evidence: {} });
     expect(typeof out[0].durationMs).toBe('number');
   });
@@ -150,19 +149,18 @@ describe('runChecks', () => {
     expect(out[0].cause).toEqual({ kind: 'signal', signal: 'SIGKILL', source: 'plugin' });
   });
 
-  it('prior is read-only for checks', async () => {
-    let mutated = false;
+  it('checks never see each other\'s findings: they share the model instead', async () => {
+    let keys: string[] = [];
     await runChecks(
       [
         check('a', 'pass'),
         check('b', 'pass', {}, (c) => {
-          const m = c.prior as unknown as Map<string, unknown>;
-          mutated = typeof m.set === 'function' || typeof m.delete === 'function';
+          keys = Object.keys(c);
           return { status: 'pass', code: 'x', summary: 'x' };
         }),
       ],
       ctx,
     );
-    expect(mutated).toBe(false);
+    expect(keys.sort()).toEqual(['facts', 'model', 'options', 'target']);
   });
 });

@@ -12,7 +12,7 @@ import { toDeathEvent, DeathEvent } from '../../src/fleet/death-event';
 import { JournalSender, perlPath, encodeNative } from '../../src/fleet/journal';
 import { DeathHook, MAX_RUNNING } from '../../src/fleet/hook';
 import { containerFromCgroup, parseNsPid } from '../../src/source/container-id';
-import type { DeathRecord } from '../../src/record/types';
+import type { DeathRecord } from '../../src/source/records/types';
 import { parseExposition } from '../helpers/prom-parse';
 import { cleanupProcesses, isAlive, runCli, track, waitFor } from '../helpers/processes';
 

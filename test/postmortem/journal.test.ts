@@ -12,6 +12,7 @@ import { journal } from '../../checks/journal';
 import type { RawSource, Read } from '../../src/source/types';
 import type { CheckTarget } from '../../src/engine/types';
 import { FIXTURES } from './load-fixture';
+import { createCheckContext } from '../../src/engine/context';
 
 const J = path.join(FIXTURES, 'journal');
 const read = (f: string, pid = 4242): string => fs.readFileSync(path.join(J, f), 'utf8').split('__PID__').join(String(pid));
@@ -46,7 +47,7 @@ function withJournal(answers: (argv: readonly string[]) => string | null): RawSo
 }
 
 const target = (pid: number): CheckTarget => ({ query: String(pid), pid, startTime: null, name: null });
-const ctxOf = (raw: RawSource, pid: number) => ({ target: target(pid), facts: createFacts(raw), prior: new Map(), options: { verbose: false } });
+const ctxOf = (raw: RawSource, pid: number) => createCheckContext(createFacts(raw), target(pid));
 
 describe('journal parser (WRITTEN fixtures)', () => {
   test('unit OOM kill, main process killed, failed with oom-kill', () => {

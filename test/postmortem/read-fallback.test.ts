@@ -11,6 +11,7 @@ import { findDeadByName } from '../../src/source/kernel-log/dead-by-name';
 import { kernelLog } from '../../checks/kernel-log';
 import type { RawSource, Read } from '../../src/source/types';
 import { fixtureText } from './load-fixture';
+import { createCheckContext } from '../../src/engine/context';
 
 type Answers = { kmsg: Read<string>; command: (argv: readonly string[]) => Read<string>; journalFiles?: string[] };
 
@@ -62,7 +63,7 @@ describe('readKernelLog fallbacks', () => {
     const log = readKernelLog(facts);
     expect(log.source).toBeNull();
     const pid = deadPid();
-    const f = await kernelLog.run({ target: { query: String(pid), pid, startTime: null, name: 'x' }, facts, prior: new Map(), options: { verbose: false } });
+    const f = await kernelLog.run(createCheckContext(facts, { query: String(pid), pid, startTime: null, name: 'x' }));
     expect(f.status).toBe('info');
     expect(f.code).toBe('no-record');
     const text = (f.details ?? []).join('\n');
@@ -105,7 +106,7 @@ describe('readKernelLog fallbacks', () => {
     expect(asked.some((a) => a[0] === 'journalctl')).toBe(false);
     expect(log.unreadable.join('\n')).toMatch(/dmesg_restrict/);
     const pid = process.pid;
-    const f = await kernelLog.run({ target: { query: String(pid), pid, startTime: null, name: null }, facts, prior: new Map(), options: { verbose: false } });
+    const f = await kernelLog.run(createCheckContext(facts, { query: String(pid), pid, startTime: null, name: null }));
     expect(f).toMatchObject({ status: 'info', code: 'unreadable' });
     expect(f.summary).toMatch(/Could not read the kernel log/);
   });
@@ -115,7 +116,7 @@ describe('readKernelLog fallbacks', () => {
     const facts = createFacts(
       source({ kmsg: { ok: true, value: `6,1,1000,-;olddaemon[${pid}]: segfault at 0 ip 1 sp 2 error 4 in olddaemon[400000+1000]\n` }, command: () => ENOENT }),
     );
-    const f = await kernelLog.run({ target: { query: String(pid), pid, startTime: null, name: null }, facts, prior: new Map(), options: { verbose: false } });
+    const f = await kernelLog.run(createCheckContext(facts, { query: String(pid), pid, startTime: null, name: null }));
     expect(f.code).toBe('pid-reused');
     expect(f.cause).toBeUndefined();
     expect(f.summary).toContain('not this one');

@@ -13,6 +13,7 @@ import { kernelLog } from '../../checks/kernel-log';
 import type { CheckTarget, FindingInput } from '../../src/engine/types';
 import { cleanupProcesses, isRoot, track } from '../helpers/processes';
 import { awaitCrashBudget } from '../helpers/crash-budget';
+import { createCheckContext } from '../../src/engine/context';
 
 const MEMCG_ROOT = '/sys/fs/cgroup/memory';
 const TRACE = '/proc/sys/debug/exception-trace';
@@ -48,7 +49,7 @@ async function runToDeath(cmd: string, args: string[]): Promise<{ pid: number; s
 
 async function diagnose(target: CheckTarget): Promise<FindingInput> {
   const facts = createFacts(createLiveSource());
-  return kernelLog.run({ target, facts, prior: new Map(), options: { verbose: false } });
+  return kernelLog.run(createCheckContext(facts, target));
 }
 
 const rootOnly = (name: string, fn: () => Promise<void>, timeout = 60000): void => {
@@ -144,12 +145,7 @@ describe('kernel-log check on real deaths', () => {
     // Pretend the pid is now held by a process that started one tick after the crash.
     const h = facts.host();
     const crashTicks = Math.ceil(((Date.now() + 1000) / 1000 - h.bootTime) * h.clockTicks);
-    const f = await kernelLog.run({
-      target: { query: String(res.pid), pid: res.pid, startTime: crashTicks, name: 'python3' },
-      facts,
-      prior: new Map(),
-      options: { verbose: false },
-    });
+    const f = await kernelLog.run(createCheckContext(facts, { query: String(res.pid), pid: res.pid, startTime: crashTicks, name: 'python3' }));
     expect(f.cause).toBeUndefined();
     expect(f.code).toBe('no-record');
     expect((f.details ?? []).join('\n')).toContain('Not this process');

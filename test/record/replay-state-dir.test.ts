@@ -7,9 +7,9 @@ import { reportsOf } from '../helpers/schema';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { saveRecord, RECORDS_FILE } from '../../src/record/store';
-import type { DeathRecord } from '../../src/record/types';
-import { readIdentity } from '../../src/watch/identity';
+import { saveRecord, RECORDS_FILE } from '../../src/source/records/store';
+import type { DeathRecord } from '../../src/source/records/types';
+import { readIdentity } from '../../src/source/process-identity';
 import { cleanupProcesses, runCli, startDetached, waitFor } from '../helpers/processes';
 
 interface Finding {

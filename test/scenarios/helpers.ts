@@ -13,6 +13,7 @@ import { validateReports } from '../helpers/schema';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { createCheckContext } from '../../src/engine/context';
 
 export interface Diagnosis extends Decision {
   findings: Finding[];
@@ -22,8 +23,9 @@ export async function diagnosePid(pid: number): Promise<Diagnosis> {
   const facts = createFacts(createLiveSource());
   const stat = facts.stat(pid);
   const target = { query: String(pid), pid, startTime: stat.ok ? stat.value.startTime : null, name: null };
-  const findings = await runChecks(builtinChecks, { target, facts, options: { verbose: false } });
-  return { ...decide({ target, facts, findings }), findings };
+  const ctx = createCheckContext(facts, target);
+  const findings = await runChecks(builtinChecks, ctx);
+  return { ...decide({ target, facts, findings, model: ctx.model }), findings };
 }
 
 export function risk(d: Diagnosis, event: RiskEvent): Risk {

@@ -13,6 +13,7 @@ import type { Facts, Read } from '../../src/source/types';
 import type { Finding } from '../../src/engine/types';
 import { cleanupProcesses, readPidFile } from '../helpers/processes';
 import { waitForComm, cleanEnv, tempDir } from './helpers';
+import { createCheckContext } from '../../src/engine/context';
 
 afterAll(() => cleanupProcesses());
 
@@ -32,8 +33,9 @@ async function decideWith(pid: number, o: Overrides) {
   const facts = withOverrides(createFacts(createLiveSource()), o);
   const stat = facts.stat(pid);
   const target = { query: String(pid), pid, startTime: stat.ok ? stat.value.startTime : null, name: null };
-  const findings = await runChecks(builtinChecks, { target, facts, options: { verbose: false } });
-  return decide({ target, facts, findings });
+  const ctx = createCheckContext(facts, target);
+  const findings = await runChecks(builtinChecks, ctx);
+  return decide({ target, facts, findings, model: ctx.model });
 }
 
 let pid = 0;

@@ -6,8 +6,8 @@
 import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import { cleanupProcesses, isRoot, runCli, track, waitFor } from '../helpers/processes';
-import { readIdentity } from '../../src/watch/identity';
-import { saveRecord } from '../../src/record/store';
+import { readIdentity } from '../../src/source/process-identity';
+import { saveRecord } from '../../src/source/records/store';
 import { awaitCrashBudget } from '../helpers/crash-budget';
 
 const TRACE = '/proc/sys/debug/exception-trace';

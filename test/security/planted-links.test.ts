@@ -9,11 +9,11 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { saveRecords } from '../../src/record/store';
+import { saveRecords } from '../../src/source/records/store';
 import { acquirePidfile, PIDFILE, releasePidfile } from '../../src/record/daemon-pidfile';
 import { openAppend, safeWriteFile, secureDir } from '../../src/source/safe-write';
 import { cleanupProcesses, isRoot, runCli, track, waitFor } from '../helpers/processes';
-import type { DeathRecord } from '../../src/record/types';
+import type { DeathRecord } from '../../src/source/records/types';
 
 const root = isRoot();
 if (!root) console.log('skipping planted-link tests: planting links as another user needs root');

@@ -13,6 +13,7 @@ import { records } from '../../checks/records';
 import { createFacts } from '../../src/source/facts';
 import { createLiveSource } from '../../src/source/live-source';
 import { cleanupProcesses, isRoot, startDetached, track, waitFor } from '../helpers/processes';
+import { createCheckContext } from '../../src/engine/context';
 
 const root = isRoot();
 const maybe = root ? describe : describe.skip;
@@ -125,12 +126,9 @@ maybe('watch action end to end', () => {
     const saved = process.env.WHYDIED_STATE_DIR;
     process.env.WHYDIED_STATE_DIR = stateDir;
     try {
-      const finding = await records.run({
-        target: { query: String(victim), pid: victim, startTime: null, name: null },
-        facts: createFacts(createLiveSource()),
-        prior: new Map(),
-        options: { verbose: false },
-      });
+      const finding = await records.run(
+        createCheckContext(createFacts(createLiveSource()), { query: String(victim), pid: victim, startTime: null, name: null }),
+      );
       expect(finding.code).toBe('recorded-death');
       expect(finding.cause).toMatchObject({ kind: 'signal', signal: 'SIGKILL', source: 'record', sender: { pid: sender.pid } });
     } finally {

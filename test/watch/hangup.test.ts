@@ -7,7 +7,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { watch } from '../../src/watch/watch';
+import { watch } from '../../src/observe/watch';
 import { cleanupProcesses, isAlive, isRoot, readPidFile, track } from '../helpers/processes';
 
 const root = isRoot();

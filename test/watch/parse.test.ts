@@ -3,8 +3,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseLostEvents, parseTraceLine, syscallInt, TaskRenameEvent, TraceEvent } from '../../src/source/trace/parse';
 import { TaskNames } from '../../src/source/trace/task-names';
-import { DeathTracker } from '../../src/watch/derive';
-import { parseStraceLine } from '../../src/watch/strace-parse';
+import { DeathTracker } from '../../src/observe/derive';
+import { parseStraceLine } from '../../src/observe/strace-parse';
 
 const lines = fs.readFileSync(path.join(__dirname, 'fixtures', 'trace-lines.txt'), 'utf8').split('\n').filter(Boolean);
 const events = lines.map(parseTraceLine);

@@ -2,15 +2,16 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { readRecords, recordNeedles, saveRecord, saveRecords, scanRecords, RECORDS_FILE, ROTATED_FILE } from '../../src/record/store';
+import { readRecords, recordNeedles, saveRecord, saveRecords, scanRecords, RECORDS_FILE, ROTATED_FILE } from '../../src/source/records/store';
 import { RecordWriter } from '../../src/record/recorder-writer';
-import { stateDir } from '../../src/record/state-dir';
-import type { DeathRecord } from '../../src/record/types';
+import { stateDir } from '../../src/source/records/state-dir';
+import type { DeathRecord } from '../../src/source/records/types';
 import { records } from '../../checks/records';
 import { createFacts } from '../../src/source/facts';
 import { createLiveSource } from '../../src/source/live-source';
 import type { CheckContext } from '../../src/engine/types';
 import type { Read } from '../../src/source/types';
+import { createCheckContext } from '../../src/engine/context';
 
 const fsList = (p: string): Read<string[]> => {
   try {
@@ -105,7 +106,7 @@ describe('batch save', () => {
 });
 
 function ctxFor(pid: number, startTime: number | null, name: string | null = null): CheckContext {
-  return { target: { query: String(pid), pid, startTime, name }, facts: createFacts(createLiveSource()), prior: new Map(), options: { verbose: false } };
+  return createCheckContext(createFacts(createLiveSource()), { query: String(pid), pid, startTime, name });
 }
 
 describe('filtered scan', () => {
@@ -168,7 +169,7 @@ describe('records check', () => {
 
 describe('watch pid validation', () => {
   // Imported here: run-watch pulls in the engine, which the other tests above do not need.
-  const { parsePids } = require('../../src/watch/run-watch') as typeof import('../../src/watch/run-watch');
+  const { parsePids } = require('../../src/cli/actions/run-watch') as typeof import('../../src/cli/actions/run-watch');
   it('digits in 1..pid_max only', () => {
     expect(parsePids(['1', '42'], 32768)).toEqual([1, 42]);
     for (const bad of ['0', '-5', 'abc', '12x', '', '40000']) expect(() => parsePids([bad], 32768)).toThrow(/pid/);

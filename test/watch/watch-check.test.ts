@@ -1,6 +1,6 @@
 /** The watch pseudo-check's wording: never claim a death that was not seen; OOM kills are the kernel's. */
 import { watchCheck } from '../../src/watch/watch-check';
-import type { WatchResult } from '../../src/watch/types';
+import type { WatchResult } from '../../src/observe/types';
 import type { CheckContext } from '../../src/engine/types';
 
 const identity = { pid: 42, startTime: 1, bootId: 'b', comm: 'python3', argvHead: ['python3'], ppid: 1, pgid: 42, sid: 42, tty: null, cgroup: null };

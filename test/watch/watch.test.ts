@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { watch } from '../../src/watch/watch';
+import { watch } from '../../src/observe/watch';
 import { cleanupProcesses, isRoot, readPidFile, startDetached, track, waitFor } from '../helpers/processes';
 
 const root = isRoot();

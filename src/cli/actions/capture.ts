@@ -13,7 +13,7 @@ import { serializeBundle } from '../../source/bundle';
 import { minimizeBundle } from '../../source/bundle-minimize';
 import { QueryError, resolveQuery } from '../../source/resolve-query';
 import { EXIT } from '../../engine/exit-code';
-import { loadChecks } from './load';
+import { loadChecksAndRules } from './load';
 
 export interface CaptureRequest {
   pid: string;
@@ -24,7 +24,7 @@ export interface CaptureRequest {
 
 export async function runCapture(req: CaptureRequest): Promise<number> {
   if (!/^\d+$/.test(req.pid)) throw new UsageError(`capture takes a PID, not '${escapeControl(req.pid)}'`);
-  const checks = await loadChecks(req.checkModules);
+  const { checks, rules } = await loadChecksAndRules(req.checkModules);
   // A bundle must hold the records files themselves, not the key index's answer about them.
   const live = createLiveSource({ recordsIndex: false });
   const facts = createFacts(live);
@@ -37,7 +37,7 @@ export async function runCapture(req: CaptureRequest): Promise<number> {
   }
   await prefetchForCapture(facts, pid);
   // The diagnosis itself records every file the checks read, so the replay finds each one.
-  const reports = await diagnose({ query: req.pid, facts, checks, verbose: req.verbose });
+  const reports = await diagnose({ query: req.pid, facts, checks, rules, verbose: req.verbose });
   // Only what this target's diagnosis used: its own kernel-log records and records, not the whole logs.
   const proc = facts.process(pid);
   const host = facts.host();

@@ -2,7 +2,7 @@
 import { orderChecks } from '../../engine/order';
 import { escapeControl } from '../../util/escape';
 import { EXIT } from '../../engine/exit-code';
-import { loadChecks } from './load';
+import { loadChecks, loadChecksAndRules } from './load';
 
 export async function runListChecks(req: { checkModules: string[]; json: boolean }): Promise<number> {
   const ordered = orderChecks(await loadChecks(req.checkModules));
@@ -19,5 +19,22 @@ export async function runListChecks(req: { checkModules: string[]; json: boolean
     return [head, `${' '.repeat(width + 6)}${escapeControl(c.meta.description)}${req}`];
   });
   process.stdout.write(`${lines.join('\n')}\n`);
+  return EXIT.ok;
+}
+
+/** `whydied checks --rules`: the survival rule table as docs/survival-rules.md shows it, plugin rules first. */
+export async function runListRules(req: { checkModules: string[]; json: boolean }): Promise<number> {
+  const { rules } = await loadChecksAndRules(req.checkModules);
+  const { RISK_EVENTS, SURVIVAL_RULES, KERNEL_THREAD_CODE } = await import('../../engine/survival');
+  const all = [...rules, ...SURVIVAL_RULES];
+  if (req.json) {
+    const list = all.map(({ code, event, outcome, confidence, meaning }) => ({ code, event, outcome, confidence, meaning }));
+    process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  const { rulesMarkdown } = await import('../../render/rules-markdown');
+  // Plugin text is user-supplied: escaped like any other untrusted string.
+  const escaped = all.map((r) => ({ ...r, code: escapeControl(r.code), meaning: escapeControl(r.meaning) }));
+  process.stdout.write(rulesMarkdown(RISK_EVENTS, escaped, KERNEL_THREAD_CODE));
   return EXIT.ok;
 }

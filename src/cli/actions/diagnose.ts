@@ -1,10 +1,10 @@
 /** The work behind `whydied <target>`: facts, checks, diagnosis, rendering, exit code. */
 import { diagnose } from '../../engine/diagnose';
-import { deadTargetFinders } from '../../engine/dead-targets';
+import { deadTargetFinders } from '../dead-targets';
 import { exitCodeForAll } from '../../engine/exit-code';
 import { escapeControl, rendererFor } from '../../render';
 import { outputWidth, pickFormat, useColor } from '../options';
-import { loadChecks, loadFacts, type SavedLogFiles } from './load';
+import { loadChecksAndRules, loadFacts, type SavedLogFiles } from './load';
 import { stdoutInfo, writeStderr, writeStdout } from '../stdout';
 
 /** By name, the newest this many dead targets are diagnosed unless --all (the --help text says 10). */
@@ -28,12 +28,13 @@ export interface DiagnoseRequest {
 export async function runDiagnose(req: DiagnoseRequest): Promise<number> {
   // Validate cheap inputs before reading anything.
   const format = pickFormat(req.json, req.format);
-  const checks = await loadChecks(req.checkModules);
+  const { checks, rules } = await loadChecksAndRules(req.checkModules);
   const facts = await loadFacts(req.from, req.saved);
   const reports = await diagnose({
     query: req.target,
     facts,
     checks,
+    rules,
     only: req.only,
     skip: req.skip,
     verbose: req.verbose,

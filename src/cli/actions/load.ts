@@ -1,21 +1,32 @@
 /** Loading what a command works on: the check list (built-ins + plugins) and the facts (live or bundle). */
 import type { Check } from '../../engine/types';
+import type { SurvivalRule } from '../../engine/survival/types';
 import type { Facts } from '../../source/types';
 import { UsageError } from '../../util/errors';
 import { escapeControl } from '../../util/escape';
 import { validateChecks } from '../../engine/order';
 import { loadPlugins } from '../../engine/plugins';
 
-/** Built-in checks then plugins, validated; a plugin that does not load is a usage error naming its path. */
-export async function loadChecks(modules: readonly string[]): Promise<Check[]> {
+/**
+ * Built-in checks then plugins' checks, validated, and the plugins' survival rules; a plugin that does not
+ * load is a usage error naming its path.
+ */
+export async function loadChecksAndRules(modules: readonly string[]): Promise<{ checks: Check[]; rules: SurvivalRule[] }> {
   const { builtinChecks } = await import('../../../checks');
   const plugins = await loadPlugins([...modules]);
   const bad = plugins.errors[0];
   if (bad) throw new UsageError(`cannot load check module ${bad.path}: ${bad.message}`);
   const all = [...builtinChecks, ...plugins.checks];
   validateChecks(all);
-  return all;
+  const seen = new Set<string>();
+  for (const r of plugins.rules) {
+    if (seen.has(r.code)) throw new UsageError(`rule code '${escapeControl(r.code)}' is defined twice`);
+    seen.add(r.code);
+  }
+  return { checks: all, rules: plugins.rules };
 }
+
+export const loadChecks = async (modules: readonly string[]): Promise<Check[]> => (await loadChecksAndRules(modules)).checks;
 
 /** Logs saved on another machine, as given on the command line (`-` is stdin). */
 export interface SavedLogFiles {

@@ -24,7 +24,7 @@ export const runCommand: CommandModule<GlobalOptions, RunArgs> = {
     // Everything after `--` is the command, verbatim (yargs would turn `0123` into 123).
     const dd = process.argv.indexOf('--');
     const cmd = dd >= 0 ? process.argv.slice(dd + 1) : (argv.cmd ?? []).filter((c) => c !== undefined && c !== null).map(String);
-    const { runWithOutputs } = await import('../../fleet/run-outputs');
+    const { runWithOutputs } = await import('../actions/run-with-outputs');
     process.exitCode = await runWithOutputs({ argv: cmd, output: argv.output, onDeath: argv['on-death'] });
   },
 };

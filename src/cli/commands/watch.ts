@@ -35,7 +35,7 @@ export const watchCommand: CommandModule<GlobalOptions, WatchArgs> = {
       .option('timeout', { type: 'string', requiresArg: true, describe: `Stop watching after this many seconds (up to ${MAX_TIMEOUT_S}) and report what is known` })
       .conflicts('json', 'format') as unknown as Argv<WatchArgs>,
   handler: async (argv) => {
-    const { runWatch } = await import('../../watch/run-watch');
+    const { runWatch } = await import('../actions/run-watch');
     process.exitCode = await runWatch({
       pids: (argv.pids ?? []).filter((p) => p !== undefined && p !== null).map(String),
       json: argv.json,

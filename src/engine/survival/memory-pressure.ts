@@ -7,21 +7,17 @@
  * outgrows it and is picked first; being "first in the queue" on an idle host is no threat.
  */
 import type { SurvivalRule, RiskEvidence } from './types';
-import type { MemoryEvidence } from '../../../checks/memory';
+import { holdsMajority, MAJORITY_SHARE, type MemorySection } from '../../model/memory';
 
-/** Share of the domain's memory above which it stays the OOM victim whatever fills the rest. */
-export const MAJORITY_SHARE = 0.5;
+export { holdsMajority, MAJORITY_SHARE };
+
 
 const pct = (r: number): string => `${Math.round(r * 100)}%`;
 
-function domainText(m: MemoryEvidence): string {
+function domainText(m: MemorySection): string {
   return m.domain === 'cgroup' ? `its memory cgroup ${m.cgroupPath ?? ''}`.trimEnd() : 'the host';
 }
 
-/** Shared with the memory check, so its status and this rule use one threshold. */
-export function holdsMajority(m: MemoryEvidence): boolean {
-  return m.share !== null && m.share > MAJORITY_SHARE && (m.oomScoreAdj ?? 0) <= 0;
-}
 
 const protectedAdj = (e: RiskEvidence): boolean => e.memory?.oomScoreAdj === -1000;
 

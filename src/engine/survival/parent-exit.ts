@@ -8,8 +8,8 @@
  * panes, not a launcher that goes away.
  */
 import type { SurvivalRule, RiskEvidence } from './types';
-import type { AncestorEvidence } from '../../../checks/parent-chain';
-import { isLoginShellArgv } from '../classify';
+import type { ProcessDescription as AncestorEvidence } from '../../model/describe-process';
+import { isLoginShellArgv } from '../../model/classify';
 
 const parentOf = (e: RiskEvidence): AncestorEvidence | null => e.chain?.ancestors[0] ?? null;
 const nameOf = (a: AncestorEvidence): string => `${a.label} (pid ${a.pid})`;

@@ -8,7 +8,7 @@
  * (a `(cmd &)` grandchild, a runner's leftover) gets nothing.
  */
 import type { SurvivalRule, RiskEvidence } from './types';
-import type { PeerEvidence } from '../../../checks/stdio';
+import type { PeerSection as PeerEvidence } from '../../model/stdio';
 
 /** Survivors still writing to the terminal get EIO: worth saying, not a death. */
 function ttyWriteCaveat(e: RiskEvidence): string {

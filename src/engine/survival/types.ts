@@ -4,29 +4,32 @@
  * checked against the reality suite without running anything.
  */
 import type { ReportProcess, RiskConfidence, RiskEvent, RiskOutcome } from '../types';
-import type { ExistenceEvidence } from '../../../checks/existence';
-import type { ParentChainEvidence } from '../../../checks/parent-chain';
-import type { SignalsEvidence } from '../../../checks/signals';
-import type { ProcessGroupEvidence } from '../../../checks/process-group';
-import type { TtyEvidence } from '../../../checks/tty';
-import type { StdioEvidence } from '../../../checks/stdio';
-import type { CgroupEvidence } from '../../../checks/cgroup';
-import type { CiEnvironmentEvidence } from '../../../checks/ci-environment';
-import type { MemoryEvidence } from '../../../checks/memory';
-import type { NamespaceEvidence } from '../../../checks/namespace';
+import type { ExistenceSection } from '../../model/existence';
+import type { ChainSection } from '../../model/chain';
+import type { SignalsSection } from '../../model/signals';
+import type { GroupSection } from '../../model/group';
+import type { TtySection } from '../../model/tty';
+import type { StdioSection } from '../../model/stdio';
+import type { CgroupSection } from '../../model/cgroup';
+import type { CiSection } from '../../model/ci';
+import type { MemorySection } from '../../model/memory';
+import type { NamespaceSection } from '../../model/namespace';
 
-/** What the rules read: each check's evidence, null when that check did not run or could not read. */
+/**
+ * What the rules read: the model's sections (src/model), each null when the check that presents it did
+ * not run (--only, --skip, an unmet requirement) or could not read it.
+ */
 export interface RiskEvidence {
-  existence: ExistenceEvidence | null;
-  chain: ParentChainEvidence | null;
-  signals: SignalsEvidence | null;
-  group: ProcessGroupEvidence | null;
-  tty: TtyEvidence | null;
-  stdio: StdioEvidence | null;
-  cgroup: CgroupEvidence | null;
-  ci: CiEnvironmentEvidence | null;
-  memory: MemoryEvidence | null;
-  namespace: NamespaceEvidence | null;
+  existence: ExistenceSection | null;
+  chain: ChainSection | null;
+  signals: SignalsSection | null;
+  group: GroupSection | null;
+  tty: TtySection | null;
+  stdio: StdioSection | null;
+  cgroup: CgroupSection | null;
+  ci: CiSection | null;
+  memory: MemorySection | null;
+  namespace: NamespaceSection | null;
   process: ReportProcess | null;
 }
 

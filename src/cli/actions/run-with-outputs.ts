@@ -1,7 +1,7 @@
 /** `whydied run` with its outputs: the records store always, plus the fleet outputs and hook asked for. */
-import { runRun } from '../run/run-cmd';
-import { saveRecord } from '../record/store';
-import { openSinks } from './outputs';
+import { runRun } from '../../run/run-cmd';
+import { saveRecord } from '../../source/records/store';
+import { openSinks } from '../../fleet/outputs';
 
 export interface RunOutputsRequest {
   argv: string[];

@@ -1,5 +1,5 @@
-import type { Cause } from '../engine/types';
-import type { ContainerIdentity } from '../source/container-id';
+import type { Cause } from '../cause';
+import type { ContainerIdentity } from '../container-id';
 
 /** Who the process was, read while it was alive (watch start, or recorder at exit time). */
 export interface RecordIdentity {

@@ -6,7 +6,7 @@
  * counts: the capture looked and found no directory), and says when none was captured.
  */
 import * as path from 'path';
-import type { Facts } from '../source/types';
+import type { Facts } from '../types';
 import { stateDir } from './state-dir';
 
 export type RecordsDir = { ok: true; dir: string } | { ok: false; tried: string[] };

@@ -2,7 +2,7 @@
  * Last resort: poll /proc/PID every 100 ms. It only learns the time of death; the cause is left to the
  * postmortem checks (kernel log, journal).
  */
-import { isRunning } from './identity';
+import { isRunning } from '../source/process-identity';
 import type { BackendOutcome, BackendRun, WatchedTarget } from './types';
 
 const POLL_MS = 100;

@@ -6,10 +6,9 @@
  * death: its sender stays unknown here.
  */
 import { spawn, spawnSync, ChildProcess } from 'child_process';
-import * as fs from 'fs';
 import { registerCleanup } from '../source/trace/registry';
 import type { Cause, Evidence } from '../engine/types';
-import { isRunning, readIdentity } from './identity';
+import { isRunning, readComm, readIdentity } from '../source/process-identity';
 import { parseStraceLine } from './strace-parse';
 import type { BackendOutcome, BackendRun, WatchedTarget } from './types';
 
@@ -22,14 +21,6 @@ export function straceAvailable(): boolean {
 function hasSetprivPdeathsig(): boolean {
   const r = spawnSync('setpriv', ['--help'], { encoding: 'utf8', timeout: 5000 });
   return r.status === 0 && r.stdout.includes('--pdeathsig');
-}
-
-function commOf(pid: number): string {
-  try {
-    return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-  } catch {
-    return '?';
-  }
 }
 
 interface LastSignal {
@@ -96,7 +87,7 @@ export function startPtraceBackend(targets: WatchedTarget[]): BackendRun {
             if (l.type === 'signal') {
               seen.set(t.pid, (seen.get(t.pid) ?? 0) + 1);
               // Read the sender's name now: it may exit right after sending.
-              const senderComm = l.senderPid ? commOf(l.senderPid) : null;
+              const senderComm = l.senderPid ? readComm(l.senderPid) : null;
               if (!NON_FATAL.has(l.signal)) last = { ...l, senderComm, atMs: now };
             } else if (l.type === 'exit_group') {
               exitGroup = l.code;

@@ -17,7 +17,7 @@ import { createInstance, ensureTracefs, pidEquals, removeStaleInstances, syscall
 import { KillEvent, parseTraceLine, TgkillEvent, TraceEvent } from '../source/trace/parse';
 import { TaskNames } from '../source/trace/task-names';
 import { DeathTracker } from './derive';
-import { isRunning, readIdentity, taskOwner, threadIds } from './identity';
+import { isRunning, readIdentity, taskOwner, threadIds } from '../source/process-identity';
 import type { BackendOutcome, BackendRun, WatchedTarget } from './types';
 
 const SAFETY_POLL_MS = 250;

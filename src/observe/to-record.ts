@@ -1,4 +1,4 @@
-import type { DeathRecord } from '../record/types';
+import type { DeathRecord } from '../source/records/types';
 import type { WatchResult } from './types';
 
 /** The record to save for a watch result: only when the process was seen alive and its cause established. */

@@ -3,21 +3,21 @@
  * each pid with the watched cause injected through the `watch` pseudo-check. Loaded on demand by the command
  * module so `--help` stays cheap.
  */
-import * as fs from 'fs';
-import { UsageError } from '../util/errors';
-import { diagnose } from '../engine/diagnose';
-import { exitCodeForAll } from '../engine/exit-code';
-import type { Report } from '../engine/types';
-import { rendererFor } from '../render';
-import { escapeControl } from '../util/escape';
-import { saveRecord } from '../record/store';
-import { ensureStateDir } from '../record/state-dir';
-import { UnsafePathError } from '../source/safe-write';
-import { outputWidth, pickFormat, useColor } from '../cli/options';
-import { watch } from './watch';
-import { watchCheck } from './watch-check';
-import { toDeathRecord } from './to-record';
-import type { WatchBackend } from './types';
+import { UsageError } from '../../util/errors';
+import { diagnose } from '../../engine/diagnose';
+import { exitCodeForAll } from '../../engine/exit-code';
+import type { Report } from '../../engine/types';
+import { rendererFor } from '../../render';
+import { escapeControl } from '../../util/escape';
+import { saveRecord } from '../../source/records/store';
+import { ensureStateDir } from '../../source/records/state-dir';
+import { readPidMax } from '../../source/process-identity';
+import { UnsafePathError } from '../../source/safe-write';
+import { outputWidth, pickFormat, useColor } from '../options';
+import { watch } from '../../observe/watch';
+import { watchCheck } from '../../watch/watch-check';
+import { toDeathRecord } from '../../observe/to-record';
+import type { WatchBackend } from '../../observe/types';
 
 export interface WatchRequest {
   pids: string[];
@@ -31,16 +31,9 @@ export interface WatchRequest {
 
 const BACKENDS = ['auto', 'tracefs', 'ptrace', 'poll'] as const;
 
-function pidMax(): number {
-  try {
-    return Number(fs.readFileSync('/proc/sys/kernel/pid_max', 'utf8').trim()) || 4194304;
-  } catch {
-    return 4194304;
-  }
-}
 
 /** Digits only, 1..pid_max; anything else is a usage error (one line, exit 2) before anything is watched. */
-export function parsePids(raw: readonly string[], max: number = pidMax()): number[] {
+export function parsePids(raw: readonly string[], max: number = readPidMax()): number[] {
   if (raw.length === 0) throw new UsageError('watch needs at least one pid');
   return raw.map((s) => {
     const t = String(s).trim();
@@ -89,7 +82,7 @@ export async function runWatch(req: WatchRequest): Promise<number> {
     saving = false;
     process.stderr.write(`whydied: the record will not be saved: ${escapeControl(e.message)}\n`);
   }
-  const { loadChecks, loadFacts } = await import('../cli/actions/load');
+  const { loadChecks, loadFacts } = await import('./load');
   const checks = await loadChecks([]);
 
   const status = statusWriter();
@@ -122,7 +115,7 @@ export async function runWatch(req: WatchRequest): Promise<number> {
   // Facts are taken after the deaths, so the diagnosis sees the processes as they are now (gone).
   const facts = await loadFacts(undefined);
   // The records check may not be in the built-in list yet; it must not appear twice (ids are unique).
-  const { records } = await import('../../checks/records');
+  const { records } = await import('../../../checks/records');
   const base = checks.some((c) => c.meta.id === records.meta.id) ? checks : [...checks, records];
   const withWatch = [...base, watchCheck(results)];
   const reports: Report[] = [];

@@ -1,9 +1,9 @@
 /** The identity of a live process, read when a watch starts (for the record and pid-reuse detection). */
 import * as fs from 'fs';
-import { parseStat } from '../source/parse-stat';
-import { decodeTtyNr } from '../source/tty';
-import { parseCgroupFile } from '../source/parse-cgroup';
-import type { RecordIdentity } from '../record/types';
+import { parseStat } from './parse-stat';
+import { decodeTtyNr } from './tty';
+import { parseCgroupFile } from './parse-cgroup';
+import type { RecordIdentity } from './records/types';
 
 const ARGV_HEAD = 6;
 const ARG_MAX = 200;
@@ -78,4 +78,65 @@ export function taskOwner(tid: number): { uid: number; tgid: number; pgid: numbe
   const stat = statText ? parseStat(statText) : null;
   if (!uid || !tgid) return null;
   return { uid: +uid[1], tgid: +tgid[1], pgid: stat?.pgrp ?? -1 };
+}
+
+/*
+ * Direct /proc reads for the observers (watch, record, launch, run): they follow live processes moment
+ * by moment, outside a diagnosis's memoised Facts, but still read /proc only through this module.
+ */
+
+/** /proc/PID/cmdline as the kernel gives it (NUL-separated), '' when the process is gone. */
+export function readCmdlineText(pid: number): string {
+  return read(`/proc/${pid}/cmdline`) ?? '';
+}
+
+/** argv from /proc/PID/cmdline, null when the process is gone. */
+export function readArgv(pid: number): string[] | null {
+  const text = read(`/proc/${pid}/cmdline`);
+  return text === null ? null : text.split('\0').filter((a) => a !== '');
+}
+
+/** /proc/PID/comm, '?' when the process is gone. */
+export function readComm(pid: number): string {
+  return (read(`/proc/${pid}/comm`) ?? '?').trim();
+}
+
+/** Field 22 of /proc/PID/stat (clock ticks since boot), or null when the process is gone. */
+export function startTimeOf(pid: number): number | null {
+  const text = read(`/proc/${pid}/stat`);
+  const v = text === null ? NaN : (parseStat(text)?.startTime ?? NaN);
+  return Number.isInteger(v) ? v : null;
+}
+
+/** The executable's path (/proc/PID/exe), null when unreadable. */
+export function readExePath(pid: number): string | null {
+  try {
+    return fs.readlinkSync(`/proc/${pid}/exe`);
+  } catch {
+    return null;
+  }
+}
+
+/** Every pid in /proc (numeric entries). */
+export function listPids(): number[] {
+  const out: number[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    const c = name.charCodeAt(0);
+    if (c >= 48 && c <= 57) out.push(Number(name));
+  }
+  return out;
+}
+
+/** True while /proc/PID (a process or a thread id) exists, zombies included. */
+export const pidExists = (pid: number): boolean => fs.existsSync(`/proc/${pid}`);
+
+/** /proc/sys/kernel/pid_max, or the kernel's ceiling when unreadable. */
+export function readPidMax(): number {
+  return Number((read('/proc/sys/kernel/pid_max') ?? '').trim()) || 4194304;
+}
+
+/** Seconds since boot including time suspended (/proc/uptime) in ms, null when unreadable. */
+export function readUptimeMs(): number | null {
+  const v = parseFloat(read('/proc/uptime') ?? '');
+  return Number.isFinite(v) ? v * 1000 : null;
 }

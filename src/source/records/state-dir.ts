@@ -5,8 +5,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { secureDir, UnsafePathError } from '../source/safe-write';
-import { escapeControl } from '../util/escape';
+import { secureDir, UnsafePathError } from '../safe-write';
+import { escapeControl } from '../../util/escape';
 
 export function stateDir(env: NodeJS.ProcessEnv = process.env, uid: number = process.getuid?.() ?? -1): string {
   if (env.WHYDIED_STATE_DIR) return path.resolve(env.WHYDIED_STATE_DIR);

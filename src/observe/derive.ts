@@ -7,7 +7,7 @@
  */
 import type { Cause, Evidence } from '../engine/types';
 import { signalName } from '../source/signals';
-import { isShellName } from '../engine/classify';
+import { isShellName } from '../model/classify';
 import type { KillEvent, MarkVictimEvent, SignalGenerateEvent, TgkillEvent } from '../source/trace/parse';
 import type { WatchBackend } from './types';
 

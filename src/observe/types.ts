@@ -1,5 +1,5 @@
 import type { Cause } from '../engine/types';
-import type { RecordIdentity } from '../record/types';
+import type { RecordIdentity } from '../source/records/types';
 
 export type WatchBackend = 'tracefs' | 'ptrace' | 'poll';
 

@@ -4,7 +4,7 @@
  * polling. A pid that is already gone (or a zombie) is reported at once with cause null and a note, so the
  * caller falls back to the postmortem diagnosis.
  */
-import { isRunning, readIdentity } from './identity';
+import { isRunning, readIdentity } from '../source/process-identity';
 import { startTracefsBackend } from './tracefs-backend';
 import { startPtraceBackend, straceAvailable } from './ptrace-backend';
 import { startPollBackend } from './poll-backend';

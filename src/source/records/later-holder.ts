@@ -4,9 +4,9 @@
  * when no other source shows a later holder of that pid on this boot: a watch record of a process that
  * started after the kernel-log death, or a kernel-log death after the watch record's end. Pure over ctx.facts.
  */
-import type { Facts } from '../source/types';
-import { findDeaths } from '../source/kernel-log/incidents';
-import { readKernelLog } from '../source/kernel-log/read';
+import type { Facts } from '../types';
+import { findDeaths } from '../kernel-log/incidents';
+import { readKernelLog } from '../kernel-log/read';
 import { recordsDir } from './records-dir';
 import { recordNeedles, scanRecords } from './store';
 

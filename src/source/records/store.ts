@@ -6,11 +6,11 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Read } from '../source/types';
+import type { Read } from '../types';
 import type { DeathRecord } from './types';
 import type { RecordsProbe } from './store-index';
 import { ensureStateDir, stateDir } from './state-dir';
-import { openAppend } from '../source/safe-write';
+import { openAppend } from '../safe-write';
 
 export type { DeathRecord, RecordIdentity } from './types';
 

@@ -1,0 +1,85 @@
+/**
+ * The control group: which systemd unit or container the process lives in. A `session-N.scope` dies
+ * with the login session when logind's KillUserProcesses=yes; a `.service` or a container has its own
+ * life. Also the logind and systemd facts that decide what a session end or a relaunch means.
+ */
+import type { Facts, MemoryCgroup, Read } from '../source/types';
+import { ok } from '../source/types';
+import { lingers, readKillUserProcesses, systemdHost, userName } from '../source/systemd/logind';
+import { CGROUP_RANK, classifyCgroupPath, type CgroupClass, type CgroupKind } from './cgroup-path';
+
+export type CgroupSection = {
+  paths: { hierarchy: number; controllers: string[]; path: string }[];
+  kind: CgroupKind;
+  /** The path that decided `kind`. */
+  decidingPath: string | null;
+  unit: string | null;
+  sessionId: string | null;
+  uid: number | null;
+  /** logind KillUserProcesses from logind.conf(.d); null when no file sets it or none is readable. */
+  killUserProcesses: boolean | null;
+  killUserProcessesSource: string | null;
+  /** True when no file sets KillUserProcesses and the value is the build's default (as the shipped logind.conf shows it). */
+  killUserProcessesCompiledDefault: boolean;
+  /** The session's or user manager's user, and whether it lingers (/var/lib/systemd/linger/USER); null when not a user cgroup. */
+  user: string | null;
+  lingering: boolean | null;
+  /** systemd runs as PID 1 here (/run/systemd/system), and where systemd-run is (null when not installed). */
+  systemdRunning: boolean;
+  systemdRun: string | null;
+  memory: { path: string; limitBytes: number | null; usageBytes: number | null; version: 1 | 2 } | null;
+};
+
+export interface Cgroup {
+  section: CgroupSection;
+  /** The memory cgroup read, kept for its error message when it failed. */
+  memoryRead: Read<MemoryCgroup>;
+}
+
+/** Limits at or above this are "unlimited" (v1 prints PAGE_COUNTER_MAX * page size). */
+export const UNLIMITED_BYTES = 2 ** 60;
+
+/** A memory limit in bytes, or null when there is none (unset, or the v1 "unlimited" sentinel). */
+export const realLimit = (bytes: number | null): number | null => (bytes !== null && bytes < UNLIMITED_BYTES ? bytes : null);
+
+export function deriveCgroup(facts: Facts, pid: number): Read<Cgroup> {
+  const read = facts.cgroups(pid);
+  if (!read.ok) return read;
+  const paths = read.value.map((e) => ({ hierarchy: e.hierarchy, controllers: [...e.controllers], path: e.path }));
+  let best: CgroupClass = { kind: 'none', unit: null, sessionId: null, uid: null };
+  let decidingPath: string | null = null;
+  for (const e of paths) {
+    const c = classifyCgroupPath(e.path);
+    if (CGROUP_RANK[c.kind] > CGROUP_RANK[best.kind]) {
+      best = c;
+      decidingPath = e.path;
+    }
+  }
+  const mem = facts.memoryCgroup(pid);
+  const memory = mem.ok ? { ...mem.value, limitBytes: realLimit(mem.value.limitBytes) } : null;
+  const kup = best.kind === 'session-scope' ? readKillUserProcesses(facts) : { value: null, source: null, compiledDefault: false };
+  // A session scope's user is the process's own uid; a user manager's is in its path.
+  const status = facts.status(pid);
+  const uid = best.kind === 'user-manager' ? best.uid : best.kind === 'session-scope' && status.ok ? (status.value.uid[0] ?? null) : null;
+  const user = uid === null ? null : userName(facts, uid);
+  const host = systemdHost(facts);
+  return ok({
+    section: {
+      paths,
+      kind: best.kind,
+      decidingPath,
+      unit: best.unit,
+      sessionId: best.sessionId,
+      uid: best.uid,
+      killUserProcesses: kup.value,
+      killUserProcessesSource: kup.source,
+      killUserProcessesCompiledDefault: kup.compiledDefault,
+      user,
+      lingering: user === null ? null : lingers(facts, user),
+      systemdRunning: host.running,
+      systemdRun: host.systemdRun,
+      memory,
+    },
+    memoryRead: mem,
+  });
+}

@@ -1,0 +1,92 @@
+/**
+ * Ancestry: who launched the target, up to pid 1, each ancestor classified. Start times guard against
+ * recycled pids: a "parent" that started after its child is a different process that inherited the
+ * number, and the walk stops there rather than stitch a wrong chain.
+ */
+import type { Facts, Read } from '../source/types';
+import { fail, ok } from '../source/types';
+import type { AncestorKind } from './classify';
+import { classifyCgroupPath } from './cgroup-path';
+import { describeProcess, type ProcessDescription } from './describe-process';
+import type { CheckTarget } from './target';
+
+export type ChainSection = {
+  /** The target itself, classified the same way (its kind matters for the remedy and the verdict). */
+  self: ProcessDescription;
+  /** Parent first, ending at pid 1 (or wherever the walk stopped). */
+  ancestors: ProcessDescription[];
+  /** Where the walk stopped early, if it did. */
+  stoppedAt: { pid: number; reason: 'recycled-pid' | 'gone' | 'loop' } | null;
+  reparented: 'init' | 'subreaper' | null;
+  ciRunner: { pid: number; comm: string; label: string } | null;
+  /** Nearest interactive shell ancestor in the target's own session (it forwards SIGHUP to its jobs). */
+  interactiveShell: { pid: number; comm: string } | null;
+};
+
+export interface Chain {
+  section: ChainSection;
+  /** The system service or transient scope systemd (pid 1) started it in; null when it is no child of pid 1 there. */
+  unitOfInit: string | null;
+}
+
+const SUBREAPER_KINDS: ReadonlySet<AncestorKind> = new Set<AncestorKind>(['systemd-user', 'container-init', 'systemd']);
+
+export function deriveChain(facts: Facts, target: CheckTarget): Read<Chain> {
+  const selfRead = facts.stat(target.pid);
+  if (!selfRead.ok) return fail(selfRead.code, selfRead.message);
+  const self = describeProcess(facts, selfRead.value);
+  const ancestors: ProcessDescription[] = [];
+  let stoppedAt: ChainSection['stoppedAt'] = null;
+  const seen = new Set<number>([self.pid]);
+  let child = selfRead.value;
+  while (child.ppid > 0) {
+    if (seen.has(child.ppid)) {
+      stoppedAt = { pid: child.ppid, reason: 'loop' };
+      break;
+    }
+    const parent = facts.stat(child.ppid);
+    if (!parent.ok) {
+      stoppedAt = { pid: child.ppid, reason: 'gone' };
+      break;
+    }
+    if (parent.value.startTime > child.startTime) {
+      stoppedAt = { pid: child.ppid, reason: 'recycled-pid' };
+      break;
+    }
+    seen.add(parent.value.pid);
+    ancestors.push(describeProcess(facts, parent.value));
+    child = parent.value;
+  }
+  const parent = ancestors[0] ?? null;
+  let reparented: ChainSection['reparented'] = null;
+  // A child of systemd inside a service unit was started by the manager, not left behind by a launcher.
+  const unitOfInit = self.ppid === 1 && parent?.kind === 'systemd' ? serviceUnit(facts, target.pid) : null;
+  if (self.ppid === 1 && self.pid !== 1 && !unitOfInit) reparented = 'init';
+  else if (parent && SUBREAPER_KINDS.has(parent.kind) && parent.pid !== 1 && self.pgid !== parent.pid && self.pgid !== parent.pgid) {
+    reparented = 'subreaper';
+  }
+  const ci = ancestors.find((a) => a.kind === 'ci-runner') ?? null;
+  const ish = ancestors.find((a) => a.kind === 'interactive-shell' && a.sid === self.sid) ?? null;
+  return ok({
+    section: {
+      self,
+      ancestors,
+      stoppedAt,
+      reparented,
+      ciRunner: ci ? { pid: ci.pid, comm: ci.comm, label: ci.label } : null,
+      interactiveShell: ish ? { pid: ish.pid, comm: ish.comm } : null,
+    },
+    unitOfInit,
+  });
+}
+
+/** The system service (or transient scope) the target runs in, from its cgroup; null otherwise. */
+function serviceUnit(facts: Facts, pid: number): string | null {
+  const cg = facts.cgroups(pid);
+  if (!cg.ok) return null;
+  for (const e of cg.value) {
+    const c = classifyCgroupPath(e.path);
+    if ((c.kind === 'service' || c.kind === 'user-scope') && c.unit) return c.unit;
+  }
+  return null;
+}

@@ -1,0 +1,53 @@
+/**
+ * Signal dispositions: what a hangup, a group kill or a dead pipe does to the process. SigIgn bit 0
+ * set is what nohup leaves behind; SigCgt means the program decides itself.
+ */
+import type { Facts, Read, ProcStatus } from '../source/types';
+import { decodeSignalMask } from '../source/signals';
+
+export type Disposition = 'ignored' | 'caught' | 'default';
+
+export type SignalsSection = {
+  ignored: string[];
+  blocked: string[];
+  caught: string[];
+  pending: string[];
+  hup: Disposition;
+  hupBlocked: boolean;
+  term: Disposition;
+  pipe: Disposition;
+  /** Raw masks as the kernel printed them (hex). */
+  masks: { sigIgn: string; sigBlk: string; sigCgt: string; sigPnd: string; shdPnd: string };
+};
+
+const has = (mask: bigint, n: number): boolean => ((mask >> BigInt(n - 1)) & 1n) === 1n;
+
+function disposition(ign: bigint, cgt: bigint, n: number): Disposition {
+  if (has(ign, n)) return 'ignored';
+  if (has(cgt, n)) return 'caught';
+  return 'default';
+}
+
+/** SIGHUP's disposition from the SigIgn/SigCgt masks (also read for pipe peers). */
+export const hupDisposition = (ign: bigint, cgt: bigint): Disposition => disposition(ign, cgt, 1);
+
+const hex = (m: bigint): string => m.toString(16).padStart(16, '0');
+
+export function signalsOf(s: ProcStatus): SignalsSection {
+  return {
+    ignored: decodeSignalMask(s.sigIgn),
+    blocked: decodeSignalMask(s.sigBlk),
+    caught: decodeSignalMask(s.sigCgt),
+    pending: decodeSignalMask(s.sigPnd | s.shdPnd),
+    hup: disposition(s.sigIgn, s.sigCgt, 1),
+    hupBlocked: has(s.sigBlk, 1),
+    term: disposition(s.sigIgn, s.sigCgt, 15),
+    pipe: disposition(s.sigIgn, s.sigCgt, 13),
+    masks: { sigIgn: hex(s.sigIgn), sigBlk: hex(s.sigBlk), sigCgt: hex(s.sigCgt), sigPnd: hex(s.sigPnd), shdPnd: hex(s.shdPnd) },
+  };
+}
+
+export function deriveSignals(facts: Facts, pid: number): Read<SignalsSection> {
+  const st = facts.status(pid);
+  return st.ok ? { ok: true, value: signalsOf(st.value) } : st;
+}
