@@ -9,7 +9,7 @@ import { adviceFor, describeDeath, formatTime } from '../src/source/kernel-log/d
 import { findDeaths, findHungTasks, sameComm } from '../src/source/kernel-log/incidents';
 import { readKernelLog, type KernelLogRead } from '../src/source/kernel-log/read';
 import type { Death, DeathFilter } from '../src/source/kernel-log/types';
-import { latestRecordedStartMs } from '../src/source/records/later-holder';
+import { latestRecordedCause, latestRecordedStartMs } from '../src/source/records/later-holder';
 import { findSuppressions, RATELIMIT_BURST, RATELIMIT_WINDOW_MS, suppressionsDuring, type Suppression } from '../src/source/kernel-log/suppressed';
 
 const CATCH_NEXT_TIME =
@@ -106,8 +106,17 @@ function runDead(ctx: CheckContext, log: KernelLogRead, holderStartMs: number | 
   }
   const details = searched(ctx, log, startMs);
   for (const o of others) details.push(`Not this process (PID reuse or another name): ${line(o)}`);
-  const dropped = suppressionsDuring(findSuppressions(log.records), startMs, holderStartMs);
-  if (dropped.length > 0) return suppressedFinding(ctx, log, others, dropped, details, startMs);
+  // Only a death that can have printed a crash line can have lost it to the rate limit: a recorded exit
+  // status or a signal sent by another process never printed one.
+  const recorded = latestRecordedCause(ctx.facts, pid);
+  const couldCrash = recorded === null || recorded.kind === 'unknown' || (recorded.kind === 'signal' && CRASH_SIGNALS.has(recorded.signal ?? ''));
+  const dropped = couldCrash ? suppressionsDuring(findSuppressions(log.records), startMs, holderStartMs) : [];
+  // Windows anywhere in the boot say little about a process whose start is unknown: a note, not a warning.
+  if (dropped.length > 0 && startMs !== null) return suppressedFinding(ctx, log, others, dropped, details, startMs);
+  if (dropped.length > 0) {
+    const total = dropped.reduce((n, s) => n + s.count, 0);
+    details.push(`The kernel dropped ${total} crash report(s) this boot (rate limit: ${RATE_LIMIT}), the latest ${span(dropped[dropped.length - 1])}; its start time is unknown, so whether it died then cannot be told.`);
+  }
   details.push(CATCH_NEXT_TIME);
   return {
     status: 'info',
@@ -119,6 +128,8 @@ function runDead(ctx: CheckContext, log: KernelLogRead, holderStartMs: number | 
 }
 
 const RATE_LIMIT = `${RATELIMIT_BURST} lines per ${RATELIMIT_WINDOW_MS / 1000} s`;
+/** The signals a crash line reports (segfaults and traps). */
+const CRASH_SIGNALS: ReadonlySet<string> = new Set(['SIGSEGV', 'SIGBUS', 'SIGFPE', 'SIGILL', 'SIGTRAP']);
 
 function span(s: Suppression): string {
   const to = s.toMs === null ? 'a time the log does not give' : formatTime(s.toMs);

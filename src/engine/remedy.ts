@@ -9,6 +9,7 @@
 import type { Risk, RiskEvent } from './types';
 import type { HostTools } from '../source/types';
 import { shellQuote, shellQuoteArgv } from '../util/shell-quote';
+import { CI_ESCAPES } from '../model/ci-markers';
 
 export interface RemedyInput {
   argv: readonly string[];
@@ -64,18 +65,27 @@ export function relaunchArgv(input: Pick<RemedyInput, 'argv' | 'exe' | 'comm'>):
 
 const threatened = (risks: readonly Risk[], event: RiskEvent): boolean => risks.some((r) => r.event === event && r.outcome !== 'survives');
 
-/** Env prefixes that make CI cleanup pass over the relaunched process (values are public escapes). */
+/** Env prefixes that make CI cleanup pass over the relaunched process (the runners' public escapes). */
 function ciEscape(markers: ReadonlySet<string>): string {
   const out: string[] = [];
-  if (markers.has('RUNNER_TRACKING_ID') || markers.has('GITHUB_ACTIONS')) out.push('RUNNER_TRACKING_ID=');
-  if (markers.has('BUILD_ID') || markers.has('JENKINS_NODE_COOKIE') || markers.has('JENKINS_URL')) out.push('JENKINS_NODE_COOKIE=dontKillMe', 'BUILD_ID=dontKillMe');
+  if (markers.has('RUNNER_TRACKING_ID') || markers.has('GITHUB_ACTIONS')) out.push(CI_ESCAPES.RUNNER_TRACKING_ID);
+  if (markers.has('BUILD_ID') || markers.has('JENKINS_NODE_COOKIE') || markers.has('JENKINS_URL')) out.push(CI_ESCAPES.JENKINS_NODE_COOKIE, CI_ESCAPES.BUILD_ID);
   return out.length > 0 ? `${out.join(' ')} ` : '';
 }
 
+/** What a remedy command does: the verdict words its headline by this, never by the command's text. */
+export type RemedyKind = 'relaunch-detached' | 'system-service' | 'user-service' | 'linger' | 'tmux' | 'memory-limit';
+
+export interface RemedyStep {
+  kind: RemedyKind;
+  /** A complete shell command, quoted, safe to paste. */
+  command: string;
+}
+
 /** Commands, best first. Empty when nothing threatens it or there is no argv to relaunch. */
-export function buildRemedy(input: RemedyInput): string[] {
+export function buildRemedy(input: RemedyInput): RemedyStep[] {
   const risks = input.risks;
-  const out: string[] = [];
+  const out: RemedyStep[] = [];
   const relaunchEvents: RiskEvent[] = ['terminal-hangup', 'parent-exit', 'group-kill', 'session-end', 'ci-cleanup', 'container-stop'];
   const needsRelaunch = relaunchEvents.some((e) => threatened(risks, e));
   const argv = relaunchArgv(input);
@@ -88,12 +98,12 @@ export function buildRemedy(input: RemedyInput): string[] {
     const next = mem.limitBytes * 2;
     const file = `${mem.dir}/${mem.version === 1 ? 'memory.limit_in_bytes' : 'memory.max'}`;
     const memsw = mem.version === 1 && mem.memswLimitBytes ? `echo ${mem.memswLimitBytes + (next - mem.limitBytes)} > ${shellQuote(`${mem.dir}/memory.memsw.limit_in_bytes`)} && ` : '';
-    out.push(`${memsw}echo ${next} > ${shellQuote(file)}`);
+    out.push({ kind: 'memory-limit', command: `${memsw}echo ${next} > ${shellQuote(file)}` });
   }
   return out;
 }
 
-function relaunchCommands(input: RemedyInput, argv: string[]): string[] {
+function relaunchCommands(input: RemedyInput, argv: string[]): RemedyStep[] {
   const { risks, tools } = input;
   const name = safeName(argv[0] || input.comm);
   const cmd = shellQuoteArgv(argv);
@@ -117,11 +127,11 @@ function relaunchCommands(input: RemedyInput, argv: string[]): string[] {
   const tmuxOk = tools.tmux && !session && !threatened(risks, 'ci-cleanup') && !threatened(risks, 'container-stop');
   const tmux = tmuxOk ? `tmux new -d -s ${shellQuote(unit)}${cwd ? ` -c ${shellQuote(cwd)}` : ''} ${shellQuote(`exec ${cmd}`)}` : null;
 
-  const out: string[] = [];
+  const out: RemedyStep[] = [];
   if (session && input.userManager && tools.loginctl && input.uid !== null) {
     // A user unit already lives outside the session: it only needs the user manager to stay.
     const sudo = tools.euid !== null && tools.euid !== 0 && tools.euid !== input.uid ? 'sudo ' : '';
-    out.push(`${sudo}loginctl enable-linger ${input.uid}`);
+    out.push({ kind: 'linger', command: `${sudo}loginctl enable-linger ${input.uid}` });
     return out;
   }
   if (session && systemd) {
@@ -131,18 +141,18 @@ function relaunchCommands(input: RemedyInput, argv: string[]): string[] {
     const owner = input.uid;
     const viewer = tools.euid;
     if (viewer === null || viewer === 0 || owner === null || owner === 0) {
-      out.push(systemUnit);
+      out.push({ kind: 'system-service', command: systemUnit });
     } else if (viewer === owner) {
       const userUnit = `systemd-run --user --collect ${unitTail}${runTail}`;
-      out.push(tools.loginctl ? `loginctl enable-linger ${owner} && ${userUnit}` : userUnit);
-      out.push(`sudo ${systemUnit}`);
+      out.push({ kind: 'user-service', command: tools.loginctl ? `loginctl enable-linger ${owner} && ${userUnit}` : userUnit });
+      out.push({ kind: 'system-service', command: `sudo ${systemUnit}` });
     } else {
-      out.push(`sudo ${systemUnit}`);
+      out.push({ kind: 'system-service', command: `sudo ${systemUnit}` });
     }
     return out;
   }
-  if (detached) out.push(detached);
-  if (systemd) out.push(systemUnit);
-  if (tmux) out.push(tmux);
+  if (detached) out.push({ kind: 'relaunch-detached', command: detached });
+  if (systemd) out.push({ kind: 'system-service', command: systemUnit });
+  if (tmux) out.push({ kind: 'tmux', command: tmux });
   return out;
 }

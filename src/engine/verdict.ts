@@ -195,7 +195,7 @@ export function decide(input: { target: CheckTarget; facts: Facts; findings: Fin
   const undecided = risks.filter((r) => r.outcome === 'unknown');
   // The same memoised read the cgroup and memory checks used (limit null when unlimited).
   const mem = facts.memoryCgroup(target.pid);
-  const remedy =
+  const steps =
     (dies.length > 0 || undecided.length > 0) && proc && proc.argv
       ? buildRemedy({
           argv: proc.argv,
@@ -212,7 +212,14 @@ export function decide(input: { target: CheckTarget; facts: Facts; findings: Fin
           memoryCgroup: mem.ok && mem.value.limitBytes !== null ? { ...mem.value, limitBytes: mem.value.limitBytes } : null,
         })
       : [];
-  const verb = remedy[0]?.startsWith('echo ') ? 'raise its memory limit with' : /^(sudo )?loginctl enable-linger /.test(remedy[0] ?? '') ? 'keep its user manager past logout with' : `${dies.some((r) => r.event === 'container-stop') ? 'from the host, ' : ''}relaunch it with`;
+  const remedy = steps.map((s) => s.command);
+  const first = steps[0]?.kind;
+  const verb =
+    first === 'memory-limit'
+      ? 'raise its memory limit with'
+      : first === 'linger'
+        ? 'keep its user manager past logout with'
+        : `${dies.some((r) => r.event === 'container-stop') ? 'from the host, ' : ''}relaunch it with`;
   const fix = remedy.length > 0 ? `; ${verb} \`${remedy[0]}\`` : '';
   const notRun = RISK_CHECKS.filter((id) => !findings.some((f) => f.id === id));
   if (dies.length === 0 && notRun.length > 0) {

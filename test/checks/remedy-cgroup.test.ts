@@ -1,5 +1,8 @@
 import { spawnSync } from 'child_process';
-import { buildRemedy, safeName } from '../../src/engine/remedy';
+import { buildRemedy as buildSteps, safeName, type RemedyInput } from '../../src/engine/remedy';
+
+/** The commands as the report prints them. */
+const buildRemedy = (input: RemedyInput): string[] => buildSteps(input).map((s) => s.command);
 import { classifyCgroupPath, parseKillUserProcesses } from '../../checks/cgroup';
 import { isOrphanedGroup } from '../../checks/process-group';
 import type { ProcStat } from '../../src/source/types';
@@ -19,6 +22,8 @@ test('remedy commands are chosen for the threats, built from argv and cwd, and p
     "systemd-run --collect --unit=cliproxy-4242 --working-directory='/root/CLI Proxy' --property='StandardOutput=append:/tmp/cliproxy.log' --property=StandardError=inherit -- ./cliproxy --config 'my '\\''conf'\\''.yaml'",
   ]);
   for (const c of cmds) expect(spawnSync('bash', ['-n', '-c', c]).status).toBe(0);
+  // The verdict words its headline by the kind of the first step, never by the command's text.
+  expect(buildSteps({ ...base, argv: ['./cliproxy'], exe: '/root/CLIProxyAPI/cliproxy', cwd: null, comm: 'cliproxy', ciMarkers: ['BUILD_ID'], risks: dies('group-kill', 'ci-cleanup') }).map((s) => s.kind)).toEqual(['relaunch-detached', 'system-service']);
   const gh = buildRemedy({ ...base, argv: ['sleep', '9'], exe: null, cwd: null, comm: 'sleep', ciMarkers: ['RUNNER_TRACKING_ID'], risks: dies('ci-cleanup') });
   expect(gh[0]).toBe('RUNNER_TRACKING_ID= setsid -f sleep 9 </dev/null >>/tmp/sleep.log 2>&1');
   expect(buildRemedy({ ...base, argv: ['-bash'], exe: '/usr/bin/bash', cwd: '/', comm: 'bash' })[0]).toBe('cd / && setsid -f /usr/bin/bash </dev/null >>/tmp/bash.log 2>&1');

@@ -22,6 +22,8 @@ if (!process.env.WHYDIED_STATE_DIR) {
  */
 // Jest gives test files a copy of process.env, and child_process spawns with the real one unless told:
 // the test helpers pass process.env explicitly (startDetached, runCli).
-for (const name of ['RUNNER_TRACKING_ID', 'GITHUB_ACTIONS', 'BUILD_ID', 'JENKINS_NODE_COOKIE', 'JENKINS_URL', 'GITLAB_CI', 'CI_JOB_ID', 'CI', 'TMUX', 'STY']) {
+// The product's own marker list (jest transforms the TypeScript), plus the terminal holders' variables.
+const { CI_MARKERS } = require('../../src/model/ci-markers');
+for (const name of [...CI_MARKERS, 'TMUX', 'STY']) {
   delete process.env[name];
 }

@@ -14,6 +14,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { createCheckContext } from '../../src/engine/context';
+import { CI_MARKERS } from '../../src/model/ci-markers';
 
 export interface Diagnosis extends Decision {
   findings: Finding[];
@@ -40,7 +41,8 @@ export function finding(d: Diagnosis, id: string): Finding {
   return f;
 }
 
-const CI_NAMES = ['RUNNER_TRACKING_ID', 'GITHUB_ACTIONS', 'BUILD_ID', 'JENKINS_NODE_COOKIE', 'JENKINS_URL', 'GITLAB_CI', 'CI_JOB_ID', 'CI', 'TMUX', 'STY'];
+/** The product's CI markers (one list), and the terminal holders' variables. */
+const CI_NAMES = [...CI_MARKERS, 'TMUX', 'STY'];
 
 /** The test's environment without CI markers, so ci-cleanup is decided by the scenario alone. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {

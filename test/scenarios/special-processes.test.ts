@@ -68,7 +68,7 @@ test('a process renamed with escapes and newlines (exec -a and prctl)', async ()
   const { buildRemedy } = await import('../../src/engine/remedy');
   const tools = { setsid: true, systemdRun: false, systemdRunning: false, tmux: false, loginctl: false, euid: 0 };
   const risks = [{ event: 'group-kill' as const, code: 'group.member', outcome: 'dies' as const, confidence: 'certain' as const, reason: 'test' }];
-  const cmds = buildRemedy({ argv: d.process?.argv ?? [], exe: d.process?.exe ?? null, cwd: d.process?.cwd ?? null, comm: d.process?.comm ?? '', pid, uid: 0, stdoutFile: null, ciMarkers: [], risks, tools, memoryCgroup: null });
+  const cmds = buildRemedy({ argv: d.process?.argv ?? [], exe: d.process?.exe ?? null, cwd: d.process?.cwd ?? null, comm: d.process?.comm ?? '', pid, uid: 0, stdoutFile: null, ciMarkers: [], risks, tools, memoryCgroup: null }).map((s) => s.command);
   for (const c of cmds) expect(c).not.toMatch(/[\x00-\x1f\x7f]/);
   // The rewritten argv[0] is replaced by the real executable; the rest round-trips through bash.
   const echoed = spawnSync('bash', ['-c', `printf '%s\\0' ${cmds[0].replace(/^cd .* && setsid -f /, '').replace(/ <\/dev\/null.*$/, '')}`]).stdout.toString();

@@ -5,6 +5,7 @@
  * started after the kernel-log death, or a kernel-log death after the watch record's end. Pure over ctx.facts.
  */
 import type { Facts } from '../types';
+import type { Cause } from '../cause';
 import { findDeaths } from '../kernel-log/incidents';
 import { readKernelLog } from '../kernel-log/read';
 import { recordsDir } from './records-dir';
@@ -28,4 +29,17 @@ export function latestRecordedStartMs(facts: Facts, pid: number): number | null 
 export function latestKernelDeathMs(facts: Facts, pid: number): number | null {
   const d = findDeaths(readKernelLog(facts).records, { pid }).find((x) => x.boot === 'current' && x.timeMs !== null);
   return d?.timeMs ?? null;
+}
+
+/** How the newest recorded holder of `pid` on this boot ended, or null when no record names it. */
+export function latestRecordedCause(facts: Facts, pid: number): Cause | null {
+  const where = recordsDir(facts);
+  if (!where.ok) return null;
+  const h = facts.host();
+  let best: { start: number; cause: Cause } | null = null;
+  for (const r of scanRecords((p) => facts.raw.listDir(p), (p) => facts.text(p), where.dir, recordNeedles(pid, null)).records) {
+    if (r.pid !== pid || r.bootId !== h.bootId) continue;
+    if (best === null || r.startTime > best.start) best = { start: r.startTime, cause: r.cause };
+  }
+  return best?.cause ?? null;
 }
