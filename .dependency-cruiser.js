@@ -1,7 +1,8 @@
 /**
  * The layer rules of whydied, checked by `npm test` (test/architecture/layers.test.ts runs
  * `depcruise`). Bottom to top: util -> source -> model -> engine -> checks | render -> observe ->
- * watch | record | launch | run | scan | explain (siblings) -> cli (the composition root).
+ * watch | record | launch | run | scan | explain (siblings) -> api (the default wiring, shared by
+ * the CLI and the library) -> cli (the composition root) and src/index.ts (the library API).
  * A folder imports its own layer and the layers below it; nothing imports the CLI; the pure
  * layers never touch the operating system. See docs/DEVELOPING.md.
  */
@@ -9,16 +10,16 @@ const OS_MODULES = '^(node:)?(fs|fs/promises|child_process|net|tty|dgram|worker_
 
 /** Each layer and the folders above it, which it must never import. */
 const LAYERS = [
-  { name: 'util', path: '^src/util/', above: '^(src/(source|model|engine|render|observe|fleet|watch|record|launch|run|scan|explain|cli)/|checks/|src/index\\.ts$)' },
-  { name: 'source', path: '^src/source/', above: '^(src/(model|engine|render|observe|fleet|watch|record|launch|run|scan|explain|cli)/|checks/|src/index\\.ts$)' },
-  { name: 'model', path: '^src/model/', above: '^(src/(engine|render|observe|fleet|watch|record|launch|run|scan|explain|cli)/|checks/|src/index\\.ts$)' },
-  { name: 'engine', path: '^src/engine/', above: '^(src/(render|observe|fleet|watch|record|launch|run|scan|explain|cli)/|checks/|src/index\\.ts$)' },
-  { name: 'checks', path: '^checks/', above: '^(src/(render|observe|fleet|watch|record|launch|run|scan|explain|cli)/|src/index\\.ts$)' },
-  { name: 'render', path: '^src/render/', above: '^(src/(observe|fleet|watch|record|launch|run|scan|explain|cli)/|checks/|src/index\\.ts$)' },
-  { name: 'observe', path: '^src/(observe|fleet)/', above: '^(src/(watch|record|launch|run|scan|explain|cli)/|checks/|src/index\\.ts$)' },
+  { name: 'util', path: '^src/util/', above: '^(src/(source|model|engine|render|observe|fleet|watch|record|launch|run|scan|explain|api|cli)/|checks/|src/index\\.ts$)' },
+  { name: 'source', path: '^src/source/', above: '^(src/(model|engine|render|observe|fleet|watch|record|launch|run|scan|explain|api|cli)/|checks/|src/index\\.ts$)' },
+  { name: 'model', path: '^src/model/', above: '^(src/(engine|render|observe|fleet|watch|record|launch|run|scan|explain|api|cli)/|checks/|src/index\\.ts$)' },
+  { name: 'engine', path: '^src/engine/', above: '^(src/(render|observe|fleet|watch|record|launch|run|scan|explain|api|cli)/|checks/|src/index\\.ts$)' },
+  { name: 'checks', path: '^checks/', above: '^(src/(render|observe|fleet|watch|record|launch|run|scan|explain|api|cli)/|src/index\\.ts$)' },
+  { name: 'render', path: '^src/render/', above: '^(src/(observe|fleet|watch|record|launch|run|scan|explain|api|cli)/|checks/|src/index\\.ts$)' },
+  { name: 'observe', path: '^src/(observe|fleet)/', above: '^(src/(watch|record|launch|run|scan|explain|api|cli)/|checks/|src/index\\.ts$)' },
 ];
 
-/** Observers and the other commands' bodies are siblings: none imports another. */
+/** Observers and the other commands' bodies are siblings: none imports another, nor the wiring above them. */
 const SIBLINGS = ['watch', 'record', 'launch', 'run', 'scan', 'explain'];
 
 module.exports = {
@@ -42,7 +43,7 @@ module.exports = {
       comment: `src/${s} must not import its siblings; move what they share down to src/observe.`,
       severity: 'error',
       from: { path: `^src/${s}/` },
-      to: { path: `^src/(${SIBLINGS.filter((x) => x !== s).join('|')})/` },
+      to: { path: `^src/(${[...SIBLINGS.filter((x) => x !== s), 'api'].join('|')})/` },
     })),
     {
       name: 'nothing-imports-the-cli',

@@ -1,21 +1,39 @@
 /**
- * The public API for plugin authors (and library users). A plugin is a module exporting a Check, an
- * array of Checks or `{ checks: [...] }`; its ids are namespaced `vendor/name`:
+ * The library API (package.json `exports`): what a script or a plugin author uses.
  *
- *   const { defineCheck } = require('whydied');
- *   module.exports = defineCheck({
- *     meta: { id: 'acme/pidfile', title: 'Pidfile', description: 'Is the pidfile current?', codes: { ok: 'matches' } },
- *     run: (ctx) => ({ status: 'pass', code: 'ok', summary: 'pidfile matches' }),
- *   });
+ * A script diagnoses and renders:
  *
- * Checks read only through ctx.facts, never print and never exit. Importing this module loads types
- * and small helpers only; the engine is loaded when `diagnose` is called.
+ *   const { diagnose, render, exitCodeForAll } = require('whydied');
+ *   const reports = await diagnose('nginx');            // a pid, a name or ':PORT'
+ *   process.stdout.write(render(reports, 'table'));
+ *
+ * A plugin adds checks and survival rules with the types the built-ins use (ids and codes namespaced
+ * `vendor/...`); `whydied --check ./plugin.js` loads it:
+ *
+ *   module.exports = definePlugin({ checks: [defineCheck({ meta, run })], rules: [defineRule({ code, ... })] });
+ *
+ * Checks read `ctx.model` (the target's typed sections) and `ctx.facts`, never print and never exit.
+ * Importing this module loads types and small helpers only; the engine loads when `diagnose` runs.
  */
-import type { Check } from './engine/types';
-import type { Report } from './engine/types';
-import type { DiagnoseOptions } from './engine/diagnose-core';
+import type { Check, Report } from './engine/types';
+import type { SurvivalRule } from './engine/survival/types';
+import type { DiagnoseQueryOptions } from './api/diagnose';
+import type { Format, RenderOptions } from './render/types';
 
 export type * from './engine/types';
+export type { SurvivalRule, RiskEvidence } from './engine/survival/types';
+export type { TargetModel } from './model/target-model';
+export type { ExistenceSection } from './model/existence';
+export type { ChainSection, Chain } from './model/chain';
+export type { ProcessDescription } from './model/describe-process';
+export type { SignalsSection } from './model/signals';
+export type { GroupSection, MemberSection } from './model/group';
+export type { TtySection } from './model/tty';
+export type { StdioSection, FdSection, PeerSection, Stdio } from './model/stdio';
+export type { CgroupSection, Cgroup } from './model/cgroup';
+export type { CiSection, Ci } from './model/ci';
+export type { MemorySection, Memory } from './model/memory';
+export type { NamespaceSection, Namespace } from './model/namespace';
 export type {
   Facts,
   RawSource,
@@ -32,19 +50,33 @@ export type {
   CgroupEntry,
   TcpListener,
 } from './source/types';
-export type { DeadTarget, DeadTargetFinder, DiagnoseOptions } from './engine/diagnose-core';
-export type { Format, RenderOptions, Renderer } from './render/types';
+export type { DiagnoseQueryOptions } from './api/diagnose';
+export type { Format, RenderOptions } from './render/types';
 
-/** Identity helper: gives a plain object literal the Check type (and its editor hints). */
-export function defineCheck<C extends Check>(check: C): C {
-  return check;
-}
+/** Identity helpers: give a plain object literal its type (and its editor hints). */
+export const defineCheck = <C extends Check>(check: C): C => check;
+export const defineRule = (rule: SurvivalRule): SurvivalRule => rule;
+export const definePlugin = (plugin: { checks?: Check[]; rules?: SurvivalRule[] }): { checks: Check[]; rules: SurvivalRule[] } => ({
+  checks: plugin.checks ?? [],
+  rules: plugin.rules ?? [],
+});
 
 export { exitCodeFor, exitCodeForAll, EXIT } from './engine/exit-code';
 export { escapeControl } from './util/escape';
+export { createCheckContext } from './engine/context';
+export { RISK_EVENTS, SURVIVAL_RULES } from './engine/survival';
 
-/** Run a diagnosis over `opts.facts` (see DiagnoseOptions). Loads the engine on first use. */
-export async function diagnose(opts: DiagnoseOptions): Promise<Report[]> {
-  const engine = await import('./engine/diagnose');
-  return engine.diagnose(opts);
+/**
+ * Diagnose a pid, a name or `:PORT` on this machine (or in a bundle: `from`), with the built-in checks,
+ * the given plugin checks and rules, and whydied's records: what `whydied QUERY --json` reports.
+ */
+export async function diagnose(query: string, options: DiagnoseQueryOptions = {}): Promise<Report[]> {
+  const { diagnoseQuery } = await import('./api/diagnose');
+  return diagnoseQuery(query, options);
+}
+
+/** Reports as the CLI prints them: `table` (answer first), `json` (the published envelope) or `markdown`. */
+export function render(reports: Report | Report[], format: Format = 'table', options: Partial<RenderOptions> = {}): string {
+  const { rendererFor } = require('./render') as typeof import('./render');
+  return rendererFor(format)(reports, { color: false, ...options });
 }

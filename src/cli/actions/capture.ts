@@ -13,7 +13,7 @@ import { serializeBundle } from '../../source/bundle';
 import { minimizeBundle } from '../../source/bundle-minimize';
 import { QueryError, resolveQuery } from '../../source/resolve-query';
 import { EXIT } from '../../engine/exit-code';
-import { loadChecksAndRules } from './load';
+import { loadChecksAndRules } from '../../api/load';
 
 export interface CaptureRequest {
   pid: string;

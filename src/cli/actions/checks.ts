@@ -2,7 +2,7 @@
 import { orderChecks } from '../../engine/order';
 import { escapeControl } from '../../util/escape';
 import { EXIT } from '../../engine/exit-code';
-import { loadChecks, loadChecksAndRules } from './load';
+import { loadChecks, loadChecksAndRules } from '../../api/load';
 
 export async function runListChecks(req: { checkModules: string[]; json: boolean }): Promise<number> {
   const ordered = orderChecks(await loadChecks(req.checkModules));

@@ -1,14 +1,10 @@
 /** The work behind `whydied <target>`: facts, checks, diagnosis, rendering, exit code. */
-import { diagnose } from '../../engine/diagnose';
-import { deadTargetFinders } from '../dead-targets';
+import { diagnoseQuery } from '../../api/diagnose';
 import { exitCodeForAll } from '../../engine/exit-code';
 import { escapeControl, rendererFor } from '../../render';
 import { outputWidth, pickFormat, useColor } from '../options';
-import { loadChecksAndRules, loadFacts, type SavedLogFiles } from './load';
+import type { SavedLogFiles } from '../../api/load';
 import { stdoutInfo, writeStderr, writeStdout } from '../stdout';
-
-/** By name, the newest this many dead targets are diagnosed unless --all (the --help text says 10). */
-export const DEAD_TARGET_LIMIT = 10;
 
 export interface DiagnoseRequest {
   target: string;
@@ -28,18 +24,14 @@ export interface DiagnoseRequest {
 export async function runDiagnose(req: DiagnoseRequest): Promise<number> {
   // Validate cheap inputs before reading anything.
   const format = pickFormat(req.json, req.format);
-  const { checks, rules } = await loadChecksAndRules(req.checkModules);
-  const facts = await loadFacts(req.from, req.saved);
-  const reports = await diagnose({
-    query: req.target,
-    facts,
-    checks,
-    rules,
+  const reports = await diagnoseQuery(req.target, {
+    checkModules: req.checkModules,
     only: req.only,
     skip: req.skip,
     verbose: req.verbose,
-    deadTargets: deadTargetFinders,
-    deadTargetLimit: req.all ? undefined : DEAD_TARGET_LIMIT,
+    all: req.all,
+    from: req.from,
+    saved: req.saved,
     onDeadTargetsOmitted: (n) =>
       writeStderr(`whydied: ${n} older recorded death${n === 1 ? '' : 's'} of '${escapeControl(req.target)}' not shown (--all shows every one)\n`),
   });

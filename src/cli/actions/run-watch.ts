@@ -82,7 +82,7 @@ export async function runWatch(req: WatchRequest): Promise<number> {
     saving = false;
     process.stderr.write(`whydied: the record will not be saved: ${escapeControl(e.message)}\n`);
   }
-  const { loadChecks, loadFacts } = await import('./load');
+  const { loadChecks, loadFacts } = await import('../../api/load');
   const checks = await loadChecks([]);
 
   const status = statusWriter();

@@ -2,7 +2,7 @@
 import { UsageError } from '../../util/errors';
 import { escapeControl } from '../../util/escape';
 import { outputWidth, useColor } from '../options';
-import { loadFacts, type SavedLogFiles } from './load';
+import { loadFacts, type SavedLogFiles } from '../../api/load';
 
 export async function runScan(req: { since?: string; json: boolean; color?: boolean; saved: SavedLogFiles }): Promise<number> {
   const { scanDeaths, parseSince } = await import('../../scan/scan');

@@ -1,18 +1,18 @@
 /** Loading what a command works on: the check list (built-ins + plugins) and the facts (live or bundle). */
-import type { Check } from '../../engine/types';
-import type { SurvivalRule } from '../../engine/survival/types';
-import type { Facts } from '../../source/types';
-import { UsageError } from '../../util/errors';
-import { escapeControl } from '../../util/escape';
-import { validateChecks } from '../../engine/order';
-import { loadPlugins } from '../../engine/plugins';
+import type { Check } from '../engine/types';
+import type { SurvivalRule } from '../engine/survival/types';
+import type { Facts } from '../source/types';
+import { UsageError } from '../util/errors';
+import { escapeControl } from '../util/escape';
+import { validateChecks } from '../engine/order';
+import { loadPlugins } from '../engine/plugins';
 
 /**
  * Built-in checks then plugins' checks, validated, and the plugins' survival rules; a plugin that does not
  * load is a usage error naming its path.
  */
 export async function loadChecksAndRules(modules: readonly string[]): Promise<{ checks: Check[]; rules: SurvivalRule[] }> {
-  const { builtinChecks } = await import('../../../checks');
+  const { builtinChecks } = await import('../../checks');
   const plugins = await loadPlugins([...modules]);
   const bad = plugins.errors[0];
   if (bad) throw new UsageError(`cannot load check module ${bad.path}: ${bad.message}`);
@@ -37,11 +37,11 @@ export interface SavedLogFiles {
 
 /** Facts from a bundle file (--from), saved logs (--kmsg, --journal) or the live system. A bad bundle is a usage error. */
 export async function loadFacts(from: string | undefined, saved: SavedLogFiles = {}): Promise<Facts> {
-  const { createFacts } = await import('../../source/facts');
+  const { createFacts } = await import('../source/facts');
   if (saved.kmsg !== undefined || saved.journal !== undefined) {
     if (from !== undefined) throw new UsageError('--from replays a bundle; it cannot be combined with --kmsg or --journal');
     if (saved.kmsg === '-' && saved.journal === '-') throw new UsageError('only one of --kmsg and --journal can read stdin');
-    const { createSavedEvidenceSource, readSavedLog, SavedLogError } = await import('../../source/saved-evidence-source');
+    const { createSavedEvidenceSource, readSavedLog, SavedLogError } = await import('../source/saved-evidence-source');
     try {
       return createFacts(
         createSavedEvidenceSource({
@@ -56,11 +56,11 @@ export async function loadFacts(from: string | undefined, saved: SavedLogFiles =
     }
   }
   if (from === undefined) {
-    const { createLiveSource } = await import('../../source/live-source');
+    const { createLiveSource } = await import('../source/live-source');
     return createFacts(createLiveSource());
   }
-  const { readBundleFile, BundleError } = await import('../../source/bundle');
-  const { createBundleSource } = await import('../../source/bundle-source');
+  const { readBundleFile, BundleError } = await import('../source/bundle');
+  const { createBundleSource } = await import('../source/bundle-source');
   try {
     return createFacts(createBundleSource(readBundleFile(from)));
   } catch (e) {

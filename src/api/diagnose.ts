@@ -1,0 +1,52 @@
+/**
+ * One diagnosis wired with the defaults: built-in checks plus plugins, live facts (or a bundle), and
+ * the finders of dead processes by name (launch registry, records, kernel log, systemd units). The CLI's
+ * `whydied <target>` and the library's `diagnose(query)` both go through here.
+ */
+import type { Check, Report } from '../engine/types';
+import type { SurvivalRule } from '../engine/survival/types';
+import { validateChecks } from '../engine/order';
+import { deadTargetFinders } from './dead-targets';
+import { loadChecksAndRules, loadFacts, type SavedLogFiles } from './load';
+
+/** By name, the newest this many dead targets are diagnosed unless `all` (the --help text says 10). */
+export const DEAD_TARGET_LIMIT = 10;
+
+export interface DiagnoseQueryOptions {
+  /** Plugin modules to load (paths), as `--check` takes them. */
+  checkModules?: readonly string[];
+  /** Plugin checks and rules given as objects (a script's own). */
+  checks?: readonly Check[];
+  rules?: readonly SurvivalRule[];
+  only?: string[];
+  skip?: string[];
+  verbose?: boolean;
+  /** Every recorded death of a name as a target, not only the newest 10. */
+  all?: boolean;
+  /** Replay a capture bundle instead of reading this machine. */
+  from?: string;
+  /** Kernel log / journal saved on another machine. */
+  saved?: SavedLogFiles;
+  /** Told how many older dead targets were left out (only without `all`). */
+  onDeadTargetsOmitted?: (count: number) => void;
+}
+
+export async function diagnoseQuery(query: string, o: DiagnoseQueryOptions = {}): Promise<Report[]> {
+  const loaded = await loadChecksAndRules(o.checkModules ?? []);
+  const checks = [...loaded.checks, ...(o.checks ?? [])];
+  if (o.checks && o.checks.length > 0) validateChecks(checks);
+  const facts = await loadFacts(o.from, o.saved);
+  const { diagnose } = await import('../engine/diagnose');
+  return diagnose({
+    query,
+    facts,
+    checks,
+    rules: [...loaded.rules, ...(o.rules ?? [])],
+    only: o.only,
+    skip: o.skip,
+    verbose: o.verbose,
+    deadTargets: deadTargetFinders,
+    deadTargetLimit: o.all ? undefined : DEAD_TARGET_LIMIT,
+    onDeadTargetsOmitted: o.onDeadTargetsOmitted,
+  });
+}
