@@ -8,6 +8,7 @@
 import { spawn, ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import type { DeathEvent } from './death-event';
+import { describeCause } from '../engine/describe-cause';
 
 /** Fixed: `journalctl MESSAGE_ID=...` finds every whydied death. */
 export const MESSAGE_ID = '5f1c2a7e9b3d4c8a8e6f0d1b2c3a4e57';
@@ -28,14 +29,8 @@ const clean = (s: string): string => s.replace(ESC, (c) => `\\x${c.charCodeAt(0)
 export function messageOf(e: DeathEvent): string {
   const who = `${clean(e.comm)} (pid ${e.pid})`;
   const c = e.cause;
-  if (c.kind === 'oom-kill') return `${who} was killed by the kernel OOM killer`;
-  if (c.kind === 'exit') return `${who} exited with status ${c.exitCode ?? '?'}`;
-  if (c.kind === 'signal' || c.signal) {
-    const from = c.sender ? ` from ${clean(c.sender.comm)} (pid ${c.sender.pid})` : '';
-    const grp = c.groupDirected ? ' sent to its process group' : '';
-    return `${who} was killed by ${c.signal ?? 'a signal'}${from}${grp}`;
-  }
-  return `${who} ended (${c.kind})`;
+  const details = { groupDirected: c.groupDirected, mechanism: c.mechanism };
+  return `${who} ${clean(describeCause({ kind: c.kind, signal: c.signal, exitCode: c.exitCode, sender: c.sender, details }, e.pid))}`;
 }
 
 export function journalFields(e: DeathEvent): Array<[string, string]> {

@@ -6,6 +6,7 @@
 import type { Cause, Report, ReportProcess } from '../engine/types';
 import { escapeControl } from '../util/escape';
 import { humanTime } from './time';
+import { causeParts } from '../engine/describe-cause';
 
 /** argv for display: escaped, and arguments that would read ambiguously wrapped in single quotes. */
 export function displayArgv(argv: readonly string[]): string {
@@ -69,14 +70,7 @@ function confidenceWords(c: Cause): string {
 
 /** What killed it, by whom, when, from where, how sure: one line. `now` makes times relative. */
 export function causeLine(c: Cause, now?: string, opts: { time?: boolean; from?: boolean } = {}): string {
-  const parts: string[] = [];
-  if (c.kind === 'oom-kill') parts.push('OOM kill');
-  else if (c.kind === 'exit') parts.push(`exit code ${c.exitCode ?? '?'}`);
-  else if (c.kind === 'unknown') parts.push('ended, cause not seen');
-  else parts.push(c.signal ? escapeControl(c.signal) : c.kind);
-  if (c.kind === 'segfault' && c.signal) parts[0] = `segfault (${escapeControl(c.signal)})`;
-  if (c.sender) parts.push(`sent by ${escapeControl(c.sender.comm)} (pid ${c.sender.pid}${c.sender.uid !== undefined ? `, uid ${c.sender.uid}` : ''})`);
-  if (c.details?.groupDirected === true) parts.push('to its whole process group');
+  const parts = causeParts(c).map(escapeControl);
   if (c.time && opts.time !== false) parts.push(`at ${now ? humanTime(c.time, now) : escapeControl(c.time)}`);
   parts.push(opts.from === false ? sourceWords(c) : `from ${sourceWords(c)}`);
   if (c.confidence) parts.push(confidenceWords(c));

@@ -5,6 +5,7 @@
 import type { Cause, Evidence } from '../engine/types';
 import { escapeControl } from '../util/escape';
 import { signalNumber } from '../source/signals';
+import { describeCause } from '../engine/describe-cause';
 
 export interface RunOutcome {
   pid: number;
@@ -48,35 +49,15 @@ export function runCause(o: RunOutcome): Cause {
   return { kind: 'exit', exitCode: o.exitCode ?? 0, time: o.endedAt, source: 'watch', details: { ...details, backend: 'wait' } };
 }
 
-/** `whydied run: make (pid 4242) was killed by SIGTERM from kill (pid 4250, uid 0), sent to it directly · exit 143 · peak RSS 3.1 MiB`. */
+/** `whydied run: make (pid 4242) was killed by SIGTERM from kill (pid 4250, uid 0), sent to it directly · exit status 143 (SIGTERM) · peak RSS 3.1 MiB`. */
 export function describeRun(o: RunOutcome, cause: Cause): string {
   const who = `${escapeControl(o.comm)} (pid ${o.pid})`;
   const status = shellStatus(o.exitCode, o.signal);
   const d = cause.details ?? {};
-  let what: string;
-  if (cause.kind === 'oom-kill') {
-    what = `was killed by the kernel OOM killer (SIGKILL)`;
-  } else if (cause.kind === 'exit') {
-    what = `exited with status ${cause.exitCode ?? status}`;
-    if (typeof d.afterSignal === 'string') what += ` after receiving ${d.afterSignal}`;
-  } else {
-    const sig = cause.signal ?? o.signal ?? 'a signal';
-    if (cause.sender && d.kernelSent !== true) {
-      const uid = cause.sender.uid !== undefined ? `, uid ${cause.sender.uid}` : '';
-      const how = d.mechanism === 'group-kill' ? ', sent to its whole process group' : d.mechanism === 'broadcast' ? ', sent to every process (kill -1)' : ', sent to it directly';
-      what =
-        cause.sender.pid === o.pid && d.mechanism !== 'group-kill'
-          ? `killed itself with ${sig}`
-          : `was killed by ${sig} from ${escapeControl(cause.sender.comm)} (pid ${cause.sender.pid}${uid})${how}`;
-    } else if (d.kernelSent === true && d.reason === 'fault') {
-      what = `crashed: ${sig} from the kernel (a fault in the process itself)`;
-    } else if (d.kernelSent === true) {
-      what = `was killed by ${sig} from the kernel`;
-    } else {
-      const n = signalNumber(sig);
-      what = `was killed by ${sig}${n !== null && [4, 5, 7, 8, 11].includes(n) ? ' (a crash)' : ''} (sender unknown: ${o.watchNote ?? 'no tracefs watch'})`;
-    }
-  }
+  let what = escapeControl(describeCause(cause, o.pid));
+  // From the wait status alone (no watch, or it saw nothing): say why the sender is missing.
+  const unexplained = cause.kind !== 'exit' && cause.kind !== 'oom-kill' && !cause.sender && d.kernelSent !== true;
+  if (unexplained) what += ` (sender unknown: ${o.watchNote ?? 'no tracefs watch'})`;
   const parts = [`whydied run: ${who} ${what}`];
   if (o.signal) parts.push(`exit status ${status} (${o.signal})`);
   if (o.peakRssKb !== null) parts.push(`peak RSS ${size(o.peakRssKb)}`);

@@ -5,6 +5,7 @@
  */
 import type { CauseConfidence, CauseKind, CauseSource } from '../engine/types';
 import type { Facts } from '../source/types';
+import { causeParts } from '../engine/describe-cause';
 import { readKernelLog } from '../source/kernel-log/read';
 import { findDeaths } from '../source/kernel-log/incidents';
 import { findSuppressions, type Suppression } from '../source/kernel-log/suppressed';
@@ -109,9 +110,8 @@ function fromRecords(facts: Facts, out: ScanEntry[], unreadable: string[]): void
     if (c.kind === 'exit' && c.exitCode === 0) continue;
     if (r.bootId !== bootId) continue;
     const t = Date.parse(c.time ?? r.seenAt);
-    const sender = c.sender ? ` from ${c.sender.comm} (pid ${c.sender.pid})` : '';
-    const group = c.details?.groupDirected === true ? ' to its group' : '';
-    const what = c.kind === 'exit' ? `exit code ${c.exitCode ?? '?'}` : c.kind === 'oom-kill' ? 'OOM kill' : c.kind === 'unknown' ? 'ended, cause not seen' : `${c.signal ?? 'a signal'}${sender}${group}`;
+    // The report's cause line in scan's one field (its parts joined by spaces: scan's fields are split by ' · ').
+    const what = causeParts(c).join(' ');
     out.push({
       timeMs: Number.isFinite(t) ? t : null,
       pid: r.pid,

@@ -138,7 +138,7 @@ maybe('record outputs', () => {
       PRIORITY: '4',
       SYSLOG_IDENTIFIER: 'whydied',
     });
-    expect(String(e?.MESSAGE)).toContain(`(pid ${victim}) was killed by SIGTERM from kill (pid ${killerPid})`);
+    expect(String(e?.MESSAGE)).toMatch(new RegExp(`\\(pid ${victim}\\) was killed by SIGTERM from kill \\(pid ${killerPid}(, uid \\d+)?\\), sent to it directly$`));
     expect(entries.find((x) => x.WHYDIED_PID === String(exiter))).toMatchObject({ WHYDIED_CAUSE: 'exit', WHYDIED_EXIT_CODE: '7', PRIORITY: '5' });
   });
 

@@ -85,7 +85,7 @@ describe('passthrough', () => {
       expect(r.status).toBe(code);
       expect(r.stdout).toBe('');
       if (code === 0) expect(r.stderr).toBe('');
-      else expect(r.stderr).toContain(`exited with status ${code}`);
+      else expect(r.stderr).toContain(`exited with code ${code}`);
     }
     expect(records().length).toBe(before + 12);
   });
@@ -117,7 +117,7 @@ describe('deaths', () => {
   it('exit 3: named on stderr and recorded', () => {
     const r = runCli(['run', '--', 'sh', '-c', 'exit 3']);
     expect(r.status).toBe(3);
-    expect(r.stderr).toMatch(/^whydied run: sh \(pid (\d+)\) exited with status 3/);
+    expect(r.stderr).toMatch(/^whydied run: sh \(pid (\d+)\) exited with code 3/);
     const pid = Number(/pid (\d+)/.exec(r.stderr)?.[1]);
     const rec = records().find((x) => x.pid === pid);
     expect(rec?.cause).toMatchObject({ kind: 'exit', exitCode: 3 });

@@ -18,7 +18,7 @@ t('run --output journal: journald stores the death with its WHYDIED_* fields', a
   const cli = path.join(CHECKOUT, 'dist/whydied.js');
   const r = sh(`d=$(mktemp -d) && WHYDIED_STATE_DIR=$d node '${cli}' run --output store,journal -- sh -c 'exit 9'; rc=$?; rm -rf "$d"; exit $rc`);
   expect(r.code).toBe(9);
-  const pid = Number(/\(pid (\d+)\) exited with status 9/.exec(r.stderr)?.[1]);
+  const pid = Number(/\(pid (\d+)\) exited with code 9/.exec(r.stderr)?.[1]);
   expect(pid).toBeGreaterThan(0);
   // journald may take a moment to make the entry visible to readers.
   let entry: Record<string, string> | null = null;
@@ -36,5 +36,5 @@ t('run --output journal: journald stores the death with its WHYDIED_* fields', a
     WHYDIED_COMM: 'sh',
     WHYDIED_PID: String(pid),
   });
-  expect(entry?.MESSAGE).toBe(`whydied: sh (pid ${pid}) exited with status 9`);
+  expect(entry?.MESSAGE).toBe(`whydied: sh (pid ${pid}) exited with code 9`);
 });

@@ -1,6 +1,6 @@
 /**
  * `whydied watch <pid...>`: stay until every pid has ended, then print the diagnosis with the observed cause
- * (signal + sender, exit code, OOM kill). The work is in src/watch/run-watch.ts, loaded on demand.
+ * (signal + sender, exit code, OOM kill). The work is in src/cli/actions/watch.ts (composing src/watch), loaded on demand.
  */
 import type { Argv, CommandModule } from 'yargs';
 import type { GlobalOptions } from './global';
