@@ -10,13 +10,43 @@ const OS_MODULES = '^(node:)?(fs|fs/promises|child_process|net|tty|dgram|worker_
 
 /** Each layer and the folders above it, which it must never import. */
 const LAYERS = [
-  { name: 'util', path: '^src/util/', above: '^(src/(source|model|engine|render|observe|fleet|watch|record|launch|run|scan|explain|api|cli)/|checks/|src/index\\.ts$)' },
-  { name: 'source', path: '^src/source/', above: '^(src/(model|engine|render|observe|fleet|watch|record|launch|run|scan|explain|api|cli)/|checks/|src/index\\.ts$)' },
-  { name: 'model', path: '^src/model/', above: '^(src/(engine|render|observe|fleet|watch|record|launch|run|scan|explain|api|cli)/|checks/|src/index\\.ts$)' },
-  { name: 'engine', path: '^src/engine/', above: '^(src/(render|observe|fleet|watch|record|launch|run|scan|explain|api|cli)/|checks/|src/index\\.ts$)' },
-  { name: 'checks', path: '^checks/', above: '^(src/(render|observe|fleet|watch|record|launch|run|scan|explain|api|cli)/|src/index\\.ts$)' },
-  { name: 'render', path: '^src/render/', above: '^(src/(observe|fleet|watch|record|launch|run|scan|explain|api|cli)/|checks/|src/index\\.ts$)' },
-  { name: 'observe', path: '^src/(observe|fleet)/', above: '^(src/(watch|record|launch|run|scan|explain|api|cli)/|checks/|src/index\\.ts$)' },
+  {
+    name: 'util',
+    path: '^src/util/',
+    above:
+      '^(src/(source|model|engine|render|observe|fleet|watch|record|launch|run|scan|explain|api|cli)/|checks/|src/index\\.ts$)',
+  },
+  {
+    name: 'source',
+    path: '^src/source/',
+    above:
+      '^(src/(model|engine|render|observe|fleet|watch|record|launch|run|scan|explain|api|cli)/|checks/|src/index\\.ts$)',
+  },
+  {
+    name: 'model',
+    path: '^src/model/',
+    above: '^(src/(engine|render|observe|fleet|watch|record|launch|run|scan|explain|api|cli)/|checks/|src/index\\.ts$)',
+  },
+  {
+    name: 'engine',
+    path: '^src/engine/',
+    above: '^(src/(render|observe|fleet|watch|record|launch|run|scan|explain|api|cli)/|checks/|src/index\\.ts$)',
+  },
+  {
+    name: 'checks',
+    path: '^checks/',
+    above: '^(src/(render|observe|fleet|watch|record|launch|run|scan|explain|api|cli)/|src/index\\.ts$)',
+  },
+  {
+    name: 'render',
+    path: '^src/render/',
+    above: '^(src/(observe|fleet|watch|record|launch|run|scan|explain|api|cli)/|checks/|src/index\\.ts$)',
+  },
+  {
+    name: 'observe',
+    path: '^src/(observe|fleet)/',
+    above: '^(src/(watch|record|launch|run|scan|explain|api|cli)/|checks/|src/index\\.ts$)',
+  },
 ];
 
 /** Observers and the other commands' bodies are siblings: none imports another, nor the wiring above them. */
@@ -56,7 +86,7 @@ module.exports = {
       name: 'no-os-in-pure-layers',
       comment:
         'The pure layers (util, model, engine, checks, render, scan, explain) never touch the OS: they read Facts. ' +
-        'Reading /proc is src/source\'s alone (test/architecture/layers.test.ts checks the paths); the observers ' +
+        "Reading /proc is src/source's alone (test/architecture/layers.test.ts checks the paths); the observers " +
         '(watch, record, launch, run, fleet) and the CLI may act on the host: spawn, trace, write their files.',
       severity: 'error',
       from: { path: '^(src/(util|model|engine|render|scan|explain)/|checks/)' },
@@ -67,7 +97,11 @@ module.exports = {
       comment: 'A module that neither the CLI, the library API nor the check list reaches is dead: remove it.',
       severity: 'error',
       from: { path: '^(src/cli/main|src/index|checks/index)\\.ts$' },
-      to: { path: '^(src|checks)/', pathNot: ['\\.d\\.ts$', '^(src/cli/main|src/index|checks/index)\\.ts$'], reachable: false },
+      to: {
+        path: '^(src|checks)/',
+        pathNot: ['\\.d\\.ts$', '^(src/cli/main|src/index|checks/index)\\.ts$'],
+        reachable: false,
+      },
     },
   ],
   options: {

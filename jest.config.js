@@ -17,7 +17,12 @@ const shared = {
 /** @type {import('jest').Config} */
 module.exports = {
   projects: [
-    { ...shared, displayName: 'unit', roots: ['<rootDir>/test'], testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/reality/', '<rootDir>/test/systemd/'] },
+    {
+      ...shared,
+      displayName: 'unit',
+      roots: ['<rootDir>/test'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/reality/', '<rootDir>/test/systemd/'],
+    },
     { ...shared, displayName: 'reality', roots: ['<rootDir>/test/reality'] },
     {
       ...shared,

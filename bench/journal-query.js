@@ -37,21 +37,28 @@ try {
   const t0 = Date.now();
   // journald's rate limit is off in the environment (its journald.conf.d drop-in); an environment booted
   // before that drop-in existed gets it now.
-  inside(`grep -q RateLimitIntervalSec=0 /etc/systemd/journald.conf.d/50-whydied-test.conf || { printf 'RateLimitIntervalSec=0\\n' >> /etc/systemd/journald.conf.d/50-whydied-test.conf; systemctl restart systemd-journald; }`);
+  inside(
+    `grep -q RateLimitIntervalSec=0 /etc/systemd/journald.conf.d/50-whydied-test.conf || { printf 'RateLimitIntervalSec=0\\n' >> /etc/systemd/journald.conf.d/50-whydied-test.conf; systemctl restart systemd-journald; }`,
+  );
   // The main process itself writes every line (awk is in every Debian): its pid owns all the entries. A
   // script file, since systemd-run's command line gets unit-file `$` expansion.
   const script = `echo $$ > /run/wd-bench-fill.pid\nexec awk 'BEGIN { for (i = 1; i <= ${LINES}; i++) print "bench filler line with some text to make it look like a real log line " i; system("sleep 1") }'\n`;
   inside(`echo ${Buffer.from(script).toString('base64')} | base64 -d > /run/wd-bench-fill.sh`);
   inside(`systemd-run -q --wait --unit=wd-bench-fill-${tag} /bin/sh /run/wd-bench-fill.sh >/dev/null`);
   // journald ingests asynchronously: wait until the last line is in.
-  inside(`for i in $(seq 1 1500); do journalctl -q -u wd-bench-fill-${tag} -n 1 -o cat | grep -q " ${LINES}$" && exit 0; sleep 0.2; done; exit 1`);
+  inside(
+    `for i in $(seq 1 1500); do journalctl -q -u wd-bench-fill-${tag} -n 1 -o cat | grep -q " ${LINES}$" && exit 0; sleep 0.2; done; exit 1`,
+  );
   const fillMs = Date.now() - t0;
-  inside(`kill -9 ${victim}; for i in $(seq 1 100); do systemctl is-failed -q wd-bench-victim-${tag} && exit 0; sleep 0.1; done`);
+  inside(
+    `kill -9 ${victim}; for i in $(seq 1 100); do systemctl is-failed -q wd-bench-victim-${tag} && exit 0; sleep 0.1; done`,
+  );
   const fillPid = inside('cat /run/wd-bench-fill.pid');
   const usage = inside('journalctl --disk-usage');
   const entries = inside('journalctl -q -b 0 -o cat | wc -l');
 
-  const F = 'MESSAGE,_PID,_COMM,SYSLOG_IDENTIFIER,_BOOT_ID,UNIT,USER_UNIT,_SYSTEMD_UNIT,_SYSTEMD_USER_UNIT,COREDUMP_PID,COREDUMP_COMM,COREDUMP_SIGNAL_NAME,COREDUMP_SIGNAL,COREDUMP_UID,COREDUMP_UNIT,EXIT_CODE,EXIT_STATUS,SESSION_ID';
+  const F =
+    'MESSAGE,_PID,_COMM,SYSLOG_IDENTIFIER,_BOOT_ID,UNIT,USER_UNIT,_SYSTEMD_UNIT,_SYSTEMD_USER_UNIT,COREDUMP_PID,COREDUMP_COMM,COREDUMP_SIGNAL_NAME,COREDUMP_SIGNAL,COREDUMP_UID,COREDUMP_UNIT,EXIT_CODE,EXIT_STATUS,SESSION_ID';
   const J = ['journalctl', '-o', 'json', `--output-fields=${F}`, '-q', '--no-pager', '-b', '0'];
   const fillUnit = `wd-bench-fill-${tag}.service`;
   const cases = [
@@ -60,10 +67,22 @@ try {
     ['bounded: _PID=filler -n 50', [...J, '-n', '50', `_PID=${fillPid}`]],
     ['bounded: UNIT=filler + USER_UNIT -n 20', [...J, '-n', '20', `UNIT=${fillUnit}`, '+', `USER_UNIT=${fillUnit}`]],
     ['bounded: COREDUMP_PID= -n 5', [...J, '-n', '5', `COREDUMP_PID=${victim}`]],
-    ['bounded: earlyoom + oomd -n 100', [...J, '-n', '100', 'SYSLOG_IDENTIFIER=earlyoom', '+', 'SYSLOG_IDENTIFIER=systemd-oomd']],
-    ['unbounded: -u filler (old query) [1 run]', ['journalctl', '-o', 'json', '-q', '--no-pager', '-b', '0', '-u', fillUnit]],
-    ['unbounded: _PID=filler all fields [1 run]', ['journalctl', '-o', 'json', '-q', '--no-pager', '-b', '0', `_PID=${fillPid}`]],
-    ['systemctl show *.service (ExecMainPID)', ['systemctl', 'show', '--no-pager', '--timestamp=unix', '-p', 'Id,ExecMainPID,MainPID', '--', '*.service']],
+    [
+      'bounded: earlyoom + oomd -n 100',
+      [...J, '-n', '100', 'SYSLOG_IDENTIFIER=earlyoom', '+', 'SYSLOG_IDENTIFIER=systemd-oomd'],
+    ],
+    [
+      'unbounded: -u filler (old query) [1 run]',
+      ['journalctl', '-o', 'json', '-q', '--no-pager', '-b', '0', '-u', fillUnit],
+    ],
+    [
+      'unbounded: _PID=filler all fields [1 run]',
+      ['journalctl', '-o', 'json', '-q', '--no-pager', '-b', '0', `_PID=${fillPid}`],
+    ],
+    [
+      'systemctl show *.service (ExecMainPID)',
+      ['systemctl', 'show', '--no-pager', '--timestamp=unix', '-p', 'Id,ExecMainPID,MainPID', '--', '*.service'],
+    ],
     ['whydied <victim> --json (dead, kill -9)', ['node', cli, victim, '--json']],
     ['whydied <filler> --json (dead, chatty)', ['node', cli, fillPid, '--json']],
     [`whydied wd-bench-victim.service --json`, ['node', cli, `wd-bench-victim-${tag}.service`, '--json']],
@@ -94,11 +113,15 @@ for (const [name, min, med, bytes] of rows) {
   console.log(name.padEnd(44) + min.toFixed(1).padStart(9) + med.toFixed(1).padStart(11) + (med / floor).toFixed(2).padStart(8) + String(bytes).padStart(11));
 }`;
   const b64 = Buffer.from(timer).toString('base64');
-  console.log(`journal: ${entries.trim()} entries this boot (${usage}); filled ${LINES} lines in ${(fillMs / 1000).toFixed(1)} s; runs per case: ${RUNS}`);
+  console.log(
+    `journal: ${entries.trim()} entries this boot (${usage}); filled ${LINES} lines in ${(fillMs / 1000).toFixed(1)} s; runs per case: ${RUNS}`,
+  );
   console.log(inside(`echo ${b64} | base64 -d > /tmp/wd-bench.js && node /tmp/wd-bench.js`));
 } finally {
   try {
-    inside(`systemctl stop wd-bench-victim-${tag} 2>/dev/null; systemctl reset-failed 2>/dev/null; journalctl --rotate -q; journalctl --vacuum-time=1s -q; true`);
+    inside(
+      `systemctl stop wd-bench-victim-${tag} 2>/dev/null; systemctl reset-failed 2>/dev/null; journalctl --rotate -q; journalctl --vacuum-time=1s -q; true`,
+    );
   } finally {
     if (!wasUp) env('down');
   }

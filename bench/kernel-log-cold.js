@@ -24,7 +24,10 @@ try {
   for (let i = 0; i < runs; i++) {
     floor.push(timeOnce([process.execPath, '-e', '0'], benchEnv()));
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, [CLI, String(target.pid), '--json', '--verbose'], { env: benchEnv(), encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [CLI, String(target.pid), '--json', '--verbose'], {
+      env: benchEnv(),
+      encoding: 'utf8',
+    });
     whole.push(Number(process.hrtime.bigint() - t0) / 1e6);
     const out = JSON.parse(r.stdout);
     // whydied.report/2 prints an envelope ({ reports: [...] }); /1 printed the report itself.
@@ -60,7 +63,13 @@ try {
   }
   console.log(`kernel log, cold, in ${runs} fresh diagnoses (medians); node ${process.version}`);
   console.log(`ring buffer ${size}, ${records} records, read from ${source ?? 'nothing'}`);
-  console.log(`kernel-log check (read + parse + search) ${median(check).toFixed(1)} ms of a ${median(whole).toFixed(1)} ms diagnosis; node -e 0 ${median(floor).toFixed(1)} ms`);
+  console.log(
+    `kernel-log check (read + parse + search) ${median(check).toFixed(1)} ms of a ${median(whole).toFixed(1)} ms diagnosis; node -e 0 ${median(floor).toFixed(1)} ms`,
+  );
 } finally {
-  try { process.kill(target.pid, 'SIGKILL'); } catch { /* gone */ }
+  try {
+    process.kill(target.pid, 'SIGKILL');
+  } catch {
+    /* gone */
+  }
 }

@@ -44,8 +44,14 @@ while (size < 1024 * 1024) {
   let msgs;
   const r = seq % 400;
   if (r === 0) msgs = oomBlock(1000 + seq);
-  else if (r === 100) msgs = [`worker[${2000 + seq}]: segfault at 0 ip 00007f3f65f85ad8 sp 00007ffc62cb9528 error 4 in libc.so.6[167ad8,7f3f65e44000+156000] likely on CPU 1 (core 1, socket 0)`];
-  else if (r === 200) msgs = [`traps: dz[${3000 + seq}] trap divide error ip:55781d86414b sp:7fff90c035d0 error:0 in dz[114b,55781d864000+1000]`];
+  else if (r === 100)
+    msgs = [
+      `worker[${2000 + seq}]: segfault at 0 ip 00007f3f65f85ad8 sp 00007ffc62cb9528 error 4 in libc.so.6[167ad8,7f3f65e44000+156000] likely on CPU 1 (core 1, socket 0)`,
+    ];
+  else if (r === 200)
+    msgs = [
+      `traps: dz[${3000 + seq}] trap divide error ip:55781d86414b sp:7fff90c035d0 error:0 in dz[114b,55781d864000+1000]`,
+    ];
   else msgs = [NOISE[seq % NOISE.length]];
   if (r === 0 || r === 100 || r === 200) incidents++;
   for (const m of msgs) {
@@ -71,8 +77,12 @@ run(); // warm-up (JIT)
 const runs = [run(), run(), run()];
 const best = runs.reduce((a, b) => (a.ms < b.ms ? a : b));
 const expected = incidents * copies;
-console.log(`kernel-log parse: ${mb.toFixed(1)} MB (${(text.split('\n').length - 1).toLocaleString()} lines), ${best.records} candidate records, ${best.deaths} deaths (expected ${expected})`);
-console.log(`  runs: ${runs.map((r) => r.ms.toFixed(0)).join(' / ')} ms; best ${(mb / (best.ms / 1000)).toFixed(0)} MB/s`);
+console.log(
+  `kernel-log parse: ${mb.toFixed(1)} MB (${(text.split('\n').length - 1).toLocaleString()} lines), ${best.records} candidate records, ${best.deaths} deaths (expected ${expected})`,
+);
+console.log(
+  `  runs: ${runs.map((r) => r.ms.toFixed(0)).join(' / ')} ms; best ${(mb / (best.ms / 1000)).toFixed(0)} MB/s`,
+);
 if (best.deaths !== expected) {
   console.error('MISMATCH: deaths found differ from deaths generated');
   process.exitCode = 1;

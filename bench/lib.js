@@ -57,7 +57,9 @@ function measure(cases, runs) {
     });
   }
   const out = new Map();
-  cases.forEach(([name], i) => out.set(name, { median: median(times[i]), min: Math.min(...times[i]), cpu: cpu[i] / runs }));
+  cases.forEach(([name], i) =>
+    out.set(name, { median: median(times[i]), min: Math.min(...times[i]), cpu: cpu[i] / runs }),
+  );
   return out;
 }
 

@@ -108,19 +108,26 @@ async function main() {
   const env = { ...process.env };
   delete env.NODE_EXTRA_CA_CERTS; // see domain-facts: it triples node start-up here
   let log = '';
-  const rec = spawn(process.execPath, [CLI, 'record', '--state-dir', state, '--cap-mb', '512'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const rec = spawn(process.execPath, [CLI, 'record', '--state-dir', state, '--cap-mb', '512'], {
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   rec.stderr.on('data', (d) => (log += d));
   try {
-    if (!(await waitFor(() => /recording: instance/.test(log), 15000))) throw new Error(`recorder did not start: ${log}`);
+    if (!(await waitFor(() => /recording: instance/.test(log), 15000)))
+      throw new Error(`recorder did not start: ${log}`);
     await sleep(1000);
     const t0 = Date.now();
     const c0 = cpuTicks(rec.pid);
     const run = spawnSync(forker, [String(RATE), String(SECONDS), String(WORKERS), prog], { encoding: 'utf8' });
     const tBurst = (Date.now() - t0) / 1000;
-    const workers = run.stdout.trim().split('\n').map((l) => {
-      const [pid, n, secs] = l.split(' ');
-      return { pid: Number(pid), n: Number(n), secs: Number(secs) };
-    });
+    const workers = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => {
+        const [pid, n, secs] = l.split(' ');
+        return { pid: Number(pid), n: Number(n), secs: Number(secs) };
+      });
     const spawned = workers.reduce((a, w) => a + w.n, 0);
     const wpids = new Set(workers.map((w) => w.pid));
     const mine = () => readRecords(state).filter((r) => r.comm === 'true' && wpids.has(r.ppid));
@@ -135,11 +142,19 @@ async function main() {
     await new Promise((r) => rec.on('exit', r));
     const status = JSON.parse(fs.readFileSync(path.join(state, 'record.status.json'), 'utf8'));
     console.log(`target rate            ${RATE}/s for ${SECONDS}s with ${WORKERS} workers`);
-    console.log(`achieved exit rate     ${(spawned / tBurst).toFixed(0)}/s (${spawned} ${TINY ? 'tiny static' : '/bin/true'} exits in ${tBurst.toFixed(2)}s)`);
+    console.log(
+      `achieved exit rate     ${(spawned / tBurst).toFixed(0)}/s (${spawned} ${TINY ? 'tiny static' : '/bin/true'} exits in ${tBurst.toFixed(2)}s)`,
+    );
     console.log(`records for them       ${recs.length} (${unique} unique pid+start time, ${spawned - unique} missing)`);
-    console.log(`records total          ${status.records} for ${status.exits} exits seen (${status.unknownIdentity} with unknown identity)`);
-    console.log(`lost events            trace_pipe ${status.lost.pipe}, overrun ${status.lost.overrun}, dropped ${status.lost.dropped} (buffer ${status.bufferKb} KB/CPU)`);
-    console.log(`recorder CPU           ${cpuSec.toFixed(2)}s over ${tEnd.toFixed(2)}s = ${((100 * cpuSec) / tBurst).toFixed(1)}% of one core during the burst (${((1000 * cpuSec) / Math.max(1, spawned)).toFixed(3)} ms per exit)`);
+    console.log(
+      `records total          ${status.records} for ${status.exits} exits seen (${status.unknownIdentity} with unknown identity)`,
+    );
+    console.log(
+      `lost events            trace_pipe ${status.lost.pipe}, overrun ${status.lost.overrun}, dropped ${status.lost.dropped} (buffer ${status.bufferKb} KB/CPU)`,
+    );
+    console.log(
+      `recorder CPU           ${cpuSec.toFixed(2)}s over ${tEnd.toFixed(2)}s = ${((100 * cpuSec) / tBurst).toFixed(1)}% of one core during the burst (${((1000 * cpuSec) / Math.max(1, spawned)).toFixed(3)} ms per exit)`,
+    );
   } finally {
     if (rec.exitCode === null && rec.signalCode === null) {
       rec.kill('SIGTERM');

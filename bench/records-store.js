@@ -23,10 +23,21 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'whydied-bench-store-'));
 function line(i, comm) {
   const t = new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString();
   const rec = {
-    v: 1, pid: 100000 + (i % 3000000), startTime: 1000 + i, bootId, comm,
-    argvHead: [`/usr/bin/${comm}`, '--flag', `arg${i}`], ppid: 1, pgid: 100000 + i, sid: 100000 + i, tty: null,
+    v: 1,
+    pid: 100000 + (i % 3000000),
+    startTime: 1000 + i,
+    bootId,
+    comm,
+    argvHead: [`/usr/bin/${comm}`, '--flag', `arg${i}`],
+    ppid: 1,
+    pgid: 100000 + i,
+    sid: 100000 + i,
+    tty: null,
     cgroup: `/system.slice/app-${i % 97}.service`,
-    cause: i % 3 ? { kind: 'exit', exitCode: i % 5, time: t, source: 'record' } : { kind: 'signal', signal: 'SIGTERM', sender: { pid: 1, comm: 'systemd', uid: 0 }, time: t, source: 'record' },
+    cause:
+      i % 3
+        ? { kind: 'exit', exitCode: i % 5, time: t, source: 'record' }
+        : { kind: 'signal', signal: 'SIGTERM', sender: { pid: 1, comm: 'systemd', uid: 0 }, time: t, source: 'record' },
     seenAt: t,
   };
   return JSON.stringify(rec) + '\n';
@@ -103,12 +114,22 @@ try {
   };
   const emptyCheck = checkMs(env(empty));
   const bigCheck = checkMs(env(big));
-  console.log(`records check (--verbose durationMs), median: empty state dir ${emptyCheck.toFixed(2)} ms, 64 MiB store ${bigCheck.toFixed(2)} ms`);
+  console.log(
+    `records check (--verbose durationMs), median: empty state dir ${emptyCheck.toFixed(2)} ms, 64 MiB store ${bigCheck.toFixed(2)} ms`,
+  );
   const added = m.get(cases[2][0]).median - m.get(cases[1][0]).median;
   const ratio = m.get(cases[4][0]).median / m.get(cases[3][0]).median;
-  console.log(`64 MiB store, no match: +${added.toFixed(1)} ms wall over an empty state dir; records check +${(bigCheck - emptyCheck).toFixed(2)} ms (target <= 5 ms: ${verdict(bigCheck - emptyCheck <= 5)})`);
-  console.log(`by name, 3,000 recorded deaths vs none: ${ratio.toFixed(2)}x (target <= 1.5x: ${verdict(ratio <= 1.5)})`);
+  console.log(
+    `64 MiB store, no match: +${added.toFixed(1)} ms wall over an empty state dir; records check +${(bigCheck - emptyCheck).toFixed(2)} ms (target <= 5 ms: ${verdict(bigCheck - emptyCheck <= 5)})`,
+  );
+  console.log(
+    `by name, 3,000 recorded deaths vs none: ${ratio.toFixed(2)}x (target <= 1.5x: ${verdict(ratio <= 1.5)})`,
+  );
 } finally {
-  try { process.kill(target.pid, 'SIGKILL'); } catch { /* gone */ }
+  try {
+    process.kill(target.pid, 'SIGKILL');
+  } catch {
+    /* gone */
+  }
   fs.rmSync(tmp, { recursive: true, force: true });
 }

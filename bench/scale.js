@@ -69,7 +69,11 @@ async function main() {
   fs.chmodSync(named, 0o755);
   const bySleep = start(['sleep', '3600']);
   start([named, '3600']);
-  const listener = start(['python3', '-c', "import socket,signal;s=socket.socket();s.bind(('127.0.0.1',0));s.listen();print(s.getsockname()[1],flush=True);signal.pause()"]);
+  const listener = start([
+    'python3',
+    '-c',
+    "import socket,signal;s=socket.socket();s.bind(('127.0.0.1',0));s.listen();print(s.getsockname()[1],flush=True);signal.pause()",
+  ]);
   const port = await firstLine(listener);
 
   const cases = [
@@ -97,16 +101,23 @@ async function main() {
     }
   }
 
-  console.log(`\nscale: ${runs} runs per case per size, interleaved, medians (ms); node ${process.version}, ${os.cpus().length} cpus`);
+  console.log(
+    `\nscale: ${runs} runs per case per size, interleaved, medians (ms); node ${process.version}, ${os.cpus().length} cpus`,
+  );
   const w = [16, 12, ...cases.map(() => 15)];
   console.log(row(['extra procs', 'total', ...cases.map(([name]) => name)], w));
-  for (const r of results) console.log(row([r.n, r.total, ...cases.map(([name]) => r.m.get(name).median.toFixed(1))], w));
+  for (const r of results)
+    console.log(row([r.n, r.total, ...cases.map(([name]) => r.m.get(name).median.toFixed(1))], w));
   const base = results[0];
   console.log('\ngrowth per extra process (us), from the run without extra processes:');
   for (const [name] of cases.slice(1)) {
-    const slopes = results.slice(1).map((r) => ((r.m.get(name).median - base.m.get(name).median) * 1000) / (r.total - base.total));
+    const slopes = results
+      .slice(1)
+      .map((r) => ((r.m.get(name).median - base.m.get(name).median) * 1000) / (r.total - base.total));
     const worst = Math.max(...slopes);
-    console.log(`  ${name.padEnd(16)} ${slopes.map((s, i) => `${results[i + 1].n}: ${s.toFixed(1)}`).join('  ')}  (target <= 40 us: ${verdict(worst <= 40)})`);
+    console.log(
+      `  ${name.padEnd(16)} ${slopes.map((s, i) => `${results[i + 1].n}: ${s.toFixed(1)}`).join('  ')}  (target <= 40 us: ${verdict(worst <= 40)})`,
+    );
   }
   const last = results[results.length - 1];
   const floor = last.m.get(NODE_FLOOR[0]).median;

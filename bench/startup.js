@@ -41,12 +41,19 @@ if (before) {
     cases.push([`before: ${name.replace('whydied ', '')}`, [argv[0], before, ...argv.slice(2)]]);
   }
 }
-const targets = { 'whydied --help': 1.3, 'whydied --version': 1.3, 'whydied <pid> (table)': 2.2, 'whydied <pid> --json': 2.0 };
+const targets = {
+  'whydied --help': 1.3,
+  'whydied --version': 1.3,
+  'whydied <pid> (table)': 2.2,
+  'whydied <pid> --json': 2.0,
+};
 
 try {
   const m = measure(cases, runs);
   const floor = m.get(NODE_FLOOR[0]).median;
-  console.log(`startup: ${runs} runs per case, interleaved, after a warm-up; wall ms (min, median) and mean CPU ms (user+sys); node ${process.version}`);
+  console.log(
+    `startup: ${runs} runs per case, interleaved, after a warm-up; wall ms (min, median) and mean CPU ms (user+sys); node ${process.version}`,
+  );
   const cpuFloor = m.get(NODE_FLOOR[0]).cpu;
   const w = [34, 9, 11, 8, 10, 8, 22];
   console.log(row(['case', 'min ms', 'median ms', 'x node', 'cpu ms', 'x node', 'target (median)'], w));
@@ -54,8 +61,25 @@ try {
     const r = m.get(name);
     const ratio = r.median / floor;
     const t = targets[name];
-    console.log(row([name, r.min.toFixed(1), r.median.toFixed(1), ratio.toFixed(2), r.cpu.toFixed(1), (r.cpu / cpuFloor).toFixed(2), t ? `<= ${t}x ${verdict(ratio <= t)}` : ''], w));
+    console.log(
+      row(
+        [
+          name,
+          r.min.toFixed(1),
+          r.median.toFixed(1),
+          ratio.toFixed(2),
+          r.cpu.toFixed(1),
+          (r.cpu / cpuFloor).toFixed(2),
+          t ? `<= ${t}x ${verdict(ratio <= t)}` : '',
+        ],
+        w,
+      ),
+    );
   }
 } finally {
-  try { process.kill(target.pid, 'SIGKILL'); } catch { /* gone */ }
+  try {
+    process.kill(target.pid, 'SIGKILL');
+  } catch {
+    /* gone */
+  }
 }

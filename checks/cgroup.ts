@@ -14,7 +14,8 @@ export const cgroup: Check = {
   meta: {
     id: 'cgroup',
     title: 'Control group',
-    description: 'cgroup paths (v1 and v2): systemd service, user manager, login session scope, container; logind KillUserProcesses; memory limit and usage.',
+    description:
+      'cgroup paths (v1 and v2): systemd service, user manager, login session scope, container; logind KillUserProcesses; memory limit and usage.',
     requires: ['existence'],
     codes: {
       none: 'Not in a systemd unit or container cgroup.',
@@ -32,15 +33,25 @@ export const cgroup: Check = {
     const pid = ctx.target.pid;
     const read = ctx.model.cgroup;
     if (!read.ok) {
-      return { status: read.code === 'EACCES' ? 'warn' : 'info', code: 'unreadable', summary: `Could not read /proc/${pid}/cgroup (${read.code}): ${read.message}` };
+      return {
+        status: read.code === 'EACCES' ? 'warn' : 'info',
+        code: 'unreadable',
+        summary: `Could not read /proc/${pid}/cgroup (${read.code}): ${read.message}`,
+      };
     }
     const { section: evidence, memoryRead: mem } = read.value;
     const { paths, memory, user, decidingPath } = evidence;
     const best = { kind: evidence.kind, unit: evidence.unit };
-    const kup = { value: evidence.killUserProcesses, source: evidence.killUserProcessesSource, compiledDefault: evidence.killUserProcessesCompiledDefault };
+    const kup = {
+      value: evidence.killUserProcesses,
+      source: evidence.killUserProcessesSource,
+      compiledDefault: evidence.killUserProcessesCompiledDefault,
+    };
     const details = paths.map((p) => `${p.hierarchy}:${p.controllers.join(',')}:${p.path}`);
     if (memory) {
-      details.push(`Memory cgroup ${memory.path} (v${memory.version}): usage ${memory.usageBytes ?? '?'} bytes, limit ${memory.limitBytes ?? 'none'}.`);
+      details.push(
+        `Memory cgroup ${memory.path} (v${memory.version}): usage ${memory.usageBytes ?? '?'} bytes, limit ${memory.limitBytes ?? 'none'}.`,
+      );
     } else if (!mem.ok) {
       details.push(`Memory cgroup not readable: ${mem.message}`);
     }
@@ -48,7 +59,13 @@ export const cgroup: Check = {
       case 'session-scope':
         if (kup.value === true) {
           const why = kup.compiledDefault ? `the compiled-in default, as ${kup.source} shows it` : kup.source;
-          return { status: 'warn', code: 'session-scope-killed', summary: `In login session ${best.unit} with KillUserProcesses=yes (${why}): it dies when the session ends.`, details, evidence };
+          return {
+            status: 'warn',
+            code: 'session-scope-killed',
+            summary: `In login session ${best.unit} with KillUserProcesses=yes (${why}): it dies when the session ends.`,
+            details,
+            evidence,
+          };
         }
         return {
           status: 'warn',
@@ -59,7 +76,13 @@ export const cgroup: Check = {
         };
       case 'user-manager':
         if (evidence.lingering === true) {
-          return { status: 'pass', code: 'user-manager-lingering', summary: `Under the user manager (${best.unit}); ${user} lingers (/var/lib/systemd/linger/${user}), so the manager outlives logouts.`, details, evidence };
+          return {
+            status: 'pass',
+            code: 'user-manager-lingering',
+            summary: `Under the user manager (${best.unit}); ${user} lingers (/var/lib/systemd/linger/${user}), so the manager outlives logouts.`,
+            details,
+            evidence,
+          };
         }
         return {
           status: 'info',
@@ -71,11 +94,23 @@ export const cgroup: Check = {
       case 'service':
         return { status: 'pass', code: 'service', summary: `In systemd service ${best.unit}.`, details, evidence };
       case 'container':
-        return { status: 'info', code: 'container', summary: `Inside a container cgroup (${decidingPath}).`, details, evidence };
+        return {
+          status: 'info',
+          code: 'container',
+          summary: `Inside a container cgroup (${decidingPath}).`,
+          details,
+          evidence,
+        };
       case 'user-scope':
         return { status: 'pass', code: 'user-scope', summary: `In transient scope ${best.unit}.`, details, evidence };
       default:
-        return { status: 'pass', code: 'none', summary: 'Not in a login session, service or container cgroup.', details, evidence };
+        return {
+          status: 'pass',
+          code: 'none',
+          summary: 'Not in a login session, service or container cgroup.',
+          details,
+          evidence,
+        };
     }
   },
 };

@@ -13,7 +13,8 @@ export const existence: Check = {
   meta: {
     id: 'existence',
     title: 'Process exists',
-    description: 'Is the process alive, a zombie, or gone; its start time, boot id, state and whether it is a kernel thread.',
+    description:
+      'Is the process alive, a zombie, or gone; its start time, boot id, state and whether it is a kernel thread.',
     codes: {
       alive: 'The process is running.',
       zombie: 'The process has exited but its parent has not reaped it yet.',
@@ -62,7 +63,11 @@ export const existence: Check = {
         details: [
           `State Z: ${stateMeaning('Z')}.`,
           `Started ${startIso}.`,
-          ...(exitStatus ? [`Wait status ${exitStatus.raw} (/proc/${pid}/stat field 52, exit_code): ${describeExitStatus(exitStatus)}.`] : []),
+          ...(exitStatus
+            ? [
+                `Wait status ${exitStatus.raw} (/proc/${pid}/stat field 52, exit_code): ${describeExitStatus(exitStatus)}.`,
+              ]
+            : []),
         ],
         evidence,
       };

@@ -38,4 +38,19 @@ export const builtinChecks: Check[] = [
   systemdUnit,
 ];
 
-export { existence, parentChain, signals, processGroup, tty, stdio, cgroup, ciEnvironment, memory, kernelLog, journal, records, namespace, systemdUnit };
+export {
+  existence,
+  parentChain,
+  signals,
+  processGroup,
+  tty,
+  stdio,
+  cgroup,
+  ciEnvironment,
+  memory,
+  kernelLog,
+  journal,
+  records,
+  namespace,
+  systemdUnit,
+};

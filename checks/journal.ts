@@ -20,28 +20,59 @@ export function journalCause(x: Located): { cause: Cause; sentence: string } | n
   switch (e.type) {
     case 'coredump':
       return {
-        cause: { kind: e.signal === 'SIGSEGV' ? 'segfault' : 'signal', ...(e.signal ? { signal: e.signal } : {}), ...iso(x.entry.timeMs), source: 'journal', details: { coredump: true, comm: e.comm, uid: e.uid } },
+        cause: {
+          kind: e.signal === 'SIGSEGV' ? 'segfault' : 'signal',
+          ...(e.signal ? { signal: e.signal } : {}),
+          ...iso(x.entry.timeMs),
+          source: 'journal',
+          details: { coredump: true, comm: e.comm, uid: e.uid },
+        },
         sentence: `dumped core${e.signal ? ` after ${e.signal}` : ''} at ${at} (systemd-coredump; see coredumpctl info ${e.pid})`,
       };
     case 'earlyoom-kill':
       return {
-        cause: { kind: 'signal', signal: e.signal, ...iso(x.entry.timeMs), source: 'journal', sender: { pid: x.entry.pid ?? 0, comm: 'earlyoom' }, details: { killer: 'earlyoom' } },
+        cause: {
+          kind: 'signal',
+          signal: e.signal,
+          ...iso(x.entry.timeMs),
+          source: 'journal',
+          sender: { pid: x.entry.pid ?? 0, comm: 'earlyoom' },
+          details: { killer: 'earlyoom' },
+        },
         sentence: `was sent ${e.signal} by earlyoom at ${at} because the machine was low on memory`,
       };
     case 'unit-oom':
       return {
-        cause: { kind: 'oom-kill', signal: 'SIGKILL', ...iso(x.entry.timeMs), source: 'journal', details: { unit: e.unit } },
+        cause: {
+          kind: 'oom-kill',
+          signal: 'SIGKILL',
+          ...iso(x.entry.timeMs),
+          source: 'journal',
+          details: { unit: e.unit },
+        },
         sentence: `was killed by the OOM killer at ${at} (systemd: a process of ${e.unit} was OOM-killed)`,
       };
     case 'unit-exit':
       if (e.code === 'exited') {
         return {
-          cause: { kind: 'exit', ...(e.status !== null ? { exitCode: e.status } : {}), ...iso(x.entry.timeMs), source: 'journal', details: { unit: e.unit } },
+          cause: {
+            kind: 'exit',
+            ...(e.status !== null ? { exitCode: e.status } : {}),
+            ...iso(x.entry.timeMs),
+            source: 'journal',
+            details: { unit: e.unit },
+          },
           sentence: `exited with status ${e.status ?? '?'} at ${at} (main process of ${e.unit})`,
         };
       }
       return {
-        cause: { kind: 'signal', ...(e.statusName ? { signal: `SIG${e.statusName}` } : {}), ...iso(x.entry.timeMs), source: 'journal', details: { unit: e.unit, code: e.code } },
+        cause: {
+          kind: 'signal',
+          ...(e.statusName ? { signal: `SIG${e.statusName}` } : {}),
+          ...iso(x.entry.timeMs),
+          source: 'journal',
+          details: { unit: e.unit, code: e.code },
+        },
         sentence: `was ${e.code === 'dumped' ? 'killed (core dumped)' : 'killed'} by SIG${e.statusName ?? e.status} at ${at} (main process of ${e.unit})`,
       };
     case 'unit-failed':
@@ -53,7 +84,14 @@ export function journalCause(x: Located): { cause: Cause; sentence: string } | n
 }
 
 /** Strongest evidence first: a coredump or a named killer beats a unit's summary. */
-const RANK: Readonly<Record<JournalEvent['type'], number>> = { coredump: 5, 'earlyoom-kill': 4, 'unit-oom': 3, 'unit-exit': 2, 'unit-failed': 1, 'oomd-kill': 0 };
+const RANK: Readonly<Record<JournalEvent['type'], number>> = {
+  coredump: 5,
+  'earlyoom-kill': 4,
+  'unit-oom': 3,
+  'unit-exit': 2,
+  'unit-failed': 1,
+  'oomd-kill': 0,
+};
 
 function startMs(ctx: CheckContext): number | null {
   const p = ctx.facts.process(ctx.target.pid);
@@ -65,7 +103,8 @@ function startMs(ctx: CheckContext): number | null {
 function describeEvent(x: Located): string {
   const c = journalCause(x);
   if (c) return `${formatTime(x.entry.timeMs)} ${c.sentence}`;
-  if (x.event.type === 'unit-failed') return `${formatTime(x.entry.timeMs)} ${x.event.unit} failed with result '${x.event.result}'`;
+  if (x.event.type === 'unit-failed')
+    return `${formatTime(x.entry.timeMs)} ${x.event.unit} failed with result '${x.event.result}'`;
   if (x.event.type === 'oomd-kill') return `${formatTime(x.entry.timeMs)} systemd-oomd killed cgroup ${x.event.cgroup}`;
   return '';
 }
@@ -75,20 +114,31 @@ function finding(ctx: CheckContext, search: JournalSearch): FindingInput {
   const since = startMs(ctx);
   // A unit's result lines carry no pid: one logged before this pid's own last line is about an earlier run
   // of the unit (a crash loop's previous main process), not about this one.
-  const aboutUnit = (x: Located): boolean => x.event.type === 'unit-exit' || x.event.type === 'unit-failed' || x.event.type === 'unit-oom';
+  const aboutUnit = (x: Located): boolean =>
+    x.event.type === 'unit-exit' || x.event.type === 'unit-failed' || x.event.type === 'unit-oom';
   const relevant = search.events.filter(
     (x) =>
       (since === null || x.entry.timeMs === null || x.entry.timeMs >= since) &&
       !(aboutUnit(x) && search.lastOwnMs !== null && x.entry.timeMs !== null && x.entry.timeMs < search.lastOwnMs),
   );
-  const evidence = { units: search.units, events: relevant.map(describeEvent), queries: search.queries.map((q) => q.join(' ')) };
+  const evidence = {
+    units: search.units,
+    events: relevant.map(describeEvent),
+    queries: search.queries.map((q) => q.join(' ')),
+  };
   const alive = ctx.facts.process(pid) !== null && ctx.facts.process(pid)?.stat.state !== 'Z';
   const best = [...relevant]
     .map((x) => ({ x, c: journalCause(x) }))
     .filter((y): y is { x: Located; c: NonNullable<ReturnType<typeof journalCause>> } => y.c !== null)
     // Same rank: a unit's first result after the pid was last seen is its own (later ones are later runs);
     // other records name the pid itself, and the newest wins.
-    .sort((a, b) => RANK[b.x.event.type] - RANK[a.x.event.type] || (aboutUnit(a.x) ? (a.x.entry.timeMs ?? 0) - (b.x.entry.timeMs ?? 0) : (b.x.entry.timeMs ?? 0) - (a.x.entry.timeMs ?? 0)))[0];
+    .sort(
+      (a, b) =>
+        RANK[b.x.event.type] - RANK[a.x.event.type] ||
+        (aboutUnit(a.x)
+          ? (a.x.entry.timeMs ?? 0) - (b.x.entry.timeMs ?? 0)
+          : (b.x.entry.timeMs ?? 0) - (a.x.entry.timeMs ?? 0)),
+    )[0];
   if (best && !alive) {
     return {
       status: 'fail',
@@ -100,13 +150,21 @@ function finding(ctx: CheckContext, search: JournalSearch): FindingInput {
     };
   }
   if (relevant.length > 0) {
-    return { status: 'info', code: 'unit-events', summary: `The journal has ${relevant.length} record(s) about this process or its unit.`, details: relevant.map(describeEvent), evidence };
+    return {
+      status: 'info',
+      code: 'unit-events',
+      summary: `The journal has ${relevant.length} record(s) about this process or its unit.`,
+      details: relevant.map(describeEvent),
+      evidence,
+    };
   }
   return {
     status: alive ? 'pass' : 'info',
     code: 'no-record',
     summary: `The journal has no record of how process ${pid} ended${search.units.length ? ` (unit ${search.units.join(', ')})` : ''}.`,
-    details: ['Searched: entries logged by the pid, its service units\' results, systemd-coredump, earlyoom and systemd-oomd.'],
+    details: [
+      "Searched: entries logged by the pid, its service units' results, systemd-coredump, earlyoom and systemd-oomd.",
+    ],
     evidence,
   };
 }
@@ -115,7 +173,8 @@ export const journal: Check = {
   meta: {
     id: 'journal',
     title: 'Systemd journal',
-    description: "Unit results (Main process exited, Failed with result 'oom-kill'/'signal'/'core-dump'/...), systemd-coredump, earlyoom and systemd-oomd kills naming the process.",
+    description:
+      "Unit results (Main process exited, Failed with result 'oom-kill'/'signal'/'core-dump'/...), systemd-coredump, earlyoom and systemd-oomd kills naming the process.",
     codes: {
       died: 'The journal records how this process ended (coredump, a killer daemon, or its unit result).',
       'unit-events': 'The journal has records about this process or its unit, none establishing a cause.',
@@ -129,11 +188,20 @@ export const journal: Check = {
     const units: string[] = [];
     if (p) {
       const cg = ctx.facts.cgroups(ctx.target.pid);
-      if (cg.ok) for (const c of cg.value) { const u = /([^/]+\.service)$/.exec(c.path); if (u && !units.includes(u[1])) units.push(u[1]); }
+      if (cg.ok)
+        for (const c of cg.value) {
+          const u = /([^/]+\.service)$/.exec(c.path);
+          if (u && !units.includes(u[1])) units.push(u[1]);
+        }
     }
     const search = searchJournal(ctx.facts, ctx.target.pid, units, startMs(ctx));
     if (!search.available) {
-      return { status: 'skip', code: 'no-journal', summary: `No systemd journal to search: ${search.why ?? 'unavailable'}.`, evidence: { queries: search.queries.map((q) => q.join(' ')) } };
+      return {
+        status: 'skip',
+        code: 'no-journal',
+        summary: `No systemd journal to search: ${search.why ?? 'unavailable'}.`,
+        evidence: { queries: search.queries.map((q) => q.join(' ')) },
+      };
     }
     return finding(ctx, search);
   },

@@ -10,7 +10,13 @@ import { findDeaths, findHungTasks, sameComm } from '../src/source/kernel-log/in
 import { readKernelLog, type KernelLogRead } from '../src/source/kernel-log/read';
 import type { Death, DeathFilter } from '../src/source/kernel-log/types';
 import { latestRecordedCause, latestRecordedStartMs } from '../src/source/records/later-holder';
-import { findSuppressions, RATELIMIT_BURST, RATELIMIT_WINDOW_MS, suppressionsDuring, type Suppression } from '../src/source/kernel-log/suppressed';
+import {
+  findSuppressions,
+  RATELIMIT_BURST,
+  RATELIMIT_WINDOW_MS,
+  suppressionsDuring,
+  type Suppression,
+} from '../src/source/kernel-log/suppressed';
 
 const CATCH_NEXT_TIME =
   'To catch it next time: keep `whydied watch <pid>` running while it works (records the signal and who sent it), and keep the kernel log readable (sysctl kernel.dmesg_restrict=0 or run whydied as root).';
@@ -41,12 +47,18 @@ const line = (d: Death): string => `pid ${d.pid} (${d.comm}) ${describeDeath(d)}
 
 function searched(ctx: CheckContext, log: KernelLogRead, startMs: number | null): string[] {
   const out: string[] = [];
-  const from = log.source === null ? 'no kernel log source could be read' : `read the kernel log from ${log.label ?? log.source}`;
-  out.push(`Searched: ${from}, for pid ${ctx.target.pid}${ctx.target.name ? ` named ${ctx.target.name}` : ''} (OOM kills, segfaults, traps, audit ANOM_ABEND).`);
-  if (log.earlierBoots.length > 0) out.push(`Also searched earlier boot(s) in the journal: ${log.earlierBoots.join(', ')}.`);
+  const from =
+    log.source === null ? 'no kernel log source could be read' : `read the kernel log from ${log.label ?? log.source}`;
+  out.push(
+    `Searched: ${from}, for pid ${ctx.target.pid}${ctx.target.name ? ` named ${ctx.target.name}` : ''} (OOM kills, segfaults, traps, audit ANOM_ABEND).`,
+  );
+  if (log.earlierBoots.length > 0)
+    out.push(`Also searched earlier boot(s) in the journal: ${log.earlierBoots.join(', ')}.`);
   for (const u of log.unreadable) out.push(`Could not read ${u}.`);
   if (log.oldestTimeMs !== null && startMs !== null && log.oldestTimeMs > startMs) {
-    out.push(`The oldest kernel record is from ${formatTime(log.oldestTimeMs)}, after this process started: the ring buffer has wrapped and older messages are lost.`);
+    out.push(
+      `The oldest kernel record is from ${formatTime(log.oldestTimeMs)}, after this process started: the ring buffer has wrapped and older messages are lost.`,
+    );
   }
   return out;
 }
@@ -73,7 +85,10 @@ function diedFinding(d: Death, log: KernelLogRead, others: Death[], code: string
     status: 'fail',
     code,
     summary: `${prefix}Process ${d.pid} (${d.comm}) ${describeDeath(d)}.`,
-    details: [...d.raw.map((r) => `kernel: ${r}`), ...others.map((o) => `Not this process (PID reuse or another name): ${line(o)}`)],
+    details: [
+      ...d.raw.map((r) => `kernel: ${r}`),
+      ...others.map((o) => `Not this process (PID reuse or another name): ${line(o)}`),
+    ],
     evidence: evidenceOf(log, [d, ...others]),
     remedy: { text: adviceFor(d), commands: [] },
     cause: deathCause(d, log),
@@ -109,13 +124,18 @@ function runDead(ctx: CheckContext, log: KernelLogRead, holderStartMs: number | 
   // Only a death that can have printed a crash line can have lost it to the rate limit: a recorded exit
   // status or a signal sent by another process never printed one.
   const recorded = latestRecordedCause(ctx.facts, pid);
-  const couldCrash = recorded === null || recorded.kind === 'unknown' || (recorded.kind === 'signal' && CRASH_SIGNALS.has(recorded.signal ?? ''));
+  const couldCrash =
+    recorded === null ||
+    recorded.kind === 'unknown' ||
+    (recorded.kind === 'signal' && CRASH_SIGNALS.has(recorded.signal ?? ''));
   const dropped = couldCrash ? suppressionsDuring(findSuppressions(log.records), startMs, holderStartMs) : [];
   // Windows anywhere in the boot say little about a process whose start is unknown: a note, not a warning.
   if (dropped.length > 0 && startMs !== null) return suppressedFinding(ctx, log, others, dropped, details, startMs);
   if (dropped.length > 0) {
     const total = dropped.reduce((n, s) => n + s.count, 0);
-    details.push(`The kernel dropped ${total} crash report(s) this boot (rate limit: ${RATE_LIMIT}), the latest ${span(dropped[dropped.length - 1])}; its start time is unknown, so whether it died then cannot be told.`);
+    details.push(
+      `The kernel dropped ${total} crash report(s) this boot (rate limit: ${RATE_LIMIT}), the latest ${span(dropped[dropped.length - 1])}; its start time is unknown, so whether it died then cannot be told.`,
+    );
   }
   details.push(CATCH_NEXT_TIME);
   return {
@@ -148,9 +168,19 @@ const suppressionJson = (s: Suppression): JsonValue => ({
  * No line for this process, but the kernel dropped crash lines while it may have been dying: "no
  * record" would then be a claim the log cannot support. Said as a warning with the windows.
  */
-function suppressedFinding(ctx: CheckContext, log: KernelLogRead, others: Death[], dropped: Suppression[], details: string[], startMs: number | null): FindingInput {
+function suppressedFinding(
+  ctx: CheckContext,
+  log: KernelLogRead,
+  others: Death[],
+  dropped: Suppression[],
+  details: string[],
+  startMs: number | null,
+): FindingInput {
   const total = dropped.reduce((n, s) => n + s.count, 0);
-  const when = dropped.length === 1 ? span(dropped[0]) : `in ${dropped.length} windows, the latest ${span(dropped[dropped.length - 1])}`;
+  const when =
+    dropped.length === 1
+      ? span(dropped[0])
+      : `in ${dropped.length} windows, the latest ${span(dropped[dropped.length - 1])}`;
   for (const s of dropped) details.push(`kernel: ${s.raw} (dropped ${span(s)})`);
   details.push(
     `The kernel prints segfault and trap lines at most ${RATE_LIMIT}; lines over that are dropped${startMs === null ? '' : ' (only windows after this process started are listed)'}. Run \`whydied record\` to keep every death's signal whatever the kernel drops.`,
@@ -212,23 +242,32 @@ function runAlive(ctx: CheckContext, log: KernelLogRead, startedAtMs: number, co
       evidence,
     };
   }
-  return { status: 'pass', code: 'clean', summary: `No kernel records for this process (searched ${log.label ?? log.source}).`, details: searched(ctx, log, startedAtMs), evidence };
+  return {
+    status: 'pass',
+    code: 'clean',
+    summary: `No kernel records for this process (searched ${log.label ?? log.source}).`,
+    details: searched(ctx, log, startedAtMs),
+    evidence,
+  };
 }
 
 export const kernelLog: Check = {
   meta: {
     id: 'kernel-log',
     title: 'Kernel log',
-    description: 'OOM kills, segfaults, traps and abnormal ends recorded by the kernel (/dev/kmsg, dmesg, journalctl -k), attributed by pid, name and time.',
+    description:
+      'OOM kills, segfaults, traps and abnormal ends recorded by the kernel (/dev/kmsg, dmesg, journalctl -k), attributed by pid, name and time.',
     codes: {
       died: 'The kernel log records how this process died (OOM kill, segfault, trap or abnormal end).',
       'pid-reused': 'The kernel log shows an earlier process with this pid; it is not the current one.',
       'no-record': 'The process is gone and the kernel log has no record of its death (what was searched is listed).',
-      suppressed: 'The process is gone, it has no kernel line, and the kernel dropped crash lines (rate limit) while it may have died.',
+      suppressed:
+        'The process is gone, it has no kernel line, and the kernel dropped crash lines (rate limit) while it may have died.',
       'hung-task': 'The kernel reported this process blocked in uninterruptible sleep (hung task).',
       'earlier-deaths': 'Other processes with this name died in the kernel log.',
       clean: 'The process is alive and the kernel log has nothing about it.',
-      unreadable: 'The process is alive and no kernel log source could be read (dmesg_restrict, no journal), so nothing was searched.',
+      unreadable:
+        'The process is alive and no kernel log source could be read (dmesg_restrict, no journal), so nothing was searched.',
     },
   },
   run(ctx) {
@@ -240,7 +279,11 @@ export const kernelLog: Check = {
     const reused = ctx.model.existence.state === 'pid-reused';
     if (reused) return runDead(ctx, log, p.startedAtMs);
     // A name hint that is not the live holder's comm and that died on this pid before it started.
-    if (name && !sameComm(p.stat.comm, name) && findDeaths(log.records, { pid, name, before: p.startedAtMs }).length > 0) {
+    if (
+      name &&
+      !sameComm(p.stat.comm, name) &&
+      findDeaths(log.records, { pid, name, before: p.startedAtMs }).length > 0
+    ) {
       return runDead(ctx, log, p.startedAtMs);
     }
     return runAlive(ctx, log, p.startedAtMs, p.stat.comm);

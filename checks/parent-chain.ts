@@ -9,7 +9,8 @@ export const parentChain: Check = {
   meta: {
     id: 'parent-chain',
     title: 'Parent chain',
-    description: 'Ancestry up to pid 1 with start times; each ancestor classified (shell, sshd, tmux, CI runner, ...); reparenting and recycled pids.',
+    description:
+      'Ancestry up to pid 1 with start times; each ancestor classified (shell, sshd, tmux, CI runner, ...); reparenting and recycled pids.',
     requires: ['existence'],
     codes: {
       chain: 'Ancestry walked to pid 1.',
@@ -19,42 +20,93 @@ export const parentChain: Check = {
       'recycled-parent': 'An ancestor pid was recycled (it started after its child): the chain stops there.',
       'parent-gone': 'An ancestor vanished while the chain was read.',
       'kernel-thread': 'Kernel threads descend from kthreadd; no user ancestry.',
-      'systemd-unit': 'A child of systemd (pid 1) inside one of its service units: the manager started it (nothing was reparented).',
+      'systemd-unit':
+        'A child of systemd (pid 1) inside one of its service units: the manager started it (nothing was reparented).',
     },
   },
   run(ctx) {
     const read = ctx.model.chain;
-    if (!read.ok) return { status: 'skip', code: 'parent-gone', summary: `Cannot read /proc/${ctx.target.pid}/stat: ${read.message}` };
+    if (!read.ok)
+      return {
+        status: 'skip',
+        code: 'parent-gone',
+        summary: `Cannot read /proc/${ctx.target.pid}/stat: ${read.message}`,
+      };
     const { section: evidence, unitOfInit } = read.value;
     const { self, ancestors, stoppedAt, reparented } = evidence;
     const parent = ancestors[0] ?? null;
     const ci = evidence.ciRunner;
     const chainText = [self, ...ancestors].map((a) => `${a.comm}(${a.pid})`).join(' < ');
     const details = ancestors.map((a) => `${a.pid} ${a.label}, started ${a.startTime}`);
-    if (stoppedAt?.reason === 'recycled-pid') details.push(`pid ${stoppedAt.pid} started after its child: it is a recycled pid, not the real parent; chain stops.`);
+    if (stoppedAt?.reason === 'recycled-pid')
+      details.push(
+        `pid ${stoppedAt.pid} started after its child: it is a recycled pid, not the real parent; chain stops.`,
+      );
     if (stoppedAt?.reason === 'gone') details.push(`pid ${stoppedAt.pid} exited while the chain was read.`);
 
     if (self.kind === 'kernel-thread') {
       return { status: 'info', code: 'kernel-thread', summary: `Kernel thread: ${chainText}`, details, evidence };
     }
     if (stoppedAt?.reason === 'recycled-pid') {
-      return { status: 'warn', code: 'recycled-parent', summary: `Parent pid ${stoppedAt.pid} was recycled: ${chainText}`, details, evidence };
+      return {
+        status: 'warn',
+        code: 'recycled-parent',
+        summary: `Parent pid ${stoppedAt.pid} was recycled: ${chainText}`,
+        details,
+        evidence,
+      };
     }
     if (ci) {
-      return { status: 'warn', code: 'ci-runner-ancestor', summary: `Launched under a CI runner ${ci.label} (${ci.pid}): ${chainText}`, details, evidence };
+      return {
+        status: 'warn',
+        code: 'ci-runner-ancestor',
+        summary: `Launched under a CI runner ${ci.label} (${ci.pid}): ${chainText}`,
+        details,
+        evidence,
+      };
     }
     if (stoppedAt?.reason === 'gone') {
-      return { status: 'info', code: 'parent-gone', summary: `An ancestor exited during the read: ${chainText}`, details, evidence };
+      return {
+        status: 'info',
+        code: 'parent-gone',
+        summary: `An ancestor exited during the read: ${chainText}`,
+        details,
+        evidence,
+      };
     }
     if (unitOfInit) {
-      return { status: 'pass', code: 'systemd-unit', summary: `Started by systemd (pid 1) in ${unitOfInit}: ${chainText}`, details, evidence };
+      return {
+        status: 'pass',
+        code: 'systemd-unit',
+        summary: `Started by systemd (pid 1) in ${unitOfInit}: ${chainText}`,
+        details,
+        evidence,
+      };
     }
     if (reparented === 'init') {
-      return { status: 'info', code: 'reparented-init', summary: `Reparented to init (its launcher is gone): ${chainText}`, details, evidence };
+      return {
+        status: 'info',
+        code: 'reparented-init',
+        summary: `Reparented to init (its launcher is gone): ${chainText}`,
+        details,
+        evidence,
+      };
     }
     if (reparented === 'subreaper' && parent) {
-      return { status: 'info', code: 'reparented-subreaper', summary: `Adopted by subreaper ${parent.label} (${parent.pid}): ${chainText}`, details, evidence };
+      return {
+        status: 'info',
+        code: 'reparented-subreaper',
+        summary: `Adopted by subreaper ${parent.label} (${parent.pid}): ${chainText}`,
+        details,
+        evidence,
+      };
     }
-    return { status: 'pass', code: 'chain', summary: parent ? `Parent ${parent.label} (${parent.pid}): ${chainText}` : chainText, details, evidence };
+    return {
+      status: 'pass',
+      code: 'chain',
+      summary: parent ? `Parent ${parent.label} (${parent.pid}): ${chainText}` : chainText,
+      details,
+      evidence,
+    };
   },
 };

@@ -15,20 +15,29 @@ export const processGroup: Check = {
   meta: {
     id: 'process-group',
     title: 'Process group and session',
-    description: 'PGID and SID, leadership, the members of its group and session, whether the group is orphaned and whether it shares a group with a shell or job runner.',
+    description:
+      'PGID and SID, leadership, the members of its group and session, whether the group is orphaned and whether it shares a group with a shell or job runner.',
     requires: ['existence'],
     codes: {
-      'own-session': 'It leads its own session and process group (setsid): group and session kills of its launcher do not reach it.',
+      'own-session':
+        'It leads its own session and process group (setsid): group and session kills of its launcher do not reach it.',
       'own-group': 'It leads its own process group (a shell job or a daemon).',
-      'shares-group-with-runner': 'It shares its process group with a shell or job runner: killing that group kills it.',
+      'shares-group-with-runner':
+        'It shares its process group with a shell or job runner: killing that group kills it.',
       'shares-group': 'It is a member of a process group led by another live process: a kill of that group kills it.',
-      'leader-gone': 'It was left in the process group of a launcher that has exited: the tool that made the group kills it at the end of the step.',
+      'leader-gone':
+        'It was left in the process group of a launcher that has exited: the tool that made the group kills it at the end of the step.',
       unreadable: 'Its stat could not be read.',
     },
   },
   run(ctx) {
     const read = ctx.model.group;
-    if (!read.ok) return { status: 'info', code: 'unreadable', summary: `Cannot read /proc/${ctx.target.pid}/stat: ${read.message}` };
+    if (!read.ok)
+      return {
+        status: 'info',
+        code: 'unreadable',
+        summary: `Cannot read /proc/${ctx.target.pid}/stat: ${read.message}`,
+      };
     const evidence = read.value;
     const { group, groupLeaderInfo, sessionLeaderInfo, sharesWithRunner } = evidence;
     const self = { pgrp: evidence.pgid, session: evidence.sid };
@@ -39,20 +48,35 @@ export const processGroup: Check = {
       `SID ${self.session}${evidence.sessionLeader ? ' (it is the session leader)' : sessionLeaderInfo ? ` led by ${fmt(sessionLeaderInfo)}` : ' (leader has exited)'}`,
       `Group members: ${group.map(fmt).join(', ')}${allCount > group.length ? ` and ${allCount - group.length} more` : ''}`,
       `Session has ${evidence.sessionCount} process(es).`,
-      evidence.orphaned ? 'The group is orphaned: no member has a parent in another group of this session.' : 'The group is not orphaned.',
+      evidence.orphaned
+        ? 'The group is orphaned: no member has a parent in another group of this session.'
+        : 'The group is not orphaned.',
     ];
     // The group-kill rule decides how alarming this is, so the check and the survival matrix agree.
     const rule = decideEvent('group-kill', evidenceWith({ group: evidence }));
     const status = rule.outcome === 'dies' ? 'warn' : rule.outcome === 'survives' ? 'pass' : 'info';
     if (evidence.sessionLeader && evidence.groupLeader) {
-      return { status, code: 'own-session', summary: `Leads its own session ${self.session} and process group.`, details, evidence };
+      return {
+        status,
+        code: 'own-session',
+        summary: `Leads its own session ${self.session} and process group.`,
+        details,
+        evidence,
+      };
     }
     if (evidence.groupLeader) {
-      return { status, code: 'own-group', summary: `Leads its own process group ${self.pgrp} in session ${self.session}.`, details, evidence };
+      return {
+        status,
+        code: 'own-group',
+        summary: `Leads its own process group ${self.pgrp} in session ${self.session}.`,
+        details,
+        evidence,
+      };
     }
     if (sharesWithRunner) {
       // The label already names the kind (`bash -c shell`, `gitlab-runner (CI runner)`): no second noun.
-      const who = isShellKind(sharesWithRunner.kind) || /\(|shell|script/.test(sharesWithRunner.label) ? '' : 'job runner ';
+      const who =
+        isShellKind(sharesWithRunner.kind) || /\(|shell|script/.test(sharesWithRunner.label) ? '' : 'job runner ';
       return {
         status,
         code: 'shares-group-with-runner',

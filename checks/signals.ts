@@ -24,7 +24,11 @@ export const signals: Check = {
   run(ctx) {
     // A zombie has already exited: no signal can reach it, so its masks answer nothing.
     if (ctx.model.existence.state === 'zombie') {
-      return { status: 'skip', code: 'zombie', summary: 'Not checked: the process has exited (zombie), no signal can reach it.' };
+      return {
+        status: 'skip',
+        code: 'zombie',
+        summary: 'Not checked: the process has exited (zombie), no signal can reach it.',
+      };
     }
     const st = ctx.model.signals;
     if (!st.ok) {
@@ -44,14 +48,38 @@ export const signals: Check = {
     ];
     if (evidence.hupBlocked) details.push('SIGHUP is blocked: a hangup stays pending until it is unblocked.');
     if (evidence.pending.length > 0 && evidence.hup !== 'ignored') {
-      return { status: 'warn', code: 'signals-pending', summary: `Signals pending: ${evidence.pending.join(' ')}.`, details, evidence };
+      return {
+        status: 'warn',
+        code: 'signals-pending',
+        summary: `Signals pending: ${evidence.pending.join(' ')}.`,
+        details,
+        evidence,
+      };
     }
     if (evidence.hup === 'ignored') {
-      return { status: 'info', code: 'sighup-ignored', summary: 'SIGHUP is ignored (as nohup sets it); SIGTERM and SIGKILL still kill it.', details, evidence };
+      return {
+        status: 'info',
+        code: 'sighup-ignored',
+        summary: 'SIGHUP is ignored (as nohup sets it); SIGTERM and SIGKILL still kill it.',
+        details,
+        evidence,
+      };
     }
     if (evidence.hup === 'caught') {
-      return { status: 'info', code: 'sighup-caught', summary: 'SIGHUP has a handler: the program decides what a hangup does.', details, evidence };
+      return {
+        status: 'info',
+        code: 'sighup-caught',
+        summary: 'SIGHUP has a handler: the program decides what a hangup does.',
+        details,
+        evidence,
+      };
     }
-    return { status: 'info', code: 'sighup-default', summary: 'SIGHUP has its default action: a hangup that reaches it terminates it.', details, evidence };
+    return {
+      status: 'info',
+      code: 'sighup-default',
+      summary: 'SIGHUP has its default action: a hangup that reaches it terminates it.',
+      details,
+      evidence,
+    };
   },
 };

@@ -6,13 +6,18 @@
 import type { Check } from '../src/engine/types';
 import type { StdioSection } from '../src/model/stdio';
 
-export type { StdioSection as StdioEvidence, FdSection as FdEvidence, PeerSection as PeerEvidence } from '../src/model/stdio';
+export type {
+  StdioSection as StdioEvidence,
+  FdSection as FdEvidence,
+  PeerSection as PeerEvidence,
+} from '../src/model/stdio';
 
 export const stdio: Check = {
   meta: {
     id: 'stdio',
     title: 'Standard streams',
-    description: 'fds 0/1/2: terminal, pipe (is the other end alive?), socket, /dev/null, file, deleted file; and what happens to it after a hangup.',
+    description:
+      'fds 0/1/2: terminal, pipe (is the other end alive?), socket, /dev/null, file, deleted file; and what happens to it after a hangup.',
     requires: ['existence'],
     codes: {
       detached: 'Its standard streams point at /dev/null, files or sockets: nothing breaks when the terminal goes.',
@@ -27,25 +32,65 @@ export const stdio: Check = {
     const pid = ctx.target.pid;
     const read = ctx.model.stdio;
     if (!read.ok) {
-      const evidence: StdioSection = { fds: [], ttyFds: [], brokenPipes: [], deletedFiles: [], stdoutFile: null, unreadable: `${read.code}: ${read.message}` };
-      const why = read.code === 'EACCES' || read.code === 'EPERM' ? 'permission denied (another user\'s process; run as that user or root)' : read.message;
+      const evidence: StdioSection = {
+        fds: [],
+        ttyFds: [],
+        brokenPipes: [],
+        deletedFiles: [],
+        stdoutFile: null,
+        unreadable: `${read.code}: ${read.message}`,
+      };
+      const why =
+        read.code === 'EACCES' || read.code === 'EPERM'
+          ? "permission denied (another user's process; run as that user or root)"
+          : read.message;
       return { status: 'info', code: 'unreadable', summary: `Could not read /proc/${pid}/fd: ${why}.`, evidence };
     }
     const { section: evidence, pipeDeath } = read.value;
     const { fds, ttyFds, brokenPipes, deletedFiles } = evidence;
     const details = fds.map((f) => `fd ${f.fd}: ${f.kind} ${f.target}${f.consequence ? ` — ${f.consequence}` : ''}`);
     if (brokenPipes.length > 0) {
-      return { status: 'warn', code: 'broken-pipe', summary: `fd ${brokenPipes.join(', ')} is a pipe nobody reads: ${pipeDeath}.`, details, evidence };
+      return {
+        status: 'warn',
+        code: 'broken-pipe',
+        summary: `fd ${brokenPipes.join(', ')} is a pipe nobody reads: ${pipeDeath}.`,
+        details,
+        evidence,
+      };
     }
     if (deletedFiles.length > 0) {
-      return { status: 'warn', code: 'deleted-file', summary: `fd ${deletedFiles.join(', ')} writes to a deleted file.`, details, evidence };
+      return {
+        status: 'warn',
+        code: 'deleted-file',
+        summary: `fd ${deletedFiles.join(', ')} writes to a deleted file.`,
+        details,
+        evidence,
+      };
     }
     if (ttyFds.length > 0) {
-      return { status: 'info', code: 'on-tty', summary: `fd ${ttyFds.join(', ')} on a terminal: after a hangup writes fail with EIO.`, details, evidence };
+      return {
+        status: 'info',
+        code: 'on-tty',
+        summary: `fd ${ttyFds.join(', ')} on a terminal: after a hangup writes fail with EIO.`,
+        details,
+        evidence,
+      };
     }
     if (fds.some((f) => f.kind === 'pipe' && f.fd !== 0)) {
-      return { status: 'info', code: 'pipe', summary: 'Output goes to a pipe whose reader is alive; it depends on that reader.', details, evidence };
+      return {
+        status: 'info',
+        code: 'pipe',
+        summary: 'Output goes to a pipe whose reader is alive; it depends on that reader.',
+        details,
+        evidence,
+      };
     }
-    return { status: 'pass', code: 'detached', summary: 'Standard streams do not depend on a terminal or a pipe reader.', details, evidence };
+    return {
+      status: 'pass',
+      code: 'detached',
+      summary: 'Standard streams do not depend on a terminal or a pipe reader.',
+      details,
+      evidence,
+    };
   },
 };

@@ -9,7 +9,14 @@ import type { Cause, Check, CheckContext, FindingInput } from '../src/engine/typ
 import { classifyCgroupPath } from './cgroup';
 import { formatTime } from '../src/source/kernel-log/describe';
 import { signalName } from '../src/source/signals';
-import { managerRunning, unitStates, unitsByMainPid, isUnitName, timespanMs, type UnitState } from '../src/source/systemd';
+import {
+  managerRunning,
+  unitStates,
+  unitsByMainPid,
+  isUnitName,
+  timespanMs,
+  type UnitState,
+} from '../src/source/systemd';
 import { readKillUserProcesses } from '../src/source/systemd/logind';
 import { readKernelLog } from '../src/source/kernel-log/read';
 import { findDeaths } from '../src/source/kernel-log/incidents';
@@ -41,8 +48,22 @@ const mib = (b: number): string => (b % 1048576 === 0 ? `${b / 1048576}M` : `${b
 
 function blank(): SystemdUnitEvidence {
   return {
-    unit: null, foundBy: null, isMainProcess: null, mainPid: null, execMainPid: null, activeState: null, subState: null, result: null,
-    restart: null, restartSec: null, killMode: null, memoryMax: null, nRestarts: null, nextRestart: null, exit: null, queries: [],
+    unit: null,
+    foundBy: null,
+    isMainProcess: null,
+    mainPid: null,
+    execMainPid: null,
+    activeState: null,
+    subState: null,
+    result: null,
+    restart: null,
+    restartSec: null,
+    killMode: null,
+    memoryMax: null,
+    nRestarts: null,
+    nextRestart: null,
+    exit: null,
+    queries: [],
   };
 }
 
@@ -88,7 +109,13 @@ function live(ctx: CheckContext, e: SystemdUnitEvidence): FindingInput {
   const read = unitStates(ctx.facts, [unit]);
   if (read.argv) e.queries.push(read.argv.join(' '));
   const u = read.ok ? read.units.find((x) => x.id === unit) : undefined;
-  if (!u) return { status: 'info', code: 'unit-unknown', summary: `In ${unit}, which the manager did not describe${read.ok ? '' : ` (${read.why})`}.`, evidence: { ...e, unit, foundBy: 'cgroup' } };
+  if (!u)
+    return {
+      status: 'info',
+      code: 'unit-unknown',
+      summary: `In ${unit}, which the manager did not describe${read.ok ? '' : ` (${read.why})`}.`,
+      evidence: { ...e, unit, foundBy: 'cgroup' },
+    };
   e.foundBy = 'cgroup';
   fill(e, u, pid);
   if (u.type !== 'service') {
@@ -102,7 +129,12 @@ function live(ctx: CheckContext, e: SystemdUnitEvidence): FindingInput {
       evidence: e,
     };
   }
-  return { status: 'pass', code: 'unit-member', summary: `In ${u.id}, whose main process is ${u.mainPid || 'none'} (${settings(e)}).`, evidence: e };
+  return {
+    status: 'pass',
+    code: 'unit-member',
+    summary: `In ${u.id}, whose main process is ${u.mainPid || 'none'} (${settings(e)}).`,
+    evidence: e,
+  };
 }
 
 /**
@@ -115,7 +147,9 @@ function kernelOomOfUnit(ctx: CheckContext, u: UnitState): { memcg: string; time
   const log = readKernelLog(ctx.facts);
   const deaths = findDeaths(log.records, { after: u.execMainExitMs - 10000, before: u.execMainExitMs + 5000 });
   for (const d of deaths) {
-    const memcg = [d.details.taskMemcg, d.details.memcg].find((m): m is string => typeof m === 'string' && (m.endsWith(`/${u.id}`) || m.includes(`/${u.id}/`)));
+    const memcg = [d.details.taskMemcg, d.details.memcg].find(
+      (m): m is string => typeof m === 'string' && (m.endsWith(`/${u.id}`) || m.includes(`/${u.id}/`)),
+    );
     if (d.kind === 'oom-kill' && memcg) return { memcg, timeMs: d.timeMs };
   }
   return null;
@@ -128,15 +162,32 @@ function managerCause(u: UnitState, oom: { memcg: string } | null): { cause: Cau
   const details = { unit: u.id, result: u.result ?? '', code: u.execMainCode, nRestarts: u.nRestarts ?? 0 };
   if (u.execMainCode === 'exited') {
     return {
-      cause: { kind: 'exit', ...(u.execMainStatus !== null ? { exitCode: u.execMainStatus } : {}), ...(time ? { time } : {}), source: 'journal', details },
+      cause: {
+        kind: 'exit',
+        ...(u.execMainStatus !== null ? { exitCode: u.execMainStatus } : {}),
+        ...(time ? { time } : {}),
+        source: 'journal',
+        details,
+      },
       words: `exited with status ${u.execMainStatus ?? '?'}`,
     };
   }
   const signal = u.execMainStatus === null ? null : signalName(u.execMainStatus);
-  const kind = u.result === 'oom-kill' || oom ? 'oom-kill' : u.execMainCode === 'dumped' && signal === 'SIGSEGV' ? 'segfault' : 'signal';
+  const kind =
+    u.result === 'oom-kill' || oom
+      ? 'oom-kill'
+      : u.execMainCode === 'dumped' && signal === 'SIGSEGV'
+        ? 'segfault'
+        : 'signal';
   const limit = u.memoryMax === null ? '' : ` (MemoryMax=${mib(u.memoryMax)})`;
   return {
-    cause: { kind, ...(signal ? { signal } : {}), ...(time ? { time } : {}), source: 'journal', details: oom ? { ...details, memcg: oom.memcg } : details },
+    cause: {
+      kind,
+      ...(signal ? { signal } : {}),
+      ...(time ? { time } : {}),
+      source: 'journal',
+      details: oom ? { ...details, memcg: oom.memcg } : details,
+    },
     words: oom
       ? `was killed by the kernel OOM killer (SIGKILL) in memory cgroup ${oom.memcg}${limit}`
       : `was killed by ${signal ?? 'a signal'}${u.execMainCode === 'dumped' ? ' (core dumped)' : ''}${u.result === 'oom-kill' ? ` (OOM kill)${limit}` : ''}`,
@@ -145,26 +196,43 @@ function managerCause(u: UnitState, oom: { memcg: string } | null): { cause: Cau
 
 function restartWords(e: SystemdUnitEvidence, u: UnitState): string {
   const n = e.nRestarts ?? 0;
-  if (e.nextRestart) return `; Restart=${e.restart}: restarted ${n} time(s) so far, next restart at ${formatTime(Date.parse(e.nextRestart))}`;
+  if (e.nextRestart)
+    return `; Restart=${e.restart}: restarted ${n} time(s) so far, next restart at ${formatTime(Date.parse(e.nextRestart))}`;
   if (u.mainPid && u.mainPid !== u.execMainPid) return `; restarted ${n} time(s); its main process is now ${u.mainPid}`;
-  if (u.restart && u.restart !== 'no') return `; Restart=${u.restart}, restarted ${n} time(s), not restarting now (${u.activeState}/${u.subState})`;
+  if (u.restart && u.restart !== 'no')
+    return `; Restart=${u.restart}, restarted ${n} time(s), not restarting now (${u.activeState}/${u.subState})`;
   return `; Restart=${u.restart ?? 'no'}: systemd will not restart it`;
 }
 
 /** A login session scope's end (systemd's stop lines for the scope, logind's "Removed session"). */
-function sessionEnd(ctx: CheckContext, e: SystemdUnitEvidence, unit: string, lastSeenMs: number | null): FindingInput | null {
+function sessionEnd(
+  ctx: CheckContext,
+  e: SystemdUnitEvidence,
+  unit: string,
+  lastSeenMs: number | null,
+): FindingInput | null {
   const session = /^session-(.+)\.scope$/.exec(unit);
   if (!session) return null;
   const queries: string[][] = [];
-  const stops = queryJournal(ctx.facts, [`UNIT=${unit}`, '_PID=1', '+', `SESSION_ID=${session[1]}`], { sinceMs: lastSeenMs, limit: 20 }, queries);
+  const stops = queryJournal(
+    ctx.facts,
+    [`UNIT=${unit}`, '_PID=1', '+', `SESSION_ID=${session[1]}`],
+    { sinceMs: lastSeenMs, limit: 20 },
+    queries,
+  );
   e.queries.push(...queries.map((q) => q.join(' ')));
   if (!stops.ok) return null;
-  const stop = stops.value.find((x) => /^Stopping session-|^Stopped session-|: Deactivated successfully|^Removed session /.test(x.message) && (lastSeenMs === null || (x.timeMs ?? 0) >= lastSeenMs));
+  const stop = stops.value.find(
+    (x) =>
+      /^Stopping session-|^Stopped session-|: Deactivated successfully|^Removed session /.test(x.message) &&
+      (lastSeenMs === null || (x.timeMs ?? 0) >= lastSeenMs),
+  );
   if (!stop) return null;
   const kup = readKillUserProcesses(ctx.facts);
-  const how = kup.value === true
-    ? `logind stopped the scope because KillUserProcesses=yes (${kup.compiledDefault ? `compiled-in default, as ${kup.source} shows it` : kup.source})`
-    : 'systemd stopped the scope';
+  const how =
+    kup.value === true
+      ? `logind stopped the scope because KillUserProcesses=yes (${kup.compiledDefault ? `compiled-in default, as ${kup.source} shows it` : kup.source})`
+      : 'systemd stopped the scope';
   const time = iso(stop.timeMs);
   return {
     status: 'fail',
@@ -211,7 +279,7 @@ function dead(ctx: CheckContext, e: SystemdUnitEvidence): FindingInput {
       const ended = sessionEnd(ctx, e, unit, lastSeenMs);
       if (ended) return ended;
       const read = unitStates(ctx.facts, [unit]);
-      const st = read.ok ? read.units.find((x) => x.id === unit) ?? null : null;
+      const st = read.ok ? (read.units.find((x) => x.id === unit) ?? null) : null;
       if (st) {
         fill(e, st, pid);
         if (st.execMainPid === pid) u = st;
@@ -227,11 +295,27 @@ function dead(ctx: CheckContext, e: SystemdUnitEvidence): FindingInput {
     }
   }
   if (!u) {
-    return { status: 'info', code: 'no-unit', summary: `No systemd unit records process ${pid} as its main process, and the journal names no unit for it.`, evidence: e };
+    return {
+      status: 'info',
+      code: 'no-unit',
+      summary: `No systemd unit records process ${pid} as its main process, and the journal names no unit for it.`,
+      evidence: e,
+    };
   }
   const c = managerCause(u, u.result === 'oom-kill' ? null : kernelOomOfUnit(ctx, u));
-  if (!c) return { status: 'info', code: 'unit-known', summary: `Process ${pid} was the main process of ${u.id} (${u.activeState}/${u.subState}).`, evidence: e };
-  e.exit = { code: u.execMainCode ?? '', status: u.execMainStatus, signal: c.cause.signal ?? null, time: iso(u.execMainExitMs) };
+  if (!c)
+    return {
+      status: 'info',
+      code: 'unit-known',
+      summary: `Process ${pid} was the main process of ${u.id} (${u.activeState}/${u.subState}).`,
+      evidence: e,
+    };
+  e.exit = {
+    code: u.execMainCode ?? '',
+    status: u.execMainStatus,
+    signal: c.cause.signal ?? null,
+    time: iso(u.execMainExitMs),
+  };
   return {
     status: 'fail',
     code: 'unit-result',
@@ -246,7 +330,8 @@ export const systemdUnit: Check = {
   meta: {
     id: 'systemd-unit',
     title: 'systemd unit',
-    description: "The process's systemd unit from the manager (systemctl show) and the journal: main process, Restart=, KillMode=, MemoryMax=; after death the unit's Result, exit status or signal, NRestarts and next restart; a login session's end.",
+    description:
+      "The process's systemd unit from the manager (systemctl show) and the journal: main process, Restart=, KillMode=, MemoryMax=; after death the unit's Result, exit status or signal, NRestarts and next restart; a login session's end.",
     codes: {
       'no-manager': 'systemd is not running here: there is no service manager to ask.',
       'no-unit': 'No unit of the system manager holds (or held) this process.',
@@ -262,10 +347,18 @@ export const systemdUnit: Check = {
   run(ctx) {
     const e = blank();
     if (!managerRunning(ctx.facts)) {
-      return { status: 'skip', code: 'no-manager', summary: 'systemd is not running on this machine (no /run/systemd/system): no unit to ask about.', evidence: e };
+      return {
+        status: 'skip',
+        code: 'no-manager',
+        summary: 'systemd is not running on this machine (no /run/systemd/system): no unit to ask about.',
+        evidence: e,
+      };
     }
     const p = ctx.facts.process(ctx.target.pid);
-    const same = p !== null && p.stat.state !== 'Z' && (ctx.target.startTime === null || ctx.target.startTime === p.stat.startTime);
+    const same =
+      p !== null &&
+      p.stat.state !== 'Z' &&
+      (ctx.target.startTime === null || ctx.target.startTime === p.stat.startTime);
     return same ? live(ctx, e) : dead(ctx, e);
   },
 };

@@ -11,7 +11,8 @@ export const tty: Check = {
   meta: {
     id: 'tty',
     title: 'Controlling terminal',
-    description: 'Controlling terminal from tty_nr, foreground or background, and who holds the terminal (sshd, tmux/screen server, terminal emulator, script, nobody).',
+    description:
+      'Controlling terminal from tty_nr, foreground or background, and who holds the terminal (sshd, tmux/screen server, terminal emulator, script, nobody).',
     requires: ['existence'],
     codes: {
       'no-tty': 'No controlling terminal: a terminal hangup cannot reach it.',
@@ -34,19 +35,45 @@ export const tty: Check = {
     const { tty: name, foreground, sessionLeader, holder, holderKind, multiplexer } = evidence;
     const details = [
       `Controlling terminal /dev/${name} (tty_nr ${s.ttyNr}); foreground group ${s.tpgid}, its group ${s.pgrp}.`,
-      sessionLeader ? `Session leader: ${sessionLeader.label} (${sessionLeader.pid}).` : `Session leader ${s.session} has exited.`,
+      sessionLeader
+        ? `Session leader: ${sessionLeader.label} (${sessionLeader.pid}).`
+        : `Session leader ${s.session} has exited.`,
       holder ? `Terminal held by ${holder.label} (${holder.pid}).` : 'No process holding the terminal was found.',
     ];
     if (holderKind === 'nobody') {
-      return { status: 'warn', code: 'holder-gone', summary: `Terminal ${name}: its session leader ${s.session} has exited; the terminal is orphaned.`, details, evidence };
+      return {
+        status: 'warn',
+        code: 'holder-gone',
+        summary: `Terminal ${name}: its session leader ${s.session} has exited; the terminal is orphaned.`,
+        details,
+        evidence,
+      };
     }
     if (multiplexer && holder) {
-      return { status: 'pass', code: 'multiplexer-held', summary: `Terminal ${name} is held by ${holder.label} (${holder.pid}), which outlives a disconnect.`, details, evidence };
+      return {
+        status: 'pass',
+        code: 'multiplexer-held',
+        summary: `Terminal ${name} is held by ${holder.label} (${holder.pid}), which outlives a disconnect.`,
+        details,
+        evidence,
+      };
     }
     const by = holder ? ` held by ${holder.label} (${holder.pid})` : '';
     if (foreground) {
-      return { status: 'warn', code: 'foreground', summary: `Foreground on terminal ${name}${by}: a hangup sends it SIGHUP.`, details, evidence };
+      return {
+        status: 'warn',
+        code: 'foreground',
+        summary: `Foreground on terminal ${name}${by}: a hangup sends it SIGHUP.`,
+        details,
+        evidence,
+      };
     }
-    return { status: 'info', code: 'background', summary: `Background job on terminal ${name}${by}.`, details, evidence };
+    return {
+      status: 'info',
+      code: 'background',
+      summary: `Background job on terminal ${name}${by}.`,
+      details,
+      evidence,
+    };
   },
 };

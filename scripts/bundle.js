@@ -44,16 +44,26 @@ async function main() {
   const bin = path.join(dist, 'whydied.js');
   const loader = fs.readFileSync(path.join(__dirname, 'whydied-loader.js'), 'utf8');
   if (!loader.includes('/*__WHYDIED_CLI__*/ null')) throw new Error('whydied-loader.js: META placeholder missing');
-  fs.writeFileSync(bin, loader.replace('/*__WHYDIED_CLI__*/ null', () => JSON.stringify(meta)));
+  fs.writeFileSync(
+    bin,
+    loader.replace('/*__WHYDIED_CLI__*/ null', () => JSON.stringify(meta)),
+  );
   fs.chmodSync(bin, 0o755);
 
   // Warm-up: a real table diagnosis of this process compiles what a diagnosis runs; the loader saves the cache.
   const cache = path.join(dist, 'whydied.bundle.cache');
   fs.rmSync(cache, { force: true });
   const env = { ...process.env, NO_COLOR: '1' };
-  const warm = spawnSync(process.execPath, [bin, String(process.pid)], { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', timeout: 60000 });
+  const warm = spawnSync(process.execPath, [bin, String(process.pid)], {
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+    timeout: 60000,
+  });
   if (warm.error || !fs.existsSync(cache)) {
-    console.warn(`bundle: no code cache written (${warm.error ? warm.error.message : (warm.stderr || '').trim() || `exit ${warm.status}`}); whydied runs without one`);
+    console.warn(
+      `bundle: no code cache written (${warm.error ? warm.error.message : (warm.stderr || '').trim() || `exit ${warm.status}`}); whydied runs without one`,
+    );
   }
 }
 

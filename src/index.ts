@@ -56,7 +56,10 @@ export type { Format, RenderOptions } from './render/types';
 /** Identity helpers: give a plain object literal its type (and its editor hints). */
 export const defineCheck = <C extends Check>(check: C): C => check;
 export const defineRule = (rule: SurvivalRule): SurvivalRule => rule;
-export const definePlugin = (plugin: { checks?: Check[]; rules?: SurvivalRule[] }): { checks: Check[]; rules: SurvivalRule[] } => ({
+export const definePlugin = (plugin: {
+  checks?: Check[];
+  rules?: SurvivalRule[];
+}): { checks: Check[]; rules: SurvivalRule[] } => ({
   checks: plugin.checks ?? [],
   rules: plugin.rules ?? [],
 });
@@ -76,7 +79,11 @@ export async function diagnose(query: string, options: DiagnoseQueryOptions = {}
 }
 
 /** Reports as the CLI prints them: `table` (answer first), `json` (the published envelope) or `markdown`. */
-export function render(reports: Report | Report[], format: Format = 'table', options: Partial<RenderOptions> = {}): string {
+export function render(
+  reports: Report | Report[],
+  format: Format = 'table',
+  options: Partial<RenderOptions> = {},
+): string {
   const { rendererFor } = require('./render') as typeof import('./render');
   return rendererFor(format)(reports, { color: false, ...options });
 }

@@ -11,7 +11,9 @@ import { loadPlugins } from '../engine/plugins';
  * Built-in checks then plugins' checks, validated, and the plugins' survival rules; a plugin that does not
  * load is a usage error naming its path.
  */
-export async function loadChecksAndRules(modules: readonly string[]): Promise<{ checks: Check[]; rules: SurvivalRule[] }> {
+export async function loadChecksAndRules(
+  modules: readonly string[],
+): Promise<{ checks: Check[]; rules: SurvivalRule[] }> {
   const { builtinChecks } = await import('../../checks');
   const plugins = await loadPlugins([...modules]);
   const bad = plugins.errors[0];
@@ -26,7 +28,8 @@ export async function loadChecksAndRules(modules: readonly string[]): Promise<{ 
   return { checks: all, rules: plugins.rules };
 }
 
-export const loadChecks = async (modules: readonly string[]): Promise<Check[]> => (await loadChecksAndRules(modules)).checks;
+export const loadChecks = async (modules: readonly string[]): Promise<Check[]> =>
+  (await loadChecksAndRules(modules)).checks;
 
 /** Logs saved on another machine, as given on the command line (`-` is stdin). */
 export interface SavedLogFiles {
@@ -34,13 +37,14 @@ export interface SavedLogFiles {
   journal?: string;
 }
 
-
 /** Facts from a bundle file (--from), saved logs (--kmsg, --journal) or the live system. A bad bundle is a usage error. */
 export async function loadFacts(from: string | undefined, saved: SavedLogFiles = {}): Promise<Facts> {
   const { createFacts } = await import('../source/facts');
   if (saved.kmsg !== undefined || saved.journal !== undefined) {
-    if (from !== undefined) throw new UsageError('--from replays a bundle; it cannot be combined with --kmsg or --journal');
-    if (saved.kmsg === '-' && saved.journal === '-') throw new UsageError('only one of --kmsg and --journal can read stdin');
+    if (from !== undefined)
+      throw new UsageError('--from replays a bundle; it cannot be combined with --kmsg or --journal');
+    if (saved.kmsg === '-' && saved.journal === '-')
+      throw new UsageError('only one of --kmsg and --journal can read stdin');
     const { createSavedEvidenceSource, readSavedLog, SavedLogError } = await import('../source/saved-evidence-source');
     try {
       return createFacts(

@@ -14,7 +14,11 @@ export const collapse = (s: string): string =>
     .filter((l) => l !== '')
     .join(' ');
 
-export function reportError(e: unknown, verbose: boolean, write: (s: string) => void = (s) => process.stderr.write(s)): number {
+export function reportError(
+  e: unknown,
+  verbose: boolean,
+  write: (s: string) => void = (s) => process.stderr.write(s),
+): number {
   const usage = isUsageError(e);
   // Messages quote arguments, file names and bundle content: never a raw control or bidi character.
   const message = escapeControl(collapse(e instanceof Error ? e.message : String(e))) || 'unknown error';

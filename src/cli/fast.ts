@@ -79,7 +79,8 @@ export function parseFast(args: readonly string[], commands: readonly string[]):
     else FLAGS[name](req);
   }
   // yargs rejects --json with --format (conflicts) in its own words.
-  if (target === null || target === '' || commands.includes(target) || (req.json && req.format !== undefined)) return null;
+  if (target === null || target === '' || commands.includes(target) || (req.json && req.format !== undefined))
+    return null;
   req.target = target;
   return { kind: 'diagnose', req };
 }

@@ -15,16 +15,21 @@ export function toList(v: string | number | Array<string | number> | undefined):
 /** `--only a,b --only c` -> ['a','b','c']. */
 export function splitIds(values: readonly (string | number)[] | undefined, option = 'only'): string[] | undefined {
   if (values === undefined) return undefined;
-  const ids = values.flatMap((v) => String(v).split(',')).map((s) => s.trim()).filter((s) => s !== '');
+  const ids = values
+    .flatMap((v) => String(v).split(','))
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   // `--only ''` would otherwise silently mean "no filter" (every check runs).
   if (ids.length === 0) throw new UsageError(`--${option} needs at least one check id (whydied checks lists them)`);
   return ids;
 }
 
 export function pickFormat(json: boolean | undefined, format: string | undefined): Format {
-  if (json && format !== undefined && format !== 'json') throw new UsageError(`--json conflicts with --format ${format}`);
+  if (json && format !== undefined && format !== 'json')
+    throw new UsageError(`--json conflicts with --format ${format}`);
   if (json) return 'json';
-  if (format === undefined || format === 'table' || format === 'json' || format === 'markdown') return format ?? 'table';
+  if (format === undefined || format === 'table' || format === 'json' || format === 'markdown')
+    return format ?? 'table';
   throw new UsageError(`unknown --format '${format}' (table, json or markdown)`);
 }
 
@@ -53,7 +58,9 @@ export function parseTimeout(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const t = String(raw).trim();
   const s = /^(\d+(\.\d*)?|\.\d+)$/.test(t) ? Number(t) : NaN;
-  if (!(s > 0)) throw new UsageError(`--timeout takes a positive number of seconds, not '${escapeControl(String(raw))}'`);
-  if (s > MAX_TIMEOUT_S) throw new UsageError(`--timeout ${t} is too long: at most ${MAX_TIMEOUT_S} seconds (about 24 days)`);
+  if (!(s > 0))
+    throw new UsageError(`--timeout takes a positive number of seconds, not '${escapeControl(String(raw))}'`);
+  if (s > MAX_TIMEOUT_S)
+    throw new UsageError(`--timeout ${t} is too long: at most ${MAX_TIMEOUT_S} seconds (about 24 days)`);
   return Math.max(1, Math.round(s * 1000));
 }

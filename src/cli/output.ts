@@ -4,7 +4,15 @@
  * is an error of the diagnosis: the output is dropped quietly and the exit code stays the one the command
  * set. Without a listener, node turns the stream's 'error' into an uncaught exception (a stack trace, exit 1).
  */
-const GONE = new Set(['EPIPE', 'EIO', 'EBADF', 'ECONNRESET', 'ENXIO', 'ERR_STREAM_DESTROYED', 'ERR_STREAM_WRITE_AFTER_END']);
+const GONE = new Set([
+  'EPIPE',
+  'EIO',
+  'EBADF',
+  'ECONNRESET',
+  'ENXIO',
+  'ERR_STREAM_DESTROYED',
+  'ERR_STREAM_WRITE_AFTER_END',
+]);
 
 let installed = false;
 

@@ -29,10 +29,13 @@ const MISSING: Readonly<Record<string, string>> = {
 /** Option names (and aliases) the command named in `args` accepts: its builder run on a throwaway parser. */
 function knownOptions(args: readonly string[]): Set<string> {
   const words = args.filter((a) => !a.startsWith('-'));
-  const mod: CommandInfo = COMMANDS.find((c: CommandInfo) => words[0] !== undefined && commandNames(c).includes(words[0])) ?? COMMANDS[0];
+  const mod: CommandInfo =
+    COMMANDS.find((c: CommandInfo) => words[0] !== undefined && commandNames(c).includes(words[0])) ?? COMMANDS[0];
   const y = yargs([]).option('verbose', { type: 'boolean' }).help().alias('help', 'h').version() as Argv<GlobalOptions>;
   if (typeof mod.builder === 'function') (mod.builder as (y: Argv<GlobalOptions>) => unknown)(y);
-  const o = (y as unknown as { getOptions(): { key: Record<string, unknown>; alias: Record<string, string[]> } }).getOptions();
+  const o = (
+    y as unknown as { getOptions(): { key: Record<string, unknown>; alias: Record<string, string[]> } }
+  ).getOptions();
   return new Set([...Object.keys(o.key), ...Object.values(o.alias).flat()]);
 }
 
@@ -45,8 +48,12 @@ export function explainFailure(msg: string, args: readonly string[], known: Read
   if (unknownArgs) {
     // yargs names an unknown `--flag` without its dashes: say which were options, as typed.
     const names = unknownArgs[1].split(', ');
-    const asOption = (n: string): string | null => args.find((a) => a === `--${n}` || a.startsWith(`--${n}=`) || a === `-${n}`) ?? null;
-    const options = names.map(asOption).filter((a): a is string => a !== null).map((a) => a.split('=')[0]);
+    const asOption = (n: string): string | null =>
+      args.find((a) => a === `--${n}` || a.startsWith(`--${n}=`) || a === `-${n}`) ?? null;
+    const options = names
+      .map(asOption)
+      .filter((a): a is string => a !== null)
+      .map((a) => a.split('=')[0]);
     if (options.length > 0) return `unknown option ${options.join(', ')} (whydied --help lists them)`;
     return `unexpected argument ${names.join(', ')} (whydied --help)`;
   }
@@ -54,7 +61,8 @@ export function explainFailure(msg: string, args: readonly string[], known: Read
   const dd = args.indexOf('--');
   const flags = (dd >= 0 ? args.slice(0, dd) : args).filter((a) => /^--?[^-\d]/.test(a));
   const unknown = flags.map((a) => a.replace(/^--?(no-)?/, '').split('=')[0]).filter((n) => !known.has(n));
-  if (unknown.length > 0) return `unknown option ${unknown.map((n) => (n.length === 1 ? `-${n}` : `--${n}`)).join(', ')} (whydied --help lists them)`;
+  if (unknown.length > 0)
+    return `unknown option ${unknown.map((n) => (n.length === 1 ? `-${n}` : `--${n}`)).join(', ')} (whydied --help lists them)`;
   const cmd = args.find((a) => !a.startsWith('-'));
   return (cmd && MISSING[cmd]) ?? 'missing target: whydied PID | :PORT | NAME (whydied --help)';
 }
@@ -64,7 +72,11 @@ export function buildParser(args: string[], width?: number): Argv<GlobalOptions>
   const y = yargs(args)
     .scriptName('whydied')
     .usage('whydied <target> [options]\n\nWhy did my background process die - or why is it about to?')
-    .option('verbose', { type: 'boolean', global: true, describe: 'Check details, durations, and stack traces on errors' })
+    .option('verbose', {
+      type: 'boolean',
+      global: true,
+      describe: 'Check details, durations, and stack traces on errors',
+    })
     .strict()
     .help()
     .alias('help', 'h')
@@ -76,7 +88,8 @@ export function buildParser(args: string[], width?: number): Argv<GlobalOptions>
     // A handler's exception arrives here as `err` and is passed on unchanged.
     .fail((msg: string | null, err: Error | undefined) => {
       // yargs reports its own parse errors (an option missing its value) as a YError: bad input, exit 2.
-      if (err && err.name === 'YError') throw new UsageError(explainFailure(err.message, args, knownOptions(args)), { cause: err });
+      if (err && err.name === 'YError')
+        throw new UsageError(explainFailure(err.message, args, knownOptions(args)), { cause: err });
       if (err) throw err;
       throw new UsageError(explainFailure(msg ?? 'invalid command line', args, knownOptions(args)));
     }) as Argv<GlobalOptions>;
@@ -92,7 +105,9 @@ export function rejectClusteredFlags(args: readonly string[]): void {
   for (const a of args) {
     if (a === '--') return;
     if (/^-[^-\d.]./.test(a)) {
-      throw new UsageError(`unknown option '${escapeControl(a)}': to look up a process named ${escapeControl(a)} (a login shell), put it after --: whydied -- ${escapeControl(a)}`);
+      throw new UsageError(
+        `unknown option '${escapeControl(a)}': to look up a process named ${escapeControl(a)} (a login shell), put it after --: whydied -- ${escapeControl(a)}`,
+      );
     }
   }
 }
@@ -113,12 +128,16 @@ export async function run(args: string[]): Promise<void> {
  * What the fast path (fast.ts) needs from this parser, computed at build time by scripts/bundle.js:
  * the version, every command name and alias, and --help at the widths a pipe or a wide terminal gets.
  */
-export async function cliMeta(version: string): Promise<{ version: string; commands: string[]; help: Record<string, string> }> {
+export async function cliMeta(
+  version: string,
+): Promise<{ version: string; commands: string[]; help: Record<string, string> }> {
   const help: Record<string, string> = {};
   for (const width of [80, 100]) help[String(width)] = `${await buildParser([], width).getHelp()}\n`;
   // yargs' command instance holds each command's name and its aliases; `$0` (the default) is no typed word.
   type Commands = { getCommands(): string[]; aliasMap: Record<string, string> };
-  const inst = (buildParser([]) as unknown as { getInternalMethods(): { getCommandInstance(): Commands } }).getInternalMethods().getCommandInstance();
+  const inst = (buildParser([]) as unknown as { getInternalMethods(): { getCommandInstance(): Commands } })
+    .getInternalMethods()
+    .getCommandInstance();
   const commands = new Set<string>([...inst.getCommands(), ...Object.keys(inst.aliasMap)]);
   commands.delete('$0');
   return { version, commands: [...commands], help };

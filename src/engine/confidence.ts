@@ -9,7 +9,9 @@ const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
 /** The kernel truncates comm to 15 bytes: a longer name agrees when its first 15 do. */
 function sameName(a: string, b: string): boolean {
-  return a === b || (a.length >= 15 && b.startsWith(a.slice(0, 15))) || (b.length >= 15 && a.startsWith(b.slice(0, 15)));
+  return (
+    a === b || (a.length >= 15 && b.startsWith(a.slice(0, 15))) || (b.length >= 15 && a.startsWith(b.slice(0, 15)))
+  );
 }
 
 function ofRecord(f: Finding): CauseConfidence {
@@ -47,7 +49,11 @@ export function confidenceOf(c: Cause, target: CheckTarget, f: Finding): CauseCo
  * Every finding's cause gets its confidence; returns the findings (copied where changed) and the
  * verdict's cause mapped to its copy (the verdict picked one of the findings' cause objects).
  */
-export function withConfidence(findings: Finding[], verdictCause: Cause | null, target: CheckTarget): { findings: Finding[]; cause: Cause | null } {
+export function withConfidence(
+  findings: Finding[],
+  verdictCause: Cause | null,
+  target: CheckTarget,
+): { findings: Finding[]; cause: Cause | null } {
   let cause = verdictCause;
   const out = findings.map((f) => {
     if (!f.cause) return f;

@@ -3,6 +3,10 @@ import type { Facts } from '../source/types';
 import type { CheckContext, CheckTarget } from './types';
 import { createTargetModel } from '../model/target-model';
 
-export function createCheckContext(facts: Facts, target: CheckTarget, options: { verbose?: boolean } = {}): CheckContext {
+export function createCheckContext(
+  facts: Facts,
+  target: CheckTarget,
+  options: { verbose?: boolean } = {},
+): CheckContext {
   return { target, facts, model: createTargetModel(facts, target), options: { verbose: options.verbose ?? false } };
 }

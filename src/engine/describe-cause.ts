@@ -44,7 +44,11 @@ export function groupDirected(c: CauseFacts): boolean {
 /** The short form in parts (head, sender, group): joined with ` · ` in the report, with spaces in scan. */
 export function causeParts(c: CauseFacts): string[] {
   const sender = senderWords(c);
-  return [causeHead(c), ...(sender !== null ? [sender] : []), ...(groupDirected(c) ? ['to its whole process group'] : [])];
+  return [
+    causeHead(c),
+    ...(sender !== null ? [sender] : []),
+    ...(groupDirected(c) ? ['to its whole process group'] : []),
+  ];
 }
 
 /** How a sender's signal reached it, after the sender: `, sent to its whole process group`. */
@@ -91,7 +95,8 @@ export function describeCause(c: CauseFacts, pid?: number): string {
   if (c.kind === 'oom-kill') return 'was killed by the kernel OOM killer';
   const sig = c.signal ?? 'a signal';
   if (d.kernelSent === true || KERNEL_MECHANISMS.has(String(d.mechanism))) {
-    if (d.reason === 'fault' || d.mechanism === 'fault') return `crashed: ${sig} from the kernel (a fault in the process itself)`;
+    if (d.reason === 'fault' || d.mechanism === 'fault')
+      return `crashed: ${sig} from the kernel (a fault in the process itself)`;
     return `was killed by ${sig} from the kernel${kernelMeaning(c)}`;
   }
   const s = c.sender;

@@ -46,7 +46,13 @@ export interface DiagnoseDeps {
   resolveQuery(query: string, facts: Facts): ResolvedQuery;
   /** True for the resolver's own "bad query" errors, which are usage errors (exit 2). */
   isQueryError(e: unknown): boolean;
-  decide(input: { target: CheckTarget; facts: Facts; findings: Finding[]; model: TargetModel; rules?: readonly SurvivalRule[] }): Decision;
+  decide(input: {
+    target: CheckTarget;
+    facts: Facts;
+    findings: Finding[];
+    model: TargetModel;
+    rules?: readonly SurvivalRule[];
+  }): Decision;
 }
 
 export async function diagnoseWith(deps: DiagnoseDeps, opts: DiagnoseOptions): Promise<Report[]> {
@@ -86,14 +92,18 @@ function startTimeOf(facts: Facts, pid: number): number | null {
 }
 
 /** Newest first: later start time first, then higher pid (pids mostly grow until they wrap). */
-const newestFirst = (a: { pid: number; startTime: number | null }, b: { pid: number; startTime: number | null }): number =>
-  (b.startTime ?? -1) - (a.startTime ?? -1) || b.pid - a.pid;
+const newestFirst = (
+  a: { pid: number; startTime: number | null },
+  b: { pid: number; startTime: number | null },
+): number => (b.startTime ?? -1) - (a.startTime ?? -1) || b.pid - a.pid;
 
 function targetsFor(opts: DiagnoseOptions, r: ResolvedQuery): CheckTarget[] {
   const { query, facts } = opts;
   if (r.kind === 'pid') return [{ query, pid: r.pid, startTime: startTimeOf(facts, r.pid), name: null }];
   if (r.kind === 'port') return r.pids.map((pid) => ({ query, pid, startTime: startTimeOf(facts, pid), name: null }));
-  const live = r.pids.map((pid) => ({ query, pid, startTime: startTimeOf(facts, pid), name: r.name })).sort(newestFirst);
+  const live = r.pids
+    .map((pid) => ({ query, pid, startTime: startTimeOf(facts, pid), name: r.name }))
+    .sort(newestFirst);
   const seen = new Set(live.map((t) => `${t.pid}/${t.startTime}`));
   const dead: DeadTarget[] = [];
   for (const find of opts.deadTargets ?? []) {
@@ -113,12 +123,21 @@ function targetsFor(opts: DiagnoseOptions, r: ResolvedQuery): CheckTarget[] {
   return [...live, ...dead.map((d) => ({ query, pid: d.pid, startTime: d.startTime, name: d.name }))];
 }
 
-function header(facts: Facts, query: string, pid: number | null): Pick<Report, 'schema' | 'generatedAt' | 'host' | 'target'> {
+function header(
+  facts: Facts,
+  query: string,
+  pid: number | null,
+): Pick<Report, 'schema' | 'generatedAt' | 'host' | 'target'> {
   const h = facts.host();
   return {
     schema: 'whydied.report/2',
     generatedAt: new Date(facts.raw.now()).toISOString(),
-    host: { hostname: h.hostname, kernel: h.kernel, bootId: h.bootId, bootTime: new Date(h.bootTime * 1000).toISOString() },
+    host: {
+      hostname: h.hostname,
+      kernel: h.kernel,
+      bootId: h.bootId,
+      bootTime: new Date(h.bootTime * 1000).toISOString(),
+    },
     target: { query, pid },
   };
 }

@@ -29,7 +29,9 @@ export function exitCodeFor(report: Report): number {
       return report.verdict.status === 'ok' ? EXIT.ok : EXIT.atRisk;
     case 'zombie':
       // A zombie has died already; when a watch, record or the kernel log says how, that is the answer.
-      return report.verdict.cause !== null && report.verdict.cause.kind !== 'unknown' ? EXIT.diedCauseKnown : EXIT.atRisk;
+      return report.verdict.cause !== null && report.verdict.cause.kind !== 'unknown'
+        ? EXIT.diedCauseKnown
+        : EXIT.atRisk;
     case 'dead':
     case 'not-found': {
       const cause = report.verdict.cause;

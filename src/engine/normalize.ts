@@ -3,7 +3,17 @@
  * JavaScript: their results are validated here so a sloppy plugin yields an `error` finding instead of
  * a report that breaks the JSON contract.
  */
-import type { Cause, CauseKind, CauseSource, CheckMeta, Evidence, FindingInput, JsonValue, Remedy, Status } from './types';
+import type {
+  Cause,
+  CauseKind,
+  CauseSource,
+  CheckMeta,
+  Evidence,
+  FindingInput,
+  JsonValue,
+  Remedy,
+  Status,
+} from './types';
 
 const STATUSES: readonly Status[] = ['pass', 'info', 'warn', 'fail', 'skip', 'error'];
 const CAUSE_KINDS: readonly CauseKind[] = ['oom-kill', 'segfault', 'trap', 'signal', 'exit', 'unknown'];
@@ -62,18 +72,27 @@ export function findingProblem(meta: CheckMeta, r: unknown): FindingProblem | nu
 
 function shapeProblem(meta: CheckMeta, r: unknown): string | null {
   if (!isObject(r)) return `returned ${r === null ? 'null' : typeof r} instead of a finding`;
-  if (typeof r.status !== 'string' || !STATUSES.includes(r.status as Status)) return `returned unknown status ${JSON.stringify(r.status)}`;
+  if (typeof r.status !== 'string' || !STATUSES.includes(r.status as Status))
+    return `returned unknown status ${JSON.stringify(r.status)}`;
   if (typeof r.code !== 'string' || r.code === '') return 'returned a finding without a code';
-  if (meta.codes && !Object.prototype.hasOwnProperty.call(meta.codes, r.code)) return `returned code '${r.code}', which is not in meta.codes`;
+  if (meta.codes && !Object.prototype.hasOwnProperty.call(meta.codes, r.code))
+    return `returned code '${r.code}', which is not in meta.codes`;
   if (typeof r.summary !== 'string') return 'returned a finding without a summary';
   if (r.details !== undefined && !isStringArray(r.details)) return 'returned details that are not a list of strings';
   if (r.evidence !== undefined && !isObject(r.evidence)) return 'returned evidence that is not an object';
-  if (r.remedy !== undefined && !(isObject(r.remedy) && typeof r.remedy.text === 'string' && isStringArray(r.remedy.commands))) {
+  if (
+    r.remedy !== undefined &&
+    !(isObject(r.remedy) && typeof r.remedy.text === 'string' && isStringArray(r.remedy.commands))
+  ) {
     return 'returned a remedy without text and commands';
   }
   if (r.cause !== undefined) {
     const c = r.cause;
-    if (!isObject(c) || !CAUSE_KINDS.includes(c.kind as CauseKind) || !CAUSE_SOURCES.includes(c.source as CauseSource)) {
+    if (
+      !isObject(c) ||
+      !CAUSE_KINDS.includes(c.kind as CauseKind) ||
+      !CAUSE_SOURCES.includes(c.source as CauseSource)
+    ) {
       return 'returned a cause with an unknown kind or source';
     }
   }

@@ -44,7 +44,9 @@ export function orderChecks<C extends Check>(checks: readonly C[]): C[] {
     const i = pending.findIndex((c) => (c.meta.requires ?? []).every((r) => !present.has(r) || done.has(r)));
     if (i < 0) {
       const stuck = pending[0].meta.id;
-      throw new UsageError(`check '${stuck}' is part of a requirement cycle (${pending.map((c) => c.meta.id).join(', ')})`);
+      throw new UsageError(
+        `check '${stuck}' is part of a requirement cycle (${pending.map((c) => c.meta.id).join(', ')})`,
+      );
     }
     const [next] = pending.splice(i, 1);
     done.add(next.meta.id);
@@ -56,9 +58,16 @@ export function orderChecks<C extends Check>(checks: readonly C[]): C[] {
 /**
  * Apply --only / --skip. Unknown ids are a usage error (a typo must not silently select nothing).
  */
-export function selectChecks<C extends Check>(checks: readonly C[], only?: readonly string[], skip?: readonly string[]): C[] {
+export function selectChecks<C extends Check>(
+  checks: readonly C[],
+  only?: readonly string[],
+  skip?: readonly string[],
+): C[] {
   const known = new Set(checks.map((c) => c.meta.id));
-  for (const [flag, ids] of [['--only', only], ['--skip', skip]] as const) {
+  for (const [flag, ids] of [
+    ['--only', only],
+    ['--skip', skip],
+  ] as const) {
     for (const id of ids ?? []) {
       if (!known.has(id)) throw new UsageError(`unknown check id '${id}' in ${flag} (see 'whydied checks')`);
     }

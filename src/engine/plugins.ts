@@ -60,7 +60,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** Accepts a Check, an array of Checks or `{ checks?, rules? }`, as module.exports or as the default export. */
 export function extractPlugin(mod: unknown): { checks: Check[]; rules: SurvivalRule[] } {
   let value: unknown = mod;
-  if (isObject(value) && 'default' in value && !('meta' in value) && !('checks' in value) && !('rules' in value)) value = value.default;
+  if (isObject(value) && 'default' in value && !('meta' in value) && !('checks' in value) && !('rules' in value))
+    value = value.default;
   if (isObject(value) && !Array.isArray(value) && !('meta' in value) && ('checks' in value || 'rules' in value)) {
     const checks = value.checks === undefined ? [] : Array.isArray(value.checks) ? value.checks : [value.checks];
     const rules = value.rules === undefined ? [] : Array.isArray(value.rules) ? value.rules : [value.rules];
@@ -75,7 +76,15 @@ export function extractPlugin(mod: unknown): { checks: Check[]; rules: SurvivalR
 /** The checks of a plugin module (see extractPlugin). */
 export const extractChecks = (mod: unknown): Check[] => extractPlugin(mod).checks;
 
-const EVENTS: readonly RiskEvent[] = ['terminal-hangup', 'parent-exit', 'group-kill', 'session-end', 'ci-cleanup', 'container-stop', 'memory-pressure'];
+const EVENTS: readonly RiskEvent[] = [
+  'terminal-hangup',
+  'parent-exit',
+  'group-kill',
+  'session-end',
+  'ci-cleanup',
+  'container-stop',
+  'memory-pressure',
+];
 const OUTCOMES: readonly RiskOutcome[] = ['dies', 'survives', 'unknown'];
 const CONFIDENCES: readonly RiskConfidence[] = ['certain', 'likely', 'possible'];
 /** `vendor/name.case`: a plugin's rule codes cannot collide with the built-ins' `<event>.<case>`. */
@@ -83,12 +92,17 @@ const NAMESPACED_RULE = /^[a-z0-9]+(?:-[a-z0-9]+)*\/[a-z0-9]+(?:[.-][a-z0-9]+)*$
 
 function validatePluginRule(r: unknown, i: number): SurvivalRule {
   const where = `rule #${i + 1}`;
-  if (!isObject(r)) throw new Error(`${where} is not an object (expected { code, event, outcome, confidence, meaning, when })`);
+  if (!isObject(r))
+    throw new Error(`${where} is not an object (expected { code, event, outcome, confidence, meaning, when })`);
   const code = typeof r.code === 'string' ? r.code : '';
-  if (!NAMESPACED_RULE.test(code)) throw new Error(`${where}: code ${JSON.stringify(r.code ?? null)} must be namespaced like 'vendor/name.case'`);
-  if (!EVENTS.includes(r.event as RiskEvent)) throw new Error(`rule '${code}': event must be one of ${EVENTS.join(', ')}`);
-  if (!OUTCOMES.includes(r.outcome as RiskOutcome)) throw new Error(`rule '${code}': outcome must be one of ${OUTCOMES.join(', ')}`);
-  if (!CONFIDENCES.includes(r.confidence as RiskConfidence)) throw new Error(`rule '${code}': confidence must be one of ${CONFIDENCES.join(', ')}`);
+  if (!NAMESPACED_RULE.test(code))
+    throw new Error(`${where}: code ${JSON.stringify(r.code ?? null)} must be namespaced like 'vendor/name.case'`);
+  if (!EVENTS.includes(r.event as RiskEvent))
+    throw new Error(`rule '${code}': event must be one of ${EVENTS.join(', ')}`);
+  if (!OUTCOMES.includes(r.outcome as RiskOutcome))
+    throw new Error(`rule '${code}': outcome must be one of ${OUTCOMES.join(', ')}`);
+  if (!CONFIDENCES.includes(r.confidence as RiskConfidence))
+    throw new Error(`rule '${code}': confidence must be one of ${CONFIDENCES.join(', ')}`);
   if (typeof r.meaning !== 'string' || r.meaning.trim() === '') throw new Error(`rule '${code}' has no meaning`);
   if (typeof r.when !== 'function') throw new Error(`rule '${code}' has no when function`);
   const when = r.when as SurvivalRule['when'];

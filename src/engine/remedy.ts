@@ -39,7 +39,11 @@ const CONTROL = /[\x00-\x1f\x7f-\x9f]/;
 /** A name safe for a systemd unit, a tmux session and a file name: [A-Za-z0-9_.-], not starting with a dot. */
 export function safeName(raw: string): string {
   const base = raw.slice(raw.lastIndexOf('/') + 1).replace(/^-+/, '');
-  const clean = base.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[.-]+/, '').replace(/-+$/, '').slice(0, 40);
+  const clean = base
+    .replace(/[^A-Za-z0-9_.-]+/g, '-')
+    .replace(/^[.-]+/, '')
+    .replace(/-+$/, '')
+    .slice(0, 40);
   return clean || 'job';
 }
 
@@ -56,20 +60,23 @@ export function relaunchArgv(input: Pick<RemedyInput, 'argv' | 'exe' | 'comm'>):
   if (argv.length === 0) return exe ? [exe] : [];
   const a0 = argv[0];
   const runnable = a0 !== '' && !a0.startsWith('-') && !CONTROL.test(a0) && !/\s/.test(a0);
-  const samePrograms = a0.includes('/') || !exe || basename(exe) === a0 || input.comm === a0 || basename(exe).startsWith(a0);
+  const samePrograms =
+    a0.includes('/') || !exe || basename(exe) === a0 || input.comm === a0 || basename(exe).startsWith(a0);
   if (runnable && samePrograms) return argv;
   if (!exe) return argv;
   // A title rewritten as "name: role ..." in argv[0] alone carries no real arguments.
   return argv.length === 1 && /\s/.test(a0) ? [exe] : [exe, ...argv.slice(1)];
 }
 
-const threatened = (risks: readonly Risk[], event: RiskEvent): boolean => risks.some((r) => r.event === event && r.outcome !== 'survives');
+const threatened = (risks: readonly Risk[], event: RiskEvent): boolean =>
+  risks.some((r) => r.event === event && r.outcome !== 'survives');
 
 /** Env prefixes that make CI cleanup pass over the relaunched process (the runners' public escapes). */
 function ciEscape(markers: ReadonlySet<string>): string {
   const out: string[] = [];
   if (markers.has('RUNNER_TRACKING_ID') || markers.has('GITHUB_ACTIONS')) out.push(CI_ESCAPES.RUNNER_TRACKING_ID);
-  if (markers.has('BUILD_ID') || markers.has('JENKINS_NODE_COOKIE') || markers.has('JENKINS_URL')) out.push(CI_ESCAPES.JENKINS_NODE_COOKIE, CI_ESCAPES.BUILD_ID);
+  if (markers.has('BUILD_ID') || markers.has('JENKINS_NODE_COOKIE') || markers.has('JENKINS_URL'))
+    out.push(CI_ESCAPES.JENKINS_NODE_COOKIE, CI_ESCAPES.BUILD_ID);
   return out.length > 0 ? `${out.join(' ')} ` : '';
 }
 
@@ -86,7 +93,14 @@ export interface RemedyStep {
 export function buildRemedy(input: RemedyInput): RemedyStep[] {
   const risks = input.risks;
   const out: RemedyStep[] = [];
-  const relaunchEvents: RiskEvent[] = ['terminal-hangup', 'parent-exit', 'group-kill', 'session-end', 'ci-cleanup', 'container-stop'];
+  const relaunchEvents: RiskEvent[] = [
+    'terminal-hangup',
+    'parent-exit',
+    'group-kill',
+    'session-end',
+    'ci-cleanup',
+    'container-stop',
+  ];
   const needsRelaunch = relaunchEvents.some((e) => threatened(risks, e));
   const argv = relaunchArgv(input);
   // pid 1 is the init: relaunching it is never the fix.
@@ -97,7 +111,10 @@ export function buildRemedy(input: RemedyInput): RemedyStep[] {
     // memory+swap limit caps the memory limit: it is raised first by the same amount.
     const next = mem.limitBytes * 2;
     const file = `${mem.dir}/${mem.version === 1 ? 'memory.limit_in_bytes' : 'memory.max'}`;
-    const memsw = mem.version === 1 && mem.memswLimitBytes ? `echo ${mem.memswLimitBytes + (next - mem.limitBytes)} > ${shellQuote(`${mem.dir}/memory.memsw.limit_in_bytes`)} && ` : '';
+    const memsw =
+      mem.version === 1 && mem.memswLimitBytes
+        ? `echo ${mem.memswLimitBytes + (next - mem.limitBytes)} > ${shellQuote(`${mem.dir}/memory.memsw.limit_in_bytes`)} && `
+        : '';
     out.push({ kind: 'memory-limit', command: `${memsw}echo ${next} > ${shellQuote(file)}` });
   }
   return out;
@@ -125,7 +142,9 @@ function relaunchCommands(input: RemedyInput, argv: string[]): RemedyStep[] {
   const detached = tools.setsid ? `${cd}${ci}setsid -f ${cmd} </dev/null >>${shellQuote(log)} 2>&1` : null;
   // tmux runs a single argument through sh -c: hand it one quoted `exec CMD` string.
   const tmuxOk = tools.tmux && !session && !threatened(risks, 'ci-cleanup') && !threatened(risks, 'container-stop');
-  const tmux = tmuxOk ? `tmux new -d -s ${shellQuote(unit)}${cwd ? ` -c ${shellQuote(cwd)}` : ''} ${shellQuote(`exec ${cmd}`)}` : null;
+  const tmux = tmuxOk
+    ? `tmux new -d -s ${shellQuote(unit)}${cwd ? ` -c ${shellQuote(cwd)}` : ''} ${shellQuote(`exec ${cmd}`)}`
+    : null;
 
   const out: RemedyStep[] = [];
   if (session && input.userManager && tools.loginctl && input.uid !== null) {
@@ -144,7 +163,10 @@ function relaunchCommands(input: RemedyInput, argv: string[]): RemedyStep[] {
       out.push({ kind: 'system-service', command: systemUnit });
     } else if (viewer === owner) {
       const userUnit = `systemd-run --user --collect ${unitTail}${runTail}`;
-      out.push({ kind: 'user-service', command: tools.loginctl ? `loginctl enable-linger ${owner} && ${userUnit}` : userUnit });
+      out.push({
+        kind: 'user-service',
+        command: tools.loginctl ? `loginctl enable-linger ${owner} && ${userUnit}` : userUnit,
+      });
       out.push({ kind: 'system-service', command: `sudo ${systemUnit}` });
     } else {
       out.push({ kind: 'system-service', command: `sudo ${systemUnit}` });

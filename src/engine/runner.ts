@@ -41,7 +41,12 @@ export async function runChecks(
   return findings;
 }
 
-async function runOne(check: Check, ctx: CheckContext, prior: Map<string, Finding>, defaultTimeout: number): Promise<Finding> {
+async function runOne(
+  check: Check,
+  ctx: CheckContext,
+  prior: Map<string, Finding>,
+  defaultTimeout: number,
+): Promise<Finding> {
   const { meta } = check;
   const unmet = unmetRequirement(meta.requires ?? [], prior);
   if (unmet) return toFinding(check, { status: 'skip', code: 'requirement-not-met', summary: unmet, evidence: {} }, 0);
@@ -59,7 +64,11 @@ async function runOne(check: Check, ctx: CheckContext, prior: Map<string, Findin
     const result: unknown = await Promise.race([Promise.resolve().then(() => check.run(ctx)), timeout]);
     const problem = findingProblem(meta, result);
     if (problem) {
-      return toFinding(check, { status: 'error', code: problem.code, summary: `check ${problem.message}`, evidence: {} }, elapsed());
+      return toFinding(
+        check,
+        { status: 'error', code: problem.code, summary: `check ${problem.message}`, evidence: {} },
+        elapsed(),
+      );
     }
     return toFinding(check, cleanInput(result as FindingInput), elapsed());
   } catch (e) {

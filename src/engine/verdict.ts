@@ -105,7 +105,9 @@ function who(proc: ReportProcess | null, pid: number, knownName: string | null):
 function victimName(findings: readonly Finding[], cause: Cause | null): string | null {
   if (!cause) return null;
   // The winning finding first, then any other that explained the death (a watch names no comm; its record does).
-  const explaining = findings.filter((x) => x.cause).sort((a, b) => Number(b.cause === cause) - Number(a.cause === cause));
+  const explaining = findings
+    .filter((x) => x.cause)
+    .sort((a, b) => Number(b.cause === cause) - Number(a.cause === cause));
   for (const f of explaining) {
     const name = commOf(f.evidence);
     if (name) return name;
@@ -118,7 +120,8 @@ function commOf(ev: Finding['evidence']): string | null {
   const deaths = ev.deaths;
   if (Array.isArray(deaths) && deaths.length > 0) {
     const first = deaths[0];
-    if (first && typeof first === 'object' && !Array.isArray(first) && typeof first.comm === 'string') return first.comm;
+    if (first && typeof first === 'object' && !Array.isArray(first) && typeof first.comm === 'string')
+      return first.comm;
   }
   return null;
 }
@@ -138,9 +141,26 @@ function zombieParent(facts: Facts, ppid: number | null): string {
 }
 
 /** The checks the survival matrix rests on; a run without them (--only, --skip) cannot promise survival. */
-const RISK_CHECKS = ['existence', 'parent-chain', 'signals', 'process-group', 'tty', 'stdio', 'cgroup', 'ci-environment', 'memory', 'namespace'];
+const RISK_CHECKS = [
+  'existence',
+  'parent-chain',
+  'signals',
+  'process-group',
+  'tty',
+  'stdio',
+  'cgroup',
+  'ci-environment',
+  'memory',
+  'namespace',
+];
 
-export function decide(input: { target: CheckTarget; facts: Facts; findings: Finding[]; model: TargetModel; rules?: readonly SurvivalRule[] }): Decision {
+export function decide(input: {
+  target: CheckTarget;
+  facts: Facts;
+  findings: Finding[];
+  model: TargetModel;
+  rules?: readonly SurvivalRule[];
+}): Decision {
   const { target, facts, findings, model } = input;
   const ex = presented(findings, 'existence') ? model.existence : null;
   const cause = bestCause(findings);
@@ -181,13 +201,20 @@ export function decide(input: { target: CheckTarget; facts: Facts; findings: Fin
 
   const ev = riskEvidence(model, findings, proc);
   // Plugin rules first: a plugin knows its own launcher better than the built-in table does.
-  const risks = evaluateRisks(ev, input.rules && input.rules.length > 0 ? [...input.rules, ...SURVIVAL_RULES] : SURVIVAL_RULES);
+  const risks = evaluateRisks(
+    ev,
+    input.rules && input.rules.length > 0 ? [...input.rules, ...SURVIVAL_RULES] : SURVIVAL_RULES,
+  );
   const dies = risks.filter((r) => r.outcome === 'dies');
   if (ex?.kernelThread) {
     return {
       state,
       process: proc,
-      verdict: { status: 'ok', summary: `${name} is a kernel thread: hangups, sessions and CI cleanup do not apply.`, cause: null },
+      verdict: {
+        status: 'ok',
+        summary: `${name} is a kernel thread: hangups, sessions and CI cleanup do not apply.`,
+        cause: null,
+      },
       risks,
       remedy: [],
     };
@@ -209,7 +236,8 @@ export function decide(input: { target: CheckTarget; facts: Facts; findings: Fin
           risks,
           tools: facts.hostTools(),
           userManager: ev.cgroup?.kind === 'user-manager',
-          memoryCgroup: mem.ok && mem.value.limitBytes !== null ? { ...mem.value, limitBytes: mem.value.limitBytes } : null,
+          memoryCgroup:
+            mem.ok && mem.value.limitBytes !== null ? { ...mem.value, limitBytes: mem.value.limitBytes } : null,
         })
       : [];
   const remedy = steps.map((s) => s.command);
@@ -279,7 +307,7 @@ export function decide(input: { target: CheckTarget; facts: Facts; findings: Fin
 function deathSummary(findings: readonly Finding[], cause: Cause, name: string): string {
   const by = findings.find((f) => f.cause === cause);
   const text = by?.summary.trim();
-  if (text) return text.endsWith(".") ? text : `${text}.`;
+  if (text) return text.endsWith('.') ? text : `${text}.`;
   return `${name} died: ${describeCause(cause)}.`;
 }
 

@@ -48,7 +48,7 @@ function str(v: unknown): string | null {
 export function toDeathEvent(rec: DeathRecord, host: { hostname: string; bootId: string }): DeathEvent {
   const c = rec.cause;
   const d = c.details ?? {};
-  const mechanism = c.kind === 'oom-kill' ? 'oom-kill' : str(d.mechanism) ?? (c.kind === 'exit' ? 'exit' : null);
+  const mechanism = c.kind === 'oom-kill' ? 'oom-kill' : (str(d.mechanism) ?? (c.kind === 'exit' ? 'exit' : null));
   const isRun = d.run === true;
   return {
     schema: DEATH_SCHEMA,
@@ -73,7 +73,13 @@ export function toDeathEvent(rec: DeathRecord, host: { hostname: string; bootId:
       source: c.source,
     },
     container: rec.container ?? null,
-    pidNamespace: rec.nsPid && rec.nsPid.length > 0 ? { nsPid: rec.nsPid, pidInside: rec.nsPid[rec.nsPid.length - 1] } : null,
-    run: isRun ? { peakRssKb: typeof d.peakRssKb === 'number' ? d.peakRssKb : null, oomKillDelta: typeof d.oomKillDelta === 'number' ? d.oomKillDelta : null } : null,
+    pidNamespace:
+      rec.nsPid && rec.nsPid.length > 0 ? { nsPid: rec.nsPid, pidInside: rec.nsPid[rec.nsPid.length - 1] } : null,
+    run: isRun
+      ? {
+          peakRssKb: typeof d.peakRssKb === 'number' ? d.peakRssKb : null,
+          oomKillDelta: typeof d.oomKillDelta === 'number' ? d.oomKillDelta : null,
+        }
+      : null,
   };
 }

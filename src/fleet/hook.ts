@@ -40,12 +40,17 @@ export class DeathHook {
   push(e: DeathEvent): void {
     if (this.running.size < MAX_RUNNING) this.start(e);
     else if (this.queue.length < MAX_QUEUED) this.queue.push(e);
-    else if (++this.stats.dropped === 1 || this.stats.dropped % 100 === 0) this.log(`--on-death: ${this.stats.dropped} death(s) dropped: hooks are too slow`);
+    else if (++this.stats.dropped === 1 || this.stats.dropped % 100 === 0)
+      this.log(`--on-death: ${this.stats.dropped} death(s) dropped: hooks are too slow`);
   }
 
   private start(e: DeathEvent): void {
     this.stats.started++;
-    const child = spawn('/bin/sh', ['-c', this.command], { stdio: ['pipe', 'ignore', 'inherit'], env: { PATH: SAFE_PATH }, detached: true });
+    const child = spawn('/bin/sh', ['-c', this.command], {
+      stdio: ['pipe', 'ignore', 'inherit'],
+      env: { PATH: SAFE_PATH },
+      detached: true,
+    });
     this.running.add(child);
     if (child.pid) {
       this.pids.add(child.pid);
@@ -75,7 +80,9 @@ export class DeathHook {
 
   /** Resolves when nothing is running or queued. */
   drained(): Promise<void> {
-    return this.running.size === 0 && this.queue.length === 0 ? Promise.resolve() : new Promise((r) => this.idle.push(r));
+    return this.running.size === 0 && this.queue.length === 0
+      ? Promise.resolve()
+      : new Promise((r) => this.idle.push(r));
   }
 
   killAll(): void {

@@ -17,7 +17,13 @@ export const SYSLOG_SOCKET = '/dev/log';
 
 /** syslog severities: err for crashes and OOM kills, warning for kills, notice for failed exits. */
 export function priorityOf(e: DeathEvent): number {
-  if (e.cause.kind === 'oom-kill' || e.cause.kind === 'segfault' || e.cause.kind === 'trap' || e.cause.mechanism === 'fault') return 3;
+  if (
+    e.cause.kind === 'oom-kill' ||
+    e.cause.kind === 'segfault' ||
+    e.cause.kind === 'trap' ||
+    e.cause.mechanism === 'fault'
+  )
+    return 3;
   if (e.cause.kind === 'signal') return 4;
   if (e.cause.kind === 'exit' && e.cause.exitCode === 0) return 6;
   return 5;
@@ -49,7 +55,8 @@ export function journalFields(e: DeathEvent): Array<[string, string]> {
   if (e.cause.signal) f.push(['WHYDIED_SIGNAL', e.cause.signal]);
   if (e.cause.exitCode !== null) f.push(['WHYDIED_EXIT_CODE', String(e.cause.exitCode)]);
   if (e.cause.mechanism) f.push(['WHYDIED_MECHANISM', e.cause.mechanism]);
-  if (e.cause.sender) f.push(['WHYDIED_SENDER_PID', String(e.cause.sender.pid)], ['WHYDIED_SENDER_COMM', e.cause.sender.comm]);
+  if (e.cause.sender)
+    f.push(['WHYDIED_SENDER_PID', String(e.cause.sender.pid)], ['WHYDIED_SENDER_COMM', e.cause.sender.comm]);
   if (e.cause.groupDirected !== null) f.push(['WHYDIED_GROUP_DIRECTED', e.cause.groupDirected ? '1' : '0']);
   if (e.cgroup) f.push(['WHYDIED_CGROUP', e.cgroup]);
   if (e.container?.id) f.push(['WHYDIED_CONTAINER_ID', e.container.id]);
@@ -129,7 +136,10 @@ export class JournalSender {
   }
 
   private start(): ChildProcess {
-    const h = spawn(this.perl, ['-e', HELPER, this.journalSocket, this.syslogSocket], { stdio: ['pipe', 'pipe', 'ignore'], env: {} });
+    const h = spawn(this.perl, ['-e', HELPER, this.journalSocket, this.syslogSocket], {
+      stdio: ['pipe', 'pipe', 'ignore'],
+      env: {},
+    });
     let buf = '';
     h.stdout?.setEncoding('utf8').on('data', (d: string) => {
       buf += d;

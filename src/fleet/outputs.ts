@@ -34,20 +34,31 @@ export function parseOutputs(spec: string, opts: { allowProm?: boolean } = {}): 
     const eq = item.indexOf('=');
     const name = eq < 0 ? item : item.slice(0, eq);
     const value = eq < 0 ? null : item.slice(eq + 1);
-    if (value !== null && (value === '' || !isClean(value))) throw new UsageError(`--output ${escapeControl(name)}= needs a path without control characters`);
+    if (value !== null && (value === '' || !isClean(value)))
+      throw new UsageError(`--output ${escapeControl(name)}= needs a path without control characters`);
     if (name === 'store' && value === null) out.store = true;
     else if (name === 'jsonl' && value === null) out.jsonl = true;
     else if (name === 'prom') {
-      if (!opts.allowProm) throw new UsageError('--output prom is for the long-running recorder (whydied record): a single run has no counters to keep');
-      if (value === null) throw new UsageError('--output prom needs the textfile collector directory: prom=/var/lib/node_exporter/textfile_collector');
+      if (!opts.allowProm)
+        throw new UsageError(
+          '--output prom is for the long-running recorder (whydied record): a single run has no counters to keep',
+        );
+      if (value === null)
+        throw new UsageError(
+          '--output prom needs the textfile collector directory: prom=/var/lib/node_exporter/textfile_collector',
+        );
       out.promDir = value;
     } else if (name === 'journal') journal = value ?? JOURNAL_SOCKET;
     else if (name === 'syslog' && value !== null) syslog = value;
-    else throw new UsageError(`unknown --output '${escapeControl(item)}' (${NAMES.join(', ')}; e.g. store,jsonl,prom=DIR,journal)`);
+    else
+      throw new UsageError(
+        `unknown --output '${escapeControl(item)}' (${NAMES.join(', ')}; e.g. store,jsonl,prom=DIR,journal)`,
+      );
   }
   if (syslog !== null && journal === null) journal = JOURNAL_SOCKET;
   if (journal !== null) out.journal = { socket: journal, syslog: syslog ?? SYSLOG_SOCKET };
-  if (!out.store && !out.jsonl && !out.promDir && !out.journal) throw new UsageError('--output names no output (store, jsonl, prom=DIR, journal)');
+  if (!out.store && !out.jsonl && !out.promDir && !out.journal)
+    throw new UsageError('--output names no output (store, jsonl, prom=DIR, journal)');
   return out;
 }
 
@@ -82,12 +93,14 @@ export interface SinkOptions {
 export async function openSinks(o: SinkOptions): Promise<Sinks> {
   const spec = parseOutputs(o.output, { allowProm: o.allowProm });
   const log = o.log ?? ((l: string) => process.stderr.write(`whydied: ${l}\n`));
-  if (o.onDeath !== undefined && (o.onDeath.trim() === '' || !isClean(o.onDeath))) throw new UsageError('--on-death needs a command without control characters');
+  if (o.onDeath !== undefined && (o.onDeath.trim() === '' || !isClean(o.onDeath)))
+    throw new UsageError('--on-death needs a command without control characters');
   if (spec.promDir) secureDir(spec.promDir, 'textfile collector directory', false);
   let journal: JournalSender | null = null;
   if (spec.journal) {
     const perl = perlPath();
-    if (!perl) throw new UsageError('--output journal needs perl (Node has no unix datagram sockets): install perl-base');
+    if (!perl)
+      throw new UsageError('--output journal needs perl (Node has no unix datagram sockets): install perl-base');
     journal = new JournalSender(perl, spec.journal.socket, spec.journal.syslog, log);
   }
   const hook = o.onDeath ? new DeathHook(o.onDeath, log, o.hookTimeoutMs) : null;

@@ -19,12 +19,14 @@ export interface Health {
 
 /** A label value as the exposition format requires: \\, " and newline escaped; controls made visible. */
 export function labelValue(s: string): string {
-  return s
-    .replace(/\\/g, '\\\\')
-    .replace(/"/g, '\\"')
-    .replace(/\n/g, '\\n')
-    // Other control and bidi characters are process data nobody should have to see raw in a dashboard.
-    .replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '?');
+  return (
+    s
+      .replace(/\\/g, '\\\\')
+      .replace(/"/g, '\\"')
+      .replace(/\n/g, '\\n')
+      // Other control and bidi characters are process data nobody should have to see raw in a dashboard.
+      .replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '?')
+  );
 }
 
 export class DeathCounters {
@@ -50,7 +52,9 @@ export class DeathCounters {
     ];
     for (const [key, n] of [...this.counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       const [cause, signal, comm] = JSON.parse(key) as [string, string, string];
-      lines.push(`whydied_deaths_total{cause="${labelValue(cause)}",signal="${labelValue(signal)}",comm="${labelValue(comm)}"} ${n}`);
+      lines.push(
+        `whydied_deaths_total{cause="${labelValue(cause)}",signal="${labelValue(signal)}",comm="${labelValue(comm)}"} ${n}`,
+      );
     }
     lines.push(
       '# HELP whydied_recorder_events_total Process exits the recorder handled.',

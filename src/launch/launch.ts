@@ -57,7 +57,8 @@ export interface LaunchPlan {
 
 export function planLaunch(req: LaunchRequest): LaunchPlan {
   const argv = req.argv;
-  if (argv.length === 0 || argv[0] === '') throw new UsageError('launch needs a command: whydied launch [--name N] [--log FILE] -- CMD ARGS...');
+  if (argv.length === 0 || argv[0] === '')
+    throw new UsageError('launch needs a command: whydied launch [--name N] [--log FILE] -- CMD ARGS...');
   if (!resolveCommand(argv[0])) throw new UsageError(`command not found or not executable: ${escapeControl(argv[0])}`);
   const name = req.name ?? path.basename(argv[0]);
   if (name === '' || name.includes('\n')) throw new UsageError('--name must be a non-empty single line');
@@ -69,7 +70,10 @@ export function planLaunch(req: LaunchRequest): LaunchPlan {
 
 export async function runLaunch(req: LaunchRequest): Promise<number> {
   const plan = planLaunch(req);
-  const started = await startDetached(['launch', '--sentinel', '--name', plan.name, '--log', plan.log, '--', ...plan.argv], 'ignore');
+  const started = await startDetached(
+    ['launch', '--sentinel', '--name', plan.name, '--log', plan.log, '--', ...plan.argv],
+    'ignore',
+  );
   const info = started.info as { pid?: number } | null;
   if (!info || typeof info.pid !== 'number') throw new Error('the sentinel did not report the pid it started');
   const out = process.stdout;

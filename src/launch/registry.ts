@@ -30,8 +30,22 @@ function fileFor(dir: string, name: string): string {
   return path.join(dir, SUBDIR, `${name.replace(/[^A-Za-z0-9._-]/g, '_')}.json`);
 }
 
-export function writeLaunchEntry(stateDir: string, e: { name: string; log: string; sentinel: number }, id: RecordIdentity): void {
-  const entry: LaunchEntry = { v: 1, name: e.name, pid: id.pid, startTime: id.startTime, bootId: id.bootId, comm: id.comm, log: e.log, sentinel: e.sentinel, launchedAt: new Date().toISOString() };
+export function writeLaunchEntry(
+  stateDir: string,
+  e: { name: string; log: string; sentinel: number },
+  id: RecordIdentity,
+): void {
+  const entry: LaunchEntry = {
+    v: 1,
+    name: e.name,
+    pid: id.pid,
+    startTime: id.startTime,
+    bootId: id.bootId,
+    comm: id.comm,
+    log: e.log,
+    sentinel: e.sentinel,
+    launchedAt: new Date().toISOString(),
+  };
   const file = fileFor(stateDir, e.name);
   ensureStateDir(stateDir);
   // A fresh name then rename (safeWriteFile): a diagnosis never reads half an entry, and no planted link is followed.
@@ -41,7 +55,14 @@ export function writeLaunchEntry(stateDir: string, e: { name: string; log: strin
 function parseEntry(text: string): LaunchEntry | null {
   try {
     const v = JSON.parse(text) as Partial<LaunchEntry>;
-    if (v.v !== 1 || typeof v.name !== 'string' || !Number.isInteger(v.pid) || !Number.isInteger(v.startTime) || typeof v.bootId !== 'string') return null;
+    if (
+      v.v !== 1 ||
+      typeof v.name !== 'string' ||
+      !Number.isInteger(v.pid) ||
+      !Number.isInteger(v.startTime) ||
+      typeof v.bootId !== 'string'
+    )
+      return null;
     return v as LaunchEntry;
   } catch {
     return null;

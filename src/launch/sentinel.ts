@@ -61,7 +61,11 @@ export async function runSentinel(req: SentinelRequest): Promise<number> {
     return 2;
   }
   // detached: setsid() in the child - its own session and process group, no controlling terminal.
-  const child = spawn('/bin/sh', ['-c', WRAPPER, 'whydied-launch', ...req.argv], { detached: true, stdio: ['ignore', logFd, logFd], env });
+  const child = spawn('/bin/sh', ['-c', WRAPPER, 'whydied-launch', ...req.argv], {
+    detached: true,
+    stdio: ['ignore', logFd, logFd],
+    env,
+  });
   fs.closeSync(logFd);
   const pid = child.pid;
   let waited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
@@ -79,7 +83,8 @@ export async function runSentinel(req: SentinelRequest): Promise<number> {
   let watching: ReturnType<typeof watch>;
   let identity: RecordIdentity | null = null;
   try {
-    if (!(await until(() => procState(pid) === 'T', 5000))) throw new Error(`${req.argv[0]} did not reach its start point`);
+    if (!(await until(() => procState(pid) === 'T', 5000)))
+      throw new Error(`${req.argv[0]} did not reach its start point`);
     // watch() attaches its backend synchronously, before its first await: the pid is watched from here on.
     watching = watch([pid]);
     const before = readCmdlineText(pid);

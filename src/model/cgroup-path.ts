@@ -12,7 +12,8 @@ export interface CgroupClass {
 }
 
 /** Container runtimes' cgroup paths: docker, podman, cri-o, containerd, kubepods, lxc, machined, GitHub's job containers. */
-const CONTAINER_PATH = /\/(docker|libpod|crio|cri-containerd|containerd)[-/]|\/kubepods|\/lxc[./]|\/lxc\.payload|\/machine\.slice\/|\/actions_job\//;
+const CONTAINER_PATH =
+  /\/(docker|libpod|crio|cri-containerd|containerd)[-/]|\/kubepods|\/lxc[./]|\/lxc\.payload|\/machine\.slice\/|\/actions_job\//;
 
 export function classifyCgroupPath(path: string): CgroupClass {
   const session = /\/session-([^/]+)\.scope(\/|$)/.exec(path);
@@ -21,7 +22,12 @@ export function classifyCgroupPath(path: string): CgroupClass {
   if (session) return { kind: 'session-scope', unit: `session-${session[1]}.scope`, sessionId: session[1], uid: null };
   if (userUnit) {
     const inner = /\/([^/]+\.(service|scope))(\/[^/]*)?$/.exec(path);
-    return { kind: 'user-manager', unit: inner ? inner[1] : `user@${userUnit[1]}.service`, sessionId: null, uid: parseInt(userUnit[1], 10) };
+    return {
+      kind: 'user-manager',
+      unit: inner ? inner[1] : `user@${userUnit[1]}.service`,
+      sessionId: null,
+      uid: parseInt(userUnit[1], 10),
+    };
   }
   const svc = /\/([^/]+\.service)(\/|$)/.exec(path);
   if (svc) return { kind: 'service', unit: svc[1], sessionId: null, uid: null };
@@ -31,4 +37,11 @@ export function classifyCgroupPath(path: string): CgroupClass {
 }
 
 /** Which path decides when a process sits in several hierarchies (v1): the most specific manager wins. */
-export const CGROUP_RANK: Record<CgroupKind, number> = { container: 5, 'session-scope': 4, 'user-manager': 3, service: 2, 'user-scope': 1, none: 0 };
+export const CGROUP_RANK: Record<CgroupKind, number> = {
+  container: 5,
+  'session-scope': 4,
+  'user-manager': 3,
+  service: 2,
+  'user-scope': 1,
+  none: 0,
+};

@@ -40,7 +40,8 @@ export interface Cgroup {
 export const UNLIMITED_BYTES = 2 ** 60;
 
 /** A memory limit in bytes, or null when there is none (unset, or the v1 "unlimited" sentinel). */
-export const realLimit = (bytes: number | null): number | null => (bytes !== null && bytes < UNLIMITED_BYTES ? bytes : null);
+export const realLimit = (bytes: number | null): number | null =>
+  bytes !== null && bytes < UNLIMITED_BYTES ? bytes : null;
 
 export function deriveCgroup(facts: Facts, pid: number): Read<Cgroup> {
   const read = facts.cgroups(pid);
@@ -57,10 +58,18 @@ export function deriveCgroup(facts: Facts, pid: number): Read<Cgroup> {
   }
   const mem = facts.memoryCgroup(pid);
   const memory = mem.ok ? { ...mem.value, limitBytes: realLimit(mem.value.limitBytes) } : null;
-  const kup = best.kind === 'session-scope' ? readKillUserProcesses(facts) : { value: null, source: null, compiledDefault: false };
+  const kup =
+    best.kind === 'session-scope'
+      ? readKillUserProcesses(facts)
+      : { value: null, source: null, compiledDefault: false };
   // A session scope's user is the process's own uid; a user manager's is in its path.
   const status = facts.status(pid);
-  const uid = best.kind === 'user-manager' ? best.uid : best.kind === 'session-scope' && status.ok ? (status.value.uid[0] ?? null) : null;
+  const uid =
+    best.kind === 'user-manager'
+      ? best.uid
+      : best.kind === 'session-scope' && status.ok
+        ? (status.value.uid[0] ?? null)
+        : null;
   const user = uid === null ? null : userName(facts, uid);
   const host = systemdHost(facts);
   return ok({

@@ -62,7 +62,13 @@ export function deriveChain(facts: Facts, target: CheckTarget): Read<Chain> {
   // A child of systemd inside a service unit was started by the manager, not left behind by a launcher.
   const unitOfInit = self.ppid === 1 && parent?.kind === 'systemd' ? serviceUnit(facts, target.pid) : null;
   if (self.ppid === 1 && self.pid !== 1 && !unitOfInit) reparented = 'init';
-  else if (parent && SUBREAPER_KINDS.has(parent.kind) && parent.pid !== 1 && self.pgid !== parent.pid && self.pgid !== parent.pgid) {
+  else if (
+    parent &&
+    SUBREAPER_KINDS.has(parent.kind) &&
+    parent.pid !== 1 &&
+    self.pgid !== parent.pid &&
+    self.pgid !== parent.pgid
+  ) {
     reparented = 'subreaper';
   }
   const ci = ancestors.find((a) => a.kind === 'ci-runner') ?? null;

@@ -4,7 +4,16 @@
  * remedy, the tests' environment isolation and the fixture scripts all read it (the shell scripts and
  * the jest setup read the built file, dist/src/model/ci-markers.js).
  */
-export const CI_MARKERS = ['RUNNER_TRACKING_ID', 'GITHUB_ACTIONS', 'BUILD_ID', 'JENKINS_NODE_COOKIE', 'JENKINS_URL', 'GITLAB_CI', 'CI_JOB_ID', 'CI'] as const;
+export const CI_MARKERS = [
+  'RUNNER_TRACKING_ID',
+  'GITHUB_ACTIONS',
+  'BUILD_ID',
+  'JENKINS_NODE_COOKIE',
+  'JENKINS_URL',
+  'GITLAB_CI',
+  'CI_JOB_ID',
+  'CI',
+] as const;
 
 export type CiSystem = 'github-actions' | 'jenkins' | 'gitlab' | 'generic';
 

@@ -33,7 +33,13 @@ export function deriveCi(facts: Facts, pid: number, chain: ChainSection | null):
   const systems = [...new Set(markers.map((m) => CI_SYSTEM_OF[m]))];
   const reapers = markers.filter((m) => m in CI_ESCAPES);
   // Asked only when a reaping marker is present, so bundles captured before this question replay as before.
-  const esc = reapers.length > 0 ? facts.envNames(pid, reapers.map((m) => CI_ESCAPES[m])) : null;
+  const esc =
+    reapers.length > 0
+      ? facts.envNames(
+          pid,
+          reapers.map((m) => CI_ESCAPES[m]),
+        )
+      : null;
   const escaped = esc?.ok ? esc.value : [];
   return {
     section: {

@@ -76,9 +76,26 @@ const TERMINAL_EMULATORS = new Set([
   'ghostty',
 ]);
 
-const CONTAINER_INITS = ['containerd-shim', 'runc', 'crun', 'conmon', 'docker-init', 'tini', 'dumb-init', 'catatonit', 'docker-proxy'];
+const CONTAINER_INITS = [
+  'containerd-shim',
+  'runc',
+  'crun',
+  'conmon',
+  'docker-init',
+  'tini',
+  'dumb-init',
+  'catatonit',
+  'docker-proxy',
+];
 
-const CI_RUNNERS = new Set(['Runner.Worker', 'Runner.Listener', 'gitlab-runner', 'buildkite-agent', 'act_runner', 'circleci-agent']);
+const CI_RUNNERS = new Set([
+  'Runner.Worker',
+  'Runner.Listener',
+  'gitlab-runner',
+  'buildkite-agent',
+  'act_runner',
+  'circleci-agent',
+]);
 
 const CRON = new Set(['cron', 'crond', 'CRON', 'anacron', 'atd', 'fcron']);
 
@@ -142,7 +159,10 @@ function shellLabel(name: string, argv: readonly string[] | null, ttyNr: number)
 }
 
 function isJenkinsAgent(argv: readonly string[]): boolean {
-  return argv.some((a) => /(^|\/)(agent|slave|remoting)[^/]*\.jar$/.test(a) || a === 'hudson.remoting.Launcher' || a.includes('jenkins'));
+  return argv.some(
+    (a) =>
+      /(^|\/)(agent|slave|remoting)[^/]*\.jar$/.test(a) || a === 'hudson.remoting.Launcher' || a.includes('jenkins'),
+  );
 }
 
 export function classifyProcess(p: ClassifyInput): Classification {
@@ -157,7 +177,9 @@ export function classifyProcess(p: ClassifyInput): Classification {
     // tmux renames itself `tmux: server` / `tmux: client`; before that, the server has no tty.
     if (comm.includes('server')) return { kind: 'tmux-server', label: 'tmux server' };
     if (comm.includes('client')) return { kind: 'tmux-client', label: 'tmux client' };
-    return p.ttyNr === 0 ? { kind: 'tmux-server', label: 'tmux server' } : { kind: 'tmux-client', label: 'tmux client' };
+    return p.ttyNr === 0
+      ? { kind: 'tmux-server', label: 'tmux server' }
+      : { kind: 'tmux-client', label: 'tmux client' };
   }
   if (comm === 'screen' || base0 === 'screen' || argv0 === 'SCREEN') {
     // The screen server rewrites argv[0] to upper case `SCREEN`.
@@ -177,7 +199,13 @@ export function classifyProcess(p: ClassifyInput): Classification {
     return { kind: 'systemd', label: 'systemd' };
   }
 
-  if (comm === 'sshd' || comm === 'sshd-session' || base0 === 'sshd' || base0 === 'sshd-session' || argv0.startsWith('sshd:')) {
+  if (
+    comm === 'sshd' ||
+    comm === 'sshd-session' ||
+    base0 === 'sshd' ||
+    base0 === 'sshd-session' ||
+    argv0.startsWith('sshd:')
+  ) {
     const session = argv0.startsWith('sshd:') ? argv0.slice(5).trim() : '';
     return { kind: 'sshd', label: session ? `sshd session (${session})` : 'sshd' };
   }
@@ -193,7 +221,8 @@ export function classifyProcess(p: ClassifyInput): Classification {
 
   if (comm === 'nohup' || base0 === 'nohup') return { kind: 'nohup', label: 'nohup wrapper' };
   if (comm === 'setsid' || base0 === 'setsid') return { kind: 'setsid', label: 'setsid wrapper' };
-  if (comm === 'script' || comm === 'expect' || comm === 'unbuffer') return { kind: 'script', label: `${comm} (pty recorder)` };
+  if (comm === 'script' || comm === 'expect' || comm === 'unbuffer')
+    return { kind: 'script', label: `${comm} (pty recorder)` };
 
   if (TERMINAL_EMULATORS.has(comm) || TERMINAL_EMULATORS.has(base0)) {
     return { kind: 'terminal-emulator', label: `${comm} (terminal emulator)` };

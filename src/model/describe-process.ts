@@ -21,7 +21,13 @@ export type ProcessDescription = {
 export function describeProcess(facts: Facts, stat: ProcStat): ProcessDescription {
   const argvRead = facts.argv(stat.pid);
   const argv = argvRead.ok ? argvRead.value : null;
-  const c = classifyProcess({ pid: stat.pid, comm: stat.comm, argv, ttyNr: stat.ttyNr, kernelThread: isKernelThreadStat(stat) });
+  const c = classifyProcess({
+    pid: stat.pid,
+    comm: stat.comm,
+    argv,
+    ttyNr: stat.ttyNr,
+    kernelThread: isKernelThreadStat(stat),
+  });
   let startIso = '';
   try {
     const host = facts.host();

@@ -74,7 +74,17 @@ export function deriveExistence(facts: Facts, target: CheckTarget): ExistenceSec
   }
   const p = facts.process(pid);
   if (!p) {
-    return { state: 'gone', pid, comm: target.name, stateLetter: null, stateMeaning: null, startTime: null, startTicks: target.startTime, bootId, kernelThread: false };
+    return {
+      state: 'gone',
+      pid,
+      comm: target.name,
+      stateLetter: null,
+      stateMeaning: null,
+      startTime: null,
+      startTicks: target.startTime,
+      bootId,
+      kernelThread: false,
+    };
   }
   const letter = p.stat.state;
   const statusKthread = p.status.ok ? p.status.value.kthread : null;
@@ -91,7 +101,8 @@ export function deriveExistence(facts: Facts, target: CheckTarget): ExistenceSec
   };
   if (target.startTime !== null && target.startTime !== p.stat.startTime) return { ...base, state: 'pid-reused' };
   if (letter === 'Z' || letter === 'X' || letter === 'x') {
-    const exitStatus = p.stat.exitCode === undefined || p.stat.exitCode === null ? null : decodeWaitStatus(p.stat.exitCode);
+    const exitStatus =
+      p.stat.exitCode === undefined || p.stat.exitCode === null ? null : decodeWaitStatus(p.stat.exitCode);
     return { ...base, state: letter === 'Z' ? 'zombie' : 'gone', exitStatus };
   }
   return { ...base, state: 'alive' };

@@ -8,7 +8,14 @@ import { ok } from '../source/types';
 import type { AncestorKind } from './classify';
 import { describeProcess } from './describe-process';
 
-export type MemberSection = { pid: number; ppid: number; comm: string; kind: AncestorKind; label: string; alive: boolean };
+export type MemberSection = {
+  pid: number;
+  ppid: number;
+  comm: string;
+  kind: AncestorKind;
+  label: string;
+  alive: boolean;
+};
 
 export type GroupSection = {
   pgid: number;
@@ -40,11 +47,24 @@ const SESSION_CAP = 50;
 /** A group can hold thousands of processes (a forking server): the report lists this many, then counts. */
 const MEMBER_CAP = 50;
 /** Group mates whose end (or whose runner's cleanup) takes the group down: shells and job runners. */
-const RUNNER_KINDS: ReadonlySet<AncestorKind> = new Set<AncestorKind>(['shell', 'interactive-shell', 'ci-runner', 'cron', 'script']);
+const RUNNER_KINDS: ReadonlySet<AncestorKind> = new Set<AncestorKind>([
+  'shell',
+  'interactive-shell',
+  'ci-runner',
+  'cron',
+  'script',
+]);
 
 function member(facts: Facts, s: ProcStat): MemberSection {
   const d = describeProcess(facts, s);
-  return { pid: s.pid, ppid: s.ppid, comm: s.comm, kind: d.kind, label: d.label, alive: s.state !== 'Z' && s.state !== 'X' };
+  return {
+    pid: s.pid,
+    ppid: s.ppid,
+    comm: s.comm,
+    kind: d.kind,
+    label: d.label,
+    alive: s.state !== 'Z' && s.state !== 'X',
+  };
 }
 
 export function isOrphanedGroup(table: readonly ProcStat[], pgid: number, sid: number): boolean {
@@ -84,7 +104,9 @@ export function deriveGroup(facts: Facts, pid: number): Read<GroupSection> {
   const session = sessionStats.slice(0, SESSION_CAP).map((s) => member(facts, s));
   const leaderStat = table.find((s) => s.pid === self.pgrp) ?? null;
   const sessLeaderStat = table.find((s) => s.pid === self.session) ?? null;
-  const groupLeaderInfo = leaderStat ? (allMembers.find((m) => m.pid === leaderStat.pid) ?? member(facts, leaderStat)) : null;
+  const groupLeaderInfo = leaderStat
+    ? (allMembers.find((m) => m.pid === leaderStat.pid) ?? member(facts, leaderStat))
+    : null;
   const sessionLeaderInfo = sessLeaderStat ? member(facts, sessLeaderStat) : null;
   return ok({
     pgid: self.pgrp,

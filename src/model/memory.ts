@@ -66,10 +66,20 @@ export function deriveMemory(facts: Facts, pid: number): Memory {
   let top: MemorySection['top'] = null;
   // A cgroup OOM kill chooses among the cgroup's own members; a global one among every process.
   const procs = limit && mem.ok ? facts.text(`${mem.value.dir}/cgroup.procs`) : null;
-  const domainPids = procs?.ok ? procs.value.split('\n').filter((l) => /^\d+$/.test(l)).map(Number) : null;
+  const domainPids = procs?.ok
+    ? procs.value
+        .split('\n')
+        .filter((l) => /^\d+$/.test(l))
+        .map(Number)
+    : null;
   if (mine.ok) {
     let higher = 0;
-    const candidates = domainPids ?? facts.processTable().filter((s) => !isKernelThreadStat(s)).map((s) => s.pid);
+    const candidates =
+      domainPids ??
+      facts
+        .processTable()
+        .filter((s) => !isKernelThreadStat(s))
+        .map((s) => s.pid);
     for (const other of candidates) {
       // Ranking reads oom_score only (one file per process; oom_score_adj is the target's alone).
       const o: Read<number> = other === pid ? ok(mine.value.score) : facts.oomScoreOnly(other);

@@ -48,14 +48,18 @@ export function deriveNamespace(facts: Facts, pid: number): Read<Namespace> {
   const ns = st.value.nsPid.length > 0 ? st.value.nsPid : [pid];
   const depth = ns.length;
   const groups = facts.cgroups(pid);
-  const containerCgroup = groups.ok ? (groups.value.map((g) => g.path).find((p) => classifyCgroupPath(p).kind === 'container') ?? null) : null;
+  const containerCgroup = groups.ok
+    ? (groups.value.map((g) => g.path).find((p) => classifyCgroupPath(p).kind === 'container') ?? null)
+    : null;
   return ok({
     section: {
       depth,
       innerPid: ns[depth - 1] ?? null,
       nsInit: depth > 1 ? findNsInit(facts, pid, depth) : null,
       containerCgroup,
-      container: groups.ok ? (groups.value.map((g) => containerFromCgroup(g.path)).find((c) => c !== null) ?? null) : null,
+      container: groups.ok
+        ? (groups.value.map((g) => containerFromCgroup(g.path)).find((c) => c !== null) ?? null)
+        : null,
     },
     nsPids: ns,
   });

@@ -43,7 +43,13 @@ export function signalsOf(s: ProcStatus): SignalsSection {
     hupBlocked: has(s.sigBlk, 1),
     term: disposition(s.sigIgn, s.sigCgt, 15),
     pipe: disposition(s.sigIgn, s.sigCgt, 13),
-    masks: { sigIgn: hex(s.sigIgn), sigBlk: hex(s.sigBlk), sigCgt: hex(s.sigCgt), sigPnd: hex(s.sigPnd), shdPnd: hex(s.shdPnd) },
+    masks: {
+      sigIgn: hex(s.sigIgn),
+      sigBlk: hex(s.sigBlk),
+      sigCgt: hex(s.sigCgt),
+      sigPnd: hex(s.sigPnd),
+      shdPnd: hex(s.shdPnd),
+    },
   };
 }
 

@@ -48,26 +48,50 @@ export interface Stdio {
 export function deriveStdio(facts: Facts, pid: number, signals: SignalsSection | null): Read<Stdio> {
   const read = facts.fds(pid);
   if (!read.ok) return read;
-  const pipeDeath = signals?.pipe === 'ignored' ? 'writes fail with EPIPE (SIGPIPE is ignored)' : 'the next write raises SIGPIPE, which kills it by default';
+  const pipeDeath =
+    signals?.pipe === 'ignored'
+      ? 'writes fail with EPIPE (SIGPIPE is ignored)'
+      : 'the next write raises SIGPIPE, which kills it by default';
   const peerOf = (h: { pid: number; fd: number; mode: 'r' | 'w' | '?' }): PeerSection => {
     const s = facts.stat(h.pid);
     const st = facts.status(h.pid);
     const hup = st.ok ? hupDisposition(st.value.sigIgn, st.value.sigCgt) : null;
-    return { pid: h.pid, comm: s.ok ? s.value.comm : '?', fd: h.fd, mode: h.mode, pgid: s.ok ? s.value.pgrp : null, hup };
+    return {
+      pid: h.pid,
+      comm: s.ok ? s.value.comm : '?',
+      fd: h.fd,
+      mode: h.mode,
+      pgid: s.ok ? s.value.pgrp : null,
+      hup,
+    };
   };
   const fds: FdSection[] = read.value
     .filter((f: FdInfo) => f.fd <= 2)
     .map((f: FdInfo): FdSection => {
-      const out: FdSection = { fd: f.fd, kind: f.kind, target: f.target, peers: null, otherEndAlive: null, consequence: null };
+      const out: FdSection = {
+        fd: f.fd,
+        kind: f.kind,
+        target: f.target,
+        peers: null,
+        otherEndAlive: null,
+        consequence: null,
+      };
       if (f.kind === 'tty') {
-        out.consequence = f.fd === 0 ? 'after a hangup reads return EOF/EIO; a background read stops it with SIGTTIN' : 'after a hangup writes fail with EIO';
+        out.consequence =
+          f.fd === 0
+            ? 'after a hangup reads return EOF/EIO; a background read stops it with SIGTTIN'
+            : 'after a hangup writes fail with EIO';
       } else if (f.kind === 'pipe' && f.inode !== undefined) {
         const holders = facts.pipeHolders(f.inode).filter((h) => h.pid !== pid);
         out.peers = holders.map(peerOf);
         // We write on 1/2 and need a reader; we read on 0 and need a writer. Unknown modes count as either.
         const want = f.fd === 0 ? 'w' : 'r';
         out.otherEndAlive = holders.some((h) => h.mode === want || h.mode === '?');
-        if (!out.otherEndAlive) out.consequence = f.fd === 0 ? 'reads return EOF: nobody writes to this pipe any more' : `nobody reads this pipe: ${pipeDeath}`;
+        if (!out.otherEndAlive)
+          out.consequence =
+            f.fd === 0
+              ? 'reads return EOF: nobody writes to this pipe any more'
+              : `nobody reads this pipe: ${pipeDeath}`;
         else if (f.fd !== 0) {
           const readers = out.peers.filter((p) => p.mode !== 'w').map((p) => `${p.comm} (pid ${p.pid})`);
           out.consequence = `when ${readers.join(' and ')} ${readers.length === 1 ? 'exits' : 'exit'}, ${pipeDeath}`;

@@ -61,7 +61,8 @@ export function createTargetModel(facts: Facts, target: CheckTarget): TargetMode
     group: () => deriveGroup(facts, pid),
     tty: () => deriveTty(facts, target),
     // A zombie's masks mean nothing: its pipes are judged with the default SIGPIPE action.
-    stdio: () => deriveStdio(facts, pid, model.existence.state !== 'zombie' && model.signals.ok ? model.signals.value : null),
+    stdio: () =>
+      deriveStdio(facts, pid, model.existence.state !== 'zombie' && model.signals.ok ? model.signals.value : null),
     cgroup: () => deriveCgroup(facts, pid),
     ci: () => deriveCi(facts, pid, model.chain.ok ? model.chain.value.section : null),
     memory: () => deriveMemory(facts, pid),

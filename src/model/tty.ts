@@ -9,7 +9,8 @@ import { TERMINAL_HOLDERS, type AncestorKind } from './classify';
 import { describeProcess } from './describe-process';
 import type { CheckTarget } from './target';
 
-export type TtyHolderKind = 'sshd' | 'tmux-server' | 'screen-server' | 'terminal-emulator' | 'script' | 'other' | 'nobody';
+export type TtyHolderKind =
+  'sshd' | 'tmux-server' | 'screen-server' | 'terminal-emulator' | 'script' | 'other' | 'nobody';
 
 type Someone = { pid: number; comm: string; kind: AncestorKind; label: string };
 
@@ -64,13 +65,23 @@ export function deriveTty(facts: Facts, target: CheckTarget): Read<TtySection> {
   const s = p.stat;
   const base = { ttyNr: s.ttyNr, tpgid: s.tpgid };
   if (s.ttyNr === 0 || p.tty.name === null) {
-    return ok({ ...base, tty: null, foreground: false, sessionLeader: null, holder: null, holderKind: null, multiplexer: false });
+    return ok({
+      ...base,
+      tty: null,
+      foreground: false,
+      sessionLeader: null,
+      holder: null,
+      holderKind: null,
+      multiplexer: false,
+    });
   }
   const foreground = s.tpgid > 0 && s.tpgid === s.pgrp;
   const leaderRead = facts.stat(s.session);
   const leaderStat = leaderRead.ok && leaderRead.value.session === s.session ? leaderRead.value : null;
   const leaderD = leaderStat ? describeProcess(facts, leaderStat) : null;
-  const sessionLeader = leaderD ? { pid: leaderD.pid, comm: leaderD.comm, kind: leaderD.kind, label: leaderD.label } : null;
+  const sessionLeader = leaderD
+    ? { pid: leaderD.pid, comm: leaderD.comm, kind: leaderD.kind, label: leaderD.label }
+    : null;
   const h = leaderStat ? findHolder(facts, leaderStat) : null;
   const holder = h ? { pid: h.stat.pid, comm: h.stat.comm, kind: h.kind, label: h.label } : null;
   const holderKind: TtyHolderKind = !leaderStat ? 'nobody' : holder ? holderKindOf(holder.kind) : 'other';

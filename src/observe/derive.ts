@@ -144,32 +144,52 @@ export function mechanismOf(
   const who = `${sender.comm} (pid ${sender.pid})`;
   if (kernelSent) {
     if (sig === 1) {
-      return { mechanism: 'kernel-hangup', why: `the kernel sent SIGHUP (in the context of ${who}): its terminal hung up or its controlling process exited, or its stopped group was orphaned` };
+      return {
+        mechanism: 'kernel-hangup',
+        why: `the kernel sent SIGHUP (in the context of ${who}): its terminal hung up or its controlling process exited, or its stopped group was orphaned`,
+      };
     }
     if (FAULT_SIGNALS.has(sig)) return { mechanism: 'fault', why: `the CPU faulted in the process itself (${name})` };
     if (sig === 9 && sender.pid !== victim) {
-      return { mechanism: 'namespace-exit', why: `the kernel sent SIGKILL as ${who} exited: the init of its PID namespace ended, and every process in the namespace goes with it` };
+      return {
+        mechanism: 'namespace-exit',
+        why: `the kernel sent SIGKILL as ${who} exited: the init of its PID namespace ended, and every process in the namespace goes with it`,
+      };
     }
     return { mechanism: 'kernel', why: `the kernel generated ${name} (in the context of ${who})` };
   }
-  const groupTarget = kill && kill.event === 'sys_kill' && (kill.pid === 0 || kill.pid < -1) ? (kill.pid === 0 ? null : -kill.pid) : undefined;
+  const groupTarget =
+    kill && kill.event === 'sys_kill' && (kill.pid === 0 || kill.pid < -1)
+      ? kill.pid === 0
+        ? null
+        : -kill.pid
+      : undefined;
   const shell = isShellName(sender.comm);
   if (sig === 1 && shell && sender.pid !== victim) {
-    return { mechanism: 'shell-forwarded-hangup', why: `shell ${who} forwarded SIGHUP to its job${groupTarget ? ` (process group ${groupTarget})` : ''}: the shell got the terminal hangup, or exited with huponexit` };
+    return {
+      mechanism: 'shell-forwarded-hangup',
+      why: `shell ${who} forwarded SIGHUP to its job${groupTarget ? ` (process group ${groupTarget})` : ''}: the shell got the terminal hangup, or exited with huponexit`,
+    };
   }
   if (groupTarget !== undefined) {
     const grp = groupTarget === null ? 'its own process group' : `process group ${groupTarget}`;
-    return { mechanism: 'group-kill', why: `${who} sent ${name} to the whole ${grp}${groupTarget ? ` (kill -${name.replace(/^SIG/, '')} -- -${groupTarget})` : ''}` };
+    return {
+      mechanism: 'group-kill',
+      why: `${who} sent ${name} to the whole ${grp}${groupTarget ? ` (kill -${name.replace(/^SIG/, '')} -- -${groupTarget})` : ''}`,
+    };
   }
   // pipe_write() signals the writer itself, with no kill() call: its reader is gone.
-  if (sig === 13 && sender.pid === victim && !kill) return { mechanism: 'broken-pipe', why: 'it wrote to a pipe whose reader had exited (SIGPIPE from its own write)' };
-  if (kill && kill.event === 'sys_kill' && kill.pid === -1) return { mechanism: 'broadcast', why: `${who} sent ${name} to every process it may signal (kill -1)` };
+  if (sig === 13 && sender.pid === victim && !kill)
+    return { mechanism: 'broken-pipe', why: 'it wrote to a pipe whose reader had exited (SIGPIPE from its own write)' };
+  if (kill && kill.event === 'sys_kill' && kill.pid === -1)
+    return { mechanism: 'broadcast', why: `${who} sent ${name} to every process it may signal (kill -1)` };
   return { mechanism: 'kill', why: `${who} sent ${name} to it directly` };
 }
 
 function signalCause(s: SeenSignal, backend: WatchBackend): Cause {
   const { ev, kill } = s;
-  const kernelSent = ev.code === SI_KERNEL || ev.taskPid === 0 || (FAULT_SIGNALS.has(ev.sig) && ev.code > 0 && ev.taskPid === ev.pid);
+  const kernelSent =
+    ev.code === SI_KERNEL || ev.taskPid === 0 || (FAULT_SIGNALS.has(ev.sig) && ev.code > 0 && ev.taskPid === ev.pid);
   const details: Evidence = { backend, kernelSent, siCode: ev.code, groupDirected: false };
   if (kill && kill.event === 'sys_kill') {
     // kill(0) = the caller's group, kill(-1) = everything it may signal, kill(-N) = group N.
@@ -190,5 +210,12 @@ function signalCause(s: SeenSignal, backend: WatchBackend): Cause {
   details.mechanism = m.mechanism;
   details.why = m.why;
   if (s.sender.uid !== null) sender.uid = s.sender.uid;
-  return { kind: 'signal', signal: signalName(ev.sig), sender, time: new Date(s.wallMs).toISOString(), source: 'watch', details };
+  return {
+    kind: 'signal',
+    signal: signalName(ev.sig),
+    sender,
+    time: new Date(s.wallMs).toISOString(),
+    source: 'watch',
+    details,
+  };
 }

@@ -14,7 +14,12 @@ export function startPollBackend(targets: WatchedTarget[]): BackendRun {
   const tick = (): void => {
     for (const t of targets) {
       if (!outcomes.has(t.pid) && !isRunning(t.pid)) {
-        outcomes.set(t.pid, { cause: null, signalsSeen: 0, endedAt: new Date().toISOString(), note: 'poll backend: time of death only' });
+        outcomes.set(t.pid, {
+          cause: null,
+          signalsSeen: 0,
+          endedAt: new Date().toISOString(),
+          note: 'poll backend: time of death only',
+        });
       }
     }
     if (outcomes.size === targets.length) finish();
@@ -29,7 +34,14 @@ export function startPollBackend(targets: WatchedTarget[]): BackendRun {
     done,
     signalsSeen: () => 0,
     stop: () => {
-      for (const t of targets) if (!outcomes.has(t.pid)) outcomes.set(t.pid, { cause: null, signalsSeen: 0, endedAt: null, note: 'still running when the watch stopped' });
+      for (const t of targets)
+        if (!outcomes.has(t.pid))
+          outcomes.set(t.pid, {
+            cause: null,
+            signalsSeen: 0,
+            endedAt: null,
+            note: 'still running when the watch stopped',
+          });
       finish();
     },
   };

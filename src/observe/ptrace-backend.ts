@@ -50,13 +50,14 @@ export function startPtraceBackend(targets: WatchedTarget[]): BackendRun {
   const seen = new Map<number, number>();
   const children: ChildProcess[] = [];
   const unregister = registerCleanup(() => {
-    for (const c of children) if (c.pid && c.exitCode === null && c.signalCode === null) {
-      try {
-        process.kill(c.pid, 'SIGKILL');
-      } catch {
-        /* gone */
+    for (const c of children)
+      if (c.pid && c.exitCode === null && c.signalCode === null) {
+        try {
+          process.kill(c.pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
       }
-    }
   });
 
   const perPid = targets.map(
@@ -64,7 +65,9 @@ export function startPtraceBackend(targets: WatchedTarget[]): BackendRun {
       new Promise<void>((resolve) => {
         // -q, not -qq: -qq also hides the `+++ exited with N +++` line.
         const args = ['-q', '-e', 'trace=exit_group', '-e', 'signal=all', '-p', String(t.pid)];
-        const child = wrap ? spawn('setpriv', ['--pdeathsig', 'KILL', 'strace', ...args], { stdio: ['ignore', 'ignore', 'pipe'] }) : spawn('strace', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+        const child = wrap
+          ? spawn('setpriv', ['--pdeathsig', 'KILL', 'strace', ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
+          : spawn('strace', args, { stdio: ['ignore', 'ignore', 'pipe'] });
         children.push(child);
         let last: LastSignal | null = null;
         let cause: Cause | null = null;
@@ -100,7 +103,13 @@ export function startPtraceBackend(targets: WatchedTarget[]): BackendRun {
               endedAt = new Date(now).toISOString();
               const match = last && last.signal === l.signal ? last : null;
               const kernelSent = match?.code === 'SI_KERNEL';
-              const details: Evidence = { backend: 'ptrace', kernelSent, groupDirected: null, siCode: match?.code ?? null, coreDumped: l.coreDumped };
+              const details: Evidence = {
+                backend: 'ptrace',
+                kernelSent,
+                groupDirected: null,
+                siCode: match?.code ?? null,
+                coreDumped: l.coreDumped,
+              };
               if (kernelSent && l.signal === 'SIGHUP') details.reason = 'terminal-hangup';
               if (l.signal === 'SIGKILL') details.note = 'SIGKILL is not reported to a tracer: sender unknown';
               cause = { kind: 'signal', signal: l.signal, time: endedAt, source: 'watch', details };
@@ -117,17 +126,36 @@ export function startPtraceBackend(targets: WatchedTarget[]): BackendRun {
           if (!cause && endedAt === null && exitGroup === null && sameProcessRunning(t)) {
             // No `+++ exited/killed +++` and the same process runs on: strace could not attach (EPERM for
             // another user's process, yama ptrace_scope, already traced) or was stopped. Not a death.
-            const attachFailed = stopped ? undefined : `ptrace: ${/not permitted|EPERM/i.test(why ?? '') ? 'not permitted' : 'could not attach'}${why ? ` (${tidyStraceError(why)})` : ''}`;
-            outcomes.set(t.pid, { cause: null, signalsSeen: seen.get(t.pid) ?? 0, endedAt: null, note: 'still running when the watch stopped', attachFailed });
+            const attachFailed = stopped
+              ? undefined
+              : `ptrace: ${/not permitted|EPERM/i.test(why ?? '') ? 'not permitted' : 'could not attach'}${why ? ` (${tidyStraceError(why)})` : ''}`;
+            outcomes.set(t.pid, {
+              cause: null,
+              signalsSeen: seen.get(t.pid) ?? 0,
+              endedAt: null,
+              note: 'still running when the watch stopped',
+              attachFailed,
+            });
             resolve();
             return;
           }
           if (!cause && exitGroup !== null) {
             // strace lost the exit report (killed, or detached early) but saw exit_group(N).
-            cause = { kind: 'exit', exitCode: exitGroup & 0xff, time: new Date().toISOString(), source: 'watch', details: { backend: 'ptrace' } };
+            cause = {
+              kind: 'exit',
+              exitCode: exitGroup & 0xff,
+              time: new Date().toISOString(),
+              source: 'watch',
+              details: { backend: 'ptrace' },
+            };
           }
           const note = cause ? undefined : (why ?? 'ended without an exit report');
-          outcomes.set(t.pid, { cause, signalsSeen: seen.get(t.pid) ?? 0, endedAt: endedAt ?? new Date().toISOString(), note });
+          outcomes.set(t.pid, {
+            cause,
+            signalsSeen: seen.get(t.pid) ?? 0,
+            endedAt: endedAt ?? new Date().toISOString(),
+            note,
+          });
           resolve();
         });
         child.on('error', (e) => {

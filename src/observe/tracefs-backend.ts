@@ -13,7 +13,14 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { createInstance, ensureTracefs, pidEquals, removeStaleInstances, syscallArgLiteral, TraceInstance } from '../source/trace/tracefs';
+import {
+  createInstance,
+  ensureTracefs,
+  pidEquals,
+  removeStaleInstances,
+  syscallArgLiteral,
+  TraceInstance,
+} from '../source/trace/tracefs';
 import { KillEvent, parseTraceLine, TgkillEvent, TraceEvent } from '../source/trace/parse';
 import { TaskNames } from '../source/trace/task-names';
 import { DeathTracker } from './derive';
@@ -43,7 +50,8 @@ function setClock(inst: TraceInstance): boolean {
  */
 function refreshIdentity(t: WatchedTarget, newComm: string): void {
   const now = isRunning(t.pid) ? readIdentity(t.pid) : null;
-  if (now && now.startTime === t.identity.startTime) t.identity = { ...t.identity, comm: now.comm, argvHead: now.argvHead };
+  if (now && now.startTime === t.identity.startTime)
+    t.identity = { ...t.identity, comm: now.comm, argvHead: now.argvHead };
   else t.identity = { ...t.identity, comm: newComm };
 }
 

@@ -23,7 +23,10 @@ function startBackend(kind: WatchBackend, targets: WatchedTarget[]): BackendRun 
 }
 
 /** Start the requested backend, or for `auto` the best one that starts; the reason for any fallback. */
-function chooseBackend(want: WatchOptions['backend'], targets: WatchedTarget[]): { kind: WatchBackend; run: BackendRun; fallback?: string } {
+function chooseBackend(
+  want: WatchOptions['backend'],
+  targets: WatchedTarget[],
+): { kind: WatchBackend; run: BackendRun; fallback?: string } {
   if (want && want !== 'auto') return { kind: want, run: startBackend(want, targets) };
   const reasons: string[] = [];
   if (isRoot()) {
@@ -79,7 +82,8 @@ export async function watch(pids: number[], opts: WatchOptions = {}): Promise<Wa
     if (status) status(statusLine(targets, run, startMs, ended));
     // `run` is reassigned on a fallback: the timeout stops whichever backend is watching then.
     // Node fires a timer longer than 2^31-1 ms after 1 ms: refuse it rather than stop at once.
-    if (opts.timeoutMs !== undefined && !(opts.timeoutMs > 0 && opts.timeoutMs <= 0x7fffffff)) throw new RangeError(`watch timeout out of range: ${opts.timeoutMs} ms`);
+    if (opts.timeoutMs !== undefined && !(opts.timeoutMs > 0 && opts.timeoutMs <= 0x7fffffff))
+      throw new RangeError(`watch timeout out of range: ${opts.timeoutMs} ms`);
     const timer = opts.timeoutMs
       ? setTimeout(() => {
           stopped = true;
@@ -88,7 +92,12 @@ export async function watch(pids: number[], opts: WatchOptions = {}): Promise<Wa
       : null;
     try {
       const outcomes = await run.done;
-      const put = (t: WatchedTarget, kind: WatchBackend, o: BackendOutcome | undefined, fallback: string | undefined): void => {
+      const put = (
+        t: WatchedTarget,
+        kind: WatchBackend,
+        o: BackendOutcome | undefined,
+        fallback: string | undefined,
+      ): void => {
         results.set(t.pid, {
           pid: t.pid,
           identity: t.identity,
@@ -107,7 +116,8 @@ export async function watch(pids: number[], opts: WatchOptions = {}): Promise<Wa
         const reasonOf = (t: WatchedTarget): string =>
           [chosen.fallback, outcomes.get(t.pid)?.attachFailed].filter((x): x is string => Boolean(x)).join('; ');
         if (stopped) {
-          for (const t of unwatched) put(t, chosen.kind, { ...(outcomes.get(t.pid) as BackendOutcome), endedAt: null }, reasonOf(t));
+          for (const t of unwatched)
+            put(t, chosen.kind, { ...(outcomes.get(t.pid) as BackendOutcome), endedAt: null }, reasonOf(t));
         } else {
           run = startPollBackend(unwatched);
           const polled = await run.done;

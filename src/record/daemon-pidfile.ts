@@ -12,7 +12,10 @@ import { readArgv, readExePath, startTimeOf } from '../source/process-identity';
 export const PIDFILE = 'record.pid';
 
 export class AlreadyRunning extends Error {
-  constructor(readonly pid: number, readonly file: string) {
+  constructor(
+    readonly pid: number,
+    readonly file: string,
+  ) {
     super(`whydied record is already running as pid ${pid} (pidfile ${file})`);
   }
 }

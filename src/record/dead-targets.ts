@@ -13,7 +13,13 @@ export const recordDeadTargets: DeadTargetFinder = (name, facts) => {
   const where = recordsDir(facts);
   if (!where.ok) return out;
   const probe = (file: string) => facts.raw.recordsProbe?.(file, null, name) ?? null;
-  for (const r of scanRecords((p) => facts.raw.listDir(p), (p) => facts.text(p), where.dir, recordNeedles(null, name), probe).records) {
+  for (const r of scanRecords(
+    (p) => facts.raw.listDir(p),
+    (p) => facts.text(p),
+    where.dir,
+    recordNeedles(null, name),
+    probe,
+  ).records) {
     if (r.bootId !== bootId) continue;
     if (!recordMatchesName(r, name)) continue;
     const t = Date.parse(r.cause.time ?? r.seenAt);

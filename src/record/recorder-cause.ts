@@ -22,7 +22,13 @@ export function recorderCause(f: ExitFacts): Cause {
     if (c) return { ...c, source: 'record', details: { ...(c.details ?? {}), recorder: true } };
   }
   if (f.exitCode !== undefined) {
-    return { kind: 'exit', exitCode: f.exitCode & 0xff, time, source: 'record', details: { backend: 'tracefs', recorder: true, exitGroupArg: f.exitCode } };
+    return {
+      kind: 'exit',
+      exitCode: f.exitCode & 0xff,
+      time,
+      source: 'record',
+      details: { backend: 'tracefs', recorder: true, exitGroupArg: f.exitCode },
+    };
   }
   return {
     kind: 'unknown',

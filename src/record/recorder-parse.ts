@@ -25,11 +25,7 @@ export type HotEvent =
   | (LinePrefix & { event: 'setsid' })
   | (LinePrefix & { event: 'setpgid'; pid: number; pgid: number });
 
-export type RecorderLine =
-  | HotEvent
-  | { event: 'other'; ev: TraceEvent }
-  | { event: 'lost'; count: number }
-  | null;
+export type RecorderLine = HotEvent | { event: 'other'; ev: TraceEvent } | { event: 'lost'; count: number } | null;
 
 const M_EXIT_GROUP = ': sys_exit_group(';
 const M_EXIT = ': sched_process_exit: ';
@@ -117,7 +113,13 @@ export function parseRecorderLine(line: string): RecorderLine {
     const body = line.slice(mi + M_EXEC.length);
     const pidAt = body.lastIndexOf(' pid=');
     if (!p || pidAt < 0 || !body.startsWith('filename=')) return null;
-    return { ...p, event: 'exec', pid: numField(body, ' pid='), oldPid: numField(body, ' old_pid='), filename: body.slice(9, pidAt) };
+    return {
+      ...p,
+      event: 'exec',
+      pid: numField(body, ' pid='),
+      oldPid: numField(body, ' old_pid='),
+      filename: body.slice(9, pidAt),
+    };
   }
   // Short markers a 15-byte comm could imitate: anchored at the end of the line, where the body is.
   if (line.endsWith(M_SETSID)) {

@@ -113,7 +113,14 @@ export class ProcessTable {
         tty: p ? p.id.tty : null,
         cgroup: p ? p.id.cgroup : null,
       },
-      src: { startTime: 'trace', comm: 'trace', argvHead: inherited, ppid: 'trace', session: inherited, cgroup: inherited },
+      src: {
+        startTime: 'trace',
+        comm: 'trace',
+        argvHead: inherited,
+        ppid: 'trace',
+        session: inherited,
+        cgroup: inherited,
+      },
       seenMs: this.nowMs(),
       procRead: false,
     });

@@ -91,8 +91,17 @@ export class Recorder {
     this.writer = new RecordWriter(opts.stateDir, opts.capBytes);
     const now = new Date().toISOString();
     this.status = {
-      pid: process.pid, instance: '', startedAt: now, updatedAt: now, bufferKb: null, exits: 0, records: 0, rotations: 0,
-      unknownIdentity: 0, fatalSignals: 0, lost: { pipe: 0, overrun: 0, dropped: 0 },
+      pid: process.pid,
+      instance: '',
+      startedAt: now,
+      updatedAt: now,
+      bufferKb: null,
+      exits: 0,
+      records: 0,
+      rotations: 0,
+      unknownIdentity: 0,
+      fatalSignals: 0,
+      lost: { pipe: 0, overrun: 0, dropped: 0 },
     };
   }
 
@@ -103,7 +112,8 @@ export class Recorder {
   start(): void {
     const root = ensureTracefs();
     const stale = removeStaleInstances(root);
-    if (stale.length) this.opts.log(`removed ${stale.length} tracing instance(s) left by dead whydied processes: ${stale.join(', ')}`);
+    if (stale.length)
+      this.opts.log(`removed ${stale.length} tracing instance(s) left by dead whydied processes: ${stale.join(', ')}`);
     const inst = createInstance('whydied-record', root);
     this.inst = inst;
     // Flush what was read, then the instance goes (registry order: cleanups first, then instances).
@@ -138,7 +148,8 @@ export class Recorder {
         this.onLine(parseRecorderLine(line));
       } catch (e) {
         // One odd line must not stop the recorder; say so (a few times) instead of hiding it.
-        if (++this.badLines <= 5) this.opts.log(`could not handle trace line (${(e as Error).message}): ${JSON.stringify(line.slice(0, 200))}`);
+        if (++this.badLines <= 5)
+          this.opts.log(`could not handle trace line (${(e as Error).message}): ${JSON.stringify(line.slice(0, 200))}`);
       }
     });
     inst.start();
@@ -150,7 +161,9 @@ export class Recorder {
     this.timers.push(setInterval(() => this.checkLoss(), STATUS_MS));
     this.timers.push(setInterval(() => this.table.prune(), PRUNE_MS));
     this.writeStatus();
-    this.opts.log(`recording: instance ${inst.name}, buffer ${this.status.bufferKb ?? '?'} KB per CPU, records in ${this.opts.stateDir}`);
+    this.opts.log(
+      `recording: instance ${inst.name}, buffer ${this.status.bufferKb ?? '?'} KB per CPU, records in ${this.opts.stateDir}`,
+    );
   }
 
   private onLine(l: RecorderLine): void {
@@ -220,7 +233,12 @@ export class Recorder {
     // its new program); the table has the comm as of this point in the stream.
     const senderComm = ev.taskPid > 0 ? this.table.commOf(ev.taskPid) : null;
     const sent = senderComm ? { ...ev, taskComm: senderComm } : ev;
-    this.trackerOf(victim).onSignal(sent, kill, { tgid: senderTgid, uid: owner?.uid ?? null }, this.toWallMs(ev.ts * 1000));
+    this.trackerOf(victim).onSignal(
+      sent,
+      kill,
+      { tgid: senderTgid, uid: owner?.uid ?? null },
+      this.toWallMs(ev.ts * 1000),
+    );
   }
 
   private onExit(pid: number, comm: string, tsUs: number): void {
@@ -251,7 +269,14 @@ export class Recorder {
       seenAt: new Date(wallMs).toISOString(),
       identitySources: p
         ? { ...p.src, comm: 'trace' }
-        : { startTime: 'unknown', comm: 'trace', argvHead: 'unknown', ppid: 'unknown', session: 'unknown', cgroup: 'unknown' },
+        : {
+            startTime: 'unknown',
+            comm: 'trace',
+            argvHead: 'unknown',
+            ppid: 'unknown',
+            session: 'unknown',
+            cgroup: 'unknown',
+          },
     };
     if (this.opts.store !== false) this.writer.push(rec);
     this.opts.onRecord?.(rec);
@@ -276,7 +301,9 @@ export class Recorder {
     if (over > 0 || drop > 0) {
       this.status.lost.overrun += Math.max(0, over);
       this.status.lost.dropped += Math.max(0, drop);
-      this.opts.log(`LOST events in the ring buffer: overrun +${over}, dropped +${drop} (buffer ${this.status.bufferKb ?? '?'} KB per CPU)`);
+      this.opts.log(
+        `LOST events in the ring buffer: overrun +${over}, dropped +${drop} (buffer ${this.status.bufferKb ?? '?'} KB per CPU)`,
+      );
     }
     this.lossSeen = now;
     this.writeStatus();
@@ -310,7 +337,9 @@ export class Recorder {
     if (this.inst) this.checkLoss();
     this.inst?.remove();
     this.unregister?.();
-    this.opts.log(`stopped (${why}): ${this.status.exits} exits, ${this.status.records} records, lost ${JSON.stringify(this.status.lost)}`);
+    this.opts.log(
+      `stopped (${why}): ${this.status.exits} exits, ${this.status.records} records, lost ${JSON.stringify(this.status.lost)}`,
+    );
     this.writeStatus();
   }
 }

@@ -17,7 +17,13 @@ import type { Sinks } from '../fleet/outputs';
 
 async function openRecordSinks(req: RecordRequest, logLine: (l: string) => void): Promise<Sinks> {
   const { openSinks } = await import('../fleet/outputs');
-  return openSinks({ output: req.output ?? 'store', onDeath: req.onDeath, jsonlStream: process.stdout, allowProm: true, log: logLine });
+  return openSinks({
+    output: req.output ?? 'store',
+    onDeath: req.onDeath,
+    jsonlStream: process.stdout,
+    allowProm: true,
+    log: logLine,
+  });
 }
 
 export interface RecordRequest {
@@ -54,7 +60,9 @@ async function daemonize(dir: string, req: RecordRequest): Promise<number> {
   const fd = openAppend(logFile, { role: 'recorder log', private: true });
   try {
     const started = await startDetached(childArgs(dir, req), fd);
-    process.stdout.write(`whydied record: recording as pid ${started.pid} (records ${dir}, log ${logFile}, pidfile ${path.join(dir, PIDFILE)}); stop it with: kill ${started.pid}\n`);
+    process.stdout.write(
+      `whydied record: recording as pid ${started.pid} (records ${dir}, log ${logFile}, pidfile ${path.join(dir, PIDFILE)}); stop it with: kill ${started.pid}\n`,
+    );
     return 0;
   } catch (e) {
     const msg = (e as Error).message;
@@ -84,7 +92,9 @@ async function foreground(dir: string, req: RecordRequest): Promise<number> {
     log,
     store: sinks ? sinks.spec.store : true,
     onRecord: sinks ? (rec) => sinks.death(rec) : undefined,
-    onStatus: sinks ? (st) => sinks.health({ events: st.exits, lost: st.lost.pipe + st.lost.overrun + st.lost.dropped }) : undefined,
+    onStatus: sinks
+      ? (st) => sinks.health({ events: st.exits, lost: st.lost.pipe + st.lost.overrun + st.lost.dropped })
+      : undefined,
   });
   // After the recorder's own cleanup (registered in start()): its last records reach the outputs first.
   if (sinks) registerCleanup(() => sinks.closeSync());
@@ -109,9 +119,12 @@ export async function runRecord(req: RecordRequest): Promise<number> {
   if (req.stateDir !== undefined && (req.stateDir === '' || !isClean(req.stateDir))) {
     // A newline would split the unit's ExecStart= line, a bidi control would make it read differently; an
     // empty one means nothing.
-    throw new UsageError(`--state-dir must be a non-empty path without control or bidi characters, not '${escapeControl(req.stateDir)}'`);
+    throw new UsageError(
+      `--state-dir must be a non-empty path without control or bidi characters, not '${escapeControl(req.stateDir)}'`,
+    );
   }
-  if (req.capMb !== undefined && !(Number.isFinite(req.capMb) && req.capMb * 1024 * 1024 >= 4096)) throw new UsageError('--cap-mb must be a number of MiB of at least 0.004 (4 KiB)');
+  if (req.capMb !== undefined && !(Number.isFinite(req.capMb) && req.capMb * 1024 * 1024 >= 4096))
+    throw new UsageError('--cap-mb must be a number of MiB of at least 0.004 (4 KiB)');
   if (req.output !== undefined) (await import('../fleet/outputs')).parseOutputs(req.output, { allowProm: true });
   if (req.printUnit) {
     const { node, script } = selfCommand();
@@ -123,7 +136,8 @@ export async function runRecord(req: RecordRequest): Promise<number> {
     reportFailure(msg);
     throw new UsageError(msg);
   }
-  if (req.bufferKb !== undefined && !(Number.isInteger(req.bufferKb) && req.bufferKb >= 64)) throw new UsageError('--buffer-kb must be an integer >= 64');
+  if (req.bufferKb !== undefined && !(Number.isInteger(req.bufferKb) && req.bufferKb >= 64))
+    throw new UsageError('--buffer-kb must be an integer >= 64');
   const dir = ensureStateDir(req.stateDir ? path.resolve(req.stateDir) : stateDir());
   return req.daemon ? daemonize(dir, req) : foreground(dir, req);
 }

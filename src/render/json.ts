@@ -18,7 +18,13 @@ export interface ReportEnvelope {
   reports: Report[];
 }
 
-export const envelope = (report: Report | Report[]): ReportEnvelope => ({ schema: 'whydied.report/2', reports: asList(report) });
+export const envelope = (report: Report | Report[]): ReportEnvelope => ({
+  schema: 'whydied.report/2',
+  reports: asList(report),
+});
 
 export const renderJson: Renderer = (report) =>
-  JSON.stringify(envelope(report), null, 2).replace(RAW_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + '\n';
+  JSON.stringify(envelope(report), null, 2).replace(
+    RAW_IN_JSON,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  ) + '\n';

@@ -27,7 +27,12 @@ function renderOne(r: Report, opts: RenderOptions): string {
   out.push(`| State | ${r.state} |`);
   // Times as people read them (local, to the second, how long ago), like the table.
   const when = (s: string): string => humanizeTimes(s, r.generatedAt);
-  if (r.process) out.push(`| Process | ${processLines(r.process).map((l) => mdSyntax(when(l))).join('<br>')} |`);
+  if (r.process)
+    out.push(
+      `| Process | ${processLines(r.process)
+        .map((l) => mdSyntax(when(l)))
+        .join('<br>')} |`,
+    );
   out.push(`| Verdict | **${r.verdict.status}** — ${when(md(r.verdict.summary))} |`);
   if (r.verdict.cause) out.push(`| Cause | ${mdSyntax(causeLine(r.verdict.cause, r.generatedAt))} |`);
 

@@ -20,9 +20,16 @@ function zombieWords(r: Report): string {
 export function matchLine(r: Report, opts: RenderOptions): string {
   const status = statusWord(r.verdict.status, opts.color) + ' '.repeat(Math.max(1, 9 - r.verdict.status.length));
   const pid = String(r.target.pid ?? '-').padStart(7);
-  const name = escapeControl(r.process?.comm ?? (typeof r.verdict.cause?.details?.comm === 'string' ? r.verdict.cause.details.comm : r.target.query));
+  const name = escapeControl(
+    r.process?.comm ??
+      (typeof r.verdict.cause?.details?.comm === 'string' ? r.verdict.cause.details.comm : r.target.query),
+  );
   const dies = r.risks.filter((k) => k.outcome === 'dies').map((k) => eventWords(k.event));
-  const when = r.process ? `started ${humanTime(r.process.startTime, r.generatedAt)}` : r.verdict.cause?.time ? `died ${humanTime(r.verdict.cause.time, r.generatedAt)}` : '';
+  const when = r.process
+    ? `started ${humanTime(r.process.startTime, r.generatedAt)}`
+    : r.verdict.cause?.time
+      ? `died ${humanTime(r.verdict.cause.time, r.generatedAt)}`
+      : '';
   const what =
     r.verdict.status === 'at-risk' && dies.length > 0
       ? `dies at ${joinWords(dies)}`
@@ -32,9 +39,9 @@ export function matchLine(r: Report, opts: RenderOptions): string {
           ? 'no threat found'
           : r.verdict.status === 'uncertain'
             ? `undecided: ${joinWords(r.risks.filter((k) => k.outcome === 'unknown').map((k) => eventWords(k.event)))}`
-          : r.state === 'zombie'
-            ? zombieWords(r)
-            : r.state;
+            : r.state === 'zombie'
+              ? zombieWords(r)
+              : r.state;
   const body = [name, when, what].filter((s) => s !== '').join(' · ');
   return hanging(`  ${status}${pid}  `, 2 + 9 + 7 + 2, body, opts.width).join('\n');
 }

@@ -10,12 +10,16 @@ const EVENT_TITLES: Record<RiskEvent, string> = {
   'parent-exit': 'parent-exit — the shell or launcher that started it exits',
   'group-kill': "group-kill — its launcher's process group is killed (kill -- -PGID)",
   'session-end': 'session-end — the login session ends (logind)',
-  'ci-cleanup': "ci-cleanup — the CI job ends and its runner cleans up",
+  'ci-cleanup': 'ci-cleanup — the CI job ends and its runner cleans up',
   'container-stop': 'container-stop — its container or PID namespace stops',
   'memory-pressure': 'memory-pressure — its memory cgroup (or the host) runs out',
 };
 
-export function rulesMarkdown(events: readonly RiskEvent[], rules: readonly SurvivalRule[], kernelThreadCode: string): string {
+export function rulesMarkdown(
+  events: readonly RiskEvent[],
+  rules: readonly SurvivalRule[],
+  kernelThreadCode: string,
+): string {
   const out: string[] = [
     '# Survival rules',
     '',
@@ -30,9 +34,13 @@ export function rulesMarkdown(events: readonly RiskEvent[], rules: readonly Surv
   ];
   for (const event of events) {
     out.push(`## ${EVENT_TITLES[event]}`, '', '| code | outcome | confidence | when |', '|---|---|---|---|');
-    for (const r of rules.filter((x) => x.event === event)) out.push(`| \`${r.code}\` | ${r.outcome} | ${r.confidence} | ${r.meaning.replace(/\|/g, '\\|')} |`);
+    for (const r of rules.filter((x) => x.event === event))
+      out.push(`| \`${r.code}\` | ${r.outcome} | ${r.confidence} | ${r.meaning.replace(/\|/g, '\\|')} |`);
     out.push('');
   }
-  out.push(`Kernel threads get \`${kernelThreadCode}\` (survives, certain) on every row: no terminal, session, user signal, container or OOM kill applies.`, '');
+  out.push(
+    `Kernel threads get \`${kernelThreadCode}\` (survives, certain) on every row: no terminal, session, user signal, container or OOM kill applies.`,
+    '',
+  );
   return out.join('\n');
 }

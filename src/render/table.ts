@@ -18,7 +18,13 @@ import { humanizeTimes } from './time';
 
 const LABEL = 10;
 
-const HEADLINE: Record<string, string> = { ok: 'OK', 'at-risk': 'AT RISK', uncertain: 'UNCERTAIN', died: 'DIED', unknown: 'UNKNOWN' };
+const HEADLINE: Record<string, string> = {
+  ok: 'OK',
+  'at-risk': 'AT RISK',
+  uncertain: 'UNCERTAIN',
+  died: 'DIED',
+  unknown: 'UNKNOWN',
+};
 
 /** Escape process data and make its ISO times readable. */
 const text = (s: string, r: Report): string => humanizeTimes(escapeControl(s), r.generatedAt);
@@ -26,16 +32,23 @@ const text = (s: string, r: Report): string => humanizeTimes(escapeControl(s), r
 function who(r: Report): string {
   const pid = r.process?.pid ?? r.target.pid;
   const comm = r.process?.comm;
-  return comm !== undefined ? `${escapeControl(comm)} (pid ${pid})` : pid !== null ? `pid ${pid}` : escapeControl(r.target.query);
+  return comm !== undefined
+    ? `${escapeControl(comm)} (pid ${pid})`
+    : pid !== null
+      ? `pid ${pid}`
+      : escapeControl(r.target.query);
 }
 
 /** What a relaunch command does, in words, so the Fix line says why this command. */
 function fixWords(cmd: string): string {
-  if (cmd.includes('RUNNER_TRACKING_ID=') || cmd.includes('JENKINS_NODE_COOKIE=')) return 'relaunch it without the CI runner\'s reaping marker, in a session of its own:';
+  if (cmd.includes('RUNNER_TRACKING_ID=') || cmd.includes('JENKINS_NODE_COOKIE='))
+    return "relaunch it without the CI runner's reaping marker, in a session of its own:";
   if (cmd.includes('setsid -f')) return 'relaunch it in a session of its own:';
-  if (/^(loginctl enable-linger \d+ && )?systemd-run --user/.test(cmd)) return 'let the user linger and run it as a user service, outside the login session:';
+  if (/^(loginctl enable-linger \d+ && )?systemd-run --user/.test(cmd))
+    return 'let the user linger and run it as a user service, outside the login session:';
   if (/^(sudo )?systemd-run/.test(cmd)) return 'run it as a transient systemd service, outside any login session:';
-  if (/^(sudo )?loginctl enable-linger \d+$/.test(cmd)) return 'let the user linger, so the user manager and its units outlive the last logout:';
+  if (/^(sudo )?loginctl enable-linger \d+$/.test(cmd))
+    return 'let the user linger, so the user manager and its units outlive the last logout:';
   if (cmd.startsWith('echo ') && cmd.includes('memory.')) return 'raise its memory cgroup limit:';
   if (cmd.startsWith('tmux')) return 'run it in a detached tmux session:';
   return 'run:';
@@ -66,14 +79,26 @@ function command(c: Ctx, cmd: string): void {
 function explainingFinding(r: Report): Finding | null {
   const cause = r.verdict.cause;
   if (!cause) return null;
-  return r.checks.find((f) => f.cause !== undefined && f.cause.source === cause.source && f.cause.time === cause.time && f.cause.kind === cause.kind) ?? null;
+  return (
+    r.checks.find(
+      (f) =>
+        f.cause !== undefined &&
+        f.cause.source === cause.source &&
+        f.cause.time === cause.time &&
+        f.cause.kind === cause.kind,
+    ) ?? null
+  );
 }
 
 function headline(c: Ctx): void {
   const { r } = c;
   const status = r.verdict.status;
   const word = HEADLINE[status] ?? status;
-  const lbl = paint(word.padEnd(LABEL), (({ ok: 'green', 'at-risk': 'yellow', uncertain: 'yellow', died: 'red', unknown: 'gray' }) as const)[status] ?? null, c.opts.color);
+  const lbl = paint(
+    word.padEnd(LABEL),
+    ({ ok: 'green', 'at-risk': 'yellow', uncertain: 'yellow', died: 'red', unknown: 'gray' } as const)[status] ?? null,
+    c.opts.color,
+  );
   const dies = r.risks.filter((k) => k.outcome === 'dies');
   const open = r.risks.filter((k) => k.outcome === 'unknown');
   const body =
@@ -139,7 +164,11 @@ function survival(c: Ctx): void {
   const verbose = opts.verbose === true;
   // The row whose reason the header already printed (the threat, or the open question) is not repeated.
   const threat =
-    r.verdict.status === 'at-risk' ? r.risks.find((k) => k.outcome === 'dies') : r.verdict.status === 'uncertain' ? r.risks.find((k) => k.outcome === 'unknown') : undefined;
+    r.verdict.status === 'at-risk'
+      ? r.risks.find((k) => k.outcome === 'dies')
+      : r.verdict.status === 'uncertain'
+        ? r.risks.find((k) => k.outcome === 'unknown')
+        : undefined;
   c.out.push('', paint('Survival', 'bold', opts.color));
   const ev = Math.max(...r.risks.map((k) => k.event.length)) + 2;
   for (const k of r.risks) {
@@ -165,10 +194,17 @@ function checks(c: Ctx): void {
   // The same death told by another source (the watch and the record it saved): pointed at, not repeated.
   const sameDeath = (f: Finding): boolean =>
     f === explaining ||
-    (cause !== null && f.cause !== undefined && f.cause.kind === cause.kind && f.cause.signal === cause.signal && Math.abs(Date.parse(f.cause.time ?? '') - Date.parse(cause.time ?? '')) < 2000);
+    (cause !== null &&
+      f.cause !== undefined &&
+      f.cause.kind === cause.kind &&
+      f.cause.signal === cause.signal &&
+      Math.abs(Date.parse(f.cause.time ?? '') - Date.parse(cause.time ?? '')) < 2000);
   // A gone process's `existence` failure is the headline itself.
-  const isHeadline = (f: Finding): boolean => f.id === 'existence' && f.code === 'gone' && (r.state === 'dead' || r.state === 'not-found');
-  const shown = verbose ? r.checks : r.checks.filter((f) => f.status !== 'pass' && f.status !== 'skip' && !isHeadline(f));
+  const isHeadline = (f: Finding): boolean =>
+    f.id === 'existence' && f.code === 'gone' && (r.state === 'dead' || r.state === 'not-found');
+  const shown = verbose
+    ? r.checks
+    : r.checks.filter((f) => f.status !== 'pass' && f.status !== 'skip' && !isHeadline(f));
   const skipped = verbose ? [] : r.checks.filter((f) => f.status === 'skip');
   if (shown.length === 0 && skipped.length === 0) return;
   const hidden = r.checks.length - shown.length;
@@ -186,12 +222,21 @@ function checks(c: Ctx): void {
     if (verbose) for (const d of f.details) c.out.push(...hanging(`${pad}  `, width + 2, text(d, r), opts.width));
     // Per-check advice (e.g. raise the memory limit) is part of the answer, not only of the JSON.
     if (f.remedy && f.remedy.text && f !== explaining && f.status !== 'pass') {
-      c.out.push(...hanging(`${pad}${paint('advice', 'cyan', opts.color)} `, width + 7, text(f.remedy.text, r), opts.width));
+      c.out.push(
+        ...hanging(`${pad}${paint('advice', 'cyan', opts.color)} `, width + 7, text(f.remedy.text, r), opts.width),
+      );
       for (const cmd of f.remedy.commands) c.out.push(`${pad}  ${escapeControl(cmd)}`);
     }
   }
   if (skipped.length > 0) {
-    c.out.push(...hanging('  ', 2, `skipped: ${skipped.map((f) => escapeControl(f.id)).join(', ')} (--verbose says why)`, opts.width));
+    c.out.push(
+      ...hanging(
+        '  ',
+        2,
+        `skipped: ${skipped.map((f) => escapeControl(f.id)).join(', ')} (--verbose says why)`,
+        opts.width,
+      ),
+    );
   }
 }
 

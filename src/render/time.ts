@@ -32,7 +32,8 @@ export function humanTime(iso: string, nowIso: string): string {
   if (!Number.isFinite(t)) return iso;
   const d = new Date(t);
   const n = Number.isFinite(now) ? new Date(now) : null;
-  const sameDay = n !== null && n.getFullYear() === d.getFullYear() && n.getMonth() === d.getMonth() && n.getDate() === d.getDate();
+  const sameDay =
+    n !== null && n.getFullYear() === d.getFullYear() && n.getMonth() === d.getMonth() && n.getDate() === d.getDate();
   const clock = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
   const day = sameDay ? '' : `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} `;
   return `${day}${clock}${zone(d)}${n !== null ? ` (${ago(t, now)})` : ''}`;

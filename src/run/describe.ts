@@ -40,13 +40,33 @@ export function runCause(o: RunOutcome): Cause {
   if (o.oom) details.oomKillDelta = o.oom.delta;
   if (o.oom) details.memcg = o.oom.cgroup;
   const w = o.watched;
-  const agrees = w && ((w.kind === 'exit' && w.exitCode === o.exitCode) || (w.signal !== undefined && w.signal === o.signal));
+  const agrees =
+    w && ((w.kind === 'exit' && w.exitCode === o.exitCode) || (w.signal !== undefined && w.signal === o.signal));
   if (w && agrees) return { ...w, source: 'watch', details: { ...(w.details ?? {}), ...details } };
   if (o.signal === 'SIGKILL' && o.oom && o.oom.delta > 0) {
-    return { kind: 'oom-kill', signal: 'SIGKILL', time: o.endedAt, source: 'watch', details: { ...details, backend: 'wait', kernelSent: true } };
+    return {
+      kind: 'oom-kill',
+      signal: 'SIGKILL',
+      time: o.endedAt,
+      source: 'watch',
+      details: { ...details, backend: 'wait', kernelSent: true },
+    };
   }
-  if (o.signal) return { kind: 'signal', signal: o.signal, time: o.endedAt, source: 'watch', details: { ...details, backend: 'wait' } };
-  return { kind: 'exit', exitCode: o.exitCode ?? 0, time: o.endedAt, source: 'watch', details: { ...details, backend: 'wait' } };
+  if (o.signal)
+    return {
+      kind: 'signal',
+      signal: o.signal,
+      time: o.endedAt,
+      source: 'watch',
+      details: { ...details, backend: 'wait' },
+    };
+  return {
+    kind: 'exit',
+    exitCode: o.exitCode ?? 0,
+    time: o.endedAt,
+    source: 'watch',
+    details: { ...details, backend: 'wait' },
+  };
 }
 
 /** `whydied run: make (pid 4242) was killed by SIGTERM from kill (pid 4250, uid 0), sent to it directly · exit status 143 (SIGTERM) · peak RSS 3.1 MiB`. */

@@ -53,12 +53,15 @@ export async function runRun(req: RunRequest): Promise<number> {
 }
 
 async function supervise(req: RunRequest): Promise<number> {
-  if (req.argv.length === 0 || req.argv[0] === '') throw new UsageError('run needs a command: whydied run -- CMD ARGS...');
+  if (req.argv.length === 0 || req.argv[0] === '')
+    throw new UsageError('run needs a command: whydied run -- CMD ARGS...');
   const [cmd, ...args] = req.argv;
   const found = resolveCommand(cmd, process.env.PATH);
   if ('error' in found) {
     // A shell's words and codes: 127 not found, 126 found but not executable.
-    log(`whydied run: ${escapeControl(cmd)}: ${found.error === 'not-found' ? 'command not found' : 'permission denied'}`);
+    log(
+      `whydied run: ${escapeControl(cmd)}: ${found.error === 'not-found' ? 'command not found' : 'permission denied'}`,
+    );
     return found.error === 'not-found' ? 127 : 126;
   }
   const memcg = memcgOf('self');
@@ -71,7 +74,9 @@ async function supervise(req: RunRequest): Promise<number> {
   // As root, CMD waits at a gate (a shell reading fd 3) until the tracefs watch is on, so even a death in its
   // first microseconds is seen with its sender; the shell then execs it (same pid, fd 3 closed).
   const file = watchable ? '/bin/sh' : inner[0];
-  const fileArgs = watchable ? ['-c', 'IFS= read -r _ <&3 || exit 125; exec 3<&-; exec "$@"', GATE_NAME, ...inner] : inner.slice(1);
+  const fileArgs = watchable
+    ? ['-c', 'IFS= read -r _ <&3 || exit 125; exec 3<&-; exec "$@"', GATE_NAME, ...inner]
+    : inner.slice(1);
   const child = spawn(file, fileArgs, {
     stdio: watchable ? ['inherit', 'inherit', 'inherit', 'pipe'] : 'inherit',
     detached: !onTty,
@@ -167,19 +172,41 @@ async function supervise(req: RunRequest): Promise<number> {
   // A command that ended before a sample saw it after its exec: the fields exec keeps (pid, start time,
   // parents, session, cgroup) from the first read, the name and argv exec gave it from what was run.
   const execComm = path.basename(found.path).slice(0, 15);
-  let id: RecordIdentity | null = identity ?? (firstRead ? { ...firstRead, comm: execComm, argvHead: req.argv.slice(0, 6).map((a) => (a.length > 200 ? a.slice(0, 200) + '…' : a)) } : null);
+  let id: RecordIdentity | null =
+    identity ??
+    (firstRead
+      ? {
+          ...firstRead,
+          comm: execComm,
+          argvHead: req.argv.slice(0, 6).map((a) => (a.length > 200 ? a.slice(0, 200) + '…' : a)),
+        }
+      : null);
   // The watch saw every exec (task_rename): its name is the last one, even after the last sample.
-  if (id && target && target.identity.comm !== id.comm && !(target.identity.argvHead[1] === '-c' && target.identity.argvHead[3] === GATE_NAME)) id = { ...id, comm: target.identity.comm, argvHead: target.identity.argvHead };
-  else if (id && target && target.identity.comm !== id.comm && target.identity.comm !== 'sh' && target.identity.comm !== 'setpriv') id = { ...id, comm: target.identity.comm };
+  if (
+    id &&
+    target &&
+    target.identity.comm !== id.comm &&
+    !(target.identity.argvHead[1] === '-c' && target.identity.argvHead[3] === GATE_NAME)
+  )
+    id = { ...id, comm: target.identity.comm, argvHead: target.identity.argvHead };
+  else if (
+    id &&
+    target &&
+    target.identity.comm !== id.comm &&
+    target.identity.comm !== 'sh' &&
+    target.identity.comm !== 'setpriv'
+  )
+    id = { ...id, comm: target.identity.comm };
   const outcome: RunOutcome = {
     pid,
     comm: id?.comm ?? cmd.slice(cmd.lastIndexOf('/') + 1).slice(0, 15),
     exitCode: st.code,
     signal: st.signal,
     watched: watched?.cause ?? null,
-    watchNote: watched && !watched.cause ? watched.note ?? 'the watch saw no cause' : watchNote,
+    watchNote: watched && !watched.cause ? (watched.note ?? 'the watch saw no cause') : watchNote,
     peakRssKb: peak,
-    oom: memcg && oomBefore !== null && oomAfter !== null ? { cgroup: memcg.cgroup, delta: oomAfter - oomBefore } : null,
+    oom:
+      memcg && oomBefore !== null && oomAfter !== null ? { cgroup: memcg.cgroup, delta: oomAfter - oomBefore } : null,
     endedAt: watched?.endedAt ?? new Date().toISOString(),
   };
   const cause = runCause(outcome);

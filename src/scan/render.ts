@@ -5,13 +5,23 @@ import { hanging, wrapText } from '../render/wrap';
 import { humanTime } from '../render/time';
 import type { ScanEntry, ScanResult } from './scan';
 
-const SOURCE_WORDS: Record<string, string> = { 'kernel-log': 'kernel log', journal: 'journal', record: 'whydied record', watch: 'whydied watch', plugin: 'plugin' };
+const SOURCE_WORDS: Record<string, string> = {
+  'kernel-log': 'kernel log',
+  journal: 'journal',
+  record: 'whydied record',
+  watch: 'whydied watch',
+  plugin: 'plugin',
+};
 
 function line(e: ScanEntry, nowIso: string, width: number | undefined, color: boolean): string {
   const when = e.timeMs === null ? 'time unknown' : humanTime(new Date(e.timeMs).toISOString(), nowIso);
   const who = `${escapeControl(e.name)}${e.pid !== null ? ` (pid ${e.pid})` : ''}`;
   const also = e.alsoIn.length > 0 ? `, also ${e.alsoIn.map((s) => SOURCE_WORDS[s]).join(', ')}` : '';
-  const conf = paint(e.confidence, e.confidence === 'confirmed' ? 'green' : e.confidence === 'likely' ? 'yellow' : 'gray', color);
+  const conf = paint(
+    e.confidence,
+    e.confidence === 'confirmed' ? 'green' : e.confidence === 'likely' ? 'yellow' : 'gray',
+    color,
+  );
   const body = `${when} · ${who} · ${escapeControl(e.what)} · ${e.by ?? SOURCE_WORDS[e.source]}${also} · ${conf}`;
   // Continuation lines indented deeper than the first, so each death starts visibly.
   return wrapText(body, width === undefined ? undefined : width - 4)
@@ -19,16 +29,41 @@ function line(e: ScanEntry, nowIso: string, width: number | undefined, color: bo
     .join('\n');
 }
 
-export function renderScan(r: ScanResult, opts: { nowIso: string; width?: number; color: boolean; since: string | null; saved?: boolean }): string {
+export function renderScan(
+  r: ScanResult,
+  opts: { nowIso: string; width?: number; color: boolean; since: string | null; saved?: boolean },
+): string {
   const head = `${r.entries.length === 0 ? 'No' : r.entries.length} death${r.entries.length === 1 ? '' : 's'} ${opts.saved ? 'in the saved logs' : 'known on this host'}${opts.since ? ` in the last ${opts.since}` : ''} (newest first; cause · source · confidence):`;
-  const out = [...hanging('', 0, head, opts.width), ...r.entries.map((e) => line(e, opts.nowIso, opts.width, opts.color))];
+  const out = [
+    ...hanging('', 0, head, opts.width),
+    ...r.entries.map((e) => line(e, opts.nowIso, opts.width, opts.color)),
+  ];
   for (const d of r.dropped) {
     const from = d.fromMs === null ? '' : `${humanTime(new Date(d.fromMs).toISOString(), opts.nowIso)} and `;
-    const to = d.toMs === null ? 'a time the log does not give' : humanTime(new Date(d.toMs).toISOString(), opts.nowIso);
+    const to =
+      d.toMs === null ? 'a time the log does not give' : humanTime(new Date(d.toMs).toISOString(), opts.nowIso);
     const span = d.fromMs === null ? `before ${to}` : `between ${from}${to}`;
-    out.push('', ...hanging('dropped: ', 9, `the kernel dropped ${d.count} crash report${d.count === 1 ? '' : 's'} ${span} (rate limit: 10 lines per 5 s); deaths in that window may be missing above (whydied record keeps them)`, opts.width));
+    out.push(
+      '',
+      ...hanging(
+        'dropped: ',
+        9,
+        `the kernel dropped ${d.count} crash report${d.count === 1 ? '' : 's'} ${span} (rate limit: 10 lines per 5 s); deaths in that window may be missing above (whydied record keeps them)`,
+        opts.width,
+      ),
+    );
   }
-  if (r.unreadable.length > 0) out.push('', ...r.unreadable.flatMap((u) => hanging('not read: ', 10, escapeControl(u), opts.width)));
-  if (r.entries.length > 0) out.push('', ...hanging('', 0, 'Details of one: whydied PID (with the same --kmsg/--journal when the logs are saved).', opts.width));
+  if (r.unreadable.length > 0)
+    out.push('', ...r.unreadable.flatMap((u) => hanging('not read: ', 10, escapeControl(u), opts.width)));
+  if (r.entries.length > 0)
+    out.push(
+      '',
+      ...hanging(
+        '',
+        0,
+        'Details of one: whydied PID (with the same --kmsg/--journal when the logs are saved).',
+        opts.width,
+      ),
+    );
   return out.join('\n') + '\n';
 }

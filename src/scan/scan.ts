@@ -49,15 +49,47 @@ function fromKernel(facts: Facts, out: ScanEntry[], unreadable: string[], droppe
   unreadable.push(...log.unreadable.map((u) => `kernel log: ${u}`));
   dropped.push(...findSuppressions(log.records).filter((s) => s.boot === 'current'));
   for (const d of findDeaths(log.records)) {
-    const what = d.kind === 'oom-kill' ? 'OOM kill (SIGKILL from the kernel)' : d.kind === 'segfault' ? `segfault (${d.signal})` : d.kind === 'trap' ? `CPU trap (${d.signal})` : `${d.signal} (kernel)`;
+    const what =
+      d.kind === 'oom-kill'
+        ? 'OOM kill (SIGKILL from the kernel)'
+        : d.kind === 'segfault'
+          ? `segfault (${d.signal})`
+          : d.kind === 'trap'
+            ? `CPU trap (${d.signal})`
+            : `${d.signal} (kernel)`;
     // The kernel's own line names pid, comm and time together: a direct account of that death.
-    out.push({ timeMs: d.timeMs, pid: d.pid, name: d.comm, kind: d.kind, signal: d.signal, what, source: 'kernel-log', confidence: 'likely', alsoIn: [] });
+    out.push({
+      timeMs: d.timeMs,
+      pid: d.pid,
+      name: d.comm,
+      kind: d.kind,
+      signal: d.signal,
+      what,
+      source: 'kernel-log',
+      confidence: 'likely',
+      alsoIn: [],
+    });
   }
 }
 
 /** The journal's death reports: coredumps, earlyoom/systemd-oomd kills, and systemd unit results. */
 function fromJournal(facts: Facts, out: ScanEntry[], unreadable: string[]): void {
-  const argv = ['journalctl', '-o', 'json', '-q', '--no-pager', '-b', '0', 'SYSLOG_IDENTIFIER=systemd-coredump', '+', 'SYSLOG_IDENTIFIER=earlyoom', '+', 'SYSLOG_IDENTIFIER=systemd-oomd', '+', '_PID=1'];
+  const argv = [
+    'journalctl',
+    '-o',
+    'json',
+    '-q',
+    '--no-pager',
+    '-b',
+    '0',
+    'SYSLOG_IDENTIFIER=systemd-coredump',
+    '+',
+    'SYSLOG_IDENTIFIER=earlyoom',
+    '+',
+    'SYSLOG_IDENTIFIER=systemd-oomd',
+    '+',
+    '_PID=1',
+  ];
   const saved = facts.raw.savedLog?.('journal') ?? null;
   let text: string;
   if (saved) text = saved.text;
@@ -85,12 +117,40 @@ function fromJournal(facts: Facts, out: ScanEntry[], unreadable: string[]): void
     const ev = journalEvent(e);
     if (!ev) continue;
     const base = { timeMs: e.timeMs, source: 'journal' as const, confidence: 'likely' as const, alsoIn: [] };
-    if (ev.type === 'coredump') out.push({ ...base, pid: ev.pid, name: ev.comm, kind: ev.signal === 'SIGSEGV' ? 'segfault' : 'signal', ...(ev.signal ? { signal: ev.signal } : {}), what: `${ev.signal ?? 'a signal'} (core dumped)` });
-    else if (ev.type === 'earlyoom-kill') out.push({ ...base, pid: ev.pid, name: ev.comm, kind: 'signal', signal: ev.signal, what: `${ev.signal} from earlyoom` });
-    else if (ev.type === 'unit-oom') out.push({ ...base, pid: null, name: ev.unit, kind: 'oom-kill', what: 'OOM kill in the unit (systemd)' });
+    if (ev.type === 'coredump')
+      out.push({
+        ...base,
+        pid: ev.pid,
+        name: ev.comm,
+        kind: ev.signal === 'SIGSEGV' ? 'segfault' : 'signal',
+        ...(ev.signal ? { signal: ev.signal } : {}),
+        what: `${ev.signal ?? 'a signal'} (core dumped)`,
+      });
+    else if (ev.type === 'earlyoom-kill')
+      out.push({
+        ...base,
+        pid: ev.pid,
+        name: ev.comm,
+        kind: 'signal',
+        signal: ev.signal,
+        what: `${ev.signal} from earlyoom`,
+      });
+    else if (ev.type === 'unit-oom')
+      out.push({ ...base, pid: null, name: ev.unit, kind: 'oom-kill', what: 'OOM kill in the unit (systemd)' });
     else if (ev.type === 'unit-exit' && !(ev.code === 'exited' && ev.status === 0)) {
       const sig = ev.statusName ? `SIG${ev.statusName}` : undefined;
-      out.push({ ...base, pid: null, name: ev.unit, kind: ev.code === 'exited' ? 'exit' : 'signal', ...(sig ? { signal: sig } : {}), ...(ev.status !== null ? { exitCode: ev.status } : {}), what: ev.code === 'exited' ? `main process exit code ${ev.status ?? '?'}` : `main process ${ev.code} by ${sig ?? 'a signal'}` });
+      out.push({
+        ...base,
+        pid: null,
+        name: ev.unit,
+        kind: ev.code === 'exited' ? 'exit' : 'signal',
+        ...(sig ? { signal: sig } : {}),
+        ...(ev.status !== null ? { exitCode: ev.status } : {}),
+        what:
+          ev.code === 'exited'
+            ? `main process exit code ${ev.status ?? '?'}`
+            : `main process ${ev.code} by ${sig ?? 'a signal'}`,
+      });
     }
   }
 }
@@ -104,7 +164,12 @@ function fromRecords(facts: Facts, out: ScanEntry[], unreadable: string[]): void
     return;
   }
   const bootId = facts.host().bootId;
-  for (const r of scanRecords((p) => facts.raw.listDir(p), (p) => facts.text(p), where.dir, null).records) {
+  for (const r of scanRecords(
+    (p) => facts.raw.listDir(p),
+    (p) => facts.text(p),
+    where.dir,
+    null,
+  ).records) {
     const c = r.cause;
     // The recorder sees every exit on the machine: a clean exit 0 is not a death worth listing.
     if (c.kind === 'exit' && c.exitCode === 0) continue;
@@ -137,7 +202,11 @@ function merge(entries: ScanEntry[]): ScanEntry[] {
   for (const e of sorted) {
     // A unit's OOM kill and its main process's SIGKILL are one death: pid-less entries match by unit name.
     const same = kept.find(
-      (k) => (e.pid !== null ? k.pid === e.pid : k.pid === null && k.name === e.name) && k.timeMs !== null && e.timeMs !== null && Math.abs(k.timeMs - e.timeMs) < 5000,
+      (k) =>
+        (e.pid !== null ? k.pid === e.pid : k.pid === null && k.name === e.name) &&
+        k.timeMs !== null &&
+        e.timeMs !== null &&
+        Math.abs(k.timeMs - e.timeMs) < 5000,
     );
     if (same) {
       if (!same.alsoIn.includes(e.source) && same.source !== e.source) same.alsoIn.push(e.source);
@@ -155,7 +224,11 @@ export function scanDeaths(facts: Facts, sinceMs: number | null): ScanResult {
   fromRecords(facts, all, unreadable);
   const entries = merge(all).filter((e) => sinceMs === null || (e.timeMs !== null && e.timeMs >= sinceMs));
   // A window counts when its end is in range: its dropped lines came before the notice.
-  return { entries, unreadable, dropped: dropped.filter((d) => sinceMs === null || d.toMs === null || d.toMs >= sinceMs) };
+  return {
+    entries,
+    unreadable,
+    dropped: dropped.filter((d) => sinceMs === null || d.toMs === null || d.toMs >= sinceMs),
+  };
 }
 
 /** `--since`: `90s`, `30m`, `2h`, `7d`, or an absolute date/time; ms since the epoch. Null when unparsable. */

@@ -28,11 +28,22 @@ export interface BundleSubject {
 
 const RECORD_FILES = /\/records(\.1)?\.jsonl$/;
 
-function cutKernel(v: Recorded<string> | null, format: KernelLogFormat, who: BundleSubject, clock: ScanClock): Recorded<string> | null {
+function cutKernel(
+  v: Recorded<string> | null,
+  format: KernelLogFormat,
+  who: BundleSubject,
+  clock: ScanClock,
+): Recorded<string> | null {
   if (v === null || isRecordedError(v)) return v;
   const records = scanKernelText(v, format, clock).records;
-  const deaths = [...findDeaths(records, { pid: who.pid }), ...who.names.flatMap((name) => findDeaths(records, { name }))];
-  const wanted = new Set<string>([...deaths.flatMap((d) => d.raw), ...findHungTasks(records, { pid: who.pid }).map((h) => h.raw)]);
+  const deaths = [
+    ...findDeaths(records, { pid: who.pid }),
+    ...who.names.flatMap((name) => findDeaths(records, { name })),
+  ];
+  const wanted = new Set<string>([
+    ...deaths.flatMap((d) => d.raw),
+    ...findHungTasks(records, { pid: who.pid }).map((h) => h.raw),
+  ]);
   // Rate-limit notices name no process; the crash lines that date their windows keep only their time.
   const dating = new Set<number>();
   records.forEach((r, i) => {
@@ -72,8 +83,13 @@ export function minimizeBundle(b: Bundle, who: BundleSubject, clock: ScanClock):
     if (!Array.isArray(argv)) continue;
     const args = argv.map(String);
     if (args[0] === 'dmesg') commands[key] = cutKernel(v, 'dmesg', who, clock) as Recorded<string>;
-    else if (args[0] === 'journalctl' && args.includes('-k')) commands[key] = cutKernel(v, 'journal-json', who, clock) as Recorded<string>;
-    else if (args[0] === 'journalctl' && args.some((a) => a.startsWith('SYSLOG_IDENTIFIER=')) && typeof v === 'string') {
+    else if (args[0] === 'journalctl' && args.includes('-k'))
+      commands[key] = cutKernel(v, 'journal-json', who, clock) as Recorded<string>;
+    else if (
+      args[0] === 'journalctl' &&
+      args.some((a) => a.startsWith('SYSLOG_IDENTIFIER=')) &&
+      typeof v === 'string'
+    ) {
       const word = pidWord(who.pid);
       commands[key] = v
         .split('\n')

@@ -99,11 +99,18 @@ export function validateBundle(data: unknown, where = 'bundle'): Bundle {
     throw new BundleError(`${where}: not a whydied bundle (format is ${JSON.stringify(format ?? null)})`);
   }
   if (format !== BUNDLE_FORMAT) {
-    throw new BundleError(`${where}: unsupported bundle version ${JSON.stringify(format)} (this whydied reads ${BUNDLE_FORMAT})`);
+    throw new BundleError(
+      `${where}: unsupported bundle version ${JSON.stringify(format)} (this whydied reads ${BUNDLE_FORMAT})`,
+    );
   }
   if (typeof data.capturedAt !== 'string') throw new BundleError(`${where}: field "capturedAt" must be a string`);
   // A time a Date can hold (|ms| <= 8.64e15) and after the epoch: every report prints times derived from it.
-  if (typeof data.capturedAtMs !== 'number' || !Number.isFinite(data.capturedAtMs) || data.capturedAtMs < 0 || data.capturedAtMs > 8.64e15) {
+  if (
+    typeof data.capturedAtMs !== 'number' ||
+    !Number.isFinite(data.capturedAtMs) ||
+    data.capturedAtMs < 0 ||
+    data.capturedAtMs > 8.64e15
+  ) {
     throw new BundleError(`${where}: field "capturedAtMs" must be a time in milliseconds since 1970`);
   }
   if (typeof data.hostname !== 'string') throw new BundleError(`${where}: field "hostname" must be a string`);
@@ -146,7 +153,13 @@ export function readBundleFile(path: string): Bundle {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why =
-      code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (code ?? 'unreadable');
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'is a directory'
+            : (code ?? 'unreadable');
     throw new BundleError(`cannot read bundle ${path}: ${why}`);
   }
   return parseBundle(text, `bundle ${path}`);

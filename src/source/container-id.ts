@@ -61,7 +61,13 @@ export function containerFromCgroup(cgroupPath: string | null): ContainerIdentit
     const m = new RegExp(`/pod${pod.uid}/${ID}$`).exec(cgroupPath);
     if (m) id = m[1];
   }
-  if (pod) return { runtime: runtime === 'docker' || runtime === null ? (runtime ?? 'kubernetes') : runtime, id, pod, name: null };
+  if (pod)
+    return {
+      runtime: runtime === 'docker' || runtime === null ? (runtime ?? 'kubernetes') : runtime,
+      id,
+      pod,
+      name: null,
+    };
   return runtime ? { runtime, id, pod: null, name: null } : null;
 }
 

@@ -133,7 +133,10 @@ export function createFacts(raw: RawSource): Facts {
       const d = dir(`/proc/${pid}/fd`);
       if (!d.ok) return d;
       const out: FdInfo[] = [];
-      for (const fd of d.value.filter((n) => /^\d+$/.test(n)).map(Number).sort((a, b) => a - b)) {
+      for (const fd of d.value
+        .filter((n) => /^\d+$/.test(n))
+        .map(Number)
+        .sort((a, b) => a - b)) {
         const info = fdInfo(pid, fd);
         if (info.ok) out.push(info.value);
         else if (info.code !== 'ENOENT') return info; // ENOENT: closed between listing and reading

@@ -5,7 +5,6 @@
  */
 import type { HostTools, RawSource } from './types';
 
-
 const BIN_DIRS = ['/usr/bin', '/bin', '/usr/local/bin', '/usr/sbin', '/sbin'];
 
 function present(raw: RawSource, path: string, unknownMeans: boolean): boolean | null {

@@ -82,7 +82,9 @@ export function createLiveSource(opts: LiveSourceOptions = {}): LiveSource {
   let firstNow: number | null = null;
 
   const real = (path: string): string =>
-    procRoot !== undefined && (path === '/proc' || path.startsWith('/proc/')) ? procRoot + path.slice('/proc'.length) : path;
+    procRoot !== undefined && (path === '/proc' || path.startsWith('/proc/'))
+      ? procRoot + path.slice('/proc'.length)
+      : path;
 
   function attempt<T>(what: string, fn: () => T): Read<T> {
     try {
@@ -161,7 +163,9 @@ export function createLiveSource(opts: LiveSourceOptions = {}): LiveSource {
   return {
     kind: 'live',
     readText(path) {
-      const r = attempt(path, () => (path.startsWith('/proc/') ? readProcFile(real(path)) : fs.readFileSync(real(path), 'utf8')));
+      const r = attempt(path, () =>
+        path.startsWith('/proc/') ? readProcFile(real(path)) : fs.readFileSync(real(path), 'utf8'),
+      );
       texts[path] = recordOf(r);
       return r;
     },
@@ -215,7 +219,9 @@ export function createLiveSource(opts: LiveSourceOptions = {}): LiveSource {
       commands[JSON.stringify(argv)] = recordOf(r);
       return r;
     },
-    ...(opts.recordsIndex === false ? {} : { recordsProbe: (file: string, pid: number | null, name: string | null) => probeRecords(file, pid, name) }),
+    ...(opts.recordsIndex === false
+      ? {}
+      : { recordsProbe: (file: string, pid: number | null, name: string | null) => probeRecords(file, pid, name) }),
     hostname: () => os.hostname(),
     now() {
       const t = Date.now();

@@ -2,7 +2,6 @@
 import { fail, ok } from './types';
 import type { CgroupEntry, MemoryCgroup, Read } from './types';
 
-
 /** v1 reports "no limit" as a page-rounded LONG_MAX; anything this large is unlimited. */
 const V1_UNLIMITED = 1n << 62n;
 

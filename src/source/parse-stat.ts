@@ -16,7 +16,10 @@ export function parseStat(text: string): ProcStat | null {
   // own layout (single spaces) is read field by field; anything else takes the general path below.
   const fast = canonicalFields(text, close);
   if (fast) return { pid: Number(pidText), comm: text.slice(open + 2, close), ...fast };
-  const rest = text.slice(close + 1).trim().split(/\s+/);
+  const rest = text
+    .slice(close + 1)
+    .trim()
+    .split(/\s+/);
   // rest[0] is field 3 (state); we need up to field 24 (rss) -> rest[21].
   if (rest.length < 22) return null;
   const state = rest[0];
@@ -71,7 +74,11 @@ function intAt(text: string, from: number, to: number): number | null {
 function canonicalFields(text: string, close: number): Omit<ProcStat, 'pid' | 'comm'> | null {
   if (text.charCodeAt(close + 1) !== 32) return null;
   const stateCode = text.charCodeAt(close + 2);
-  if (!((stateCode >= 65 && stateCode <= 90) || (stateCode >= 97 && stateCode <= 122)) || text.charCodeAt(close + 3) !== 32) return null;
+  if (
+    !((stateCode >= 65 && stateCode <= 90) || (stateCode >= 97 && stateCode <= 122)) ||
+    text.charCodeAt(close + 3) !== 32
+  )
+    return null;
   const nums: number[] = [];
   let field = 1;
   let start = close + 4;
@@ -111,7 +118,22 @@ function canonicalFields(text: string, close: number): Omit<ProcStat, 'pid' | 'c
     field++;
     start = end + 1;
   }
-  return { state: text[close + 2], ppid, pgrp, session, ttyNr, tpgid, flags, utime, stime, numThreads, startTime, vsize, rssPages, exitCode };
+  return {
+    state: text[close + 2],
+    ppid,
+    pgrp,
+    session,
+    ttyNr,
+    tpgid,
+    flags,
+    utime,
+    stime,
+    numThreads,
+    startTime,
+    vsize,
+    rssPages,
+    exitCode,
+  };
 }
 
 /** PF_KTHREAD in the stat flags field. */

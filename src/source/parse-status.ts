@@ -20,7 +20,10 @@ function int(value: string | undefined): number | null {
 
 function ints(value: string | undefined): number[] | null {
   if (value === undefined) return null;
-  const parts = value.trim().split(/\s+/).filter((p) => p !== '');
+  const parts = value
+    .trim()
+    .split(/\s+/)
+    .filter((p) => p !== '');
   if (parts.length === 0 || !parts.every((p) => /^-?\d+$/.test(p))) return null;
   return parts.map(Number);
 }

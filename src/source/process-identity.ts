@@ -62,7 +62,10 @@ export function readIdentity(pid: number): RecordIdentity | null {
 /** Thread ids of a process (exit_group may be called from any of them). */
 export function threadIds(pid: number): number[] {
   try {
-    return fs.readdirSync(`/proc/${pid}/task`).filter((n) => /^\d+$/.test(n)).map(Number);
+    return fs
+      .readdirSync(`/proc/${pid}/task`)
+      .filter((n) => /^\d+$/.test(n))
+      .map(Number);
   } catch {
     return [pid];
   }

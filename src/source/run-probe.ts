@@ -57,7 +57,10 @@ export function oomKills(c: MemcgCounter): number | null {
 }
 
 /** Where execvp would find `name`: a path, or why not (`not-found`, `not-executable`), as a shell reports it. */
-export function resolveCommand(name: string, pathVar: string | undefined): { path: string } | { error: 'not-found' | 'not-executable' } {
+export function resolveCommand(
+  name: string,
+  pathVar: string | undefined,
+): { path: string } | { error: 'not-found' | 'not-executable' } {
   const executable = (p: string): boolean | null => {
     try {
       const st = fs.statSync(p);
@@ -65,7 +68,9 @@ export function resolveCommand(name: string, pathVar: string | undefined): { pat
       fs.accessSync(p, fs.constants.X_OK);
       return true;
     } catch (e) {
-      return (e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR' ? null : false;
+      return (e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR'
+        ? null
+        : false;
     }
   };
   if (name.includes('/')) {

@@ -24,7 +24,10 @@ export class UnsafePathError extends UsageError {
    * `unavailable`: the path is not hostile, it just cannot be made or opened (EACCES, EROFS, ENOENT): a
    * caller for which writing is optional (a watch saving its record) may go on without it.
    */
-  constructor(message: string, readonly unavailable = false) {
+  constructor(
+    message: string,
+    readonly unavailable = false,
+  ) {
     super(message);
     this.name = 'UnsafePathError';
   }
@@ -107,14 +110,23 @@ function checkExistingDir(dir: string, role: string): DirCheck {
   const st = fs.statSync(real);
   if (!st.isDirectory()) throw new UnsafePathError(`${role} ${show(dir)} is not a directory`);
   const fsName = pseudoFs(real);
-  if (fsName) throw new UnsafePathError(`${role} ${show(dir)} is on ${fsName}, not a real filesystem: refusing to write there`);
-  if (!trusted(st.uid)) throw new UnsafePathError(`${role} ${show(dir)} is owned by uid ${st.uid}, not by uid ${euid()} or root: refusing to write into it`);
-  if (shared(st) && !sticky(st)) throw new UnsafePathError(`${role} ${show(dir)} is writable by other users (mode ${(st.mode & 0o7777).toString(8)}): refusing to write into it`);
+  if (fsName)
+    throw new UnsafePathError(`${role} ${show(dir)} is on ${fsName}, not a real filesystem: refusing to write there`);
+  if (!trusted(st.uid))
+    throw new UnsafePathError(
+      `${role} ${show(dir)} is owned by uid ${st.uid}, not by uid ${euid()} or root: refusing to write into it`,
+    );
+  if (shared(st) && !sticky(st))
+    throw new UnsafePathError(
+      `${role} ${show(dir)} is writable by other users (mode ${(st.mode & 0o7777).toString(8)}): refusing to write into it`,
+    );
   // Ancestors: another user able to rename an ancestor could swap the whole tree under us.
   for (let a = path.dirname(real); ; a = path.dirname(a)) {
     const ast = fs.statSync(a);
     if (!trusted(ast.uid) || (shared(ast) && !sticky(ast))) {
-      throw new UnsafePathError(`${role} ${show(dir)} is under ${show(a)}, which another user (uid ${ast.uid}, mode ${(ast.mode & 0o7777).toString(8)}) can change: refusing to write there`);
+      throw new UnsafePathError(
+        `${role} ${show(dir)} is under ${show(a)}, which another user (uid ${ast.uid}, mode ${(ast.mode & 0o7777).toString(8)}) can change: refusing to write there`,
+      );
     }
     if (a === '/') break;
   }
@@ -145,11 +157,13 @@ export function secureDir(dir: string, role: string, create = false): DirCheck {
     try {
       fs.mkdirSync(next, { mode: 0o700 });
     } catch (e) {
-      if (errCode(e) !== 'EEXIST') throw new UnsafePathError(`cannot create ${role} ${show(abs)}: ${errCode(e)} at ${show(next)}`, true);
+      if (errCode(e) !== 'EEXIST')
+        throw new UnsafePathError(`cannot create ${role} ${show(abs)}: ${errCode(e)} at ${show(next)}`, true);
     }
     // Created by us, or raced by someone: either way it must now pass as an existing directory.
     const st = fs.lstatSync(next);
-    if (st.isSymbolicLink()) throw new UnsafePathError(`${show(next)} became a symbolic link while creating ${role} ${show(abs)}`);
+    if (st.isSymbolicLink())
+      throw new UnsafePathError(`${show(next)} became a symbolic link while creating ${role} ${show(abs)}`);
     check = checkExistingDir(next, role);
   }
   return check;
@@ -164,7 +178,8 @@ function checkExistingTarget(file: string, where: DirCheck): fs.Stats | null {
   }
   if (st.isSymbolicLink()) throw new UnsafePathError(`${show(file)} is a symbolic link: refusing to write through it`);
   if (!st.isFile()) throw new UnsafePathError(`${show(file)} exists and is not a regular file`);
-  if (where.shared && st.uid !== euid()) throw new UnsafePathError(`${show(file)} is owned by uid ${st.uid} in a shared directory: refusing to replace it`);
+  if (where.shared && st.uid !== euid())
+    throw new UnsafePathError(`${show(file)} is owned by uid ${st.uid} in a shared directory: refusing to replace it`);
   if (st.nlink > 1) throw new UnsafePathError(`${show(file)} has ${st.nlink} hard links: refusing to write to it`);
   return st;
 }
@@ -173,12 +188,23 @@ function checkExistingTarget(file: string, where: DirCheck): fs.Stats | null {
  * Replace `file` with `data` (mode 0600 unless told): a fresh O_EXCL name in the same directory, written,
  * synced and renamed over the target. The directory is created when `createDir`.
  */
-export function safeWriteFile(file: string, data: string | Buffer, opts: { mode?: number; role?: string; createDir?: boolean } = {}): void {
+export function safeWriteFile(
+  file: string,
+  data: string | Buffer,
+  opts: { mode?: number; role?: string; createDir?: boolean } = {},
+): void {
   const abs = path.resolve(file);
-  const where = secureDir(path.dirname(abs), opts.role ? `${opts.role} directory` : 'directory', opts.createDir ?? false);
+  const where = secureDir(
+    path.dirname(abs),
+    opts.role ? `${opts.role} directory` : 'directory',
+    opts.createDir ?? false,
+  );
   const target = path.join(where.dir, path.basename(abs));
   checkExistingTarget(target, where);
-  const tmp = path.join(where.dir, `.${path.basename(abs).slice(0, 80)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = path.join(
+    where.dir,
+    `.${path.basename(abs).slice(0, 80)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
+  );
   let fd: number;
   try {
     fd = fs.openSync(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW | C.O_NOCTTY, opts.mode ?? 0o600);
@@ -188,7 +214,7 @@ export function safeWriteFile(file: string, data: string | Buffer, opts: { mode?
   try {
     try {
       const buf = typeof data === 'string' ? Buffer.from(data) : data;
-      for (let off = 0; off < buf.length; ) off += fs.writeSync(fd, buf, off, buf.length - off);
+      for (let off = 0; off < buf.length;) off += fs.writeSync(fd, buf, off, buf.length - off);
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
@@ -210,7 +236,10 @@ export function safeWriteFile(file: string, data: string | Buffer, opts: { mode?
  * is a regular file with a single link (and ours in a shared directory). `/dev/null` is allowed as itself.
  * `private` tightens a file of ours with looser bits to 0600 (records name processes and command lines).
  */
-export function openAppend(file: string, opts: { role?: string; createDir?: boolean; private?: boolean; read?: boolean } = {}): number {
+export function openAppend(
+  file: string,
+  opts: { role?: string; createDir?: boolean; private?: boolean; read?: boolean } = {},
+): number {
   const abs = path.resolve(file);
   const role = opts.role ?? 'file';
   if (abs === '/dev/null') return fs.openSync(abs, C.O_WRONLY | C.O_APPEND | C.O_NOCTTY);
@@ -218,7 +247,11 @@ export function openAppend(file: string, opts: { role?: string; createDir?: bool
   const target = path.join(where.dir, path.basename(abs));
   let fd: number;
   try {
-    fd = fs.openSync(target, (opts.read ? C.O_RDWR : C.O_WRONLY) | C.O_APPEND | C.O_CREAT | C.O_NOFOLLOW | C.O_NOCTTY | C.O_NONBLOCK, 0o600);
+    fd = fs.openSync(
+      target,
+      (opts.read ? C.O_RDWR : C.O_WRONLY) | C.O_APPEND | C.O_CREAT | C.O_NOFOLLOW | C.O_NOCTTY | C.O_NONBLOCK,
+      0o600,
+    );
   } catch (e) {
     // ELOOP from O_NOFOLLOW, or EACCES from fs.protected_regular in a sticky dir: say which it was.
     let link = errCode(e) === 'ELOOP';
@@ -233,8 +266,12 @@ export function openAppend(file: string, opts: { role?: string; createDir?: bool
   try {
     const st = fs.fstatSync(fd);
     if (!st.isFile()) throw new UnsafePathError(`${role} ${show(abs)} is not a regular file`);
-    if (st.nlink !== 1) throw new UnsafePathError(`${role} ${show(abs)} has ${st.nlink} hard links: refusing to write to it`);
-    if (where.shared && st.uid !== euid()) throw new UnsafePathError(`${role} ${show(abs)} is owned by uid ${st.uid} in a shared directory: refusing to write to it`);
+    if (st.nlink !== 1)
+      throw new UnsafePathError(`${role} ${show(abs)} has ${st.nlink} hard links: refusing to write to it`);
+    if (where.shared && st.uid !== euid())
+      throw new UnsafePathError(
+        `${role} ${show(abs)} is owned by uid ${st.uid} in a shared directory: refusing to write to it`,
+      );
     if (opts.private && st.uid === euid() && (st.mode & 0o077) !== 0) fs.fchmodSync(fd, 0o600);
     return fd;
   } catch (e) {

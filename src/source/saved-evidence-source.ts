@@ -48,7 +48,8 @@ export function createSavedEvidenceSource(saved: { kernel?: SavedLog; journal?: 
   return {
     // 'bundle': a replay of saved facts, never a look at this machine.
     kind: 'bundle',
-    readText: (path) => (path === '/proc/sys/kernel/random/boot_id' && boot ? { ok: true, value: `${dashed(boot)}\n` } : notSaved(path)),
+    readText: (path) =>
+      path === '/proc/sys/kernel/random/boot_id' && boot ? { ok: true, value: `${dashed(boot)}\n` } : notSaved(path),
     readLink: (path) => notSaved(path),
     listDir: (path) => notSaved(path),
     envNames: () => notSaved('environment'),
@@ -56,6 +57,6 @@ export function createSavedEvidenceSource(saved: { kernel?: SavedLog; journal?: 
     command: (argv) => notSaved(argv.join(' ')),
     hostname: () => 'saved logs',
     now: () => now,
-    savedLog: (kind) => (kind === 'kernel' ? saved.kernel ?? null : saved.journal ?? null),
+    savedLog: (kind) => (kind === 'kernel' ? (saved.kernel ?? null) : (saved.journal ?? null)),
   };
 }

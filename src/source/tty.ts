@@ -9,7 +9,7 @@ export function decodeTtyNr(nr: number): TtyInfo {
 
 /** Inverse of decodeTtyNr's major/minor split (for tests and fixtures). */
 export function encodeTtyNr(major: number, minor: number): number {
-  return ((minor & 0xff) | ((major & 0xfff) << 8) | ((minor & 0xfff00) << 12)) | 0;
+  return (minor & 0xff) | ((major & 0xfff) << 8) | ((minor & 0xfff00) << 12) | 0;
 }
 
 function ttyName(major: number, minor: number): string {

@@ -32,7 +32,9 @@ function runScript(body: string): { status: number | null; stdout: string; stder
 test('a script diagnoses a real process, adds a rule, renders it and takes the exit code', async () => {
   const pidFile = path.join(project, 'pid');
   startDetached('bash', ['-c', `sleep 1001 & echo $! > ${pidFile}; sleep 1000`]);
-  expect(await waitFor(() => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim() !== '', 10000)).toBe(true);
+  expect(await waitFor(() => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim() !== '', 10000)).toBe(
+    true,
+  );
   const pid = Number(fs.readFileSync(pidFile, 'utf8'));
   expect(await waitFor(() => procStat(pid)?.comm === 'sleep', 10000)).toBe(true);
 
@@ -57,7 +59,13 @@ test('a script diagnoses a real process, adds a rule, renders it and takes the e
   expect(r.status).toBe(0);
   const [first, ...table] = r.stdout.split('\n');
   const out = JSON.parse(first) as Record<string, unknown>;
-  expect(out).toMatchObject({ schema: 'whydied.report/2', pid, status: 'at-risk', parent: 'acme/sleepers.kept', exit: 1 });
+  expect(out).toMatchObject({
+    schema: 'whydied.report/2',
+    pid,
+    status: 'at-risk',
+    parent: 'acme/sleepers.kept',
+    exit: 1,
+  });
   expect(String(out.group).startsWith('group.')).toBe(true);
   expect(out.builtins).toBeGreaterThan(20);
   expect(table[0]).toMatch(/^AT RISK +sleep \(pid \d+\)/);

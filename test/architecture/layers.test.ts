@@ -25,7 +25,10 @@ function cruise(cwd: string): { status: number | null; out: string } {
 function plant(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whydied-layers-'));
   const base: Record<string, string> = {
-    'tsconfig.json': JSON.stringify({ compilerOptions: { module: 'commonjs', strict: true }, include: ['src', 'checks'] }),
+    'tsconfig.json': JSON.stringify({
+      compilerOptions: { module: 'commonjs', strict: true },
+      include: ['src', 'checks'],
+    }),
     'src/util/words.ts': 'export const word = "w";\n',
     'src/source/read.ts': "import { word } from '../util/words';\nexport const read = () => word;\n",
     'src/engine/run.ts': "import { read } from '../source/read';\nexport const run = () => read();\n",
@@ -61,20 +64,38 @@ describe('layer rules', () => {
   });
 
   test.each([
-    ['source-imports-above', { 'src/source/read.ts': "import { run } from '../engine/run';\nexport const read = () => run;\n" }],
-    ['engine-imports-above', { 'src/engine/run.ts': "import { checks } from '../../checks/index';\nexport const run = () => checks;\n" }],
-    ['nothing-imports-the-cli', { 'src/engine/run.ts': "import { main } from '../cli/main';\nexport const run = () => main;\n" }],
-    ['no-os-in-pure-layers', { 'src/engine/run.ts': "import * as fs from 'fs';\nexport const run = () => fs.existsSync('/');\n" }],
-    ['watch-imports-a-sibling', {
-      'src/record/store.ts': "export const store = 1;\n",
-      'src/watch/watch.ts': "import { store } from '../record/store';\nexport const watch = store;\n",
-      'src/cli/main.ts': "import { watch } from '../watch/watch';\nexport const main = () => watch;\n",
-    }],
-    ['no-circular', {
-      'src/source/a.ts': "import { b } from './b';\nexport const a = () => b;\n",
-      'src/source/b.ts': "import { a } from './a';\nexport const b = () => a;\n",
-      'src/source/read.ts': "import { a } from './a';\nexport const read = () => a;\n",
-    }],
+    [
+      'source-imports-above',
+      { 'src/source/read.ts': "import { run } from '../engine/run';\nexport const read = () => run;\n" },
+    ],
+    [
+      'engine-imports-above',
+      { 'src/engine/run.ts': "import { checks } from '../../checks/index';\nexport const run = () => checks;\n" },
+    ],
+    [
+      'nothing-imports-the-cli',
+      { 'src/engine/run.ts': "import { main } from '../cli/main';\nexport const run = () => main;\n" },
+    ],
+    [
+      'no-os-in-pure-layers',
+      { 'src/engine/run.ts': "import * as fs from 'fs';\nexport const run = () => fs.existsSync('/');\n" },
+    ],
+    [
+      'watch-imports-a-sibling',
+      {
+        'src/record/store.ts': 'export const store = 1;\n',
+        'src/watch/watch.ts': "import { store } from '../record/store';\nexport const watch = store;\n",
+        'src/cli/main.ts': "import { watch } from '../watch/watch';\nexport const main = () => watch;\n",
+      },
+    ],
+    [
+      'no-circular',
+      {
+        'src/source/a.ts': "import { b } from './b';\nexport const a = () => b;\n",
+        'src/source/b.ts': "import { a } from './a';\nexport const b = () => a;\n",
+        'src/source/read.ts': "import { a } from './a';\nexport const read = () => a;\n",
+      },
+    ],
     ['no-dead-modules', { 'src/source/unused.ts': "import { read } from './read';\nexport const unused = read;\n" }],
   ])('a tree breaking %s fails the check', (rule, files) => {
     const dir = plant(files);

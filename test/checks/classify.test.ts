@@ -1,6 +1,7 @@
 import { classifyProcess, type ClassifyInput } from '../../src/model/classify';
 
-const c = (over: Partial<ClassifyInput>): string => classifyProcess({ pid: 100, comm: 'x', argv: null, ttyNr: 0, ...over }).kind;
+const c = (over: Partial<ClassifyInput>): string =>
+  classifyProcess({ pid: 100, comm: 'x', argv: null, ttyNr: 0, ...over }).kind;
 
 test('shells: interactive vs non-interactive', () => {
   expect(c({ comm: 'bash', argv: ['-bash'], ttyNr: 34816 })).toBe('interactive-shell');
@@ -27,7 +28,9 @@ test('terminal holders, managers, runners and wrappers', () => {
   expect(c({ pid: 1, comm: 'tini', argv: ['tini', '--', 'app'] })).toBe('container-init');
   expect(c({ pid: 1, comm: 'process_api', argv: ['/process_api'] })).toBe('init');
   expect(c({ comm: 'systemd', argv: ['/lib/systemd/systemd', '--user'] })).toBe('systemd-user');
-  expect(c({ comm: 'containerd-shim', argv: ['/usr/bin/containerd-shim-runc-v2', '-namespace', 'moby'] })).toBe('container-init');
+  expect(c({ comm: 'containerd-shim', argv: ['/usr/bin/containerd-shim-runc-v2', '-namespace', 'moby'] })).toBe(
+    'container-init',
+  );
   expect(c({ comm: 'conmon', argv: ['/usr/bin/conmon'] })).toBe('container-init');
   expect(c({ comm: 'Runner.Worker', argv: ['/home/runner/bin/Runner.Worker', 'spawnclient'] })).toBe('ci-runner');
   expect(c({ comm: 'gitlab-runner', argv: ['gitlab-runner', 'run'] })).toBe('ci-runner');

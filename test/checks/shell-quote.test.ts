@@ -33,11 +33,47 @@ test('round-trips arbitrary strings through bash (fast-check)', () => {
 });
 
 test('round-trips strings dense in shell metacharacters and control characters', () => {
-  const meta = fc.constantFrom("'", '"', '\\', '$', '`', '!', '*', '?', '[', ']', '{', '}', '(', ')', ';', '&', '|', '<', '>', '#', '~', '=', ' ', '\t', '\n', '\x1b', '\x7f', '\x01', 'a', '%', '\u00e9', '\u{1F600}');
+  const meta = fc.constantFrom(
+    "'",
+    '"',
+    '\\',
+    '$',
+    '`',
+    '!',
+    '*',
+    '?',
+    '[',
+    ']',
+    '{',
+    '}',
+    '(',
+    ')',
+    ';',
+    '&',
+    '|',
+    '<',
+    '>',
+    '#',
+    '~',
+    '=',
+    ' ',
+    '\t',
+    '\n',
+    '\x1b',
+    '\x7f',
+    '\x01',
+    'a',
+    '%',
+    '\u00e9',
+    '\u{1F600}',
+  );
   fc.assert(
-    fc.property(fc.array(meta, { maxLength: 30 }).map((a) => a.join('')), (s) => {
-      expect(throughBash(shellQuote(s))).toBe(s);
-    }),
+    fc.property(
+      fc.array(meta, { maxLength: 30 }).map((a) => a.join('')),
+      (s) => {
+        expect(throughBash(shellQuote(s))).toBe(s);
+      },
+    ),
     { numRuns: 150 },
   );
 });

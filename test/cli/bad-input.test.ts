@@ -14,7 +14,10 @@ beforeAll(() => {
   fs.writeFileSync(path.join(dir, 'malformed.json'), '{"format": "whydied.bundle/1", ');
   fs.writeFileSync(path.join(dir, 'wrong-shape.json'), '{"hello": 1}');
   fs.writeFileSync(path.join(dir, 'broken-plugin.js'), 'module.exports = {{;');
-  fs.writeFileSync(path.join(dir, 'bare-id.js'), "module.exports = { meta: { id: 'probe', title: 't', description: 'd' }, run() {} };");
+  fs.writeFileSync(
+    path.join(dir, 'bare-id.js'),
+    "module.exports = { meta: { id: 'probe', title: 't', description: 'd' }, run() {} };",
+  );
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -62,7 +65,10 @@ describe('bad input exits 2 with one line', () => {
   });
 
   it('a --check module that does not load names the path', () => {
-    expectUsageError(['--check', path.join(dir, 'broken-plugin.js'), '1'], /cannot load check module .*broken-plugin\.js/);
+    expectUsageError(
+      ['--check', path.join(dir, 'broken-plugin.js'), '1'],
+      /cannot load check module .*broken-plugin\.js/,
+    );
     expectUsageError(['--check', path.join(dir, 'missing.js'), '1'], /cannot load check module .*missing\.js/);
     expectUsageError(['--check', path.join(dir, 'bare-id.js'), '1'], /bare-id\.js.*vendor\/name/);
     expectUsageError(['checks', '--check', path.join(dir, 'broken-plugin.js')], /broken-plugin\.js/);
@@ -88,7 +94,14 @@ describe('help', () => {
   it('lists the commands and exit codes, exit 0', () => {
     const r = runCli(['--help']);
     expect(r.status).toBe(0);
-    for (const s of ['capture <pid>', 'checks', 'Exit codes', '70  internal error', '3   dead (or a zombie), cause established', '--no-color']) {
+    for (const s of [
+      'capture <pid>',
+      'checks',
+      'Exit codes',
+      '70  internal error',
+      '3   dead (or a zombie), cause established',
+      '--no-color',
+    ]) {
       expect(r.stdout).toContain(s);
     }
   });

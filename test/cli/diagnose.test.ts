@@ -32,7 +32,14 @@ async function startNamed(name: string): Promise<number> {
   return pid;
 }
 
-type Rep = { state: string; target: { pid: number | null }; process: { pid: number; comm: string; argv: string[] } | null; verdict: { status: string }; risks: unknown[]; checks: Array<{ id: string; status: string; code: string; summary: string }> };
+type Rep = {
+  state: string;
+  target: { pid: number | null };
+  process: { pid: number; comm: string; argv: string[] } | null;
+  verdict: { status: string };
+  risks: unknown[];
+  checks: Array<{ id: string; status: string; code: string; summary: string }>;
+};
 
 describe('whydied on a real process', () => {
   it('by pid: table by default, --json schema-valid, --format markdown; exit code from the verdict', async () => {
@@ -52,7 +59,9 @@ describe('whydied on a real process', () => {
     expect(rep.state).toBe('alive');
     expect(rep.process?.pid).toBe(pid);
     expect(rep.process?.comm).toBe('sleep');
-    expect(rep.checks.map((c) => c.id)).toEqual(expect.arrayContaining(['existence', 'parent-chain', 'signals', 'tty', 'stdio']));
+    expect(rep.checks.map((c) => c.id)).toEqual(
+      expect.arrayContaining(['existence', 'parent-chain', 'signals', 'tty', 'stdio']),
+    );
     expect(rep.risks.length).toBeGreaterThan(0);
     expect(json.status).toBe(rep.verdict.status === 'ok' ? 0 : 1);
 
@@ -77,7 +86,10 @@ describe('whydied on a real process', () => {
     const pid = await startNamed(name);
     // Markdown also backslash-escapes its own syntax (`[` -> `\[`).
     // The table shows argv under --verbose (the answer-first lines name the process by comm).
-    for (const [format, shown] of [['table', 'evil\\x1b[31m\\nname'], ['markdown', 'evil\\\\x1b\\[31m\\\\nname']]) {
+    for (const [format, shown] of [
+      ['table', 'evil\\x1b[31m\\nname'],
+      ['markdown', 'evil\\\\x1b\\[31m\\\\nname'],
+    ]) {
       const out = runCli(['--format', format, '--verbose', String(pid)]).stdout;
       expect(out).not.toMatch(RAW_CONTROL);
       expect(out).toContain(shown);
@@ -88,9 +100,13 @@ describe('whydied on a real process', () => {
 
   it('--only and --skip select checks (dependents of unselected checks are skipped with the reason)', async () => {
     const pid = startDetached('sleep', ['300']);
-    const [only] = expectValidReports(runCli(['--json', '--only', 'existence,signals', String(pid)]).stdout) as unknown as Rep[];
+    const [only] = expectValidReports(
+      runCli(['--json', '--only', 'existence,signals', String(pid)]).stdout,
+    ) as unknown as Rep[];
     expect(only.checks.map((c) => c.id)).toEqual(['existence', 'signals']);
-    const [skipped] = expectValidReports(runCli(['--json', '--skip', 'existence', String(pid)]).stdout) as unknown as Rep[];
+    const [skipped] = expectValidReports(
+      runCli(['--json', '--skip', 'existence', String(pid)]).stdout,
+    ) as unknown as Rep[];
     expect(skipped.checks.find((c) => c.id === 'existence')).toBeUndefined();
     // Every check that needs existence is skipped for that reason (journal may also skip for its own: no journald).
     const needers = skipped.checks.filter((x) => x.code === 'requirement-not-met');
@@ -119,7 +135,10 @@ describe('whydied on a real process', () => {
       ] };`,
     );
     const esm = path.join(dir, 'esm-check.mjs');
-    fs.writeFileSync(esm, `export default { meta: { id: 'esm/hello', title: 'Hello', description: 'esm plugin' }, run: () => ({ status: 'pass', code: 'hi', summary: 'hello' }) };`);
+    fs.writeFileSync(
+      esm,
+      `export default { meta: { id: 'esm/hello', title: 'Hello', description: 'esm plugin' }, run: () => ({ status: 'pass', code: 'hi', summary: 'hello' }) };`,
+    );
     const pid = startDetached('sleep', ['300']);
     const r = runCli(['--json', '--check', cjs, '--check', esm, String(pid)]);
     expect(r.stderr).toBe('');
@@ -140,9 +159,31 @@ describe('whydied checks', () => {
   it('lists the built-in checks in run order with titles and descriptions', () => {
     const r = runCli(['checks']);
     expect(r.status).toBe(0);
-    const ids = r.stdout.split('\n').map((l) => /^\s*\d+\s+(\S+)/.exec(l)?.[1]).filter((x): x is string => x !== undefined);
-    expect(ids).toEqual(['existence', 'parent-chain', 'signals', 'process-group', 'tty', 'stdio', 'cgroup', 'ci-environment', 'memory', 'kernel-log', 'journal', 'records', 'namespace', 'systemd-unit']);
-    const json = JSON.parse(runCli(['checks', '--json']).stdout) as Array<{ order: number; id: string; description: string }>;
+    const ids = r.stdout
+      .split('\n')
+      .map((l) => /^\s*\d+\s+(\S+)/.exec(l)?.[1])
+      .filter((x): x is string => x !== undefined);
+    expect(ids).toEqual([
+      'existence',
+      'parent-chain',
+      'signals',
+      'process-group',
+      'tty',
+      'stdio',
+      'cgroup',
+      'ci-environment',
+      'memory',
+      'kernel-log',
+      'journal',
+      'records',
+      'namespace',
+      'systemd-unit',
+    ]);
+    const json = JSON.parse(runCli(['checks', '--json']).stdout) as Array<{
+      order: number;
+      id: string;
+      description: string;
+    }>;
     expect(json.map((c) => c.id)).toEqual(ids);
     for (const c of json) expect(c.description.length).toBeGreaterThan(0);
   });
@@ -169,7 +210,8 @@ describe('capture and replay', () => {
     expect(b.verdict.status).toEqual(l.verdict.status);
     // Reasons may quote machine-wide figures that moved between the two runs (the OOM rank among
     // all processes), so the matrix is compared by event and outcome.
-    const matrix = (r: Rep): unknown => (r.risks as Array<{ event: string; outcome: string }>).map((k) => [k.event, k.outcome]);
+    const matrix = (r: Rep): unknown =>
+      (r.risks as Array<{ event: string; outcome: string }>).map((k) => [k.event, k.outcome]);
     expect(matrix(b)).toEqual(matrix(l));
     expect(b.checks.map((c) => [c.id, c.status])).toEqual(l.checks.map((c) => [c.id, c.status]));
 

@@ -25,7 +25,11 @@ afterAll(() => {
 });
 
 function viaYargs(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [YARGS_CLI, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 30000 });
+  const r = spawnSync(process.execPath, [YARGS_CLI, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    timeout: 30000,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -63,8 +67,14 @@ describe('parseFast', () => {
       kind: 'diagnose',
       req: { target: 'nginx', json: true, verbose: true, color: false, all: true },
     });
-    expect(parseFast([':8080', '--format', 'markdown'], commands)).toEqual({ kind: 'diagnose', req: { target: ':8080', format: 'markdown', verbose: false } });
-    expect(parseFast(['1', '--format=json'], commands)).toEqual({ kind: 'diagnose', req: { target: '1', format: 'json', verbose: false } });
+    expect(parseFast([':8080', '--format', 'markdown'], commands)).toEqual({
+      kind: 'diagnose',
+      req: { target: ':8080', format: 'markdown', verbose: false },
+    });
+    expect(parseFast(['1', '--format=json'], commands)).toEqual({
+      kind: 'diagnose',
+      req: { target: '1', format: 'json', verbose: false },
+    });
   });
 
   it('leaves everything else to yargs: commands (new ones too), repeats, conflicts, other options, odd targets', () => {
@@ -144,7 +154,8 @@ describe('the bin answers as yargs does', () => {
 describe('the code cache', () => {
   it('the build wrote one that V8 accepts for the bundle', () => {
     // Compiled the way the loader compiles it; a rejected cache would cost every run ~30 ms silently.
-    const probe = `const vm=require('vm'),fs=require('fs'),M=require('module');const f=${JSON.stringify(path.join(ROOT, 'dist', 'whydied.bundle.js'))};` +
+    const probe =
+      `const vm=require('vm'),fs=require('fs'),M=require('module');const f=${JSON.stringify(path.join(ROOT, 'dist', 'whydied.bundle.js'))};` +
       `const s=new vm.Script(M.wrap(fs.readFileSync(f,'utf8')),{filename:f,cachedData:fs.readFileSync(f.replace(/\\.js$/,'.cache'))});process.stdout.write(String(s.cachedDataRejected))`;
     const r = spawnSync(process.execPath, ['-e', probe], { encoding: 'utf8' });
     expect(r.stdout).toBe('false');
@@ -156,14 +167,27 @@ describe('by name: the newest 10 dead targets unless --all', () => {
     // Records written by the real store writer, for pids this boot (their processes are long gone or never
     // were: the cause is not what this test is about, the count is).
     const state = path.join(dir, 'state-many');
-    const { saveRecords } = require(path.join(ROOT, 'dist', 'src', 'source', 'records', 'store.js')) as typeof import('../../src/source/records/store');
+    const { saveRecords } = require(
+      path.join(ROOT, 'dist', 'src', 'source', 'records', 'store.js'),
+    ) as typeof import('../../src/source/records/store');
     const bootId = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
     const name = `wdtest-many-${process.pid}`;
     const recs = Array.from({ length: 12 }, (_, i) => {
       const seenAt = new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString();
       return {
-        v: 1 as const, pid: 4000000 + i, startTime: 100 + i, bootId, comm: name, argvHead: [name], ppid: 1, pgid: 1, sid: 1, tty: null, cgroup: null,
-        cause: { kind: 'exit' as const, exitCode: i, time: seenAt, source: 'record' as const }, seenAt,
+        v: 1 as const,
+        pid: 4000000 + i,
+        startTime: 100 + i,
+        bootId,
+        comm: name,
+        argvHead: [name],
+        ppid: 1,
+        pgid: 1,
+        sid: 1,
+        tty: null,
+        cgroup: null,
+        cause: { kind: 'exit' as const, exitCode: i, time: seenAt, source: 'record' as const },
+        seenAt,
       };
     });
     saveRecords(recs, { dir: state });

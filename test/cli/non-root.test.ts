@@ -29,12 +29,16 @@ interface Run {
 }
 
 function asNobody(args: string[], timeoutMs = 30000): Run {
-  const r = spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, main, ...args], {
-    encoding: 'utf8',
-    cwd: home,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, NO_COLOR: '1' },
-    timeout: timeoutMs,
-  });
+  const r = spawnSync(
+    'setpriv',
+    [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, main, ...args],
+    {
+      encoding: 'utf8',
+      cwd: home,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, NO_COLOR: '1' },
+      timeout: timeoutMs,
+    },
+  );
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -98,7 +102,8 @@ maybe('whydied as nobody', () => {
     expect(report.state).toBe('alive');
     expect(obj(report.process)).toMatchObject({ pid: target, uid: 0, comm: 'sleep', argv: ['sleep', '300'] });
 
-    for (const c of report.checks as Json[]) expect({ id: c.id, status: c.status }).not.toEqual({ id: c.id, status: 'error' });
+    for (const c of report.checks as Json[])
+      expect({ id: c.id, status: c.status }).not.toEqual({ id: c.id, status: 'error' });
 
     expect(check(report, 'existence')).toMatchObject({ status: 'pass', code: 'alive' });
     // /proc/PID/status is world-readable: signal masks still decode.
@@ -132,7 +137,8 @@ maybe('whydied as nobody', () => {
     const klog = check(report, 'kernel-log');
     expect(klog.status).not.toBe('error');
     const dmesgRestricted = fs.readFileSync('/proc/sys/kernel/dmesg_restrict', 'utf8').trim() === '1';
-    if (dmesgRestricted) expect((obj(klog.evidence).unreadable as string[]).join('\n')).toMatch(/\/dev\/kmsg: permission denied/);
+    if (dmesgRestricted)
+      expect((obj(klog.evidence).unreadable as string[]).join('\n')).toMatch(/\/dev\/kmsg: permission denied/);
     expect(isAlive(target)).toBe(true);
   });
 

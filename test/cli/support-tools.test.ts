@@ -18,7 +18,14 @@ import { isRoot, runCli, waitFor } from '../helpers/processes';
 import { expectValidReports } from '../helpers/schema';
 import { awaitCrashBudget } from '../helpers/crash-budget';
 
-type Rep = { state: string; verdict: { status: string; summary: string; cause: { kind: string; source: string; confidence?: string; signal?: string } | null } };
+type Rep = {
+  state: string;
+  verdict: {
+    status: string;
+    summary: string;
+    cause: { kind: string; source: string; confidence?: string; signal?: string } | null;
+  };
+};
 
 let dir: string;
 beforeAll(() => {
@@ -30,9 +37,11 @@ const cli = (args: string[], opts: { input?: string } = {}): ReturnType<typeof r
   runCli(args, { env: { WHYDIED_STATE_DIR: path.join(dir, 'state'), TZ: 'UTC', COLUMNS: '80' }, input: opts.input });
 
 describe('explain', () => {
-  it('an exit status above 128 is a death by signal, with the signal\'s common causes', () => {
+  it("an exit status above 128 is a death by signal, with the signal's common causes", () => {
     const e = explain('137');
-    expect(e.title).toBe("Exit status 137 = 128 + 9: the process was killed by SIGKILL (the shell's convention for a death by signal).");
+    expect(e.title).toBe(
+      "Exit status 137 = 128 + 9: the process was killed by SIGKILL (the shell's convention for a death by signal).",
+    );
     expect(e.lines.join('\n')).toContain('the kernel OOM killer');
     expect(explain('139').title).toContain('SIGSEGV');
     expect(explain('127').lines[0]).toContain('command not found');
@@ -40,7 +49,8 @@ describe('explain', () => {
   });
 
   it('a signal by name, short name or -N', () => {
-    for (const v of ['SIGKILL', 'KILL', 'kill', '-9']) expect(explain(v)).toMatchObject({ kind: 'signal', title: 'SIGKILL (signal 9)' });
+    for (const v of ['SIGKILL', 'KILL', 'kill', '-9'])
+      expect(explain(v)).toMatchObject({ kind: 'signal', title: 'SIGKILL (signal 9)' });
     expect(explain('SIGPIPE').lines.join('\n')).toContain('pipe to a process that exited');
     expect(explain('SIGRTMIN+3').lines.join('\n')).toContain('real-time signal');
   });
@@ -74,19 +84,39 @@ describe('explain', () => {
 });
 
 describe('confidence', () => {
-  const f = (evidence: Record<string, unknown> = {}): Finding => ({ id: 'x', title: 'x', status: 'fail', code: 'x', summary: '', details: [], evidence: evidence as Finding['evidence'], durationMs: 0 });
+  const f = (evidence: Record<string, unknown> = {}): Finding => ({
+    id: 'x',
+    title: 'x',
+    status: 'fail',
+    code: 'x',
+    summary: '',
+    details: [],
+    evidence: evidence as Finding['evidence'],
+    durationMs: 0,
+  });
   const target = { query: 'app', pid: 42, startTime: 100, name: 'app' };
   it('watch and exact records confirm; logs are likely only when pid, name and time agree', () => {
     expect(confidenceOf({ kind: 'signal', source: 'watch' }, target, f())).toBe('confirmed');
     expect(confidenceOf({ kind: 'signal', source: 'record' }, target, f({ match: 'exact' }))).toBe('confirmed');
     expect(confidenceOf({ kind: 'signal', source: 'record' }, target, f({ match: 'pid' }))).toBe('likely');
-    const log = { kind: 'oom-kill' as const, source: 'kernel-log' as const, time: '2024-01-01T00:00:00Z', details: { pid: 42, comm: 'app' } };
+    const log = {
+      kind: 'oom-kill' as const,
+      source: 'kernel-log' as const,
+      time: '2024-01-01T00:00:00Z',
+      details: { pid: 42, comm: 'app' },
+    };
     expect(confidenceOf(log, target, f())).toBe('likely');
     expect(confidenceOf(log, { ...target, name: null }, f())).toBe('possible');
     expect(confidenceOf(log, { ...target, startTime: null }, f())).toBe('possible');
     expect(confidenceOf({ ...log, details: { pid: 42, comm: 'other' } }, target, f())).toBe('possible');
     // The kernel cuts comm to 15 characters.
-    expect(confidenceOf({ ...log, details: { pid: 42, comm: 'a-very-long-nam' } }, { ...target, name: 'a-very-long-name-indeed' }, f())).toBe('likely');
+    expect(
+      confidenceOf(
+        { ...log, details: { pid: 42, comm: 'a-very-long-nam' } },
+        { ...target, name: 'a-very-long-name-indeed' },
+        f(),
+      ),
+    ).toBe('likely');
     expect(confidenceOf({ kind: 'unknown', source: 'watch' }, target, f())).toBe('possible');
   });
 });
@@ -94,9 +124,12 @@ describe('confidence', () => {
 describe('saved logs and wall-clock formats', () => {
   it('journalctl -k short and short-iso lines and dmesg -T are read with their wall-clock times (WRITTEN lines)', () => {
     // Hand-written in the shapes journalctl and dmesg -T print (no journald here to capture from).
-    const short = 'Nov 21 19:36:03 box kernel: python3[4242]: segfault at 0 ip 00007fc8d6785ad8 sp 00007ffe error 4 in libc.so.6[28000+188000]\n';
-    const iso = '2026-11-21T19:36:03+0000 box kernel: python3[4242]: segfault at 0 ip 00007fc8d6785ad8 sp 00007ffe error 4 in libc.so.6[28000+188000]\n';
-    const dmesgT = '[Sat Nov 21 19:36:03 2026] python3[4242]: segfault at 0 ip 00007fc8d6785ad8 sp 00007ffe error 4 in libc.so.6[28000+188000]\n';
+    const short =
+      'Nov 21 19:36:03 box kernel: python3[4242]: segfault at 0 ip 00007fc8d6785ad8 sp 00007ffe error 4 in libc.so.6[28000+188000]\n';
+    const iso =
+      '2026-11-21T19:36:03+0000 box kernel: python3[4242]: segfault at 0 ip 00007fc8d6785ad8 sp 00007ffe error 4 in libc.so.6[28000+188000]\n';
+    const dmesgT =
+      '[Sat Nov 21 19:36:03 2026] python3[4242]: segfault at 0 ip 00007fc8d6785ad8 sp 00007ffe error 4 in libc.so.6[28000+188000]\n';
     for (const text of [short, iso, dmesgT]) {
       expect(detectFormat(text)).toBe('wall-clock');
       const [rec] = scanKernelText(text, 'wall-clock', { bootTimeMs: null }).records;
@@ -117,7 +150,9 @@ describe('saved logs and wall-clock formats', () => {
   it('--journal FILE: a unit OOM kill from a saved journal, nothing read from this machine', async () => {
     const pid = deadPid();
     const J = path.join(__dirname, '..', '..', 'fixtures', 'kernel-log', 'journal');
-    const text = ['own-lines.json.txt', 'unit-oom-kill.json.txt'].map((f) => fs.readFileSync(path.join(J, f), 'utf8').split('__PID__').join(String(pid))).join('');
+    const text = ['own-lines.json.txt', 'unit-oom-kill.json.txt']
+      .map((f) => fs.readFileSync(path.join(J, f), 'utf8').split('__PID__').join(String(pid)))
+      .join('');
     const file = path.join(dir, 'journal.json');
     fs.writeFileSync(file, text);
     const r = cli([String(pid), '--journal', file, '--json']);
@@ -133,34 +168,60 @@ describe('saved logs and wall-clock formats', () => {
   });
 
   const rootIt = isRoot() ? it : it.skip;
-  if (!isRoot()) it('real kernel log deaths: skipped (not root: the kernel log may be unreadable)', () => console.log('skipped: not root'));
+  if (!isRoot())
+    it('real kernel log deaths: skipped (not root: the kernel log may be unreadable)', () =>
+      console.log('skipped: not root'));
 
   rootIt('a real segfault: --kmsg with dmesg, dmesg -x, dmesg -T and stdin; scan lists it, newest first', async () => {
     await awaitCrashBudget(); // its line must not be dropped by the kernel's rate limit
-    const crash = spawnSync('bash', ['-c', 'python3 -c "import ctypes; ctypes.string_at(0)" & p=$!; wait $p; echo $p'], { encoding: 'utf8' });
+    const crash = spawnSync(
+      'bash',
+      ['-c', 'python3 -c "import ctypes; ctypes.string_at(0)" & p=$!; wait $p; echo $p'],
+      { encoding: 'utf8' },
+    );
     const pid = Number(crash.stdout.trim());
-    expect(await waitFor(() => (spawnSync('dmesg', { encoding: 'utf8' }).stdout ?? '').includes(`python3[${pid}]: segfault`), 10000)).toBe(true);
+    expect(
+      await waitFor(
+        () => (spawnSync('dmesg', { encoding: 'utf8' }).stdout ?? '').includes(`python3[${pid}]: segfault`),
+        10000,
+      ),
+    ).toBe(true);
     for (const args of [[], ['-x'], ['-T']]) {
       const file = path.join(dir, `dmesg${args.join('')}.txt`);
       fs.writeFileSync(file, spawnSync('dmesg', args, { encoding: 'utf8' }).stdout);
       const r = cli([String(pid), '--kmsg', file]);
       expect(r.status).toBe(3);
       const lines = r.stdout.split('\n');
-      expect(lines[0]).toMatch(new RegExp(`^DIED +Process ${pid} \\(python3\\) crashed with a segmentation fault \\(SIGSEGV\\)`));
+      expect(lines[0]).toMatch(
+        new RegExp(`^DIED +Process ${pid} \\(python3\\) crashed with a segmentation fault \\(SIGSEGV\\)`),
+      );
       expect(r.stdout).toMatch(/^Cause +segfault \(SIGSEGV\)/m);
       // Matched on the pid alone (the saved log is all there is): possible, and said so.
       expect(r.stdout.replace(/\n {10}/g, ' ')).toContain('from the kernel log · possible: matched on the pid alone');
       expect(r.stdout).toMatch(/^Fix +This is a bug in the program/m);
     }
-    const viaStdin = cli([String(pid), '--kmsg', '-', '--json'], { input: spawnSync('dmesg', { encoding: 'utf8' }).stdout });
-    expect((expectValidReports(viaStdin.stdout)[0] as unknown as Rep).verdict.cause).toMatchObject({ kind: 'segfault', source: 'kernel-log', confidence: 'possible' });
+    const viaStdin = cli([String(pid), '--kmsg', '-', '--json'], {
+      input: spawnSync('dmesg', { encoding: 'utf8' }).stdout,
+    });
+    expect((expectValidReports(viaStdin.stdout)[0] as unknown as Rep).verdict.cause).toMatchObject({
+      kind: 'segfault',
+      source: 'kernel-log',
+      confidence: 'possible',
+    });
     // scan: the live kernel log, and the same from a saved dmesg -T.
-    for (const args of [['scan', '--since', '10m'], ['scan', '--kmsg', path.join(dir, 'dmesg-T.txt')]]) {
+    for (const args of [
+      ['scan', '--since', '10m'],
+      ['scan', '--kmsg', path.join(dir, 'dmesg-T.txt')],
+    ]) {
       const out = cli(args).stdout;
       const line = out.split('\n').find((l) => l.includes(`python3 (pid ${pid})`));
-      expect(line).toMatch(/^ {2}\d\d:\d\d:\d\d UTC \(\d+ s ago\) · python3 \(pid \d+\) · segfault \(SIGSEGV\) · kernel/);
+      expect(line).toMatch(
+        /^ {2}\d\d:\d\d:\d\d UTC \(\d+ s ago\) · python3 \(pid \d+\) · segfault \(SIGSEGV\) · kernel/,
+      );
     }
-    const j = JSON.parse(cli(['scan', '--json', '--since', '10m']).stdout) as { deaths: Array<{ pid: number; kind: string; confidence: string; time: string }> };
+    const j = JSON.parse(cli(['scan', '--json', '--since', '10m']).stdout) as {
+      deaths: Array<{ pid: number; kind: string; confidence: string; time: string }>;
+    };
     const mine = j.deaths.find((d) => d.pid === pid);
     expect(mine).toMatchObject({ kind: 'segfault', confidence: 'likely' });
     const times = j.deaths.map((d) => Date.parse(d.time));
@@ -170,7 +231,9 @@ describe('saved logs and wall-clock formats', () => {
 
 /** A pid with no process, proved free: started, killed and reaped by us. */
 function deadPid(): number {
-  const r = spawnSync('bash', ['-c', 'sleep 1000 & p=$!; kill -9 $p; wait $p 2>/dev/null; echo $p'], { encoding: 'utf8' });
+  const r = spawnSync('bash', ['-c', 'sleep 1000 & p=$!; kill -9 $p; wait $p 2>/dev/null; echo $p'], {
+    encoding: 'utf8',
+  });
   const pid = Number(r.stdout.trim());
   expect(fs.existsSync(`/proc/${pid}`)).toBe(false);
   return pid;
@@ -183,7 +246,14 @@ describe('completion and man page', () => {
     fs.writeFileSync(file, script);
     expect(spawnSync('bash', ['-n', file]).status).toBe(0);
     const complete = (words: string[]): string =>
-      spawnSync('bash', ['-c', `source ${file}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _whydied; echo "\${COMPREPLY[*]}"`], { encoding: 'utf8' }).stdout.trim();
+      spawnSync(
+        'bash',
+        [
+          '-c',
+          `source ${file}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _whydied; echo "\${COMPREPLY[*]}"`,
+        ],
+        { encoding: 'utf8' },
+      ).stdout.trim();
     expect(complete(['whydied', 'sc'])).toBe('scan');
     expect(complete(['whydied', 'scan', '--si'])).toBe('--since');
     expect(complete(['whydied', '--km'])).toBe('--kmsg');
@@ -200,19 +270,27 @@ describe('completion and man page', () => {
     expect(spawnSync('zsh', ['-n', file]).status).toBe(0);
     const r = spawnSync(
       'zsh',
-      ['-f', '-c', `fpath=(${fp} $fpath); autoload -U compinit; compinit -u -d ${path.join(dir, 'zcompdump')}; print -r -- \${_comps[whydied]}; autoload -Uz +X _whydied && functions _whydied`],
+      [
+        '-f',
+        '-c',
+        `fpath=(${fp} $fpath); autoload -U compinit; compinit -u -d ${path.join(dir, 'zcompdump')}; print -r -- \${_comps[whydied]}; autoload -Uz +X _whydied && functions _whydied`,
+      ],
       { encoding: 'utf8' },
     );
     expect(r.stdout.split('\n')[0]).toBe('_whydied');
     for (const o of ['--since', '--kmsg', '--journal', '--backend']) expect(r.stdout).toContain(`'${o}[`);
   });
-  if (!zsh) it('zsh completion: not checked (zsh not installed; .ci/run installs it)', () => console.log('skipped: zsh not installed'));
+  if (!zsh)
+    it('zsh completion: not checked (zsh not installed; .ci/run installs it)', () =>
+      console.log('skipped: zsh not installed'));
 
   it('the man page is built from the command definitions: every command and option is in it', () => {
     const man = fs.readFileSync(path.join(__dirname, '..', '..', 'dist', 'man', 'whydied.1'), 'utf8');
     expect(man).toMatch(/^\.TH WHYDIED 1/);
-    for (const c of ['capture', 'checks', 'watch', 'record', 'launch', 'scan', 'explain', 'completion']) expect(man).toContain(`.SS whydied ${c}`);
-    for (const o of ['kmsg', 'journal', 'since', 'all', 'backend', 'state\\-dir']) expect(man).toContain(`.B \\-\\-${o}`);
+    for (const c of ['capture', 'checks', 'watch', 'record', 'launch', 'scan', 'explain', 'completion'])
+      expect(man).toContain(`.SS whydied ${c}`);
+    for (const o of ['kmsg', 'journal', 'since', 'all', 'backend', 'state\\-dir'])
+      expect(man).toContain(`.B \\-\\-${o}`);
     expect(man).toContain('4   dead or not found, cause unknown');
     const help = cli(['scan', '--help']).stdout;
     expect(help).toContain('Only deaths this recent');

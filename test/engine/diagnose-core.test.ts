@@ -19,8 +19,20 @@ function deps(resolved: ResolvedQuery | Error, targets: CheckTarget[] = []): Dia
       return {
         state: 'alive',
         process: null,
-        verdict: { status: findings.some((f) => f.status === 'fail') ? 'at-risk' : 'ok', summary: `pid ${target.pid}`, cause: null },
-        risks: [{ event: 'terminal-hangup', code: 'hangup.no-tty', outcome: 'survives', confidence: 'certain', reason: 'no tty' }],
+        verdict: {
+          status: findings.some((f) => f.status === 'fail') ? 'at-risk' : 'ok',
+          summary: `pid ${target.pid}`,
+          cause: null,
+        },
+        risks: [
+          {
+            event: 'terminal-hangup',
+            code: 'hangup.no-tty',
+            outcome: 'survives',
+            confidence: 'certain',
+            reason: 'no tty',
+          },
+        ],
         remedy: [],
       };
     },
@@ -28,13 +40,23 @@ function deps(resolved: ResolvedQuery | Error, targets: CheckTarget[] = []): Dia
 }
 
 const checks: Check[] = [
-  { meta: { id: 'existence', title: 'Existence', description: 'd' }, run: () => ({ status: 'pass', code: 'alive', summary: 'alive' }) },
-  { meta: { id: 'tty', title: 'TTY', description: 'd', requires: ['existence'] }, run: () => ({ status: 'fail', code: 'tty', summary: 'has a tty' }) },
+  {
+    meta: { id: 'existence', title: 'Existence', description: 'd' },
+    run: () => ({ status: 'pass', code: 'alive', summary: 'alive' }),
+  },
+  {
+    meta: { id: 'tty', title: 'TTY', description: 'd', requires: ['existence'] },
+    run: () => ({ status: 'fail', code: 'tty', summary: 'has a tty' }),
+  },
 ];
 
 describe('diagnoseWith', () => {
   it('assembles a schema-valid report for a pid', async () => {
-    const [r] = await diagnoseWith(deps({ kind: 'pid', pid: 42 }), { query: '42', facts: fakeFacts([{ pid: 42, startTime: 500 }]), checks });
+    const [r] = await diagnoseWith(deps({ kind: 'pid', pid: 42 }), {
+      query: '42',
+      facts: fakeFacts([{ pid: 42, startTime: 500 }]),
+      checks,
+    });
     validateReports([r]);
     expect(r).toMatchObject({
       schema: 'whydied.report/2',
@@ -71,39 +93,79 @@ describe('diagnoseWith', () => {
   });
 
   it('a name with no live or dead match gives one not-found report (exit 4)', async () => {
-    const reports = await diagnoseWith(deps({ kind: 'name', name: 'ghost', pids: [] }), { query: 'ghost', facts: fakeFacts(), checks, deadTargets: [() => []] });
+    const reports = await diagnoseWith(deps({ kind: 'name', name: 'ghost', pids: [] }), {
+      query: 'ghost',
+      facts: fakeFacts(),
+      checks,
+      deadTargets: [() => []],
+    });
     expect(reports).toHaveLength(1);
     validateReports(reports);
-    expect(reports[0]).toMatchObject({ state: 'not-found', process: null, target: { query: 'ghost', pid: null }, checks: [] });
+    expect(reports[0]).toMatchObject({
+      state: 'not-found',
+      process: null,
+      target: { query: 'ghost', pid: null },
+      checks: [],
+    });
     expect(reports[0].verdict.summary).toContain("'ghost'");
     expect(exitCodeForAll(reports)).toBe(4);
   });
 
   it('a port nobody listens on is a not-found report', async () => {
-    const [r] = await diagnoseWith(deps({ kind: 'port', port: 8080, pids: [] }), { query: ':8080', facts: fakeFacts(), checks });
+    const [r] = await diagnoseWith(deps({ kind: 'port', port: 8080, pids: [] }), {
+      query: ':8080',
+      facts: fakeFacts(),
+      checks,
+    });
     validateReports([r]);
     expect(r.verdict.summary).toBe('nothing is listening on TCP port 8080');
   });
 
   it('query errors and unknown --only ids are usage errors; other errors pass through', async () => {
     const facts = fakeFacts();
-    await expect(diagnoseWith(deps(new FakeQueryError('0 is not a process id')), { query: '0', facts, checks })).rejects.toMatchObject({
+    await expect(
+      diagnoseWith(deps(new FakeQueryError('0 is not a process id')), { query: '0', facts, checks }),
+    ).rejects.toMatchObject({
       name: 'UsageError',
       message: '0 is not a process id',
     });
-    await expect(diagnoseWith(deps(new RangeError('bug')), { query: '0', facts, checks })).rejects.toBeInstanceOf(RangeError);
-    await expect(diagnoseWith(deps({ kind: 'pid', pid: 1 }), { query: '1', facts, checks, only: ['nope'] })).rejects.toMatchObject({ name: 'UsageError' });
+    await expect(diagnoseWith(deps(new RangeError('bug')), { query: '0', facts, checks })).rejects.toBeInstanceOf(
+      RangeError,
+    );
+    await expect(
+      diagnoseWith(deps({ kind: 'pid', pid: 1 }), { query: '1', facts, checks, only: ['nope'] }),
+    ).rejects.toMatchObject({ name: 'UsageError' });
   });
 
   it('--only / --skip select checks; a dependent of an unselected check is skipped with the reason', async () => {
-    const [r] = await diagnoseWith(deps({ kind: 'pid', pid: 1 }), { query: '1', facts: fakeFacts(), checks, skip: ['existence'] });
-    expect(r.checks.map((f) => [f.id, f.status, f.summary])).toEqual([['tty', 'skip', "requires 'existence', which was not selected"]]);
+    const [r] = await diagnoseWith(deps({ kind: 'pid', pid: 1 }), {
+      query: '1',
+      facts: fakeFacts(),
+      checks,
+      skip: ['existence'],
+    });
+    expect(r.checks.map((f) => [f.id, f.status, f.summary])).toEqual([
+      ['tty', 'skip', "requires 'existence', which was not selected"],
+    ]);
   });
 });
 
 describe('exit codes', () => {
-  const base = { schema: 'whydied.report/2' as const, generatedAt: '', host: { hostname: '', kernel: '', bootId: '', bootTime: '' }, target: { query: '', pid: 1 }, process: null, risks: [], checks: [], remedy: [] };
-  const r = (state: 'alive' | 'zombie' | 'dead' | 'not-found', status: 'ok' | 'at-risk' | 'died' | 'unknown', kind?: 'oom-kill' | 'unknown') => ({
+  const base = {
+    schema: 'whydied.report/2' as const,
+    generatedAt: '',
+    host: { hostname: '', kernel: '', bootId: '', bootTime: '' },
+    target: { query: '', pid: 1 },
+    process: null,
+    risks: [],
+    checks: [],
+    remedy: [],
+  };
+  const r = (
+    state: 'alive' | 'zombie' | 'dead' | 'not-found',
+    status: 'ok' | 'at-risk' | 'died' | 'unknown',
+    kind?: 'oom-kill' | 'unknown',
+  ) => ({
     ...base,
     state,
     verdict: { status, summary: 's', cause: kind ? { kind, source: 'kernel-log' as const } : null },

@@ -21,7 +21,15 @@ export function fakeFacts(stats: Array<Pick<ProcStat, 'pid' | 'startTime'>> = []
   const byPid = new Map(stats.map((s) => [s.pid, s]));
   return {
     raw,
-    host: () => ({ hostname: 'fakehost', kernel: '6.1.0-test', bootId: 'boot-1', bootTime: 1714521600, pidMax: 4194304, clockTicks: 100, uptimeSeconds: 10 }),
+    host: () => ({
+      hostname: 'fakehost',
+      kernel: '6.1.0-test',
+      bootId: 'boot-1',
+      bootTime: 1714521600,
+      pidMax: 4194304,
+      clockTicks: 100,
+      uptimeSeconds: 10,
+    }),
     process: () => null,
     stat: (pid) => {
       const s = byPid.get(pid);
@@ -40,7 +48,14 @@ export function fakeFacts(stats: Array<Pick<ProcStat, 'pid' | 'startTime'>> = []
     socketHolders: () => [],
     pipeHolders: () => [],
     memoryCgroup: none,
-    hostTools: () => ({ setsid: true, systemdRun: false, systemdRunning: false, tmux: false, loginctl: false, euid: 0 }),
+    hostTools: () => ({
+      setsid: true,
+      systemdRun: false,
+      systemdRunning: false,
+      tmux: false,
+      loginctl: false,
+      euid: 0,
+    }),
     text: none,
   };
 }

@@ -46,8 +46,13 @@ test('a plugin check and a plugin rule show in the report, in `checks --rules`, 
   fs.writeFileSync(plugin, PLUGIN);
   // A process left in a bash group: the built-in table says a group kill kills it.
   const pidFile = path.join(dir, 'pid');
-  startDetached('bash', ['-c', `python3 -c 'import time; time.sleep(1000)' --acme-keepalive & echo $! > ${pidFile}; sleep 1000`]);
-  expect(await waitFor(() => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim() !== '', 10000)).toBe(true);
+  startDetached('bash', [
+    '-c',
+    `python3 -c 'import time; time.sleep(1000)' --acme-keepalive & echo $! > ${pidFile}; sleep 1000`,
+  ]);
+  expect(await waitFor(() => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim() !== '', 10000)).toBe(
+    true,
+  );
   const pid = Number(fs.readFileSync(pidFile, 'utf8'));
   expect(await waitFor(() => procStat(pid)?.comm === 'python3', 10000)).toBe(true);
 
@@ -57,7 +62,11 @@ test('a plugin check and a plugin rule show in the report, in `checks --rules`, 
 
   const res = runCli([String(pid), '--json', '--check', plugin]);
   const report = reportsOf<Report>(res.stdout)[0];
-  expect(report.checks.find((c) => c.id === 'acme/keepalive')).toMatchObject({ status: 'pass', code: 'marked', evidence: { parent: expect.any(String) } });
+  expect(report.checks.find((c) => c.id === 'acme/keepalive')).toMatchObject({
+    status: 'pass',
+    code: 'marked',
+    evidence: { parent: expect.any(String) },
+  });
   expect(report.risks.find((r) => r.event === 'group-kill')).toMatchObject({
     code: 'acme/keepalive.restarted',
     outcome: 'survives',
@@ -65,18 +74,34 @@ test('a plugin check and a plugin rule show in the report, in `checks --rules`, 
     reason: 'the acme supervisor restarts it (--acme-keepalive)',
   });
   // The other rows are still the built-in table's.
-  expect(report.risks.find((r) => r.event === 'terminal-hangup')?.code).toBe(without.risks.find((r) => r.event === 'terminal-hangup')?.code);
+  expect(report.risks.find((r) => r.event === 'terminal-hangup')?.code).toBe(
+    without.risks.find((r) => r.event === 'terminal-hangup')?.code,
+  );
 
-  const rules = JSON.parse(runCli(['checks', '--rules', '--json', '--check', plugin]).stdout) as Array<{ code: string }>;
+  const rules = JSON.parse(runCli(['checks', '--rules', '--json', '--check', plugin]).stdout) as Array<{
+    code: string;
+  }>;
   expect(rules[0].code).toBe('acme/keepalive.restarted');
   expect(rules.some((r) => r.code.startsWith('group.'))).toBe(true);
   expect(runCli(['checks', '--check', plugin]).stdout).toContain('acme/keepalive');
 });
 
 test.each([
-  ['an unnamespaced code', "module.exports = { rules: [{ code: 'group.mine', event: 'group-kill', outcome: 'dies', confidence: 'likely', meaning: 'm', when: () => null }] };", "must be namespaced like 'vendor/name.case'"],
-  ['an unknown event', "module.exports = { rules: [{ code: 'acme/x.y', event: 'reboot', outcome: 'dies', confidence: 'likely', meaning: 'm', when: () => null }] };", 'event must be one of'],
-  ['no when', "module.exports = { rules: [{ code: 'acme/x.y', event: 'group-kill', outcome: 'dies', confidence: 'likely', meaning: 'm' }] };", 'has no when function'],
+  [
+    'an unnamespaced code',
+    "module.exports = { rules: [{ code: 'group.mine', event: 'group-kill', outcome: 'dies', confidence: 'likely', meaning: 'm', when: () => null }] };",
+    "must be namespaced like 'vendor/name.case'",
+  ],
+  [
+    'an unknown event',
+    "module.exports = { rules: [{ code: 'acme/x.y', event: 'reboot', outcome: 'dies', confidence: 'likely', meaning: 'm', when: () => null }] };",
+    'event must be one of',
+  ],
+  [
+    'no when',
+    "module.exports = { rules: [{ code: 'acme/x.y', event: 'group-kill', outcome: 'dies', confidence: 'likely', meaning: 'm' }] };",
+    'has no when function',
+  ],
 ])('a plugin rule with %s is a usage error: one line, exit 2', (_what, body, message) => {
   const file = path.join(dir, `bad-${Math.random().toString(36).slice(2)}.js`);
   fs.writeFileSync(file, body);
@@ -88,7 +113,10 @@ test.each([
 
 test('a plugin rule that throws decides nothing: the built-in rule decides the row', async () => {
   const file = path.join(dir, 'throws.js');
-  fs.writeFileSync(file, "module.exports = { rules: [{ code: 'acme/boom.always', event: 'memory-pressure', outcome: 'dies', confidence: 'certain', meaning: 'm', when: () => { throw new Error('boom'); } }] };");
+  fs.writeFileSync(
+    file,
+    "module.exports = { rules: [{ code: 'acme/boom.always', event: 'memory-pressure', outcome: 'dies', confidence: 'certain', meaning: 'm', when: () => { throw new Error('boom'); } }] };",
+  );
   const report = reportsOf<Report>(runCli([String(process.pid), '--json', '--check', file]).stdout)[0];
   expect(report.risks.find((r) => r.event === 'memory-pressure')?.code.startsWith('memory.')).toBe(true);
 });

@@ -34,8 +34,14 @@ describe('loadPlugins', () => {
   // ES modules are loaded by the CLI test (jest's module system cannot import() them).
   it('loads a CommonJS module exporting { checks }, a single check, or an array', async () => {
     const a = write('a.js', GOOD);
-    const b = write('b.js', `module.exports = { meta: { id: 'acme/one', title: 'One', description: 'd' }, run: () => ({ status: 'pass', code: 'x', summary: 's' }) };`);
-    const c = write('c.js', `module.exports = [{ meta: { id: 'acme/two', title: 'Two', description: 'd' }, run: () => ({ status: 'pass', code: 'x', summary: 's' }) }];`);
+    const b = write(
+      'b.js',
+      `module.exports = { meta: { id: 'acme/one', title: 'One', description: 'd' }, run: () => ({ status: 'pass', code: 'x', summary: 's' }) };`,
+    );
+    const c = write(
+      'c.js',
+      `module.exports = [{ meta: { id: 'acme/two', title: 'Two', description: 'd' }, run: () => ({ status: 'pass', code: 'x', summary: 's' }) }];`,
+    );
     // Relative paths are resolved against the working directory.
     const rel = path.relative(process.cwd(), a);
     const res = await loadPlugins([rel, b, c]);
@@ -66,7 +72,10 @@ describe('loadPlugins', () => {
   it('a plugin check that throws at run time becomes an error finding by id; the rest still run', async () => {
     const { checks } = await loadPlugins([write('run.js', GOOD)]);
     validateChecks(checks);
-    const out = await runChecks(checks, createCheckContext(fakeFacts(), { query: '7', pid: 7, startTime: null, name: null }));
+    const out = await runChecks(
+      checks,
+      createCheckContext(fakeFacts(), { query: '7', pid: 7, startTime: null, name: null }),
+    );
     expect(out.map((f) => [f.id, f.status, f.summary])).toEqual([
       ['acme/probe', 'info', 'pid 7'],
       ['acme/crash', 'error', 'check crashed: plugin exploded'],
@@ -74,7 +83,10 @@ describe('loadPlugins', () => {
   });
 
   it('extractChecks accepts default-export interop objects', () => {
-    const check = { meta: { id: 'v/n', title: 't', description: 'd' }, run: () => ({ status: 'pass', code: 'c', summary: 's' }) };
+    const check = {
+      meta: { id: 'v/n', title: 't', description: 'd' },
+      run: () => ({ status: 'pass', code: 'c', summary: 's' }),
+    };
     expect(extractChecks({ __esModule: true, default: check })).toEqual([check]);
     expect(extractChecks({ default: { checks: [check] } })).toEqual([check]);
   });

@@ -15,7 +15,12 @@ function check(id: string, status: Status, extra: Partial<Check['meta']> = {}, r
 
 describe('validateChecks / orderChecks', () => {
   it('orders by list order, moving a check after what it requires (stable)', () => {
-    const list = [check('c', 'pass', { requires: ['b'] }), check('a', 'pass'), check('b', 'pass', { requires: ['a'] }), check('d', 'pass')];
+    const list = [
+      check('c', 'pass', { requires: ['b'] }),
+      check('a', 'pass'),
+      check('b', 'pass', { requires: ['a'] }),
+      check('d', 'pass'),
+    ];
     validateChecks(list);
     expect(orderChecks(list).map((c) => c.meta.id)).toEqual(['a', 'b', 'c', 'd']);
   });
@@ -23,7 +28,10 @@ describe('validateChecks / orderChecks', () => {
   it('rejects unknown requirements, cycles, duplicates and bad ids with one line naming the check', () => {
     const cases: Array<[Check[], RegExp]> = [
       [[check('a', 'pass', { requires: ['nope'] })], /^check 'a' requires unknown check 'nope'$/],
-      [[check('a', 'pass', { requires: ['b'] }), check('b', 'pass', { requires: ['a'] })], /^check 'a' is part of a requirement cycle/],
+      [
+        [check('a', 'pass', { requires: ['b'] }), check('b', 'pass', { requires: ['a'] })],
+        /^check 'a' is part of a requirement cycle/,
+      ],
       [[check('a', 'pass'), check('a', 'pass')], /^check 'a' is defined twice$/],
       [[check('Bad_Id', 'pass')], /^check 'Bad_Id': id must be kebab-case/],
     ];
@@ -67,7 +75,12 @@ describe('runChecks', () => {
   it('skips a check whose requirement failed, skipped, errored or was not selected — with the reason', async () => {
     for (const st of ['fail', 'skip', 'error'] as const) {
       const out = await runChecks([check('a', st), check('b', 'pass', { requires: ['a'] })], ctx);
-      expect(out[1]).toMatchObject({ id: 'b', status: 'skip', code: 'requirement-not-met', summary: `requires 'a', which ended ${st}` });
+      expect(out[1]).toMatchObject({
+        id: 'b',
+        status: 'skip',
+        code: 'requirement-not-met',
+        summary: `requires 'a', which ended ${st}`,
+      });
     }
     const out = await runChecks([check('b', 'pass', { requires: ['a'] })], ctx);
     expect(out[0]).toMatchObject({ status: 'skip', summary: "requires 'a', which was not selected" });
@@ -94,7 +107,14 @@ describe('runChecks', () => {
     ]);
     expect(out[0].summary).toBe('check crashed: boom');
     expect(out[0].evidence).toEqual({}); // no stack unless verbose
-    const verbose = await runChecks([check('a', 'pass', {}, () => { throw new Error('boom'); })], { ...ctx, options: { verbose: true } });
+    const verbose = await runChecks(
+      [
+        check('a', 'pass', {}, () => {
+          throw new Error('boom');
+        }),
+      ],
+      { ...ctx, options: { verbose: true } },
+    );
     expect(String(verbose[0].evidence.stack)).toContain('runner.test.ts');
   });
 
@@ -103,11 +123,18 @@ describe('runChecks', () => {
     const started = Date.now();
     const out = await runChecks([slow, check('after', 'pass')], ctx);
     expect(Date.now() - started).toBeLessThan(2000);
-    expect(out[0]).toMatchObject({ id: 'slow', status: 'error', code: 'check-timed-out', summary: 'check did not finish within 100 ms' });
+    expect(out[0]).toMatchObject({
+      id: 'slow',
+      status: 'error',
+      code: 'check-timed-out',
+      summary: 'check did not finish within 100 ms',
+    });
     expect(out[0].durationMs).toBeGreaterThanOrEqual(90);
     expect(out[1]).toMatchObject({ id: 'after', status: 'pass' });
     // The runner-wide default applies when meta has none.
-    const out2 = await runChecks([check('s', 'pass', {}, () => new Promise<FindingInput>(() => undefined))], ctx, { timeoutMs: 50 });
+    const out2 = await runChecks([check('s', 'pass', {}, () => new Promise<FindingInput>(() => undefined))], ctx, {
+      timeoutMs: 50,
+    });
     expect(out2[0].code).toBe('check-timed-out');
   });
 
@@ -137,7 +164,12 @@ describe('runChecks', () => {
           status: 'fail',
           code: 'x',
           summary: 's',
-          evidence: { mask: 1n << 40n, gone: undefined, fn: (() => 1) as unknown as string, nested: [1, Infinity] } as unknown as FindingInput['evidence'],
+          evidence: {
+            mask: 1n << 40n,
+            gone: undefined,
+            fn: (() => 1) as unknown as string,
+            nested: [1, Infinity],
+          } as unknown as FindingInput['evidence'],
           remedy: { text: 't', commands: ['setsid -f x'] },
           cause: { kind: 'signal', signal: 'SIGKILL', source: 'plugin' },
         })),
@@ -149,7 +181,7 @@ describe('runChecks', () => {
     expect(out[0].cause).toEqual({ kind: 'signal', signal: 'SIGKILL', source: 'plugin' });
   });
 
-  it('checks never see each other\'s findings: they share the model instead', async () => {
+  it("checks never see each other's findings: they share the model instead", async () => {
     let keys: string[] = [];
     await runChecks(
       [

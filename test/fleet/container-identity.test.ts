@@ -26,7 +26,10 @@ afterAll(async () => {
 
 interface Finding {
   id: string;
-  evidence: { container?: { runtime: string; id: string | null; pod: { uid: string } | null } | null; innerPid?: number };
+  evidence: {
+    container?: { runtime: string; id: string | null; pod: { uid: string } | null } | null;
+    innerPid?: number;
+  };
 }
 
 function namespaceEvidence(pid: number): Finding['evidence'] {
@@ -56,13 +59,28 @@ maybe('container identity', () => {
 
   it('a `whydied run` death inside a container cgroup is recorded with the container and NSpid', async () => {
     const c = await startCgroupContainer('sleep 1000', { style: 'docker' });
-    const child = spawn('sh', ['-c', 'echo $$ > "$1" && exec "$2" "$3" run -- sh -c "exit 5"', 'x', path.join(c.path, 'cgroup.procs'), process.execPath, CLI], {
-      stdio: 'ignore',
-      env: { ...process.env, WHYDIED_STATE_DIR: STATE },
-    });
+    const child = spawn(
+      'sh',
+      [
+        '-c',
+        'echo $$ > "$1" && exec "$2" "$3" run -- sh -c "exit 5"',
+        'x',
+        path.join(c.path, 'cgroup.procs'),
+        process.execPath,
+        CLI,
+      ],
+      {
+        stdio: 'ignore',
+        env: { ...process.env, WHYDIED_STATE_DIR: STATE },
+      },
+    );
     track(child.pid as number);
     expect(await new Promise((r) => child.on('close', r))).toBe(5);
-    const recs = fs.readFileSync(path.join(STATE, 'records.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { cause: { exitCode?: number }; container: unknown; nsPid: number[]; pid: number });
+    const recs = fs
+      .readFileSync(path.join(STATE, 'records.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { cause: { exitCode?: number }; container: unknown; nsPid: number[]; pid: number });
     const rec = recs.find((r) => r.cause.exitCode === 5);
     expect(rec?.container).toEqual({ runtime: 'docker', id: c.id, pod: null, name: null });
     expect(rec?.nsPid).toEqual([rec?.pid]);

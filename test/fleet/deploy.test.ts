@@ -52,10 +52,22 @@ describe('systemd unit', () => {
   });
 
   it('is hardened: capabilities limited to what tracefs and /proc need, a read-only system', () => {
-    expect((one('CapabilityBoundingSet') as string).split(' ').sort()).toEqual(['CAP_DAC_READ_SEARCH', 'CAP_SYS_ADMIN']);
+    expect((one('CapabilityBoundingSet') as string).split(' ').sort()).toEqual([
+      'CAP_DAC_READ_SEARCH',
+      'CAP_SYS_ADMIN',
+    ]);
     expect(one('AmbientCapabilities')).toBe('');
     expect(one('ProtectSystem')).toBe('strict');
-    for (const k of ['NoNewPrivileges', 'ProtectHome', 'PrivateTmp', 'PrivateDevices', 'ProtectKernelModules', 'ProtectControlGroups', 'RestrictSUIDSGID', 'LockPersonality']) {
+    for (const k of [
+      'NoNewPrivileges',
+      'ProtectHome',
+      'PrivateTmp',
+      'PrivateDevices',
+      'ProtectKernelModules',
+      'ProtectControlGroups',
+      'RestrictSUIDSGID',
+      'LockPersonality',
+    ]) {
       expect([k, one(k)]).toEqual([k, 'yes']);
     }
     expect(one('RestrictAddressFamilies')).toBe('AF_UNIX');
@@ -69,7 +81,11 @@ describe('systemd unit', () => {
 });
 
 describe('DaemonSet', () => {
-  const docs = parseAllDocuments(fs.readFileSync(path.join(DEPLOY, 'daemonset.yaml'), 'utf8'), { strict: true, uniqueKeys: true, prettyErrors: true });
+  const docs = parseAllDocuments(fs.readFileSync(path.join(DEPLOY, 'daemonset.yaml'), 'utf8'), {
+    strict: true,
+    uniqueKeys: true,
+    prettyErrors: true,
+  });
   type Obj = Record<string, unknown>;
   const ds = (): Obj => {
     expect(Array.isArray(docs)).toBe(true);
@@ -81,7 +97,11 @@ describe('DaemonSet', () => {
   };
 
   it('is an apps/v1 DaemonSet whose selector matches its pods', () => {
-    const d = ds() as { apiVersion: string; kind: string; spec: { selector: { matchLabels: Obj }; template: { metadata: { labels: Obj } } } };
+    const d = ds() as {
+      apiVersion: string;
+      kind: string;
+      spec: { selector: { matchLabels: Obj }; template: { metadata: { labels: Obj } } };
+    };
     expect([d.apiVersion, d.kind]).toEqual(['apps/v1', 'DaemonSet']);
     expect(d.spec.template.metadata.labels).toMatchObject(d.spec.selector.matchLabels);
   });
@@ -89,7 +109,12 @@ describe('DaemonSet', () => {
   it('runs the recorder with host pids, two capabilities, a read-only root, and every mount backed by a volume', () => {
     const pod = (ds() as { spec: { template: { spec: Obj } } }).spec.template.spec as {
       hostPID: boolean;
-      containers: Array<{ image: string; args: string[]; securityContext: Obj & { capabilities: { drop: string[]; add: string[] } }; volumeMounts: Array<{ name: string; mountPath: string }> }>;
+      containers: Array<{
+        image: string;
+        args: string[];
+        securityContext: Obj & { capabilities: { drop: string[]; add: string[] } };
+        volumeMounts: Array<{ name: string; mountPath: string }>;
+      }>;
       volumes: Array<{ name: string; hostPath: { path: string } }>;
     };
     expect(pod.hostPID).toBe(true);
@@ -98,7 +123,11 @@ describe('DaemonSet', () => {
     expect(c.image).toMatch(/:\d+\.\d+\.\d+$/);
     expect(c.args[0]).toBe('record');
     cliAccepts(c.args);
-    expect(c.securityContext).toMatchObject({ privileged: false, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
+    expect(c.securityContext).toMatchObject({
+      privileged: false,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+    });
     expect(c.securityContext.capabilities.drop).toEqual(['ALL']);
     expect([...c.securityContext.capabilities.add].sort()).toEqual(['DAC_READ_SEARCH', 'SYS_ADMIN']);
     const vols = new Map(pod.volumes.map((v) => [v.name, v.hostPath.path]));

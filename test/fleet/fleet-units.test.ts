@@ -24,8 +24,25 @@ afterAll(() => {
 
 function event(comm: string, over: Partial<DeathRecord['cause']> = {}, pid = 4242): DeathEvent {
   const rec: DeathRecord = {
-    v: 1, pid, startTime: 100, bootId: 'b', comm, argvHead: [comm], ppid: 1, pgid: pid, sid: pid, tty: null, cgroup: '/',
-    cause: { kind: 'signal', signal: 'SIGTERM', source: 'record', sender: { pid: 7, comm: 'kill' }, details: { mechanism: 'kill', groupDirected: false }, ...over },
+    v: 1,
+    pid,
+    startTime: 100,
+    bootId: 'b',
+    comm,
+    argvHead: [comm],
+    ppid: 1,
+    pgid: pid,
+    sid: pid,
+    tty: null,
+    cgroup: '/',
+    cause: {
+      kind: 'signal',
+      signal: 'SIGTERM',
+      source: 'record',
+      sender: { pid: 7, comm: 'kill' },
+      details: { mechanism: 'kill', groupDirected: false },
+      ...over,
+    },
     seenAt: new Date().toISOString(),
   };
   return toDeathEvent(rec, { hostname: 'h', bootId: 'b' });
@@ -58,7 +75,10 @@ describe('container identity from cgroup paths', () => {
     [`/docker/${id}`, { runtime: 'docker', id, pod: null }],
     [`/system.slice/docker-${id}.scope`, { runtime: 'docker', id, pod: null }],
     [`/machine.slice/libpod-${id}.scope/container`, { runtime: 'podman', id, pod: null }],
-    [`/kubepods/besteffort/pod0f5e6a3c-1b2d-4e5f-8a9b-0c1d2e3f4a5b/${id}`, { runtime: 'kubernetes', id, pod: { uid: '0f5e6a3c-1b2d-4e5f-8a9b-0c1d2e3f4a5b', qos: 'besteffort' } }],
+    [
+      `/kubepods/besteffort/pod0f5e6a3c-1b2d-4e5f-8a9b-0c1d2e3f4a5b/${id}`,
+      { runtime: 'kubernetes', id, pod: { uid: '0f5e6a3c-1b2d-4e5f-8a9b-0c1d2e3f4a5b', qos: 'besteffort' } },
+    ],
     [
       `/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod0f5e6a3c_1b2d_4e5f_8a9b_0c1d2e3f4a5b.slice/cri-containerd-${id}.scope`,
       { runtime: 'containerd', id, pod: { uid: '0f5e6a3c-1b2d-4e5f-8a9b-0c1d2e3f4a5b', qos: 'burstable' } },
@@ -88,13 +108,22 @@ const perl = perlPath();
   async function server(mode: string, name: string): Promise<{ sock: string; out: string }> {
     const sock = path.join(T, `${name}.sock`);
     const out = path.join(T, `${name}.out`);
-    const p = spawn('python3', [path.join(__dirname, 'fake-journald.py'), mode, sock, out], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn('python3', [path.join(__dirname, 'fake-journald.py'), mode, sock, out], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     track(p.pid as number);
     servers.push(p);
     await new Promise<void>((r) => p.stdout?.once('data', () => r()));
     return { sock, out };
   }
-  const read = (f: string): Array<Record<string, string>> => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, string>) : []);
+  const read = (f: string): Array<Record<string, string>> =>
+    fs.existsSync(f)
+      ? fs
+          .readFileSync(f, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as Record<string, string>)
+      : [];
 
   it('sends binary-safe fields (a newline in a comm) in the native protocol', async () => {
     const j = await server('native', 'j1');
@@ -106,7 +135,9 @@ const perl = perlPath();
     const [e] = read(j.out);
     expect(e.WHYDIED_COMM).toBe('evil\nPRIORITY=0');
     expect(e.PRIORITY).toBe('4');
-    expect(encodeNative([['A', 'x\ny']]).toString('latin1')).toBe('A\n\u0003\u0000\u0000\u0000\u0000\u0000\u0000\u0000x\ny\n');
+    expect(encodeNative([['A', 'x\ny']]).toString('latin1')).toBe(
+      'A\n\u0003\u0000\u0000\u0000\u0000\u0000\u0000\u0000x\ny\n',
+    );
   });
 
   it('falls back to syslog (RFC 3164 on the syslog socket) when the journal socket is missing', async () => {
@@ -118,7 +149,9 @@ const perl = perlPath();
     expect(s.stats).toEqual({ journal: 0, syslog: 1, failed: 0 });
     const [e] = read(sl.out);
     // daemon (3) * 8 + err (3) = 27
-    expect(e.raw).toMatch(/^<27>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d whydied\[\d+\]: victim \(pid 4242\) was killed by the kernel OOM killer$/);
+    expect(e.raw).toMatch(
+      /^<27>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d whydied\[\d+\]: victim \(pid 4242\) was killed by the kernel OOM killer$/,
+    );
   });
 
   afterAll(() => {

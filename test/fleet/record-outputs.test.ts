@@ -20,7 +20,10 @@ const root = isRoot();
 const renamer = cProgram('renamer');
 const perl = fs.existsSync('/usr/bin/perl');
 const ok = root && renamer !== null && perl;
-if (!ok) console.log(`skipping the record outputs test: needs root (tracefs), cc and perl (root=${root}, cc=${renamer !== null}, perl=${perl})`);
+if (!ok)
+  console.log(
+    `skipping the record outputs test: needs root (tracefs), cc and perl (root=${root}, cc=${renamer !== null}, perl=${perl})`,
+  );
 const maybe = ok ? describe : describe.skip;
 
 // Fits comm's 15 bytes: a command substitution, a quote and a backslash.
@@ -28,7 +31,13 @@ const HOSTILE = '$(touch pwnd)"\\';
 
 const T = fs.mkdtempSync(path.join(os.tmpdir(), 'whydied-fleet-out-'));
 const lines = (f: string): Array<Record<string, unknown>> =>
-  fs.existsSync(f) ? fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) : [];
+  fs.existsSync(f)
+    ? fs
+        .readFileSync(f, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+    : [];
 
 afterAll(() => {
   cleanupProcesses();
@@ -52,15 +61,28 @@ maybe('record outputs', () => {
   beforeAll(async () => {
     fs.mkdirSync(cwd);
     fs.mkdirSync(promDir);
-    journald = spawn('python3', [path.join(__dirname, 'fake-journald.py'), 'native', sock, journalOut], { stdio: ['ignore', 'pipe', 'inherit'] });
+    journald = spawn('python3', [path.join(__dirname, 'fake-journald.py'), 'native', sock, journalOut], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     track(journald.pid as number);
     await new Promise<void>((r) => journald.stdout?.once('data', () => r()));
-    consumer = spawn(process.execPath, [path.join(__dirname, 'consumer.js'), jsonlOut], { stdio: ['pipe', 'ignore', 'inherit'] });
+    consumer = spawn(process.execPath, [path.join(__dirname, 'consumer.js'), jsonlOut], {
+      stdio: ['pipe', 'ignore', 'inherit'],
+    });
     track(consumer.pid as number);
     const hook = 'cat > "hook.$$.json"; env > "hook.$$.env"';
     recorder = spawn(
       process.execPath,
-      [CLI, 'record', '--state-dir', path.join(T, 'state'), '--output', `store,jsonl,prom=${promDir},journal=${sock}`, '--on-death', hook],
+      [
+        CLI,
+        'record',
+        '--state-dir',
+        path.join(T, 'state'),
+        '--output',
+        `store,jsonl,prom=${promDir},journal=${sock}`,
+        '--on-death',
+        hook,
+      ],
       { cwd, stdio: ['ignore', consumer.stdin as NodeJS.WritableStream & { fd?: number }, 'pipe'] } as never,
     );
     track(recorder.pid as number);
@@ -81,7 +103,11 @@ maybe('record outputs', () => {
     expect(
       await waitFor(() => {
         const got = lines(jsonlOut).map((x) => x.pid);
-        return got.includes(victim) && got.includes(exiter) && lines(journalOut).some((x) => x.WHYDIED_PID === String(victim));
+        return (
+          got.includes(victim) &&
+          got.includes(exiter) &&
+          lines(journalOut).some((x) => x.WHYDIED_PID === String(victim))
+        );
       }, 20000),
     ).toBe(true);
     // The textfile is rewritten every 5 s, and once more on a clean stop.
@@ -91,11 +117,16 @@ maybe('record outputs', () => {
   }, 90000);
 
   afterAll(() => {
-    spawnSync('python3', ['-c', `import socket; s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.sendto(b"quit", ${JSON.stringify(sock)})`]);
+    spawnSync('python3', [
+      '-c',
+      `import socket; s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.sendto(b"quit", ${JSON.stringify(sock)})`,
+    ]);
   });
 
   it('JSON lines: a separate consumer reads whydied.death/1 events that match the published schema', () => {
-    const schema = JSON.parse(fs.readFileSync(path.join(__dirname, '../../schema/death.schema.json'), 'utf8')) as object;
+    const schema = JSON.parse(
+      fs.readFileSync(path.join(__dirname, '../../schema/death.schema.json'), 'utf8'),
+    ) as object;
     const validate = new Ajv2020({ allErrors: true, strict: true }).compile(schema);
     const events = lines(jsonlOut);
     for (const e of events) if (!validate(e)) throw new Error(JSON.stringify(validate.errors));
@@ -103,10 +134,25 @@ maybe('record outputs', () => {
     expect(fs.readFileSync(jsonlOut + '.end', 'utf8')).toBe('clean');
     const killed = events.find((e) => e.pid === victim) as { comm: string; cause: Record<string, unknown> };
     expect(killed.comm).toBe(HOSTILE);
-    expect(killed.cause).toMatchObject({ kind: 'signal', signal: 'SIGTERM', sender: { pid: killerPid, comm: 'kill' }, mechanism: 'kill', groupDirected: false });
-    expect((events.find((e) => e.pid === exiter) as { cause: unknown }).cause).toMatchObject({ kind: 'exit', exitCode: 7 });
+    expect(killed.cause).toMatchObject({
+      kind: 'signal',
+      signal: 'SIGTERM',
+      sender: { pid: killerPid, comm: 'kill' },
+      mechanism: 'kill',
+      groupDirected: false,
+    });
+    expect((events.find((e) => e.pid === exiter) as { cause: unknown }).cause).toMatchObject({
+      kind: 'exit',
+      exitCode: 7,
+    });
     // A clean exit(0) is not a death: none reaches the fleet outputs.
-    expect(events.some((e) => (e.cause as { kind: string; exitCode: number }).kind === 'exit' && (e.cause as { exitCode: number }).exitCode === 0)).toBe(false);
+    expect(
+      events.some(
+        (e) =>
+          (e.cause as { kind: string; exitCode: number }).kind === 'exit' &&
+          (e.cause as { exitCode: number }).exitCode === 0,
+      ),
+    ).toBe(false);
   });
 
   it('Prometheus textfile: strictly valid exposition, the death counted under its hostile comm, recorder health', () => {
@@ -114,8 +160,15 @@ maybe('record outputs', () => {
     expect(files).toEqual(['whydied.prom']); // atomic: no temp file left behind
     expect(fs.statSync(path.join(promDir, 'whydied.prom')).mode & 0o777).toBe(0o644);
     const exp = parseExposition(fs.readFileSync(path.join(promDir, 'whydied.prom'), 'utf8'));
-    expect(exp.types).toMatchObject({ whydied_deaths_total: 'counter', whydied_recorder_events_total: 'counter', whydied_recorder_lost_events_total: 'counter', whydied_recorder_lag_seconds: 'gauge' });
-    const s = exp.samples.find((x) => x.name === 'whydied_deaths_total' && x.labels.comm === HOSTILE && x.labels.signal === 'SIGTERM');
+    expect(exp.types).toMatchObject({
+      whydied_deaths_total: 'counter',
+      whydied_recorder_events_total: 'counter',
+      whydied_recorder_lost_events_total: 'counter',
+      whydied_recorder_lag_seconds: 'gauge',
+    });
+    const s = exp.samples.find(
+      (x) => x.name === 'whydied_deaths_total' && x.labels.comm === HOSTILE && x.labels.signal === 'SIGTERM',
+    );
     expect(s?.labels.cause).toBe('signal');
     expect(s?.value).toBeGreaterThanOrEqual(1);
     expect(exp.samples.find((x) => x.name === 'whydied_recorder_events_total')?.value).toBeGreaterThan(0);
@@ -138,17 +191,33 @@ maybe('record outputs', () => {
       PRIORITY: '4',
       SYSLOG_IDENTIFIER: 'whydied',
     });
-    expect(String(e?.MESSAGE)).toMatch(new RegExp(`\\(pid ${victim}\\) was killed by SIGTERM from kill \\(pid ${killerPid}(, uid \\d+)?\\), sent to it directly$`));
-    expect(entries.find((x) => x.WHYDIED_PID === String(exiter))).toMatchObject({ WHYDIED_CAUSE: 'exit', WHYDIED_EXIT_CODE: '7', PRIORITY: '5' });
+    expect(String(e?.MESSAGE)).toMatch(
+      new RegExp(
+        `\\(pid ${victim}\\) was killed by SIGTERM from kill \\(pid ${killerPid}(, uid \\d+)?\\), sent to it directly$`,
+      ),
+    );
+    expect(entries.find((x) => x.WHYDIED_PID === String(exiter))).toMatchObject({
+      WHYDIED_CAUSE: 'exit',
+      WHYDIED_EXIT_CODE: '7',
+      PRIORITY: '5',
+    });
   });
 
   it('--on-death: the death on stdin only; no process data in argv or environment; a hostile name never runs', () => {
     const hooks = fs.readdirSync(cwd).filter((f) => f.endsWith('.json'));
-    const mine = hooks.map((f) => JSON.parse(fs.readFileSync(path.join(cwd, f), 'utf8')) as { pid: number; comm: string; f?: string }).find((x) => x.pid === victim);
+    const mine = hooks
+      .map((f) => JSON.parse(fs.readFileSync(path.join(cwd, f), 'utf8')) as { pid: number; comm: string; f?: string })
+      .find((x) => x.pid === victim);
     expect(mine?.comm).toBe(HOSTILE);
-    const hookPid = hooks.find((f) => (JSON.parse(fs.readFileSync(path.join(cwd, f), 'utf8')) as { pid: number }).pid === victim)?.split('.')[1];
+    const hookPid = hooks
+      .find((f) => (JSON.parse(fs.readFileSync(path.join(cwd, f), 'utf8')) as { pid: number }).pid === victim)
+      ?.split('.')[1];
     const env = fs.readFileSync(path.join(cwd, `hook.${hookPid}.env`), 'utf8');
-    const names = env.split('\n').filter(Boolean).map((l) => l.split('=')[0]).sort();
+    const names = env
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split('=')[0])
+      .sort();
     // sh adds PWD (and some add SHLVL, _): nothing else, and nothing of the dead process.
     expect(names.filter((n) => !['PWD', 'SHLVL', '_', 'OLDPWD'].includes(n))).toEqual(['PATH']);
     expect(env).not.toContain('touch');

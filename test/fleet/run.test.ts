@@ -22,7 +22,13 @@ if (!root) console.log('skipping the tracefs parts of the run tests: the watch n
 interface Rec {
   pid: number;
   comm: string;
-  cause: { kind: string; signal?: string; exitCode?: number; sender?: { pid: number; comm: string }; details?: Record<string, unknown> };
+  cause: {
+    kind: string;
+    signal?: string;
+    exitCode?: number;
+    sender?: { pid: number; comm: string };
+    details?: Record<string, unknown>;
+  };
 }
 
 // A private records store for this file (children inherit it through the environment).
@@ -32,12 +38,19 @@ const stateDir = (): string => STATE;
 function records(): Rec[] {
   const f = path.join(stateDir(), 'records.jsonl');
   if (!fs.existsSync(f)) return [];
-  return fs.readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Rec);
+  return fs
+    .readFileSync(f, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Rec);
 }
 
 /** Start `whydied run -- ...args` in the background; resolves with status and stderr when it ends. */
 function startRun(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, [CLI, 'run', '--', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [CLI, 'run', '--', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   track(child.pid as number);
   let stderr = '';
   let stdout = '';
@@ -92,7 +105,11 @@ describe('passthrough', () => {
 
   it('pipes stdin through and passes large output unchanged', () => {
     const input = crypto.randomBytes(3 * 1024 * 1024).toString('base64');
-    const r = spawnSync(process.execPath, [CLI, 'run', '--', 'cat'], { input, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const r = spawnSync(process.execPath, [CLI, 'run', '--', 'cat'], {
+      input,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
     expect(r.status).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout.length).toBe(input.length);
@@ -136,23 +153,26 @@ describe('deaths', () => {
     expect(rec?.cause).toMatchObject({ kind: 'signal', signal: 'SIGTERM', sender: { pid: killer.pid, comm: 'kill' } });
   });
 
-  rootOnly('SIGKILL of its process group: a group kill named, every member gone, whydied survives to say it', async () => {
-    const run = startRun(['sh', '-c', 'sleep 1000 & sleep 1000; wait']);
-    const sh = await cmdPid(run.pid, 'sh');
-    await waitFor(() => descendantsOf(sh).length >= 2);
-    const members = descendantsOf(sh);
-    const pgid = Number(fs.readFileSync(`/proc/${sh}/stat`, 'utf8').split(') ')[1].split(' ')[2]);
-    expect(pgid).toBe(sh);
-    const killer = spawnSync('kill', ['-KILL', '--', `-${pgid}`]);
-    expect(killer.status).toBe(0);
-    const r = await run.done;
-    expect(r.status).toBe(137);
-    expect(r.stderr).toContain(`sh (pid ${sh}) was killed by SIGKILL from kill (pid ${killer.pid}`);
-    expect(r.stderr).toContain('sent to its whole process group');
-    expect(await waitFor(() => members.every((m) => !isAlive(m)))).toBe(true);
-    const rec = records().find((x) => x.pid === sh);
-    expect(rec?.cause.details).toMatchObject({ groupDirected: true, mechanism: 'group-kill' });
-  });
+  rootOnly(
+    'SIGKILL of its process group: a group kill named, every member gone, whydied survives to say it',
+    async () => {
+      const run = startRun(['sh', '-c', 'sleep 1000 & sleep 1000; wait']);
+      const sh = await cmdPid(run.pid, 'sh');
+      await waitFor(() => descendantsOf(sh).length >= 2);
+      const members = descendantsOf(sh);
+      const pgid = Number(fs.readFileSync(`/proc/${sh}/stat`, 'utf8').split(') ')[1].split(' ')[2]);
+      expect(pgid).toBe(sh);
+      const killer = spawnSync('kill', ['-KILL', '--', `-${pgid}`]);
+      expect(killer.status).toBe(0);
+      const r = await run.done;
+      expect(r.status).toBe(137);
+      expect(r.stderr).toContain(`sh (pid ${sh}) was killed by SIGKILL from kill (pid ${killer.pid}`);
+      expect(r.stderr).toContain('sent to its whole process group');
+      expect(await waitFor(() => members.every((m) => !isAlive(m)))).toBe(true);
+      const rec = records().find((x) => x.pid === sh);
+      expect(rec?.cause.details).toMatchObject({ groupDirected: true, mechanism: 'group-kill' });
+    },
+  );
 
   rootOnly('forwards a SIGTERM it receives to CMD, waits for it, and passes its status', async () => {
     const run = startRun(['sleep', '1000']);
@@ -176,26 +196,41 @@ describe('deaths', () => {
 
   const memcgWhy = memcgAvailable();
   const hog = cProgram('hog');
-  (memcgWhy === null && hog ? it : it.skip)('a real memory-cgroup OOM kill: named, peak RSS and the oom_kill delta', async () => {
-    const cg = createMemcg(160 * 1024 * 1024);
-    // whydied runs inside the limited cgroup (as a CI step in a container would); the hog is the biggest.
-    const child = spawn('sh', ['-c', `echo $$ > "$1" && exec "$2" "$3" run -- "$4" 400`, 'x', path.join(cg.path, 'cgroup.procs'), process.execPath, CLI, hog as string], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: process.env,
-    });
-    track(child.pid as number);
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const status = await new Promise<number | null>((r) => child.on('close', r));
-    expect(cg.oomKills()).toBeGreaterThanOrEqual(1);
-    expect(status).toBe(137);
-    expect(stderr).toMatch(/whydied-hog \(pid \d+\) was killed by the kernel OOM killer/);
-    expect(stderr).toMatch(/oom_kill \+1/);
-    const peak = Number(/peak RSS ([\d.]+) MiB/.exec(stderr)?.[1]);
-    expect(peak).toBeGreaterThan(50);
-    const pid = Number(/pid (\d+)/.exec(stderr)?.[1]);
-    expect(records().find((x) => x.pid === pid)?.cause).toMatchObject({ kind: 'oom-kill', signal: 'SIGKILL' });
-    await cg.remove();
-  });
+  (memcgWhy === null && hog ? it : it.skip)(
+    'a real memory-cgroup OOM kill: named, peak RSS and the oom_kill delta',
+    async () => {
+      const cg = createMemcg(160 * 1024 * 1024);
+      // whydied runs inside the limited cgroup (as a CI step in a container would); the hog is the biggest.
+      const child = spawn(
+        'sh',
+        [
+          '-c',
+          `echo $$ > "$1" && exec "$2" "$3" run -- "$4" 400`,
+          'x',
+          path.join(cg.path, 'cgroup.procs'),
+          process.execPath,
+          CLI,
+          hog as string,
+        ],
+        {
+          stdio: ['ignore', 'ignore', 'pipe'],
+          env: process.env,
+        },
+      );
+      track(child.pid as number);
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      const status = await new Promise<number | null>((r) => child.on('close', r));
+      expect(cg.oomKills()).toBeGreaterThanOrEqual(1);
+      expect(status).toBe(137);
+      expect(stderr).toMatch(/whydied-hog \(pid \d+\) was killed by the kernel OOM killer/);
+      expect(stderr).toMatch(/oom_kill \+1/);
+      const peak = Number(/peak RSS ([\d.]+) MiB/.exec(stderr)?.[1]);
+      expect(peak).toBeGreaterThan(50);
+      const pid = Number(/pid (\d+)/.exec(stderr)?.[1]);
+      expect(records().find((x) => x.pid === pid)?.cause).toMatchObject({ kind: 'oom-kill', signal: 'SIGKILL' });
+      await cg.remove();
+    },
+  );
   if (memcgWhy) console.log(`skipping the OOM test of run: ${memcgWhy}`);
 });

@@ -13,7 +13,8 @@ function lastRateLimitedPrintMs(): number | null {
   const { records } = readKernelLog(createFacts(createLiveSource()));
   for (let i = records.length - 1; i >= 0; i--) {
     const r = records[i];
-    if (r.boot === 'current' && r.timeMs !== null && (isCrashLine(r.message) || isSuppressionNotice(r.message))) return r.timeMs;
+    if (r.boot === 'current' && r.timeMs !== null && (isCrashLine(r.message) || isSuppressionNotice(r.message)))
+      return r.timeMs;
   }
   return null;
 }

@@ -73,7 +73,8 @@ export function parseExposition(text: string): Exposition {
       if (!m) throw new Error(`line ${n}: bad comment`);
       if (!NAME.test(m[2])) throw new Error(`line ${n}: bad metric name ${m[2]}`);
       if (m[1] === 'TYPE') {
-        if (!['counter', 'gauge', 'histogram', 'summary', 'untyped'].includes(m[3])) throw new Error(`line ${n}: bad type ${m[3]}`);
+        if (!['counter', 'gauge', 'histogram', 'summary', 'untyped'].includes(m[3]))
+          throw new Error(`line ${n}: bad type ${m[3]}`);
         if (m[2] in res.types) throw new Error(`line ${n}: second TYPE for ${m[2]}`);
         if (res.samples.some((s) => s.name === m[2])) throw new Error(`line ${n}: TYPE after samples of ${m[2]}`);
         res.types[m[2]] = m[3];
@@ -84,11 +85,13 @@ export function parseExposition(text: string): Exposition {
     if (!m) throw new Error(`line ${n}: bad sample: ${line}`);
     if (!(m[1] in res.types)) throw new Error(`line ${n}: sample of ${m[1]} without a TYPE before it`);
     const labels = m[2] === undefined ? {} : parseLabels(m[2], n);
-    if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$|^[+-]?Inf$|^NaN$/.test(m[3])) throw new Error(`line ${n}: bad value ${m[3]}`);
+    if (!/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$|^[+-]?Inf$|^NaN$/.test(m[3]))
+      throw new Error(`line ${n}: bad value ${m[3]}`);
     const key = m[1] + JSON.stringify(Object.entries(labels).sort());
     if (seen.has(key)) throw new Error(`line ${n}: duplicate series ${key}`);
     seen.add(key);
-    if (res.types[m[1]] === 'counter' && !m[1].endsWith('_total')) throw new Error(`line ${n}: counter ${m[1]} not named *_total`);
+    if (res.types[m[1]] === 'counter' && !m[1].endsWith('_total'))
+      throw new Error(`line ${n}: counter ${m[1]} not named *_total`);
     res.samples.push({ name: m[1], labels, value: Number(m[3]) });
   });
   return res;

@@ -10,7 +10,9 @@ let compiled: ValidateFunction | null = null;
 
 function validator(): ValidateFunction {
   if (compiled) return compiled;
-  const schema = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'schema', 'report.schema.json'), 'utf8')) as object;
+  const schema = JSON.parse(
+    fs.readFileSync(path.join(__dirname, '..', '..', 'schema', 'report.schema.json'), 'utf8'),
+  ) as object;
   compiled = new Ajv2020({ allErrors: true, strict: true }).compile(schema);
   return compiled;
 }
@@ -19,7 +21,9 @@ function validator(): ValidateFunction {
 export function validateReport(r: unknown): void {
   const validate = validator();
   if (!validate(r)) {
-    const errs = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
+    const errs = (validate.errors ?? []).map(
+      (e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`,
+    );
     throw new Error(`report does not match schema/report.schema.json:\n${errs.join('\n')}`);
   }
 }

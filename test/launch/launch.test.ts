@@ -43,7 +43,10 @@ maybe('whydied launch', () => {
     fs.mkdirSync(work);
     const script = `cd ${work} && ${process.execPath} ${CLI} launch -- ${bin} 1000 > ${out} 2>&1; echo done >> ${out}; sleep 1000`;
     // setsid: the runner leads its own group, as a login shell's job would; the launch happens inside it.
-    const runner = spawn('setsid', ['bash', '-c', script], { stdio: 'ignore', env: { ...process.env, WHYDIED_STATE_DIR: state } });
+    const runner = spawn('setsid', ['bash', '-c', script], {
+      stdio: 'ignore',
+      env: { ...process.env, WHYDIED_STATE_DIR: state },
+    });
     const runnerPid = track(runner.pid as number);
     expect(await waitFor(() => fs.existsSync(out) && fs.readFileSync(out, 'utf8').includes('done'), 20000)).toBe(true);
     const text = fs.readFileSync(out, 'utf8');
@@ -82,10 +85,17 @@ maybe('whydied launch', () => {
 
     const res = runCli([name, '--json'], { env: { WHYDIED_STATE_DIR: state } });
     expect(res.status).toBe(3);
-    const reports = reportsOf<{ target: { pid: number }; verdict: { status: string; cause: { kind: string; signal?: string; sender?: { pid: number; comm: string } } } }>(res.stdout);
+    const reports = reportsOf<{
+      target: { pid: number };
+      verdict: { status: string; cause: { kind: string; signal?: string; sender?: { pid: number; comm: string } } };
+    }>(res.stdout);
     const mine = reports.find((r) => r.target.pid === pid);
     expect(mine?.verdict.status).toBe('died');
-    expect(mine?.verdict.cause).toMatchObject({ kind: 'signal', signal: 'SIGTERM', sender: { pid: senderPid, comm: 'bash' } });
+    expect(mine?.verdict.cause).toMatchObject({
+      kind: 'signal',
+      signal: 'SIGTERM',
+      sender: { pid: senderPid, comm: 'bash' },
+    });
     const table = runCli([name], { env: { WHYDIED_STATE_DIR: state } });
     expect(table.status).toBe(3);
     expect(table.stdout).toMatch(/SIGTERM/);
@@ -105,7 +115,10 @@ maybe('whydied launch', () => {
       const pid = track(Number(/pid (\d+)\n/.exec(res.stdout)?.[1]));
       const sentinel = track(Number(/sentinel: pid (\d+)/.exec(res.stdout)?.[1]));
       // Until the interpreter itself runs (a pyenv shim execs bash scripts first, under the same pid).
-      const running = (): boolean => isAlive(pid) && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(app) && fs.readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('python');
+      const running = (): boolean =>
+        isAlive(pid) &&
+        fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(app) &&
+        fs.readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('python');
       expect(await waitFor(running, 10000)).toBe(true);
       await new Promise((r) => setTimeout(r, 700)); // past the sentinel's identity refresh (500 ms)
       expect(fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim()).not.toBe(name);
@@ -119,8 +132,15 @@ maybe('whydied launch', () => {
 
       const out = runCli([name, '--json'], { env });
       expect(out.status).toBe(3);
-      const reports = reportsOf<{ target: { pid: number }; verdict: { cause: { kind: string; signal?: string; source: string } } }>(out.stdout);
-      expect(reports.find((r) => r.target.pid === pid)?.verdict.cause).toMatchObject({ kind: 'signal', signal: 'SIGTERM', source: 'record' });
+      const reports = reportsOf<{
+        target: { pid: number };
+        verdict: { cause: { kind: string; signal?: string; source: string } };
+      }>(out.stdout);
+      expect(reports.find((r) => r.target.pid === pid)?.verdict.cause).toMatchObject({
+        kind: 'signal',
+        signal: 'SIGTERM',
+        source: 'record',
+      });
       // The record names what finally ran, not a wrapper that exec'd it (a pyenv shim is a bash script).
       const rec = fs
         .readFileSync(path.join(env.WHYDIED_STATE_DIR, 'records.jsonl'), 'utf8')
@@ -146,14 +166,22 @@ maybe('whydied launch', () => {
 
   it('an exit code is recorded too, with --name and --log honoured and arguments kept verbatim', async () => {
     const log = path.join(tmp, 'custom.log');
-    const res = runCli(['launch', '--name', 'exiter', '--log', log, '--', 'bash', '-c', 'echo 0123; exit 7'], { env: { WHYDIED_STATE_DIR: state } });
+    const res = runCli(['launch', '--name', 'exiter', '--log', log, '--', 'bash', '-c', 'echo 0123; exit 7'], {
+      env: { WHYDIED_STATE_DIR: state },
+    });
     expect(res.status).toBe(0);
     const pid = track(Number(/pid (\d+)\n/.exec(res.stdout)?.[1]));
     const sentinel = track(Number(/sentinel: pid (\d+)/.exec(res.stdout)?.[1]));
     expect(res.stdout).toContain(`log: ${log}`);
     expect(await waitFor(() => !isAlive(sentinel), 10000)).toBe(true);
     expect(fs.readFileSync(log, 'utf8')).toBe('0123\n');
-    const recs = fs.readFileSync(path.join(state, 'records.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { pid: number; cause: { kind: string; exitCode?: number }; launch?: { name: string } });
+    const recs = fs
+      .readFileSync(path.join(state, 'records.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map(
+        (l) => JSON.parse(l) as { pid: number; cause: { kind: string; exitCode?: number }; launch?: { name: string } },
+      );
     const r = recs.find((x) => x.pid === pid);
     expect(r?.cause).toMatchObject({ kind: 'exit', exitCode: 7 });
     expect(r?.launch?.name).toBe('exiter');

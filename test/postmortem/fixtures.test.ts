@@ -20,7 +20,13 @@ describe('kernel-log fixtures', () => {
   test('REAL 6.18 memcg OOM kill (kmsg)', () => {
     const f = loadFixture('real/kmsg-6.18-memcg-oom.txt');
     expect(f.format).toBe('kmsg');
-    expect(types('real/kmsg-6.18-memcg-oom.txt')).toEqual(['oom-header', 'stack-task', 'memcg-usage', 'oom-summary', 'oom-killed']);
+    expect(types('real/kmsg-6.18-memcg-oom.txt')).toEqual([
+      'oom-header',
+      'stack-task',
+      'memcg-usage',
+      'oom-summary',
+      'oom-killed',
+    ]);
     expect(f.incidents.deaths).toHaveLength(1);
     const d = f.incidents.deaths[0];
     expect(d).toMatchObject({ pid: 4436, comm: 'python3', kind: 'oom-kill', signal: 'SIGKILL', boot: 'current' });
@@ -67,11 +73,13 @@ describe('kernel-log fixtures', () => {
 
   test('REAL 6.18 traps: invalid opcode, divide error, general protection fault', () => {
     const f = loadFixture('real/kmsg-6.18-traps.txt');
-    expect(f.incidents.deaths.map((d) => [d.pid, d.comm, d.kind, d.signal, d.details.trap, d.details.library])).toEqual([
-      [4531, 'ill', 'trap', 'SIGILL', 'invalid opcode', 'ill'],
-      [4716, 'dz', 'trap', 'SIGFPE', 'divide error', 'dz'],
-      [4722, 'gp', 'trap', 'SIGSEGV', 'general protection fault', 'gp'],
-    ]);
+    expect(f.incidents.deaths.map((d) => [d.pid, d.comm, d.kind, d.signal, d.details.trap, d.details.library])).toEqual(
+      [
+        [4531, 'ill', 'trap', 'SIGILL', 'invalid opcode', 'ill'],
+        [4716, 'dz', 'trap', 'SIGFPE', 'divide error', 'dz'],
+        [4722, 'gp', 'trap', 'SIGSEGV', 'general protection fault', 'gp'],
+      ],
+    );
   });
 
   test('REAL hostile comms (kmsg escapes decoded)', () => {
@@ -100,7 +108,11 @@ describe('kernel-log fixtures', () => {
   });
 
   test('REAL dmesg -x and plain dmesg', () => {
-    expect(loadFixture('real/dmesg-x-6.18-traps.txt').incidents.deaths.map((d) => d.signal)).toEqual(['SIGILL', 'SIGFPE', 'SIGSEGV']);
+    expect(loadFixture('real/dmesg-x-6.18-traps.txt').incidents.deaths.map((d) => d.signal)).toEqual([
+      'SIGILL',
+      'SIGFPE',
+      'SIGSEGV',
+    ]);
     const plain = loadFixture('real/dmesg-plain-6.18.txt').incidents.deaths;
     expect(plain.map((d) => [d.pid, d.kind])).toEqual([
       [4436, 'oom-kill'],
@@ -112,18 +124,39 @@ describe('kernel-log fixtures', () => {
 
   test('3.10 global OOM: select + killed, no summary', () => {
     const f = loadFixture('written/dmesg-3.10-global-oom.txt');
-    expect(types('written/dmesg-3.10-global-oom.txt')).toEqual(['oom-header', 'stack-task', 'oom-kill-select', 'oom-killed']);
+    expect(types('written/dmesg-3.10-global-oom.txt')).toEqual([
+      'oom-header',
+      'stack-task',
+      'oom-kill-select',
+      'oom-killed',
+    ]);
     expect(f.incidents.deaths).toHaveLength(1);
     expect(f.incidents.deaths[0]).toMatchObject({ pid: 2345, comm: 'java', kind: 'oom-kill' });
-    expect(f.incidents.deaths[0].details).toMatchObject({ score: 912, totalVmKb: 4194304, anonRssKb: 3145728, fileRssKb: 1024 });
+    expect(f.incidents.deaths[0].details).toMatchObject({
+      score: 912,
+      totalVmKb: 4194304,
+      anonRssKb: 3145728,
+      fileRssKb: 1024,
+    });
     expect(f.incidents.deaths[0].details.shmemRssKb).toBeNull();
   });
 
   test('RHEL 7 memcg: Task in + usage + ", UID N," killed line', () => {
     const f = loadFixture('written/dmesg-rhel7-memcg-oom.txt');
-    expect(types('written/dmesg-rhel7-memcg-oom.txt')).toEqual(['oom-header', 'memcg-task', 'memcg-usage', 'oom-kill-select', 'oom-killed']);
+    expect(types('written/dmesg-rhel7-memcg-oom.txt')).toEqual([
+      'oom-header',
+      'memcg-task',
+      'memcg-usage',
+      'oom-kill-select',
+      'oom-killed',
+    ]);
     expect(f.incidents.deaths[0]).toMatchObject({ pid: 4321, comm: 'node' });
-    expect(f.incidents.deaths[0].details).toMatchObject({ memcg: '/system.slice/app.service', uid: 1000, limitKb: 524288, usageKb: 524288 });
+    expect(f.incidents.deaths[0].details).toMatchObject({
+      memcg: '/system.slice/app.service',
+      uid: 1000,
+      limitKb: 524288,
+      usageKb: 524288,
+    });
   });
 
   test('4.14 sacrifice child: the killed line names the victim; reaped', () => {
@@ -153,19 +186,34 @@ describe('kernel-log fixtures', () => {
     const d = loadFixture('written/dmesg-5.1-global-oom.txt').incidents.deaths;
     expect(d).toHaveLength(1);
     expect(d[0]).toMatchObject({ pid: 6543, comm: 'chrome' });
-    expect(d[0].details).toMatchObject({ constraint: 'CONSTRAINT_NONE', memcg: null, oomKind: 'Out of memory', shmemRssKb: 4000 });
+    expect(d[0].details).toMatchObject({
+      constraint: 'CONSTRAINT_NONE',
+      memcg: null,
+      oomKind: 'Out of memory',
+      shmemRssKb: 4000,
+    });
   });
 
   test('5.4 memcg (kmsg): UID/pgtables/oom_score_adj, reaped', () => {
     const d = loadFixture('written/kmsg-5.4-memcg-oom.txt').incidents.deaths;
     expect(d).toHaveLength(1);
-    expect(d[0].details).toMatchObject({ memcg: '/system.slice/stress.service', pgtablesKb: 180, uid: 0, reaped: true, triggeredByPid: 777 });
+    expect(d[0].details).toMatchObject({
+      memcg: '/system.slice/stress.service',
+      pgtablesKb: 180,
+      uid: 0,
+      reaped: true,
+      triggeredByPid: 777,
+    });
   });
 
   test('5.10 oom_kill_allocating_task + unable to reap', () => {
     const d = loadFixture('written/kmsg-5.10-allocating-task.txt').incidents.deaths;
     expect(d).toHaveLength(1);
-    expect(d[0].details).toMatchObject({ oomKind: 'Out of memory (oom_kill_allocating_task)', reaped: false, uid: 1000 });
+    expect(d[0].details).toMatchObject({
+      oomKind: 'Out of memory (oom_kill_allocating_task)',
+      reaped: false,
+      uid: 1000,
+    });
   });
 
   test('segfault variants with and without " in ..."', () => {
@@ -215,7 +263,11 @@ describe('kernel-log fixtures', () => {
     const f = loadFixture('written/journal-json-6.1-previous-boot.txt');
     expect(f.format).toBe('journal-json');
     expect(f.records).toHaveLength(1);
-    expect(f.incidents.deaths[0]).toMatchObject({ pid: 4000, boot: '0123456789abcdef0123456789abcdef', timeMs: 1700000100000 });
+    expect(f.incidents.deaths[0]).toMatchObject({
+      pid: 4000,
+      boot: '0123456789abcdef0123456789abcdef',
+      timeMs: 1700000100000,
+    });
     expect(f.incidents.deaths[0].details).toMatchObject({ cpu: 3, errorCode: 4, address: '10' });
   });
 });

@@ -15,8 +15,12 @@ import { FIXTURES } from './load-fixture';
 import { createCheckContext } from '../../src/engine/context';
 
 const J = path.join(FIXTURES, 'journal');
-const read = (f: string, pid = 4242): string => fs.readFileSync(path.join(J, f), 'utf8').split('__PID__').join(String(pid));
-const events = (f: string) => parseJournal(read(f)).map(journalEvent).filter((e) => e !== null);
+const read = (f: string, pid = 4242): string =>
+  fs.readFileSync(path.join(J, f), 'utf8').split('__PID__').join(String(pid));
+const events = (f: string) =>
+  parseJournal(read(f))
+    .map(journalEvent)
+    .filter((e) => e !== null);
 
 /** A pid that existed a moment ago and is now gone. */
 function deadPid(): number {
@@ -33,7 +37,8 @@ function withJournal(answers: (argv: readonly string[]) => string | null): RawSo
     readText: (p) => live.readText(p),
     readLink: (p) => live.readLink(p),
     // Pretend journal files exist, so the check goes on to ask journalctl.
-    listDir: (p): Read<string[]> => (p.endsWith('/journal') ? { ok: true, value: ['0123456789abcdef'] } : live.listDir(p)),
+    listDir: (p): Read<string[]> =>
+      p.endsWith('/journal') ? { ok: true, value: ['0123456789abcdef'] } : live.listDir(p),
     envNames: (pid, w) => live.envNames(pid, w),
     readKmsg: () => live.readKmsg(),
     hostname: () => live.hostname(),
@@ -58,7 +63,9 @@ describe('journal parser (WRITTEN fixtures)', () => {
     ]);
   });
   test('systemd-coredump with a hostile comm', () => {
-    expect(events('coredump.json.txt')).toEqual([{ type: 'coredump', pid: 4242, comm: 'a (b) c', uid: 1000, signal: 'SIGSEGV' }]);
+    expect(events('coredump.json.txt')).toEqual([
+      { type: 'coredump', pid: 4242, comm: 'a (b) c', uid: 1000, signal: 'SIGSEGV' },
+    ]);
   });
   test('earlyoom and systemd-oomd kill lines (short-iso)', () => {
     const entries = parseJournal(read('earlyoom.short-iso.txt'));
@@ -78,13 +85,17 @@ describe('journal parser (WRITTEN fixtures)', () => {
     ]);
   });
   test('never throws on garbage', () => {
-    expect(parseJournal('{"MESSAGE":[1,2,300]}\n{bad json\n\u0000\n-- No entries --\n{"MESSAGE":{"x":1}}')).toHaveLength(1);
+    expect(
+      parseJournal('{"MESSAGE":[1,2,300]}\n{bad json\n\u0000\n-- No entries --\n{"MESSAGE":{"x":1}}'),
+    ).toHaveLength(1);
   });
 });
 
 describe('journal check', () => {
   test('no journal on this machine -> skip no-journal (not fail)', async () => {
-    const hasFiles = ['/run/log/journal', '/var/log/journal'].some((d) => fs.existsSync(d) && fs.readdirSync(d).length > 0);
+    const hasFiles = ['/run/log/journal', '/var/log/journal'].some(
+      (d) => fs.existsSync(d) && fs.readdirSync(d).length > 0,
+    );
     if (hasFiles) {
       console.log('skipped: this machine has journal files; the no-journal path is covered where journald is absent');
       return;
@@ -111,32 +122,66 @@ describe('journal check', () => {
 
   test('dead pid with a coredump entry -> segfault; earlyoom -> signal with sender', async () => {
     const pid = deadPid();
-    const core = await journal.run(ctxOf(withJournal((argv) => (argv.includes(`COREDUMP_PID=${pid}`) ? read('coredump.json.txt', pid) : null)), pid));
+    const core = await journal.run(
+      ctxOf(
+        withJournal((argv) => (argv.includes(`COREDUMP_PID=${pid}`) ? read('coredump.json.txt', pid) : null)),
+        pid,
+      ),
+    );
     expect(core.cause).toMatchObject({ kind: 'segfault', signal: 'SIGSEGV', source: 'journal' });
-    const killed = await journal.run(ctxOf(withJournal((argv) => (argv.includes('SYSLOG_IDENTIFIER=earlyoom') ? read('earlyoom.short-iso.txt', pid) : null)), pid));
+    const killed = await journal.run(
+      ctxOf(
+        withJournal((argv) =>
+          argv.includes('SYSLOG_IDENTIFIER=earlyoom') ? read('earlyoom.short-iso.txt', pid) : null,
+        ),
+        pid,
+      ),
+    );
     expect(killed.cause).toMatchObject({ kind: 'signal', signal: 'SIGTERM', sender: { pid: 812, comm: 'earlyoom' } });
     // Another pid's coredump is never blamed on this one.
-    const other = await journal.run(ctxOf(withJournal((argv) => (argv.some((a) => a.startsWith('COREDUMP_PID=')) ? read('coredump.json.txt', pid + 1) : null)), pid));
+    const other = await journal.run(
+      ctxOf(
+        withJournal((argv) =>
+          argv.some((a) => a.startsWith('COREDUMP_PID=')) ? read('coredump.json.txt', pid + 1) : null,
+        ),
+        pid,
+      ),
+    );
     expect(other.cause).toBeUndefined();
   });
 
   test('a systemd-oomd kill of some cgroup is not attached to an unrelated dead pid, only to a pid of that unit', async () => {
     const pid = deadPid();
     const oomdOnly = (argv: readonly string[]): string | null =>
-      argv.includes('SYSLOG_IDENTIFIER=systemd-oomd') ? read('earlyoom.short-iso.txt', pid + 1).split('\n').filter((l) => l.includes('systemd-oomd')).join('\n') : null;
+      argv.includes('SYSLOG_IDENTIFIER=systemd-oomd')
+        ? read('earlyoom.short-iso.txt', pid + 1)
+            .split('\n')
+            .filter((l) => l.includes('systemd-oomd'))
+            .join('\n')
+        : null;
     const unrelated = await journal.run(ctxOf(withJournal(oomdOnly), pid));
     expect(unrelated.code).toBe('no-record');
     expect((unrelated.evidence as { events: string[] }).events).toEqual([]);
     // The pid's own line says it ran in app-x.scope, the cgroup oomd killed: that one is about it.
     const own = `{"MESSAGE":"working","_PID":"${pid}","_SYSTEMD_USER_UNIT":"app-x.scope","__REALTIME_TIMESTAMP":"1795334882862266"}`;
-    const related = await journal.run(ctxOf(withJournal((argv) => (argv.includes(`_PID=${pid}`) ? own : oomdOnly(argv))), pid));
+    const related = await journal.run(
+      ctxOf(
+        withJournal((argv) => (argv.includes(`_PID=${pid}`) ? own : oomdOnly(argv))),
+        pid,
+      ),
+    );
     expect(related.code).toBe('unit-events');
     expect(related.details?.join(' ')).toContain('systemd-oomd killed cgroup');
   });
 
   test('every query is bounded: this boot, newest -n entries, an indexed match, only the parsed fields', async () => {
     const pid = deadPid();
-    const f = await journal.run(ctxOf(withJournal(() => null), pid));
+    const f = await journal.run(
+      ctxOf(
+        withJournal(() => null),
+        pid,
+      ),
+    );
     const queries = (f.evidence as { queries: string[] }).queries;
     expect(queries.length).toBeGreaterThan(0);
     for (const q of queries) {

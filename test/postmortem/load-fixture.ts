@@ -20,7 +20,10 @@ export function fixtureText(rel: string): string {
 export function loadFixture(rel: string) {
   const text = fixtureText(rel);
   const format = detectFormat(text);
-  const scan = scanKernelText(text, format, { bootTimeMs: CAPTURE_BOOT_MS, currentBootId: 'b0b0b0b0-0000-0000-0000-000000000000' });
+  const scan = scanKernelText(text, format, {
+    bootTimeMs: CAPTURE_BOOT_MS,
+    currentBootId: 'b0b0b0b0-0000-0000-0000-000000000000',
+  });
   const records: KernelRecord[] = scan.records;
   const events = locateEvents(records);
   return { format, scan, records, events, incidents: buildIncidents(events) };

@@ -12,7 +12,27 @@ import type { KernelLogFormat } from '../../src/source/kernel-log/types';
 const BOOT_MS = 1_700_000_000_000;
 const clock = { bootTimeMs: BOOT_MS, currentBootId: null };
 
-const hostileChar = fc.constantFrom('[', ']', '(', ')', ':', ' ', ',', '=', '\\', '\n', '\x1b', 'a', 'b', '1', '9', 'é', '-', '.', '"');
+const hostileChar = fc.constantFrom(
+  '[',
+  ']',
+  '(',
+  ')',
+  ':',
+  ' ',
+  ',',
+  '=',
+  '\\',
+  '\n',
+  '\x1b',
+  'a',
+  'b',
+  '1',
+  '9',
+  'é',
+  '-',
+  '.',
+  '"',
+);
 const comm = fc.stringOf(hostileChar, { minLength: 1, maxLength: 15 });
 const pid = fc.integer({ min: 1, max: 4194304 });
 
@@ -20,7 +40,10 @@ const pid = fc.integer({ min: 1, max: 4194304 });
 function kmsgEscape(s: string): string {
   let out = '';
   for (const byte of Buffer.from(s, 'utf8')) {
-    out += byte < 0x20 || byte >= 0x7f || byte === 0x5c ? `\\x${byte.toString(16).padStart(2, '0')}` : String.fromCharCode(byte);
+    out +=
+      byte < 0x20 || byte >= 0x7f || byte === 0x5c
+        ? `\\x${byte.toString(16).padStart(2, '0')}`
+        : String.fromCharCode(byte);
   }
   return out;
 }
@@ -31,9 +54,13 @@ const kinds = fc.constantFrom<Kind>('segfault', 'trap', 'oom', 'hung');
 function messages(kind: Kind, p: number, c: string): string[] {
   switch (kind) {
     case 'segfault':
-      return [`${c}[${p}]: segfault at 0 ip 00007f3f65f85ad8 sp 00007ffc62cb9528 error 4 in libc.so.6[167ad8,7f3f65e44000+156000] likely on CPU 1 (core 1, socket 0)`];
+      return [
+        `${c}[${p}]: segfault at 0 ip 00007f3f65f85ad8 sp 00007ffc62cb9528 error 4 in libc.so.6[167ad8,7f3f65e44000+156000] likely on CPU 1 (core 1, socket 0)`,
+      ];
     case 'trap':
-      return [`traps: ${c}[${p}] trap divide error ip:55781d86414b sp:7fff90c035d0 error:0 in dz[114b,55781d864000+1000]`];
+      return [
+        `traps: ${c}[${p}] trap divide error ip:55781d86414b sp:7fff90c035d0 error:0 in dz[114b,55781d864000+1000]`,
+      ];
     case 'oom':
       return [
         `${c} invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0`,
@@ -62,15 +89,35 @@ describe('kernel-log parser properties', () => {
   test('never throws on arbitrary lines, in any format', () => {
     const formats: KernelLogFormat[] = ['kmsg', 'dmesg', 'journal-short-monotonic', 'journal-json'];
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.string(), fc.fullUnicodeString(), fc.constantFrom('6,1,2,-;', '<6>[ 1.2] ', '{"MESSAGE":', 'oom-kill:', ': segfault at ', '] trap ', 'Killed process ', 'type=1701 ', '\\x')), { maxLength: 30 }), (parts) => {
-        const text = parts.join(parts.length % 2 ? '\n' : ' ');
-        for (const f of formats) {
-          const scan = scanKernelText(text, f, clock);
-          buildIncidents(locateEvents(scan.records));
-        }
-        detectFormat(text);
-        parseKernelMessage(text);
-      }),
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.string(),
+            fc.fullUnicodeString(),
+            fc.constantFrom(
+              '6,1,2,-;',
+              '<6>[ 1.2] ',
+              '{"MESSAGE":',
+              'oom-kill:',
+              ': segfault at ',
+              '] trap ',
+              'Killed process ',
+              'type=1701 ',
+              '\\x',
+            ),
+          ),
+          { maxLength: 30 },
+        ),
+        (parts) => {
+          const text = parts.join(parts.length % 2 ? '\n' : ' ');
+          for (const f of formats) {
+            const scan = scanKernelText(text, f, clock);
+            buildIncidents(locateEvents(scan.records));
+          }
+          detectFormat(text);
+          parseKernelMessage(text);
+        },
+      ),
       { numRuns: 400 },
     );
   });
@@ -87,7 +134,7 @@ describe('kernel-log parser properties', () => {
     );
   });
 
-  test('findDeaths({pid}) returns exactly that pid\'s deaths, with the right comm, for hostile names', () => {
+  test("findDeaths({pid}) returns exactly that pid's deaths, with the right comm, for hostile names", () => {
     fc.assert(
       fc.property(entries, (list) => {
         const records = scanKernelText(kmsgText(list), 'kmsg', clock).records;
@@ -117,7 +164,11 @@ describe('kernel-log parser properties', () => {
     // Another name on the same pid: not its death.
     expect(findDeaths(records, { pid: 700, name: 'nginx' })).toEqual([]);
     // comm is compared on 15 characters: a long argv name still matches its truncated comm.
-    const long = scanKernelText(`6,1,5000000,-;verylongprocess[9]: segfault at 0 ip 1 sp 2 error 4\n`, 'kmsg', clock).records;
+    const long = scanKernelText(
+      `6,1,5000000,-;verylongprocess[9]: segfault at 0 ip 1 sp 2 error 4\n`,
+      'kmsg',
+      clock,
+    ).records;
     expect(findDeaths(long, { pid: 9, name: 'verylongprocessname' })).toHaveLength(1);
   });
 });

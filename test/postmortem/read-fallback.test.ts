@@ -22,7 +22,8 @@ function source(a: Answers): RawSource {
     readText: (p) => live.readText(p),
     readLink: (p) => live.readLink(p),
     // A journal exists only where the test says so (this machine has none).
-    listDir: (p) => (a.journalFiles && p === '/run/log/journal' ? { ok: true, value: a.journalFiles } : live.listDir(p)),
+    listDir: (p) =>
+      a.journalFiles && p === '/run/log/journal' ? { ok: true, value: a.journalFiles } : live.listDir(p),
     envNames: (pid, w) => live.envNames(pid, w),
     readKmsg: () => a.kmsg,
     command: (argv) => a.command(argv),
@@ -79,7 +80,12 @@ describe('readKernelLog fallbacks', () => {
         journalFiles: ['system.journal'],
         command: (argv) => {
           if (argv[0] === 'dmesg') return EPERM;
-          if (argv.includes('0')) return { ok: true, value: '{"MESSAGE":"traps: dz[77] trap divide error ip:1 sp:2 error:0 in dz[1000+1000]","_SOURCE_MONOTONIC_TIMESTAMP":"5000000"}\n' };
+          if (argv.includes('0'))
+            return {
+              ok: true,
+              value:
+                '{"MESSAGE":"traps: dz[77] trap divide error ip:1 sp:2 error:0 in dz[1000+1000]","_SOURCE_MONOTONIC_TIMESTAMP":"5000000"}\n',
+            };
           return { ok: true, value: '' };
         },
       }),
@@ -114,7 +120,13 @@ describe('readKernelLog fallbacks', () => {
   test('an alive process whose pid was used by a process that died earlier -> pid-reused info, not its death', async () => {
     const pid = process.pid;
     const facts = createFacts(
-      source({ kmsg: { ok: true, value: `6,1,1000,-;olddaemon[${pid}]: segfault at 0 ip 1 sp 2 error 4 in olddaemon[400000+1000]\n` }, command: () => ENOENT }),
+      source({
+        kmsg: {
+          ok: true,
+          value: `6,1,1000,-;olddaemon[${pid}]: segfault at 0 ip 1 sp 2 error 4 in olddaemon[400000+1000]\n`,
+        },
+        command: () => ENOENT,
+      }),
     );
     const f = await kernelLog.run(createCheckContext(facts, { query: String(pid), pid, startTime: null, name: null }));
     expect(f.code).toBe('pid-reused');

@@ -30,7 +30,10 @@ function stTicks(pid: number): number | null {
 }
 
 /** Start a command, remember its pid and start time, and wait for it to end. */
-async function runToDeath(cmd: string, args: string[]): Promise<{ pid: number; startTime: number | null; signal: NodeJS.Signals | null }> {
+async function runToDeath(
+  cmd: string,
+  args: string[],
+): Promise<{ pid: number; startTime: number | null; signal: NodeJS.Signals | null }> {
   // Its crash line must not be dropped by the kernel's rate limit after an earlier burst.
   await awaitCrashBudget();
   const child = spawn(cmd, args, { stdio: 'ignore' });
@@ -53,13 +56,17 @@ async function diagnose(target: CheckTarget): Promise<FindingInput> {
 }
 
 const rootOnly = (name: string, fn: () => Promise<void>, timeout = 60000): void => {
-  test(name, async () => {
-    if (!isRoot()) {
-      console.log(`skipped "${name}": needs root (memory cgroups, debug.exception-trace)`);
-      return;
-    }
-    await fn();
-  }, timeout);
+  test(
+    name,
+    async () => {
+      if (!isRoot()) {
+        console.log(`skipped "${name}": needs root (memory cgroups, debug.exception-trace)`);
+        return;
+      }
+      await fn();
+    },
+    timeout,
+  );
 };
 
 describe('kernel-log check on real deaths', () => {
@@ -122,7 +129,10 @@ describe('kernel-log check on real deaths', () => {
   rootOnly('integer division by zero in a C program -> trap, SIGFPE', async () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'whydied-trap-'));
     try {
-      fs.writeFileSync(path.join(tmp, 'dz.c'), 'int main(int c,char**v){volatile int n=100; volatile int z=c-1; return n/z;}\n');
+      fs.writeFileSync(
+        path.join(tmp, 'dz.c'),
+        'int main(int c,char**v){volatile int n=100; volatile int z=c-1; return n/z;}\n',
+      );
       const cc = spawnSync('cc', ['-O0', '-o', path.join(tmp, 'dz'), path.join(tmp, 'dz.c')], { encoding: 'utf8' });
       if (cc.status !== 0) {
         console.log(`skipped: cc failed: ${cc.stderr}`);
@@ -145,7 +155,9 @@ describe('kernel-log check on real deaths', () => {
     // Pretend the pid is now held by a process that started one tick after the crash.
     const h = facts.host();
     const crashTicks = Math.ceil(((Date.now() + 1000) / 1000 - h.bootTime) * h.clockTicks);
-    const f = await kernelLog.run(createCheckContext(facts, { query: String(res.pid), pid: res.pid, startTime: crashTicks, name: 'python3' }));
+    const f = await kernelLog.run(
+      createCheckContext(facts, { query: String(res.pid), pid: res.pid, startTime: crashTicks, name: 'python3' }),
+    );
     expect(f.cause).toBeUndefined();
     expect(f.code).toBe('no-record');
     expect((f.details ?? []).join('\n')).toContain('Not this process');

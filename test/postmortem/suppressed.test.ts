@@ -50,16 +50,22 @@ maybe('crash lines dropped by the kernel rate limit', () => {
     stateDir = path.join(tmp, 'state');
     fs.mkdirSync(stateDir, { mode: 0o700 });
     // Blocks on stdin, then dereferences NULL: every victim is alive (start time readable) until released.
-    fs.writeFileSync(path.join(tmp, 'crasher.c'), '#include <unistd.h>\nint main(void){char c; read(0,&c,1); volatile int *p=0; return *p;}\n');
+    fs.writeFileSync(
+      path.join(tmp, 'crasher.c'),
+      '#include <unistd.h>\nint main(void){char c; read(0,&c,1); volatile int *p=0; return *p;}\n',
+    );
     crasher = path.join(tmp, 'wdcrash');
     const cc = spawnSync('cc', ['-O0', '-o', crasher, path.join(tmp, 'crasher.c')], { encoding: 'utf8' });
     if (cc.status !== 0) throw new Error(`cc failed: ${cc.stderr}`);
 
     let stderr = '';
-    recorder = spawn(process.execPath, [CLI, 'record', '--state-dir', stateDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    recorder = spawn(process.execPath, [CLI, 'record', '--state-dir', stateDir], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     track(recorder.pid as number);
     recorder.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    if (!(await waitFor(() => /recording: instance/.test(stderr), 15000))) throw new Error(`recorder did not start: ${stderr}`);
+    if (!(await waitFor(() => /recording: instance/.test(stderr), 15000)))
+      throw new Error(`recorder did not start: ${stderr}`);
   }, 30000);
 
   afterAll(async () => {
@@ -92,7 +98,9 @@ maybe('crash lines dropped by the kernel rate limit', () => {
     // The notice comes with the first rate-limited print after the window: crash once a second
     // (each a real segfault) until the kernel has printed it.
     const noticeAfterBurst = (): boolean =>
-      findSuppressions(readKernelLog(createFacts(createLiveSource())).records).some((s) => s.toMs !== null && s.toMs >= burstStartMs - 1000);
+      findSuppressions(readKernelLog(createFacts(createLiveSource())).records).some(
+        (s) => s.toMs !== null && s.toMs >= burstStartMs - 1000,
+      );
     let triggers = 0;
     const deadline = Date.now() + 20000;
     while (!noticeAfterBurst() && Date.now() < deadline) {
@@ -114,7 +122,8 @@ maybe('crash lines dropped by the kernel rate limit', () => {
 
     // The recorder saw every victim die by SIGSEGV, whatever the kernel printed.
     const recordsFile = path.join(stateDir, 'records.jsonl');
-    const recorded = (pid: number): boolean => fs.existsSync(recordsFile) && fs.readFileSync(recordsFile, 'utf8').includes(`"pid":${pid},`);
+    const recorded = (pid: number): boolean =>
+      fs.existsSync(recordsFile) && fs.readFileSync(recordsFile, 'utf8').includes(`"pid":${pid},`);
     expect(await waitFor(() => victims.every((v) => recorded(v.pid)), 15000)).toBe(true);
 
     const env = { WHYDIED_STATE_DIR: stateDir };
@@ -125,7 +134,9 @@ maybe('crash lines dropped by the kernel rate limit', () => {
     expect(k).toMatchObject({ status: 'warn', code: 'suppressed' });
     expect(k?.summary).toContain(`no line about process ${lostOne.pid}`);
     expect(k?.summary).toContain('dropped');
-    const windows = (k?.evidence as { suppressed: Array<{ from: string | null; to: string | null; count: number; printer: string }> }).suppressed;
+    const windows = (
+      k?.evidence as { suppressed: Array<{ from: string | null; to: string | null; count: number; printer: string }> }
+    ).suppressed;
     expect(windows.length).toBeGreaterThan(0);
     // The victim died inside the window the kernel reported: after its first logged line, before the notice.
     const w = windows[windows.length - 1];
@@ -145,7 +156,9 @@ maybe('crash lines dropped by the kernel rate limit', () => {
     expect(table.stdout).toContain('dropped');
 
     // scan lists the window, since the deaths in it may be missing from its list.
-    const scan = JSON.parse(runCli(['scan', '--json', '--since', '5m'], { env }).stdout) as { dropped: Array<{ count: number; to: string }> };
+    const scan = JSON.parse(runCli(['scan', '--json', '--since', '5m'], { env }).stdout) as {
+      dropped: Array<{ count: number; to: string }>;
+    };
     expect(scan.dropped.some((d) => d.count > 0 && Date.parse(d.to) >= burstStartMs - 1000)).toBe(true);
     expect(runCli(['scan', '--since', '5m'], { env }).stdout).toMatch(/dropped: the kernel dropped \d+ crash reports/);
 

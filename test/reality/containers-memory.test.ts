@@ -12,7 +12,17 @@ import { cleanupProcesses, isAlive, isRoot, waitFor, waitGone } from '../helpers
 import { pidnsAvailable, startPidNamespace } from './harness/pidns';
 import { createMemcg, memcgAvailable, startHeldHog, startHog } from './harness/memcg';
 import { onTeardown, teardownAll } from './harness/teardown';
-import { diagnose, expectReality, expectRule, mechanismOf, outcomeOf, relaunched, riskOf, startWatch, uniqueSleep } from './predict';
+import {
+  diagnose,
+  expectReality,
+  expectRule,
+  mechanismOf,
+  outcomeOf,
+  relaunched,
+  riskOf,
+  startWatch,
+  uniqueSleep,
+} from './predict';
 
 afterAll(async () => {
   await teardownAll();
@@ -74,7 +84,8 @@ ns('a container stopping', () => {
     const top = path.join(root, `whydied-reality-${randomBytes(4).toString('hex')}`);
     const dir = path.join(top, 'docker', randomBytes(32).toString('hex'));
     fs.mkdirSync(dir, { recursive: true });
-    const members = (): number[] => fs.readFileSync(path.join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
+    const members = (): number[] =>
+      fs.readFileSync(path.join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
     onTeardown(`cgroup ${top}`, async () => {
       for (const p of members()) spawnSync('kill', ['-9', String(p)]);
       await waitFor(() => members().length === 0);
@@ -125,7 +136,9 @@ mem('its memory cgroup filling up', () => {
     const r2 = diagnose(big2.pid);
     // A relaunch cannot escape memory pressure: the limit command follows the relaunch commands.
     const raise = r2.remedy.find((c) => c.startsWith('echo '));
-    expect(raise).toMatch(/^(echo \d+ > \S+memory\.memsw\.limit_in_bytes && )?echo \d+ > \S+memory\.(limit_in_bytes|max)$/);
+    expect(raise).toMatch(
+      /^(echo \d+ > \S+memory\.memsw\.limit_in_bytes && )?echo \d+ > \S+memory\.(limit_in_bytes|max)$/,
+    );
     runRemedy({ ...r2, remedy: [raise ?? ''] });
     expectRule(diagnose(big2.pid), 'memory-pressure', 'memory.minority');
     const filler = await startHeldHog(40, { memcg: cg2 });

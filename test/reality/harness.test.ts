@@ -10,7 +10,15 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { cleanupProcesses, groupMembers, isAlive, procStat, readPidFile, waitFor, waitGone } from '../helpers/processes';
+import {
+  cleanupProcesses,
+  groupMembers,
+  isAlive,
+  procStat,
+  readPidFile,
+  waitFor,
+  waitGone,
+} from '../helpers/processes';
 import { environOf, githubActionsReap, gitlabShellReap, jenkinsReap, trackingId } from './harness/ci-reapers';
 import { localShell } from './harness/local-shell';
 import { sshLogin } from './harness/login';
@@ -32,7 +40,8 @@ const noContainer = containerCgroupAvailable();
 if (noContainer) console.log(`skipping the container cgroup harness test: ${noContainer}`);
 const noTmux = tmuxAvailable();
 const noScreen = screenAvailable();
-if (noTmux || noScreen) console.log(`skipping multiplexer harness tests: ${[noTmux, noScreen].filter(Boolean).join('; ')}`);
+if (noTmux || noScreen)
+  console.log(`skipping multiplexer harness tests: ${[noTmux, noScreen].filter(Boolean).join('; ')}`);
 
 let tmp = '';
 beforeAll(() => {
@@ -82,7 +91,9 @@ const pidFile = (name: string): string => path.join(tmp, `${name}.pid`);
     const disownH = await sh.background('sleep 3005', { comm: 'sleep' });
     expect((await sh.run(`disown -h ${disownH}`)).status).toBe(0);
     // disown removed the job from the table; disown -h kept it there, marked not to get SIGHUP.
-    const jobPids = [...(await sh.run('jobs -l')).out.matchAll(/^\[\d+\][+-]?\s+(\d+)/gm)].map((m) => parseInt(m[1], 10));
+    const jobPids = [...(await sh.run('jobs -l')).out.matchAll(/^\[\d+\][+-]?\s+(\d+)/gm)].map((m) =>
+      parseInt(m[1], 10),
+    );
     expect(jobPids.sort()).toEqual([plain, nohup, disownH].sort());
     expect([plain, nohup, disowned, disownH].every(isAlive)).toBe(true);
     await sh.drop();
@@ -173,7 +184,9 @@ describe('CI reapers select by their real rule', () => {
     ].join('\n');
     const r = await startRunner(script, { env: { RUNNER_TRACKING_ID: id }, keepAlive: true });
     await r.shellExit;
-    const [victim, empty, other] = await Promise.all(['gh-victim', 'gh-empty', 'gh-other'].map((n) => readPidFile(pidFile(n))));
+    const [victim, empty, other] = await Promise.all(
+      ['gh-victim', 'gh-empty', 'gh-other'].map((n) => readPidFile(pidFile(n))),
+    );
     expect(await waitFor(() => [victim, empty, other].every((p) => procStat(p)?.comm === 'sleep'))).toBe(true);
     expect(await githubActionsReap(id)).toEqual([victim]);
     expect([isAlive(victim), isAlive(empty), isAlive(other), isAlive(r.toolPid)]).toEqual([false, true, true, true]);
@@ -189,7 +202,9 @@ describe('CI reapers select by their real rule', () => {
     ].join('\n');
     const r = await startRunner(script, { env: { JENKINS_NODE_COOKIE: cookie, BUILD_ID: 'x' } });
     await r.shellExit;
-    const [node, escape, build] = await Promise.all(['j-node', 'j-escape', 'j-build'].map((n) => readPidFile(pidFile(n))));
+    const [node, escape, build] = await Promise.all(
+      ['j-node', 'j-escape', 'j-build'].map((n) => readPidFile(pidFile(n))),
+    );
     expect(await waitFor(() => [node, escape, build].every((p) => procStat(p)?.comm === 'sleep'))).toBe(true);
     expect((await jenkinsReap(cookie)).sort()).toEqual([node, build].sort());
     expect([isAlive(node), isAlive(escape), isAlive(build)]).toEqual([false, true, false]);
@@ -239,47 +254,58 @@ describe('CI reapers select by their real rule', () => {
   expect(fs.existsSync(c.path)).toBe(false);
 
   const k = await startCgroupContainer('sleep 3084', { style: 'kubepods' });
-  expect(fs.readFileSync(`/proc/${k.pid}/cgroup`, 'utf8')).toMatch(new RegExp(`/kubepods/besteffort/pod[0-9a-f-]+/${k.id}`));
+  expect(fs.readFileSync(`/proc/${k.pid}/cgroup`, 'utf8')).toMatch(
+    new RegExp(`/kubepods/besteffort/pod[0-9a-f-]+/${k.id}`),
+  );
   await k.stop();
   expect(isAlive(k.pid)).toBe(false);
 });
 
-(noMemcg ? test.skip : test)('memory cgroup: the OOM killer takes the biggest member, not the allocating one', async () => {
-  const cg = createMemcg(64 * 1024 * 1024);
-  const small = await startHeldHog(8, { memcg: cg });
-  const big = await startHeldHog(32, { memcg: cg });
-  expect(cg.oomKills()).toBe(0);
-  // 8 + 32 held; the trigger needs 40 more than fits: the kernel kills the biggest task (32), then it fits.
-  const trigger = startHog(40, { memcg: cg });
-  const ready = await trigger.ready;
-  expect(await waitGone(big.pid, 5000)).toBe(true);
-  expect(cg.oomKills()).toBeGreaterThanOrEqual(1);
-  expect(isAlive(small.pid)).toBe(true);
-  if (ready) {
-    expect(procStat(trigger.pid)?.comm).toBe(hogComm());
-    expect(cg.procs().sort()).toEqual([small.pid, trigger.pid].sort());
-  } else {
-    // On a loaded machine the victim's pages can be freed late and a second OOM then takes the trigger,
-    // which by then is the biggest: only a second kill explains a dead trigger.
-    expect(cg.oomKills()).toBeGreaterThanOrEqual(2);
-  }
-  await cg.remove();
-  expect(fs.existsSync(cg.path)).toBe(false);
-  // Survivors were moved out, not killed: the test's cleanup ends them.
-  expect(isAlive(small.pid)).toBe(true);
-});
+(noMemcg ? test.skip : test)(
+  'memory cgroup: the OOM killer takes the biggest member, not the allocating one',
+  async () => {
+    const cg = createMemcg(64 * 1024 * 1024);
+    const small = await startHeldHog(8, { memcg: cg });
+    const big = await startHeldHog(32, { memcg: cg });
+    expect(cg.oomKills()).toBe(0);
+    // 8 + 32 held; the trigger needs 40 more than fits: the kernel kills the biggest task (32), then it fits.
+    const trigger = startHog(40, { memcg: cg });
+    const ready = await trigger.ready;
+    expect(await waitGone(big.pid, 5000)).toBe(true);
+    expect(cg.oomKills()).toBeGreaterThanOrEqual(1);
+    expect(isAlive(small.pid)).toBe(true);
+    if (ready) {
+      expect(procStat(trigger.pid)?.comm).toBe(hogComm());
+      expect(cg.procs().sort()).toEqual([small.pid, trigger.pid].sort());
+    } else {
+      // On a loaded machine the victim's pages can be freed late and a second OOM then takes the trigger,
+      // which by then is the biggest: only a second kill explains a dead trigger.
+      expect(cg.oomKills()).toBeGreaterThanOrEqual(2);
+    }
+    await cg.remove();
+    expect(fs.existsSync(cg.path)).toBe(false);
+    // Survivors were moved out, not killed: the test's cleanup ends them.
+    expect(isAlive(small.pid)).toBe(true);
+  },
+);
 
-(noTmux ? test.skip : test)('tmux with a private socket: the pane lives in the server; kill-server ends both', async () => {
-  const mx = await startTmux('sleep 3071');
-  expect(procStat(mx.panePid)?.ppid).toBe(mx.serverPid);
-  expect(procStat(mx.panePid)?.sid).toBe(mx.panePid);
-  await mx.stop();
-  expect(await waitGone([mx.panePid, mx.serverPid], 3000)).toBe(true);
-});
+(noTmux ? test.skip : test)(
+  'tmux with a private socket: the pane lives in the server; kill-server ends both',
+  async () => {
+    const mx = await startTmux('sleep 3071');
+    expect(procStat(mx.panePid)?.ppid).toBe(mx.serverPid);
+    expect(procStat(mx.panePid)?.sid).toBe(mx.panePid);
+    await mx.stop();
+    expect(await waitGone([mx.panePid, mx.serverPid], 3000)).toBe(true);
+  },
+);
 
-(noScreen ? test.skip : test)('screen with a private SCREENDIR: the window lives in the server; quit ends both', async () => {
-  const mx = await startScreen('exec sleep 3072');
-  expect(procStat(mx.panePid)?.ppid).toBe(mx.serverPid);
-  await mx.stop();
-  expect(await waitGone([mx.panePid, mx.serverPid], 3000)).toBe(true);
-});
+(noScreen ? test.skip : test)(
+  'screen with a private SCREENDIR: the window lives in the server; quit ends both',
+  async () => {
+    const mx = await startScreen('exec sleep 3072');
+    expect(procStat(mx.panePid)?.ppid).toBe(mx.serverPid);
+    await mx.stop();
+    expect(await waitGone([mx.panePid, mx.serverPid], 3000)).toBe(true);
+  },
+);

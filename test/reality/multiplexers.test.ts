@@ -77,7 +77,10 @@ maybe('a multiplexer started over SSH', () => {
     const pid = await relaunched(['sleep', n], []);
     await waitFor(() => (diagnose(pid).process?.tty ?? null) !== null, 3000);
     const server = (await import('../helpers/processes')).procStat(pid)?.ppid ?? 0;
-    cleanupServer(server, () => void spawnSync('screen', ['-S', name, '-X', 'quit'], { env: { ...process.env, SCREENDIR: dir } }));
+    cleanupServer(
+      server,
+      () => void spawnSync('screen', ['-S', name, '-X', 'quit'], { env: { ...process.env, SCREENDIR: dir } }),
+    );
     const r = diagnose(pid);
     const hup = expectRule(r, 'terminal-hangup', 'hangup.multiplexer');
     expectRule(r, 'parent-exit', 'parent.multiplexer');

@@ -45,12 +45,15 @@ export function expectRule(report: Report, event: RiskEvent, code: string): Risk
 }
 
 /** Words that mark an `unknown` as honest: it names what /proc cannot show. */
-const NAMES_THE_GAP = /\/proc cannot (show|decide)|cannot be told from \/proc|cannot show|not visible in \/proc|the program decides|compiled-in default|which \/proc|could not be read|loginctl show-user/;
+const NAMES_THE_GAP =
+  /\/proc cannot (show|decide)|cannot be told from \/proc|cannot show|not visible in \/proc|the program decides|compiled-in default|which \/proc|could not be read|loginctl show-user/;
 
 /** Hold one prediction to the outcome the event really had. */
 export function expectReality(risk: Risk, died: boolean): void {
-  if (risk.outcome === 'dies' && !died) throw new Error(`predicted dies at ${risk.event} (${risk.code}: ${risk.reason}) but it survived`);
-  if (risk.outcome === 'survives' && died) throw new Error(`predicted survives at ${risk.event} (${risk.code}: ${risk.reason}) but it died`);
+  if (risk.outcome === 'dies' && !died)
+    throw new Error(`predicted dies at ${risk.event} (${risk.code}: ${risk.reason}) but it survived`);
+  if (risk.outcome === 'survives' && died)
+    throw new Error(`predicted survives at ${risk.event} (${risk.code}: ${risk.reason}) but it died`);
   if (risk.outcome === 'unknown' && !NAMES_THE_GAP.test(risk.reason)) {
     throw new Error(`unknown at ${risk.event} (${risk.code}) without naming what /proc cannot show: ${risk.reason}`);
   }

@@ -11,7 +11,17 @@ import { cleanupProcesses, isRoot, procStat } from '../helpers/processes';
 import { killGroup, startRunner, type RunnerOptions } from './harness/runner';
 import { githubActionsReap, gitlabShellReap, jenkinsReap, trackingId } from './harness/ci-reapers';
 import { teardownAll } from './harness/teardown';
-import { diagnose, expectReality, expectRule, mechanismOf, outcomeOf, relaunched, riskOf, startWatch, uniqueSleep } from './predict';
+import {
+  diagnose,
+  expectReality,
+  expectRule,
+  mechanismOf,
+  outcomeOf,
+  relaunched,
+  riskOf,
+  startWatch,
+  uniqueSleep,
+} from './predict';
 
 afterAll(async () => {
   await teardownAll();
@@ -19,14 +29,25 @@ afterAll(async () => {
 });
 
 /** Start a step and return the pid of the process it left behind (found by its exact argv). */
-async function leftBehind(script: string, argv: string[], opts: RunnerOptions = {}): Promise<{ pid: number; pgid: number }> {
+async function leftBehind(
+  script: string,
+  argv: string[],
+  opts: RunnerOptions = {},
+): Promise<{ pid: number; pgid: number }> {
   const runner = await startRunner(script, opts);
   const pid = await relaunched(argv, []);
   return { pid, pgid: runner.pgid };
 }
 
 /** The remedy, run by a new step of the same tool (same environment), then the same cleanup again. */
-async function remedySurvives(report: Report, argv: string[], oldPid: number, event: RiskEvent, opts: RunnerOptions, cleanup: (pgid: number) => Promise<unknown>): Promise<Report> {
+async function remedySurvives(
+  report: Report,
+  argv: string[],
+  oldPid: number,
+  event: RiskEvent,
+  opts: RunnerOptions,
+  cleanup: (pgid: number) => Promise<unknown>,
+): Promise<Report> {
   const cmd = report.remedy[0];
   if (!cmd) throw new Error(`no remedy offered: ${report.verdict.summary}`);
   const runner = await startRunner(cmd, opts);
@@ -42,28 +63,31 @@ async function remedySurvives(report: Report, argv: string[], oldPid: number, ev
 const watchable = isRoot() ? test : test.skip;
 
 describe('an automation tool running `bash -c` steps', () => {
-  watchable('the seed: `nohup cmd &` in a step that exits; the tool kills the step group at its end and it dies', async () => {
-    const n = uniqueSleep();
-    const { pid, pgid } = await leftBehind(`nohup sleep ${n} >/dev/null 2>&1 &`, ['sleep', n]);
-    const { waitFor, isAlive } = await import('../helpers/processes');
-    await waitFor(() => !isAlive(pgid)); // the step's shell is gone: only the leftover holds the group
-    const r = diagnose(pid);
-    const grp = expectRule(r, 'group-kill', 'group.leader-gone');
-    expectRule(r, 'terminal-hangup', 'hangup.no-tty');
-    expectRule(r, 'parent-exit', 'parent.reparented');
-    expectRule(r, 'ci-cleanup', 'ci.none');
-    expect(r.verdict.status).toBe('at-risk');
-    expect(r.remedy[0]).toMatch(/setsid -f sleep /);
-    const w = await startWatch(pid);
-    await killGroup(pgid);
-    const died = await outcomeOf(pid, grp);
-    expect(died).toBe(true);
-    expectReality(grp, died);
-    expect(mechanismOf(await w.result)).toBe('group-kill');
-    const after = await remedySurvives(r, ['sleep', n], pid, 'group-kill', {}, (g) => killGroup(g));
-    expectRule(after, 'group-kill', 'group.own-group');
-    expect(after.verdict.status).toBe('ok');
-  });
+  watchable(
+    'the seed: `nohup cmd &` in a step that exits; the tool kills the step group at its end and it dies',
+    async () => {
+      const n = uniqueSleep();
+      const { pid, pgid } = await leftBehind(`nohup sleep ${n} >/dev/null 2>&1 &`, ['sleep', n]);
+      const { waitFor, isAlive } = await import('../helpers/processes');
+      await waitFor(() => !isAlive(pgid)); // the step's shell is gone: only the leftover holds the group
+      const r = diagnose(pid);
+      const grp = expectRule(r, 'group-kill', 'group.leader-gone');
+      expectRule(r, 'terminal-hangup', 'hangup.no-tty');
+      expectRule(r, 'parent-exit', 'parent.reparented');
+      expectRule(r, 'ci-cleanup', 'ci.none');
+      expect(r.verdict.status).toBe('at-risk');
+      expect(r.remedy[0]).toMatch(/setsid -f sleep /);
+      const w = await startWatch(pid);
+      await killGroup(pgid);
+      const died = await outcomeOf(pid, grp);
+      expect(died).toBe(true);
+      expectReality(grp, died);
+      expect(mechanismOf(await w.result)).toBe('group-kill');
+      const after = await remedySurvives(r, ['sleep', n], pid, 'group-kill', {}, (g) => killGroup(g));
+      expectRule(after, 'group-kill', 'group.own-group');
+      expect(after.verdict.status).toBe('ok');
+    },
+  );
 
   test('a step that waits: it shares the group with the live runner shell; the shell exiting alone leaves it', async () => {
     const n = uniqueSleep();
@@ -92,7 +116,10 @@ describe('an automation tool running `bash -c` steps', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whydied-dellog-'));
     const log = path.join(dir, 'server.log');
     // Remove the log once the job has it open (a poll on its fd, not a fixed delay).
-    const { pid, pgid } = await leftBehind(`nohup sleep ${n} >${log} 2>&1 & until [ "$(readlink /proc/$!/fd/1)" = ${log} ]; do sleep 0.01; done; rm ${log}`, ['sleep', n]);
+    const { pid, pgid } = await leftBehind(
+      `nohup sleep ${n} >${log} 2>&1 & until [ "$(readlink /proc/$!/fd/1)" = ${log} ]; do sleep 0.01; done; rm ${log}`,
+      ['sleep', n],
+    );
     const r = diagnose(pid);
     expect(r.checks.find((c) => c.id === 'stdio')?.code).toBe('deleted-file');
     const grp = expectRule(r, 'group-kill', 'group.leader-gone');

@@ -9,7 +9,17 @@ import { cleanupProcesses } from '../helpers/processes';
 import { sshdAvailable, startSshd, type Sshd } from './harness/sshd';
 import { sshLogin, type SshLoginShell } from './harness/login';
 import { teardownAll } from './harness/teardown';
-import { diagnose, expectReality, expectRule, mechanismOf, relaunched, riskOf, startWatch, uniqueSleep, outcomeOf } from './predict';
+import {
+  diagnose,
+  expectReality,
+  expectRule,
+  mechanismOf,
+  relaunched,
+  riskOf,
+  startWatch,
+  uniqueSleep,
+  outcomeOf,
+} from './predict';
 
 const skip = sshdAvailable();
 if (skip) console.log(`reality/ssh-login skipped: ${skip}`);
@@ -26,7 +36,13 @@ afterAll(async () => {
 });
 
 /** Run whydied's first remedy in a fresh login, check the row now survives, repeat the event. */
-async function remedySurvives(report: Report, argv: string[], oldPid: number, event: RiskEvent, how: 'drop' | 'exit'): Promise<number> {
+async function remedySurvives(
+  report: Report,
+  argv: string[],
+  oldPid: number,
+  event: RiskEvent,
+  how: 'drop' | 'exit',
+): Promise<number> {
   const cmd = report.remedy[0];
   if (!cmd) throw new Error(`no remedy offered: ${report.verdict.summary}`);
   const sh = await sshLogin(sshd);
@@ -207,7 +223,10 @@ maybe('an interactive login bash over SSH', () => {
   test('`nohup writer | reader &`: the writer ignores SIGHUP, but its reader does not, so the next write kills it', async () => {
     const sh = await sshLogin(sshd);
     // $! is the pipeline's last process (cat); the writer is the first, whose pid is the job's group.
-    const cat = await sh.background(`nohup bash -c 'while :; do echo x; sleep 0.1; done' 2>/dev/null | cat >/dev/null`, { comm: 'cat' });
+    const cat = await sh.background(
+      `nohup bash -c 'while :; do echo x; sleep 0.1; done' 2>/dev/null | cat >/dev/null`,
+      { comm: 'cat' },
+    );
     const { procStat, track } = await import('../helpers/processes');
     const pid = track(procStat(cat)?.pgid ?? 0);
     const r = diagnose(pid);
@@ -238,7 +257,10 @@ maybe('an interactive login bash over SSH', () => {
 
   test('a program with its own SIGHUP handler: the program decides, and this one stays', async () => {
     const sh = await sshLogin(sshd);
-    const pid = await sh.background(`python3 -c 'import signal, time; signal.signal(signal.SIGHUP, lambda *a: None); time.sleep(100000)'`, { comm: 'python3' });
+    const pid = await sh.background(
+      `python3 -c 'import signal, time; signal.signal(signal.SIGHUP, lambda *a: None); time.sleep(100000)'`,
+      { comm: 'python3' },
+    );
     const { waitFor } = await import('../helpers/processes');
     // The handler is installed a moment after exec.
     const caughtHup = (): boolean => {

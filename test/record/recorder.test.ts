@@ -22,7 +22,13 @@ interface Rec {
   comm: string;
   ppid: number;
   argvHead: string[];
-  cause: { kind: string; signal?: string; exitCode?: number; sender?: { pid: number; comm: string }; details?: Record<string, unknown> };
+  cause: {
+    kind: string;
+    signal?: string;
+    exitCode?: number;
+    sender?: { pid: number; comm: string };
+    details?: Record<string, unknown>;
+  };
   identitySources?: Record<string, string>;
 }
 
@@ -65,7 +71,10 @@ maybe('whydied record (foreground)', () => {
     track(rec.pid as number);
     rec.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     recExit = new Promise((resolve) => rec.on('exit', (code, signal) => resolve({ code, signal })));
-    const ready = await waitFor(() => fs.existsSync(path.join(dir, 'record.pid')) && /recording: instance/.test(stderr), 15000);
+    const ready = await waitFor(
+      () => fs.existsSync(path.join(dir, 'record.pid')) && /recording: instance/.test(stderr),
+      15000,
+    );
     if (!ready) throw new Error(`recorder did not start: ${stderr}`);
   });
   afterAll(() => {
@@ -95,7 +104,9 @@ maybe('whydied record (foreground)', () => {
     // The burst shell itself: known from the start scan or its fork, exit code 0.
     const shell = readRecs(dir).filter((r) => r.pid === bashPid);
     expect(shell).toHaveLength(1);
-    const status = JSON.parse(fs.readFileSync(path.join(dir, 'record.status.json'), 'utf8')) as { lost: Record<string, number> };
+    const status = JSON.parse(fs.readFileSync(path.join(dir, 'record.status.json'), 'utf8')) as {
+      lost: Record<string, number>;
+    };
     expect(status.lost).toEqual({ pipe: 0, overrun: 0, dropped: 0 });
   });
 
@@ -119,9 +130,16 @@ maybe('whydied record (foreground)', () => {
   });
 
   it('records a group-directed SIGTERM as such', async () => {
-    const sender = spawn('bash', ['-c', 'sleep 1000 & sleep 0.3; kill -TERM -- -$$; sleep 1'], { stdio: 'ignore', detached: true });
+    const sender = spawn('bash', ['-c', 'sleep 1000 & sleep 0.3; kill -TERM -- -$$; sleep 1'], {
+      stdio: 'ignore',
+      detached: true,
+    });
     const leader = track(sender.pid as number);
-    await waitFor(() => readRecs(dir).some((r) => r.comm === 'sleep' && r.ppid === leader && r.cause.signal === 'SIGTERM'), 10000, 100);
+    await waitFor(
+      () => readRecs(dir).some((r) => r.comm === 'sleep' && r.ppid === leader && r.cause.signal === 'SIGTERM'),
+      10000,
+      100,
+    );
     const r = readRecs(dir).find((x) => x.comm === 'sleep' && x.ppid === leader && x.cause.signal === 'SIGTERM') as Rec;
     expect(r).toBeDefined();
     expect(r.cause.sender).toEqual(expect.objectContaining({ pid: leader, comm: 'bash' }));
@@ -217,11 +235,15 @@ describe('whydied record: refusals and the unit', () => {
   });
 
   (root ? it : it.skip)('a non-root start says so in one line, exit 2', () => {
-    const res = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, 'record'], {
-      encoding: 'utf8',
-      env: { ...process.env, WHYDIED_STATE_DIR: '/nonexistent/whydied' },
-      timeout: 30000,
-    });
+    const res = spawnSync(
+      'setpriv',
+      ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, 'record'],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, WHYDIED_STATE_DIR: '/nonexistent/whydied' },
+        timeout: 30000,
+      },
+    );
     expect(res.status).toBe(2);
     expect(res.stderr.trim().split('\n')).toHaveLength(1);
     expect(res.stderr).toMatch(/record needs root/);

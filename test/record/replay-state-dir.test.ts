@@ -37,7 +37,12 @@ async function recordedDeath(dir: string): Promise<number> {
   process.kill(pid, 'SIGKILL');
   // Gone, not a zombie: the diagnosis must see a dead process.
   expect(await waitFor(() => !fs.existsSync(`/proc/${pid}`))).toBe(true);
-  const rec: DeathRecord = { v: 1, ...id, seenAt: new Date().toISOString(), cause: { kind: 'signal', signal: 'SIGKILL', sender: { pid: 1, comm: 'tester' }, source: 'watch' } };
+  const rec: DeathRecord = {
+    v: 1,
+    ...id,
+    seenAt: new Date().toISOString(),
+    cause: { kind: 'signal', signal: 'SIGKILL', sender: { pid: 1, comm: 'tester' }, source: 'watch' },
+  };
   saveRecord(rec, { dir });
   return pid;
 }
@@ -55,14 +60,19 @@ it('a bundle that listed /var/lib/whydied is read there, whatever the replaying 
   const file = path.join(tmp, 'root.json');
   capture(pid, a, file);
   // Make it the bundle a root capture (no WHYDIED_STATE_DIR) would have written.
-  const bundle = JSON.parse(fs.readFileSync(file, 'utf8')) as { dirs: Record<string, unknown>; texts: Record<string, unknown> };
+  const bundle = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+    dirs: Record<string, unknown>;
+    texts: Record<string, unknown>;
+  };
   bundle.dirs['/var/lib/whydied'] = bundle.dirs[a];
   delete bundle.dirs[a];
   bundle.texts[`/var/lib/whydied/${RECORDS_FILE}`] = bundle.texts[path.join(a, RECORDS_FILE)];
   delete bundle.texts[path.join(a, RECORDS_FILE)];
   fs.writeFileSync(file, JSON.stringify(bundle));
 
-  const res = runCli(['--json', '--from', file, String(pid)], { env: { WHYDIED_STATE_DIR: path.join(tmp, 'elsewhere') } });
+  const res = runCli(['--json', '--from', file, String(pid)], {
+    env: { WHYDIED_STATE_DIR: path.join(tmp, 'elsewhere') },
+  });
   const [report] = reportsOf<Report>(res.stdout);
   expect(recordsFinding(report)?.code).toBe('recorded-death');
   expect(report.verdict.cause).toMatchObject({ kind: 'signal', signal: 'SIGKILL', source: 'record' });
@@ -74,7 +84,9 @@ it('a bundle holding none of the candidate dirs says the records were not captur
   const pid = await recordedDeath(a);
   const file = path.join(tmp, 'other.json');
   capture(pid, a, file);
-  const res = runCli(['--json', '--from', file, String(pid)], { env: { WHYDIED_STATE_DIR: path.join(tmp, 'elsewhere') } });
+  const res = runCli(['--json', '--from', file, String(pid)], {
+    env: { WHYDIED_STATE_DIR: path.join(tmp, 'elsewhere') },
+  });
   const [report] = reportsOf<Report>(res.stdout);
   expect(recordsFinding(report)?.code).toBe('records-not-captured');
 });

@@ -14,7 +14,20 @@ import { diagnosePid, cleanEnv } from '../scenarios/helpers';
 afterAll(() => cleanupProcesses());
 
 const PWN = 'PWNED';
-const HOSTILE_ARGS = [`$(touch ${PWN})`, `\`touch ${PWN}\``, `; touch ${PWN} #`, `a'b"c\\d`, 'new\nline', '\x1b[31mred\x1b[0m', '\u202eevil', '--x=$HOME', '', ' lead', '*', '~root'];
+const HOSTILE_ARGS = [
+  `$(touch ${PWN})`,
+  `\`touch ${PWN}\``,
+  `; touch ${PWN} #`,
+  `a'b"c\\d`,
+  'new\nline',
+  '\x1b[31mred\x1b[0m',
+  '\u202eevil',
+  '--x=$HOME',
+  '',
+  ' lead',
+  '*',
+  '~root',
+];
 
 function recorderDir(): { bin: string; rec: string } {
   const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'whydied-paste-bin-'));
@@ -36,7 +49,12 @@ test('every remedy for a hostile argv, argv[0], cwd and log path runs only the i
   const python = spawnSync('python3', ['-c', 'import sys; print(sys.executable)']).stdout.toString().trim();
   const script = 'import time; time.sleep(100000)';
   // argv[0] rewritten to something no shell can run: the remedy must fall back to the executable.
-  const child = spawn(python, ['-c', script, ...HOSTILE_ARGS], { argv0: `x; touch ${PWN} #`, cwd, stdio: ['ignore', out, out], env: cleanEnv() });
+  const child = spawn(python, ['-c', script, ...HOSTILE_ARGS], {
+    argv0: `x; touch ${PWN} #`,
+    cwd,
+    stdio: ['ignore', out, out],
+    env: cleanEnv(),
+  });
   const pid = track(child.pid ?? 0);
   await waitFor(() => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('time.sleep'));
   const d = await diagnosePid(pid);
@@ -49,7 +67,11 @@ test('every remedy for a hostile argv, argv[0], cwd and log path runs only the i
     // Printed text: no raw control or bidi character reaches the terminal.
     expect(cmd).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/);
     const { bin, rec } = recorderDir();
-    const r = spawnSync('bash', ['-c', cmd], { cwd: sandbox, env: { ...cleanEnv(), PATH: `${bin}:/usr/bin:/bin` }, encoding: 'utf8' });
+    const r = spawnSync('bash', ['-c', cmd], {
+      cwd: sandbox,
+      env: { ...cleanEnv(), PATH: `${bin}:/usr/bin:/bin` },
+      encoding: 'utf8',
+    });
     expect(r.stderr).toBe('');
     const got = argvOf(rec);
     const tool = path.basename(got[0]);
@@ -61,7 +83,10 @@ test('every remedy for a hostile argv, argv[0], cwd and log path runs only the i
       // tmux hands its one command string to sh -c: it must read back as `exec` + the intended argv.
       const shellText = got[got.length - 1];
       expect(shellText.startsWith('exec ')).toBe(true);
-      const echoed = spawnSync('bash', ['-c', `printf '%s\\0' ${shellText.slice(5)}`], { cwd: sandbox, encoding: 'utf8' }).stdout;
+      const echoed = spawnSync('bash', ['-c', `printf '%s\\0' ${shellText.slice(5)}`], {
+        cwd: sandbox,
+        encoding: 'utf8',
+      }).stdout;
       expect(echoed.split('\0').slice(0, -1)).toEqual(intended);
     } else {
       throw new Error(`unexpected tool ${tool} in ${cmd}`);

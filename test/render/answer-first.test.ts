@@ -7,13 +7,26 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { cleanupProcesses, isAlive, isRoot, readPidFile, runCli, startDetached, track, waitFor } from '../helpers/processes';
+import {
+  cleanupProcesses,
+  isAlive,
+  isRoot,
+  readPidFile,
+  runCli,
+  startDetached,
+  track,
+  waitFor,
+} from '../helpers/processes';
 import { expectValidReports } from '../helpers/schema';
 
 type Finding = { id: string; status: string; code: string; summary: string; evidence: Record<string, unknown> };
 type Rep = {
   state: string;
-  verdict: { status: string; summary: string; cause: { time?: string; source: string; confidence?: string; details?: Record<string, unknown> } | null };
+  verdict: {
+    status: string;
+    summary: string;
+    cause: { time?: string; source: string; confidence?: string; details?: Record<string, unknown> } | null;
+  };
   risks: Array<{ event: string; outcome: string; reason: string }>;
   checks: Finding[];
 };
@@ -21,7 +34,8 @@ type Rep = {
 let dir: string;
 let state: string;
 const env = (): NodeJS.ProcessEnv => ({ WHYDIED_STATE_DIR: state, TZ: 'UTC' });
-const cli = (args: string[], extra: NodeJS.ProcessEnv = {}): ReturnType<typeof runCli> => runCli(args, { env: { ...env(), ...extra } });
+const cli = (args: string[], extra: NodeJS.ProcessEnv = {}): ReturnType<typeof runCli> =>
+  runCli(args, { env: { ...env(), ...extra } });
 const json = (args: string[]): Rep => expectValidReports(cli([...args, '--json']).stdout)[0] as unknown as Rep;
 const finding = (r: Rep, id: string): Finding | undefined => r.checks.find((f) => f.id === id);
 const ISO_MS = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/;
@@ -45,7 +59,9 @@ async function inRunner(cmd: string): Promise<{ job: number; runner: number }> {
 
 /** A pid with no process, proved free: it was started, killed and reaped by us. */
 async function deadPid(): Promise<number> {
-  const r = spawnSync('bash', ['-c', 'sleep 1000 & p=$!; kill -9 $p; wait $p 2>/dev/null; echo $p'], { encoding: 'utf8' });
+  const r = spawnSync('bash', ['-c', 'sleep 1000 & p=$!; kill -9 $p; wait $p 2>/dev/null; echo $p'], {
+    encoding: 'utf8',
+  });
   const pid = Number(r.stdout.trim());
   expect(await waitFor(() => !fs.existsSync(`/proc/${pid}`))).toBe(true);
   return pid;
@@ -57,13 +73,17 @@ describe('answer first', () => {
     const r = cli([String(job)], { COLUMNS: '80' });
     expect(r.status).toBe(1);
     const lines = r.stdout.split('\n');
-    expect(lines[0]).toMatch(new RegExp(`^AT RISK +sleep \\(pid ${job}\\) is alive but dies at a kill of its process group\\.$`));
+    expect(lines[0]).toMatch(
+      new RegExp(`^AT RISK +sleep \\(pid ${job}\\) is alive but dies at a kill of its process group\\.$`),
+    );
     expect(lines[1]).toMatch(/^Threat +it shares process group \d+ with bash/);
     const fix = lines.findIndex((l) => l.startsWith('Fix'));
     expect(fix).toBeGreaterThan(1);
     expect(fix).toBeLessThan(6);
     // The command on a line of its own, whole, pasteable.
-    expect(lines.find((l, i) => i > fix && l.startsWith('  '))).toMatch(/^ {2}cd \S+ && setsid -f sleep 1000 <\/dev\/null >>\/tmp\/sleep\.log 2>&1$/);
+    expect(lines.find((l, i) => i > fix && l.startsWith('  '))).toMatch(
+      /^ {2}cd \S+ && setsid -f sleep 1000 <\/dev\/null >>\/tmp\/sleep\.log 2>&1$/,
+    );
     for (const l of lines) if (!l.startsWith('  cd ')) expect(l.length).toBeLessThanOrEqual(80);
     // The threat's sentence appears once (the survival line points at it).
     const threat = lines[1].replace(/^Threat +/, '').slice(0, 40);
@@ -82,7 +102,9 @@ describe('answer first', () => {
       const lines = out.split('\n');
       // Only a command (on its own line, or a `quoted` one in a sentence, kept whole), or a single word
       // longer than the room (a path), may exceed the width: never cut.
-      for (const l of lines) if (!/^ {2}(cd|systemd-run|tmux) /.test(l) && !/^ *`/.test(l) && l.trim().includes(' ')) expect(l.length).toBeLessThanOrEqual(width);
+      for (const l of lines)
+        if (!/^ {2}(cd|systemd-run|tmux) /.test(l) && !/^ *`/.test(l) && l.trim().includes(' '))
+          expect(l.length).toBeLessThanOrEqual(width);
       // Every word of the group-kill reason survives wrapping intact.
       const reason = (json([String(job)]).risks.find((k) => k.event === 'group-kill') as { reason: string }).reason;
       const flat = out.replace(/\n +/g, ' ');
@@ -116,7 +138,7 @@ describe('answer first', () => {
 });
 
 describe('faults seen in real runs stay fixed', () => {
-  it('whydied 1 never prints a command that signals group 0 (the caller\'s own group)', () => {
+  it("whydied 1 never prints a command that signals group 0 (the caller's own group)", () => {
     const out = cli(['--verbose', '1']).stdout + JSON.stringify(json(['1']));
     expect(out).not.toContain('kill -- -0');
   });
@@ -129,7 +151,9 @@ describe('faults seen in real runs stay fixed', () => {
     expect(r.stdout).not.toMatch(/^OK/);
     const rep = json(['--only', 'stdio', String(pid)]);
     expect(rep.verdict.status).toBe('unknown');
-    expect(rep.verdict.summary).toMatch(/partial run did not run existence, .*memory and namespace, so it cannot say that nothing threatens it/);
+    expect(rep.verdict.summary).toMatch(
+      /partial run did not run existence, .*memory and namespace, so it cannot say that nothing threatens it/,
+    );
     // A full run of the same process may still say ok.
     expect(['ok', 'at-risk']).toContain(json([String(pid)]).verdict.status);
   });
@@ -137,11 +161,14 @@ describe('faults seen in real runs stay fixed', () => {
   it('the nohup caveat only where SIGHUP is ignored; the runner named once, with "pid"', async () => {
     const plain = await inRunner('sleep 1005');
     const nohup = await inRunner('nohup sleep 1006');
-    const reasonOf = (pid: number): string => (json([String(pid)]).risks.find((k) => k.event === 'group-kill') as { reason: string }).reason;
+    const reasonOf = (pid: number): string =>
+      (json([String(pid)]).risks.find((k) => k.event === 'group-kill') as { reason: string }).reason;
     expect(reasonOf(plain.job)).not.toContain('nohup');
     expect(reasonOf(nohup.job)).toContain('ignoring SIGHUP (nohup) does not protect against SIGTERM or SIGKILL');
     const pg = finding(json([String(plain.job)]), 'process-group') as Finding;
-    expect(pg.summary).toMatch(new RegExp(`^Shares process group \\d+ with bash (-c shell|script) \\(pid \\d+\\): a kill`));
+    expect(pg.summary).toMatch(
+      new RegExp(`^Shares process group \\d+ with bash (-c shell|script) \\(pid \\d+\\): a kill`),
+    );
     expect(pg.summary).not.toMatch(/shell bash/);
   });
 
@@ -152,14 +179,18 @@ describe('faults seen in real runs stay fixed', () => {
     const sleeper = await waitForChild('sleep', '1007');
     const stdio = finding(json([String(sleeper)]), 'stdio') as Finding;
     const fds = stdio.evidence.fds as Array<{ fd: number; consequence: string | null }>;
-    expect(fds.find((f) => f.fd === 1)?.consequence).toMatch(/^when cat \(pid \d+\) exits, the next write raises SIGPIPE/);
+    expect(fds.find((f) => f.fd === 1)?.consequence).toMatch(
+      /^when cat \(pid \d+\) exits, the next write raises SIGPIPE/,
+    );
   });
 
   it('existence reads as a sentence, without nested parentheses', async () => {
     const pid = startDetached('sleep', ['1008']);
     await waitFor(() => isAlive(pid));
     const ex = finding(json([String(pid)]), 'existence') as Finding;
-    expect(ex.summary).toMatch(new RegExp(`^Process ${pid} is alive \\(state S: sleeping in an interruptible wait\\), started`));
+    expect(ex.summary).toMatch(
+      new RegExp(`^Process ${pid} is alive \\(state S: sleeping in an interruptible wait\\), started`),
+    );
   });
 
   it('a dead pid with no evidence says what to run next time', async () => {
@@ -172,7 +203,9 @@ describe('faults seen in real runs stay fixed', () => {
     const rep = json([String(pid)]);
     expect(finding(rep, 'records')?.summary).not.toMatch(/among 1 records/);
     // By a name nobody runs: the hint names it, quoted for the shell.
-    expect(cli(["no such ' thing"]).stdout).toContain(`\n  whydied launch --name 'no such '\\'' thing' -- CMD ARGS...\n`);
+    expect(cli(["no such ' thing"]).stdout).toContain(
+      `\n  whydied launch --name 'no such '\\'' thing' -- CMD ARGS...\n`,
+    );
   });
 
   it('help: no "[required] [default: []]", no "DIR[string]", launch described, unknown option named', () => {
@@ -234,17 +267,27 @@ describe('zombies', () => {
     await waitFor(() => fs.readFileSync(`/proc/${z.killed}/stat`, 'utf8').includes(') Z '));
     const exited = json([String(z.exited)]);
     expect(exited.state).toBe('zombie');
-    expect(finding(exited, 'existence')?.summary).toMatch(new RegExp(`^Process ${z.exited} exited with code 7 and is a zombie`));
-    expect(finding(exited, 'existence')?.evidence.exitStatus).toEqual({ raw: 7 << 8, exitCode: 7, signal: null, coreDumped: false });
+    expect(finding(exited, 'existence')?.summary).toMatch(
+      new RegExp(`^Process ${z.exited} exited with code 7 and is a zombie`),
+    );
+    expect(finding(exited, 'existence')?.evidence.exitStatus).toEqual({
+      raw: 7 << 8,
+      exitCode: 7,
+      signal: null,
+      coreDumped: false,
+    });
     expect(exited.verdict.summary).toContain('exited with code 7');
-    for (const id of ['signals', 'memory']) expect(finding(exited, id)).toMatchObject({ status: 'skip', code: 'zombie' });
+    for (const id of ['signals', 'memory'])
+      expect(finding(exited, id)).toMatchObject({ status: 'skip', code: 'zombie' });
     const killed = json([String(z.killed)]);
     expect(finding(killed, 'existence')?.summary).toMatch(/was killed by SIGKILL and is a zombie/);
     expect(killed.verdict.summary).toMatch(new RegExp(`its parent python3 \\(pid ${z.parent}\\) has not reaped it`));
   });
 
   const maybeRoot = isRoot() && spawnSync('unshare', ['--version']).status === 0 ? it : it.skip;
-  if (!isRoot()) it('zombie under pid 1: skipped (needs root for a pid namespace)', () => console.log('skipped: not root, cannot unshare a pid namespace'));
+  if (!isRoot())
+    it('zombie under pid 1: skipped (needs root for a pid namespace)', () =>
+      console.log('skipped: not root, cannot unshare a pid namespace'));
 
   maybeRoot('a zombie whose parent is pid 1 is not told to "fix or restart the parent 1"', () => {
     // In a new pid namespace python3 is pid 1 and never waits: its child's zombie has ppid 1 there.
@@ -257,10 +300,16 @@ describe('zombies', () => {
       `r = subprocess.run([${JSON.stringify(process.execPath)}, ${JSON.stringify(main)}, str(c), '--json'], capture_output=True, text=True)`,
       'sys.stdout.write(r.stdout)',
     ].join('\n');
-    const r = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'python3', '-c', script], { encoding: 'utf8', env: { ...process.env, ...env() }, timeout: 30000 });
+    const r = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'python3', '-c', script], {
+      encoding: 'utf8',
+      env: { ...process.env, ...env() },
+      timeout: 30000,
+    });
     const [rep] = expectValidReports(r.stdout) as unknown as Rep[];
     expect(rep.state).toBe('zombie');
-    expect(rep.verdict.summary).toMatch(/exited with code 3\. It is a zombie: it was reparented to python3 \(pid 1\), an init that does not reap orphaned children/);
+    expect(rep.verdict.summary).toMatch(
+      /exited with code 3\. It is a zombie: it was reparented to python3 \(pid 1\), an init that does not reap orphaned children/,
+    );
     expect(rep.verdict.summary).not.toContain('restart the parent');
   });
 });
@@ -269,10 +318,14 @@ describe('watch output', () => {
   it('through a pipe, wrapped to COLUMNS; the recorder named the same way everywhere; one time for the death', async () => {
     const victim = startDetached('sleep', ['1009']);
     await waitFor(() => isAlive(victim));
-    const child = spawn(process.execPath, [require.resolve('../../dist/whydied.js'), 'watch', String(victim), '--backend', isRoot() ? 'tracefs' : 'ptrace'], {
-      env: { ...process.env, ...env(), COLUMNS: '80', NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [require.resolve('../../dist/whydied.js'), 'watch', String(victim), '--backend', isRoot() ? 'tracefs' : 'ptrace'],
+      {
+        env: { ...process.env, ...env(), COLUMNS: '80', NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     track(child.pid as number);
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));

@@ -15,7 +15,9 @@ const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066
 
 describe('escapeControl', () => {
   it('escapes C0, DEL, C1 and bidi controls, keeps ordinary text', () => {
-    expect(escapeControl('a\nb\rc\td\u001b[0m\u007f\u009b\u202e\u0000é ok')).toBe('a\\nb\\rc\\td\\x1b[0m\\x7f\\x9b\\u202e\\x00é ok');
+    expect(escapeControl('a\nb\rc\td\u001b[0m\u007f\u009b\u202e\u0000é ok')).toBe(
+      'a\\nb\\rc\\td\\x1b[0m\\x7f\\x9b\\u202e\\x00é ok',
+    );
     expect(escapeControl('plain (text) with spaces')).toBe('plain (text) with spaces');
   });
 });
@@ -86,8 +88,20 @@ describe('renderers on a report with hostile process data', () => {
     const uncertain = sampleReport({
       verdict: { status: 'uncertain', summary: 'undecided', cause: null },
       risks: [
-        { event: 'terminal-hangup', code: 'hangup.shell-job', outcome: 'unknown', confidence: 'possible', reason: 'a job of bash (pid 7), unless disowned, which /proc cannot show' },
-        { event: 'group-kill', code: 'group.own-group', outcome: 'survives', confidence: 'certain', reason: 'leads its own group' },
+        {
+          event: 'terminal-hangup',
+          code: 'hangup.shell-job',
+          outcome: 'unknown',
+          confidence: 'possible',
+          reason: 'a job of bash (pid 7), unless disowned, which /proc cannot show',
+        },
+        {
+          event: 'group-kill',
+          code: 'group.own-group',
+          outcome: 'survives',
+          confidence: 'certain',
+          reason: 'leads its own group',
+        },
       ],
       remedy: ['setsid -f sleep 9 </dev/null >>/tmp/sleep.log 2>&1'],
     });
@@ -102,7 +116,15 @@ describe('renderers on a report with hostile process data', () => {
 
   it('table wraps to the width without breaking a word, and leaves commands whole on their own lines', () => {
     const long = sampleReport({
-      risks: [{ event: 'group-kill', code: 'group.shares-with-runner', outcome: 'dies', confidence: 'certain', reason: `it shares process group 18929 with bash -c shell (pid 18929), a job runner: when the runner or its caller kills the group (kill -- -18929), it dies too ${'word '.repeat(30)}` }],
+      risks: [
+        {
+          event: 'group-kill',
+          code: 'group.shares-with-runner',
+          outcome: 'dies',
+          confidence: 'certain',
+          reason: `it shares process group 18929 with bash -c shell (pid 18929), a job runner: when the runner or its caller kills the group (kill -- -18929), it dies too ${'word '.repeat(30)}`,
+        },
+      ],
     });
     for (const width of [80, 200]) {
       for (const verbose of [false, true]) {
@@ -125,12 +147,26 @@ describe('renderers on a report with hostile process data', () => {
       }
     }
     // At 80 columns the sentence does wrap (so the test above tested wrapping).
-    expect(renderTable(long, { color: false, width: 80 }).split('\n').filter((l) => l.startsWith('          ')).length).toBeGreaterThan(1);
+    expect(
+      renderTable(long, { color: false, width: 80 })
+        .split('\n')
+        .filter((l) => l.startsWith('          ')).length,
+    ).toBeGreaterThan(1);
   });
 
   it('verbose never cuts text: every detail and reason appears whole', () => {
     const longWord = 'x'.repeat(150);
-    const r = sampleReport({ risks: [{ event: 'parent-exit', code: 'parent.reparent', outcome: 'survives', confidence: 'likely', reason: `because ${longWord} end` }] });
+    const r = sampleReport({
+      risks: [
+        {
+          event: 'parent-exit',
+          code: 'parent.reparent',
+          outcome: 'survives',
+          confidence: 'likely',
+          reason: `because ${longWord} end`,
+        },
+      ],
+    });
     const out = renderTable(r, { color: false, width: 80, verbose: true });
     expect(out).toContain(longWord);
     expect(out).toContain('end');
@@ -161,7 +197,8 @@ describe('renderers on a report with hostile process data', () => {
     expect(expectValidReports(renderJson(two, { color: false }))).toHaveLength(2);
     expect(expectValidReports(renderJson(report, { color: false }))).toHaveLength(1);
     expect(expectValidReports(renderJson([report], { color: false }))).toHaveLength(1);
-    for (const r of [report, [report], two]) expect(Object.keys(JSON.parse(renderJson(r, { color: false })) as object)).toEqual(['schema', 'reports']);
+    for (const r of [report, [report], two])
+      expect(Object.keys(JSON.parse(renderJson(r, { color: false })) as object)).toEqual(['schema', 'reports']);
     expect(renderMarkdown(two, { color: false }).match(/^## whydied/gm)).toHaveLength(2);
   });
 
@@ -172,13 +209,25 @@ describe('renderers on a report with hostile process data', () => {
       process: null,
       risks: [],
       remedy: [],
-      verdict: { status: 'died', summary: 'Process 5 (worker) was killed by SIGKILL.', cause: { kind: 'signal', signal: 'SIGKILL', time: '2024-05-01T11:57:00.000Z', source: 'watch', confidence: 'confirmed' } },
+      verdict: {
+        status: 'died',
+        summary: 'Process 5 (worker) was killed by SIGKILL.',
+        cause: {
+          kind: 'signal',
+          signal: 'SIGKILL',
+          time: '2024-05-01T11:57:00.000Z',
+          source: 'watch',
+          confidence: 'confirmed',
+        },
+      },
     });
     const two = [sampleReport({ target: { query: 'worker', pid: 4242 } }), dead];
     const out = renderTable(two, { color: false, width: 80 });
     const lines = out.split('\n');
-    expect(lines[0]).toBe("2 processes match worker (newest first); the first is reported below (--all:");
-    expect(lines[2]).toMatch(/^ {2}at-risk {5}4242 {2}evil\\x1b\[2J\\nname · started 11:00:00 UTC \(1 h ago\) · dies at$/);
+    expect(lines[0]).toBe('2 processes match worker (newest first); the first is reported below (--all:');
+    expect(lines[2]).toMatch(
+      /^ {2}at-risk {5}4242 {2}evil\\x1b\[2J\\nname · started 11:00:00 UTC \(1 h ago\) · dies at$/,
+    );
     expect(lines[3]).toMatch(/^ {20}a terminal hangup$/);
     expect(lines[4]).toBe('  died           5  worker · died 11:57:00 UTC (3 min ago) · SIGKILL · whydied');
     expect(out.match(/^AT RISK/gm)).toHaveLength(1);
@@ -188,10 +237,23 @@ describe('renderers on a report with hostile process data', () => {
       target: { query: 'worker', pid: 6 },
       state: 'zombie',
       risks: [],
-      checks: [{ id: 'existence', title: 'E', status: 'warn', code: 'zombie', summary: 'z', details: [], evidence: { exitStatus: { raw: 9, exitCode: null, signal: 'SIGKILL', coreDumped: false } }, durationMs: 0 }],
+      checks: [
+        {
+          id: 'existence',
+          title: 'E',
+          status: 'warn',
+          code: 'zombie',
+          summary: 'z',
+          details: [],
+          evidence: { exitStatus: { raw: 9, exitCode: null, signal: 'SIGKILL', coreDumped: false } },
+          durationMs: 0,
+        },
+      ],
       verdict: { status: 'at-risk', summary: 'z', cause: null },
     });
-    expect(renderTable([zombie, dead], { color: false, width: 120 })).toMatch(/ {2}at-risk {8}6 {2}evil\\x1b\[2J\\nname · started 11:00:00 UTC \(1 h ago\) · zombie, killed by SIGKILL\n/);
+    expect(renderTable([zombie, dead], { color: false, width: 120 })).toMatch(
+      / {2}at-risk {8}6 {2}evil\\x1b\[2J\\nname · started 11:00:00 UTC \(1 h ago\) · zombie, killed by SIGKILL\n/,
+    );
     const all = renderTable(two, { color: false, width: 80, all: true });
     expect(all.match(/^AT RISK/gm)).toHaveLength(1);
     expect(all.match(/^DIED/gm)).toHaveLength(1);
@@ -212,14 +274,23 @@ describe('renderers on a report with hostile process data', () => {
       verdict: {
         status: 'died',
         summary: 'killed by SIGKILL',
-        cause: { kind: 'signal', signal: 'SIGKILL', sender: { pid: 77, comm: 'kill\u001b', uid: 0 }, time: '2024-05-01T11:57:00.000Z', source: 'watch', confidence: 'confirmed' },
+        cause: {
+          kind: 'signal',
+          signal: 'SIGKILL',
+          sender: { pid: 77, comm: 'kill\u001b', uid: 0 },
+          time: '2024-05-01T11:57:00.000Z',
+          source: 'watch',
+          confidence: 'confirmed',
+        },
       },
     });
     validateReport({ schema: 'whydied.report/2', reports: [dead] });
     const out = renderTable(dead, { color: false });
     expect(out.split('\n')[0]).toBe('DIED      killed by SIGKILL');
     // Local time to the second and how long ago (TZ=UTC in jest.config), the tool named once, the confidence.
-    expect(out.split('\n')[1]).toBe('Cause     SIGKILL · sent by kill\\x1b (pid 77, uid 0) · at 11:57:00 UTC (3 min ago) · from whydied watch · confirmed');
+    expect(out.split('\n')[1]).toBe(
+      'Cause     SIGKILL · sent by kill\\x1b (pid 77, uid 0) · at 11:57:00 UTC (3 min ago) · from whydied watch · confirmed',
+    );
     expect(out).not.toContain('Survival');
     expect(out).not.toContain('[watch]');
   });

@@ -12,7 +12,9 @@ afterAll(() => cleanupProcesses());
 test('nohup inside setsid bash -c: survives hangup, dies at group kill', async () => {
   const dir = tempDir();
   const pidFile = path.join(dir, 'nohup.pid');
-  startDetached('setsid', ['-w', 'bash', '-c', `nohup sleep 1000 >/dev/null 2>&1 & echo $! > '${pidFile}'; wait`], { env: cleanEnv() });
+  startDetached('setsid', ['-w', 'bash', '-c', `nohup sleep 1000 >/dev/null 2>&1 & echo $! > '${pidFile}'; wait`], {
+    env: cleanEnv(),
+  });
   const pid = await readPidFile(pidFile);
   await waitForComm(pid, 'sleep');
   const d = await diagnosePid(pid);
@@ -31,10 +33,20 @@ test('nohup inside setsid bash -c: survives hangup, dies at group kill', async (
   expect(risk(d, 'parent-exit').outcome).toBe('survives');
   expect(risk(d, 'session-end').outcome).toBe('survives');
   expect(risk(d, 'ci-cleanup').outcome).toBe('survives');
-  expect(d.risks.map((r) => r.event)).toEqual(['terminal-hangup', 'parent-exit', 'group-kill', 'session-end', 'ci-cleanup', 'container-stop', 'memory-pressure']);
+  expect(d.risks.map((r) => r.event)).toEqual([
+    'terminal-hangup',
+    'parent-exit',
+    'group-kill',
+    'session-end',
+    'ci-cleanup',
+    'container-stop',
+    'memory-pressure',
+  ]);
   expect(d.verdict.status).toBe('at-risk');
   expect(d.verdict.summary).toMatch(/process group/);
-  expect(d.remedy.some((c) => /^cd .+ && setsid -f sleep 1000 <\/dev\/null >>\/tmp\/sleep\.log 2>&1$/.test(c))).toBe(true);
+  expect(d.remedy.some((c) => /^cd .+ && setsid -f sleep 1000 <\/dev\/null >>\/tmp\/sleep\.log 2>&1$/.test(c))).toBe(
+    true,
+  );
 
   const report = await reportFor(pid);
   expect(report.verdict.status).toBe('at-risk');
@@ -65,7 +77,11 @@ test('the literal seed script: bash execs its last command, the group leader is 
   const dir = tempDir();
   const pidFile = path.join(dir, 'seed.pid');
   // bash replaces itself with the final `sleep 1000`: the group leader is then a sleep, not a shell.
-  startDetached('setsid', ['-w', 'bash', '-c', `nohup sleep 1000 >/dev/null 2>&1 & echo $! > '${pidFile}'; sleep 1000`], { env: cleanEnv() });
+  startDetached(
+    'setsid',
+    ['-w', 'bash', '-c', `nohup sleep 1000 >/dev/null 2>&1 & echo $! > '${pidFile}'; sleep 1000`],
+    { env: cleanEnv() },
+  );
   const pid = await readPidFile(pidFile);
   await waitForComm(pid, 'sleep');
   const d = await diagnosePid(pid);

@@ -41,7 +41,11 @@ async function decideWith(pid: number, o: Overrides) {
 let pid = 0;
 beforeAll(async () => {
   const pidFile = path.join(tempDir(), 'p.pid');
-  spawnSync('bash', ['-c', `setsid -f sh -c 'echo $$ > "$0"; exec sleep 1000' '${pidFile}' </dev/null >/dev/null 2>&1`], { env: cleanEnv() });
+  spawnSync(
+    'bash',
+    ['-c', `setsid -f sh -c 'echo $$ > "$0"; exec sleep 1000' '${pidFile}' </dev/null >/dev/null 2>&1`],
+    { env: cleanEnv() },
+  );
   pid = await readPidFile(pidFile);
   await waitForComm(pid, 'sleep');
 });
@@ -50,8 +54,12 @@ const session = (): Read<{ hierarchy: number; controllers: string[]; path: strin
   ok: true,
   value: [{ hierarchy: 0, controllers: [], path: '/user.slice/user-1000.slice/session-7.scope' }],
 });
-const conf = (value: string) => (p: string): Read<string> =>
-  p === '/etc/systemd/logind.conf' ? { ok: true, value: `[Login]\nKillUserProcesses=${value}\n` } : { ok: false, code: 'ENOENT', message: p };
+const conf =
+  (value: string) =>
+  (p: string): Read<string> =>
+    p === '/etc/systemd/logind.conf'
+      ? { ok: true, value: `[Login]\nKillUserProcesses=${value}\n` }
+      : { ok: false, code: 'ENOENT', message: p };
 
 test('session-N.scope with KillUserProcesses=yes dies at session end; =no survives', async () => {
   const yes = await decideWith(pid, { cgroups: session, text: conf('yes') });
@@ -60,7 +68,10 @@ test('session-N.scope with KillUserProcesses=yes dies at session end; =no surviv
   expect(yes.verdict.status).toBe('at-risk');
   const no = await decideWith(pid, { cgroups: session, text: conf('no') });
   expect(no.risks.find((r) => r.event === 'session-end')).toMatchObject({ outcome: 'survives' });
-  const unset = await decideWith(pid, { cgroups: session, text: () => ({ ok: false, code: 'ENOENT', message: 'none' }) });
+  const unset = await decideWith(pid, {
+    cgroups: session,
+    text: () => ({ ok: false, code: 'ENOENT', message: 'none' }),
+  });
   expect(unset.risks.find((r) => r.event === 'session-end')).toMatchObject({ outcome: 'unknown' });
 });
 
@@ -68,7 +79,15 @@ test('session-N.scope with KillUserProcesses=yes dies at session end; =no surviv
 
 test('the best cause wins by source: watch > record > kernel-log > journal > plugin', () => {
   const f = (source: 'watch' | 'record' | 'kernel-log' | 'journal' | 'plugin'): Finding => ({
-    id: source, title: source, status: 'info', code: 'x', summary: '', details: [], evidence: {}, durationMs: 0, cause: { kind: 'signal', signal: 'SIGTERM', source },
+    id: source,
+    title: source,
+    status: 'info',
+    code: 'x',
+    summary: '',
+    details: [],
+    evidence: {},
+    durationMs: 0,
+    cause: { kind: 'signal', signal: 'SIGTERM', source },
   });
   expect(bestCause([f('plugin'), f('journal'), f('kernel-log')])?.source).toBe('kernel-log');
   expect(bestCause([f('record'), f('watch'), f('journal')])?.source).toBe('watch');

@@ -10,7 +10,11 @@ test('setsid -f survives hangup, parent exit and group kill', async () => {
   const dir = tempDir();
   const pidFile = path.join(dir, 'setsid.pid');
   // The launching bash exits at once, as an automation step would.
-  const r = spawnSync('bash', ['-c', `setsid -f sh -c 'echo $$ > "$0"; exec sleep 1000' '${pidFile}' </dev/null >/dev/null 2>&1`], { env: cleanEnv() });
+  const r = spawnSync(
+    'bash',
+    ['-c', `setsid -f sh -c 'echo $$ > "$0"; exec sleep 1000' '${pidFile}' </dev/null >/dev/null 2>&1`],
+    { env: cleanEnv() },
+  );
   expect(r.status).toBe(0);
   const pid = await readPidFile(pidFile);
   await waitForComm(pid, 'sleep');

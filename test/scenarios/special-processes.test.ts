@@ -54,7 +54,12 @@ test('a process renamed with escapes and newlines (exec -a and prctl)', async ()
   const script = `import ctypes, time\nctypes.CDLL(None).prctl(15, ${JSON.stringify(evilComm).replace(/\\u001b/g, '\\x1b')}.encode(), 0, 0, 0)\ntime.sleep(1000)\n`;
   // The real interpreter, not a version-manager shim that would re-exec and drop argv[0].
   const python = spawnSync('python3', ['-c', 'import sys; print(sys.executable)']).stdout.toString().trim();
-  const child = spawn(python, ['-c', script, 'arg with \'quote\''], { argv0: evilArgv0, stdio: 'ignore', detached: true, env: cleanEnv() });
+  const child = spawn(python, ['-c', script, "arg with 'quote'"], {
+    argv0: evilArgv0,
+    stdio: 'ignore',
+    detached: true,
+    env: cleanEnv(),
+  });
   child.unref();
   const pid = track(child.pid ?? 0);
   await waitFor(() => fs.readFileSync(`/proc/${pid}/comm`, 'utf8') === `${evilComm}\n`);
@@ -67,10 +72,33 @@ test('a process renamed with escapes and newlines (exec -a and prctl)', async ()
   // Its own session (detached): remedy only when at risk; build one by hand through the verdict's remedy path.
   const { buildRemedy } = await import('../../src/engine/remedy');
   const tools = { setsid: true, systemdRun: false, systemdRunning: false, tmux: false, loginctl: false, euid: 0 };
-  const risks = [{ event: 'group-kill' as const, code: 'group.member', outcome: 'dies' as const, confidence: 'certain' as const, reason: 'test' }];
-  const cmds = buildRemedy({ argv: d.process?.argv ?? [], exe: d.process?.exe ?? null, cwd: d.process?.cwd ?? null, comm: d.process?.comm ?? '', pid, uid: 0, stdoutFile: null, ciMarkers: [], risks, tools, memoryCgroup: null }).map((s) => s.command);
+  const risks = [
+    {
+      event: 'group-kill' as const,
+      code: 'group.member',
+      outcome: 'dies' as const,
+      confidence: 'certain' as const,
+      reason: 'test',
+    },
+  ];
+  const cmds = buildRemedy({
+    argv: d.process?.argv ?? [],
+    exe: d.process?.exe ?? null,
+    cwd: d.process?.cwd ?? null,
+    comm: d.process?.comm ?? '',
+    pid,
+    uid: 0,
+    stdoutFile: null,
+    ciMarkers: [],
+    risks,
+    tools,
+    memoryCgroup: null,
+  }).map((s) => s.command);
   for (const c of cmds) expect(c).not.toMatch(/[\x00-\x1f\x7f]/);
   // The rewritten argv[0] is replaced by the real executable; the rest round-trips through bash.
-  const echoed = spawnSync('bash', ['-c', `printf '%s\\0' ${cmds[0].replace(/^cd .* && setsid -f /, '').replace(/ <\/dev\/null.*$/, '')}`]).stdout.toString();
+  const echoed = spawnSync('bash', [
+    '-c',
+    `printf '%s\\0' ${cmds[0].replace(/^cd .* && setsid -f /, '').replace(/ <\/dev\/null.*$/, '')}`,
+  ]).stdout.toString();
   expect(echoed.split('\0').slice(1, 4)).toEqual(['-c', script, "arg with 'quote'"]);
 });

@@ -14,7 +14,11 @@ afterAll(() => {
 test('a tmux pane survives terminal hangup because the tmux server holds its tty', async () => {
   const dir = tempDir();
   const pidFile = path.join(dir, 'tmux.pid');
-  const r = spawnSync('tmux', ['-L', socket, '-f', '/dev/null', 'new', '-d', `sh -c 'echo $$ > ${pidFile}; exec sleep 1000'`], { env: cleanEnv() });
+  const r = spawnSync(
+    'tmux',
+    ['-L', socket, '-f', '/dev/null', 'new', '-d', `sh -c 'echo $$ > ${pidFile}; exec sleep 1000'`],
+    { env: cleanEnv() },
+  );
   expect(r.status).toBe(0);
   const pid = await readPidFile(pidFile);
   await waitForComm(pid, 'sleep');
@@ -24,7 +28,9 @@ test('a tmux pane survives terminal hangup because the tmux server holds its tty
   const t = finding(d, 'tty');
   expect(t.code).toBe('multiplexer-held');
   expect(t.evidence.holder).toMatchObject({ pid: server, kind: 'tmux-server' });
-  expect(finding(d, 'parent-chain').evidence.ancestors).toEqual(expect.arrayContaining([expect.objectContaining({ pid: server, kind: 'tmux-server' })]));
+  expect(finding(d, 'parent-chain').evidence.ancestors).toEqual(
+    expect.arrayContaining([expect.objectContaining({ pid: server, kind: 'tmux-server' })]),
+  );
   expect(risk(d, 'terminal-hangup').outcome).toBe('survives');
   expect(risk(d, 'terminal-hangup').reason).toMatch(/tmux server/);
   expect(risk(d, 'group-kill').outcome).toBe('survives');

@@ -71,9 +71,12 @@ it('empty and absurd values', () => {
   usage(['record', '--cap-mb', 'NaN'], /--cap-mb/);
 });
 
-it.each<[string]>([['abc'], ['0'], ['-1'], [''], ['1e400'], ['2147484'], ['99999999']])('watch --timeout %j is refused before watching', (t) => {
-  usage(['watch', String(process.pid), '--timeout', t], /--timeout/);
-});
+it.each<[string]>([['abc'], ['0'], ['-1'], [''], ['1e400'], ['2147484'], ['99999999']])(
+  'watch --timeout %j is refused before watching',
+  (t) => {
+    usage(['watch', String(process.pid), '--timeout', t], /--timeout/);
+  },
+);
 
 it('a valid --timeout stops the watch after that long', () => {
   const t0 = Date.now();
@@ -94,7 +97,9 @@ it('error lines never echo raw control or bidi characters from arguments or file
 });
 
 it('a bundle with an impossible capture time is a usage error, not "Invalid time value"', () => {
-  const b = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'fixtures', 'scenarios', 'gone', 'bundle.json'), 'utf8'));
+  const b = JSON.parse(
+    fs.readFileSync(path.join(__dirname, '..', '..', 'fixtures', 'scenarios', 'gone', 'bundle.json'), 'utf8'),
+  );
   b.capturedAtMs = 1e300;
   const file = path.join(tmp, 'time.json');
   fs.writeFileSync(file, JSON.stringify(b));

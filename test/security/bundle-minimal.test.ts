@@ -35,46 +35,65 @@ function bootId(): string {
   return fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
 }
 
-(root ? it : it.skip)('holds the target\'s segfault and record, and none of the other kernel lines or records', async () => {
-  const secret = `TOKEN${randomBytes(6).toString('hex')}`;
-  // What the kernel prints at boot, and another process's crash, both before the target dies.
-  fs.writeFileSync('/dev/kmsg', `Kernel command line: BOOT_IMAGE=/vmlinuz root=/dev/sda1 password=${secret}\n`);
-  fs.writeFileSync('/dev/kmsg', `Run /init as init process\n`);
-  fs.writeFileSync('/dev/kmsg', `  with environment:\n`);
-  fs.writeFileSync('/dev/kmsg', `    HOME=/ TERM=linux SECRET=${secret}\n`);
+(root ? it : it.skip)(
+  "holds the target's segfault and record, and none of the other kernel lines or records",
+  async () => {
+    const secret = `TOKEN${randomBytes(6).toString('hex')}`;
+    // What the kernel prints at boot, and another process's crash, both before the target dies.
+    fs.writeFileSync('/dev/kmsg', `Kernel command line: BOOT_IMAGE=/vmlinuz root=/dev/sda1 password=${secret}\n`);
+    fs.writeFileSync('/dev/kmsg', `Run /init as init process\n`);
+    fs.writeFileSync('/dev/kmsg', `  with environment:\n`);
+    fs.writeFileSync('/dev/kmsg', `    HOME=/ TERM=linux SECRET=${secret}\n`);
 
-  const child = spawn('python3', ['-c', 'import ctypes; ctypes.string_at(0)'], { stdio: 'ignore' });
-  const pid = track(child.pid as number);
-  await new Promise((r) => child.on('exit', r));
+    const child = spawn('python3', ['-c', 'import ctypes; ctypes.string_at(0)'], { stdio: 'ignore' });
+    const pid = track(child.pid as number);
+    await new Promise((r) => child.on('exit', r));
 
-  const stateDir = fs.mkdtempSync(path.join(tmp, 'state-'));
-  const rec = (p: number, argv: string[]): string =>
-    JSON.stringify({ v: 1, pid: p, startTime: 123, bootId: bootId(), comm: 'curl', argvHead: argv, ppid: 1, pgid: p, sid: p, tty: null, cgroup: null, cause: { kind: 'exit', exitCode: 0, source: 'watch' }, seenAt: new Date().toISOString() });
-  const other = pid === 2 ? 3 : pid - 1;
-  const store = `${rec(other, ['curl', `--password=${secret}`])}\n${rec(pid, ['python3', '-c'])}\n`;
-  fs.writeFileSync(path.join(stateDir, 'records.jsonl'), store, { mode: 0o600 });
-  const env = { WHYDIED_STATE_DIR: stateDir };
+    const stateDir = fs.mkdtempSync(path.join(tmp, 'state-'));
+    const rec = (p: number, argv: string[]): string =>
+      JSON.stringify({
+        v: 1,
+        pid: p,
+        startTime: 123,
+        bootId: bootId(),
+        comm: 'curl',
+        argvHead: argv,
+        ppid: 1,
+        pgid: p,
+        sid: p,
+        tty: null,
+        cgroup: null,
+        cause: { kind: 'exit', exitCode: 0, source: 'watch' },
+        seenAt: new Date().toISOString(),
+      });
+    const other = pid === 2 ? 3 : pid - 1;
+    const store = `${rec(other, ['curl', `--password=${secret}`])}\n${rec(pid, ['python3', '-c'])}\n`;
+    fs.writeFileSync(path.join(stateDir, 'records.jsonl'), store, { mode: 0o600 });
+    const env = { WHYDIED_STATE_DIR: stateDir };
 
-  const live = runCli([String(pid), '--json'], { env });
-  const out = path.join(tmp, 'case.json');
-  const cap = runCli(['capture', String(pid), '-o', out], { env });
-  expect(cap.status).toBe(0);
-  const text = fs.readFileSync(out, 'utf8');
-  expect(text).not.toContain(secret);
-  expect(text).not.toContain('Kernel command line');
-  expect(text).not.toContain('with environment');
-  const bundle = JSON.parse(text) as { kmsg: string; texts: Record<string, string> };
-  expect(bundle.kmsg).toMatch(new RegExp(`python3\\[${pid}\\]: segfault at`));
-  // Only the target's records (the other line is left empty so the count survives).
-  const [otherLine, ownLine] = store.split('\n');
-  expect(otherLine).toContain(secret);
-  expect(bundle.texts[path.join(stateDir, 'records.jsonl')]).toBe(`\n${ownLine}\n`);
+    const live = runCli([String(pid), '--json'], { env });
+    const out = path.join(tmp, 'case.json');
+    const cap = runCli(['capture', String(pid), '-o', out], { env });
+    expect(cap.status).toBe(0);
+    const text = fs.readFileSync(out, 'utf8');
+    expect(text).not.toContain(secret);
+    expect(text).not.toContain('Kernel command line');
+    expect(text).not.toContain('with environment');
+    const bundle = JSON.parse(text) as { kmsg: string; texts: Record<string, string> };
+    expect(bundle.kmsg).toMatch(new RegExp(`python3\\[${pid}\\]: segfault at`));
+    // Only the target's records (the other line is left empty so the count survives).
+    const [otherLine, ownLine] = store.split('\n');
+    expect(otherLine).toContain(secret);
+    expect(bundle.texts[path.join(stateDir, 'records.jsonl')]).toBe(`\n${ownLine}\n`);
 
-  const replay = runCli(['--from', out, String(pid), '--json'], { env: { WHYDIED_STATE_DIR: stateDir } });
-  expect(replay.status).toBe(live.status);
-  expect(live.status).toBe(3);
-  const a = JSON.parse(live.stdout).reports[0];
-  const b = JSON.parse(replay.stdout).reports[0];
-  expect(b.verdict).toEqual(a.verdict);
-  expect(b.checks.map((c: { id: string; summary: string }) => [c.id, c.summary])).toEqual(a.checks.map((c: { id: string; summary: string }) => [c.id, c.summary]));
-});
+    const replay = runCli(['--from', out, String(pid), '--json'], { env: { WHYDIED_STATE_DIR: stateDir } });
+    expect(replay.status).toBe(live.status);
+    expect(live.status).toBe(3);
+    const a = JSON.parse(live.stdout).reports[0];
+    const b = JSON.parse(replay.stdout).reports[0];
+    expect(b.verdict).toEqual(a.verdict);
+    expect(b.checks.map((c: { id: string; summary: string }) => [c.id, c.summary])).toEqual(
+      a.checks.map((c: { id: string; summary: string }) => [c.id, c.summary]),
+    );
+  },
+);

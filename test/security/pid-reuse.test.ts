@@ -41,7 +41,7 @@ async function spawnAt(pid: number): Promise<ChildProcess | null> {
   return null;
 }
 
-(root ? it : it.skip)('a dead pid is not blamed on the previous holder\'s death', async () => {
+(root ? it : it.skip)("a dead pid is not blamed on the previous holder's death", async () => {
   await awaitCrashBudget(); // A's line must be printed, or the test would prove nothing
   const a = spawn('python3', ['-c', 'import ctypes; ctypes.string_at(0)'], { stdio: 'ignore' });
   const pid = track(a.pid as number);
@@ -61,7 +61,12 @@ async function spawnAt(pid: number): Promise<ChildProcess | null> {
   expect(id).not.toBeNull();
   b.kill('SIGTERM');
   await new Promise((r) => b.on('exit', r));
-  saveRecord({ v: 1, ...(id as NonNullable<typeof id>), cause: { kind: 'signal', signal: 'SIGTERM', time: new Date().toISOString(), source: 'watch' }, seenAt: new Date().toISOString() });
+  saveRecord({
+    v: 1,
+    ...(id as NonNullable<typeof id>),
+    cause: { kind: 'signal', signal: 'SIGTERM', time: new Date().toISOString(), source: 'watch' },
+    seenAt: new Date().toISOString(),
+  });
 
   const r = runCli([String(pid), '--json']);
   const report = JSON.parse(r.stdout).reports[0];
@@ -72,36 +77,44 @@ async function spawnAt(pid: number): Promise<ChildProcess | null> {
   expect(r.status).toBe(3);
 });
 
-(root ? it : it.skip)('a watch record of an earlier holder is not blamed when the kernel log shows a later holder\'s death', async () => {
-  // B (sleep) at pid P is watched and killed; then C (python3) gets P and segfaults.
-  const first = spawn('sleep', ['60'], { stdio: 'ignore' });
-  const pid = track(first.pid as number);
-  await waitFor(() => readIdentity(pid)?.comm === 'sleep');
-  const id = readIdentity(pid);
-  first.kill('SIGTERM');
-  await new Promise((r) => first.on('exit', r));
-  saveRecord({ v: 1, ...(id as NonNullable<typeof id>), cause: { kind: 'signal', signal: 'SIGTERM', time: new Date().toISOString(), source: 'watch' }, seenAt: new Date().toISOString() });
-  // The record's time and the later death must be measurably apart (the check allows 1 s of skew).
-  const recordedAt = Date.now();
-  await waitFor(() => Date.now() > recordedAt + 1100, 3000);
-  await awaitCrashBudget(); // C's segfault line is what the test reads
-  let c: ChildProcess | null = null;
-  for (let i = 0; i < 50 && !c; i++) {
-    fs.writeFileSync(LAST_PID, String(pid - 1));
-    const x = spawn('python3', ['-c', 'import ctypes; ctypes.string_at(0)'], { stdio: 'ignore' });
-    track(x.pid as number);
-    if (x.pid === pid) c = x;
-    else await new Promise((r) => x.on('exit', r));
-  }
-  if (!c) {
-    console.log(`skipped: could not get pid ${pid} again within 50 tries`);
-    return;
-  }
-  await new Promise((r) => (c as ChildProcess).on('exit', r));
-  const r = runCli([String(pid), '--json']);
-  const report = JSON.parse(r.stdout).reports[0];
-  const recs = report.checks.find((x: { id: string }) => x.id === 'records');
-  expect(recs).toMatchObject({ status: 'info', code: 'pid-reused' });
-  expect(report.verdict.cause).toMatchObject({ kind: 'segfault', signal: 'SIGSEGV' });
-  expect(r.status).toBe(3);
-});
+(root ? it : it.skip)(
+  "a watch record of an earlier holder is not blamed when the kernel log shows a later holder's death",
+  async () => {
+    // B (sleep) at pid P is watched and killed; then C (python3) gets P and segfaults.
+    const first = spawn('sleep', ['60'], { stdio: 'ignore' });
+    const pid = track(first.pid as number);
+    await waitFor(() => readIdentity(pid)?.comm === 'sleep');
+    const id = readIdentity(pid);
+    first.kill('SIGTERM');
+    await new Promise((r) => first.on('exit', r));
+    saveRecord({
+      v: 1,
+      ...(id as NonNullable<typeof id>),
+      cause: { kind: 'signal', signal: 'SIGTERM', time: new Date().toISOString(), source: 'watch' },
+      seenAt: new Date().toISOString(),
+    });
+    // The record's time and the later death must be measurably apart (the check allows 1 s of skew).
+    const recordedAt = Date.now();
+    await waitFor(() => Date.now() > recordedAt + 1100, 3000);
+    await awaitCrashBudget(); // C's segfault line is what the test reads
+    let c: ChildProcess | null = null;
+    for (let i = 0; i < 50 && !c; i++) {
+      fs.writeFileSync(LAST_PID, String(pid - 1));
+      const x = spawn('python3', ['-c', 'import ctypes; ctypes.string_at(0)'], { stdio: 'ignore' });
+      track(x.pid as number);
+      if (x.pid === pid) c = x;
+      else await new Promise((r) => x.on('exit', r));
+    }
+    if (!c) {
+      console.log(`skipped: could not get pid ${pid} again within 50 tries`);
+      return;
+    }
+    await new Promise((r) => (c as ChildProcess).on('exit', r));
+    const r = runCli([String(pid), '--json']);
+    const report = JSON.parse(r.stdout).reports[0];
+    const recs = report.checks.find((x: { id: string }) => x.id === 'records');
+    expect(recs).toMatchObject({ status: 'info', code: 'pid-reused' });
+    expect(report.verdict.cause).toMatchObject({ kind: 'segfault', signal: 'SIGSEGV' });
+    expect(r.status).toBe(3);
+  },
+);

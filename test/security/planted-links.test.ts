@@ -136,31 +136,40 @@ describe('capture -o', () => {
 });
 
 describe('state dir', () => {
-  const rec = (pid: number): DeathRecord => ({
-    v: 1,
-    pid,
-    startTime: 1,
-    bootId: 'b',
-    comm: 'x',
-    argvHead: [],
-    cause: { kind: 'exit', exitCode: 0, source: 'watch' },
-    seenAt: new Date().toISOString(),
-  } as unknown as DeathRecord);
+  const rec = (pid: number): DeathRecord =>
+    ({
+      v: 1,
+      pid,
+      startTime: 1,
+      bootId: 'b',
+      comm: 'x',
+      argvHead: [],
+      cause: { kind: 'exit', exitCode: 0, source: 'watch' },
+      seenAt: new Date().toISOString(),
+    }) as unknown as DeathRecord;
 
-  rit("a state dir owned by another user is refused (exit 2) and nothing goes through its planted records.jsonl", async () => {
-    const d = hostileDir();
-    plant(path.join(d, 'records.jsonl'));
-    expect(() => saveRecords([rec(1)], { dir: d })).toThrow(/owned by uid 65534/);
-    victimUntouched();
-    const child = spawn('sleep', ['30'], { stdio: 'ignore' });
-    track(child.pid as number);
-    const r = runCli(['watch', String(child.pid), '--backend', 'poll', '--timeout', '5'], { env: { WHYDIED_STATE_DIR: d } });
-    expectOneLineExit2(r, /state dir .* owned by uid 65534/);
-    victimUntouched();
-    // launch too: its default log and registry live in the state dir.
-    expectOneLineExit2(runCli(['launch', '--', '/bin/true'], { env: { WHYDIED_STATE_DIR: d } }), /owned by uid 65534/);
-    victimUntouched();
-  });
+  rit(
+    'a state dir owned by another user is refused (exit 2) and nothing goes through its planted records.jsonl',
+    async () => {
+      const d = hostileDir();
+      plant(path.join(d, 'records.jsonl'));
+      expect(() => saveRecords([rec(1)], { dir: d })).toThrow(/owned by uid 65534/);
+      victimUntouched();
+      const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+      track(child.pid as number);
+      const r = runCli(['watch', String(child.pid), '--backend', 'poll', '--timeout', '5'], {
+        env: { WHYDIED_STATE_DIR: d },
+      });
+      expectOneLineExit2(r, /state dir .* owned by uid 65534/);
+      victimUntouched();
+      // launch too: its default log and registry live in the state dir.
+      expectOneLineExit2(
+        runCli(['launch', '--', '/bin/true'], { env: { WHYDIED_STATE_DIR: d } }),
+        /owned by uid 65534/,
+      );
+      victimUntouched();
+    },
+  );
 
   rit('a records.jsonl link inside our own state dir is not followed', () => {
     const d = fs.mkdtempSync(path.join(tmp, 'state-'));
@@ -213,9 +222,15 @@ describe('safe-write module', () => {
 describe('recorder pidfile', () => {
   it('a pidfile naming an unrelated process (even one with "whydied record" in its arguments) does not block the recorder', async () => {
     const d = fs.mkdtempSync(path.join(tmp, 'pid-'));
-    const other = spawn('python3', ['-c', 'import time; time.sleep(60)', '/usr/bin/whydied', 'record'], { stdio: 'ignore' });
+    const other = spawn('python3', ['-c', 'import time; time.sleep(60)', '/usr/bin/whydied', 'record'], {
+      stdio: 'ignore',
+    });
     track(other.pid as number);
-    await waitFor(() => fs.existsSync(`/proc/${other.pid}/cmdline`) && fs.readFileSync(`/proc/${other.pid}/cmdline`, 'utf8').includes('record'));
+    await waitFor(
+      () =>
+        fs.existsSync(`/proc/${other.pid}/cmdline`) &&
+        fs.readFileSync(`/proc/${other.pid}/cmdline`, 'utf8').includes('record'),
+    );
     fs.writeFileSync(path.join(d, PIDFILE), `${other.pid}\n`);
     const file = acquirePidfile(d);
     expect(fs.readFileSync(file, 'utf8').split(' ')[0]).toBe(String(process.pid));

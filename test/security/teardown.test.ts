@@ -28,7 +28,9 @@ afterAll(() => fs.rmSync(stateDir, { recursive: true, force: true }));
 /** Tracing instances owned by `pid` (watch: whydied-<pid>-*, record: whydied-record-<pid>-*). */
 const instancesOf = (pid: number): string[] => {
   try {
-    return fs.readdirSync(INSTANCES).filter((n) => n.startsWith(`whydied-${pid}-`) || n.startsWith(`whydied-record-${pid}-`));
+    return fs
+      .readdirSync(INSTANCES)
+      .filter((n) => n.startsWith(`whydied-${pid}-`) || n.startsWith(`whydied-record-${pid}-`));
   } catch {
     return [];
   }
@@ -49,10 +51,14 @@ const recordsOf = (dir: string): Array<{ pid: number; cause: { kind: string; sig
 /** The recorder is tracing once the exit of a process started now shows up in its records. */
 async function recording(dir: string): Promise<boolean> {
   const probes = new Set<number>();
-  return waitFor(() => {
-    probes.add(spawnSync('true').pid as number);
-    return recordsOf(dir).some((r) => probes.has(r.pid));
-  }, 15000, 200);
+  return waitFor(
+    () => {
+      probes.add(spawnSync('true').pid as number);
+      return recordsOf(dir).some((r) => probes.has(r.pid));
+    },
+    15000,
+    200,
+  );
 }
 
 interface Run {
@@ -60,8 +66,15 @@ interface Run {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
 }
 
-function start(args: string[], stdio: Array<'pipe' | 'ignore'> = ['ignore', 'pipe', 'pipe'], env: NodeJS.ProcessEnv = {}): Run {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: stdio as ['pipe' | 'ignore', 'pipe' | 'ignore', 'pipe' | 'ignore'], env: { ...process.env, NO_COLOR: '1', WHYDIED_STATE_DIR: stateDir, ...env } });
+function start(
+  args: string[],
+  stdio: Array<'pipe' | 'ignore'> = ['ignore', 'pipe', 'pipe'],
+  env: NodeJS.ProcessEnv = {},
+): Run {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    stdio: stdio as ['pipe' | 'ignore', 'pipe' | 'ignore', 'pipe' | 'ignore'],
+    env: { ...process.env, NO_COLOR: '1', WHYDIED_STATE_DIR: stateDir, ...env },
+  });
   track(child.pid as number);
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -98,7 +111,9 @@ rit('the recorder survives a stderr whose reader is gone, and still records', as
   expect(await recording(dir)).toBe(true);
   const victim = startDetached('sleep', ['1000']);
   process.kill(victim, 'SIGTERM');
-  expect(await waitFor(() => recordsOf(dir).some((r) => r.pid === victim && r.cause.signal === 'SIGTERM'), 10000)).toBe(true);
+  expect(await waitFor(() => recordsOf(dir).some((r) => r.pid === victim && r.cause.signal === 'SIGTERM'), 10000)).toBe(
+    true,
+  );
   expect(isAlive(pid)).toBe(true);
   child.kill('SIGTERM');
   expect((await exited).code).toBe(143);
@@ -108,20 +123,27 @@ rit('the recorder survives a stderr whose reader is gone, and still records', as
 /** `exec`s the CLI in an interactive bash on a real pty; returns the CLI's pid (found by its exact argv). */
 async function inPty(args: string[]): Promise<{ driver: ChildProcess; pid: number }> {
   const argv = [process.execPath, CLI, ...args];
-  const driver = spawn('python3', [PTY, `exec ${argv.join(' ')}\n`], { stdio: 'ignore', env: { ...process.env, WHYDIED_STATE_DIR: stateDir } });
+  const driver = spawn('python3', [PTY, `exec ${argv.join(' ')}\n`], {
+    stdio: 'ignore',
+    env: { ...process.env, WHYDIED_STATE_DIR: stateDir },
+  });
   track(driver.pid as number);
   let pid = 0;
-  await waitFor(() => {
-    for (const name of fs.readdirSync('/proc')) {
-      if (!/^\d+$/.test(name)) continue;
-      try {
-        if (fs.readFileSync(`/proc/${name}/cmdline`, 'utf8') === `${argv.join('\0')}\0`) pid = track(Number(name));
-      } catch {
-        /* gone */
+  await waitFor(
+    () => {
+      for (const name of fs.readdirSync('/proc')) {
+        if (!/^\d+$/.test(name)) continue;
+        try {
+          if (fs.readFileSync(`/proc/${name}/cmdline`, 'utf8') === `${argv.join('\0')}\0`) pid = track(Number(name));
+        } catch {
+          /* gone */
+        }
       }
-    }
-    return pid !== 0;
-  }, 10000, 50);
+      return pid !== 0;
+    },
+    10000,
+    50,
+  );
   if (!pid) throw new Error('the CLI did not start in the pty');
   return { driver, pid };
 }
@@ -140,7 +162,9 @@ rit('a watch outlives its closed terminal (SIGHUP, then EIO on every write) and 
   // The status line is redrawn every second: two redraws onto the hung-up terminal must not end it.
   expect(await waitFor(() => !isAlive(pid), 2500)).toBe(false);
   process.kill(victim, 'SIGTERM');
-  expect(await waitFor(() => recordsOf(stateDir).some((r) => r.pid === victim && r.cause.signal === 'SIGTERM'), 10000)).toBe(true);
+  expect(
+    await waitFor(() => recordsOf(stateDir).some((r) => r.pid === victim && r.cause.signal === 'SIGTERM'), 10000),
+  ).toBe(true);
   expect(await waitFor(() => !isAlive(pid) && instancesOf(pid).length === 0, 10000)).toBe(true);
 });
 
@@ -152,7 +176,9 @@ rit('a foreground recorder outlives its closed terminal and still records', asyn
   expect(await waitFor(() => !isAlive(pid), 1500)).toBe(false);
   const victim = startDetached('sleep', ['1000']);
   process.kill(victim, 'SIGKILL');
-  expect(await waitFor(() => recordsOf(dir).some((r) => r.pid === victim && r.cause.signal === 'SIGKILL'), 10000)).toBe(true);
+  expect(await waitFor(() => recordsOf(dir).some((r) => r.pid === victim && r.cause.signal === 'SIGKILL'), 10000)).toBe(
+    true,
+  );
   process.kill(pid, 'SIGTERM');
   expect(await waitFor(() => !isAlive(pid) && instancesOf(pid).length === 0, 10000)).toBe(true);
 });
@@ -166,16 +192,19 @@ describe('signals to a watch', () => {
     return { run, victim, pid };
   };
 
-  rit.each<[NodeJS.Signals]>([['SIGHUP'], ['SIGPIPE']])('%s does not end it; it still records the death and cleans up', async (sig) => {
-    const { run, victim, pid } = await watchOf();
-    process.kill(pid, sig);
-    expect(await waitFor(() => !isAlive(pid), 1000)).toBe(false);
-    process.kill(victim, 'SIGTERM');
-    const res = await run.exited;
-    expect(res.code).toBe(3);
-    expect(recordsOf(stateDir).some((r) => r.pid === victim)).toBe(true);
-    expect(instancesOf(pid)).toEqual([]);
-  });
+  rit.each<[NodeJS.Signals]>([['SIGHUP'], ['SIGPIPE']])(
+    '%s does not end it; it still records the death and cleans up',
+    async (sig) => {
+      const { run, victim, pid } = await watchOf();
+      process.kill(pid, sig);
+      expect(await waitFor(() => !isAlive(pid), 1000)).toBe(false);
+      process.kill(victim, 'SIGTERM');
+      const res = await run.exited;
+      expect(res.code).toBe(3);
+      expect(recordsOf(stateDir).some((r) => r.pid === victim)).toBe(true);
+      expect(instancesOf(pid)).toEqual([]);
+    },
+  );
 
   rit('SIGTERM: exit 143, instance removed', async () => {
     const { run, pid } = await watchOf();
@@ -184,7 +213,7 @@ describe('signals to a watch', () => {
     expect(instancesOf(pid)).toEqual([]);
   });
 
-  rit('SIGKILL: the next whydied watch removes the dead run\'s instance', async () => {
+  rit("SIGKILL: the next whydied watch removes the dead run's instance", async () => {
     const { run, pid } = await watchOf();
     process.kill(pid, 'SIGKILL');
     await run.exited;

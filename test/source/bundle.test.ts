@@ -56,7 +56,7 @@ async function capturedScenario(): Promise<{ pid: number; live: Facts; bundle: B
   await waitFor(() => {
     const f = createFacts(createLiveSource());
     const cat = f.stat(catPid);
-    pid = cat.ok ? f.processTable().find((s) => s.comm === 'sleep' && s.pgrp === cat.value.pgrp)?.pid ?? 0 : 0;
+    pid = cat.ok ? (f.processTable().find((s) => s.comm === 'sleep' && s.pgrp === cat.value.pgrp)?.pid ?? 0) : 0;
     return pid > 0;
   });
   if (pid === 0) throw new Error('the nohup sleep did not start');
@@ -85,7 +85,10 @@ test('bundle replay answers exactly like the live source', async () => {
 
 test('envNames keeps names only; values never reach the bundle', async () => {
   const { pid, live, bundle } = await capturedScenario();
-  expect(live.envNames(pid, ['RUNNER_TRACKING_ID', 'JENKINS_NODE_COOKIE'])).toEqual({ ok: true, value: ['RUNNER_TRACKING_ID'] });
+  expect(live.envNames(pid, ['RUNNER_TRACKING_ID', 'JENKINS_NODE_COOKIE'])).toEqual({
+    ok: true,
+    value: ['RUNNER_TRACKING_ID'],
+  });
   const text = serializeBundle(bundle);
   expect(text).not.toContain(SECRET);
   expect(text).toContain('RUNNER_TRACKING_ID');
@@ -110,7 +113,8 @@ test('anything not captured replays as NOTCAPTURED', () => {
 });
 
 describe('readBundleFile errors: one line each', () => {
-  const valid = (): Record<string, unknown> => JSON.parse(serializeBundle(createLiveSource().snapshot({ query: '1', pid: 1 })));
+  const valid = (): Record<string, unknown> =>
+    JSON.parse(serializeBundle(createLiveSource().snapshot({ query: '1', pid: 1 })));
   const write = (name: string, content: string): string => {
     const file = path.join(tmp, name);
     fs.writeFileSync(file, content);
@@ -121,14 +125,42 @@ describe('readBundleFile errors: one line each', () => {
     ['a directory', () => tmp, /is a directory/],
     ['bad JSON', () => write('bad.json', '{"format": '), /not valid JSON/],
     ['not an object', () => write('arr.json', '[1,2]'), /not a whydied bundle/],
-    ['wrong format', () => write('fmt.json', JSON.stringify({ ...valid(), format: 'something/1' })), /not a whydied bundle/],
-    ['future version', () => write('v2.json', JSON.stringify({ ...valid(), format: 'whydied.bundle/2' })), /unsupported bundle version/],
-    ['texts wrong type', () => write('texts.json', JSON.stringify({ ...valid(), texts: { '/proc/1/stat': 5 } })), /texts\["\/proc\/1\/stat"\]/],
+    [
+      'wrong format',
+      () => write('fmt.json', JSON.stringify({ ...valid(), format: 'something/1' })),
+      /not a whydied bundle/,
+    ],
+    [
+      'future version',
+      () => write('v2.json', JSON.stringify({ ...valid(), format: 'whydied.bundle/2' })),
+      /unsupported bundle version/,
+    ],
+    [
+      'texts wrong type',
+      () => write('texts.json', JSON.stringify({ ...valid(), texts: { '/proc/1/stat': 5 } })),
+      /texts\["\/proc\/1\/stat"\]/,
+    ],
     ['dirs wrong type', () => write('dirs.json', JSON.stringify({ ...valid(), dirs: [] })), /"dirs" must be an object/],
-    ['bad error code', () => write('code.json', JSON.stringify({ ...valid(), links: { x: { error: 'EBOGUS', message: 'm' } } })), /links/],
-    ['bad target', () => write('target.json', JSON.stringify({ ...valid(), target: { query: 1, pid: 'x' } })), /"target"/],
-    ['no capturedAtMs', () => write('ms.json', JSON.stringify({ ...valid(), capturedAtMs: undefined })), /capturedAtMs/],
-    ['env values smuggled in', () => write('env.json', JSON.stringify({ ...valid(), env: { 1: { A: 'value' } } })), /env/],
+    [
+      'bad error code',
+      () => write('code.json', JSON.stringify({ ...valid(), links: { x: { error: 'EBOGUS', message: 'm' } } })),
+      /links/,
+    ],
+    [
+      'bad target',
+      () => write('target.json', JSON.stringify({ ...valid(), target: { query: 1, pid: 'x' } })),
+      /"target"/,
+    ],
+    [
+      'no capturedAtMs',
+      () => write('ms.json', JSON.stringify({ ...valid(), capturedAtMs: undefined })),
+      /capturedAtMs/,
+    ],
+    [
+      'env values smuggled in',
+      () => write('env.json', JSON.stringify({ ...valid(), env: { 1: { A: 'value' } } })),
+      /env/,
+    ],
   ];
   test.each(cases)('%s', (_name, file, pattern) => {
     let caught: unknown;
@@ -159,7 +191,22 @@ test('arbitrary JSON or text never breaks the bundle reader with anything but Bu
   };
   fc.assert(fc.property(fc.string(), onlyBundleErrors));
   fc.assert(fc.property(fc.jsonValue(), (v) => onlyBundleErrors(JSON.stringify(v) ?? 'null')));
-  const base = JSON.parse(serializeBundle(createLiveSource().snapshot({ query: '1', pid: 1 }))) as Record<string, unknown>;
-  const field = fc.constantFrom('format', 'capturedAt', 'capturedAtMs', 'hostname', 'target', 'texts', 'links', 'dirs', 'env', 'kmsg', 'commands');
+  const base = JSON.parse(serializeBundle(createLiveSource().snapshot({ query: '1', pid: 1 }))) as Record<
+    string,
+    unknown
+  >;
+  const field = fc.constantFrom(
+    'format',
+    'capturedAt',
+    'capturedAtMs',
+    'hostname',
+    'target',
+    'texts',
+    'links',
+    'dirs',
+    'env',
+    'kmsg',
+    'commands',
+  );
   fc.assert(fc.property(field, fc.jsonValue(), (k, v) => onlyBundleErrors(JSON.stringify({ ...base, [k]: v }))));
 });

@@ -91,7 +91,7 @@ test('pipe holders with read/write ends from fdinfo', async () => {
   const facts = createFacts(createLiveSource());
   const stdin = facts.fds(reader);
   expect(stdin.ok && stdin.value[0].kind).toBe('pipe');
-  const inode = stdin.ok ? stdin.value[0].inode ?? 0 : 0;
+  const inode = stdin.ok ? (stdin.value[0].inode ?? 0) : 0;
   const holders = facts.pipeHolders(inode);
   expect(holders).toEqual(
     expect.arrayContaining([
@@ -111,7 +111,7 @@ test('memory cgroup (v1 limit) of a process placed in a limited cgroup', () => {
   const pid = startDetached('sleep', ['100']);
   const facts0 = createFacts(createLiveSource());
   const own = facts0.cgroups(pid);
-  const parent = own.ok ? own.value.find((g) => g.controllers.includes('memory'))?.path ?? '/' : '/';
+  const parent = own.ok ? (own.value.find((g) => g.controllers.includes('memory'))?.path ?? '/') : '/';
   const rel = `${parent === '/' ? '' : parent}/whydied-test-${process.pid}`;
   const dir = `${base}${rel}`;
   fs.mkdirSync(dir);
@@ -152,7 +152,10 @@ test('errors are mapped to codes and recorded', () => {
 test('procRoot reads a fake /proc but records the real paths', () => {
   const root = path.join(tmp, 'proc');
   fs.mkdirSync(path.join(root, '4242'), { recursive: true });
-  fs.writeFileSync(path.join(root, '4242', 'stat'), '4242 (fake) S 1 4242 4242 0 -1 0 0 0 0 0 1 1 0 0 20 0 1 0 500 100 10\n');
+  fs.writeFileSync(
+    path.join(root, '4242', 'stat'),
+    '4242 (fake) S 1 4242 4242 0 -1 0 0 0 0 0 1 1 0 0 20 0 1 0 500 100 10\n',
+  );
   const live = createLiveSource({ procRoot: root });
   const facts = createFacts(live);
   expect(facts.stat(4242)).toMatchObject({ ok: true, value: { comm: 'fake', startTime: 500 } });

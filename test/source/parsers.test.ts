@@ -24,20 +24,34 @@ describe('parseStat', () => {
   test('real-looking line', () => {
     const s = parseStat(statLine(42, 'sleep', 7, 34816, 12345));
     expect(s).toMatchObject({ pid: 42, comm: 'sleep', state: 'S', ppid: 7, pgrp: 42, session: 42, ttyNr: 34816 });
-    expect(s).toMatchObject({ tpgid: -1, utime: 7, stime: 3, numThreads: 1, startTime: 12345, vsize: 8192000, rssPages: 250 });
+    expect(s).toMatchObject({
+      tpgid: -1,
+      utime: 7,
+      stime: 3,
+      numThreads: 1,
+      startTime: 12345,
+      vsize: 8192000,
+      rssPages: 250,
+    });
   });
 
   test('hostile comm round-trips and never shifts fields', () => {
     fc.assert(
-      fc.property(hostileComm, fc.integer({ min: 1, max: 4194304 }), fc.integer({ min: 0, max: 4194304 }), fc.nat(), (comm, pid, ppid, start) => {
-        const s = parseStat(statLine(pid, comm, ppid, 0, start));
-        expect(s).not.toBeNull();
-        expect(s?.comm).toBe(comm);
-        expect(s?.pid).toBe(pid);
-        expect(s?.ppid).toBe(ppid);
-        expect(s?.startTime).toBe(start);
-        expect(s?.state).toBe('S');
-      }),
+      fc.property(
+        hostileComm,
+        fc.integer({ min: 1, max: 4194304 }),
+        fc.integer({ min: 0, max: 4194304 }),
+        fc.nat(),
+        (comm, pid, ppid, start) => {
+          const s = parseStat(statLine(pid, comm, ppid, 0, start));
+          expect(s).not.toBeNull();
+          expect(s?.comm).toBe(comm);
+          expect(s?.pid).toBe(pid);
+          expect(s?.ppid).toBe(ppid);
+          expect(s?.startTime).toBe(start);
+          expect(s?.state).toBe('S');
+        },
+      ),
     );
   });
 
@@ -110,7 +124,9 @@ describe('parseStatus', () => {
   });
 
   test('missing optional fields become null; garbage never throws', () => {
-    const kernelThread = status('kthreadd').replace(/VmRSS.*\n/, '').replace(/Kthread.*\n/, '');
+    const kernelThread = status('kthreadd')
+      .replace(/VmRSS.*\n/, '')
+      .replace(/Kthread.*\n/, '');
     expect(parseStatus(kernelThread)).toMatchObject({ vmRssKb: null, kthread: null });
     expect(parseStatus('Name:\tx\n')).toBeNull();
     fc.assert(fc.property(fc.string(), (t) => void parseStatus(t)));
@@ -181,10 +197,17 @@ describe('parseCgroupFile', () => {
   test('generated entries round-trip; garbage never throws', () => {
     const segment = fc.stringMatching(/^[a-z0-9.@:_ -]{1,12}$/);
     fc.assert(
-      fc.property(fc.nat(20), fc.array(fc.stringMatching(/^[a-z_=]{1,8}$/), { maxLength: 3 }), fc.array(segment, { maxLength: 4 }), (h, ctrls, segs) => {
-        const path = `/${segs.join('/')}`;
-        expect(parseCgroupFile(`${h}:${ctrls.join(',')}:${path}\n`)).toEqual([{ hierarchy: h, controllers: ctrls, path }]);
-      }),
+      fc.property(
+        fc.nat(20),
+        fc.array(fc.stringMatching(/^[a-z_=]{1,8}$/), { maxLength: 3 }),
+        fc.array(segment, { maxLength: 4 }),
+        (h, ctrls, segs) => {
+          const path = `/${segs.join('/')}`;
+          expect(parseCgroupFile(`${h}:${ctrls.join(',')}:${path}\n`)).toEqual([
+            { hierarchy: h, controllers: ctrls, path },
+          ]);
+        },
+      ),
     );
     fc.assert(fc.property(fc.string(), (t) => void parseCgroupFile(t)));
   });

@@ -20,7 +20,10 @@ afterAll(() => {
 test('a capture of a bash -c job holds everything about its family', async () => {
   const pidFile = path.join(tmp, 'job.pid');
   // runner (session leader) -> bash -c -> target bash -> sleep child; plus a group mate.
-  const runner = startDetached('bash', ['-c', `bash -c 'sleep 101 & sleep 102; wait' & echo $! > ${pidFile}; sleep 103; wait`]);
+  const runner = startDetached('bash', [
+    '-c',
+    `bash -c 'sleep 101 & sleep 102; wait' & echo $! > ${pidFile}; sleep 103; wait`,
+  ]);
   const target = await readPidFile(pidFile);
   const live = createLiveSource();
   const facts = createFacts(live);

@@ -32,7 +32,9 @@ test(':PORT finds the process listening on it', async () => {
   await waitFor(() => fs.existsSync(portFile) && fs.readFileSync(portFile, 'utf8') !== '');
   const port = Number(fs.readFileSync(portFile, 'utf8'));
   expect(resolveQuery(`:${port}`, facts())).toEqual({ kind: 'port', port, pids: [pid] });
-  const listener = facts().tcpListeners().find((l) => l.port === port);
+  const listener = facts()
+    .tcpListeners()
+    .find((l) => l.port === port);
   expect(listener).toMatchObject({ family: 'tcp', address: '127.0.0.1' });
 });
 
@@ -53,7 +55,11 @@ test('a name matches comm or argv[0] basename, newest first, never ourselves', a
   expect(sleeps.kind === 'name' && sleeps.pids).toEqual(expect.arrayContaining([first, second]));
   const self = resolveQuery(fs.readFileSync('/proc/self/comm', 'utf8').trim(), facts());
   expect(self.kind === 'name' && self.pids).not.toContain(process.pid);
-  expect(resolveQuery('no-such-process-whydied', facts())).toEqual({ kind: 'name', name: 'no-such-process-whydied', pids: [] });
+  expect(resolveQuery('no-such-process-whydied', facts())).toEqual({
+    kind: 'name',
+    name: 'no-such-process-whydied',
+    pids: [],
+  });
 });
 
 test('pids', () => {

@@ -13,8 +13,16 @@ test('systemctl show blocks become unit states keyed by Id', () => {
   const units = parseShow(SHOW).map(toUnitState);
   expect(units).toHaveLength(2);
   expect(units[0]).toMatchObject({
-    id: 'demo.service', execMainPid: 80, execMainCode: 'killed', execMainStatus: 9, result: 'signal', memoryMax: 41943040,
-    execMainExitMs: 1795334930000, restart: 'no', killMode: 'control-group', type: 'service',
+    id: 'demo.service',
+    execMainPid: 80,
+    execMainCode: 'killed',
+    execMainStatus: 9,
+    result: 'signal',
+    memoryMax: 41943040,
+    execMainExitMs: 1795334930000,
+    restart: 'no',
+    killMode: 'control-group',
+    type: 'service',
   });
   expect(units[1]).toMatchObject({ id: 'nosuch.service', loadState: 'not-found', execMainCode: null, memoryMax: null });
   expect(parseShow('garbage\n\n=x\n')).toEqual([]);
@@ -53,16 +61,32 @@ function withFiles(files: Record<string, string>): RawSource {
 test('readKillUserProcesses says which file decided, and when it is the compiled-in default', () => {
   const shipped = '[Login]\n#NAutoVTs=6\n#KillUserProcesses=no\n#KillExcludeUsers=root\n';
   expect(readKillUserProcesses(createFacts(withFiles({ '/etc/systemd/logind.conf': shipped })))).toEqual({
-    value: false, source: '/etc/systemd/logind.conf', compiledDefault: true,
+    value: false,
+    source: '/etc/systemd/logind.conf',
+    compiledDefault: true,
   });
   const dropins = {
     '/etc/systemd/logind.conf': shipped,
     '/usr/lib/systemd/logind.conf.d/10-a.conf': '[Login]\nKillUserProcesses=no\n',
     '/etc/systemd/logind.conf.d/50-b.conf': '[Login]\nKillUserProcesses=yes\n',
   };
-  expect(readKillUserProcesses(createFacts(withFiles(dropins)))).toEqual({ value: true, source: '/etc/systemd/logind.conf.d/50-b.conf', compiledDefault: false });
+  expect(readKillUserProcesses(createFacts(withFiles(dropins)))).toEqual({
+    value: true,
+    source: '/etc/systemd/logind.conf.d/50-b.conf',
+    compiledDefault: false,
+  });
   // A same-named drop-in in /etc hides the one in /usr/lib.
-  const hidden = { '/usr/lib/systemd/logind.conf.d/50-b.conf': '[Login]\nKillUserProcesses=yes\n', '/etc/systemd/logind.conf.d/50-b.conf': '[Login]\nKillUserProcesses=no\n' };
-  expect(readKillUserProcesses(createFacts(withFiles(hidden)))).toMatchObject({ value: false, source: '/etc/systemd/logind.conf.d/50-b.conf' });
-  expect(readKillUserProcesses(createFacts(withFiles({})))).toEqual({ value: null, source: null, compiledDefault: false });
+  const hidden = {
+    '/usr/lib/systemd/logind.conf.d/50-b.conf': '[Login]\nKillUserProcesses=yes\n',
+    '/etc/systemd/logind.conf.d/50-b.conf': '[Login]\nKillUserProcesses=no\n',
+  };
+  expect(readKillUserProcesses(createFacts(withFiles(hidden)))).toMatchObject({
+    value: false,
+    source: '/etc/systemd/logind.conf.d/50-b.conf',
+  });
+  expect(readKillUserProcesses(createFacts(withFiles({})))).toEqual({
+    value: null,
+    source: null,
+    compiledDefault: false,
+  });
 });

@@ -38,7 +38,11 @@ t('MemoryMax= OOM kill: the unit, the kernel OOM killer in the unit cgroup, the 
   expect(r.verdict.summary).toContain(`${unit}.service`);
   expect(r.verdict.summary).toContain('MemoryMax=32M');
   const su = check(r, 'systemd-unit');
-  expect(su.evidence).toMatchObject({ unit: `${unit}.service`, memoryMax: 32 * 1024 * 1024, exit: { code: 'killed', signal: 'SIGKILL' } });
+  expect(su.evidence).toMatchObject({
+    unit: `${unit}.service`,
+    memoryMax: 32 * 1024 * 1024,
+    exit: { code: 'killed', signal: 'SIGKILL' },
+  });
   expect(String((su.cause?.details as { memcg?: string }).memcg)).toMatch(new RegExp(`/${unit}\\.service$`));
 });
 
@@ -55,5 +59,9 @@ t('a segfault through systemd-coredump: core dump found, SIGSEGV, Result=core-du
   const j = check(r, 'journal');
   expect(j.code).toBe('died');
   expect(j.summary).toContain(`coredumpctl info ${pid}`);
-  expect(check(r, 'systemd-unit').evidence).toMatchObject({ unit: `${unit}.service`, result: 'core-dump', exit: { code: 'dumped', signal: 'SIGSEGV' } });
+  expect(check(r, 'systemd-unit').evidence).toMatchObject({
+    unit: `${unit}.service`,
+    result: 'core-dump',
+    exit: { code: 'dumped', signal: 'SIGSEGV' },
+  });
 });

@@ -31,7 +31,11 @@ export interface Result {
 
 function script(args: string[], timeoutMs: number): Result {
   // The node running the tests is the one whydied runs with inside.
-  const r = spawnSync(ENV_SCRIPT, args, { encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, WHYDIED_SYSTEMD_NODE: process.execPath } });
+  const r = spawnSync(ENV_SCRIPT, args, {
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    env: { ...process.env, WHYDIED_SYSTEMD_NODE: process.execPath },
+  });
   return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? String(r.error ?? '') };
 }
 
@@ -39,7 +43,7 @@ function script(args: string[], timeoutMs: number): Result {
 export function cannotBoot(): string | null {
   if (process.getuid?.() !== 0) return 'not root (systemd-nspawn needs root)';
   const r = script(['check'], 10000);
-  return r.code === 0 ? null : (r.stdout.trim() || r.stderr.trim() || 'systemd-env.sh check failed');
+  return r.code === 0 ? null : r.stdout.trim() || r.stderr.trim() || 'systemd-env.sh check failed';
 }
 
 /** Boot (idempotent). Returns the container's PID 1 as the host sees it and how long it took. */
@@ -48,7 +52,8 @@ export function boot(): { leader: number; ms: number } {
   // A first boot debootstraps (~50-90 s); later ones take a few seconds.
   const r = script(['up'], 600000);
   const m = /running (\d+)/.exec(r.stdout);
-  if (r.code !== 0 || !m) throw new Error(`systemd-env.sh up failed (${r.code}): ${r.stderr.trim().split('\n').slice(-5).join(' / ')}`);
+  if (r.code !== 0 || !m)
+    throw new Error(`systemd-env.sh up failed (${r.code}): ${r.stderr.trim().split('\n').slice(-5).join(' / ')}`);
   return { leader: Number(m[1]), ms: Date.now() - t0 };
 }
 
@@ -60,7 +65,11 @@ export function teardown(): Result {
 export function leader(): number | null {
   try {
     const pid = Number(fs.readFileSync(path.join(STATE_DIR, 'leader'), 'utf8').trim());
-    return pid > 0 && fs.existsSync(path.join(STATE_DIR, 'ready')) && fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'systemd' ? pid : null;
+    return pid > 0 &&
+      fs.existsSync(path.join(STATE_DIR, 'ready')) &&
+      fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'systemd'
+      ? pid
+      : null;
   } catch {
     return null;
   }
@@ -79,7 +88,25 @@ export function unavailable(): string | null {
 function nsenterArgv(cmd: string): string[] {
   const pid = leader();
   if (pid === null) throw new Error('the systemd environment is not up');
-  return ['-t', String(pid), '-m', '-u', '-i', '-n', '-p', '-C', '--', '/usr/bin/env', '-i', `PATH=${PATH}`, 'HOME=/root', 'LANG=C.UTF-8', '/bin/sh', '-c', cmd];
+  return [
+    '-t',
+    String(pid),
+    '-m',
+    '-u',
+    '-i',
+    '-n',
+    '-p',
+    '-C',
+    '--',
+    '/usr/bin/env',
+    '-i',
+    `PATH=${PATH}`,
+    'HOME=/root',
+    'LANG=C.UTF-8',
+    '/bin/sh',
+    '-c',
+    cmd,
+  ];
 }
 
 /** Run `cmd` (sh -c) inside as root, outside any unit (like an admin's nsenter shell). */
@@ -127,7 +154,11 @@ export function whydied(args: string[], timeoutMs = 60000): WhydiedRun {
   try {
     // One envelope `{schema, reports}` whatever the number of matches (whydied.report/2).
     const parsed = JSON.parse(r.stdout) as { reports?: Report[] } | Report | Report[];
-    reports = Array.isArray(parsed) ? parsed : 'reports' in parsed && Array.isArray(parsed.reports) ? parsed.reports : [parsed as Report];
+    reports = Array.isArray(parsed)
+      ? parsed
+      : 'reports' in parsed && Array.isArray(parsed.reports)
+        ? parsed.reports
+        : [parsed as Report];
   } catch {
     /* not JSON: the caller sees stdout/stderr */
   }
@@ -137,7 +168,8 @@ export function whydied(args: string[], timeoutMs = 60000): WhydiedRun {
 /** The one report for a target, or a thrown error with what whydied printed. */
 export function report(args: string[]): Report {
   const r = whydied(args);
-  if (r.reports.length === 0) throw new Error(`whydied ${args.join(' ')} -> ${r.code}: ${r.stderr.trim()} ${r.stdout.slice(0, 500)}`);
+  if (r.reports.length === 0)
+    throw new Error(`whydied ${args.join(' ')} -> ${r.code}: ${r.stderr.trim()} ${r.stdout.slice(0, 500)}`);
   return r.reports[0];
 }
 
@@ -179,7 +211,8 @@ export class Login {
     this.child.stdin.write(`${cmd}\necho ${marker}\n`);
     const end = Date.now() + timeoutMs;
     while (this.out.indexOf(marker, start) === -1) {
-      if (Date.now() > end || this.child.exitCode !== null) throw new Error(`login: no answer to ${cmd}: ${this.out.slice(start)}`);
+      if (Date.now() > end || this.child.exitCode !== null)
+        throw new Error(`login: no answer to ${cmd}: ${this.out.slice(start)}`);
       await new Promise((r) => setTimeout(r, 20));
     }
     return this.out.slice(start, this.out.indexOf(marker, start)).trim();
@@ -197,5 +230,7 @@ export class Login {
 
 /** A user's logind sessions inside (ids), to wait for a logout to be processed. */
 export function sessionsOf(user = TEST_USER): string[] {
-  return sh(`loginctl list-sessions --no-legend | awk '$3 == "${user}" { print $1 }'`).stdout.split('\n').filter(Boolean);
+  return sh(`loginctl list-sessions --no-legend | awk '$3 == "${user}" { print $1 }'`)
+    .stdout.split('\n')
+    .filter(Boolean);
 }

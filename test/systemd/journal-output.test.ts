@@ -16,7 +16,9 @@ const MESSAGE_ID = '5f1c2a7e9b3d4c8a8e6f0d1b2c3a4e57';
 t('run --output journal: journald stores the death with its WHYDIED_* fields', async () => {
   // The checkout is bind-mounted at the same path inside (harness.ts).
   const cli = path.join(CHECKOUT, 'dist/whydied.js');
-  const r = sh(`d=$(mktemp -d) && WHYDIED_STATE_DIR=$d node '${cli}' run --output store,journal -- sh -c 'exit 9'; rc=$?; rm -rf "$d"; exit $rc`);
+  const r = sh(
+    `d=$(mktemp -d) && WHYDIED_STATE_DIR=$d node '${cli}' run --output store,journal -- sh -c 'exit 9'; rc=$?; rm -rf "$d"; exit $rc`,
+  );
   expect(r.code).toBe(9);
   const pid = Number(/\(pid (\d+)\) exited with code 9/.exec(r.stderr)?.[1]);
   expect(pid).toBeGreaterThan(0);

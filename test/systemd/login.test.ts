@@ -21,7 +21,10 @@ const alive = (pid: number): boolean => sh(`kill -0 ${pid}`).code === 0;
 async function logout(login: Login): Promise<void> {
   await login.logout();
   const ended = await waitInside(`[ -z "$(loginctl list-sessions --no-legend | awk '$3 == "${TEST_USER}"')" ]`, 20000);
-  if (!ended) throw new Error(`the session did not end: ${sh(`loginctl list-sessions --no-legend; for s in $(loginctl list-sessions --no-legend | awk '{print $1}'); do loginctl session-status $s --no-pager; done`).stdout}`);
+  if (!ended)
+    throw new Error(
+      `the session did not end: ${sh(`loginctl list-sessions --no-legend; for s in $(loginctl list-sessions --no-legend | awk '{print $1}'); do loginctl session-status $s --no-pager; done`).stdout}`,
+    );
 }
 
 afterAll(async () => {
@@ -33,37 +36,55 @@ afterAll(async () => {
 let before: Report | null = null;
 let victim = 0;
 
-t('a nohup process in an ssh session with KillUserProcesses=yes: at-risk at session end, citing the drop-in', async () => {
-  must(`loginctl disable-linger ${TEST_USER}`);
-  const login = new Login();
-  // Its stdout goes to the journal (systemd-cat connects, then execs): the journal keeps lines with its pid and unit.
-  victim = Number(await login.run(`nohup systemd-cat -t wd-worker sh -c 'echo worker started; exec sleep 3001' >/dev/null 2>&1 & echo $!`));
-  expect(victim).toBeGreaterThan(1);
-  expect(await waitInside(`journalctl -q _PID=${victim} | grep -q 'worker started'`)).toBe(true);
-  expect(sessionsOf()).toHaveLength(1);
-  before = report([String(victim)]);
-  expect(before.verdict.status).toBe('at-risk');
-  const cg = check(before, 'cgroup');
-  expect(cg.code).toBe('session-scope-killed');
-  expect(cg.evidence).toMatchObject({ killUserProcesses: true, killUserProcessesSource: DROPIN, killUserProcessesCompiledDefault: false, user: TEST_USER, lingering: false, systemdRunning: true });
-  const risk = expectRule(before, 'session-end', 'session.kill-user-processes');
-  expect(risk.reason).toContain(DROPIN);
-  expect(before.remedy.length).toBeGreaterThan(0);
+t(
+  'a nohup process in an ssh session with KillUserProcesses=yes: at-risk at session end, citing the drop-in',
+  async () => {
+    must(`loginctl disable-linger ${TEST_USER}`);
+    const login = new Login();
+    // Its stdout goes to the journal (systemd-cat connects, then execs): the journal keeps lines with its pid and unit.
+    victim = Number(
+      await login.run(
+        `nohup systemd-cat -t wd-worker sh -c 'echo worker started; exec sleep 3001' >/dev/null 2>&1 & echo $!`,
+      ),
+    );
+    expect(victim).toBeGreaterThan(1);
+    expect(await waitInside(`journalctl -q _PID=${victim} | grep -q 'worker started'`)).toBe(true);
+    expect(sessionsOf()).toHaveLength(1);
+    before = report([String(victim)]);
+    expect(before.verdict.status).toBe('at-risk');
+    const cg = check(before, 'cgroup');
+    expect(cg.code).toBe('session-scope-killed');
+    expect(cg.evidence).toMatchObject({
+      killUserProcesses: true,
+      killUserProcessesSource: DROPIN,
+      killUserProcessesCompiledDefault: false,
+      user: TEST_USER,
+      lingering: false,
+      systemdRunning: true,
+    });
+    const risk = expectRule(before, 'session-end', 'session.kill-user-processes');
+    expect(risk.reason).toContain(DROPIN);
+    expect(before.remedy.length).toBeGreaterThan(0);
 
-  await logout(login);
-  // The real event: logind stopped the scope and the process died with it.
-  expect(await waitInside(gone(victim), 15000)).toBe(true);
-  expectReality(risk, true);
+    await logout(login);
+    // The real event: logind stopped the scope and the process died with it.
+    expect(await waitInside(gone(victim), 15000)).toBe(true);
+    expectReality(risk, true);
 
-  const after = report([String(victim)]);
-  expect(after.verdict.status).toBe('died');
-  expect(after.verdict.cause).toMatchObject({ kind: 'signal', signal: 'SIGTERM', sender: { pid: 1, comm: 'systemd' } });
-  const su = check(after, 'systemd-unit');
-  expect(su.code).toBe('session-ended');
-  expect(su.evidence).toMatchObject({ foundBy: 'journal' });
-  expect(after.verdict.summary).toMatch(/login session \S+ \(session-\S+\.scope\), which ended at/);
-  expect(after.verdict.summary).toContain('KillUserProcesses=yes');
-});
+    const after = report([String(victim)]);
+    expect(after.verdict.status).toBe('died');
+    expect(after.verdict.cause).toMatchObject({
+      kind: 'signal',
+      signal: 'SIGTERM',
+      sender: { pid: 1, comm: 'systemd' },
+    });
+    const su = check(after, 'systemd-unit');
+    expect(su.code).toBe('session-ended');
+    expect(su.evidence).toMatchObject({ foundBy: 'journal' });
+    expect(after.verdict.summary).toMatch(/login session \S+ \(session-\S+\.scope\), which ended at/);
+    expect(after.verdict.summary).toContain('KillUserProcesses=yes');
+  },
+);
 
 // whydied ran as root, so its first remedy is root's: a system service run as the process's user, outside
 // any session scope. Run as printed (as root), then a new login and logout must leave it running.
@@ -87,46 +108,62 @@ t('the first remedy whydied printed survives the next logout, and is no longer a
   must(`kill ${relaunched}`);
 });
 
-t('with no readable logind.conf at all, the compiled-in default decides and whydied says it cannot tell which', async () => {
-  must(`mv ${DROPIN} ${DROPIN}.off && mv /etc/systemd/logind.conf /etc/systemd/logind.conf.off && systemctl restart systemd-logind`);
-  try {
-    const login = new Login();
-    const pid = Number(await login.run(`nohup sleep 3004 >/dev/null 2>&1 & echo $!`));
-    const r = report([String(pid)]);
-    const risk = expectRule(r, 'session-end', 'session.kill-user-processes-unset');
-    await login.logout();
-    await waitInside(gone(pid), 5000);
-    expectReality(risk, !alive(pid));
-    sh(`kill ${pid}`);
-  } finally {
-    must(`mv /etc/systemd/logind.conf.off /etc/systemd/logind.conf && mv ${DROPIN}.off ${DROPIN} && systemctl restart systemd-logind`);
-  }
-});
+t(
+  'with no readable logind.conf at all, the compiled-in default decides and whydied says it cannot tell which',
+  async () => {
+    must(
+      `mv ${DROPIN} ${DROPIN}.off && mv /etc/systemd/logind.conf /etc/systemd/logind.conf.off && systemctl restart systemd-logind`,
+    );
+    try {
+      const login = new Login();
+      const pid = Number(await login.run(`nohup sleep 3004 >/dev/null 2>&1 & echo $!`));
+      const r = report([String(pid)]);
+      const risk = expectRule(r, 'session-end', 'session.kill-user-processes-unset');
+      await login.logout();
+      await waitInside(gone(pid), 5000);
+      expectReality(risk, !alive(pid));
+      sh(`kill ${pid}`);
+    } finally {
+      must(
+        `mv /etc/systemd/logind.conf.off /etc/systemd/logind.conf && mv ${DROPIN}.off ${DROPIN} && systemctl restart systemd-logind`,
+      );
+    }
+  },
+);
 
-t('without the drop-in the compiled-in default decides (Debian: no), named from the shipped logind.conf, and the process survives logout', async () => {
-  must(`mv ${DROPIN} ${DROPIN}.off && systemctl restart systemd-logind`);
-  try {
-    const login = new Login();
-    const pid = Number(await login.run(`nohup sleep 3003 >/dev/null 2>&1 & echo $!`));
-    const r = report([String(pid)]);
-    expect(check(r, 'cgroup')).toMatchObject({
-      code: 'session-scope',
-      evidence: { killUserProcesses: false, killUserProcessesCompiledDefault: true, killUserProcessesSource: '/etc/systemd/logind.conf' },
-    });
-    expect(check(r, 'cgroup').summary).toContain('compiled-in default');
-    const risk = expectRule(r, 'session-end', 'session.kept-at-logout');
-    const [session] = sessionsOf();
-    await login.logout();
-    // logind ends the session but, with KillUserProcesses=no, leaves the scope's processes alone: the session
-    // stays "closing" for as long as they live.
-    expect(await waitInside(`[ "$(loginctl show-session ${session} -p State --value)" = closing ]`, 20000)).toBe(true);
-    expect(alive(pid)).toBe(true);
-    expectReality(risk, false);
-    must(`kill ${pid}`);
-  } finally {
-    must(`mv ${DROPIN}.off ${DROPIN} && systemctl restart systemd-logind`);
-  }
-});
+t(
+  'without the drop-in the compiled-in default decides (Debian: no), named from the shipped logind.conf, and the process survives logout',
+  async () => {
+    must(`mv ${DROPIN} ${DROPIN}.off && systemctl restart systemd-logind`);
+    try {
+      const login = new Login();
+      const pid = Number(await login.run(`nohup sleep 3003 >/dev/null 2>&1 & echo $!`));
+      const r = report([String(pid)]);
+      expect(check(r, 'cgroup')).toMatchObject({
+        code: 'session-scope',
+        evidence: {
+          killUserProcesses: false,
+          killUserProcessesCompiledDefault: true,
+          killUserProcessesSource: '/etc/systemd/logind.conf',
+        },
+      });
+      expect(check(r, 'cgroup').summary).toContain('compiled-in default');
+      const risk = expectRule(r, 'session-end', 'session.kept-at-logout');
+      const [session] = sessionsOf();
+      await login.logout();
+      // logind ends the session but, with KillUserProcesses=no, leaves the scope's processes alone: the session
+      // stays "closing" for as long as they live.
+      expect(await waitInside(`[ "$(loginctl show-session ${session} -p State --value)" = closing ]`, 20000)).toBe(
+        true,
+      );
+      expect(alive(pid)).toBe(true);
+      expectReality(risk, false);
+      must(`kill ${pid}`);
+    } finally {
+      must(`mv ${DROPIN}.off ${DROPIN} && systemctl restart systemd-logind`);
+    }
+  },
+);
 
 t('loginctl enable-linger + systemd-run --user survives logout; without linger it does not', async () => {
   const start = async (login: Login, unit: string): Promise<number> => {

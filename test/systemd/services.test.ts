@@ -22,7 +22,10 @@ function unit(name: string): string {
 
 afterAll(() => {
   if (skip) return;
-  for (const u of units) sh(`systemctl stop ${u}.service 2>/dev/null; systemctl reset-failed ${u}.service 2>/dev/null; rm -f /run/systemd/system/${u}.service`);
+  for (const u of units)
+    sh(
+      `systemctl stop ${u}.service 2>/dev/null; systemctl reset-failed ${u}.service 2>/dev/null; rm -f /run/systemd/system/${u}.service`,
+    );
   sh('systemctl daemon-reload');
 });
 
@@ -41,25 +44,34 @@ async function pidFile(file: string): Promise<number> {
   return Number(must(`tail -n 1 ${file}`));
 }
 
-t('a live service is ok, names its unit, Restart=, KillMode=, MemoryMax= and that it is the main process started by PID 1', () => {
-  const u = unit('live');
-  startService(u, 'ExecStart=/usr/bin/sleep 1000\nRestart=on-failure\nKillMode=mixed\nMemoryMax=64M');
-  const pid = Number(unitProp(`${u}.service`, 'MainPID'));
-  expect(pid).toBeGreaterThan(1);
-  const r = report([String(pid)]);
-  expect(r.state).toBe('alive');
-  expect(r.verdict.status).toBe('ok');
-  const su = check(r, 'systemd-unit');
-  expect(su.code).toBe('unit-main');
-  expect(su.evidence).toMatchObject({ unit: `${u}.service`, isMainProcess: true, restart: 'on-failure', killMode: 'mixed', memoryMax: 64 * 1024 * 1024 });
-  expect(check(r, 'cgroup').code).toBe('service');
-  // Started by the manager, not left behind by a launcher.
-  const pc = check(r, 'parent-chain');
-  expect(pc.code).toBe('systemd-unit');
-  expect(pc.summary).not.toMatch(/Reparented to init/);
-  // The unit's memory limit is real (the read-only v1 controller pitfall would leave it unlimited).
-  expect(check(r, 'memory').summary).toMatch(/cgroup limit/);
-});
+t(
+  'a live service is ok, names its unit, Restart=, KillMode=, MemoryMax= and that it is the main process started by PID 1',
+  () => {
+    const u = unit('live');
+    startService(u, 'ExecStart=/usr/bin/sleep 1000\nRestart=on-failure\nKillMode=mixed\nMemoryMax=64M');
+    const pid = Number(unitProp(`${u}.service`, 'MainPID'));
+    expect(pid).toBeGreaterThan(1);
+    const r = report([String(pid)]);
+    expect(r.state).toBe('alive');
+    expect(r.verdict.status).toBe('ok');
+    const su = check(r, 'systemd-unit');
+    expect(su.code).toBe('unit-main');
+    expect(su.evidence).toMatchObject({
+      unit: `${u}.service`,
+      isMainProcess: true,
+      restart: 'on-failure',
+      killMode: 'mixed',
+      memoryMax: 64 * 1024 * 1024,
+    });
+    expect(check(r, 'cgroup').code).toBe('service');
+    // Started by the manager, not left behind by a launcher.
+    const pc = check(r, 'parent-chain');
+    expect(pc.code).toBe('systemd-unit');
+    expect(pc.summary).not.toMatch(/Reparented to init/);
+    // The unit's memory limit is real (the read-only v1 controller pitfall would leave it unlimited).
+    expect(check(r, 'memory').summary).toMatch(/cgroup limit/);
+  },
+);
 
 t('a systemd-run transient unit is ok and names its unit', () => {
   const u = unit('run');
@@ -67,7 +79,11 @@ t('a systemd-run transient unit is ok and names its unit', () => {
   const pid = Number(unitProp(`${u}.service`, 'MainPID'));
   const r = report([String(pid)]);
   expect(r.verdict.status).toBe('ok');
-  expect(check(r, 'systemd-unit').evidence).toMatchObject({ unit: `${u}.service`, isMainProcess: true, restart: 'always' });
+  expect(check(r, 'systemd-unit').evidence).toMatchObject({
+    unit: `${u}.service`,
+    isMainProcess: true,
+    restart: 'always',
+  });
   expect(check(r, 'parent-chain').code).toBe('systemd-unit');
   // The unit name works as a target: it resolves to the main process.
   const byUnit = report([`${u}.service`]);
@@ -75,25 +91,28 @@ t('a systemd-run transient unit is ok and names its unit', () => {
   expect(byUnit.state).toBe('alive');
 });
 
-t('kill -9 of a service main process: whydied PID and whydied UNIT.service say killed by SIGKILL, Result=signal, no restart', async () => {
-  const u = unit('kill');
-  startService(u, 'ExecStart=/usr/bin/sleep 1000');
-  const pid = Number(unitProp(`${u}.service`, 'MainPID'));
-  must(`kill -9 ${pid}`);
-  expect(await waitInside(`systemctl is-failed -q ${u}.service`)).toBe(true);
-  for (const target of [String(pid), `${u}.service`]) {
-    const r = report([target]);
-    expect(r.target.pid).toBe(pid);
-    expect(r.state).toBe('dead');
-    expect(r.verdict.status).toBe('died');
-    expect(r.verdict.cause).toMatchObject({ kind: 'signal', signal: 'SIGKILL', source: 'journal' });
-    expect(r.verdict.summary).toContain(`${u}.service`);
-    const su = check(r, 'systemd-unit');
-    expect(su.code).toBe('unit-result');
-    expect(su.evidence).toMatchObject({ unit: `${u}.service`, result: 'signal', nRestarts: 0, nextRestart: null });
-    expect(su.summary).toMatch(/will not restart/);
-  }
-});
+t(
+  'kill -9 of a service main process: whydied PID and whydied UNIT.service say killed by SIGKILL, Result=signal, no restart',
+  async () => {
+    const u = unit('kill');
+    startService(u, 'ExecStart=/usr/bin/sleep 1000');
+    const pid = Number(unitProp(`${u}.service`, 'MainPID'));
+    must(`kill -9 ${pid}`);
+    expect(await waitInside(`systemctl is-failed -q ${u}.service`)).toBe(true);
+    for (const target of [String(pid), `${u}.service`]) {
+      const r = report([target]);
+      expect(r.target.pid).toBe(pid);
+      expect(r.state).toBe('dead');
+      expect(r.verdict.status).toBe('died');
+      expect(r.verdict.cause).toMatchObject({ kind: 'signal', signal: 'SIGKILL', source: 'journal' });
+      expect(r.verdict.summary).toContain(`${u}.service`);
+      const su = check(r, 'systemd-unit');
+      expect(su.code).toBe('unit-result');
+      expect(su.evidence).toMatchObject({ unit: `${u}.service`, result: 'signal', nRestarts: 0, nextRestart: null });
+      expect(su.summary).toMatch(/will not restart/);
+    }
+  },
+);
 
 t('a unit whose main process exits with status 3: exit code 3, Result=exit-code', async () => {
   const u = unit('exit3');
@@ -103,14 +122,23 @@ t('a unit whose main process exits with status 3: exit code 3, Result=exit-code'
   const r = report([String(pid)]);
   expect(r.verdict.status).toBe('died');
   expect(r.verdict.cause).toMatchObject({ kind: 'exit', exitCode: 3 });
-  expect(check(r, 'systemd-unit').evidence).toMatchObject({ unit: `${u}.service`, result: 'exit-code', exit: { code: 'exited', status: 3 } });
+  expect(check(r, 'systemd-unit').evidence).toMatchObject({
+    unit: `${u}.service`,
+    result: 'exit-code',
+    exit: { code: 'exited', status: 3 },
+  });
 });
 
 t('Restart=always crash loop: restart count and when it restarts next', async () => {
   const u = unit('loop');
   startService(u, 'Restart=always\nRestartSec=5s', `echo $$ >> /run/${u}.pid; echo crashing; exit 1`);
   // Wait for at least one restart and the unit waiting for the next one.
-  expect(await waitInside(`[ "$(systemctl show ${u}.service -p NRestarts --value)" -ge 1 ] && [ "$(systemctl show ${u}.service -p SubState --value)" = auto-restart ]`, 20000)).toBe(true);
+  expect(
+    await waitInside(
+      `[ "$(systemctl show ${u}.service -p NRestarts --value)" -ge 1 ] && [ "$(systemctl show ${u}.service -p SubState --value)" = auto-restart ]`,
+      20000,
+    ),
+  ).toBe(true);
   const pid = Number(must(`tail -n 1 /run/${u}.pid`));
   const before = Date.now();
   const r = report([String(pid)]);
@@ -132,7 +160,10 @@ t('Restart=always crash loop: restart count and when it restarts next', async ()
   const pids = must(`cat /run/${u}.pid`).split('\n').map(Number);
   const [first, second] = pids;
   const old = report([String(first)]);
-  expect(check(old, 'systemd-unit')).toMatchObject({ code: 'unit-known', evidence: { unit: `${u}.service`, foundBy: 'journal' } });
+  expect(check(old, 'systemd-unit')).toMatchObject({
+    code: 'unit-known',
+    evidence: { unit: `${u}.service`, foundBy: 'journal' },
+  });
   expect(old.verdict.status).toBe('died');
   expect(old.verdict.cause).toMatchObject({ kind: 'exit', exitCode: 1, source: 'journal' });
   const secondSeenUs = Number(JSON.parse(must(`journalctl -q -o json -n 1 _PID=${second}`)).__REALTIME_TIMESTAMP);

@@ -46,7 +46,10 @@ beforeAll(() => {
 afterEach(() => cleanupProcesses());
 afterAll(() => fs.rmSync(stateDir, { recursive: true, force: true }));
 
-function startWatcher(mode: string, pids: number[]): { child: ChildProcess; exited: Promise<{ code: number | null; signal: string | null; stdout: string }> } {
+function startWatcher(
+  mode: string,
+  pids: number[],
+): { child: ChildProcess; exited: Promise<{ code: number | null; signal: string | null; stdout: string }> } {
   const child = spawn(process.execPath, [CHILD, mode, ...pids.map(String)], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, WHYDIED_STATE_DIR: stateDir },
@@ -120,17 +123,32 @@ maybe('watch action end to end', () => {
     const res = await exited;
     expect(res.code).toBe(3);
     const [report] = reportsOf<{ verdict: { cause: unknown } }>(res.stdout);
-    expect(report.verdict.cause).toMatchObject({ kind: 'signal', signal: 'SIGKILL', source: 'watch', sender: { pid: sender.pid, comm: 'bash' } });
+    expect(report.verdict.cause).toMatchObject({
+      kind: 'signal',
+      signal: 'SIGKILL',
+      source: 'watch',
+      sender: { pid: sender.pid, comm: 'bash' },
+    });
     expect(ownedBy(child.pid as number)).toEqual([]);
 
     const saved = process.env.WHYDIED_STATE_DIR;
     process.env.WHYDIED_STATE_DIR = stateDir;
     try {
       const finding = await records.run(
-        createCheckContext(createFacts(createLiveSource()), { query: String(victim), pid: victim, startTime: null, name: null }),
+        createCheckContext(createFacts(createLiveSource()), {
+          query: String(victim),
+          pid: victim,
+          startTime: null,
+          name: null,
+        }),
       );
       expect(finding.code).toBe('recorded-death');
-      expect(finding.cause).toMatchObject({ kind: 'signal', signal: 'SIGKILL', source: 'record', sender: { pid: sender.pid } });
+      expect(finding.cause).toMatchObject({
+        kind: 'signal',
+        signal: 'SIGKILL',
+        source: 'record',
+        sender: { pid: sender.pid },
+      });
     } finally {
       if (saved === undefined) delete process.env.WHYDIED_STATE_DIR;
       else process.env.WHYDIED_STATE_DIR = saved;

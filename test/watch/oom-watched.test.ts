@@ -78,14 +78,18 @@ afterAll(async () => {
   cleanupProcesses();
   if (cg && fs.existsSync(cg)) {
     // Killed tasks leave the cgroup only once they are reaped: retry rmdir briefly.
-    await waitFor(() => {
-      try {
-        fs.rmdirSync(cg);
-        return true;
-      } catch {
-        return false;
-      }
-    }, 5000, 50);
+    await waitFor(
+      () => {
+        try {
+          fs.rmdirSync(cg);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      5000,
+      50,
+    );
     expect(fs.existsSync(cg)).toBe(false);
   }
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
@@ -99,7 +103,14 @@ maybe('watch: a real OOM kill in a 40 MiB memory cgroup', () => {
     fs.mkdirSync(stateDir);
     const hog = 'x = []\nwhile True:\n    x.append(bytearray(1 << 20))\n';
     // $$ joins the cgroup, then blocks opening the fifo until the test opens its write end; exec keeps the pid.
-    const victim = startDetached('sh', ['-c', 'echo $$ > "$1"; read x < "$2"; exec python3 -c "$3"', 'sh', path.join(cg, 'cgroup.procs'), fifo, hog]);
+    const victim = startDetached('sh', [
+      '-c',
+      'echo $$ > "$1"; read x < "$2"; exec python3 -c "$3"',
+      'sh',
+      path.join(cg, 'cgroup.procs'),
+      fifo,
+      hog,
+    ]);
     expect(
       await waitFor(() => {
         try {
@@ -112,7 +123,10 @@ maybe('watch: a real OOM kill in a 40 MiB memory cgroup', () => {
 
     const env = { ...process.env, NO_COLOR: '1', WHYDIED_STATE_DIR: stateDir };
     const main = require.resolve('../../dist/whydied.js');
-    const watcher = spawn(process.execPath, [main, 'watch', String(victim), '--json', '--timeout', '60'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const watcher = spawn(process.execPath, [main, 'watch', String(victim), '--json', '--timeout', '60'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const watcherPid = track(watcher.pid as number);
     const ended = collect(watcher);
     expect(await waitFor(() => attached(watcherPid), 15000)).toBe(true);

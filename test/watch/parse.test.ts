@@ -6,7 +6,10 @@ import { TaskNames } from '../../src/source/trace/task-names';
 import { DeathTracker } from '../../src/observe/derive';
 import { parseStraceLine } from '../../src/observe/strace-parse';
 
-const lines = fs.readFileSync(path.join(__dirname, 'fixtures', 'trace-lines.txt'), 'utf8').split('\n').filter(Boolean);
+const lines = fs
+  .readFileSync(path.join(__dirname, 'fixtures', 'trace-lines.txt'), 'utf8')
+  .split('\n')
+  .filter(Boolean);
 const events = lines.map(parseTraceLine);
 
 describe('parseTraceLine', () => {
@@ -16,19 +19,35 @@ describe('parseTraceLine', () => {
 
   it('signal_generate: sender from the prefix, victim from the fields', () => {
     expect(events[1]).toEqual({
-      taskComm: 'bash', taskPid: 4581, cpu: 0, ts: 224.403695,
-      event: 'signal_generate', sig: 9, errno: 0, code: 0, comm: 'sleep', pid: 4580, grp: 1, res: 0,
+      taskComm: 'bash',
+      taskPid: 4581,
+      cpu: 0,
+      ts: 224.403695,
+      event: 'signal_generate',
+      sig: 9,
+      errno: 0,
+      code: 0,
+      comm: 'sleep',
+      pid: 4580,
+      grp: 1,
+      res: 0,
     });
   });
 
-  it('kill(-pgid) printed as 32-bit two\'s complement comes back negative', () => {
+  it("kill(-pgid) printed as 32-bit two's complement comes back negative", () => {
     expect(events[4]).toMatchObject({ event: 'sys_kill', taskPid: 4564, pid: -4590, sig: 15 });
     expect(events[0]).toMatchObject({ event: 'sys_kill', pid: 4580, sig: 9 });
   });
 
   it('exit_group code and sched_process_exit group_dead', () => {
     expect(events[6]).toMatchObject({ event: 'sys_exit_group', errorCode: 7, taskPid: 4596 });
-    expect(events[7]).toMatchObject({ event: 'sched_process_exit', comm: 'bash', pid: 4596, prio: 120, groupDead: true });
+    expect(events[7]).toMatchObject({
+      event: 'sched_process_exit',
+      comm: 'bash',
+      pid: 4596,
+      prio: 120,
+      groupDead: true,
+    });
   });
 
   it('kernel hangup: code=128', () => {
@@ -36,7 +55,14 @@ describe('parseTraceLine', () => {
   });
 
   it('mark_victim with comm, uid and sizes', () => {
-    expect(events[13]).toMatchObject({ event: 'mark_victim', pid: 5000, comm: 'python3', uid: 0, totalVmKb: 221368, anonRssKb: 30464 });
+    expect(events[13]).toMatchObject({
+      event: 'mark_victim',
+      pid: 5000,
+      comm: 'python3',
+      uid: 0,
+      totalVmKb: 221368,
+      anonRssKb: 30464,
+    });
   });
 
   it('task comm with a space and a dash; tgkill; victim comm with a space', () => {
@@ -47,7 +73,9 @@ describe('parseTraceLine', () => {
   });
 
   it('task_rename: both names; TaskNames corrects a provisional sender name from the first rename', () => {
-    const ren = parseTraceLine('           sleep-812     [001] ..... 90.000002: task_rename: pid=812 oldcomm=bash newcomm=sleep oom_score_adj=0');
+    const ren = parseTraceLine(
+      '           sleep-812     [001] ..... 90.000002: task_rename: pid=812 oldcomm=bash newcomm=sleep oom_score_adj=0',
+    );
     expect(ren).toMatchObject({ event: 'task_rename', pid: 812, oldComm: 'bash', newComm: 'sleep' });
     const names = new TaskNames();
     let fixed = '';
@@ -73,7 +101,13 @@ function feed(t: DeathTracker, evs: Array<TraceEvent | null>): void {
     if (!ev) continue;
     if (ev.event === 'sys_kill' || ev.event === 'sys_tgkill') lastKill = ev;
     else if (ev.event === 'signal_generate' && ev.pid === t.pid) {
-      const k = lastKill && lastKill.taskPid === ev.taskPid && (lastKill.event === 'sys_kill' || lastKill.event === 'sys_tgkill') && lastKill.sig === ev.sig ? lastKill : null;
+      const k =
+        lastKill &&
+        lastKill.taskPid === ev.taskPid &&
+        (lastKill.event === 'sys_kill' || lastKill.event === 'sys_tgkill') &&
+        lastKill.sig === ev.sig
+          ? lastKill
+          : null;
       t.onSignal(ev, k, { tgid: ev.taskPid, uid: 0 }, 1000);
     } else if (ev.event === 'sys_exit_group' && ev.taskPid === t.pid) t.onExitGroup(ev.errorCode, 1000);
     else if (ev.event === 'mark_victim' && ev.pid === t.pid) t.onOom(ev, 1000);
@@ -86,7 +120,10 @@ describe('DeathTracker on captured scenarios', () => {
     const t = new DeathTracker(4580);
     feed(t, events.slice(0, 4));
     expect(t.cause('tracefs')).toMatchObject({
-      kind: 'signal', signal: 'SIGKILL', sender: { pid: 4581, comm: 'bash', uid: 0 }, source: 'watch',
+      kind: 'signal',
+      signal: 'SIGKILL',
+      sender: { pid: 4581, comm: 'bash', uid: 0 },
+      source: 'watch',
       details: { groupDirected: false, kernelSent: false },
     });
   });
@@ -94,7 +131,12 @@ describe('DeathTracker on captured scenarios', () => {
   it('kill -TERM -- -PGID: group-directed', () => {
     const t = new DeathTracker(4590);
     feed(t, events.slice(4, 6));
-    expect(t.cause('tracefs')).toMatchObject({ kind: 'signal', signal: 'SIGTERM', sender: { pid: 4564 }, details: { groupDirected: true, killTarget: -4590 } });
+    expect(t.cause('tracefs')).toMatchObject({
+      kind: 'signal',
+      signal: 'SIGTERM',
+      sender: { pid: 4564 },
+      details: { groupDirected: true, killTarget: -4590 },
+    });
   });
 
   it('exit 7', () => {
@@ -106,17 +148,30 @@ describe('DeathTracker on captured scenarios', () => {
   it('terminal hangup to the session leader: kernel-sent SIGHUP (SIGCONT is not the cause)', () => {
     const t = new DeathTracker(4993);
     feed(t, events.slice(8, 10));
-    expect(t.cause('tracefs')).toMatchObject({ signal: 'SIGHUP', details: { kernelSent: true, reason: 'terminal-hangup' } });
+    expect(t.cause('tracefs')).toMatchObject({
+      signal: 'SIGHUP',
+      details: { kernelSent: true, reason: 'terminal-hangup' },
+    });
     // bash then re-raises SIGHUP at itself with kill(): the kernel's hangup stays the cause.
-    const selfKill = parseTraceLine('            bash-4993    [001] d..1.   237.954881: signal_generate: sig=1 errno=0 code=0 comm=bash pid=4993 grp=1 res=0');
+    const selfKill = parseTraceLine(
+      '            bash-4993    [001] d..1.   237.954881: signal_generate: sig=1 errno=0 code=0 comm=bash pid=4993 grp=1 res=0',
+    );
     feed(t, [selfKill]);
-    expect(t.cause('tracefs')).toMatchObject({ signal: 'SIGHUP', sender: { pid: 4952 }, details: { kernelSent: true, reRaised: true } });
+    expect(t.cause('tracefs')).toMatchObject({
+      signal: 'SIGHUP',
+      sender: { pid: 4952 },
+      details: { kernelSent: true, reRaised: true },
+    });
   });
 
   it('bash forwarding SIGHUP to its job group', () => {
     const t = new DeathTracker(4994);
     feed(t, events.slice(10, 12));
-    expect(t.cause('tracefs')).toMatchObject({ signal: 'SIGHUP', sender: { comm: 'bash', pid: 4993 }, details: { groupDirected: true, kernelSent: false } });
+    expect(t.cause('tracefs')).toMatchObject({
+      signal: 'SIGHUP',
+      sender: { comm: 'bash', pid: 4993 },
+      details: { groupDirected: true, kernelSent: false },
+    });
   });
 
   it('OOM kill', () => {
@@ -140,10 +195,22 @@ describe('DeathTracker on captured scenarios', () => {
 describe('parseStraceLine', () => {
   it('signal, killed, exited', () => {
     expect(parseStraceLine('--- SIGTERM {si_signo=SIGTERM, si_code=SI_USER, si_pid=123, si_uid=0} ---')).toEqual({
-      type: 'signal', signal: 'SIGTERM', code: 'SI_USER', senderPid: 123, senderUid: 0,
+      type: 'signal',
+      signal: 'SIGTERM',
+      code: 'SI_USER',
+      senderPid: 123,
+      senderUid: 0,
     });
-    expect(parseStraceLine('+++ killed by SIGTERM +++')).toEqual({ type: 'killed', signal: 'SIGTERM', coreDumped: false });
-    expect(parseStraceLine('+++ killed by SIGSEGV (core dumped) +++')).toEqual({ type: 'killed', signal: 'SIGSEGV', coreDumped: true });
+    expect(parseStraceLine('+++ killed by SIGTERM +++')).toEqual({
+      type: 'killed',
+      signal: 'SIGTERM',
+      coreDumped: false,
+    });
+    expect(parseStraceLine('+++ killed by SIGSEGV (core dumped) +++')).toEqual({
+      type: 'killed',
+      signal: 'SIGSEGV',
+      coreDumped: true,
+    });
     expect(parseStraceLine('+++ exited with 7 +++')).toEqual({ type: 'exited', code: 7 });
     expect(parseStraceLine('exit_group(7)                           = ?')).toEqual({ type: 'exit_group', code: 7 });
   });

@@ -47,7 +47,9 @@ maybe('stale instance owners', () => {
     // The exec'd `sleep 1000` never reaps its background child, which stays a zombie once it exits.
     const parent = startDetached('bash', ['-c', 'sleep 0.1 & exec sleep 1000']);
     let zombie = 0;
-    expect(await waitFor(() => descendantsOf(parent).some((p) => stateOf(p) === 'Z' && (zombie = p) > 0), 5000)).toBe(true);
+    expect(await waitFor(() => descendantsOf(parent).some((p) => stateOf(p) === 'Z' && (zombie = p) > 0), 5000)).toBe(
+      true,
+    );
     track(zombie);
     expect(ownerAlive(zombie)).toBe(false);
     const name = fakeInstance(zombie);

@@ -2,7 +2,15 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { readRecords, recordNeedles, saveRecord, saveRecords, scanRecords, RECORDS_FILE, ROTATED_FILE } from '../../src/source/records/store';
+import {
+  readRecords,
+  recordNeedles,
+  saveRecord,
+  saveRecords,
+  scanRecords,
+  RECORDS_FILE,
+  ROTATED_FILE,
+} from '../../src/source/records/store';
 import { RecordWriter } from '../../src/record/recorder-writer';
 import { stateDir } from '../../src/source/records/state-dir';
 import type { DeathRecord } from '../../src/source/records/types';
@@ -32,9 +40,25 @@ const bootId = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()
 
 function rec(over: Partial<DeathRecord> = {}): DeathRecord {
   return {
-    v: 1, pid: 4242424, startTime: 100, bootId, comm: 'worker', argvHead: ['/usr/bin/worker', '--x'], ppid: 1, pgid: 4242424,
-    sid: 4242424, tty: null, cgroup: '/', seenAt: '2026-01-01T00:00:00.000Z',
-    cause: { kind: 'signal', signal: 'SIGTERM', sender: { pid: 77, comm: 'killer', uid: 0 }, source: 'watch', details: { backend: 'tracefs', groupDirected: true } },
+    v: 1,
+    pid: 4242424,
+    startTime: 100,
+    bootId,
+    comm: 'worker',
+    argvHead: ['/usr/bin/worker', '--x'],
+    ppid: 1,
+    pgid: 4242424,
+    sid: 4242424,
+    tty: null,
+    cgroup: '/',
+    seenAt: '2026-01-01T00:00:00.000Z',
+    cause: {
+      kind: 'signal',
+      signal: 'SIGTERM',
+      sender: { pid: 77, comm: 'killer', uid: 0 },
+      source: 'watch',
+      details: { backend: 'tracefs', groupDirected: true },
+    },
     ...over,
   };
 }
@@ -89,7 +113,10 @@ describe('batch save', () => {
   it('saveRecords: one batch, one rotation at the cap, 0600, torn tail repaired; RecordWriter counts through it', () => {
     const sd = stateDir();
     const one = JSON.stringify(rec()).length + 1;
-    expect(saveRecords([rec({ pid: 1 }), rec({ pid: 2 })], { capBytes: one * 3 })).toEqual({ file: path.join(sd, RECORDS_FILE), rotated: false });
+    expect(saveRecords([rec({ pid: 1 }), rec({ pid: 2 })], { capBytes: one * 3 })).toEqual({
+      file: path.join(sd, RECORDS_FILE),
+      rotated: false,
+    });
     expect(fs.statSync(path.join(sd, RECORDS_FILE)).mode & 0o777).toBe(0o600);
     fs.appendFileSync(path.join(sd, RECORDS_FILE), '{"v":1,"pid":');
     // 2 records + a torn tail + 2 more would pass the cap: the whole batch starts the new file.
@@ -100,7 +127,11 @@ describe('batch save', () => {
     const w = new RecordWriter(sd, one * 3);
     for (const pid of [5, 6]) w.push(rec({ pid }));
     w.flush();
-    expect({ written: w.written, rotations: w.rotations, pending: w.pending }).toEqual({ written: 2, rotations: 1, pending: 0 });
+    expect({ written: w.written, rotations: w.rotations, pending: w.pending }).toEqual({
+      written: 2,
+      rotations: 1,
+      pending: 0,
+    });
     expect(readRecords(fsList, fsText, sd).map((r) => r.pid)).toEqual([3, 4, 5, 6]);
   });
 });
@@ -132,7 +163,12 @@ describe('records check', () => {
     saveRecord(rec());
     const f = await records.run(ctxFor(4242424, null));
     expect(f.code).toBe('recorded-death');
-    expect(f.cause).toMatchObject({ kind: 'signal', signal: 'SIGTERM', source: 'record', sender: { pid: 77, comm: 'killer' } });
+    expect(f.cause).toMatchObject({
+      kind: 'signal',
+      signal: 'SIGTERM',
+      source: 'record',
+      sender: { pid: 77, comm: 'killer' },
+    });
   });
 
   it('a record of cause unknown says what was seen, not a signal', async () => {

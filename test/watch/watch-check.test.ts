@@ -3,7 +3,18 @@ import { watchCheck } from '../../src/watch/watch-check';
 import type { WatchResult } from '../../src/observe/types';
 import type { CheckContext } from '../../src/engine/types';
 
-const identity = { pid: 42, startTime: 1, bootId: 'b', comm: 'python3', argvHead: ['python3'], ppid: 1, pgid: 42, sid: 42, tty: null, cgroup: null };
+const identity = {
+  pid: 42,
+  startTime: 1,
+  bootId: 'b',
+  comm: 'python3',
+  argvHead: ['python3'],
+  ppid: 1,
+  pgid: 42,
+  sid: 42,
+  tty: null,
+  cgroup: null,
+};
 
 function run(r: WatchResult): { summary: string; code: string } {
   const f = watchCheck([r]).run({ target: { pid: 42 } } as unknown as CheckContext);
@@ -12,14 +23,30 @@ function run(r: WatchResult): { summary: string; code: string } {
 
 describe('watchCheck', () => {
   it('a process still running when the watch stopped is not said to have ended', () => {
-    const f = run({ pid: 42, identity, backend: 'poll', cause: null, signalsSeen: 0, endedAt: null, note: 'still running when the watch stopped', fallbackReason: 'tracefs needs root' });
+    const f = run({
+      pid: 42,
+      identity,
+      backend: 'poll',
+      cause: null,
+      signalsSeen: 0,
+      endedAt: null,
+      note: 'still running when the watch stopped',
+      fallbackReason: 'tracefs needs root',
+    });
     expect(f.code).toBe('watched-unknown');
     expect(f.summary).toMatch(/^still running when the watch stopped; nothing fatal was seen/);
     expect(f.summary).not.toMatch(/ended/);
   });
 
   it('an end seen without a cause still says it ended', () => {
-    const f = run({ pid: 42, identity, backend: 'poll', cause: null, signalsSeen: 0, endedAt: '2026-01-01T00:00:00.000Z' });
+    const f = run({
+      pid: 42,
+      identity,
+      backend: 'poll',
+      cause: null,
+      signalsSeen: 0,
+      endedAt: '2026-01-01T00:00:00.000Z',
+    });
     expect(f.summary).toMatch(/^ended at 2026-01-01T00:00:00.000Z; the poll backend could not tell how/);
   });
 
@@ -28,7 +55,13 @@ describe('watchCheck', () => {
       pid: 42,
       identity,
       backend: 'tracefs',
-      cause: { kind: 'oom-kill', signal: 'SIGKILL', time: '2026-01-01T00:00:00.000Z', source: 'watch', details: { triggeredBy: { pid: 42, comm: 'python3' } } },
+      cause: {
+        kind: 'oom-kill',
+        signal: 'SIGKILL',
+        time: '2026-01-01T00:00:00.000Z',
+        source: 'watch',
+        details: { triggeredBy: { pid: 42, comm: 'python3' } },
+      },
       signalsSeen: 0,
       endedAt: '2026-01-01T00:00:00.000Z',
     });

@@ -38,7 +38,9 @@ const instances = (): string[] => {
 const tracing = (): boolean =>
   instances().some((n) => {
     try {
-      return fs.readFileSync(path.join('/sys/kernel/tracing/instances', n, 'set_event'), 'utf8').includes('mark_victim');
+      return fs
+        .readFileSync(path.join('/sys/kernel/tracing/instances', n, 'set_event'), 'utf8')
+        .includes('mark_victim');
     } catch {
       return false;
     }
@@ -51,7 +53,12 @@ maybe('tracefs backend', () => {
     const sender = sendLater(`kill -9 ${victim}; sleep 0.3; :`);
     const [r] = await p;
     expect(r.backend).toBe('tracefs');
-    expect(r.cause).toMatchObject({ kind: 'signal', signal: 'SIGKILL', sender: { pid: sender, comm: 'bash', uid: 0 }, source: 'watch' });
+    expect(r.cause).toMatchObject({
+      kind: 'signal',
+      signal: 'SIGKILL',
+      sender: { pid: sender, comm: 'bash', uid: 0 },
+      source: 'watch',
+    });
     expect(r.cause?.details).toMatchObject({ groupDirected: false, kernelSent: false, backend: 'tracefs' });
     expect(r.identity).toMatchObject({ pid: victim, comm: 'sleep', argvHead: ['sleep', '1000'] });
     expect(instances()).toEqual([]);
@@ -120,7 +127,12 @@ const hasStrace = spawnSync('strace', ['-V']).status === 0;
     await new Promise((r) => setTimeout(r, 500)); // strace attach
     const sender = sendLater(`kill -TERM ${victim}; sleep 0.3; :`, 0);
     const [r] = await p;
-    expect(r.cause).toMatchObject({ kind: 'signal', signal: 'SIGTERM', sender: { pid: sender, comm: 'bash' }, details: { backend: 'ptrace' } });
+    expect(r.cause).toMatchObject({
+      kind: 'signal',
+      signal: 'SIGTERM',
+      sender: { pid: sender, comm: 'bash' },
+      details: { backend: 'ptrace' },
+    });
 
     const v2 = startDetached('bash', ['-c', 'sleep 1; exit 7']);
     const [r2] = await watch([v2], { backend: 'ptrace', timeoutMs: 15000 });

@@ -28,7 +28,13 @@ export async function runListRules(req: { checkModules: string[]; json: boolean 
   const { RISK_EVENTS, SURVIVAL_RULES, KERNEL_THREAD_CODE } = await import('../../engine/survival');
   const all = [...rules, ...SURVIVAL_RULES];
   if (req.json) {
-    const list = all.map(({ code, event, outcome, confidence, meaning }) => ({ code, event, outcome, confidence, meaning }));
+    const list = all.map(({ code, event, outcome, confidence, meaning }) => ({
+      code,
+      event,
+      outcome,
+      confidence,
+      meaning,
+    }));
     process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
     return EXIT.ok;
   }

@@ -33,7 +33,9 @@ export async function runDiagnose(req: DiagnoseRequest): Promise<number> {
     from: req.from,
     saved: req.saved,
     onDeadTargetsOmitted: (n) =>
-      writeStderr(`whydied: ${n} older recorded death${n === 1 ? '' : 's'} of '${escapeControl(req.target)}' not shown (--all shows every one)\n`),
+      writeStderr(
+        `whydied: ${n} older recorded death${n === 1 ? '' : 's'} of '${escapeControl(req.target)}' not shown (--all shows every one)\n`,
+      ),
   });
   const out = stdoutInfo();
   const text = rendererFor(format)(reports, {

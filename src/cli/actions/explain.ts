@@ -5,7 +5,8 @@ import { hanging, wrapText } from '../../render/wrap';
 import { outputWidth } from '../options';
 
 export function runExplain(req: { value: string; json: boolean }): number {
-  if (req.value.trim() === '') throw new UsageError('explain needs a value: whydied explain 137 | SIGKILL | 0x4000 (or -- -9)');
+  if (req.value.trim() === '')
+    throw new UsageError('explain needs a value: whydied explain 137 | SIGKILL | 0x4000 (or -- -9)');
   const { explain, ExplainError } = require('../../explain/explain') as typeof import('../../explain/explain');
   let e;
   try {
@@ -24,7 +25,9 @@ export function runExplain(req: { value: string; json: boolean }): number {
     const lead = /^ *(- )?/.exec(l)?.[0] ?? '';
     // A bullet's text hangs under its first word; an indented line's continuation goes two deeper.
     const cont = lead.includes('-') ? lead.length : lead.length > 0 ? lead.length + 2 : 0;
-    wrapText(l.slice(lead.length), width - cont).forEach((w, i) => out.push(`${i === 0 ? lead : ' '.repeat(cont)}${w}`));
+    wrapText(l.slice(lead.length), width - cont).forEach((w, i) =>
+      out.push(`${i === 0 ? lead : ' '.repeat(cont)}${w}`),
+    );
   }
   process.stdout.write(out.join('\n') + '\n');
   return 0;

@@ -31,7 +31,6 @@ export interface WatchRequest {
 
 const BACKENDS = ['auto', 'tracefs', 'ptrace', 'poll'] as const;
 
-
 /** Digits only, 1..pid_max; anything else is a usage error (one line, exit 2) before anything is watched. */
 export function parsePids(raw: readonly string[], max: number = readPidMax()): number[] {
   if (raw.length === 0) throw new UsageError('watch needs at least one pid');
@@ -45,7 +44,8 @@ export function parsePids(raw: readonly string[], max: number = readPidMax()): n
 
 function parseBackend(b: string | undefined): 'auto' | WatchBackend {
   const v = b ?? 'auto';
-  if (!(BACKENDS as readonly string[]).includes(v)) throw new UsageError(`unknown --backend '${escapeControl(v)}' (auto, tracefs, ptrace or poll)`);
+  if (!(BACKENDS as readonly string[]).includes(v))
+    throw new UsageError(`unknown --backend '${escapeControl(v)}' (auto, tracefs, ptrace or poll)`);
   if (v === 'tracefs' && process.getuid?.() !== 0) throw new UsageError('--backend tracefs needs root');
   return v as 'auto' | WatchBackend;
 }
@@ -101,7 +101,8 @@ export async function runWatch(req: WatchRequest): Promise<number> {
   }
 
   for (const r of results) {
-    if (!r.identity) process.stderr.write(`whydied: pid ${r.pid} was ${r.note ?? 'gone'}; falling back to the postmortem diagnosis\n`);
+    if (!r.identity)
+      process.stderr.write(`whydied: pid ${r.pid} was ${r.note ?? 'gone'}; falling back to the postmortem diagnosis\n`);
     const rec = saving ? toDeathRecord(r) : null;
     if (rec) {
       try {

@@ -11,7 +11,12 @@ export interface RunOutputsRequest {
 
 export async function runWithOutputs(req: RunOutputsRequest): Promise<number> {
   // Validated before CMD starts: a typo costs nothing. jsonl goes to stderr here: stdout is CMD's.
-  const sinks = await openSinks({ output: req.output ?? 'store', onDeath: req.onDeath, jsonlStream: process.stderr, defaultStore: saveRecord });
+  const sinks = await openSinks({
+    output: req.output ?? 'store',
+    onDeath: req.onDeath,
+    jsonlStream: process.stderr,
+    defaultStore: saveRecord,
+  });
   try {
     return await runRun({ argv: req.argv, onRecord: (rec) => sinks.death(rec) });
   } finally {

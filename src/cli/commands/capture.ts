@@ -16,9 +16,18 @@ export const captureCommand: CommandModule<GlobalOptions, CaptureArgs> = {
     y
       .positional('pid', { type: 'string', demandOption: true, describe: 'PID to capture' })
       .option('output', { alias: 'o', type: 'string', requiresArg: true, describe: 'Bundle file (default: stdout)' })
-      .option('check', { type: 'string', requiresArg: true, describe: 'Also run these check modules so their reads are captured' }) as unknown as Argv<CaptureArgs>,
+      .option('check', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'Also run these check modules so their reads are captured',
+      }) as unknown as Argv<CaptureArgs>,
   handler: async (argv) => {
     const { runCapture } = await import('../actions/capture');
-    process.exitCode = await runCapture({ pid: argv.pid, output: argv.output, checkModules: toList(argv.check) ?? [], verbose: argv.verbose ?? false });
+    process.exitCode = await runCapture({
+      pid: argv.pid,
+      output: argv.output,
+      checkModules: toList(argv.check) ?? [],
+      verbose: argv.verbose ?? false,
+    });
   },
 };

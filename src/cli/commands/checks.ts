@@ -16,7 +16,10 @@ export const checksCommand: CommandModule<GlobalOptions, ChecksArgs> = {
     y
       .option('check', { type: 'string', requiresArg: true, describe: 'Load checks from this module (repeatable)' })
       .option('json', { type: 'boolean', describe: 'Print the check metadata as JSON' })
-      .option('rules', { type: 'boolean', describe: 'List the survival rules (markdown; JSON with --json), plugin rules first' }) as unknown as Argv<ChecksArgs>,
+      .option('rules', {
+        type: 'boolean',
+        describe: 'List the survival rules (markdown; JSON with --json), plugin rules first',
+      }) as unknown as Argv<ChecksArgs>,
   handler: async (argv) => {
     const { runListChecks, runListRules } = await import('../actions/checks');
     const req = { checkModules: toList(argv.check) ?? [], json: argv.json ?? false };

@@ -8,11 +8,18 @@ export interface CompletionArgs extends GlobalOptions {
 }
 
 /** The command list is passed in late: it holds this very command. */
-export const makeCompletionCommand = (commands: () => readonly CommandInfo[]): CommandModule<GlobalOptions, CompletionArgs> => ({
+export const makeCompletionCommand = (
+  commands: () => readonly CommandInfo[],
+): CommandModule<GlobalOptions, CompletionArgs> => ({
   command: 'completion [shell]',
   describe: 'Print a shell completion script (bash or zsh), e.g. source <(whydied completion bash)',
   builder: (y: Argv<GlobalOptions>): Argv<CompletionArgs> =>
-    y.positional('shell', { type: 'string', choices: ['bash', 'zsh'], default: 'bash', describe: 'The shell' }) as unknown as Argv<CompletionArgs>,
+    y.positional('shell', {
+      type: 'string',
+      choices: ['bash', 'zsh'],
+      default: 'bash',
+      describe: 'The shell',
+    }) as unknown as Argv<CompletionArgs>,
   handler: async (argv) => {
     const docs = await import('../docs');
     process.stdout.write(argv.shell === 'zsh' ? docs.zshCompletion(commands()) : docs.bashCompletion(commands()));

@@ -40,19 +40,54 @@ export const diagnoseCommand: CommandModule<GlobalOptions, DiagnoseArgs> = {
   builder: (y: Argv<GlobalOptions>): Argv<DiagnoseArgs> =>
     y
       // A string, never a number: `:8080` and names are targets too, and `0123` must stay as typed.
-      .positional('target', { type: 'string', describe: 'PID, :PORT or process name (after -- when it starts with a dash: whydied -- -bash)' })
+      .positional('target', {
+        type: 'string',
+        describe: 'PID, :PORT or process name (after -- when it starts with a dash: whydied -- -bash)',
+      })
       // Repeatable options are plain strings (yargs collects repeats into an array): `array: true`
       // would be greedy and swallow the target in `--check x.js 1234`.
       .option('json', { type: 'boolean', describe: 'Same as --format json' })
-      .option('format', { type: 'string', requiresArg: true, describe: 'Output format: table (default), json or markdown' })
-      .option('color', { type: 'boolean', describe: 'Colour status words on a terminal (--no-color, NO_COLOR turn it off)' })
-      .option('only', { type: 'string', requiresArg: true, describe: 'Run only these check ids (comma-separated, repeatable)' })
-      .option('skip', { type: 'string', requiresArg: true, describe: 'Skip these check ids (comma-separated, repeatable)' })
+      .option('format', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'Output format: table (default), json or markdown',
+      })
+      .option('color', {
+        type: 'boolean',
+        describe: 'Colour status words on a terminal (--no-color, NO_COLOR turn it off)',
+      })
+      .option('only', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'Run only these check ids (comma-separated, repeatable)',
+      })
+      .option('skip', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'Skip these check ids (comma-separated, repeatable)',
+      })
       .option('check', { type: 'string', requiresArg: true, describe: 'Load checks from this module (repeatable)' })
-      .option('kmsg', { type: 'string', requiresArg: true, describe: 'Read the kernel log from FILE (- for stdin) saved on another machine: dmesg, dmesg -x/-T, journalctl -k (text or -o json)' })
-      .option('journal', { type: 'string', requiresArg: true, describe: 'Read the journal from FILE saved on another machine (journalctl -o json)' })
-      .option('all', { type: 'boolean', describe: 'Several matches: print the full report of every one (default: the newest), and by name diagnose every recorded death (default: the newest 10)' })
-      .option('from', { type: 'string', requiresArg: true, describe: 'Replay a bundle written by `whydied capture` instead of reading the live system' })
+      .option('kmsg', {
+        type: 'string',
+        requiresArg: true,
+        describe:
+          'Read the kernel log from FILE (- for stdin) saved on another machine: dmesg, dmesg -x/-T, journalctl -k (text or -o json)',
+      })
+      .option('journal', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'Read the journal from FILE saved on another machine (journalctl -o json)',
+      })
+      .option('all', {
+        type: 'boolean',
+        describe:
+          'Several matches: print the full report of every one (default: the newest), and by name diagnose every recorded death (default: the newest 10)',
+      })
+      .option('from', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'Replay a bundle written by `whydied capture` instead of reading the live system',
+      })
       .conflicts('json', 'format') as unknown as Argv<DiagnoseArgs>,
   handler: async (argv) => {
     const target = targetOf(argv);

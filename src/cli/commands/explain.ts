@@ -9,11 +9,15 @@ export interface ExplainArgs extends GlobalOptions {
 
 export const explainCommand: CommandModule<GlobalOptions, ExplainArgs> = {
   command: 'explain [value]',
-  describe: 'Explain an exit status (137), a signal (SIGKILL) or a /proc signal mask (0x...) and what commonly causes it',
+  describe:
+    'Explain an exit status (137), a signal (SIGKILL) or a /proc signal mask (0x...) and what commonly causes it',
   builder: (y: Argv<GlobalOptions>): Argv<ExplainArgs> =>
     y
       // A string: `0x4001`, `-9` and `SIGKILL` must arrive as typed.
-      .positional('value', { type: 'string', describe: 'Exit status, wait status, signal name or number (-9), or a hex mask' })
+      .positional('value', {
+        type: 'string',
+        describe: 'Exit status, wait status, signal name or number (-9), or a hex mask',
+      })
       .option('json', { type: 'boolean', describe: 'Print the explanation as JSON' }) as unknown as Argv<ExplainArgs>,
   handler: async (argv) => {
     const { runExplain } = await import('../actions/explain');

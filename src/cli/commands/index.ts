@@ -18,22 +18,31 @@ import type { GlobalOptions } from './global';
 const completionCommand = makeCompletionCommand(() => COMMANDS);
 
 /** Every command module, the default (diagnose) first: for the completion script, the man page and error messages. */
-export const COMMANDS = [diagnoseCommand, captureCommand, checksCommand, watchCommand, recordCommand, launchCommand, runCommand, scanCommand, explainCommand, completionCommand] as const;
+export const COMMANDS = [
+  diagnoseCommand,
+  captureCommand,
+  checksCommand,
+  watchCommand,
+  recordCommand,
+  launchCommand,
+  runCommand,
+  scanCommand,
+  explainCommand,
+  completionCommand,
+] as const;
 
 export { commandNames, type CommandInfo } from './info';
 
 export function registerCommands(y: Argv<GlobalOptions>): Argv<GlobalOptions> {
-  return (
-    y
-      .command(diagnoseCommand)
-      .command(captureCommand)
-      .command(checksCommand)
-      .command(watchCommand)
-      .command(recordCommand)
-      .command(launchCommand)
-      .command(runCommand)
-      .command(scanCommand)
-      .command(explainCommand)
-      .command(completionCommand)
-  );
+  return y
+    .command(diagnoseCommand)
+    .command(captureCommand)
+    .command(checksCommand)
+    .command(watchCommand)
+    .command(recordCommand)
+    .command(launchCommand)
+    .command(runCommand)
+    .command(scanCommand)
+    .command(explainCommand)
+    .command(completionCommand);
 }

@@ -5,6 +5,8 @@ export type CommandInfo = Pick<CommandModule, 'command' | 'describe'> & { builde
 
 /** The words a command answers to (`diagnose`, `watch`); the default command's `$0` is left out. */
 export function commandNames(c: CommandInfo): string[] {
-  const list: readonly string[] = Array.isArray(c.command) ? c.command : [typeof c.command === 'string' ? c.command : ''];
+  const list: readonly string[] = Array.isArray(c.command)
+    ? c.command
+    : [typeof c.command === 'string' ? c.command : ''];
   return list.map((s) => s.split(' ')[0]).filter((w) => w !== '$0' && w !== '');
 }

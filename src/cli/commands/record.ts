@@ -27,15 +27,26 @@ export const recordCommand: CommandModule<GlobalOptions, RecordArgs> = {
         requiresArg: true,
         describe: 'Where records go (default: $WHYDIED_STATE_DIR, else /var/lib/whydied)',
       })
-      .epilogue('Diagnoses read records from $WHYDIED_STATE_DIR (default /var/lib/whydied): point both at the same place.')
-      .option('cap-mb', { type: 'number', requiresArg: true, describe: 'Size of the records file before it rotates (default 8)' })
+      .epilogue(
+        'Diagnoses read records from $WHYDIED_STATE_DIR (default /var/lib/whydied): point both at the same place.',
+      )
+      .option('cap-mb', {
+        type: 'number',
+        requiresArg: true,
+        describe: 'Size of the records file before it rotates (default 8)',
+      })
       .option('buffer-kb', { type: 'number', requiresArg: true, describe: 'Kernel ring buffer per CPU (default 8192)' })
       .option('output', {
         type: 'string',
         requiresArg: true,
-        describe: 'Where deaths go, comma-separated: store (default), jsonl (stdout, whydied.death/1), prom=DIR (textfile collector), journal[=SOCKET] (falls back to syslog[=SOCKET], /dev/log)',
+        describe:
+          'Where deaths go, comma-separated: store (default), jsonl (stdout, whydied.death/1), prom=DIR (textfile collector), journal[=SOCKET] (falls back to syslog[=SOCKET], /dev/log)',
       })
-      .option('on-death', { type: 'string', requiresArg: true, describe: 'Run this command (sh -c, fixed by you) for each death, the death as JSON on stdin' }) as unknown as Argv<RecordArgs>,
+      .option('on-death', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'Run this command (sh -c, fixed by you) for each death, the death as JSON on stdin',
+      }) as unknown as Argv<RecordArgs>,
   handler: async (argv) => {
     const { runRecord } = await import('../../record/run-record');
     process.exitCode = await runRecord({

@@ -24,7 +24,12 @@ export const watchCommand: CommandModule<GlobalOptions, WatchArgs> = {
       // Strings: validated by the action so a bad pid is one line and exit 2, not a yargs coercion.
       .positional('pids', { type: 'string', default: undefined, describe: 'PIDs to watch (one or more)' })
       .option('json', { type: 'boolean', describe: 'Same as --format json' })
-      .option('format', { type: 'string', requiresArg: true, choices: ['table', 'json', 'markdown'], describe: 'Output format (default: table)' })
+      .option('format', {
+        type: 'string',
+        requiresArg: true,
+        choices: ['table', 'json', 'markdown'],
+        describe: 'Output format (default: table)',
+      })
       .option('color', { type: 'boolean', describe: 'Colour status words on a terminal' })
       .option('backend', {
         type: 'string',
@@ -32,7 +37,11 @@ export const watchCommand: CommandModule<GlobalOptions, WatchArgs> = {
         choices: ['auto', 'tracefs', 'ptrace', 'poll'],
         describe: 'tracefs (root), ptrace (strace), poll (/proc); auto picks the best available',
       })
-      .option('timeout', { type: 'string', requiresArg: true, describe: `Stop watching after this many seconds (up to ${MAX_TIMEOUT_S}) and report what is known` })
+      .option('timeout', {
+        type: 'string',
+        requiresArg: true,
+        describe: `Stop watching after this many seconds (up to ${MAX_TIMEOUT_S}) and report what is known`,
+      })
       .conflicts('json', 'format') as unknown as Argv<WatchArgs>,
   handler: async (argv) => {
     const { runWatch } = await import('../actions/run-watch');

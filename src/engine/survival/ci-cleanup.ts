@@ -17,10 +17,11 @@ export const ciCleanupRules: SurvivalRule[] = [
     event: 'ci-cleanup',
     outcome: 'dies',
     confidence: 'certain',
-    meaning: 'Its environment carries a non-empty RUNNER_TRACKING_ID: the GitHub Actions runner kills such processes when the job ends.',
+    meaning:
+      'Its environment carries a non-empty RUNNER_TRACKING_ID: the GitHub Actions runner kills such processes when the job ends.',
     when: (e) =>
       live(e, 'RUNNER_TRACKING_ID')
-        ? 'its environment carries RUNNER_TRACKING_ID (set, value not read): the GitHub Actions runner kills every process carrying the job\'s tracking id when the job ends, whatever session or group it is in'
+        ? "its environment carries RUNNER_TRACKING_ID (set, value not read): the GitHub Actions runner kills every process carrying the job's tracking id when the job ends, whatever session or group it is in"
         : null,
   },
   {
@@ -28,7 +29,8 @@ export const ciCleanupRules: SurvivalRule[] = [
     event: 'ci-cleanup',
     outcome: 'dies',
     confidence: 'certain',
-    meaning: 'Its environment carries BUILD_ID or JENKINS_NODE_COOKIE (not dontKillMe): Jenkins\' ProcessTreeKiller kills it when the build ends.',
+    meaning:
+      "Its environment carries BUILD_ID or JENKINS_NODE_COOKIE (not dontKillMe): Jenkins' ProcessTreeKiller kills it when the build ends.",
     when: (e) => {
       const names = ['JENKINS_NODE_COOKIE', 'BUILD_ID'].filter((n) => live(e, n));
       return names.length > 0
@@ -41,7 +43,8 @@ export const ciCleanupRules: SurvivalRule[] = [
     event: 'ci-cleanup',
     outcome: 'dies',
     confidence: 'likely',
-    meaning: 'It carries GitLab CI markers and is still in the job script\'s process group: the runner kills that group when the job ends.',
+    meaning:
+      "It carries GitLab CI markers and is still in the job script's process group: the runner kills that group when the job ends.",
     when: (e) =>
       gitlab(e) && e.group && !e.group.groupLeader
         ? `it carries GitLab CI markers and is still in process group ${e.group.pgid}: GitLab Runner's shell executor kills the job script's process group when the job ends`
@@ -52,7 +55,8 @@ export const ciCleanupRules: SurvivalRule[] = [
     event: 'ci-cleanup',
     outcome: 'survives',
     confidence: 'certain',
-    meaning: 'Its CI markers are set to the runner\'s escape (an empty RUNNER_TRACKING_ID, dontKillMe): the cleanup does not match it.',
+    meaning:
+      "Its CI markers are set to the runner's escape (an empty RUNNER_TRACKING_ID, dontKillMe): the cleanup does not match it.",
     when: (e) =>
       escaped(e).length > 0
         ? `its CI markers are set to the escape (${escaped(e).join(', ')}): the runner's cleanup matches processes by the job's own value, so it passes over this one${gitlab(e) ? ' (and it leads its own process group)' : ''}`
@@ -64,7 +68,10 @@ export const ciCleanupRules: SurvivalRule[] = [
     outcome: 'survives',
     confidence: 'likely',
     meaning: 'It carries GitLab CI markers but leads its own process group: the job-end group kill does not reach it.',
-    when: (e) => (gitlab(e) && e.group?.groupLeader ? `it carries GitLab CI markers but leads its own process group ${e.group.pgid}: the runner's kill of the job script's group does not reach it` : null),
+    when: (e) =>
+      gitlab(e) && e.group?.groupLeader
+        ? `it carries GitLab CI markers but leads its own process group ${e.group.pgid}: the runner's kill of the job script's group does not reach it`
+        : null,
   },
   {
     code: 'ci.init',
@@ -72,19 +79,22 @@ export const ciCleanupRules: SurvivalRule[] = [
     outcome: 'survives',
     confidence: 'certain',
     meaning: 'It is pid 1, the init of its PID namespace: no CI runner reaps the init.',
-    when: (e) => (e.process?.pid === 1 ? 'it is pid 1, the init of this PID namespace: no CI runner reaps the init' : null),
+    when: (e) =>
+      e.process?.pid === 1 ? 'it is pid 1, the init of this PID namespace: no CI runner reaps the init' : null,
   },
   {
     code: 'ci.unread',
     event: 'ci-cleanup',
     outcome: 'unknown',
     confidence: 'possible',
-    meaning: 'Its environment could not be read, so whether a CI runner\'s cleanup matches it is unknown.',
+    meaning: "Its environment could not be read, so whether a CI runner's cleanup matches it is unknown.",
     when: (e) => {
       if (e.ci && !e.ci.unreadable) return null;
       // Runners find leftovers by environment: without it, a runner ancestor is a hint, not an answer.
       const r = e.ci?.runnerAncestor ?? e.chain?.ciRunner ?? null;
-      const hint = r ? `; CI runner ${r.label} (pid ${r.pid}) is an ancestor, so it may be reaped when the job ends` : '';
+      const hint = r
+        ? `; CI runner ${r.label} (pid ${r.pid}) is an ancestor, so it may be reaped when the job ends`
+        : '';
       return `its environment could not be read${e.ci?.unreadable ? ` (${e.ci.unreadable})` : ''}${hint}`;
     },
   },
@@ -93,7 +103,8 @@ export const ciCleanupRules: SurvivalRule[] = [
     event: 'ci-cleanup',
     outcome: 'unknown',
     confidence: 'possible',
-    meaning: 'Only the generic CI variable is set: no runner-specific marker or runner ancestor tells how cleanup works.',
+    meaning:
+      'Only the generic CI variable is set: no runner-specific marker or runner ancestor tells how cleanup works.',
     when: (e) =>
       (e.ci?.markers ?? []).includes('CI')
         ? 'only the generic CI variable is set: which CI runs it, and so how its cleanup finds leftovers, cannot be told from /proc (no runner-specific marker or runner ancestor)'
@@ -105,6 +116,7 @@ export const ciCleanupRules: SurvivalRule[] = [
     outcome: 'survives',
     confidence: 'certain',
     meaning: 'No CI markers in its environment and no CI runner ancestor.',
-    when: () => 'no CI markers (RUNNER_TRACKING_ID, BUILD_ID, JENKINS_NODE_COOKIE, GITLAB_CI, ...) in its environment and no CI runner ancestor',
+    when: () =>
+      'no CI markers (RUNNER_TRACKING_ID, BUILD_ID, JENKINS_NODE_COOKIE, GITLAB_CI, ...) in its environment and no CI runner ancestor',
   },
 ];

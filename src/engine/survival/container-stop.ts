@@ -20,7 +20,8 @@ export const containerStopRules: SurvivalRule[] = [
     event: 'container-stop',
     outcome: 'dies',
     confidence: 'certain',
-    meaning: 'It lives in a PID namespace of its own (a container): when that namespace\'s init exits, the kernel kills every process in it.',
+    meaning:
+      "It lives in a PID namespace of its own (a container): when that namespace's init exits, the kernel kills every process in it.",
     when: (e) => {
       const n = e.namespace;
       if (!n || n.depth <= 1) return null;
@@ -36,15 +37,22 @@ export const containerStopRules: SurvivalRule[] = [
     event: 'container-stop',
     outcome: 'dies',
     confidence: 'likely',
-    meaning: 'Its cgroup belongs to a container runtime (docker, containerd, cri-o, podman, lxc, kubepods): stopping the container kills its cgroup.',
-    when: (e) => (e.namespace?.containerCgroup ? `its cgroup ${e.namespace.containerCgroup} belongs to a container: stopping that container kills every process in it` : null),
+    meaning:
+      'Its cgroup belongs to a container runtime (docker, containerd, cri-o, podman, lxc, kubepods): stopping the container kills its cgroup.',
+    when: (e) =>
+      e.namespace?.containerCgroup
+        ? `its cgroup ${e.namespace.containerCgroup} belongs to a container: stopping that container kills every process in it`
+        : null,
   },
   {
     code: 'container.host',
     event: 'container-stop',
     outcome: 'survives',
     confidence: 'certain',
-    meaning: 'It runs in the host\'s PID namespace and no container cgroup: no container stop reaches it.',
-    when: (e) => (e.namespace ? 'it runs in the same PID namespace as init and in no container cgroup: no container stop reaches it' : null),
+    meaning: "It runs in the host's PID namespace and no container cgroup: no container stop reaches it.",
+    when: (e) =>
+      e.namespace
+        ? 'it runs in the same PID namespace as init and in no container cgroup: no container stop reaches it'
+        : null,
   },
 ];

@@ -28,16 +28,21 @@ export const groupKillRules: SurvivalRule[] = [
     outcome: 'survives',
     confidence: 'certain',
     meaning: 'It is in process group 0 (init and kernel threads): there is no launcher group to kill.',
-    when: (e) => (e.group?.pgid === 0 ? 'it is in process group 0, which only init and kernel threads have: there is no launcher group to kill' : null),
+    when: (e) =>
+      e.group?.pgid === 0
+        ? 'it is in process group 0, which only init and kernel threads have: there is no launcher group to kill'
+        : null,
   },
   {
     code: 'group.own-group',
     event: 'group-kill',
     outcome: 'survives',
     confidence: 'certain',
-    meaning: 'It leads its own process group: killing its launcher\'s group does not reach it.',
+    meaning: "It leads its own process group: killing its launcher's group does not reach it.",
     when: (e) =>
-      e.group?.groupLeader ? `it leads its own process group ${e.group.pgid}${e.group.sessionLeader ? ` and session ${e.group.sid}` : ''}: killing its launcher's group does not reach it` : null,
+      e.group?.groupLeader
+        ? `it leads its own process group ${e.group.pgid}${e.group.sessionLeader ? ` and session ${e.group.sid}` : ''}: killing its launcher's group does not reach it`
+        : null,
   },
   {
     code: 'group.shares-with-runner',
@@ -57,7 +62,8 @@ export const groupKillRules: SurvivalRule[] = [
     event: 'group-kill',
     outcome: 'dies',
     confidence: 'certain',
-    meaning: 'It was left in the process group of a launcher that has exited (the `bash -c "cmd &"` runner case): whoever started that group kills it when the step ends.',
+    meaning:
+      'It was left in the process group of a launcher that has exited (the `bash -c "cmd &"` runner case): whoever started that group kills it when the step ends.',
     when: (e) => {
       const g = e.group;
       return g && notLeader(e) && (!g.groupLeaderInfo || !g.groupLeaderInfo.alive)
@@ -74,7 +80,9 @@ export const groupKillRules: SurvivalRule[] = [
     when: (e) => {
       const g = e.group;
       const l = g?.groupLeaderInfo;
-      return g && notLeader(e) && l ? `it is in process group ${g.pgid} led by ${l.label} (pid ${l.pid}): a kill of that group (kill -- -${g.pgid}) reaches it${nohupNote(e)}` : null;
+      return g && notLeader(e) && l
+        ? `it is in process group ${g.pgid} led by ${l.label} (pid ${l.pid}): a kill of that group (kill -- -${g.pgid}) reaches it${nohupNote(e)}`
+        : null;
     },
   },
 ];

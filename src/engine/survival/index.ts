@@ -38,7 +38,19 @@ export const SURVIVAL_RULES: readonly SurvivalRule[] = [
 
 /** Evidence with only some sections known (a check consulting the rule for its own status). */
 export function evidenceWith(part: Partial<RiskEvidence>): RiskEvidence {
-  const none: RiskEvidence = { existence: null, chain: null, signals: null, group: null, tty: null, stdio: null, cgroup: null, ci: null, memory: null, namespace: null, process: null };
+  const none: RiskEvidence = {
+    existence: null,
+    chain: null,
+    signals: null,
+    group: null,
+    tty: null,
+    stdio: null,
+    cgroup: null,
+    ci: null,
+    memory: null,
+    namespace: null,
+    process: null,
+  };
   return { ...none, ...part };
 }
 
@@ -52,13 +64,25 @@ export function decideEvent(event: RiskEvent, e: RiskEvidence, rules: readonly S
     const reason = rule.when(e);
     if (reason !== null) return { event, code: rule.code, outcome: rule.outcome, confidence: rule.confidence, reason };
   }
-  return { event, code: `${event}.undecided`, outcome: 'unknown', confidence: 'possible', reason: 'no rule applies to the evidence that could be read' };
+  return {
+    event,
+    code: `${event}.undecided`,
+    outcome: 'unknown',
+    confidence: 'possible',
+    reason: 'no rule applies to the evidence that could be read',
+  };
 }
 
 export function evaluateRisks(e: RiskEvidence, rules: readonly SurvivalRule[] = SURVIVAL_RULES): Risk[] {
   if (e.existence?.kernelThread) {
     const reason = 'kernel thread: not reachable by terminals, sessions, user signals, containers or the OOM killer';
-    return RISK_EVENTS.map((event) => ({ event, code: KERNEL_THREAD_CODE, outcome: 'survives' as const, confidence: 'certain' as const, reason }));
+    return RISK_EVENTS.map((event) => ({
+      event,
+      code: KERNEL_THREAD_CODE,
+      outcome: 'survives' as const,
+      confidence: 'certain' as const,
+      reason,
+    }));
   }
   return RISK_EVENTS.map((event) => decideEvent(event, e, rules));
 }

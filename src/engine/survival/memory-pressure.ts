@@ -11,13 +11,11 @@ import { holdsMajority, MAJORITY_SHARE, type MemorySection } from '../../model/m
 
 export { holdsMajority, MAJORITY_SHARE };
 
-
 const pct = (r: number): string => `${Math.round(r * 100)}%`;
 
 function domainText(m: MemorySection): string {
   return m.domain === 'cgroup' ? `its memory cgroup ${m.cgroupPath ?? ''}`.trimEnd() : 'the host';
 }
-
 
 const protectedAdj = (e: RiskEvidence): boolean => e.memory?.oomScoreAdj === -1000;
 
@@ -43,7 +41,8 @@ export const memoryPressureRules: SurvivalRule[] = [
     event: 'memory-pressure',
     outcome: 'dies',
     confidence: 'likely',
-    meaning: 'It holds more than half of its memory cgroup\'s limit (or of the host\'s memory): whatever fills the rest stays smaller, so the OOM killer picks it.',
+    meaning:
+      "It holds more than half of its memory cgroup's limit (or of the host's memory): whatever fills the rest stays smaller, so the OOM killer picks it.",
     when: (e) => {
       const m = e.memory;
       return m && holdsMajority(m) && m.share !== null
@@ -60,7 +59,10 @@ export const memoryPressureRules: SurvivalRule[] = [
     when: (e) => {
       const m = e.memory;
       if (!m) return null;
-      const share = m.share !== null ? `${pct(m.share)} of ${domainText(m)}'s memory${m.domain === 'cgroup' ? ' limit' : ''}` : `an unknown share of ${domainText(m)}'s memory`;
+      const share =
+        m.share !== null
+          ? `${pct(m.share)} of ${domainText(m)}'s memory${m.domain === 'cgroup' ? ' limit' : ''}`
+          : `an unknown share of ${domainText(m)}'s memory`;
       return `it holds ${share} (oom_score ${m.oomScore}, rank ${m.rank} of ${m.ranked}${m.domain === 'cgroup' ? ' in its cgroup' : ''}): whatever fills the rest outgrows it and is picked first`;
     },
   },

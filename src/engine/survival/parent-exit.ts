@@ -15,7 +15,6 @@ const parentOf = (e: RiskEvidence): AncestorEvidence | null => e.chain?.ancestor
 const nameOf = (a: AncestorEvidence): string => `${a.label} (pid ${a.pid})`;
 const hupIgnored = (e: RiskEvidence): boolean => e.signals?.hup === 'ignored';
 
-
 /** Rules that only apply once the parent is known: skip when the chain is unreadable or already reparented. */
 function withParent(e: RiskEvidence, f: (p: AncestorEvidence) => string | null): string | null {
   const p = parentOf(e);
@@ -43,7 +42,8 @@ export const parentExitRules: SurvivalRule[] = [
     event: 'parent-exit',
     outcome: 'survives',
     confidence: 'certain',
-    meaning: 'It was started by the service manager (systemd as pid 1) in a unit: its parent is the manager, which does not exit.',
+    meaning:
+      'It was started by the service manager (systemd as pid 1) in a unit: its parent is the manager, which does not exit.',
     when: (e) => {
       const p = parentOf(e);
       return e.process?.ppid === 1 && p?.kind === 'systemd' && !e.chain?.reparented
@@ -59,9 +59,11 @@ export const parentExitRules: SurvivalRule[] = [
     meaning: 'Its launcher is already gone: it was reparented to init or a subreaper.',
     when: (e) => {
       if (!e.process) return null;
-      if (e.process.ppid <= 1) return `its launcher is already gone: it was reparented to init (ppid ${e.process.ppid}), so no launcher is left to exit`;
+      if (e.process.ppid <= 1)
+        return `its launcher is already gone: it was reparented to init (ppid ${e.process.ppid}), so no launcher is left to exit`;
       const p = parentOf(e);
-      if (e.chain?.reparented === 'subreaper' && p) return `its launcher is already gone: it was adopted by subreaper ${nameOf(p)}`;
+      if (e.chain?.reparented === 'subreaper' && p)
+        return `its launcher is already gone: it was adopted by subreaper ${nameOf(p)}`;
       return null;
     },
   },
@@ -83,7 +85,8 @@ export const parentExitRules: SurvivalRule[] = [
     event: 'parent-exit',
     outcome: 'dies',
     confidence: 'certain',
-    meaning: 'It is a stopped job of an interactive shell: the shell sends stopped jobs SIGTERM+SIGCONT when it exits, and the kernel SIGHUPs the orphaned group.',
+    meaning:
+      'It is a stopped job of an interactive shell: the shell sends stopped jobs SIGTERM+SIGCONT when it exits, and the kernel SIGHUPs the orphaned group.',
     when: (e) =>
       withParent(e, (p) =>
         p.kind === 'interactive-shell' && e.existence?.stateLetter === 'T'
@@ -96,7 +99,8 @@ export const parentExitRules: SurvivalRule[] = [
     event: 'parent-exit',
     outcome: 'dies',
     confidence: 'certain',
-    meaning: 'Its parent holds its terminal (sshd, a terminal emulator, script): when the parent exits the terminal hangs up and SIGHUP reaches it.',
+    meaning:
+      'Its parent holds its terminal (sshd, a terminal emulator, script): when the parent exits the terminal hangs up and SIGHUP reaches it.',
     when: (e) =>
       withParent(e, (p) =>
         e.tty?.tty && e.tty.holder?.pid === p.pid && !hupIgnored(e)
@@ -109,7 +113,8 @@ export const parentExitRules: SurvivalRule[] = [
     event: 'parent-exit',
     outcome: 'dies',
     confidence: 'certain',
-    meaning: 'Its parent is the controlling process of its terminal and it is in the foreground group: the kernel SIGHUPs that group when the parent exits.',
+    meaning:
+      'Its parent is the controlling process of its terminal and it is in the foreground group: the kernel SIGHUPs that group when the parent exits.',
     when: (e) =>
       withParent(e, (p) =>
         e.tty?.tty && e.tty.foreground && e.tty.sessionLeader?.pid === p.pid && !hupIgnored(e)
@@ -122,15 +127,21 @@ export const parentExitRules: SurvivalRule[] = [
     event: 'parent-exit',
     outcome: 'survives',
     confidence: 'certain',
-    meaning: 'SIGHUP is ignored: whatever hangup its parent\'s exit causes has no effect.',
-    when: (e) => withParent(e, (p) => (hupIgnored(e) ? `SIGHUP is ignored, so neither huponexit nor a terminal hangup at the exit of ${nameOf(p)} affects it` : null)),
+    meaning: "SIGHUP is ignored: whatever hangup its parent's exit causes has no effect.",
+    when: (e) =>
+      withParent(e, (p) =>
+        hupIgnored(e)
+          ? `SIGHUP is ignored, so neither huponexit nor a terminal hangup at the exit of ${nameOf(p)} affects it`
+          : null,
+      ),
   },
   {
     code: 'parent.login-shell-job',
     event: 'parent-exit',
     outcome: 'unknown',
     confidence: 'possible',
-    meaning: 'It is a job of an interactive login shell: with `shopt -s huponexit` the shell SIGHUPs its jobs when it exits, which /proc cannot show.',
+    meaning:
+      'It is a job of an interactive login shell: with `shopt -s huponexit` the shell SIGHUPs its jobs when it exits, which /proc cannot show.',
     when: (e) =>
       withParent(e, (p) =>
         p.kind === 'interactive-shell' && isLoginShellArgv(p.argv ?? [])
@@ -145,8 +156,10 @@ export const parentExitRules: SurvivalRule[] = [
     confidence: 'likely',
     meaning: 'When its parent exits it is reparented to init or a subreaper, and nothing signals it.',
     when: (e) =>
-      withParent(e, (p) =>
-        `when ${nameOf(p)} exits it is reparented to init or a subreaper, and nothing signals it${p.kind === 'interactive-shell' ? ' (huponexit applies only to login shells)' : ''}; a prctl parent-death signal would not be visible in /proc`,
+      withParent(
+        e,
+        (p) =>
+          `when ${nameOf(p)} exits it is reparented to init or a subreaper, and nothing signals it${p.kind === 'interactive-shell' ? ' (huponexit applies only to login shells)' : ''}; a prctl parent-death signal would not be visible in /proc`,
       ),
   },
 ];

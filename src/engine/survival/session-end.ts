@@ -12,10 +12,12 @@ const manager = (e: RiskEvidence): boolean => e.cgroup?.kind === 'user-manager';
 function decidedBy(e: RiskEvidence): string {
   const c = e.cgroup;
   if (!c) return '?';
-  if (c.killUserProcessesCompiledDefault) return `the compiled-in default, as ${c.killUserProcessesSource ?? 'logind.conf'} shows it`;
+  if (c.killUserProcessesCompiledDefault)
+    return `the compiled-in default, as ${c.killUserProcessesSource ?? 'logind.conf'} shows it`;
   return c.killUserProcessesSource ?? 'the compiled-in default';
 }
-const who = (e: RiskEvidence): string => e.cgroup?.user ?? (e.cgroup?.uid !== null && e.cgroup?.uid !== undefined ? `uid ${e.cgroup.uid}` : 'the user');
+const who = (e: RiskEvidence): string =>
+  e.cgroup?.user ?? (e.cgroup?.uid !== null && e.cgroup?.uid !== undefined ? `uid ${e.cgroup.uid}` : 'the user');
 
 export const sessionEndRules: SurvivalRule[] = [
   {
@@ -42,7 +44,7 @@ export const sessionEndRules: SurvivalRule[] = [
     event: 'session-end',
     outcome: 'survives',
     confidence: 'certain',
-    meaning: 'It runs in a login session scope but KillUserProcesses=no: logout leaves the scope\'s processes running.',
+    meaning: "It runs in a login session scope but KillUserProcesses=no: logout leaves the scope's processes running.",
     when: (e) =>
       scope(e) && e.cgroup?.killUserProcesses === false
         ? `it runs in login session ${e.cgroup.unit}, but KillUserProcesses=no (${decidedBy(e)}): logout leaves it running`
@@ -53,7 +55,8 @@ export const sessionEndRules: SurvivalRule[] = [
     event: 'session-end',
     outcome: 'unknown',
     confidence: 'possible',
-    meaning: 'It runs in a login session scope and no readable logind.conf sets KillUserProcesses: the compiled-in default decides.',
+    meaning:
+      'It runs in a login session scope and no readable logind.conf sets KillUserProcesses: the compiled-in default decides.',
     when: (e) =>
       scope(e)
         ? `it runs in login session ${e.cgroup?.unit}; no readable logind.conf sets KillUserProcesses, so logind's compiled-in default decides (yes upstream, no on most distributions)`
@@ -75,7 +78,8 @@ export const sessionEndRules: SurvivalRule[] = [
     event: 'session-end',
     outcome: 'dies',
     confidence: 'likely',
-    meaning: 'It runs under the user manager of a user who does not linger: the manager and its units stop shortly after the user\'s last logout.',
+    meaning:
+      "It runs under the user manager of a user who does not linger: the manager and its units stop shortly after the user's last logout.",
     when: (e) =>
       manager(e) && e.cgroup?.lingering === false
         ? `it runs under the user manager (${e.cgroup.unit}) and ${who(e)} does not linger: the manager stops its units a few seconds (UserStopDelaySec) after the user's last logout`

@@ -32,7 +32,8 @@ function hangupPipeReaders(e: RiskEvidence): PeerEvidence[] {
 
 const readersText = (rs: PeerEvidence[]): string => rs.map((r) => `${r.comm} (pid ${r.pid})`).join(', ');
 
-const shellSelf = (e: RiskEvidence): boolean => e.chain?.self.kind === 'interactive-shell' || e.chain?.self.kind === 'shell';
+const shellSelf = (e: RiskEvidence): boolean =>
+  e.chain?.self.kind === 'interactive-shell' || e.chain?.self.kind === 'shell';
 const onTty = (e: RiskEvidence): boolean => e.tty !== null && e.tty.tty !== null;
 const isStopped = (e: RiskEvidence): boolean => e.existence?.stateLetter === 'T';
 
@@ -44,7 +45,11 @@ export const terminalHangupRules: SurvivalRule[] = [
     confidence: 'possible',
     meaning: 'Its controlling terminal or signal dispositions could not be read.',
     when: (e) =>
-      !e.tty ? 'its controlling terminal could not be read' : onTty(e) && !e.signals ? `it is on terminal ${e.tty.tty} but its signal dispositions could not be read` : null,
+      !e.tty
+        ? 'its controlling terminal could not be read'
+        : onTty(e) && !e.signals
+          ? `it is on terminal ${e.tty.tty} but its signal dispositions could not be read`
+          : null,
   },
   {
     code: 'hangup.no-tty',
@@ -52,7 +57,10 @@ export const terminalHangupRules: SurvivalRule[] = [
     outcome: 'survives',
     confidence: 'certain',
     meaning: 'It has no controlling terminal: no hangup is delivered to it.',
-    when: (e) => (e.tty && e.tty.tty === null ? `it has no controlling terminal (tty_nr 0), so no hangup is delivered to it${ttyWriteCaveat(e)}` : null),
+    when: (e) =>
+      e.tty && e.tty.tty === null
+        ? `it has no controlling terminal (tty_nr 0), so no hangup is delivered to it${ttyWriteCaveat(e)}`
+        : null,
   },
   {
     code: 'hangup.multiplexer',
@@ -81,7 +89,8 @@ export const terminalHangupRules: SurvivalRule[] = [
     event: 'terminal-hangup',
     outcome: 'dies',
     confidence: 'likely',
-    meaning: 'It ignores SIGHUP, but its output pipe is read by a foreground pipeline mate that does not: that reader dies and its next write raises SIGPIPE.',
+    meaning:
+      'It ignores SIGHUP, but its output pipe is read by a foreground pipeline mate that does not: that reader dies and its next write raises SIGPIPE.',
     when: (e) => {
       if (!onTty(e) || e.signals?.hup !== 'ignored' || !e.tty?.foreground) return null;
       const rs = hangupPipeReaders(e);
@@ -95,7 +104,8 @@ export const terminalHangupRules: SurvivalRule[] = [
     event: 'terminal-hangup',
     outcome: 'unknown',
     confidence: 'possible',
-    meaning: 'It ignores SIGHUP, but its output pipe is read by a job mate that does not: if the shell forwards SIGHUP to the job (not disowned), the reader dies and the next write raises SIGPIPE.',
+    meaning:
+      'It ignores SIGHUP, but its output pipe is read by a job mate that does not: if the shell forwards SIGHUP to the job (not disowned), the reader dies and the next write raises SIGPIPE.',
     when: (e) => {
       const job = e.group?.jobOf;
       if (!onTty(e) || e.signals?.hup !== 'ignored' || !job) return null;
@@ -111,20 +121,26 @@ export const terminalHangupRules: SurvivalRule[] = [
     outcome: 'survives',
     confidence: 'certain',
     meaning: 'SIGHUP is ignored (nohup): the hangup signal has no effect.',
-    when: (e) => (e.signals?.hup === 'ignored' ? `SIGHUP is ignored (SigIgn has SIGHUP, as nohup sets it)${ttyWriteCaveat(e)}` : null),
+    when: (e) =>
+      e.signals?.hup === 'ignored'
+        ? `SIGHUP is ignored (SigIgn has SIGHUP, as nohup sets it)${ttyWriteCaveat(e)}`
+        : null,
   },
   {
     code: 'hangup.session-leader',
     event: 'terminal-hangup',
     outcome: 'dies',
     confidence: 'certain',
-    meaning: 'It is the session leader holding the terminal and SIGHUP ends it (default action, or a shell, which exits on SIGHUP): the kernel sends it SIGHUP.',
+    meaning:
+      'It is the session leader holding the terminal and SIGHUP ends it (default action, or a shell, which exits on SIGHUP): the kernel sends it SIGHUP.',
     when: (e) => {
       const pid = e.process?.pid;
       if (!e.tty?.sessionLeader || pid === undefined || e.tty.sessionLeader.pid !== pid) return null;
-      if (e.signals?.hup === 'default') return `it is the session leader of ${e.tty.tty}: the kernel sends it SIGHUP when the terminal hangs up`;
+      if (e.signals?.hup === 'default')
+        return `it is the session leader of ${e.tty.tty}: the kernel sends it SIGHUP when the terminal hangs up`;
       // Interactive shells catch SIGHUP only to pass it on to their jobs, then exit.
-      if (e.signals?.hup === 'caught' && shellSelf(e)) return `it is the shell leading the session on ${e.tty.tty}: the kernel sends it SIGHUP when the terminal hangs up, and a shell passes that on to its jobs and exits`;
+      if (e.signals?.hup === 'caught' && shellSelf(e))
+        return `it is the shell leading the session on ${e.tty.tty}: the kernel sends it SIGHUP when the terminal hangs up, and a shell passes that on to its jobs and exits`;
       return null;
     },
   },
@@ -134,7 +150,10 @@ export const terminalHangupRules: SurvivalRule[] = [
     outcome: 'unknown',
     confidence: 'possible',
     meaning: 'It installs its own SIGHUP handler: the program decides what a hangup does.',
-    when: (e) => (e.signals?.hup === 'caught' ? `it is on terminal ${e.tty?.tty} and installs its own SIGHUP handler (SigCgt): the program decides (many daemons reload, shells exit)` : null),
+    when: (e) =>
+      e.signals?.hup === 'caught'
+        ? `it is on terminal ${e.tty?.tty} and installs its own SIGHUP handler (SigCgt): the program decides (many daemons reload, shells exit)`
+        : null,
   },
   {
     code: 'hangup.foreground',
@@ -142,14 +161,18 @@ export const terminalHangupRules: SurvivalRule[] = [
     outcome: 'dies',
     confidence: 'certain',
     meaning: 'It is in the foreground process group of its terminal: SIGHUP reaches that group.',
-    when: (e) => (e.tty?.foreground ? `it is in the foreground process group of ${e.tty.tty}: its shell and then the kernel send that group SIGHUP` : null),
+    when: (e) =>
+      e.tty?.foreground
+        ? `it is in the foreground process group of ${e.tty.tty}: its shell and then the kernel send that group SIGHUP`
+        : null,
   },
   {
     code: 'hangup.shell-job',
     event: 'terminal-hangup',
     outcome: 'unknown',
     confidence: 'possible',
-    meaning: 'It is a background job of an interactive shell: the shell forwards SIGHUP to its jobs unless they were disowned, which /proc cannot show.',
+    meaning:
+      'It is a background job of an interactive shell: the shell forwards SIGHUP to its jobs unless they were disowned, which /proc cannot show.',
     when: (e) => {
       const job = e.group?.jobOf;
       return job
@@ -162,7 +185,8 @@ export const terminalHangupRules: SurvivalRule[] = [
     event: 'terminal-hangup',
     outcome: 'survives',
     confidence: 'likely',
-    meaning: 'It is in a background group that no shell tracks as a job: the kernel signals only the session leader and the foreground group.',
+    meaning:
+      'It is in a background group that no shell tracks as a job: the kernel signals only the session leader and the foreground group.',
     when: (e) =>
       onTty(e)
         ? `it is in background process group ${e.group?.pgid ?? '?'} on ${e.tty?.tty}, which no interactive shell tracks as a job: the kernel signals only the session leader and the foreground group, so no SIGHUP reaches it${ttyWriteCaveat(e)}`

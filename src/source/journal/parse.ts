@@ -20,14 +20,34 @@ export interface JournalEntry {
 }
 
 export type JournalEvent =
-  | { type: 'unit-exit'; unit: string; code: 'killed' | 'exited' | 'dumped' | string; status: number | null; statusName: string | null }
+  | {
+      type: 'unit-exit';
+      unit: string;
+      code: 'killed' | 'exited' | 'dumped' | string;
+      status: number | null;
+      statusName: string | null;
+    }
   | { type: 'unit-failed'; unit: string; result: string }
   | { type: 'unit-oom'; unit: string }
   | { type: 'coredump'; pid: number; comm: string; uid: number | null; signal: string | null }
   | { type: 'earlyoom-kill'; pid: number; uid: number | null; comm: string; signal: string }
   | { type: 'oomd-kill'; cgroup: string };
 
-const KEEP = ['COREDUMP_PID', 'COREDUMP_COMM', 'COREDUMP_SIGNAL_NAME', 'COREDUMP_SIGNAL', 'COREDUMP_UID', 'COREDUMP_UNIT', 'SESSION_ID', 'EXIT_CODE', 'EXIT_STATUS', 'UNIT', 'USER_UNIT', '_SYSTEMD_UNIT', '_SYSTEMD_USER_UNIT'];
+const KEEP = [
+  'COREDUMP_PID',
+  'COREDUMP_COMM',
+  'COREDUMP_SIGNAL_NAME',
+  'COREDUMP_SIGNAL',
+  'COREDUMP_UID',
+  'COREDUMP_UNIT',
+  'SESSION_ID',
+  'EXIT_CODE',
+  'EXIT_STATUS',
+  'UNIT',
+  'USER_UNIT',
+  '_SYSTEMD_UNIT',
+  '_SYSTEMD_USER_UNIT',
+];
 
 const int = (v: string | null | undefined): number | null => {
   if (v === null || v === undefined || !/^-?\d+$/.test(v)) return null;
@@ -57,7 +77,8 @@ function fromJson(line: string): JournalEntry | null {
 }
 
 // `2024-01-02T03:04:05+0000 host ident[pid]: message` (short-iso); `...05.123456+00:00` (short-iso-precise).
-const SHORT_ISO = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:[+-]\d\d:?\d\d|Z)) (\S+) ([^\s[:]+)(?:\[(\d+)\])?: ([\s\S]*)$/;
+const SHORT_ISO =
+  /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:[+-]\d\d:?\d\d|Z)) (\S+) ([^\s[:]+)(?:\[(\d+)\])?: ([\s\S]*)$/;
 
 function fromShortIso(line: string): JournalEntry | null {
   const m = SHORT_ISO.exec(line);
@@ -98,7 +119,16 @@ const COREDUMP = /^Process (\d+) \(([\s\S]{0,64}?)\) of user (\d+) (?:dumped cor
 const EARLYOOM = /sending (SIG[A-Z]+) to process (\d+) uid (\d+) "([\s\S]{0,64}?)": /;
 const OOMD = /^Killed (\S+) due to memory (?:pressure|used)/;
 
-const SIGNAL_NAMES: Readonly<Record<string, string>> = { '6': 'SIGABRT', '11': 'SIGSEGV', '7': 'SIGBUS', '8': 'SIGFPE', '4': 'SIGILL', '5': 'SIGTRAP', '3': 'SIGQUIT', '31': 'SIGSYS' };
+const SIGNAL_NAMES: Readonly<Record<string, string>> = {
+  '6': 'SIGABRT',
+  '11': 'SIGSEGV',
+  '7': 'SIGBUS',
+  '8': 'SIGFPE',
+  '4': 'SIGILL',
+  '5': 'SIGTRAP',
+  '3': 'SIGQUIT',
+  '31': 'SIGSYS',
+};
 
 /** What one entry says about a death, or null. */
 export function journalEvent(e: JournalEntry): JournalEvent | null {
@@ -107,10 +137,13 @@ export function journalEvent(e: JournalEntry): JournalEvent | null {
   if (msg.indexOf('Main process exited') !== -1 && (m = UNIT_EXIT.exec(msg))) {
     return { type: 'unit-exit', unit: m[1], code: m[2], status: int(m[3]), statusName: m[4] ?? null };
   }
-  if (msg.indexOf('Failed with result') !== -1 && (m = UNIT_FAILED.exec(msg))) return { type: 'unit-failed', unit: m[1], result: m[2] };
+  if (msg.indexOf('Failed with result') !== -1 && (m = UNIT_FAILED.exec(msg)))
+    return { type: 'unit-failed', unit: m[1], result: m[2] };
   if (msg.indexOf('OOM killer') !== -1 && (m = UNIT_OOM.exec(msg))) return { type: 'unit-oom', unit: m[1] };
   if (msg.startsWith('Process ') && (m = COREDUMP.exec(msg))) {
-    const sig = e.fields.COREDUMP_SIGNAL_NAME ?? (e.fields.COREDUMP_SIGNAL ? SIGNAL_NAMES[e.fields.COREDUMP_SIGNAL] ?? `SIG${e.fields.COREDUMP_SIGNAL}` : null);
+    const sig =
+      e.fields.COREDUMP_SIGNAL_NAME ??
+      (e.fields.COREDUMP_SIGNAL ? (SIGNAL_NAMES[e.fields.COREDUMP_SIGNAL] ?? `SIG${e.fields.COREDUMP_SIGNAL}`) : null);
     return { type: 'coredump', pid: Number(m[1]), comm: m[2], uid: int(m[3]), signal: sig ?? null };
   }
   if (msg.indexOf('sending SIG') !== -1 && (m = EARLYOOM.exec(msg))) {

@@ -13,8 +13,24 @@ import { journalEvent, parseJournal, type JournalEntry, type JournalEvent } from
 
 const TIMEOUT_MS = 10000;
 const FIELDS = [
-  'MESSAGE', '_PID', '_COMM', 'SYSLOG_IDENTIFIER', '_BOOT_ID', 'UNIT', 'USER_UNIT', '_SYSTEMD_UNIT', '_SYSTEMD_USER_UNIT',
-  'COREDUMP_PID', 'COREDUMP_COMM', 'COREDUMP_SIGNAL_NAME', 'COREDUMP_SIGNAL', 'COREDUMP_UID', 'COREDUMP_UNIT', 'EXIT_CODE', 'EXIT_STATUS', 'SESSION_ID',
+  'MESSAGE',
+  '_PID',
+  '_COMM',
+  'SYSLOG_IDENTIFIER',
+  '_BOOT_ID',
+  'UNIT',
+  'USER_UNIT',
+  '_SYSTEMD_UNIT',
+  '_SYSTEMD_USER_UNIT',
+  'COREDUMP_PID',
+  'COREDUMP_COMM',
+  'COREDUMP_SIGNAL_NAME',
+  'COREDUMP_SIGNAL',
+  'COREDUMP_UID',
+  'COREDUMP_UNIT',
+  'EXIT_CODE',
+  'EXIT_STATUS',
+  'SESSION_ID',
 ].join(',');
 const BASE = ['journalctl', '-o', 'json', `--output-fields=${FIELDS}`, '-q', '--no-pager', '-b', '0'];
 
@@ -66,7 +82,9 @@ const savedEntries = new WeakMap<Facts, JournalEntry[]>();
 function fromSaved(facts: Facts, text: string, match: readonly string[], bounds: Bounds): JournalEntry[] {
   let all = savedEntries.get(facts);
   if (!all) savedEntries.set(facts, (all = parseJournal(text)));
-  const hits = all.filter((e) => savedMatch(e, match) && (bounds.sinceMs === null || e.timeMs === null || e.timeMs >= bounds.sinceMs - 1000));
+  const hits = all.filter(
+    (e) => savedMatch(e, match) && (bounds.sinceMs === null || e.timeMs === null || e.timeMs >= bounds.sinceMs - 1000),
+  );
   return hits.slice(-bounds.limit);
 }
 
@@ -79,7 +97,12 @@ export interface Bounds {
   limit: number;
 }
 
-export function queryJournal(facts: Facts, match: string[], bounds: Bounds, queries?: string[][]): Read<JournalEntry[]> {
+export function queryJournal(
+  facts: Facts,
+  match: string[],
+  bounds: Bounds,
+  queries?: string[][],
+): Read<JournalEntry[]> {
   const since = bounds.sinceMs === null ? [] : [`--since=@${Math.max(0, Math.floor(bounds.sinceMs / 1000) - 1)}`];
   const argv = [...BASE, ...since, '-n', String(bounds.limit), ...match];
   queries?.push(argv);
@@ -102,11 +125,20 @@ export function queryJournal(facts: Facts, match: string[], bounds: Bounds, quer
 
 /** Units named by the pid's own log lines (the cgroup journald saw it in). */
 export function unitsOfEntries(entries: readonly JournalEntry[]): string[] {
-  return [...new Set(entries.map((e) => e.fields._SYSTEMD_UNIT ?? e.fields._SYSTEMD_USER_UNIT).filter((u): u is string => !!u))];
+  return [
+    ...new Set(
+      entries.map((e) => e.fields._SYSTEMD_UNIT ?? e.fields._SYSTEMD_USER_UNIT).filter((u): u is string => !!u),
+    ),
+  ];
 }
 
 /** The pid's own lines (newest 50 since it started): how a dead pid's unit is found from the journal. */
-export function ownLines(facts: Facts, pid: number, sinceMs: number | null, queries?: string[][]): Read<JournalEntry[]> {
+export function ownLines(
+  facts: Facts,
+  pid: number,
+  sinceMs: number | null,
+  queries?: string[][],
+): Read<JournalEntry[]> {
   return queryJournal(facts, [`_PID=${pid}`], { sinceMs, limit: 50 }, queries);
 }
 
@@ -116,13 +148,21 @@ function oomdHits(cgroup: string, units: readonly string[]): boolean {
 }
 
 /** Journal evidence for `pid`; `units` adds units already known (e.g. from the live cgroup). */
-export function searchJournal(facts: Facts, pid: number, knownUnits: readonly string[] = [], sinceMs: number | null = null): JournalSearch {
+export function searchJournal(
+  facts: Facts,
+  pid: number,
+  knownUnits: readonly string[] = [],
+  sinceMs: number | null = null,
+): JournalSearch {
   const queries: string[][] = [];
   const noFiles = facts.raw.savedLog?.('journal') ? null : journalFilesMissing(facts);
   if (noFiles) return { available: false, why: noFiles, units: [], events: [], queries, lastOwnMs: null };
   const own = ownLines(facts, pid, sinceMs, queries);
   if (!own.ok) {
-    const why = own.code === 'ENOENT' ? 'journalctl is not installed (no systemd journal on this machine)' : `journalctl failed: ${own.message}`;
+    const why =
+      own.code === 'ENOENT'
+        ? 'journalctl is not installed (no systemd journal on this machine)'
+        : `journalctl failed: ${own.message}`;
     return { available: false, why, units: [], events: [], queries, lastOwnMs: null };
   }
   const units = [...new Set([...knownUnits, ...unitsOfEntries(own.value)])];
@@ -135,14 +175,23 @@ export function searchJournal(facts: Facts, pid: number, knownUnits: readonly st
   }
   const dumps = queryJournal(facts, [`COREDUMP_PID=${pid}`], { sinceMs, limit: 5 }, queries);
   if (dumps.ok) entries.push(...dumps.value);
-  const killers = queryJournal(facts, ['SYSLOG_IDENTIFIER=earlyoom', '+', 'SYSLOG_IDENTIFIER=systemd-oomd'], { sinceMs, limit: 100 }, queries);
+  const killers = queryJournal(
+    facts,
+    ['SYSLOG_IDENTIFIER=earlyoom', '+', 'SYSLOG_IDENTIFIER=systemd-oomd'],
+    { sinceMs, limit: 100 },
+    queries,
+  );
   if (killers.ok) entries.push(...killers.value);
   const events: JournalSearch['events'] = [];
   for (const entry of entries) {
     const event = journalEvent(entry);
     if (!event) continue;
     if ((event.type === 'coredump' || event.type === 'earlyoom-kill') && event.pid !== pid) continue;
-    if ((event.type === 'unit-exit' || event.type === 'unit-failed' || event.type === 'unit-oom') && !units.includes(event.unit)) continue;
+    if (
+      (event.type === 'unit-exit' || event.type === 'unit-failed' || event.type === 'unit-oom') &&
+      !units.includes(event.unit)
+    )
+      continue;
     // systemd-oomd names a cgroup, not a pid: it is about this process only when that cgroup holds one of its units.
     if (event.type === 'oomd-kill' && !oomdHits(event.cgroup, units)) continue;
     events.push({ event, entry });

@@ -31,7 +31,11 @@ export function describePageFault(code: number, address: string): string {
   const present = (code & 1) !== 0;
   const access = fetch ? 'instruction fetch from' : write ? 'write to' : 'read from';
   const what = present ? 'a mapped address it had no permission for' : 'an unmapped address';
-  const addr = /^(0x)?0+$/.test(address) ? '0x0 (a NULL pointer dereference)' : address.startsWith('0x') ? address : `0x${address}`;
+  const addr = /^(0x)?0+$/.test(address)
+    ? '0x0 (a NULL pointer dereference)'
+    : address.startsWith('0x')
+      ? address
+      : `0x${address}`;
   return `${(code & 4) !== 0 ? 'user-mode ' : 'kernel-mode '}${access} ${what}, ${addr}`;
 }
 
@@ -51,7 +55,8 @@ function oomSentence(d: Death, when: string): string {
   const rss = numberOf(x.rssKb);
   let where: string;
   if (memcg !== null) {
-    const lim = limit !== null ? ` (limit ${formatKb(limit)}${usage !== null ? `, usage ${formatKb(usage)}` : ''})` : '';
+    const lim =
+      limit !== null ? ` (limit ${formatKb(limit)}${usage !== null ? `, usage ${formatKb(usage)}` : ''})` : '';
     where = ` in memory cgroup ${memcg}${lim}`;
   } else if (x.constraint === 'CONSTRAINT_MEMCG') {
     where = ' because its memory cgroup reached its limit';

@@ -139,7 +139,16 @@ function crashDeath(e: KernelEvent, record: KernelRecord): Death | null {
     put(d, 'library', e.library);
     put(d, 'mapping', e.mapping);
     put(d, 'cpu', e.cpu);
-    return { pid: e.pid, comm: e.comm, kind: 'segfault', timeMs: record.timeMs, signal: 'SIGSEGV', boot: record.boot, details: d, raw: [record.message] };
+    return {
+      pid: e.pid,
+      comm: e.comm,
+      kind: 'segfault',
+      timeMs: record.timeMs,
+      signal: 'SIGSEGV',
+      boot: record.boot,
+      details: d,
+      raw: [record.message],
+    };
   }
   if (e.type === 'trap') {
     put(d, 'trap', e.trap);
@@ -147,7 +156,16 @@ function crashDeath(e: KernelEvent, record: KernelRecord): Death | null {
     put(d, 'sp', e.sp);
     put(d, 'errorCode', e.errorCode);
     put(d, 'library', e.library);
-    return { pid: e.pid, comm: e.comm, kind: 'trap', timeMs: record.timeMs, signal: trapSignal(e.trap), boot: record.boot, details: d, raw: [record.message] };
+    return {
+      pid: e.pid,
+      comm: e.comm,
+      kind: 'trap',
+      timeMs: record.timeMs,
+      signal: trapSignal(e.trap),
+      boot: record.boot,
+      details: d,
+      raw: [record.message],
+    };
   }
   return null;
 }
@@ -165,7 +183,16 @@ function mergeAudit(deaths: Death[], e: Extract<KernelEvent, { type: 'audit-aben
   }
   const d: DeathDetails = { auditSignal: signalName(e.signal) };
   put(d, 'exe', e.exe);
-  deaths.push({ pid: e.pid, comm: e.comm, kind: 'signal', timeMs, signal: signalName(e.signal), boot: record.boot, details: d, raw: [record.message] });
+  deaths.push({
+    pid: e.pid,
+    comm: e.comm,
+    kind: 'signal',
+    timeMs,
+    signal: signalName(e.signal),
+    boot: record.boot,
+    details: d,
+    raw: [record.message],
+  });
 }
 
 export interface Incidents {
@@ -209,7 +236,9 @@ export function buildIncidents(events: readonly LocatedEvent[]): Incidents {
       oom = draft;
       flush();
     } else if (e.type === 'oom-reaped' || e.type === 'oom-reap-failed') {
-      const victim = [...deaths].reverse().find((x) => x.kind === 'oom-kill' && x.pid === e.pid && x.boot === record.boot);
+      const victim = [...deaths]
+        .reverse()
+        .find((x) => x.kind === 'oom-kill' && x.pid === e.pid && x.boot === record.boot);
       if (victim) {
         put(victim.details, 'reaped', e.type === 'oom-reaped');
         victim.raw.push(record.message);
@@ -220,7 +249,14 @@ export function buildIncidents(events: readonly LocatedEvent[]): Incidents {
     } else if (e.type === 'audit-abend') {
       mergeAudit(deaths, e, record);
     } else if (e.type === 'hung-task') {
-      hungTasks.push({ pid: e.pid, comm: e.comm, seconds: e.seconds, timeMs: record.timeMs, boot: record.boot, raw: record.message });
+      hungTasks.push({
+        pid: e.pid,
+        comm: e.comm,
+        seconds: e.seconds,
+        timeMs: record.timeMs,
+        boot: record.boot,
+        raw: record.message,
+      });
     }
   }
   flush();

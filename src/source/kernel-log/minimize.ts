@@ -28,7 +28,13 @@ function maskedLine(line: string, format: KernelLogFormat, message: string): str
     try {
       const o = JSON.parse(line) as Record<string, unknown>;
       const keep: Record<string, unknown> = { MESSAGE: message };
-      for (const k of ['__REALTIME_TIMESTAMP', '__MONOTONIC_TIMESTAMP', '_SOURCE_MONOTONIC_TIMESTAMP', '_BOOT_ID', 'PRIORITY']) {
+      for (const k of [
+        '__REALTIME_TIMESTAMP',
+        '__MONOTONIC_TIMESTAMP',
+        '_SOURCE_MONOTONIC_TIMESTAMP',
+        '_BOOT_ID',
+        'PRIORITY',
+      ]) {
         if (k in o) keep[k] = o[k];
       }
       return JSON.stringify(keep);

@@ -104,16 +104,22 @@ function parseOom(message: string): KernelEvent | null {
   if (message.startsWith('memory: usage') && (m = MEMCG_USAGE.exec(message))) {
     return { type: 'memcg-usage', usageKb: int(m[1]), limitKb: int(m[2]), failcnt: int(m[3]) };
   }
-  if (message.startsWith('Task in ') && (m = MEMCG_TASK.exec(message))) return { type: 'memcg-task', taskMemcg: m[1], limitMemcg: m[2] };
-  if (message.startsWith('oom_reaper:') && (m = OOM_REAPED.exec(message))) return { type: 'oom-reaped', pid: int(m[1]), comm: m[2] };
-  if (message.startsWith('oom_reaper:') && (m = OOM_REAP_FAILED.exec(message))) return { type: 'oom-reap-failed', pid: int(m[1]), comm: m[2] };
+  if (message.startsWith('Task in ') && (m = MEMCG_TASK.exec(message)))
+    return { type: 'memcg-task', taskMemcg: m[1], limitMemcg: m[2] };
+  if (message.startsWith('oom_reaper:') && (m = OOM_REAPED.exec(message)))
+    return { type: 'oom-reaped', pid: int(m[1]), comm: m[2] };
+  if (message.startsWith('oom_reaper:') && (m = OOM_REAP_FAILED.exec(message)))
+    return { type: 'oom-reap-failed', pid: int(m[1]), comm: m[2] };
   return null;
 }
 
 function parseCrash(message: string): KernelEvent | null {
   let m: RegExpExecArray | null;
   if (message.indexOf(': segfault at') !== -1 && (m = SEGFAULT.exec(message))) return parseSegfault(m);
-  if ((message.indexOf('] trap ') !== -1 || message.indexOf('] general protection') !== -1) && (m = TRAP.exec(message))) {
+  if (
+    (message.indexOf('] trap ') !== -1 || message.indexOf('] general protection') !== -1) &&
+    (m = TRAP.exec(message))
+  ) {
     return {
       type: 'trap',
       comm: m[1],
@@ -135,8 +141,10 @@ function parseCrash(message: string): KernelEvent | null {
       signal: int(m[6]),
     };
   }
-  if (message.startsWith('INFO: task ') && (m = HUNG_TASK.exec(message))) return { type: 'hung-task', comm: m[1], pid: int(m[2]), seconds: int(m[3]) };
-  if (message.startsWith('CPU: ') && (m = STACK_TASK.exec(message))) return { type: 'stack-task', pid: int(m[1]), comm: m[2] };
+  if (message.startsWith('INFO: task ') && (m = HUNG_TASK.exec(message)))
+    return { type: 'hung-task', comm: m[1], pid: int(m[2]), seconds: int(m[3]) };
+  if (message.startsWith('CPU: ') && (m = STACK_TASK.exec(message)))
+    return { type: 'stack-task', pid: int(m[1]), comm: m[2] };
   return null;
 }
 

@@ -62,7 +62,15 @@ export function readKernelLog(facts: Facts): KernelLogRead {
   if (saved) {
     // Another machine's log (--kmsg): whatever its format (kmsg, dmesg, dmesg -x, journalctl -k text or JSON).
     const s = scanKernelText(saved.text, detectFormat(saved.text), clock);
-    const result: KernelLogRead = { records: s.records, source: 'file', boot: 'current', unreadable: [], oldestTimeMs: s.oldestTimeMs, earlierBoots: [], label: saved.name };
+    const result: KernelLogRead = {
+      records: s.records,
+      source: 'file',
+      boot: 'current',
+      unreadable: [],
+      oldestTimeMs: s.oldestTimeMs,
+      earlierBoots: [],
+      label: saved.name,
+    };
     memo.set(facts, result);
     return result;
   }
@@ -95,7 +103,8 @@ export function readKernelLog(facts: Facts): KernelLogRead {
   };
   const hasPersistentJournal = journalFiles('/var/log/journal');
   const hasJournal = hasPersistentJournal || journalFiles('/run/log/journal');
-  if (source === null && !hasJournal) unreadable.push('journalctl -k: no journal files in /run/log/journal or /var/log/journal');
+  if (source === null && !hasJournal)
+    unreadable.push('journalctl -k: no journal files in /run/log/journal or /var/log/journal');
   const journalNow = source === null && hasJournal ? facts.raw.command(journalArgs('0'), JOURNAL_TIMEOUT_MS) : null;
   if (journalNow && journalNow.ok) {
     const s = scanKernelText(journalNow.value, 'journal-json', clock);
@@ -123,7 +132,15 @@ export function readKernelLog(facts: Facts): KernelLogRead {
 
   const boot = source === null && earlierBoots.length > 0 ? earlierBoots[0] : 'current';
   const label = source === 'kmsg' ? '/dev/kmsg' : source === 'journalctl' ? 'journalctl -k' : source;
-  const result: KernelLogRead = { records, source, boot, unreadable: unreadable.filter((u) => u !== ''), oldestTimeMs, earlierBoots, label };
+  const result: KernelLogRead = {
+    records,
+    source,
+    boot,
+    unreadable: unreadable.filter((u) => u !== ''),
+    oldestTimeMs,
+    earlierBoots,
+    label,
+  };
   memo.set(facts, result);
   return result;
 }

@@ -46,14 +46,33 @@ function parseWallClockRecord(raw: string): Parsed | null {
   if (m) {
     const iso = m[1].replace(',', '.').replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
     const t = Date.parse(iso);
-    return { priority: null, seq: null, monoUsec: null, message: decodeKernelEscapes(m[3]), realtimeMs: Number.isFinite(t) ? t : null };
+    return {
+      priority: null,
+      seq: null,
+      monoUsec: null,
+      message: decodeKernelEscapes(m[3]),
+      realtimeMs: Number.isFinite(t) ? t : null,
+    };
   }
   m = SHORT.exec(raw);
-  if (m) return { priority: null, seq: null, monoUsec: null, message: decodeKernelEscapes(m[3]), realtimeMs: shortTime(m[1], Date.now()) };
+  if (m)
+    return {
+      priority: null,
+      seq: null,
+      monoUsec: null,
+      message: decodeKernelEscapes(m[3]),
+      realtimeMs: shortTime(m[1], Date.now()),
+    };
   m = DMESG_T.exec(raw);
   if (m) {
     const t = Date.parse(m[1].replace(/^[A-Z][a-z]{2} /, ''));
-    return { priority: null, seq: null, monoUsec: null, message: decodeKernelEscapes(m[2]), realtimeMs: Number.isFinite(t) ? t : null };
+    return {
+      priority: null,
+      seq: null,
+      monoUsec: null,
+      message: decodeKernelEscapes(m[2]),
+      realtimeMs: Number.isFinite(t) ? t : null,
+    };
   }
   return null;
 }
@@ -162,7 +181,6 @@ function parseDmesgRecord(raw: string, stripHost: boolean): Parsed | null {
   return { priority: null, seq: null, monoUsec: null, message: decodeKernelEscapes(raw) };
 }
 
-
 const num = (v: unknown): number | null => {
   const n = typeof v === 'string' || typeof v === 'number' ? Number(v) : NaN;
   return Number.isFinite(n) ? n : null;
@@ -174,7 +192,7 @@ function parseJournalJsonLine(line: string, clock: ScanClock): Parsed | null {
   const { fields: o, message } = entry;
   const bootId = typeof o._BOOT_ID === 'string' ? o._BOOT_ID : null;
   const current = (clock.currentBootId ?? '').replace(/-/g, '');
-  const boot = bootId === null || bootId === current ? clock.boot ?? 'current' : bootId;
+  const boot = bootId === null || bootId === current ? (clock.boot ?? 'current') : bootId;
   const mono = num(o._SOURCE_MONOTONIC_TIMESTAMP) ?? num(o.__MONOTONIC_TIMESTAMP);
   const real = num(o.__REALTIME_TIMESTAMP);
   return {
@@ -200,7 +218,12 @@ function toRecord(p: Parsed, offset: number, clock: ScanClock): KernelRecord {
   return { seq: p.seq ?? offset, monoUsec: p.monoUsec, timeMs, boot, priority: p.priority, message: p.message };
 }
 
-function parseOne(text: string, start: number, format: KernelLogFormat, clock: ScanClock): { p: Parsed | null; end: number } {
+function parseOne(
+  text: string,
+  start: number,
+  format: KernelLogFormat,
+  clock: ScanClock,
+): { p: Parsed | null; end: number } {
   if (format === 'dmesg' || format === 'journal-short-monotonic') {
     const { raw, end } = dmesgRecordText(text, start);
     return { p: parseDmesgRecord(raw, format === 'journal-short-monotonic'), end };

@@ -36,7 +36,8 @@ export const RATELIMIT_BURST = 10;
  * diagnosis used their time, not the other processes' names and addresses. It holds a pre-filter
  * keyword (`segfault`) so a replay keeps it as a record.
  */
-export const RATE_LIMITED_PLACEHOLDER = 'whydied: a rate-limited segfault or trap line of another process (left out of this bundle)';
+export const RATE_LIMITED_PLACEHOLDER =
+  'whydied: a rate-limited segfault or trap line of another process (left out of this bundle)';
 
 export interface Suppression {
   /** The kernel function that printed the notice. */
@@ -109,7 +110,11 @@ export function findSuppressions(records: readonly KernelRecord[]): Suppression[
  * The suppressions whose dropped lines could be a process's: in the current boot, ending after it
  * started (when that is known) and starting before the pid passed to a newer process (when it did).
  */
-export function suppressionsDuring(all: readonly Suppression[], afterMs: number | null, beforeMs: number | null): Suppression[] {
+export function suppressionsDuring(
+  all: readonly Suppression[],
+  afterMs: number | null,
+  beforeMs: number | null,
+): Suppression[] {
   return all.filter(
     (s) =>
       s.boot === 'current' &&

@@ -17,7 +17,12 @@ export function latestRecordedStartMs(facts: Facts, pid: number): number | null 
   if (!where.ok) return null;
   const h = facts.host();
   let best: number | null = null;
-  for (const r of scanRecords((p) => facts.raw.listDir(p), (p) => facts.text(p), where.dir, recordNeedles(pid, null)).records) {
+  for (const r of scanRecords(
+    (p) => facts.raw.listDir(p),
+    (p) => facts.text(p),
+    where.dir,
+    recordNeedles(pid, null),
+  ).records) {
     if (r.pid !== pid || r.bootId !== h.bootId) continue;
     const ms = Math.round((h.bootTime + r.startTime / h.clockTicks) * 1000);
     if (best === null || ms > best) best = ms;
@@ -37,7 +42,12 @@ export function latestRecordedCause(facts: Facts, pid: number): Cause | null {
   if (!where.ok) return null;
   const h = facts.host();
   let best: { start: number; cause: Cause } | null = null;
-  for (const r of scanRecords((p) => facts.raw.listDir(p), (p) => facts.text(p), where.dir, recordNeedles(pid, null)).records) {
+  for (const r of scanRecords(
+    (p) => facts.raw.listDir(p),
+    (p) => facts.text(p),
+    where.dir,
+    recordNeedles(pid, null),
+  ).records) {
     if (r.pid !== pid || r.bootId !== h.bootId) continue;
     if (best === null || r.startTime > best.start) best = { start: r.startTime, cause: r.cause };
   }

@@ -11,7 +11,10 @@ import { escapeControl } from '../../util/escape';
 export function stateDir(env: NodeJS.ProcessEnv = process.env, uid: number = process.getuid?.() ?? -1): string {
   if (env.WHYDIED_STATE_DIR) return path.resolve(env.WHYDIED_STATE_DIR);
   if (uid === 0) return '/var/lib/whydied';
-  const xdg = env.XDG_STATE_HOME && path.isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : path.join(env.HOME || os.homedir(), '.local', 'state');
+  const xdg =
+    env.XDG_STATE_HOME && path.isAbsolute(env.XDG_STATE_HOME)
+      ? env.XDG_STATE_HOME
+      : path.join(env.HOME || os.homedir(), '.local', 'state');
   return path.join(xdg, 'whydied');
 }
 
@@ -28,6 +31,7 @@ export function ensureStateDir(dir: string = stateDir()): string {
     /* missing: created below */
   }
   const checked = secureDir(dir, 'state dir', true);
-  if (checked.shared) throw new UnsafePathError(`state dir ${escapeControl(dir)} is writable by other users: use a private directory`);
+  if (checked.shared)
+    throw new UnsafePathError(`state dir ${escapeControl(dir)} is writable by other users: use a private directory`);
   return checked.dir;
 }

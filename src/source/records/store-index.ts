@@ -82,7 +82,7 @@ function readIndex(file: string, st: fs.Stats): Index | null {
     // Read straight into an aligned buffer: a typed view needs 4-byte alignment, the file offset has none.
     const pairs = new Uint32Array(header.pairs * 2);
     const bytes = new Uint8Array(pairs.buffer);
-    for (let off = 0; off < bytes.length; ) {
+    for (let off = 0; off < bytes.length;) {
       const n = fs.readSync(fd, bytes, off, bytes.length - off, start + off);
       if (n === 0) return null;
       off += n;
@@ -117,7 +117,10 @@ function readIndex(file: string, st: fs.Stats): Index | null {
 
 function writeIndex(file: string, header: Header, pairs: Uint32Array, nameLines: string): void {
   const namesBuf = Buffer.from(nameLines, 'utf8');
-  const head = Buffer.from(JSON.stringify({ ...header, pairs: pairs.length / 2, namesBytes: namesBuf.length }) + '\n', 'utf8');
+  const head = Buffer.from(
+    JSON.stringify({ ...header, pairs: pairs.length / 2, namesBytes: namesBuf.length }) + '\n',
+    'utf8',
+  );
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | O_NOFOLLOW, 0o600);
@@ -148,7 +151,13 @@ function nameMap(idx: Index | null): Map<string, number[]> {
   for (const line of idx.names().split('\n')) {
     const tab = line.lastIndexOf('\t');
     if (tab < 0) continue;
-    out.set(JSON.parse(line.slice(0, tab)) as string, line.slice(tab + 1).split(',').map(Number));
+    out.set(
+      JSON.parse(line.slice(0, tab)) as string,
+      line
+        .slice(tab + 1)
+        .split(',')
+        .map(Number),
+    );
   }
   return out;
 }
@@ -159,7 +168,7 @@ function nameMap(idx: Index | null): Map<string, number[]> {
  */
 function indexLines(chunk: Buffer, base: number, pairs: number[], names: Map<string, number[]>): number {
   let lines = 0;
-  for (let start = 0; start < chunk.length; ) {
+  for (let start = 0; start < chunk.length;) {
     const nl = chunk.indexOf(0x0a, start);
     if (nl < 0) break;
     lines++;
@@ -189,7 +198,9 @@ function indexLines(chunk: Buffer, base: number, pairs: number[], names: Map<str
 
 function sortedPairs(flat: number[]): Uint32Array {
   const n = flat.length / 2;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => flat[2 * a] - flat[2 * b] || flat[2 * a + 1] - flat[2 * b + 1]);
+  const order = Array.from({ length: n }, (_, i) => i).sort(
+    (a, b) => flat[2 * a] - flat[2 * b] || flat[2 * a + 1] - flat[2 * b + 1],
+  );
   const out = new Uint32Array(flat.length);
   order.forEach((k, i) => {
     out[2 * i] = flat[2 * k];
@@ -233,7 +244,7 @@ function lineAt(fd: number, offset: number, block: { start: number; len: number;
   if (nl >= 0) return block.buf.toString('utf8', 0, nl);
   // A line longer than a block (argv is capped, so only a foreign line): read on until its end.
   const parts: Buffer[] = [Buffer.from(block.buf.subarray(0, block.len))];
-  for (let pos = offset + block.len; ; ) {
+  for (let pos = offset + block.len; ;) {
     const more = Buffer.allocUnsafe(64 * 1024);
     const n = fs.readSync(fd, more, 0, more.length, pos);
     if (n === 0) break;
@@ -263,9 +274,19 @@ interface LineCache {
   byOffset: Map<number, string>;
   byName: Map<string, { offsets: Set<number>; lines: string[] }>;
 }
-const recent = new Map<string, { dev: number; ino: number; size: number; idx: Index | null; torn: boolean; lines: LineCache }>();
+const recent = new Map<
+  string,
+  { dev: number; ino: number; size: number; idx: Index | null; torn: boolean; lines: LineCache }
+>();
 
-function answer(fd: number, idx: Index | null, tornTail: boolean, pid: number | null, name: string | null, cache: LineCache): RecordsProbe {
+function answer(
+  fd: number,
+  idx: Index | null,
+  tornTail: boolean,
+  pid: number | null,
+  name: string | null,
+  cache: LineCache,
+): RecordsProbe {
   const lines = (idx ? idx.header.lines : 0) + (tornTail ? 1 : 0);
   if (!idx) return { lines, matches: [] };
   // Offsets in file order, read in 64 KiB blocks: records of one name are many and close together.
@@ -308,12 +329,16 @@ export function probeRecords(dataFile: string, pid: number | null, name: string 
     if (!st.isFile()) return null;
     const own = `${dataFile}.idx`;
     const cached = recent.get(own);
-    if (cached && cached.dev === st.dev && cached.ino === st.ino && cached.size === st.size) return answer(fd, cached.idx, cached.torn, pid, name, cached.lines);
+    if (cached && cached.dev === st.dev && cached.ino === st.ino && cached.size === st.size)
+      return answer(fd, cached.idx, cached.torn, pid, name, cached.lines);
     let idx = readIndex(own, st);
     let adopted = false;
     if (!idx) {
       // Rotation renamed the current file to the rotated name: its index is still under the old name.
-      const other = path.join(path.dirname(dataFile), path.basename(dataFile) === 'records.1.jsonl' ? 'records.jsonl.idx' : 'records.1.jsonl.idx');
+      const other = path.join(
+        path.dirname(dataFile),
+        path.basename(dataFile) === 'records.1.jsonl' ? 'records.jsonl.idx' : 'records.1.jsonl.idx',
+      );
       idx = readIndex(other, st);
       adopted = idx !== null;
     }
@@ -327,7 +352,15 @@ export function probeRecords(dataFile: string, pid: number | null, name: string 
         const flat = idx ? Array.from(idx.pairs) : [];
         const names = nameMap(idx);
         const added = indexLines(fresh.subarray(0, lastNl + 1), indexed, flat, names);
-        const header: Header = { v: VERSION, dev: st.dev, ino: st.ino, bytes: indexed + lastNl + 1, lines: (idx ? idx.header.lines : 0) + added, pairs: 0, namesBytes: 0 };
+        const header: Header = {
+          v: VERSION,
+          dev: st.dev,
+          ino: st.ino,
+          bytes: indexed + lastNl + 1,
+          lines: (idx ? idx.header.lines : 0) + added,
+          pairs: 0,
+          namesBytes: 0,
+        };
         const nameLines = [...names.entries()]
           .map(([n, offs]) => [JSON.stringify(n), offs] as const)
           .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))

@@ -199,7 +199,9 @@ function recordsWith(text: string, needles: readonly string[]): DeathRecord[] {
     if (!needle) continue;
     let found = m.byNeedle.get(needle);
     if (!found) {
-      found = linesWith(text, needle).flatMap(({ start, line }) => parseRecords(line).map((record) => ({ start, record })));
+      found = linesWith(text, needle).flatMap(({ start, line }) =>
+        parseRecords(line).map((record) => ({ start, record })),
+      );
       m.byNeedle.set(needle, found);
     }
     for (const f of found) byStart.set(f.start, f.record);
@@ -228,7 +230,7 @@ function countLines(text: string): number {
 /** The lines of `text` containing `needle`, in file order, each once, with their start offsets. */
 function linesWith(text: string, needle: string): Array<{ start: number; line: string }> {
   const out: Array<{ start: number; line: string }> = [];
-  for (let i = text.indexOf(needle); i !== -1; ) {
+  for (let i = text.indexOf(needle); i !== -1;) {
     const start = text.lastIndexOf('\n', i) + 1;
     const nl = text.indexOf('\n', i);
     const end = nl === -1 ? text.length : nl;

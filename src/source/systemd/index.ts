@@ -4,5 +4,12 @@ export type { ManagerRead } from './manager';
 export { timespanMs } from './unit-state';
 export type { UnitState } from './unit-state';
 export { parseShow } from './show';
-export { readKillUserProcesses, parseKillUserProcesses, userName, lingers, systemdRunPath, systemdHost } from './logind';
+export {
+  readKillUserProcesses,
+  parseKillUserProcesses,
+  userName,
+  lingers,
+  systemdRunPath,
+  systemdHost,
+} from './logind';
 export type { KillUserProcesses, SystemdHostFacts } from './logind';

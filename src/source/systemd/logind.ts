@@ -36,7 +36,12 @@ export interface KillUserProcesses {
 }
 
 const MAIN_FILES = ['/etc/systemd/logind.conf', '/usr/lib/systemd/logind.conf'];
-const DROPIN_DIRS = ['/usr/lib/systemd/logind.conf.d', '/usr/local/lib/systemd/logind.conf.d', '/run/systemd/logind.conf.d', '/etc/systemd/logind.conf.d'];
+const DROPIN_DIRS = [
+  '/usr/lib/systemd/logind.conf.d',
+  '/usr/local/lib/systemd/logind.conf.d',
+  '/run/systemd/logind.conf.d',
+  '/etc/systemd/logind.conf.d',
+];
 
 /**
  * logind reads logind.conf, then drop-ins sorted by file name across the directories (a same-named file
@@ -66,7 +71,9 @@ export function readKillUserProcesses(facts: Facts): KillUserProcesses {
   if (value !== null || !main) return { value, source, compiledDefault: false };
   const t = facts.text(main);
   const def = t.ok ? parseKillUserProcesses(t.value, true) : null;
-  return def === null ? { value: null, source: null, compiledDefault: false } : { value: def, source: main, compiledDefault: true };
+  return def === null
+    ? { value: null, source: null, compiledDefault: false }
+    : { value: def, source: main, compiledDefault: true };
 }
 
 /** The login name of a uid from /etc/passwd (null when unknown). */

@@ -9,7 +9,8 @@ import { toUnitState, UNIT_PROPERTIES, type UnitState } from './unit-state';
 
 const TIMEOUT_MS = 5000;
 
-export type ManagerRead = { ok: true; units: UnitState[]; argv: string[] } | { ok: false; why: string; argv: string[] | null };
+export type ManagerRead =
+  { ok: true; units: UnitState[]; argv: string[] } | { ok: false; why: string; argv: string[] | null };
 
 /** sd_booted(): systemd is the init of this (pid namespace's) machine. */
 export function managerRunning(facts: Facts): boolean {
@@ -33,11 +34,30 @@ function show(facts: Facts, patterns: string[]): ManagerRead {
   if (!managerRunning(facts)) {
     r = { ok: false, why: 'systemd is not running on this machine (no /run/systemd/system)', argv: null };
   } else {
-    const argv = ['systemctl', 'show', '--no-pager', '--timestamp=unix', '-p', UNIT_PROPERTIES.join(','), '--', ...patterns];
+    const argv = [
+      'systemctl',
+      'show',
+      '--no-pager',
+      '--timestamp=unix',
+      '-p',
+      UNIT_PROPERTIES.join(','),
+      '--',
+      ...patterns,
+    ];
     const out = facts.raw.command(argv, TIMEOUT_MS);
     r = out.ok
-      ? { ok: true, argv, units: parseShow(out.value).map(toUnitState).filter((u): u is UnitState => u !== null && u.loadState !== 'not-found') }
-      : { ok: false, why: out.code === 'ENOENT' ? 'systemctl is not installed' : `systemctl failed: ${out.message}`, argv };
+      ? {
+          ok: true,
+          argv,
+          units: parseShow(out.value)
+            .map(toUnitState)
+            .filter((u): u is UnitState => u !== null && u.loadState !== 'not-found'),
+        }
+      : {
+          ok: false,
+          why: out.code === 'ENOENT' ? 'systemctl is not installed' : `systemctl failed: ${out.message}`,
+          argv,
+        };
   }
   memo.set(key, r);
   return r;

@@ -28,8 +28,22 @@ export interface UnitState {
 }
 
 export const UNIT_PROPERTIES = [
-  'Id', 'LoadState', 'ActiveState', 'SubState', 'MainPID', 'ExecMainPID', 'ExecMainCode', 'ExecMainStatus',
-  'ExecMainStartTimestamp', 'ExecMainExitTimestamp', 'Result', 'NRestarts', 'Restart', 'RestartUSec', 'KillMode', 'MemoryMax',
+  'Id',
+  'LoadState',
+  'ActiveState',
+  'SubState',
+  'MainPID',
+  'ExecMainPID',
+  'ExecMainCode',
+  'ExecMainStatus',
+  'ExecMainStartTimestamp',
+  'ExecMainExitTimestamp',
+  'Result',
+  'NRestarts',
+  'Restart',
+  'RestartUSec',
+  'KillMode',
+  'MemoryMax',
 ] as const;
 
 const int = (v: string | undefined): number | null => (v !== undefined && /^\d+$/.test(v) ? Number(v) : null);

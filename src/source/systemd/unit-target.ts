@@ -15,7 +15,12 @@ export const unitTargets: DeadTargetFinder = (name, facts) => {
     const pid = u.mainPid || u.execMainPid;
     if (!pid) continue;
     const st = u.mainPid ? facts.stat(pid) : null;
-    out.push({ pid, startTime: st && st.ok ? st.value.startTime : null, name, timeMs: u.mainPid ? null : u.execMainExitMs });
+    out.push({
+      pid,
+      startTime: st && st.ok ? st.value.startTime : null,
+      name,
+      timeMs: u.mainPid ? null : u.execMainExitMs,
+    });
   }
   return out;
 };

@@ -77,13 +77,7 @@ export interface TaskRenameEvent extends LineBase {
 }
 
 export type TraceEvent =
-  | TaskRenameEvent
-  | SignalGenerateEvent
-  | ProcessExitEvent
-  | ExitGroupEvent
-  | KillEvent
-  | TgkillEvent
-  | MarkVictimEvent;
+  TaskRenameEvent | SignalGenerateEvent | ProcessExitEvent | ExitGroupEvent | KillEvent | TgkillEvent | MarkVictimEvent;
 
 const PREFIX = /^(.*)-(\d+)\s+(?:\(\s*[\d-]+\)\s+)?\[(\d+)\]\s+\S*\s*([\d.]+):\s+(.*)$/;
 
@@ -107,10 +101,21 @@ function num(s: string | undefined): number | null {
 function parseBody(base: LineBase, body: string): TraceEvent | null {
   let m: RegExpMatchArray | null;
   if (body.startsWith('signal_generate: ')) {
-    m = /^signal_generate: sig=(-?\d+) errno=(-?\d+) code=(-?\d+) comm=(.*) pid=(-?\d+) grp=(-?\d+) res=(-?\d+)\s*$/.exec(body);
+    m =
+      /^signal_generate: sig=(-?\d+) errno=(-?\d+) code=(-?\d+) comm=(.*) pid=(-?\d+) grp=(-?\d+) res=(-?\d+)\s*$/.exec(
+        body,
+      );
     if (!m) return null;
     return {
-      ...base, event: 'signal_generate', sig: +m[1], errno: +m[2], code: +m[3], comm: m[4], pid: +m[5], grp: +m[6], res: +m[7],
+      ...base,
+      event: 'signal_generate',
+      sig: +m[1],
+      errno: +m[2],
+      code: +m[3],
+      comm: m[4],
+      pid: +m[5],
+      grp: +m[6],
+      res: +m[7],
     };
   }
   if (body.startsWith('sched_process_exit: ')) {

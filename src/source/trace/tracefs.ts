@@ -27,7 +27,9 @@ export function ensureTracefs(): string {
   const target = CANDIDATES[0];
   const res = spawnSync('mount', ['-t', 'tracefs', 'nodev', target], { encoding: 'utf8', timeout: 5000 });
   if (res.status === 0 && isTracefs(target)) return target;
-  throw new TracefsError(`tracefs is not mounted and mounting it at ${target} failed: ${(res.stderr || res.error?.message || '').trim()}`);
+  throw new TracefsError(
+    `tracefs is not mounted and mounting it at ${target} failed: ${(res.stderr || res.error?.message || '').trim()}`,
+  );
 }
 
 /** Instance names whydied uses: `<prefix>-<owner pid>-<random hex>`. */

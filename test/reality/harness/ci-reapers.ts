@@ -61,7 +61,10 @@ export function environOf(pid: number): Map<string, string> | null {
 }
 
 /** Kill (TERM, grace, KILL) every live process whose environment satisfies `select`; returns them. */
-export async function reapByEnvironment(select: (env: Map<string, string>) => boolean, opts: ReapOptions = {}): Promise<number[]> {
+export async function reapByEnvironment(
+  select: (env: Map<string, string>) => boolean,
+  opts: ReapOptions = {},
+): Promise<number[]> {
   const victims = allPids().filter((pid) => {
     if (pid === process.pid || !isAlive(pid)) return false;
     const env = environOf(pid);
@@ -71,7 +74,8 @@ export async function reapByEnvironment(select: (env: Map<string, string>) => bo
   await waitFor(() => victims.every((p) => !isAlive(p)), opts.graceMs ?? 1000);
   const left = victims.filter(isAlive);
   for (const pid of left) signal(pid, 'SIGKILL');
-  if (!(await waitGone(left, 5000))) throw new Error(`reaper victims survived SIGKILL: ${left.filter(isAlive).join(' ')}`);
+  if (!(await waitGone(left, 5000)))
+    throw new Error(`reaper victims survived SIGKILL: ${left.filter(isAlive).join(' ')}`);
   return victims;
 }
 
@@ -85,10 +89,7 @@ export function githubActionsReap(trackingIdValue: string, opts: ReapOptions = {
 export const JENKINS_COOKIE_VARS = ['JENKINS_NODE_COOKIE', 'BUILD_ID'] as const;
 
 /** Jenkins build end: every process whose JENKINS_NODE_COOKIE or BUILD_ID (or the given vars) equals the cookie. */
-export function jenkinsReap(
-  cookie: string,
-  opts: ReapOptions & { vars?: readonly string[] } = {},
-): Promise<number[]> {
+export function jenkinsReap(cookie: string, opts: ReapOptions & { vars?: readonly string[] } = {}): Promise<number[]> {
   if (!cookie || cookie === 'dontKillMe') throw new Error('the cookie must be the job value, not an escape');
   const vars = opts.vars ?? JENKINS_COOKIE_VARS;
   return reapByEnvironment((env) => vars.some((v) => env.get(v) === cookie), opts);
@@ -99,7 +100,10 @@ export function jenkinsReap(
  * SIGTERM to the script's process group, the graceful timeout, SIGKILL to the group. `legacy` skips the
  * SIGTERM (the legacy path sent SIGKILL straight away). Returns the group's members it found.
  */
-export async function gitlabShellReap(scriptPgid: number, opts: ReapOptions & { legacy?: boolean } = {}): Promise<number[]> {
+export async function gitlabShellReap(
+  scriptPgid: number,
+  opts: ReapOptions & { legacy?: boolean } = {},
+): Promise<number[]> {
   const r = await killGroup(scriptPgid, { graceMs: opts.graceMs ?? 1000, term: !opts.legacy });
   return [...new Set([...r.termed, ...r.killed])];
 }

@@ -38,7 +38,10 @@ interface Hierarchy {
 
 /** A writable hierarchy to create the cgroup in: the unified (v2) one when mounted, else v1 pids. */
 function hierarchy(): Hierarchy | null {
-  const mounts = fs.readFileSync('/proc/self/mounts', 'utf8').split('\n').map((l) => l.split(' '));
+  const mounts = fs
+    .readFileSync('/proc/self/mounts', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' '));
   const v2 = mounts.find((m) => m[2] === 'cgroup2');
   if (v2) return { root: v2[1], v2: true };
   const pids = mounts.find((m) => m[2] === 'cgroup' && (m[3] ?? '').split(',').includes('pids'));
@@ -80,36 +83,44 @@ export async function startCgroupContainer(
   let stopped: number[] | null = null;
   const members = (): number[] => readProcs(dir).filter(isAlive);
   const killAll = async (): Promise<void> => {
-    const ok = await waitFor(() => {
-      if (h.v2 && fs.existsSync(path.join(dir, 'cgroup.kill'))) {
-        fs.writeFileSync(path.join(dir, 'cgroup.kill'), '1');
-      } else {
-        for (const p of readProcs(dir)) {
-          try {
-            process.kill(p, 'SIGKILL');
-          } catch {
-            /* gone */
+    const ok = await waitFor(
+      () => {
+        if (h.v2 && fs.existsSync(path.join(dir, 'cgroup.kill'))) {
+          fs.writeFileSync(path.join(dir, 'cgroup.kill'), '1');
+        } else {
+          for (const p of readProcs(dir)) {
+            try {
+              process.kill(p, 'SIGKILL');
+            } catch {
+              /* gone */
+            }
           }
         }
-      }
-      return members().length === 0;
-    }, 5000, 50);
+        return members().length === 0;
+      },
+      5000,
+      50,
+    );
     if (!ok) throw new Error(`container cgroup ${dir} still has ${members().join(' ')}`);
   };
   const removeTree = async (): Promise<void> => {
     // Deepest first; a killed task leaves the cgroup only once reaped, so retry briefly.
     const dirs: string[] = [];
     for (let d = dir; d.startsWith(base); d = path.dirname(d)) dirs.push(d);
-    const ok = await waitFor(() => {
-      for (const d of dirs) {
-        try {
-          fs.rmdirSync(d);
-        } catch {
-          /* not empty yet, or gone */
+    const ok = await waitFor(
+      () => {
+        for (const d of dirs) {
+          try {
+            fs.rmdirSync(d);
+          } catch {
+            /* not empty yet, or gone */
+          }
         }
-      }
-      return !fs.existsSync(base);
-    }, 5000, 50);
+        return !fs.existsSync(base);
+      },
+      5000,
+      50,
+    );
     if (!ok) throw new Error(`could not remove ${base}`);
   };
   let mainPid = 0;
@@ -132,11 +143,15 @@ export async function startCgroupContainer(
   const undo = onTeardown(`container cgroup ${dir}`, async () => void (await stop({ graceMs: 0 })));
   try {
     // The shell joins the cgroup, then execs the command: the main process keeps the pid and the cgroup.
-    const child = spawn('sh', ['-c', `echo $$ > "$1" || exit 3; exec ${command}`, 'container', path.join(dir, 'cgroup.procs')], {
-      stdio: 'ignore',
-      detached: true,
-      env: cleanEnv(opts.env ?? {}),
-    });
+    const child = spawn(
+      'sh',
+      ['-c', `echo $$ > "$1" || exit 3; exec ${command}`, 'container', path.join(dir, 'cgroup.procs')],
+      {
+        stdio: 'ignore',
+        detached: true,
+        env: cleanEnv(opts.env ?? {}),
+      },
+    );
     child.unref();
     if (!child.pid) throw new Error('could not start the container process');
     mainPid = track(child.pid);

@@ -28,7 +28,9 @@ class SshSession extends TerminalShell implements SshLoginShell {
       /* already gone */
     }
     if (!(await waitGone(this.shellPid, 10000))) {
-      throw new Error(`login shell ${this.shellPid} survived the dropped connection; output:\n${this.transcript().slice(-1000)}`);
+      throw new Error(
+        `login shell ${this.shellPid} survived the dropped connection; output:\n${this.transcript().slice(-1000)}`,
+      );
     }
   }
 }
@@ -36,15 +38,24 @@ class SshSession extends TerminalShell implements SshLoginShell {
 export async function sshLogin(sshd: Sshd, opts: LoginOptions = {}): Promise<SshLoginShell> {
   const args = [
     '-tt', // a pty although our stdin is a pipe
-    '-e', 'none', // no escape character: typed bytes like `~.` or ^Z reach the remote terminal
-    '-F', '/dev/null', // none of the machine's ssh_config
-    '-i', sshd.clientKey,
-    '-p', String(sshd.port),
-    '-o', 'StrictHostKeyChecking=no',
-    '-o', 'UserKnownHostsFile=/dev/null',
-    '-o', 'BatchMode=yes',
-    '-o', 'IdentitiesOnly=yes',
-    '-o', 'LogLevel=ERROR',
+    '-e',
+    'none', // no escape character: typed bytes like `~.` or ^Z reach the remote terminal
+    '-F',
+    '/dev/null', // none of the machine's ssh_config
+    '-i',
+    sshd.clientKey,
+    '-p',
+    String(sshd.port),
+    '-o',
+    'StrictHostKeyChecking=no',
+    '-o',
+    'UserKnownHostsFile=/dev/null',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'LogLevel=ERROR',
     'root@127.0.0.1',
   ];
   const child = spawn('ssh', args, { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -65,4 +76,3 @@ export async function sshLogin(sshd: Sshd, opts: LoginOptions = {}): Promise<Ssh
 export function clientAlive(s: LoginShell): boolean {
   return isAlive(s.clientPid);
 }
-

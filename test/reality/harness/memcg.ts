@@ -66,21 +66,25 @@ export function createMemcg(limitBytes: number): Memcg {
   let removed = false;
   const remove = onTeardown(`memory cgroup ${dir}`, async () => {
     if (removed) return;
-    const gone = await waitFor(() => {
-      for (const pid of procs()) {
-        try {
-          fs.writeFileSync(path.join(root, 'cgroup.procs'), String(pid));
-        } catch {
-          /* exited meanwhile (or a zombie: it leaves once reaped) */
+    const gone = await waitFor(
+      () => {
+        for (const pid of procs()) {
+          try {
+            fs.writeFileSync(path.join(root, 'cgroup.procs'), String(pid));
+          } catch {
+            /* exited meanwhile (or a zombie: it leaves once reaped) */
+          }
         }
-      }
-      try {
-        fs.rmdirSync(dir);
-        return true;
-      } catch {
-        return !fs.existsSync(dir);
-      }
-    }, 10000, 50);
+        try {
+          fs.rmdirSync(dir);
+          return true;
+        } catch {
+          return !fs.existsSync(dir);
+        }
+      },
+      10000,
+      50,
+    );
     if (!gone) throw new Error(`could not remove ${dir}: still holds ${procs().join(' ')}`);
     removed = true;
   });

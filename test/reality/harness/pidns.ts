@@ -51,7 +51,10 @@ function nsOf(pid: number): string | null {
 /** The pid a process has inside its innermost namespace (last field of NSpid). */
 function innerPid(pid: number): number | null {
   try {
-    const line = fs.readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('NSpid:'));
+    const line = fs
+      .readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('NSpid:'));
     const fields = line?.split(/\s+/).slice(1).filter(Boolean) ?? [];
     return fields.length ? parseInt(fields[fields.length - 1], 10) : null;
   } catch {
@@ -100,17 +103,23 @@ export async function startPidNamespace(workload: string, opts: PidNamespaceOpti
   try {
     const hostNs = nsOf(process.pid);
     // unshare forks the namespace's init; it is the child whose pid namespace differs from ours.
-    if (!(await waitFor(() => {
-      nsInitPid = descendantsOf(unsharePid).find((p) => nsOf(p) !== null && nsOf(p) !== hostNs) ?? 0;
-      return nsInitPid > 0 && innerPid(nsInitPid) === 1;
-    }, 5000))) throw new Error('unshare started no namespace init');
+    if (
+      !(await waitFor(() => {
+        nsInitPid = descendantsOf(unsharePid).find((p) => nsOf(p) !== null && nsOf(p) !== hostNs) ?? 0;
+        return nsInitPid > 0 && innerPid(nsInitPid) === 1;
+      }, 5000))
+    )
+      throw new Error('unshare started no namespace init');
     ns = nsOf(nsInitPid) ?? '';
     track(nsInitPid);
     let inner = 0;
-    if (!(await waitFor(() => {
-      inner = parseInt(fs.existsSync(pidFile) ? fs.readFileSync(pidFile, 'utf8') : '', 10) || 0;
-      return inner > 0;
-    }, 5000))) throw new Error('the namespace init reported no workload pid');
+    if (
+      !(await waitFor(() => {
+        inner = parseInt(fs.existsSync(pidFile) ? fs.readFileSync(pidFile, 'utf8') : '', 10) || 0;
+        return inner > 0;
+      }, 5000))
+    )
+      throw new Error('the namespace init reported no workload pid');
     let pid = 0;
     const ok = await waitFor(() => {
       pid = inner === 1 ? nsInitPid : (descendantsOf(nsInitPid).find((p) => innerPid(p) === inner) ?? 0);
@@ -125,4 +134,3 @@ export async function startPidNamespace(workload: string, opts: PidNamespaceOpti
     throw e;
   }
 }
-

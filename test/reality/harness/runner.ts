@@ -66,10 +66,14 @@ export async function startRunner(script: string, opts: RunnerOptions = {}): Pro
   const mode = opts.group ?? 'setpgid';
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whydied-runner-'));
   const log = path.join(dir, 'job.log');
-  const tool = spawn(process.execPath, ['-e', TOOL, mode, script, log, opts.keepAlive ? '1' : '0', JSON.stringify(opts.env ?? {})], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: cleanEnv(),
-  });
+  const tool = spawn(
+    process.execPath,
+    ['-e', TOOL, mode, script, log, opts.keepAlive ? '1' : '0', JSON.stringify(opts.env ?? {})],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: cleanEnv(),
+    },
+  );
   if (!tool.pid) throw new Error('could not start the tool');
   const toolPid = track(tool.pid);
   let text = '';
@@ -138,7 +142,8 @@ export async function killGroup(pgid: number, opts: { graceMs?: number; term?: b
   const killed = groupMembers(pgid);
   if (killed.length) {
     signalGroup(pgid, 'SIGKILL');
-    if (!(await waitGone(killed, 5000))) throw new Error(`group ${pgid} survived SIGKILL: ${groupMembers(pgid).join(' ')}`);
+    if (!(await waitGone(killed, 5000)))
+      throw new Error(`group ${pgid} survived SIGKILL: ${groupMembers(pgid).join(' ')}`);
   }
   return { termed, killed };
 }

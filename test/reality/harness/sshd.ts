@@ -60,7 +60,9 @@ function accepts(port: number): Promise<boolean> {
 }
 
 function keygen(file: string): void {
-  const r = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'whydied-reality', '-f', file], { encoding: 'utf8' });
+  const r = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'whydied-reality', '-f', file], {
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`ssh-keygen failed: ${r.stderr.trim()}`);
 }
 
@@ -127,7 +129,9 @@ export async function startSshd(): Promise<Sshd> {
       // Without -D sshd binds, then daemonizes: when this returns the socket is listening (or sshd failed).
       const r = spawnSync(SSHD, ['-f', config, '-E', path.join(dir, 'sshd.log')], { encoding: 'utf8', timeout: 15000 });
       if (r.status !== 0) {
-        const log = fs.existsSync(path.join(dir, 'sshd.log')) ? fs.readFileSync(path.join(dir, 'sshd.log'), 'utf8') : '';
+        const log = fs.existsSync(path.join(dir, 'sshd.log'))
+          ? fs.readFileSync(path.join(dir, 'sshd.log'), 'utf8')
+          : '';
         if (/Address already in use|Cannot bind/i.test(log + r.stderr)) continue;
         throw new Error(`sshd failed (${r.status}): ${(r.stderr + log).trim()}`);
       }

@@ -70,7 +70,10 @@ export class TerminalShell implements LoginShell {
   private transportExited = false;
   private readonly listeners = new Set<() => void>();
 
-  constructor(protected readonly transport: ChildProcess, readonly clientPid: number) {
+  constructor(
+    protected readonly transport: ChildProcess,
+    readonly clientPid: number,
+  ) {
     const onData = (d: Buffer): void => {
       this.buf += d.toString('utf8');
       for (const l of [...this.listeners]) l();
@@ -153,7 +156,12 @@ export class TerminalShell implements LoginShell {
     const from = this.buf.length;
     // The marker on its own line: `cmdline` may end in `&` or be a compound command.
     this.type(`${cmdline}\necho "__WD_${n}_$?__"\n`);
-    const m = await this.waitOutput(new RegExp(`__WD_${n}_(\\d+)__`), from, timeoutMs, `run ${JSON.stringify(cmdline)}`);
+    const m = await this.waitOutput(
+      new RegExp(`__WD_${n}_(\\d+)__`),
+      from,
+      timeoutMs,
+      `run ${JSON.stringify(cmdline)}`,
+    );
     const out = this.buf.slice(from, m.index).replace(ANSI, '').replace(/\r/g, '').trim();
     return { out, status: parseInt(m[1], 10) };
   }
@@ -204,7 +212,8 @@ export class TerminalShell implements LoginShell {
     // sending stopped jobs SIGHUP + SIGCONT.
     await waitFor(() => !isAlive(this.shellPid) || /There are (stopped|running) jobs/.test(this.buf.slice(from)), 5000);
     if (isAlive(this.shellPid)) this.type('exit\n');
-    if (!(await waitGone(this.shellPid, 5000))) throw new Error(`shell ${this.shellPid} did not exit; output:\n${this.tail()}`);
+    if (!(await waitGone(this.shellPid, 5000)))
+      throw new Error(`shell ${this.shellPid} did not exit; output:\n${this.tail()}`);
     await waitFor(() => this.transportExited, 5000);
   }
 
