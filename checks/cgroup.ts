@@ -4,12 +4,6 @@
  */
 import type { Check } from '../src/engine/types';
 
-export type { CgroupSection as CgroupEvidence } from '../src/model/cgroup';
-export type { CgroupKind } from '../src/model/cgroup-path';
-export { UNLIMITED_BYTES } from '../src/model/cgroup';
-export { classifyCgroupPath } from '../src/model/cgroup-path';
-export { parseKillUserProcesses } from '../src/source/systemd/logind';
-
 export const cgroup: Check = {
   meta: {
     id: 'cgroup',

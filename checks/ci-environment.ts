@@ -4,9 +4,6 @@
  */
 import type { Check } from '../src/engine/types';
 
-export type { CiSection as CiEnvironmentEvidence } from '../src/model/ci';
-export { CI_MARKERS, type CiSystem } from '../src/model/ci-markers';
-
 export const ciEnvironment: Check = {
   meta: {
     id: 'ci-environment',

@@ -5,10 +5,6 @@
 import type { Check, Evidence } from '../src/engine/types';
 import { describeExitStatus, stateMeaning } from '../src/model/existence';
 
-// The section's types and helpers live in the model; re-exported for plugins and older imports.
-export type { ExistenceSection as ExistenceEvidence, ExistenceState, ExitStatus } from '../src/model/existence';
-export { decodeWaitStatus, describeExitStatus, PF_KTHREAD, stateMeaning } from '../src/model/existence';
-
 export const existence: Check = {
   meta: {
     id: 'existence',

@@ -5,8 +5,6 @@
 import type { Check } from '../src/engine/types';
 import { holdsMajority, MAJORITY_SHARE } from '../src/model/memory';
 
-export type { MemorySection as MemoryEvidence } from '../src/model/memory';
-
 export const memory: Check = {
   meta: {
     id: 'memory',

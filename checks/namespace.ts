@@ -5,8 +5,6 @@
  */
 import type { Check } from '../src/engine/types';
 
-export type { NamespaceSection as NamespaceEvidence } from '../src/model/namespace';
-
 export const namespace: Check = {
   meta: {
     id: 'namespace',

@@ -8,9 +8,6 @@ import { isShellKind } from '../src/model/classify';
 import type { MemberSection } from '../src/model/group';
 import { decideEvent, evidenceWith } from '../src/engine/survival';
 
-export type { GroupSection as ProcessGroupEvidence, MemberSection as MemberEvidence } from '../src/model/group';
-export { isOrphanedGroup } from '../src/model/group';
-
 export const processGroup: Check = {
   meta: {
     id: 'process-group',

@@ -4,8 +4,6 @@
  */
 import type { Check } from '../src/engine/types';
 
-export type { SignalsSection as SignalsEvidence } from '../src/model/signals';
-
 export const signals: Check = {
   meta: {
     id: 'signals',

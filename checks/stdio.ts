@@ -6,12 +6,6 @@
 import type { Check } from '../src/engine/types';
 import type { StdioSection } from '../src/model/stdio';
 
-export type {
-  StdioSection as StdioEvidence,
-  FdSection as FdEvidence,
-  PeerSection as PeerEvidence,
-} from '../src/model/stdio';
-
 export const stdio: Check = {
   meta: {
     id: 'stdio',

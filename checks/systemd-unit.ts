@@ -6,7 +6,7 @@
  * session scope, when the session's scope was stopped. Reads only through ctx.facts.
  */
 import type { Cause, Check, CheckContext, FindingInput } from '../src/engine/types';
-import { classifyCgroupPath } from './cgroup';
+import { classifyCgroupPath } from '../src/model/cgroup-path';
 import { formatTime } from '../src/source/kernel-log/describe';
 import { signalName } from '../src/source/signals';
 import {

@@ -5,8 +5,6 @@
  */
 import type { Check } from '../src/engine/types';
 
-export type { TtySection as TtyEvidence, TtyHolderKind } from '../src/model/tty';
-
 export const tty: Check = {
   meta: {
     id: 'tty',

@@ -8,6 +8,7 @@ import * as path from 'path';
 import { pathToFileURL } from 'url';
 import type { Check, RiskConfidence, RiskEvent, RiskOutcome } from './types';
 import type { SurvivalRule } from './survival/types';
+import { RISK_EVENTS } from './survival';
 
 const NAMESPACED_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*\/[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
@@ -76,15 +77,6 @@ export function extractPlugin(mod: unknown): { checks: Check[]; rules: SurvivalR
 /** The checks of a plugin module (see extractPlugin). */
 export const extractChecks = (mod: unknown): Check[] => extractPlugin(mod).checks;
 
-const EVENTS: readonly RiskEvent[] = [
-  'terminal-hangup',
-  'parent-exit',
-  'group-kill',
-  'session-end',
-  'ci-cleanup',
-  'container-stop',
-  'memory-pressure',
-];
 const OUTCOMES: readonly RiskOutcome[] = ['dies', 'survives', 'unknown'];
 const CONFIDENCES: readonly RiskConfidence[] = ['certain', 'likely', 'possible'];
 /** `vendor/name.case`: a plugin's rule codes cannot collide with the built-ins' `<event>.<case>`. */
@@ -97,8 +89,8 @@ function validatePluginRule(r: unknown, i: number): SurvivalRule {
   const code = typeof r.code === 'string' ? r.code : '';
   if (!NAMESPACED_RULE.test(code))
     throw new Error(`${where}: code ${JSON.stringify(r.code ?? null)} must be namespaced like 'vendor/name.case'`);
-  if (!EVENTS.includes(r.event as RiskEvent))
-    throw new Error(`rule '${code}': event must be one of ${EVENTS.join(', ')}`);
+  if (!RISK_EVENTS.includes(r.event as RiskEvent))
+    throw new Error(`rule '${code}': event must be one of ${RISK_EVENTS.join(', ')}`);
   if (!OUTCOMES.includes(r.outcome as RiskOutcome))
     throw new Error(`rule '${code}': outcome must be one of ${OUTCOMES.join(', ')}`);
   if (!CONFIDENCES.includes(r.confidence as RiskConfidence))

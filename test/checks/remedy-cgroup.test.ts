@@ -3,8 +3,9 @@ import { buildRemedy as buildSteps, safeName, type RemedyInput } from '../../src
 
 /** The commands as the report prints them. */
 const buildRemedy = (input: RemedyInput): string[] => buildSteps(input).map((s) => s.command);
-import { classifyCgroupPath, parseKillUserProcesses } from '../../checks/cgroup';
-import { isOrphanedGroup } from '../../checks/process-group';
+import { classifyCgroupPath } from '../../src/model/cgroup-path';
+import { parseKillUserProcesses } from '../../src/source/systemd/logind';
+import { isOrphanedGroup } from '../../src/model/group';
 import type { ProcStat } from '../../src/source/types';
 
 import type { Risk, RiskEvent } from '../../src/engine/types';

@@ -6,28 +6,33 @@
  */
 import type { Facts } from '../types';
 import type { Cause } from '../cause';
+import type { DeathRecord } from './types';
 import { findDeaths } from '../kernel-log/incidents';
 import { readKernelLog } from '../kernel-log/read';
 import { recordsDir } from './records-dir';
 import { recordNeedles, scanRecords } from './store';
 
-/** Wall-clock ms at which the newest recorded holder of `pid` on this boot started, or null. */
-export function latestRecordedStartMs(facts: Facts, pid: number): number | null {
+/** The newest record of `pid` on this boot (greatest start time), or null. */
+function newestRecordOf(facts: Facts, pid: number): DeathRecord | null {
   const where = recordsDir(facts);
   if (!where.ok) return null;
-  const h = facts.host();
-  let best: number | null = null;
-  for (const r of scanRecords(
-    (p) => facts.raw.listDir(p),
-    (p) => facts.text(p),
-    where.dir,
-    recordNeedles(pid, null),
-  ).records) {
-    if (r.pid !== pid || r.bootId !== h.bootId) continue;
-    const ms = Math.round((h.bootTime + r.startTime / h.clockTicks) * 1000);
-    if (best === null || ms > best) best = ms;
+  const bootId = facts.host().bootId;
+  let best: DeathRecord | null = null;
+  const list = (p: string) => facts.raw.listDir(p);
+  const text = (p: string) => facts.text(p);
+  for (const r of scanRecords(list, text, where.dir, recordNeedles(pid, null)).records) {
+    if (r.pid !== pid || r.bootId !== bootId) continue;
+    if (best === null || r.startTime > best.startTime) best = r;
   }
   return best;
+}
+
+/** Wall-clock ms at which the newest recorded holder of `pid` on this boot started, or null. */
+export function latestRecordedStartMs(facts: Facts, pid: number): number | null {
+  const r = newestRecordOf(facts, pid);
+  if (r === null) return null;
+  const h = facts.host();
+  return Math.round((h.bootTime + r.startTime / h.clockTicks) * 1000);
 }
 
 /** Wall-clock ms of the newest kernel-log death of `pid`, or null. */
@@ -38,18 +43,5 @@ export function latestKernelDeathMs(facts: Facts, pid: number): number | null {
 
 /** How the newest recorded holder of `pid` on this boot ended, or null when no record names it. */
 export function latestRecordedCause(facts: Facts, pid: number): Cause | null {
-  const where = recordsDir(facts);
-  if (!where.ok) return null;
-  const h = facts.host();
-  let best: { start: number; cause: Cause } | null = null;
-  for (const r of scanRecords(
-    (p) => facts.raw.listDir(p),
-    (p) => facts.text(p),
-    where.dir,
-    recordNeedles(pid, null),
-  ).records) {
-    if (r.pid !== pid || r.bootId !== h.bootId) continue;
-    if (best === null || r.startTime > best.start) best = { start: r.startTime, cause: r.cause };
-  }
-  return best?.cause ?? null;
+  return newestRecordOf(facts, pid)?.cause ?? null;
 }
