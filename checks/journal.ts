@@ -14,7 +14,7 @@ type Located = { event: JournalEvent; entry: JournalEntry };
 const iso = (ms: number | null): { time?: string } => (ms === null ? {} : { time: new Date(ms).toISOString() });
 
 /** The cause one event establishes (null for events that only add context). */
-export function journalCause(x: Located): { cause: Cause; sentence: string } | null {
+function journalCause(x: Located): { cause: Cause; sentence: string } | null {
   const e = x.event;
   const at = formatTime(x.entry.timeMs);
   switch (e.type) {

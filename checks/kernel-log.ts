@@ -21,7 +21,7 @@ import {
 const CATCH_NEXT_TIME =
   'To catch it next time: keep `whydied watch <pid>` running while it works (records the signal and who sent it), and keep the kernel log readable (sysctl kernel.dmesg_restrict=0 or run whydied as root).';
 
-export function deathCause(d: Death, log: KernelLogRead): Cause {
+function deathCause(d: Death, log: KernelLogRead): Cause {
   const details: Evidence = { pid: d.pid, comm: d.comm, boot: d.boot, logSource: log.source, ...d.details };
   return {
     kind: d.kind,

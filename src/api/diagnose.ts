@@ -10,7 +10,7 @@ import { deadTargetFinders } from './dead-targets';
 import { loadChecksAndRules, loadFacts, type SavedLogFiles } from './load';
 
 /** By name, the newest this many dead targets are diagnosed unless `all` (the --help text says 10). */
-export const DEAD_TARGET_LIMIT = 10;
+const DEAD_TARGET_LIMIT = 10;
 
 export interface DiagnoseQueryOptions {
   /** Plugin modules to load (paths), as `--check` takes them. */

@@ -71,7 +71,7 @@ function optionsOf(mod: CommandInfo, usage: string): OptionDoc[] {
     }));
 }
 
-export function commandDocs(commands: readonly CommandInfo[]): CommandDoc[] {
+function commandDocs(commands: readonly CommandInfo[]): CommandDoc[] {
   return commands.map((c: CommandInfo) => {
     const list: readonly string[] = Array.isArray(c.command) ? c.command : [String(c.command)];
     return {

@@ -23,7 +23,7 @@ export interface CliMeta {
 
 declare const __WHYDIED_CLI__: CliMeta | undefined;
 
-export function builtMeta(): CliMeta | null {
+function builtMeta(): CliMeta | null {
   return typeof __WHYDIED_CLI__ === 'undefined' ? null : __WHYDIED_CLI__;
 }
 

@@ -43,7 +43,7 @@ function knownOptions(args: readonly string[]): Set<string> {
  * yargs checks the positional count before unknown options, so `whydied --bogus 1` (1 taken as --bogus's
  * value) said "Not enough non-option arguments". Name the unknown option, or what is missing, instead.
  */
-export function explainFailure(msg: string, args: readonly string[], known: ReadonlySet<string>): string {
+function explainFailure(msg: string, args: readonly string[], known: ReadonlySet<string>): string {
   const unknownArgs = /^Unknown arguments?: (.*)$/.exec(msg);
   if (unknownArgs) {
     // yargs names an unknown `--flag` without its dashes: say which were options, as typed.
@@ -68,7 +68,7 @@ export function explainFailure(msg: string, args: readonly string[], known: Read
 }
 
 /** `width`: the help wrap width; by default the terminal's (at most 100), 80 on a pipe. */
-export function buildParser(args: string[], width?: number): Argv<GlobalOptions> {
+function buildParser(args: string[], width?: number): Argv<GlobalOptions> {
   const y = yargs(args)
     .scriptName('whydied')
     .usage('whydied <target> [options]\n\nWhy did my background process die - or why is it about to?')
@@ -101,7 +101,7 @@ export function buildParser(args: string[], width?: number): Argv<GlobalOptions>
  * single-letter short options exist (-h, -o), so a single dash followed by several letters before `--` is a
  * usage error that says how to name such a process.
  */
-export function rejectClusteredFlags(args: readonly string[]): void {
+function rejectClusteredFlags(args: readonly string[]): void {
   for (const a of args) {
     if (a === '--') return;
     if (/^-[^-\d.]./.test(a)) {

@@ -15,7 +15,7 @@ export interface StdoutInfo {
  * a character device, and not one of the memory devices (major 1: /dev/null, /dev/zero), where output
  * is most often sent when nobody reads it. Only a possible terminal is then asked with isatty().
  */
-export function isTerminal(fd: number): boolean {
+function isTerminal(fd: number): boolean {
   let st: fs.Stats;
   try {
     st = fs.fstatSync(fd);

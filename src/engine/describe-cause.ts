@@ -21,7 +21,7 @@ const FAULT_SIGNALS = new Set(['SIGILL', 'SIGTRAP', 'SIGBUS', 'SIGFPE', 'SIGSEGV
 const KERNEL_MECHANISMS = new Set(['fault', 'kernel', 'kernel-hangup', 'namespace-exit']);
 
 /** The short head of a cause: `OOM kill`, `exit code 3`, `SIGTERM`, `segfault (SIGSEGV)`. */
-export function causeHead(c: CauseFacts): string {
+function causeHead(c: CauseFacts): string {
   if (c.kind === 'oom-kill') return 'OOM kill';
   if (c.kind === 'exit') return `exit code ${c.exitCode ?? '?'}`;
   if (c.kind === 'unknown') return 'ended, cause not seen';
@@ -30,7 +30,7 @@ export function causeHead(c: CauseFacts): string {
 }
 
 /** `sent by kill (pid 4250, uid 0)`, or null when the sender is not known. */
-export function senderWords(c: CauseFacts): string | null {
+function senderWords(c: CauseFacts): string | null {
   const s = c.sender;
   if (!s) return null;
   return `sent by ${s.comm} (pid ${s.pid}${s.uid !== undefined && s.uid !== null ? `, uid ${s.uid}` : ''})`;

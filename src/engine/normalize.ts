@@ -23,7 +23,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
 
 /** Deep copy into plain JSON: bigint -> string, non-finite numbers -> null, functions/undefined dropped, cycles cut. */
-export function toJson(v: unknown, seen: Set<object> = new Set()): JsonValue | undefined {
+function toJson(v: unknown, seen: Set<object> = new Set()): JsonValue | undefined {
   switch (typeof v) {
     case 'string':
     case 'boolean':
@@ -53,7 +53,7 @@ export function toJson(v: unknown, seen: Set<object> = new Set()): JsonValue | u
   }
 }
 
-export function toEvidence(v: unknown): Evidence {
+function toEvidence(v: unknown): Evidence {
   const j = toJson(v);
   return isObject(j) ? (j as Evidence) : {};
 }

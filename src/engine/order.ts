@@ -6,7 +6,7 @@ import type { Check } from './types';
 import { UsageError } from '../util/errors';
 
 /** Built-in ids are kebab-case; plugin ids are namespaced `vendor/name`. */
-export const CHECK_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*(?:\/[a-z0-9]+(?:-[a-z0-9]+)*)?$/;
+const CHECK_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*(?:\/[a-z0-9]+(?:-[a-z0-9]+)*)?$/;
 
 /**
  * Throws a one-line UsageError naming the offending check: bad or duplicate id, a requirement

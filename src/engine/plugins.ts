@@ -59,7 +59,7 @@ async function loadModule(abs: string): Promise<unknown> {
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
 /** Accepts a Check, an array of Checks or `{ checks?, rules? }`, as module.exports or as the default export. */
-export function extractPlugin(mod: unknown): { checks: Check[]; rules: SurvivalRule[] } {
+function extractPlugin(mod: unknown): { checks: Check[]; rules: SurvivalRule[] } {
   let value: unknown = mod;
   if (isObject(value) && 'default' in value && !('meta' in value) && !('checks' in value) && !('rules' in value))
     value = value.default;
@@ -80,7 +80,7 @@ export const extractChecks = (mod: unknown): Check[] => extractPlugin(mod).check
 const OUTCOMES: readonly RiskOutcome[] = ['dies', 'survives', 'unknown'];
 const CONFIDENCES: readonly RiskConfidence[] = ['certain', 'likely', 'possible'];
 /** `vendor/name.case`: a plugin's rule codes cannot collide with the built-ins' `<event>.<case>`. */
-const NAMESPACED_RULE = /^[a-z0-9]+(?:-[a-z0-9]+)*\/[a-z0-9]+(?:[.-][a-z0-9]+)*$/;
+const NAMESPACED_RULE = /^[a-z0-9]+(-[a-z0-9]+)*\/[a-z0-9]+(-[a-z0-9]+)*\.[a-z0-9]+(-[a-z0-9]+)*$/;
 
 function validatePluginRule(r: unknown, i: number): SurvivalRule {
   const where = `rule #${i + 1}`;

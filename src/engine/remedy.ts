@@ -10,6 +10,7 @@ import type { Risk, RiskEvent } from './types';
 import type { HostTools } from '../source/types';
 import { shellQuote, shellQuoteArgv } from '../util/shell-quote';
 import { CI_ESCAPES } from '../model/ci-markers';
+import { detachedCommand } from '../model/safe-launch';
 
 export interface RemedyInput {
   argv: readonly string[];
@@ -54,7 +55,7 @@ const basename = (s: string): string => s.slice(s.lastIndexOf('/') + 1);
  * name matching the executable or comm. Otherwise (exec -a, a login shell's dash, a rewritten process
  * title) the executable runs instead; a title rewritten into one word with spaces loses its arguments.
  */
-export function relaunchArgv(input: Pick<RemedyInput, 'argv' | 'exe' | 'comm'>): string[] {
+function relaunchArgv(input: Pick<RemedyInput, 'argv' | 'exe' | 'comm'>): string[] {
   const argv = [...input.argv];
   const exe = input.exe ? input.exe.replace(/ \(deleted\)$/, '') : null;
   if (argv.length === 0) return exe ? [exe] : [];
@@ -139,7 +140,7 @@ function relaunchCommands(input: RemedyInput, argv: string[]): RemedyStep[] {
   const unitTail = `--unit=${shellQuote(unit)}`;
   const runTail = `${wd} --property=${shellQuote(`StandardOutput=append:${log}`)} --property=StandardError=inherit -- ${cmd}`;
   const systemUnit = `systemd-run --collect ${unitTail}${uid}${runTail}`;
-  const detached = tools.setsid ? `${cd}${ci}setsid -f ${cmd} </dev/null >>${shellQuote(log)} 2>&1` : null;
+  const detached = tools.setsid ? detachedCommand({ cmd, log: shellQuote(log), cd, env: ci }) : null;
   // tmux runs a single argument through sh -c: hand it one quoted `exec CMD` string.
   const tmuxOk = tools.tmux && !session && !threatened(risks, 'ci-cleanup') && !threatened(risks, 'container-stop');
   const tmux = tmuxOk

@@ -9,16 +9,7 @@ import { cleanInput, findingProblem } from './normalize';
 
 export { validateChecks, orderChecks, selectChecks } from './order';
 
-export const DEFAULT_CHECK_TIMEOUT_MS = 5000;
-
-/** Codes the runner itself assigns (not a check's own codes). */
-export const RUNNER_CODES = {
-  'requirement-not-met': 'a required check did not pass (failed, skipped, errored or not selected)',
-  'check-crashed': 'the check threw an exception',
-  'check-timed-out': 'the check did not finish within its time limit',
-  'unknown-code': 'the check returned a code not listed in its meta.codes',
-  'invalid-finding': 'the check returned something that is not a valid finding',
-} as const;
+const DEFAULT_CHECK_TIMEOUT_MS = 5000;
 
 /** A requirement is met only when it ran and ended pass/info/warn. */
 const UNMET: ReadonlySet<Status> = new Set<Status>(['fail', 'skip', 'error']);

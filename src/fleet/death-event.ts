@@ -7,7 +7,7 @@
 import type { DeathRecord } from '../source/records/types';
 import type { ContainerIdentity } from '../source/container-id';
 
-export const DEATH_SCHEMA = 'whydied.death/1';
+const DEATH_SCHEMA = 'whydied.death/1';
 
 export interface DeathEvent {
   schema: typeof DEATH_SCHEMA;

@@ -9,8 +9,8 @@ import { spawn, ChildProcess } from 'child_process';
 import type { DeathEvent } from './death-event';
 
 export const MAX_RUNNING = 4;
-export const MAX_QUEUED = 100;
-export const DEFAULT_HOOK_TIMEOUT_MS = 10000;
+const MAX_QUEUED = 100;
+const DEFAULT_HOOK_TIMEOUT_MS = 10000;
 const SAFE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export interface HookStats {

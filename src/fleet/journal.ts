@@ -16,7 +16,7 @@ export const JOURNAL_SOCKET = '/run/systemd/journal/socket';
 export const SYSLOG_SOCKET = '/dev/log';
 
 /** syslog severities: err for crashes and OOM kills, warning for kills, notice for failed exits. */
-export function priorityOf(e: DeathEvent): number {
+function priorityOf(e: DeathEvent): number {
   if (
     e.cause.kind === 'oom-kill' ||
     e.cause.kind === 'segfault' ||
@@ -39,7 +39,7 @@ export function messageOf(e: DeathEvent): string {
   return `${who} ${clean(describeCause({ kind: c.kind, signal: c.signal, exitCode: c.exitCode, sender: c.sender, details }, e.pid))}`;
 }
 
-export function journalFields(e: DeathEvent): Array<[string, string]> {
+function journalFields(e: DeathEvent): Array<[string, string]> {
   const f: Array<[string, string]> = [
     ['MESSAGE', `whydied: ${messageOf(e)}`],
     ['MESSAGE_ID', MESSAGE_ID],
@@ -82,7 +82,7 @@ export function encodeNative(fields: Array<[string, string]>): Buffer {
 }
 
 /** RFC 3164 line for /dev/log: facility daemon (3). */
-export function encodeSyslog(e: DeathEvent, now = new Date()): Buffer {
+function encodeSyslog(e: DeathEvent, now = new Date()): Buffer {
   const pri = 3 * 8 + priorityOf(e);
   const mon = now.toUTCString().slice(8, 11);
   const ts = `${mon} ${String(now.getUTCDate()).padStart(2, ' ')} ${now.toISOString().slice(11, 19)}`;

@@ -8,8 +8,8 @@ import * as path from 'path';
 import { safeWriteFile } from '../source/safe-write';
 import type { DeathEvent } from './death-event';
 
-export const MAX_COMMS = 50;
-export const PROM_FILE = 'whydied.prom';
+const MAX_COMMS = 50;
+const PROM_FILE = 'whydied.prom';
 
 export interface Health {
   events: number;

@@ -19,7 +19,7 @@ export interface LaunchRequest {
 }
 
 /** A name safe as a file name: anything but [A-Za-z0-9._-] becomes `_`. */
-export function fileSafe(name: string): string {
+function fileSafe(name: string): string {
   const s = name.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_');
   return s.slice(0, 100) || 'process';
 }
@@ -44,7 +44,7 @@ export function resolveCommand(cmd: string, envPath: string = process.env.PATH ?
 }
 
 /** Default log: `<state dir>/logs/<name>.log` - private (0700 dir, 0600 file), stable, easy to find. */
-export function defaultLog(name: string): string {
+function defaultLog(name: string): string {
   const dir = secureDir(path.join(ensureStateDir(stateDir()), 'logs'), 'log directory', true).dir;
   return path.join(dir, `${fileSafe(name)}.log`);
 }
@@ -55,7 +55,7 @@ export interface LaunchPlan {
   argv: string[];
 }
 
-export function planLaunch(req: LaunchRequest): LaunchPlan {
+function planLaunch(req: LaunchRequest): LaunchPlan {
   const argv = req.argv;
   if (argv.length === 0 || argv[0] === '')
     throw new UsageError('launch needs a command: whydied launch [--name N] [--log FILE] -- CMD ARGS...');

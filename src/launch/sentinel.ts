@@ -18,6 +18,7 @@ import { watch } from '../observe/watch';
 import { stateDir } from '../source/records/state-dir';
 import { writeLaunchEntry } from './registry';
 import { openAppend } from '../source/safe-write';
+import { safeLaunchSpawn } from '../model/safe-launch';
 
 export interface SentinelRequest {
   name: string;
@@ -60,12 +61,9 @@ export async function runSentinel(req: SentinelRequest): Promise<number> {
     reportFailure((e as Error).message);
     return 2;
   }
-  // detached: setsid() in the child - its own session and process group, no controlling terminal.
-  const child = spawn('/bin/sh', ['-c', WRAPPER, 'whydied-launch', ...req.argv], {
-    detached: true,
-    stdio: ['ignore', logFd, logFd],
-    env,
-  });
+  // The safe launch the remedy recommends (src/model/safe-launch.ts): setsid() in the child (its own
+  // session and process group, no controlling terminal), stdin /dev/null, output appended to the log.
+  const child = spawn('/bin/sh', ['-c', WRAPPER, 'whydied-launch', ...req.argv], { ...safeLaunchSpawn(logFd), env });
   fs.closeSync(logFd);
   const pid = child.pid;
   let waited: { code: number | null; signal: NodeJS.Signals | null } | null = null;

@@ -37,7 +37,7 @@ export interface Cgroup {
 }
 
 /** Limits at or above this are "unlimited" (v1 prints PAGE_COUNTER_MAX * page size). */
-export const UNLIMITED_BYTES = 2 ** 60;
+const UNLIMITED_BYTES = 2 ** 60;
 
 /** A memory limit in bytes, or null when there is none (unset, or the v1 "unlimited" sentinel). */
 export const realLimit = (bytes: number | null): number | null =>

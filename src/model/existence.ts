@@ -27,7 +27,7 @@ export type ExistenceSection = {
 /** A decoded wait status: the exit code, or the signal that ended it (and whether it dumped core). */
 export type ExitStatus = { raw: number; exitCode: number | null; signal: string | null; coreDumped: boolean };
 
-export function decodeWaitStatus(raw: number): ExitStatus {
+function decodeWaitStatus(raw: number): ExitStatus {
   const sig = raw & 0x7f;
   if (sig === 0) return { raw, exitCode: (raw >> 8) & 0xff, signal: null, coreDumped: false };
   return { raw, exitCode: null, signal: signalName(sig), coreDumped: (raw & 0x80) !== 0 };

@@ -33,7 +33,7 @@ export const hupDisposition = (ign: bigint, cgt: bigint): Disposition => disposi
 
 const hex = (m: bigint): string => m.toString(16).padStart(16, '0');
 
-export function signalsOf(s: ProcStatus): SignalsSection {
+function signalsOf(s: ProcStatus): SignalsSection {
   return {
     ignored: decodeSignalMask(s.sigIgn),
     blocked: decodeSignalMask(s.sigBlk),

@@ -25,7 +25,7 @@ export class AlreadyRunning extends Error {
  * `.../whydied.js` or `.../main.js`) as its script, with `record` as the command. Any process naming whydied somewhere in its
  * arguments does not count.
  */
-export function isRecorderProcess(pid: number): boolean {
+function isRecorderProcess(pid: number): boolean {
   const argv = readArgv(pid);
   if (!argv || argv.length < 3) return false;
   const exe = readExePath(pid);

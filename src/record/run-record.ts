@@ -37,7 +37,7 @@ export interface RecordRequest {
   onDeath?: string;
 }
 
-export const RECORD_LOG = 'record.log';
+const RECORD_LOG = 'record.log';
 
 function log(line: string): void {
   process.stderr.write(`${new Date().toISOString()} whydied record[${process.pid}]: ${line}\n`);

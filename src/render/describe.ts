@@ -9,7 +9,7 @@ import { humanTime } from './time';
 import { causeParts } from '../engine/describe-cause';
 
 /** argv for display: escaped, and arguments that would read ambiguously wrapped in single quotes. */
-export function displayArgv(argv: readonly string[]): string {
+function displayArgv(argv: readonly string[]): string {
   return argv
     .map((a) => {
       const e = escapeControl(a);
@@ -35,7 +35,7 @@ export function processLines(p: ReportProcess): string[] {
 }
 
 /** Where a cause came from, named the way the user would run or read it (one name per tool). */
-export function sourceWords(c: Cause): string {
+function sourceWords(c: Cause): string {
   switch (c.source) {
     case 'watch':
       return 'whydied watch';

@@ -5,7 +5,7 @@
 const pad = (n: number): string => String(n).padStart(2, '0');
 
 /** Matches the ISO 8601 times reports carry (`2026-11-22T07:40:18.930Z`, with or without ms/offset). */
-export const ISO_TIME = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})\b/g;
+const ISO_TIME = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})\b/g;
 
 export function ago(ms: number, nowMs: number): string {
   const s = Math.round((nowMs - ms) / 1000);

@@ -92,7 +92,7 @@ function checkMap(
 }
 
 /** Validate parsed JSON as a bundle; `where` names it in error messages. */
-export function validateBundle(data: unknown, where = 'bundle'): Bundle {
+function validateBundle(data: unknown, where = 'bundle'): Bundle {
   if (!isPlainObject(data)) throw new BundleError(`${where}: not a whydied bundle (expected a JSON object)`);
   const format = data.format;
   if (typeof format !== 'string' || !format.startsWith('whydied.bundle/')) {

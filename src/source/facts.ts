@@ -25,7 +25,7 @@ import { parseTcpListeners } from './parse-net';
 import { parseBootTime, parseCmdline, parseFdinfoMode, parseIntFile, parseLineFile, parseUptime } from './parse-host';
 import { readMemoryCgroup } from './memory-cgroup';
 
-export const CLOCK_TICKS = 100;
+const CLOCK_TICKS = 100;
 /** PID_MAX_LIMIT on 64-bit: the upper bound when pid_max cannot be read. */
 const PID_MAX_FALLBACK = 4194304;
 

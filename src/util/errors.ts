@@ -13,7 +13,7 @@ export class UsageError extends Error {
 export const isUsageError = (e: unknown): e is UsageError => e instanceof UsageError;
 
 /** First line of an error message: stderr output is always exactly one line. */
-export function oneLine(message: string): string {
+function oneLine(message: string): string {
   const first = message.split(/\r?\n/, 1)[0] ?? '';
   return first.trim() || 'unknown error';
 }

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { cleanupProcesses, runCli, startDetached, waitFor, procStat } from '../helpers/processes';
-import { reportsOf } from '../helpers/schema';
+import { expectValidReports, reportsOf } from '../helpers/schema';
 import type { Report } from '../../src/engine/types';
 
 let dir: string;
@@ -61,6 +61,8 @@ test('a plugin check and a plugin rule show in the report, in `checks --rules`, 
   expect(builtIn?.code.startsWith('group.')).toBe(true);
 
   const res = runCli([String(pid), '--json', '--check', plugin]);
+  // A plugin's rule code is part of the published contract too (schema/report.schema.json).
+  expectValidReports(res.stdout);
   const report = reportsOf<Report>(res.stdout)[0];
   expect(report.checks.find((c) => c.id === 'acme/keepalive')).toMatchObject({
     status: 'pass',

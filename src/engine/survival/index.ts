@@ -86,8 +86,3 @@ export function evaluateRisks(e: RiskEvidence, rules: readonly SurvivalRule[] = 
   }
   return RISK_EVENTS.map((event) => decideEvent(event, e, rules));
 }
-
-/** The rule behind a code (for docs, `whydied checks` and tests). */
-export function ruleByCode(code: string): SurvivalRule | undefined {
-  return SURVIVAL_RULES.find((r) => r.code === code);
-}

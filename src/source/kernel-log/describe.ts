@@ -14,7 +14,7 @@ export function formatTime(ms: number | null): string {
 }
 
 /** `40 MiB`, `1.5 GiB`, `512 KiB` from kB (the kernel's kB are KiB). */
-export function formatKb(kb: number): string {
+function formatKb(kb: number): string {
   if (kb >= 1024 * 1024) return `${trim(kb / 1024 / 1024)} GiB`;
   if (kb >= 1024) return `${trim(kb / 1024)} MiB`;
   return `${kb} KiB`;
@@ -25,7 +25,7 @@ const numberOf = (v: unknown): number | null => (typeof v === 'number' && Number
 const stringOf = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
 /** x86 page-fault error code bits (arch/x86/include/asm/trap_pf.h). */
-export function describePageFault(code: number, address: string): string {
+function describePageFault(code: number, address: string): string {
   const write = (code & 2) !== 0;
   const fetch = (code & 16) !== 0;
   const present = (code & 1) !== 0;

@@ -27,7 +27,7 @@ const TRAP_SIGNALS: Readonly<Record<string, string>> = {
   'alignment check': 'SIGBUS',
 };
 
-export const trapSignal = (trap: string): string => TRAP_SIGNALS[trap] ?? 'SIGSEGV';
+const trapSignal = (trap: string): string => TRAP_SIGNALS[trap] ?? 'SIGSEGV';
 
 /** Events of records, in log order. Never throws. */
 export function locateEvents(records: readonly KernelRecord[]): LocatedEvent[] {
@@ -266,7 +266,7 @@ export function buildIncidents(events: readonly LocatedEvent[]): Incidents {
 const incidentMemo = new WeakMap<readonly KernelRecord[], Incidents>();
 
 /** Incidents of a record list, memoised on the array. */
-export function incidentsOf(records: readonly KernelRecord[]): Incidents {
+function incidentsOf(records: readonly KernelRecord[]): Incidents {
   let inc = incidentMemo.get(records);
   if (!inc) {
     inc = buildIncidents(locateEvents(records));
@@ -276,7 +276,7 @@ export function incidentsOf(records: readonly KernelRecord[]): Incidents {
 }
 
 /** The kernel keeps 15 characters of a name (TASK_COMM_LEN 16). */
-export const commKey = (name: string): string => name.slice(0, 15);
+const commKey = (name: string): string => name.slice(0, 15);
 
 /** True when a record's comm and a name the user gave refer to the same process name. */
 export function sameComm(comm: string, name: string): boolean {

@@ -8,7 +8,7 @@
 import type { KernelLogFormat, KernelRecord } from './types';
 import { scanKernelText, type ScanClock } from './records';
 
-export const OMITTED_MESSAGE = 'whydied: the other kernel records were left out of this bundle';
+const OMITTED_MESSAGE = 'whydied: the other kernel records were left out of this bundle';
 
 const KMSG_PREFIX = /^(\d+),(\d+),(\d+),[^;]*;/;
 

@@ -3,7 +3,7 @@
  * noise (driver chatter, call traces), so we find these with indexOf over the whole text (a fast
  * byte search) and run regexes only on the few lines that contain one.
  */
-export const KERNEL_KEYWORDS: readonly string[] = [
+const KERNEL_KEYWORDS: readonly string[] = [
   'oom', // invoked oom-killer (header), oom-kill: (4.19+ summary), oom_reaper
   'Kill', // Kill process (< 5.1 select), Killed process (every killed line)
   'segfault', // c[N]: segfault at
@@ -20,18 +20,11 @@ export const KERNEL_KEYWORDS: readonly string[] = [
  * (dump_stack's `CPU: .. PID: N Comm: c`, memcg `Task in` and `memory: usage`). Searched only in a
  * window after each header, so they cost nothing on the rest of the log.
  */
-export const OOM_WINDOW_KEYWORDS: readonly string[] = ['Comm: ', 'Task in ', 'memory: usage'];
+const OOM_WINDOW_KEYWORDS: readonly string[] = ['Comm: ', 'Task in ', 'memory: usage'];
 const OOM_HEADER_KEY = 'invoked oom-killer';
 /** dump_header prints the task table after the memcg lines; stop there (or after this many bytes). */
 const OOM_WINDOW_END = ['Tasks state', '[  pid  ]', '[ pid ]', 'Killed process'];
 const OOM_WINDOW_MAX = 64 * 1024;
-
-/** True when one message could be an event (same keywords, for already-split records). */
-export function mayBeEvent(message: string): boolean {
-  for (const k of KERNEL_KEYWORDS) if (message.indexOf(k) !== -1) return true;
-  for (const k of OOM_WINDOW_KEYWORDS) if (message.indexOf(k) !== -1) return true;
-  return false;
-}
 
 /** A real incident reaches its task table within a few KiB: look there first, then in the whole window. */
 const OOM_WINDOW_FIRST = 8 * 1024;

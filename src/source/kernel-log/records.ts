@@ -96,7 +96,7 @@ export function detectFormat(text: string): KernelLogFormat {
  * Undo the kernel's `\xNN` escaping (kmsg escapes control bytes, bytes >= 0x7f and backslash).
  * Escaped bytes >= 0x80 are UTF-8 sequences, so re-decode them as UTF-8.
  */
-export function decodeKernelEscapes(s: string): string {
+function decodeKernelEscapes(s: string): string {
   if (s.indexOf('\\x') === -1) return s;
   let high = false;
   const replaced = s.replace(ESCAPE, (_m, hex: string) => {

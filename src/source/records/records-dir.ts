@@ -12,7 +12,7 @@ import { stateDir } from './state-dir';
 export type RecordsDir = { ok: true; dir: string } | { ok: false; tried: string[] };
 
 /** The state dirs a capture may have used: $WHYDIED_STATE_DIR, root's, the XDG one. */
-export function candidateStateDirs(env: NodeJS.ProcessEnv = process.env): string[] {
+function candidateStateDirs(env: NodeJS.ProcessEnv = process.env): string[] {
   const out = [
     ...(env.WHYDIED_STATE_DIR ? [path.resolve(env.WHYDIED_STATE_DIR)] : []),
     stateDir({}, 0),

@@ -83,7 +83,7 @@ function isRecord(v: unknown): v is DeathRecord {
 }
 
 /** Parse JSON lines, skipping torn or foreign lines (a crash mid-append must not hide every other record). */
-export function parseRecords(text: string): DeathRecord[] {
+function parseRecords(text: string): DeathRecord[] {
   const out: DeathRecord[] = [];
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;

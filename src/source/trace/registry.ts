@@ -18,7 +18,7 @@ const SIGNALS: Array<[NodeJS.Signals, number]> = [
 ];
 
 /** Remove every registered instance and run registered cleanups (kill helper children). Synchronous. */
-export function removeAllInstances(): void {
+function removeAllInstances(): void {
   for (const c of [...cleanups]) {
     try {
       c();

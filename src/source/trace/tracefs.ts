@@ -15,7 +15,7 @@ import { registerInstance, unregisterInstance } from './registry';
 
 const CANDIDATES = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
 
-export class TracefsError extends Error {}
+class TracefsError extends Error {}
 
 function isTracefs(dir: string): boolean {
   return fs.existsSync(path.join(dir, 'instances')) && fs.existsSync(path.join(dir, 'events'));
@@ -35,7 +35,7 @@ export function ensureTracefs(): string {
 /** Instance names whydied uses: `<prefix>-<owner pid>-<random hex>`. */
 const NAME = /^whydied(?:-[a-z]+)?-(\d+)-[0-9a-f]+$/;
 
-export function ownerOfInstance(name: string): number | null {
+function ownerOfInstance(name: string): number | null {
   const m = NAME.exec(name);
   return m ? +m[1] : null;
 }
@@ -91,7 +91,7 @@ function writeQuiet(file: string, text: string): void {
  * Disable everything in an instance and rmdir it, retrying while a reader still holds trace_pipe (EBUSY).
  * Synchronous on purpose: it runs from process 'exit' and signal handlers.
  */
-export function removeInstanceDir(dir: string, timeoutMs = 2000): boolean {
+function removeInstanceDir(dir: string, timeoutMs = 2000): boolean {
   if (!fs.existsSync(dir)) return true;
   writeQuiet(path.join(dir, 'tracing_on'), '0');
   // Writing an empty set_event disables every event of this instance in one go.
