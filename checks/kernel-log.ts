@@ -122,13 +122,15 @@ function runDead(ctx: CheckContext, log: KernelLogRead, holderStartMs: number | 
   const details = searched(ctx, log, startMs);
   for (const o of others) details.push(`Not this process (PID reuse or another name): ${line(o)}`);
   // Only a death that can have printed a crash line can have lost it to the rate limit: a recorded exit
-  // status or a signal sent by another process never printed one.
-  const recorded = latestRecordedCause(ctx.facts, pid);
+  // status or a signal sent by another process never printed one. (The records are asked only when
+  // there is a window to weigh: most logs have none.)
+  const windows = suppressionsDuring(findSuppressions(log.records), startMs, holderStartMs);
+  const recorded = windows.length > 0 ? latestRecordedCause(ctx.facts, pid) : null;
   const couldCrash =
     recorded === null ||
     recorded.kind === 'unknown' ||
     (recorded.kind === 'signal' && CRASH_SIGNALS.has(recorded.signal ?? ''));
-  const dropped = couldCrash ? suppressionsDuring(findSuppressions(log.records), startMs, holderStartMs) : [];
+  const dropped = couldCrash ? windows : [];
   // Windows anywhere in the boot say little about a process whose start is unknown: a note, not a warning.
   if (dropped.length > 0 && startMs !== null) return suppressedFinding(ctx, log, others, dropped, details, startMs);
   if (dropped.length > 0) {

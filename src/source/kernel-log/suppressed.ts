@@ -86,8 +86,19 @@ export function windowLines(records: readonly KernelRecord[], noticeAt: number):
   return out.reverse();
 }
 
+/** One pass per log: a by-name diagnosis asks for every dead target of the name. */
+const memo = new WeakMap<readonly KernelRecord[], Suppression[]>();
+
 /** Every crash-report suppression notice in the log, with the time range its dropped lines fall in. */
 export function findSuppressions(records: readonly KernelRecord[]): Suppression[] {
+  const known = memo.get(records);
+  if (known) return known;
+  const found = scanSuppressions(records);
+  memo.set(records, found);
+  return found;
+}
+
+function scanSuppressions(records: readonly KernelRecord[]): Suppression[] {
   const out: Suppression[] = [];
   for (let i = 0; i < records.length; i++) {
     const r = records[i];
