@@ -14,7 +14,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { randomBytes } from 'crypto';
+import { randomHex } from './random-hex';
 import { UsageError } from '../util/errors';
 import { escapeControl, isClean } from '../util/escape';
 
@@ -203,7 +203,7 @@ export function safeWriteFile(
   checkExistingTarget(target, where);
   const tmp = path.join(
     where.dir,
-    `.${path.basename(abs).slice(0, 80)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
+    `.${path.basename(abs).slice(0, 80)}.${process.pid}.${randomHex(6)}.tmp`,
   );
   let fd: number;
   try {

@@ -9,7 +9,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
-import { randomBytes } from 'crypto';
+import { randomHex } from '../random-hex';
 import { TracePipe, openTracePipe } from './pipe';
 import { registerInstance, unregisterInstance } from './registry';
 
@@ -148,7 +148,7 @@ export interface TraceInstance {
 }
 
 export function createInstance(prefix = 'whydied', root: string = ensureTracefs()): TraceInstance {
-  const name = `${prefix}-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const name = `${prefix}-${process.pid}-${randomHex(4)}`;
   const dir = path.join(root, 'instances', name);
   let pipe: TracePipe | null = null;
   let removed = false;
