@@ -27,7 +27,7 @@ async function main() {
     platform: 'node',
     target: 'node20',
     format: 'cjs',
-    minify: true,
+    minify: !process.env.WD_NOMINIFY,
     // Stack traces (--verbose) keep readable function names.
     keepNames: true,
     legalComments: 'none',

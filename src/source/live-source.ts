@@ -9,6 +9,7 @@ import type { RawSource, Read, ReadErrorCode } from './types';
 import { BUNDLE_FORMAT } from './bundle';
 import type { Bundle, EnvRecord, Recorded } from './bundle';
 import { probeRecords } from './records/store-index';
+import { nativeKmsg } from './kmsg-native';
 
 export interface LiveSource extends RawSource {
   readonly kind: 'live';
@@ -24,6 +25,12 @@ export interface LiveSourceOptions {
    * must hold the records files themselves to replay the same answer.
    */
   recordsIndex?: boolean;
+  /**
+   * Keep every answer for `snapshot()` (default false). Only a capture asks for it: a diagnosis that keeps
+   * the text of every /proc file it read holds tens of MB at 10,000 processes, and the garbage collector
+   * pays for each of them.
+   */
+  record?: boolean;
 }
 
 const KNOWN_CODES: readonly ReadErrorCode[] = ['ENOENT', 'EACCES', 'EPERM', 'ESRCH', 'EINVAL'];
@@ -73,6 +80,7 @@ function recordOf<T>(r: Read<T>): Recorded<T> {
 
 export function createLiveSource(opts: LiveSourceOptions = {}): LiveSource {
   const procRoot = opts.procRoot;
+  const keep = opts.record === true;
   const texts: Record<string, Recorded<string>> = {};
   const links: Record<string, Recorded<string>> = {};
   const dirs: Record<string, Recorded<string[]>> = {};
@@ -95,6 +103,18 @@ export function createLiveSource(opts: LiveSourceOptions = {}): LiveSource {
   }
 
   function readKmsgLive(): Read<string> {
+    const native = nativeKmsg();
+    if (native) {
+      try {
+        return ok(native.readKmsg(KMSG_TOTAL_MAX).toString('utf8'));
+      } catch (err) {
+        return errorRead(err, '/dev/kmsg');
+      }
+    }
+    return readKmsgJs();
+  }
+
+  function readKmsgJs(): Read<string> {
     let fd: number;
     try {
       fd = fs.openSync('/dev/kmsg', fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
@@ -166,17 +186,17 @@ export function createLiveSource(opts: LiveSourceOptions = {}): LiveSource {
       const r = attempt(path, () =>
         path.startsWith('/proc/') ? readProcFile(real(path)) : fs.readFileSync(real(path), 'utf8'),
       );
-      texts[path] = recordOf(r);
+      if (keep) texts[path] = recordOf(r);
       return r;
     },
     readLink(path) {
       const r = attempt(path, () => fs.readlinkSync(real(path), 'utf8'));
-      links[path] = recordOf(r);
+      if (keep) links[path] = recordOf(r);
       return r;
     },
     listDir(path) {
       const r = attempt(path, () => fs.readdirSync(real(path), 'utf8'));
-      dirs[path] = recordOf(r);
+      if (keep) dirs[path] = recordOf(r);
       return r;
     },
     envNames(pid, wanted) {
@@ -211,12 +231,12 @@ export function createLiveSource(opts: LiveSourceOptions = {}): LiveSource {
     },
     readKmsg() {
       const r = readKmsgLive();
-      kmsg = recordOf(r);
+      if (keep) kmsg = recordOf(r);
       return r;
     },
     command(argv, timeoutMs = 5000) {
       const r = runCommand(argv, timeoutMs);
-      commands[JSON.stringify(argv)] = recordOf(r);
+      if (keep) commands[JSON.stringify(argv)] = recordOf(r);
       return r;
     },
     ...(opts.recordsIndex === false
@@ -229,6 +249,7 @@ export function createLiveSource(opts: LiveSourceOptions = {}): LiveSource {
       return t;
     },
     snapshot(meta) {
+      if (!keep) throw new Error('snapshot() needs createLiveSource({ record: true })');
       // A replay's now() is the moment the diagnosis first asked for the time, so ages match.
       const at = firstNow ?? Date.now();
       return {

@@ -60,7 +60,7 @@ async function capturedScenario(): Promise<{ pid: number; live: Facts; bundle: B
     return pid > 0;
   });
   if (pid === 0) throw new Error('the nohup sleep did not start');
-  const live = createLiveSource();
+  const live = createLiveSource({ record: true });
   const facts = createFacts(live);
   await prefetchForCapture(facts, pid);
   answers(facts, pid); // the "diagnosis": everything it reads is recorded
@@ -99,7 +99,7 @@ test('envNames keeps names only; values never reach the bundle', async () => {
 });
 
 test('anything not captured replays as NOTCAPTURED', () => {
-  const live = createLiveSource();
+  const live = createLiveSource({ record: true });
   live.readText('/proc/self/stat');
   const src = createBundleSource(parseBundle(serializeBundle(live.snapshot({ query: 'self', pid: null }))));
   expect(src.readText('/proc/self/stat').ok).toBe(true);
@@ -114,7 +114,7 @@ test('anything not captured replays as NOTCAPTURED', () => {
 
 describe('readBundleFile errors: one line each', () => {
   const valid = (): Record<string, unknown> =>
-    JSON.parse(serializeBundle(createLiveSource().snapshot({ query: '1', pid: 1 })));
+    JSON.parse(serializeBundle(createLiveSource({ record: true }).snapshot({ query: '1', pid: 1 })));
   const write = (name: string, content: string): string => {
     const file = path.join(tmp, name);
     fs.writeFileSync(file, content);
@@ -191,7 +191,7 @@ test('arbitrary JSON or text never breaks the bundle reader with anything but Bu
   };
   fc.assert(fc.property(fc.string(), onlyBundleErrors));
   fc.assert(fc.property(fc.jsonValue(), (v) => onlyBundleErrors(JSON.stringify(v) ?? 'null')));
-  const base = JSON.parse(serializeBundle(createLiveSource().snapshot({ query: '1', pid: 1 }))) as Record<
+  const base = JSON.parse(serializeBundle(createLiveSource({ record: true }).snapshot({ query: '1', pid: 1 }))) as Record<
     string,
     unknown
   >;

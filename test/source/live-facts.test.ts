@@ -136,7 +136,7 @@ test('memory cgroup (v1 limit) of a process placed in a limited cgroup', () => {
 });
 
 test('errors are mapped to codes and recorded', () => {
-  const live = createLiveSource();
+  const live = createLiveSource({ record: true });
   expect(live.readText('/proc/999999999/stat')).toMatchObject({ ok: false, code: 'ENOENT' });
   expect(live.readLink('/nonexistent-whydied')).toMatchObject({ ok: false, code: 'ENOENT' });
   expect(live.listDir('/proc/self/stat')).toMatchObject({ ok: false });
@@ -156,7 +156,7 @@ test('procRoot reads a fake /proc but records the real paths', () => {
     path.join(root, '4242', 'stat'),
     '4242 (fake) S 1 4242 4242 0 -1 0 0 0 0 0 1 1 0 0 20 0 1 0 500 100 10\n',
   );
-  const live = createLiveSource({ procRoot: root });
+  const live = createLiveSource({ procRoot: root, record: true });
   const facts = createFacts(live);
   expect(facts.stat(4242)).toMatchObject({ ok: true, value: { comm: 'fake', startTime: 500 } });
   expect(facts.processTable().map((s) => s.pid)).toEqual([4242]);
@@ -174,7 +174,7 @@ test('host facts', () => {
 });
 
 test('readKmsg returns kmsg records (and sees a line we log)', () => {
-  const live = createLiveSource();
+  const live = createLiveSource({ record: true });
   const marker = `whydied-test-marker-${process.pid}-${Date.now()}`;
   let wrote = false;
   if (isRoot()) {

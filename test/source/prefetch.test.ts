@@ -25,7 +25,7 @@ test('a capture of a bash -c job holds everything about its family', async () =>
     `bash -c 'sleep 101 & sleep 102; wait' & echo $! > ${pidFile}; sleep 103; wait`,
   ]);
   const target = await readPidFile(pidFile);
-  const live = createLiveSource();
+  const live = createLiveSource({ record: true });
   const facts = createFacts(live);
   await waitFor(() => createFacts(createLiveSource()).descendants(target).length >= 2);
   await prefetchForCapture(facts, target);

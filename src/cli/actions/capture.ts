@@ -26,7 +26,7 @@ export async function runCapture(req: CaptureRequest): Promise<number> {
   if (!/^\d+$/.test(req.pid)) throw new UsageError(`capture takes a PID, not '${escapeControl(req.pid)}'`);
   const { checks, rules } = await loadChecksAndRules(req.checkModules);
   // A bundle must hold the records files themselves, not the key index's answer about them.
-  const live = createLiveSource({ recordsIndex: false });
+  const live = createLiveSource({ recordsIndex: false, record: true });
   const facts = createFacts(live);
   const pid = Number(req.pid);
   try {

@@ -1,0 +1,9 @@
+{
+  "targets": [
+    {
+      "target_name": "whydied_native",
+      "sources": ["native/kmsg.c"],
+      "cflags": ["-O2", "-Wall", "-Wextra"]
+    }
+  ]
+}
