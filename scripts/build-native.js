@@ -42,7 +42,12 @@ function main() {
     console.log('whydied: node-gyp not found; the kernel log is read from JavaScript (slower, same result)');
     return;
   }
-  const r = spawnSync(process.execPath, [gyp, 'rebuild'], { cwd: root, encoding: 'utf8', timeout: 180000 });
+  // Build against the headers installed with this node when there are any (Debian's nodejs, the official
+  // tarballs), so node-gyp never needs the network; npm passes its own `nodedir` setting through the env.
+  const prefix = path.join(path.dirname(process.execPath), '..');
+  const local = fs.existsSync(path.join(prefix, 'include', 'node', 'node_api.h'));
+  const args = [gyp, 'rebuild', ...(process.env.npm_config_nodedir || !local ? [] : [`--nodedir=${prefix}`])];
+  const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', timeout: 180000 });
   if (r.status === 0) return;
   const tail = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-3).join(' | ');
   console.log(

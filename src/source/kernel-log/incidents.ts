@@ -296,8 +296,37 @@ function matches(x: { pid: number; comm: string; timeMs: number | null }, f: Dea
   return true;
 }
 
+const mentionMemo = new WeakMap<readonly KernelRecord[], Map<string, boolean>>();
+const AUDIT_MARKS = ['ANOM_ABEND', '=1701'];
+
+/**
+ * False only when no record can hold a death or hung task matching the filter's pid or name, so the
+ * whole log need not be parsed to say "nothing" (the common answer for a live process; parsing a ring
+ * buffer full of OOM kills costs milliseconds, mostly compiling the regexes). Every line that names a
+ * victim prints its pid in decimal and its comm as text: a name is searched by its first 15 characters
+ * (the kernel's comm), and only when it is ASCII and no audit record (which may print comm in hex) is
+ * in the log. True whenever it cannot tell.
+ */
+function mayMention(records: readonly KernelRecord[], filter: DeathFilter): boolean {
+  let needle: string;
+  if (filter.pid !== undefined) needle = String(filter.pid);
+  else if (filter.name !== undefined && /^[\x21-\x7e]+$/.test(filter.name)) needle = commKey(filter.name);
+  else return true;
+  const byNeedle = mentionMemo.get(records) ?? new Map<string, boolean>();
+  mentionMemo.set(records, byNeedle);
+  const known = byNeedle.get(needle);
+  if (known !== undefined) return known;
+  const isPid = filter.pid !== undefined;
+  const found = records.some(
+    (r) => r.message.includes(needle) || (!isPid && AUDIT_MARKS.some((m) => r.message.includes(m))),
+  );
+  byNeedle.set(needle, found);
+  return found;
+}
+
 /** Deaths matching every given filter field, newest first. */
 export function findDeaths(records: readonly KernelRecord[], filter: DeathFilter = {}): Death[] {
+  if (!incidentMemo.has(records) && !mayMention(records, filter)) return [];
   return incidentsOf(records)
     .deaths.filter((x) => matches(x, filter))
     .reverse();
@@ -305,6 +334,7 @@ export function findDeaths(records: readonly KernelRecord[], filter: DeathFilter
 
 /** Hung-task warnings matching the filter, newest first. */
 export function findHungTasks(records: readonly KernelRecord[], filter: DeathFilter = {}): HungTask[] {
+  if (!incidentMemo.has(records) && !mayMention(records, filter)) return [];
   return incidentsOf(records)
     .hungTasks.filter((x) => matches(x, filter))
     .reverse();
