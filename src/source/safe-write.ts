@@ -201,10 +201,7 @@ export function safeWriteFile(
   );
   const target = path.join(where.dir, path.basename(abs));
   checkExistingTarget(target, where);
-  const tmp = path.join(
-    where.dir,
-    `.${path.basename(abs).slice(0, 80)}.${process.pid}.${randomHex(6)}.tmp`,
-  );
+  const tmp = path.join(where.dir, `.${path.basename(abs).slice(0, 80)}.${process.pid}.${randomHex(6)}.tmp`);
   let fd: number;
   try {
     fd = fs.openSync(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW | C.O_NOCTTY, opts.mode ?? 0o600);

@@ -191,10 +191,9 @@ test('arbitrary JSON or text never breaks the bundle reader with anything but Bu
   };
   fc.assert(fc.property(fc.string(), onlyBundleErrors));
   fc.assert(fc.property(fc.jsonValue(), (v) => onlyBundleErrors(JSON.stringify(v) ?? 'null')));
-  const base = JSON.parse(serializeBundle(createLiveSource({ record: true }).snapshot({ query: '1', pid: 1 }))) as Record<
-    string,
-    unknown
-  >;
+  const base = JSON.parse(
+    serializeBundle(createLiveSource({ record: true }).snapshot({ query: '1', pid: 1 })),
+  ) as Record<string, unknown>;
   const field = fc.constantFrom(
     'format',
     'capturedAt',
