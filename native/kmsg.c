@@ -7,8 +7,10 @@
  * JavaScript reader builds), each ending in a newline, so one parser serves both.
  *
  * readKmsg(maxBytes) -> Buffer, or throws an Error whose `code` is the errno name (EPERM, EACCES, ...).
+ * startKmsg(maxBytes) -> boolean: begins that read on a thread of its own; the next readKmsg returns it.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,21 +31,32 @@ static void free_buffer(napi_env env, void *data, void *hint) {
   free(data);
 }
 
-static napi_value read_kmsg(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  double limit = 64.0 * 1024 * 1024;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  if (argc >= 1) napi_get_value_double(env, argv[0], &limit);
-  size_t max = limit > 0 ? (size_t)limit : 0;
+/* The records read so far: what one read of the whole ring buffer produced. */
+struct kmsg_read {
+  char *buf;
+  size_t len;
+  int err; /* errno of a failed open or read, else 0 */
+  const char *what;
+};
 
+static void read_all(size_t max, struct kmsg_read *out) {
+  out->buf = NULL;
+  out->len = 0;
+  out->err = 0;
+  out->what = NULL;
   int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return throw_errno(env, errno, "/dev/kmsg: open failed");
+  if (fd < 0) {
+    out->err = errno;
+    out->what = "/dev/kmsg: open failed";
+    return;
+  }
   size_t cap = 256 * 1024, len = 0;
   char *buf = malloc(cap);
   if (buf == NULL) {
     close(fd);
-    return throw_errno(env, ENOMEM, "/dev/kmsg: out of memory");
+    out->err = ENOMEM;
+    out->what = "/dev/kmsg: out of memory";
+    return;
   }
   while (len < max) {
     if (cap - len < RECORD_MAX + 1) {
@@ -57,25 +70,82 @@ static napi_value read_kmsg(napi_env env, napi_callback_info info) {
       /* EPIPE: the records we were about to read were overwritten; the next read resumes at the oldest. */
       if (errno == EINTR || errno == EPIPE) continue;
       if (errno == EAGAIN) break; /* the end of the buffer */
-      int err = errno;
+      out->err = errno;
+      out->what = "/dev/kmsg: read failed";
       free(buf);
       close(fd);
-      return throw_errno(env, err, "/dev/kmsg: read failed");
+      return;
     }
     if (n == 0) break;
     len += (size_t)n;
     if (buf[len - 1] != '\n') buf[len++] = '\n';
   }
   close(fd);
+  out->buf = buf;
+  out->len = len;
+}
+
+/*
+ * One read may run ahead on a thread of its own (startKmsg), on the second core while the diagnosis
+ * reads /proc on the first: by the time the kernel-log check asks, the ~2 ms of kernel work is done.
+ * Only that thread touches `ahead` until it is joined.
+ */
+static pthread_t ahead_thread;
+static int ahead_running = 0;
+static size_t ahead_max = 0;
+static struct kmsg_read ahead;
+
+static void *ahead_main(void *arg) {
+  (void)arg;
+  read_all(ahead_max, &ahead);
+  return NULL;
+}
+
+static size_t max_arg(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  double limit = 64.0 * 1024 * 1024;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc >= 1)
+    napi_get_value_double(env, argv[0], &limit);
+  return limit > 0 ? (size_t)limit : 0;
+}
+
+static void join_ahead(struct kmsg_read *out) {
+  pthread_join(ahead_thread, NULL);
+  ahead_running = 0;
+  *out = ahead;
+}
+
+static napi_value start_kmsg(napi_env env, napi_callback_info info) {
+  size_t max = max_arg(env, info);
+  napi_value result;
+  if (ahead_running) {
+    /* A read nobody collected: drop it and start afresh. */
+    struct kmsg_read stale;
+    join_ahead(&stale);
+    free(stale.buf);
+  }
+  ahead_max = max;
+  ahead_running = pthread_create(&ahead_thread, NULL, ahead_main, NULL) == 0;
+  napi_get_boolean(env, ahead_running, &result);
+  return result;
+}
+
+static napi_value read_kmsg(napi_env env, napi_callback_info info) {
+  size_t max = max_arg(env, info);
+  struct kmsg_read r;
+  if (ahead_running) join_ahead(&r);
+  else read_all(max, &r);
+  if (r.err != 0) return throw_errno(env, r.err, r.what);
   napi_value out;
-  if (len == 0) {
-    free(buf);
+  if (r.len == 0) {
+    free(r.buf);
     void *unused;
     if (napi_create_buffer(env, 0, &unused, &out) != napi_ok) return NULL;
     return out;
   }
-  if (napi_create_external_buffer(env, len, buf, free_buffer, NULL, &out) != napi_ok) {
-    free(buf);
+  if (napi_create_external_buffer(env, r.len, r.buf, free_buffer, NULL, &out) != napi_ok) {
+    free(r.buf);
     return NULL;
   }
   return out;
@@ -85,6 +155,8 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_value fn;
   if (napi_create_function(env, "readKmsg", NAPI_AUTO_LENGTH, read_kmsg, NULL, &fn) != napi_ok) return NULL;
   if (napi_set_named_property(env, exports, "readKmsg", fn) != napi_ok) return NULL;
+  if (napi_create_function(env, "startKmsg", NAPI_AUTO_LENGTH, start_kmsg, NULL, &fn) != napi_ok) return NULL;
+  if (napi_set_named_property(env, exports, "startKmsg", fn) != napi_ok) return NULL;
   return exports;
 }
 

@@ -61,7 +61,8 @@ export async function loadFacts(from: string | undefined, saved: SavedLogFiles =
   }
   if (from === undefined) {
     const { createLiveSource } = await import('../source/live-source');
-    return createFacts(createLiveSource());
+    // Every diagnosis reads the kernel log: start that read now, beside the /proc reads.
+    return createFacts(createLiveSource({ readKmsgAhead: true }));
   }
   const { readBundleFile, BundleError } = await import('../source/bundle');
   const { createBundleSource } = await import('../source/bundle-source');

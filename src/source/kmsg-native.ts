@@ -8,9 +8,17 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 interface NativeKmsg {
-  /** Every record as read() gave it, each ending in a newline; throws an Error with `code` (EPERM...). */
+  /**
+   * Every record as read() gave it, each ending in a newline; throws an Error with `code` (EPERM...).
+   * When startKmsg ran first, the records that read collected.
+   */
   readKmsg(maxBytes: number): Buffer;
+  /** Begin that read on a thread of its own (false when no thread could start). */
+  startKmsg?(maxBytes: number): boolean;
 }
+
+/** The ring buffer is bounded, but never trust a device to end: stop after this much. */
+export const KMSG_TOTAL_MAX = 64 * 1024 * 1024;
 
 const FILE = path.join('build', 'Release', 'whydied_native.node');
 let loaded: NativeKmsg | null | undefined;
@@ -39,4 +47,13 @@ export function nativeKmsg(): NativeKmsg | null {
     // Built for another Node ABI or platform: the JavaScript reader does the same job.
   }
   return loaded;
+}
+
+/**
+ * Start reading the ring buffer now, on the second core, so the kernel-log check finds it read: the
+ * ~2 ms the kernel spends formatting a few thousand records then overlaps the /proc reads of the checks
+ * before it. A no-op without the native helper.
+ */
+export function readKmsgAhead(): void {
+  nativeKmsg()?.startKmsg?.(KMSG_TOTAL_MAX);
 }

@@ -9,7 +9,7 @@ import type { RawSource, Read, ReadErrorCode } from './types';
 import { BUNDLE_FORMAT } from './bundle';
 import type { Bundle, EnvRecord, Recorded } from './bundle';
 import { probeRecords } from './records/store-index';
-import { nativeKmsg } from './kmsg-native';
+import { KMSG_TOTAL_MAX, nativeKmsg, readKmsgAhead } from './kmsg-native';
 
 export interface LiveSource extends RawSource {
   readonly kind: 'live';
@@ -31,12 +31,15 @@ export interface LiveSourceOptions {
    * pays for each of them.
    */
   record?: boolean;
+  /**
+   * Start reading /dev/kmsg at once, on a thread of the native helper, for a diagnosis that will read it
+   * (default false).
+   */
+  readKmsgAhead?: boolean;
 }
 
 const KNOWN_CODES: readonly ReadErrorCode[] = ['ENOENT', 'EACCES', 'EPERM', 'ESRCH', 'EINVAL'];
 const KMSG_RECORD_MAX = 16 * 1024;
-/** The ring buffer is bounded, but never trust a device to end: stop after this much. */
-const KMSG_TOTAL_MAX = 64 * 1024 * 1024;
 
 function errorRead<T>(err: unknown, what: string): Read<T> {
   const e = err as NodeJS.ErrnoException;
@@ -81,6 +84,7 @@ function recordOf<T>(r: Read<T>): Recorded<T> {
 export function createLiveSource(opts: LiveSourceOptions = {}): LiveSource {
   const procRoot = opts.procRoot;
   const keep = opts.record === true;
+  if (opts.readKmsgAhead === true) readKmsgAhead();
   const texts: Record<string, Recorded<string>> = {};
   const links: Record<string, Recorded<string>> = {};
   const dirs: Record<string, Recorded<string[]>> = {};
