@@ -151,8 +151,11 @@ static napi_value read_kmsg(napi_env env, napi_callback_info info) {
   return out;
 }
 
+napi_value whydied_procfs_init(napi_env env, napi_value exports);
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_value fn;
+  if (whydied_procfs_init(env, exports) == NULL) return NULL;
   if (napi_create_function(env, "readKmsg", NAPI_AUTO_LENGTH, read_kmsg, NULL, &fn) != napi_ok) return NULL;
   if (napi_set_named_property(env, exports, "readKmsg", fn) != napi_ok) return NULL;
   if (napi_create_function(env, "startKmsg", NAPI_AUTO_LENGTH, start_kmsg, NULL, &fn) != napi_ok) return NULL;

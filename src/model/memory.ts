@@ -80,6 +80,8 @@ export function deriveMemory(facts: Facts, pid: number): Memory {
         .processTable()
         .filter((s) => !isKernelThreadStat(s))
         .map((s) => s.pid);
+    // One batch (across the cores, when the source can) rather than a file at a time.
+    facts.readAhead('oom_score', candidates);
     for (const other of candidates) {
       // Ranking reads oom_score only (one file per process; oom_score_adj is the target's alone).
       const o: Read<number> = other === pid ? ok(mine.value.score) : facts.oomScoreOnly(other);

@@ -60,8 +60,27 @@ interface FdHolder {
   fd: number;
 }
 
+/** Fewer files than this are read one by one: a batch costs a thread start. */
+const BATCH_MIN = 64;
+
 export function createFacts(raw: RawSource): Facts {
-  const text = memo((path: string) => raw.readText(path));
+  const texts = new Map<string, Read<string>>();
+  const text = (path: string): Read<string> => {
+    let r = texts.get(path);
+    if (r === undefined) {
+      r = raw.readText(path);
+      texts.set(path, r);
+    }
+    return r;
+  };
+  /** Read the paths not read yet in one batch (the source's readTexts), into the memo. */
+  const prefetch = (paths: readonly string[]): void => {
+    if (!raw.readTexts) return;
+    const missing = paths.filter((p) => !texts.has(p));
+    if (missing.length < BATCH_MIN) return;
+    const answers = raw.readTexts(missing);
+    for (let i = 0; i < missing.length; i++) texts.set(missing[i], answers[i]);
+  };
   const link = memo((path: string) => raw.readLink(path));
   const dir = memo((path: string) => raw.listDir(path));
 
@@ -186,14 +205,18 @@ export function createFacts(raw: RawSource): Facts {
   const processTable = once((): ProcStat[] => {
     const d = dir('/proc');
     if (!d.ok) return [];
+    const pids = d.value.filter((name) => /^\d+$/.test(name)).map(Number);
+    prefetch(pids.map((pid) => `/proc/${pid}/stat`));
     const out: ProcStat[] = [];
-    for (const name of d.value) {
-      if (!/^\d+$/.test(name)) continue;
-      const s = stat(Number(name));
+    for (const pid of pids) {
+      const s = stat(pid);
       if (s.ok) out.push(s.value);
     }
     return out.sort((a, b) => a.pid - b.pid);
   });
+
+  const readAhead = (file: 'stat' | 'oom_score' | 'cmdline', pids: readonly number[]): void =>
+    prefetch(pids.map((pid) => `/proc/${pid}/${file}`));
 
   const descendants = memo((pid: number): number[] => {
     const children = new Map<number, number[]>();
@@ -230,16 +253,35 @@ export function createFacts(raw: RawSource): Facts {
   const fdIndex = once((): { sockets: Map<number, FdHolder[]>; pipes: Map<number, FdHolder[]> } => {
     const sockets = new Map<number, FdHolder[]>();
     const pipes = new Map<number, FdHolder[]>();
-    for (const s of processTable()) {
+    const add = (index: Map<number, FdHolder[]>, inode: number, pid: number, fd: number): void => {
+      const list = index.get(inode) ?? [];
+      list.push({ pid, fd });
+      index.set(inode, list);
+    };
+    const table = processTable();
+    // The native helper reads every process's fd links in one pass across the cores.
+    const bulk = raw.socketAndPipeFds?.(table.map((s) => s.pid)) ?? null;
+    if (bulk) {
+      const byPid = new Map<number, Array<{ fd: number; kind: 'socket' | 'pipe'; inode: number }>>();
+      for (const h of bulk.holders) {
+        const list = byPid.get(h.pid) ?? [];
+        list.push(h);
+        byPid.set(h.pid, list);
+      }
+      for (const s of table) {
+        if (bulk.unreadable.has(s.pid)) continue;
+        for (const h of (byPid.get(s.pid) ?? []).sort((a, b) => a.fd - b.fd))
+          add(h.kind === 'socket' ? sockets : pipes, h.inode, s.pid, h.fd);
+      }
+      return { sockets, pipes };
+    }
+    for (const s of table) {
       const all = fdsMemo(`${s.pid}:all`);
       if (!all.ok) continue;
       for (const f of all.value) {
         if (f.inode === undefined) continue;
         const index = f.kind === 'socket' ? sockets : f.kind === 'pipe' ? pipes : null;
-        if (!index) continue;
-        const list = index.get(f.inode) ?? [];
-        list.push({ pid: s.pid, fd: f.fd });
-        index.set(f.inode, list);
+        if (index) add(index, f.inode, s.pid, f.fd);
       }
     }
     return { sockets, pipes };
@@ -276,6 +318,7 @@ export function createFacts(raw: RawSource): Facts {
     oomScoreOnly,
     envNames: (pid, wanted) => envNames(JSON.stringify({ pid, wanted: [...wanted].sort() })),
     processTable,
+    readAhead,
     descendants,
     tcpListeners,
     socketHolders,

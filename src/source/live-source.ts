@@ -5,11 +5,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import { fail, ok } from './types';
-import type { RawSource, Read, ReadErrorCode } from './types';
+import type { RawSource, Read, ReadErrorCode, SocketAndPipeFds } from './types';
 import { BUNDLE_FORMAT } from './bundle';
 import type { Bundle, EnvRecord, Recorded } from './bundle';
 import { probeRecords } from './records/store-index';
-import { KMSG_TOTAL_MAX, nativeKmsg, readKmsgAhead } from './kmsg-native';
+import { KMSG_TOTAL_MAX, nativeHelper, readKmsgAhead } from './native-helper';
 
 export interface LiveSource extends RawSource {
   readonly kind: 'live';
@@ -53,18 +53,25 @@ let shared: Buffer | null = null;
 const SHARED_BYTES = 64 * 1024;
 
 /**
- * A whole /proc file as UTF-8, with fewer system calls than fs.readFileSync (which fstats first and, as
- * /proc sizes read 0, allocates for an unknown size): open, read into one shared buffer, close. /proc
- * files are generated whole on the first read, so a read shorter than asked is the end of one; a longer
- * one (a huge cmdline) goes on in buffers of its own until read() says 0.
+ * Per-process files the kernel generates whole on the first read (single_open and friends): a read
+ * shorter than asked is their end. Anything else under /proc (net/tcp, smaps, mountinfo) hands out a
+ * page or so per read whatever was asked, and is read until read() says 0: stopping at the first short
+ * read there loses every TCP listener after the first ~27.
  */
-function readProcFile(file: string): string {
+const SINGLE_SHOT =
+  /^\/proc\/\d+\/(?:stat|statm|status|oom_score|oom_score_adj|cmdline|comm|cgroup|loginuid|sessionid)$/;
+
+/**
+ * A whole /proc file as UTF-8, with fewer system calls than fs.readFileSync (which fstats first and, as
+ * /proc sizes read 0, allocates for an unknown size): open, read into one shared buffer, close.
+ */
+function readProcFile(file: string, singleShot: boolean): string {
   const buf = (shared ??= Buffer.allocUnsafe(SHARED_BYTES));
   const fd = fs.openSync(file, fs.constants.O_RDONLY);
   try {
     const n = fs.readSync(fd, buf, 0, buf.length, null);
-    if (n < buf.length) return buf.toString('utf8', 0, n);
-    const parts: Buffer[] = [Buffer.from(buf)];
+    if (n === 0 || (singleShot && n < buf.length)) return buf.toString('utf8', 0, n);
+    const parts: Buffer[] = [Buffer.from(buf.subarray(0, n))];
     for (;;) {
       const more = Buffer.allocUnsafe(SHARED_BYTES);
       const m = fs.readSync(fd, more, 0, more.length, null);
@@ -75,6 +82,13 @@ function readProcFile(file: string): string {
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** errno number -> name (`2` -> `ENOENT`), for the native helper's -errno answers. */
+let errnoNames: Map<number, string> | null = null;
+function errnoName(n: number): string {
+  errnoNames ??= new Map(Object.entries(os.constants.errno).map(([name, value]) => [value, name]));
+  return errnoNames.get(n) ?? `errno ${n}`;
 }
 
 function recordOf<T>(r: Read<T>): Recorded<T> {
@@ -107,7 +121,7 @@ export function createLiveSource(opts: LiveSourceOptions = {}): LiveSource {
   }
 
   function readKmsgLive(): Read<string> {
-    const native = nativeKmsg();
+    const native = nativeHelper();
     if (native) {
       try {
         return ok(native.readKmsg(KMSG_TOTAL_MAX).toString('utf8'));
@@ -188,10 +202,39 @@ export function createLiveSource(opts: LiveSourceOptions = {}): LiveSource {
     kind: 'live',
     readText(path) {
       const r = attempt(path, () =>
-        path.startsWith('/proc/') ? readProcFile(real(path)) : fs.readFileSync(real(path), 'utf8'),
+        path.startsWith('/proc/')
+          ? readProcFile(real(path), SINGLE_SHOT.test(path))
+          : fs.readFileSync(real(path), 'utf8'),
       );
       if (keep) texts[path] = recordOf(r);
       return r;
+    },
+    readTexts(paths) {
+      const native = procRoot === undefined ? nativeHelper() : null;
+      const answers = native?.readFiles?.(paths) ?? null;
+      if (answers === null || answers.length !== paths.length) return paths.map((p) => this.readText(p));
+      return answers.map((a, i) => {
+        // The same Read the one-by-one path gives: the errno's name, mapped as errorRead maps it.
+        const r: Read<string> = typeof a === 'string' ? ok(a) : errorRead({ code: errnoName(-a) }, paths[i]);
+        if (keep) texts[paths[i]] = recordOf(r);
+        return r;
+      });
+    },
+    socketAndPipeFds(pids): SocketAndPipeFds | null {
+      // A capture keeps every fd link it read; the bulk pass reads links it does not return.
+      const native = procRoot === undefined && !keep ? nativeHelper() : null;
+      if (!native?.socketAndPipeFds) return null;
+      const r = native.socketAndPipeFds(pids);
+      const unreadable = new Set<number>();
+      r.pids.forEach((v, i) => {
+        if (v < 0) unreadable.add(pids[i]);
+      });
+      const holders: SocketAndPipeFds['holders'] = [];
+      for (let i = 0; i + 3 < r.holders.length; i += 4) {
+        const [pid, fd, kind, inode] = r.holders.slice(i, i + 4);
+        holders.push({ pid, fd, kind: kind === 0 ? 'socket' : 'pipe', inode });
+      }
+      return { unreadable, holders };
     },
     readLink(path) {
       const r = attempt(path, () => fs.readlinkSync(real(path), 'utf8'));

@@ -48,7 +48,13 @@ export function resolveQuery(query: string, facts: Facts): ResolvedQuery {
   // Anything else is a name (login shells are `-bash`, so a leading '-' is a name too).
   const self = process.pid;
   const pids: number[] = [];
-  for (const s of facts.processTable()) {
+  const table = facts.processTable();
+  // argv[0] is read only where comm does not already match: in one batch.
+  facts.readAhead(
+    'cmdline',
+    table.filter((s) => s.pid !== self && s.comm !== query).map((s) => s.pid),
+  );
+  for (const s of table) {
     if (s.pid === self) continue;
     if (s.comm === query) {
       pids.push(s.pid);

@@ -47,6 +47,17 @@ export interface RawSource {
    * (bundles, captures: they must hold the file itself) or null: read the file.
    */
   recordsProbe?(file: string, pid: number | null, name: string | null): { lines: number; matches: string[] } | null;
+  /**
+   * readText for many paths at once: the live source splits them across the cores with the native
+   * helper when it was built. Each answer is what readText would have given. Absent: read one by one.
+   */
+  readTexts?(paths: readonly string[]): Read<string>[];
+  /**
+   * Every open socket and pipe of these processes (/proc/PID/fd links `socket:[N]`, `pipe:[N]`) in one
+   * pass, as reading each fd link would find them; `unreadable` holds the pids whose fds could not be
+   * listed. Absent or null: read the links one by one.
+   */
+  socketAndPipeFds?(pids: readonly number[]): SocketAndPipeFds | null;
   /** Host facts that do not come from a file: hostname, and the wall-clock time of the read. */
   hostname(): string;
   /** Milliseconds since the epoch when this source's view was taken (live: now; bundle: capture time). */
@@ -56,6 +67,11 @@ export interface RawSource {
    * journal readers parse these instead of asking the system. `name` says where they came from.
    */
   savedLog?(kind: 'kernel' | 'journal'): { text: string; name: string } | null;
+}
+
+export interface SocketAndPipeFds {
+  unreadable: Set<number>;
+  holders: Array<{ pid: number; fd: number; kind: 'socket' | 'pipe'; inode: number }>;
 }
 
 /** Parsed /proc/PID/stat (fields we use). Times in clock ticks since boot. */
@@ -185,6 +201,11 @@ export interface Facts {
   envNames(pid: number, wanted: readonly string[]): Read<string[]>;
   /** Every process's stat (one pass over /proc). */
   processTable(): ProcStat[];
+  /**
+   * Read this file of each of these processes now, in one batch (split across the cores when the source
+   * can), so the per-process calls that follow (oomScoreOnly, argv, stat) answer from the memo.
+   */
+  readAhead(file: 'stat' | 'oom_score' | 'cmdline', pids: readonly number[]): void;
   /** Pids whose ppid chain leads to `pid` (from the process table). */
   descendants(pid: number): number[];
   /** Listening TCP sockets (tcp and tcp6). */

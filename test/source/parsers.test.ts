@@ -284,3 +284,31 @@ describe('host and small parsers', () => {
     );
   });
 });
+
+describe('parseStat: the fast field reader agrees with the general one', () => {
+  // The kernel's layout (single spaces) takes the hand-written reader; the same line with doubled spaces
+  // takes the general split. Both must give the same numbers, long and negative ones included.
+  const num = fc.oneof(
+    fc.integer({ min: -2147483648, max: 2147483647 }).map(String),
+    fc.bigInt({ min: 0n, max: 99999999999999999999n }).map(String),
+    fc.constantFrom('0', '-0', '18446744073709551615', '9007199254740993', '4294967295'),
+  );
+  test('random stat lines', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 4194304 }),
+        fc.string({ minLength: 1, maxLength: 15 }).filter((c) => !c.includes('\n')),
+        fc.constantFrom('R', 'S', 'D', 'Z', 'T', 'I'),
+        fc.array(num, { minLength: 49, maxLength: 49 }),
+        (pid, comm, state, fields) => {
+          const line = `${pid} (${comm}) ${state} ${fields.join(' ')}\n`;
+          const general = `${pid} (${comm})  ${state}  ${fields.join('  ')}\n`;
+          const fast = parseStat(line);
+          expect(fast).not.toBeNull();
+          expect(fast).toEqual(parseStat(general));
+        },
+      ),
+      { seed: 1022, numRuns: 500 },
+    );
+  });
+});

@@ -1,13 +1,14 @@
 /**
- * The native /dev/kmsg reader (native/kmsg.c, built by `npm install` with node-gyp), when it was built.
- * Reading the ring buffer one record per fs.readSync costs ~3 us a record from JavaScript; the native
- * loop returns the same bytes in one call. Without it (no compiler at install, WHYDIED_NATIVE=0) the
- * JavaScript reader does the same job.
+ * The native helper (native/*.c, built by `npm install` with node-gyp), when it was built: the kernel
+ * ring buffer in one call (from JavaScript each of its thousands of records is a read() of its own), and
+ * bulk /proc reads split across the cores (at 10,000 processes a diagnosis reads 20,000-50,000 files).
+ * Each returns what the JavaScript readers return. Without it (no compiler at install, or
+ * WHYDIED_NATIVE=0) the JavaScript readers do the same job, slower.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 
-interface NativeKmsg {
+interface NativeHelper {
   /**
    * Every record as read() gave it, each ending in a newline; throws an Error with `code` (EPERM...).
    * When startKmsg ran first, the records that read collected.
@@ -15,34 +16,36 @@ interface NativeKmsg {
   readKmsg(maxBytes: number): Buffer;
   /** Begin that read on a thread of its own (false when no thread could start). */
   startKmsg?(maxBytes: number): boolean;
+  /** Each file's whole text, or -errno. */
+  readFiles?(paths: readonly string[]): Array<string | number>;
+  /** Open sockets and pipes: per pid, itself or -errno; holders as (pid, fd, kind 0|1, inode) quads. */
+  socketAndPipeFds?(pids: readonly number[]): { pids: number[]; holders: number[] };
 }
 
 /** The ring buffer is bounded, but never trust a device to end: stop after this much. */
 export const KMSG_TOTAL_MAX = 64 * 1024 * 1024;
 
 const FILE = path.join('build', 'Release', 'whydied_native.node');
-let loaded: NativeKmsg | null | undefined;
+let loaded: NativeHelper | null | undefined;
 
-/** The package root holds build/: dist/ (the bundle), dist/src/source (tsc) or src/source (ts-jest). */
+/** The package root holds build/: above dist/ (the bundle), dist/src/source (tsc) or src/source (ts-jest). */
 function findBinary(): string | null {
-  let dir = __dirname;
-  for (let i = 0; i < 4; i++) {
-    const file = path.join(dir, FILE);
+  for (const up of ['..', '../../..', '../..']) {
+    const file = path.join(__dirname, up, FILE);
     if (fs.statSync(file, { throwIfNoEntry: false })?.isFile()) return file;
-    dir = path.dirname(dir);
   }
   return null;
 }
 
-export function nativeKmsg(): NativeKmsg | null {
+export function nativeHelper(): NativeHelper | null {
   if (loaded !== undefined) return loaded;
   loaded = null;
   if (process.env.WHYDIED_NATIVE === '0') return null;
   const file = findBinary();
   if (file === null) return null;
   try {
-    const mod = require(file) as Partial<NativeKmsg>;
-    if (typeof mod.readKmsg === 'function') loaded = mod as NativeKmsg;
+    const mod = require(file) as Partial<NativeHelper>;
+    if (typeof mod.readKmsg === 'function') loaded = mod as NativeHelper;
   } catch {
     // Built for another Node ABI or platform: the JavaScript reader does the same job.
   }
@@ -55,5 +58,5 @@ export function nativeKmsg(): NativeKmsg | null {
  * before it. A no-op without the native helper.
  */
 export function readKmsgAhead(): void {
-  nativeKmsg()?.startKmsg?.(KMSG_TOTAL_MAX);
+  nativeHelper()?.startKmsg?.(KMSG_TOTAL_MAX);
 }

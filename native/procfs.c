@@ -1,0 +1,351 @@
+/*
+ * Bulk reads of /proc for a diagnosis that looks at every process (its process group, the OOM ranking,
+ * names, the holders of a socket). At 10,000 processes that is 20,000-50,000 open/read/close calls;
+ * from JavaScript each costs its syscalls plus ~2 us of fs binding, and all run one after another on one
+ * core. Here the same calls are split across the cores (the main thread and one thread per other core),
+ * and the results come back as the same texts and links the JavaScript reader would have produced.
+ *
+ * readFiles(paths: string[]) -> Array<string | number>: each file's text, or -errno.
+ * socketAndPipeFds(pids: number[]) -> { pids: number[] (-errno where /proc/PID/fd was unreadable),
+ *   holders: number[] (pid, fd, kind 0 socket | 1 pipe, inode; four numbers per open socket or pipe) }.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <node_api.h>
+
+#define MAX_THREADS 4
+#define FIRST_READ (64 * 1024)
+
+static int thread_count(size_t items) {
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  int n = cpus < 1 ? 1 : cpus > MAX_THREADS ? MAX_THREADS : (int)cpus;
+  /* Below a few hundred items a thread costs more than it saves. */
+  if (items < 256) return 1;
+  return n;
+}
+
+/* Runs work(k, n, ctx) for k in 0..n-1, k = 0 on the calling thread. */
+static void run_split(int n, void *(*work)(void *), void **args) {
+  pthread_t threads[MAX_THREADS];
+  int started[MAX_THREADS] = {0};
+  for (int k = 1; k < n; k++) started[k] = pthread_create(&threads[k], NULL, work, args[k]) == 0;
+  /* A thread that could not start: its share runs here. */
+  for (int k = 1; k < n; k++)
+    if (!started[k]) work(args[k]);
+  work(args[0]);
+  for (int k = 1; k < n; k++)
+    if (started[k]) pthread_join(threads[k], NULL);
+}
+
+/* ---- readFiles ---- */
+
+struct file_result {
+  char *path;
+  char *data;
+  size_t len;
+  int err;
+};
+
+struct files_job {
+  struct file_result *items;
+  size_t count;
+  int k, n;
+};
+
+/*
+ * The whole file, read until read() says 0 (seq files such as /proc/net/tcp hand out a page per read),
+ * into the thread's scratch buffer first: no fresh pages, so no page faults, per file.
+ */
+static void read_one(struct file_result *r, char *scratch) {
+  int fd = open(r->path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    r->err = errno;
+    return;
+  }
+  char *buf = scratch;
+  size_t len = 0, cap = FIRST_READ;
+  for (;;) {
+    if (len == cap) {
+      size_t bigger_cap = cap * 2;
+      char *bigger = buf == scratch ? malloc(bigger_cap) : realloc(buf, bigger_cap);
+      if (bigger == NULL) {
+        r->err = ENOMEM;
+        break;
+      }
+      if (buf == scratch) memcpy(bigger, scratch, len);
+      buf = bigger;
+      cap = bigger_cap;
+    }
+    ssize_t n = read(fd, buf + len, cap - len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      r->err = errno;
+      break;
+    }
+    if (n == 0) break;
+    len += (size_t)n;
+  }
+  close(fd);
+  if (r->err == 0) {
+    r->data = buf == scratch ? malloc(len ? len : 1) : buf;
+    if (r->data == NULL) r->err = ENOMEM;
+    else if (buf == scratch) memcpy(r->data, scratch, len);
+    r->len = len;
+  } else if (buf != scratch) {
+    free(buf);
+  }
+}
+
+static void *files_work(void *arg) {
+  struct files_job *job = arg;
+  char *scratch = malloc(FIRST_READ);
+  if (scratch == NULL) {
+    for (size_t i = (size_t)job->k; i < job->count; i += (size_t)job->n) job->items[i].err = ENOMEM;
+    return NULL;
+  }
+  for (size_t i = (size_t)job->k; i < job->count; i += (size_t)job->n)
+    if (job->items[i].err == 0) read_one(&job->items[i], scratch);
+  free(scratch);
+  return NULL;
+}
+
+static char *string_arg(napi_env env, napi_value v) {
+  size_t len = 0;
+  if (napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok) return NULL;
+  char *s = malloc(len + 1);
+  if (s == NULL) return NULL;
+  if (napi_get_value_string_utf8(env, v, s, len + 1, &len) != napi_ok) {
+    free(s);
+    return NULL;
+  }
+  return s;
+}
+
+static napi_value read_files(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) return NULL;
+  uint32_t count = 0;
+  if (napi_get_array_length(env, argv[0], &count) != napi_ok) {
+    napi_throw_type_error(env, NULL, "readFiles takes an array of paths");
+    return NULL;
+  }
+  struct file_result *items = calloc(count ? count : 1, sizeof *items);
+  if (items == NULL) return NULL;
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value v;
+    if (napi_get_element(env, argv[0], i, &v) != napi_ok || (items[i].path = string_arg(env, v)) == NULL)
+      items[i].err = EINVAL;
+  }
+  int n = thread_count(count);
+  struct files_job jobs[MAX_THREADS];
+  void *args[MAX_THREADS];
+  for (int k = 0; k < n; k++) {
+    jobs[k] = (struct files_job){items, count, k, n};
+    args[k] = &jobs[k];
+  }
+  run_split(n, files_work, args);
+
+  napi_value out;
+  napi_create_array_with_length(env, count, &out);
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value v;
+    if (items[i].err != 0 || items[i].path == NULL) napi_create_int32(env, -(items[i].err ? items[i].err : EINVAL), &v);
+    else napi_create_string_utf8(env, items[i].data ? items[i].data : "", items[i].len, &v);
+    napi_set_element(env, out, i, v);
+    free(items[i].data);
+    free(items[i].path);
+  }
+  free(items);
+  return out;
+}
+
+/* ---- socketAndPipeFds ---- */
+
+struct holder {
+  int32_t pid, fd, kind;
+  double inode;
+};
+
+struct fds_result {
+  int32_t pid;
+  int err;
+  struct holder *holders;
+  size_t count, cap;
+};
+
+struct fds_job {
+  struct fds_result *items;
+  size_t count;
+  int k, n;
+};
+
+static int add_holder(struct fds_result *r, int32_t fd, int32_t kind, double inode) {
+  if (r->count == r->cap) {
+    size_t cap = r->cap ? r->cap * 2 : 8;
+    struct holder *more = realloc(r->holders, cap * sizeof *more);
+    if (more == NULL) return -1;
+    r->holders = more;
+    r->cap = cap;
+  }
+  r->holders[r->count++] = (struct holder){r->pid, fd, kind, inode};
+  return 0;
+}
+
+/* "socket:[123]" -> 123 (kind 0), "pipe:[456]" -> 456 (kind 1); anything else is not indexed. */
+static int classify(const char *link, int32_t *kind, double *inode) {
+  const char *rest;
+  if (strncmp(link, "socket:[", 8) == 0) {
+    *kind = 0;
+    rest = link + 8;
+  } else if (strncmp(link, "pipe:[", 6) == 0) {
+    *kind = 1;
+    rest = link + 6;
+  } else {
+    return 0;
+  }
+  char *end;
+  unsigned long long v = strtoull(rest, &end, 10);
+  if (end == rest || *end != ']' || end[1] != '\0') return 0;
+  *inode = (double)v;
+  return 1;
+}
+
+/* As facts.ts reads `${pid}:all`: an fd that vanished while listed (ENOENT) is skipped; any other failure
+ * makes the whole process unreadable. */
+static void scan_one(struct fds_result *r) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/fd", (int)r->pid);
+  int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) {
+    r->err = errno;
+    return;
+  }
+  DIR *d = fdopendir(dfd);
+  if (d == NULL) {
+    r->err = errno;
+    close(dfd);
+    return;
+  }
+  struct dirent *e;
+  char link[256];
+  errno = 0;
+  while ((e = readdir(d)) != NULL) {
+    const char *name = e->d_name;
+    if (!isdigit((unsigned char)name[0])) continue;
+    char *end;
+    long fd = strtol(name, &end, 10);
+    if (*end != '\0') continue;
+    ssize_t n = readlinkat(dfd, name, link, sizeof link - 1);
+    if (n < 0) {
+      if (errno == ENOENT) continue;
+      r->err = errno;
+      r->count = 0;
+      break;
+    }
+    link[n] = '\0';
+    int32_t kind;
+    double inode;
+    if (classify(link, &kind, &inode) && add_holder(r, (int32_t)fd, kind, inode) != 0) {
+      r->err = ENOMEM;
+      r->count = 0;
+      break;
+    }
+    errno = 0;
+  }
+  closedir(d);
+}
+
+static void *fds_work(void *arg) {
+  struct fds_job *job = arg;
+  for (size_t i = (size_t)job->k; i < job->count; i += (size_t)job->n) scan_one(&job->items[i]);
+  return NULL;
+}
+
+static struct fds_result *pids_arg(napi_env env, napi_callback_info info, uint32_t *count) {
+  size_t argc = 1;
+  napi_value argv[1];
+  *count = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
+      napi_get_array_length(env, argv[0], count) != napi_ok) {
+    napi_throw_type_error(env, NULL, "socketAndPipeFds takes an array of pids");
+    return NULL;
+  }
+  struct fds_result *items = calloc(*count ? *count : 1, sizeof *items);
+  if (items == NULL) return NULL;
+  for (uint32_t i = 0; i < *count; i++) {
+    napi_value v;
+    int32_t pid = 0;
+    if (napi_get_element(env, argv[0], i, &v) != napi_ok || napi_get_value_int32(env, v, &pid) != napi_ok || pid <= 0)
+      items[i].err = EINVAL;
+    items[i].pid = pid;
+  }
+  return items;
+}
+
+static void scan_all(struct fds_result *items, uint32_t count, int n) {
+  struct fds_job jobs[MAX_THREADS];
+  void *args[MAX_THREADS];
+  for (int k = 0; k < n; k++) {
+    jobs[k] = (struct fds_job){items, count, k, n};
+    args[k] = &jobs[k];
+  }
+  run_split(n, fds_work, args);
+}
+
+/* The JS answer; frees the items. */
+static napi_value fds_answer(napi_env env, struct fds_result *items, uint32_t count) {
+  napi_value out, pids, holders;
+  napi_create_object(env, &out);
+  napi_create_array_with_length(env, count, &pids);
+  size_t total = 0;
+  for (uint32_t i = 0; i < count; i++) total += items[i].count;
+  napi_create_array_with_length(env, total * 4, &holders);
+  uint32_t at = 0;
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value v;
+    napi_create_int32(env, items[i].err ? -items[i].err : items[i].pid, &v);
+    napi_set_element(env, pids, i, v);
+    for (size_t j = 0; j < items[i].count; j++) {
+      struct holder *h = &items[i].holders[j];
+      napi_create_int32(env, h->pid, &v);
+      napi_set_element(env, holders, at++, v);
+      napi_create_int32(env, h->fd, &v);
+      napi_set_element(env, holders, at++, v);
+      napi_create_int32(env, h->kind, &v);
+      napi_set_element(env, holders, at++, v);
+      napi_create_double(env, h->inode, &v);
+      napi_set_element(env, holders, at++, v);
+    }
+    free(items[i].holders);
+  }
+  free(items);
+  napi_set_named_property(env, out, "pids", pids);
+  napi_set_named_property(env, out, "holders", holders);
+  return out;
+}
+
+static napi_value socket_and_pipe_fds(napi_env env, napi_callback_info info) {
+  uint32_t count;
+  struct fds_result *items = pids_arg(env, info, &count);
+  if (items == NULL) return NULL;
+  scan_all(items, count, thread_count(count));
+  return fds_answer(env, items, count);
+}
+
+napi_value whydied_procfs_init(napi_env env, napi_value exports) {
+  napi_value fn;
+  if (napi_create_function(env, "readFiles", NAPI_AUTO_LENGTH, read_files, NULL, &fn) != napi_ok) return NULL;
+  if (napi_set_named_property(env, exports, "readFiles", fn) != napi_ok) return NULL;
+  if (napi_create_function(env, "socketAndPipeFds", NAPI_AUTO_LENGTH, socket_and_pipe_fds, NULL, &fn) != napi_ok)
+    return NULL;
+  if (napi_set_named_property(env, exports, "socketAndPipeFds", fn) != napi_ok) return NULL;
+  return exports;
+}

@@ -1,0 +1,146 @@
+/**
+ * The native helper (native/*.c, built by `npm install`) against the JavaScript readers it stands in
+ * for: the same texts for the same files, the same socket and pipe holders, the same kernel log. Real
+ * processes: a python holding 300 listening sockets (so /proc/net/tcp is longer than a page) and a pipe,
+ * and 80 sleeps (more than the batch threshold).
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { createLiveSource } from '../../src/source/live-source';
+import { createFacts } from '../../src/source/facts';
+import { nativeHelper } from '../../src/source/native-helper';
+import type { RawSource } from '../../src/source/types';
+import { cleanupProcesses, runCli, startDetached, waitFor } from '../helpers/processes';
+
+const ROOT = path.join(__dirname, '..', '..');
+type Rep = { target: { pid: number | null }; state: string };
+let python: number;
+let ports: number[] = [];
+let sleeps: number[] = [];
+let dir: string;
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'whydied-native-'));
+  const portsFile = path.join(dir, 'ports');
+  const script = [
+    'import os, socket, signal, sys',
+    'socks = []',
+    'for _ in range(300):',
+    '    s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(); socks.append(s)',
+    'r, w = os.pipe()',
+    `open(${JSON.stringify(portsFile)} + ".tmp", "w").write(" ".join(str(s.getsockname()[1]) for s in socks))`,
+    `os.rename(${JSON.stringify(portsFile)} + ".tmp", ${JSON.stringify(portsFile)})`,
+    'signal.pause()',
+  ].join('\n');
+  python = startDetached('python3', ['-c', script]);
+  await waitFor(() => fs.existsSync(portsFile), 10000);
+  ports = fs.readFileSync(portsFile, 'utf8').split(' ').map(Number);
+  sleeps = Array.from({ length: 80 }, () => startDetached('sleep', ['600']));
+  await waitFor(() => sleeps.every((p) => fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').startsWith('sleep')));
+}, 30000);
+
+afterAll(() => {
+  cleanupProcesses();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** The same live source with the native batch readers hidden: the JavaScript path. */
+function jsOnly(raw: RawSource): RawSource {
+  return { ...raw, readTexts: undefined, socketAndPipeFds: undefined };
+}
+
+test('npm install built the native helper', () => {
+  // Without it everything still works (the JavaScript readers), but slower: the install must build it here.
+  expect(nativeHelper()).not.toBeNull();
+});
+
+test('readTexts gives what readText gives, file by file, multi-page /proc/net/tcp and missing files included', () => {
+  const live = createLiveSource();
+  const paths = [
+    ...sleeps.flatMap((p) => [`/proc/${p}/stat`, `/proc/${p}/cmdline`, `/proc/${p}/oom_score`]),
+    `/proc/${python}/stat`,
+    '/proc/net/tcp',
+    '/proc/999999999/stat',
+    `/proc/${python}/no-such-file`,
+  ];
+  const batch = live.readTexts?.(paths);
+  expect(batch).toBeDefined();
+  expect(batch).toEqual(paths.map((p) => live.readText(p)));
+  // /proc/net/tcp is read to its end, not to the first page: every one of the 300 listeners is in it.
+  const tcp = batch?.[paths.indexOf('/proc/net/tcp')];
+  expect(tcp?.ok && tcp.value.length).toBeGreaterThan(300 * 100);
+  for (const port of ports)
+    expect(tcp?.ok && tcp.value.includes(`:${port.toString(16).toUpperCase().padStart(4, '0')} `)).toBe(true);
+  const missing = batch?.[paths.indexOf('/proc/999999999/stat')];
+  expect(missing).toMatchObject({ ok: false, code: 'ENOENT' });
+});
+
+test('socket and pipe holders are the same from the native scan and from reading each fd link', () => {
+  const live = createLiveSource();
+  const native = createFacts(live);
+  const js = createFacts(jsOnly(live));
+  const listeners = native.tcpListeners().filter((l) => ports.includes(l.port));
+  expect(listeners).toHaveLength(ports.length);
+  expect(js.tcpListeners().filter((l) => ports.includes(l.port))).toEqual(listeners);
+  for (const l of listeners) {
+    expect(native.socketHolders(l.inode)).toEqual([python]);
+    expect(js.socketHolders(l.inode)).toEqual([python]);
+  }
+  const pipes = js.fds(python, true);
+  expect(pipes.ok).toBe(true);
+  const pipeInodes = pipes.ok ? pipes.value.filter((f) => f.kind === 'pipe').map((f) => f.inode as number) : [];
+  expect(pipeInodes.length).toBeGreaterThan(0);
+  for (const inode of pipeInodes) expect(native.pipeHolders(inode)).toEqual(js.pipeHolders(inode));
+});
+
+test('the process table, OOM scores and argv agree between the two paths', () => {
+  const live = createLiveSource();
+  const native = createFacts(live);
+  const js = createFacts(jsOnly(live));
+  const mine = (t: ReturnType<typeof native.processTable>) => t.filter((s) => sleeps.includes(s.pid));
+  expect(mine(native.processTable())).toEqual(mine(js.processTable()));
+  native.readAhead('oom_score', sleeps);
+  native.readAhead('cmdline', sleeps);
+  for (const pid of sleeps) {
+    expect(native.oomScoreOnly(pid)).toEqual(js.oomScoreOnly(pid));
+    expect(native.argv(pid)).toEqual(js.argv(pid));
+  }
+});
+
+test(':PORT finds the holder of the 300th listener, with and without the native helper', () => {
+  // Before the fix, /proc/net/tcp was read to its first page only: listeners after the ~27th were "nothing".
+  const last = ports[ports.length - 1];
+  for (const env of [{}, { WHYDIED_NATIVE: '0' }]) {
+    const r = runCli([`:${last}`, '--json', '--only', 'existence'], { env });
+    const { reports } = JSON.parse(r.stdout) as { reports: Rep[] };
+    expect(reports.map((x) => x.target.pid)).toEqual([python]);
+  }
+});
+
+test('the kernel log reads the same through the native helper and from JavaScript', () => {
+  const read = (env: NodeJS.ProcessEnv): Map<number, string> => {
+    const script = `const {createLiveSource}=require(${JSON.stringify(path.join(ROOT, 'dist/src/source/live-source.js'))});
+      const r=createLiveSource().readKmsg(); if(!r.ok){process.stderr.write(r.message);process.exit(3)} process.stdout.write(r.value);`;
+    const out = spawnSync(process.execPath, ['-e', script], {
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    });
+    expect(out.status).toBe(0);
+    const bySeq = new Map<number, string>();
+    let current = -1;
+    for (const line of out.stdout.split('\n')) {
+      const m = /^\d+,(\d+),/.exec(line);
+      if (m) current = Number(m[1]);
+      if (current >= 0) bySeq.set(current, (bySeq.get(current) ?? '') + line + '\n');
+    }
+    return bySeq;
+  };
+  const native = read({});
+  const js = read({ WHYDIED_NATIVE: '0' });
+  // The ring buffer moves between the two reads: compare the records both saw.
+  const both = [...native.keys()].filter((s) => js.has(s));
+  expect(both.length).toBeGreaterThan(0);
+  for (const seq of both) expect(native.get(seq)).toBe(js.get(seq));
+});
