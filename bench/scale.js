@@ -98,6 +98,10 @@ async function main() {
       process.kill(-group.pid, 'SIGKILL');
       await new Promise((r) => group.once('exit', r));
       children.splice(children.indexOf(group), 1);
+      // The children die of their parent-death signal a moment later: wait for them, so the next size
+      // is measured with the processes it says it has.
+      const deadline = Date.now() + 60000;
+      while (procCount() > total - n + 50 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     }
   }
 
