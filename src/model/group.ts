@@ -97,6 +97,11 @@ export function deriveGroup(facts: Facts, pid: number): Read<GroupSection> {
   const groupStats = table.filter((s) => s.pgrp === self.pgrp);
   if (!groupStats.some((s) => s.pid === pid)) groupStats.push(self);
   const sessionStats = table.filter((s) => s.session === self.session);
+  // Every member is described (its argv says what kind of process it is): one batch for a big group.
+  facts.readAhead(
+    'cmdline',
+    groupStats.map((s) => s.pid),
+  );
   const allMembers = groupStats.map((s) => member(facts, s));
   const group = allMembers.slice(0, MEMBER_CAP);
   const targetMember = allMembers.find((m) => m.pid === pid);
