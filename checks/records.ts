@@ -112,17 +112,18 @@ export const records: Check = {
     const bootId = ctx.facts.host().bootId;
     const { pid, startTime, name } = ctx.target;
     const alive = ctx.facts.process(pid) !== null;
-    // Only lines that can be about this pid (or, for a dead target, this name) are parsed.
-    const nameQuery = alive ? null : name;
-    const scan = scanRecords(
-      (p) => ctx.facts.raw.listDir(p),
-      (p) => ctx.facts.text(p),
-      dir,
-      recordNeedles(pid, nameQuery),
-      (file) => ctx.facts.raw.recordsProbe?.(file, pid, nameQuery) ?? null,
-    );
-    const all = scan.records;
-    const samePid = all.filter((r) => r.pid === pid);
+    // Only lines that can be about this pid are parsed; the lines answering to the name (a dead target's
+    // last resort below) only when the pid has no match: by name, thousands of records may answer.
+    const scanFor = (forName: string | null) =>
+      scanRecords(
+        (p) => ctx.facts.raw.listDir(p),
+        (p) => ctx.facts.text(p),
+        dir,
+        recordNeedles(pid, forName),
+        (file) => ctx.facts.raw.recordsProbe?.(file, pid, forName) ?? null,
+      );
+    const scan = scanFor(null);
+    const samePid = scan.records.filter((r) => r.pid === pid);
     const thisBoot = samePid.filter((r) => r.bootId === bootId);
 
     if (startTime !== null) {
@@ -139,6 +140,7 @@ export const records: Check = {
       }
     }
     if (!alive && name) {
+      const all = scanFor(name).records;
       const byName = newest(all.filter((r) => r.bootId === bootId && recordMatchesName(r, name)));
       if (byName) return found(byName, dir, 'name');
     }

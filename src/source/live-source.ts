@@ -8,7 +8,7 @@ import { fail, ok } from './types';
 import type { RawSource, Read, ReadErrorCode, SocketAndPipeFds } from './types';
 import { BUNDLE_FORMAT } from './bundle';
 import type { Bundle, EnvRecord, Recorded } from './bundle';
-import { probeRecords } from './records/store-index';
+import { probeNamed, probeRecords } from './records/store-index';
 import { KMSG_TOTAL_MAX, nativeHelper, readKmsgAhead } from './native-helper';
 
 export interface LiveSource extends RawSource {
@@ -288,7 +288,10 @@ export function createLiveSource(opts: LiveSourceOptions = {}): LiveSource {
     },
     ...(opts.recordsIndex === false
       ? {}
-      : { recordsProbe: (file: string, pid: number | null, name: string | null) => probeRecords(file, pid, name) }),
+      : {
+          recordsProbe: (file: string, pid: number | null, name: string | null) => probeRecords(file, pid, name),
+          recordsNamed: (file: string, name: string) => probeNamed(file, name),
+        }),
     hostname: () => os.hostname(),
     now() {
       const t = Date.now();

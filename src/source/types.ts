@@ -8,6 +8,8 @@
  *  - Facts: parsed, memoised views over a RawSource. Every check sees one consistent read of each file.
  */
 
+import type { NamedRecords } from './records/types';
+
 /** Why a read gave nothing. `ENOENT` usually means the process is gone. */
 export type ReadErrorCode = 'ENOENT' | 'EACCES' | 'EPERM' | 'ESRCH' | 'EINVAL' | 'NOTCAPTURED' | 'EOTHER';
 
@@ -47,6 +49,11 @@ export interface RawSource {
    * (bundles, captures: they must hold the file itself) or null: read the file.
    */
   recordsProbe?(file: string, pid: number | null, name: string | null): { lines: number; matches: string[] } | null;
+  /**
+   * Every record of a records file answering to `name`, from its key index (pid, start time, boot, time of
+   * death, no line read), and a reader for the lines chosen. Absent (bundles, captures) or null: read the file.
+   */
+  recordsNamed?(file: string, name: string): NamedRecords | null;
   /**
    * readText for many paths at once: the live source splits them across the cores with the native
    * helper when it was built. Each answer is what readText would have given. Absent: read one by one.

@@ -10,15 +10,22 @@
  * watchers, launch sentinels) append concurrently with no lock; an index derived from the data alone never
  * disagrees with it. Rotation renames the current file: its index is found again by inode.
  *
- * Layout: one JSON header line; (pid int32 LE, offset uint32 LE) pairs sorted by pid then offset; then one
- * line per name, sorted: the JSON-quoted name (a comm may hold a newline), a tab, comma-separated offsets.
+ * Layout: one JSON header line (with the boot ids the records name); (pid int32 LE, offset uint32 LE) pairs
+ * sorted by pid then offset; then one row per record in file order, five float64 LE: offset, pid, start
+ * time, boot (an index into the header's boot ids), time of death in ms (NaN when unknown); then one line per
+ * name, sorted: the JSON-quoted name (a comm may hold a newline), a tab, comma-separated row numbers. The rows let
+ * `whydied <name>` choose the newest N of thousands of recorded deaths, and count the rest, without reading
+ * their lines (probeNamed).
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { launchName } from './record-name';
-import type { DeathRecord } from './types';
+import { isRecord } from './is-record';
+import type { DeathRecord, NamedRecords } from './types';
 
-const VERSION = 2;
+const VERSION = 4;
+/** Numbers per row of the records table: offset, pid, start time, boot, time of death (ms). */
+const ROW = 5;
 const O_NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
 
 interface Header {
@@ -30,6 +37,10 @@ interface Header {
   /** Complete lines in those bytes. */
   lines: number;
   pairs: number;
+  /** Rows of the records table. */
+  rows: number;
+  /** The boot ids rows point to. */
+  boots: string[];
   namesBytes: number;
 }
 
@@ -46,6 +57,8 @@ interface Index {
   pairs: Uint32Array;
   /** '\n' + the name lines + '\n' (decoded on first use: a pid-only question never needs them). */
   names: () => string;
+  /** The records table, ROW numbers per record, in file order (read on first use, by name questions). */
+  rows: () => Float64Array;
 }
 
 /** A value computed on first use. */
@@ -59,6 +72,16 @@ function lazy<T>(fn: () => T): () => T {
     }
     return v;
   };
+}
+
+/** Fills `into` from byte `at` of the file; false when the file ends first. */
+function readInto(fd: number, into: Uint8Array, at: number): boolean {
+  for (let off = 0; off < into.length;) {
+    const n = fs.readSync(fd, into, off, into.length - off, at + off);
+    if (n === 0) return false;
+    off += n;
+  }
+  return true;
 }
 
 /** Header and pairs of an index file (the names are read only when a name is asked about). */
@@ -78,36 +101,36 @@ function readIndex(file: string, st: fs.Stats): Index | null {
     const header = JSON.parse(head.toString('utf8', 0, nl)) as Header;
     const start = nl + 1;
     if (header.v !== VERSION || header.dev !== st.dev || header.ino !== st.ino || header.bytes > st.size) return null;
-    if (size !== start + header.pairs * 8 + header.namesBytes) return null;
+    if (!Array.isArray(header.boots) || size !== start + header.pairs * 8 + header.rows * ROW * 8 + header.namesBytes)
+      return null;
     // Read straight into an aligned buffer: a typed view needs 4-byte alignment, the file offset has none.
     const pairs = new Uint32Array(header.pairs * 2);
-    const bytes = new Uint8Array(pairs.buffer);
-    for (let off = 0; off < bytes.length;) {
-      const n = fs.readSync(fd, bytes, off, bytes.length - off, start + off);
-      if (n === 0) return null;
-      off += n;
-    }
-    const namesAt = start + header.pairs * 8;
-    const names = lazy(() => {
-      try {
-        const nfd = fs.openSync(file, fs.constants.O_RDONLY | O_NOFOLLOW);
+    if (!readInto(fd, new Uint8Array(pairs.buffer), start)) return null;
+    const rowsAt = start + header.pairs * 8;
+    const namesAt = rowsAt + header.rows * ROW * 8;
+    const later = <T>(read: (fd: number) => T, fallback: T): (() => T) =>
+      lazy(() => {
         try {
-          const buf = Buffer.allocUnsafe(header.namesBytes);
-          let off = 0;
-          while (off < buf.length) {
-            const n = fs.readSync(nfd, buf, off, buf.length - off, namesAt + off);
-            if (n === 0) break;
-            off += n;
+          const nfd = fs.openSync(file, fs.constants.O_RDONLY | O_NOFOLLOW);
+          try {
+            return read(nfd);
+          } finally {
+            fs.closeSync(nfd);
           }
-          return `\n${buf.toString('utf8', 0, off)}\n`;
-        } finally {
-          fs.closeSync(nfd);
+        } catch {
+          return fallback;
         }
-      } catch {
-        return '\n\n';
-      }
-    });
-    return { header, pairs, names };
+      });
+    const names = later((nfd) => {
+      const buf = Buffer.allocUnsafe(header.namesBytes);
+      const got = readInto(nfd, buf, namesAt) ? buf.length : 0;
+      return `\n${buf.toString('utf8', 0, got)}\n`;
+    }, '\n\n');
+    const rows = later((nfd) => {
+      const table = new Float64Array(header.rows * ROW);
+      return readInto(nfd, new Uint8Array(table.buffer), rowsAt) ? table : new Float64Array(0);
+    }, new Float64Array(0));
+    return { header, pairs, names, rows };
   } catch {
     return null;
   } finally {
@@ -115,17 +138,25 @@ function readIndex(file: string, st: fs.Stats): Index | null {
   }
 }
 
-function writeIndex(file: string, header: Header, pairs: Uint32Array, nameLines: string): void {
+function writeIndex(file: string, header: Header, pairs: Uint32Array, rows: Float64Array, nameLines: string): void {
   const namesBuf = Buffer.from(nameLines, 'utf8');
   const head = Buffer.from(
-    JSON.stringify({ ...header, pairs: pairs.length / 2, namesBytes: namesBuf.length }) + '\n',
+    JSON.stringify({ ...header, pairs: pairs.length / 2, rows: rows.length / ROW, namesBytes: namesBuf.length }) + '\n',
     'utf8',
   );
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     const fd = fs.openSync(tmp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | O_NOFOLLOW, 0o600);
     try {
-      fs.writeSync(fd, Buffer.concat([head, Buffer.from(pairs.buffer, pairs.byteOffset, pairs.byteLength), namesBuf]));
+      fs.writeSync(
+        fd,
+        Buffer.concat([
+          head,
+          Buffer.from(pairs.buffer, pairs.byteOffset, pairs.byteLength),
+          Buffer.from(rows.buffer, rows.byteOffset, rows.byteLength),
+          namesBuf,
+        ]),
+      );
     } finally {
       fs.closeSync(fd);
     }
@@ -166,7 +197,14 @@ function nameMap(idx: Index | null): Map<string, number[]> {
  * Adds the complete lines of `chunk` (which starts at byte `base` of the data file) to the index. Lines that
  * are torn or not records are skipped, as the whole-file parser skips them; returns the number of lines.
  */
-function indexLines(chunk: Buffer, base: number, pairs: number[], names: Map<string, number[]>): number {
+function indexLines(
+  chunk: Buffer,
+  base: number,
+  pairs: number[],
+  rows: number[],
+  boots: string[],
+  names: Map<string, number[]>,
+): number {
   let lines = 0;
   for (let start = 0; start < chunk.length;) {
     const nl = chunk.indexOf(0x0a, start);
@@ -182,6 +220,15 @@ function indexLines(chunk: Buffer, base: number, pairs: number[], names: Map<str
     start = nl + 1;
     if (typeof r !== 'object' || r === null || typeof r.pid !== 'number') continue;
     pairs.push(r.pid >>> 0, offset);
+    // Rows and names only for whole records: by name, the rows are read without parsing the lines.
+    if (!isRecord(r)) continue;
+    const row = rows.length / ROW;
+    const boot = typeof r.bootId === 'string' ? r.bootId : '';
+    let b = boots.indexOf(boot);
+    if (b < 0) b = boots.push(boot) - 1;
+    const when = typeof r.cause === 'object' && r.cause !== null ? (r.cause.time ?? r.seenAt) : r.seenAt;
+    const timeMs = typeof when === 'string' ? Date.parse(when) : NaN;
+    rows.push(offset, r.pid, typeof r.startTime === 'number' ? r.startTime : NaN, b, timeMs);
     const keys = new Set<string>();
     if (typeof r.comm === 'string') keys.add(r.comm);
     if (Array.isArray(r.argvHead) && typeof r.argvHead[0] === 'string') keys.add(basename(r.argvHead[0]));
@@ -189,8 +236,8 @@ function indexLines(chunk: Buffer, base: number, pairs: number[], names: Map<str
     if (launch !== null) keys.add(launch);
     for (const k of keys) {
       const list = names.get(k);
-      if (list) list.push(offset);
-      else names.set(k, [offset]);
+      if (list) list.push(row);
+      else names.set(k, [row]);
     }
   }
   return lines;
@@ -224,7 +271,8 @@ function offsetsOfPid(pairs: Uint32Array, pid: number): number[] {
   return out;
 }
 
-function offsetsOfName(names: string, name: string): number[] {
+/** The rows (record numbers, in file order) of the records answering to `name`. */
+function rowsOfName(names: string, name: string): number[] {
   const at = names.indexOf(`\n${JSON.stringify(name)}\t`);
   if (at < 0) return [];
   const from = names.indexOf('\t', at + 1) + 1;
@@ -301,7 +349,11 @@ function answer(
   if (name === null || name === '') return { lines, matches: read(byPid) };
   let named = cache.byName.get(name);
   if (!named) {
-    const offsets = offsetsOfName(idx.names(), name).sort((a, b) => a - b);
+    const table = idx.rows();
+    const offsets = rowsOfName(idx.names(), name)
+      .map((row) => table[row * ROW])
+      .filter((o) => o !== undefined)
+      .sort((a, b) => a - b);
     named = { offsets: new Set(offsets), lines: read(offsets) };
     cache.byName.set(name, named);
   }
@@ -312,12 +364,81 @@ function answer(
   return { lines, matches: read(all) };
 }
 
+interface Fresh {
+  idx: Index | null;
+  torn: boolean;
+  lines: LineCache;
+}
+
 /**
- * The records of `dataFile` about `pid` or answering to `name` (either may be null), and its line count,
- * from its index, brought up to date first. Null when the file cannot be read: the caller then reads it
- * whole, and meets the same error.
+ * The index of the open data file, brought up to date with the bytes appended since it was written (and
+ * rewritten where we may write), memoised while the file is unchanged.
  */
-export function probeRecords(dataFile: string, pid: number | null, name: string | null): RecordsProbe | null {
+function freshIndex(fd: number, dataFile: string, st: fs.Stats): Fresh {
+  const own = `${dataFile}.idx`;
+  const cached = recent.get(own);
+  if (cached && cached.dev === st.dev && cached.ino === st.ino && cached.size === st.size) return cached;
+  let idx = readIndex(own, st);
+  let adopted = false;
+  if (!idx) {
+    // Rotation renamed the current file to the rotated name: its index is still under the old name.
+    const other = path.join(
+      path.dirname(dataFile),
+      path.basename(dataFile) === 'records.1.jsonl' ? 'records.jsonl.idx' : 'records.1.jsonl.idx',
+    );
+    idx = readIndex(other, st);
+    adopted = idx !== null;
+  }
+  const indexed = idx ? idx.header.bytes : 0;
+  let tornTail = false;
+  if (st.size > indexed) {
+    const fresh = readRange(fd, indexed, st.size);
+    const lastNl = fresh.lastIndexOf(0x0a);
+    tornTail = lastNl < fresh.length - 1;
+    if (lastNl >= 0) {
+      const flat = idx ? Array.from(idx.pairs) : [];
+      const rows = idx ? Array.from(idx.rows()) : [];
+      const boots = idx ? [...idx.header.boots] : [];
+      const names = nameMap(idx);
+      const added = indexLines(fresh.subarray(0, lastNl + 1), indexed, flat, rows, boots, names);
+      const header: Header = {
+        v: VERSION,
+        dev: st.dev,
+        ino: st.ino,
+        bytes: indexed + lastNl + 1,
+        lines: (idx ? idx.header.lines : 0) + added,
+        pairs: 0,
+        rows: 0,
+        boots,
+        namesBytes: 0,
+      };
+      const nameLines = [...names.entries()]
+        .map(([n, offs]) => [JSON.stringify(n), offs] as const)
+        .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+        .map(([n, offs]) => `${n}\t${offs.join(',')}`)
+        .join('\n');
+      const pairs = sortedPairs(flat);
+      const table = Float64Array.from(rows);
+      writeIndex(own, header, pairs, table, nameLines);
+      idx = { header, pairs, names: () => `\n${nameLines}\n`, rows: () => table };
+      adopted = false;
+    }
+  }
+  if (adopted && idx) writeIndex(own, idx.header, idx.pairs, idx.rows(), idx.names().slice(1, -1));
+  const entry = {
+    dev: st.dev,
+    ino: st.ino,
+    size: st.size,
+    idx,
+    torn: tornTail,
+    lines: { byOffset: new Map(), byName: new Map() },
+  };
+  recent.set(own, entry);
+  return entry;
+}
+
+/** Runs `fn` on the open data file (a regular file, not a link), or null when it cannot be read. */
+function withDataFile<T>(dataFile: string, fn: (fd: number, st: fs.Stats) => T): T | null {
   let fd: number;
   try {
     fd = fs.openSync(dataFile, fs.constants.O_RDONLY | O_NOFOLLOW);
@@ -326,59 +447,61 @@ export function probeRecords(dataFile: string, pid: number | null, name: string 
   }
   try {
     const st = fs.fstatSync(fd);
-    if (!st.isFile()) return null;
-    const own = `${dataFile}.idx`;
-    const cached = recent.get(own);
-    if (cached && cached.dev === st.dev && cached.ino === st.ino && cached.size === st.size)
-      return answer(fd, cached.idx, cached.torn, pid, name, cached.lines);
-    let idx = readIndex(own, st);
-    let adopted = false;
-    if (!idx) {
-      // Rotation renamed the current file to the rotated name: its index is still under the old name.
-      const other = path.join(
-        path.dirname(dataFile),
-        path.basename(dataFile) === 'records.1.jsonl' ? 'records.jsonl.idx' : 'records.1.jsonl.idx',
-      );
-      idx = readIndex(other, st);
-      adopted = idx !== null;
-    }
-    const indexed = idx ? idx.header.bytes : 0;
-    let tornTail = false;
-    if (st.size > indexed) {
-      const fresh = readRange(fd, indexed, st.size);
-      const lastNl = fresh.lastIndexOf(0x0a);
-      tornTail = lastNl < fresh.length - 1;
-      if (lastNl >= 0) {
-        const flat = idx ? Array.from(idx.pairs) : [];
-        const names = nameMap(idx);
-        const added = indexLines(fresh.subarray(0, lastNl + 1), indexed, flat, names);
-        const header: Header = {
-          v: VERSION,
-          dev: st.dev,
-          ino: st.ino,
-          bytes: indexed + lastNl + 1,
-          lines: (idx ? idx.header.lines : 0) + added,
-          pairs: 0,
-          namesBytes: 0,
-        };
-        const nameLines = [...names.entries()]
-          .map(([n, offs]) => [JSON.stringify(n), offs] as const)
-          .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-          .map(([n, offs]) => `${n}\t${offs.join(',')}`)
-          .join('\n');
-        const pairs = sortedPairs(flat);
-        writeIndex(own, header, pairs, nameLines);
-        idx = { header, pairs, names: () => `\n${nameLines}\n` };
-        adopted = false;
-      }
-    }
-    if (adopted && idx) writeIndex(own, idx.header, idx.pairs, idx.names().slice(1, -1));
-    const lines: LineCache = { byOffset: new Map(), byName: new Map() };
-    recent.set(own, { dev: st.dev, ino: st.ino, size: st.size, idx, torn: tornTail, lines });
-    return answer(fd, idx, tornTail, pid, name, lines);
+    return st.isFile() ? fn(fd, st) : null;
   } catch {
     return null;
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/**
+ * The records of `dataFile` about `pid` or answering to `name` (either may be null), and its line count,
+ * from its index, brought up to date first. Null when the file cannot be read: the caller then reads it
+ * whole, and meets the same error.
+ */
+export function probeRecords(dataFile: string, pid: number | null, name: string | null): RecordsProbe | null {
+  return withDataFile(dataFile, (fd, st) => {
+    const f = freshIndex(fd, dataFile, st);
+    return answer(fd, f.idx, f.torn, pid, name, f.lines);
+  });
+}
+
+/**
+ * Every record of `dataFile` answering to `name` (comm, argv[0] basename, launch name), as index rows: pid,
+ * start time, boot and time of death, without reading a line. `whydied <name>` with thousands of recorded
+ * deaths counts them all and reads only the newest few. Null when the file or its index cannot be read.
+ */
+export function probeNamed(dataFile: string, name: string): NamedRecords | null {
+  return withDataFile(dataFile, (fd, st) => {
+    const { idx } = freshIndex(fd, dataFile, st);
+    const table = idx ? idx.rows() : new Float64Array(0);
+    const rows = idx ? rowsOfName(idx.names(), name).filter((r) => (r + 1) * ROW <= table.length) : [];
+    const n = rows.length;
+    const out: NamedRecords = {
+      count: n,
+      offset: new Float64Array(n),
+      pid: new Float64Array(n),
+      startTime: new Float64Array(n),
+      boot: new Uint32Array(n),
+      boots: idx ? idx.header.boots : [],
+      timeMs: new Float64Array(n),
+      // Read later, when the caller has chosen: the file may have grown since, never shrunk under the same
+      // inode (rotation renames it), so an offset still starts the same line.
+      line: (offset) => withDataFile(dataFile, (lfd) => readLineAt(lfd, offset)),
+    };
+    for (let i = 0; i < n; i++) {
+      const at = rows[i] * ROW;
+      out.offset[i] = table[at];
+      out.pid[i] = table[at + 1];
+      out.startTime[i] = table[at + 2];
+      out.boot[i] = table[at + 3];
+      out.timeMs[i] = table[at + 4];
+    }
+    return out;
+  });
+}
+
+function readLineAt(fd: number, offset: number): string {
+  return lineAt(fd, offset, { start: -1, len: 0, buf: Buffer.allocUnsafe(4096) });
 }

@@ -11,6 +11,7 @@ import type { DeathRecord } from './types';
 import type { RecordsProbe } from './store-index';
 import { ensureStateDir, stateDir } from './state-dir';
 import { openAppend } from '../safe-write';
+import { isRecord } from './is-record';
 
 export type { DeathRecord, RecordIdentity } from './types';
 
@@ -65,21 +66,6 @@ export function saveRecords(recs: readonly DeathRecord[], opts: SaveOptions = {}
     fs.closeSync(fd);
   }
   return { file, rotated };
-}
-
-function isRecord(v: unknown): v is DeathRecord {
-  if (typeof v !== 'object' || v === null) return false;
-  const r = v as Record<string, unknown>;
-  return (
-    r.v === 1 &&
-    typeof r.pid === 'number' &&
-    typeof r.startTime === 'number' &&
-    typeof r.bootId === 'string' &&
-    typeof r.comm === 'string' &&
-    typeof r.cause === 'object' &&
-    r.cause !== null &&
-    typeof r.seenAt === 'string'
-  );
 }
 
 /** Parse JSON lines, skipping torn or foreign lines (a crash mid-append must not hide every other record). */

@@ -32,3 +32,23 @@ export interface DeathRecord extends RecordIdentity {
   /** NSpid: its pid in each nested PID namespace, outermost first (the last one is the pid seen inside). */
   nsPid?: number[] | null;
 }
+
+/**
+ * Every record of one records file answering to a name, from the store's key index alone (no line read),
+ * in file order, as columns (thousands of recorded deaths of one name cost no object each); and a reader
+ * for the lines of the few chosen among them.
+ */
+export interface NamedRecords {
+  count: number;
+  /** Byte offset of each one's line: `line(offset)` reads it. */
+  offset: Float64Array;
+  pid: Float64Array;
+  startTime: Float64Array;
+  /** Index into `boots`. */
+  boot: Uint32Array;
+  boots: readonly string[];
+  /** When it died (cause time, else when it was seen), ms; NaN when the record gives no valid time. */
+  timeMs: Float64Array;
+  /** The line at `offset` (one of the records'), read now; null when it cannot be read. */
+  line(offset: number): string | null;
+}
