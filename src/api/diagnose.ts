@@ -11,6 +11,8 @@ import { loadChecksAndRules, loadFacts, type SavedLogFiles } from './load';
 
 /** By name, the newest this many dead targets are diagnosed unless `all` (the --help text says 10). */
 const DEAD_TARGET_LIMIT = 10;
+/** By name or :PORT, the newest this many live matches are diagnosed unless `all` (the --help text says 10). */
+const LIVE_TARGET_LIMIT = 10;
 
 export interface DiagnoseQueryOptions {
   /** Plugin modules to load (paths), as `--check` takes them. */
@@ -21,7 +23,7 @@ export interface DiagnoseQueryOptions {
   only?: string[];
   skip?: string[];
   verbose?: boolean;
-  /** Every recorded death of a name as a target, not only the newest 10. */
+  /** Every match and every recorded death of a name as a target, not only the newest 10 of each. */
   all?: boolean;
   /** Replay a capture bundle instead of reading this machine. */
   from?: string;
@@ -29,6 +31,8 @@ export interface DiagnoseQueryOptions {
   saved?: SavedLogFiles;
   /** Told how many older dead targets were left out (only without `all`). */
   onDeadTargetsOmitted?: (count: number) => void;
+  /** Told how many older live matches were left out (only without `all`). */
+  onLiveTargetsOmitted?: (count: number) => void;
 }
 
 export async function diagnoseQuery(query: string, o: DiagnoseQueryOptions = {}): Promise<Report[]> {
@@ -48,5 +52,7 @@ export async function diagnoseQuery(query: string, o: DiagnoseQueryOptions = {})
     deadTargets: deadTargetFinders,
     deadTargetLimit: o.all ? undefined : DEAD_TARGET_LIMIT,
     onDeadTargetsOmitted: o.onDeadTargetsOmitted,
+    liveTargetLimit: o.all ? undefined : LIVE_TARGET_LIMIT,
+    onLiveTargetsOmitted: o.onLiveTargetsOmitted,
   });
 }

@@ -40,6 +40,13 @@ export interface DiagnoseOptions {
   deadTargetLimit?: number;
   /** Told how many older dead targets the limit left out (only when it left some out). */
   onDeadTargetsOmitted?: (omitted: number) => void;
+  /**
+   * By name or :PORT: diagnose only the newest this many live matches. `whydied sleep` on a host running
+   * 10,000 sleeps would otherwise print 10,000 reports. Default: no limit.
+   */
+  liveTargetLimit?: number;
+  /** Told how many older live matches the limit left out (only when it left some out). */
+  onLiveTargetsOmitted?: (omitted: number) => void;
 }
 
 export interface DiagnoseDeps {
@@ -97,14 +104,28 @@ const newestFirst = (
   b: { pid: number; startTime: number | null },
 ): number => (b.startTime ?? -1) - (a.startTime ?? -1) || b.pid - a.pid;
 
+/** The newest `liveTargetLimit` of the live matches (given newest first); says how many it left out. */
+function newestLive(opts: DiagnoseOptions, matches: CheckTarget[]): CheckTarget[] {
+  const limit = opts.liveTargetLimit;
+  if (limit === undefined || matches.length <= limit) return matches;
+  opts.onLiveTargetsOmitted?.(matches.length - limit);
+  return matches.slice(0, limit);
+}
+
 function targetsFor(opts: DiagnoseOptions, r: ResolvedQuery): CheckTarget[] {
   const { query, facts } = opts;
   if (r.kind === 'pid') return [{ query, pid: r.pid, startTime: startTimeOf(facts, r.pid), name: null }];
-  if (r.kind === 'port') return r.pids.map((pid) => ({ query, pid, startTime: startTimeOf(facts, pid), name: null }));
-  const live = r.pids
+  if (r.kind === 'port')
+    return newestLive(
+      opts,
+      r.pids.map((pid) => ({ query, pid, startTime: startTimeOf(facts, pid), name: null })),
+    );
+  const matches = r.pids
     .map((pid) => ({ query, pid, startTime: startTimeOf(facts, pid), name: r.name }))
     .sort(newestFirst);
-  const seen = new Set(live.map((t) => `${t.pid}/${t.startTime}`));
+  // Every live match, kept or not, is alive: none of their records is a dead target.
+  const seen = new Set(matches.map((t) => `${t.pid}/${t.startTime}`));
+  const live = newestLive(opts, matches);
   const dead: DeadTarget[] = [];
   for (const find of opts.deadTargets ?? []) {
     for (const d of find(r.name, facts)) {

@@ -43,6 +43,7 @@ export function fakeFacts(stats: Array<Pick<ProcStat, 'pid' | 'startTime'>> = []
     oomScoreOnly: none,
     envNames: none,
     processTable: () => [],
+    readAhead: () => undefined,
     descendants: () => [],
     tcpListeners: () => [],
     socketHolders: () => [],

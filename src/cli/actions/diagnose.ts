@@ -15,7 +15,7 @@ export interface DiagnoseRequest {
   skip?: string[];
   checkModules: string[];
   from?: string;
-  /** Every match in full, and by name every recorded death as a target (not only the newest 10). */
+  /** Every match in full (not only the newest 10, the first in full), and by name every recorded death. */
   all?: boolean;
   saved?: SavedLogFiles;
   verbose: boolean;
@@ -32,6 +32,10 @@ export async function runDiagnose(req: DiagnoseRequest): Promise<number> {
     all: req.all,
     from: req.from,
     saved: req.saved,
+    onLiveTargetsOmitted: (n) =>
+      writeStderr(
+        `whydied: ${n} more running process${n === 1 ? '' : 'es'} match '${escapeControl(req.target)}', not diagnosed (the newest 10 are; --all diagnoses every one)\n`,
+      ),
     onDeadTargetsOmitted: (n) =>
       writeStderr(
         `whydied: ${n} older recorded death${n === 1 ? '' : 's'} of '${escapeControl(req.target)}' not shown (--all shows every one)\n`,

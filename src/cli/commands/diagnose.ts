@@ -81,7 +81,7 @@ export const diagnoseCommand: CommandModule<GlobalOptions, DiagnoseArgs> = {
       .option('all', {
         type: 'boolean',
         describe:
-          'Several matches: print the full report of every one (default: the newest), and by name diagnose every recorded death (default: the newest 10)',
+          'Several matches: diagnose every one and print each full report (default: the newest 10 diagnosed, the newest in full), and by name every recorded death (default: the newest 10)',
       })
       .option('from', {
         type: 'string',
