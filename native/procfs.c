@@ -6,14 +6,16 @@
  * and the results come back as the same texts and links the JavaScript reader would have produced.
  *
  * readFiles(paths: string[]) -> Array<string | number>: each file's text, or -errno.
- * socketAndPipeFds(pids: number[]) -> { pids: number[] (-errno where /proc/PID/fd was unreadable),
- *   holders: number[] (pid, fd, kind 0 socket | 1 pipe, inode; four numbers per open socket or pipe) }.
+ * socketAndPipeFds(pids: Int32Array) -> { pids: Float64Array (each pid, or -errno where /proc/PID/fd was
+ *   unreadable), holders: Float64Array (pid, fd, kind 0 socket | 1 pipe, inode: four numbers per open socket
+ *   or pipe, each process's in fd order) }.
  */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -273,18 +275,33 @@ static struct fds_result *pids_arg(napi_env env, napi_callback_info info, uint32
   size_t argc = 1;
   napi_value argv[1];
   *count = 0;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
-      napi_get_array_length(env, argv[0], count) != napi_ok) {
+  bool typed = false;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) return NULL;
+  napi_typedarray_type type;
+  size_t length = 0;
+  void *data = NULL;
+  if (napi_is_typedarray(env, argv[0], &typed) == napi_ok && typed) {
+    if (napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL) != napi_ok ||
+        type != napi_int32_array) {
+      napi_throw_type_error(env, NULL, "socketAndPipeFds takes an Int32Array of pids");
+      return NULL;
+    }
+    *count = (uint32_t)length;
+  } else if (napi_get_array_length(env, argv[0], count) != napi_ok) {
     napi_throw_type_error(env, NULL, "socketAndPipeFds takes an array of pids");
     return NULL;
   }
   struct fds_result *items = calloc(*count ? *count : 1, sizeof *items);
   if (items == NULL) return NULL;
   for (uint32_t i = 0; i < *count; i++) {
-    napi_value v;
     int32_t pid = 0;
-    if (napi_get_element(env, argv[0], i, &v) != napi_ok || napi_get_value_int32(env, v, &pid) != napi_ok || pid <= 0)
-      items[i].err = EINVAL;
+    if (typed) {
+      pid = ((int32_t *)data)[i];
+    } else {
+      napi_value v;
+      if (napi_get_element(env, argv[0], i, &v) != napi_ok || napi_get_value_int32(env, v, &pid) != napi_ok) pid = 0;
+    }
+    if (pid <= 0) items[i].err = EINVAL;
     items[i].pid = pid;
   }
   return items;
@@ -301,28 +318,43 @@ static void scan_all(struct fds_result *items, uint32_t count, int n) {
 }
 
 /* The JS answer; frees the items. */
+static int by_fd(const void *a, const void *b) {
+  const struct holder *x = a, *y = b;
+  return (x->fd > y->fd) - (x->fd < y->fd);
+}
+
+/* A Float64Array of `n` numbers whose storage `*data` points at. */
+static napi_value float64s(napi_env env, size_t n, double **data) {
+  napi_value buffer, array;
+  void *raw = NULL;
+  if (napi_create_arraybuffer(env, n * sizeof(double), &raw, &buffer) != napi_ok) return NULL;
+  if (napi_create_typedarray(env, napi_float64_array, n, buffer, 0, &array) != napi_ok) return NULL;
+  *data = raw;
+  return array;
+}
+
+/* The JS answer, as two Float64Arrays (one object per number would cost more than the scan); frees the items. */
 static napi_value fds_answer(napi_env env, struct fds_result *items, uint32_t count) {
-  napi_value out, pids, holders;
-  napi_create_object(env, &out);
-  napi_create_array_with_length(env, count, &pids);
   size_t total = 0;
   for (uint32_t i = 0; i < count; i++) total += items[i].count;
-  napi_create_array_with_length(env, total * 4, &holders);
-  uint32_t at = 0;
+  double *pid_data = NULL, *holder_data = NULL;
+  napi_value out, pids = float64s(env, count, &pid_data), holders = float64s(env, total * 4, &holder_data);
+  if (pids == NULL || holders == NULL || napi_create_object(env, &out) != napi_ok) {
+    for (uint32_t i = 0; i < count; i++) free(items[i].holders);
+    free(items);
+    return NULL;
+  }
+  size_t at = 0;
   for (uint32_t i = 0; i < count; i++) {
-    napi_value v;
-    napi_create_int32(env, items[i].err ? -items[i].err : items[i].pid, &v);
-    napi_set_element(env, pids, i, v);
+    pid_data[i] = items[i].err ? -items[i].err : items[i].pid;
+    /* In fd order, as the JavaScript reader lists them. */
+    qsort(items[i].holders, items[i].count, sizeof *items[i].holders, by_fd);
     for (size_t j = 0; j < items[i].count; j++) {
       struct holder *h = &items[i].holders[j];
-      napi_create_int32(env, h->pid, &v);
-      napi_set_element(env, holders, at++, v);
-      napi_create_int32(env, h->fd, &v);
-      napi_set_element(env, holders, at++, v);
-      napi_create_int32(env, h->kind, &v);
-      napi_set_element(env, holders, at++, v);
-      napi_create_double(env, h->inode, &v);
-      napi_set_element(env, holders, at++, v);
+      holder_data[at++] = h->pid;
+      holder_data[at++] = h->fd;
+      holder_data[at++] = h->kind;
+      holder_data[at++] = h->inode;
     }
     free(items[i].holders);
   }

@@ -262,16 +262,12 @@ export function createFacts(raw: RawSource): Facts {
     // The native helper reads every process's fd links in one pass across the cores.
     const bulk = raw.socketAndPipeFds?.(table.map((s) => s.pid)) ?? null;
     if (bulk) {
-      const byPid = new Map<number, Array<{ fd: number; kind: 'socket' | 'pipe'; inode: number }>>();
-      for (const h of bulk.holders) {
-        const list = byPid.get(h.pid) ?? [];
-        list.push(h);
-        byPid.set(h.pid, list);
-      }
-      for (const s of table) {
-        if (bulk.unreadable.has(s.pid)) continue;
-        for (const h of (byPid.get(s.pid) ?? []).sort((a, b) => a.fd - b.fd))
-          add(h.kind === 'socket' ? sockets : pipes, h.inode, s.pid, h.fd);
+      // Holders come per process in table order, each process's in fd order: as the loop below lists them.
+      const h = bulk.holders;
+      for (let i = 0; i + 3 < h.length; i += 4) {
+        const pid = h[i];
+        if (bulk.unreadable.has(pid)) continue;
+        add(h[i + 2] === 0 ? sockets : pipes, h[i + 3], pid, h[i + 1]);
       }
       return { sockets, pipes };
     }

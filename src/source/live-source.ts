@@ -224,17 +224,12 @@ export function createLiveSource(opts: LiveSourceOptions = {}): LiveSource {
       // A capture keeps every fd link it read; the bulk pass reads links it does not return.
       const native = procRoot === undefined && !keep ? nativeHelper() : null;
       if (!native?.socketAndPipeFds) return null;
-      const r = native.socketAndPipeFds(pids);
+      const r = native.socketAndPipeFds(Int32Array.from(pids));
       const unreadable = new Set<number>();
       r.pids.forEach((v, i) => {
         if (v < 0) unreadable.add(pids[i]);
       });
-      const holders: SocketAndPipeFds['holders'] = [];
-      for (let i = 0; i + 3 < r.holders.length; i += 4) {
-        const [pid, fd, kind, inode] = r.holders.slice(i, i + 4);
-        holders.push({ pid, fd, kind: kind === 0 ? 'socket' : 'pipe', inode });
-      }
-      return { unreadable, holders };
+      return { unreadable, holders: r.holders };
     },
     readLink(path) {
       const r = attempt(path, () => fs.readlinkSync(real(path), 'utf8'));

@@ -18,7 +18,7 @@ interface NativeHelper {
   /** Each file's whole text, or -errno. */
   readFiles?(paths: readonly string[]): Array<string | number>;
   /** Open sockets and pipes: per pid, itself or -errno; holders as (pid, fd, kind 0|1, inode) quads. */
-  socketAndPipeFds?(pids: readonly number[]): { pids: number[]; holders: number[] };
+  socketAndPipeFds?(pids: Int32Array): { pids: Float64Array; holders: Float64Array };
 }
 
 /** The ring buffer is bounded, but never trust a device to end: stop after this much. */
