@@ -60,10 +60,13 @@ export function resolveQuery(query: string, facts: Facts): ResolvedQuery {
       pids.push(s.pid);
       continue;
     }
-    const argv = facts.argv(s.pid);
-    if (argv.ok && argv.value.length > 0 && (argv.value[0] === query || basename(argv.value[0]) === query)) {
-      pids.push(s.pid);
-    }
+    // argv[0] only (parseCmdline's first element): splitting every process's whole command line into an
+    // array would cost 10,000 arrays on a big host.
+    const cmdline = facts.text(`/proc/${s.pid}/cmdline`);
+    if (!cmdline.ok || cmdline.value === '') continue;
+    const nul = cmdline.value.indexOf('\0');
+    const argv0 = nul < 0 ? cmdline.value : cmdline.value.slice(0, nul);
+    if (argv0 === query || basename(argv0) === query) pids.push(s.pid);
   }
   return { kind: 'name', name: query, pids: newestFirst(pids, facts) };
 }
