@@ -7,7 +7,8 @@
  * JavaScript reader builds), each ending in a newline, so one parser serves both.
  *
  * readKmsg(maxBytes) -> Buffer, or throws an Error whose `code` is the errno name (EPERM, EACCES, ...).
- * startKmsg(maxBytes) -> boolean: begins that read on a thread of its own; the next readKmsg returns it.
+ * startKmsg(maxBytes) -> boolean: begins that read on a thread of its own; takeKmsg(maxBytes) returns it
+ * (readKmsg never does: a read started by another diagnosis is older than the one asked for).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -95,10 +96,21 @@ static int ahead_running = 0;
 static size_t ahead_max = 0;
 static struct kmsg_read ahead;
 
+static int ahead_done = 0;
+
 static void *ahead_main(void *arg) {
   (void)arg;
   read_all(ahead_max, &ahead);
+  __atomic_store_n(&ahead_done, 1, __ATOMIC_RELEASE);
   return NULL;
+}
+
+/* Whether a read started ahead has finished (tests wait on it before changing the log). */
+static napi_value kmsg_ahead_done(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value result;
+  napi_get_boolean(env, !ahead_running || __atomic_load_n(&ahead_done, __ATOMIC_ACQUIRE), &result);
+  return result;
 }
 
 static size_t max_arg(napi_env env, napi_callback_info info) {
@@ -126,29 +138,47 @@ static napi_value start_kmsg(napi_env env, napi_callback_info info) {
     free(stale.buf);
   }
   ahead_max = max;
+  __atomic_store_n(&ahead_done, 0, __ATOMIC_RELEASE);
   ahead_running = pthread_create(&ahead_thread, NULL, ahead_main, NULL) == 0;
   napi_get_boolean(env, ahead_running, &result);
   return result;
 }
 
-static napi_value read_kmsg(napi_env env, napi_callback_info info) {
-  size_t max = max_arg(env, info);
-  struct kmsg_read r;
-  if (ahead_running) join_ahead(&r);
-  else read_all(max, &r);
-  if (r.err != 0) return throw_errno(env, r.err, r.what);
+static napi_value buffer_of(napi_env env, struct kmsg_read *r) {
+  if (r->err != 0) return throw_errno(env, r->err, r->what);
   napi_value out;
-  if (r.len == 0) {
-    free(r.buf);
+  if (r->len == 0) {
+    free(r->buf);
     void *unused;
     if (napi_create_buffer(env, 0, &unused, &out) != napi_ok) return NULL;
     return out;
   }
-  if (napi_create_external_buffer(env, r.len, r.buf, free_buffer, NULL, &out) != napi_ok) {
-    free(r.buf);
+  if (napi_create_external_buffer(env, r->len, r->buf, free_buffer, NULL, &out) != napi_ok) {
+    free(r->buf);
     return NULL;
   }
   return out;
+}
+
+/* A read now. A read still running ahead belongs to someone else (another diagnosis): dropped. */
+static napi_value read_kmsg(napi_env env, napi_callback_info info) {
+  size_t max = max_arg(env, info);
+  struct kmsg_read r;
+  if (ahead_running) {
+    join_ahead(&r);
+    free(r.buf);
+  }
+  read_all(max, &r);
+  return buffer_of(env, &r);
+}
+
+/* The read started ahead by startKmsg (its caller's own), or a read now when there is none. */
+static napi_value take_kmsg(napi_env env, napi_callback_info info) {
+  size_t max = max_arg(env, info);
+  struct kmsg_read r;
+  if (ahead_running) join_ahead(&r);
+  else read_all(max, &r);
+  return buffer_of(env, &r);
 }
 
 napi_value whydied_procfs_init(napi_env env, napi_value exports);
@@ -160,6 +190,10 @@ static napi_value init(napi_env env, napi_value exports) {
   if (napi_set_named_property(env, exports, "readKmsg", fn) != napi_ok) return NULL;
   if (napi_create_function(env, "startKmsg", NAPI_AUTO_LENGTH, start_kmsg, NULL, &fn) != napi_ok) return NULL;
   if (napi_set_named_property(env, exports, "startKmsg", fn) != napi_ok) return NULL;
+  if (napi_create_function(env, "takeKmsg", NAPI_AUTO_LENGTH, take_kmsg, NULL, &fn) != napi_ok) return NULL;
+  if (napi_set_named_property(env, exports, "takeKmsg", fn) != napi_ok) return NULL;
+  if (napi_create_function(env, "kmsgAheadDone", NAPI_AUTO_LENGTH, kmsg_ahead_done, NULL, &fn) != napi_ok) return NULL;
+  if (napi_set_named_property(env, exports, "kmsgAheadDone", fn) != napi_ok) return NULL;
   return exports;
 }
 

@@ -98,7 +98,8 @@ function recordOf<T>(r: Read<T>): Recorded<T> {
 export function createLiveSource(opts: LiveSourceOptions = {}): LiveSource {
   const procRoot = opts.procRoot;
   const keep = opts.record === true;
-  if (opts.readKmsgAhead === true) readKmsgAhead();
+  // This source's own read ahead: taken by its first readKmsg, never by another source's.
+  let kmsgAhead = opts.readKmsgAhead === true && readKmsgAhead();
   const texts: Record<string, Recorded<string>> = {};
   const links: Record<string, Recorded<string>> = {};
   const dirs: Record<string, Recorded<string[]>> = {};
@@ -124,7 +125,10 @@ export function createLiveSource(opts: LiveSourceOptions = {}): LiveSource {
     const native = nativeHelper();
     if (native) {
       try {
-        return ok(native.readKmsg(KMSG_TOTAL_MAX).toString('utf8'));
+        const take = kmsgAhead ? native.takeKmsg : undefined;
+        kmsgAhead = false;
+        const buf = take ? take.call(native, KMSG_TOTAL_MAX) : native.readKmsg(KMSG_TOTAL_MAX);
+        return ok(buf.toString('utf8'));
       } catch (err) {
         return errorRead(err, '/dev/kmsg');
       }

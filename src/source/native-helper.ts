@@ -8,13 +8,14 @@
 import * as path from 'path';
 
 interface NativeHelper {
-  /**
-   * Every record as read() gave it, each ending in a newline; throws an Error with `code` (EPERM...).
-   * When startKmsg ran first, the records that read collected.
-   */
+  /** Every record as read() gave it now, each ending in a newline; throws an Error with `code` (EPERM...). */
   readKmsg(maxBytes: number): Buffer;
   /** Begin that read on a thread of its own (false when no thread could start). */
   startKmsg?(maxBytes: number): boolean;
+  /** The read startKmsg began (or one now when none runs). Only its starter may take it. */
+  takeKmsg?(maxBytes: number): Buffer;
+  /** Whether the read startKmsg began has finished (true when none runs). */
+  kmsgAheadDone?(): boolean;
   /** Each file's whole text, or -errno. */
   readFiles?(paths: readonly string[]): Array<string | number>;
   /** Open sockets and pipes: per pid, itself or -errno; holders as (pid, fd, kind 0|1, inode) quads. */
@@ -63,6 +64,6 @@ export function nativeHelper(): NativeHelper | null {
  * ~2 ms the kernel spends formatting a few thousand records then overlaps the /proc reads of the checks
  * before it. A no-op without the native helper.
  */
-export function readKmsgAhead(): void {
-  nativeHelper()?.startKmsg?.(KMSG_TOTAL_MAX);
+export function readKmsgAhead(): boolean {
+  return nativeHelper()?.startKmsg?.(KMSG_TOTAL_MAX) === true;
 }

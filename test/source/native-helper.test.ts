@@ -11,7 +11,7 @@ import { createLiveSource } from '../../src/source/live-source';
 import { createFacts } from '../../src/source/facts';
 import { nativeHelper } from '../../src/source/native-helper';
 import type { RawSource } from '../../src/source/types';
-import { cleanupProcesses, runCli, startDetached, waitFor } from '../helpers/processes';
+import { cleanupProcesses, isRoot, runCli, startDetached, waitFor } from '../helpers/processes';
 
 const ROOT = path.join(__dirname, '..', '..');
 type Rep = { target: { pid: number | null }; state: string };
@@ -148,4 +148,27 @@ test('the kernel log reads the same through the native helper and from JavaScrip
   const both = [...native.keys()].filter((s) => js.has(s));
   expect(both.length).toBeGreaterThan(0);
   for (const seq of both) expect(native.get(seq)).toBe(js.get(seq));
+});
+
+test('a read ahead that its source never took is not handed to another source: that one reads the log now', async () => {
+  if (!isRoot()) {
+    console.log('skipped: writing a marker to /dev/kmsg needs root');
+    return;
+  }
+  // A diagnosis that started its read ahead and never asked for the log (--only, an error).
+  createLiveSource({ readKmsgAhead: true });
+  // The marker goes in after that read has finished, so only a read made later can hold it.
+  expect(await waitFor(() => nativeHelper()?.kmsgAheadDone?.() === true)).toBe(true);
+  const marker = `whydied-test-marker-${process.pid}-${Date.now()}`;
+  fs.writeFileSync('/dev/kmsg', `${marker}\n`);
+  const later = createLiveSource().readKmsg();
+  expect(later.ok && later.value.includes(marker)).toBe(true);
+  // Its own read ahead is what a source reads: made before the second marker, it cannot hold it.
+  const own = createLiveSource({ readKmsgAhead: true });
+  expect(await waitFor(() => nativeHelper()?.kmsgAheadDone?.() === true)).toBe(true);
+  const marker2 = `${marker}-2`;
+  fs.writeFileSync('/dev/kmsg', `${marker2}\n`);
+  const r = own.readKmsg();
+  expect(r.ok && r.value.includes(marker)).toBe(true);
+  expect(r.ok && r.value.includes(marker2)).toBe(false);
 });
