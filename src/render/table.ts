@@ -272,7 +272,12 @@ export const renderTable: Renderer = (report, opts) => {
   const list = asList(report);
   if (list.length === 1) return renderOne(list[0], opts) + '\n';
   const all = opts.all === true;
-  const head = `${list.length} processes match ${escapeControl(list[0].target.query)} (newest first)${all ? '' : '; the first is reported below (--all: every one)'}:`;
+  const live = opts.omitted?.live ?? 0;
+  const dead = opts.omitted?.dead ?? 0;
+  const count =
+    live + dead > 0 ? `${list.length} of ${list.length + live + dead} processes` : `${list.length} processes`;
+  const cut = [live > 0 ? 'the newest 10 running' : '', dead > 0 ? 'the newest 10 dead' : ''].filter(Boolean);
+  const head = `${count} match ${escapeControl(list[0].target.query)} (newest first${cut.length > 0 ? `; ${cut.join(' and ')} are listed` : ''})${all ? '' : '; the first is reported below (--all: every one)'}:`;
   const summary = [...hanging('', 0, head, opts.width), ...list.map((r) => matchLine(r, opts))].join('\n');
   const full = (all ? list : list.slice(0, 1)).map((r) => renderOne(r, opts));
   return [summary, ...full].join('\n\n' + '─'.repeat(Math.min(40, opts.width ?? 40)) + '\n\n') + '\n';

@@ -9,6 +9,8 @@ export interface RenderOptions {
   width?: number;
   /** Several matches: the full report of every one, not only the first (table). */
   all?: boolean;
+  /** Matches the diagnosis left out (the newest 10 of each kind are diagnosed without --all). */
+  omitted?: { live: number; dead: number };
 }
 
 /** Pure: a report (or several) to text. Never prints, never reads the environment. */

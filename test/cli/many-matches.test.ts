@@ -56,6 +56,8 @@ test('--all diagnoses every match', () => {
 
 test('the table lists the 10 diagnosed and reports the newest in full', () => {
   const r = runCli([name, '--only', 'existence']);
-  expect(r.stdout).toMatch(/^10 processes match/);
+  expect(r.stdout).toMatch(
+    new RegExp(`^10 of 12 processes match ${name} \\(newest first; the newest 10 running are listed\\)`),
+  );
   expect(r.stderr).toContain('2 more running processes');
 });

@@ -24,6 +24,7 @@ export interface DiagnoseRequest {
 export async function runDiagnose(req: DiagnoseRequest): Promise<number> {
   // Validate cheap inputs before reading anything.
   const format = pickFormat(req.json, req.format);
+  const omitted = { live: 0, dead: 0 };
   const reports = await diagnoseQuery(req.target, {
     checkModules: req.checkModules,
     only: req.only,
@@ -32,14 +33,18 @@ export async function runDiagnose(req: DiagnoseRequest): Promise<number> {
     all: req.all,
     from: req.from,
     saved: req.saved,
-    onLiveTargetsOmitted: (n) =>
+    onLiveTargetsOmitted: (n) => {
+      omitted.live = n;
       writeStderr(
         `whydied: ${n} more running process${n === 1 ? '' : 'es'} match '${escapeControl(req.target)}', not diagnosed (the newest 10 are; --all diagnoses every one)\n`,
-      ),
-    onDeadTargetsOmitted: (n) =>
+      );
+    },
+    onDeadTargetsOmitted: (n) => {
+      omitted.dead = n;
       writeStderr(
         `whydied: ${n} older recorded death${n === 1 ? '' : 's'} of '${escapeControl(req.target)}' not shown (--all shows every one)\n`,
-      ),
+      );
+    },
   });
   const out = stdoutInfo();
   const text = rendererFor(format)(reports, {
@@ -47,6 +52,7 @@ export async function runDiagnose(req: DiagnoseRequest): Promise<number> {
     verbose: req.verbose,
     all: req.all === true,
     width: outputWidth(out, process.env),
+    omitted,
   });
   writeStdout(text);
   return exitCodeForAll(reports);
