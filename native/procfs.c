@@ -33,7 +33,14 @@ static int thread_count(size_t items) {
   return n;
 }
 
-/* Runs work(k, n, ctx) for k in 0..n-1, k = 0 on the calling thread. */
+/* One thread's share of a list: items k, k + n, k + 2n, ... */
+struct job {
+  void *items;
+  size_t count;
+  int k, n;
+};
+
+/* Runs work(&jobs[k]) for k in 0..n-1, k = 0 on the calling thread. */
 static void run_split(int n, void *(*work)(void *), void **args) {
   pthread_t threads[MAX_THREADS];
   int started[MAX_THREADS] = {0};
@@ -46,6 +53,17 @@ static void run_split(int n, void *(*work)(void *), void **args) {
     if (started[k]) pthread_join(threads[k], NULL);
 }
 
+/* `work` over `items` split among `n` threads. */
+static void split(void *items, size_t count, int n, void *(*work)(void *)) {
+  struct job jobs[MAX_THREADS];
+  void *args[MAX_THREADS];
+  for (int k = 0; k < n; k++) {
+    jobs[k] = (struct job){items, count, k, n};
+    args[k] = &jobs[k];
+  }
+  run_split(n, work, args);
+}
+
 /* ---- readFiles ---- */
 
 struct file_result {
@@ -53,12 +71,6 @@ struct file_result {
   char *data;
   size_t len;
   int err;
-};
-
-struct files_job {
-  struct file_result *items;
-  size_t count;
-  int k, n;
 };
 
 /*
@@ -106,14 +118,15 @@ static void read_one(struct file_result *r, char *scratch) {
 }
 
 static void *files_work(void *arg) {
-  struct files_job *job = arg;
+  struct job *job = arg;
+  struct file_result *items = job->items;
   char *scratch = malloc(FIRST_READ);
   if (scratch == NULL) {
-    for (size_t i = (size_t)job->k; i < job->count; i += (size_t)job->n) job->items[i].err = ENOMEM;
+    for (size_t i = (size_t)job->k; i < job->count; i += (size_t)job->n) items[i].err = ENOMEM;
     return NULL;
   }
   for (size_t i = (size_t)job->k; i < job->count; i += (size_t)job->n)
-    if (job->items[i].err == 0) read_one(&job->items[i], scratch);
+    if (items[i].err == 0) read_one(&items[i], scratch);
   free(scratch);
   return NULL;
 }
@@ -146,14 +159,7 @@ static napi_value read_files(napi_env env, napi_callback_info info) {
     if (napi_get_element(env, argv[0], i, &v) != napi_ok || (items[i].path = string_arg(env, v)) == NULL)
       items[i].err = EINVAL;
   }
-  int n = thread_count(count);
-  struct files_job jobs[MAX_THREADS];
-  void *args[MAX_THREADS];
-  for (int k = 0; k < n; k++) {
-    jobs[k] = (struct files_job){items, count, k, n};
-    args[k] = &jobs[k];
-  }
-  run_split(n, files_work, args);
+  split(items, count, thread_count(count), files_work);
 
   napi_value out;
   napi_create_array_with_length(env, count, &out);
@@ -181,12 +187,6 @@ struct fds_result {
   int err;
   struct holder *holders;
   size_t count, cap;
-};
-
-struct fds_job {
-  struct fds_result *items;
-  size_t count;
-  int k, n;
 };
 
 static int add_holder(struct fds_result *r, int32_t fd, int32_t kind, double inode) {
@@ -266,8 +266,9 @@ static void scan_one(struct fds_result *r) {
 }
 
 static void *fds_work(void *arg) {
-  struct fds_job *job = arg;
-  for (size_t i = (size_t)job->k; i < job->count; i += (size_t)job->n) scan_one(&job->items[i]);
+  struct job *job = arg;
+  struct fds_result *items = job->items;
+  for (size_t i = (size_t)job->k; i < job->count; i += (size_t)job->n) scan_one(&items[i]);
   return NULL;
 }
 
@@ -305,16 +306,6 @@ static struct fds_result *pids_arg(napi_env env, napi_callback_info info, uint32
     items[i].pid = pid;
   }
   return items;
-}
-
-static void scan_all(struct fds_result *items, uint32_t count, int n) {
-  struct fds_job jobs[MAX_THREADS];
-  void *args[MAX_THREADS];
-  for (int k = 0; k < n; k++) {
-    jobs[k] = (struct fds_job){items, count, k, n};
-    args[k] = &jobs[k];
-  }
-  run_split(n, fds_work, args);
 }
 
 /* The JS answer; frees the items. */
@@ -368,7 +359,7 @@ static napi_value socket_and_pipe_fds(napi_env env, napi_callback_info info) {
   uint32_t count;
   struct fds_result *items = pids_arg(env, info, &count);
   if (items == NULL) return NULL;
-  scan_all(items, count, thread_count(count));
+  split(items, count, thread_count(count), fds_work);
   return fds_answer(env, items, count);
 }
 
