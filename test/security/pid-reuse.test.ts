@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import { cleanupProcesses, isRoot, runCli, track, waitFor } from '../helpers/processes';
 import { readIdentity } from '../../src/source/process-identity';
 import { saveRecord } from '../../src/source/records/store';
+import { CLOCK_SKEW_MS } from '../../src/source/kernel-log/incidents';
 import { awaitCrashBudget } from '../helpers/crash-budget';
 
 const TRACE = '/proc/sys/debug/exception-trace';
@@ -46,10 +47,11 @@ async function spawnAt(pid: number): Promise<ChildProcess | null> {
   const a = spawn('python3', ['-c', 'import ctypes; ctypes.string_at(0)'], { stdio: 'ignore' });
   const pid = track(a.pid as number);
   await new Promise((r) => a.on('exit', r));
-  // Start times have clock-tick resolution (10 ms): B starts at least two ticks after A's death, so the
+  // Start times have clock-tick resolution (10 ms), and a death is matched to a start time with a margin for
+  // the kernel's two clocks (CLOCK_SKEW_MS): B starts two ticks beyond that margin after A's death, so the
   // order of the two is measurable, as it is whenever a pid comes round again after 32768 forks.
   const diedAt = uptimeTicks();
-  await waitFor(() => uptimeTicks() >= diedAt + 2);
+  await waitFor(() => uptimeTicks() >= diedAt + 2 + Math.ceil(CLOCK_SKEW_MS / 10));
   const b = await spawnAt(pid);
   if (!b) {
     console.log(`skipped: could not get pid ${pid} again within 50 tries`);
