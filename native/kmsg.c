@@ -1,5 +1,6 @@
 /*
- * whydied's one native helper: the whole kernel ring buffer from /dev/kmsg in one call.
+ * The native helper's kernel-log half (procfs.c is the other): the whole ring buffer from /dev/kmsg in one
+ * call.
  *
  * /dev/kmsg hands out one record per read(). From JavaScript each read is a trip through fs.readSync
  * (~3 us cold); a busy ring buffer holds thousands of records, so reading it cost a diagnosis 5-8 ms
@@ -128,15 +129,18 @@ static void join_ahead(struct kmsg_read *out) {
   *out = ahead;
 }
 
+/* A read running ahead that nobody will take: wait for it and free what it read. */
+static void drop_ahead(void) {
+  if (!ahead_running) return;
+  struct kmsg_read stale;
+  join_ahead(&stale);
+  free(stale.buf);
+}
+
 static napi_value start_kmsg(napi_env env, napi_callback_info info) {
   size_t max = max_arg(env, info);
   napi_value result;
-  if (ahead_running) {
-    /* A read nobody collected: drop it and start afresh. */
-    struct kmsg_read stale;
-    join_ahead(&stale);
-    free(stale.buf);
-  }
+  drop_ahead(); /* a read nobody collected */
   ahead_max = max;
   __atomic_store_n(&ahead_done, 0, __ATOMIC_RELEASE);
   ahead_running = pthread_create(&ahead_thread, NULL, ahead_main, NULL) == 0;
@@ -164,10 +168,7 @@ static napi_value buffer_of(napi_env env, struct kmsg_read *r) {
 static napi_value read_kmsg(napi_env env, napi_callback_info info) {
   size_t max = max_arg(env, info);
   struct kmsg_read r;
-  if (ahead_running) {
-    join_ahead(&r);
-    free(r.buf);
-  }
+  drop_ahead();
   read_all(max, &r);
   return buffer_of(env, &r);
 }
@@ -184,17 +185,14 @@ static napi_value take_kmsg(napi_env env, napi_callback_info info) {
 napi_value whydied_procfs_init(napi_env env, napi_value exports);
 
 static napi_value init(napi_env env, napi_value exports) {
-  napi_value fn;
-  if (whydied_procfs_init(env, exports) == NULL) return NULL;
-  if (napi_create_function(env, "readKmsg", NAPI_AUTO_LENGTH, read_kmsg, NULL, &fn) != napi_ok) return NULL;
-  if (napi_set_named_property(env, exports, "readKmsg", fn) != napi_ok) return NULL;
-  if (napi_create_function(env, "startKmsg", NAPI_AUTO_LENGTH, start_kmsg, NULL, &fn) != napi_ok) return NULL;
-  if (napi_set_named_property(env, exports, "startKmsg", fn) != napi_ok) return NULL;
-  if (napi_create_function(env, "takeKmsg", NAPI_AUTO_LENGTH, take_kmsg, NULL, &fn) != napi_ok) return NULL;
-  if (napi_set_named_property(env, exports, "takeKmsg", fn) != napi_ok) return NULL;
-  if (napi_create_function(env, "kmsgAheadDone", NAPI_AUTO_LENGTH, kmsg_ahead_done, NULL, &fn) != napi_ok) return NULL;
-  if (napi_set_named_property(env, exports, "kmsgAheadDone", fn) != napi_ok) return NULL;
-  return exports;
+  napi_property_descriptor fns[] = {
+      {"readKmsg", NULL, read_kmsg, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"startKmsg", NULL, start_kmsg, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"takeKmsg", NULL, take_kmsg, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"kmsgAheadDone", NULL, kmsg_ahead_done, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  if (napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns) != napi_ok) return NULL;
+  return whydied_procfs_init(env, exports);
 }
 
 NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

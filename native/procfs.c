@@ -40,28 +40,19 @@ struct job {
   int k, n;
 };
 
-/* Runs work(&jobs[k]) for k in 0..n-1, k = 0 on the calling thread. */
-static void run_split(int n, void *(*work)(void *), void **args) {
-  pthread_t threads[MAX_THREADS];
-  int started[MAX_THREADS] = {0};
-  for (int k = 1; k < n; k++) started[k] = pthread_create(&threads[k], NULL, work, args[k]) == 0;
-  /* A thread that could not start: its share runs here. */
-  for (int k = 1; k < n; k++)
-    if (!started[k]) work(args[k]);
-  work(args[0]);
-  for (int k = 1; k < n; k++)
-    if (started[k]) pthread_join(threads[k], NULL);
-}
-
-/* `work` over `items` split among `n` threads. */
+/* `work` over `items` split among `n` threads, share 0 on the calling thread. */
 static void split(void *items, size_t count, int n, void *(*work)(void *)) {
   struct job jobs[MAX_THREADS];
-  void *args[MAX_THREADS];
-  for (int k = 0; k < n; k++) {
-    jobs[k] = (struct job){items, count, k, n};
-    args[k] = &jobs[k];
-  }
-  run_split(n, work, args);
+  pthread_t threads[MAX_THREADS];
+  int started[MAX_THREADS] = {0};
+  for (int k = 0; k < n; k++) jobs[k] = (struct job){items, count, k, n};
+  for (int k = 1; k < n; k++) started[k] = pthread_create(&threads[k], NULL, work, &jobs[k]) == 0;
+  /* A thread that could not start: its share runs here. */
+  for (int k = 1; k < n; k++)
+    if (!started[k]) work(&jobs[k]);
+  work(&jobs[0]);
+  for (int k = 1; k < n; k++)
+    if (started[k]) pthread_join(threads[k], NULL);
 }
 
 /* ---- readFiles ---- */
@@ -275,40 +266,28 @@ static void *fds_work(void *arg) {
 static struct fds_result *pids_arg(napi_env env, napi_callback_info info, uint32_t *count) {
   size_t argc = 1;
   napi_value argv[1];
-  *count = 0;
   bool typed = false;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) return NULL;
   napi_typedarray_type type;
   size_t length = 0;
   void *data = NULL;
-  if (napi_is_typedarray(env, argv[0], &typed) == napi_ok && typed) {
-    if (napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL) != napi_ok ||
-        type != napi_int32_array) {
-      napi_throw_type_error(env, NULL, "socketAndPipeFds takes an Int32Array of pids");
-      return NULL;
-    }
-    *count = (uint32_t)length;
-  } else if (napi_get_array_length(env, argv[0], count) != napi_ok) {
-    napi_throw_type_error(env, NULL, "socketAndPipeFds takes an array of pids");
+  *count = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
+      napi_is_typedarray(env, argv[0], &typed) != napi_ok || !typed ||
+      napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL) != napi_ok ||
+      type != napi_int32_array) {
+    napi_throw_type_error(env, NULL, "socketAndPipeFds takes an Int32Array of pids");
     return NULL;
   }
-  struct fds_result *items = calloc(*count ? *count : 1, sizeof *items);
+  *count = (uint32_t)length;
+  struct fds_result *items = calloc(length ? length : 1, sizeof *items);
   if (items == NULL) return NULL;
-  for (uint32_t i = 0; i < *count; i++) {
-    int32_t pid = 0;
-    if (typed) {
-      pid = ((int32_t *)data)[i];
-    } else {
-      napi_value v;
-      if (napi_get_element(env, argv[0], i, &v) != napi_ok || napi_get_value_int32(env, v, &pid) != napi_ok) pid = 0;
-    }
-    if (pid <= 0) items[i].err = EINVAL;
-    items[i].pid = pid;
+  for (size_t i = 0; i < length; i++) {
+    items[i].pid = ((int32_t *)data)[i];
+    if (items[i].pid <= 0) items[i].err = EINVAL;
   }
   return items;
 }
 
-/* The JS answer; frees the items. */
 static int by_fd(const void *a, const void *b) {
   const struct holder *x = a, *y = b;
   return (x->fd > y->fd) - (x->fd < y->fd);
@@ -364,11 +343,9 @@ static napi_value socket_and_pipe_fds(napi_env env, napi_callback_info info) {
 }
 
 napi_value whydied_procfs_init(napi_env env, napi_value exports) {
-  napi_value fn;
-  if (napi_create_function(env, "readFiles", NAPI_AUTO_LENGTH, read_files, NULL, &fn) != napi_ok) return NULL;
-  if (napi_set_named_property(env, exports, "readFiles", fn) != napi_ok) return NULL;
-  if (napi_create_function(env, "socketAndPipeFds", NAPI_AUTO_LENGTH, socket_and_pipe_fds, NULL, &fn) != napi_ok)
-    return NULL;
-  if (napi_set_named_property(env, exports, "socketAndPipeFds", fn) != napi_ok) return NULL;
-  return exports;
+  napi_property_descriptor fns[] = {
+      {"readFiles", NULL, read_files, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"socketAndPipeFds", NULL, socket_and_pipe_fds, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  return napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns) == napi_ok ? exports : NULL;
 }

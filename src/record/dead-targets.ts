@@ -7,7 +7,7 @@ import type { Facts } from '../source/types';
 import type { DeadTarget, DeadTargetFinder } from '../source/dead-target';
 import type { NamedRecords } from '../source/records/types';
 import { recordMatchesName } from '../source/records/record-name';
-import { recordNeedles, ROTATED_FILE, RECORDS_FILE, scanRecords } from '../source/records/store';
+import { parsedLine, recordNeedles, ROTATED_FILE, RECORDS_FILE, scanRecords } from '../source/records/store';
 import { recordsDir } from '../source/records/records-dir';
 
 export const recordDeadTargets: DeadTargetFinder = (name, facts) => {
@@ -70,14 +70,7 @@ class IndexedTarget implements DeadTarget {
   get name(): string {
     if (this.comm === null) {
       const line = this.named.line(this.offset);
-      let parsed: unknown = null;
-      try {
-        parsed = line === null ? null : JSON.parse(line);
-      } catch {
-        parsed = null;
-      }
-      const c = (parsed as { comm?: unknown } | null)?.comm;
-      this.comm = typeof c === 'string' ? c : this.asked;
+      this.comm = (line === null ? null : parsedLine(line))?.comm ?? this.asked;
     }
     return this.comm;
   }

@@ -36,6 +36,13 @@ export function parseCmdline(text: string): string[] {
   return parts;
 }
 
+/** parseCmdline(text)[0] without splitting the whole command line (by name, every process's is asked). */
+export function parseArgv0(text: string): string | null {
+  if (typeof text !== 'string' || text === '') return null;
+  const nul = text.indexOf('\0');
+  return nul < 0 ? text : text.slice(0, nul);
+}
+
 /** `flags:` of /proc/PID/fdinfo/N (octal) -> open access mode of a pipe end. */
 export function parseFdinfoMode(text: string): 'r' | 'w' | '?' {
   if (typeof text !== 'string') return '?';

@@ -1,5 +1,6 @@
 /** Turn what the user typed (`1234`, `:8080`, `nginx`) into pids. */
 import type { Facts } from './types';
+import { parseArgv0 } from './parse-host';
 
 export type ResolvedQuery =
   | { kind: 'pid'; pid: number }
@@ -60,13 +61,9 @@ export function resolveQuery(query: string, facts: Facts): ResolvedQuery {
       pids.push(s.pid);
       continue;
     }
-    // argv[0] only (parseCmdline's first element): splitting every process's whole command line into an
-    // array would cost 10,000 arrays on a big host.
     const cmdline = facts.text(`/proc/${s.pid}/cmdline`);
-    if (!cmdline.ok || cmdline.value === '') continue;
-    const nul = cmdline.value.indexOf('\0');
-    const argv0 = nul < 0 ? cmdline.value : cmdline.value.slice(0, nul);
-    if (argv0 === query || basename(argv0) === query) pids.push(s.pid);
+    const argv0 = cmdline.ok ? parseArgv0(cmdline.value) : null;
+    if (argv0 !== null && (argv0 === query || basename(argv0) === query)) pids.push(s.pid);
   }
   return { kind: 'name', name: query, pids: newestFirst(pids, facts) };
 }

@@ -223,14 +223,10 @@ function indexLines(
     // Rows and names only for whole records: by name, the rows are read without parsing the lines.
     if (!isRecord(r)) continue;
     const row = rows.length / ROW;
-    const boot = typeof r.bootId === 'string' ? r.bootId : '';
-    let b = boots.indexOf(boot);
-    if (b < 0) b = boots.push(boot) - 1;
-    const when = typeof r.cause === 'object' && r.cause !== null ? (r.cause.time ?? r.seenAt) : r.seenAt;
-    const timeMs = typeof when === 'string' ? Date.parse(when) : NaN;
-    rows.push(offset, r.pid, typeof r.startTime === 'number' ? r.startTime : NaN, b, timeMs);
-    const keys = new Set<string>();
-    if (typeof r.comm === 'string') keys.add(r.comm);
+    let b = boots.indexOf(r.bootId);
+    if (b < 0) b = boots.push(r.bootId) - 1;
+    rows.push(offset, r.pid, r.startTime, b, Date.parse(r.cause.time ?? r.seenAt));
+    const keys = new Set<string>([r.comm]);
     if (Array.isArray(r.argvHead) && typeof r.argvHead[0] === 'string') keys.add(basename(r.argvHead[0]));
     const launch = launchName(r);
     if (launch !== null) keys.add(launch);
@@ -271,12 +267,18 @@ function offsetsOfPid(pairs: Uint32Array, pid: number): number[] {
   return out;
 }
 
-/** The rows (record numbers, in file order) of the records answering to `name`. */
-function rowsOfName(names: string, name: string): number[] {
+/** Where in the records table each record answering to `name` starts, in file order. */
+function rowsOfName(idx: Index, name: string): number[] {
+  const names = idx.names();
   const at = names.indexOf(`\n${JSON.stringify(name)}\t`);
   if (at < 0) return [];
   const from = names.indexOf('\t', at + 1) + 1;
-  return names.slice(from, names.indexOf('\n', from)).split(',').map(Number);
+  const size = idx.rows().length;
+  return names
+    .slice(from, names.indexOf('\n', from))
+    .split(',')
+    .map((row) => Number(row) * ROW)
+    .filter((at) => at + ROW <= size);
 }
 
 /** The line starting at byte `offset` (without its newline), from the block read last when it holds it. */
@@ -350,9 +352,8 @@ function answer(
   let named = cache.byName.get(name);
   if (!named) {
     const table = idx.rows();
-    const offsets = rowsOfName(idx.names(), name)
-      .map((row) => table[row * ROW])
-      .filter((o) => o !== undefined)
+    const offsets = rowsOfName(idx, name)
+      .map((at) => table[at])
       .sort((a, b) => a - b);
     named = { offsets: new Set(offsets), lines: read(offsets) };
     cache.byName.set(name, named);
@@ -470,13 +471,13 @@ export function probeRecords(dataFile: string, pid: number | null, name: string 
 /**
  * Every record of `dataFile` answering to `name` (comm, argv[0] basename, launch name), as index rows: pid,
  * start time, boot and time of death, without reading a line. `whydied <name>` with thousands of recorded
- * deaths counts them all and reads only the newest few. Null when the file or its index cannot be read.
+ * deaths counts them all and reads only the newest few. Null when the file cannot be read.
  */
 export function probeNamed(dataFile: string, name: string): NamedRecords | null {
   return withDataFile(dataFile, (fd, st) => {
     const { idx } = freshIndex(fd, dataFile, st);
     const table = idx ? idx.rows() : new Float64Array(0);
-    const rows = idx ? rowsOfName(idx.names(), name).filter((r) => (r + 1) * ROW <= table.length) : [];
+    const rows = idx ? rowsOfName(idx, name) : [];
     const n = rows.length;
     const out: NamedRecords = {
       count: n,
@@ -491,7 +492,7 @@ export function probeNamed(dataFile: string, name: string): NamedRecords | null 
       line: (offset) => withDataFile(dataFile, (lfd) => readLineAt(lfd, offset)),
     };
     for (let i = 0; i < n; i++) {
-      const at = rows[i] * ROW;
+      const at = rows[i];
       out.offset[i] = table[at];
       out.pid[i] = table[at + 1];
       out.startTime[i] = table[at + 2];

@@ -89,7 +89,7 @@ function parseRecords(text: string): DeathRecord[] {
  */
 const parsedLines = new Map<string, DeathRecord | null>();
 const parsedLists = new WeakMap<readonly string[], DeathRecord[]>();
-function parsedLine(line: string): DeathRecord | null {
+export function parsedLine(line: string): DeathRecord | null {
   let r = parsedLines.get(line);
   if (r === undefined) {
     r = parseRecords(line)[0] ?? null;
