@@ -68,6 +68,8 @@ export { exitCodeFor, exitCodeForAll, EXIT } from './engine/exit-code';
 export { escapeControl } from './util/escape';
 export { createCheckContext } from './engine/context';
 export { RISK_EVENTS, SURVIVAL_RULES } from './engine/survival';
+export { MECHANISMS } from './engine/mechanisms';
+export type { Mechanism } from './engine/mechanisms';
 
 /**
  * Diagnose a pid, a name or `:PORT` on this machine (or in a bundle: `from`), with the built-in checks,
