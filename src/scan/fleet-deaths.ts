@@ -3,12 +3,13 @@
  * service, host, cause and time - "api died 14 times on 3 hosts in the last hour: 12 OOM kills (memcg
  * api.slice), 2 SIGTERM by kubelet". Pure: parsed deaths and a clock in, a summary out.
  *
- * A death's service is what an operator deploys: the Kubernetes container name; else the systemd unit in
- * its cgroup path (`/system.slice/api.service` -> api, innermost .service first); else a slice of its own
- * (`/api.slice` -> api); else its comm. Causes are grouped by what an operator acts on: OOM kills by
+ * A death's service: src/fleet/service.ts (the textfile's `service` label is the same). Causes are grouped by what an operator acts on: OOM kills by
  * memory cgroup, signals by signal and sender, exits by code.
  */
 import type { FleetDeath } from '../fleet/death-lines';
+import { serviceOf } from '../fleet/service';
+
+export { serviceOf };
 
 export const FLEET_DEATHS_SCHEMA = 'whydied.fleet-deaths/1';
 
@@ -49,23 +50,6 @@ export interface FleetDeathsQuery {
   /** Only these hosts / services (exact names). */
   host?: string | null;
   service?: string | null;
-}
-
-const SERVICE = /^(.+)\.service$/;
-const SLICE = /^(.+)\.slice$/;
-// Slices systemd and the kubelet make for everyone: not a service of their own.
-const SHARED_SLICES = new Set(['-.slice', 'system.slice', 'user.slice', 'machine.slice', 'init.scope']);
-
-export function serviceOf(d: Pick<FleetDeath, 'containerName' | 'cgroup' | 'comm'>): string {
-  if (d.containerName) return d.containerName;
-  const parts = (d.cgroup ?? '').split('/').filter(Boolean);
-  for (let i = parts.length - 1; i >= 0; i--) {
-    const m = SERVICE.exec(parts[i]);
-    if (m) return m[1];
-  }
-  const leaf = parts[parts.length - 1];
-  const s = leaf && !SHARED_SLICES.has(leaf) && !leaf.startsWith('user-') ? SLICE.exec(leaf) : null;
-  return s ? s[1] : d.comm;
 }
 
 /** The memory cgroup an OOM kill happened in, as the summary names it (its leaf). */

@@ -1,15 +1,15 @@
 /**
- * `whydied scan --deaths` over what a pipeline gathers from several hosts: three recorders (the built CLI),
- * each in its own UTS, PID and mount namespace (`unshare --uts --pid --fork --mount-proc`) with its own
- * hostname and state dir, publish JSON lines; processes started inside each "host" (nsenter) die for real
- * (SIGTERM and SIGKILL from kill(1), exit code 3); each host's lines are collected, concatenated, and
- * summarized by the CLI (file and stdin) and the library.
+ * `whydied scan --deaths` over what a pipeline gathers from several hosts. Three hosts, each its own UTS,
+ * PID and mount namespace (`unshare --uts --pid --fork --mount-proc`) with its own hostname; each has its
+ * recorder (the built CLI, its own state dir) in its UTS namespace with the node's PID view, as the DaemonSet
+ * runs it (hostPID). Processes started inside each host (nsenter) die for real (SIGTERM and SIGKILL from
+ * kill(1), exit code 3); each host's JSON lines are collected, concatenated, and summarized by the CLI
+ * (file and stdin) and the library.
  *
  * One machine, one kernel: every recorder traces every exit on it. A real node's recorder sees only its
  * own, so the collection keeps, from each host's lines, the deaths of processes that lived in that host's
  * PID namespace (their host pids, read from /proc while they lived) - what each host would have sent.
- * Recorders are stopped with SIGTERM (they are PID 1 of their namespace: a leaked instance named after
- * pid 1 would look alive to every stale-instance sweep), and their instances removed if one is left.
+ * Recorders are stopped with SIGTERM; an instance one could not remove is removed here.
  */
 import { spawn, spawnSync, ChildProcess } from 'child_process';
 import * as fs from 'fs';
@@ -21,8 +21,15 @@ import { scanFleetDeaths } from '../../src/index';
 
 const CLI = path.resolve(__dirname, '../../dist/whydied.js');
 const hasUnshare = spawnSync('sh', ['-c', 'command -v unshare && command -v nsenter']).status === 0;
-const ok = isRoot() && hasUnshare;
-if (!ok) console.log(`skipping the multi-host scan test: needs root and unshare/nsenter (root=${isRoot()})`);
+// The victims inherit this process's cgroup: under a unit of its own (a CI runner's .service) that unit,
+// not the program, would be their service.
+const ownCgroup = /^0::(.*)$/m.exec(fs.readFileSync('/proc/self/cgroup', 'utf8'))?.[1] ?? '/';
+const inUnit = /\.service(\/|$)/.test(ownCgroup);
+const ok = isRoot() && hasUnshare && !inUnit;
+if (!ok)
+  console.log(
+    `skipping the multi-host scan test: needs root, unshare/nsenter, and a cgroup outside a .service (root=${isRoot()}, cgroup ${ownCgroup})`,
+  );
 const maybe = ok ? describe : describe.skip;
 
 const T = fs.mkdtempSync(path.join(os.tmpdir(), 'whydied-multihost-'));
@@ -32,6 +39,8 @@ interface Host {
   name: string;
   unshare: ChildProcess;
   recorderPid: number;
+  /** A process inside the host's namespaces (nsenter's target). */
+  holder: number;
   out: string;
   log: string;
   state: string;
@@ -49,30 +58,80 @@ function comm(pid: number): string | null {
   }
 }
 
+/** Not gone and not a zombie (this file's event loop is busy while it waits: nothing reaps meanwhile). */
+function running(pid: number): boolean {
+  try {
+    const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^[ZX]/.test(st.slice(st.lastIndexOf(')') + 2));
+  } catch {
+    return false;
+  }
+}
+
 async function startHost(name: string): Promise<Host> {
   const state = path.join(T, name, 'state');
   fs.mkdirSync(state, { recursive: true, mode: 0o700 });
   const out = path.join(T, name, 'deaths.jsonl');
   const log = path.join(T, name, 'record.log');
-  const script = `hostname ${name} && exec "$0" "$1" record --state-dir "$2" --output store,jsonl`;
+  // The host: its own UTS (hostname), PID and mount (/proc) namespaces, held open by a sleep.
   const unshare = spawn(
     'unshare',
-    ['--uts', '--pid', '--fork', '--mount-proc', '--', 'sh', '-c', script, process.execPath, CLI, state],
-    { stdio: ['ignore', fs.openSync(out, 'w'), fs.openSync(log, 'w')] },
+    ['--uts', '--pid', '--fork', '--mount-proc', '--', 'sh', '-c', `hostname ${name} && exec sleep 100000`],
+    { stdio: 'ignore' },
   );
   track(unshare.pid as number);
-  const h: Host = { name, unshare, recorderPid: 0, out, log, state, instance: null, pids: new Set() };
+  let holder = 0;
+  await waitFor(
+    () => {
+      holder = descendantsOf(unshare.pid as number).find((p) => comm(p) === 'sleep') ?? 0;
+      return holder > 0;
+    },
+    5000,
+    10,
+  );
+  if (!holder) throw new Error(`${name}: the namespaces did not come up`);
+  // Its recorder, as the DaemonSet runs it: the host's name, the node's PID view (hostPID: true). A recorder
+  // inside a PID namespace of its own would name its tracing instance after a pid that means another
+  // process to every other whydied on the machine (which would sweep it away as stale).
+  const rec = spawn(
+    'nsenter',
+    [
+      '--target',
+      String(holder),
+      '--uts',
+      '--',
+      process.execPath,
+      CLI,
+      'record',
+      '--state-dir',
+      state,
+      '--output',
+      'store,jsonl',
+    ],
+    { stdio: ['ignore', fs.openSync(out, 'w'), fs.openSync(log, 'w')] },
+  );
+  track(rec.pid as number);
+  const h: Host = {
+    name,
+    unshare,
+    recorderPid: rec.pid as number,
+    holder,
+    out,
+    log,
+    state,
+    instance: null,
+    pids: new Set(),
+  };
   hosts.push(h);
   const up = await waitFor(() => /recording: instance (\S+),/.test(fs.readFileSync(log, 'utf8')), 30000, 100);
   if (!up) throw new Error(`${name}: recorder did not start: ${fs.readFileSync(log, 'utf8')}`);
   h.instance = /recording: instance (\S+),/.exec(fs.readFileSync(log, 'utf8'))![1];
-  h.recorderPid = descendantsOf(unshare.pid as number).find((p) => comm(p) === 'node') ?? 0;
   return h;
 }
 
 /** Run BIN (a copy named for its service) inside the host's namespaces; resolves with its host pid. */
 async function startIn(h: Host, bin: string, args: string[]): Promise<number> {
-  const ns = spawn('nsenter', ['--target', String(h.recorderPid), '--pid', '--uts', '--mount', '--', bin, ...args], {
+  const ns = spawn('nsenter', ['--target', String(h.holder), '--pid', '--uts', '--mount', '--', bin, ...args], {
     stdio: 'ignore',
   });
   track(ns.pid as number);
@@ -107,7 +166,7 @@ function stopHosts(): void {
     }
   }
   const deadline = Date.now() + 10000;
-  while (Date.now() < deadline && hosts.some((h) => h.recorderPid && comm(h.recorderPid) !== null))
+  while (Date.now() < deadline && hosts.some((h) => h.recorderPid && running(h.recorderPid)))
     spawnSync('sleep', ['0.1']);
   for (const h of hosts) {
     // Only if the recorder could not remove its own instance.

@@ -186,7 +186,7 @@ async function expectDeathEverywhere(
   expect(stored.argvHead).toHaveLength(1);
   // The host's textfile directory: the series for this comm, parsed strictly (rewritten every 5 s).
   const prom = path.join(textfile, 'whydied.prom');
-  const series = `whydied_deaths_total{cause="signal",signal="SIGTERM",comm="${comm}"}`;
+  const series = `whydied_deaths_total{cause="signal",signal="SIGTERM",comm="${comm}",service="${comm}"}`;
   expect(await waitFor(() => fs.existsSync(prom) && fs.readFileSync(prom, 'utf8').includes(series), 15000, 250)).toBe(
     true,
   );
