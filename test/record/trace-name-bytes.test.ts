@@ -3,6 +3,7 @@
  * through JSON too (the store), and valid UTF-8 decodes as it always did.
  */
 import { decodeNameBytes, nameBytes } from '../../src/util/name-bytes';
+import { escapeControl, isClean } from '../../src/util/escape';
 
 /** A small deterministic generator: the failing case replays. */
 function rng(seed: number): () => number {
@@ -36,5 +37,16 @@ describe('byte-safe names', () => {
       if (!nameBytes(back.comm).equals(bytes)) bad.push(bytes.toString('hex'));
     }
     expect(bad).toEqual([]);
+  });
+});
+
+describe('escaping byte-safe names for display', () => {
+  it('an invalid byte shows as the byte it was, a valid emoji stays whole, controls and bidi escaped', () => {
+    const { escapeControl, isClean } =
+      jest.requireActual<typeof import('../../src/util/escape')>('../../src/util/escape');
+    const name = decodeNameBytes(Buffer.from([0x61, 0x0a, 0xff, 0x1b, 0xe2, 0x80, 0xae, 0xf0, 0x9f, 0xa6, 0x80]));
+    expect(escapeControl(name)).toBe('a\\n\\xff\\x1b\\u202e🦀');
+    expect(isClean(name)).toBe(false);
+    expect(isClean('🦀 crab')).toBe(true);
   });
 });
