@@ -73,7 +73,7 @@ export interface RawSource {
    * Logs saved from another machine (`--kmsg FILE`, `--journal FILE`): when present, the kernel-log and
    * journal readers parse these instead of asking the system. `name` says where they came from.
    */
-  savedLog?(kind: 'kernel' | 'journal'): { text: string; name: string } | null;
+  savedLog?(kind: 'kernel' | 'journal'): { text: string; name: string; mtimeMs?: number | null } | null;
 }
 
 export interface SocketAndPipeFds {
