@@ -25,6 +25,7 @@ import { isThreadClone, recorderDecoders, RecorderLine } from './recorder-parse'
 import { IdentitySources, ProcessTable } from './recorder-table';
 import { recorderCause } from './recorder-cause';
 import { RecordWriter } from './recorder-writer';
+import { Retention, type RetentionOptions } from './retention';
 import { BufferLoss, readBufferLoss, setBufferKb } from './recorder-stats';
 import type { DeathRecord } from '../source/records/types';
 
@@ -43,6 +44,8 @@ export interface RecorderOptions {
   onRecord?: (rec: RecorderRecord) => void;
   /** The status, each time it is written (metrics). */
   onStatus?: (s: RecorderStatus) => void;
+  /** What the store keeps: clean exits, argv (src/record/retention.ts). */
+  retention?: RetentionOptions;
 }
 
 /** One line of records.jsonl written by the recorder: a DeathRecord plus where each identity field came from. */
@@ -89,7 +92,7 @@ export class Recorder {
   private badRecords = 0;
 
   constructor(private readonly opts: RecorderOptions) {
-    this.writer = new RecordWriter(opts.stateDir, opts.capBytes);
+    this.writer = new RecordWriter(opts.stateDir, opts.capBytes, new Retention(opts.retention));
     const now = new Date().toISOString();
     this.status = {
       pid: process.pid,

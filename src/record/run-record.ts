@@ -14,6 +14,8 @@ import { renderUnit } from './unit';
 import { Recorder } from './recorder';
 import { openAppend } from '../source/safe-write';
 import type { Sinks } from '../fleet/outputs';
+import { redactArgvDefault } from '../fleet/privacy';
+import { CLEAN_EXITS_ENV, parseCleanExits } from './retention';
 
 async function openRecordSinks(req: RecordRequest, logLine: (l: string) => void): Promise<Sinks> {
   const { openSinks } = await import('../fleet/outputs');
@@ -23,6 +25,7 @@ async function openRecordSinks(req: RecordRequest, logLine: (l: string) => void)
     jsonlStream: process.stdout,
     allowProm: true,
     log: logLine,
+    redactArgv: req.redactArgv ?? redactArgvDefault(),
   });
 }
 
@@ -35,6 +38,10 @@ export interface RecordRequest {
   /** Fleet outputs (`store,jsonl,prom=DIR,journal`) and the death hook: src/fleet. */
   output?: string;
   onDeath?: string;
+  /** Retention (src/record/retention.ts): all, none, N/s; default $WHYDIED_CLEAN_EXITS, else all. */
+  cleanExits?: string;
+  /** argv[0] only in every output; default $WHYDIED_REDACT_ARGV (src/fleet/privacy.ts). */
+  redactArgv?: boolean;
 }
 
 const RECORD_LOG = 'record.log';
@@ -49,6 +56,8 @@ function childArgs(dir: string, req: RecordRequest): string[] {
   if (req.bufferKb !== undefined) args.push('--buffer-kb', String(req.bufferKb));
   if (req.output !== undefined) args.push('--output', req.output);
   if (req.onDeath !== undefined) args.push('--on-death', req.onDeath);
+  if (req.cleanExits !== undefined) args.push('--clean-exits', req.cleanExits);
+  if (req.redactArgv) args.push('--redact-argv');
   return args;
 }
 
@@ -91,6 +100,10 @@ async function foreground(dir: string, req: RecordRequest): Promise<number> {
     bufferKb: req.bufferKb,
     log,
     store: sinks ? sinks.spec.store : true,
+    retention: {
+      cleanExits: parseCleanExits(req.cleanExits ?? process.env[CLEAN_EXITS_ENV] ?? 'all'),
+      redactArgv: req.redactArgv ?? redactArgvDefault(),
+    },
     onRecord: sinks ? (rec) => sinks.death(rec) : undefined,
     onStatus: sinks
       ? (st) => sinks.health({ events: st.exits, lost: st.lost.pipe + st.lost.overrun + st.lost.dropped })
@@ -126,6 +139,7 @@ export async function runRecord(req: RecordRequest): Promise<number> {
   if (req.capMb !== undefined && !(Number.isFinite(req.capMb) && req.capMb * 1024 * 1024 >= 4096))
     throw new UsageError('--cap-mb must be a number of MiB of at least 0.004 (4 KiB)');
   if (req.output !== undefined) (await import('../fleet/outputs')).parseOutputs(req.output, { allowProm: true });
+  parseCleanExits(req.cleanExits ?? process.env[CLEAN_EXITS_ENV] ?? 'all');
   if (req.printUnit) {
     const { node, script } = selfCommand();
     process.stdout.write(renderUnit({ node, script, stateDir: req.stateDir ? path.resolve(req.stateDir) : undefined }));
