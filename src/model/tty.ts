@@ -5,7 +5,7 @@
  */
 import type { Facts, ProcStat, Read } from '../source/types';
 import { fail, ok } from '../source/types';
-import { TERMINAL_HOLDERS, type AncestorKind } from './classify';
+import { DETACHABLE_KEEPERS, TERMINAL_HOLDERS, type AncestorKind } from './classify';
 import { describeProcess } from './describe-process';
 import type { CheckTarget } from './target';
 
@@ -23,7 +23,7 @@ export type TtySection = {
   sessionLeader: Someone | null;
   holder: Someone | null;
   holderKind: TtyHolderKind | null;
-  /** Is the holder a tmux or screen server (does it outlive the user's connection)? */
+  /** Is the holder a detachable keeper, tmux, screen or dtach (does it outlive the user's connection)? */
   multiplexer: boolean;
 };
 
@@ -85,6 +85,6 @@ export function deriveTty(facts: Facts, target: CheckTarget): Read<TtySection> {
   const h = leaderStat ? findHolder(facts, leaderStat) : null;
   const holder = h ? { pid: h.stat.pid, comm: h.stat.comm, kind: h.kind, label: h.label } : null;
   const holderKind: TtyHolderKind = !leaderStat ? 'nobody' : holder ? holderKindOf(holder.kind) : 'other';
-  const multiplexer = holderKind === 'tmux-server' || holderKind === 'screen-server';
+  const multiplexer = holder !== null && DETACHABLE_KEEPERS.has(holder.kind);
   return ok({ ...base, tty: p.tty.name, foreground, sessionLeader, holder, holderKind, multiplexer });
 }
