@@ -99,37 +99,79 @@ function checkLinksAlong(abs: string): void {
   }
 }
 
-/** Checks an existing directory (symlinks resolved) and each of its ancestors. */
-function checkExistingDir(dir: string, role: string): DirCheck {
+/** `/proc/self/fd/N` names the directory N is open on: opening `<that>/name` is openat(N, name). */
+const PROC_FD = fs.existsSync('/proc/self/fd') ? '/proc/self/fd' : null;
+
+const modeOf = (st: fs.Stats): string => (st.mode & 0o7777).toString(8);
+
+/**
+ * Walk `real` (an absolute path without links) from `/`, one component at a time, each opened
+ * O_DIRECTORY|O_NOFOLLOW relative to its parent's descriptor (openat through /proc/self/fd), and hand each
+ * component's fstat to `check`: what is checked is what was opened, and a component swapped for a link
+ * between the check and the open fails with ELOOP/ENOTDIR instead of being followed. Changes nothing.
+ */
+function walkNoFollow(real: string, check: (at: string, st: fs.Stats, last: boolean) => void): fs.Stats {
+  const flags = C.O_RDONLY | C.O_DIRECTORY | C.O_NOFOLLOW | C.O_NOCTTY;
+  const parts = real.split('/').filter((s) => s !== '');
+  let fd = fs.openSync('/', flags);
+  let cur = '/';
+  try {
+    let st = fs.fstatSync(fd);
+    check(cur, st, parts.length === 0);
+    for (let i = 0; i < parts.length; i++) {
+      cur = path.join(cur, parts[i]);
+      const next = fs.openSync(PROC_FD ? `${PROC_FD}/${fd}/${parts[i]}` : cur, flags);
+      fs.closeSync(fd);
+      fd = next;
+      st = fs.fstatSync(fd);
+      check(cur, st, i === parts.length - 1);
+    }
+    return st;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Checks an existing directory (symlinks resolved) and each of its ancestors, changing nothing. `private`:
+ * the directory itself must be ours and writable by nobody else, sticky or not (a state dir: records hold
+ * command lines, and /tmp is not a place for them).
+ */
+function checkExistingDir(dir: string, role: string, priv = false): DirCheck {
   let real: string;
   try {
     real = fs.realpathSync(dir);
   } catch (e) {
     throw new UnsafePathError(`cannot use ${role} ${show(dir)}: ${errCode(e)}`);
   }
-  const st = fs.statSync(real);
-  if (!st.isDirectory()) throw new UnsafePathError(`${role} ${show(dir)} is not a directory`);
+  let st: fs.Stats;
+  try {
+    st = walkNoFollow(real, (at, cst, last) => {
+      if (last) return;
+      // Ancestors: another user able to rename an ancestor could swap the whole tree under us.
+      if (!trusted(cst.uid) || (shared(cst) && !sticky(cst)))
+        throw new UnsafePathError(
+          `${role} ${show(dir)} is under ${show(at)}, which another user (uid ${cst.uid}, mode ${modeOf(cst)}) can change: refusing to write there`,
+        );
+    });
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    const code = errCode(e);
+    if (code === 'ENOTDIR') throw new UnsafePathError(`${role} ${show(dir)} is not a directory`);
+    if (code === 'ELOOP') throw new UnsafePathError(`${role} ${show(dir)} changed into a symbolic link while checked`);
+    throw new UnsafePathError(`cannot use ${role} ${show(dir)}: ${code}`, code === 'EACCES' || code === 'ENOENT');
+  }
   const fsName = pseudoFs(real);
   if (fsName)
     throw new UnsafePathError(`${role} ${show(dir)} is on ${fsName}, not a real filesystem: refusing to write there`);
-  if (!trusted(st.uid))
+  if (!trusted(st.uid) || (priv && st.uid !== euid()))
     throw new UnsafePathError(
-      `${role} ${show(dir)} is owned by uid ${st.uid}, not by uid ${euid()} or root: refusing to write into it`,
+      `${role} ${show(dir)} is owned by uid ${st.uid}, not by uid ${euid()}${priv ? '' : ' or root'}: refusing to write into it`,
     );
-  if (shared(st) && !sticky(st))
+  if (shared(st) && (priv || !sticky(st)))
     throw new UnsafePathError(
-      `${role} ${show(dir)} is writable by other users (mode ${(st.mode & 0o7777).toString(8)}): refusing to write into it`,
+      `${role} ${show(dir)} is writable by other users (mode ${modeOf(st)}): refusing to write into it${priv ? ', use a private directory' : ''}`,
     );
-  // Ancestors: another user able to rename an ancestor could swap the whole tree under us.
-  for (let a = path.dirname(real); ; a = path.dirname(a)) {
-    const ast = fs.statSync(a);
-    if (!trusted(ast.uid) || (shared(ast) && !sticky(ast))) {
-      throw new UnsafePathError(
-        `${role} ${show(dir)} is under ${show(a)}, which another user (uid ${ast.uid}, mode ${(ast.mode & 0o7777).toString(8)}) can change: refusing to write there`,
-      );
-    }
-    if (a === '/') break;
-  }
   return { dir: real, shared: shared(st) };
 }
 
@@ -137,7 +179,7 @@ function checkExistingDir(dir: string, role: string): DirCheck {
  * Check `dir` (creating missing components 0700 one at a time when `create`) and return its real path.
  * `role` names it in errors ("state dir", "log directory").
  */
-export function secureDir(dir: string, role: string, create = false): DirCheck {
+export function secureDir(dir: string, role: string, create = false, priv = false): DirCheck {
   if (!isClean(dir)) throw new UnsafePathError(`${role} ${show(dir)} holds a control or bidi character`);
   const abs = path.resolve(dir);
   checkLinksAlong(abs);
@@ -151,7 +193,8 @@ export function secureDir(dir: string, role: string, create = false): DirCheck {
     base = up;
   }
   if (missing.length > 0 && !create) throw new UnsafePathError(`${role} ${show(abs)} does not exist`);
-  let check = checkExistingDir(base, role);
+  // Only the directory asked for must be private: a missing one is created 0700 by us below.
+  let check = checkExistingDir(base, role, priv && missing.length === 0);
   for (const part of missing) {
     const next = path.join(check.dir, part);
     try {
@@ -164,7 +207,7 @@ export function secureDir(dir: string, role: string, create = false): DirCheck {
     const st = fs.lstatSync(next);
     if (st.isSymbolicLink())
       throw new UnsafePathError(`${show(next)} became a symbolic link while creating ${role} ${show(abs)}`);
-    check = checkExistingDir(next, role);
+    check = checkExistingDir(next, role, priv);
   }
   return check;
 }
@@ -231,7 +274,7 @@ export function safeWriteFile(
 /**
  * Open `file` for appending (created 0600), never through a link: O_NOFOLLOW|O_APPEND, then fstat says it
  * is a regular file with a single link (and ours in a shared directory). `/dev/null` is allowed as itself.
- * `private` tightens a file of ours with looser bits to 0600 (records name processes and command lines).
+ * `private` (records name processes and command lines): the file must be ours and 0600 already.
  */
 export function openAppend(
   file: string,
@@ -269,7 +312,12 @@ export function openAppend(
       throw new UnsafePathError(
         `${role} ${show(abs)} is owned by uid ${st.uid} in a shared directory: refusing to write to it`,
       );
-    if (opts.private && st.uid === euid() && (st.mode & 0o077) !== 0) fs.fchmodSync(fd, 0o600);
+    // A private file (records: command lines) that another user owns, or that was ever readable by others,
+    // may be held open by them: whatever is appended they read. Refused, never tightened and used.
+    if (opts.private && (st.uid !== euid() || (st.mode & 0o077) !== 0))
+      throw new UnsafePathError(
+        `${role} ${show(abs)} is owned by uid ${st.uid} with mode ${modeOf(st)}, not private to uid ${euid()}: refusing to write to it`,
+      );
     return fd;
   } catch (e) {
     fs.closeSync(fd);
