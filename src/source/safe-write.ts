@@ -325,11 +325,88 @@ export function openAppend(
   }
 }
 
-/** Create `file` exclusively (O_EXCL|O_NOFOLLOW, 0600) in a checked directory; EEXIST is passed on. */
+/** A write that failed for want of room or permission: the disk, not whydied (exit 2, "unavailable"). */
+const NO_ROOM = new Set(['ENOSPC', 'EDQUOT', 'EFBIG', 'EROFS', 'EACCES', 'EPERM', 'EIO']);
+
+/**
+ * Create `file` exclusively (O_EXCL|O_NOFOLLOW, 0600) in a checked directory, written whole or not at all:
+ * a read-only or full disk is an UnsafePathError (exit 2), and a file that could not be filled is removed
+ * (an empty pidfile would stand for a recorder that never ran). EEXIST is passed on.
+ */
 export function createExclusive(file: string, data: string): void {
-  const fd = fs.openSync(file, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW | C.O_NOCTTY, 0o600);
+  let fd: number;
   try {
-    fs.writeSync(fd, data);
+    fd = fs.openSync(file, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW | C.O_NOCTTY, 0o600);
+  } catch (e) {
+    if (errCode(e) === 'EEXIST' || !NO_ROOM.has(errCode(e))) throw e;
+    throw new UnsafePathError(`cannot create ${show(file)}: ${errCode(e)}`, true);
+  }
+  try {
+    writeAll(fd, Buffer.from(data), file);
+  } catch (e) {
+    try {
+      fs.unlinkSync(file);
+    } catch {
+      /* gone already */
+    }
+    throw e;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Write all of `buf` at the end of an O_APPEND file, or nothing: a short write (a full disk takes what fits)
+ * is followed by the error of the next write; the file is then cut back to where it ended before, so no torn
+ * line is left for the next writer, and the failure is an UnsafePathError (unavailable: exit 2, one line).
+ */
+export function writeAll(fd: number, buf: Buffer, file: string): void {
+  let start = -1;
+  try {
+    start = fs.fstatSync(fd).size;
+    for (let off = 0; off < buf.length;) off += fs.writeSync(fd, buf, off, buf.length - off);
+  } catch (e) {
+    if (start >= 0) {
+      try {
+        fs.ftruncateSync(fd, start);
+      } catch {
+        /* nothing more to do: the reader skips a torn line */
+      }
+    }
+    if (e instanceof UsageError) throw e;
+    throw new UnsafePathError(`cannot write ${show(file)}: ${errCode(e)}`, NO_ROOM.has(errCode(e)));
+  }
+}
+
+/**
+ * Overwrite an existing small file of ours in place (O_NOFOLLOW, no O_CREAT), padding with spaces to its old
+ * length so no new block is needed: how a status file stays current on a full disk. Best effort: false
+ * when the file is missing, not ours, linked, or the write fails.
+ */
+export function rewriteInPlace(file: string, text: string): boolean {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, C.O_WRONLY | C.O_NOFOLLOW | C.O_NOCTTY | C.O_NONBLOCK);
+  } catch {
+    return false;
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile() || st.nlink !== 1 || st.uid !== euid()) return false;
+    const body = Buffer.from(text);
+    const buf =
+      body.length < st.size
+        ? Buffer.concat([
+            body.subarray(0, body.length - 1),
+            Buffer.alloc(st.size - body.length, ' '),
+            Buffer.from('\n'),
+          ])
+        : body;
+    fs.writeSync(fd, buf, 0, buf.length, 0);
+    if (buf.length < st.size) fs.ftruncateSync(fd, buf.length);
+    return true;
+  } catch {
+    return false;
   } finally {
     fs.closeSync(fd);
   }
