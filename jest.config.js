@@ -2,7 +2,9 @@
 // - unit: everything under test/ except the reality and systemd suites;
 // - reality: test/reality, real events (SSH hangups, group kills, CI reapers, namespaces, OOM kills);
 // - systemd: test/systemd, a real systemd booted with systemd-nspawn (root only; skips with the reason
-//   otherwise): its global setup boots it once, the teardown powers it off and restores the host.
+//   otherwise): its global setup boots it once, the teardown powers it off and restores the host;
+// - v2vm: test/v2vm, a pure cgroup v2 Debian 12 VM under QEMU (scripts/v2vm.sh; root and qemu only, skips with
+//   the reason otherwise): its global setup builds the image when needed and boots once, the teardown powers off.
 const shared = {
   testEnvironment: 'node',
   testMatch: ['**/*.test.ts'],
@@ -21,7 +23,12 @@ module.exports = {
       ...shared,
       displayName: 'unit',
       roots: ['<rootDir>/test'],
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/reality/', '<rootDir>/test/systemd/'],
+      testPathIgnorePatterns: [
+        '/node_modules/',
+        '<rootDir>/test/reality/',
+        '<rootDir>/test/systemd/',
+        '<rootDir>/test/v2vm/',
+      ],
     },
     { ...shared, displayName: 'reality', roots: ['<rootDir>/test/reality'] },
     {
@@ -30,6 +37,13 @@ module.exports = {
       roots: ['<rootDir>/test/systemd'],
       globalSetup: '<rootDir>/test/systemd/global-setup.ts',
       globalTeardown: '<rootDir>/test/systemd/global-teardown.ts',
+    },
+    {
+      ...shared,
+      displayName: 'v2vm',
+      roots: ['<rootDir>/test/v2vm'],
+      globalSetup: '<rootDir>/test/v2vm/global-setup.ts',
+      globalTeardown: '<rootDir>/test/v2vm/global-teardown.ts',
     },
   ],
   testTimeout: 60000,
