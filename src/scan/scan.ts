@@ -190,7 +190,7 @@ function fromRecords(facts: Facts, out: ScanEntry[], unreadable: string[]): void
   }
 }
 
-const RANK: Record<CauseSource, number> = { watch: 5, record: 4, 'kernel-log': 3, journal: 2, plugin: 1 };
+const RANK: Record<CauseSource, number> = { watch: 6, record: 5, 'kernel-log': 4, journal: 3, systemd: 2, plugin: 1 };
 
 /** One entry per death: same pid within 5 s is the same death; the most direct source keeps it. */
 function merge(entries: ScanEntry[]): ScanEntry[] {
