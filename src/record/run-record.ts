@@ -164,9 +164,17 @@ export async function runRecord(req: RecordRequest): Promise<number> {
       );
   }
   parseCleanExits(req.cleanExits ?? process.env[CLEAN_EXITS_ENV] ?? 'all');
+  // The unit holds the output list on its ExecStart= line (and prom=DIR in ReadWritePaths=): same rule.
+  if (req.printUnit && req.output !== undefined && !isClean(req.output))
+    throw new UsageError(`--output must not hold control or bidi characters, not '${escapeControl(req.output)}'`);
   if (req.printUnit) {
-    const { node, script } = selfCommand();
-    process.stdout.write(renderUnit({ node, script, stateDir: req.stateDir ? path.resolve(req.stateDir) : undefined }));
+    process.stdout.write(
+      renderUnit({
+        command: selfCommand(),
+        stateDir: req.stateDir ? path.resolve(req.stateDir) : undefined,
+        output: req.output,
+      }),
+    );
     return 0;
   }
   if (process.getuid?.() !== 0) {
