@@ -5,7 +5,7 @@
  */
 import * as os from 'os';
 import { UsageError } from '../util/errors';
-import { escapeControl, isClean } from '../util/escape';
+import { escapeControl, isClean, safeJson } from '../util/escape';
 import type { DeathRecord } from '../source/records/types';
 import { secureDir } from '../source/safe-write';
 import { containerFromCgroup } from '../source/container-id';
@@ -152,7 +152,7 @@ export async function openSinks(o: SinkOptions): Promise<Sinks> {
       if (hook && (hook.pids.has(rec.pid) || hook.pids.has(rec.sid))) return;
       if (journal?.pid !== undefined && rec.pid === journal.pid) return;
       const e: DeathEvent = toDeathEvent(rec, host);
-      if (spec.jsonl) o.jsonlStream.write(JSON.stringify(e) + '\n');
+      if (spec.jsonl) o.jsonlStream.write(safeJson(e) + '\n');
       if (counters) {
         counters.add(e);
         const l = (Date.now() - Date.parse(rec.seenAt)) / 1000;

@@ -17,6 +17,9 @@ export function serviceOf(d: { containerName: string | null; cgroup: string | nu
     if (m) return m[1];
   }
   const leaf = parts[parts.length - 1];
-  const s = leaf && !SHARED_SLICES.has(leaf) && !leaf.startsWith('user-') && !leaf.startsWith('kubepods') ? SLICE.exec(leaf) : null;
+  const s =
+    leaf && !SHARED_SLICES.has(leaf) && !leaf.startsWith('user-') && !leaf.startsWith('kubepods')
+      ? SLICE.exec(leaf)
+      : null;
   return s ? s[1] : d.comm;
 }
