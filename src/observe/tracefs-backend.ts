@@ -21,7 +21,8 @@ import {
   syscallArgLiteral,
   TraceInstance,
 } from '../source/trace/tracefs';
-import { KillEvent, parseTraceLine, TgkillEvent, TraceEvent } from '../source/trace/parse';
+import type { KillEvent, TgkillEvent, TraceEvent } from '../source/trace/parse';
+import { openTraceEvents } from '../source/trace/event-reader';
 import { TaskNames } from '../source/trace/task-names';
 import { DeathTracker } from './derive';
 import { isRunning, readIdentity, taskOwner, threadIds } from '../source/process-identity';
@@ -141,10 +142,8 @@ function run(inst: TraceInstance, targets: WatchedTarget[]): BackendRun {
     }
   };
 
-  const pipe = inst.openPipe((line) => {
-    const ev = parseTraceLine(line);
-    if (ev) onEvent(ev);
-  });
+  // Binary per-CPU records (src/source/trace/raw-reader.ts): no name can spell or hide an event.
+  const pipe = openTraceEvents(inst, onEvent);
   inst.start();
 
   const finish = (): void => {
