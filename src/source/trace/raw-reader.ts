@@ -64,6 +64,8 @@ const IDLE_MS = 20;
 const PAGES_PER_ROUND = 32;
 /** How long a record waits for older records of other CPUs (ns). Far above one round's read time. */
 export const HOLD_NS = 10e6;
+/** At most this many rounds in drain(): 64 MB of pages per CPU, more than any buffer whydied sets. */
+const DRAIN_ROUNDS = 512;
 
 interface CpuFile {
   cpu: number;
@@ -182,8 +184,9 @@ export function openRawReader<T>(instanceDir: string, opts: RawReaderOptions<T>)
   return {
     drain() {
       if (closed) return;
-      while (round(PAGES_PER_ROUND, 'hold')) {
-        /* read every CPU dry */
+      // Every CPU read dry, within a bound: a flood that outpaces the reader must not hold teardown.
+      for (let i = 0; i < DRAIN_ROUNDS && round(PAGES_PER_ROUND, 'hold'); i++) {
+        /* keep reading */
       }
       round(0, 'all');
     },
