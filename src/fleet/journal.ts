@@ -9,6 +9,7 @@ import { spawn, ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import type { DeathEvent } from './death-event';
 import { describeCause } from '../engine/describe-cause';
+import { nameBytes } from '../util/name-bytes';
 
 /** Fixed: `journalctl MESSAGE_ID=...` finds every whydied death. */
 export const MESSAGE_ID = '5f1c2a7e9b3d4c8a8e6f0d1b2c3a4e57';
@@ -70,7 +71,8 @@ function journalFields(e: DeathEvent): Array<[string, string]> {
 export function encodeNative(fields: Array<[string, string]>): Buffer {
   const parts: Buffer[] = [];
   for (const [k, v] of fields) {
-    const val = Buffer.from(v, 'utf8');
+    // A name's bytes exactly (byte-safe strings, src/util/name-bytes.ts): journald fields are binary-safe.
+    const val = nameBytes(v);
     if (!v.includes('\n')) parts.push(Buffer.from(`${k}=`), val, Buffer.from('\n'));
     else {
       const len = Buffer.alloc(8);

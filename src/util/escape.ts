@@ -9,7 +9,8 @@
  */
 // eslint-style note: the character class is built from code points so the source itself holds no raw controls.
 // Under /u a lone surrogate is matched alone, never half of a pair.
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\udc80-\udcff]/gu;
+const UNSAFE =
+  /[\u0000-\u001f\u007f-\u009f\u061c\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\udc80-\udcff]/gu;
 
 const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
