@@ -11,7 +11,7 @@
  *  - oom/mark_victim              OOM kills
  * The instance clock is `boot`, so a fork event's timestamp is the child's /proc start time.
  */
-import { safeWriteFile } from '../source/safe-write';
+import { rewriteInPlace, safeWriteFile } from '../source/safe-write';
 import * as fs from 'fs';
 import * as path from 'path';
 import { createInstance, ensureTracefs, removeStaleInstances, TraceInstance } from '../source/trace/tracefs';
@@ -25,6 +25,7 @@ import { isThreadClone, recorderDecoders, RecorderLine } from './recorder-parse'
 import { IdentitySources, ProcessTable } from './recorder-table';
 import { recorderCause } from './recorder-cause';
 import { RecordWriter } from './recorder-writer';
+import { Retention, type RetentionOptions } from './retention';
 import { BufferLoss, readBufferLoss, setBufferKb } from './recorder-stats';
 import type { DeathRecord } from '../source/records/types';
 
@@ -43,6 +44,10 @@ export interface RecorderOptions {
   onRecord?: (rec: RecorderRecord) => void;
   /** The status, each time it is written (metrics). */
   onStatus?: (s: RecorderStatus) => void;
+  /** What the store keeps: clean exits, argv (src/record/retention.ts). */
+  retention?: RetentionOptions;
+  /** Earlier recorders of this state dir found killed (a stale pidfile): counted in `lost.killed`. */
+  killedBefore?: number;
 }
 
 /** One line of records.jsonl written by the recorder: a DeathRecord plus where each identity field came from. */
@@ -62,10 +67,26 @@ export interface RecorderStatus {
   /** Exits whose process was not seen forking nor in the start scan: start time unknown (-1). */
   unknownIdentity: number;
   fatalSignals: number;
-  lost: { pipe: number; overrun: number; dropped: number };
+  /**
+   * pipe/overrun/dropped: events the kernel could not hand over. unwritten: records made but not stored (a
+   * full or read-only disk; the batch is cut back off, never left torn). killed: earlier recorders of this
+   * state dir that died without stopping (kill -9): what they had read but not written is lost (at most the
+   * batch in hand, see FLUSH below).
+   */
+  lost: { pipe: number; overrun: number; dropped: number; unwritten: number; killed: number };
 }
 
+/**
+ * The loss guarantee (README "Flight recorder"): records are written in one write() per batch, after each batch
+ * of events read from the kernel and before the next is read (setImmediate: the trace reader reads again on a
+ * timer, later in the event loop), so a kill -9 loses at most the batch in hand (the exits of one read, a few
+ * milliseconds) plus what the kernel had not yet handed over. No fsync per batch: a host crash may lose what
+ * the page cache held (the kernel writes it back within vm.dirty_expire_centisecs, 30 s by default).
+ * FLUSH_MS is only the backstop for records made outside a read (the start scan).
+ */
 const FLUSH_MS = 200;
+/** At most one line per this interval about failing writes (a full disk would otherwise log every batch). */
+const WRITE_ERROR_LOG_MS = 60000;
 const SWEEP_MS = 1000;
 const STATUS_MS = 5000;
 const PRUNE_MS = 30000;
@@ -88,9 +109,12 @@ export class Recorder {
   private stopped = false;
   private badRecords = 0;
   private pipeLossLogged = 0;
+  private flushQueued = false;
+  private writeErrorLoggedAt = 0;
+  private writeErrorsUnlogged = 0;
 
   constructor(private readonly opts: RecorderOptions) {
-    this.writer = new RecordWriter(opts.stateDir, opts.capBytes);
+    this.writer = new RecordWriter(opts.stateDir, opts.capBytes, new Retention(opts.retention));
     const now = new Date().toISOString();
     this.status = {
       pid: process.pid,
@@ -103,7 +127,7 @@ export class Recorder {
       rotations: 0,
       unknownIdentity: 0,
       fatalSignals: 0,
-      lost: { pipe: 0, overrun: 0, dropped: 0 },
+      lost: { pipe: 0, overrun: 0, dropped: 0, unwritten: 0, killed: opts.killedBefore ?? 0 },
     };
   }
 
@@ -299,16 +323,40 @@ export class Recorder {
     if (this.opts.store !== false) this.writer.push(rec);
     this.opts.onRecord?.(rec);
     if (this.writer.pending >= FLUSH_AT_RECORDS) this.flush();
+    else if (!this.flushQueued) {
+      // Written once this batch of events is handled, before the next read: see FLUSH_MS.
+      this.flushQueued = true;
+      setImmediate(() => this.flush());
+    }
   }
 
   private flush(): void {
+    this.flushQueued = false;
+    const pending = this.writer.pending;
     try {
       this.writer.flush();
     } catch (e) {
-      this.opts.log(`cannot write records: ${(e as Error).message}`);
+      this.status.lost.unwritten += pending;
+      this.logWriteError((e as Error).message);
     }
     this.status.records = this.writer.written;
     this.status.rotations = this.writer.rotations;
+  }
+
+  private logWriteError(message: string): void {
+    const now = Date.now();
+    if (now - this.writeErrorLoggedAt < WRITE_ERROR_LOG_MS) {
+      this.writeErrorsUnlogged++;
+      return;
+    }
+    const more = this.writeErrorsUnlogged
+      ? ` (and ${this.writeErrorsUnlogged} more failed writes since the last line)`
+      : '';
+    this.writeErrorLoggedAt = now;
+    this.writeErrorsUnlogged = 0;
+    this.opts.log(`cannot write records: ${message}; ${this.status.lost.unwritten} records lost so far${more}`);
+    // The status says it at once, not at the next tick.
+    this.writeStatus();
   }
 
   private checkLoss(): void {
@@ -332,10 +380,12 @@ export class Recorder {
   private writeStatus(): void {
     this.status.updatedAt = new Date().toISOString();
     this.opts.onStatus?.(this.getStatus());
+    const text = JSON.stringify(this.status) + '\n';
     try {
-      safeWriteFile(this.statusFile, JSON.stringify(this.status) + '\n', { role: 'recorder status' });
+      safeWriteFile(this.statusFile, text, { role: 'recorder status' });
     } catch {
-      /* the log still has it */
+      // A full disk has no room for a fresh copy: rewrite the one there in place (same blocks, padded).
+      rewriteInPlace(this.statusFile, text);
     }
   }
 

@@ -31,3 +31,19 @@ export function isClean(s: string): boolean {
   UNSAFE.lastIndex = 0;
   return !new RegExp(UNSAFE.source, 'u').test(s);
 }
+
+/**
+ * JSON text whose strings hold no raw terminal control or bidi character: JSON.stringify escapes C0 but
+ * leaves DEL, C1, U+061C, U+200E/F, U+2028/9, U+202A-E, U+2066-9 and U+FEFF raw; here they become `\u202e`
+ * (the same string to every JSON parser, inert on a terminal). Never `\x202e`: that is not JSON, and reads
+ * as the byte 0x20 followed by "2e".
+ */
+const RAW_IN_JSON = /[\u007f-\u009f\u061c\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
+export function jsonEscapeRaw(json: string): string {
+  return json.replace(RAW_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** JSON.stringify, then jsonEscapeRaw. */
+export function safeJson(value: unknown, indent?: number): string {
+  return jsonEscapeRaw(JSON.stringify(value, null, indent));
+}
