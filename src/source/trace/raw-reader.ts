@@ -75,13 +75,19 @@ interface CpuFile {
 function openCpus(instanceDir: string): CpuFile[] {
   const dir = path.join(instanceDir, 'per_cpu');
   const out: CpuFile[] = [];
+  let firstError: Error | null = null;
   for (const name of fs.readdirSync(dir)) {
     const m = /^cpu(\d+)$/.exec(name);
     if (!m) continue;
-    const fd = fs.openSync(path.join(dir, name, 'trace_pipe_raw'), fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-    out.push({ cpu: Number(m[1]), fd });
+    try {
+      const fd = fs.openSync(path.join(dir, name, 'trace_pipe_raw'), fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      out.push({ cpu: Number(m[1]), fd });
+    } catch (e) {
+      // A possible but absent CPU may refuse; the online ones are what can produce events.
+      firstError ??= e as Error;
+    }
   }
-  if (out.length === 0) throw new Error(`no per-CPU buffers in ${dir}`);
+  if (out.length === 0) throw new Error(`no per-CPU buffer of ${dir} opens: ${firstError?.message ?? 'none listed'}`);
   return out.sort((a, b) => a.cpu - b.cpu);
 }
 
