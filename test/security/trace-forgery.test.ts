@@ -31,6 +31,7 @@ else if (!hasTools) console.log('skipping trace forgery tests: setpriv or python
 
 interface Rec {
   pid: number;
+  ppid: number;
   comm: string;
   argvHead: string[];
   cause: { kind: string; signal?: string; exitCode?: number; sender?: { pid: number; comm: string } };
@@ -206,15 +207,18 @@ maybe('trace forgery: an unprivileged user against a root recorder', () => {
         expect(r.cause).toMatchObject({ kind: 'exit', exitCode: s.exitCode });
       }
     }
-    // The JSON lines output (whydied.death/1) says the same.
-    const events = rec
-      .jsonl()
-      .split('\n')
-      .filter((l) => l.trim())
-      .map((l) => JSON.parse(l) as { pid: number; comm: string });
-    expect(events.filter((e) => e.pid === victim)).toEqual([]);
-    for (const s of seen.filter((x) => x.signal || x.exitCode)) {
-      const e = events.find((x) => x.pid === s.pid);
+    // The JSON lines output (whydied.death/1, deaths only) says the same, once the pipe has delivered it.
+    const events = (): Array<{ pid: number; comm: string }> =>
+      rec
+        .jsonl()
+        .split('\n')
+        .filter((l) => l.trim())
+        .map((l) => JSON.parse(l) as { pid: number; comm: string });
+    const deaths = seen.filter((x) => x.signal || x.exitCode);
+    await waitFor(() => deaths.every((s) => events().some((e) => e.pid === s.pid)), 10000, 100);
+    expect(events().filter((e) => e.pid === victim)).toEqual([]);
+    for (const s of deaths) {
+      const e = events().find((x) => x.pid === s.pid);
       expect({ trick: s.trick, comm: e?.comm }).toEqual({ trick: s.trick, comm: fromHex(s.comm) });
     }
     // SIGTERM: records flushed, the instance removed.
@@ -319,9 +323,9 @@ maybe('trace forgery: an unprivileged user against a root recorder', () => {
     } finally {
       rec.proc.kill('SIGCONT');
     }
-    const info = flood[0] as { pids: number[]; comm: string };
-    const pids = new Set(info.pids);
-    expect(pids.size).toBe(3000);
+    const info = flood[0] as { pids: number[]; comm: string; parent: number };
+    // (pids may repeat: pid_max is 32768 and the machine is busy)
+    expect(info.pids).toHaveLength(3000);
     // The last of the flood is recorded once the reader catches up.
     const last = info.pids[info.pids.length - 1];
     expect(await waitFor(() => readRecs(rec.dir).some((r) => r.pid === last), 20000, 100)).toBe(true);
@@ -337,7 +341,8 @@ maybe('trace forgery: an unprivileged user against a root recorder', () => {
     const recs = readRecs(rec.dir);
     expect(isAlive(victim)).toBe(true);
     expect(recs.filter((r) => r.pid === victim)).toEqual([]);
-    const mine = recs.filter((r) => pids.has(r.pid));
+    // The flood's children: their parent is the attacker (known from the fork, when that event survived).
+    const mine = recs.filter((r) => r.ppid === info.parent);
     expect(mine.length).toBeGreaterThan(0);
     // Whatever survived the overrun is true: the flood's own name, never a signal.
     const wrong = mine.filter((r) => r.comm !== fromHex(info.comm) || r.cause.kind === 'signal');
