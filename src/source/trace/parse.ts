@@ -1,5 +1,7 @@
 /**
- * Parser for tracefs text output (`trace` / `trace_pipe` lines) of the events whydied enables.
+ * The trace events whydied models (the shapes every consumer reads), and a parser for tracefs TEXT output
+ * (`trace` / `trace_pipe` lines) kept for saved text traces only: live readers decode the binary ring buffer
+ * (raw-reader.ts, raw-events.ts), because the text prints names raw and a name can spell a line.
  *
  * Line shape: `<task comm>-<tid> [cpu] flags timestamp: event: fields`. The task comm may contain spaces and
  * dashes, so the prefix is parsed backwards from the `[cpu]` anchor using the last `-`. Syscall events print as

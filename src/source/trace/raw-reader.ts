@@ -11,8 +11,9 @@
  * nothing new releases everything held (the buffers were empty: nothing older can still arrive). A CPU
  * left with unread pages (the per-round bound) also holds back every record newer than its last one.
  *
- * Polled like pipe.ts, for the same reason: a blocking read would park a libuv thread in the kernel, and
- * rmdir of the instance is EBUSY while any per-CPU file is open.
+ * Polled (O_NONBLOCK, a short timer, shorter while records flow): a blocking read would park a libuv pool
+ * thread inside the kernel with no way to cancel it, and rmdir of the instance is EBUSY while any per-CPU
+ * file is open, so stopping could hang. Idle, a round costs one read(2) per CPU every IDLE_MS.
  */
 import * as fs from 'fs';
 import * as path from 'path';
