@@ -39,7 +39,11 @@ export function detectFormat(text: string): KernelLogFormat {
     // journalctl prints a `-- Logs begin at ... --` / `-- Boot ... --` banner first.
     if (line.startsWith('-- ')) continue;
     // Every other saver's text (dmesg in all its forms, syslog, journalctl short formats, logread, logcat)
-    // is read line by line by one tolerant prefix reader (line-prefix.ts), whatever the first line is.
+    // is read line by line by one tolerant prefix reader (line-prefix.ts), whatever the first line is:
+    // the name only tells what the first line looked like.
+    const p = readLinePrefix(line);
+    if (p.wall !== null) return 'wall-clock';
+    if (p.uptimeSec !== null && p.tag === 'kernel') return 'journal-short-monotonic';
     return 'dmesg';
   }
   return 'dmesg';
