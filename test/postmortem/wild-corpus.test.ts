@@ -158,7 +158,7 @@ afterAll(() => {
 
 test('the corpus holds at least 80 real excerpts with provenance, every file listed once', () => {
   const files = fs.readdirSync(WILD).filter((f) => f.endsWith('.txt'));
-  expect(manifest.length).toBeGreaterThanOrEqual(50);
+  expect(manifest.length).toBeGreaterThanOrEqual(80);
   expect(new Set(manifest.map((e) => e.file)).size).toBe(manifest.length);
   expect(files.sort()).toEqual(manifest.map((e) => e.file).sort());
   for (const e of manifest) {

@@ -20,6 +20,7 @@ const KERNEL_KEYWORDS: readonly string[] = [
   'fatal signal', // print_fatal_signal
   "Kill '", // Android lowmemorykiller / lmkd
   "Killing '",
+  'sending SIG', // mips do_page_fault (counted as not understood: it names no pid)
 ];
 
 /**
