@@ -3,7 +3,8 @@
  * first, one entry each. Reads only through Facts, so `--kmsg`/`--journal` saved logs and bundles work
  * the same way. A death seen by several sources is listed once, under the most direct one.
  */
-import type { CauseConfidence, CauseKind, CauseSource } from '../engine/types';
+import type { CauseSource } from '../engine/types';
+import type { ScanEntry } from './entry';
 import type { Facts } from '../source/types';
 import { causeParts } from '../engine/describe-cause';
 import { readKernelLog } from '../source/kernel-log/read';
@@ -15,30 +16,7 @@ import { journalEvent, parseJournal } from '../source/journal/parse';
 import { scanRecords } from '../source/records/store';
 import { recordsDir } from '../source/records/records-dir';
 
-export interface ScanEntry {
-  /** Wall-clock ms, null when the source gives no usable time. */
-  timeMs: number | null;
-  pid: number | null;
-  /** comm, or the unit for unit-level journal results. */
-  name: string;
-  kind: CauseKind;
-  signal?: string;
-  exitCode?: number;
-  /** One short phrase: `OOM kill`, `SIGKILL from bash (pid 12)`, `exit code 3`. */
-  what: string;
-  source: CauseSource;
-  /** For records: which whydied tool wrote it (`whydied watch`, `whydied launch`, `whydied record`). */
-  by?: string;
-  /** A saved log's own stamp for the death, as written (`2024-04-29 14:55:41 +02:00`, `08-16 20:29:54`). */
-  logTime?: string;
-  /** printk's seconds-since-boot stamp, when the log has one. */
-  uptimeSec?: number;
-  /** OOM kills: whose limit ran out (`memcg`, `system`), or null when the log does not say. */
-  scope?: 'memcg' | 'system' | null;
-  confidence: CauseConfidence;
-  /** Other sources that saw the same death. */
-  alsoIn: CauseSource[];
-}
+export type { ScanEntry } from './entry';
 
 export interface ScanResult {
   entries: ScanEntry[];
