@@ -97,6 +97,20 @@ export const groupKillRules: SurvivalRule[] = [
     },
   },
   {
+    code: 'group.session-gone',
+    event: 'group-kill',
+    outcome: 'survives',
+    confidence: 'likely',
+    meaning:
+      "It was left in the group of a launcher that made a session of its own and has exited (cron, atd, `setsid sh -c 'cmd &'`, an ssh command): no shell or CI runner owns that group; only a tool that kept its id could still kill it.",
+    when: (e) => {
+      const g = e.group;
+      if (!g || !notLeader(e) || g.groupLeaderInfo?.alive || g.pgid !== g.sid || g.sessionLeaderInfo?.alive)
+        return null;
+      return `it was left in process group ${g.pgid}, the group and session its launcher (pid ${g.pgid}) made for itself with setsid before exiting, as cron, atd, \`setsid sh -c 'cmd &'\` and ssh commands do: no shell job table or CI runner owns that group, so nothing kills it at a step's end — unless the tool that started that session kept its id and kills it (a spawn with detached: true followed by kill -- -${g.pgid}), which /proc cannot show`;
+    },
+  },
+  {
     code: 'group.shares-with-runner',
     event: 'group-kill',
     outcome: 'dies',
