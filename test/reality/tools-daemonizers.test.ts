@@ -74,7 +74,8 @@ describe('daemonizers in a step whose group is killed at its end', () => {
     const keeper = procStat(pid)?.ppid ?? 0;
     onTeardown(`daemon ${keeper}`, () => killPids([keeper]));
     const r = diagnose(pid);
-    const grp = expectRule(r, 'group-kill', 'group.daemonized');
+    // Its session and group are those of daemon's first fork, gone (daemon keeps the client's stdio).
+    const grp = expectRule(r, 'group-kill', 'group.session-gone');
     expectRule(r, 'parent-exit', 'parent.stopper');
     await killGroup(stepGroup);
     const died = await outcomeOf(pid, grp);
