@@ -35,26 +35,25 @@ const need = (...tools: string[]): jest.It => (missingTool(...tools) ? test.skip
 const needNs = (...tools: string[]): jest.It => (missingTool(...tools) || pidnsAvailable() ? test.skip : test);
 const CLI = path.join(__dirname, '..', '..', 'dist', 'whydied.js');
 
-describe('container inits relay their stop', () => {
-  for (const [init, argv] of [
-    ['dumb-init', ['dumb-init']],
-    ['catatonit', ['catatonit', '--']],
-    ['tini', ['tini', '--']],
-  ] as const) {
-    need(init)(`${init}: SIGTERM to the init ends its command`, async () => {
-      const n = uniqueSleep();
-      const l = await launch([...argv, 'sleep', n], ['sleep', n]);
-      try {
-        const r = diagnose(l.pid);
-        const pe = expectRule(r, 'parent-exit', 'parent.stopper');
-        expect(pe.by).toBe('keeper');
-        signal(l.parentPid, 'SIGTERM');
-        expectReality(pe, await outcomeOf(l.pid, pe));
-      } finally {
-        await l.stop();
-      }
-    });
+/** Start `argv` ending in `sleep N`, stop the init with SIGTERM, hold the parent-exit row to what happened. */
+async function initStops(argv: readonly string[]): Promise<void> {
+  const n = uniqueSleep();
+  const l = await launch([...argv, 'sleep', n], ['sleep', n]);
+  try {
+    const r = diagnose(l.pid);
+    const pe = expectRule(r, 'parent-exit', 'parent.stopper');
+    expect(pe.by).toBe('keeper');
+    signal(l.parentPid, 'SIGTERM');
+    expectReality(pe, await outcomeOf(l.pid, pe));
+  } finally {
+    await l.stop();
   }
+}
+
+describe('container inits relay their stop', () => {
+  need('dumb-init')('dumb-init: SIGTERM to the init ends its command', () => initStops(['dumb-init']));
+  need('catatonit')('catatonit: SIGTERM to the init ends its command', () => initStops(['catatonit', '--']));
+  need('tini')('tini: SIGTERM to the init ends its command', () => initStops(['tini', '--']));
 });
 
 describe('tini as the init of a PID namespace', () => {
