@@ -1,8 +1,8 @@
 /**
  * Real launchers, wrappers, supervisors and schedulers for the tools scenarios (test/reality/tools-*): each
  * started the way a user starts it, in a session of the test's own making, its pids tracked and its whole
- * session killed at teardown. Daemons with global state (atd, cron) run only when none runs already, and
- * their job files are ours alone and removed.
+ * session killed at teardown. Daemons with global state (atd, cron) are started only when none runs (a
+ * running one is used, never stopped), and their job files are ours alone and removed.
  */
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -127,12 +127,13 @@ export function daemonPid(comm: string): number | null {
 }
 
 /**
- * Our own atd (`atd -f` in a session of ours) when none runs: at jobs need it. Null with the reason when
- * another atd runs (its spool is shared: this test does not touch a daemon it did not start).
+ * atd for at jobs: ours (`atd -f` in a session of ours) when none runs, else the one running (a
+ * distribution's atd.service runs the same `atd -f`); `ours` says whether the scenario may stop it.
  */
-export async function startAtd(): Promise<{ pid: number } | string> {
+export async function startAtd(): Promise<{ pid: number; ours: boolean } | string> {
   if (missingTool('atd', 'at')) return 'at is not installed';
-  if (allPids().some((p) => procStat(p)?.comm === 'atd')) return 'another atd runs on this machine';
+  const running = daemonPid('atd');
+  if (running) return { pid: running, ours: false };
   const child = spawn('setsid', ['atd', '-f'], { stdio: 'ignore', env: cleanEnv() });
   if (!child.pid) return 'could not start atd';
   const root = track(child.pid);
@@ -140,19 +141,24 @@ export async function startAtd(): Promise<{ pid: number } | string> {
     await killPids([root]);
   });
   if (!(await waitFor(() => procStat(root)?.comm === 'atd', 5000))) return 'atd did not start';
-  return { pid: root };
+  return { pid: root, ours: true };
 }
 
 /**
- * Our own cron (`cron -f`) with a job file of ours in /etc/cron.d, removed at teardown. Cron reads job
- * files at each minute: the job runs at the next minute boundary (a scenario waits up to ~70 s).
+ * cron with a job file of ours in /etc/cron.d (removed at teardown): our own `cron -f` when none runs,
+ * else the running one (it rereads /etc/cron.d each minute). Jobs run at the next minute boundary (a
+ * scenario waits up to ~70 s); `ours` says whether the scenario may stop the daemon.
  */
-export async function startCronJob(name: string, lines: readonly string[]): Promise<{ pid: number } | string> {
+export async function startCronJob(
+  name: string,
+  lines: readonly string[],
+): Promise<{ pid: number; ours: boolean } | string> {
   if (missingTool('cron')) return 'cron is not installed';
-  if (allPids().some((p) => procStat(p)?.comm === 'cron')) return 'another cron runs on this machine';
   const file = path.join('/etc/cron.d', name.replace(/[^A-Za-z0-9_-]/g, '-'));
   fs.writeFileSync(file, `${lines.join('\n')}\n`, { mode: 0o644 });
   onTeardown(`cron job ${file}`, () => fs.rmSync(file, { force: true }));
+  const running = daemonPid('cron');
+  if (running) return { pid: running, ours: false };
   const child = spawn('setsid', ['cron', '-f'], { stdio: 'ignore', env: cleanEnv() });
   if (!child.pid) return 'could not start cron';
   const root = track(child.pid);
@@ -160,5 +166,5 @@ export async function startCronJob(name: string, lines: readonly string[]): Prom
     await killPids([root]);
   });
   if (!(await waitFor(() => procStat(root)?.comm === 'cron', 5000))) return 'cron did not start';
-  return { pid: root };
+  return { pid: root, ours: true };
 }
