@@ -22,7 +22,14 @@ export interface Decision {
 }
 
 /** Which postmortem source wins when several propose a cause: direct observation beats inference. */
-const SOURCE_RANK: Record<CauseSource, number> = { watch: 5, record: 4, 'kernel-log': 3, journal: 2, plugin: 1 };
+const SOURCE_RANK: Record<CauseSource, number> = {
+  watch: 6,
+  record: 5,
+  'kernel-log': 4,
+  journal: 3,
+  systemd: 2,
+  plugin: 1,
+};
 
 /**
  * Did the check that presents a section run and read it? A section whose check was left out (--only,

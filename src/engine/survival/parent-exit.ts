@@ -12,6 +12,7 @@ import type { SurvivalRule, RiskEvidence } from './types';
 import type { ProcessDescription as AncestorEvidence } from '../../model/describe-process';
 import { DETACHABLE_KEEPERS, isLoginShellArgv } from '../../model/classify';
 import { toolOf } from '../../model/tools';
+import { kernelParentExitRules } from './parent-exit-kernel';
 
 const parentOf = (e: RiskEvidence): AncestorEvidence | null => e.chain?.ancestors[0] ?? null;
 const nameOf = (a: AncestorEvidence): string => `${a.label} (pid ${a.pid})`;
@@ -43,6 +44,8 @@ function withParent(e: RiskEvidence, f: (p: AncestorEvidence) => string | null):
 }
 
 export const parentExitRules: SurvivalRule[] = [
+  // kernel (mech-kernel): what the kernel itself does when the parent exits, read from what /proc shows.
+  ...kernelParentExitRules,
   {
     code: 'parent.unread',
     event: 'parent-exit',
