@@ -15,15 +15,17 @@ import { rewriteInPlace, safeWriteFile } from '../source/safe-write';
 import * as fs from 'fs';
 import * as path from 'path';
 import { createInstance, ensureTracefs, removeStaleInstances, TraceInstance } from '../source/trace/tracefs';
-import type { TracePipe } from '../source/trace/pipe';
+import type { RawReader } from '../source/trace/raw-reader';
+import { commonFields as commonFieldsOf, readFormats } from '../source/trace/raw-events';
 import { registerCleanup } from '../source/trace/registry';
 import type { KillEvent, SignalGenerateEvent, TraceEvent } from '../source/trace/parse';
 import { DeathTracker } from '../observe/derive';
 import { bootId, readUptimeMs, taskOwner } from '../source/process-identity';
-import { isThreadClone, parseRecorderLine, RecorderLine } from './recorder-parse';
+import { isThreadClone, recorderDecoders, RecorderLine } from './recorder-parse';
 import { IdentitySources, ProcessTable } from './recorder-table';
 import { recorderCause } from './recorder-cause';
 import { RecordWriter } from './recorder-writer';
+import { Retention, type RetentionOptions } from './retention';
 import { BufferLoss, readBufferLoss, setBufferKb } from './recorder-stats';
 import type { DeathRecord } from '../source/records/types';
 import type { HookStats } from '../fleet/hook';
@@ -49,6 +51,8 @@ export interface RecorderOptions {
   onStatus?: (s: RecorderStatus) => void;
   /** The --on-death hook's counters (started, failed, timed out, dropped), shown in the status. */
   hookStats?: () => HookStats;
+  /** What the store keeps: clean exits, argv (src/record/retention.ts). */
+  retention?: RetentionOptions;
   /** Earlier recorders of this state dir found killed (a stale pidfile): counted in `lost.killed`. */
   killedBefore?: number;
 }
@@ -99,7 +103,7 @@ const FLUSH_AT_RECORDS = 4000;
 
 export class Recorder {
   private inst: TraceInstance | null = null;
-  private pipe: TracePipe | null = null;
+  private pipe: RawReader | null = null;
   private readonly table = new ProcessTable();
   private readonly writer: RecordWriter;
   private readonly exitCodes = new Map<number, number>();
@@ -112,7 +116,7 @@ export class Recorder {
   private status: RecorderStatus;
   private lossSeen: BufferLoss = { overrun: 0, dropped: 0 };
   private stopped = false;
-  private badLines = 0;
+  private badRecords = 0;
   private flushQueued = false;
   /** This process and its descendants, followed from their fork events (reparenting and setsid change nothing). */
   private readonly own = new Set<number>([process.pid]);
@@ -120,7 +124,7 @@ export class Recorder {
   private writeErrorsUnlogged = 0;
 
   constructor(private readonly opts: RecorderOptions) {
-    this.writer = new RecordWriter(opts.stateDir, opts.capBytes);
+    this.writer = new RecordWriter(opts.stateDir, opts.capBytes, new Retention(opts.retention));
     const now = new Date().toISOString();
     this.status = {
       pid: process.pid,
@@ -156,34 +160,56 @@ export class Recorder {
     this.status.bufferKb = setBufferKb(inst.dir, this.opts.bufferKb ?? 8192);
     // Tracing stays off until every event and filter is in place and the /proc scan has run.
     fs.writeFileSync(path.join(inst.dir, 'tracing_on'), '0');
-    inst.enable('task/task_newtask');
-    inst.enable('sched/sched_process_exec');
-    inst.enable('syscalls/sys_enter_exit_group');
+    const events: string[] = [];
+    const on = (event: string, filter?: string): void => {
+      inst.enable(event, filter);
+      events.push(event);
+    };
+    on('task/task_newtask');
+    on('sched/sched_process_exec');
+    on('syscalls/sys_enter_exit_group');
     try {
-      inst.enable('sched/sched_process_exit', 'group_dead == 1');
+      on('sched/sched_process_exit', 'group_dead == 1');
     } catch {
       // Kernels without group_dead: every thread exit arrives; the parser's groupDead is null then.
-      inst.enable('sched/sched_process_exit');
+      on('sched/sched_process_exit');
     }
     // Rare calls that change pgid/sid after fork (daemons, job-control shells, setsid(1)).
-    inst.enable('syscalls/sys_enter_setsid');
-    inst.enable('syscalls/sys_enter_setpgid');
-    inst.enable('signal/signal_generate', `result == 0 && (${FATAL_SIGNAL_FILTER})`);
-    inst.enable('syscalls/sys_enter_kill', FATAL_SIGNAL_FILTER);
+    on('syscalls/sys_enter_setsid');
+    on('syscalls/sys_enter_setpgid');
+    on('signal/signal_generate', `result == 0 && (${FATAL_SIGNAL_FILTER})`);
+    on('syscalls/sys_enter_kill', FATAL_SIGNAL_FILTER);
     try {
-      inst.enable('oom/mark_victim');
+      on('oom/mark_victim');
     } catch {
       /* older kernels: an OOM kill still shows as a kernel-sent SIGKILL */
     }
     this.toWallMs = bootToWall();
-    this.pipe = inst.openPipe((line) => {
-      try {
-        this.onLine(parseRecorderLine(line));
-      } catch (e) {
-        // One odd line must not stop the recorder; say so (a few times) instead of hiding it.
-        if (++this.badLines <= 5)
-          this.opts.log(`could not handle trace line (${(e as Error).message}): ${JSON.stringify(line.slice(0, 200))}`);
-      }
+    // Binary records, decoded with this kernel's formats: names are fields, never text that can make lines.
+    const formats = readFormats(inst.dir, events);
+    const first = formats.values().next().value;
+    if (!first) throw new Error('no trace events enabled');
+    const decoders = recorderDecoders(formats);
+    this.pipe = inst.openRaw<RecorderLine>({
+      typeOf: commonFieldsOf(first).type,
+      decoders,
+      onEvent: (l) => {
+        try {
+          this.onLine(l);
+        } catch (e) {
+          // One odd record must not stop the recorder; say so (a few times) instead of hiding it.
+          this.onBadRecord(`could not handle trace event ${l.event} (${(e as Error).message})`);
+        }
+      },
+      onLost: (count, cpu) => {
+        // RB_MISSED_EVENTS without a stored count: at least one event was lost.
+        const n = count ?? 1;
+        this.status.lost.pipe += n;
+        this.opts.log(
+          `LOST ${count ?? 'some'} events on cpu${cpu} (ring buffer page flag); total lost ${this.status.lost.pipe}`,
+        );
+      },
+      onBad: (what) => this.onBadRecord(`undecodable trace record: ${what}`),
     });
     inst.start();
     // Scan after tracing is on: a process forked in between is in both, and the fork event wins.
@@ -199,8 +225,11 @@ export class Recorder {
     );
   }
 
+  private onBadRecord(what: string): void {
+    if (++this.badRecords <= 5) this.opts.log(what);
+  }
+
   private onLine(l: RecorderLine): void {
-    if (!l) return;
     switch (l.event) {
       case 'exit_group':
         this.exitCodes.set(this.table.tgidOf(l.taskPid), l.code);
@@ -221,10 +250,6 @@ export class Recorder {
         return;
       case 'setpgid':
         this.table.onSetpgid(l.taskPid, l.pid, l.pgid);
-        return;
-      case 'lost':
-        this.status.lost.pipe += l.count;
-        this.opts.log(`LOST ${l.count} events (trace_pipe); total lost ${this.status.lost.pipe}`);
         return;
       case 'other':
         this.onRare(l.ev);

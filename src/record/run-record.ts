@@ -15,6 +15,8 @@ import { logRotator, RECORD_LOG } from './log-rotate';
 import { Recorder } from './recorder';
 import { openAppend } from '../source/safe-write';
 import type { Sinks } from '../fleet/outputs';
+import { redactArgvDefault } from '../fleet/privacy';
+import { CLEAN_EXITS_ENV, parseCleanExits } from './retention';
 
 async function openRecordSinks(req: RecordRequest, logLine: (l: string) => void): Promise<Sinks> {
   const { openSinks } = await import('../fleet/outputs');
@@ -24,6 +26,7 @@ async function openRecordSinks(req: RecordRequest, logLine: (l: string) => void)
     jsonlStream: process.stdout,
     allowProm: true,
     log: logLine,
+    redactArgv: req.redactArgv ?? redactArgvDefault(),
   });
 }
 
@@ -39,6 +42,10 @@ export interface RecordRequest {
   /** Fleet outputs (`store,jsonl,prom=DIR,journal`) and the death hook: src/fleet. */
   output?: string;
   onDeath?: string;
+  /** Retention (src/record/retention.ts): all, none, N/s; default $WHYDIED_CLEAN_EXITS, else all. */
+  cleanExits?: string;
+  /** argv[0] only in every output; default $WHYDIED_REDACT_ARGV (src/fleet/privacy.ts). */
+  redactArgv?: boolean;
 }
 
 let afterLog: () => void = () => undefined;
@@ -54,6 +61,8 @@ function childArgs(dir: string, req: RecordRequest): string[] {
   if (req.bufferKb !== undefined) args.push('--buffer-kb', String(req.bufferKb));
   if (req.output !== undefined) args.push('--output', req.output);
   if (req.onDeath !== undefined) args.push('--on-death', req.onDeath);
+  if (req.cleanExits !== undefined) args.push('--clean-exits', req.cleanExits);
+  if (req.redactArgv) args.push('--redact-argv');
   return args;
 }
 
@@ -105,6 +114,10 @@ async function foreground(dir: string, req: RecordRequest): Promise<number> {
     killedBefore,
     hookStats: sinks?.hook ? () => (sinks.hook as NonNullable<Sinks['hook']>).stats : undefined,
     store: sinks ? sinks.spec.store : true,
+    retention: {
+      cleanExits: parseCleanExits(req.cleanExits ?? process.env[CLEAN_EXITS_ENV] ?? 'all'),
+      redactArgv: req.redactArgv ?? redactArgvDefault(),
+    },
     // whydied's own descendants (hooks and all they start) are stored, never sent to the outputs and hooks.
     onRecord: sinks ? (rec, own) => !own && sinks.death(rec) : undefined,
     onStatus: sinks
@@ -152,9 +165,18 @@ export async function runRecord(req: RecordRequest): Promise<number> {
         '--output jsonl writes to stdout, which a --daemon recorder does not have: run it in the foreground (--print-unit) or use store, prom=DIR or journal',
       );
   }
+  parseCleanExits(req.cleanExits ?? process.env[CLEAN_EXITS_ENV] ?? 'all');
+  // The unit holds the output list on its ExecStart= line (and prom=DIR in ReadWritePaths=): same rule.
+  if (req.printUnit && req.output !== undefined && !isClean(req.output))
+    throw new UsageError(`--output must not hold control or bidi characters, not '${escapeControl(req.output)}'`);
   if (req.printUnit) {
-    const { node, script } = selfCommand();
-    process.stdout.write(renderUnit({ node, script, stateDir: req.stateDir ? path.resolve(req.stateDir) : undefined }));
+    process.stdout.write(
+      renderUnit({
+        command: selfCommand(),
+        stateDir: req.stateDir ? path.resolve(req.stateDir) : undefined,
+        output: req.output,
+      }),
+    );
     return 0;
   }
   if (process.getuid?.() !== 0) {

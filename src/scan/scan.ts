@@ -9,6 +9,8 @@ import { causeParts } from '../engine/describe-cause';
 import { readKernelLog } from '../source/kernel-log/read';
 import { findDeaths } from '../source/kernel-log/incidents';
 import { findSuppressions, type Suppression } from '../source/kernel-log/suppressed';
+import { notUnderstood, type NotUnderstood } from '../source/kernel-log/understood';
+import { kernelEntry } from './kernel-entry';
 import { journalEvent, parseJournal } from '../source/journal/parse';
 import { scanRecords } from '../source/records/store';
 import { recordsDir } from '../source/records/records-dir';
@@ -27,6 +29,12 @@ export interface ScanEntry {
   source: CauseSource;
   /** For records: which whydied tool wrote it (`whydied watch`, `whydied launch`, `whydied record`). */
   by?: string;
+  /** A saved log's own stamp for the death, as written (`2024-04-29 14:55:41 +02:00`, `08-16 20:29:54`). */
+  logTime?: string;
+  /** printk's seconds-since-boot stamp, when the log has one. */
+  uptimeSec?: number;
+  /** OOM kills: whose limit ran out (`memcg`, `system`), or null when the log does not say. */
+  scope?: 'memcg' | 'system' | null;
   confidence: CauseConfidence;
   /** Other sources that saw the same death. */
   alsoIn: CauseSource[];
@@ -38,9 +46,17 @@ export interface ScanResult {
   dropped: Suppression[];
   /** What could not be read, one sentence each. */
   unreadable: string[];
+  /** Kernel-log lines that look like death reports but that no parser could read. */
+  notUnderstood: NotUnderstood;
 }
 
-function fromKernel(facts: Facts, out: ScanEntry[], unreadable: string[], dropped: Suppression[]): void {
+function fromKernel(
+  facts: Facts,
+  out: ScanEntry[],
+  unreadable: string[],
+  dropped: Suppression[],
+  lost: NotUnderstood,
+): void {
   if (facts.raw.savedLog && !facts.raw.savedLog('kernel')) {
     unreadable.push('kernel log: not given (--kmsg FILE)');
     return;
@@ -48,28 +64,9 @@ function fromKernel(facts: Facts, out: ScanEntry[], unreadable: string[], droppe
   const log = readKernelLog(facts);
   unreadable.push(...log.unreadable.map((u) => `kernel log: ${u}`));
   dropped.push(...findSuppressions(log.records).filter((s) => s.boot === 'current'));
-  for (const d of findDeaths(log.records)) {
-    const what =
-      d.kind === 'oom-kill'
-        ? 'OOM kill (SIGKILL from the kernel)'
-        : d.kind === 'segfault'
-          ? `segfault (${d.signal})`
-          : d.kind === 'trap'
-            ? `CPU trap (${d.signal})`
-            : `${d.signal} (kernel)`;
-    // The kernel's own line names pid, comm and time together: a direct account of that death.
-    out.push({
-      timeMs: d.timeMs,
-      pid: d.pid,
-      name: d.comm,
-      kind: d.kind,
-      signal: d.signal,
-      what,
-      source: 'kernel-log',
-      confidence: 'likely',
-      alsoIn: [],
-    });
-  }
+  Object.assign(lost, notUnderstood(log.records));
+  // The kernel's own line names pid, comm and time together: a direct account of that death.
+  for (const d of findDeaths(log.records)) out.push(kernelEntry(d));
 }
 
 /** The journal's death reports: coredumps, earlyoom/systemd-oomd kills, and systemd unit results. */
@@ -193,7 +190,7 @@ function fromRecords(facts: Facts, out: ScanEntry[], unreadable: string[]): void
   }
 }
 
-const RANK: Record<CauseSource, number> = { watch: 5, record: 4, 'kernel-log': 3, journal: 2, plugin: 1 };
+const RANK: Record<CauseSource, number> = { watch: 6, record: 5, 'kernel-log': 4, journal: 3, systemd: 2, plugin: 1 };
 
 /** One entry per death: same pid within 5 s is the same death; the most direct source keeps it. */
 function merge(entries: ScanEntry[]): ScanEntry[] {
@@ -219,7 +216,8 @@ export function scanDeaths(facts: Facts, sinceMs: number | null): ScanResult {
   const all: ScanEntry[] = [];
   const unreadable: string[] = [];
   const dropped: Suppression[] = [];
-  fromKernel(facts, all, unreadable, dropped);
+  const lost: NotUnderstood = { count: 0, examples: [] };
+  fromKernel(facts, all, unreadable, dropped, lost);
   fromJournal(facts, all, unreadable);
   fromRecords(facts, all, unreadable);
   const entries = merge(all).filter((e) => sinceMs === null || (e.timeMs !== null && e.timeMs >= sinceMs));
@@ -227,6 +225,7 @@ export function scanDeaths(facts: Facts, sinceMs: number | null): ScanResult {
   return {
     entries,
     unreadable,
+    notUnderstood: lost,
     dropped: dropped.filter((d) => sinceMs === null || d.toMs === null || d.toMs >= sinceMs),
   };
 }

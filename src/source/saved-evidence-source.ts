@@ -4,6 +4,7 @@
  * records and logs would describe a different host, so every other read answers NOTCAPTURED and the
  * target is diagnosed as a dead process from the saved logs alone, by the same parsers a live run uses.
  */
+import * as fs from 'fs';
 import { INPUT_BOUNDS, readBounded } from './bounded-read';
 import { fail, type RawSource, type Read } from './types';
 
@@ -15,7 +16,17 @@ export class SavedLogError extends Error {}
  */
 export function readSavedLog(file: string, what: string): SavedLog {
   try {
-    return { text: readBounded(file, what, INPUT_BOUNDS), name: file === '-' ? 'stdin' : file };
+    const text = readBounded(file, what, INPUT_BOUNDS);
+    // The file's mtime dates year-less syslog stamps (kernel-log/wall-time.ts); stdin has none worth using.
+    let mtimeMs: number | null = null;
+    if (file !== '-') {
+      try {
+        mtimeMs = fs.statSync(file).mtimeMs;
+      } catch {
+        mtimeMs = null;
+      }
+    }
+    return { text, name: file === '-' ? 'stdin' : file, mtimeMs };
   } catch (e) {
     throw new SavedLogError((e as Error).message);
   }
@@ -25,6 +36,8 @@ export interface SavedLog {
   text: string;
   /** For sentences: the file name, or `stdin`. */
   name: string;
+  /** The file's modification time (ms), when it has one. */
+  mtimeMs?: number | null;
 }
 
 const notSaved = <T>(what: string): Read<T> => fail<T>('NOTCAPTURED', `${what}: not in the saved logs`);

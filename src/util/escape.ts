@@ -4,10 +4,13 @@
  * control character escaped, never raw: C0 (incl. \n \r \t and ESC), DEL, C1 (a lone 0x9b is a CSI
  * on some terminals), and the Unicode line separators and bidirectional overrides that can make text
  * display differently from what it is (every bidi control: U+061C, U+200E/F, U+202A-U+202E, U+2066-U+2069),
- * and the byte-order mark U+FEFF.
+ * and the byte-order mark U+FEFF. A byte of a name that is not UTF-8 (kept as a lone U+DC80..U+DCFF by
+ * src/util/name-bytes.ts) is shown as the byte it was, `\xNN`.
  */
 // eslint-style note: the character class is built from code points so the source itself holds no raw controls.
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
+// Under /u a lone surrogate is matched alone, never half of a pair.
+const UNSAFE =
+  /[\u0000-\u001f\u007f-\u009f\u061c\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\udc80-\udcff]/gu;
 
 const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
@@ -15,6 +18,7 @@ function escapeOne(c: string): string {
   const named = NAMED[c];
   if (named) return named;
   const code = c.charCodeAt(0);
+  if (code >= 0xdc80 && code <= 0xdcff) return `\\x${(code - 0xdc00).toString(16)}`;
   return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
 }
 
@@ -25,7 +29,7 @@ export function escapeControl(s: string): string {
 /** True when `s` holds nothing escapeControl would change. */
 export function isClean(s: string): boolean {
   UNSAFE.lastIndex = 0;
-  return !new RegExp(UNSAFE.source).test(s);
+  return !new RegExp(UNSAFE.source, 'u').test(s);
 }
 
 /**

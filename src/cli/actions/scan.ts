@@ -36,6 +36,7 @@ export async function runScan(req: {
             printer: d.printer,
           })),
           unreadable: result.unreadable,
+          notUnderstood: result.notUnderstood,
         },
         2,
       ) + '\n',
