@@ -13,3 +13,5 @@ export {
   systemdHost,
 } from './logind';
 export type { KillUserProcesses, SystemdHostFacts } from './logind';
+export { readOomd, readOomdConf, parseLimitPct, oomdInstalled } from './oomd';
+export type { OomdFacts, OomdWatch } from './oomd';
