@@ -9,6 +9,7 @@ import type { ExistenceSection } from '../model/existence';
 import { describeExitStatus } from '../model/existence';
 import type { TargetModel } from '../model/target-model';
 import { buildRemedy } from './remedy';
+import { userHome } from '../source/systemd/logind';
 import { eventWords, joinWords } from './words';
 import { evaluateRisks, SURVIVAL_RULES, type RiskEvidence, type SurvivalRule } from './survival';
 
@@ -243,6 +244,7 @@ export function decide(input: {
           risks,
           tools: facts.hostTools(),
           userManager: ev.cgroup?.kind === 'user-manager',
+          home: proc.uid !== null ? userHome(facts, proc.uid) : null,
           memoryCgroup:
             mem.ok && mem.value.limitBytes !== null ? { ...mem.value, limitBytes: mem.value.limitBytes } : null,
         })

@@ -8,6 +8,7 @@ export {
   readKillUserProcesses,
   parseKillUserProcesses,
   userName,
+  userHome,
   lingers,
   systemdRunPath,
   systemdHost,
