@@ -20,6 +20,9 @@ const FORMATS = ['table', 'json', 'markdown'];
 /** record/run --output: the output kinds (src/fleet/outputs.ts), a comma-separated list. */
 const OUTPUT_KINDS = ['store', 'jsonl', 'prom=', 'journal', 'syslog='];
 
+/** Options that may come more than once (their help says "repeatable"); any other comes once. */
+const REPEATABLE = ['only', 'skip', 'check'];
+
 /** Per option name, or `command.option` where one command means something else by it. */
 function valuesOf(cmd: string, o: OptionDoc, checkIds: readonly string[]): Values | null {
   if (o.type === 'boolean') return null;
@@ -166,8 +169,7 @@ function zsh(docs: CommandDoc[], checkIds: readonly string[]): string {
                 : v.list
                   ? `:${o.name}:_sequence compadd - ${plain(v.words).join(' ')}`
                   : `:${o.name}:(${plain(v.words).join(' ')})`;
-        // Repeatable (a string option yargs collects into an array) and plain flags may come once.
-        const repeat = o.type === 'string' || o.type === 'array' ? '*' : '';
+        const repeat = REPEATABLE.includes(o.name) ? '*' : '';
         return `'${repeat}--${o.name}[${zshDesc(o.describe)}]${arg}'`;
       });
       const k = positionalKind(c);

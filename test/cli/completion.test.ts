@@ -62,7 +62,9 @@ describe.each(Object.keys(SETUP))('%s', (shell) => {
   });
 
   it('completes the shell of `completion` and the options of a command', () => {
-    expect([...words(tab(shell, 'whydied completion ', 'bash', 'zsh', 'fish'))]).toEqual(expect.arrayContaining(['bash', 'zsh', 'fish']));
+    expect([...words(tab(shell, 'whydied completion ', 'bash', 'zsh', 'fish'))]).toEqual(
+      expect.arrayContaining(['bash', 'zsh', 'fish']),
+    );
     expect(tab(shell, 'whydied checks --r', '--rules')).toContain('--rules');
     expect(tab(shell, 'whydied record --output st', 'store')).toContain('store');
   });
