@@ -9,6 +9,7 @@ import { spawn, ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import type { DeathEvent } from './death-event';
 import { describeCause } from '../engine/describe-cause';
+import { nameBytes } from '../util/name-bytes';
 import { escapeControl } from '../util/escape';
 
 /** Fixed: `journalctl MESSAGE_ID=...` finds every whydied death. */
@@ -73,7 +74,8 @@ export function journalFieldsOf(e: DeathEvent): Array<[string, string]> {
 export function encodeNative(fields: Array<[string, string]>): Buffer {
   const parts: Buffer[] = [];
   for (const [k, v] of fields) {
-    const val = Buffer.from(v, 'utf8');
+    // A name's bytes exactly (byte-safe strings, src/util/name-bytes.ts): journald fields are binary-safe.
+    const val = nameBytes(v);
     if (!v.includes('\n')) parts.push(Buffer.from(`${k}=`), val, Buffer.from('\n'));
     else {
       const len = Buffer.alloc(8);
