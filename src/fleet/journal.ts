@@ -42,7 +42,8 @@ export function messageOf(e: DeathEvent): string {
   return `${who} ${clean(describeCause({ kind: c.kind, signal: c.signal, exitCode: c.exitCode, sender: c.sender, details }, e.pid))}`;
 }
 
-function journalFields(e: DeathEvent): Array<[string, string]> {
+/** The journal entry of a death: MESSAGE_ID, PRIORITY and the WHYDIED_* fields (README, "Log pipelines"). */
+export function journalFieldsOf(e: DeathEvent): Array<[string, string]> {
   const f: Array<[string, string]> = [
     ['MESSAGE', `whydied: ${messageOf(e)}`],
     ['MESSAGE_ID', MESSAGE_ID],
@@ -171,7 +172,7 @@ export class JournalSender {
   }
 
   send(e: DeathEvent): void {
-    const j = encodeNative(journalFields(e));
+    const j = encodeNative(journalFieldsOf(e));
     const s = encodeSyslog(e);
     const head = Buffer.alloc(8);
     head.writeUInt32BE(j.length, 0);
