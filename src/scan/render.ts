@@ -8,6 +8,7 @@ import type { ScanEntry, ScanResult } from './scan';
 const SOURCE_WORDS: Record<string, string> = {
   'kernel-log': 'kernel log',
   journal: 'journal',
+  systemd: 'systemd',
   record: 'whydied record',
   watch: 'whydied watch',
   plugin: 'plugin',
