@@ -7,6 +7,7 @@
 import type { Cause, Check, CheckContext, Evidence, FindingInput, JsonValue } from '../src/engine/types';
 import { adviceFor, describeDeath, formatTime, whenOf } from '../src/source/kernel-log/describe';
 import { findDeaths, findHungTasks, sameComm } from '../src/source/kernel-log/incidents';
+import { formatWall } from '../src/source/kernel-log/wall-time';
 import { readKernelLog, type KernelLogRead } from '../src/source/kernel-log/read';
 import type { Death, DeathFilter } from '../src/source/kernel-log/types';
 import { latestRecordedCause, latestRecordedStartMs } from '../src/source/records/later-holder';
@@ -23,6 +24,9 @@ const CATCH_NEXT_TIME =
 
 function deathCause(d: Death, log: KernelLogRead): Cause {
   const details: Evidence = { pid: d.pid, comm: d.comm, boot: d.boot, logSource: log.source, ...d.details };
+  // A saved log's own stamp, as written (its zone, or none; its year, or none): what the report shows.
+  if (d.wall) details.logTime = formatWall(d.wall);
+  if (d.uptimeSec !== undefined && d.uptimeSec !== null) details.uptimeSec = d.uptimeSec;
   return {
     kind: d.kind,
     signal: d.signal,
