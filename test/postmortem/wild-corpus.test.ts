@@ -178,6 +178,58 @@ test('the corpus holds at least 80 real excerpts with provenance, every file lis
   }
 });
 
+/** Each failure shape issue 19 reports, and the real excerpts that pin it (their checks are below). */
+const SHAPES: Record<string, string[]> = {
+  'pre-5.1 memory-cgroup kills without oom-kill:constraint read as a memory cgroup limit': [
+    'ltp-1080-memcg-sacrifice.txt',
+    'doris-3525-memcg-sacrifice.txt',
+    'k8s-56891-dmesg-T-memcg-3.10.txt',
+    'docker-1001-kernlog-memcg-4.15.txt',
+  ],
+  'dmesg -x with -T, in another language': ['cosmic-234-dmesg-xT-es.txt'],
+  'rsyslog kern.log with the printk stamp after the syslog prefix': [
+    'docker-1001-kernlog-oom-resolved.txt',
+    'docker-1001-kernlog-memcg-4.15.txt',
+    'luke-oom-messages-2.6.32.txt',
+  ],
+  'journalctl --no-hostname and lines whose date/host were cut off': [
+    'sof-3387-monotonic-no-hostname-hung.txt',
+    'node-32754-cut-prefix-trap.txt',
+    'cups-6236-cut-prefix-gp.txt',
+    'tugraph-977-title-cut-line.txt',
+  ],
+  'OpenWrt logread': ['lede-2878-openwrt-logread.txt', 'lede-9918-openwrt-x86-gp.txt'],
+  'arm64 user faults (unhandled level N translation fault)': [
+    'popcorn-22-arm64-l2-fault.txt',
+    'pine64-60-arm64-l1-fault-syslog.txt',
+    'optee-1620-arm64-rpi3.txt',
+  ],
+  'potentially unexpected fatal signal / print-fatal-signals': [
+    'asuswrt-114-arm-unexpected-signal.txt',
+    'venus-1334-dmesg-T-fatal-signal-6.txt',
+    'venus-315-arm-3.7-fatal-signal.txt',
+    'weimarnetz-249-mips-fatal-signal.txt',
+  ],
+  'audit ANOM_ABEND': ['selinux-1449-journal-anom-abend.txt', 'audisp-json-8-audit-log-and-kernel.txt'],
+  '(null) where the log has no memory-cgroup detail': [
+    'ltp-1080-memcg-sacrifice.txt',
+    'tugraph-977-title-cut-line.txt',
+  ],
+  'a syslog file whose first line is from user space': [
+    'docker-1001-kernlog-journald-killed.txt',
+    'moby-38352-messages-3.10-dockerd.txt',
+  ],
+  'a year-less syslog log is never dated this year (wild-year.test.ts dates it from the file)': [
+    'doris-3525-memcg-sacrifice.txt',
+    'vorta-455-journal-truncated-audit.txt',
+  ],
+};
+
+test.each(Object.entries(SHAPES))('failure shape pinned by real excerpts: %s', (_shape, files) => {
+  const names = new Set(manifest.map((e) => e.file));
+  for (const f of files) expect(names.has(f)).toBe(true);
+});
+
 describe.each(manifest.map((e) => [e.file, e] as const))('%s', (_file, e) => {
   test('scan lists exactly the hand-read victims, with cause, signal, scope and time', () => {
     const { scan } = results.get(e.file)!;
