@@ -142,7 +142,9 @@ async function main() {
     fs.writeFileSync(`${forker}.c`, FORKER_C);
     const cc = spawnSync('cc', ['-O2', '-o', forker, `${forker}.c`], { encoding: 'utf8' });
     if (cc.status !== 0) throw new Error(`cc failed: ${cc.stderr}`);
-    console.log(`${SECONDS}s per run, ${FAIL}% of the spawned exits fail (exit 1); ${os.cpus().length} CPUs, kernel ${os.release()}`);
+    console.log(
+      `${SECONDS}s per run, ${FAIL}% of the spawned exits fail (exit 1); ${os.cpus().length} CPUs, kernel ${os.release()}`,
+    );
     console.log('target/s  policy  exits/s seen  CPU % core  RSS MiB (peak)  lost  store B/s  history (8-16 MiB)');
     for (const rate of RATES)
       for (const policy of POLICIES) {

@@ -61,6 +61,17 @@ export interface TgkillEvent extends LineBase {
   sig: number;
 }
 
+/**
+ * pidfd_send_signal(2) (systemd, newer runtimes) aims a signal through a pidfd, not a pid: it cannot be
+ * filtered by target, so every call with a signal is traced and matched to the signal_generate that follows
+ * in the same task, as a kill() is (without it such a signal looks sent with no syscall behind it: a
+ * cgroup.kill or a parent-death signal).
+ */
+export interface PidfdSignalEvent extends LineBase {
+  event: 'sys_pidfd_send_signal';
+  sig: number;
+}
+
 export interface MarkVictimEvent extends LineBase {
   event: 'mark_victim';
   pid: number;
@@ -79,7 +90,14 @@ export interface TaskRenameEvent extends LineBase {
 }
 
 export type TraceEvent =
-  TaskRenameEvent | SignalGenerateEvent | ProcessExitEvent | ExitGroupEvent | KillEvent | TgkillEvent | MarkVictimEvent;
+  | TaskRenameEvent
+  | SignalGenerateEvent
+  | ProcessExitEvent
+  | ExitGroupEvent
+  | KillEvent
+  | TgkillEvent
+  | PidfdSignalEvent
+  | MarkVictimEvent;
 
 const PREFIX = /^(.*)-(\d+)\s+(?:\(\s*[\d-]+\)\s+)?\[(\d+)\]\s+\S*\s*([\d.]+):\s+(.*)$/;
 
