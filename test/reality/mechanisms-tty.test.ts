@@ -10,9 +10,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
-import { cleanupProcesses, isAlive, isRoot, procStat, waitFor } from '../helpers/processes';
+import { cleanupProcesses, descendantsOf, isAlive, isRoot, procStat, waitFor } from '../helpers/processes';
 import { localShell } from './harness/local-shell';
-import { onPty, runRemedy } from './harness/kernel-events';
+import { onPty, runRemedy, soleWithArgv } from './harness/kernel-events';
 import { onTeardown, teardownAll } from './harness/teardown';
 import {
   diagnose,
@@ -150,8 +150,8 @@ maybe('kernel: terminal mechanisms', () => {
     await sh.run(`setsid python3 -c 'import time
 while True: print("x", flush=True); time.sleep(0.2)
 # ${n}' &`);
-    const shPid = await relaunched(['sh', '-c', `while :; do echo x; sleep 0.2; done; : ${n}`], []);
-    const pyPid = await relaunched(
+    const shPid = await soleWithArgv(['sh', '-c', `while :; do echo x; sleep 0.2; done; : ${n}`], []);
+    const pyPid = await soleWithArgv(
       ['python3', '-c', `import time\nwhile True: print("x", flush=True); time.sleep(0.2)\n# ${n}`],
       [],
     );
@@ -177,7 +177,7 @@ while True: print("x", flush=True); time.sleep(0.2)
     expect(stdio?.code).toBe('hung-up-tty');
     expect(expectRule(later, 'terminal-hangup', 'hangup.writes-to-terminal').reason).toMatch(/already hung up/);
     runRemedy(rs);
-    const fixed = await relaunched(['sh', '-c', `while :; do echo x; sleep 0.2; done; : ${n}`], [shPid]);
+    const fixed = await soleWithArgv(['sh', '-c', `while :; do echo x; sleep 0.2; done; : ${n}`], [shPid]);
     expectRule(diagnose(fixed), 'terminal-hangup', 'hangup.no-tty');
   });
 

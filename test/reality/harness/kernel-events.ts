@@ -13,6 +13,7 @@ import type { Report } from '../../../src/engine/types';
 import { cleanEnv } from '../../scenarios/helpers';
 import { descendantsOf, isAlive, procStat, readPidFile, track, waitFor, waitGone } from '../../helpers/processes';
 import { onTeardown, uniqueName } from './teardown';
+import { pidsWithArgv } from '../predict';
 
 const DRIVER = path.join(__dirname, 'pty-control.py');
 
@@ -41,7 +42,12 @@ export async function onPty(argv: string[], comm: string): Promise<OnPty> {
     await waitGone(all, 3000);
   });
   let pid = 0;
-  if (!(await waitFor(() => (pid = descendantsOf(driverPid).find((p) => procStat(p)?.comm === comm) ?? 0) > 0, 5000)))
+  // The program leads the pty's session (pty.fork calls setsid): not a helper the python launcher forked.
+  const onIt = (p: number): boolean => {
+    const s = procStat(p);
+    return s !== null && s.comm === comm && s.sid === p && s.ttyNr !== 0;
+  };
+  if (!(await waitFor(() => (pid = descendantsOf(driverPid).find(onIt) ?? 0) > 0, 5000)))
     throw new Error(`${argv.join(' ')} did not start on a pty`);
   track(pid);
   return { driverPid, pid, hangup: () => child.stdin?.end(), type: (raw) => child.stdin?.write(raw) };
@@ -85,6 +91,14 @@ export function startTree(script: string): Tree {
       return pid;
     },
   };
+}
+
+/** The one process with exactly this argv, once a transient fork of it (a shell about to exec) is gone. */
+export async function soleWithArgv(argv: readonly string[], except: readonly number[] = []): Promise<number> {
+  let found: number[] = [];
+  const ok = await waitFor(() => (found = pidsWithArgv(argv, except)).length === 1, 10000);
+  if (!ok) throw new Error(`expected one ${argv.join(' ')}, found ${JSON.stringify(found)}`);
+  return track(found[0]);
 }
 
 /** Run the report's first remedy as root would paste it into a shell on this host. */
