@@ -7,7 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { cleanupProcesses, descendantsOf, isAlive, isRoot, procStat, waitFor } from '../helpers/processes';
+import { cleanupProcesses, isAlive, isRoot, procStat, waitFor } from '../helpers/processes';
 import { pidnsAvailable, startPidNamespace } from './harness/pidns';
 import { cgroupKillRoot, createKillableCgroup, runRemedy, soleWithArgv, startTree } from './harness/kernel-events';
 import { teardownAll } from './harness/teardown';
@@ -92,14 +92,16 @@ maybe('kernel: process mechanisms', () => {
     'PID namespace: a grandchild of the init survives its own parent’s exit (reparented to the init), then dies with the namespace',
     async () => {
       const n = uniqueSleep();
-      const box = await startPidNamespace(`sh -c 'sleep ${n} & wait'`, { comm: 'sh' });
-      let pid = 0;
-      await waitFor(() => (pid = descendantsOf(box.pid).find((p) => procStat(p)?.comm === 'sleep') ?? 0) > 0, 5000);
+      // init (sh, pid 1) -> a subshell that stays (sleep 3600 after) -> sh -c -> sleep N: killing `sh -c`
+      // reparents sleep N to the init, which does not exit then.
+      const box = await startPidNamespace(`{ sh -c 'sleep ${n} & wait'; sleep 3600; }`, { comm: 'sh' });
+      const pid = await soleWithArgv(['sleep', n]);
+      const middle = procStat(pid)?.ppid ?? 0;
       const r = diagnose(pid);
       const pe = riskOf(r, 'parent-exit');
       expect(pe.code).not.toBe('parent.namespace-init');
       const cs = expectRule(r, 'container-stop', 'container.pid-namespace');
-      process.kill(box.pid, 'SIGKILL');
+      process.kill(middle, 'SIGKILL');
       const diedAtParent = await outcomeOf(pid, pe);
       expectReality(pe, diedAtParent);
       expect(diedAtParent).toBe(false);
