@@ -1,8 +1,10 @@
-// Three projects in one run, all serial (maxWorkers 1; `npm test` adds --runInBand):
+// Four projects in one run, all serial (maxWorkers 1; `npm test` adds --runInBand):
 // - unit: everything under test/ except the reality and systemd suites;
 // - reality: test/reality, real events (SSH hangups, group kills, CI reapers, namespaces, OOM kills);
 // - systemd: test/systemd, a real systemd booted with systemd-nspawn (root only; skips with the reason
-//   otherwise): its global setup boots it once, the teardown powers it off and restores the host.
+//   otherwise): its global setup boots it once, the teardown powers it off and restores the host;
+// - v2vm: test/v2vm, a pure cgroup v2 Debian 12 VM under QEMU (scripts/v2vm.sh; root and qemu only, skips with
+//   the reason otherwise): its global setup builds the image when needed and boots once, the teardown powers off.
 const shared = {
   testEnvironment: 'node',
   testMatch: ['**/*.test.ts'],
@@ -21,7 +23,13 @@ module.exports = {
       ...shared,
       displayName: 'unit',
       roots: ['<rootDir>/test'],
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/reality/', '<rootDir>/test/systemd/'],
+      testPathIgnorePatterns: [
+        '/node_modules/',
+        '<rootDir>/test/reality/',
+        '<rootDir>/test/systemd/',
+        '<rootDir>/test/fleet/image/',
+        '<rootDir>/test/v2vm/',
+      ],
     },
     { ...shared, displayName: 'reality', roots: ['<rootDir>/test/reality'] },
     {
@@ -30,6 +38,16 @@ module.exports = {
       roots: ['<rootDir>/test/systemd'],
       globalSetup: '<rootDir>/test/systemd/global-setup.ts',
       globalTeardown: '<rootDir>/test/systemd/global-teardown.ts',
+    },
+    // fleet-image: deploy/image/build.sh's image run with podman as the DaemonSet asks (root; skips with the
+    // reason when podman cannot run here).
+    { ...shared, displayName: 'fleet-image', roots: ['<rootDir>/test/fleet/image'] },
+    {
+      ...shared,
+      displayName: 'v2vm',
+      roots: ['<rootDir>/test/v2vm'],
+      globalSetup: '<rootDir>/test/v2vm/global-setup.ts',
+      globalTeardown: '<rootDir>/test/v2vm/global-teardown.ts',
     },
   ],
   testTimeout: 60000,

@@ -11,7 +11,7 @@
  */
 import type { Facts, ProcStat, Read } from '../source/types';
 import { fail, ok } from '../source/types';
-import { TERMINAL_HOLDERS, type AncestorKind } from './classify';
+import { DETACHABLE_KEEPERS, TERMINAL_HOLDERS, type AncestorKind } from './classify';
 import { describeProcess } from './describe-process';
 import type { CheckTarget } from './target';
 import { ptsIndexOf } from '../source/pty-master';
@@ -164,7 +164,7 @@ export function deriveTty(facts: Facts, target: CheckTarget): Read<TtySection> {
   const index = ptsIndexOf(`/dev/${p.tty.name}`);
   const master = index !== null ? masterOf(facts, index, leaderStat ? leaderStat.pid : target.pid) : null;
   // The master's holder decides; by name only when no master could be seen.
-  const multiplexer = master ? master.keeper : holderKind === 'tmux-server' || holderKind === 'screen-server';
+  const multiplexer = master ? master.keeper : holder !== null && DETACHABLE_KEEPERS.has(holder.kind);
   return ok({
     ...base,
     tty: p.tty.name,

@@ -21,10 +21,10 @@ import {
   syscallArgLiteral,
   TraceInstance,
 } from '../source/trace/tracefs';
-import { KillEvent, parseTraceLine, TgkillEvent, TraceEvent } from '../source/trace/parse';
+import type { KillEvent, TgkillEvent, TraceEvent } from '../source/trace/parse';
+import { openTraceEvents } from '../source/trace/event-reader';
 import { TaskNames } from '../source/trace/task-names';
 import { DeathTracker } from './derive';
-import { parsePidfdSignal } from './pidfd-signal';
 import { isRunning, readIdentity, taskOwner, threadIds } from '../source/process-identity';
 import type { BackendOutcome, BackendRun, WatchedTarget } from './types';
 
@@ -123,6 +123,9 @@ function run(inst: TraceInstance, targets: WatchedTarget[]): BackendRun {
         // Remember per sender: the signal_generate lines that follow in the same task belong to this call.
         lastKill.set(ev.taskPid, ev);
         return;
+      case 'sys_pidfd_send_signal':
+        lastPidfd.set(ev.taskPid, ev.sig);
+        return;
       case 'signal_generate': {
         const t = trackers.get(ev.pid);
         if (!t || t.ended) return;
@@ -167,12 +170,8 @@ function run(inst: TraceInstance, targets: WatchedTarget[]): BackendRun {
     }
   };
 
-  const pipe = inst.openPipe((line) => {
-    const ev = parseTraceLine(line);
-    if (ev) return onEvent(ev);
-    const pf = parsePidfdSignal(line);
-    if (pf) lastPidfd.set(pf.taskPid, pf.sig);
-  });
+  // Binary per-CPU records (src/source/trace/raw-reader.ts): no name can spell or hide an event.
+  const pipe = openTraceEvents(inst, onEvent);
   inst.start();
 
   const finish = (): void => {
