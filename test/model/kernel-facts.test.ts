@@ -56,7 +56,12 @@ const root = typeof process.getuid === 'function' && process.getuid() === 0;
     );
     track(py.pid ?? 0);
     let child = 0;
-    py.stdout?.on('data', (d: Buffer) => (child = Number(d.toString().trim())));
+    let printed = '';
+    py.stdout?.on('data', (d: Buffer) => {
+      printed += d.toString();
+      const m = /^(\d+)\n/.exec(printed);
+      if (m) child = Number(m[1]);
+    });
     await waitFor(() => child > 0, 5000);
     track(child);
     const link = fs.readlinkSync(`/proc/${child}/fd/0`);
