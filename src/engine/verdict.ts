@@ -10,6 +10,7 @@ import { describeExitStatus } from '../model/existence';
 import type { TargetModel } from '../model/target-model';
 import { buildRemedy, type RemedyInput } from './remedy';
 import { toolOf } from '../model/tools';
+import { userHome } from '../source/systemd/logind';
 import { eventWords, joinWords } from './words';
 import { evaluateRisks, SURVIVAL_RULES, type RiskEvidence, type SurvivalRule } from './survival';
 
@@ -249,6 +250,7 @@ export function decide(input: {
           risks,
           tools: facts.hostTools(),
           userManager: ev.cgroup?.kind === 'user-manager',
+          home: proc.uid !== null ? userHome(facts, proc.uid) : null,
           memoryCgroup:
             mem.ok && mem.value.limitBytes !== null ? { ...mem.value, limitBytes: mem.value.limitBytes } : null,
         })

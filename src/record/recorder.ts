@@ -117,6 +117,7 @@ export class Recorder {
   private lossSeen: BufferLoss = { overrun: 0, dropped: 0 };
   private stopped = false;
   private badRecords = 0;
+  private pipeLossLogged = 0;
   private flushQueued = false;
   /** This process and its descendants, followed from their fork events (reparenting and setsid change nothing). */
   private readonly own = new Set<number>([process.pid]);
@@ -201,14 +202,9 @@ export class Recorder {
           this.onBadRecord(`could not handle trace event ${l.event} (${(e as Error).message})`);
         }
       },
-      onLost: (count, cpu) => {
-        // RB_MISSED_EVENTS without a stored count: at least one event was lost.
-        const n = count ?? 1;
-        this.status.lost.pipe += n;
-        this.opts.log(
-          `LOST ${count ?? 'some'} events on cpu${cpu} (ring buffer page flag); total lost ${this.status.lost.pipe}`,
-        );
-      },
+      // RB_MISSED_EVENTS on a page: the count the kernel stored, or at least one. Logged with the buffer
+      // counters every STATUS_MS (checkLoss), not per page: an overrun flags many pages.
+      onLost: (count) => (this.status.lost.pipe += count ?? 1),
       onBad: (what) => this.onBadRecord(`undecodable trace record: ${what}`),
     });
     inst.start();
@@ -381,14 +377,16 @@ export class Recorder {
     const now = readBufferLoss(this.inst.dir);
     const over = now.overrun - this.lossSeen.overrun;
     const drop = now.dropped - this.lossSeen.dropped;
-    if (over > 0 || drop > 0) {
+    const flagged = this.status.lost.pipe - this.pipeLossLogged;
+    if (over > 0 || drop > 0 || flagged > 0) {
       this.status.lost.overrun += Math.max(0, over);
       this.status.lost.dropped += Math.max(0, drop);
       this.opts.log(
-        `LOST events in the ring buffer: overrun +${over}, dropped +${drop} (buffer ${this.status.bufferKb ?? '?'} KB per CPU)`,
+        `LOST events in the ring buffer: overrun +${over}, dropped +${drop}, flagged on read pages +${flagged} (buffer ${this.status.bufferKb ?? '?'} KB per CPU)`,
       );
     }
     this.lossSeen = now;
+    this.pipeLossLogged = this.status.lost.pipe;
     this.writeStatus();
   }
 

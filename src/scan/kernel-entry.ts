@@ -1,7 +1,7 @@
 /** One kernel-log death as a `whydied scan` entry (kept out of scan.ts, which other sources share). */
 import type { Death } from '../source/kernel-log/types';
 import { formatWall } from '../source/kernel-log/wall-time';
-import type { ScanEntry } from './scan';
+import type { ScanEntry } from './entry';
 
 function what(d: Death): string {
   switch (d.kind) {

@@ -262,4 +262,9 @@ export interface HostTools {
   loginctl: boolean;
   /** Who is reading (whydied's own effective uid): a remedy for root may use system units, a user's may not. */
   euid: number | null;
+  /**
+   * polkitd is installed (its D-Bus activation file): logind then lets a user enable their own linger
+   * (org.freedesktop.login1.set-self-linger); without it logind allows only CAP_SYS_ADMIN. Absent: not probed.
+   */
+  polkit?: boolean;
 }

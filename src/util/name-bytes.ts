@@ -11,6 +11,9 @@
 
 const ESCAPE_BASE = 0xdc00;
 
+/** A lone U+DC80..U+DCFF (an escaped byte), matched on its own: pairs are whole code points under /u. */
+export const ESCAPED_BYTE = /[\udc80-\udcff]/u;
+
 function isCont(b: number | undefined): boolean {
   return b !== undefined && (b & 0xc0) === 0x80;
 }
@@ -80,6 +83,8 @@ export function decodeCString(buf: Uint8Array, start: number, end: number): stri
 
 /** The bytes a byte-safe string stands for (the inverse of decodeNameBytes). */
 export function nameBytes(s: string): Buffer {
+  // The common case: nothing escaped, the string's UTF-8 is its bytes.
+  if (!ESCAPED_BYTE.test(s)) return Buffer.from(s, 'utf8');
   const parts: number[] = [];
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -97,6 +102,3 @@ export function nameBytes(s: string): Buffer {
 function isHighSurrogate(c: number): boolean {
   return c >= 0xd800 && c <= 0xdbff;
 }
-
-/** A lone U+DC80..U+DCFF (an escaped byte), matched on its own: pairs are whole code points under /u. */
-export const ESCAPED_BYTE = /[\udc80-\udcff]/u;
