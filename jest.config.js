@@ -1,4 +1,4 @@
-// Three projects in one run, all serial (maxWorkers 1; `npm test` adds --runInBand):
+// Four projects in one run, all serial (maxWorkers 1; `npm test` adds --runInBand):
 // - unit: everything under test/ except the reality and systemd suites;
 // - reality: test/reality, real events (SSH hangups, group kills, CI reapers, namespaces, OOM kills);
 // - systemd: test/systemd, a real systemd booted with systemd-nspawn (root only; skips with the reason
@@ -27,6 +27,7 @@ module.exports = {
         '/node_modules/',
         '<rootDir>/test/reality/',
         '<rootDir>/test/systemd/',
+        '<rootDir>/test/fleet/image/',
         '<rootDir>/test/v2vm/',
       ],
     },
@@ -38,6 +39,9 @@ module.exports = {
       globalSetup: '<rootDir>/test/systemd/global-setup.ts',
       globalTeardown: '<rootDir>/test/systemd/global-teardown.ts',
     },
+    // fleet-image: deploy/image/build.sh's image run with podman as the DaemonSet asks (root; skips with the
+    // reason when podman cannot run here).
+    { ...shared, displayName: 'fleet-image', roots: ['<rootDir>/test/fleet/image'] },
     {
       ...shared,
       displayName: 'v2vm',

@@ -18,6 +18,20 @@ const path = require('path');
 
 const META = /*__WHYDIED_CLI__*/ null;
 
+/**
+ * The single executable (scripts/build-sea.js injects this loader as its main script, with the bundle and
+ * its warm code cache as assets): node:sea answers, and the bundle and cache come from the executable
+ * itself. Otherwise (node dist/whydied.js) null.
+ */
+function singleExecutable() {
+  try {
+    const sea = require('node:sea');
+    return sea.isSea() ? sea : null;
+  } catch {
+    return null; // node:sea exists since Node 20.0; a plain `node` run is never one
+  }
+}
+
 /** The text for a command line answered without the bundle, or null. */
 function quickAnswer(args) {
   if (!META || args.length !== 1) return null;
@@ -67,26 +81,30 @@ function saveCache(script, cacheFile) {
   }
 }
 
-function runBundle() {
+function runBundle(sea) {
   const vm = require('vm');
   const Module = require('module');
-  const file = path.join(__dirname, 'whydied.bundle.js');
+  // In the executable, `file` names no file: it is the name stack traces and plugins' require() start from.
+  const file = sea ? process.execPath : path.join(__dirname, 'whydied.bundle.js');
   const cacheFile = path.join(__dirname, 'whydied.bundle.cache');
-  const cachedData = readCache(cacheFile);
-  const script = new vm.Script(Module.wrap(fs.readFileSync(file, 'utf8')), {
-    filename: file,
-    cachedData,
-  });
-  // Saved after the run, so the functions compiled lazily while it ran are in the cache too.
-  if (cachedData === undefined || script.cachedDataRejected) process.once('exit', () => saveCache(script, cacheFile));
+  const code = sea ? sea.getAsset('bundle.js', 'utf8') : fs.readFileSync(file, 'utf8');
+  const cachedData = sea ? Buffer.from(sea.getRawAsset('bundle.cache')) : readCache(cacheFile);
+  const script = new vm.Script(Module.wrap(code), { filename: file, cachedData });
+  // Saved after the run, so the functions compiled lazily while it ran are in the cache too. The executable's
+  // cache was made by the build from this same node, so it is not rejected; nothing is written beside it.
+  if (!sea && (cachedData === undefined || script.cachedDataRejected))
+    process.once('exit', () => saveCache(script, cacheFile));
   // import() for `--check` plugins that only import() can load (ES modules with top-level await): code
   // inside the vm.Script cannot import() itself (src/engine/plugins.ts).
   Object.defineProperty(globalThis, Symbol.for('whydied.import'), { value: (s) => import(s) });
+  // src/util/sea.ts: re-spawns and the printed unit run the executable itself, not node + a script.
+  if (sea) Object.defineProperty(globalThis, Symbol.for('whydied.sea'), { value: true });
   const mod = new Module(file, module);
   mod.filename = file;
-  script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, __dirname);
+  const dir = sea ? path.dirname(process.execPath) : __dirname;
+  script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, dir);
 }
 
 const answer = quickAnswer(process.argv.slice(2));
 if (answer !== null) write(answer);
-else runBundle();
+else runBundle(singleExecutable());

@@ -21,6 +21,15 @@ export interface RemedyInput {
   comm: string;
   pid: number;
   uid: number | null;
+  /** Its real gid: a relaunch for another user keeps both ids (never root's). */
+  gid?: number | null;
+  /**
+   * Its keeper, when its parent is a supervisor whose own config keeps it running (pm2 save/startup,
+   * autorestart): the tools-table id and what keeps the child running there.
+   */
+  keeper?: { tool: string; label: string; keepRunning: string; command: string | null } | null;
+  /** Inside a container, seen from within (pid 1 is a container init): the container's id when known. */
+  insideContainer?: { id: string | null } | null;
   /** Where its stdout goes today when that is a regular file (keep appending there). */
   stdoutFile: string | null;
   /** CI marker names found in its environment (never values). */
@@ -75,8 +84,9 @@ function relaunchArgv(input: Pick<RemedyInput, 'argv' | 'exe' | 'comm'>): string
   return argv.length === 1 && /\s/.test(a0) ? [exe] : [exe, ...argv.slice(1)];
 }
 
+/** A keeper's own end (Risk.by) is no threat to escape: relaunching away from a supervisor loses it. */
 const threatened = (risks: readonly Risk[], event: RiskEvent): boolean =>
-  risks.some((r) => r.event === event && r.outcome !== 'survives');
+  risks.some((r) => r.event === event && r.outcome !== 'survives' && r.by !== 'keeper');
 
 /** Env prefixes that make CI cleanup pass over the relaunched process (the runners' public escapes). */
 function ciEscape(markers: ReadonlySet<string>): string {
@@ -88,7 +98,15 @@ function ciEscape(markers: ReadonlySet<string>): string {
 }
 
 /** What a remedy command does: the verdict words its headline by this, never by the command's text. */
-export type RemedyKind = 'relaunch-detached' | 'system-service' | 'user-service' | 'linger' | 'tmux' | 'memory-limit';
+export type RemedyKind =
+  | 'relaunch-detached'
+  | 'system-service'
+  | 'user-service'
+  | 'linger'
+  | 'tmux'
+  | 'memory-limit'
+  | 'container-restart'
+  | 'supervisor';
 
 export interface RemedyStep {
   kind: RemedyKind;
@@ -110,6 +128,16 @@ export function buildRemedy(input: RemedyInput): RemedyStep[] {
   ];
   const needsRelaunch = relaunchEvents.some((e) => threatened(risks, e));
   const argv = relaunchArgv(input);
+  // A supervised process is kept by its supervisor's own config: relaunching it elsewhere loses the restarts.
+  const k = input.keeper;
+  if (needsRelaunch && k?.command) out.push({ kind: 'supervisor', command: k.command });
+  // Seen from inside a container, a relaunch stays in it: only the container's restart policy (on its host) escapes.
+  const inside = input.insideContainer;
+  if (needsRelaunch && inside && threatened(risks, 'container-stop')) {
+    if (inside.id)
+      out.push({ kind: 'container-restart', command: `docker update --restart=unless-stopped ${inside.id}` });
+    return out;
+  }
   // pid 1 is the init: relaunching it is never the fix.
   if (needsRelaunch && argv.length > 0 && input.pid !== 1) out.push(...relaunchCommands(input, argv));
   const mem = input.memoryCgroup;
@@ -160,7 +188,16 @@ function lingerPrefix(tools: HostTools, uid: number): string {
 function relaunchCommands(input: RemedyInput, argv: string[]): RemedyStep[] {
   const { risks, tools } = input;
   const name = safeName(argv[0] || input.comm);
-  const cmd = shellQuoteArgv(argv);
+  // Root relaunching another user's process keeps that user: setpriv execs in place with its uid, gid and groups.
+  const other =
+    input.uid !== null &&
+    input.uid !== 0 &&
+    (tools.euid === 0 || tools.euid === null) &&
+    input.gid !== null &&
+    input.gid !== undefined;
+  const asOwner = other ? `setpriv --reuid=${input.uid} --regid=${input.gid} --init-groups -- ` : '';
+  const cmd = `${asOwner}${shellQuoteArgv(argv)}`;
+  const plainCmd = shellQuoteArgv(argv);
   const home = input.home && !CONTROL.test(input.home) ? input.home : null;
   const log =
     input.stdoutFile && !CONTROL.test(input.stdoutFile)
@@ -180,11 +217,12 @@ function relaunchCommands(input: RemedyInput, argv: string[]): RemedyStep[] {
   // markers), no terminal; output appended to the same log.
   const uid = input.uid !== null && input.uid !== 0 ? ` --uid=${input.uid}` : '';
   const unitTail = `--unit=${shellQuote(unit)}`;
-  const runTail = `${wd} --property=${shellQuote(`StandardOutput=append:${log}`)} --property=StandardError=inherit -- ${cmd}`;
+  const runTail = `${wd} --property=${shellQuote(`StandardOutput=append:${log}`)} --property=StandardError=inherit -- ${plainCmd}`;
   const systemUnit = `systemd-run --collect ${unitTail}${uid}${runTail}`;
   const detached = tools.setsid ? detachedCommand({ cmd, log: shellQuote(log), cd, env: ci }) : null;
   // tmux runs a single argument through sh -c: hand it one quoted `exec CMD` string.
-  const tmuxOk = tools.tmux && !session && !threatened(risks, 'ci-cleanup') && !threatened(risks, 'container-stop');
+  const tmuxOk =
+    tools.tmux && !other && !session && !threatened(risks, 'ci-cleanup') && !threatened(risks, 'container-stop');
   const tmux = tmuxOk
     ? `tmux new -d -s ${shellQuote(unit)}${cwd ? ` -c ${shellQuote(cwd)}` : ''} ${shellQuote(`exec ${cmd}`)}`
     : null;

@@ -9,6 +9,7 @@ import { spawn, ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import type { DeathEvent } from './death-event';
 import { describeCause } from '../engine/describe-cause';
+import { escapeControl } from '../util/escape';
 
 /** Fixed: `journalctl MESSAGE_ID=...` finds every whydied death. */
 export const MESSAGE_ID = '5f1c2a7e9b3d4c8a8e6f0d1b2c3a4e57';
@@ -29,8 +30,9 @@ function priorityOf(e: DeathEvent): number {
   return 5;
 }
 
-const ESC = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-const clean = (s: string): string => s.replace(ESC, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+// One escape for every output (src/util/escape.ts): C0, DEL, C1 as \xNN, every bidi control and line
+// separator as \uNNNN (U+202E was written as the misleading `\x202e`, and U+061C passed raw).
+const clean = escapeControl;
 
 export function messageOf(e: DeathEvent): string {
   const who = `${clean(e.comm)} (pid ${e.pid})`;

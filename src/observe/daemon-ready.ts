@@ -8,6 +8,7 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import type { Readable } from 'stream';
+import { isSingleExecutable } from '../util/sea';
 
 export const READY_FD_ENV = 'WHYDIED_READY_FD';
 
@@ -17,15 +18,18 @@ export interface Started {
   info: unknown;
 }
 
-/** The CLI entry (absolute) and node: what a re-spawn or a systemd unit runs. */
-export function selfCommand(): { node: string; script: string } {
-  const script = fs.realpathSync(process.argv[1] ?? '');
-  return { node: process.execPath, script };
+/**
+ * What a re-spawn or a systemd unit runs to start whydied again, absolute: node and the CLI entry, or the
+ * single executable alone (its argv[1] is only the name it was started by).
+ */
+export function selfCommand(): string[] {
+  if (isSingleExecutable()) return [process.execPath];
+  return [process.execPath, fs.realpathSync(process.argv[1] ?? '')];
 }
 
 export function startDetached(args: string[], outFd: number | 'ignore', timeoutMs = 20000): Promise<Started> {
-  const { node, script } = selfCommand();
-  const child = spawn(node, [script, ...args], {
+  const [exe, ...prefix] = selfCommand();
+  const child = spawn(exe, [...prefix, ...args], {
     detached: true,
     stdio: ['ignore', outFd, outFd, 'pipe'],
     env: { ...process.env, [READY_FD_ENV]: '3' },

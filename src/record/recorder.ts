@@ -11,19 +11,21 @@
  *  - oom/mark_victim              OOM kills
  * The instance clock is `boot`, so a fork event's timestamp is the child's /proc start time.
  */
-import { safeWriteFile } from '../source/safe-write';
+import { rewriteInPlace, safeWriteFile } from '../source/safe-write';
 import * as fs from 'fs';
 import * as path from 'path';
 import { createInstance, ensureTracefs, removeStaleInstances, TraceInstance } from '../source/trace/tracefs';
-import type { TracePipe } from '../source/trace/pipe';
+import type { RawReader } from '../source/trace/raw-reader';
+import { commonFields as commonFieldsOf, readFormats } from '../source/trace/raw-events';
 import { registerCleanup } from '../source/trace/registry';
 import type { KillEvent, SignalGenerateEvent, TraceEvent } from '../source/trace/parse';
 import { DeathTracker } from '../observe/derive';
 import { bootId, readUptimeMs, taskOwner } from '../source/process-identity';
-import { isThreadClone, parseRecorderLine, RecorderLine } from './recorder-parse';
+import { isThreadClone, recorderDecoders, RecorderLine } from './recorder-parse';
 import { IdentitySources, ProcessTable } from './recorder-table';
 import { recorderCause } from './recorder-cause';
 import { RecordWriter } from './recorder-writer';
+import { Retention, type RetentionOptions } from './retention';
 import { BufferLoss, readBufferLoss, setBufferKb } from './recorder-stats';
 import type { DeathRecord } from '../source/records/types';
 
@@ -42,6 +44,10 @@ export interface RecorderOptions {
   onRecord?: (rec: RecorderRecord) => void;
   /** The status, each time it is written (metrics). */
   onStatus?: (s: RecorderStatus) => void;
+  /** What the store keeps: clean exits, argv (src/record/retention.ts). */
+  retention?: RetentionOptions;
+  /** Earlier recorders of this state dir found killed (a stale pidfile): counted in `lost.killed`. */
+  killedBefore?: number;
 }
 
 /** One line of records.jsonl written by the recorder: a DeathRecord plus where each identity field came from. */
@@ -61,10 +67,26 @@ export interface RecorderStatus {
   /** Exits whose process was not seen forking nor in the start scan: start time unknown (-1). */
   unknownIdentity: number;
   fatalSignals: number;
-  lost: { pipe: number; overrun: number; dropped: number };
+  /**
+   * pipe/overrun/dropped: events the kernel could not hand over. unwritten: records made but not stored (a
+   * full or read-only disk; the batch is cut back off, never left torn). killed: earlier recorders of this
+   * state dir that died without stopping (kill -9): what they had read but not written is lost (at most the
+   * batch in hand, see FLUSH below).
+   */
+  lost: { pipe: number; overrun: number; dropped: number; unwritten: number; killed: number };
 }
 
+/**
+ * The loss guarantee (README "Flight recorder"): records are written in one write() per batch, after each batch
+ * of events read from the kernel and before the next is read (setImmediate: the trace reader reads again on a
+ * timer, later in the event loop), so a kill -9 loses at most the batch in hand (the exits of one read, a few
+ * milliseconds) plus what the kernel had not yet handed over. No fsync per batch: a host crash may lose what
+ * the page cache held (the kernel writes it back within vm.dirty_expire_centisecs, 30 s by default).
+ * FLUSH_MS is only the backstop for records made outside a read (the start scan).
+ */
 const FLUSH_MS = 200;
+/** At most one line per this interval about failing writes (a full disk would otherwise log every batch). */
+const WRITE_ERROR_LOG_MS = 60000;
 const SWEEP_MS = 1000;
 const STATUS_MS = 5000;
 const PRUNE_MS = 30000;
@@ -72,7 +94,7 @@ const FLUSH_AT_RECORDS = 4000;
 
 export class Recorder {
   private inst: TraceInstance | null = null;
-  private pipe: TracePipe | null = null;
+  private pipe: RawReader | null = null;
   private readonly table = new ProcessTable();
   private readonly writer: RecordWriter;
   private readonly exitCodes = new Map<number, number>();
@@ -85,10 +107,13 @@ export class Recorder {
   private status: RecorderStatus;
   private lossSeen: BufferLoss = { overrun: 0, dropped: 0 };
   private stopped = false;
-  private badLines = 0;
+  private badRecords = 0;
+  private flushQueued = false;
+  private writeErrorLoggedAt = 0;
+  private writeErrorsUnlogged = 0;
 
   constructor(private readonly opts: RecorderOptions) {
-    this.writer = new RecordWriter(opts.stateDir, opts.capBytes);
+    this.writer = new RecordWriter(opts.stateDir, opts.capBytes, new Retention(opts.retention));
     const now = new Date().toISOString();
     this.status = {
       pid: process.pid,
@@ -101,7 +126,7 @@ export class Recorder {
       rotations: 0,
       unknownIdentity: 0,
       fatalSignals: 0,
-      lost: { pipe: 0, overrun: 0, dropped: 0 },
+      lost: { pipe: 0, overrun: 0, dropped: 0, unwritten: 0, killed: opts.killedBefore ?? 0 },
     };
   }
 
@@ -123,34 +148,56 @@ export class Recorder {
     this.status.bufferKb = setBufferKb(inst.dir, this.opts.bufferKb ?? 8192);
     // Tracing stays off until every event and filter is in place and the /proc scan has run.
     fs.writeFileSync(path.join(inst.dir, 'tracing_on'), '0');
-    inst.enable('task/task_newtask');
-    inst.enable('sched/sched_process_exec');
-    inst.enable('syscalls/sys_enter_exit_group');
+    const events: string[] = [];
+    const on = (event: string, filter?: string): void => {
+      inst.enable(event, filter);
+      events.push(event);
+    };
+    on('task/task_newtask');
+    on('sched/sched_process_exec');
+    on('syscalls/sys_enter_exit_group');
     try {
-      inst.enable('sched/sched_process_exit', 'group_dead == 1');
+      on('sched/sched_process_exit', 'group_dead == 1');
     } catch {
       // Kernels without group_dead: every thread exit arrives; the parser's groupDead is null then.
-      inst.enable('sched/sched_process_exit');
+      on('sched/sched_process_exit');
     }
     // Rare calls that change pgid/sid after fork (daemons, job-control shells, setsid(1)).
-    inst.enable('syscalls/sys_enter_setsid');
-    inst.enable('syscalls/sys_enter_setpgid');
-    inst.enable('signal/signal_generate', `result == 0 && (${FATAL_SIGNAL_FILTER})`);
-    inst.enable('syscalls/sys_enter_kill', FATAL_SIGNAL_FILTER);
+    on('syscalls/sys_enter_setsid');
+    on('syscalls/sys_enter_setpgid');
+    on('signal/signal_generate', `result == 0 && (${FATAL_SIGNAL_FILTER})`);
+    on('syscalls/sys_enter_kill', FATAL_SIGNAL_FILTER);
     try {
-      inst.enable('oom/mark_victim');
+      on('oom/mark_victim');
     } catch {
       /* older kernels: an OOM kill still shows as a kernel-sent SIGKILL */
     }
     this.toWallMs = bootToWall();
-    this.pipe = inst.openPipe((line) => {
-      try {
-        this.onLine(parseRecorderLine(line));
-      } catch (e) {
-        // One odd line must not stop the recorder; say so (a few times) instead of hiding it.
-        if (++this.badLines <= 5)
-          this.opts.log(`could not handle trace line (${(e as Error).message}): ${JSON.stringify(line.slice(0, 200))}`);
-      }
+    // Binary records, decoded with this kernel's formats: names are fields, never text that can make lines.
+    const formats = readFormats(inst.dir, events);
+    const first = formats.values().next().value;
+    if (!first) throw new Error('no trace events enabled');
+    const decoders = recorderDecoders(formats);
+    this.pipe = inst.openRaw<RecorderLine>({
+      typeOf: commonFieldsOf(first).type,
+      decoders,
+      onEvent: (l) => {
+        try {
+          this.onLine(l);
+        } catch (e) {
+          // One odd record must not stop the recorder; say so (a few times) instead of hiding it.
+          this.onBadRecord(`could not handle trace event ${l.event} (${(e as Error).message})`);
+        }
+      },
+      onLost: (count, cpu) => {
+        // RB_MISSED_EVENTS without a stored count: at least one event was lost.
+        const n = count ?? 1;
+        this.status.lost.pipe += n;
+        this.opts.log(
+          `LOST ${count ?? 'some'} events on cpu${cpu} (ring buffer page flag); total lost ${this.status.lost.pipe}`,
+        );
+      },
+      onBad: (what) => this.onBadRecord(`undecodable trace record: ${what}`),
     });
     inst.start();
     // Scan after tracing is on: a process forked in between is in both, and the fork event wins.
@@ -166,8 +213,11 @@ export class Recorder {
     );
   }
 
+  private onBadRecord(what: string): void {
+    if (++this.badRecords <= 5) this.opts.log(what);
+  }
+
   private onLine(l: RecorderLine): void {
-    if (!l) return;
     switch (l.event) {
       case 'exit_group':
         this.exitCodes.set(this.table.tgidOf(l.taskPid), l.code);
@@ -187,10 +237,6 @@ export class Recorder {
         return;
       case 'setpgid':
         this.table.onSetpgid(l.taskPid, l.pid, l.pgid);
-        return;
-      case 'lost':
-        this.status.lost.pipe += l.count;
-        this.opts.log(`LOST ${l.count} events (trace_pipe); total lost ${this.status.lost.pipe}`);
         return;
       case 'other':
         this.onRare(l.ev);
@@ -281,16 +327,40 @@ export class Recorder {
     if (this.opts.store !== false) this.writer.push(rec);
     this.opts.onRecord?.(rec);
     if (this.writer.pending >= FLUSH_AT_RECORDS) this.flush();
+    else if (!this.flushQueued) {
+      // Written once this batch of events is handled, before the next read: see FLUSH_MS.
+      this.flushQueued = true;
+      setImmediate(() => this.flush());
+    }
   }
 
   private flush(): void {
+    this.flushQueued = false;
+    const pending = this.writer.pending;
     try {
       this.writer.flush();
     } catch (e) {
-      this.opts.log(`cannot write records: ${(e as Error).message}`);
+      this.status.lost.unwritten += pending;
+      this.logWriteError((e as Error).message);
     }
     this.status.records = this.writer.written;
     this.status.rotations = this.writer.rotations;
+  }
+
+  private logWriteError(message: string): void {
+    const now = Date.now();
+    if (now - this.writeErrorLoggedAt < WRITE_ERROR_LOG_MS) {
+      this.writeErrorsUnlogged++;
+      return;
+    }
+    const more = this.writeErrorsUnlogged
+      ? ` (and ${this.writeErrorsUnlogged} more failed writes since the last line)`
+      : '';
+    this.writeErrorLoggedAt = now;
+    this.writeErrorsUnlogged = 0;
+    this.opts.log(`cannot write records: ${message}; ${this.status.lost.unwritten} records lost so far${more}`);
+    // The status says it at once, not at the next tick.
+    this.writeStatus();
   }
 
   private checkLoss(): void {
@@ -312,10 +382,12 @@ export class Recorder {
   private writeStatus(): void {
     this.status.updatedAt = new Date().toISOString();
     this.opts.onStatus?.(this.getStatus());
+    const text = JSON.stringify(this.status) + '\n';
     try {
-      safeWriteFile(this.statusFile, JSON.stringify(this.status) + '\n', { role: 'recorder status' });
+      safeWriteFile(this.statusFile, text, { role: 'recorder status' });
     } catch {
-      /* the log still has it */
+      // A full disk has no room for a fresh copy: rewrite the one there in place (same blocks, padded).
+      rewriteInPlace(this.statusFile, text);
     }
   }
 

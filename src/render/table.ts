@@ -51,6 +51,8 @@ function fixWords(cmd: string): string {
     return 'let the user linger, so the user manager and its units outlive the last logout:';
   if (cmd.startsWith('echo ') && cmd.includes('memory.')) return 'raise its memory cgroup limit:';
   if (cmd.startsWith('tmux')) return 'run it in a detached tmux session:';
+  if (cmd.startsWith('docker update --restart')) return "on the container's host, give the container a restart policy:";
+  if (cmd.startsWith('pm2 save')) return 'save the pm2 app list and let a boot unit resurrect it:';
   return 'run:';
 }
 

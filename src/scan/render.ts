@@ -14,8 +14,16 @@ const SOURCE_WORDS: Record<string, string> = {
   plugin: 'plugin',
 };
 
+/** A saved log's stamp as written (never moved to this machine's zone); else this host's time; else uptime. */
+function whenText(e: ScanEntry, nowIso: string): string {
+  if (e.logTime !== undefined) return e.logTime.length <= 14 ? `${e.logTime} (no year in the log)` : e.logTime;
+  if (e.timeMs !== null) return humanTime(new Date(e.timeMs).toISOString(), nowIso);
+  if (e.uptimeSec !== undefined) return `${e.uptimeSec >= 100 ? Math.round(e.uptimeSec) : e.uptimeSec} s after boot`;
+  return 'time unknown';
+}
+
 function line(e: ScanEntry, nowIso: string, width: number | undefined, color: boolean): string {
-  const when = e.timeMs === null ? 'time unknown' : humanTime(new Date(e.timeMs).toISOString(), nowIso);
+  const when = whenText(e, nowIso);
   const who = `${escapeControl(e.name)}${e.pid !== null ? ` (pid ${e.pid})` : ''}`;
   const also = e.alsoIn.length > 0 ? `, also ${e.alsoIn.map((s) => SOURCE_WORDS[s]).join(', ')}` : '';
   const conf = paint(
@@ -50,6 +58,18 @@ export function renderScan(
         'dropped: ',
         9,
         `the kernel dropped ${d.count} crash report${d.count === 1 ? '' : 's'} ${span} (rate limit: 10 lines per 5 s); deaths in that window may be missing above (whydied record keeps them)`,
+        opts.width,
+      ),
+    );
+  }
+  if (r.notUnderstood.count > 0) {
+    const n = r.notUnderstood.count;
+    out.push(
+      '',
+      ...hanging(
+        'not understood: ',
+        16,
+        `${n} line${n === 1 ? '' : 's'} not understood (they look like death reports no parser could read; deaths in them are missing above), first: ${escapeControl(r.notUnderstood.examples[0] ?? '')}`,
         opts.width,
       ),
     );

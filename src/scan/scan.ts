@@ -3,35 +3,21 @@
  * first, one entry each. Reads only through Facts, so `--kmsg`/`--journal` saved logs and bundles work
  * the same way. A death seen by several sources is listed once, under the most direct one.
  */
-import type { CauseConfidence, CauseKind, CauseSource } from '../engine/types';
+import type { CauseSource } from '../engine/types';
 import type { Facts } from '../source/types';
+import type { ScanEntry } from './entry';
 import { causeParts } from '../engine/describe-cause';
 import { readKernelLog } from '../source/kernel-log/read';
 import { findDeaths } from '../source/kernel-log/incidents';
 import { findSuppressions, type Suppression } from '../source/kernel-log/suppressed';
+import { notUnderstood, type NotUnderstood } from '../source/kernel-log/understood';
+import { kernelEntry } from './kernel-entry';
 import { journalEvent, parseJournal, type JournalEvent } from '../source/journal/parse';
 import { scanRecords } from '../source/records/store';
 import { recordsDir } from '../source/records/records-dir';
 import { keyed, mergeDeaths, unitsOfPath } from './merge';
 
-export interface ScanEntry {
-  /** Wall-clock ms, null when the source gives no usable time. */
-  timeMs: number | null;
-  pid: number | null;
-  /** comm, or the unit for unit-level journal results. */
-  name: string;
-  kind: CauseKind;
-  signal?: string;
-  exitCode?: number;
-  /** One short phrase: `OOM kill`, `SIGKILL from bash (pid 12)`, `exit code 3`. */
-  what: string;
-  source: CauseSource;
-  /** For records: which whydied tool wrote it (`whydied watch`, `whydied launch`, `whydied record`). */
-  by?: string;
-  confidence: CauseConfidence;
-  /** Other sources that saw the same death. */
-  alsoIn: CauseSource[];
-}
+export type { ScanEntry } from './entry';
 
 export interface ScanResult {
   entries: ScanEntry[];
@@ -39,9 +25,17 @@ export interface ScanResult {
   dropped: Suppression[];
   /** What could not be read, one sentence each. */
   unreadable: string[];
+  /** Kernel-log lines that look like death reports but that no parser could read. */
+  notUnderstood: NotUnderstood;
 }
 
-function fromKernel(facts: Facts, out: ScanEntry[], unreadable: string[], dropped: Suppression[]): void {
+function fromKernel(
+  facts: Facts,
+  out: ScanEntry[],
+  unreadable: string[],
+  dropped: Suppression[],
+  lost: NotUnderstood,
+): void {
   if (facts.raw.savedLog && !facts.raw.savedLog('kernel')) {
     unreadable.push('kernel log: not given (--kmsg FILE)');
     return;
@@ -49,30 +43,12 @@ function fromKernel(facts: Facts, out: ScanEntry[], unreadable: string[], droppe
   const log = readKernelLog(facts);
   unreadable.push(...log.unreadable.map((u) => `kernel log: ${u}`));
   dropped.push(...findSuppressions(log.records).filter((s) => s.boot === 'current'));
+  Object.assign(lost, notUnderstood(log.records));
+  // The kernel's own line names pid, comm and time together: a direct account of that death. Its memory
+  // cgroup names the units a unit-level line about the same kill would name.
   for (const d of findDeaths(log.records)) {
-    const what =
-      d.kind === 'oom-kill'
-        ? 'OOM kill (SIGKILL from the kernel)'
-        : d.kind === 'segfault'
-          ? `segfault (${d.signal})`
-          : d.kind === 'trap'
-            ? `CPU trap (${d.signal})`
-            : `${d.signal} (kernel)`;
-    // The kernel's own line names pid, comm and time together: a direct account of that death. Its memory
-    // cgroup names the units a unit-level line about the same kill would name.
     const memcg = [d.details.taskMemcg, d.details.memcg].find((m): m is string => typeof m === 'string');
-    const entry: ScanEntry = {
-      timeMs: d.timeMs,
-      pid: d.pid,
-      name: d.comm,
-      kind: d.kind,
-      signal: d.signal,
-      what,
-      source: 'kernel-log',
-      confidence: 'likely',
-      alsoIn: [],
-    };
-    out.push(keyed(entry, memcg ? unitsOfPath(memcg) : []));
+    out.push(keyed(kernelEntry(d), memcg ? unitsOfPath(memcg) : []));
   }
 }
 
@@ -250,7 +226,8 @@ export function scanDeaths(facts: Facts, sinceMs: number | null): ScanResult {
   const all: ScanEntry[] = [];
   const unreadable: string[] = [];
   const dropped: Suppression[] = [];
-  fromKernel(facts, all, unreadable, dropped);
+  const lost: NotUnderstood = { count: 0, examples: [] };
+  fromKernel(facts, all, unreadable, dropped, lost);
   fromJournal(facts, all, unreadable);
   fromRecords(facts, all, unreadable);
   const entries = mergeDeaths(all, RANK).filter((e) => sinceMs === null || (e.timeMs !== null && e.timeMs >= sinceMs));
@@ -258,6 +235,7 @@ export function scanDeaths(facts: Facts, sinceMs: number | null): ScanResult {
   return {
     entries,
     unreadable,
+    notUnderstood: lost,
     dropped: dropped.filter((d) => sinceMs === null || d.toMs === null || d.toMs >= sinceMs),
   };
 }

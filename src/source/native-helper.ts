@@ -6,6 +6,7 @@
  * WHYDIED_NATIVE=0) the JavaScript readers do the same job, slower.
  */
 import * as path from 'path';
+import { isSingleExecutable } from '../util/sea';
 
 interface NativeHelper {
   /** Every record as read() gave it now, each ending in a newline; throws an Error with `code` (EPERM...). */
@@ -42,18 +43,33 @@ function packageRoot(): string | null {
   return null;
 }
 
+/**
+ * The helper's file: in the package, under its root; for the single executable (scripts/build-sea.js),
+ * beside it, or in ../lib/whydied/ (the Debian package's /usr/lib/whydied for /usr/bin/whydied): places
+ * as trusted as the executable itself.
+ */
+function helperFiles(): string[] {
+  if (isSingleExecutable()) {
+    const dir = path.dirname(process.execPath);
+    return [path.join(dir, 'whydied_native.node'), path.join(dir, '..', 'lib', 'whydied', 'whydied_native.node')];
+  }
+  const root = packageRoot();
+  return root === null ? [] : [path.join(root, FILE)];
+}
+
 /** Loaded with process.dlopen, not require: no module resolution (a stat per candidate, ~0.3 ms first). */
 export function nativeHelper(): NativeHelper | null {
   if (loaded !== undefined) return loaded;
   loaded = null;
-  const root = packageRoot();
-  if (process.env.WHYDIED_NATIVE === '0' || root === null) return null;
+  if (process.env.WHYDIED_NATIVE === '0') return null;
   const mod: { exports: Partial<NativeHelper> } = { exports: {} };
-  try {
-    process.dlopen(mod, path.join(root, FILE));
-  } catch {
-    // Not built, or built for another Node ABI or platform: the JavaScript readers do the same job.
-    return null;
+  for (const file of helperFiles()) {
+    try {
+      process.dlopen(mod, file);
+      break;
+    } catch {
+      // Not built, or built for another Node ABI or platform: the JavaScript readers do the same job.
+    }
   }
   if (typeof mod.exports.readKmsg === 'function') loaded = mod.exports as NativeHelper;
   return loaded;

@@ -228,7 +228,7 @@ describe('whydied record: refusals and the unit', () => {
     expect(res.status).toBe(0);
     expect(res.stdout).toMatch(/^Type=simple$/m);
     expect(res.stdout).toMatch(/^Restart=on-failure$/m);
-    const exec = /^ExecStart=(\S+) (\S+) record$/m.exec(res.stdout);
+    const exec = /^ExecStart=(\S+) (\S+) record --state-dir \S+ --output \S+$/m.exec(res.stdout);
     expect(exec).not.toBeNull();
     expect(path.isAbsolute((exec as RegExpExecArray)[1])).toBe(true);
     expect((exec as RegExpExecArray)[2]).toBe(fs.realpathSync(CLI));

@@ -165,8 +165,7 @@ export function journalEvent(e: JournalEntry): JournalEvent | null {
     return { type: 'earlyoom-kill', signal: m[1], pid: Number(m[2]), uid: int(m[3]), comm: m[4] };
   }
   if (msg.startsWith('Killed ') && (m = OOMD.exec(msg))) {
-    const figures =
-      m[3] !== undefined ? { watched: m[3], pressurePct: Number(m[4]), limitPct: Number(m[5]) } : {};
+    const figures = m[3] !== undefined ? { watched: m[3], pressurePct: Number(m[4]), limitPct: Number(m[5]) } : {};
     return { type: 'oomd-kill', cgroup: m[1], reason: m[2] === 'pressure' ? 'pressure' : 'swap', ...figures };
   }
   if (msg.indexOf('systemd-oomd killed') !== -1 && (m = UNIT_OOMD.exec(msg)))

@@ -12,6 +12,8 @@ import { spawnSync } from 'child_process';
 import { randomHex } from '../random-hex';
 import { TracePipe, openTracePipe } from './pipe';
 import { registerInstance, unregisterInstance } from './registry';
+import { RawReader, RawReaderOptions, openRawReader } from './raw-reader';
+import { readRingLayout } from './format';
 
 const CANDIDATES = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
 
@@ -143,6 +145,11 @@ export interface TraceInstance {
   start(): void;
   /** Stream trace_pipe lines (one reader per instance). */
   openPipe(onLine: (line: string) => void): TracePipe;
+  /**
+   * Read the binary per-CPU buffers (raw-reader.ts) with the ring layout of this kernel: the form no
+   * process can forge. One reader per instance, text or binary.
+   */
+  openRaw<T>(opts: Omit<RawReaderOptions<T>, 'layout'>): RawReader;
   /** Disable events, stop the reader, rmdir. Idempotent. */
   remove(): boolean;
 }
@@ -150,7 +157,7 @@ export interface TraceInstance {
 export function createInstance(prefix = 'whydied', root: string = ensureTracefs()): TraceInstance {
   const name = `${prefix}-${process.pid}-${randomHex(4)}`;
   const dir = path.join(root, 'instances', name);
-  let pipe: TracePipe | null = null;
+  let pipe: { close(): void } | null = null;
   let removed = false;
   const inst: TraceInstance = {
     name,
@@ -173,8 +180,15 @@ export function createInstance(prefix = 'whydied', root: string = ensureTracefs(
     },
     openPipe(onLine) {
       if (pipe) throw new TracefsError('trace_pipe is already open for this instance');
-      pipe = openTracePipe(path.join(dir, 'trace_pipe'), onLine);
-      return pipe;
+      const p = openTracePipe(path.join(dir, 'trace_pipe'), onLine);
+      pipe = p;
+      return p;
+    },
+    openRaw(opts) {
+      if (pipe) throw new TracefsError('a reader is already open for this instance');
+      const r = openRawReader(dir, { ...opts, layout: readRingLayout(root, dir) });
+      pipe = r;
+      return r;
     },
     remove() {
       if (removed) return true;
