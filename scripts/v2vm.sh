@@ -170,6 +170,9 @@ build() {
   local why
   why=$(check) || die "cannot build: $why"
   mkdir -p "$STATE" "$CACHE"
+  # One build at a time (a second caller waits, then finds the image fresh).
+  exec 9>"$CACHE/.build.lock"
+  flock 9
   if image_fresh; then
     log "image up to date ($CACHE)"
     return 0
