@@ -1,8 +1,9 @@
-// Three projects in one run, all serial (maxWorkers 1; `npm test` adds --runInBand):
+// Four projects in one run, all serial (maxWorkers 1; `npm test` adds --runInBand):
 // - unit: everything under test/ except the reality and systemd suites;
 // - reality: test/reality, real events (SSH hangups, group kills, CI reapers, namespaces, OOM kills);
 // - systemd: test/systemd, a real systemd booted with systemd-nspawn (root only; skips with the reason
-//   otherwise): its global setup boots it once, the teardown powers it off and restores the host.
+//   otherwise): its global setup boots it once, the teardown powers it off and restores the host;
+// - packaging: test/packaging, the single executable and the Debian package in that container, with no node.
 const shared = {
   testEnvironment: 'node',
   testMatch: ['**/*.test.ts'],
@@ -21,7 +22,12 @@ module.exports = {
       ...shared,
       displayName: 'unit',
       roots: ['<rootDir>/test'],
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/reality/', '<rootDir>/test/systemd/'],
+      testPathIgnorePatterns: [
+        '/node_modules/',
+        '<rootDir>/test/reality/',
+        '<rootDir>/test/systemd/',
+        '<rootDir>/test/packaging/',
+      ],
     },
     { ...shared, displayName: 'reality', roots: ['<rootDir>/test/reality'] },
     {
@@ -31,6 +37,9 @@ module.exports = {
       globalSetup: '<rootDir>/test/systemd/global-setup.ts',
       globalTeardown: '<rootDir>/test/systemd/global-teardown.ts',
     },
+    // The single executable and the Debian package in the systemd container with no node (root; boots and
+    // powers off the container itself: run under `flock /tmp/whydied-nspawn.lock`).
+    { ...shared, displayName: 'packaging', roots: ['<rootDir>/test/packaging'] },
   ],
   testTimeout: 60000,
   // Real processes and kernel state: run serially so scenarios do not disturb each other.
