@@ -241,7 +241,7 @@ describe('the Debian package', () => {
   });
 
   t(
-    'systemctl enable --now whydied-record: a death recorded and explained by scan; textfile for node_exporter',
+    'systemctl enable --now whydied-record: a death recorded (signal and sender); textfile for node_exporter',
     async () => {
       must('systemctl enable --now whydied-record');
       expect(await waitInside('systemctl is-active -q whydied-record', 20000)).toBe(true);
@@ -254,15 +254,21 @@ describe('the Debian package', () => {
       const host = hostPid(pid);
       must(`sh -c 'kill -TERM ${pid}'`);
       expect(await waitInside(`! test -d /proc/${pid}`)).toBe(true);
-      type Death = { pid: number; signal?: string; source: string; what: string };
-      let death: Death | undefined;
-      for (let i = 0; i < 50 && !death; i++) {
-        const out = sh('WHYDIED_STATE_DIR=/var/lib/whydied whydied scan --since 5m --json').stdout;
-        death = (JSON.parse(out) as { deaths: Death[] }).deaths.find((d) => d.pid === host && d.source === 'record');
-        if (!death) await new Promise((res) => setTimeout(res, 200));
+      // The record of that death in the package's state dir: the signal and its sender.
+      // (Not yet explained by `whydied PID` inside: the recorder stores host pids and the host's boot id, and
+      // nspawn gives the container a boot id of its own, so a diagnosis inside matches neither; on a host,
+      // test/record covers recording and explaining.)
+      type Rec = { pid: number; comm: string; cause: { kind: string; signal?: string; sender?: { comm: string } } };
+      let rec: Rec | undefined;
+      for (let i = 0; i < 100 && !rec; i++) {
+        const lines = sh('cat /var/lib/whydied/records.jsonl 2>/dev/null').stdout.split('\n').filter(Boolean);
+        rec = lines.map((l) => JSON.parse(l) as Rec).find((r) => r.pid === host);
+        if (!rec) await new Promise((res) => setTimeout(res, 200));
       }
-      expect(death).toMatchObject({ signal: 'SIGTERM' });
-      expect(death?.what).toMatch(/SIGTERM/);
+      expect(rec).toMatchObject({
+        comm: 'sleep',
+        cause: { kind: 'signal', signal: 'SIGTERM', sender: { comm: 'sh' } },
+      });
       expect(must('stat -c %a /var/lib/prometheus/node-exporter/whydied.prom')).toBe('644');
     },
   );
