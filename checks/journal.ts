@@ -8,6 +8,7 @@ import type { Cause, Check, CheckContext, FindingInput } from '../src/engine/typ
 import { formatTime } from '../src/source/kernel-log/describe';
 import { searchJournal, type JournalSearch } from '../src/source/journal/read';
 import type { JournalEntry, JournalEvent } from '../src/source/journal/parse';
+import { managerRunning, unitsByMainPid } from '../src/source/systemd';
 
 type Located = { event: JournalEvent; entry: JournalEntry };
 
@@ -76,21 +77,70 @@ function journalCause(x: Located): { cause: Cause; sentence: string } | null {
         sentence: `was ${e.code === 'dumped' ? 'killed (core dumped)' : 'killed'} by SIG${e.statusName ?? e.status} at ${at} (main process of ${e.unit})`,
       };
     case 'unit-failed':
-      if (e.result === 'oom-kill') return journalCause({ ...x, event: { type: 'unit-oom', unit: e.unit } });
+      // On cgroup v2 systemd gives Result=oom-kill for the kernel's OOM kills and for systemd-oomd's alike.
+      if (e.result === 'oom-kill')
+        return {
+          cause: {
+            kind: 'oom-kill',
+            signal: 'SIGKILL',
+            ...iso(x.entry.timeMs),
+            source: 'journal',
+            details: { unit: e.unit, result: e.result },
+          },
+          sentence: `was OOM-killed at ${at} (systemd: ${e.unit} failed with result 'oom-kill', by the kernel OOM killer or systemd-oomd)`,
+        };
       return null;
-    case 'oomd-kill':
-      return null;
+    case 'unit-oomd':
+      return {
+        cause: {
+          kind: 'oom-kill',
+          signal: 'SIGKILL',
+          ...iso(x.entry.timeMs),
+          source: 'journal',
+          sender: { pid: 0, comm: 'systemd-oomd' },
+          details: { unit: e.unit, killer: 'systemd-oomd', processes: e.processes },
+        },
+        sentence: `was killed by systemd-oomd at ${at} (systemd: systemd-oomd killed ${e.processes} process(es) in ${e.unit})`,
+      };
+    case 'oomd-kill': {
+      const why =
+        e.reason === 'swap'
+          ? 'swap use over its limit (ManagedOOMSwap=kill)'
+          : e.watched !== undefined
+            ? `memory pressure for ${e.watched} at ${e.pressurePct}% > ${e.limitPct}% (ManagedOOMMemoryPressure=kill)`
+            : 'memory pressure (ManagedOOMMemoryPressure=kill)';
+      return {
+        cause: {
+          kind: 'oom-kill',
+          signal: 'SIGKILL',
+          ...iso(x.entry.timeMs),
+          source: 'journal',
+          sender: { pid: x.entry.pid ?? 0, comm: 'systemd-oomd' },
+          details: {
+            killer: 'systemd-oomd',
+            cgroup: e.cgroup,
+            reason: e.reason ?? null,
+            watched: e.watched ?? null,
+            pressurePct: e.pressurePct ?? null,
+            limitPct: e.limitPct ?? null,
+          },
+        },
+        sentence: `was killed by systemd-oomd at ${at}, with every process of cgroup ${e.cgroup}, for ${why}`,
+      };
+    }
   }
 }
 
 /** Strongest evidence first: a coredump or a named killer beats a unit's summary. */
 const RANK: Readonly<Record<JournalEvent['type'], number>> = {
-  coredump: 5,
-  'earlyoom-kill': 4,
+  coredump: 7,
+  'earlyoom-kill': 6,
+  // oomd's own line names the watched cgroup and the figures; the manager's line only the unit.
+  'oomd-kill': 5,
+  'unit-oomd': 4,
   'unit-oom': 3,
   'unit-exit': 2,
   'unit-failed': 1,
-  'oomd-kill': 0,
 };
 
 function startMs(ctx: CheckContext): number | null {
@@ -105,7 +155,6 @@ function describeEvent(x: Located): string {
   if (c) return `${formatTime(x.entry.timeMs)} ${c.sentence}`;
   if (x.event.type === 'unit-failed')
     return `${formatTime(x.entry.timeMs)} ${x.event.unit} failed with result '${x.event.result}'`;
-  if (x.event.type === 'oomd-kill') return `${formatTime(x.entry.timeMs)} systemd-oomd killed cgroup ${x.event.cgroup}`;
   return '';
 }
 
@@ -115,7 +164,10 @@ function finding(ctx: CheckContext, search: JournalSearch): FindingInput {
   // A unit's result lines carry no pid: one logged before this pid's own last line is about an earlier run
   // of the unit (a crash loop's previous main process), not about this one.
   const aboutUnit = (x: Located): boolean =>
-    x.event.type === 'unit-exit' || x.event.type === 'unit-failed' || x.event.type === 'unit-oom';
+    x.event.type === 'unit-exit' ||
+    x.event.type === 'unit-failed' ||
+    x.event.type === 'unit-oom' ||
+    x.event.type === 'unit-oomd';
   const relevant = search.events.filter(
     (x) =>
       (since === null || x.entry.timeMs === null || x.entry.timeMs >= since) &&
@@ -186,6 +238,10 @@ export const journal: Check = {
   run(ctx) {
     const p = ctx.facts.process(ctx.target.pid);
     const units: string[] = [];
+    // A dead main process names its unit through the manager (ExecMainPID; the same memoised `systemctl show`
+    // the systemd-unit check reads): its unit's result and an oomd kill are found even when it never logged.
+    if (!p && managerRunning(ctx.facts))
+      for (const u of unitsByMainPid(ctx.facts, ctx.target.pid).units) if (!units.includes(u.id)) units.push(u.id);
     if (p) {
       const cg = ctx.facts.cgroups(ctx.target.pid);
       if (cg.ok)

@@ -19,6 +19,10 @@ export const stdio: Check = {
       'broken-pipe': 'A standard stream is a pipe with nobody at the other end: the next write raises SIGPIPE/EPIPE.',
       pipe: 'A standard stream is a pipe whose other end is alive: when that process exits, writes raise SIGPIPE.',
       'deleted-file': 'Output goes to a deleted file: the log is invisible and still uses disk.',
+      'hung-up-tty':
+        'A standard stream is a terminal that was already hung up: its writes fail with EIO now (the program decides what that does).',
+      'parent-end':
+        'Its output pipe or socketpair is read only by its parent: when the parent exits, the next write raises SIGPIPE/EPIPE.',
       unreadable: 'Its fds could not be read (permission).',
     },
   },
@@ -32,6 +36,8 @@ export const stdio: Check = {
         brokenPipes: [],
         deletedFiles: [],
         stdoutFile: null,
+        parentEnd: [],
+        hungUpTtyFds: [],
         unreadable: `${read.code}: ${read.message}`,
       };
       const why =
@@ -52,11 +58,30 @@ export const stdio: Check = {
         evidence,
       };
     }
+    if (evidence.hungUpTtyFds.length > 0) {
+      return {
+        status: 'warn',
+        code: 'hung-up-tty',
+        summary: `fd ${evidence.hungUpTtyFds.join(', ')} is a terminal that was hung up: writes fail with EIO (not a deleted file).`,
+        details,
+        evidence,
+      };
+    }
     if (deletedFiles.length > 0) {
       return {
         status: 'warn',
         code: 'deleted-file',
         summary: `fd ${deletedFiles.join(', ')} writes to a deleted file.`,
+        details,
+        evidence,
+      };
+    }
+    if (evidence.parentEnd.length > 0) {
+      const kinds = [...new Set(evidence.parentEnd.map((f) => (f.kind === 'socket' ? 'socketpair' : 'pipe')))];
+      return {
+        status: 'info',
+        code: 'parent-end',
+        summary: `fd ${evidence.parentEnd.map((f) => f.fd).join(', ')} is a ${kinds.join(' or ')} read only by its parent: when the parent exits, ${pipeDeath}.`,
         details,
         evidence,
       };

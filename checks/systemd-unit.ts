@@ -21,6 +21,7 @@ import { readKillUserProcesses } from '../src/source/systemd/logind';
 import { readKernelLog } from '../src/source/kernel-log/read';
 import { findDeaths } from '../src/source/kernel-log/incidents';
 import { journalFilesMissing, ownLines, queryJournal, unitsOfEntries } from '../src/source/journal/read';
+import { journalEvent } from '../src/source/journal/parse';
 
 export type SystemdUnitEvidence = {
   unit: string | null;
@@ -155,8 +156,58 @@ function kernelOomOfUnit(ctx: CheckContext, u: UnitState): { memcg: string; time
   return null;
 }
 
+/**
+ * systemd-oomd's own line for this unit's cgroup near its exit (`Killed /x.slice/u.service due to memory
+ * pressure for /x.slice being 24.16% > 15.00% for > 5s ...`; systemd 252 src/oom/oomd.c). Asked only for a
+ * Result=oom-kill with no kernel OOM line: on cgroup v2 systemd gives that result for both killers.
+ */
+function oomdKillOfUnit(ctx: CheckContext, u: UnitState, e: SystemdUnitEvidence): OomdKill | null {
+  if (u.execMainExitMs === null) return null;
+  const queries: string[][] = [];
+  const r = queryJournal(
+    ctx.facts,
+    ['SYSLOG_IDENTIFIER=systemd-oomd'],
+    { sinceMs: u.execMainExitMs - 30000, limit: 50 },
+    queries,
+  );
+  e.queries.push(...queries.map((q) => q.join(' ')));
+  if (!r.ok) return null;
+  for (const entry of r.value) {
+    const ev = journalEvent(entry);
+    if (ev?.type !== 'oomd-kill' || !(ev.cgroup.endsWith(`/${u.id}`) || ev.cgroup.includes(`/${u.id}/`))) continue;
+    if (entry.timeMs !== null && Math.abs(entry.timeMs - u.execMainExitMs) > 30000) continue;
+    return {
+      cgroup: ev.cgroup,
+      watched: ev.watched ?? null,
+      pressurePct: ev.pressurePct ?? null,
+      limitPct: ev.limitPct ?? null,
+      reason: ev.reason ?? null,
+    };
+  }
+  return null;
+}
+
+interface OomdKill {
+  cgroup: string;
+  watched: string | null;
+  pressurePct: number | null;
+  limitPct: number | null;
+  reason: 'pressure' | 'swap' | null;
+}
+
+function oomdWords(k: OomdKill): string {
+  if (k.reason === 'swap')
+    return 'was killed by systemd-oomd (SIGKILL) for swap use over its limit (ManagedOOMSwap=kill)';
+  const figures = k.watched !== null ? ` for ${k.watched} at ${k.pressurePct}% > ${k.limitPct}%` : '';
+  return `was killed by systemd-oomd (SIGKILL) for memory pressure${figures} (ManagedOOMMemoryPressure=kill)`;
+}
+
 /** How the manager says the last main process ended, as a cause and a sentence. */
-function managerCause(u: UnitState, oom: { memcg: string } | null): { cause: Cause; words: string } | null {
+function managerCause(
+  u: UnitState,
+  oom: { memcg: string } | null,
+  oomd: OomdKill | null,
+): { cause: Cause; words: string } | null {
   if (!u.execMainCode) return null;
   const time = iso(u.execMainExitMs);
   const details = { unit: u.id, result: u.result ?? '', code: u.execMainCode, nRestarts: u.nRestarts ?? 0 };
@@ -166,7 +217,7 @@ function managerCause(u: UnitState, oom: { memcg: string } | null): { cause: Cau
         kind: 'exit',
         ...(u.execMainStatus !== null ? { exitCode: u.execMainStatus } : {}),
         ...(time ? { time } : {}),
-        source: 'journal',
+        source: 'systemd',
         details,
       },
       words: `exited with status ${u.execMainStatus ?? '?'}`,
@@ -179,18 +230,27 @@ function managerCause(u: UnitState, oom: { memcg: string } | null): { cause: Cau
       : u.execMainCode === 'dumped' && signal === 'SIGSEGV'
         ? 'segfault'
         : 'signal';
+  // MemoryMax is named only for the kernel's memory-cgroup OOM kill it caused, never for systemd-oomd's.
   const limit = u.memoryMax === null ? '' : ` (MemoryMax=${mib(u.memoryMax)})`;
+  const killer: Record<string, string> = oom
+    ? { memcg: oom.memcg, killer: 'kernel' }
+    : oomd
+      ? { killer: 'systemd-oomd', cgroup: oomd.cgroup }
+      : {};
   return {
     cause: {
       kind,
       ...(signal ? { signal } : {}),
+      ...(oomd && !oom ? { sender: { pid: 0, comm: 'systemd-oomd' } } : {}),
       ...(time ? { time } : {}),
-      source: 'journal',
-      details: oom ? { ...details, memcg: oom.memcg } : details,
+      source: 'systemd',
+      details: { ...details, ...killer },
     },
     words: oom
       ? `was killed by the kernel OOM killer (SIGKILL) in memory cgroup ${oom.memcg}${limit}`
-      : `was killed by ${signal ?? 'a signal'}${u.execMainCode === 'dumped' ? ' (core dumped)' : ''}${u.result === 'oom-kill' ? ` (OOM kill)${limit}` : ''}`,
+      : oomd
+        ? oomdWords(oomd)
+        : `was killed by ${signal ?? 'a signal'}${u.execMainCode === 'dumped' ? ' (core dumped)' : ''}${u.result === 'oom-kill' ? ' (Result=oom-kill: the kernel OOM killer or systemd-oomd; neither left a line naming it)' : ''}`,
   };
 }
 
@@ -302,7 +362,11 @@ function dead(ctx: CheckContext, e: SystemdUnitEvidence): FindingInput {
       evidence: e,
     };
   }
-  const c = managerCause(u, u.result === 'oom-kill' ? null : kernelOomOfUnit(ctx, u));
+  // cgroup v1 gives a memory-cgroup OOM kill Result=signal, v2 gives Result=oom-kill to the kernel's and
+  // systemd-oomd's kills alike: the kernel's own line decides, then oomd's.
+  const oom = kernelOomOfUnit(ctx, u);
+  const oomd = !oom && u.result === 'oom-kill' ? oomdKillOfUnit(ctx, u, e) : null;
+  const c = managerCause(u, oom, oomd);
   if (!c)
     return {
       status: 'info',

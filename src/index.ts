@@ -89,3 +89,20 @@ export function render(
   const { rendererFor } = require('./render') as typeof import('./render');
   return rendererFor(format)(reports, { color: false, ...options });
 }
+
+/**
+ * Deaths many hosts published (`whydied.death/1` lines, as a log pipeline gathers them) summarized by
+ * service, host and cause: what `whydied scan --deaths FILE --json` prints. Throws DeathInputError naming
+ * the first line that is not a death.
+ */
+export function scanFleetDeaths(
+  text: string,
+  query: import('./scan/fleet-deaths').FleetDeathsQuery & { nowMs?: number } = {},
+): import('./scan/fleet-deaths').FleetDeathsResult {
+  const { parseDeathLines } = require('./fleet/death-lines') as typeof import('./fleet/death-lines');
+  const { summarizeFleetDeaths } = require('./scan/fleet-deaths') as typeof import('./scan/fleet-deaths');
+  const { deaths, duplicates } = parseDeathLines(text);
+  return summarizeFleetDeaths(deaths, { ...query, nowMs: query.nowMs ?? Date.now(), duplicates });
+}
+export { DeathInputError } from './fleet/death-lines';
+export type { FleetDeathsResult, ServiceDeaths, CauseCount } from './scan/fleet-deaths';

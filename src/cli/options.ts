@@ -24,6 +24,18 @@ export function splitIds(values: readonly (string | number)[] | undefined, optio
   return ids;
 }
 
+/** `--only tty --skip tty` would run nothing and say nothing: a usage error naming what is left out. */
+export function onlyAndSkip(
+  only: string[] | undefined,
+  skip: string[] | undefined,
+): { only: string[] | undefined; skip: string[] | undefined } {
+  if (only && skip && only.every((id) => skip.includes(id)))
+    throw new UsageError(
+      `--skip ${escapeControl(skip.join(','))} removes every check --only ${escapeControl(only.join(','))} names: nothing would run`,
+    );
+  return { only, skip };
+}
+
 export function pickFormat(json: boolean | undefined, format: string | undefined): Format {
   if (json && format !== undefined && format !== 'json')
     throw new UsageError(`--json conflicts with --format ${format}`);

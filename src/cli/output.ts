@@ -4,6 +4,10 @@
  * is an error of the diagnosis: the output is dropped quietly and the exit code stays the one the command
  * set. Without a listener, node turns the stream's 'error' into an uncaught exception (a stack trace, exit 1).
  */
+import * as fs from 'fs';
+import { EXIT } from '../engine/exit-code';
+import { outputError } from './stdout';
+
 const GONE = new Set([
   'EPIPE',
   'EIO',
@@ -22,8 +26,16 @@ export function guardOutput(streams: NodeJS.WriteStream[] = [process.stdout, pro
   for (const s of streams) {
     s.on('error', (e: NodeJS.ErrnoException) => {
       if (GONE.has(e.code ?? '')) return;
-      // Anything else (ENOSPC on a redirected file) is still not worth a crash: the exit code says it.
-      if (!process.exitCode) process.exitCode = 70;
+      // Anything else (ENOSPC on a redirected file) is still not worth a crash: one line and exit 2 (the
+      // output could not be written where it was sent, as writeStdout says it), never a stack.
+      if (process.exitCode !== EXIT.usage) {
+        process.exitCode = EXIT.usage;
+        try {
+          fs.writeSync(2, `whydied: ${outputError(s === process.stderr ? 2 : 1, e).message}\n`);
+        } catch {
+          /* stderr itself is gone: the exit code says it */
+        }
+      }
     });
   }
 }

@@ -4,6 +4,7 @@
  * write of fd 1 does the same job. Only a terminal needs the stream, for its width.
  */
 import * as fs from 'fs';
+import { UsageError } from '../util/errors';
 
 export interface StdoutInfo {
   isTTY: boolean;
@@ -38,6 +39,23 @@ export function stdoutInfo(): StdoutInfo {
  */
 const GONE = new Set(['EPIPE', 'EIO', 'EBADF', 'ECONNRESET', 'ENXIO']);
 
+/** Output that cannot be written where it was sent (`>/dev/full`, a full or read-only disk): exit 2, one line. */
+const UNWRITABLE: Readonly<Record<string, string>> = {
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'file too large',
+  EROFS: 'read-only filesystem',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+};
+
+export function outputError(fd: number, e: unknown): Error {
+  const code = (e as NodeJS.ErrnoException).code ?? '';
+  const why = UNWRITABLE[code];
+  if (!why) return e as Error;
+  return new UsageError(`cannot write the output to ${fd === 1 ? 'stdout' : 'stderr'}: ${code} (${why})`);
+}
+
 /**
  * The whole text to `fd`. A non-blocking pipe (a parent may have set O_NONBLOCK) answers EAGAIN when
  * full: the rest then goes through the stream, which waits for the reader; node flushes it before exit.
@@ -58,7 +76,7 @@ function writeFd(fd: 1 | 2, text: string): void {
         return;
       }
       if (GONE.has(code)) return;
-      throw e;
+      throw outputError(fd, e);
     }
     off += n;
   }

@@ -39,6 +39,7 @@ export function confidenceOf(c: Cause, target: CheckTarget, f: Finding): CauseCo
       return ofRecord(f);
     case 'kernel-log':
     case 'journal':
+    case 'systemd':
       return ofLog(c, target, f);
     case 'plugin':
       return 'possible';

@@ -17,7 +17,7 @@ import type {
 
 const STATUSES: readonly Status[] = ['pass', 'info', 'warn', 'fail', 'skip', 'error'];
 const CAUSE_KINDS: readonly CauseKind[] = ['oom-kill', 'segfault', 'trap', 'signal', 'exit', 'unknown'];
-const CAUSE_SOURCES: readonly CauseSource[] = ['kernel-log', 'journal', 'record', 'watch', 'plugin'];
+const CAUSE_SOURCES: readonly CauseSource[] = ['kernel-log', 'journal', 'systemd', 'record', 'watch', 'plugin'];
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');

@@ -21,6 +21,15 @@ export interface RemedyInput {
   comm: string;
   pid: number;
   uid: number | null;
+  /** Its real gid: a relaunch for another user keeps both ids (never root's). */
+  gid?: number | null;
+  /**
+   * Its keeper, when its parent is a supervisor whose own config keeps it running (pm2 save/startup,
+   * autorestart): the tools-table id and what keeps the child running there.
+   */
+  keeper?: { tool: string; label: string; keepRunning: string; command: string | null } | null;
+  /** Inside a container, seen from within (pid 1 is a container init): the container's id when known. */
+  insideContainer?: { id: string | null } | null;
   /** Where its stdout goes today when that is a regular file (keep appending there). */
   stdoutFile: string | null;
   /** CI marker names found in its environment (never values). */
@@ -30,6 +39,12 @@ export interface RemedyInput {
   tools: HostTools;
   /** Under the user manager (user@UID.service): lingering, not a relaunch, keeps it past logout. */
   userManager?: boolean;
+  /**
+   * The home directory of the process's user (/etc/passwd), where its relaunch's log goes: a file that user
+   * owns, not /tmp/NAME.log, which another user may already own (sticky /tmp with fs.protected_regular makes
+   * even root's O_CREAT open of it fail: the unit dies with 209/STDOUT while systemd-run exits 0).
+   */
+  home?: string | null;
   /** Its memory cgroup, when a limit applies (for raising it). */
   memoryCgroup: { dir: string; limitBytes: number; version: 1 | 2; memswLimitBytes?: number | null } | null;
 }
@@ -69,8 +84,9 @@ function relaunchArgv(input: Pick<RemedyInput, 'argv' | 'exe' | 'comm'>): string
   return argv.length === 1 && /\s/.test(a0) ? [exe] : [exe, ...argv.slice(1)];
 }
 
+/** A keeper's own end (Risk.by) is no threat to escape: relaunching away from a supervisor loses it. */
 const threatened = (risks: readonly Risk[], event: RiskEvent): boolean =>
-  risks.some((r) => r.event === event && r.outcome !== 'survives');
+  risks.some((r) => r.event === event && r.outcome !== 'survives' && r.by !== 'keeper');
 
 /** Env prefixes that make CI cleanup pass over the relaunched process (the runners' public escapes). */
 function ciEscape(markers: ReadonlySet<string>): string {
@@ -82,7 +98,15 @@ function ciEscape(markers: ReadonlySet<string>): string {
 }
 
 /** What a remedy command does: the verdict words its headline by this, never by the command's text. */
-export type RemedyKind = 'relaunch-detached' | 'system-service' | 'user-service' | 'linger' | 'tmux' | 'memory-limit';
+export type RemedyKind =
+  | 'relaunch-detached'
+  | 'system-service'
+  | 'user-service'
+  | 'linger'
+  | 'tmux'
+  | 'memory-limit'
+  | 'container-restart'
+  | 'supervisor';
 
 export interface RemedyStep {
   kind: RemedyKind;
@@ -104,6 +128,19 @@ export function buildRemedy(input: RemedyInput): RemedyStep[] {
   ];
   const needsRelaunch = relaunchEvents.some((e) => threatened(risks, e));
   const argv = relaunchArgv(input);
+  // A supervised process is kept by its supervisor's own config: relaunching it elsewhere loses the restarts.
+  const k = input.keeper;
+  if (needsRelaunch && k?.command) out.push({ kind: 'supervisor', command: k.command });
+  // Seen from inside a container, a relaunch stays in it: only the container's restart policy (on its host) escapes.
+  const inside = input.insideContainer;
+  if (needsRelaunch && inside && threatened(risks, 'container-stop')) {
+    if (inside.id)
+      out.push({
+        kind: 'container-restart',
+        command: `docker update --restart=unless-stopped ${shellQuote(inside.id)}`,
+      });
+    return out;
+  }
   // pid 1 is the init: relaunching it is never the fix.
   if (needsRelaunch && argv.length > 0 && input.pid !== 1) out.push(...relaunchCommands(input, argv));
   const mem = input.memoryCgroup;
@@ -111,6 +148,17 @@ export function buildRemedy(input: RemedyInput): RemedyStep[] {
     // Doubling the limit takes it out of "more than half"; the file path is the cgroup's, quoted. On v1 a
     // memory+swap limit caps the memory limit: it is raised first by the same amount.
     const next = mem.limitBytes * 2;
+    // On cgroup v2 under the system manager, the unit's MemoryMax= is the limit: `systemctl set-property`
+    // changes it live and keeps it (a drop-in) across restarts; a write to memory.max is lost at the next start.
+    const unit = setPropertyUnit(mem, input.tools);
+    if (unit) {
+      const sudo = input.tools.euid !== null && input.tools.euid !== 0 ? 'sudo ' : '';
+      out.push({
+        kind: 'memory-limit',
+        command: `${sudo}systemctl set-property ${shellQuote(unit)} MemoryMax=${next}`,
+      });
+      return out;
+    }
     const file = `${mem.dir}/${mem.version === 1 ? 'memory.limit_in_bytes' : 'memory.max'}`;
     const memsw =
       mem.version === 1 && mem.memswLimitBytes
@@ -121,11 +169,45 @@ export function buildRemedy(input: RemedyInput): RemedyStep[] {
   return out;
 }
 
+/** The system manager's unit whose cgroup is this memory cgroup (v2, systemd running), else null. */
+function setPropertyUnit(mem: NonNullable<RemedyInput['memoryCgroup']>, tools: HostTools): string | null {
+  if (mem.version !== 2 || !tools.systemdRunning) return null;
+  const parts = mem.dir.split('/');
+  // A user manager's units (below user@UID.service) are not the system manager's to change.
+  if (parts.some((c) => /^user@\d+\.service$/.test(c)) && !/^user@\d+\.service$/.test(parts[parts.length - 1]))
+    return null;
+  const last = parts[parts.length - 1];
+  return /^[A-Za-z0-9:_.@\\-]{1,200}\.(service|scope|slice)$/.test(last) ? last : null;
+}
+
+/** Whether the process's own user may enable its linger: with polkitd's shipped policy, or as root. */
+function lingerPrefix(tools: HostTools, uid: number): string {
+  const euid = tools.euid;
+  if (euid === null || euid === 0) return '';
+  // Someone else's linger needs root; one's own needs polkitd (logind falls back to CAP_SYS_ADMIN without it).
+  return euid !== uid || tools.polkit === false ? 'sudo ' : '';
+}
+
 function relaunchCommands(input: RemedyInput, argv: string[]): RemedyStep[] {
   const { risks, tools } = input;
   const name = safeName(argv[0] || input.comm);
-  const cmd = shellQuoteArgv(argv);
-  const log = input.stdoutFile && !CONTROL.test(input.stdoutFile) ? input.stdoutFile : `/tmp/${name}.log`;
+  // Root relaunching another user's process keeps that user: setpriv execs in place with its uid, gid and groups.
+  const other =
+    input.uid !== null &&
+    input.uid !== 0 &&
+    (tools.euid === 0 || tools.euid === null) &&
+    input.gid !== null &&
+    input.gid !== undefined;
+  const asOwner = other ? `setpriv --reuid=${input.uid} --regid=${input.gid} --init-groups -- ` : '';
+  const cmd = `${asOwner}${shellQuoteArgv(argv)}`;
+  const plainCmd = shellQuoteArgv(argv);
+  const home = input.home && !CONTROL.test(input.home) ? input.home : null;
+  const log =
+    input.stdoutFile && !CONTROL.test(input.stdoutFile)
+      ? input.stdoutFile
+      : home
+        ? `${home.replace(/\/+$/, '')}/${name}.log`
+        : `/tmp/${name}.log`;
   const cwd = input.cwd && !input.cwd.endsWith(' (deleted)') ? input.cwd : null;
   const cd = cwd ? `cd ${shellQuote(cwd)} && ` : '';
   const markers = new Set(input.ciMarkers);
@@ -138,11 +220,12 @@ function relaunchCommands(input: RemedyInput, argv: string[]): RemedyStep[] {
   // markers), no terminal; output appended to the same log.
   const uid = input.uid !== null && input.uid !== 0 ? ` --uid=${input.uid}` : '';
   const unitTail = `--unit=${shellQuote(unit)}`;
-  const runTail = `${wd} --property=${shellQuote(`StandardOutput=append:${log}`)} --property=StandardError=inherit -- ${cmd}`;
+  const runTail = `${wd} --property=${shellQuote(`StandardOutput=append:${log}`)} --property=StandardError=inherit -- ${plainCmd}`;
   const systemUnit = `systemd-run --collect ${unitTail}${uid}${runTail}`;
   const detached = tools.setsid ? detachedCommand({ cmd, log: shellQuote(log), cd, env: ci }) : null;
   // tmux runs a single argument through sh -c: hand it one quoted `exec CMD` string.
-  const tmuxOk = tools.tmux && !session && !threatened(risks, 'ci-cleanup') && !threatened(risks, 'container-stop');
+  const tmuxOk =
+    tools.tmux && !other && !session && !threatened(risks, 'ci-cleanup') && !threatened(risks, 'container-stop');
   const tmux = tmuxOk
     ? `tmux new -d -s ${shellQuote(unit)}${cwd ? ` -c ${shellQuote(cwd)}` : ''} ${shellQuote(`exec ${cmd}`)}`
     : null;
@@ -150,8 +233,7 @@ function relaunchCommands(input: RemedyInput, argv: string[]): RemedyStep[] {
   const out: RemedyStep[] = [];
   if (session && input.userManager && tools.loginctl && input.uid !== null) {
     // A user unit already lives outside the session: it only needs the user manager to stay.
-    const sudo = tools.euid !== null && tools.euid !== 0 && tools.euid !== input.uid ? 'sudo ' : '';
-    out.push({ kind: 'linger', command: `${sudo}loginctl enable-linger ${input.uid}` });
+    out.push({ kind: 'linger', command: `${lingerPrefix(tools, input.uid)}loginctl enable-linger ${input.uid}` });
     return out;
   }
   if (session && systemd) {
@@ -166,7 +248,9 @@ function relaunchCommands(input: RemedyInput, argv: string[]): RemedyStep[] {
       const userUnit = `systemd-run --user --collect ${unitTail}${runTail}`;
       out.push({
         kind: 'user-service',
-        command: tools.loginctl ? `loginctl enable-linger ${owner} && ${userUnit}` : userUnit,
+        command: tools.loginctl
+          ? `${lingerPrefix(tools, owner)}loginctl enable-linger ${owner} && ${userUnit}`
+          : userUnit,
       });
       out.push({ kind: 'system-service', command: `sudo ${systemUnit}` });
     } else {

@@ -110,7 +110,16 @@ export interface Risk {
   outcome: RiskOutcome;
   confidence: RiskConfidence;
   reason: string;
+  /**
+   * `keeper`: the death this row names is the end of the process's own keeper (its tmux/screen/dtach
+   * server, its supervisor, a wrapper that relays its stop): real, but what the user asks for when they stop
+   * that keeper, so the verdict does not count it as a threat. Absent otherwise (added in report/2, rev 2.1).
+   */
+  by?: RiskBy;
 }
+
+/** Who brings about the death a risk row names, when that is not a threat (see Risk.by). */
+export type RiskBy = 'keeper';
 
 export interface ReportProcess {
   pid: number;

@@ -8,7 +8,9 @@ import type { Cause, CauseSource, CheckTarget, Finding, ProcessState, ReportProc
 import type { ExistenceSection } from '../model/existence';
 import { describeExitStatus } from '../model/existence';
 import type { TargetModel } from '../model/target-model';
-import { buildRemedy } from './remedy';
+import { buildRemedy, type RemedyInput } from './remedy';
+import { toolOf } from '../model/tools';
+import { userHome } from '../source/systemd/logind';
 import { eventWords, joinWords } from './words';
 import { evaluateRisks, SURVIVAL_RULES, type RiskEvidence, type SurvivalRule } from './survival';
 
@@ -21,7 +23,14 @@ export interface Decision {
 }
 
 /** Which postmortem source wins when several propose a cause: direct observation beats inference. */
-const SOURCE_RANK: Record<CauseSource, number> = { watch: 5, record: 4, 'kernel-log': 3, journal: 2, plugin: 1 };
+const SOURCE_RANK: Record<CauseSource, number> = {
+  watch: 6,
+  record: 5,
+  'kernel-log': 4,
+  journal: 3,
+  systemd: 2,
+  plugin: 1,
+};
 
 /**
  * Did the check that presents a section run and read it? A section whose check was left out (--only,
@@ -205,7 +214,9 @@ export function decide(input: {
     ev,
     input.rules && input.rules.length > 0 ? [...input.rules, ...SURVIVAL_RULES] : SURVIVAL_RULES,
   );
-  const dies = risks.filter((r) => r.outcome === 'dies');
+  // A keeper's own end (its supervisor stopped, its tmux server killed) is a death the user chooses: shown
+  // in the matrix, never a threat that makes the verdict at-risk (Risk.by).
+  const dies = risks.filter((r) => r.outcome === 'dies' && r.by !== 'keeper');
   if (ex?.kernelThread) {
     return {
       state,
@@ -231,11 +242,15 @@ export function decide(input: {
           comm: proc.comm,
           pid: proc.pid,
           uid: proc.uid,
+          gid: gidOf(facts, proc.pid),
+          keeper: keeperOf(ev),
+          insideContainer: insideContainer(ev, facts),
           stdoutFile: ev.stdio?.stdoutFile ?? null,
           ciMarkers: ev.ci?.markers ?? [],
           risks,
           tools: facts.hostTools(),
           userManager: ev.cgroup?.kind === 'user-manager',
+          home: proc.uid !== null ? userHome(facts, proc.uid) : null,
           memoryCgroup:
             mem.ok && mem.value.limitBytes !== null ? { ...mem.value, limitBytes: mem.value.limitBytes } : null,
         })
@@ -247,7 +262,11 @@ export function decide(input: {
       ? 'raise its memory limit with'
       : first === 'linger'
         ? 'keep its user manager past logout with'
-        : `${dies.some((r) => r.event === 'container-stop') ? 'from the host, ' : ''}relaunch it with`;
+        : first === 'container-restart'
+          ? "on the container's host, let the container's restart policy bring it back with"
+          : first === 'supervisor'
+            ? 'keep it under its supervisor, which its own config brings back, with'
+            : `${dies.some((r) => r.event === 'container-stop') ? 'from the host, ' : ''}relaunch it with`;
   const fix = remedy.length > 0 ? `; ${verb} \`${remedy[0]}\`` : '';
   const notRun = RISK_CHECKS.filter((id) => !findings.some((f) => f.id === id));
   if (dies.length === 0 && notRun.length > 0) {
@@ -268,7 +287,11 @@ export function decide(input: {
     return {
       state,
       process: proc,
-      verdict: { status: 'ok', summary: `${name} is alive and no threat found reaches it.`, cause: null },
+      verdict: {
+        status: 'ok',
+        summary: `${name} is alive and no threat found reaches it${keeperNote(risks)}.`,
+        cause: null,
+      },
       risks,
       remedy,
     };
@@ -298,6 +321,38 @@ export function decide(input: {
     risks,
     remedy,
   };
+}
+
+function gidOf(facts: Facts, pid: number): number | null {
+  const p = facts.process(pid);
+  return p && p.status.ok && p.status.value.gid.length > 0 ? p.status.value.gid[0] : null;
+}
+
+/** Its parent, when that is a supervisor whose own config keeps it running (tools table keepCommand). */
+function keeperOf(ev: RiskEvidence): RemedyInput['keeper'] {
+  const parent = ev.chain?.ancestors[0];
+  const tool = parent ? toolOf(parent) : null;
+  if (!parent || !tool || tool.role !== 'supervisor' || !tool.keepRunning) return null;
+  return { tool: tool.id, label: parent.label, keepRunning: tool.keepRunning, command: tool.keepCommand ?? null };
+}
+
+/**
+ * Seen from inside a container (pid 1 here is a container init): the container's id from its cgroup, or
+ * the hostname docker gives a container by default (its short id). Null on a host.
+ */
+function insideContainer(ev: RiskEvidence, facts: Facts): RemedyInput['insideContainer'] {
+  const chain = ev.chain;
+  const one = chain ? (chain.self.pid === 1 ? chain.self : chain.ancestors.find((a) => a.pid === 1)) : null;
+  if (one?.kind !== 'container-init') return null;
+  const host = facts.host().hostname;
+  return { id: ev.namespace?.container?.id ?? (/^[0-9a-f]{12}$/.test(host) ? host : null) };
+}
+
+/** The keeper whose end would take it down, named so an `ok` does not read as "nothing can end it". */
+function keeperNote(risks: readonly Risk[]): string {
+  return risks.some((r) => r.by === 'keeper' && r.outcome === 'dies')
+    ? '; it ends only when its own keeper is stopped'
+    : '';
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import * as os from 'os';
 import { UsageError } from '../util/errors';
-import { escapeControl, isClean } from '../util/escape';
+import { escapeControl, isClean, safeJson } from '../util/escape';
 import type { DeathRecord } from '../source/records/types';
 import { secureDir } from '../source/safe-write';
 import { containerFromCgroup } from '../source/container-id';
@@ -14,6 +14,7 @@ import { toDeathEvent, DeathEvent } from './death-event';
 import { DeathCounters, Health, writeTextfile } from './prom';
 import { JOURNAL_SOCKET, JournalSender, perlPath, SYSLOG_SOCKET } from './journal';
 import { DeathHook } from './hook';
+import { redactArgv, redactArgvDefault } from './privacy';
 
 export interface OutputSpec {
   store: boolean;
@@ -88,6 +89,15 @@ export interface SinkOptions {
   log?: (line: string) => void;
   /** How often the textfile is rewritten (ms). */
   promEveryMs?: number;
+  /** --redact-argv: argv[0] only, in every output (default: WHYDIED_REDACT_ARGV, src/fleet/privacy.ts). */
+  redactArgv?: boolean;
+}
+
+/** The host a death is published under: WHYDIED_HOSTNAME (a pod's node name) when set and clean, else uname. */
+export function publishedHostname(env: NodeJS.ProcessEnv = process.env): string {
+  const h = env.WHYDIED_HOSTNAME;
+  // In a pod, uname's name is the pod's: the DaemonSet passes the node's name (downward API) instead.
+  return h && h.length <= 253 && isClean(h) && !/\s/.test(h) ? h : os.hostname();
 }
 
 export async function openSinks(o: SinkOptions): Promise<Sinks> {
@@ -104,7 +114,8 @@ export async function openSinks(o: SinkOptions): Promise<Sinks> {
     journal = new JournalSender(perl, spec.journal.socket, spec.journal.syslog, log);
   }
   const hook = o.onDeath ? new DeathHook(o.onDeath, log, o.hookTimeoutMs) : null;
-  const host = { hostname: os.hostname(), bootId: bootId() };
+  const host = { hostname: publishedHostname(), bootId: bootId() };
+  const redact = o.redactArgv ?? redactArgvDefault();
   const counters = spec.promDir ? new DeathCounters() : null;
   let health: Health = { events: 0, lost: 0, lagSeconds: 0 };
   let lag = 0;
@@ -131,7 +142,9 @@ export async function openSinks(o: SinkOptions): Promise<Sinks> {
     journal,
     hook,
     ownPids: own,
-    death(rec) {
+    death(recorded) {
+      // One copy for every output below: the store and the published event alike.
+      const rec = redact ? redactArgv(recorded) : recorded;
       if (rec.container === undefined) rec.container = containerFromCgroup(rec.cgroup);
       if (spec.store) o.defaultStore?.(rec);
       if (rec.cause.kind === 'exit' && rec.cause.exitCode === 0) return;
@@ -139,7 +152,7 @@ export async function openSinks(o: SinkOptions): Promise<Sinks> {
       if (hook && (hook.pids.has(rec.pid) || hook.pids.has(rec.sid))) return;
       if (journal?.pid !== undefined && rec.pid === journal.pid) return;
       const e: DeathEvent = toDeathEvent(rec, host);
-      if (spec.jsonl) o.jsonlStream.write(JSON.stringify(e) + '\n');
+      if (spec.jsonl) o.jsonlStream.write(safeJson(e) + '\n');
       if (counters) {
         counters.add(e);
         const l = (Date.now() - Date.parse(rec.seenAt)) / 1000;

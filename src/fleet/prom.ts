@@ -1,12 +1,15 @@
 /**
- * Prometheus metrics in the node-exporter textfile format: deaths by cause, signal and comm, plus recorder
- * health. Label cardinality is bounded: the first MAX_COMMS distinct comm values get a series of their own,
- * every later one is counted under comm="other" (a fork bomb of random names must not blow up a TSDB).
+ * Prometheus metrics in the node-exporter textfile format: deaths by cause, signal, comm and service
+ * (src/fleet/service.ts: the container, unit or slice), plus recorder health. Label cardinality is bounded:
+ * the first MAX_COMMS distinct (comm, service) pairs get series of their own, every later one is counted
+ * under comm="other", service="other" (a fork bomb of random names must not blow up a TSDB). The alert
+ * rules in deploy/prometheus/ read these names (their promtool tests use this renderer's output).
  * Rendering is pure; the sink writes the file atomically (temp + rename, link-safe) through safe-write.
  */
 import * as path from 'path';
 import { safeWriteFile } from '../source/safe-write';
 import type { DeathEvent } from './death-event';
+import { serviceOf } from './service';
 
 const MAX_COMMS = 50;
 const PROM_FILE = 'whydied.prom';
@@ -25,7 +28,8 @@ export function labelValue(s: string): string {
       .replace(/"/g, '\\"')
       .replace(/\n/g, '\\n')
       // Other control and bidi characters are process data nobody should have to see raw in a dashboard.
-      .replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '?')
+      // (and a name byte that is not UTF-8, a lone U+DC80..U+DCFF: src/util/name-bytes.ts)
+      .replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\udc80-\udcff]/gu, '?')
   );
 }
 
@@ -37,23 +41,25 @@ export class DeathCounters {
 
   add(e: DeathEvent): void {
     let comm = e.comm;
-    if (!this.comms.has(comm)) {
-      if (this.comms.size < this.maxComms) this.comms.add(comm);
-      else comm = 'other';
+    let service = serviceOf({ containerName: e.container?.name ?? null, cgroup: e.cgroup, comm: e.comm });
+    const pair = JSON.stringify([comm, service]);
+    if (!this.comms.has(pair)) {
+      if (this.comms.size < this.maxComms) this.comms.add(pair);
+      else comm = service = 'other';
     }
-    const key = JSON.stringify([e.cause.kind, e.cause.signal ?? '', comm]);
+    const key = JSON.stringify([e.cause.kind, e.cause.signal ?? '', comm, service]);
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
   }
 
   render(h: Health): string {
     const lines = [
-      '# HELP whydied_deaths_total Processes that ended other than by exit(0), by cause, signal and comm (comm capped; the rest is "other").',
+      '# HELP whydied_deaths_total Processes that ended other than by exit(0), by cause, signal, comm and service (capped; the rest is "other").',
       '# TYPE whydied_deaths_total counter',
     ];
     for (const [key, n] of [...this.counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      const [cause, signal, comm] = JSON.parse(key) as [string, string, string];
+      const [cause, signal, comm, service] = JSON.parse(key) as [string, string, string, string];
       lines.push(
-        `whydied_deaths_total{cause="${labelValue(cause)}",signal="${labelValue(signal)}",comm="${labelValue(comm)}"} ${n}`,
+        `whydied_deaths_total{cause="${labelValue(cause)}",signal="${labelValue(signal)}",comm="${labelValue(comm)}",service="${labelValue(service)}"} ${n}`,
       );
     }
     lines.push(

@@ -67,7 +67,8 @@ export function deriveChain(facts: Facts, target: CheckTarget): Read<Chain> {
     SUBREAPER_KINDS.has(parent.kind) &&
     parent.pid !== 1 &&
     self.pgid !== parent.pid &&
-    self.pgid !== parent.pgid
+    self.pgid !== parent.pgid &&
+    !launchedBy(parent.argv, self.argv)
   ) {
     reparented = 'subreaper';
   }
@@ -84,6 +85,22 @@ export function deriveChain(facts: Facts, target: CheckTarget): Read<Chain> {
     },
     unitOfInit,
   });
+}
+
+/**
+ * Did this parent start the child itself? A container init (tini, dumb-init, catatonit) runs the command
+ * its own argv ends with, in a group of its own: that child was launched, not adopted. Compared by the
+ * basename of the program and the arguments that follow it.
+ */
+function launchedBy(parentArgv: readonly string[] | null, childArgv: readonly string[] | null): boolean {
+  if (!parentArgv || !childArgv || childArgv.length === 0) return false;
+  const base = (x: string): string => x.slice(x.lastIndexOf('/') + 1);
+  const tail = childArgv.slice(1);
+  for (let i = 1; i + tail.length < parentArgv.length + 1; i++) {
+    if (base(parentArgv[i]) !== base(childArgv[0])) continue;
+    if (tail.every((a, j) => parentArgv[i + 1 + j] === a) && i + 1 + tail.length === parentArgv.length) return true;
+  }
+  return false;
 }
 
 /** The system service (or transient scope) the target runs in, from its cgroup; null otherwise. */

@@ -1,3 +1,5 @@
+import { namesOfRole, toolOf, type ToolRole } from './tools';
+
 /**
  * Ancestor classification: what kind of process launched (or holds) the target.
  *
@@ -24,6 +26,11 @@ export type AncestorKind =
   | 'cron'
   | 'nohup'
   | 'setsid'
+  | 'keeper'
+  | 'supervisor'
+  | 'wrapper'
+  | 'job-runner'
+  | 'daemonizer'
   | 'kernel-thread'
   | 'other';
 
@@ -41,63 +48,35 @@ export interface Classification {
   kind: AncestorKind;
   /** Short human label, e.g. `bash -c (non-interactive shell)`. */
   label: string;
+  /** The tools-table entry it matched (src/model/tools.ts), when one did. */
+  tool?: string;
 }
 
-const SHELLS = new Set(['bash', 'sh', 'dash', 'zsh', 'ksh', 'ksh93', 'mksh', 'ash', 'fish', 'tcsh', 'csh', 'yash']);
+/** The classifier's name lists, read from the tools table (src/model/tools.ts): one place to add a tool. */
+const SHELLS = namesOfRole('shell');
 
 /** Is this process name a shell's (comm or argv[0]'s basename)? */
 export const isShellName = (name: string): boolean => SHELLS.has(name);
 
-const TERMINAL_EMULATORS = new Set([
-  'gnome-terminal-',
-  'gnome-terminal',
-  'gnome-terminal-server',
-  'konsole',
-  'xterm',
-  'uxterm',
-  'urxvt',
-  'urxvtd',
-  'rxvt',
-  'alacritty',
-  'kitty',
-  'terminator',
-  'tilix',
-  'xfce4-terminal',
-  'mate-terminal',
-  'lxterminal',
-  'qterminal',
-  'wezterm-gui',
-  'foot',
-  'st',
-  'terminology',
-  'guake',
-  'yakuake',
-  'sakura',
-  'ghostty',
-]);
+/** Each tool role as the ancestor kind the rules and checks read. */
+const KIND_OF_ROLE: Record<Exclude<ToolRole, 'shell' | 'keeper' | 'terminal'>, AncestorKind> = {
+  wrapper: 'wrapper',
+  supervisor: 'supervisor',
+  scheduler: 'cron',
+  'job-runner': 'job-runner',
+  daemonizer: 'daemonizer',
+  'container-init': 'container-init',
+  'container-runtime': 'container-init',
+  'ci-runner': 'ci-runner',
+};
 
-const CONTAINER_INITS = [
-  'containerd-shim',
-  'runc',
-  'crun',
-  'conmon',
-  'docker-init',
-  'tini',
-  'dumb-init',
-  'catatonit',
-  'docker-proxy',
-];
-
-const CI_RUNNERS = new Set([
-  'Runner.Worker',
-  'Runner.Listener',
-  'gitlab-runner',
-  'buildkite-agent',
-  'act_runner',
-  'circleci-agent',
-]);
-
-const CRON = new Set(['cron', 'crond', 'CRON', 'anacron', 'atd', 'fcron']);
+/** Tools with a kind of their own (kept from before the table: the JSON evidence names them). */
+const OWN_KIND: Readonly<Record<string, AncestorKind>> = {
+  nohup: 'nohup',
+  setsid: 'setsid',
+  script: 'script',
+  'terminal-emulator': 'terminal-emulator',
+};
 
 function basename(s: string): string {
   const i = s.lastIndexOf('/');
@@ -175,23 +154,21 @@ export function classifyProcess(p: ClassifyInput): Classification {
 
   if (comm.startsWith('tmux')) {
     // tmux renames itself `tmux: server` / `tmux: client`; before that, the server has no tty.
-    if (comm.includes('server')) return { kind: 'tmux-server', label: 'tmux server' };
+    if (comm.includes('server')) return { kind: 'tmux-server', label: 'tmux server', tool: 'tmux' };
     if (comm.includes('client')) return { kind: 'tmux-client', label: 'tmux client' };
     return p.ttyNr === 0
-      ? { kind: 'tmux-server', label: 'tmux server' }
+      ? { kind: 'tmux-server', label: 'tmux server', tool: 'tmux' }
       : { kind: 'tmux-client', label: 'tmux client' };
   }
   if (comm === 'screen' || base0 === 'screen' || argv0 === 'SCREEN') {
     // The screen server rewrites argv[0] to upper case `SCREEN`.
-    if (argv0 === 'SCREEN' || p.ttyNr === 0) return { kind: 'screen-server', label: 'screen server' };
+    if (argv0 === 'SCREEN' || p.ttyNr === 0) return { kind: 'screen-server', label: 'screen server', tool: 'screen' };
     return { kind: 'screen-client', label: 'screen client' };
   }
 
   if (p.pid === 1) {
     if (comm === 'systemd' || base0 === 'systemd') return { kind: 'systemd', label: 'systemd (system manager)' };
-    if (CONTAINER_INITS.some((c) => comm.startsWith(c) || base0.startsWith(c))) {
-      return { kind: 'container-init', label: `${comm} (container init)` };
-    }
+    if (isContainerInit(comm, base0)) return { kind: 'container-init', label: `${comm} (container init)` };
     return { kind: 'init', label: `${comm} (init)` };
   }
   if (comm === 'systemd' || base0 === 'systemd') {
@@ -210,28 +187,40 @@ export function classifyProcess(p: ClassifyInput): Classification {
     return { kind: 'sshd', label: session ? `sshd session (${session})` : 'sshd' };
   }
 
-  if (CONTAINER_INITS.some((c) => comm.startsWith(c) || base0.startsWith(c))) {
-    return { kind: 'container-init', label: `${comm} (container init/shim)` };
+  if (isContainerInit(comm, base0)) {
+    return { kind: 'container-init', label: `${comm} (container init/shim)`, tool: toolOf(p)?.id ?? undefined };
   }
-
-  if (CI_RUNNERS.has(comm) || CI_RUNNERS.has(base0)) return { kind: 'ci-runner', label: `${comm} (CI runner)` };
   if (comm === 'java' && argv && isJenkinsAgent(argv)) return { kind: 'ci-runner', label: 'java (Jenkins agent)' };
 
-  if (CRON.has(comm) || CRON.has(argv0)) return { kind: 'cron', label: `${comm} (cron)` };
-
-  if (comm === 'nohup' || base0 === 'nohup') return { kind: 'nohup', label: 'nohup wrapper' };
-  if (comm === 'setsid' || base0 === 'setsid') return { kind: 'setsid', label: 'setsid wrapper' };
-  if (comm === 'script' || comm === 'expect' || comm === 'unbuffer')
-    return { kind: 'script', label: `${comm} (pty recorder)` };
-
-  if (TERMINAL_EMULATORS.has(comm) || TERMINAL_EMULATORS.has(base0)) {
-    return { kind: 'terminal-emulator', label: `${comm} (terminal emulator)` };
+  const tool = toolOf(p);
+  if (tool && tool.role !== 'shell') {
+    const own = OWN_KIND[tool.id];
+    if (own)
+      return {
+        kind: own,
+        label: own === 'nohup' || own === 'setsid' ? tool.label : `${comm} (${tool.label})`,
+        tool: tool.id,
+      };
+    if (tool.role === 'keeper') {
+      // The master/server has no terminal of its own; a client attached from a terminal is just a client.
+      return p.ttyNr === 0
+        ? { kind: 'keeper', label: `${comm} (${tool.label}, keeps its program's terminal)`, tool: tool.id }
+        : { kind: 'other', label: `${comm} (${tool.id} client)`, tool: tool.id };
+    }
+    if (tool.role === 'terminal') return { kind: 'script', label: `${comm} (${tool.label})`, tool: tool.id };
+    return { kind: KIND_OF_ROLE[tool.role], label: `${comm} (${tool.label})`, tool: tool.id };
   }
 
   const shellName = SHELLS.has(comm) ? comm : SHELLS.has(base0) ? base0 : null;
-  if (shellName) return shellLabel(shellName, argv, p.ttyNr);
+  if (shellName) return { ...shellLabel(shellName, argv, p.ttyNr), tool: 'shell' };
 
   return { kind: 'other', label: comm };
+}
+
+/** Container inits and runtime shims match by prefix too (`containerd-shim-runc-v2`). */
+const CONTAINER_NAMES = [...namesOfRole('container-init'), ...namesOfRole('container-runtime')];
+function isContainerInit(comm: string, base0: string): boolean {
+  return CONTAINER_NAMES.some((c) => comm.startsWith(c) || base0.startsWith(c));
 }
 
 /** Kinds that hold a terminal on behalf of others (who stays when the user goes). */
@@ -241,6 +230,14 @@ export const TERMINAL_HOLDERS: ReadonlySet<AncestorKind> = new Set<AncestorKind>
   'screen-server',
   'terminal-emulator',
   'script',
+  'keeper',
+]);
+
+/** Kinds that keep their program's terminal after the user detaches or logs out (tmux, screen, dtach, abduco). */
+export const DETACHABLE_KEEPERS: ReadonlySet<AncestorKind> = new Set<AncestorKind>([
+  'tmux-server',
+  'screen-server',
+  'keeper',
 ]);
 
 export const isShellKind = (k: AncestorKind): boolean => k === 'shell' || k === 'interactive-shell';

@@ -33,6 +33,14 @@ export type GroupSection = {
   sessionCount: number;
   /** POSIX orphaned group: no member's parent is in another group of the same session. */
   orphaned: boolean;
+  /** Members stopped now (state T): an orphaned group with one gets SIGHUP+SIGCONT from the kernel. */
+  stoppedMembers: number[];
+  /**
+   * Its parent is the group's only tie to the session: its parent is in another group of the same
+   * session and every member tied that way is its parent's child. When the parent exits the group is
+   * orphaned (kernel/exit.c forget_original_parent -> reparent_leader -> kill_orphaned_pgrp).
+   */
+  orphanedByParentExit: boolean;
   /** Another member of its group that is a shell or job runner (the `bash -c` / CI case). */
   sharesWithRunner: MemberSection | null;
   /**
@@ -65,6 +73,16 @@ function member(facts: Facts, s: ProcStat): MemberSection {
     label: d.label,
     alive: s.state !== 'Z' && s.state !== 'X',
   };
+}
+
+/** The members whose parent ties the group to its session (parent in another group, same session). */
+function sessionTies(table: readonly ProcStat[], pgid: number, sid: number): ProcStat[] {
+  const byPid = new Map(table.map((s) => [s.pid, s]));
+  return table.filter((m) => {
+    if (m.pgrp !== pgid) return false;
+    const parent = byPid.get(m.ppid);
+    return parent !== undefined && parent.pgrp !== pgid && parent.session === sid;
+  });
 }
 
 export function isOrphanedGroup(table: readonly ProcStat[], pgid: number, sid: number): boolean {
@@ -125,6 +143,11 @@ export function deriveGroup(facts: Facts, pid: number): Read<GroupSection> {
     session,
     sessionCount: sessionStats.length,
     orphaned: isOrphanedGroup(table, self.pgrp, self.session),
+    stoppedMembers: groupStats.filter((s) => s.state === 'T').map((s) => s.pid),
+    orphanedByParentExit: (() => {
+      const ties = sessionTies(table, self.pgrp, self.session);
+      return self.ppid > 1 && ties.length > 0 && ties.every((t) => t.ppid === self.ppid);
+    })(),
     sharesWithRunner: allMembers.find((m) => m.pid !== pid && m.alive && RUNNER_KINDS.has(m.kind)) ?? null,
     jobOf: jobShell(facts, groupStats, self.session),
   });

@@ -15,6 +15,11 @@ export type NamespaceSection = {
   innerPid: number | null;
   /** The innermost namespace's init, as pid here, when found among its ancestors (or itself). */
   nsInit: { pid: number; comm: string } | null;
+  /**
+   * Its parent is pid 1 of its (nested) PID namespace: when that init exits, zap_pid_ns_processes
+   * (kernel/pid_namespace.c) SIGKILLs every other process of the namespace.
+   */
+  parentIsNsInit: boolean;
   /** The cgroup path that marks a container runtime (docker, containerd, cri-o, podman, lxc, kubepods). */
   containerCgroup: string | null;
   /** Runtime, container id and Kubernetes pod uid parsed from that path; null on the host. */
@@ -51,11 +56,14 @@ export function deriveNamespace(facts: Facts, pid: number): Read<Namespace> {
   const containerCgroup = groups.ok
     ? (groups.value.map((g) => g.path).find((p) => classifyCgroupPath(p).kind === 'container') ?? null)
     : null;
+  const nsInit = depth > 1 ? findNsInit(facts, pid, depth) : null;
+  const self = facts.stat(pid);
   return ok({
     section: {
       depth,
       innerPid: ns[depth - 1] ?? null,
-      nsInit: depth > 1 ? findNsInit(facts, pid, depth) : null,
+      nsInit,
+      parentIsNsInit: nsInit !== null && self.ok && nsInit.pid !== pid && self.value.ppid === nsInit.pid,
       containerCgroup,
       container: groups.ok
         ? (groups.value.map((g) => containerFromCgroup(g.path)).find((c) => c !== null) ?? null)

@@ -16,6 +16,8 @@ export type SignalsSection = {
   hupBlocked: boolean;
   term: Disposition;
   pipe: Disposition;
+  /** SIGPIPE is blocked: a write to a dead pipe fails with EPIPE and the signal waits, pending. */
+  pipeBlocked: boolean;
   /** Raw masks as the kernel printed them (hex). */
   masks: { sigIgn: string; sigBlk: string; sigCgt: string; sigPnd: string; shdPnd: string };
 };
@@ -43,6 +45,7 @@ function signalsOf(s: ProcStatus): SignalsSection {
     hupBlocked: has(s.sigBlk, 1),
     term: disposition(s.sigIgn, s.sigCgt, 15),
     pipe: disposition(s.sigIgn, s.sigCgt, 13),
+    pipeBlocked: has(s.sigBlk, 13),
     masks: {
       sigIgn: hex(s.sigIgn),
       sigBlk: hex(s.sigBlk),

@@ -25,6 +25,14 @@ export type FdSection = {
   peers: PeerSection[] | null;
   /** For pipes: is anyone left to read what it writes (fd 1/2) or to write what it reads (fd 0)? */
   otherEndAlive: boolean | null;
+  /**
+   * For fd 1/2 on a pipe or a connected UNIX socket: every process holding the other end (the reader)
+   * is its parent. When the parent exits, the next write finds no reader: pipe_write (fs/pipe.c) and
+   * unix_stream_sendmsg (net/unix/af_unix.c) send the writer SIGPIPE and return EPIPE.
+   */
+  parentHoldsOtherEnd: boolean;
+  /** A terminal that was hung up (`/dev/pts/N (deleted)`), not a deleted file. */
+  hungUp: boolean;
   consequence: string | null;
 };
 
@@ -35,6 +43,10 @@ export type StdioSection = {
   deletedFiles: number[];
   /** Path of fd 1 when it is a regular (not deleted) file: where its output goes today. */
   stdoutFile: string | null;
+  /** fd 1/2 whose other end only its parent holds (pipes or socketpairs, e.g. Node's default spawn stdio). */
+  parentEnd: Array<{ fd: number; kind: FdKind }>;
+  /** fd 1/2 on a terminal that was already hung up (`/dev/pts/N (deleted)`): writes fail with EIO now. */
+  hungUpTtyFds: number[];
   unreadable: string | null;
 };
 
@@ -51,7 +63,11 @@ export function deriveStdio(facts: Facts, pid: number, signals: SignalsSection |
   const pipeDeath =
     signals?.pipe === 'ignored'
       ? 'writes fail with EPIPE (SIGPIPE is ignored)'
-      : 'the next write raises SIGPIPE, which kills it by default';
+      : signals?.pipe === 'caught'
+        ? 'the next write raises SIGPIPE, which its own handler catches (the program decides)'
+        : signals?.pipeBlocked
+          ? 'the next write fails with EPIPE and leaves SIGPIPE pending (blocked): it dies when it unblocks it'
+          : 'the next write raises SIGPIPE, which kills it by default';
   const peerOf = (h: { pid: number; fd: number; mode: 'r' | 'w' | '?' }): PeerSection => {
     const s = facts.stat(h.pid);
     const st = facts.status(h.pid);
@@ -65,6 +81,8 @@ export function deriveStdio(facts: Facts, pid: number, signals: SignalsSection |
       hup,
     };
   };
+  const self = facts.stat(pid);
+  const ppid = self.ok && self.value.ppid > 1 ? self.value.ppid : null;
   const fds: FdSection[] = read.value
     .filter((f: FdInfo) => f.fd <= 2)
     .map((f: FdInfo): FdSection => {
@@ -74,19 +92,39 @@ export function deriveStdio(facts: Facts, pid: number, signals: SignalsSection |
         target: f.target,
         peers: null,
         otherEndAlive: null,
+        parentHoldsOtherEnd: false,
+        hungUp: f.hungUp === true,
         consequence: null,
       };
-      if (f.kind === 'tty') {
+      if (f.kind === 'tty' && f.hungUp) {
+        out.consequence =
+          f.fd === 0
+            ? 'its terminal was hung up: reads return EOF'
+            : 'its terminal was hung up: writes fail with EIO (what that does is the program’s choice)';
+      } else if (f.kind === 'tty') {
         out.consequence =
           f.fd === 0
             ? 'after a hangup reads return EOF/EIO; a background read stops it with SIGTTIN'
             : 'after a hangup writes fail with EIO';
+      } else if (f.kind === 'socket' && f.inode !== undefined && f.fd !== 0) {
+        const peer = facts.unixPeer(f.inode);
+        if (peer !== null) {
+          const holders = facts.socketHolders(peer).filter((p) => p !== pid);
+          out.peers = holders.map((h) => peerOf({ pid: h, fd: -1, mode: '?' }));
+          out.otherEndAlive = holders.length > 0;
+          out.parentHoldsOtherEnd = ppid !== null && holders.length > 0 && holders.every((h) => h === ppid);
+          if (out.parentHoldsOtherEnd)
+            out.consequence = `a socketpair whose other end only its parent (pid ${ppid}) holds: when the parent exits, ${pipeDeath}`;
+        }
       } else if (f.kind === 'pipe' && f.inode !== undefined) {
         const holders = facts.pipeHolders(f.inode).filter((h) => h.pid !== pid);
         out.peers = holders.map(peerOf);
         // We write on 1/2 and need a reader; we read on 0 and need a writer. Unknown modes count as either.
         const want = f.fd === 0 ? 'w' : 'r';
         out.otherEndAlive = holders.some((h) => h.mode === want || h.mode === '?');
+        const readers = holders.filter((h) => h.mode !== 'w');
+        out.parentHoldsOtherEnd =
+          f.fd !== 0 && ppid !== null && readers.length > 0 && readers.every((h) => h.pid === ppid);
         if (!out.otherEndAlive)
           out.consequence =
             f.fd === 0
@@ -113,6 +151,8 @@ export function deriveStdio(facts: Facts, pid: number, signals: SignalsSection |
         brokenPipes: fds.filter((f) => f.kind === 'pipe' && f.otherEndAlive === false && f.fd !== 0).map((f) => f.fd),
         deletedFiles: fds.filter((f) => f.kind === 'deleted-file' && f.fd !== 0).map((f) => f.fd),
         stdoutFile: fd1 && fd1.kind === 'file' ? fd1.target : null,
+        parentEnd: fds.filter((f) => f.parentHoldsOtherEnd).map((f) => ({ fd: f.fd, kind: f.kind })),
+        hungUpTtyFds: fds.filter((f) => f.fd !== 0 && f.hungUp).map((f) => f.fd),
         unreadable: null,
       },
       pipeDeath,

@@ -2,12 +2,19 @@
  * The controlling terminal, whether the target is in its foreground group, and who holds the
  * terminal. The holder decides what "the SSH connection drops" means: an sshd-held pty hangs up,
  * a pty held by a detached tmux/screen server does not.
+ *
+ * The holder is found by what it does, not by its name: the process with the pty's master open
+ * (/dev/ptmx with `tty-index: N` in its fdinfo). A pty hangs up only when its last master closes
+ * (drivers/tty/pty.c pty_close -> tty_vhangup), so a master held by a daemon in a session of its own
+ * (tmux, screen, dtach, abduco, or one nobody named) is a KEEPER: the user's hangup does not reach
+ * its terminal. sshd and terminal emulators hold their masters for one connection or window: not keepers.
  */
 import type { Facts, ProcStat, Read } from '../source/types';
 import { fail, ok } from '../source/types';
-import { TERMINAL_HOLDERS, type AncestorKind } from './classify';
+import { DETACHABLE_KEEPERS, TERMINAL_HOLDERS, type AncestorKind } from './classify';
 import { describeProcess } from './describe-process';
 import type { CheckTarget } from './target';
+import { ptsIndexOf } from '../source/pty-master';
 
 export type TtyHolderKind =
   'sshd' | 'tmux-server' | 'screen-server' | 'terminal-emulator' | 'script' | 'other' | 'nobody';
@@ -23,9 +30,73 @@ export type TtySection = {
   sessionLeader: Someone | null;
   holder: Someone | null;
   holderKind: TtyHolderKind | null;
-  /** Is the holder a tmux or screen server (does it outlive the user's connection)? */
+  /** Is the holder a keeper (a daemon holding the pty master in a session of its own: tmux, screen, dtach, ...)? */
   multiplexer: boolean;
+  /**
+   * The process holding the master of its terminal (its controlling one, or else the pts its stdout or
+   * stderr writes to); null when none could be seen (another user's fds, not root).
+   */
+  master: (Someone & { keeper: boolean; daemon: boolean }) | null;
+  /** Without a controlling terminal: the pts (`pts/N`) its fd 1 or 2 still writes to; null otherwise. */
+  stdioTerminal: string | null;
+  /** That terminal was already hung up (`/dev/pts/N (deleted)`): its writes fail with EIO now. */
+  stdioHungUp: boolean;
 };
+
+/** Holders that keep a pty for one connection or window only: its end is the user's hangup. */
+const CONNECTION_HOLDERS: ReadonlySet<AncestorKind> = new Set<AncestorKind>(['sshd', 'terminal-emulator']);
+
+/** The pid chain from `pid` upwards (itself first), stopping at init or an unreadable parent. */
+function ancestry(facts: Facts, pid: number): number[] {
+  const out: number[] = [];
+  let cur = pid;
+  for (let i = 0; i < MAX_WALK && cur > 1; i++) {
+    out.push(cur);
+    const s = facts.stat(cur);
+    if (!s.ok) break;
+    cur = s.value.ppid;
+  }
+  return out;
+}
+
+function isInit(facts: Facts, pid: number): boolean {
+  if (pid === 1) return true;
+  const st = facts.status(pid);
+  return st.ok && st.value.nsPid.length > 1 && st.value.nsPid[st.value.nsPid.length - 1] === 1;
+}
+
+/** Who holds the master of pts `index`, and whether it is a keeper. */
+function masterOf(facts: Facts, index: number, near: number): TtySection['master'] {
+  const h = facts.ptyMaster(index, ancestry(facts, near));
+  if (!h) return null;
+  const st = facts.stat(h.pid);
+  if (!st.ok) return null;
+  const d = describeProcess(facts, st.value);
+  // A daemon (daemon(3): fork, setsid, the parent exits): it leads a session of its own, has no controlling
+  // terminal, and its parent is an init (pid 1 here or in its PID namespace), not a live launcher whose end
+  // would be its own.
+  const ownSession = st.value.session === h.pid && st.value.ttyNr === 0 && isInit(facts, st.value.ppid);
+  return {
+    pid: d.pid,
+    comm: d.comm,
+    kind: d.kind,
+    label: d.label,
+    daemon: ownSession,
+    keeper: ownSession && !CONNECTION_HOLDERS.has(d.kind),
+  };
+}
+
+/** The pts its fd 1 or 2 writes to (live or hung up). */
+function stdioPts(facts: Facts, pid: number): { name: string; index: number; hungUp: boolean } | null {
+  const r = facts.fds(pid);
+  if (!r.ok) return null;
+  for (const f of r.value) {
+    if (f.fd === 0 || f.kind !== 'tty') continue;
+    const index = ptsIndexOf(f.target);
+    if (index !== null) return { name: `pts/${index}`, index, hungUp: f.hungUp === true };
+  }
+  return null;
+}
 
 const MAX_WALK = 64;
 
@@ -65,6 +136,8 @@ export function deriveTty(facts: Facts, target: CheckTarget): Read<TtySection> {
   const s = p.stat;
   const base = { ttyNr: s.ttyNr, tpgid: s.tpgid };
   if (s.ttyNr === 0 || p.tty.name === null) {
+    const out = stdioPts(facts, target.pid);
+    const master = out && !out.hungUp ? masterOf(facts, out.index, target.pid) : null;
     return ok({
       ...base,
       tty: null,
@@ -72,7 +145,10 @@ export function deriveTty(facts: Facts, target: CheckTarget): Read<TtySection> {
       sessionLeader: null,
       holder: null,
       holderKind: null,
-      multiplexer: false,
+      multiplexer: master?.keeper ?? false,
+      master,
+      stdioTerminal: out?.name ?? null,
+      stdioHungUp: out?.hungUp ?? false,
     });
   }
   const foreground = s.tpgid > 0 && s.tpgid === s.pgrp;
@@ -85,6 +161,20 @@ export function deriveTty(facts: Facts, target: CheckTarget): Read<TtySection> {
   const h = leaderStat ? findHolder(facts, leaderStat) : null;
   const holder = h ? { pid: h.stat.pid, comm: h.stat.comm, kind: h.kind, label: h.label } : null;
   const holderKind: TtyHolderKind = !leaderStat ? 'nobody' : holder ? holderKindOf(holder.kind) : 'other';
-  const multiplexer = holderKind === 'tmux-server' || holderKind === 'screen-server';
-  return ok({ ...base, tty: p.tty.name, foreground, sessionLeader, holder, holderKind, multiplexer });
+  const index = ptsIndexOf(`/dev/${p.tty.name}`);
+  const master = index !== null ? masterOf(facts, index, leaderStat ? leaderStat.pid : target.pid) : null;
+  // The master's holder decides; by name only when no master could be seen.
+  const multiplexer = master ? master.keeper : holder !== null && DETACHABLE_KEEPERS.has(holder.kind);
+  return ok({
+    ...base,
+    tty: p.tty.name,
+    foreground,
+    sessionLeader,
+    holder,
+    holderKind,
+    multiplexer,
+    master,
+    stdioTerminal: null,
+    stdioHungUp: false,
+  });
 }

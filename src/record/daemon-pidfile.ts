@@ -60,7 +60,7 @@ export function ownerAlive(owner: PidfileOwner | null): owner is PidfileOwner {
 }
 
 /** Take the pidfile for this process, or throw AlreadyRunning. Returns its path. */
-export function acquirePidfile(dir: string): string {
+export function acquirePidfile(dir: string, onStale?: (owner: PidfileOwner | null) => void): string {
   const file = path.join(dir, PIDFILE);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
@@ -72,7 +72,9 @@ export function acquirePidfile(dir: string): string {
     }
     const owner = readPidfile(dir);
     if (ownerAlive(owner)) throw new AlreadyRunning(owner.pid, file);
-    // Stale (dead owner, a recycled pid, an unrelated process, or a torn write): replace it.
+    // Stale (dead owner, a recycled pid, an unrelated process, or a torn write): replace it. A recorder
+    // that stops releases its pidfile, so a stale one means the last one was killed (kill -9, OOM).
+    onStale?.(owner);
     try {
       fs.unlinkSync(file);
     } catch {

@@ -6,6 +6,7 @@
 import { DEFAULT_CAP_BYTES, saveRecords } from '../source/records/store';
 import { ensureStateDir } from '../source/records/state-dir';
 import type { DeathRecord } from '../source/records/types';
+import { Retention } from './retention';
 
 export class RecordWriter {
   private batch: DeathRecord[] = [];
@@ -15,6 +16,8 @@ export class RecordWriter {
   constructor(
     private readonly dir: string,
     private readonly capBytes: number = DEFAULT_CAP_BYTES,
+    /** What the store keeps (clean exits, argv): src/record/retention.ts. */
+    readonly retention: Retention = new Retention(),
   ) {
     ensureStateDir(dir);
   }
@@ -24,7 +27,8 @@ export class RecordWriter {
   }
 
   push(rec: DeathRecord): void {
-    this.batch.push(rec);
+    const kept = this.retention.keep(rec, Date.now());
+    if (kept) this.batch.push(kept);
   }
 
   /** Write everything pending. Synchronous: it also runs from the SIGTERM path. */

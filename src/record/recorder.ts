@@ -11,21 +11,24 @@
  *  - oom/mark_victim              OOM kills
  * The instance clock is `boot`, so a fork event's timestamp is the child's /proc start time.
  */
-import { safeWriteFile } from '../source/safe-write';
+import { rewriteInPlace, safeWriteFile } from '../source/safe-write';
 import * as fs from 'fs';
 import * as path from 'path';
 import { createInstance, ensureTracefs, removeStaleInstances, TraceInstance } from '../source/trace/tracefs';
-import type { TracePipe } from '../source/trace/pipe';
+import type { RawReader } from '../source/trace/raw-reader';
+import { commonFields as commonFieldsOf, readFormats } from '../source/trace/raw-events';
 import { registerCleanup } from '../source/trace/registry';
 import type { KillEvent, SignalGenerateEvent, TraceEvent } from '../source/trace/parse';
 import { DeathTracker } from '../observe/derive';
 import { bootId, readUptimeMs, taskOwner } from '../source/process-identity';
-import { isThreadClone, parseRecorderLine, RecorderLine } from './recorder-parse';
+import { isThreadClone, recorderDecoders, RecorderLine } from './recorder-parse';
 import { IdentitySources, ProcessTable } from './recorder-table';
 import { recorderCause } from './recorder-cause';
 import { RecordWriter } from './recorder-writer';
+import { Retention, type RetentionOptions } from './retention';
 import { BufferLoss, readBufferLoss, setBufferKb } from './recorder-stats';
 import type { DeathRecord } from '../source/records/types';
+import type { HookStats } from '../fleet/hook';
 
 /** Signals whose default action terminates (1-16, XCPU..PROF, IO, PWR, SYS, every real-time signal). */
 const FATAL_SIGNAL_FILTER = '(sig >= 1 && sig <= 16) || (sig >= 24 && sig <= 27) || sig >= 29';
@@ -38,10 +41,20 @@ export interface RecorderOptions {
   log: (line: string) => void;
   /** false: no records store (fleet outputs only). Default true. */
   store?: boolean;
-  /** Every record, as it is made (fleet outputs: JSON lines, metrics, journal, hook). Must be cheap. */
-  onRecord?: (rec: RecorderRecord) => void;
+  /**
+   * Every record, as it is made (fleet outputs: JSON lines, metrics, journal, hook). Must be cheap. `own`:
+   * the process descended from this recorder (an --on-death hook, the journal helper, anything they started,
+   * in whatever session or group): never an event for the hooks, or a hook would trigger itself.
+   */
+  onRecord?: (rec: RecorderRecord, own: boolean) => void;
   /** The status, each time it is written (metrics). */
   onStatus?: (s: RecorderStatus) => void;
+  /** The --on-death hook's counters (started, failed, timed out, dropped), shown in the status. */
+  hookStats?: () => HookStats;
+  /** What the store keeps: clean exits, argv (src/record/retention.ts). */
+  retention?: RetentionOptions;
+  /** Earlier recorders of this state dir found killed (a stale pidfile): counted in `lost.killed`. */
+  killedBefore?: number;
 }
 
 /** One line of records.jsonl written by the recorder: a DeathRecord plus where each identity field came from. */
@@ -61,10 +74,28 @@ export interface RecorderStatus {
   /** Exits whose process was not seen forking nor in the start scan: start time unknown (-1). */
   unknownIdentity: number;
   fatalSignals: number;
-  lost: { pipe: number; overrun: number; dropped: number };
+  /**
+   * pipe/overrun/dropped: events the kernel could not hand over. unwritten: records made but not stored (a
+   * full or read-only disk; the batch is cut back off, never left torn). killed: earlier recorders of this
+   * state dir that died without stopping (kill -9): what they had read but not written is lost (at most the
+   * batch in hand, see FLUSH below).
+   */
+  lost: { pipe: number; overrun: number; dropped: number; unwritten: number; killed: number };
+  /** --on-death hooks: deaths dropped because hooks were too slow are counted here. Null without a hook. */
+  hooks: HookStats | null;
 }
 
+/**
+ * The loss guarantee (README "Flight recorder"): records are written in one write() per batch, after each batch
+ * of events read from the kernel and before the next is read (setImmediate: the trace reader reads again on a
+ * timer, later in the event loop), so a kill -9 loses at most the batch in hand (the exits of one read, a few
+ * milliseconds) plus what the kernel had not yet handed over. No fsync per batch: a host crash may lose what
+ * the page cache held (the kernel writes it back within vm.dirty_expire_centisecs, 30 s by default).
+ * FLUSH_MS is only the backstop for records made outside a read (the start scan).
+ */
 const FLUSH_MS = 200;
+/** At most one line per this interval about failing writes (a full disk would otherwise log every batch). */
+const WRITE_ERROR_LOG_MS = 60000;
 const SWEEP_MS = 1000;
 const STATUS_MS = 5000;
 const PRUNE_MS = 30000;
@@ -72,7 +103,7 @@ const FLUSH_AT_RECORDS = 4000;
 
 export class Recorder {
   private inst: TraceInstance | null = null;
-  private pipe: TracePipe | null = null;
+  private pipe: RawReader | null = null;
   private readonly table = new ProcessTable();
   private readonly writer: RecordWriter;
   private readonly exitCodes = new Map<number, number>();
@@ -85,10 +116,16 @@ export class Recorder {
   private status: RecorderStatus;
   private lossSeen: BufferLoss = { overrun: 0, dropped: 0 };
   private stopped = false;
-  private badLines = 0;
+  private badRecords = 0;
+  private pipeLossLogged = 0;
+  private flushQueued = false;
+  /** This process and its descendants, followed from their fork events (reparenting and setsid change nothing). */
+  private readonly own = new Set<number>([process.pid]);
+  private writeErrorLoggedAt = 0;
+  private writeErrorsUnlogged = 0;
 
   constructor(private readonly opts: RecorderOptions) {
-    this.writer = new RecordWriter(opts.stateDir, opts.capBytes);
+    this.writer = new RecordWriter(opts.stateDir, opts.capBytes, new Retention(opts.retention));
     const now = new Date().toISOString();
     this.status = {
       pid: process.pid,
@@ -101,7 +138,8 @@ export class Recorder {
       rotations: 0,
       unknownIdentity: 0,
       fatalSignals: 0,
-      lost: { pipe: 0, overrun: 0, dropped: 0 },
+      lost: { pipe: 0, overrun: 0, dropped: 0, unwritten: 0, killed: opts.killedBefore ?? 0 },
+      hooks: null,
     };
   }
 
@@ -123,34 +161,51 @@ export class Recorder {
     this.status.bufferKb = setBufferKb(inst.dir, this.opts.bufferKb ?? 8192);
     // Tracing stays off until every event and filter is in place and the /proc scan has run.
     fs.writeFileSync(path.join(inst.dir, 'tracing_on'), '0');
-    inst.enable('task/task_newtask');
-    inst.enable('sched/sched_process_exec');
-    inst.enable('syscalls/sys_enter_exit_group');
+    const events: string[] = [];
+    const on = (event: string, filter?: string): void => {
+      inst.enable(event, filter);
+      events.push(event);
+    };
+    on('task/task_newtask');
+    on('sched/sched_process_exec');
+    on('syscalls/sys_enter_exit_group');
     try {
-      inst.enable('sched/sched_process_exit', 'group_dead == 1');
+      on('sched/sched_process_exit', 'group_dead == 1');
     } catch {
       // Kernels without group_dead: every thread exit arrives; the parser's groupDead is null then.
-      inst.enable('sched/sched_process_exit');
+      on('sched/sched_process_exit');
     }
     // Rare calls that change pgid/sid after fork (daemons, job-control shells, setsid(1)).
-    inst.enable('syscalls/sys_enter_setsid');
-    inst.enable('syscalls/sys_enter_setpgid');
-    inst.enable('signal/signal_generate', `result == 0 && (${FATAL_SIGNAL_FILTER})`);
-    inst.enable('syscalls/sys_enter_kill', FATAL_SIGNAL_FILTER);
+    on('syscalls/sys_enter_setsid');
+    on('syscalls/sys_enter_setpgid');
+    on('signal/signal_generate', `result == 0 && (${FATAL_SIGNAL_FILTER})`);
+    on('syscalls/sys_enter_kill', FATAL_SIGNAL_FILTER);
     try {
-      inst.enable('oom/mark_victim');
+      on('oom/mark_victim');
     } catch {
       /* older kernels: an OOM kill still shows as a kernel-sent SIGKILL */
     }
     this.toWallMs = bootToWall();
-    this.pipe = inst.openPipe((line) => {
-      try {
-        this.onLine(parseRecorderLine(line));
-      } catch (e) {
-        // One odd line must not stop the recorder; say so (a few times) instead of hiding it.
-        if (++this.badLines <= 5)
-          this.opts.log(`could not handle trace line (${(e as Error).message}): ${JSON.stringify(line.slice(0, 200))}`);
-      }
+    // Binary records, decoded with this kernel's formats: names are fields, never text that can make lines.
+    const formats = readFormats(inst.dir, events);
+    const first = formats.values().next().value;
+    if (!first) throw new Error('no trace events enabled');
+    const decoders = recorderDecoders(formats);
+    this.pipe = inst.openRaw<RecorderLine>({
+      typeOf: commonFieldsOf(first).type,
+      decoders,
+      onEvent: (l) => {
+        try {
+          this.onLine(l);
+        } catch (e) {
+          // One odd record must not stop the recorder; say so (a few times) instead of hiding it.
+          this.onBadRecord(`could not handle trace event ${l.event} (${(e as Error).message})`);
+        }
+      },
+      // RB_MISSED_EVENTS on a page: the count the kernel stored, or at least one. Logged with the buffer
+      // counters every STATUS_MS (checkLoss), not per page: an overrun flags many pages.
+      onLost: (count) => (this.status.lost.pipe += count ?? 1),
+      onBad: (what) => this.onBadRecord(`undecodable trace record: ${what}`),
     });
     inst.start();
     // Scan after tracing is on: a process forked in between is in both, and the fork event wins.
@@ -166,8 +221,11 @@ export class Recorder {
     );
   }
 
+  private onBadRecord(what: string): void {
+    if (++this.badRecords <= 5) this.opts.log(what);
+  }
+
   private onLine(l: RecorderLine): void {
-    if (!l) return;
     switch (l.event) {
       case 'exit_group':
         this.exitCodes.set(this.table.tgidOf(l.taskPid), l.code);
@@ -178,6 +236,7 @@ export class Recorder {
         return;
       case 'newtask':
         this.table.onNewTask(l.taskPid, l.pid, l.comm, isThreadClone(l.cloneFlags), l.tsUs);
+        if (!isThreadClone(l.cloneFlags) && this.own.has(this.table.tgidOf(l.taskPid))) this.own.add(l.pid);
         return;
       case 'exec':
         this.table.onExec(l.pid, l.oldPid, l.filename);
@@ -187,10 +246,6 @@ export class Recorder {
         return;
       case 'setpgid':
         this.table.onSetpgid(l.taskPid, l.pid, l.pgid);
-        return;
-      case 'lost':
-        this.status.lost.pipe += l.count;
-        this.opts.log(`LOST ${l.count} events (trace_pipe); total lost ${this.status.lost.pipe}`);
         return;
       case 'other':
         this.onRare(l.ev);
@@ -279,18 +334,42 @@ export class Recorder {
           },
     };
     if (this.opts.store !== false) this.writer.push(rec);
-    this.opts.onRecord?.(rec);
+    this.opts.onRecord?.(rec, tgid !== process.pid && this.own.delete(tgid));
     if (this.writer.pending >= FLUSH_AT_RECORDS) this.flush();
+    else if (!this.flushQueued) {
+      // Written once this batch of events is handled, before the next read: see FLUSH_MS.
+      this.flushQueued = true;
+      setImmediate(() => this.flush());
+    }
   }
 
   private flush(): void {
+    this.flushQueued = false;
+    const pending = this.writer.pending;
     try {
       this.writer.flush();
     } catch (e) {
-      this.opts.log(`cannot write records: ${(e as Error).message}`);
+      this.status.lost.unwritten += pending;
+      this.logWriteError((e as Error).message);
     }
     this.status.records = this.writer.written;
     this.status.rotations = this.writer.rotations;
+  }
+
+  private logWriteError(message: string): void {
+    const now = Date.now();
+    if (now - this.writeErrorLoggedAt < WRITE_ERROR_LOG_MS) {
+      this.writeErrorsUnlogged++;
+      return;
+    }
+    const more = this.writeErrorsUnlogged
+      ? ` (and ${this.writeErrorsUnlogged} more failed writes since the last line)`
+      : '';
+    this.writeErrorLoggedAt = now;
+    this.writeErrorsUnlogged = 0;
+    this.opts.log(`cannot write records: ${message}; ${this.status.lost.unwritten} records lost so far${more}`);
+    // The status says it at once, not at the next tick.
+    this.writeStatus();
   }
 
   private checkLoss(): void {
@@ -298,29 +377,34 @@ export class Recorder {
     const now = readBufferLoss(this.inst.dir);
     const over = now.overrun - this.lossSeen.overrun;
     const drop = now.dropped - this.lossSeen.dropped;
-    if (over > 0 || drop > 0) {
+    const flagged = this.status.lost.pipe - this.pipeLossLogged;
+    if (over > 0 || drop > 0 || flagged > 0) {
       this.status.lost.overrun += Math.max(0, over);
       this.status.lost.dropped += Math.max(0, drop);
       this.opts.log(
-        `LOST events in the ring buffer: overrun +${over}, dropped +${drop} (buffer ${this.status.bufferKb ?? '?'} KB per CPU)`,
+        `LOST events in the ring buffer: overrun +${over}, dropped +${drop}, flagged on read pages +${flagged} (buffer ${this.status.bufferKb ?? '?'} KB per CPU)`,
       );
     }
     this.lossSeen = now;
+    this.pipeLossLogged = this.status.lost.pipe;
     this.writeStatus();
   }
 
   private writeStatus(): void {
     this.status.updatedAt = new Date().toISOString();
+    this.status.hooks = this.opts.hookStats ? { ...this.opts.hookStats() } : null;
     this.opts.onStatus?.(this.getStatus());
+    const text = JSON.stringify(this.status) + '\n';
     try {
-      safeWriteFile(this.statusFile, JSON.stringify(this.status) + '\n', { role: 'recorder status' });
+      safeWriteFile(this.statusFile, text, { role: 'recorder status' });
     } catch {
-      /* the log still has it */
+      // A full disk has no room for a fresh copy: rewrite the one there in place (same blocks, padded).
+      rewriteInPlace(this.statusFile, text);
     }
   }
 
   getStatus(): RecorderStatus {
-    return { ...this.status, lost: { ...this.status.lost } };
+    return { ...this.status, lost: { ...this.status.lost }, hooks: this.status.hooks && { ...this.status.hooks } };
   }
 
   /** Read what is left in the buffer, write it, remove the instance. Synchronous and idempotent. */

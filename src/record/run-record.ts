@@ -11,9 +11,12 @@ import { ensureStateDir, stateDir } from '../source/records/state-dir';
 import { acquirePidfile, AlreadyRunning, ownerAlive, PIDFILE, readPidfile, releasePidfile } from './daemon-pidfile';
 import { reportFailure, reportReady, selfCommand, startDetached } from '../observe/daemon-ready';
 import { renderUnit } from './unit';
+import { logRotator, RECORD_LOG } from './log-rotate';
 import { Recorder } from './recorder';
 import { openAppend } from '../source/safe-write';
 import type { Sinks } from '../fleet/outputs';
+import { redactArgvDefault } from '../fleet/privacy';
+import { CLEAN_EXITS_ENV, parseCleanExits } from './retention';
 
 async function openRecordSinks(req: RecordRequest, logLine: (l: string) => void): Promise<Sinks> {
   const { openSinks } = await import('../fleet/outputs');
@@ -23,8 +26,12 @@ async function openRecordSinks(req: RecordRequest, logLine: (l: string) => void)
     jsonlStream: process.stdout,
     allowProm: true,
     log: logLine,
+    redactArgv: req.redactArgv ?? redactArgvDefault(),
   });
 }
+
+/** The kernel takes what memory it can and reports less (1e12 became 1,410 KB): bounded here instead. */
+const MAX_BUFFER_KB = 1024 * 1024;
 
 export interface RecordRequest {
   daemon?: boolean;
@@ -35,12 +42,17 @@ export interface RecordRequest {
   /** Fleet outputs (`store,jsonl,prom=DIR,journal`) and the death hook: src/fleet. */
   output?: string;
   onDeath?: string;
+  /** Retention (src/record/retention.ts): all, none, N/s; default $WHYDIED_CLEAN_EXITS, else all. */
+  cleanExits?: string;
+  /** argv[0] only in every output; default $WHYDIED_REDACT_ARGV (src/fleet/privacy.ts). */
+  redactArgv?: boolean;
 }
 
-const RECORD_LOG = 'record.log';
+let afterLog: () => void = () => undefined;
 
 function log(line: string): void {
   process.stderr.write(`${new Date().toISOString()} whydied record[${process.pid}]: ${line}\n`);
+  afterLog();
 }
 
 function childArgs(dir: string, req: RecordRequest): string[] {
@@ -49,6 +61,8 @@ function childArgs(dir: string, req: RecordRequest): string[] {
   if (req.bufferKb !== undefined) args.push('--buffer-kb', String(req.bufferKb));
   if (req.output !== undefined) args.push('--output', req.output);
   if (req.onDeath !== undefined) args.push('--on-death', req.onDeath);
+  if (req.cleanExits !== undefined) args.push('--clean-exits', req.cleanExits);
+  if (req.redactArgv) args.push('--redact-argv');
   return args;
 }
 
@@ -76,9 +90,16 @@ async function daemonize(dir: string, req: RecordRequest): Promise<number> {
 async function foreground(dir: string, req: RecordRequest): Promise<number> {
   // Outputs are checked before the pidfile and the instance: a typo costs nothing.
   const sinks = req.output !== undefined || req.onDeath !== undefined ? await openRecordSinks(req, log) : null;
+  afterLog = logRotator(dir);
   let pidfile: string;
+  let killedBefore = 0;
   try {
-    pidfile = acquirePidfile(dir);
+    pidfile = acquirePidfile(dir, (owner) => {
+      killedBefore++;
+      log(
+        `the previous recorder${owner ? ` (pid ${owner.pid})` : ''} did not stop cleanly: what it had read but not written is lost`,
+      );
+    });
   } catch (e) {
     reportFailure((e as Error).message);
     if (e instanceof AlreadyRunning) throw new UsageError(e.message);
@@ -90,10 +111,21 @@ async function foreground(dir: string, req: RecordRequest): Promise<number> {
     capBytes: req.capMb !== undefined ? Math.round(req.capMb * 1024 * 1024) : undefined,
     bufferKb: req.bufferKb,
     log,
+    killedBefore,
+    hookStats: sinks?.hook ? () => (sinks.hook as NonNullable<Sinks['hook']>).stats : undefined,
     store: sinks ? sinks.spec.store : true,
-    onRecord: sinks ? (rec) => sinks.death(rec) : undefined,
+    retention: {
+      cleanExits: parseCleanExits(req.cleanExits ?? process.env[CLEAN_EXITS_ENV] ?? 'all'),
+      redactArgv: req.redactArgv ?? redactArgvDefault(),
+    },
+    // whydied's own descendants (hooks and all they start) are stored, never sent to the outputs and hooks.
+    onRecord: sinks ? (rec, own) => !own && sinks.death(rec) : undefined,
     onStatus: sinks
-      ? (st) => sinks.health({ events: st.exits, lost: st.lost.pipe + st.lost.overrun + st.lost.dropped })
+      ? (st) =>
+          sinks.health({
+            events: st.exits,
+            lost: st.lost.pipe + st.lost.overrun + st.lost.dropped + st.lost.unwritten,
+          })
       : undefined,
   });
   // After the recorder's own cleanup (registered in start()): its last records reach the outputs first.
@@ -125,7 +157,15 @@ export async function runRecord(req: RecordRequest): Promise<number> {
   }
   if (req.capMb !== undefined && !(Number.isFinite(req.capMb) && req.capMb * 1024 * 1024 >= 4096))
     throw new UsageError('--cap-mb must be a number of MiB of at least 0.004 (4 KiB)');
-  if (req.output !== undefined) (await import('../fleet/outputs')).parseOutputs(req.output, { allowProm: true });
+  if (req.output !== undefined) {
+    const spec = (await import('../fleet/outputs')).parseOutputs(req.output, { allowProm: true });
+    // A daemon's stdout is its log: every death would be copied there (and the log is for the recorder's own lines).
+    if (req.daemon && spec.jsonl)
+      throw new UsageError(
+        '--output jsonl writes to stdout, which a --daemon recorder does not have: run it in the foreground (--print-unit) or use store, prom=DIR or journal',
+      );
+  }
+  parseCleanExits(req.cleanExits ?? process.env[CLEAN_EXITS_ENV] ?? 'all');
   // The unit holds the output list on its ExecStart= line (and prom=DIR in ReadWritePaths=): same rule.
   if (req.printUnit && req.output !== undefined && !isClean(req.output))
     throw new UsageError(`--output must not hold control or bidi characters, not '${escapeControl(req.output)}'`);
@@ -144,8 +184,11 @@ export async function runRecord(req: RecordRequest): Promise<number> {
     reportFailure(msg);
     throw new UsageError(msg);
   }
-  if (req.bufferKb !== undefined && !(Number.isInteger(req.bufferKb) && req.bufferKb >= 64))
-    throw new UsageError('--buffer-kb must be an integer >= 64');
+  if (
+    req.bufferKb !== undefined &&
+    !(Number.isInteger(req.bufferKb) && req.bufferKb >= 64 && req.bufferKb <= MAX_BUFFER_KB)
+  )
+    throw new UsageError(`--buffer-kb must be a whole number of KB from 64 to ${MAX_BUFFER_KB} (1 GiB per CPU)`);
   const dir = ensureStateDir(req.stateDir ? path.resolve(req.stateDir) : stateDir());
   return req.daemon ? daemonize(dir, req) : foreground(dir, req);
 }

@@ -48,6 +48,8 @@ function sourceWords(c: Cause): string {
       return 'the kernel log';
     case 'journal':
       return 'the journal';
+    case 'systemd':
+      return 'systemd (systemctl show)';
     case 'plugin':
       return 'a plugin check';
   }

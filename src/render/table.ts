@@ -51,6 +51,8 @@ function fixWords(cmd: string): string {
     return 'let the user linger, so the user manager and its units outlive the last logout:';
   if (cmd.startsWith('echo ') && cmd.includes('memory.')) return 'raise its memory cgroup limit:';
   if (cmd.startsWith('tmux')) return 'run it in a detached tmux session:';
+  if (cmd.startsWith('docker update --restart')) return "on the container's host, give the container a restart policy:";
+  if (cmd.startsWith('pm2 save')) return 'save the pm2 app list and let a boot unit resurrect it:';
   return 'run:';
 }
 
@@ -154,7 +156,14 @@ function fixBlock(c: Ctx): void {
     // A name query names the launch too (quoted: it is what the user typed, pasted back into a shell).
     const byName = r.target.pid === null && !/^\d+$/.test(r.target.query);
     command(c, `whydied launch --name ${byName ? shellQuote(r.target.query) : 'NAME'} -- CMD ARGS...`);
-    command(c, 'whydied record --daemon');
+    // On a systemd host the recorder that survives a reboot is its unit (`whydied record --print-unit`).
+    const su = r.checks.find((f) => f.id === 'systemd-unit');
+    if (su && su.status !== 'skip' && su.code !== 'no-manager')
+      command(
+        c,
+        'whydied record --print-unit > /etc/systemd/system/whydied-record.service && systemctl enable --now whydied-record.service',
+      );
+    else command(c, 'whydied record --daemon');
   }
 }
 

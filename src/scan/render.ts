@@ -8,13 +8,22 @@ import type { ScanEntry, ScanResult } from './scan';
 const SOURCE_WORDS: Record<string, string> = {
   'kernel-log': 'kernel log',
   journal: 'journal',
+  systemd: 'systemd',
   record: 'whydied record',
   watch: 'whydied watch',
   plugin: 'plugin',
 };
 
+/** A saved log's stamp as written (never moved to this machine's zone); else this host's time; else uptime. */
+function whenText(e: ScanEntry, nowIso: string): string {
+  if (e.logTime !== undefined) return e.logTime.length <= 14 ? `${e.logTime} (no year in the log)` : e.logTime;
+  if (e.timeMs !== null) return humanTime(new Date(e.timeMs).toISOString(), nowIso);
+  if (e.uptimeSec !== undefined) return `${e.uptimeSec >= 100 ? Math.round(e.uptimeSec) : e.uptimeSec} s after boot`;
+  return 'time unknown';
+}
+
 function line(e: ScanEntry, nowIso: string, width: number | undefined, color: boolean): string {
-  const when = e.timeMs === null ? 'time unknown' : humanTime(new Date(e.timeMs).toISOString(), nowIso);
+  const when = whenText(e, nowIso);
   const who = `${escapeControl(e.name)}${e.pid !== null ? ` (pid ${e.pid})` : ''}`;
   const also = e.alsoIn.length > 0 ? `, also ${e.alsoIn.map((s) => SOURCE_WORDS[s]).join(', ')}` : '';
   const conf = paint(
@@ -39,16 +48,30 @@ export function renderScan(
     ...r.entries.map((e) => line(e, opts.nowIso, opts.width, opts.color)),
   ];
   for (const d of r.dropped) {
-    const from = d.fromMs === null ? '' : `${humanTime(new Date(d.fromMs).toISOString(), opts.nowIso)} and `;
-    const to =
-      d.toMs === null ? 'a time the log does not give' : humanTime(new Date(d.toMs).toISOString(), opts.nowIso);
-    const span = d.fromMs === null ? `before ${to}` : `between ${from}${to}`;
+    // A saved log's stamps as written; this host's relative times otherwise.
+    const at = (ms: number | null, text: string | undefined): string | null =>
+      text !== undefined ? text : ms === null ? null : humanTime(new Date(ms).toISOString(), opts.nowIso);
+    const fromAt = at(d.fromMs, d.fromText);
+    const to = at(d.toMs, d.toText) ?? 'a time the log does not give';
+    const span = fromAt === null ? `before ${to}` : `between ${fromAt} and ${to}`;
     out.push(
       '',
       ...hanging(
         'dropped: ',
         9,
         `the kernel dropped ${d.count} crash report${d.count === 1 ? '' : 's'} ${span} (rate limit: 10 lines per 5 s); deaths in that window may be missing above (whydied record keeps them)`,
+        opts.width,
+      ),
+    );
+  }
+  if (r.notUnderstood.count > 0) {
+    const n = r.notUnderstood.count;
+    out.push(
+      '',
+      ...hanging(
+        'not understood: ',
+        16,
+        `${n} line${n === 1 ? '' : 's'} not understood (they look like death reports no parser could read; deaths in them are missing above), first: ${escapeControl(r.notUnderstood.examples[0] ?? '')}`,
         opts.width,
       ),
     );

@@ -3,34 +3,21 @@
  * first, one entry each. Reads only through Facts, so `--kmsg`/`--journal` saved logs and bundles work
  * the same way. A death seen by several sources is listed once, under the most direct one.
  */
-import type { CauseConfidence, CauseKind, CauseSource } from '../engine/types';
+import type { CauseSource } from '../engine/types';
+import type { ScanEntry } from './entry';
 import type { Facts } from '../source/types';
 import { causeParts } from '../engine/describe-cause';
 import { readKernelLog } from '../source/kernel-log/read';
 import { findDeaths } from '../source/kernel-log/incidents';
 import { findSuppressions, type Suppression } from '../source/kernel-log/suppressed';
-import { journalEvent, parseJournal } from '../source/journal/parse';
+import { notUnderstood, type NotUnderstood } from '../source/kernel-log/understood';
+import { kernelEntry } from './kernel-entry';
+import { journalEvent, parseJournal, type JournalEvent } from '../source/journal/parse';
 import { scanRecords } from '../source/records/store';
 import { recordsDir } from '../source/records/records-dir';
+import { keyed, mergeDeaths, unitsOfPath } from './merge';
 
-export interface ScanEntry {
-  /** Wall-clock ms, null when the source gives no usable time. */
-  timeMs: number | null;
-  pid: number | null;
-  /** comm, or the unit for unit-level journal results. */
-  name: string;
-  kind: CauseKind;
-  signal?: string;
-  exitCode?: number;
-  /** One short phrase: `OOM kill`, `SIGKILL from bash (pid 12)`, `exit code 3`. */
-  what: string;
-  source: CauseSource;
-  /** For records: which whydied tool wrote it (`whydied watch`, `whydied launch`, `whydied record`). */
-  by?: string;
-  confidence: CauseConfidence;
-  /** Other sources that saw the same death. */
-  alsoIn: CauseSource[];
-}
+export type { ScanEntry } from './entry';
 
 export interface ScanResult {
   entries: ScanEntry[];
@@ -38,9 +25,17 @@ export interface ScanResult {
   dropped: Suppression[];
   /** What could not be read, one sentence each. */
   unreadable: string[];
+  /** Kernel-log lines that look like death reports but that no parser could read. */
+  notUnderstood: NotUnderstood;
 }
 
-function fromKernel(facts: Facts, out: ScanEntry[], unreadable: string[], dropped: Suppression[]): void {
+function fromKernel(
+  facts: Facts,
+  out: ScanEntry[],
+  unreadable: string[],
+  dropped: Suppression[],
+  lost: NotUnderstood,
+): void {
   if (facts.raw.savedLog && !facts.raw.savedLog('kernel')) {
     unreadable.push('kernel log: not given (--kmsg FILE)');
     return;
@@ -48,27 +43,12 @@ function fromKernel(facts: Facts, out: ScanEntry[], unreadable: string[], droppe
   const log = readKernelLog(facts);
   unreadable.push(...log.unreadable.map((u) => `kernel log: ${u}`));
   dropped.push(...findSuppressions(log.records).filter((s) => s.boot === 'current'));
+  Object.assign(lost, notUnderstood(log.records));
+  // The kernel's own line names pid, comm and time together: a direct account of that death.
+  // Its memory cgroup names the units a unit-level line about the same kill would name.
   for (const d of findDeaths(log.records)) {
-    const what =
-      d.kind === 'oom-kill'
-        ? 'OOM kill (SIGKILL from the kernel)'
-        : d.kind === 'segfault'
-          ? `segfault (${d.signal})`
-          : d.kind === 'trap'
-            ? `CPU trap (${d.signal})`
-            : `${d.signal} (kernel)`;
-    // The kernel's own line names pid, comm and time together: a direct account of that death.
-    out.push({
-      timeMs: d.timeMs,
-      pid: d.pid,
-      name: d.comm,
-      kind: d.kind,
-      signal: d.signal,
-      what,
-      source: 'kernel-log',
-      confidence: 'likely',
-      alsoIn: [],
-    });
+    const memcg = [d.details.taskMemcg, d.details.memcg].find((m): m is string => typeof m === 'string');
+    out.push(keyed(kernelEntry(d), memcg ? unitsOfPath(memcg) : []));
   }
 }
 
@@ -136,10 +116,17 @@ function fromJournal(facts: Facts, out: ScanEntry[], unreadable: string[]): void
         what: `${ev.signal} from earlyoom`,
       });
     else if (ev.type === 'unit-oom')
-      out.push({ ...base, pid: null, name: ev.unit, kind: 'oom-kill', what: 'OOM kill in the unit (systemd)' });
+      out.push(
+        keyed(
+          { ...base, pid: null, name: ev.unit, kind: 'oom-kill', what: 'OOM kill in the unit (systemd)' },
+          [ev.unit],
+          1,
+        ),
+      );
+    else if (ev.type === 'oomd-kill' || ev.type === 'unit-oomd') out.push(oomdEntry(ev, base));
     else if (ev.type === 'unit-exit' && !(ev.code === 'exited' && ev.status === 0)) {
       const sig = ev.statusName ? `SIG${ev.statusName}` : undefined;
-      out.push({
+      const entry: ScanEntry = {
         ...base,
         pid: null,
         name: ev.unit,
@@ -150,9 +137,49 @@ function fromJournal(facts: Facts, out: ScanEntry[], unreadable: string[]): void
           ev.code === 'exited'
             ? `main process exit code ${ev.status ?? '?'}`
             : `main process ${ev.code} by ${sig ?? 'a signal'}`,
-      });
+      };
+      out.push(keyed(entry, [ev.unit]));
     }
   }
+}
+
+/** A systemd-oomd kill: oomd's own line (the cgroup, the pressure) or the manager's line for the unit. */
+function oomdEntry(
+  ev: Extract<JournalEvent, { type: 'oomd-kill' | 'unit-oomd' }>,
+  base: Pick<ScanEntry, 'timeMs' | 'source' | 'confidence' | 'alsoIn'>,
+): ScanEntry {
+  if (ev.type === 'unit-oomd')
+    return keyed(
+      {
+        ...base,
+        pid: null,
+        name: ev.unit,
+        kind: 'oom-kill',
+        signal: 'SIGKILL',
+        what: `SIGKILL from systemd-oomd (${ev.processes} process(es))`,
+      },
+      [ev.unit],
+      2,
+    );
+  const units = unitsOfPath(ev.cgroup);
+  const why =
+    ev.reason === 'swap'
+      ? 'swap use'
+      : ev.watched !== undefined
+        ? `memory pressure ${ev.pressurePct}% > ${ev.limitPct}% for ${ev.watched}`
+        : 'memory pressure';
+  return keyed(
+    {
+      ...base,
+      pid: null,
+      name: units[units.length - 1] ?? ev.cgroup,
+      kind: 'oom-kill',
+      signal: 'SIGKILL',
+      what: `SIGKILL from systemd-oomd (${why})`,
+    },
+    units,
+    3,
+  );
 }
 
 function fromRecords(facts: Facts, out: ScanEntry[], unreadable: string[]): void {
@@ -193,40 +220,22 @@ function fromRecords(facts: Facts, out: ScanEntry[], unreadable: string[]): void
   }
 }
 
-const RANK: Record<CauseSource, number> = { watch: 5, record: 4, 'kernel-log': 3, journal: 2, plugin: 1 };
-
-/** One entry per death: same pid within 5 s is the same death; the most direct source keeps it. */
-function merge(entries: ScanEntry[]): ScanEntry[] {
-  const sorted = [...entries].sort((a, b) => RANK[b.source] - RANK[a.source]);
-  const kept: ScanEntry[] = [];
-  for (const e of sorted) {
-    // A unit's OOM kill and its main process's SIGKILL are one death: pid-less entries match by unit name.
-    const same = kept.find(
-      (k) =>
-        (e.pid !== null ? k.pid === e.pid : k.pid === null && k.name === e.name) &&
-        k.timeMs !== null &&
-        e.timeMs !== null &&
-        Math.abs(k.timeMs - e.timeMs) < 5000,
-    );
-    if (same) {
-      if (!same.alsoIn.includes(e.source) && same.source !== e.source) same.alsoIn.push(e.source);
-    } else kept.push(e);
-  }
-  return kept.sort((a, b) => (b.timeMs ?? -Infinity) - (a.timeMs ?? -Infinity));
-}
+const RANK: Record<CauseSource, number> = { watch: 6, record: 5, 'kernel-log': 4, journal: 3, systemd: 2, plugin: 1 };
 
 export function scanDeaths(facts: Facts, sinceMs: number | null): ScanResult {
   const all: ScanEntry[] = [];
   const unreadable: string[] = [];
   const dropped: Suppression[] = [];
-  fromKernel(facts, all, unreadable, dropped);
+  const lost: NotUnderstood = { count: 0, examples: [] };
+  fromKernel(facts, all, unreadable, dropped, lost);
   fromJournal(facts, all, unreadable);
   fromRecords(facts, all, unreadable);
-  const entries = merge(all).filter((e) => sinceMs === null || (e.timeMs !== null && e.timeMs >= sinceMs));
+  const entries = mergeDeaths(all, RANK).filter((e) => sinceMs === null || (e.timeMs !== null && e.timeMs >= sinceMs));
   // A window counts when its end is in range: its dropped lines came before the notice.
   return {
     entries,
     unreadable,
+    notUnderstood: lost,
     dropped: dropped.filter((d) => sinceMs === null || d.toMs === null || d.toMs >= sinceMs),
   };
 }

@@ -2,8 +2,8 @@
  * The capture bundle `whydied.bundle/1`: every raw read a live diagnosis made, so a replay runs the
  * same parsers over the same texts. Never holds environment values (env keeps names only).
  */
-import * as fs from 'fs';
 import type { ReadErrorCode } from './types';
+import { BoundedReadError, INPUT_BOUNDS, readBounded } from './bounded-read';
 
 export const BUNDLE_FORMAT = 'whydied.bundle/1';
 
@@ -149,9 +149,10 @@ export function parseBundle(text: string, where = 'bundle'): Bundle {
 export function readBundleFile(path: string): Bundle {
   let text: string;
   try {
-    text = fs.readFileSync(path, 'utf8');
+    text = readBounded(path, 'bundle', INPUT_BOUNDS);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+    if (err instanceof BoundedReadError && !/^cannot read/.test(err.message)) throw new BundleError(err.message);
+    const code = /: (E[A-Z]+)$/.exec((err as Error).message)?.[1];
     const why =
       code === 'ENOENT'
         ? 'no such file'

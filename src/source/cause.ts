@@ -7,7 +7,8 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 export type Evidence = { [key: string]: JsonValue };
 
 export type CauseKind = 'oom-kill' | 'segfault' | 'trap' | 'signal' | 'exit' | 'unknown';
-export type CauseSource = 'kernel-log' | 'journal' | 'record' | 'watch' | 'plugin';
+/** `systemd`: the service manager's own state of a unit (`systemctl show`: ExecMainPID, Result, ExecMainStatus). */
+export type CauseSource = 'kernel-log' | 'journal' | 'systemd' | 'record' | 'watch' | 'plugin';
 /**
  * How sure the cause is (src/engine/confidence.ts): `confirmed` when a watch or a record of this very
  * process saw it; `likely` when a log entry's pid, name and time all agree with the target; `possible`

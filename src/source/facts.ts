@@ -24,6 +24,8 @@ import { classifyFdTarget } from './fd-target';
 import { parseTcpListeners } from './parse-net';
 import { parseBootTime, parseCmdline, parseFdinfoMode, parseIntFile, parseLineFile, parseUptime } from './parse-host';
 import { readMemoryCgroup } from './memory-cgroup';
+import { findPtyMaster } from './pty-master';
+import { readUnixPeers } from './unix-peers';
 
 const CLOCK_TICKS = 100;
 /** PID_MAX_LIMIT on 64-bit: the upper bound when pid_max cannot be read. */
@@ -295,6 +297,27 @@ export function createFacts(raw: RawSource): Facts {
     }),
   );
 
+  const ptyMaster = (index: number, first: readonly number[]): { pid: number; fd: number } | null => {
+    const all = (pid: number): Read<FdInfo[]> => fdsMemo(`${pid}:all`);
+    const near = findPtyMaster(index, first, all, text);
+    if (near) return near;
+    const tried = new Set(first);
+    return findPtyMaster(
+      index,
+      processTable()
+        .map((s) => s.pid)
+        .filter((p) => !tried.has(p)),
+      all,
+      text,
+    );
+  };
+
+  const unixPeers = once(() => readUnixPeers((argv, ms) => raw.command(argv, ms)));
+  const unixPeer = (inode: number): number | null => {
+    const r = unixPeers();
+    return r.ok ? (r.value.get(inode) ?? null) : null;
+  };
+
   const memoryCgroup = memo((pid: number) => {
     const groups = cgroups(pid);
     if (!groups.ok) return groups;
@@ -319,6 +342,8 @@ export function createFacts(raw: RawSource): Facts {
     tcpListeners,
     socketHolders,
     pipeHolders,
+    ptyMaster,
+    unixPeer,
     memoryCgroup,
     hostTools: once(() => readHostTools(raw)),
     text,

@@ -24,6 +24,11 @@ function onPath(raw: RawSource, name: string, unknownMeans: boolean): boolean {
   return sawUnknown ? unknownMeans : false;
 }
 
+/** polkitd's D-Bus activation file (Debian's polkitd package; /usr/share/dbus-1 on every distribution). */
+function polkitInstalled(raw: RawSource): boolean {
+  return present(raw, '/usr/share/dbus-1/system-services/org.freedesktop.PolicyKit1.service', true) === true;
+}
+
 /** The effective uid from /proc/self/status (second field of Uid:); null when unreadable or not captured. */
 function ownEuid(raw: RawSource): number | null {
   const r = raw.readText('/proc/self/status');
@@ -40,5 +45,6 @@ export function readHostTools(raw: RawSource): HostTools {
     tmux: onPath(raw, 'tmux', false),
     loginctl: onPath(raw, 'loginctl', false),
     euid: ownEuid(raw),
+    polkit: polkitInstalled(raw),
   };
 }

@@ -99,37 +99,79 @@ function checkLinksAlong(abs: string): void {
   }
 }
 
-/** Checks an existing directory (symlinks resolved) and each of its ancestors. */
-function checkExistingDir(dir: string, role: string): DirCheck {
+/** `/proc/self/fd/N` names the directory N is open on: opening `<that>/name` is openat(N, name). */
+const PROC_FD = fs.existsSync('/proc/self/fd') ? '/proc/self/fd' : null;
+
+const modeOf = (st: fs.Stats): string => (st.mode & 0o7777).toString(8);
+
+/**
+ * Walk `real` (an absolute path without links) from `/`, one component at a time, each opened
+ * O_DIRECTORY|O_NOFOLLOW relative to its parent's descriptor (openat through /proc/self/fd), and hand each
+ * component's fstat to `check`: what is checked is what was opened, and a component swapped for a link
+ * between the check and the open fails with ELOOP/ENOTDIR instead of being followed. Changes nothing.
+ */
+function walkNoFollow(real: string, check: (at: string, st: fs.Stats, last: boolean) => void): fs.Stats {
+  const flags = C.O_RDONLY | C.O_DIRECTORY | C.O_NOFOLLOW | C.O_NOCTTY;
+  const parts = real.split('/').filter((s) => s !== '');
+  let fd = fs.openSync('/', flags);
+  let cur = '/';
+  try {
+    let st = fs.fstatSync(fd);
+    check(cur, st, parts.length === 0);
+    for (let i = 0; i < parts.length; i++) {
+      cur = path.join(cur, parts[i]);
+      const next = fs.openSync(PROC_FD ? `${PROC_FD}/${fd}/${parts[i]}` : cur, flags);
+      fs.closeSync(fd);
+      fd = next;
+      st = fs.fstatSync(fd);
+      check(cur, st, i === parts.length - 1);
+    }
+    return st;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Checks an existing directory (symlinks resolved) and each of its ancestors, changing nothing. `private`:
+ * the directory itself must be ours and writable by nobody else, sticky or not (a state dir: records hold
+ * command lines, and /tmp is not a place for them).
+ */
+function checkExistingDir(dir: string, role: string, priv = false): DirCheck {
   let real: string;
   try {
     real = fs.realpathSync(dir);
   } catch (e) {
     throw new UnsafePathError(`cannot use ${role} ${show(dir)}: ${errCode(e)}`);
   }
-  const st = fs.statSync(real);
-  if (!st.isDirectory()) throw new UnsafePathError(`${role} ${show(dir)} is not a directory`);
+  let st: fs.Stats;
+  try {
+    st = walkNoFollow(real, (at, cst, last) => {
+      if (last) return;
+      // Ancestors: another user able to rename an ancestor could swap the whole tree under us.
+      if (!trusted(cst.uid) || (shared(cst) && !sticky(cst)))
+        throw new UnsafePathError(
+          `${role} ${show(dir)} is under ${show(at)}, which another user (uid ${cst.uid}, mode ${modeOf(cst)}) can change: refusing to write there`,
+        );
+    });
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    const code = errCode(e);
+    if (code === 'ENOTDIR') throw new UnsafePathError(`${role} ${show(dir)} is not a directory`);
+    if (code === 'ELOOP') throw new UnsafePathError(`${role} ${show(dir)} changed into a symbolic link while checked`);
+    throw new UnsafePathError(`cannot use ${role} ${show(dir)}: ${code}`, code === 'EACCES' || code === 'ENOENT');
+  }
   const fsName = pseudoFs(real);
   if (fsName)
     throw new UnsafePathError(`${role} ${show(dir)} is on ${fsName}, not a real filesystem: refusing to write there`);
-  if (!trusted(st.uid))
+  if (!trusted(st.uid) || (priv && st.uid !== euid()))
     throw new UnsafePathError(
-      `${role} ${show(dir)} is owned by uid ${st.uid}, not by uid ${euid()} or root: refusing to write into it`,
+      `${role} ${show(dir)} is owned by uid ${st.uid}, not by uid ${euid()}${priv ? '' : ' or root'}: refusing to write into it`,
     );
-  if (shared(st) && !sticky(st))
+  if (shared(st) && (priv || !sticky(st)))
     throw new UnsafePathError(
-      `${role} ${show(dir)} is writable by other users (mode ${(st.mode & 0o7777).toString(8)}): refusing to write into it`,
+      `${role} ${show(dir)} is writable by other users (mode ${modeOf(st)}): refusing to write into it${priv ? ', use a private directory' : ''}`,
     );
-  // Ancestors: another user able to rename an ancestor could swap the whole tree under us.
-  for (let a = path.dirname(real); ; a = path.dirname(a)) {
-    const ast = fs.statSync(a);
-    if (!trusted(ast.uid) || (shared(ast) && !sticky(ast))) {
-      throw new UnsafePathError(
-        `${role} ${show(dir)} is under ${show(a)}, which another user (uid ${ast.uid}, mode ${(ast.mode & 0o7777).toString(8)}) can change: refusing to write there`,
-      );
-    }
-    if (a === '/') break;
-  }
   return { dir: real, shared: shared(st) };
 }
 
@@ -137,7 +179,7 @@ function checkExistingDir(dir: string, role: string): DirCheck {
  * Check `dir` (creating missing components 0700 one at a time when `create`) and return its real path.
  * `role` names it in errors ("state dir", "log directory").
  */
-export function secureDir(dir: string, role: string, create = false): DirCheck {
+export function secureDir(dir: string, role: string, create = false, priv = false): DirCheck {
   if (!isClean(dir)) throw new UnsafePathError(`${role} ${show(dir)} holds a control or bidi character`);
   const abs = path.resolve(dir);
   checkLinksAlong(abs);
@@ -151,7 +193,8 @@ export function secureDir(dir: string, role: string, create = false): DirCheck {
     base = up;
   }
   if (missing.length > 0 && !create) throw new UnsafePathError(`${role} ${show(abs)} does not exist`);
-  let check = checkExistingDir(base, role);
+  // Only the directory asked for must be private: a missing one is created 0700 by us below.
+  let check = checkExistingDir(base, role, priv && missing.length === 0);
   for (const part of missing) {
     const next = path.join(check.dir, part);
     try {
@@ -164,7 +207,7 @@ export function secureDir(dir: string, role: string, create = false): DirCheck {
     const st = fs.lstatSync(next);
     if (st.isSymbolicLink())
       throw new UnsafePathError(`${show(next)} became a symbolic link while creating ${role} ${show(abs)}`);
-    check = checkExistingDir(next, role);
+    check = checkExistingDir(next, role, priv);
   }
   return check;
 }
@@ -231,7 +274,7 @@ export function safeWriteFile(
 /**
  * Open `file` for appending (created 0600), never through a link: O_NOFOLLOW|O_APPEND, then fstat says it
  * is a regular file with a single link (and ours in a shared directory). `/dev/null` is allowed as itself.
- * `private` tightens a file of ours with looser bits to 0600 (records name processes and command lines).
+ * `private` (records name processes and command lines): the file must be ours and 0600 already.
  */
 export function openAppend(
   file: string,
@@ -269,7 +312,12 @@ export function openAppend(
       throw new UnsafePathError(
         `${role} ${show(abs)} is owned by uid ${st.uid} in a shared directory: refusing to write to it`,
       );
-    if (opts.private && st.uid === euid() && (st.mode & 0o077) !== 0) fs.fchmodSync(fd, 0o600);
+    // A private file (records: command lines) that another user owns, or that was ever readable by others,
+    // may be held open by them: whatever is appended they read. Refused, never tightened and used.
+    if (opts.private && (st.uid !== euid() || (st.mode & 0o077) !== 0))
+      throw new UnsafePathError(
+        `${role} ${show(abs)} is owned by uid ${st.uid} with mode ${modeOf(st)}, not private to uid ${euid()}: refusing to write to it`,
+      );
     return fd;
   } catch (e) {
     fs.closeSync(fd);
@@ -277,11 +325,89 @@ export function openAppend(
   }
 }
 
-/** Create `file` exclusively (O_EXCL|O_NOFOLLOW, 0600) in a checked directory; EEXIST is passed on. */
+/** A write that failed for want of room or permission: the disk, not whydied (exit 2, "unavailable"). */
+const NO_ROOM = new Set(['ENOSPC', 'EDQUOT', 'EFBIG', 'EROFS', 'EACCES', 'EPERM', 'EIO']);
+
+/**
+ * Create `file` exclusively (O_EXCL|O_NOFOLLOW, 0600) in a checked directory, written whole or not at all:
+ * a read-only or full disk is an UnsafePathError (exit 2), and a file that could not be filled is removed
+ * (an empty pidfile would stand for a recorder that never ran). EEXIST is passed on.
+ */
 export function createExclusive(file: string, data: string): void {
-  const fd = fs.openSync(file, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW | C.O_NOCTTY, 0o600);
+  let fd: number;
   try {
-    fs.writeSync(fd, data);
+    fd = fs.openSync(file, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW | C.O_NOCTTY, 0o600);
+  } catch (e) {
+    if (errCode(e) === 'EEXIST' || !NO_ROOM.has(errCode(e))) throw e;
+    throw new UnsafePathError(`cannot create ${show(file)}: ${errCode(e)}`, true);
+  }
+  try {
+    writeAll(fd, Buffer.from(data), file);
+  } catch (e) {
+    try {
+      fs.unlinkSync(file);
+    } catch {
+      /* gone already */
+    }
+    throw e;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Write all of `buf` at the end of an O_APPEND file, or nothing: a short write (a full disk takes what fits)
+ * is followed by the error of the next write; the file is then cut back to where it ended before, so no torn
+ * line is left for the next writer, and the failure is an UnsafePathError (unavailable: exit 2, one line).
+ */
+export function writeAll(fd: number, buf: Buffer, file: string): void {
+  let start = -1;
+  try {
+    start = fs.fstatSync(fd).size;
+    for (let off = 0; off < buf.length;) off += fs.writeSync(fd, buf, off, buf.length - off);
+  } catch (e) {
+    if (start >= 0) {
+      try {
+        fs.ftruncateSync(fd, start);
+      } catch {
+        /* nothing more to do: the reader skips a torn line */
+      }
+    }
+    if (e instanceof UsageError) throw e;
+    throw new UnsafePathError(`cannot write ${show(file)}: ${errCode(e)}`, NO_ROOM.has(errCode(e)));
+  }
+}
+
+/**
+ * Overwrite an existing small file of ours in place (O_NOFOLLOW, no O_CREAT), padding with spaces to its old
+ * length so no new block is needed: how a status file stays current on a full disk (a reader meeting the
+ * write may see a mix of old and new: it reads again). Best effort: false
+ * when the file is missing, not ours, linked, or the write fails.
+ */
+export function rewriteInPlace(file: string, text: string): boolean {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, C.O_WRONLY | C.O_NOFOLLOW | C.O_NOCTTY | C.O_NONBLOCK);
+  } catch {
+    return false;
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile() || st.nlink !== 1 || st.uid !== euid()) return false;
+    const body = Buffer.from(text);
+    const buf =
+      body.length < st.size
+        ? Buffer.concat([
+            body.subarray(0, body.length - 1),
+            Buffer.alloc(st.size - body.length, ' '),
+            Buffer.from('\n'),
+          ])
+        : body;
+    fs.writeSync(fd, buf, 0, buf.length, 0);
+    if (buf.length < st.size) fs.ftruncateSync(fd, buf.length);
+    return true;
+  } catch {
+    return false;
   } finally {
     fs.closeSync(fd);
   }

@@ -5,17 +5,30 @@
  * target is diagnosed as a dead process from the saved logs alone, by the same parsers a live run uses.
  */
 import * as fs from 'fs';
+import { INPUT_BOUNDS, readBounded } from './bounded-read';
 import { fail, type RawSource, type Read } from './types';
 
 export class SavedLogError extends Error {}
 
-/** Read a saved log the user named (`-`: stdin). The path is theirs to choose: it is read as given. */
+/**
+ * Read a saved log the user named (`-`: stdin). The path is theirs to choose: it is read as given, within
+ * bounds (a regular file or a pipe, at most 256 MiB, a pipe ending within a minute: src/source/bounded-read.ts).
+ */
 export function readSavedLog(file: string, what: string): SavedLog {
   try {
-    return { text: fs.readFileSync(file === '-' ? 0 : file, 'utf8'), name: file === '-' ? 'stdin' : file };
+    const text = readBounded(file, what, INPUT_BOUNDS);
+    // The file's mtime dates year-less syslog stamps (kernel-log/wall-time.ts); stdin has none worth using.
+    let mtimeMs: number | null = null;
+    if (file !== '-') {
+      try {
+        mtimeMs = fs.statSync(file).mtimeMs;
+      } catch {
+        mtimeMs = null;
+      }
+    }
+    return { text, name: file === '-' ? 'stdin' : file, mtimeMs };
   } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-    throw new SavedLogError(`cannot read ${what} ${file === '-' ? 'from stdin' : file}: ${why}`);
+    throw new SavedLogError((e as Error).message);
   }
 }
 
@@ -23,6 +36,8 @@ export interface SavedLog {
   text: string;
   /** For sentences: the file name, or `stdin`. */
   name: string;
+  /** The file's modification time (ms), when it has one. */
+  mtimeMs?: number | null;
 }
 
 const notSaved = <T>(what: string): Read<T> => fail<T>('NOTCAPTURED', `${what}: not in the saved logs`);

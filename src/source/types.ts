@@ -73,7 +73,7 @@ export interface RawSource {
    * Logs saved from another machine (`--kmsg FILE`, `--journal FILE`): when present, the kernel-log and
    * journal readers parse these instead of asking the system. `name` says where they came from.
    */
-  savedLog?(kind: 'kernel' | 'journal'): { text: string; name: string } | null;
+  savedLog?(kind: 'kernel' | 'journal'): { text: string; name: string; mtimeMs?: number | null } | null;
 }
 
 export interface SocketAndPipeFds {
@@ -143,6 +143,8 @@ export interface FdInfo {
   target: string;
   /** pipe/socket inode when the target is `pipe:[N]` / `socket:[N]`. */
   inode?: number;
+  /** A terminal that was hung up (`/dev/pts/N (deleted)`): its writes fail with EIO. */
+  hungUp?: boolean;
 }
 
 export interface CgroupEntry {
@@ -225,6 +227,13 @@ export interface Facts {
   socketHolders(inode: number): number[];
   /** Pids with an open fd on pipe inode N (and which end: 'r'/'w' from fdinfo flags). */
   pipeHolders(inode: number): Array<{ pid: number; fd: number; mode: 'r' | 'w' | '?' }>;
+  /**
+   * The process holding a master of pts `index` (src/source/pty-master.ts): `first` is tried in order (the
+   * session leader's ancestors usually hold it), then every process. Null when none could be seen.
+   */
+  ptyMaster(index: number, first: readonly number[]): { pid: number; fd: number } | null;
+  /** The peer inode of a connected UNIX socket (sock_diag via `ss`); null when unknown or unconnected. */
+  unixPeer(inode: number): number | null;
   /** Memory limit and usage for a cgroup path (v2 memory.max/current, v1 memory.limit_in_bytes/usage_in_bytes). */
   memoryCgroup(pid: number): Read<MemoryCgroup>;
   /** Relaunch tools present on this host (setsid, systemd-run, tmux; whether systemd runs). */
@@ -253,4 +262,9 @@ export interface HostTools {
   loginctl: boolean;
   /** Who is reading (whydied's own effective uid): a remedy for root may use system units, a user's may not. */
   euid: number | null;
+  /**
+   * polkitd is installed (its D-Bus activation file): logind then lets a user enable their own linger
+   * (org.freedesktop.login1.set-self-linger); without it logind allows only CAP_SYS_ADMIN. Absent: not probed.
+   */
+  polkit?: boolean;
 }

@@ -72,7 +72,14 @@ describe('journal parser (WRITTEN fixtures)', () => {
     expect(entries[2]).toMatchObject({ pid: 812, identifier: 'earlyoom', timeMs: Date.parse('2026-11-22T10:00:00Z') });
     expect(events('earlyoom.short-iso.txt')).toEqual([
       { type: 'earlyoom-kill', signal: 'SIGTERM', pid: 4242, uid: 1000, comm: 'we\\"ird: name' },
-      { type: 'oomd-kill', cgroup: '/user.slice/user-1000.slice/user@1000.service/app.slice/app-x.scope' },
+      {
+        type: 'oomd-kill',
+        cgroup: '/user.slice/user-1000.slice/user@1000.service/app.slice/app-x.scope',
+        reason: 'pressure',
+        watched: '/user.slice/user-1000.slice/user@1000.service',
+        pressurePct: 82.31,
+        limitPct: 50,
+      },
     ]);
   });
   test('unit exit codes and failure results', () => {
@@ -170,8 +177,10 @@ describe('journal check', () => {
         pid,
       ),
     );
-    expect(related.code).toBe('unit-events');
-    expect(related.details?.join(' ')).toContain('systemd-oomd killed cgroup');
+    // oomd's line names the cgroup the dead pid ran in: that kill is its death, with oomd as the killer.
+    expect(related.code).toBe('died');
+    expect(related.summary).toContain('was killed by systemd-oomd');
+    expect(related.cause).toMatchObject({ kind: 'oom-kill', sender: { comm: 'systemd-oomd' } });
   });
 
   test('every query is bounded: this boot, newest -n entries, an indexed match, only the parsed fields', async () => {

@@ -1,7 +1,11 @@
 /** `whydied run` with its outputs: the records store always, plus the fleet outputs and hook asked for. */
 import { runRun } from '../../run/run-cmd';
 import { saveRecord } from '../../source/records/store';
-import { openSinks } from '../../fleet/outputs';
+import { ensureStateDir } from '../../source/records/state-dir';
+import { UnsafePathError } from '../../source/safe-write';
+import { escapeControl } from '../../util/escape';
+import type { DeathRecord } from '../../source/records/types';
+import { openSinks, parseOutputs } from '../../fleet/outputs';
 
 export interface RunOutputsRequest {
   argv: string[];
@@ -10,12 +14,26 @@ export interface RunOutputsRequest {
 }
 
 export async function runWithOutputs(req: RunOutputsRequest): Promise<number> {
+  const output = req.output ?? 'store';
+  // The state dir is checked before CMD starts and before anything in it changes: an unsafe one (shared,
+  // another user's, reached through their link) is refused (exit 2); one that merely cannot be made (no
+  // writable home, a read-only disk) only means no record, said once: CMD still runs.
+  let store: ((rec: DeathRecord) => void) | null = (rec) => saveRecord(rec);
+  if (parseOutputs(output).store) {
+    try {
+      ensureStateDir();
+    } catch (e) {
+      if (!(e instanceof UnsafePathError && e.unavailable)) throw e;
+      process.stderr.write(`whydied: a failure will not be recorded: ${escapeControl(e.message)}\n`);
+      store = null;
+    }
+  }
   // Validated before CMD starts: a typo costs nothing. jsonl goes to stderr here: stdout is CMD's.
   const sinks = await openSinks({
-    output: req.output ?? 'store',
+    output,
     onDeath: req.onDeath,
     jsonlStream: process.stderr,
-    defaultStore: saveRecord,
+    defaultStore: store ?? undefined,
   });
   try {
     return await runRun({ argv: req.argv, onRecord: (rec) => sinks.death(rec) });

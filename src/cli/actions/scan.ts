@@ -1,6 +1,6 @@
 /** The work behind `whydied scan`. */
 import { UsageError } from '../../util/errors';
-import { escapeControl } from '../../util/escape';
+import { escapeControl, safeJson } from '../../util/escape';
 import { outputWidth, useColor } from '../options';
 import { loadFacts, type SavedLogFiles } from '../../api/load';
 
@@ -24,7 +24,7 @@ export async function runScan(req: {
       time: e.timeMs === null ? null : new Date(e.timeMs).toISOString(),
     }));
     out.write(
-      JSON.stringify(
+      safeJson(
         {
           schema: 'whydied.scan/1',
           generatedAt: new Date(now).toISOString(),
@@ -36,8 +36,8 @@ export async function runScan(req: {
             printer: d.printer,
           })),
           unreadable: result.unreadable,
+          notUnderstood: result.notUnderstood,
         },
-        null,
         2,
       ) + '\n',
     );

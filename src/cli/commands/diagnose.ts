@@ -3,7 +3,7 @@
  * actions/diagnose.ts, loaded on demand so `--help` never pays for the engine.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { splitIds, toList } from '../options';
+import { onlyAndSkip, splitIds, toList } from '../options';
 import type { GlobalOptions } from './global';
 import { UsageError } from '../../util/errors';
 
@@ -97,8 +97,7 @@ export const diagnoseCommand: CommandModule<GlobalOptions, DiagnoseArgs> = {
       json: argv.json,
       format: argv.format,
       color: argv.color,
-      only: splitIds(toList(argv.only)),
-      skip: splitIds(toList(argv.skip), 'skip'),
+      ...onlyAndSkip(splitIds(toList(argv.only)), splitIds(toList(argv.skip), 'skip')),
       checkModules: toList(argv.check) ?? [],
       from: argv.from,
       all: argv.all ?? false,

@@ -13,6 +13,8 @@ export interface RecordArgs extends GlobalOptions {
   'buffer-kb'?: number;
   output?: string;
   'on-death'?: string;
+  'clean-exits'?: string;
+  'redact-argv'?: boolean;
 }
 
 export const recordCommand: CommandModule<GlobalOptions, RecordArgs> = {
@@ -46,6 +48,15 @@ export const recordCommand: CommandModule<GlobalOptions, RecordArgs> = {
         type: 'string',
         requiresArg: true,
         describe: 'Run this command (sh -c, fixed by you) for each death, the death as JSON on stdin',
+      })
+      .option('clean-exits', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'Which exit(0)s the store keeps: all, none, or N/s (default: $WHYDIED_CLEAN_EXITS, else all)',
+      })
+      .option('redact-argv', {
+        type: 'boolean',
+        describe: 'Keep argv[0] only, in every output (default: $WHYDIED_REDACT_ARGV=1)',
       }) as unknown as Argv<RecordArgs>,
   handler: async (argv) => {
     const { runRecord } = await import('../../record/run-record');
@@ -57,6 +68,8 @@ export const recordCommand: CommandModule<GlobalOptions, RecordArgs> = {
       bufferKb: argv['buffer-kb'],
       output: argv.output,
       onDeath: argv['on-death'],
+      cleanExits: argv['clean-exits'],
+      redactArgv: argv['redact-argv'],
     });
   },
 };

@@ -8,6 +8,9 @@ export interface ScanArgs extends GlobalOptions {
   color?: boolean;
   kmsg?: string;
   journal?: string;
+  deaths?: string;
+  host?: string;
+  service?: string;
 }
 
 export const scanCommand: CommandModule<GlobalOptions, ScanArgs> = {
@@ -31,8 +34,25 @@ export const scanCommand: CommandModule<GlobalOptions, ScanArgs> = {
         type: 'string',
         requiresArg: true,
         describe: 'Read the journal from FILE saved on another machine (journalctl -o json)',
+      })
+      .option('deaths', {
+        type: 'string',
+        requiresArg: true,
+        describe:
+          'Summarize whydied.death/1 lines gathered from many hosts (FILE, - for stdin) by service, host and cause',
+      })
+      .option('host', { type: 'string', requiresArg: true, describe: 'With --deaths: only this host' })
+      .option('service', {
+        type: 'string',
+        requiresArg: true,
+        describe: 'With --deaths: only this service',
       }) as unknown as Argv<ScanArgs>,
   handler: async (argv) => {
+    if (argv.deaths !== undefined || argv.host !== undefined || argv.service !== undefined) {
+      const { runFleetScan } = await import('../actions/scan-deaths');
+      process.exitCode = await runFleetScan(argv);
+      return;
+    }
     const { runScan } = await import('../actions/scan');
     process.exitCode = await runScan({
       since: argv.since,

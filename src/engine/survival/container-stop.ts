@@ -4,7 +4,15 @@
  * cgroup. Neither setsid nor nohup helps: only running it outside (a host unit) or the container's
  * own restart policy does.
  */
-import type { SurvivalRule } from './types';
+import type { RiskEvidence, SurvivalRule } from './types';
+
+/** pid 1 of the namespace whydied sees, when it is a container init (tools table role container-init). */
+function containerInitOf(e: RiskEvidence): string | null {
+  const chain = e.chain;
+  if (!chain) return null;
+  const one = chain.self.pid === 1 ? chain.self : chain.ancestors.find((a) => a.pid === 1);
+  return one?.kind === 'container-init' ? `${one.comm} (pid 1)` : null;
+}
 
 export const containerStopRules: SurvivalRule[] = [
   {
@@ -43,6 +51,20 @@ export const containerStopRules: SurvivalRule[] = [
       e.namespace?.containerCgroup
         ? `its cgroup ${e.namespace.containerCgroup} belongs to a container: stopping that container kills every process in it`
         : null,
+  },
+  {
+    code: 'container.init',
+    event: 'container-stop',
+    outcome: 'dies',
+    confidence: 'likely',
+    meaning:
+      'Pid 1 of the PID namespace it shares with whydied is a container init (docker-init, tini, dumb-init, catatonit): whydied runs inside that container, and stopping it kills every process in it.',
+    when: (e) => {
+      const init = containerInitOf(e);
+      return init
+        ? `pid 1 here is ${init}, a container init: this is a container seen from inside, and when it is stopped (docker stop, the init exits) the kernel kills every process in its PID namespace; a relaunch inside the container (setsid, nohup, tmux) stops with it`
+        : null;
+    },
   },
   {
     code: 'container.host',

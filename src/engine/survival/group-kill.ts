@@ -1,9 +1,12 @@
 /**
  * group-kill: its launcher's process group is killed (`kill -- -PGID`), what CI runners, automation
  * tools and job control do when a step ends. SIGKILL follows SIGTERM: nohup protects from neither.
- * Only a process that leads its own group (a shell job, `setsid`) is out of reach.
+ * Only a process that leads its own group (a shell job, `setsid`) is out of reach. Not every group has
+ * someone who kills it: cron and atd only wait for their jobs, and a double-forked daemon's group belonged
+ * to a launcher that is gone (src/model/tools.ts names the schedulers).
  */
 import type { SurvivalRule, RiskEvidence } from './types';
+import { toolOf } from '../../model/tools';
 
 /** Only worth saying when nohup was actually used (SIGHUP ignored), the belief it corrects. */
 function nohupNote(e: RiskEvidence): string {
@@ -12,6 +15,26 @@ function nohupNote(e: RiskEvidence): string {
 }
 
 const notLeader = (e: RiskEvidence): boolean => e.group !== null && !e.group.groupLeader && e.group.pgid > 0;
+
+/** A live scheduler (cron, atd) leading its group or session, or sharing its group: it never kills a job. */
+function schedulerOf(e: RiskEvidence): { pid: number; label: string } | null {
+  const g = e.group;
+  if (!g) return null;
+  const cands = [g.groupLeaderInfo, g.sessionLeaderInfo, g.sharesWithRunner];
+  for (const m of cands) {
+    if (!m || !m.alive) continue;
+    const tool = toolOf(m);
+    if (tool?.role === 'scheduler' && tool.traits.reapsOnly) return { pid: m.pid, label: m.label };
+  }
+  return null;
+}
+
+/** What daemon(3) and start-stop-daemon --background leave: cwd / and fds 0-2 on /dev/null (or closed). */
+function daemonized(e: RiskEvidence): boolean {
+  if (e.process?.cwd !== '/' || !e.stdio) return false;
+  const std = e.stdio.fds.filter((f) => f.fd <= 2);
+  return std.length > 0 && std.every((f) => f.kind === 'devnull' || f.kind === 'closed');
+}
 
 export const groupKillRules: SurvivalRule[] = [
   {
@@ -43,6 +66,66 @@ export const groupKillRules: SurvivalRule[] = [
       e.group?.groupLeader
         ? `it leads its own process group ${e.group.pgid}${e.group.sessionLeader ? ` and session ${e.group.sid}` : ''}: killing its launcher's group does not reach it`
         : null,
+  },
+  {
+    code: 'group.scheduler-job',
+    event: 'group-kill',
+    outcome: 'survives',
+    confidence: 'likely',
+    meaning:
+      "Its group is a cron or at job's (or the scheduler's own): the scheduler only waits for its jobs and never kills a job's group, so no step end reaches it.",
+    when: (e) => {
+      const g = e.group;
+      if (!g || !notLeader(e)) return null;
+      const s = schedulerOf(e);
+      return s
+        ? `it is in process group ${g.pgid} of ${s.label} (pid ${s.pid}), which started it as a job and only waits for its jobs (it never kills a job's group, at their end or its own); only a kill typed by hand (kill -- -${g.pgid}) would reach it${nohupNote(e)}`
+        : null;
+    },
+  },
+  {
+    code: 'group.keeper-group',
+    event: 'group-kill',
+    outcome: 'dies',
+    confidence: 'likely',
+    by: 'keeper',
+    meaning:
+      "Its group is led by its keeper (a supervisor, a signal-relaying wrapper, a container init or a terminal keeper): a kill of that group is the keeper's own stop, which ends it too (not a threat).",
+    when: (e) => {
+      const g = e.group;
+      const l = g?.groupLeaderInfo;
+      if (!g || !notLeader(e) || !l?.alive) return null;
+      const tool = toolOf(l);
+      if (!tool || !(tool.traits.stopsChildrenOnOwnStop || tool.traits.detachable)) return null;
+      return `it is in process group ${g.pgid} led by its keeper ${l.label} (pid ${l.pid}): a kill of that group (kill -- -${g.pgid}) is the keeper's own stop and reaches it too, the keeper's end, not a threat${nohupNote(e)}`;
+    },
+  },
+  {
+    code: 'group.daemonized',
+    event: 'group-kill',
+    outcome: 'survives',
+    confidence: 'likely',
+    meaning:
+      'It was double-forked like a daemon (start-stop-daemon --background, daemon(3)): left in the group and session of a launcher that has exited, with cwd / and stdio on /dev/null; no job runner owns that group.',
+    when: (e) => {
+      const g = e.group;
+      if (!g || !notLeader(e) || g.groupLeaderInfo?.alive || g.pgid !== g.sid || !daemonized(e)) return null;
+      return `it was double-forked like a daemon: it is left in process group ${g.pgid}, the group and session its launcher made for itself (setsid) before exiting, with its working directory / and stdin, stdout and stderr on /dev/null, as start-stop-daemon --background and daemon(3) leave it; no shell or job runner owns that group, so nothing kills it at a step's end (only a tool that kept the group id, kill -- -${g.pgid}, still could)`;
+    },
+  },
+  {
+    code: 'group.session-gone',
+    event: 'group-kill',
+    outcome: 'survives',
+    confidence: 'likely',
+    meaning:
+      "It was left in the group of a launcher that made a session of its own and has exited (cron, atd, `setsid sh -c 'cmd &'`, an ssh command): no shell or CI runner owns that group; only a tool that kept its id could still kill it.",
+    when: (e) => {
+      const g = e.group;
+      if (!g || !notLeader(e) || g.groupLeaderInfo?.alive || g.pgid !== g.sid || g.sessionLeaderInfo?.alive)
+        return null;
+      return `it was left in process group ${g.pgid}, the group and session its launcher (pid ${g.pgid}) made for itself with setsid before exiting, as cron, atd, \`setsid sh -c 'cmd &'\` and ssh commands do: no shell job table or CI runner owns that group, so nothing kills it at a step's end — unless the tool that started that session kept its id and kills it (a spawn with detached: true followed by kill -- -${g.pgid}), which /proc cannot show`;
+    },
   },
   {
     code: 'group.shares-with-runner',

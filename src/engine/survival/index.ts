@@ -62,7 +62,9 @@ export function decideEvent(event: RiskEvent, e: RiskEvidence, rules: readonly S
   for (const rule of rules) {
     if (rule.event !== event) continue;
     const reason = rule.when(e);
-    if (reason !== null) return { event, code: rule.code, outcome: rule.outcome, confidence: rule.confidence, reason };
+    if (reason === null) continue;
+    const risk: Risk = { event, code: rule.code, outcome: rule.outcome, confidence: rule.confidence, reason };
+    return rule.by ? { ...risk, by: rule.by } : risk;
   }
   return {
     event,

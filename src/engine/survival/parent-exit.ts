@@ -4,16 +4,37 @@
  * Reparenting itself sends nothing (only a prctl parent-death signal would, and /proc does not show it).
  * What does send signals: an interactive login shell with `huponexit` SIGHUPs its jobs; bash sends
  * stopped jobs SIGTERM+SIGCONT; the kernel SIGHUPs a group orphaned with a stopped member, and the
- * foreground group when the controlling process exits. A tmux or screen server is the keeper of its
- * panes, not a launcher that goes away.
+ * foreground group when the controlling process exits. A tmux, screen or dtach server is the keeper of
+ * its panes, and a supervisor or signal-relaying wrapper the keeper of its child (src/model/tools.ts):
+ * their end is a real death, marked `by: 'keeper'` so the verdict does not count it as a threat.
  */
 import type { SurvivalRule, RiskEvidence } from './types';
 import type { ProcessDescription as AncestorEvidence } from '../../model/describe-process';
-import { isLoginShellArgv } from '../../model/classify';
+import { DETACHABLE_KEEPERS, isLoginShellArgv } from '../../model/classify';
+import { toolOf } from '../../model/tools';
+import { kernelParentExitRules } from './parent-exit-kernel';
 
 const parentOf = (e: RiskEvidence): AncestorEvidence | null => e.chain?.ancestors[0] ?? null;
 const nameOf = (a: AncestorEvidence): string => `${a.label} (pid ${a.pid})`;
 const hupIgnored = (e: RiskEvidence): boolean => e.signals?.hup === 'ignored';
+
+/** A tool known to only wait for its children (cron, atd, xargs, daemontools supervise): say so. */
+function reapsOnlyNote(p: AncestorEvidence): string {
+  const tool = toolOf(p);
+  return tool?.traits.reapsOnly ? ` (${tool.label} only waits for its children: it sends them nothing at its end)` : '';
+}
+
+/**
+ * Its keeper: the parent when that stops its children on its own stop; or, past a `sh -c` that runs it
+ * in the same process group, a grandparent whose stop reaches the whole group (parallel, timeout, pm2).
+ */
+function stopperOf(e: RiskEvidence, parent: AncestorEvidence): AncestorEvidence | null {
+  if (toolOf(parent)?.traits.stopsChildrenOnOwnStop) return parent;
+  const grand = e.chain?.ancestors[1];
+  if (parent.kind !== 'shell' || !grand || parent.pgid !== e.process?.pgid) return null;
+  const tool = toolOf(grand);
+  return tool?.traits.stopsChildrenOnOwnStop && tool.traits.signalsGroup ? grand : null;
+}
 
 /** Rules that only apply once the parent is known: skip when the chain is unreadable or already reparented. */
 function withParent(e: RiskEvidence, f: (p: AncestorEvidence) => string | null): string | null {
@@ -23,6 +44,8 @@ function withParent(e: RiskEvidence, f: (p: AncestorEvidence) => string | null):
 }
 
 export const parentExitRules: SurvivalRule[] = [
+  // kernel (mech-kernel): what the kernel itself does when the parent exits, read from what /proc shows.
+  ...kernelParentExitRules,
   {
     code: 'parent.unread',
     event: 'parent-exit',
@@ -68,17 +91,39 @@ export const parentExitRules: SurvivalRule[] = [
     },
   },
   {
-    code: 'parent.multiplexer',
+    code: 'parent.keeper',
     event: 'parent-exit',
-    outcome: 'survives',
+    outcome: 'dies',
     confidence: 'likely',
-    meaning: 'Its parent is a tmux or screen server: the keeper of its panes, which outlives logouts and disconnects.',
+    by: 'keeper',
+    meaning:
+      "Its parent is a detachable terminal keeper (tmux, screen, dtach, abduco): it outlives logouts and disconnects, but when the keeper itself ends its terminal hangs up and SIGHUP ends it (the keeper's end, not a threat).",
     when: (e) =>
-      withParent(e, (p) =>
-        p.kind === 'tmux-server' || p.kind === 'screen-server'
-          ? `its parent is the ${nameOf(p)}, which keeps its windows running after the user detaches or logs out; it goes only when its last session is closed or it is killed`
-          : null,
-      ),
+      withParent(e, (p) => {
+        if (!DETACHABLE_KEEPERS.has(p.kind) || hupIgnored(e)) return null;
+        const stop = toolOf(p)?.stop;
+        return `its parent is the ${nameOf(p)}, which keeps its terminal running after the user detaches or logs out; when that keeper itself ends (${stop ?? 'killed'}, or its last window closed) the terminal's master closes, the kernel hangs the terminal up and SIGHUP ends it: the keeper's own end, not a threat`;
+      }),
+  },
+  {
+    code: 'parent.stopper',
+    event: 'parent-exit',
+    outcome: 'dies',
+    confidence: 'likely',
+    by: 'keeper',
+    meaning:
+      "Its parent (or, past a `sh -c` in its group, a parent's parent whose stop reaches the group) is a supervisor, a signal-relaying wrapper or a container init (supervisord, pm2, runsv, s6-supervise, sudo, su, runuser, timeout, parallel, make, tini, dumb-init...): when that keeper is stopped it stops its child (the keeper's end, not a threat); only a SIGKILL of the keeper leaves it running.",
+    when: (e) =>
+      withParent(e, (direct) => {
+        const p = stopperOf(e, direct);
+        const tool = p ? toolOf(p) : null;
+        if (!p || !tool) return null;
+        const how = tool.traits.relaysSignals
+          ? `it relays the stop signal to ${p === direct ? 'it' : 'its process group'}`
+          : 'it stops its children before it exits';
+        const whose = p === direct ? 'its parent' : `its parent's parent (through ${nameOf(direct)})`;
+        return `${whose} ${nameOf(p)} is its keeper: when it is stopped (${tool.stop ?? 'SIGTERM'}) ${how}, so it ends with it (the keeper's end, not a threat); only a SIGKILL of ${p.comm} would leave it running, reparented`;
+      }),
   },
   {
     code: 'parent.stopped-job',
@@ -159,7 +204,7 @@ export const parentExitRules: SurvivalRule[] = [
       withParent(
         e,
         (p) =>
-          `when ${nameOf(p)} exits it is reparented to init or a subreaper, and nothing signals it${p.kind === 'interactive-shell' ? ' (huponexit applies only to login shells)' : ''}; a prctl parent-death signal would not be visible in /proc`,
+          `when ${nameOf(p)} exits it is reparented to init or a subreaper, and nothing signals it${p.kind === 'interactive-shell' ? ' (huponexit applies only to login shells)' : ''}${reapsOnlyNote(p)}; a prctl parent-death signal would not be visible in /proc`,
       ),
   },
 ];

@@ -6,6 +6,12 @@
  * job in its job table, except disowned ones; when the controlling process exits the kernel SIGHUPs
  * the foreground group, and any newly orphaned group with a stopped member. A process outside those
  * (a `(cmd &)` grandchild, a runner's leftover) gets nothing.
+ *
+ * Sources: drivers/tty/tty_io.c (__tty_hangup -> tty_signal_session_leader: SIGHUP+SIGCONT to the session
+ * leader only; disassociate_ctty on the controlling process's exit: SIGHUP to the foreground group),
+ * drivers/tty/pty.c (pty_close: the slave hangs up when the last master closes, so the master's holder
+ * decides), kernel/exit.c (kill_orphaned_pgrp), bash jobs.c (hangup_all_jobs at SIGHUP skips J_NOHUP
+ * jobs, which `disown -h` marks; `disown` removes the job from the table, which /proc cannot show).
  */
 import type { SurvivalRule, RiskEvidence } from './types';
 import type { PeerSection as PeerEvidence } from '../../model/stdio';
@@ -37,6 +43,18 @@ const shellSelf = (e: RiskEvidence): boolean =>
 const onTty = (e: RiskEvidence): boolean => e.tty !== null && e.tty.tty !== null;
 const isStopped = (e: RiskEvidence): boolean => e.existence?.stateLetter === 'T';
 
+/** The keeper holding its terminal's pty master (by what the holder does), or by name when no master was seen. */
+function keeperText(e: RiskEvidence): string | null {
+  const t = e.tty;
+  if (!t?.multiplexer) return null;
+  const term = t.tty ?? t.stdioTerminal ?? 'its terminal';
+  if (t.master)
+    return `the master of its terminal ${term} is held by ${t.master.label} (pid ${t.master.pid}), a daemon in a session of its own (a keeper, like tmux, screen or dtach): the pty hangs up only when that holder closes it, not when the user's connection or window goes`;
+  return t.holder
+    ? `its terminal ${term} belongs to the ${t.holder.label} (pid ${t.holder.pid}), which keeps running when the SSH connection or terminal goes`
+    : null;
+}
+
 export const terminalHangupRules: SurvivalRule[] = [
   {
     code: 'hangup.unread',
@@ -52,6 +70,32 @@ export const terminalHangupRules: SurvivalRule[] = [
           : null,
   },
   {
+    code: 'hangup.multiplexer',
+    event: 'terminal-hangup',
+    outcome: 'survives',
+    confidence: 'certain',
+    meaning:
+      "Its terminal's pty master is held by a keeper (a daemon in a session of its own: tmux, screen, dtach, abduco, or any other): the user's hangup does not reach that terminal.",
+    when: (e) => keeperText(e),
+  },
+  {
+    code: 'hangup.writes-to-terminal',
+    event: 'terminal-hangup',
+    outcome: 'unknown',
+    confidence: 'possible',
+    meaning:
+      'It has no controlling terminal (no SIGHUP comes), but its output still goes to a terminal that hangs up (or already did): each write then fails with EIO, and the program decides what that does.',
+    when: (e) => {
+      const t = e.tty;
+      if (!t || t.tty !== null || !t.stdioTerminal) return null;
+      const fds = (e.stdio?.fds ?? []).filter((f) => f.fd > 0 && f.kind === 'tty').map((f) => f.fd);
+      const which = fds.length > 0 ? `fd ${fds.join(', ')}` : 'its output';
+      return t.stdioHungUp
+        ? `it has no controlling terminal, but ${which} is ${t.stdioTerminal}, which was already hung up: every write fails with EIO (tty_io.c hung_up_tty_write), and the program decides what a failed write does (many ignore it, some exit, a shell loop may spin)`
+        : `it has no controlling terminal, so no SIGHUP reaches it, but ${which} still writes to ${t.stdioTerminal}${t.master ? `, whose master ${t.master.label} (pid ${t.master.pid}) holds for this connection` : ''}: after the hangup every write fails with EIO, and the program decides what a failed write does (many ignore it, some exit)`;
+    },
+  },
+  {
     code: 'hangup.no-tty',
     event: 'terminal-hangup',
     outcome: 'survives',
@@ -60,17 +104,6 @@ export const terminalHangupRules: SurvivalRule[] = [
     when: (e) =>
       e.tty && e.tty.tty === null
         ? `it has no controlling terminal (tty_nr 0), so no hangup is delivered to it${ttyWriteCaveat(e)}`
-        : null,
-  },
-  {
-    code: 'hangup.multiplexer',
-    event: 'terminal-hangup',
-    outcome: 'survives',
-    confidence: 'certain',
-    meaning: 'Its terminal belongs to a tmux or screen server, which stays when the user disconnects.',
-    when: (e) =>
-      e.tty?.multiplexer && e.tty.holder
-        ? `its terminal ${e.tty.tty} belongs to the ${e.tty.holder.label} (pid ${e.tty.holder.pid}), which keeps running when the SSH connection or terminal goes`
         : null,
   },
   {
@@ -169,14 +202,14 @@ export const terminalHangupRules: SurvivalRule[] = [
   {
     code: 'hangup.shell-job',
     event: 'terminal-hangup',
-    outcome: 'unknown',
-    confidence: 'possible',
+    outcome: 'dies',
+    confidence: 'likely',
     meaning:
-      'It is a background job of an interactive shell: the shell forwards SIGHUP to its jobs unless they were disowned, which /proc cannot show.',
+      'It is a background job of an interactive shell: the shell forwards SIGHUP to its jobs at hangup; only a disowned job (invisible in /proc: `jobs -l` tells) is spared.',
     when: (e) => {
       const job = e.group?.jobOf;
       return job
-        ? `it is a background job of ${job.label} (pid ${job.pid}) on ${e.tty?.tty}: that shell sends SIGHUP to its jobs when the terminal hangs up, unless the job was disowned (\`disown\`, \`disown -h\`), which /proc cannot show — \`jobs -l\` in that shell lists it if it was not`
+        ? `it is a background job of ${job.label} (pid ${job.pid}) on ${e.tty?.tty}: that shell sends SIGHUP to its jobs when the terminal hangs up, so it dies unless the job was disowned (\`disown\`, \`disown -h\`), which /proc cannot show — \`jobs -l\` in that shell lists it if it was not disowned`
         : null;
     },
   },

@@ -3,7 +3,7 @@
  * collected. Rules are plain data plus a predicate, so the table can be listed, documented and
  * checked against the reality suite without running anything.
  */
-import type { ReportProcess, RiskConfidence, RiskEvent, RiskOutcome } from '../types';
+import type { ReportProcess, RiskBy, RiskConfidence, RiskEvent, RiskOutcome } from '../types';
 import type { ExistenceSection } from '../../model/existence';
 import type { ChainSection } from '../../model/chain';
 import type { SignalsSection } from '../../model/signals';
@@ -39,6 +39,8 @@ export interface SurvivalRule {
   event: RiskEvent;
   outcome: RiskOutcome;
   confidence: RiskConfidence;
+  /** Set when the death it predicts is the process's own keeper ending (Risk.by): not a threat. */
+  by?: RiskBy;
   /** One line for docs and `whydied checks`: when this rule applies. */
   meaning: string;
   /** The reason (naming its evidence) when the rule applies; null when it does not. */

@@ -31,7 +31,17 @@ export type JournalEvent =
   | { type: 'unit-oom'; unit: string }
   | { type: 'coredump'; pid: number; comm: string; uid: number | null; signal: string | null }
   | { type: 'earlyoom-kill'; pid: number; uid: number | null; comm: string; signal: string }
-  | { type: 'oomd-kill'; cgroup: string };
+  /** systemd-oomd's own line: the cgroup it killed, and (memory pressure) the watched cgroup and the figures. */
+  | {
+      type: 'oomd-kill';
+      cgroup: string;
+      reason?: 'pressure' | 'swap';
+      watched?: string;
+      pressurePct?: number;
+      limitPct?: number;
+    }
+  /** The manager's line for the unit oomd killed in (`UNIT: systemd-oomd killed N process(es) in this unit.`). */
+  | { type: 'unit-oomd'; unit: string; processes: number };
 
 const KEEP = [
   'COREDUMP_PID',
@@ -117,7 +127,12 @@ const UNIT_FAILED = /^(\S+): Failed with result '([\w-]+)'/;
 const UNIT_OOM = /^(\S+): A process of this unit has been killed by the OOM killer/;
 const COREDUMP = /^Process (\d+) \(([\s\S]{0,64}?)\) of user (\d+) (?:dumped core|terminated abnormally)/;
 const EARLYOOM = /sending (SIG[A-Z]+) to process (\d+) uid (\d+) "([\s\S]{0,64}?)": /;
-const OOMD = /^Killed (\S+) due to memory (?:pressure|used)/;
+// systemd 252 src/oom/oomd-util.c: "Killed %s due to memory pressure for %s being %lu.%02lu%% > %lu.%02lu%%
+// for > %s with reclaim activity" (src/oom/oomd.c) and "Killed %s due to memory used (...) / total (...) and swap
+// used (...) / total (...) being more than %5.2f%%" (swap).
+const OOMD = /^Killed (\S+) due to memory (pressure|used)(?: for (\S+) being ([\d.]+)% > ([\d.]+)%)?/;
+// src/core/unit.c unit_log_... "systemd-oomd killed %"PRIu64" process(es) in this unit."
+const UNIT_OOMD = /^(\S+): systemd-oomd killed (\d+) process\(es\) in this unit/;
 
 const SIGNAL_NAMES: Readonly<Record<string, string>> = {
   '6': 'SIGABRT',
@@ -149,6 +164,11 @@ export function journalEvent(e: JournalEntry): JournalEvent | null {
   if (msg.indexOf('sending SIG') !== -1 && (m = EARLYOOM.exec(msg))) {
     return { type: 'earlyoom-kill', signal: m[1], pid: Number(m[2]), uid: int(m[3]), comm: m[4] };
   }
-  if (msg.startsWith('Killed ') && (m = OOMD.exec(msg))) return { type: 'oomd-kill', cgroup: m[1] };
+  if (msg.startsWith('Killed ') && (m = OOMD.exec(msg))) {
+    const figures = m[3] !== undefined ? { watched: m[3], pressurePct: Number(m[4]), limitPct: Number(m[5]) } : {};
+    return { type: 'oomd-kill', cgroup: m[1], reason: m[2] === 'pressure' ? 'pressure' : 'swap', ...figures };
+  }
+  if (msg.indexOf('systemd-oomd killed') !== -1 && (m = UNIT_OOMD.exec(msg)))
+    return { type: 'unit-oomd', unit: m[1], processes: Number(m[2]) };
   return null;
 }

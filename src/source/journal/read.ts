@@ -127,7 +127,9 @@ export function queryJournal(
 export function unitsOfEntries(entries: readonly JournalEntry[]): string[] {
   return [
     ...new Set(
-      entries.map((e) => e.fields._SYSTEMD_UNIT ?? e.fields._SYSTEMD_USER_UNIT).filter((u): u is string => !!u),
+      // The system unit first (the system manager is asked about it); a user manager's unit (user@UID.service
+      // holds it) names where its results are logged.
+      entries.flatMap((e) => [e.fields._SYSTEMD_UNIT, e.fields._SYSTEMD_USER_UNIT]).filter((u): u is string => !!u),
     ),
   ];
 }
@@ -188,7 +190,10 @@ export function searchJournal(
     if (!event) continue;
     if ((event.type === 'coredump' || event.type === 'earlyoom-kill') && event.pid !== pid) continue;
     if (
-      (event.type === 'unit-exit' || event.type === 'unit-failed' || event.type === 'unit-oom') &&
+      (event.type === 'unit-exit' ||
+        event.type === 'unit-failed' ||
+        event.type === 'unit-oom' ||
+        event.type === 'unit-oomd') &&
       !units.includes(event.unit)
     )
       continue;

@@ -2,7 +2,8 @@
  * Sentences a person can act on, built from a Death. Pure; comm and paths are passed through as
  * data (renderers escape control characters).
  */
-import type { Death } from './types';
+import type { Death, HungTask } from './types';
+import { describeWall } from './wall-time';
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 
@@ -11,6 +12,32 @@ export function formatTime(ms: number | null): string {
   if (ms === null || !Number.isFinite(ms)) return 'an unknown time';
   const d = new Date(ms);
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+const YEAR_FROM: Readonly<Record<string, string>> = {
+  audit: "the year is from an audit record's time",
+  mtime: "the year is from the file's modification time",
+};
+
+/**
+ * When a death or warning happened, as a phrase: "at 2024-04-29 14:55:41 +02:00" (the log's own zone),
+ * "at 2019-03-15 07:10:14 (the log's local time)", "at Aug 16 20:29:54 (the log gives no year)",
+ * "518.05 s after boot (the log gives no wall-clock time)", "at a time the log does not give".
+ * A saved log's stamp is shown as it was written, never converted to this machine's zone.
+ */
+export function whenOf(x: Pick<Death, 'wall' | 'uptimeSec' | 'timeMs'> | HungTask): string {
+  const w = x.wall ?? null;
+  if (w) {
+    const text = describeWall(w);
+    const from = w.yearFrom ? YEAR_FROM[w.yearFrom] : null;
+    if (!from) return `at ${text}`;
+    return `at ${text.endsWith(')') ? `${text.slice(0, -1)}; ${from})` : `${text} (${from})`}`;
+  }
+  if (x.timeMs !== null && Number.isFinite(x.timeMs)) return `at ${formatTime(x.timeMs)}`;
+  const up = x.uptimeSec ?? null;
+  if (up !== null && Number.isFinite(up))
+    return `${up >= 100 ? Math.round(up) : Math.round(up * 100) / 100} s after boot (the log gives no wall-clock time)`;
+  return 'at a time the log does not give';
 }
 
 /** `40 MiB`, `1.5 GiB`, `512 KiB` from kB (the kernel's kB are KiB). */
@@ -58,39 +85,64 @@ function oomSentence(d: Death, when: string): string {
     const lim =
       limit !== null ? ` (limit ${formatKb(limit)}${usage !== null ? `, usage ${formatKb(usage)}` : ''})` : '';
     where = ` in memory cgroup ${memcg}${lim}`;
-  } else if (x.constraint === 'CONSTRAINT_MEMCG') {
+  } else if (x.scope === 'memcg') {
     where = ' because its memory cgroup reached its limit';
-  } else if (x.constraint === 'CONSTRAINT_NONE' || x.constraint === undefined) {
-    where = ' because the machine ran out of memory';
+  } else if (x.scope === 'system') {
+    where =
+      x.constraint === 'CONSTRAINT_CPUSET' || x.constraint === 'CONSTRAINT_MEMORY_POLICY'
+        ? ` because the memory its ${x.constraint === 'CONSTRAINT_CPUSET' ? 'cpuset' : 'memory policy'} allows ran out`
+        : ' because the machine ran out of memory';
   } else {
-    where = ` (${String(x.constraint)})`;
+    where = ' (the log does not say whether a memory cgroup limit or the whole machine ran out)';
   }
   const using = rss !== null ? `; it was using ${formatKb(rss)}` : '';
   const trig = stringOf(x.triggeredBy);
   const trigger = trig !== null && trig !== d.comm ? ` (the allocation that ran out was by ${trig})` : '';
-  return `was killed by the kernel OOM killer at ${when}${where}${using}${trigger}`;
+  return `was killed by the kernel OOM killer ${when}${where}${using}${trigger}`;
+}
+
+/** "crashed with ..." details: the fault in the kernel's words, where, and in which library. */
+function faultWords(d: Death): string {
+  const x = d.details;
+  const lib = stringOf(x.library);
+  const inLib = lib !== null ? ` in ${lib}` : '';
+  const code = numberOf(x.errorCode);
+  const ip = stringOf(x.ip);
+  if (code !== null && d.kind === 'segfault')
+    return `: ${describePageFault(code, String(x.address ?? '0'))}${ip !== null ? `, ip ${ip}` : ''}${inLib}`;
+  const fault = stringOf(x.fault);
+  const addr = stringOf(x.address);
+  const at = addr !== null ? ` at ${addr.startsWith('0x') ? addr : `0x${addr}`}` : '';
+  if (fault !== null) return `: ${fault}${at}${inLib}`;
+  return `${ip !== null ? `, ip ${ip}` : ''}${inLib}`;
 }
 
 /** "was killed by the kernel OOM killer at ...", "crashed with ..." — a predicate: callers prefix "Process N (c)". */
 export function describeDeath(d: Death): string {
-  const when = formatTime(d.timeMs);
+  const when = whenOf(d);
   const x = d.details;
-  const lib = stringOf(x.library);
-  const inLib = lib !== null ? ` in ${lib}` : '';
   switch (d.kind) {
     case 'oom-kill':
       return oomSentence(d, when);
-    case 'segfault': {
-      const code = numberOf(x.errorCode);
-      const fault = code !== null ? `: ${describePageFault(code, String(x.address ?? '?'))}` : '';
-      return `crashed with a segmentation fault (SIGSEGV) at ${when}${fault}, ip ${String(x.ip ?? '?')}${inLib}`;
-    }
+    case 'segfault':
+      return `crashed with a segmentation fault (SIGSEGV) ${when}${faultWords(d)}`;
     case 'trap': {
-      const trap = String(x.trap ?? 'trap');
-      return `was killed by ${d.signal} at ${when}: ${TRAP_MEANING[trap] ?? trap}, ip ${String(x.ip ?? '?')}${inLib}`;
+      const trap = stringOf(x.trap);
+      if (trap !== null) {
+        const ip = stringOf(x.ip);
+        const lib = stringOf(x.library);
+        return `was killed by ${d.signal} ${when}: ${TRAP_MEANING[trap] ?? trap}${ip !== null ? `, ip ${ip}` : ''}${lib !== null ? ` in ${lib}` : ''}`;
+      }
+      return `was killed by ${d.signal} ${when}${faultWords(d)}`;
     }
-    case 'signal':
-      return `ended abnormally with ${d.signal} at ${when} (audit ANOM_ABEND${stringOf(x.exe) ? `, ${String(x.exe)}` : ''})`;
+    case 'signal': {
+      const killer = stringOf(x.killer);
+      if (killer !== null) return `was killed with SIGKILL by Android's low-memory killer (${killer}) ${when}`;
+      if (stringOf(x.fault) !== null) return `crashed ${when}${faultWords(d)} (${d.signal})`;
+      if (x.auditSignal !== undefined)
+        return `ended abnormally with ${d.signal} ${when} (audit ANOM_ABEND${stringOf(x.exe) ? `, ${String(x.exe)}` : ''})`;
+      return `was killed by ${d.signal} ${when} (the kernel's report of an unexpected fatal signal)`;
+    }
   }
 }
 
@@ -98,13 +150,17 @@ export function describeDeath(d: Death): string {
 export function adviceFor(d: Death): string {
   switch (d.kind) {
     case 'oom-kill':
-      return stringOf(d.details.memcg) !== null || d.details.constraint === 'CONSTRAINT_MEMCG'
-        ? 'Raise the memory cgroup limit (memory.max / memory.limit_in_bytes, MemoryMax= for a unit) or make the process use less memory.'
-        : 'The whole machine ran out of memory: add memory or swap, limit the biggest consumers, or protect this process with a lower oom_score_adj.';
+      if (stringOf(d.details.memcg) !== null || d.details.scope === 'memcg')
+        return 'Raise the memory cgroup limit (memory.max / memory.limit_in_bytes, MemoryMax= for a unit) or make the process use less memory.';
+      if (d.details.scope === 'system')
+        return 'The whole machine ran out of memory: add memory or swap, limit the biggest consumers, or protect this process with a lower oom_score_adj.';
+      return "Find out which limit ran out (the full OOM report around this line, or the process's memory cgroup): raise that memory cgroup's limit, or add memory or swap to the machine, or make the process use less memory.";
     case 'segfault':
     case 'trap':
       return 'This is a bug in the program (or a library it loaded): enable core dumps (ulimit -c unlimited, or systemd-coredump) and inspect the core with gdb.';
     case 'signal':
+      if (stringOf(d.details.killer) !== null)
+        return "Android's low-memory killer ends background processes when memory runs low: keep the app in the foreground or reduce its memory use.";
       return 'Enable core dumps to see where it crashed.';
   }
 }

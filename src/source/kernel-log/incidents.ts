@@ -11,6 +11,14 @@ import type { Death, DeathDetails, DeathFilter, HungTask, KernelEvent, KernelRec
 const OOM_GAP_MS = 30_000;
 /** An audit ANOM_ABEND within this many ms of a crash line for the same pid is the same death. */
 const AUDIT_GAP_MS = 5_000;
+/** show_regs prints the task line right after a fault line that lacks the pid (arm, s390, print_fatal_signal). */
+const TASK_LINE_GAP_MS = 2_000;
+
+/** The stamps of the line that names a death, for words in the log's own terms. */
+const stampOf = (r: KernelRecord): Pick<Death, 'wall' | 'uptimeSec'> => ({
+  wall: r.wall ?? null,
+  uptimeSec: r.uptimeSec ?? null,
+});
 
 const TRAP_SIGNALS: Readonly<Record<string, string>> = {
   'divide error': 'SIGFPE',
@@ -53,6 +61,22 @@ function close(a: KernelRecord, lastMs: number | null, boot: string): boolean {
   if (a.boot !== boot) return false;
   if (a.timeMs === null || lastMs === null) return true;
   return a.timeMs - lastMs <= OOM_GAP_MS && a.timeMs >= lastMs - 1;
+}
+
+/**
+ * Whose limit ran out: `memcg` (a memory cgroup's), `system` (the machine's, or a cpuset/mempolicy's), or
+ * null when the incident's surviving lines do not say (a lone 3.x/4.x `Killed process` line has no prefix).
+ * Read from the 4.19+ summary's constraint, the memcg lines, and the mm/oom_kill.c message prefix
+ * (`Memory cgroup out of memory` vs `Out of memory`, on the select line before 5.1, the killed line after).
+ */
+function oomScope(draft: OomDraft, d: DeathDetails): 'memcg' | 'system' | null {
+  if (typeof d.constraint === 'string') return d.constraint === 'CONSTRAINT_MEMCG' ? 'memcg' : 'system';
+  if (typeof d.memcg === 'string' && d.memcg !== '') return 'memcg';
+  for (const { event: e } of draft.parts) {
+    const prefix = e.type === 'oom-kill-select' || e.type === 'oom-killed' ? e.prefix : null;
+    if (prefix) return /cgroup/i.test(prefix) ? 'memcg' : 'system';
+  }
+  return null;
 }
 
 /** Turn one OOM incident into a death (null when no victim pid is known). */
@@ -114,13 +138,12 @@ function oomDeath(draft: OomDraft): Death | null {
     }
   }
   if (!victim || !at) return null;
-  if (d.memcg === undefined && d.constraint === undefined && d.oomKind !== undefined) {
-    put(d, 'constraint', /cgroup/i.test(String(d.oomKind)) ? 'CONSTRAINT_MEMCG' : null);
-  }
+  put(d, 'scope', oomScope(draft, d));
   return {
     pid: victim.pid,
     comm: victim.comm,
     kind: 'oom-kill',
+    ...stampOf(at),
     timeMs: at.timeMs,
     signal: 'SIGKILL',
     boot: at.boot,
@@ -143,6 +166,7 @@ function crashDeath(e: KernelEvent, record: KernelRecord): Death | null {
       pid: e.pid,
       comm: e.comm,
       kind: 'segfault',
+      ...stampOf(record),
       timeMs: record.timeMs,
       signal: 'SIGSEGV',
       boot: record.boot,
@@ -160,6 +184,7 @@ function crashDeath(e: KernelEvent, record: KernelRecord): Death | null {
       pid: e.pid,
       comm: e.comm,
       kind: 'trap',
+      ...stampOf(record),
       timeMs: record.timeMs,
       signal: trapSignal(e.trap),
       boot: record.boot,
@@ -187,12 +212,99 @@ function mergeAudit(deaths: Death[], e: Extract<KernelEvent, { type: 'audit-aben
     pid: e.pid,
     comm: e.comm,
     kind: 'signal',
+    ...stampOf(record),
     timeMs,
     signal: signalName(e.signal),
     boot: record.boot,
     details: d,
     raw: [record.message],
   });
+}
+
+/** The kind of death a fault's signal makes. */
+function faultKind(signal: string | null): Death['kind'] {
+  if (signal === 'SIGSEGV') return 'segfault';
+  if (signal === 'SIGILL' || signal === 'SIGBUS' || signal === 'SIGFPE' || signal === 'SIGTRAP') return 'trap';
+  return 'signal';
+}
+
+type FaultEvent = Extract<KernelEvent, { type: 'user-fault' | 'fatal-signal' | 'lmk-kill' }>;
+
+/** A death from a fault line of another arch, a fatal-signal report or a low-memory killer. */
+function faultDeath(e: FaultEvent, record: KernelRecord, pid: number, comm: string): Death {
+  const d: DeathDetails = {};
+  let signal: string | null;
+  let kind: Death['kind'];
+  if (e.type === 'user-fault') {
+    put(d, 'arch', e.arch);
+    put(d, 'fault', e.what);
+    put(d, 'address', e.address);
+    put(d, 'library', e.library);
+    signal = e.signal;
+    kind = faultKind(signal);
+  } else if (e.type === 'fatal-signal') {
+    put(d, 'fatalSignalReport', true);
+    signal = e.signal;
+    kind = 'signal';
+  } else {
+    put(d, 'killer', e.by);
+    put(d, 'oomScoreAdj', e.oomScoreAdj);
+    signal = 'SIGKILL';
+    kind = 'signal';
+  }
+  return {
+    pid,
+    comm,
+    kind,
+    ...stampOf(record),
+    timeMs: record.timeMs,
+    signal: signal ?? 'an unknown signal',
+    boot: record.boot,
+    details: d,
+    raw: [record.message],
+  };
+}
+
+/** A fatal-signal report for a pid that a crash line already reported is the same death: add to it. */
+function mergeFatalSignal(deaths: Death[], x: Death): boolean {
+  for (let i = deaths.length - 1; i >= 0 && i >= deaths.length - 5; i--) {
+    const y = deaths[i];
+    if (y.pid !== x.pid || y.boot !== x.boot) continue;
+    if (y.timeMs !== null && x.timeMs !== null && Math.abs(y.timeMs - x.timeMs) > TASK_LINE_GAP_MS) continue;
+    put(y.details, 'fatalSignalReport', true);
+    y.raw.push(...x.raw);
+    return true;
+  }
+  return false;
+}
+
+/** Within the gap (or when either time is unknown) and in the same boot. */
+function nextTo(a: KernelRecord, b: KernelRecord): boolean {
+  if (a.boot !== b.boot) return false;
+  if (a.timeMs === null || b.timeMs === null) {
+    if (a.monoUsec !== null && b.monoUsec !== null) return Math.abs(a.monoUsec - b.monoUsec) <= TASK_LINE_GAP_MS * 1000;
+    return true;
+  }
+  return Math.abs(a.timeMs - b.timeMs) <= TASK_LINE_GAP_MS;
+}
+
+/**
+ * An audit ANOM_ABEND printed before the crash line of the same death (auditd's log merged ahead of the
+ * kernel's, or a saver that reordered them): fold it into the crash, so one death is listed once.
+ */
+function foldEarlierAudit(deaths: Death[], crash: Death): void {
+  for (let i = deaths.length - 1; i >= 0 && i >= deaths.length - 5; i--) {
+    const a = deaths[i];
+    if (a.pid !== crash.pid || a.boot !== crash.boot || a.kind !== 'signal' || a.details.auditSignal === undefined)
+      continue;
+    if (a.timeMs !== null && crash.timeMs !== null && Math.abs(a.timeMs - crash.timeMs) > AUDIT_GAP_MS) continue;
+    put(crash.details, 'auditSignal', a.details.auditSignal);
+    put(crash.details, 'exe', a.details.exe);
+    crash.raw.unshift(...a.raw);
+    if (crash.timeMs === null && a.timeMs !== null) crash.timeMs = a.timeMs;
+    deaths.splice(i, 1);
+    return;
+  }
 }
 
 export interface Incidents {
@@ -207,6 +319,12 @@ export function buildIncidents(events: readonly LocatedEvent[]): Incidents {
   const deaths: Death[] = [];
   const hungTasks: HungTask[] = [];
   let oom: OomDraft | null = null;
+  // A fault line without a pid, waiting for show_regs' task line.
+  let pending: { e: FaultEvent; record: KernelRecord } | null = null;
+  const pushFault = (death: Death): void => {
+    if (death.details.fatalSignalReport === true && mergeFatalSignal(deaths, death)) return;
+    deaths.push(death);
+  };
   const flush = (): void => {
     if (oom) {
       const death = oomDeath(oom);
@@ -216,6 +334,17 @@ export function buildIncidents(events: readonly LocatedEvent[]): Incidents {
   };
   for (const located of events) {
     const { event: e, record } = located;
+    if (e.type === 'stack-task' && pending && nextTo(pending.record, record)) {
+      const p = pending;
+      pending = null;
+      pushFault(faultDeath(p.e, p.record, e.pid, ('comm' in p.e && p.e.comm) || e.comm));
+      continue;
+    }
+    if (e.type === 'user-fault' || e.type === 'fatal-signal' || e.type === 'lmk-kill') {
+      if (e.pid === null) pending = { e, record };
+      else pushFault(faultDeath(e, record, e.pid, e.comm ?? ''));
+      continue;
+    }
     if (e.type === 'oom-header') {
       flush();
       oom = { parts: [located], lastMs: record.timeMs, boot: record.boot };
@@ -245,13 +374,17 @@ export function buildIncidents(events: readonly LocatedEvent[]): Incidents {
       }
     } else if (e.type === 'segfault' || e.type === 'trap') {
       const death = crashDeath(e, record);
-      if (death) deaths.push(death);
+      if (death) {
+        foldEarlierAudit(deaths, death);
+        deaths.push(death);
+      }
     } else if (e.type === 'audit-abend') {
       mergeAudit(deaths, e, record);
     } else if (e.type === 'hung-task') {
       hungTasks.push({
         pid: e.pid,
         comm: e.comm,
+        ...stampOf(record),
         seconds: e.seconds,
         timeMs: record.timeMs,
         boot: record.boot,

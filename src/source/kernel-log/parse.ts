@@ -8,6 +8,7 @@
  * Never throws.
  */
 import type { KernelEvent } from './types';
+import { parseFault } from './parse-faults';
 
 // Generous upper bound for comm (the kernel's is 15); kmsg's escaping is already decoded.
 const C = '([\\s\\S]{0,64}?)';
@@ -16,8 +17,13 @@ const OOM_HEADER = new RegExp(
   `^${C} invoked oom-killer: gfp_mask=([^,\\s]+),[\\s\\S]*?\\border=(-?\\d+), (?:oom_adj=-?\\d+, )?oom_score_adj=(-?\\d+)`,
 );
 const STACK_TASK = new RegExp(`^CPU: \\d+ (?:UID: \\d+ )?PID: (\\d+) Comm: ${C} (?:Not tainted|Tainted:)`);
+// "kill process" was lower case in 2.6.36-2.6.3x; "Memory cgroup out of memory" since 2.6.2x memcg.
 const OOM_SELECT = new RegExp(
-  `^((?:Memory cgroup )?[Oo]ut of memory(?: \\([a-z_]+\\))?): Kill process (\\d+) \\(${C}\\) score (-?\\d+) or sacrifice child`,
+  `^((?:Memory cgroup )?[Oo]ut of memory(?: \\([a-z_]+\\))?): [Kk]ill process (\\d+) \\(${C}\\) score (-?\\d+) or sacrifice child`,
+);
+/** 2.6.32 (RHEL 6): `"Killed process %d, UID %d, (%s) total-vm:%lukB, anon-rss:%lukB, file-rss:%lukB\n"`. */
+const OOM_KILLED_2632 = new RegExp(
+  `^(?:([\\s\\S]{0,80}?): )?Killed process (\\d+), UID (\\d+), \\(${C}\\) total-vm:(\\d+)kB, anon-rss:(\\d+)kB, file-rss:(\\d+)kB`,
 );
 const OOM_KILLED = new RegExp(
   `^(?:([\\s\\S]{0,80}?): )?Killed process (\\d+) \\(${C}\\),? (?:UID (\\d+), )?total-vm:(\\d+)kB, anon-rss:(\\d+)kB, file-rss:(\\d+)kB(?:, shmem-rss:(\\d+)kB)?(?:,? UID:(\\d+) pgtables:(\\d+)kB oom_score_adj:(-?\\d+))?`,
@@ -36,8 +42,10 @@ const SEGFAULT = new RegExp(
 const TRAP = new RegExp(
   `^(?:traps: )?${C}\\[(\\d+)\\] (trap [a-zA-Z0-9 ]+?|general protection(?: fault)?) ip:([0-9a-fA-F]+) sp:([0-9a-fA-F]+) error:([0-9a-fA-F]+)(?: in ([\\s\\S]*?)(?:\\[[^\\]\\[]*\\])?)?\\s*$`,
 );
+// kernel/audit.c audit_core_dumps via printk (`audit: type=1701 audit(T:S): ...`), and the same record as
+// journald's audit transport writes it (`ANOM_ABEND auid=... pid=N comm="c" ... sig=N`, no stamp of its own).
 const AUDIT_ABEND =
-  /type=(?:1701|ANOM_ABEND) (?:msg=)?audit\((\d+)\.(\d+):\d+\):[\s\S]*? pid=(\d+) comm=("[^"]*"|[0-9A-Fa-f]+|\(null\))(?: exe=("[^"]*"|[0-9A-Fa-f]+|\(null\)))?[\s\S]*? sig=(\d+)/;
+  /(?:type=(?:1701|ANOM_ABEND) (?:msg=)?audit\((\d+)\.(\d+):\d+\):|^ANOM_ABEND )[\s\S]*? pid=(\d+) comm=("[^"]*"|[0-9A-Fa-f]+|\(null\))(?: exe=("[^"]*"|[0-9A-Fa-f]+|\(null\)))?[\s\S]*? sig=(\d+)/;
 const HUNG_TASK = new RegExp(`^INFO: task ${C}:(\\d+) blocked for more than (\\d+) seconds\\.`);
 
 const int = (s: string | undefined): number => (s === undefined ? NaN : parseInt(s, 10));
@@ -84,6 +92,21 @@ function parseOom(message: string): KernelEvent | null {
       oomScoreAdj: optInt(m[11]),
     };
   }
+  if (message.indexOf('Killed process') !== -1 && (m = OOM_KILLED_2632.exec(message))) {
+    return {
+      type: 'oom-killed',
+      prefix: m[1] ?? null,
+      pid: int(m[2]),
+      uid: int(m[3]),
+      comm: m[4],
+      totalVmKb: int(m[5]),
+      anonRssKb: int(m[6]),
+      fileRssKb: int(m[7]),
+      shmemRssKb: null,
+      pgtablesKb: null,
+      oomScoreAdj: null,
+    };
+  }
   if (message.startsWith('oom-kill:') && (m = OOM_SUMMARY.exec(message))) {
     return {
       type: 'oom-summary',
@@ -98,7 +121,7 @@ function parseOom(message: string): KernelEvent | null {
   if (message.indexOf(' invoked oom-killer') !== -1 && (m = OOM_HEADER.exec(message))) {
     return { type: 'oom-header', comm: m[1], gfpMask: m[2], order: int(m[3]), oomScoreAdj: int(m[4]) };
   }
-  if (message.indexOf(': Kill process') !== -1 && (m = OOM_SELECT.exec(message))) {
+  if (/: [Kk]ill process/.test(message) && (m = OOM_SELECT.exec(message))) {
     return { type: 'oom-kill-select', prefix: m[1], pid: int(m[2]), comm: m[3], score: int(m[4]) };
   }
   if (message.startsWith('memory: usage') && (m = MEMCG_USAGE.exec(message))) {
@@ -134,7 +157,7 @@ function parseCrash(message: string): KernelEvent | null {
   if ((message.indexOf('1701') !== -1 || message.indexOf('ANOM_ABEND') !== -1) && (m = AUDIT_ABEND.exec(message))) {
     return {
       type: 'audit-abend',
-      auditTimeMs: int(m[1]) * 1000 + int(m[2].padEnd(3, '0').slice(0, 3)),
+      auditTimeMs: m[1] === undefined ? null : int(m[1]) * 1000 + int(m[2].padEnd(3, '0').slice(0, 3)),
       pid: int(m[3]),
       comm: auditString(m[4]) ?? '',
       exe: auditString(m[5]),
@@ -151,8 +174,8 @@ function parseCrash(message: string): KernelEvent | null {
 /** The event a kernel message reports, or null for anything else. */
 export function parseKernelMessage(message: string): KernelEvent | null {
   try {
-    const ev = parseOom(message) ?? parseCrash(message);
-    if (ev && 'pid' in ev && !(ev.pid > 0)) return null;
+    const ev = parseOom(message) ?? parseCrash(message) ?? parseFault(message);
+    if (ev && 'pid' in ev && ev.pid !== null && !(ev.pid > 0)) return null;
     return ev;
   } catch {
     return null;

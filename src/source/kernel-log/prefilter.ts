@@ -13,14 +13,30 @@ const KERNEL_KEYWORDS: readonly string[] = [
   'ANOM_ABEND', // audit ANOM_ABEND (named)
   'blocked for more than', // hung task
   'callbacks suppressed', // a rate limit dropped crash lines (kernel-log/suppressed.ts)
+  'unhandled', // arm64/arm/powerpc/riscv user faults (parse-faults.ts)
+  ' nip ', // powerpc show_signal_msg since 4.20 ("segfault (11) at ... nip")
+  'undefined instruction: pc=', // arm do_undefinstr
+  'User process fault', // s390
+  'fatal signal', // print_fatal_signal
+  "Kill '", // Android lowmemorykiller / lmkd
+  "Killing '",
+  'sending SIG', // mips do_page_fault (counted as not understood: it names no pid)
 ];
+
+/**
+ * Fault lines that do not print the pid (arm, s390, print_fatal_signal since 3.8): show_regs' task line
+ * (`CPU: 0 PID: 68 Comm: modprobe`, or 3.x arm's `Pid: 14711, comm: c`) follows within a few lines.
+ */
+const FAULT_HEADER_KEYS: readonly string[] = ['fatal signal', 'unhandled page fault', 'User process fault'];
+const FAULT_WINDOW_KEYWORDS: readonly string[] = ['Comm: ', 'Pid: '];
+const FAULT_WINDOW = 4096;
 
 /**
  * Lines that matter only inside an OOM incident, between its header and the task table
  * (dump_stack's `CPU: .. PID: N Comm: c`, memcg `Task in` and `memory: usage`). Searched only in a
  * window after each header, so they cost nothing on the rest of the log.
  */
-const OOM_WINDOW_KEYWORDS: readonly string[] = ['Comm: ', 'Task in ', 'memory: usage'];
+const OOM_WINDOW_KEYWORDS: readonly string[] = ['Comm: ', 'Pid: ', 'Task in ', 'memory: usage'];
 const OOM_HEADER_KEY = 'invoked oom-killer';
 /** dump_header prints the task table after the memcg lines; stop there (or after this many bytes). */
 const OOM_WINDOW_END = ['Tasks state', '[  pid  ]', '[ pid ]', 'Killed process'];
@@ -71,6 +87,17 @@ export function candidateLineStarts(text: string, keywords: readonly string[] = 
     const end = windowEnd(text, h);
     for (const k of OOM_WINDOW_KEYWORDS) hitsIn(text, k, h, end, starts);
     h = text.indexOf(OOM_HEADER_KEY, Math.max(end, h + 1));
+  }
+  for (const k of FAULT_HEADER_KEYS) {
+    let f = text.indexOf(k);
+    while (f !== -1) {
+      const end = Math.min(text.length, f + FAULT_WINDOW);
+      for (const w of FAULT_WINDOW_KEYWORDS) {
+        const at = text.slice(f, end).indexOf(w);
+        if (at !== -1) starts.push(text.lastIndexOf('\n', f + at) + 1);
+      }
+      f = text.indexOf(k, f + k.length);
+    }
   }
   starts.sort((a, b) => a - b);
   const out: number[] = [];

@@ -61,7 +61,7 @@ export function readKernelLog(facts: Facts): KernelLogRead {
   const saved = facts.raw.savedLog?.('kernel') ?? null;
   if (saved) {
     // Another machine's log (--kmsg): whatever its format (kmsg, dmesg, dmesg -x, journalctl -k text or JSON).
-    const s = scanKernelText(saved.text, detectFormat(saved.text), clock);
+    const s = scanKernelText(saved.text, detectFormat(saved.text), { ...clock, fileMtimeMs: saved.mtimeMs ?? null });
     const result: KernelLogRead = {
       records: s.records,
       source: 'file',

@@ -5,6 +5,10 @@
 import { candidateLineStarts } from './prefilter';
 import type { KernelLogFormat, KernelRecord } from './types';
 import { parseJournalJson } from '../journal/json-line';
+import { readLinePrefix, type WallTime } from './line-prefix';
+import { wallToMs, yearAnchor, yearAt, type YearAnchor } from './wall-time';
+import { looksLikeReport } from './understood';
+import { parseKernelMessage } from './parse';
 
 export interface ScanClock {
   /** Wall-clock ms of the current boot (btime * 1000); null when unknown. */
@@ -13,6 +17,8 @@ export interface ScanClock {
   boot?: string;
   /** /proc/sys/kernel/random/boot_id, to recognise the current boot in journal entries. */
   currentBootId?: string | null;
+  /** Modification time of a saved log file (ms), to learn the year of year-less syslog stamps. */
+  fileMtimeMs?: number | null;
 }
 
 export interface ScanResult {
@@ -25,68 +31,21 @@ export interface ScanResult {
 const KMSG_LINE = /^(\d+),(\d+),(\d+)(?:,[^;]*)?;([\s\S]*)$/;
 // `<6>[ 1.2] msg`, `kern  :info  : [ 1.2] msg`, `[ 1.2] msg`.
 const DMESG_LINE = /^(?:<(\d+)>)?(?:[a-z0-9]+ *:[a-z]+ *: )?\[ *(\d+)\.(\d+)\] ?([\s\S]*)$/;
-const DMESG_NO_TIME = /^<(\d+)>([\s\S]*)$/;
 const ESCAPE = /\\x([0-9a-fA-F]{2})/g;
-const SHORT = /^([A-Z][a-z]{2} +\d{1,2} \d\d:\d\d:\d\d) (\S+) kernel: ([\s\S]*)$/;
-const SHORT_ISO = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?) (\S+) kernel: ([\s\S]*)$/;
-const DMESG_T = /^\[([A-Z][a-z]{2} [A-Z][a-z]{2} +\d{1,2} \d\d:\d\d:\d\d \d{4})\] ?([\s\S]*)$/;
-
-/** `Nov 22 07:40:18` has no year: the latest one that is not in the future. */
-function shortTime(text: string, nowMs: number): number | null {
-  const year = new Date(nowMs).getFullYear();
-  for (const y of [year, year - 1]) {
-    const t = Date.parse(`${text} ${y}`);
-    if (Number.isFinite(t) && t <= nowMs + 86400000) return t;
-  }
-  return null;
-}
-
-function parseWallClockRecord(raw: string): Parsed | null {
-  let m = SHORT_ISO.exec(raw);
-  if (m) {
-    const iso = m[1].replace(',', '.').replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
-    const t = Date.parse(iso);
-    return {
-      priority: null,
-      seq: null,
-      monoUsec: null,
-      message: decodeKernelEscapes(m[3]),
-      realtimeMs: Number.isFinite(t) ? t : null,
-    };
-  }
-  m = SHORT.exec(raw);
-  if (m)
-    return {
-      priority: null,
-      seq: null,
-      monoUsec: null,
-      message: decodeKernelEscapes(m[3]),
-      realtimeMs: shortTime(m[1], Date.now()),
-    };
-  m = DMESG_T.exec(raw);
-  if (m) {
-    const t = Date.parse(m[1].replace(/^[A-Z][a-z]{2} /, ''));
-    return {
-      priority: null,
-      seq: null,
-      monoUsec: null,
-      message: decodeKernelEscapes(m[2]),
-      realtimeMs: Number.isFinite(t) ? t : null,
-    };
-  }
-  return null;
-}
-
 /** Guess the format from the first non-comment line. */
 export function detectFormat(text: string): KernelLogFormat {
   for (const line of text.slice(0, 4096).split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
     if (/^\d+,\d+,\d+/.test(line)) return 'kmsg';
     if (line.startsWith('{')) return 'journal-json';
-    if (/^\[ *\d+\.\d+\] \S+ kernel: /.test(line)) return 'journal-short-monotonic';
-    if (SHORT.test(line) || SHORT_ISO.test(line) || DMESG_T.test(line)) return 'wall-clock';
     // journalctl prints a `-- Logs begin at ... --` / `-- Boot ... --` banner first.
     if (line.startsWith('-- ')) continue;
+    // Every other saver's text (dmesg in all its forms, syslog, journalctl short formats, logread, logcat)
+    // is read line by line by one tolerant prefix reader (line-prefix.ts), whatever the first line is:
+    // the name only tells what the first line looked like.
+    const p = readLinePrefix(line);
+    if (p.wall !== null) return 'wall-clock';
+    if (p.uptimeSec !== null && p.tag === 'kernel') return 'journal-short-monotonic';
     return 'dmesg';
   }
   return 'dmesg';
@@ -143,6 +102,8 @@ function dmesgRecordText(text: string, start: number): { raw: string; end: numbe
 }
 
 interface Parsed {
+  wall?: WallTime | null;
+  unreadableStamp?: boolean;
   monoUsec: number | null;
   priority: number | null;
   seq: number | null;
@@ -162,23 +123,22 @@ function parseKmsgLine(line: string): Parsed | null {
   };
 }
 
-function parseDmesgRecord(raw: string, stripHost: boolean): Parsed | null {
-  const m = DMESG_LINE.exec(raw);
-  if (m) {
-    let message = m[4];
-    if (stripHost) message = message.replace(/^\S+ kernel: /, '');
-    const frac = m[3].padEnd(6, '0').slice(0, 6);
-    return {
-      priority: m[1] === undefined ? null : Number(m[1]) & 7,
-      seq: null,
-      monoUsec: Number(m[2]) * 1e6 + Number(frac),
-      message: decodeKernelEscapes(message),
-    };
-  }
-  const n = DMESG_NO_TIME.exec(raw);
-  if (n) return { priority: Number(n[1]) & 7, seq: null, monoUsec: null, message: decodeKernelEscapes(n[2]) };
+/**
+ * A text line of any saver, read by the tolerant prefix reader. Lines another program logged (a syslog
+ * file's `containerd:` or `sshd[12]:` lines) are not kernel records: their text is shaped by that program.
+ */
+function parseTextRecord(raw: string): Parsed | null {
   if (raw.trim() === '' || raw.startsWith('#')) return null;
-  return { priority: null, seq: null, monoUsec: null, message: decodeKernelEscapes(raw) };
+  const p = readLinePrefix(raw);
+  if (p.origin === 'other') return null;
+  return {
+    priority: p.priority,
+    seq: null,
+    monoUsec: p.uptimeSec === null ? null : Math.round(p.uptimeSec * 1e6),
+    message: decodeKernelEscapes(p.message),
+    wall: p.wall,
+    unreadableStamp: p.unreadableStamp,
+  };
 }
 
 const num = (v: unknown): number | null => {
@@ -205,17 +165,51 @@ function parseJournalJsonLine(line: string, clock: ScanClock): Parsed | null {
   };
 }
 
-function toRecord(p: Parsed, offset: number, clock: ScanClock): KernelRecord {
+function toRecord(p: Parsed, offset: number, clock: ScanClock, anchor: () => YearAnchor | null): KernelRecord {
   const boot = p.boot ?? clock.boot ?? 'current';
   let timeMs: number | null = null;
+  let wall = p.wall ?? null;
+  if (wall && wall.year === null) {
+    const a = anchor();
+    if (a) wall = { ...wall, year: yearAt(a, offset, wall.month), yearFrom: a.from };
+  }
   // The current boot's records use the same base as process start times (btime + monotonic),
   // so "died before this process started" comparisons are exact; earlier boots use realtime.
   if (boot === 'current' && p.monoUsec !== null && clock.bootTimeMs !== null) {
     timeMs = clock.bootTimeMs + p.monoUsec / 1000;
   } else if (p.realtimeMs !== undefined && p.realtimeMs !== null) {
     timeMs = p.realtimeMs;
+  } else if (wall) {
+    timeMs = wallToMs(wall);
   }
-  return { seq: p.seq ?? offset, monoUsec: p.monoUsec, timeMs, boot, priority: p.priority, message: p.message };
+  const r: KernelRecord = {
+    seq: p.seq ?? offset,
+    monoUsec: p.monoUsec,
+    timeMs,
+    boot,
+    priority: p.priority,
+    message: p.message,
+    uptimeSec: p.monoUsec === null ? null : p.monoUsec / 1e6,
+    wall,
+  };
+  if (p.unreadableStamp) r.unreadableStamp = true;
+  return r;
+}
+
+/**
+ * A report line a mail client or terminal wrapped (`... sp` / `00007099f7ef7458 error 4 in libc...`): when a
+ * report no parser reads is followed by a bare line (no stamp, no tag: not a record of its own), the two
+ * are read as one. Only then: any other line stays as it was.
+ */
+function unwrap(text: string, p: Parsed | null, end: number): { p: Parsed | null; end: number } {
+  if (!p || end >= text.length || !looksLikeReport(p.message) || parseKernelMessage(p.message) !== null)
+    return { p, end };
+  const next = lineAt(text, end + 1);
+  const n = readLinePrefix(next.line);
+  if (next.line.trim() === '' || n.origin !== 'unknown' || n.wall || n.uptimeSec !== null) return { p, end };
+  const joined = `${p.message.replace(/\s+$/, '')} ${next.line.trim()}`;
+  if (parseKernelMessage(joined) === null) return { p, end };
+  return { p: { ...p, message: joined }, end: next.end };
 }
 
 function parseOne(
@@ -226,22 +220,27 @@ function parseOne(
 ): { p: Parsed | null; end: number } {
   if (format === 'dmesg' || format === 'journal-short-monotonic') {
     const { raw, end } = dmesgRecordText(text, start);
-    return { p: parseDmesgRecord(raw, format === 'journal-short-monotonic'), end };
+    return unwrap(text, parseTextRecord(raw), end);
   }
   if (format === 'wall-clock') {
     const { line, end } = lineAt(text, start);
-    return { p: parseWallClockRecord(line), end };
+    return unwrap(text, parseTextRecord(line), end);
   }
   const { line, end } = lineAt(text, start);
   if (format === 'kmsg') return { p: isIndented(line) ? null : parseKmsgLine(line), end };
   return { p: parseJournalJsonLine(line, clock), end };
 }
 
-function oldestTime(text: string, format: KernelLogFormat, clock: ScanClock): number | null {
+function oldestTime(
+  text: string,
+  format: KernelLogFormat,
+  clock: ScanClock,
+  anchor: () => YearAnchor | null,
+): number | null {
   let start = 0;
   for (let i = 0; i < 50 && start < text.length; i++) {
     const { p, end } = parseOne(text, start, format, clock);
-    if (p && (p.monoUsec !== null || p.realtimeMs)) return toRecord(p, start, clock).timeMs;
+    if (p && (p.monoUsec !== null || p.realtimeMs || p.wall)) return toRecord(p, start, clock, anchor).timeMs;
     start = end + 1;
   }
   return null;
@@ -251,16 +250,22 @@ function oldestTime(text: string, format: KernelLogFormat, clock: ScanClock): nu
 export function scanKernelText(text: string, format: KernelLogFormat, clock: ScanClock): ScanResult {
   const records: KernelRecord[] = [];
   let lastStart = -1;
+  // The year of year-less syslog stamps, learnt from the whole text once, only when a record needs it.
+  let anchorMemo: YearAnchor | null | undefined;
+  const anchor = (): YearAnchor | null => {
+    if (anchorMemo === undefined) anchorMemo = yearAnchor(text, clock.fileMtimeMs ?? null);
+    return anchorMemo;
+  };
   for (const hit of candidateLineStarts(text)) {
     const start = format === 'dmesg' || format === 'journal-short-monotonic' ? dmesgRecordStart(text, hit) : hit;
     if (start <= lastStart) continue;
     lastStart = start;
     try {
       const { p } = parseOne(text, start, format, clock);
-      if (p) records.push(toRecord(p, start, clock));
+      if (p) records.push(toRecord(p, start, clock, anchor));
     } catch {
       /* a record we cannot read is skipped, never fatal */
     }
   }
-  return { records, oldestTimeMs: oldestTime(text, format, clock), bytes: text.length };
+  return { records, oldestTimeMs: oldestTime(text, format, clock, anchor), bytes: text.length };
 }

@@ -2,6 +2,7 @@
  * Types for postmortem evidence from the kernel log. Records are what a log source printed;
  * events are what one record says; deaths are incidents (several events) attributed to one process.
  */
+import type { WallTime } from './line-prefix';
 
 /** The text formats we can read. */
 export type KernelLogFormat =
@@ -21,6 +22,12 @@ export type KernelLogFormat =
 
 /** One kernel log record that passed the keyword pre-filter. */
 export interface KernelRecord {
+  /** printk's stamp in seconds since boot, when the saved text or the source has one. */
+  uptimeSec?: number | null;
+  /** The wall-clock stamp as the saved text wrote it (year filled in when inferred), when it has one. */
+  wall?: WallTime | null;
+  /** The line had a stamp whose date could not be read (month words of no known locale). */
+  unreadableStamp?: boolean;
   /** kmsg sequence number; for other formats the byte offset of the record in its text. */
   seq: number;
   /** Microseconds since the boot that printed it (CLOCK_MONOTONIC-like), when known. */
@@ -92,7 +99,27 @@ export type KernelEvent =
       library: string | null;
     }
   | { type: 'audit-abend'; pid: number; comm: string; signal: number; exe: string | null; auditTimeMs: number | null }
-  | { type: 'hung-task'; pid: number; comm: string; seconds: number };
+  | { type: 'hung-task'; pid: number; comm: string; seconds: number }
+  /**
+   * A fatal user fault as arm64, arm, powerpc, riscv or s390 print it (parse-faults.ts). `pid` is null when
+   * the line does not print it (arm, s390): show_regs' `CPU: .. PID: ..` line that follows names the task.
+   */
+  | {
+      type: 'user-fault';
+      pid: number | null;
+      comm: string | null;
+      /** Null when the line does not tell which signal. */
+      signal: string | null;
+      /** The kernel's words: `level 2 translation fault`, `undefined instruction`, `interruption code 0038`. */
+      what: string;
+      address: string | null;
+      library: string | null;
+      arch: string;
+    }
+  /** print_fatal_signal: `potentially unexpected fatal signal N.` (pid on the line only before 3.8). */
+  | { type: 'fatal-signal'; pid: number | null; comm: string | null; signal: string }
+  /** Android's low-memory killer (kernel driver or lmkd) sent SIGKILL. */
+  | { type: 'lmk-kill'; pid: number; comm: string; oomScoreAdj: number; by: string };
 
 export type KernelEventType = KernelEvent['type'];
 
@@ -109,6 +136,10 @@ export type DeathDetails = { [key: string]: string | number | boolean | null };
 
 export interface Death {
   pid: number;
+  /** The stamp of the line that names the victim, as the log wrote it (saved logs). */
+  wall?: WallTime | null;
+  /** printk's seconds-since-boot stamp of that line. */
+  uptimeSec?: number | null;
   /** Kernel comm (15 characters at most; hostile). */
   comm: string;
   kind: DeathKind;
@@ -125,6 +156,8 @@ export interface Death {
 /** A hung-task warning: not a death, but worth telling. */
 export interface HungTask {
   pid: number;
+  wall?: WallTime | null;
+  uptimeSec?: number | null;
   comm: string;
   seconds: number;
   timeMs: number | null;

@@ -10,7 +10,7 @@ import type { Read } from '../types';
 import type { DeathRecord } from './types';
 import type { RecordsProbe } from './store-index';
 import { ensureStateDir, stateDir } from './state-dir';
-import { openAppend } from '../safe-write';
+import { openAppend, UnsafePathError, writeAll } from '../safe-write';
 import { isRecord } from './is-record';
 
 export type { DeathRecord, RecordIdentity } from './types';
@@ -52,7 +52,13 @@ export function saveRecords(recs: readonly DeathRecord[], opts: SaveOptions = {}
     /* no file yet */
   }
   const rotated = size > 0 && size + Buffer.byteLength(text) > cap;
-  if (rotated) fs.renameSync(file, path.join(dir, ROTATED_FILE));
+  if (rotated) {
+    try {
+      fs.renameSync(file, path.join(dir, ROTATED_FILE));
+    } catch (e) {
+      throw new UnsafePathError(`cannot rotate ${file}: ${(e as NodeJS.ErrnoException).code ?? e}`, true);
+    }
+  }
   // O_APPEND: several watchers and the recorder may append concurrently; one write of whole lines stays whole.
   // Never through a link planted in the state dir, and only into a regular file with one link (openAppend).
   const fd = openAppend(file, { role: 'records file', private: true, read: true });
@@ -61,7 +67,8 @@ export function saveRecords(recs: readonly DeathRecord[], opts: SaveOptions = {}
     const end = fs.fstatSync(fd).size;
     const last = Buffer.alloc(1);
     const torn = end > 0 && fs.readSync(fd, last, 0, 1, end - 1) === 1 && last[0] !== 0x0a;
-    fs.writeSync(fd, torn ? '\n' + text : text);
+    // One write() of whole lines, or nothing (writeAll cuts a short write on a full disk back off).
+    writeAll(fd, Buffer.from(torn ? '\n' + text : text), file);
   } finally {
     fs.closeSync(fd);
   }

@@ -8,8 +8,11 @@ export {
   readKillUserProcesses,
   parseKillUserProcesses,
   userName,
+  userHome,
   lingers,
   systemdRunPath,
   systemdHost,
 } from './logind';
 export type { KillUserProcesses, SystemdHostFacts } from './logind';
+export { readOomd, readOomdConf, parseLimitPct, oomdInstalled } from './oomd';
+export type { OomdFacts, OomdWatch } from './oomd';

@@ -87,6 +87,20 @@ export function userName(facts: Facts, uid: number): string | null {
   return null;
 }
 
+/** The home directory of a uid from /etc/passwd (null when unknown, or not a directory a user owns: `/`, /nonexistent). */
+export function userHome(facts: Facts, uid: number): string | null {
+  const t = facts.text('/etc/passwd');
+  if (!t.ok) return null;
+  for (const line of t.value.split('\n')) {
+    const f = line.split(':');
+    if (f.length >= 7 && f[2] === String(uid)) {
+      const home = f[5];
+      return home.startsWith('/') && home !== '/' && !home.startsWith('/nonexistent') ? home : null;
+    }
+  }
+  return null;
+}
+
 /** `loginctl enable-linger USER` leaves /var/lib/systemd/linger/USER; null when that cannot be read. */
 export function lingers(facts: Facts, user: string): boolean | null {
   const list = facts.raw.listDir('/var/lib/systemd/linger');

@@ -10,8 +10,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { randomHex } from '../random-hex';
-import { TracePipe, openTracePipe } from './pipe';
 import { registerInstance, unregisterInstance } from './registry';
+import { RawReader, RawReaderOptions, openRawReader } from './raw-reader';
+import { readRingLayout } from './format';
 
 const CANDIDATES = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
 
@@ -141,8 +142,12 @@ export interface TraceInstance {
   setFilter(event: string, filter: string): void;
   /** Start tracing into this instance's buffer. */
   start(): void;
-  /** Stream trace_pipe lines (one reader per instance). */
-  openPipe(onLine: (line: string) => void): TracePipe;
+  /**
+   * Read the binary per-CPU buffers (raw-reader.ts) with the ring layout of this kernel: the form no
+   * process can forge. (trace_pipe's text prints names raw, so a name holding newlines can spell events:
+   * whydied never reads it.) One reader per instance.
+   */
+  openRaw<T>(opts: Omit<RawReaderOptions<T>, 'layout'>): RawReader;
   /** Disable events, stop the reader, rmdir. Idempotent. */
   remove(): boolean;
 }
@@ -150,7 +155,7 @@ export interface TraceInstance {
 export function createInstance(prefix = 'whydied', root: string = ensureTracefs()): TraceInstance {
   const name = `${prefix}-${process.pid}-${randomHex(4)}`;
   const dir = path.join(root, 'instances', name);
-  let pipe: TracePipe | null = null;
+  let pipe: { close(): void } | null = null;
   let removed = false;
   const inst: TraceInstance = {
     name,
@@ -171,10 +176,11 @@ export function createInstance(prefix = 'whydied', root: string = ensureTracefs(
     start() {
       fs.writeFileSync(path.join(dir, 'tracing_on'), '1');
     },
-    openPipe(onLine) {
-      if (pipe) throw new TracefsError('trace_pipe is already open for this instance');
-      pipe = openTracePipe(path.join(dir, 'trace_pipe'), onLine);
-      return pipe;
+    openRaw(opts) {
+      if (pipe) throw new TracefsError('a reader is already open for this instance');
+      const r = openRawReader(dir, { ...opts, layout: readRingLayout(root, dir) });
+      pipe = r;
+      return r;
     },
     remove() {
       if (removed) return true;

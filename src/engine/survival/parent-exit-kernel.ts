@@ -1,0 +1,88 @@
+/**
+ * parent-exit, the kernel's part: what the kernel itself does to a child when its parent exits, each read
+ * from what /proc shows (mech-kernel). Tried before the launcher rules: these hold whatever the parent is.
+ *
+ *  - The parent is pid 1 of the child's PID namespace: zap_pid_ns_processes (kernel/pid_namespace.c)
+ *    SIGKILLs every other member when that init exits.
+ *  - The parent is the only tie of the child's process group to its session, and a member is stopped:
+ *    forget_original_parent -> reparent_leader -> kill_orphaned_pgrp (kernel/exit.c) sends the newly
+ *    orphaned group SIGHUP then SIGCONT (POSIX: a stopped orphaned group would never be continued).
+ *  - Its stdout/stderr is a pipe or socketpair that only the parent reads: the next write after the
+ *    parent's exit raises SIGPIPE (fs/pipe.c pipe_write, net/unix/af_unix.c unix_stream_sendmsg) or, with
+ *    SIGPIPE ignored or handled, fails with EPIPE: then the program decides.
+ *  - A prctl(PR_SET_PDEATHSIG) signal is not in /proc at all: the generic rules say so.
+ */
+import type { SurvivalRule, RiskEvidence } from './types';
+
+const parentPid = (e: RiskEvidence): number | null =>
+  e.process && e.process.ppid > 1 && !e.chain?.reparented ? e.process.ppid : null;
+
+function parentEndText(e: RiskEvidence): string | null {
+  const ends = e.stdio?.parentEnd ?? [];
+  const p = parentPid(e);
+  if (ends.length === 0 || p === null) return null;
+  const kinds = [...new Set(ends.map((f) => (f.kind === 'socket' ? 'a socketpair' : 'a pipe')))].join(' or ');
+  return `fd ${ends.map((f) => f.fd).join(', ')} is ${kinds} whose other end only its parent (pid ${p}) holds`;
+}
+
+export const kernelParentExitRules: SurvivalRule[] = [
+  {
+    code: 'parent.namespace-init',
+    event: 'parent-exit',
+    outcome: 'dies',
+    confidence: 'certain',
+    meaning:
+      'Its parent is the init (pid 1) of its PID namespace: when that init exits the kernel SIGKILLs every process in the namespace.',
+    when: (e) => {
+      const n = e.namespace;
+      if (!n?.parentIsNsInit || !n.nsInit || parentPid(e) === null) return null;
+      return `its parent ${n.nsInit.comm} (pid ${n.nsInit.pid} here) is pid 1 of its PID namespace: when it exits the kernel (zap_pid_ns_processes) SIGKILLs every process in the namespace, whatever nohup or setsid did`;
+    },
+  },
+  {
+    code: 'parent.orphans-stopped-group',
+    event: 'parent-exit',
+    outcome: 'dies',
+    confidence: 'certain',
+    meaning:
+      'Its parent is the only tie of its process group to the session and a member is stopped: when the parent exits the kernel sends the orphaned group SIGHUP and SIGCONT.',
+    when: (e) => {
+      const g = e.group;
+      if (!g?.orphanedByParentExit || g.stoppedMembers.length === 0 || parentPid(e) === null) return null;
+      if (e.signals?.hup !== 'default') return null;
+      // A stopped job of an interactive shell is parent.stopped-job's case (the shell's SIGTERM comes first).
+      if (e.chain?.ancestors[0]?.kind === 'interactive-shell') return null;
+      const stopped = g.stoppedMembers.includes(e.process?.pid ?? -1)
+        ? 'it is stopped'
+        : `member ${g.stoppedMembers.join(', ')} is stopped`;
+      return `its parent (pid ${parentPid(e)}) is the only tie of process group ${g.pgid} to session ${g.sid}, and ${stopped}: when the parent exits the group is orphaned and the kernel (kill_orphaned_pgrp) sends the whole group SIGHUP then SIGCONT; SIGHUP kills it`;
+    },
+  },
+  {
+    code: 'parent.stdio-peer',
+    event: 'parent-exit',
+    outcome: 'dies',
+    confidence: 'likely',
+    meaning:
+      'Its output pipe or socketpair is read only by its parent (Node’s default spawn stdio): once the parent exits, its next write raises SIGPIPE, which kills it.',
+    when: (e) => {
+      const t = parentEndText(e);
+      if (!t || e.signals?.pipe !== 'default' || e.signals.pipeBlocked) return null;
+      return `${t}: once the parent exits, its next write there raises SIGPIPE, which kills it by default (a program that never writes there again lives on)`;
+    },
+  },
+  {
+    code: 'parent.stdio-peer-handled',
+    event: 'parent-exit',
+    outcome: 'unknown',
+    confidence: 'possible',
+    meaning:
+      'Its output pipe or socketpair is read only by its parent and SIGPIPE is ignored, handled or blocked: after the parent exits its writes fail with EPIPE, and the program decides.',
+    when: (e) => {
+      const t = parentEndText(e);
+      if (!t || !e.signals) return null;
+      const how = e.signals.pipeBlocked ? 'blocked' : e.signals.pipe === 'ignored' ? 'ignored' : 'handled';
+      return `${t}, and SIGPIPE is ${how}: once the parent exits its writes there fail with EPIPE, and the program decides what that does (Node, Python and Go programs often exit on it)`;
+    },
+  },
+];

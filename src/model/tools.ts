@@ -1,0 +1,508 @@
+/**
+ * The tools table: launchers, keepers, supervisors, wrappers and runners whydied recognises, each with the
+ * traits the survival rules read (what the tool does to its child when the tool itself stops, whether it
+ * holds the child's terminal, whether it kills a job's group at the end) and where each trait was read.
+ *
+ * Classification (classify.ts) matches a process against this table by name: only the name can tell a
+ * supervisor's stop policy or a wrapper's signal relay, which /proc does not show. Adding a tool is one
+ * entry here plus its reality scenario (test/reality/tools-*.test.ts); the rules never name a tool.
+ *
+ * Every `sources` line names the tool's own manual or source, and what was measured on Debian 12 (the
+ * reality suite makes each trait happen: see the scenario named in src/engine/mechanisms/tools.ts).
+ */
+
+/** What part the tool plays for the process it starts; classify.ts maps each role to an ancestor kind. */
+export type ToolRole =
+  | 'shell'
+  | 'wrapper'
+  | 'keeper'
+  | 'supervisor'
+  | 'scheduler'
+  | 'job-runner'
+  | 'daemonizer'
+  | 'container-init'
+  | 'container-runtime'
+  | 'ci-runner'
+  | 'terminal';
+
+export interface ToolTraits {
+  /** It forwards the termination signals it receives (TERM, INT, HUP...) to its child. */
+  relaysSignals: boolean;
+  /** When it is itself stopped (SIGTERM, its own stop command) it ends its child: a death by its keeper. */
+  stopsChildrenOnOwnStop: boolean;
+  /** Its stop reaches the child's whole process group (or tree), not only the child: a `sh -c` between is no shield. */
+  signalsGroup: boolean;
+  /** It kills the job's process group when the job ends (a CI step, a timeout). */
+  killsGroupAtEnd: boolean;
+  /** It holds the pty master of its child's terminal: its end hangs the terminal up. */
+  holdsPty: boolean;
+  /** The terminal it holds outlives the user's connection (a detachable keeper: tmux, screen, dtach). */
+  detachable: boolean;
+  /** Its child runs in a session of its own (setsid in the child). */
+  newSessionForChild: boolean;
+  /** It only waits for its children: it never signals them, at their end or its own. */
+  reapsOnly: boolean;
+  /** It is (or can be) the init of a container's PID namespace. */
+  containerInit: boolean;
+}
+
+export interface Tool {
+  /** Stable id (the catalogue entry is `tool.<family>`). */
+  id: string;
+  role: ToolRole;
+  /** comm (15 bytes) or argv[0]'s basename. */
+  names: readonly string[];
+  /** comm prefixes, for tools that rename themselves (`PM2 v7.0.4: God Daemon`). */
+  prefixes?: readonly string[];
+  /** Short human label. */
+  label: string;
+  traits: ToolTraits;
+  /** How the keeper is ordinarily stopped, named in the rules' reasons (`supervisorctl stop NAME`). */
+  stop: string | null;
+  /** The keeper's own way to keep the child running past its end, in words (the catalogue's remedy). */
+  keepRunning: string | null;
+  /** The same as a command to paste, when one exists (the remedy's first step for a supervised process). */
+  keepCommand?: string;
+  /** The catalogue family it belongs to (src/engine/mechanisms/tools.ts). */
+  family: string;
+  sources: readonly string[];
+}
+
+const T = (t: Partial<ToolTraits>): ToolTraits => ({
+  relaysSignals: false,
+  stopsChildrenOnOwnStop: false,
+  signalsGroup: false,
+  killsGroupAtEnd: false,
+  holdsPty: false,
+  detachable: false,
+  newSessionForChild: false,
+  reapsOnly: false,
+  containerInit: false,
+  ...t,
+});
+
+export const TOOLS: readonly Tool[] = [
+  {
+    id: 'shell',
+    role: 'shell',
+    names: ['bash', 'sh', 'dash', 'zsh', 'ksh', 'ksh93', 'mksh', 'ash', 'fish', 'tcsh', 'csh', 'yash'],
+    label: 'shell',
+    traits: T({}),
+    stop: null,
+    keepRunning: null,
+    family: 'shell',
+    sources: [
+      'bash(1) SIGNALS: an interactive shell resends SIGHUP to all jobs at hangup; huponexit sends it at login-shell exit; disown -h exempts a job',
+      'bash jobs.c: end_job_control / hangup_all_jobs; stopped jobs get SIGTERM+SIGCONT when the shell exits (terminate_stopped_jobs)',
+      'dash(1), zsh(1) zshmisc "Jobs": zsh HUPs running jobs at exit unless NO_HUP; dash keeps no job table across exit',
+    ],
+  },
+  {
+    id: 'sudo',
+    role: 'wrapper',
+    names: ['sudo'],
+    label: 'sudo',
+    traits: T({ relaysSignals: true, stopsChildrenOnOwnStop: true, holdsPty: true }),
+    stop: 'kill -TERM <sudo pid>',
+    keepRunning: null,
+    family: 'privilege-wrappers',
+    sources: [
+      'sudo(8) "Signal handling": sudo relays SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1/2, SIGWINCH... to the command',
+      'sudoers(5) use_pty (default in Debian 12 /etc/sudoers): the command runs in a new pty whose master sudo holds; a killed sudo hangs it up',
+      'measured (sudo 1.9.13p3): SIGTERM to sudo ends the command; SIGKILL to sudo without a pty leaves it running',
+    ],
+  },
+  {
+    id: 'su',
+    role: 'wrapper',
+    names: ['su', 'runuser'],
+    label: 'su/runuser',
+    traits: T({ relaysSignals: true, stopsChildrenOnOwnStop: true }),
+    stop: 'kill -TERM <su pid>',
+    keepRunning: null,
+    family: 'privilege-wrappers',
+    sources: [
+      'util-linux login-utils/su-common.c create_watching_parent(): on SIGTERM/SIGINT/SIGQUIT it prints "Session terminated, killing shell...", sends SIGTERM, waits 2 s, then SIGKILL',
+      "su(1), runuser(1) (util-linux 2.38): -c/--session-command; runuser -u runs the command in runuser's own group",
+      'measured: SIGTERM to su or runuser -u ends the command; SIGKILL leaves it running',
+    ],
+  },
+  {
+    id: 'setpriv',
+    role: 'wrapper',
+    names: ['setpriv', 'chpst', 's6-setuidgid', 'setuidgid'],
+    label: 'setpriv',
+    traits: T({}),
+    stop: null,
+    keepRunning: null,
+    family: 'exec-wrappers',
+    sources: [
+      'setpriv(1) (util-linux): sets credentials and execs the program; no process of its own remains',
+      'chpst(8) (runit), setuidgid(8) (daemontools): exec in place',
+    ],
+  },
+  {
+    id: 'timeout',
+    role: 'wrapper',
+    names: ['timeout'],
+    label: 'timeout',
+    traits: T({ relaysSignals: true, stopsChildrenOnOwnStop: true, signalsGroup: true, killsGroupAtEnd: true }),
+    stop: 'kill -TERM <timeout pid>',
+    keepRunning: null,
+    family: 'timeout',
+    sources: [
+      'timeout(1) (coreutils 9.1): "upon timeout, send the TERM signal to COMMAND"; --foreground: "children of COMMAND will not be timed out"',
+      'coreutils src/timeout.c cleanup(): relays SIGTERM/SIGINT/SIGHUP/SIGQUIT to the child, then to its own process group (kill(0, sig)) unless --foreground; setpgid(0,0) at start',
+    ],
+  },
+  {
+    id: 'nohup',
+    role: 'wrapper',
+    names: ['nohup'],
+    label: 'nohup wrapper',
+    traits: T({}),
+    stop: null,
+    keepRunning: null,
+    family: 'exec-wrappers',
+    sources: [
+      'nohup(1) (coreutils): ignores SIGHUP and execs the command; output to nohup.out when stdout is a terminal',
+    ],
+  },
+  {
+    id: 'setsid',
+    role: 'daemonizer',
+    names: ['setsid'],
+    label: 'setsid wrapper',
+    traits: T({ newSessionForChild: true }),
+    stop: null,
+    keepRunning: null,
+    family: 'daemonizers',
+    sources: [
+      'setsid(1) (util-linux): forks only when it already leads a group (or -f), then setsid() and exec; -w waits for the child',
+    ],
+  },
+  {
+    id: 'start-stop-daemon',
+    role: 'daemonizer',
+    names: ['start-stop-daemon', 'daemonize'],
+    label: 'daemonizer',
+    traits: T({ newSessionForChild: true }),
+    stop: null,
+    keepRunning: null,
+    family: 'daemonizers',
+    sources: [
+      'start-stop-daemon(8) (dpkg 1.21) --background: "forks and detaches": fork, setsid(), fork again, chdir /, stdio on /dev/null; the launcher exits',
+      'daemonize(1): the same double fork (daemon(3)-style)',
+    ],
+  },
+  {
+    id: 'daemon',
+    role: 'supervisor',
+    names: ['daemon'],
+    label: 'daemon (libslack)',
+    traits: T({ relaysSignals: true, stopsChildrenOnOwnStop: true }),
+    stop: 'daemon --name NAME --stop',
+    keepRunning: '--respawn',
+    family: 'daemonizers',
+    sources: [
+      'daemon(1) (libslack 0.8): "If daemon receives a SIGTERM signal (e.g. from daemon --stop), it propagates the signal to the client and then terminates"; it double-forks itself first',
+    ],
+  },
+  {
+    id: 'tmux',
+    role: 'keeper',
+    names: ['tmux'],
+    label: 'tmux server',
+    traits: T({ holdsPty: true, detachable: true, newSessionForChild: true }),
+    stop: 'tmux kill-server',
+    keepRunning: null,
+    family: 'pty-keepers',
+    sources: [
+      'tmux(1) kill-server: "Kill the tmux server and clients and destroy all sessions"; each pane is a pty whose master the server holds',
+      'tmux spawn.c: the pane process calls setsid() and takes the pane pty as its controlling terminal',
+    ],
+  },
+  {
+    id: 'screen',
+    role: 'keeper',
+    names: ['screen'],
+    label: 'screen server',
+    traits: T({ holdsPty: true, detachable: true, newSessionForChild: true }),
+    stop: 'screen -S NAME -X quit',
+    keepRunning: null,
+    family: 'pty-keepers',
+    sources: [
+      'screen(1) "quit": kill all windows and terminate screen; the SCREEN server holds each window pty master',
+    ],
+  },
+  {
+    id: 'dtach',
+    role: 'keeper',
+    names: ['dtach', 'abduco'],
+    label: 'dtach/abduco master',
+    traits: T({ holdsPty: true, detachable: true, newSessionForChild: true }),
+    stop: 'kill <master pid>',
+    keepRunning: null,
+    family: 'pty-keepers',
+    sources: [
+      'dtach(1) 0.9: "dtach -n creates a new session without attaching": the master holds the pty, the program runs on its slave; the master exits when the program does',
+      'dtach master.c init_pty(): forkpty() gives the program a session and controlling terminal of its own',
+      'abduco(1): the same design (server holds the pty, clients attach); not packaged for Debian 12',
+    ],
+  },
+  {
+    id: 'script',
+    role: 'terminal',
+    names: ['script', 'expect', 'unbuffer'],
+    label: 'pty recorder',
+    traits: T({ holdsPty: true, newSessionForChild: true }),
+    stop: null,
+    keepRunning: null,
+    family: 'pty-keepers',
+    sources: ['script(1) (util-linux): runs the shell on a new pty whose master script holds'],
+  },
+  {
+    id: 'pm2',
+    role: 'supervisor',
+    names: ['pm2'],
+    prefixes: ['PM2 v', 'PM2'],
+    label: 'pm2 daemon',
+    traits: T({ stopsChildrenOnOwnStop: true, signalsGroup: true, newSessionForChild: true }),
+    stop: 'pm2 kill',
+    keepRunning: 'pm2 save && pm2 startup (the app list resurrected by a boot unit)',
+    keepCommand: 'pm2 save && pm2 startup',
+    family: 'supervisors',
+    sources: [
+      'pm2 docs "Process Management" / lib/God.js: `pm2 kill` stops every app (SIGINT, then SIGKILL after kill_timeout) before the God daemon exits',
+      'pm2 lib/God/ForkMode.js: apps are spawned detached (a session of their own) under the God daemon; lib/TreeKill.js kills the whole tree of an app',
+      'pm2 docs "Startup Script": `pm2 save` + `pm2 startup` resurrect the list at boot',
+    ],
+  },
+  {
+    id: 'supervisord',
+    role: 'supervisor',
+    names: ['supervisord'],
+    label: 'supervisord',
+    traits: T({ stopsChildrenOnOwnStop: true }),
+    stop: 'supervisorctl shutdown',
+    keepRunning: 'autorestart=true in its [program:NAME] section',
+    family: 'supervisors',
+    sources: [
+      'supervisord docs "Running supervisord" Signals: SIGTERM/SIGINT/SIGQUIT: "supervisord and all its subprocesses will shut down"',
+      'supervisor/process.py Subprocess.kill(): stopsignal (TERM), SIGKILL after stopwaitsecs; each program in a process group of its own (setpgrp in _spawn)',
+    ],
+  },
+  {
+    id: 'runsv',
+    role: 'supervisor',
+    names: ['runsv'],
+    label: 'runit runsv',
+    traits: T({ stopsChildrenOnOwnStop: true }),
+    stop: 'sv down NAME',
+    keepRunning: 'the service directory (runsv restarts ./run when it exits; `sv up NAME`)',
+    family: 'supervisors',
+    sources: [
+      'runsv(8) CONTROL "x": "If the service is running, send it a TERM signal, and then a CONT signal"; runit runsv.c: SIGTERM to runsv acts as x',
+      'runsvdir(8): "If runsvdir receives a HUP signal, it sends a TERM signal to each runsv(8) process"',
+      'measured (runit 2.1.2): SIGTERM to runsv ends the service; SIGKILL or SIGHUP leaves it running',
+    ],
+  },
+  {
+    id: 's6-supervise',
+    role: 'supervisor',
+    names: ['s6-supervise'],
+    label: 's6-supervise',
+    traits: T({ stopsChildrenOnOwnStop: true, newSessionForChild: true }),
+    stop: 's6-svc -d DIR',
+    keepRunning: 'the service directory under s6-svscan (`s6-svc -u DIR`)',
+    family: 'supervisors',
+    sources: [
+      's6-supervise (skarnet.org doc): "SIGTERM: bring down the service and exit, as if a s6-svc -xd command had been received"; SIGHUP: exit once the service is down',
+      'measured (s6 2.11.3.2): the service runs in a session of its own; SIGKILL to s6-supervise leaves it running',
+    ],
+  },
+  {
+    id: 'daemontools-supervise',
+    role: 'supervisor',
+    names: ['supervise'],
+    label: 'daemontools supervise',
+    traits: T({ reapsOnly: true }),
+    stop: 'svc -d DIR',
+    keepRunning: 'the service directory under svscan (`svc -u DIR`)',
+    family: 'supervisors',
+    sources: [
+      'supervise(8) (daemontools 0.76): no signal handling of its own; svc -d sends TERM+CONT; svc -x exits supervise "when the service is down"',
+      'measured: SIGTERM or SIGKILL to supervise leaves the service running (reparented)',
+    ],
+  },
+  {
+    id: 'cron',
+    role: 'scheduler',
+    names: ['cron', 'crond', 'CRON', 'anacron', 'fcron'],
+    label: 'cron',
+    traits: T({ reapsOnly: true, newSessionForChild: true }),
+    stop: null,
+    keepRunning: null,
+    family: 'schedulers',
+    sources: [
+      "Debian cron 3.0pl1 do_command.c child_process(): the job's child calls setsid(), runs /bin/sh -c, and the CRON process only waits for it and for EOF on its output pipe (mailed); no kill of the job",
+      "crontab(5): each job runs with the user's HOME as cwd and a minimal environment",
+    ],
+  },
+  {
+    id: 'atd',
+    role: 'scheduler',
+    names: ['atd'],
+    label: 'at daemon',
+    traits: T({ reapsOnly: true, newSessionForChild: true }),
+    stop: null,
+    keepRunning: null,
+    family: 'schedulers',
+    sources: [
+      'at 3.2.5 atd.c run_file(): fork, setsid(), exec the job through /bin/sh; the parent waits and mails the output; nothing is killed',
+    ],
+  },
+  {
+    id: 'parallel',
+    role: 'job-runner',
+    names: ['parallel'],
+    label: 'GNU parallel',
+    traits: T({ relaysSignals: true, stopsChildrenOnOwnStop: true }),
+    stop: 'kill -TERM <parallel pid>',
+    keepRunning: null,
+    family: 'job-runners',
+    sources: [
+      'parallel(1) --termseq: "When parallel receives SIGTERM ... the jobs are sent the termseq (default TERM,200,TERM,100,TERM,50,KILL,25)"',
+      'measured (parallel 20221122): SIGTERM to parallel ends its jobs; SIGKILL to parallel leaves them running',
+    ],
+  },
+  {
+    id: 'xargs',
+    role: 'job-runner',
+    names: ['xargs'],
+    label: 'xargs',
+    traits: T({ reapsOnly: true }),
+    stop: null,
+    keepRunning: null,
+    family: 'job-runners',
+    sources: [
+      'xargs(1) (findutils 4.9): runs commands in its own group and only waits for them; it installs no TERM handler, so its death sends them nothing',
+    ],
+  },
+  {
+    id: 'make',
+    role: 'job-runner',
+    names: ['make', 'gmake'],
+    label: 'make',
+    traits: T({ relaysSignals: true, stopsChildrenOnOwnStop: true }),
+    stop: 'kill -TERM <make pid>',
+    keepRunning: null,
+    family: 'job-runners',
+    sources: [
+      'GNU make 4.3 commands.c fatal_error_signal(): on SIGTERM it kills its running recipe children (kill(c->pid, SIGTERM)) and removes their targets',
+    ],
+  },
+  {
+    id: 'container-init',
+    role: 'container-init',
+    names: ['docker-init', 'tini', 'dumb-init', 'catatonit'],
+    label: 'container init',
+    traits: T({ relaysSignals: true, stopsChildrenOnOwnStop: true, containerInit: true }),
+    stop: 'docker stop (SIGTERM to the init)',
+    keepRunning: 'the container restart policy (docker update --restart=unless-stopped)',
+    family: 'container-inits',
+    sources: [
+      'tini README/tini.c: forwards signals to the child (its process group with -g), reaps zombies, exits with the child',
+      'dumb-init README: "forwards all signals to the child process group" (setsid mode by default); exits when the child exits',
+      'catatonit README: a container init like tini (forwards, reaps); docker-init is tini (docker run --init)',
+      'measured: SIGTERM to each ends its child',
+    ],
+  },
+  {
+    id: 'container-runtime',
+    role: 'container-runtime',
+    names: ['containerd-shim', 'runc', 'crun', 'conmon', 'docker-proxy'],
+    label: 'container runtime shim',
+    traits: T({ containerInit: true }),
+    stop: 'docker stop',
+    keepRunning: 'the container restart policy',
+    family: 'container-inits',
+    sources: ["runc(8) / containerd-shim: the container's PID namespace and cgroup; stopping the container kills both"],
+  },
+  {
+    id: 'ci-runner',
+    role: 'ci-runner',
+    names: ['Runner.Worker', 'Runner.Listener', 'gitlab-runner', 'buildkite-agent', 'act_runner', 'circleci-agent'],
+    label: 'CI runner',
+    traits: T({ killsGroupAtEnd: true }),
+    stop: null,
+    keepRunning: null,
+    family: 'ci-runners',
+    sources: [
+      "actions/runner src/Runner.Worker ProcessInvoker + JobExtension: kills processes carrying the job's RUNNER_TRACKING_ID at job end",
+      'gitlab-runner shells/bash + helpers/process: the job script in a process group of its own (Setpgid), killed as a group',
+      'Jenkins ProcessTreeKiller: matches BUILD_ID / JENKINS_NODE_COOKIE',
+    ],
+  },
+  {
+    id: 'terminal-emulator',
+    role: 'terminal',
+    names: [
+      'gnome-terminal-',
+      'gnome-terminal',
+      'gnome-terminal-server',
+      'konsole',
+      'xterm',
+      'uxterm',
+      'urxvt',
+      'urxvtd',
+      'rxvt',
+      'alacritty',
+      'kitty',
+      'terminator',
+      'tilix',
+      'xfce4-terminal',
+      'mate-terminal',
+      'lxterminal',
+      'qterminal',
+      'wezterm-gui',
+      'foot',
+      'st',
+      'terminology',
+      'guake',
+      'yakuake',
+      'sakura',
+      'ghostty',
+    ],
+    label: 'terminal emulator',
+    traits: T({ holdsPty: true, newSessionForChild: true }),
+    stop: null,
+    keepRunning: null,
+    family: 'pty-keepers',
+    sources: ['xterm(1) and peers: the window holds the pty master; closing it hangs the terminal up'],
+  },
+];
+
+function basename(s: string): string {
+  const i = s.lastIndexOf('/');
+  return i >= 0 ? s.slice(i + 1) : s;
+}
+
+const BY_NAME = new Map<string, Tool>();
+for (const t of TOOLS) for (const n of t.names) if (!BY_NAME.has(n)) BY_NAME.set(n, t);
+
+/** The tool a process is, by comm or argv[0]'s basename (a login shell's leading dash dropped); null if none. */
+export function toolOf(p: { comm: string; argv?: readonly string[] | null }): Tool | null {
+  const argv0 = p.argv && p.argv.length > 0 ? p.argv[0] : '';
+  const base0 = basename(argv0.replace(/^-/, ''));
+  const byName = BY_NAME.get(p.comm) ?? BY_NAME.get(base0) ?? BY_NAME.get(argv0);
+  if (byName) return byName;
+  for (const t of TOOLS) if (t.prefixes?.some((x) => p.comm.startsWith(x))) return t;
+  return null;
+}
+
+export const toolById = (id: string): Tool | null => TOOLS.find((t) => t.id === id) ?? null;
+
+/** Names of every tool with this role (the classifier's lists are read from here). */
+export const namesOfRole = (role: ToolRole): ReadonlySet<string> =>
+  new Set(TOOLS.filter((t) => t.role === role).flatMap((t) => t.names));
