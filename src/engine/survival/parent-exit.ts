@@ -78,11 +78,13 @@ const keeperRules: SurvivalRule[] = [
         const p = stopperOf(e, direct);
         const tool = p ? toolOf(p) : null;
         if (!p || !tool) return null;
+        // A relayed SIGTERM it ignores ends nothing, unless the keeper follows it with SIGKILL.
+        if (tool.traits.relaysSignals && e.signals?.term === 'ignored' && !tool.traits.escalatesToKill) return null;
         const how = tool.traits.relaysSignals
           ? `it relays the stop signal to ${p === direct ? 'it' : 'its process group'}`
           : 'it stops its children before it exits';
         const whose = p === direct ? 'its parent' : `its parent's parent (through ${nameOf(direct)})`;
-        return `${whose} ${nameOf(p)} is its keeper: when it is stopped (${tool.stop ?? 'SIGTERM'}) ${how}, so it ends with it (the keeper's end, not a threat); only a SIGKILL of ${p.comm} would leave it running, reparented`;
+        return `${whose} ${nameOf(p)} is its keeper: when it is stopped (${tool.stop ?? 'SIGTERM'}) ${how}, so it ends with it (the keeper's end, not a threat); ${tool.traits.holdsPty ? `if ${p.comm} holds its terminal (its own pty), even a SIGKILL of it hangs that terminal up` : `only a SIGKILL of ${p.comm} would leave it running, reparented`}`;
       }),
   },
 ];
