@@ -32,6 +32,8 @@ export interface ToolTraits {
   stopsChildrenOnOwnStop: boolean;
   /** Its stop reaches the child's whole process group (or tree), not only the child: a `sh -c` between is no shield. */
   signalsGroup: boolean;
+  /** A child that ignores the stop signal still gets SIGKILL after a grace period. */
+  escalatesToKill: boolean;
   /** It kills the job's process group when the job ends (a CI step, a timeout). */
   killsGroupAtEnd: boolean;
   /** It holds the pty master of its child's terminal: its end hangs the terminal up. */
@@ -72,6 +74,7 @@ const T = (t: Partial<ToolTraits>): ToolTraits => ({
   relaysSignals: false,
   stopsChildrenOnOwnStop: false,
   signalsGroup: false,
+  escalatesToKill: false,
   killsGroupAtEnd: false,
   holdsPty: false,
   detachable: false,
@@ -117,7 +120,7 @@ export const TOOLS: readonly Tool[] = [
     role: 'wrapper',
     names: ['su', 'runuser'],
     label: 'su/runuser',
-    traits: T({ relaysSignals: true, stopsChildrenOnOwnStop: true }),
+    traits: T({ relaysSignals: true, stopsChildrenOnOwnStop: true, escalatesToKill: true }),
     stop: 'kill -TERM <su pid>',
     keepRunning: null,
     family: 'privilege-wrappers',
@@ -267,7 +270,7 @@ export const TOOLS: readonly Tool[] = [
     names: ['pm2'],
     prefixes: ['PM2 v', 'PM2'],
     label: 'pm2 daemon',
-    traits: T({ stopsChildrenOnOwnStop: true, signalsGroup: true, newSessionForChild: true }),
+    traits: T({ stopsChildrenOnOwnStop: true, signalsGroup: true, escalatesToKill: true, newSessionForChild: true }),
     stop: 'pm2 kill',
     keepRunning: 'pm2 save && pm2 startup (the app list resurrected by a boot unit)',
     keepCommand: 'pm2 save && pm2 startup',
@@ -283,7 +286,7 @@ export const TOOLS: readonly Tool[] = [
     role: 'supervisor',
     names: ['supervisord'],
     label: 'supervisord',
-    traits: T({ stopsChildrenOnOwnStop: true }),
+    traits: T({ stopsChildrenOnOwnStop: true, escalatesToKill: true }),
     stop: 'supervisorctl shutdown',
     keepRunning: 'autorestart=true in its [program:NAME] section',
     family: 'supervisors',
@@ -367,7 +370,7 @@ export const TOOLS: readonly Tool[] = [
     role: 'job-runner',
     names: ['parallel'],
     label: 'GNU parallel',
-    traits: T({ relaysSignals: true, stopsChildrenOnOwnStop: true }),
+    traits: T({ relaysSignals: true, stopsChildrenOnOwnStop: true, escalatesToKill: true }),
     stop: 'kill -TERM <parallel pid>',
     keepRunning: null,
     family: 'job-runners',

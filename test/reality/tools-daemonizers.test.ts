@@ -11,7 +11,16 @@ import * as path from 'path';
 import { killPids, missingTool, tempDir } from './harness/tools';
 import { killGroup, startRunner } from './harness/runner';
 import { onTeardown, teardownAll } from './harness/teardown';
-import { diagnose, expectReality, expectRule, outcomeOf, relaunched, uniqueSleep } from './predict';
+import {
+  diagnose,
+  expectReality,
+  expectRule,
+  mechanismOf,
+  outcomeOf,
+  relaunched,
+  startWatch,
+  uniqueSleep,
+} from './predict';
 
 afterAll(async () => {
   await teardownAll();

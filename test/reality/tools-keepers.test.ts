@@ -11,7 +11,16 @@ import { localShell } from './harness/local-shell';
 import { screenAvailable, startScreen, startTmux, tmuxAvailable } from './harness/multiplexers';
 import { killPids, missingTool, signal, tempDir } from './harness/tools';
 import { onTeardown, teardownAll } from './harness/teardown';
-import { diagnose, expectReality, expectRule, outcomeOf, relaunched, uniqueSleep } from './predict';
+import {
+  diagnose,
+  expectReality,
+  expectRule,
+  mechanismOf,
+  outcomeOf,
+  relaunched,
+  startWatch,
+  uniqueSleep,
+} from './predict';
 
 afterAll(async () => {
   await teardownAll();
@@ -58,8 +67,11 @@ describe('keepers of a terminal', () => {
     const r = diagnose(d.pid);
     const pe = expectRule(r, 'parent-exit', 'parent.keeper');
     expect(pe.outcome).toBe('dies');
+    const w = await startWatch(d.pid);
     signal(d.master, 'SIGTERM');
     expectReality(pe, await outcomeOf(d.pid, pe));
+    // The master's exit closes the pty master: the kernel's hangup ends it.
+    expect(mechanismOf(await w.result)).toBe('kernel-hangup');
   });
 
   need(tmuxAvailable())('tmux kill-server: the pane dies with its server', async () => {

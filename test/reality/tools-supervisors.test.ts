@@ -10,7 +10,7 @@ import * as path from 'path';
 import { cleanupProcesses } from '../helpers/processes';
 import { launch, missingTool, serviceDir, signal, tempDir } from './harness/tools';
 import { teardownAll } from './harness/teardown';
-import { diagnose, expectReality, expectRule, outcomeOf, uniqueSleep } from './predict';
+import { diagnose, expectReality, expectRule, mechanismOf, outcomeOf, startWatch, uniqueSleep } from './predict';
 
 afterAll(async () => {
   await teardownAll();
@@ -55,8 +55,13 @@ describe('supervisors stop what they supervise when they are stopped', () => {
     const l = await launch(['supervisord', '-c', conf], ['sleep', n]);
     const pe = expectKeeperStop(l.pid);
     expect(pe.reason).toMatch(/supervisord/);
+    const w = await startWatch(l.pid);
     signal(l.parentPid, 'SIGTERM');
     expectReality(pe, await outcomeOf(l.pid, pe));
+    // watch names the supervisor's own kill of it.
+    const cause = await w.result;
+    expect(mechanismOf(cause)).toBe('kill');
+    expect(cause?.sender?.comm).toMatch(/supervisord|python/);
     await l.stop();
   });
 

@@ -292,6 +292,26 @@ export const toolMechanisms: readonly Mechanism[] = [
     ],
   },
   {
+    id: 'tool.systemd-service',
+    family: 'tool',
+    title:
+      "systemd stops a service's processes as its KillMode says when the unit stops; the manager itself does not exit",
+    sources: [
+      "systemd.kill(5) KillMode=: control-group (default) signals every process of the unit's cgroup, mixed the main process first, process only the main one",
+      'systemd src/core/unit.c unit_kill_context(): SIGTERM (KillSignal=), then SIGKILL after TimeoutStopSec=',
+    ],
+    procShows:
+      'ppid 1 is systemd and /proc/PID/cgroup names a system.slice/NAME.service (or a transient run-*.service).',
+    traceShows: "signal_generate SIGTERM then SIGKILL from systemd (pid 1) to each process of the unit's cgroup.",
+    rules: ['parent.service-manager'],
+    watch: 'kill',
+    remedy: "Already a unit: Restart= keeps it running; stopping the unit is the user's choice.",
+    scenarios: [
+      'a live service is ok, names its unit, Restart=, KillMode=, MemoryMax= and that it is the main process started by PID 1',
+      'a systemd-run transient unit is ok and names its unit',
+    ],
+  },
+  {
     id: 'tool.systemd-logind',
     family: 'tool',
     title:

@@ -43,7 +43,54 @@ function withParent(e: RiskEvidence, f: (p: AncestorEvidence) => string | null):
   return f(p);
 }
 
+/**
+ * Its keeper's end (a terminal keeper, a supervisor, a relaying wrapper): tried first, because the keeper's
+ * ordinary stop decides before a pipe it holds could matter; a namespace init is left to the kernel's rule.
+ */
+const keeperRules: SurvivalRule[] = [
+  {
+    code: 'parent.keeper',
+    event: 'parent-exit',
+    outcome: 'dies',
+    confidence: 'likely',
+    by: 'keeper',
+    meaning:
+      "Its parent is a detachable terminal keeper (tmux, screen, dtach, abduco): it outlives logouts and disconnects, but when the keeper itself ends its terminal hangs up and SIGHUP ends it (the keeper's end, not a threat).",
+    when: (e) =>
+      withParent(e, (p) => {
+        if (!DETACHABLE_KEEPERS.has(p.kind) || hupIgnored(e)) return null;
+        const stop = toolOf(p)?.stop;
+        return `its parent is the ${nameOf(p)}, which keeps its terminal running after the user detaches or logs out; when that keeper itself ends (${stop ?? 'killed'}, or its last window closed) the terminal's master closes, the kernel hangs the terminal up and SIGHUP ends it: the keeper's own end, not a threat`;
+      }),
+  },
+  {
+    code: 'parent.stopper',
+    event: 'parent-exit',
+    outcome: 'dies',
+    confidence: 'likely',
+    by: 'keeper',
+    meaning:
+      "Its parent (or, past a `sh -c` in its group, a parent's parent whose stop reaches the group) is a supervisor, a signal-relaying wrapper or a container init (supervisord, pm2, runsv, s6-supervise, sudo, su, runuser, timeout, parallel, make, tini, dumb-init...): when that keeper is stopped it stops its child (the keeper's end, not a threat); only a SIGKILL of the keeper leaves it running.",
+    when: (e) =>
+      withParent(e, (direct) => {
+        // pid 1 of its namespace: the kernel's zap of the namespace decides (parent.namespace-init).
+        if (e.namespace?.nsInit?.pid === direct.pid && e.namespace.depth > 1) return null;
+        const p = stopperOf(e, direct);
+        const tool = p ? toolOf(p) : null;
+        if (!p || !tool) return null;
+        // A relayed SIGTERM it ignores ends nothing, unless the keeper follows it with SIGKILL.
+        if (tool.traits.relaysSignals && e.signals?.term === 'ignored' && !tool.traits.escalatesToKill) return null;
+        const how = tool.traits.relaysSignals
+          ? `it relays the stop signal to ${p === direct ? 'it' : 'its process group'}`
+          : 'it stops its children before it exits';
+        const whose = p === direct ? 'its parent' : `its parent's parent (through ${nameOf(direct)})`;
+        return `${whose} ${nameOf(p)} is its keeper: when it is stopped (${tool.stop ?? 'SIGTERM'}) ${how}, so it ends with it (the keeper's end, not a threat); ${tool.traits.holdsPty ? `if ${p.comm} holds its terminal (its own pty), even a SIGKILL of it hangs that terminal up` : `only a SIGKILL of ${p.comm} would leave it running, reparented`}`;
+      }),
+  },
+];
+
 export const parentExitRules: SurvivalRule[] = [
+  ...keeperRules,
   // kernel (mech-kernel): what the kernel itself does when the parent exits, read from what /proc shows.
   ...kernelParentExitRules,
   {
@@ -89,41 +136,6 @@ export const parentExitRules: SurvivalRule[] = [
         return `its launcher is already gone: it was adopted by subreaper ${nameOf(p)}`;
       return null;
     },
-  },
-  {
-    code: 'parent.keeper',
-    event: 'parent-exit',
-    outcome: 'dies',
-    confidence: 'likely',
-    by: 'keeper',
-    meaning:
-      "Its parent is a detachable terminal keeper (tmux, screen, dtach, abduco): it outlives logouts and disconnects, but when the keeper itself ends its terminal hangs up and SIGHUP ends it (the keeper's end, not a threat).",
-    when: (e) =>
-      withParent(e, (p) => {
-        if (!DETACHABLE_KEEPERS.has(p.kind) || hupIgnored(e)) return null;
-        const stop = toolOf(p)?.stop;
-        return `its parent is the ${nameOf(p)}, which keeps its terminal running after the user detaches or logs out; when that keeper itself ends (${stop ?? 'killed'}, or its last window closed) the terminal's master closes, the kernel hangs the terminal up and SIGHUP ends it: the keeper's own end, not a threat`;
-      }),
-  },
-  {
-    code: 'parent.stopper',
-    event: 'parent-exit',
-    outcome: 'dies',
-    confidence: 'likely',
-    by: 'keeper',
-    meaning:
-      "Its parent (or, past a `sh -c` in its group, a parent's parent whose stop reaches the group) is a supervisor, a signal-relaying wrapper or a container init (supervisord, pm2, runsv, s6-supervise, sudo, su, runuser, timeout, parallel, make, tini, dumb-init...): when that keeper is stopped it stops its child (the keeper's end, not a threat); only a SIGKILL of the keeper leaves it running.",
-    when: (e) =>
-      withParent(e, (direct) => {
-        const p = stopperOf(e, direct);
-        const tool = p ? toolOf(p) : null;
-        if (!p || !tool) return null;
-        const how = tool.traits.relaysSignals
-          ? `it relays the stop signal to ${p === direct ? 'it' : 'its process group'}`
-          : 'it stops its children before it exits';
-        const whose = p === direct ? 'its parent' : `its parent's parent (through ${nameOf(direct)})`;
-        return `${whose} ${nameOf(p)} is its keeper: when it is stopped (${tool.stop ?? 'SIGTERM'}) ${how}, so it ends with it (the keeper's end, not a threat); only a SIGKILL of ${p.comm} would leave it running, reparented`;
-      }),
   },
   {
     code: 'parent.stopped-job',
