@@ -16,29 +16,7 @@ const ROOT = path.join(__dirname, '..', '..');
  * TEMPORARY: kernel-family codes and watch mechanisms whose catalogue entries the kernel half of issue 18
  * (src/engine/mechanisms/kernel.ts) adds. Remove each line as its entry lands; keep this list small.
  */
-const KERNEL_PENDING = new Set<string>([
-  'hangup.unread',
-  'hangup.no-tty',
-  'hangup.stopped',
-  'hangup.pipe-reader-foreground',
-  'hangup.pipe-reader-job',
-  'hangup.sighup-caught',
-  'hangup.foreground',
-  'hangup.not-a-job',
-  'parent.controlling-foreground',
-  'parent.unread',
-  'parent.service-manager',
-  'container.unread',
-  'container.host',
-  'memory.unread',
-  'memory.majority',
-  'memory.minority',
-  'memory.oom-protected',
-  'watch:fault',
-  'watch:kernel',
-  'watch:broadcast',
-  'watch:broken-pipe',
-]);
+const KERNEL_PENDING = new Set<string>([]);
 
 /** The DeathMechanism union as written in src/observe/derive.ts (read from the file: a type has no runtime list). */
 function watchMechanisms(): string[] {
