@@ -3,6 +3,7 @@
 // - reality: test/reality, real events (SSH hangups, group kills, CI reapers, namespaces, OOM kills);
 // - systemd: test/systemd, a real systemd booted with systemd-nspawn (root only; skips with the reason
 //   otherwise): its global setup boots it once, the teardown powers it off and restores the host;
+// - packaging: test/packaging, the single executable and the Debian package in that container, with no node.
 // - v2vm: test/v2vm, a pure cgroup v2 Debian 12 VM under QEMU (scripts/v2vm.sh; root and qemu only, skips with
 //   the reason otherwise): its global setup builds the image when needed and boots once, the teardown powers off.
 const shared = {
@@ -27,6 +28,7 @@ module.exports = {
         '/node_modules/',
         '<rootDir>/test/reality/',
         '<rootDir>/test/systemd/',
+        '<rootDir>/test/packaging/',
         '<rootDir>/test/fleet/image/',
         '<rootDir>/test/v2vm/',
       ],
@@ -39,6 +41,9 @@ module.exports = {
       globalSetup: '<rootDir>/test/systemd/global-setup.ts',
       globalTeardown: '<rootDir>/test/systemd/global-teardown.ts',
     },
+    // The single executable and the Debian package in the systemd container with no node (root; boots and
+    // powers off the container itself: run under `flock /tmp/whydied-nspawn.lock`).
+    { ...shared, displayName: 'packaging', roots: ['<rootDir>/test/packaging'] },
     // fleet-image: deploy/image/build.sh's image run with podman as the DaemonSet asks (root; skips with the
     // reason when podman cannot run here).
     { ...shared, displayName: 'fleet-image', roots: ['<rootDir>/test/fleet/image'] },

@@ -11,7 +11,10 @@
 #
 # Environment: WHYDIED_SYSTEMD_ROOT (cached root fs, default /var/cache/whydied-test/bookworm),
 # WHYDIED_SYSTEMD_CHECKOUT (bind-mounted read-only at the same path, default this repository),
-# WHYDIED_SYSTEMD_NODE (the node binary to bind-mount, default the one on PATH).
+# WHYDIED_SYSTEMD_NODE (the node binary to bind-mount, default the one on PATH; `none`: no node inside, as on a
+# host where only the single executable or the Debian package runs: test/packaging),
+# WHYDIED_SYSTEMD_VOLATILE=overlay (the root fs read-only under a tmpfs overlay, nspawn's --volatile=overlay:
+# what the tests install inside, e.g. the Debian package, is gone at power-off and the cached tree stays clean).
 #
 # Host state it changes, and restores at `down` (also when `up` fails half way): kernel.core_pattern,
 # kernel.core_pipe_limit, fs.suid_dumpable (saved once, before anything changes them, in $STATE/saved-sysctls),
@@ -22,6 +25,8 @@ ROOT=${WHYDIED_SYSTEMD_ROOT:-/var/cache/whydied-test/bookworm}
 CHECKOUT=${WHYDIED_SYSTEMD_CHECKOUT:-$(cd "$(dirname "$0")/.." && pwd)}
 # The node that runs whydied inside (bind-mounted read-only at /usr/local/bin/node): the caller's, else PATH's.
 NODE_BIN=${WHYDIED_SYSTEMD_NODE:-$(readlink -f "$(command -v node || echo /usr/bin/node)")}
+VOLATILE=${WHYDIED_SYSTEMD_VOLATILE:-}
+case "$VOLATILE" in ''|overlay) ;; *) echo "WHYDIED_SYSTEMD_VOLATILE: only 'overlay' or empty" >&2; exit 2 ;; esac
 STATE=/run/whydied-systemd-env
 CG_NAME=whydied-systemd-env
 MACHINE=whydied-test
@@ -36,7 +41,7 @@ check() {
   [ "$(id -u)" = 0 ] || { echo "not root"; return 1; }
   local missing=()
   for t in systemd-nspawn debootstrap nsenter; do command -v "$t" >/dev/null || missing+=("$t"); done
-  [ -x "$NODE_BIN" ] || missing+=(node)
+  [ "$NODE_BIN" = none ] || [ -x "$NODE_BIN" ] || missing+=(node)
   if [ ${#missing[@]} -gt 0 ]; then echo "missing: ${missing[*]} (apt-get install systemd-container debootstrap)"; return 1; fi
   [ -d /sys/fs/cgroup ] || { echo "no /sys/fs/cgroup"; return 1; }
   return 0
@@ -211,6 +216,8 @@ up() {
     local other
     other=$(cat "$STATE/checkout" 2>/dev/null || true)
     [ "$other" = "$CHECKOUT" ] || die "already running for another checkout ($other): run its scripts/systemd-env.sh down first"
+    [ "$(cat "$STATE/options" 2>/dev/null || true)" = "node=$NODE_BIN volatile=$VOLATILE" ] ||
+      die "already running with other options ($(cat "$STATE/options" 2>/dev/null)): scripts/systemd-env.sh down first"
     echo "running $(leader_pid)"
     return 0
   fi
@@ -225,12 +232,16 @@ up() {
   configure
   make_cgroups
   echo "$CHECKOUT" >"$STATE/checkout"
+  echo "node=$NODE_BIN volatile=$VOLATILE" >"$STATE/options"
+  local extra=()
+  [ "$NODE_BIN" = none ] || extra+=(--bind-ro="$NODE_BIN":/usr/local/bin/node)
+  [ -z "$VOLATILE" ] || extra+=(--volatile="$VOLATILE")
   # Join our cgroups from a subshell that then becomes nspawn, so the container's systemd starts inside them.
   (
     join_cgroups "$BASHPID"
     exec setsid systemd-nspawn --quiet --boot --register=no --keep-unit --private-network \
       --machine="$MACHINE" --directory="$ROOT" --console=passive \
-      --bind-ro="$NODE_BIN":/usr/local/bin/node --bind-ro="$CHECKOUT" --capability=CAP_SYSLOG \
+      "${extra[@]}" --bind-ro="$CHECKOUT" --capability=CAP_SYSLOG \
       </dev/null >"$STATE/console.log" 2>&1
   ) &
   local started=$! leader="" i
@@ -284,7 +295,7 @@ down() {
   # core_pattern first: the helper script goes away below.
   restore_sysctls
   remove_cgroups
-  rm -f "$STATE/saved-sysctls" "$STATE/nspawn.pid" "$STATE/ready" "$STATE/checkout" "$STATE/pidns" "$STATE/leader" "$STATE/core-helper"
+  rm -f "$STATE/saved-sysctls" "$STATE/nspawn.pid" "$STATE/ready" "$STATE/checkout" "$STATE/options" "$STATE/pidns" "$STATE/leader" "$STATE/core-helper"
   echo stopped
 }
 

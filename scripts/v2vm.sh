@@ -29,8 +29,11 @@ STATE=/run/whydied-v2vm
 # What the image adds to the systemd environment's tree (design notes: kernel + initramfs for a VM, oomd, sshd).
 BASE_PACKAGES=systemd,systemd-sysv,dbus,libpam-systemd,openssh-server,openssh-client,systemd-coredump,procps,iproute2,tmux
 VM_PACKAGES="linux-image-cloud-amd64 initramfs-tools systemd-oomd openssh-server sudo"
-# Kept as .deb files inside (the guest has no network): a scenario installs polkitd to allow a user's linger.
-OFFLINE_PACKAGES="polkitd"
+# Installed, but its D-Bus activation file is kept aside in /opt/whydied-polkit: to logind (and to whydied) the
+# host has no polkitd until a scenario puts the file back and reloads dbus (installing the package inside the
+# emulated guest takes minutes; the design notes' "no polkitd" is this same state: nothing answers on the bus).
+POLKIT_PACKAGES="polkitd"
+POLKIT_SERVICE=/usr/share/dbus-1/system-services/org.freedesktop.PolicyKit1.service
 SYSCTLS=(kernel/core_pattern kernel/core_pipe_limit fs/suid_dumpable)
 SSH_OPTS=(-o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR
   -o ConnectTimeout=10 -o ServerAliveInterval=5 -o ServerAliveCountMax=6)
@@ -57,7 +60,7 @@ check() {
 inputs_hash() {
   {
     declare -f build_tree configure_tree
-    echo "$BASE_PACKAGES $VM_PACKAGES $OFFLINE_PACKAGES"
+    echo "$BASE_PACKAGES $VM_PACKAGES $POLKIT_PACKAGES"
     sha256sum <"$NODE_BIN"
     [ -f "$BASE/.whydied-ready" ] && stat -c %Y "$BASE/.whydied-ready"
   } | sha256sum | cut -d' ' -f1
@@ -113,10 +116,9 @@ build_tree() {
   echo "deb $(mirror) bookworm main" >"$t/etc/apt/sources.list"
   chroot "$t" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive chroot "$t" apt-get install -y -qq --no-install-recommends $VM_PACKAGES >/dev/null
-  chroot "$t" apt-get clean
-  DEBIAN_FRONTEND=noninteractive chroot "$t" apt-get install -y -qq --no-install-recommends --download-only $OFFLINE_PACKAGES >/dev/null
-  mkdir -p "$t/opt/whydied-debs"
-  mv "$t"/var/cache/apt/archives/*.deb "$t/opt/whydied-debs/"
+  DEBIAN_FRONTEND=noninteractive chroot "$t" apt-get install -y -qq --no-install-recommends $POLKIT_PACKAGES >/dev/null
+  mkdir -p "$t/opt/whydied-polkit"
+  mv "$t$POLKIT_SERVICE" "$t/opt/whydied-polkit/"
   chroot "$t" apt-get clean
   rm -rf "$t"/var/lib/apt/lists/* "$t/usr/sbin/policy-rc.d"
   unmount_tree "$t"
@@ -168,6 +170,9 @@ build() {
   local why
   why=$(check) || die "cannot build: $why"
   mkdir -p "$STATE" "$CACHE"
+  # One build at a time (a second caller waits, then finds the image fresh).
+  exec 9>"$CACHE/.build.lock"
+  flock 9
   if image_fresh; then
     log "image up to date ($CACHE)"
     return 0

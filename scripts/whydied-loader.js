@@ -36,7 +36,8 @@ function singleExecutable() {
 function quickAnswer(args) {
   if (!META || args.length !== 1) return null;
   if (args[0] === '--version') return `${META.version}\n`;
-  if ((args[0] === '--help' || args[0] === '-h') && !mayBeTerminal(1)) return META.help['80'];
+  // A pipe gets 80 columns unless COLUMNS says otherwise (then the bundle wraps: src/cli/help-wrap.ts).
+  if ((args[0] === '--help' || args[0] === '-h') && !process.env.COLUMNS && !mayBeTerminal(1)) return META.help['80'];
   return null;
 }
 

@@ -93,7 +93,8 @@ const isCrash = (r) =>
 
 function describe(list, what, windowS) {
   const names = list.slice(-3).map((r) => `${r.comm} (pid ${r.pid}${r.cgroup ? `, cgroup ${r.cgroup}` : ''})`);
-  return `${list.length} ${what}${list.length === 1 ? '' : 's'} in the last ${windowS} s: ${names.join(', ')}${list.length > 3 ? ', ...' : ''}`;
+  const plural = { 'OOM kill': 'OOM kills', crash: 'crashes' }[what];
+  return `${list.length} ${list.length === 1 ? what : plural} in the last ${windowS} s: ${names.join(', ')}${list.length > 3 ? ', ...' : ''}`;
 }
 
 function main() {
@@ -113,7 +114,7 @@ function main() {
     if (recs === null) out(UNKNOWN, `no whydied records in ${o.dir}: is the recorder running?`);
     const hits = recs.filter(o.check === 'oom' ? isOom : isCrash);
     const what = o.check === 'oom' ? 'OOM kill' : 'crash';
-    if (hits.length === 0) out(OK, `no ${what}s in the last ${o.window} s`);
+    if (hits.length === 0) out(OK, `no ${o.check === 'oom' ? 'OOM kills' : 'crashes'} in the last ${o.window} s`);
     out(NONOK, describe(hits, what, o.window));
   } catch (e) {
     out(UNKNOWN, `cannot read ${o.dir}: ${e.code || e.message}`);

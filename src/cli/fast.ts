@@ -11,13 +11,14 @@
  */
 import { reportError } from './errors';
 import { stdoutInfo, writeStderr, writeStdout } from './stdout';
+import { helpWidth, wrapHelp } from './help-wrap';
 
 /** What the build learnt from the yargs parser. */
 export interface CliMeta {
   version: string;
   /** Every command name and alias yargs knows: such a first word is never a diagnose target. */
   commands: string[];
-  /** `--help` output by wrap width (yargs wraps at min(100, terminal columns), 80 on a pipe). */
+  /** `--help`: `raw` (unwrapped, for help-wrap.ts at run time) and `80` (wrapped at a pipe's width). */
   help: Record<string, string>;
 }
 
@@ -96,11 +97,10 @@ export function runFast(args: readonly string[]): boolean {
     return true;
   }
   if (cmd.kind === 'help') {
-    const out = stdoutInfo();
-    const width = out.isTTY ? Math.min(100, out.columns ?? 80) : 80;
-    const text = meta.help[String(width)];
-    if (text === undefined) return false;
-    writeStdout(text);
+    const width = helpWidth(stdoutInfo(), process.env);
+    const raw = meta.help.raw;
+    if (raw === undefined) return false;
+    writeStdout(width === 80 && meta.help['80'] ? meta.help['80'] : `${wrapHelp(raw, width)}\n`);
     return true;
   }
   const req = cmd.req;

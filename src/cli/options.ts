@@ -59,7 +59,8 @@ export function useColor(flag: boolean | undefined, stream: { isTTY?: boolean },
 export function outputWidth(stream: { isTTY?: boolean; columns?: number }, env: NodeJS.ProcessEnv): number {
   if (stream.isTTY && stream.columns) return stream.columns;
   const cols = Number(env.COLUMNS);
-  return Number.isInteger(cols) && cols > 40 ? cols : 100;
+  // 80, not wider: piped to `less` on an 80-column terminal, a wider line wraps in the middle of a word.
+  return Number.isInteger(cols) && cols > 40 ? cols : 80;
 }
 
 /** The longest --timeout: node timers hold at most 2^31-1 ms (a longer one fires at once). */

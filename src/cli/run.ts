@@ -11,6 +11,8 @@ import type { GlobalOptions } from './commands/global';
 import { reportError } from './errors';
 import { guardOutput } from './output';
 import { escapeControl } from '../util/escape';
+import { HELP_RAW_WIDTH, helpWidth, wrapHelp } from './help-wrap';
+import { writeStdout } from './stdout';
 
 const EPILOGUE = [
   'Targets: a PID, :PORT (the process listening on a TCP port) or a name (every match, newest first).',
@@ -67,8 +69,8 @@ function explainFailure(msg: string, args: readonly string[], known: ReadonlySet
   return (cmd && MISSING[cmd]) ?? 'missing target: whydied PID | :PORT | NAME (whydied --help)';
 }
 
-/** `width`: the help wrap width; by default the terminal's (at most 100), 80 on a pipe. */
-function buildParser(args: string[], width?: number): Argv<GlobalOptions> {
+/** yargs renders help unwrapped (help-wrap.ts wraps it at word boundaries). */
+function buildParser(args: string[]): Argv<GlobalOptions> {
   const y = yargs(args)
     .scriptName('whydied')
     .usage('whydied <target> [options]\n\nWhy did my background process die - or why is it about to?')
@@ -82,7 +84,7 @@ function buildParser(args: string[], width?: number): Argv<GlobalOptions> {
     .alias('help', 'h')
     .version()
     .epilogue(EPILOGUE)
-    .wrap(width ?? Math.min(100, process.stdout.columns ?? 80))
+    .wrap(HELP_RAW_WIDTH)
     .exitProcess(false)
     // Yargs' own usage errors (unknown option, bad choice, missing target) are usage errors too.
     // A handler's exception arrives here as `err` and is passed on unchanged.
@@ -112,13 +114,29 @@ function rejectClusteredFlags(args: readonly string[]): void {
   }
 }
 
+/**
+ * yargs prints --help (and --version) with console.log, and nothing of whydied uses console.log: while it
+ * parses, what it prints is wrapped for this output and written like every other output (stdout.ts).
+ */
+async function withWrappedHelp<T>(parse: () => Promise<T>): Promise<T> {
+  const log = console.log;
+  console.log = (...parts: unknown[]): void => {
+    writeStdout(`${wrapHelp(parts.map(String).join(' '), helpWidth(process.stdout, process.env))}\n`);
+  };
+  try {
+    return await parse();
+  } finally {
+    console.log = log;
+  }
+}
+
 export async function run(args: string[]): Promise<void> {
   // Decided from the raw arguments: a parse failure must still honour --verbose.
   const verbose = args.includes('--verbose');
   guardOutput();
   try {
     rejectClusteredFlags(args);
-    await buildParser(args).parseAsync();
+    await withWrappedHelp(() => buildParser(args).parseAsync());
   } catch (e) {
     process.exitCode = reportError(e, verbose);
   }
@@ -126,13 +144,16 @@ export async function run(args: string[]): Promise<void> {
 
 /**
  * What the fast path (fast.ts) needs from this parser, computed at build time by scripts/bundle.js:
- * the version, every command name and alias, and --help at the widths a pipe or a wide terminal gets.
+ * the version, every command name and alias, and --help: unwrapped (`raw`, wrapped at run time for the
+ * output's width) and at 80 columns (a pipe's width, answered by the loader without the bundle).
  */
 export async function cliMeta(
   version: string,
 ): Promise<{ version: string; commands: string[]; help: Record<string, string> }> {
   const help: Record<string, string> = {};
-  for (const width of [80, 100]) help[String(width)] = `${await buildParser([], width).getHelp()}\n`;
+  const raw = await buildParser([]).getHelp();
+  help.raw = raw;
+  help['80'] = `${wrapHelp(raw, 80)}\n`;
   // yargs' command instance holds each command's name and its aliases; `$0` (the default) is no typed word.
   type Commands = { getCommands(): string[]; aliasMap: Record<string, string> };
   const inst = (buildParser([]) as unknown as { getInternalMethods(): { getCommandInstance(): Commands } })

@@ -236,7 +236,11 @@ export class Recorder {
         return;
       case 'newtask':
         this.table.onNewTask(l.taskPid, l.pid, l.comm, isThreadClone(l.cloneFlags), l.tsUs);
-        if (!isThreadClone(l.cloneFlags) && this.own.has(this.table.tgidOf(l.taskPid))) this.own.add(l.pid);
+        if (!isThreadClone(l.cloneFlags)) {
+          // A fresh holder of the pid: ours only if its parent is (an exit lost in an overrun leaves no stale mark).
+          if (this.own.has(this.table.tgidOf(l.taskPid))) this.own.add(l.pid);
+          else this.own.delete(l.pid);
+        }
         return;
       case 'exec':
         this.table.onExec(l.pid, l.oldPid, l.filename);

@@ -48,7 +48,8 @@ export function renderUnit(u: UnitInput): string {
   const exec = [...u.command, 'record', '--state-dir', stateDir, '--output', output].map(unitArg).join(' ');
   // StateDirectory= makes /var/lib/whydied (0700, writable under ProtectSystem=strict); another one must
   // be listed as writable.
-  const writable = [...(stateDir === DEFAULT_STATE_DIR ? [] : [stateDir]), ...promDirs(output)].map(rwPath);
+  const prom = promDirs(output);
+  const writable = [...(stateDir === DEFAULT_STATE_DIR ? [] : [stateDir]), ...prom].map(rwPath);
   return [
     '# whydied flight recorder as a hardened systemd service: every process death on the host goes to the records',
     '# store, the journal (structured WHYDIED_* fields, MESSAGE_ID=5f1c2a7e9b3d4c8a8e6f0d1b2c3a4e57) and the',
@@ -63,6 +64,9 @@ export function renderUnit(u: UnitInput): string {
     '',
     '[Service]',
     'Type=simple',
+    // The recorder refuses a textfile directory that does not exist (node_exporter not installed yet): made
+    // first, with full privileges (`+`: ProtectSystem= does not apply to it), as node_exporter's package would.
+    ...(prom.length ? [`ExecStartPre=+/bin/mkdir -p -m 0755 -- ${prom.map(unitArg).join(' ')}`] : []),
     `ExecStart=${exec}`,
     'Restart=on-failure',
     'RestartSec=2',
@@ -72,7 +76,9 @@ export function renderUnit(u: UnitInput): string {
     'KillMode=mixed',
     'StateDirectory=whydied',
     'StateDirectoryMode=0700',
-    'UMask=0077',
+    // Not 0077: node_exporter (its own user) must read the textfile, written 0644; the records are 0600 in a
+    // 0700 directory whatever the umask (src/source/safe-write.ts).
+    'UMask=0022',
     '',
     "# tracefs: creating an instance and enabling events needs CAP_SYS_ADMIN; reading /proc of every user's",
     '# processes needs CAP_DAC_READ_SEARCH. Nothing else: no CAP_KILL, no CAP_SYS_PTRACE, no CAP_NET_*.',

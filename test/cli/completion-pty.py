@@ -12,8 +12,13 @@ argv = {
     'bash': ['bash', '--norc', '--noprofile', '-i'],
     'zsh': ['zsh', '-f', '-i'],
     'fish': ['fish', '--no-config', '-i'],
+    # With its configuration: fish then reads the vendor completion directories (the Debian package's).
+    'fish-vendor': ['fish', '-i'],
 }[shell]
-marker = {'bash': 'echo READY-$((1+1))', 'zsh': 'echo READY-$((1+1))', 'fish': 'echo READY-(math 1+1)'}[shell]
+# PTY_EXEC_PREFIX (JSON list): run the shell through it, e.g. nsenter into a container (test/packaging).
+import json
+argv = json.loads(os.environ.get('PTY_EXEC_PREFIX', '[]')) + argv
+marker = {'bash': 'echo READY-$((1+1))', 'zsh': 'echo READY-$((1+1))'}.get(shell, 'echo READY-(math 1+1)')
 
 pid, fd = pty.fork()
 if pid == 0:

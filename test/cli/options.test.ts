@@ -27,10 +27,10 @@ describe('option helpers', () => {
     expect(() => pickFormat(true, 'table')).toThrow(UsageError);
     expect(() => pickFormat(undefined, 'xml')).toThrow("unknown --format 'xml'");
   });
-  it('table width: terminal, else $COLUMNS, else 100', () => {
+  it('table width: terminal, else $COLUMNS, else 80', () => {
     expect(outputWidth({ isTTY: true, columns: 132 }, {})).toBe(132);
     expect(outputWidth({ isTTY: false }, { COLUMNS: '90' })).toBe(90);
-    expect(outputWidth({}, {})).toBe(100);
+    expect(outputWidth({}, {})).toBe(80);
   });
 });
 

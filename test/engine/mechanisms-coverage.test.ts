@@ -8,6 +8,7 @@ import * as path from 'path';
 import { MECHANISMS } from '../../src/engine/mechanisms';
 import { SURVIVAL_RULES } from '../../src/engine/survival';
 import { TOOLS } from '../../src/model/tools';
+import { DEATH_MECHANISMS } from '../../src/observe/derive';
 import { mechanismsMarkdown } from '../../src/render/mechanisms-markdown';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -18,13 +19,8 @@ const ROOT = path.join(__dirname, '..', '..');
  */
 const KERNEL_PENDING = new Set<string>([]);
 
-/** The DeathMechanism union as written in src/observe/derive.ts (read from the file: a type has no runtime list). */
-function watchMechanisms(): string[] {
-  const src = fs.readFileSync(path.join(ROOT, 'src', 'observe', 'derive.ts'), 'utf8');
-  const m = /export type DeathMechanism =([^;]+);/.exec(src);
-  if (!m) throw new Error('DeathMechanism not found in src/observe/derive.ts');
-  return [...m[1].matchAll(/'([a-z-]+)'/g)].map((x) => x[1]);
-}
+/** Every mechanism watch can name (src/observe/derive.ts keeps the list beside the type). */
+const watchMechanisms = (): string[] => [...DEATH_MECHANISMS];
 
 /** Every test title in the reality suites, as string literals in the test files. */
 function scenarioSources(): string {

@@ -43,6 +43,7 @@ describe('inputs are bounded', () => {
       ['--kmsg', '/dev/zero', 'x'],
       ['--journal', '/dev/zero', 'x'],
       ['scan', '--kmsg', '/dev/zero'],
+      ['scan', '--deaths', '/dev/zero'],
     ]) {
       const t0 = Date.now();
       expectOneLineExit2(runCli(args, { timeoutMs: 10000 }), /character device: give a regular file/);
@@ -55,6 +56,7 @@ describe('inputs are bounded', () => {
     spawnSync('mkfifo', [fifo]);
     for (const opt of ['--from', '--kmsg', '--journal'])
       expectOneLineExit2(runCli([opt, fifo, 'x'], { timeoutMs: 10000 }), /is a FIFO: give a regular file/);
+    expectOneLineExit2(runCli(['scan', '--deaths', fifo], { timeoutMs: 10000 }), /is a FIFO: give a regular file/);
   });
 
   it('stdin from /dev/zero is refused; an endless pipe stops at the cap', () => {

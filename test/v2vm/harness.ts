@@ -165,6 +165,29 @@ export function whydied(args: string[], timeoutMs = 90000): WhydiedRun {
   return { ...r, reports: parseReports(r.stdout) };
 }
 
+/** `whydied ARGS --json` inside as root, reading the records of a recorder that wrote to `stateDir`. */
+export function whydiedWith(stateDir: string, args: string[], timeoutMs = 90000): WhydiedRun {
+  const cmd = [CLI, ...args, '--json'].map(q).join(' ');
+  const r = sh(`WHYDIED_STATE_DIR=${q(stateDir)} node ${cmd}`, timeoutMs);
+  return { ...r, reports: parseReports(r.stdout) };
+}
+
+/**
+ * The flight recorder as the systemd unit whydied prints (`record --print-unit`), writing to `stateDir`;
+ * resolves once it traces. Returns its stop function.
+ */
+export async function startRecorder(stateDir: string): Promise<() => void> {
+  must(
+    `mkdir -p ${q(stateDir)} && node ${CLI} record --print-unit --state-dir ${q(stateDir)} > /run/systemd/system/wdrecord.service && systemctl daemon-reload && systemctl restart wdrecord.service`,
+  );
+  const ok = await waitInside(`grep -q '"instance": *"[^"]' ${q(stateDir)}/record.status.json`, 90000, 500);
+  if (!ok)
+    throw new Error(`the recorder did not start: ${sh('journalctl -b -u wdrecord.service -n 20 --no-pager').stdout}`);
+  return () => {
+    sh('systemctl stop wdrecord.service; rm -f /run/systemd/system/wdrecord.service; systemctl daemon-reload');
+  };
+}
+
 /** `whydied ARGS --json` inside as USER (its own login; its own state dir under its home). */
 export function whydiedAs(user: string, args: string[], timeoutMs = 90000): WhydiedRun {
   const cmd = [CLI, ...args, '--json'].map(q).join(' ');

@@ -189,3 +189,27 @@ t("Debian's oomd defaults are read: a user manager's unit is watched through use
     sh('loginctl disable-linger alice');
   }
 });
+
+t(
+  'memory remedy on v2: systemctl set-property, pasted as root, raises MemoryMax and keeps it where a memory.max write is undone',
+  async () => {
+    const u = unit('remedy');
+    must(`systemd-run -q --unit=${u} -p MemoryMax=100M -p MemorySwapMax=0 hog 60`);
+    const pid = await mainPid(`${u}.service`);
+    const cg = `/sys/fs/cgroup/system.slice/${u}.service`;
+    expect(await waitInside(`test $(cat ${cg}/memory.current) -gt 60000000`, 30000)).toBe(true);
+    const r = report([String(pid)]);
+    expect(risk(r, 'memory-pressure')).toMatchObject({ code: 'memory.majority', outcome: 'dies' });
+    const first = r.remedy[0];
+    expect(first).toBe(`systemctl set-property ${u}.service MemoryMax=${200 * 1048576}`);
+    must(first);
+    expect(must(`cat ${cg}/memory.max`)).toBe(String(200 * 1048576));
+    // systemd re-applies a unit's limits at daemon-reload: a direct write to memory.max would be undone, this stays.
+    must('systemctl daemon-reload');
+    expect(must(`cat ${cg}/memory.max`)).toBe(String(200 * 1048576));
+    expect(aliveInside(pid)).toBe(true);
+    const again = report([String(pid)]);
+    expect(risk(again, 'memory-pressure').outcome).not.toBe('dies');
+    must(`systemctl stop ${u}.service`);
+  },
+);

@@ -3,6 +3,8 @@ import { orderChecks } from '../../engine/order';
 import { escapeControl } from '../../util/escape';
 import { EXIT } from '../../engine/exit-code';
 import { loadChecks, loadChecksAndRules } from '../../api/load';
+import { hanging } from '../../render/wrap';
+import { outputWidth } from '../options';
 
 export async function runListChecks(req: { checkModules: string[]; json: boolean }): Promise<number> {
   const ordered = orderChecks(await loadChecks(req.checkModules));
@@ -11,12 +13,18 @@ export async function runListChecks(req: { checkModules: string[]; json: boolean
     process.stdout.write(`${JSON.stringify(metas, null, 2)}\n`);
     return EXIT.ok;
   }
-  const width = Math.max(...ordered.map((c) => c.meta.id.length));
+  const idWidth = Math.max(...ordered.map((c) => c.meta.id.length));
+  const cols = outputWidth(process.stdout, process.env);
+  const pad = idWidth + 6;
   const lines = ordered.flatMap((c, i) => {
     // Plugin metadata is user-supplied text: escape it like any other untrusted string.
-    const head = `${String(i + 1).padStart(2)}  ${escapeControl(c.meta.id).padEnd(width)}  ${escapeControl(c.meta.title)}`;
+    const label = `${String(i + 1).padStart(2)}  ${escapeControl(c.meta.id).padEnd(idWidth)}  `;
     const req = c.meta.requires?.length ? ` (requires ${c.meta.requires.map(escapeControl).join(', ')})` : '';
-    return [head, `${' '.repeat(width + 6)}${escapeControl(c.meta.description)}${req}`];
+    // Wrapped at word boundaries under the title's column (a hanging indent), like the reports.
+    return [
+      ...hanging(label, pad, escapeControl(c.meta.title), cols),
+      ...hanging(' '.repeat(pad), pad, `${escapeControl(c.meta.description)}${req}`, cols),
+    ];
   });
   process.stdout.write(`${lines.join('\n')}\n`);
   return EXIT.ok;
@@ -41,7 +49,11 @@ export async function runListRules(req: { checkModules: string[]; json: boolean 
   const { rulesMarkdown } = await import('../../render/rules-markdown');
   // Plugin text is user-supplied: escaped like any other untrusted string.
   const escaped = all.map((r) => ({ ...r, code: escapeControl(r.code), meaning: escapeControl(r.meaning) }));
-  process.stdout.write(rulesMarkdown(RISK_EVENTS, escaped, KERNEL_THREAD_CODE));
+  // The doc's note on how it is generated (docs/survival-rules.md) is for developers, not for this listing.
+  const doc = rulesMarkdown(RISK_EVENTS, escaped, KERNEL_THREAD_CODE);
+  process.stdout.write(
+    doc.replace(/^Generated from `src\/engine\/survival\/`[^\n]*?a test keeps it in step\.\s*/m, ''),
+  );
   return EXIT.ok;
 }
 
