@@ -100,7 +100,13 @@ export class DeathTracker {
     const fatal = this.lastFatal();
     if (this.oom) {
       const o = this.oom;
-      const details: Evidence = { backend, kernelSent: true, groupDirected: false, reason: 'oom-kill' };
+      const details: Evidence = {
+        backend,
+        kernelSent: true,
+        groupDirected: false,
+        reason: 'oom-kill',
+        mechanism: 'oom-kill',
+      };
       if (o.ev.totalVmKb !== null) details.totalVmKb = o.ev.totalVmKb;
       if (o.ev.anonRssKb !== null) details.anonRssKb = o.ev.anonRssKb;
       // The task in mark_victim's prefix is the one whose allocation triggered the OOM killer (often the
@@ -174,6 +180,7 @@ export type DeathMechanism =
   | 'kernel'
   | 'broadcast'
   | 'broken-pipe'
+  | 'oom-kill'
   | 'kill';
 
 /** Every DeathMechanism, for tables and tests (the catalogue holds each to an entry). */
@@ -191,6 +198,7 @@ export const DEATH_MECHANISMS: readonly DeathMechanism[] = [
   'kernel',
   'broadcast',
   'broken-pipe',
+  'oom-kill',
   'kill',
 ];
 

@@ -317,6 +317,7 @@ export function createFacts(raw: RawSource): Facts {
         .filter((p) => !tried.has(p) && mntOf(p) === mnt),
       all,
       text,
+      true,
     );
   };
 

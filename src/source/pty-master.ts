@@ -30,7 +30,8 @@ export interface PtyMasterHolder {
 }
 
 /**
- * The first of `pids` (in order) holding a master of pts `index`. `fds` lists a process's fd numbers and
+ * The first of `pids` (in order) holding a master of pts `index` (with `all`: the only one, or null when
+ * several do). `fds` lists a process's fd numbers and
  * link targets; `text` reads an fdinfo file. Unreadable processes are skipped (another user's, not root).
  */
 export function findPtyMaster(
@@ -38,15 +39,22 @@ export function findPtyMaster(
   pids: readonly number[],
   fds: (pid: number) => Read<Array<{ fd: number; target: string }>>,
   text: (path: string) => Read<string>,
+  all = false,
 ): PtyMasterHolder | null {
+  const found: PtyMasterHolder[] = [];
   for (const pid of pids) {
     const r = fds(pid);
     if (!r.ok) continue;
     for (const f of r.value) {
       if (!isPtmxLink(f.target)) continue;
       const info = text(`/proc/${pid}/fdinfo/${f.fd}`);
-      if (info.ok && parseTtyIndex(info.value) === index) return { pid, fd: f.fd };
+      if (info.ok && parseTtyIndex(info.value) === index) {
+        if (!all) return { pid, fd: f.fd };
+        if (!found.some((h) => h.pid === pid)) found.push({ pid, fd: f.fd });
+      }
     }
   }
-  return null;
+  // tty-index is per devpts instance and two instances can share a mount namespace (a devpts mounted over
+  // another, a container's console): two processes holding "pts N" cannot be told apart, so neither is named.
+  return found.length === 1 ? found[0] : null;
 }

@@ -17,21 +17,7 @@ const ROOT = path.join(__dirname, '..', '..');
  * TEMPORARY: kernel-family codes and watch mechanisms whose catalogue entries the kernel half of issue 18
  * (src/engine/mechanisms/kernel.ts) adds. Remove each line as its entry lands; keep this list small.
  */
-const KERNEL_PENDING = new Set<string>([
-  'hangup.unread',
-  'hangup.no-tty',
-  'hangup.sighup-caught',
-  'hangup.not-a-job',
-  'parent.unread',
-  'container.unread',
-  'container.host',
-  'memory.unread',
-  'memory.oomd-pressure',
-  'memory.high-throttled',
-  'watch:fault',
-  'watch:kernel',
-  'watch:broadcast',
-]);
+const KERNEL_PENDING = new Set<string>([]);
 
 /**
  * Every mechanism watch can name (src/observe/derive.ts keeps the list beside the type), and `oom-kill`,

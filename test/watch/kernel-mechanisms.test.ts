@@ -28,7 +28,7 @@ describe('kernel mechanism catalogue', () => {
       expect(m.sources.length).toBeGreaterThan(0);
       const codes = new Set(SURVIVAL_RULES.map((r) => r.code));
       for (const r of m.rules) expect(codes.has(r)).toBe(true);
-      if (m.watch !== null) expect([...DEATH_MECHANISMS, 'oom-kill']).toContain(m.watch);
+      if (m.watch !== null) expect(DEATH_MECHANISMS).toContain(m.watch);
       expect(m.scenarios.length).toBeGreaterThan(0);
       const text = realityText();
       // A scenario is named by its test title (test.each titles keep their %s: the key words must appear).

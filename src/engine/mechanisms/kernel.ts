@@ -20,7 +20,16 @@ export const kernelMechanisms: readonly Mechanism[] = [
       'stat tty_nr and session: it leads the session of a pts; the process with /dev/ptmx open whose fdinfo says `tty-index: N` holds the master (sshd, a terminal emulator: the connection; a daemon in a session of its own — tmux, screen, dtach, abduco — a keeper the hangup does not reach). After a hangup: fds `/dev/pts/N (deleted)`, tty_nr 0.',
     traceShows:
       'signal_generate SIGHUP then SIGCONT, code SI_KERNEL (128), to the session leader, in the context of the task that closed the master (sshd, the emulator, the keeper ending)',
-    rules: ['hangup.session-leader', 'hangup.multiplexer', 'hangup.writes-to-terminal', 'parent.holds-terminal'],
+    rules: [
+      'hangup.unread',
+      'hangup.session-leader',
+      'hangup.multiplexer',
+      'hangup.writes-to-terminal',
+      'hangup.no-tty',
+      'hangup.not-a-job',
+      'hangup.sighup-caught',
+      'parent.holds-terminal',
+    ],
     watch: 'kernel-hangup',
     remedy:
       'Relaunch it detached (setsid -f, stdin from /dev/null, output to a log) or under a keeper (tmux new -d) or a unit: nothing then holds it to that terminal.',
@@ -62,8 +71,7 @@ export const kernelMechanisms: readonly Mechanism[] = [
     remedy:
       'Run it in the background off the terminal (setsid -f … </dev/null >>log 2>&1): keys reach only the foreground group.',
     scenarios: [
-      'terminal key interrupt (^C): the tty layer signals the foreground group; relaunched detached the key does not reach it',
-      'terminal key quit (^\\): the tty layer signals the foreground group; relaunched detached the key does not reach it',
+      'terminal key %s: the tty layer signals the foreground group; relaunched detached the key does not reach it',
     ],
   },
   {
@@ -96,7 +104,7 @@ export const kernelMechanisms: readonly Mechanism[] = [
     procShows:
       'status NSpid has more than one entry; its parent’s last NSpid entry is 1 (its parent is the namespace init) or the init is an ancestor',
     traceShows: 'signal_generate SIGKILL, SI_KERNEL, in the context of the exiting namespace init',
-    rules: ['parent.namespace-init', 'container.pid-namespace'],
+    rules: ['parent.namespace-init', 'container.unread', 'container.pid-namespace', 'container.host'],
     watch: 'namespace-exit',
     remedy:
       'Run it outside the namespace (a host unit or a process started on the host), or as the container’s own service under its restart policy.',
@@ -118,7 +126,7 @@ export const kernelMechanisms: readonly Mechanism[] = [
       'nothing: pdeath_signal is in no /proc file (PR_GET_PDEATHSIG answers only the process itself), so the parent-exit row names it as unseen',
     traceShows:
       'signal_generate of the chosen signal, SI_USER, grp=1, from the exiting parent’s thread, with no kill/tgkill/pidfd_send_signal syscall behind it',
-    rules: ['parent.reparent'],
+    rules: ['parent.unread', 'parent.service-manager', 'parent.reparent'],
     watch: 'parent-death-signal',
     remedy:
       'Relaunch it without the wrapper that set it (setsid -f CMD): a new process starts with no parent-death signal.',
@@ -181,7 +189,15 @@ export const kernelMechanisms: readonly Mechanism[] = [
     procShows: '/proc/PID/oom_score and oom_score_adj; its memory cgroup’s limit and usage',
     traceShows:
       'oom/mark_victim for its pid, then signal_generate SIGKILL, SI_KERNEL, in the allocating task’s context',
-    rules: ['memory.majority', 'memory.oom-protected', 'memory.minority'],
+    // memory.high throttling and systemd-oomd (cgroup v2) are the pressure before or instead of the kill.
+    rules: [
+      'memory.unread',
+      'memory.majority',
+      'memory.oom-protected',
+      'memory.minority',
+      'memory.high-throttled',
+      'memory.oomd-pressure',
+    ],
     watch: 'oom-kill',
     remedy:
       'Raise the cgroup’s limit (memory.max / memory.limit_in_bytes) or lower its usage; oom_score_adj -1000 exempts it.',
@@ -204,5 +220,50 @@ export const kernelMechanisms: readonly Mechanism[] = [
     scenarios: [
       'cgroup.kill: every member SIGKILLed by the kernel on the writer’s behalf; relaunched outside that cgroup it stays',
     ],
+  },
+  {
+    id: 'kernel.fault',
+    family: 'kernel',
+    title: 'A CPU fault in the process itself: SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP from the kernel',
+    sources: [
+      'arch/x86/mm/fault.c do_user_addr_fault -> bad_area -> force_sig_fault(SIGSEGV, SEGV_MAPERR/SEGV_ACCERR); show_signal_msg prints the `segfault at` line',
+      'arch/x86/kernel/traps.c do_trap / do_error_trap (SIGILL, SIGFPE, SIGBUS, SIGTRAP)',
+    ],
+    procShows: 'nothing before: a bug in the program (the kernel log and core dumps tell after)',
+    traceShows:
+      'signal_generate SIGSEGV (or another fault signal) with a positive si_code, from the faulting task to itself',
+    rules: [],
+    watch: 'fault',
+    remedy: 'Nothing relaunches it safely: fix the program (the kernel log line and a core dump locate the fault).',
+    scenarios: ['a CPU fault: SIGSEGV from the kernel for the process’s own bad access'],
+  },
+  {
+    id: 'kernel.kill-broadcast',
+    family: 'kernel',
+    title: 'kill(-1): a signal to every process the sender may signal (shutdown scripts, a stray `kill -9 -1`)',
+    sources: [
+      'kernel/signal.c kill_something_info: pid == -1 signals every process except init and the sender (in the sender’s PID namespace)',
+    ],
+    procShows: 'nothing: any process the sender’s uid may signal is reachable (same uid, or root)',
+    traceShows: 'syscalls sys_enter_kill(pid: -1) by the sender, then signal_generate to each victim, SI_USER',
+    rules: [],
+    watch: 'broadcast',
+    remedy: 'Run it as another user than the one issuing kill -1, or in a PID namespace of its own.',
+    scenarios: ['kill -1 broadcast: every process the sender may signal (inside a PID namespace of its own)'],
+  },
+  {
+    id: 'kernel.rlimit',
+    family: 'kernel',
+    title: 'A resource limit reached: RLIMIT_CPU’s SIGXCPU (SIGKILL at the hard limit), RLIMIT_FSIZE’s SIGXFSZ',
+    sources: [
+      'kernel/time/posix-cpu-timers.c check_process_timers -> check_rlimit: SIGXCPU at the soft limit, SIGKILL at the hard one',
+      'mm/filemap.c generic_write_check_limits: SIGXFSZ past RLIMIT_FSIZE',
+    ],
+    procShows: '/proc/PID/limits: Max cpu time, Max file size',
+    traceShows: 'signal_generate SIGXCPU/SIGXFSZ (or SIGKILL), SI_KERNEL, from the process itself',
+    rules: [],
+    watch: 'kernel',
+    remedy: 'Raise the limit for the relaunch (`ulimit -t unlimited`, prlimit --pid PID --cpu=unlimited).',
+    scenarios: ['a resource limit: RLIMIT_CPU’s SIGXCPU from the kernel; with the limit raised it runs on'],
   },
 ];

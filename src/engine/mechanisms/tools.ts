@@ -29,7 +29,7 @@ export const toolMechanisms: readonly Mechanism[] = [
     watch: 'shell-forwarded-hangup',
     remedy: 'Relaunch in a session of its own (setsid -f, logs appended), or disown -h it in that shell.',
     scenarios: [
-      'plain `cmd &`: undecided at hangup (disown is invisible), and it does die when the connection drops',
+      'plain `cmd &`: dies (likely) at hangup (disown, invisible, named as the exception), and it does die when the connection drops',
       'huponexit: a login shell that exits SIGHUPs its jobs; without it they stay',
       'a stopped job (^Z) dies when its shell exits and when the connection drops',
     ],
