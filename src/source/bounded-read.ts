@@ -56,11 +56,12 @@ export function readBounded(file: string, what: string, bounds: Bounds): string 
         throw new BoundedReadError(
           `${what} ${name} is ${mib(st.size)}: more than the ${mib(bounds.maxBytes)} whydied reads`,
         );
-    } else if (!stdin || !st.isFIFO()) {
+    } else if (!stdin || !(st.isFIFO() || st.isSocket())) {
       const kind = stdin && st.isCharacterDevice() && isatty(0) ? 'a terminal' : kindOf(st);
       throw new BoundedReadError(`${what} ${name} is ${kind}: give a regular file${stdin ? '' : ' (or - and a pipe)'}`);
     } else {
-      // A pipe on stdin: our own non-blocking open of it.
+      // A pipe on stdin (or a socket pair: node's child stdio): our own non-blocking open of it; a socket
+      // cannot be reopened and is read as inherited (bounded in size).
       try {
         fd = fs.openSync('/proc/self/fd/0', C.O_RDONLY | C.O_NONBLOCK);
         own = true;

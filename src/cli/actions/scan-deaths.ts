@@ -16,7 +16,8 @@ function refuseUnboundedInput(file: string): void {
   } catch {
     return; // readDeathInput says why it cannot be read
   }
-  if (st.isFile() || (file === '-' && st.isFIFO())) return;
+  // stdin may be a pipe or a socket (node's child stdio pipes are socket pairs).
+  if (st.isFile() || (file === '-' && (st.isFIFO() || st.isSocket()))) return;
   const kind = st.isFIFO()
     ? 'a FIFO'
     : st.isCharacterDevice()
