@@ -215,6 +215,13 @@ export function risk(rep: Report, event: string): Report['risks'][number] {
   return r;
 }
 
+/** The survival row of `event` was decided by rule `code` (test/reality/coverage.test.ts counts these calls). */
+export function expectRule(rep: Report, event: string, code: string): Report['risks'][number] {
+  const r = risk(rep, event);
+  expect(r.code).toBe(code);
+  return r;
+}
+
 /** Whether a process is still alive inside (and is not a zombie). */
 export function aliveInside(pid: number): boolean {
   return sh(`test -d /proc/${pid} && ! grep -q '^State:.*Z' /proc/${pid}/status`).code === 0;
