@@ -6,6 +6,7 @@
  * rate for a few seconds, waits for the records, stops the recorder and prints per build:
  *   - exits/s achieved by the storm, and records/s the recorder wrote for them (within the storm + drain);
  *   - missing: storm exits with no record (pid + start time), lost: events the kernel flagged or overran;
+ *   - no identity: exits whose fork the recorder had not seen first (out-of-order reading shows here);
  *   - recorder CPU per exit (utime + stime of the recorder over the run / exits), the figure that says how
  *     far it is from falling behind on 2 cores.
  *
@@ -130,6 +131,7 @@ async function trial(cli, tmp, forker, prog) {
       recordRate: unique / tAll,
       missing: spawned - unique,
       lost: st.lost.pipe + st.lost.overrun + st.lost.dropped,
+      unknown: st.unknownIdentity,
       cpuMsPerExit: (1000 * cpu) / Math.max(1, spawned),
       cpuShare: (100 * cpu) / tStorm,
     };
@@ -158,7 +160,7 @@ async function main() {
       for (let c = 0; c < CLIS.length; c++) results[c].push(await trial(CLIS[c], tmp, forker, prog));
     console.log(`exit storm: ${RATE}/s target for ${SECONDS}s, ${WORKERS} workers, medians of ${TRIALS} trials`);
     console.log(
-      ['build', 'exits/s', 'records/s', 'missing', 'lost', 'CPU ms/exit', 'CPU %/core']
+      ['build', 'exits/s', 'records/s', 'missing', 'lost', 'no identity', 'CPU ms/exit', 'CPU %/core']
         .map((h, i) => (i ? h.padStart(14) : h.padEnd(40)))
         .join(''),
     );
@@ -169,6 +171,7 @@ async function main() {
         m('recordRate').toFixed(0),
         String(m('missing')),
         String(m('lost')),
+        String(m('unknown')),
         m('cpuMsPerExit').toFixed(4),
         m('cpuShare').toFixed(1),
       ];

@@ -5,8 +5,9 @@
  * an earlier process (PID reuse) and is reported as such.
  */
 import type { Cause, Check, CheckContext, Evidence, FindingInput, JsonValue } from '../src/engine/types';
-import { adviceFor, describeDeath, formatTime } from '../src/source/kernel-log/describe';
+import { adviceFor, describeDeath, formatTime, whenOf } from '../src/source/kernel-log/describe';
 import { findDeaths, findHungTasks, sameComm } from '../src/source/kernel-log/incidents';
+import { formatWall } from '../src/source/kernel-log/wall-time';
 import { readKernelLog, type KernelLogRead } from '../src/source/kernel-log/read';
 import type { Death, DeathFilter } from '../src/source/kernel-log/types';
 import { latestRecordedCause, latestRecordedStartMs } from '../src/source/records/later-holder';
@@ -23,6 +24,9 @@ const CATCH_NEXT_TIME =
 
 function deathCause(d: Death, log: KernelLogRead): Cause {
   const details: Evidence = { pid: d.pid, comm: d.comm, boot: d.boot, logSource: log.source, ...d.details };
+  // A saved log's own stamp, as written (its zone, or none; its year, or none): what the report shows.
+  if (d.wall) details.logTime = formatWall(d.wall);
+  if (d.uptimeSec !== undefined && d.uptimeSec !== null) details.uptimeSec = d.uptimeSec;
   return {
     kind: d.kind,
     signal: d.signal,
@@ -95,6 +99,47 @@ function diedFinding(d: Death, log: KernelLogRead, others: Death[], code: string
   };
 }
 
+const NAMESPACE_NOTE =
+  'whydied runs inside a PID namespace (a container) and the kernel log prints the pids of the initial namespace, so this process cannot be found there by its pid';
+
+/**
+ * Inside a PID namespace the kernel log's pids are the host's: a line about host pid N is not about this
+ * namespace's pid N (a crash-looping unit's exit was once blamed on a host process's segfault that way).
+ * Only a line whose comm is the target's name, dated after the target started (and before a later holder
+ * of the pid), can be about it; it is shown as matched by name and time, and stays "possible".
+ */
+function runDeadInChildNamespace(
+  ctx: CheckContext,
+  log: KernelLogRead,
+  startMs: number | null,
+  holderStartMs: number | null,
+  name: string | null,
+): FindingInput {
+  const details = searched(ctx, log, startMs);
+  if (name !== null && startMs !== null) {
+    const f: DeathFilter = { name, after: startMs };
+    if (holderStartMs !== null) f.before = holderStartMs;
+    const d = findDeaths(log.records, f)[0];
+    if (d) {
+      const finding = diedFinding(d, log, [], 'died', '');
+      finding.summary = `Process ${ctx.target.pid} (${d.comm}) ${describeDeath(d)} (matched by name and time: the kernel log names host pid ${d.pid}).`;
+      finding.details = [`${NAMESPACE_NOTE}; matched by name and time instead.`, ...(finding.details ?? [])];
+      if (finding.cause?.details) finding.cause.details.match = 'name-time';
+      return finding;
+    }
+  }
+  details.push(
+    `${NAMESPACE_NOTE}${name === null || startMs === null ? ', and its name or start time is not known to match by instead' : ''}.`,
+  );
+  return {
+    status: 'info',
+    code: 'no-record',
+    summary: `The kernel log has no line that can be tied to process ${ctx.target.pid} (whydied runs in a PID namespace: the log's pids are the host's).`,
+    details,
+    evidence: evidenceOf(log, []),
+  };
+}
+
 function runDead(ctx: CheckContext, log: KernelLogRead, holderStartMs: number | null): FindingInput {
   const { pid, name } = ctx.target;
   const p = ctx.facts.process(pid);
@@ -102,6 +147,8 @@ function runDead(ctx: CheckContext, log: KernelLogRead, holderStartMs: number | 
   // Without a start time, a watch record of a later holder of this pid still dates the one we mean:
   // a kernel-log death before that holder started is an earlier process's (pid reuse), never the cause.
   const startMs = startMsOf(ctx) ?? (zombie && p ? p.startedAtMs : null) ?? latestRecordedStartMs(ctx.facts, pid);
+  if (log.pidNamespace === 'child')
+    return runDeadInChildNamespace(ctx, log, startMs, holderStartMs, name ?? (zombie && p ? p.stat.comm : null));
   const filter: DeathFilter = { pid };
   if (name) filter.name = name;
   else if (zombie && p) filter.name = p.stat.comm;
@@ -198,8 +245,10 @@ function suppressedFinding(
 
 function runAlive(ctx: CheckContext, log: KernelLogRead, startedAtMs: number, comm: string): FindingInput {
   const { pid, name } = ctx.target;
-  const hung = findHungTasks(log.records, { pid, after: startedAtMs });
-  const earlierPid = findDeaths(log.records, { pid, before: startedAtMs });
+  // Inside a PID namespace the log's pids are the host's: nothing in it is about this pid.
+  const byPid = log.pidNamespace !== 'child';
+  const hung = byPid ? findHungTasks(log.records, { pid, after: startedAtMs }) : [];
+  const earlierPid = byPid ? findDeaths(log.records, { pid, before: startedAtMs }) : [];
   const sameName = findDeaths(log.records, { name: name ?? comm }).filter((d) => d.pid !== pid);
   const details: string[] = [];
   for (const d of earlierPid) details.push(`Earlier holder of pid ${pid} (PID reuse, not this process): ${line(d)}`);
@@ -210,7 +259,7 @@ function runAlive(ctx: CheckContext, log: KernelLogRead, startedAtMs: number, co
     return {
       status: 'warn',
       code: 'hung-task',
-      summary: `The kernel reported process ${pid} (${h.comm}) blocked in uninterruptible sleep for more than ${h.seconds} s at ${formatTime(h.timeMs)} (hung task; usually stuck I/O).`,
+      summary: `The kernel reported process ${pid} (${h.comm}) blocked in uninterruptible sleep for more than ${h.seconds} s ${whenOf(h)} (hung task; usually stuck I/O).`,
       details: [`kernel: ${h.raw}`, ...details],
       evidence,
     };
@@ -283,6 +332,7 @@ export const kernelLog: Check = {
     // A name hint that is not the live holder's comm and that died on this pid before it started.
     if (
       name &&
+      log.pidNamespace !== 'child' &&
       !sameComm(p.stat.comm, name) &&
       findDeaths(log.records, { pid, name, before: p.startedAtMs }).length > 0
     ) {

@@ -51,7 +51,9 @@ export const processGroup: Check = {
     ];
     // The group-kill rule decides how alarming this is, so the check and the survival matrix agree.
     const rule = decideEvent('group-kill', evidenceWith({ group: evidence }));
-    const status = rule.outcome === 'dies' ? 'warn' : rule.outcome === 'survives' ? 'pass' : 'info';
+    // A kill of its keeper's own group is the keeper's stop (Risk.by): shown, not warned about.
+    const status =
+      rule.outcome === 'dies' && rule.by !== 'keeper' ? 'warn' : rule.outcome === 'unknown' ? 'info' : 'pass';
     if (evidence.sessionLeader && evidence.groupLeader) {
       return {
         status,

@@ -52,13 +52,12 @@ export function recordedBy(r: DeathRecord): string {
   return r.cause.source === 'record' ? 'whydied record' : 'whydied watch';
 }
 
-/** How a record was tied to the target: `exact` (pid + start time + boot), `pid` (start unknown), `name`. */
-export type RecordMatch = 'exact' | 'pid' | 'name';
+/** How a record was tied to the target: `exact` (pid + start time + boot), `pid` (start unknown). */
+export type RecordMatch = 'exact' | 'pid';
 
 const MATCH_WORDS: Record<RecordMatch, string> = {
   exact: 'pid, start time and boot id',
   pid: 'pid and boot id (start time not known for the target)',
-  name: 'name on this boot',
 };
 
 function found(r: DeathRecord, dir: string, match: RecordMatch): FindingInput {
@@ -82,6 +81,19 @@ function found(r: DeathRecord, dir: string, match: RecordMatch): FindingInput {
   };
 }
 
+function sameName(r: DeathRecord, pid: number): FindingInput {
+  const when = r.cause.time ?? r.seenAt;
+  return {
+    status: 'info',
+    code: 'same-name',
+    summary: `no whydied record of pid ${pid}; another process with this name, ${r.comm} (pid ${r.pid}), ${describe(r)} at ${when} (recorded by ${recordedBy(r)}): not this process`,
+    details: [
+      'matched by name only: a different pid is a different process, so its record says nothing about this one',
+    ],
+    evidence: { ...evidenceOf(r), match: 'name', recordedBy: recordedBy(r) },
+  };
+}
+
 export const records: Check = {
   meta: {
     id: 'records',
@@ -91,6 +103,8 @@ export const records: Check = {
       'recorded-death':
         'whydied watch, launch or record saw this process die: the record names the signal and sender, or the exit code.',
       'pid-reused': 'A record exists for this pid, but of an earlier process (different start time or boot).',
+      'same-name':
+        'No record of this pid; a record of another process with the same name exists (shown, never used as the cause).',
       'no-record': 'No whydied watch, launch or record recorded this process.',
       'records-not-captured':
         'Replaying a bundle that holds no state directory listing: whether a record exists is unknown.',
@@ -141,8 +155,11 @@ export const records: Check = {
     }
     if (!alive && name) {
       const all = scanFor(name).records;
-      const byName = newest(all.filter((r) => r.bootId === bootId && recordMatchesName(r, name)));
-      if (byName) return found(byName, dir, 'name');
+      const byName = newest(all.filter((r) => r.bootId === bootId && r.pid !== pid && recordMatchesName(r, name)));
+      // Identity first: the target's pid is known, and this record is of another pid. Sharing a name
+      // proves nothing (an OOM-killed python3 is not the python3 someone killed earlier): it is shown as
+      // another process with this name, never as this one's death, and gives no cause or confidence.
+      if (byName) return sameName(byName, pid);
     }
     if (samePid.length > 0) {
       const earlier = newest(samePid) as DeathRecord;

@@ -14,7 +14,8 @@ export const tty: Check = {
     requires: ['existence'],
     codes: {
       'no-tty': 'No controlling terminal: a terminal hangup cannot reach it.',
-      'multiplexer-held': 'Its terminal is held by a tmux or screen server, which survives the user disconnecting.',
+      'multiplexer-held':
+        "Its terminal's pty master is held by a keeper (tmux, screen, dtach, abduco or any daemon in a session of its own), which survives the user disconnecting.",
       foreground: 'It is in the foreground process group of its terminal: a hangup signals it directly.',
       background: 'It is a background job on a terminal: its shell decides what a hangup does to it.',
       'holder-gone': 'Its session leader has exited: nobody holds the terminal any more.',
@@ -28,15 +29,26 @@ export const tty: Check = {
     const evidence = read.value;
     const s = ctx.facts.process(pid)?.stat;
     if (evidence.tty === null || !s) {
-      return { status: 'pass', code: 'no-tty', summary: 'No controlling terminal (tty_nr 0).', evidence };
+      const out = evidence.stdioTerminal
+        ? evidence.stdioHungUp
+          ? `; its output still goes to ${evidence.stdioTerminal}, which was hung up (writes fail with EIO)`
+          : `; its output still goes to ${evidence.stdioTerminal}${evidence.master ? `, whose master ${evidence.master.label} (${evidence.master.pid}) holds` : ''}`
+        : '';
+      return { status: 'pass', code: 'no-tty', summary: `No controlling terminal (tty_nr 0)${out}.`, evidence };
     }
-    const { tty: name, foreground, sessionLeader, holder, holderKind, multiplexer } = evidence;
+    const { tty: name, foreground, sessionLeader, holderKind, multiplexer, master } = evidence;
+    // The pty master's holder is who really holds the terminal; the ancestor walk only when none was seen.
+    const holder = master ?? evidence.holder;
     const details = [
       `Controlling terminal /dev/${name} (tty_nr ${s.ttyNr}); foreground group ${s.tpgid}, its group ${s.pgrp}.`,
       sessionLeader
         ? `Session leader: ${sessionLeader.label} (${sessionLeader.pid}).`
         : `Session leader ${s.session} has exited.`,
-      holder ? `Terminal held by ${holder.label} (${holder.pid}).` : 'No process holding the terminal was found.',
+      master
+        ? `Pty master held by ${master.label} (${master.pid})${master.keeper ? ', a daemon in a session of its own: a keeper' : ''}.`
+        : holder
+          ? `Terminal held by ${holder.label} (${holder.pid}) (its pty master could not be seen).`
+          : 'No process holding the terminal was found.',
     ];
     if (holderKind === 'nobody') {
       return {

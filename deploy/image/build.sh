@@ -48,6 +48,9 @@ install -D -m 0644 dist/whydied.bundle.js "$app/dist/whydied.bundle.js"
 [ -f build/Release/whydied_native.node ] &&
   install -D -m 0644 build/Release/whydied_native.node "$app/build/Release/whydied_native.node"
 install -D -m 0644 schema/death.schema.json "$app/schema/death.schema.json"
+# The node-problem-detector check (deploy/npd): NPD runs it with this node (see its config).
+install -D -m 0755 deploy/npd/whydied-npd-check.js "$app/npd/whydied-npd-check.js"
+install -D -m 0644 deploy/npd/whydied-plugin-monitor.json "$app/npd/whydied-plugin-monitor.json"
 
 # What a process expects of a root filesystem: root's identity, a writable /tmp, mount points.
 mkdir -p "$root/etc" "$root/tmp" "$root/proc" "$root/sys" "$root/dev" "$root/var/lib/whydied" "$root/textfile"

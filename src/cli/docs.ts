@@ -1,7 +1,8 @@
 /**
  * The man page and the shell completion scripts, generated from the command definitions themselves
  * (each command module's builder run on a throwaway parser), so they cannot drift from --help.
- * scripts/postbuild.js writes dist/man/whydied.1 at build time; `whydied completion bash|zsh` prints a script.
+ * scripts/postbuild.js writes dist/man/whydied.1 at build time; `whydied completion bash|zsh|fish` prints a
+ * script (completion-scripts.ts).
  * The command list comes in as a parameter: the list holds the completion command, which uses this module.
  */
 import yargs from 'yargs';
@@ -23,6 +24,8 @@ export interface CommandDoc {
   name: string;
   describe: string;
   options: OptionDoc[];
+  /** The words a positional takes, when yargs lists them (`completion [shell]`). */
+  positionalChoices: string[];
 }
 
 interface Internals {
@@ -71,7 +74,16 @@ function optionsOf(mod: CommandInfo, usage: string): OptionDoc[] {
     }));
 }
 
-function commandDocs(commands: readonly CommandInfo[]): CommandDoc[] {
+/** The words a command's positionals take, when yargs lists them (`completion [shell]`). */
+function positionalChoicesOf(mod: CommandInfo, usage: string): string[] {
+  const positional = [...usage.matchAll(/[<[]([a-z-]+)(?:\.\.\.?)?[>\]]/g)].map((m) => m[1]);
+  const y = yargs([]) as unknown as Argv<GlobalOptions>;
+  if (typeof mod.builder === 'function') (mod.builder as (y: Argv<GlobalOptions>) => unknown)(y);
+  const o = (y as unknown as Internals).getOptions();
+  return positional.flatMap((k) => o.choices[k] ?? []);
+}
+
+export function commandDocs(commands: readonly CommandInfo[]): CommandDoc[] {
   return commands.map((c: CommandInfo) => {
     const list: readonly string[] = Array.isArray(c.command) ? c.command : [String(c.command)];
     return {
@@ -79,11 +91,12 @@ function commandDocs(commands: readonly CommandInfo[]): CommandDoc[] {
       name: commandNames(c)[0],
       describe: typeof c.describe === 'string' ? c.describe : '',
       options: optionsOf(c, list.join(' ')),
+      positionalChoices: positionalChoicesOf(c, list.join(' ')),
     };
   });
 }
 
-const GLOBAL: OptionDoc[] = [
+export const GLOBAL: OptionDoc[] = [
   {
     name: 'verbose',
     describe: 'Every check, details, durations, and stack traces on errors',
@@ -153,75 +166,4 @@ export function manPage(commands: readonly CommandInfo[], version: string, date:
   );
   out.push('.SH SEE ALSO', 'dmesg(1), journalctl(1), setsid(1), nohup(1), signal(7), proc(5)');
   return out.join('\n') + '\n';
-}
-
-const flagsOf = (c: CommandDoc): string[] => [...c.options, ...GLOBAL].map((o) => `--${o.name}`);
-
-export function bashCompletion(commands: readonly CommandInfo[]): string {
-  const docs = commandDocs(commands);
-  const names = docs.map((c) => c.name).filter((n) => n !== 'diagnose');
-  const cases = docs.map((c) => `    ${c.name}) opts="${flagsOf(c).join(' ')}" ;;`).join('\n');
-  return `# bash completion for whydied (generated from the command definitions: whydied completion bash)
-_whydied() {
-  local cur cmd opts i
-  cur="\${COMP_WORDS[COMP_CWORD]}"
-  cmd=diagnose
-  for ((i = 1; i < COMP_CWORD; i++)); do
-    case "\${COMP_WORDS[i]}" in
-      ${[...names, 'diagnose'].join('|')}) cmd="\${COMP_WORDS[i]}"; break ;;
-    esac
-  done
-  case "$cmd" in
-${cases}
-  esac
-  if [[ "$cur" == -* ]]; then
-    COMPREPLY=( $(compgen -W "$opts" -- "$cur") )
-  elif [[ "$cmd" == diagnose && $COMP_CWORD -eq 1 ]]; then
-    COMPREPLY=( $(compgen -W "${names.join(' ')} $(ls /proc 2>/dev/null | grep -E '^[0-9]+$')" -- "$cur") )
-  elif [[ "$cmd" == watch || "$cmd" == capture ]]; then
-    COMPREPLY=( $(compgen -W "$(ls /proc 2>/dev/null | grep -E '^[0-9]+$')" -- "$cur") )
-  else
-    COMPREPLY=( $(compgen -f -- "$cur") )
-  fi
-}
-complete -F _whydied whydied
-`;
-}
-
-/** zsh: _arguments specs need `[` `]` `:` escaped in descriptions. */
-const zshDesc = (s: string): string => s.replace(/[[\]:\\']/g, (c) => (c === "'" ? "'\\''" : `\\${c}`));
-
-export function zshCompletion(commands: readonly CommandInfo[]): string {
-  const docs = commandDocs(commands);
-  const subs = docs.filter((c) => c.name !== 'diagnose').map((c) => `'${c.name}:${zshDesc(c.describe)}'`);
-  const cases = docs
-    .map((c) => {
-      const specs = [...c.options, ...GLOBAL].map((o) => {
-        const arg = o.type === 'boolean' ? '' : o.choices.length ? `:value:(${o.choices.join(' ')})` : ':value:_files';
-        return `'--${o.name}[${zshDesc(o.describe)}]${arg}'`;
-      });
-      return `    (${c.name})\n      _arguments -s ${specs.join(' \\\n        ')} '*:target:_pids'\n      ;;`;
-    })
-    .join('\n');
-  return `#compdef whydied
-# zsh completion for whydied (generated from the command definitions: whydied completion zsh)
-_whydied() {
-  local cmd=diagnose
-  if (( CURRENT > 2 )) && [[ \${words[2]} != -* ]]; then
-    case \${words[2]} in
-      ${docs.map((c) => c.name).join('|')}) cmd=\${words[2]} ;;
-    esac
-  elif (( CURRENT == 2 )) && [[ \${words[2]} != -* ]]; then
-    local -a subcommands
-    subcommands=(${subs.join(' ')})
-    _describe -t commands 'whydied command' subcommands
-    _pids
-    return
-  fi
-  case $cmd in
-${cases}
-  esac
-}
-_whydied "$@"
-`;
 }

@@ -18,7 +18,15 @@ export interface CauseFacts {
 /** Signals the CPU raises for a fault in the process itself (SIGILL, SIGTRAP, SIGBUS, SIGFPE, SIGSEGV). */
 const FAULT_SIGNALS = new Set(['SIGILL', 'SIGTRAP', 'SIGBUS', 'SIGFPE', 'SIGSEGV']);
 /** Mechanisms in which the kernel itself sent the signal (a death event carries these without kernelSent). */
-const KERNEL_MECHANISMS = new Set(['fault', 'kernel', 'kernel-hangup', 'namespace-exit']);
+const KERNEL_MECHANISMS = new Set([
+  'fault',
+  'kernel',
+  'kernel-hangup',
+  'session-leader-exit',
+  'orphaned-group',
+  'terminal-key',
+  'namespace-exit',
+]);
 
 /** The short head of a cause: `OOM kill`, `exit code 3`, `SIGTERM`, `segfault (SIGSEGV)`. */
 function causeHead(c: CauseFacts): string {
@@ -59,6 +67,10 @@ function howSent(c: CauseFacts): string {
       return ', sent to every process (kill -1)';
     case 'shell-forwarded-hangup':
       return ', a shell forwarding its terminal hangup to its job';
+    case 'parent-death-signal':
+      return ': its parent exited, and this was the parent-death signal it had asked for (prctl PR_SET_PDEATHSIG)';
+    case 'cgroup-kill':
+      return ', which killed its whole cgroup (cgroup.kill)';
     case 'kill':
       return ', sent to it directly';
     default:
@@ -74,6 +86,12 @@ function kernelMeaning(c: CauseFacts): string {
       return ': its terminal hung up, its controlling process exited, or its stopped group was orphaned';
     case 'namespace-exit':
       return ': the init of its PID namespace ended, and every process in the namespace goes with it';
+    case 'session-leader-exit':
+      return ': the controlling process of its terminal exited, and the kernel hangs up the foreground group';
+    case 'orphaned-group':
+      return ': its process group was orphaned with a stopped member (SIGHUP then SIGCONT)';
+    case 'terminal-key':
+      return ': a key typed at its terminal (^C or ^\\) signals the foreground group';
     default:
       return '';
   }
@@ -100,6 +118,8 @@ export function describeCause(c: CauseFacts, pid?: number): string {
     return `was killed by ${sig} from the kernel${kernelMeaning(c)}`;
   }
   const s = c.sender;
+  if (d.mechanism === 'broken-pipe')
+    return `was killed by ${sig} from its own write: the reader of its pipe or socket had exited`;
   if (s) {
     if (s.pid === pid && !groupDirected(c)) return `killed itself with ${sig}`;
     const uid = s.uid !== undefined && s.uid !== null ? `, uid ${s.uid}` : '';

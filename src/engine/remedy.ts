@@ -135,7 +135,10 @@ export function buildRemedy(input: RemedyInput): RemedyStep[] {
   const inside = input.insideContainer;
   if (needsRelaunch && inside && threatened(risks, 'container-stop')) {
     if (inside.id)
-      out.push({ kind: 'container-restart', command: `docker update --restart=unless-stopped ${inside.id}` });
+      out.push({
+        kind: 'container-restart',
+        command: `docker update --restart=unless-stopped ${shellQuote(inside.id)}`,
+      });
     return out;
   }
   // pid 1 is the init: relaunching it is never the fix.

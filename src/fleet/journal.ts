@@ -9,6 +9,7 @@ import { spawn, ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import type { DeathEvent } from './death-event';
 import { describeCause } from '../engine/describe-cause';
+import { nameBytes } from '../util/name-bytes';
 import { escapeControl } from '../util/escape';
 
 /** Fixed: `journalctl MESSAGE_ID=...` finds every whydied death. */
@@ -41,7 +42,8 @@ export function messageOf(e: DeathEvent): string {
   return `${who} ${clean(describeCause({ kind: c.kind, signal: c.signal, exitCode: c.exitCode, sender: c.sender, details }, e.pid))}`;
 }
 
-function journalFields(e: DeathEvent): Array<[string, string]> {
+/** The journal entry of a death: MESSAGE_ID, PRIORITY and the WHYDIED_* fields (README, "Log pipelines"). */
+export function journalFieldsOf(e: DeathEvent): Array<[string, string]> {
   const f: Array<[string, string]> = [
     ['MESSAGE', `whydied: ${messageOf(e)}`],
     ['MESSAGE_ID', MESSAGE_ID],
@@ -72,7 +74,8 @@ function journalFields(e: DeathEvent): Array<[string, string]> {
 export function encodeNative(fields: Array<[string, string]>): Buffer {
   const parts: Buffer[] = [];
   for (const [k, v] of fields) {
-    const val = Buffer.from(v, 'utf8');
+    // A name's bytes exactly (byte-safe strings, src/util/name-bytes.ts): journald fields are binary-safe.
+    const val = nameBytes(v);
     if (!v.includes('\n')) parts.push(Buffer.from(`${k}=`), val, Buffer.from('\n'));
     else {
       const len = Buffer.alloc(8);
@@ -169,7 +172,7 @@ export class JournalSender {
   }
 
   send(e: DeathEvent): void {
-    const j = encodeNative(journalFields(e));
+    const j = encodeNative(journalFieldsOf(e));
     const s = encodeSyslog(e);
     const head = Buffer.alloc(8);
     head.writeUInt32BE(j.length, 0);

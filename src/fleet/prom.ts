@@ -28,7 +28,8 @@ export function labelValue(s: string): string {
       .replace(/"/g, '\\"')
       .replace(/\n/g, '\\n')
       // Other control and bidi characters are process data nobody should have to see raw in a dashboard.
-      .replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '?')
+      // (and a name byte that is not UTF-8, a lone U+DC80..U+DCFF: src/util/name-bytes.ts)
+      .replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\udc80-\udcff]/gu, '?')
   );
 }
 

@@ -30,6 +30,8 @@ export interface ToolTraits {
   relaysSignals: boolean;
   /** When it is itself stopped (SIGTERM, its own stop command) it ends its child: a death by its keeper. */
   stopsChildrenOnOwnStop: boolean;
+  /** Its stop reaches the child's whole process group (or tree), not only the child: a `sh -c` between is no shield. */
+  signalsGroup: boolean;
   /** It kills the job's process group when the job ends (a CI step, a timeout). */
   killsGroupAtEnd: boolean;
   /** It holds the pty master of its child's terminal: its end hangs the terminal up. */
@@ -69,6 +71,7 @@ export interface Tool {
 const T = (t: Partial<ToolTraits>): ToolTraits => ({
   relaysSignals: false,
   stopsChildrenOnOwnStop: false,
+  signalsGroup: false,
   killsGroupAtEnd: false,
   holdsPty: false,
   detachable: false,
@@ -143,7 +146,7 @@ export const TOOLS: readonly Tool[] = [
     role: 'wrapper',
     names: ['timeout'],
     label: 'timeout',
-    traits: T({ relaysSignals: true, stopsChildrenOnOwnStop: true, killsGroupAtEnd: true }),
+    traits: T({ relaysSignals: true, stopsChildrenOnOwnStop: true, signalsGroup: true, killsGroupAtEnd: true }),
     stop: 'kill -TERM <timeout pid>',
     keepRunning: null,
     family: 'timeout',
@@ -264,14 +267,14 @@ export const TOOLS: readonly Tool[] = [
     names: ['pm2'],
     prefixes: ['PM2 v', 'PM2'],
     label: 'pm2 daemon',
-    traits: T({ stopsChildrenOnOwnStop: true, newSessionForChild: true }),
+    traits: T({ stopsChildrenOnOwnStop: true, signalsGroup: true, newSessionForChild: true }),
     stop: 'pm2 kill',
     keepRunning: 'pm2 save && pm2 startup (the app list resurrected by a boot unit)',
     keepCommand: 'pm2 save && pm2 startup',
     family: 'supervisors',
     sources: [
       'pm2 docs "Process Management" / lib/God.js: `pm2 kill` stops every app (SIGINT, then SIGKILL after kill_timeout) before the God daemon exits',
-      'pm2 lib/God/ForkMode.js: apps are spawned detached (a session of their own) under the God daemon',
+      'pm2 lib/God/ForkMode.js: apps are spawned detached (a session of their own) under the God daemon; lib/TreeKill.js kills the whole tree of an app',
       'pm2 docs "Startup Script": `pm2 save` + `pm2 startup` resurrect the list at boot',
     ],
   },
@@ -370,7 +373,7 @@ export const TOOLS: readonly Tool[] = [
     family: 'job-runners',
     sources: [
       'parallel(1) --termseq: "When parallel receives SIGTERM ... the jobs are sent the termseq (default TERM,200,TERM,100,TERM,50,KILL,25)"',
-      'measured (parallel 20221122): each job in a process group of its own; SIGKILL to parallel leaves the jobs running',
+      'measured (parallel 20221122): SIGTERM to parallel ends its jobs; SIGKILL to parallel leaves them running',
     ],
   },
   {

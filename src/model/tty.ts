@@ -36,7 +36,7 @@ export type TtySection = {
    * The process holding the master of its terminal (its controlling one, or else the pts its stdout or
    * stderr writes to); null when none could be seen (another user's fds, not root).
    */
-  master: (Someone & { keeper: boolean; ownSession: boolean }) | null;
+  master: (Someone & { keeper: boolean; daemon: boolean }) | null;
   /** Without a controlling terminal: the pts (`pts/N`) its fd 1 or 2 still writes to; null otherwise. */
   stdioTerminal: string | null;
   /** That terminal was already hung up (`/dev/pts/N (deleted)`): its writes fail with EIO now. */
@@ -59,6 +59,12 @@ function ancestry(facts: Facts, pid: number): number[] {
   return out;
 }
 
+function isInit(facts: Facts, pid: number): boolean {
+  if (pid === 1) return true;
+  const st = facts.status(pid);
+  return st.ok && st.value.nsPid.length > 1 && st.value.nsPid[st.value.nsPid.length - 1] === 1;
+}
+
 /** Who holds the master of pts `index`, and whether it is a keeper. */
 function masterOf(facts: Facts, index: number, near: number): TtySection['master'] {
   const h = facts.ptyMaster(index, ancestry(facts, near));
@@ -66,14 +72,16 @@ function masterOf(facts: Facts, index: number, near: number): TtySection['master
   const st = facts.stat(h.pid);
   if (!st.ok) return null;
   const d = describeProcess(facts, st.value);
-  // A daemon: it leads a session of its own and has no controlling terminal (daemon(3), setsid(2)).
-  const ownSession = st.value.session === h.pid && st.value.ttyNr === 0;
+  // A daemon (daemon(3): fork, setsid, the parent exits): it leads a session of its own, has no controlling
+  // terminal, and its parent is an init (pid 1 here or in its PID namespace), not a live launcher whose end
+  // would be its own.
+  const ownSession = st.value.session === h.pid && st.value.ttyNr === 0 && isInit(facts, st.value.ppid);
   return {
     pid: d.pid,
     comm: d.comm,
     kind: d.kind,
     label: d.label,
-    ownSession,
+    daemon: ownSession,
     keeper: ownSession && !CONNECTION_HOLDERS.has(d.kind),
   };
 }

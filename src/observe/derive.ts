@@ -16,6 +16,19 @@ const NON_FATAL = new Set([17, 18, 19, 20, 21, 22, 23, 28]);
 export const SI_KERNEL = 0x80;
 const FAULT_SIGNALS = new Set([4, 5, 7, 8, 11]);
 
+/**
+ * What the watcher knew of the victim when it started, and whether it traced every syscall that could
+ * have sent a signal to it (kill of it, of its group, of 0 or -1; tgkill of it). Only then does "a signal
+ * with SI_USER and no syscall behind it" mean the kernel sent it on someone's behalf (cgroup.kill, a
+ * parent-death signal). The recorder traces fewer syscalls and passes none of this.
+ */
+export interface VictimContext {
+  ppid: number;
+  pgid: number;
+  sid: number;
+  syscallsTraced: boolean;
+}
+
 export interface SenderFacts {
   /** Process id of the sending task (its tgid), when it could be read. */
   tgid: number | null;
@@ -38,7 +51,10 @@ export class DeathTracker {
   ended = false;
   endedAtMs: number | null = null;
 
-  constructor(readonly pid: number) {}
+  constructor(
+    readonly pid: number,
+    private readonly victim: VictimContext | null = null,
+  ) {}
 
   get signalsSeen(): number {
     return this.signals.length;
@@ -113,21 +129,70 @@ export class DeathTracker {
         details,
       };
     }
-    if (fatal) return signalCause(fatal, backend);
+    if (fatal) return signalCause(fatal, backend, this.context(fatal));
     return null;
+  }
+
+  /** What the signal's neighbours and the victim's ties say about how it came (see mechanismOf). */
+  private context(s: SeenSignal): MechanismContext {
+    // `s` may be a copy (a re-raised signal's original): find it by its event.
+    const i = this.signals.findIndex((o) => o.ev === s.ev);
+    const after = this.signals.slice(i + 1).find((o) => o.ev.taskPid === s.ev.taskPid);
+    return {
+      contFollowed: after !== undefined && after.ev.sig === 18 && after.ev.code === SI_KERNEL,
+      grp: s.ev.grp,
+      victim: this.victim,
+    };
   }
 }
 
+/** What mechanismOf reads besides the signal itself. */
+export interface MechanismContext {
+  /** The same task generated a kernel SIGCONT for it right after (hangup to the leader, orphaned group). */
+  contFollowed: boolean;
+  /** signal_generate's grp: 0 when sent to the task alone (PIDTYPE_PID: send_sig, tgkill), 1 to the process. */
+  grp: number;
+  victim: VictimContext | null;
+}
+
+/**
+ * How a death came, as watch names it (the `mechanism` of a watch cause; each is an entry of the
+ * mechanism catalogue, src/engine/mechanisms). The kernel's own signals carry si_code SI_KERNEL and are
+ * told apart by their context: who generated them, to whom, and what came with them.
+ */
 export type DeathMechanism =
   | 'kernel-hangup'
+  | 'session-leader-exit'
+  | 'orphaned-group'
+  | 'terminal-key'
   | 'shell-forwarded-hangup'
   | 'group-kill'
   | 'namespace-exit'
+  | 'parent-death-signal'
+  | 'cgroup-kill'
   | 'fault'
   | 'kernel'
   | 'broadcast'
   | 'broken-pipe'
   | 'kill';
+
+/** Every DeathMechanism, for tables and tests (the catalogue holds each to an entry). */
+export const DEATH_MECHANISMS: readonly DeathMechanism[] = [
+  'kernel-hangup',
+  'session-leader-exit',
+  'orphaned-group',
+  'terminal-key',
+  'shell-forwarded-hangup',
+  'group-kill',
+  'namespace-exit',
+  'parent-death-signal',
+  'cgroup-kill',
+  'fault',
+  'kernel',
+  'broadcast',
+  'broken-pipe',
+  'kill',
+];
 
 /**
  * Why the signal came, in the words a person needs: the mechanism follows from who generated it
@@ -139,16 +204,42 @@ export function mechanismOf(
   kill: KillEvent | TgkillEvent | null,
   sender: { pid: number; comm: string },
   victim: number,
+  ctx: MechanismContext | null = null,
 ): { mechanism: DeathMechanism; why: string } {
   const name = signalName(sig);
   const who = `${sender.comm} (pid ${sender.pid})`;
+  const v = ctx?.victim ?? null;
   if (kernelSent) {
     if (sig === 1) {
+      // drivers/tty/tty_io.c tty_signal_session_leader: SIGHUP+SIGCONT to the session leader at a hangup.
+      if (v && v.sid === victim && ctx?.contFollowed)
+        return {
+          mechanism: 'kernel-hangup',
+          why: `the kernel sent SIGHUP and SIGCONT (in the context of ${who}): its terminal hung up, and it leads the terminal's session`,
+        };
+      // kernel/exit.c kill_orphaned_pgrp: SIGHUP+SIGCONT to a group orphaned with a stopped member.
+      if (v && v.sid !== victim && ctx?.contFollowed)
+        return {
+          mechanism: 'orphaned-group',
+          why: `the kernel sent its process group ${v.pgid} SIGHUP then SIGCONT as ${who} exited: the group was orphaned (no parent left in another group of the session) with a stopped member`,
+        };
+      // tty_io.c disassociate_ctty: the controlling process's exit SIGHUPs the foreground group (no SIGCONT on a pty).
+      if (v && sender.pid === v.sid && sender.pid !== victim)
+        return {
+          mechanism: 'session-leader-exit',
+          why: `the kernel sent SIGHUP to the terminal's foreground group as the session leader ${who} exited (it was the controlling process of the terminal)`,
+        };
       return {
         mechanism: 'kernel-hangup',
         why: `the kernel sent SIGHUP (in the context of ${who}): its terminal hung up or its controlling process exited, or its stopped group was orphaned`,
       };
     }
+    // drivers/tty/n_tty.c isig -> __isig -> kill_pgrp: ^C, ^\\ typed at the terminal (from the tty's input worker).
+    if (sig === 2 || sig === 3)
+      return {
+        mechanism: 'terminal-key',
+        why: `the terminal sent ${name} to its foreground process group: ${sig === 2 ? 'the interrupt key (^C)' : 'the quit key (^\\)'} was typed (in the context of ${who})`,
+      };
     if (FAULT_SIGNALS.has(sig)) return { mechanism: 'fault', why: `the CPU faulted in the process itself (${name})` };
     if (sig === 9 && sender.pid !== victim) {
       return {
@@ -178,15 +269,32 @@ export function mechanismOf(
       why: `${who} sent ${name} to the whole ${grp}${groupTarget ? ` (kill -${name.replace(/^SIG/, '')} -- -${groupTarget})` : ''}`,
     };
   }
-  // pipe_write() signals the writer itself, with no kill() call: its reader is gone.
+  // pipe_write() and unix_stream_sendmsg() signal the writer itself, with no kill() call: its reader is gone.
   if (sig === 13 && sender.pid === victim && !kill)
-    return { mechanism: 'broken-pipe', why: 'it wrote to a pipe whose reader had exited (SIGPIPE from its own write)' };
+    return {
+      mechanism: 'broken-pipe',
+      why: 'it wrote to a pipe or socket whose reader had exited (SIGPIPE from its own write)',
+    };
+  if (!kill && v?.syscallsTraced) {
+    // kernel/exit.c forget_original_parent: the exiting parent's thread sends pdeath_signal (SEND_SIG_NOINFO).
+    if (sender.pid === v.ppid && sender.pid !== victim)
+      return {
+        mechanism: 'parent-death-signal',
+        why: `its parent ${who} exited and the kernel sent it ${name}, the parent-death signal it had asked for with prctl(PR_SET_PDEATHSIG) (no kill() was made)`,
+      };
+    // kernel/cgroup/cgroup.c __cgroup_kill: send_sig(SIGKILL) to the task alone, on the writer's behalf.
+    if (sig === 9 && ctx?.grp === 0 && sender.pid !== victim)
+      return {
+        mechanism: 'cgroup-kill',
+        why: `${who} killed its whole cgroup (echo 1 > cgroup.kill): the kernel sent SIGKILL on its behalf, no kill() or tgkill() was made`,
+      };
+  }
   if (kill && kill.event === 'sys_kill' && kill.pid === -1)
     return { mechanism: 'broadcast', why: `${who} sent ${name} to every process it may signal (kill -1)` };
   return { mechanism: 'kill', why: `${who} sent ${name} to it directly` };
 }
 
-function signalCause(s: SeenSignal, backend: WatchBackend): Cause {
+function signalCause(s: SeenSignal, backend: WatchBackend, ctx: MechanismContext | null = null): Cause {
   const { ev, kill } = s;
   const kernelSent =
     ev.code === SI_KERNEL || ev.taskPid === 0 || (FAULT_SIGNALS.has(ev.sig) && ev.code > 0 && ev.taskPid === ev.pid);
@@ -200,13 +308,15 @@ function signalCause(s: SeenSignal, backend: WatchBackend): Cause {
     details.threadDirected = true;
   }
   if (s.reRaised) details.reRaised = true;
+  const sender: { pid: number; comm: string; uid?: number } = { pid: s.sender.tgid ?? ev.taskPid, comm: ev.taskComm };
+  const m = mechanismOf(ev.sig, kernelSent, kill, sender, ev.pid, ctx);
   if (kernelSent) {
-    if (ev.sig === 1) details.reason = 'terminal-hangup';
+    if (m.mechanism === 'orphaned-group') details.reason = 'orphaned-group';
+    else if (ev.sig === 1) details.reason = 'terminal-hangup';
     else if (FAULT_SIGNALS.has(ev.sig)) details.reason = 'fault';
+    else if (m.mechanism === 'terminal-key') details.reason = 'terminal-key';
     else details.reason = 'kernel';
   }
-  const sender: { pid: number; comm: string; uid?: number } = { pid: s.sender.tgid ?? ev.taskPid, comm: ev.taskComm };
-  const m = mechanismOf(ev.sig, kernelSent, kill, sender, ev.pid);
   details.mechanism = m.mechanism;
   details.why = m.why;
   if (s.sender.uid !== null) sender.uid = s.sender.uid;

@@ -10,6 +10,7 @@ import { registerCleanup } from '../source/trace/registry';
 import type { Cause, Evidence } from '../engine/types';
 import { isRunning, readComm, readIdentity } from '../source/process-identity';
 import { parseStraceLine } from './strace-parse';
+import type { DeathMechanism } from './derive';
 import type { BackendOutcome, BackendRun, WatchedTarget } from './types';
 
 const NON_FATAL = new Set(['SIGCHLD', 'SIGCONT', 'SIGSTOP', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU', 'SIGURG', 'SIGWINCH']);
@@ -30,6 +31,19 @@ interface LastSignal {
   senderUid: number | null;
   senderComm: string | null;
   atMs: number;
+}
+
+/** The mechanism a strace signal line names on its own, or null when only syscall events could tell. */
+export function ptraceMechanism(
+  signal: string,
+  code: string | null,
+  senderPid: number | null,
+  pid: number,
+): DeathMechanism | null {
+  if (code === 'SI_KERNEL' && signal === 'SIGHUP') return 'kernel-hangup';
+  if (code === 'SI_KERNEL' && (signal === 'SIGINT' || signal === 'SIGQUIT')) return 'terminal-key';
+  if (signal === 'SIGPIPE' && code === 'SI_USER' && senderPid === pid) return 'broken-pipe';
+  return null;
 }
 
 /** The watched process is still alive and still the same one (pid not reused: same start time). */
@@ -111,6 +125,10 @@ export function startPtraceBackend(targets: WatchedTarget[]): BackendRun {
                 coreDumped: l.coreDumped,
               };
               if (kernelSent && l.signal === 'SIGHUP') details.reason = 'terminal-hangup';
+              // What si_code and si_pid alone can tell (no syscall events here): the kernel's tty signals and
+              // a SIGPIPE the process raised by its own write. A kill() and a parent-death signal look alike.
+              const m = ptraceMechanism(l.signal, match?.code ?? null, match?.senderPid ?? null, t.pid);
+              if (m) details.mechanism = m;
               if (l.signal === 'SIGKILL') details.note = 'SIGKILL is not reported to a tracer: sender unknown';
               cause = { kind: 'signal', signal: l.signal, time: endedAt, source: 'watch', details };
               if (match?.senderPid) {

@@ -21,7 +21,8 @@ import {
   syscallArgLiteral,
   TraceInstance,
 } from '../source/trace/tracefs';
-import { KillEvent, parseTraceLine, TgkillEvent, TraceEvent } from '../source/trace/parse';
+import type { KillEvent, TgkillEvent, TraceEvent } from '../source/trace/parse';
+import { openTraceEvents } from '../source/trace/event-reader';
 import { TaskNames } from '../source/trace/task-names';
 import { DeathTracker } from './derive';
 import { isRunning, readIdentity, taskOwner, threadIds } from '../source/process-identity';
@@ -69,11 +70,24 @@ export function startTracefsBackend(targets: WatchedTarget[]): BackendRun {
 
 function run(inst: TraceInstance, targets: WatchedTarget[]): BackendRun {
   const pids = targets.map((t) => t.pid);
-  const trackers = new Map(pids.map((p) => [p, new DeathTracker(p)]));
+  // Every syscall that could aim a signal at a target is traced below (kill of it, its group, 0, -1;
+  // tgkill of it): a signal with none behind it was sent by the kernel on someone's behalf.
+  const trackers = new Map(
+    targets.map((t) => [
+      t.pid,
+      new DeathTracker(t.pid, {
+        ppid: t.identity.ppid,
+        pgid: t.identity.pgid,
+        sid: t.identity.sid,
+        syscallsTraced: true,
+      }),
+    ]),
+  );
   const tidToPid = new Map<number, number>();
   for (const p of pids) for (const tid of threadIds(p)) tidToPid.set(tid, p);
   const pgids = [...new Set(targets.map((t) => t.identity.pgid).filter((g) => g > 1))];
   const lastKill = new Map<number, KillEvent | TgkillEvent>();
+  const lastPidfd = new Map<number, number>();
   const names = new TaskNames();
   const byPid = new Map(targets.map((t) => [t.pid, t]));
 
@@ -87,6 +101,11 @@ function run(inst: TraceInstance, targets: WatchedTarget[]): BackendRun {
   const killTargets = [...pids, ...pgids.map((g) => syscallArgLiteral(-g)), 0, syscallArgLiteral(-1)];
   inst.enable('syscalls/sys_enter_kill', `(${pidEquals('pid', killTargets)}) && sig != 0`);
   inst.enable('syscalls/sys_enter_tgkill', `(${pidEquals('tgid', pids)}) && sig != 0`);
+  try {
+    inst.enable('syscalls/sys_enter_pidfd_send_signal', 'sig != 0');
+  } catch {
+    /* kernels before 5.1 have no pidfd_send_signal: nothing to trace */
+  }
   try {
     inst.enable('oom/mark_victim', pidEquals('pid', pids));
   } catch {
@@ -104,11 +123,21 @@ function run(inst: TraceInstance, targets: WatchedTarget[]): BackendRun {
         // Remember per sender: the signal_generate lines that follow in the same task belong to this call.
         lastKill.set(ev.taskPid, ev);
         return;
+      case 'sys_pidfd_send_signal':
+        lastPidfd.set(ev.taskPid, ev.sig);
+        return;
       case 'signal_generate': {
         const t = trackers.get(ev.pid);
         if (!t || t.ended) return;
         const k = lastKill.get(ev.taskPid);
-        const kill = k && k.sig === ev.sig ? k : null;
+        const pidfd = lastPidfd.get(ev.taskPid);
+        // A pidfd_send_signal by the same task with the same signal aimed at this process: a kill() of it.
+        const kill =
+          k && k.sig === ev.sig
+            ? k
+            : pidfd === ev.sig
+              ? { ...ev, event: 'sys_kill' as const, pid: ev.pid, sig: ev.sig }
+              : null;
         // Read the sender's uid now, while it is most likely still alive.
         const owner = ev.taskPid > 0 ? taskOwner(ev.taskPid) : null;
         // The tracker keeps this object: a rename read later corrects the sender's name in place.
@@ -141,10 +170,8 @@ function run(inst: TraceInstance, targets: WatchedTarget[]): BackendRun {
     }
   };
 
-  const pipe = inst.openPipe((line) => {
-    const ev = parseTraceLine(line);
-    if (ev) onEvent(ev);
-  });
+  // Binary per-CPU records (src/source/trace/raw-reader.ts): no name can spell or hide an event.
+  const pipe = openTraceEvents(inst, onEvent);
   inst.start();
 
   const finish = (): void => {

@@ -28,6 +28,7 @@ import { RecordWriter } from './recorder-writer';
 import { Retention, type RetentionOptions } from './retention';
 import { BufferLoss, readBufferLoss, setBufferKb } from './recorder-stats';
 import type { DeathRecord } from '../source/records/types';
+import type { HookStats } from '../fleet/hook';
 
 /** Signals whose default action terminates (1-16, XCPU..PROF, IO, PWR, SYS, every real-time signal). */
 const FATAL_SIGNAL_FILTER = '(sig >= 1 && sig <= 16) || (sig >= 24 && sig <= 27) || sig >= 29';
@@ -40,10 +41,16 @@ export interface RecorderOptions {
   log: (line: string) => void;
   /** false: no records store (fleet outputs only). Default true. */
   store?: boolean;
-  /** Every record, as it is made (fleet outputs: JSON lines, metrics, journal, hook). Must be cheap. */
-  onRecord?: (rec: RecorderRecord) => void;
+  /**
+   * Every record, as it is made (fleet outputs: JSON lines, metrics, journal, hook). Must be cheap. `own`:
+   * the process descended from this recorder (an --on-death hook, the journal helper, anything they started,
+   * in whatever session or group): never an event for the hooks, or a hook would trigger itself.
+   */
+  onRecord?: (rec: RecorderRecord, own: boolean) => void;
   /** The status, each time it is written (metrics). */
   onStatus?: (s: RecorderStatus) => void;
+  /** The --on-death hook's counters (started, failed, timed out, dropped), shown in the status. */
+  hookStats?: () => HookStats;
   /** What the store keeps: clean exits, argv (src/record/retention.ts). */
   retention?: RetentionOptions;
   /** Earlier recorders of this state dir found killed (a stale pidfile): counted in `lost.killed`. */
@@ -74,6 +81,8 @@ export interface RecorderStatus {
    * batch in hand, see FLUSH below).
    */
   lost: { pipe: number; overrun: number; dropped: number; unwritten: number; killed: number };
+  /** --on-death hooks: deaths dropped because hooks were too slow are counted here. Null without a hook. */
+  hooks: HookStats | null;
 }
 
 /**
@@ -108,7 +117,10 @@ export class Recorder {
   private lossSeen: BufferLoss = { overrun: 0, dropped: 0 };
   private stopped = false;
   private badRecords = 0;
+  private pipeLossLogged = 0;
   private flushQueued = false;
+  /** This process and its descendants, followed from their fork events (reparenting and setsid change nothing). */
+  private readonly own = new Set<number>([process.pid]);
   private writeErrorLoggedAt = 0;
   private writeErrorsUnlogged = 0;
 
@@ -127,6 +139,7 @@ export class Recorder {
       unknownIdentity: 0,
       fatalSignals: 0,
       lost: { pipe: 0, overrun: 0, dropped: 0, unwritten: 0, killed: opts.killedBefore ?? 0 },
+      hooks: null,
     };
   }
 
@@ -189,14 +202,9 @@ export class Recorder {
           this.onBadRecord(`could not handle trace event ${l.event} (${(e as Error).message})`);
         }
       },
-      onLost: (count, cpu) => {
-        // RB_MISSED_EVENTS without a stored count: at least one event was lost.
-        const n = count ?? 1;
-        this.status.lost.pipe += n;
-        this.opts.log(
-          `LOST ${count ?? 'some'} events on cpu${cpu} (ring buffer page flag); total lost ${this.status.lost.pipe}`,
-        );
-      },
+      // RB_MISSED_EVENTS on a page: the count the kernel stored, or at least one. Logged with the buffer
+      // counters every STATUS_MS (checkLoss), not per page: an overrun flags many pages.
+      onLost: (count) => (this.status.lost.pipe += count ?? 1),
       onBad: (what) => this.onBadRecord(`undecodable trace record: ${what}`),
     });
     inst.start();
@@ -228,6 +236,11 @@ export class Recorder {
         return;
       case 'newtask':
         this.table.onNewTask(l.taskPid, l.pid, l.comm, isThreadClone(l.cloneFlags), l.tsUs);
+        if (!isThreadClone(l.cloneFlags)) {
+          // A fresh holder of the pid: ours only if its parent is (an exit lost in an overrun leaves no stale mark).
+          if (this.own.has(this.table.tgidOf(l.taskPid))) this.own.add(l.pid);
+          else this.own.delete(l.pid);
+        }
         return;
       case 'exec':
         this.table.onExec(l.pid, l.oldPid, l.filename);
@@ -325,7 +338,7 @@ export class Recorder {
           },
     };
     if (this.opts.store !== false) this.writer.push(rec);
-    this.opts.onRecord?.(rec);
+    this.opts.onRecord?.(rec, tgid !== process.pid && this.own.delete(tgid));
     if (this.writer.pending >= FLUSH_AT_RECORDS) this.flush();
     else if (!this.flushQueued) {
       // Written once this batch of events is handled, before the next read: see FLUSH_MS.
@@ -368,19 +381,22 @@ export class Recorder {
     const now = readBufferLoss(this.inst.dir);
     const over = now.overrun - this.lossSeen.overrun;
     const drop = now.dropped - this.lossSeen.dropped;
-    if (over > 0 || drop > 0) {
+    const flagged = this.status.lost.pipe - this.pipeLossLogged;
+    if (over > 0 || drop > 0 || flagged > 0) {
       this.status.lost.overrun += Math.max(0, over);
       this.status.lost.dropped += Math.max(0, drop);
       this.opts.log(
-        `LOST events in the ring buffer: overrun +${over}, dropped +${drop} (buffer ${this.status.bufferKb ?? '?'} KB per CPU)`,
+        `LOST events in the ring buffer: overrun +${over}, dropped +${drop}, flagged on read pages +${flagged} (buffer ${this.status.bufferKb ?? '?'} KB per CPU)`,
       );
     }
     this.lossSeen = now;
+    this.pipeLossLogged = this.status.lost.pipe;
     this.writeStatus();
   }
 
   private writeStatus(): void {
     this.status.updatedAt = new Date().toISOString();
+    this.status.hooks = this.opts.hookStats ? { ...this.opts.hookStats() } : null;
     this.opts.onStatus?.(this.getStatus());
     const text = JSON.stringify(this.status) + '\n';
     try {
@@ -392,7 +408,7 @@ export class Recorder {
   }
 
   getStatus(): RecorderStatus {
-    return { ...this.status, lost: { ...this.status.lost } };
+    return { ...this.status, lost: { ...this.status.lost }, hooks: this.status.hooks && { ...this.status.hooks } };
   }
 
   /** Read what is left in the buffer, write it, remove the instance. Synchronous and idempotent. */

@@ -112,12 +112,14 @@ async function foreground(dir: string, req: RecordRequest): Promise<number> {
     bufferKb: req.bufferKb,
     log,
     killedBefore,
+    hookStats: sinks?.hook ? () => (sinks.hook as NonNullable<Sinks['hook']>).stats : undefined,
     store: sinks ? sinks.spec.store : true,
     retention: {
       cleanExits: parseCleanExits(req.cleanExits ?? process.env[CLEAN_EXITS_ENV] ?? 'all'),
       redactArgv: req.redactArgv ?? redactArgvDefault(),
     },
-    onRecord: sinks ? (rec) => sinks.death(rec) : undefined,
+    // whydied's own descendants (hooks and all they start) are stored, never sent to the outputs and hooks.
+    onRecord: sinks ? (rec, own) => !own && sinks.death(rec) : undefined,
     onStatus: sinks
       ? (st) =>
           sinks.health({

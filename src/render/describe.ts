@@ -73,7 +73,11 @@ function confidenceWords(c: Cause): string {
 /** What killed it, by whom, when, from where, how sure: one line. `now` makes times relative. */
 export function causeLine(c: Cause, now?: string, opts: { time?: boolean; from?: boolean } = {}): string {
   const parts = causeParts(c).map(escapeControl);
-  if (c.time && opts.time !== false) parts.push(`at ${now ? humanTime(c.time, now) : escapeControl(c.time)}`);
+  // A saved log's stamp as it wrote it (kernel-log check): never moved to this machine's zone or clock.
+  const logTime = typeof c.details?.logTime === 'string' ? c.details.logTime : null;
+  if (logTime !== null && opts.time !== false)
+    parts.push(`at ${escapeControl(logTime)}${/^\d\d-/.test(logTime) ? ' (no year in the log)' : ''}`);
+  else if (c.time && opts.time !== false) parts.push(`at ${now ? humanTime(c.time, now) : escapeControl(c.time)}`);
   parts.push(opts.from === false ? sourceWords(c) : `from ${sourceWords(c)}`);
   if (c.confidence) parts.push(confidenceWords(c));
   return parts.join(' · ');

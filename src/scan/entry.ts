@@ -1,4 +1,4 @@
-/** One `whydied scan` death (its own file: scan.ts and the per-source entry makers both use it). */
+/** One death as `whydied scan` lists it (its own file: scan.ts and the per-source builders share it). */
 import type { CauseConfidence, CauseKind, CauseSource } from '../engine/types';
 
 export interface ScanEntry {

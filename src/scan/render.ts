@@ -48,10 +48,12 @@ export function renderScan(
     ...r.entries.map((e) => line(e, opts.nowIso, opts.width, opts.color)),
   ];
   for (const d of r.dropped) {
-    const from = d.fromMs === null ? '' : `${humanTime(new Date(d.fromMs).toISOString(), opts.nowIso)} and `;
-    const to =
-      d.toMs === null ? 'a time the log does not give' : humanTime(new Date(d.toMs).toISOString(), opts.nowIso);
-    const span = d.fromMs === null ? `before ${to}` : `between ${from}${to}`;
+    // A saved log's stamps as written; this host's relative times otherwise.
+    const at = (ms: number | null, text: string | undefined): string | null =>
+      text !== undefined ? text : ms === null ? null : humanTime(new Date(ms).toISOString(), opts.nowIso);
+    const fromAt = at(d.fromMs, d.fromText);
+    const to = at(d.toMs, d.toText) ?? 'a time the log does not give';
+    const span = fromAt === null ? `before ${to}` : `between ${fromAt} and ${to}`;
     out.push(
       '',
       ...hanging(

@@ -4,8 +4,8 @@
  * the same way. A death seen by several sources is listed once, under the most direct one.
  */
 import type { CauseSource } from '../engine/types';
-import type { Facts } from '../source/types';
 import type { ScanEntry } from './entry';
+import type { Facts } from '../source/types';
 import { causeParts } from '../engine/describe-cause';
 import { readKernelLog } from '../source/kernel-log/read';
 import { findDeaths } from '../source/kernel-log/incidents';
@@ -44,8 +44,8 @@ function fromKernel(
   unreadable.push(...log.unreadable.map((u) => `kernel log: ${u}`));
   dropped.push(...findSuppressions(log.records).filter((s) => s.boot === 'current'));
   Object.assign(lost, notUnderstood(log.records));
-  // The kernel's own line names pid, comm and time together: a direct account of that death. Its memory
-  // cgroup names the units a unit-level line about the same kill would name.
+  // The kernel's own line names pid, comm and time together: a direct account of that death.
+  // Its memory cgroup names the units a unit-level line about the same kill would name.
   for (const d of findDeaths(log.records)) {
     const memcg = [d.details.taskMemcg, d.details.memcg].find((m): m is string => typeof m === 'string');
     out.push(keyed(kernelEntry(d), memcg ? unitsOfPath(memcg) : []));

@@ -9,8 +9,8 @@
  * - the record store (`records.jsonl`, `records.1.jsonl`): only the target pid's records; every other line
  *   is left empty, so the replay still counts how many records the store held;
  * - journal queries that are not about the target (earlyoom / systemd-oomd kills): only entries naming its pid.
- * /proc texts are already per process (the target, its ancestors, group and session mates, its terminal's
- * holder) and the environment is names only.
+ * Other processes (stat, command lines, fd lists) and the socket tables are cut to what the report shows
+ * (bundle-processes.ts); the environment is names only.
  */
 import type { Bundle, Recorded } from './bundle';
 import { isRecordedError } from './bundle';
@@ -19,6 +19,7 @@ import { keepKernelRecords } from './kernel-log/minimize';
 import { scanKernelText, type ScanClock } from './kernel-log/records';
 import { isSuppressionNotice, RATE_LIMITED_PLACEHOLDER, windowLines } from './kernel-log/suppressed';
 import type { KernelLogFormat } from './kernel-log/types';
+import { minimizeProcesses } from './bundle-processes';
 
 export interface BundleSubject {
   pid: number;
@@ -97,5 +98,6 @@ export function minimizeBundle(b: Bundle, who: BundleSubject, clock: ScanClock):
         .join('\n');
     }
   }
-  return { ...b, texts, commands, kmsg: cutKernel(b.kmsg, 'kmsg', who, clock) };
+  // Other processes, fd lists and socket tables: only what the report shows (bundle-processes.ts).
+  return minimizeProcesses({ ...b, texts, commands, kmsg: cutKernel(b.kmsg, 'kmsg', who, clock) }, who.pid);
 }

@@ -301,12 +301,20 @@ export function createFacts(raw: RawSource): Facts {
     const all = (pid: number): Read<FdInfo[]> => fdsMemo(`${pid}:all`);
     const near = findPtyMaster(index, first, all, text);
     if (near) return near;
+    // pts numbers are per devpts instance: a container's pts/3 is not ours. Every other process is tried
+    // only when it shares the first one's mount namespace (its /dev/pts is the same instance).
     const tried = new Set(first);
+    const mntOf = (pid: number): string | null => {
+      const r = link(`/proc/${pid}/ns/mnt`);
+      return r.ok ? r.value : null;
+    };
+    const mnt = first.length > 0 ? mntOf(first[0]) : null;
+    if (mnt === null) return null;
     return findPtyMaster(
       index,
       processTable()
         .map((s) => s.pid)
-        .filter((p) => !tried.has(p)),
+        .filter((p) => !tried.has(p) && mntOf(p) === mnt),
       all,
       text,
     );

@@ -380,7 +380,8 @@ export function writeAll(fd: number, buf: Buffer, file: string): void {
 
 /**
  * Overwrite an existing small file of ours in place (O_NOFOLLOW, no O_CREAT), padding with spaces to its old
- * length so no new block is needed: how a status file stays current on a full disk. Best effort: false
+ * length so no new block is needed: how a status file stays current on a full disk (a reader meeting the
+ * write may see a mix of old and new: it reads again). Best effort: false
  * when the file is missing, not ours, linked, or the write fails.
  */
 export function rewriteInPlace(file: string, text: string): boolean {

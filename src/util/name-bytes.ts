@@ -80,6 +80,8 @@ export function decodeCString(buf: Uint8Array, start: number, end: number): stri
 
 /** The bytes a byte-safe string stands for (the inverse of decodeNameBytes). */
 export function nameBytes(s: string): Buffer {
+  // The common case: nothing escaped, the string's UTF-8 is its bytes.
+  if (!hasEscapedByte(s)) return Buffer.from(s, 'utf8');
   const parts: number[] = [];
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -94,9 +96,15 @@ export function nameBytes(s: string): Buffer {
   return Buffer.from(parts);
 }
 
+/** Holds a lone U+DC80..U+DCFF (a code unit scan: no regex state involved). */
+export function hasEscapedByte(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xdc80 && c <= 0xdcff && !(i > 0 && isHighSurrogate(s.charCodeAt(i - 1)))) return true;
+  }
+  return false;
+}
+
 function isHighSurrogate(c: number): boolean {
   return c >= 0xd800 && c <= 0xdbff;
 }
-
-/** A lone U+DC80..U+DCFF (an escaped byte), matched on its own: pairs are whole code points under /u. */
-export const ESCAPED_BYTE = /[\udc80-\udcff]/u;

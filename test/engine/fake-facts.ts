@@ -48,6 +48,8 @@ export function fakeFacts(stats: Array<Pick<ProcStat, 'pid' | 'startTime'>> = []
     tcpListeners: () => [],
     socketHolders: () => [],
     pipeHolders: () => [],
+    ptyMaster: () => null,
+    unixPeer: () => null,
     memoryCgroup: none,
     hostTools: () => ({
       setsid: true,

@@ -7,6 +7,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { spawnSync } from 'child_process';
+import * as os from 'os';
 import { runCli } from '../helpers/processes';
 
 const DEPLOY = path.resolve(__dirname, '../../deploy');
@@ -139,5 +141,72 @@ describe('DaemonSet', () => {
     expect(out).toContain('jsonl');
     const prom = out.find((o) => o.startsWith('prom='))?.slice(5);
     expect(c.volumeMounts.map((m) => m.mountPath)).toContain(prom);
+  });
+});
+
+describe('DaemonSet against the Kubernetes schema (kubernetes-models, deploy/validate-k8s.mjs)', () => {
+  const validate = (file: string): { status: number | null; out: string } => {
+    const r = spawnSync(process.execPath, [path.join(DEPLOY, 'validate-k8s.mjs'), file], {
+      encoding: 'utf8',
+      timeout: 30000,
+    });
+    return { status: r.status, out: r.stdout + r.stderr };
+  };
+
+  it('is valid', () => {
+    const r = validate(path.join(DEPLOY, 'daemonset.yaml'));
+    expect(r.out).toBe(`${path.join(DEPLOY, 'daemonset.yaml')} #1: DaemonSet whydied-recorder: valid\n`);
+    expect(r.status).toBe(0);
+  });
+
+  it('a wrong type or a missing required field is caught (the validator can fail)', () => {
+    const text = fs.readFileSync(path.join(DEPLOY, 'daemonset.yaml'), 'utf8');
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'whydied-k8s-'));
+    try {
+      for (const [broken, msg] of [
+        [text.replace('hostPID: true', 'hostPID: "yes"'), /hostPID must be boolean/],
+        [
+          text.replace(/  selector:\n    matchLabels:\n      app.kubernetes.io\/name: whydied-recorder\n/, ''),
+          /must have required property selector/,
+        ],
+        [text.replace('type: Directory', 'type: Folder'), /must be equal to one of the allowed values/],
+      ] as Array<[string, RegExp]>) {
+        expect(broken).not.toBe(text);
+        const f = path.join(tmp, 'ds.yaml');
+        fs.writeFileSync(f, broken);
+        const r = validate(f);
+        expect([r.status, r.out]).toEqual([1, expect.stringMatching(msg)]);
+      }
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('names the image deploy/image/build.sh builds by default, publishes under the node name, redacts argv', () => {
+    const pod = (
+      parseAllDocuments(fs.readFileSync(path.join(DEPLOY, 'daemonset.yaml'), 'utf8')) as Array<{ toJS(): unknown }>
+    )[0].toJS() as {
+      spec: {
+        template: {
+          spec: {
+            containers: Array<{
+              image: string;
+              env: Array<{ name: string; value?: string; valueFrom?: { fieldRef: { fieldPath: string } } }>;
+              volumeMounts: Array<{ mountPath: string }>;
+            }>;
+          };
+        };
+      };
+    };
+    const c = pod.spec.template.spec.containers[0];
+    const version = (JSON.parse(fs.readFileSync(path.join(DEPLOY, '../package.json'), 'utf8')) as { version: string })
+      .version;
+    expect(c.image).toBe(`localhost/whydied:${version}`);
+    expect(fs.readFileSync(path.join(DEPLOY, 'image/build.sh'), 'utf8')).toContain('localhost/whydied:$(node -p');
+    expect(c.env.find((e) => e.name === 'WHYDIED_HOSTNAME')?.valueFrom?.fieldRef.fieldPath).toBe('spec.nodeName');
+    expect(c.env.find((e) => e.name === 'WHYDIED_REDACT_ARGV')?.value).toBe('1');
+    expect(c.volumeMounts.map((m) => m.mountPath)).toEqual(
+      expect.arrayContaining(['/sys/kernel/tracing', '/sys/kernel/debug']),
+    );
   });
 });

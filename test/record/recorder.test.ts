@@ -107,7 +107,7 @@ maybe('whydied record (foreground)', () => {
     const status = JSON.parse(fs.readFileSync(path.join(dir, 'record.status.json'), 'utf8')) as {
       lost: Record<string, number>;
     };
-    expect(status.lost).toEqual({ pipe: 0, overrun: 0, dropped: 0 });
+    expect(status.lost).toEqual({ pipe: 0, overrun: 0, dropped: 0, unwritten: 0, killed: 0 });
   });
 
   it('records a SIGKILL with the sender that sent it, and the victim identity', async () => {

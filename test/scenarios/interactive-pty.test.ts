@@ -30,13 +30,14 @@ test('interactive bash on a pty: plain job dies at hangup, nohup job survives it
   expect(finding(a, 'tty').evidence.sessionLeader).toMatchObject({ kind: 'interactive-shell' });
   expect(finding(a, 'signals').code).toBe('sighup-default');
   expect(finding(a, 'process-group').code).toBe('own-group');
-  // A job dies at hangup unless disowned, which /proc cannot show (test/reality makes both happen).
-  expect(risk(a, 'terminal-hangup')).toMatchObject({ outcome: 'unknown', code: 'hangup.shell-job' });
-  expect(risk(a, 'terminal-hangup').reason).toMatch(/bash .*disown/);
+  // A job dies at hangup unless disowned, which /proc cannot show (test/reality makes both happen): the
+  // likely outcome is said, the exception named with the command that tells.
+  expect(risk(a, 'terminal-hangup')).toMatchObject({ outcome: 'dies', confidence: 'likely', code: 'hangup.shell-job' });
+  expect(risk(a, 'terminal-hangup').reason).toMatch(/bash .*unless the job was disowned.*jobs -l/);
   // Not a login shell: huponexit does not apply, and reparenting sends nothing.
   expect(risk(a, 'parent-exit')).toMatchObject({ outcome: 'survives', code: 'parent.reparent' });
   expect(risk(a, 'group-kill').outcome).toBe('survives');
-  expect(a.verdict.status).toBe('uncertain');
+  expect(a.verdict.status).toBe('at-risk');
   expect(a.verdict.summary).toMatch(/terminal hangup/);
   expect(a.remedy.length).toBeGreaterThan(0);
 
@@ -48,5 +49,5 @@ test('interactive bash on a pty: plain job dies at hangup, nohup job survives it
 
   const report = await reportFor(plain);
   expect(report.state).toBe('alive');
-  expect(report.risks[0]).toMatchObject({ event: 'terminal-hangup', outcome: 'unknown' });
+  expect(report.risks[0]).toMatchObject({ event: 'terminal-hangup', outcome: 'dies' });
 });

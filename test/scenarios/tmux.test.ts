@@ -34,6 +34,7 @@ test('a tmux pane survives terminal hangup because the tmux server holds its tty
   expect(risk(d, 'terminal-hangup').outcome).toBe('survives');
   expect(risk(d, 'terminal-hangup').reason).toMatch(/tmux server/);
   expect(risk(d, 'group-kill').outcome).toBe('survives');
-  // The server is the pane's keeper, not a launcher that goes away.
-  expect(risk(d, 'parent-exit')).toMatchObject({ outcome: 'survives', code: 'parent.multiplexer' });
+  // The server is the pane's keeper: its own end takes the pane (a keeper's death, not a threat).
+  expect(risk(d, 'parent-exit')).toMatchObject({ outcome: 'dies', code: 'parent.keeper', by: 'keeper' });
+  expect(d.verdict.status).toBe('ok');
 });

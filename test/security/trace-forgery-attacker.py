@@ -157,7 +157,7 @@ def flood(count):
     for p in pids[len(pids) - len(pids) % 64:]:
         os.waitpid(p, 0)
     base = os.path.basename(path)[:15]
-    report(trick='flood', pids=pids, comm=base)
+    report(trick='flood', pids=pids, comm=base, parent=os.getpid())
 
 
 if phase == 'names':

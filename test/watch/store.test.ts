@@ -192,10 +192,12 @@ describe('records check', () => {
     expect((await records.run(ctxFor(process.pid, null))).code).toBe('pid-reused');
   });
 
-  it('by name when the pid does not match', async () => {
+  it('a record of another pid with the same name is shown as another process, never as the cause', async () => {
     saveRecord(rec());
     const f = await records.run(ctxFor(4242425, null, 'worker'));
-    expect(f.code).toBe('recorded-death');
+    expect(f.code).toBe('same-name');
+    expect(f.cause).toBeUndefined();
+    expect(f.summary).toContain('another process with this name');
   });
 
   it('no record', async () => {

@@ -44,3 +44,16 @@ export async function runListRules(req: { checkModules: string[]; json: boolean 
   process.stdout.write(rulesMarkdown(RISK_EVENTS, escaped, KERNEL_THREAD_CODE));
   return EXIT.ok;
 }
+
+/** `whydied checks --mechanisms`: the mechanism catalogue as docs/mechanisms.md shows it. */
+export async function runListMechanisms(req: { json: boolean }): Promise<number> {
+  const { MECHANISMS } = await import('../../engine/mechanisms');
+  if (req.json) {
+    process.stdout.write(`${JSON.stringify(MECHANISMS, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  const { TOOLS } = await import('../../model/tools');
+  const { mechanismsMarkdown } = await import('../../render/mechanisms-markdown');
+  process.stdout.write(mechanismsMarkdown(MECHANISMS, TOOLS));
+  return EXIT.ok;
+}

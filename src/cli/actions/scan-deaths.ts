@@ -1,8 +1,33 @@
 /** The work behind `whydied scan --deaths FILE|-`: deaths many hosts published, summarized (src/scan/fleet-deaths.ts). */
+import * as fs from 'fs';
 import { UsageError } from '../../util/errors';
 import { escapeControl } from '../../util/escape';
 import { outputWidth } from '../options';
 import { writeStdout } from '../stdout';
+
+/**
+ * A FIFO nobody writes would block the open itself (in libuv's thread pool, beyond any timer), and a device
+ * never ends: only a regular file, or stdin as a file or pipe (read within readDeathInput's bounds).
+ */
+function refuseUnboundedInput(file: string): void {
+  let st: fs.Stats;
+  try {
+    st = file === '-' ? fs.fstatSync(0) : fs.statSync(file);
+  } catch {
+    return; // readDeathInput says why it cannot be read
+  }
+  if (st.isFile() || (file === '-' && st.isFIFO())) return;
+  const kind = st.isFIFO()
+    ? 'a FIFO'
+    : st.isCharacterDevice()
+      ? 'a character device'
+      : st.isDirectory()
+        ? 'a directory'
+        : 'not a regular file';
+  throw new UsageError(
+    `--deaths ${file === '-' ? 'stdin' : escapeControl(file)} is ${kind}: give a regular file${file === '-' ? '' : ' (or - and a pipe)'}`,
+  );
+}
 
 export async function runFleetScan(req: {
   deaths?: string;
@@ -25,6 +50,7 @@ export async function runFleetScan(req: {
   const sinceMs = req.since === undefined ? null : parseSince(req.since, now);
   if (req.since !== undefined && sinceMs === null)
     throw new UsageError(`--since '${escapeControl(req.since)}': give 90s, 30m, 1h, 7d or a date`);
+  refuseUnboundedInput(req.deaths);
   let parsed;
   try {
     parsed = parseDeathLines(await readDeathInput(req.deaths));

@@ -1,4 +1,7 @@
-/** `whydied checks`: the checks in run order, with ids and descriptions; `--rules`: the survival rules (plugins included). */
+/**
+ * `whydied checks`: the checks in run order, with ids and descriptions; `--rules`: the survival rules (plugins
+ * included); `--mechanisms`: the mechanism catalogue (docs/mechanisms.md).
+ */
 import type { Argv, CommandModule } from 'yargs';
 import type { GlobalOptions } from './global';
 import { toList } from '../options';
@@ -7,6 +10,7 @@ export interface ChecksArgs extends GlobalOptions {
   check?: string | string[];
   json?: boolean;
   rules?: boolean;
+  mechanisms?: boolean;
 }
 
 export const checksCommand: CommandModule<GlobalOptions, ChecksArgs> = {
@@ -19,10 +23,18 @@ export const checksCommand: CommandModule<GlobalOptions, ChecksArgs> = {
       .option('rules', {
         type: 'boolean',
         describe: 'List the survival rules (markdown; JSON with --json), plugin rules first',
+      })
+      .option('mechanisms', {
+        type: 'boolean',
+        describe: 'List the mechanism catalogue: every way a process is ended (markdown; JSON with --json)',
       }) as unknown as Argv<ChecksArgs>,
   handler: async (argv) => {
-    const { runListChecks, runListRules } = await import('../actions/checks');
+    const { runListChecks, runListMechanisms, runListRules } = await import('../actions/checks');
     const req = { checkModules: toList(argv.check) ?? [], json: argv.json ?? false };
-    process.exitCode = argv.rules ? await runListRules(req) : await runListChecks(req);
+    process.exitCode = argv.mechanisms
+      ? await runListMechanisms(req)
+      : argv.rules
+        ? await runListRules(req)
+        : await runListChecks(req);
   },
 };

@@ -1,4 +1,4 @@
-/** `whydied completion bash|zsh`: print a completion script generated from the command definitions. */
+/** `whydied completion bash|zsh|fish`: print a completion script generated from the command definitions. */
 import type { Argv, CommandModule } from 'yargs';
 import type { GlobalOptions } from './global';
 import type { CommandInfo } from './info';
@@ -12,17 +12,23 @@ export const makeCompletionCommand = (
   commands: () => readonly CommandInfo[],
 ): CommandModule<GlobalOptions, CompletionArgs> => ({
   command: 'completion [shell]',
-  describe: 'Print a shell completion script (bash or zsh), e.g. source <(whydied completion bash)',
+  describe: 'Print a shell completion script (bash, zsh or fish), e.g. source <(whydied completion bash)',
   builder: (y: Argv<GlobalOptions>): Argv<CompletionArgs> =>
     y.positional('shell', {
       type: 'string',
-      choices: ['bash', 'zsh'],
+      choices: ['bash', 'zsh', 'fish'],
       default: 'bash',
       describe: 'The shell',
     }) as unknown as Argv<CompletionArgs>,
   handler: async (argv) => {
-    const docs = await import('../docs');
-    process.stdout.write(argv.shell === 'zsh' ? docs.zshCompletion(commands()) : docs.bashCompletion(commands()));
+    const [{ completionScript }, { loadChecks }] = await Promise.all([
+      import('../completion-scripts'),
+      import('../../api/load'),
+    ]);
+    // --only/--skip complete to the built-in check ids.
+    const ids = (await loadChecks([])).map((c) => c.meta.id);
+    const shell = argv.shell === 'zsh' || argv.shell === 'fish' ? argv.shell : 'bash';
+    process.stdout.write(completionScript(shell, commands(), ids));
     process.exitCode = 0;
   },
 });

@@ -1,4 +1,208 @@
 import type { Mechanism } from './types';
 
-/** The kernel's own mechanisms (tty hangup, orphaned groups, namespaces, pdeathsig, SIGPIPE, OOM, cgroups). */
-export const kernelMechanisms: readonly Mechanism[] = [];
+/**
+ * The kernel's own mechanisms (tty hangup, orphaned groups, namespaces, pdeathsig, SIGPIPE, OOM, cgroups),
+ * each read from the kernel's source (torvalds/linux, v6.x; file and function named) and made to happen by
+ * a reality scenario (test/reality/mechanisms-*.test.ts, containers-memory.test.ts).
+ */
+export const kernelMechanisms: readonly Mechanism[] = [
+  {
+    id: 'kernel.tty-hangup',
+    family: 'kernel',
+    title: 'Terminal hangup: the pty master closes and the session leader gets SIGHUP+SIGCONT',
+    sources: [
+      'drivers/tty/pty.c pty_close: closing the last master hangs up the slave (tty_vhangup)',
+      'drivers/tty/tty_io.c __tty_hangup -> tty_signal_session_leader: SIGHUP then SIGCONT (SEND_SIG_PRIV) to the session leader only, every session member loses the controlling tty',
+      'drivers/tty/pty.c pty_show_fdinfo: `tty-index:` of a master fd in /proc/PID/fdinfo (Linux 4.19+)',
+      'fs/devpts/inode.c devpts_pty_kill: the pts node is removed, so fds on it read `/dev/pts/N (deleted)`; tty_io.c hung_up_tty_write returns EIO',
+    ],
+    procShows:
+      'stat tty_nr and session: it leads the session of a pts; the process with /dev/ptmx open whose fdinfo says `tty-index: N` holds the master (sshd, a terminal emulator: the connection; a daemon in a session of its own — tmux, screen, dtach, abduco — a keeper the hangup does not reach). After a hangup: fds `/dev/pts/N (deleted)`, tty_nr 0.',
+    traceShows:
+      'signal_generate SIGHUP then SIGCONT, code SI_KERNEL (128), to the session leader, in the context of the task that closed the master (sshd, the emulator, the keeper ending)',
+    rules: ['hangup.session-leader', 'hangup.multiplexer', 'hangup.writes-to-terminal', 'parent.holds-terminal'],
+    watch: 'kernel-hangup',
+    remedy:
+      'Relaunch it detached (setsid -f, stdin from /dev/null, output to a log) or under a keeper (tmux new -d) or a unit: nothing then holds it to that terminal.',
+    scenarios: [
+      'tty hangup: the session leader of a pty gets SIGHUP+SIGCONT when the master closes; relaunched detached it stays',
+      'a keeper by what it does: dtach holds the pty master, the user hangup does not reach its program; the keeper ending does',
+      '`setsid writer &` left writing to a hung-up terminal: unknown (EIO, the program decides), its fds are a hung-up terminal, not a deleted file',
+    ],
+  },
+  {
+    id: 'kernel.session-leader-exit',
+    family: 'kernel',
+    title: "The controlling process exits: the kernel SIGHUPs the terminal's foreground group",
+    sources: [
+      'kernel/exit.c do_exit -> disassociate_ctty(1) for a session leader',
+      'drivers/tty/tty_jobctrl.c disassociate_ctty: on a pty, kill_pgrp(tty_pgrp, SIGHUP, 1) to the foreground group (no SIGCONT); other ttys are hung up whole (tty_vhangup_session)',
+    ],
+    procShows:
+      'stat tpgid == pgrp (it is in the foreground group) and its session leader is the controlling process of that terminal',
+    traceShows:
+      'signal_generate SIGHUP, SI_KERNEL, grp=1, in the context of the exiting session leader, with no SIGCONT after it',
+    rules: ['parent.controlling-foreground', 'hangup.foreground'],
+    watch: 'session-leader-exit',
+    remedy: 'Relaunch it out of the foreground group and off the terminal (setsid -f … </dev/null >>log 2>&1).',
+    scenarios: ['session-leader exit: the controlling process dies and the kernel SIGHUPs the foreground group'],
+  },
+  {
+    id: 'kernel.terminal-keys',
+    family: 'kernel',
+    title: "The terminal's interrupt, quit and suspend keys reach the foreground group (SIGINT, SIGQUIT, SIGTSTP)",
+    sources: [
+      'drivers/tty/n_tty.c n_tty_receive_char_special -> n_tty_receive_signal_char -> isig -> __isig: kill_pgrp(tty->ctrl.pgrp, sig, 1) for VINTR, VQUIT, VSUSP',
+    ],
+    procShows: 'stat tpgid == pgrp: it is in the foreground process group of its terminal',
+    traceShows:
+      "signal_generate SIGINT/SIGQUIT (SIGTSTP stops), SI_KERNEL, grp=1, in the context of the tty's input worker (a kworker) or the writer of the master",
+    rules: ['hangup.foreground'],
+    watch: 'terminal-key',
+    remedy:
+      'Run it in the background off the terminal (setsid -f … </dev/null >>log 2>&1): keys reach only the foreground group.',
+    scenarios: [
+      'terminal key interrupt (^C): the tty layer signals the foreground group; relaunched detached the key does not reach it',
+      'terminal key quit (^\\): the tty layer signals the foreground group; relaunched detached the key does not reach it',
+    ],
+  },
+  {
+    id: 'kernel.orphaned-group',
+    family: 'kernel',
+    title: 'A process group orphaned with a stopped member gets SIGHUP then SIGCONT',
+    sources: [
+      'kernel/exit.c kill_orphaned_pgrp (from exit_notify and forget_original_parent -> reparent_leader): will_become_orphaned_pgrp && has_stopped_jobs -> __kill_pgrp_info(SIGHUP), then SIGCONT',
+      'POSIX XBD 3.265 Orphaned Process Group; bash jobs.c: stopped jobs get SIGTERM+SIGCONT from an exiting interactive shell',
+    ],
+    procShows:
+      'stat state T in its group; its parent is in another group of the same session and is the only such tie of the group (every member whose parent is outside the group is that parent’s child)',
+    traceShows:
+      'signal_generate SIGHUP then SIGCONT, SI_KERNEL, grp=1, in the context of the exiting parent, to every member of the group',
+    rules: ['parent.orphans-stopped-group', 'parent.stopped-job', 'hangup.stopped'],
+    watch: 'orphaned-group',
+    remedy:
+      'Continue it (kill -CONT) or relaunch it in a session of its own (setsid -f): a group with no tie is never orphaned later.',
+    scenarios: [
+      'orphaned process group: its parent was the group’s only tie to the session and it is stopped; SIGHUP+SIGCONT at the parent’s exit',
+    ],
+  },
+  {
+    id: 'kernel.pid-namespace-teardown',
+    family: 'kernel',
+    title: 'The init of a PID namespace exits: the kernel SIGKILLs every other process in it',
+    sources: [
+      'kernel/pid_namespace.c zap_pid_ns_processes: group_send_sig_info(SIGKILL, SEND_SIG_PRIV) to every task of the namespace, from the exiting init (kernel/exit.c find_child_reaper)',
+    ],
+    procShows:
+      'status NSpid has more than one entry; its parent’s last NSpid entry is 1 (its parent is the namespace init) or the init is an ancestor',
+    traceShows: 'signal_generate SIGKILL, SI_KERNEL, in the context of the exiting namespace init',
+    rules: ['parent.namespace-init', 'container.pid-namespace'],
+    watch: 'namespace-exit',
+    remedy:
+      'Run it outside the namespace (a host unit or a process started on the host), or as the container’s own service under its restart policy.',
+    scenarios: [
+      'PID namespace: its parent is the namespace init; when it exits the kernel SIGKILLs the namespace',
+      'PID namespace: a grandchild of the init survives its own parent’s exit (reparented to the init), then dies with the namespace',
+      'a process in its own PID namespace dies when the namespace init exits; relaunched on the host it stays',
+    ],
+  },
+  {
+    id: 'kernel.parent-death-signal',
+    family: 'kernel',
+    title: 'Parent-death signal: prctl(PR_SET_PDEATHSIG) asks for a signal when the parent (thread) exits',
+    sources: [
+      'kernel/exit.c forget_original_parent: for each child thread with pdeath_signal, group_send_sig_info(pdeath_signal, SEND_SIG_NOINFO)',
+      'kernel/sys.c prctl PR_SET_PDEATHSIG / PR_GET_PDEATHSIG (the caller only); util-linux setpriv --pdeathsig',
+    ],
+    procShows:
+      'nothing: pdeath_signal is in no /proc file (PR_GET_PDEATHSIG answers only the process itself), so the parent-exit row names it as unseen',
+    traceShows:
+      'signal_generate of the chosen signal, SI_USER, grp=1, from the exiting parent’s thread, with no kill/tgkill/pidfd_send_signal syscall behind it',
+    rules: ['parent.reparent'],
+    watch: 'parent-death-signal',
+    remedy:
+      'Relaunch it without the wrapper that set it (setsid -f CMD): a new process starts with no parent-death signal.',
+    scenarios: [
+      'parent-death signal (setpriv --pdeathsig): invisible in /proc, the row says so; watch names it; relaunched without it, it stays',
+    ],
+  },
+  {
+    id: 'kernel.sigpipe',
+    family: 'kernel',
+    title: 'SIGPIPE/EPIPE: a write to a pipe or socket whose reader has gone',
+    sources: [
+      'fs/pipe.c pipe_write: no readers -> send_sig(SIGPIPE, current, 0), -EPIPE',
+      'net/unix/af_unix.c unix_stream_sendmsg: peer shut down -> SIGPIPE unless MSG_NOSIGNAL, -EPIPE',
+      'status SigIgn/SigBlk/SigCgt bit 13: ignored or handled -> only EPIPE, the program decides',
+    ],
+    procShows:
+      'fd 1/2 `pipe:[N]`: the other holders of N with their fdinfo flags (readers); SigIgn/SigCgt/SigBlk for SIGPIPE',
+    traceShows: 'signal_generate SIGPIPE, SI_USER, grp=0, sent by the writer to itself, with no kill syscall',
+    rules: [
+      'parent.stdio-peer',
+      'parent.stdio-peer-handled',
+      'hangup.pipe-reader-foreground',
+      'hangup.pipe-reader-job',
+    ],
+    watch: 'broken-pipe',
+    remedy: 'Relaunch it with its output to a log file (setsid -f CMD </dev/null >>log 2>&1): no reader can go away.',
+    scenarios: [
+      'SIGPIPE: its stdout pipe is read only by its parent; the parent exits and its next write kills it',
+      'socketpair stdio with SIGPIPE ignored: EPIPE, the program decides (unknown, saying so); this one exits on it',
+    ],
+  },
+  {
+    id: 'kernel.socketpair-stdio',
+    family: 'kernel',
+    title: 'Socketpair stdio of a dead parent (Node’s default spawn): the child dies at its next write',
+    sources: [
+      'libuv src/unix/process.c uv_spawn: stdio "pipe" is a socketpair(AF_UNIX, SOCK_STREAM); Node child_process.spawn default stdio',
+      'net/unix/diag.c sk_diag_dump_peer (UNIX_DIAG_PEER): the peer inode, as `ss -x` prints it',
+      'net/unix/af_unix.c unix_stream_sendmsg: SIGPIPE and -EPIPE once the peer is gone',
+    ],
+    procShows:
+      'fd 1/2 `socket:[N]`; sock_diag gives N’s peer inode, and the fd scan finds that inode held only by its parent',
+    traceShows: 'signal_generate SIGPIPE, SI_USER, grp=0, from the writer itself, no kill syscall',
+    rules: ['parent.stdio-peer', 'parent.stdio-peer-handled'],
+    watch: 'broken-pipe',
+    remedy: 'Spawn it with stdio to a file or "ignore" (or relaunch: setsid -f CMD </dev/null >>log 2>&1).',
+    scenarios: [
+      'socketpair stdio (Node’s default spawn): the parent dies, the child dies at its next write (SIGPIPE from the socket)',
+    ],
+  },
+  {
+    id: 'kernel.oom-killer',
+    family: 'kernel',
+    title: 'The OOM killer (global or a memory cgroup’s) picks it and sends SIGKILL',
+    sources: [
+      'mm/oom_kill.c out_of_memory -> select_bad_process (oom_badness: rss + swap + page tables, plus oom_score_adj) -> oom_kill_process -> __oom_kill_process: do_send_sig_info(SIGKILL, SEND_SIG_PRIV), mark_oom_victim',
+      'mm/memcontrol.c mem_cgroup_out_of_memory: the same, among the cgroup’s members',
+    ],
+    procShows: '/proc/PID/oom_score and oom_score_adj; its memory cgroup’s limit and usage',
+    traceShows:
+      'oom/mark_victim for its pid, then signal_generate SIGKILL, SI_KERNEL, in the allocating task’s context',
+    rules: ['memory.majority', 'memory.oom-protected', 'memory.minority'],
+    watch: 'oom-kill',
+    remedy:
+      'Raise the cgroup’s limit (memory.max / memory.limit_in_bytes) or lower its usage; oom_score_adj -1000 exempts it.',
+    scenarios: ['holding most of the limit: the OOM killer picks it; raising the limit as printed keeps it alive'],
+  },
+  {
+    id: 'kernel.cgroup-kill',
+    family: 'kernel',
+    title: 'cgroup.kill: writing 1 SIGKILLs every process of a cgroup v2',
+    sources: [
+      'kernel/cgroup/cgroup.c cgroup_kill_write -> cgroup_kill -> __cgroup_kill: send_sig(SIGKILL, task, 0) to every process (Linux 5.14+)',
+      'systemd (KillMode, unit stop) and container runtimes use it on cgroup v2',
+    ],
+    procShows: '/proc/PID/cgroup: the `0::` path whose cgroup.kill ends it (a unit, a container, a scope)',
+    traceShows:
+      'signal_generate SIGKILL, SI_USER, grp=0, with the writer as the sender — but no kill, tgkill or pidfd_send_signal syscall was made',
+    rules: [],
+    watch: 'cgroup-kill',
+    remedy: 'Run it outside that cgroup: relaunched from a shell in another cgroup, or as a unit of its own.',
+    scenarios: [
+      'cgroup.kill: every member SIGKILLed by the kernel on the writer’s behalf; relaunched outside that cgroup it stays',
+    ],
+  },
+];

@@ -84,6 +84,23 @@ export const groupKillRules: SurvivalRule[] = [
     },
   },
   {
+    code: 'group.keeper-group',
+    event: 'group-kill',
+    outcome: 'dies',
+    confidence: 'likely',
+    by: 'keeper',
+    meaning:
+      "Its group is led by its keeper (a supervisor, a signal-relaying wrapper, a container init or a terminal keeper): a kill of that group is the keeper's own stop, which ends it too (not a threat).",
+    when: (e) => {
+      const g = e.group;
+      const l = g?.groupLeaderInfo;
+      if (!g || !notLeader(e) || !l?.alive) return null;
+      const tool = toolOf(l);
+      if (!tool || !(tool.traits.stopsChildrenOnOwnStop || tool.traits.detachable)) return null;
+      return `it is in process group ${g.pgid} led by its keeper ${l.label} (pid ${l.pid}): a kill of that group (kill -- -${g.pgid}) is the keeper's own stop and reaches it too, the keeper's end, not a threat${nohupNote(e)}`;
+    },
+  },
+  {
     code: 'group.daemonized',
     event: 'group-kill',
     outcome: 'survives',
@@ -94,6 +111,20 @@ export const groupKillRules: SurvivalRule[] = [
       const g = e.group;
       if (!g || !notLeader(e) || g.groupLeaderInfo?.alive || g.pgid !== g.sid || !daemonized(e)) return null;
       return `it was double-forked like a daemon: it is left in process group ${g.pgid}, the group and session its launcher made for itself (setsid) before exiting, with its working directory / and stdin, stdout and stderr on /dev/null, as start-stop-daemon --background and daemon(3) leave it; no shell or job runner owns that group, so nothing kills it at a step's end (only a tool that kept the group id, kill -- -${g.pgid}, still could)`;
+    },
+  },
+  {
+    code: 'group.session-gone',
+    event: 'group-kill',
+    outcome: 'survives',
+    confidence: 'likely',
+    meaning:
+      "It was left in the group of a launcher that made a session of its own and has exited (cron, atd, `setsid sh -c 'cmd &'`, an ssh command): no shell or CI runner owns that group; only a tool that kept its id could still kill it.",
+    when: (e) => {
+      const g = e.group;
+      if (!g || !notLeader(e) || g.groupLeaderInfo?.alive || g.pgid !== g.sid || g.sessionLeaderInfo?.alive)
+        return null;
+      return `it was left in process group ${g.pgid}, the group and session its launcher (pid ${g.pgid}) made for itself with setsid before exiting, as cron, atd, \`setsid sh -c 'cmd &'\` and ssh commands do: no shell job table or CI runner owns that group, so nothing kills it at a step's end — unless the tool that started that session kept its id and kills it (a spawn with detached: true followed by kill -- -${g.pgid}), which /proc cannot show`;
     },
   },
   {

@@ -24,6 +24,18 @@ function reapsOnlyNote(p: AncestorEvidence): string {
   return tool?.traits.reapsOnly ? ` (${tool.label} only waits for its children: it sends them nothing at its end)` : '';
 }
 
+/**
+ * Its keeper: the parent when that stops its children on its own stop; or, past a `sh -c` that runs it
+ * in the same process group, a grandparent whose stop reaches the whole group (parallel, timeout, pm2).
+ */
+function stopperOf(e: RiskEvidence, parent: AncestorEvidence): AncestorEvidence | null {
+  if (toolOf(parent)?.traits.stopsChildrenOnOwnStop) return parent;
+  const grand = e.chain?.ancestors[1];
+  if (parent.kind !== 'shell' || !grand || parent.pgid !== e.process?.pgid) return null;
+  const tool = toolOf(grand);
+  return tool?.traits.stopsChildrenOnOwnStop && tool.traits.signalsGroup ? grand : null;
+}
+
 /** Rules that only apply once the parent is known: skip when the chain is unreadable or already reparented. */
 function withParent(e: RiskEvidence, f: (p: AncestorEvidence) => string | null): string | null {
   const p = parentOf(e);
@@ -100,15 +112,17 @@ export const parentExitRules: SurvivalRule[] = [
     confidence: 'likely',
     by: 'keeper',
     meaning:
-      "Its parent is a supervisor, a signal-relaying wrapper or a container init (supervisord, pm2, runsv, s6-supervise, sudo, su, runuser, timeout, parallel, make, tini, dumb-init...): when that parent is stopped it stops its child (its keeper's end, not a threat); only a SIGKILL of the parent leaves it running.",
+      "Its parent (or, past a `sh -c` in its group, a parent's parent whose stop reaches the group) is a supervisor, a signal-relaying wrapper or a container init (supervisord, pm2, runsv, s6-supervise, sudo, su, runuser, timeout, parallel, make, tini, dumb-init...): when that keeper is stopped it stops its child (the keeper's end, not a threat); only a SIGKILL of the keeper leaves it running.",
     when: (e) =>
-      withParent(e, (p) => {
-        const tool = toolOf(p);
-        if (!tool?.traits.stopsChildrenOnOwnStop) return null;
+      withParent(e, (direct) => {
+        const p = stopperOf(e, direct);
+        const tool = p ? toolOf(p) : null;
+        if (!p || !tool) return null;
         const how = tool.traits.relaysSignals
-          ? 'it relays the stop signal to it'
+          ? `it relays the stop signal to ${p === direct ? 'it' : 'its process group'}`
           : 'it stops its children before it exits';
-        return `its parent ${nameOf(p)} is its keeper: when it is stopped (${tool.stop ?? 'SIGTERM'}) ${how}, so it ends with it (the keeper's end, not a threat); only a SIGKILL of ${p.comm} would leave it running, reparented`;
+        const whose = p === direct ? 'its parent' : `its parent's parent (through ${nameOf(direct)})`;
+        return `${whose} ${nameOf(p)} is its keeper: when it is stopped (${tool.stop ?? 'SIGTERM'}) ${how}, so it ends with it (the keeper's end, not a threat); only a SIGKILL of ${p.comm} would leave it running, reparented`;
       }),
   },
   {

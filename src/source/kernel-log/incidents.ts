@@ -288,6 +288,25 @@ function nextTo(a: KernelRecord, b: KernelRecord): boolean {
   return Math.abs(a.timeMs - b.timeMs) <= TASK_LINE_GAP_MS;
 }
 
+/**
+ * An audit ANOM_ABEND printed before the crash line of the same death (auditd's log merged ahead of the
+ * kernel's, or a saver that reordered them): fold it into the crash, so one death is listed once.
+ */
+function foldEarlierAudit(deaths: Death[], crash: Death): void {
+  for (let i = deaths.length - 1; i >= 0 && i >= deaths.length - 5; i--) {
+    const a = deaths[i];
+    if (a.pid !== crash.pid || a.boot !== crash.boot || a.kind !== 'signal' || a.details.auditSignal === undefined)
+      continue;
+    if (a.timeMs !== null && crash.timeMs !== null && Math.abs(a.timeMs - crash.timeMs) > AUDIT_GAP_MS) continue;
+    put(crash.details, 'auditSignal', a.details.auditSignal);
+    put(crash.details, 'exe', a.details.exe);
+    crash.raw.unshift(...a.raw);
+    if (crash.timeMs === null && a.timeMs !== null) crash.timeMs = a.timeMs;
+    deaths.splice(i, 1);
+    return;
+  }
+}
+
 export interface Incidents {
   deaths: Death[];
   hungTasks: HungTask[];
@@ -355,7 +374,10 @@ export function buildIncidents(events: readonly LocatedEvent[]): Incidents {
       }
     } else if (e.type === 'segfault' || e.type === 'trap') {
       const death = crashDeath(e, record);
-      if (death) deaths.push(death);
+      if (death) {
+        foldEarlierAudit(deaths, death);
+        deaths.push(death);
+      }
     } else if (e.type === 'audit-abend') {
       mergeAudit(deaths, e, record);
     } else if (e.type === 'hung-task') {

@@ -69,6 +69,8 @@ const EN_MONTHS = 'Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec';
 const y = (src: string): RegExp => new RegExp(src, 'y');
 
 const QUOTE = y('> ?');
+// Lines pasted indented (markdown code blocks, mail quotes): only when a stamp or tag follows.
+const INDENT = y('[ \\t]+(?=[[<]|kernel: |\\d{4}-\\d\\d-|[A-Z][a-z]{2} )');
 const LINE_NUMBER = y(' *\\d+\\s+(?=[[<])');
 const PRIORITY = y('<(\\d{1,3})>');
 // util-linux dmesg -x: "kern  :info  : ".
@@ -149,7 +151,7 @@ export function readLinePrefix(line: string): LinePrefix {
   for (let step = 0; step < 10; step++) {
     const before = at;
     let m: RegExpExecArray | null;
-    if (at === 0 && take(QUOTE)) continue;
+    if (at === 0 && (take(QUOTE) || take(INDENT))) continue;
     if (!stamped && take(LINE_NUMBER)) continue;
     if ((m = take(PRIORITY))) {
       out.priority = Number(m[1]) & 7;

@@ -90,8 +90,11 @@ const S390_CODE_SIGNALS: Readonly<Record<number, string>> = {
  * %d.\n"` followed by show_regs (whose `CPU: N PID: P Comm: c` line names the task).
  */
 const FATAL_SIGNAL = new RegExp(`^(?:${C}\\/(\\d+): )?potentially unexpected fatal signal (\\d+)\\.`);
-/** arch/arm __show_regs before 3.10: `"Pid: %d, comm: %20s\n"` (names the task after a fatal-signal line). */
-const OLD_SHOW_REGS = /^Pid: (\d+), comm: +([\s\S]{1,20}?)\s*$/;
+/**
+ * The task line of show_regs/dump_stack before 3.10: arm `"Pid: %d, comm: %20s\n"`, x86 2.6.32
+ * `"Pid: %d, comm: %.20s %s %s %.*s\n"` (then Tainted/Not tainted and the release).
+ */
+const OLD_SHOW_REGS = /^Pid: (\d+), comm: +([\s\S]{1,20}?)(?: +(?:Not tainted|Tainted:)[\s\S]*)?\s*$/;
 /**
  * Android's low-memory killers: the staging driver drivers/staging/android/lowmemorykiller.c (3.x-4.x,
  * `"Killing '%s' (%d), adj %hd,\n"`) and the lmkd daemon that replaced it (`"Kill '%s' (%d), uid %d,

@@ -20,6 +20,7 @@ const KERNEL_KEYWORDS: readonly string[] = [
   'fatal signal', // print_fatal_signal
   "Kill '", // Android lowmemorykiller / lmkd
   "Killing '",
+  'sending SIG', // mips do_page_fault (counted as not understood: it names no pid)
 ];
 
 /**
@@ -35,7 +36,7 @@ const FAULT_WINDOW = 4096;
  * (dump_stack's `CPU: .. PID: N Comm: c`, memcg `Task in` and `memory: usage`). Searched only in a
  * window after each header, so they cost nothing on the rest of the log.
  */
-const OOM_WINDOW_KEYWORDS: readonly string[] = ['Comm: ', 'Task in ', 'memory: usage'];
+const OOM_WINDOW_KEYWORDS: readonly string[] = ['Comm: ', 'Pid: ', 'Task in ', 'memory: usage'];
 const OOM_HEADER_KEY = 'invoked oom-killer';
 /** dump_header prints the task table after the memcg lines; stop there (or after this many bytes). */
 const OOM_WINDOW_END = ['Tasks state', '[  pid  ]', '[ pid ]', 'Killed process'];

@@ -24,6 +24,21 @@ export interface KernelLogRead {
   earlierBoots: string[];
   /** Where the records came from, for sentences (`/dev/kmsg`, `dmesg`, `journalctl -k`, a file name). */
   label: string | null;
+  /**
+   * `child` when whydied itself runs inside a PID namespace (a container): the kernel log prints pids of
+   * the initial namespace, which are not the pids whydied sees, so a death cannot be matched by pid.
+   * `initial` when it runs in the initial one; `unknown` when that cannot be told (or a saved log).
+   */
+  pidNamespace: 'initial' | 'child' | 'unknown';
+}
+
+/** The initial PID namespace's inode (PROC_PID_INIT_INO, include/linux/proc_ns.h, fixed since 3.8). */
+const INIT_PID_NS = 'pid:[4026531836]';
+
+function pidNamespaceOf(facts: Facts): KernelLogRead['pidNamespace'] {
+  const l = facts.raw.readLink('/proc/self/ns/pid');
+  if (!l.ok) return 'unknown';
+  return l.value === INIT_PID_NS ? 'initial' : 'child';
 }
 
 const DMESG_TIMEOUT_MS = 5000;
@@ -70,6 +85,7 @@ export function readKernelLog(facts: Facts): KernelLogRead {
       oldestTimeMs: s.oldestTimeMs,
       earlierBoots: [],
       label: saved.name,
+      pidNamespace: 'unknown',
     };
     memo.set(facts, result);
     return result;
@@ -140,6 +156,7 @@ export function readKernelLog(facts: Facts): KernelLogRead {
     oldestTimeMs,
     earlierBoots,
     label,
+    pidNamespace: pidNamespaceOf(facts),
   };
   memo.set(facts, result);
   return result;

@@ -7,6 +7,8 @@ import type { KernelLogFormat, KernelRecord } from './types';
 import { parseJournalJson } from '../journal/json-line';
 import { readLinePrefix, type WallTime } from './line-prefix';
 import { wallToMs, yearAnchor, yearAt, type YearAnchor } from './wall-time';
+import { looksLikeReport } from './understood';
+import { parseKernelMessage } from './parse';
 
 export interface ScanClock {
   /** Wall-clock ms of the current boot (btime * 1000); null when unknown. */
@@ -39,7 +41,11 @@ export function detectFormat(text: string): KernelLogFormat {
     // journalctl prints a `-- Logs begin at ... --` / `-- Boot ... --` banner first.
     if (line.startsWith('-- ')) continue;
     // Every other saver's text (dmesg in all its forms, syslog, journalctl short formats, logread, logcat)
-    // is read line by line by one tolerant prefix reader (line-prefix.ts), whatever the first line is.
+    // is read line by line by one tolerant prefix reader (line-prefix.ts), whatever the first line is:
+    // the name only tells what the first line looked like.
+    const p = readLinePrefix(line);
+    if (p.wall !== null) return 'wall-clock';
+    if (p.uptimeSec !== null && p.tag === 'kernel') return 'journal-short-monotonic';
     return 'dmesg';
   }
   return 'dmesg';
@@ -190,6 +196,22 @@ function toRecord(p: Parsed, offset: number, clock: ScanClock, anchor: () => Yea
   return r;
 }
 
+/**
+ * A report line a mail client or terminal wrapped (`... sp` / `00007099f7ef7458 error 4 in libc...`): when a
+ * report no parser reads is followed by a bare line (no stamp, no tag: not a record of its own), the two
+ * are read as one. Only then: any other line stays as it was.
+ */
+function unwrap(text: string, p: Parsed | null, end: number): { p: Parsed | null; end: number } {
+  if (!p || end >= text.length || !looksLikeReport(p.message) || parseKernelMessage(p.message) !== null)
+    return { p, end };
+  const next = lineAt(text, end + 1);
+  const n = readLinePrefix(next.line);
+  if (next.line.trim() === '' || n.origin !== 'unknown' || n.wall || n.uptimeSec !== null) return { p, end };
+  const joined = `${p.message.replace(/\s+$/, '')} ${next.line.trim()}`;
+  if (parseKernelMessage(joined) === null) return { p, end };
+  return { p: { ...p, message: joined }, end: next.end };
+}
+
 function parseOne(
   text: string,
   start: number,
@@ -198,11 +220,11 @@ function parseOne(
 ): { p: Parsed | null; end: number } {
   if (format === 'dmesg' || format === 'journal-short-monotonic') {
     const { raw, end } = dmesgRecordText(text, start);
-    return { p: parseTextRecord(raw), end };
+    return unwrap(text, parseTextRecord(raw), end);
   }
   if (format === 'wall-clock') {
     const { line, end } = lineAt(text, start);
-    return { p: parseTextRecord(line), end };
+    return unwrap(text, parseTextRecord(line), end);
   }
   const { line, end } = lineAt(text, start);
   if (format === 'kmsg') return { p: isIndented(line) ? null : parseKmsgLine(line), end };

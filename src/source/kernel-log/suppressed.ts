@@ -7,6 +7,7 @@
  * and whydied says so.
  */
 import { parseKernelMessage } from './parse';
+import { formatWall } from './wall-time';
 import type { KernelRecord } from './types';
 
 /**
@@ -55,6 +56,9 @@ export interface Suppression {
   toMs: number | null;
   /** The notice itself. */
   raw: string;
+  /** The notice's and the window's first line's stamps as a saved log wrote them (formatWall), when it did. */
+  fromText?: string;
+  toText?: string;
 }
 
 export const isSuppressionNotice = (message: string): boolean => {
@@ -105,14 +109,18 @@ function scanSuppressions(records: readonly KernelRecord[]): Suppression[] {
     const m = NOTICE.exec(r.message);
     if (!m || !CRASH_PRINTERS.has(m[1])) continue;
     const lines = windowLines(records, i);
-    out.push({
+    const s: Suppression = {
       printer: m[1],
       count: Number(m[2]),
       boot: r.boot,
       fromMs: lines.length > 0 ? lines[0].timeMs : null,
       toMs: r.timeMs,
       raw: r.message,
-    });
+    };
+    const first = lines.length > 0 ? lines[0] : null;
+    if (first?.wall) s.fromText = formatWall(first.wall);
+    if (r.wall) s.toText = formatWall(r.wall);
+    out.push(s);
   }
   return out;
 }

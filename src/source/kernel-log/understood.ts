@@ -23,7 +23,13 @@ const REPORT_PHRASES: readonly RegExp[] = [
   /\bANOM_ABEND\b|type=1701\b/,
   /^INFO: task .* blocked for more than/,
   /^(?:Kill|Killing) '/,
+  // arch/mips/mm/fault.c: "do_page_fault(): sending SIGSEGV to %s for invalid %s %0*lx" names no pid: read
+  // by no parser (a death without a pid cannot be tied to a process), so always counted here.
+  /^do_page_fault\(\): sending SIG/,
 ];
+
+/** The message has the words of a death or hang report (whether or not a parser can read it). */
+export const looksLikeReport = (message: string): boolean => REPORT_PHRASES.some((re) => re.test(message));
 
 export interface NotUnderstood {
   count: number;
@@ -34,9 +40,7 @@ export interface NotUnderstood {
 export function notUnderstood(records: readonly KernelRecord[], keep = 3): NotUnderstood {
   const out: NotUnderstood = { count: 0, examples: [] };
   for (const r of records) {
-    const bad =
-      r.unreadableStamp === true ||
-      (REPORT_PHRASES.some((re) => re.test(r.message)) && parseKernelMessage(r.message) === null);
+    const bad = r.unreadableStamp === true || (looksLikeReport(r.message) && parseKernelMessage(r.message) === null);
     if (!bad) continue;
     out.count++;
     if (out.examples.length < keep) out.examples.push(r.message.slice(0, 200));

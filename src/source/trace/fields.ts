@@ -21,14 +21,14 @@ function intOf(f: FieldLayout, fold32: boolean): IntReader {
   const check = (s: number): void => {
     if (offset + size > s) throw new TraceFormatError(`${f.name} beyond its record`);
   };
+  // Syscall arguments are stored as unsigned long (8 bytes, or 4 on 32-bit kernels): an int or pid_t
+  // argument is its low 32 bits, signed (kill(-1234, ...) arrives zero- or sign-extended; both fold to -1234).
+  if (fold32 && (size === 8 || size === 4))
+    return (buf, base, s) => {
+      check(s);
+      return buf.readInt32LE(base + offset);
+    };
   if (size === 8) {
-    // Syscall arguments are stored as unsigned long: an int or pid_t argument is its low 32 bits, signed
-    // (kill(-1234, ...) arrives as 0x00000000fffffb2e or sign-extended; both fold to -1234).
-    if (fold32)
-      return (buf, base, s) => {
-        check(s);
-        return buf.readInt32LE(base + offset);
-      };
     return (buf, base, s) => {
       check(s);
       const lo = buf.readUInt32LE(base + offset);

@@ -9,6 +9,7 @@
  * Pure parsers plus the reads; the decoding of pages is in ring-page.ts.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
 export interface FieldLayout {
@@ -140,6 +141,8 @@ export interface RingLayout {
 export function readRingLayout(root: string, instanceDir: string): RingLayout {
   const page = parsePageHeader(fs.readFileSync(path.join(root, 'events', 'header_page'), 'utf8'));
   const event = parseEventHeader(fs.readFileSync(path.join(root, 'events', 'header_event'), 'utf8'));
+  // The record header is a C bitfield: type_len is the low 5 bits only on a little-endian machine.
+  if (os.endianness() !== 'LE') throw new TraceFormatError('binary trace records are read on little-endian hosts only');
   if (event.typeLenBits !== 5 || event.timeDeltaBits !== 27)
     throw new TraceFormatError(`unexpected record header (${event.typeLenBits}/${event.timeDeltaBits} bits)`);
   let pageSize = page.dataOffset + page.dataSize;

@@ -1,5 +1,7 @@
 /**
- * Parser for tracefs text output (`trace` / `trace_pipe` lines) of the events whydied enables.
+ * The trace events whydied models (the shapes every consumer reads), and a parser for tracefs TEXT output
+ * (`trace` / `trace_pipe` lines) kept for saved text traces only: live readers decode the binary ring buffer
+ * (raw-reader.ts, raw-events.ts), because the text prints names raw and a name can spell a line.
  *
  * Line shape: `<task comm>-<tid> [cpu] flags timestamp: event: fields`. The task comm may contain spaces and
  * dashes, so the prefix is parsed backwards from the `[cpu]` anchor using the last `-`. Syscall events print as
@@ -59,6 +61,17 @@ export interface TgkillEvent extends LineBase {
   sig: number;
 }
 
+/**
+ * pidfd_send_signal(2) (systemd, newer runtimes) aims a signal through a pidfd, not a pid: it cannot be
+ * filtered by target, so every call with a signal is traced and matched to the signal_generate that follows
+ * in the same task, as a kill() is (without it such a signal looks sent with no syscall behind it: a
+ * cgroup.kill or a parent-death signal).
+ */
+export interface PidfdSignalEvent extends LineBase {
+  event: 'sys_pidfd_send_signal';
+  sig: number;
+}
+
 export interface MarkVictimEvent extends LineBase {
   event: 'mark_victim';
   pid: number;
@@ -77,7 +90,14 @@ export interface TaskRenameEvent extends LineBase {
 }
 
 export type TraceEvent =
-  TaskRenameEvent | SignalGenerateEvent | ProcessExitEvent | ExitGroupEvent | KillEvent | TgkillEvent | MarkVictimEvent;
+  | TaskRenameEvent
+  | SignalGenerateEvent
+  | ProcessExitEvent
+  | ExitGroupEvent
+  | KillEvent
+  | TgkillEvent
+  | PidfdSignalEvent
+  | MarkVictimEvent;
 
 const PREFIX = /^(.*)-(\d+)\s+(?:\(\s*[\d-]+\)\s+)?\[(\d+)\]\s+\S*\s*([\d.]+):\s+(.*)$/;
 

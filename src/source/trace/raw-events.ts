@@ -142,6 +142,20 @@ const BUILDERS: Readonly<Record<string, Builder>> = {
       };
     };
   },
+  'syscalls/sys_enter_pidfd_send_signal': (fmt, c) => {
+    const sig = argField(fmt, 'sig');
+    return (b, o, s, ts, cpu) => {
+      const taskPid = c.pid(b, o, s);
+      return {
+        event: 'sys_pidfd_send_signal',
+        taskComm: currentTaskComm(taskPid),
+        taskPid,
+        cpu,
+        ts: sec(ts),
+        sig: sig(b, o, s),
+      };
+    };
+  },
   'oom/mark_victim': (fmt, c) => {
     const pid = intField(fmt, 'pid');
     const comm = optionalStr(fmt, 'comm');

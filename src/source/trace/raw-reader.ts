@@ -11,8 +11,9 @@
  * nothing new releases everything held (the buffers were empty: nothing older can still arrive). A CPU
  * left with unread pages (the per-round bound) also holds back every record newer than its last one.
  *
- * Polled like pipe.ts, for the same reason: a blocking read would park a libuv thread in the kernel, and
- * rmdir of the instance is EBUSY while any per-CPU file is open.
+ * Polled (O_NONBLOCK, a short timer, shorter while records flow): a blocking read would park a libuv pool
+ * thread inside the kernel with no way to cancel it, and rmdir of the instance is EBUSY while any per-CPU
+ * file is open, so stopping could hang. Idle, a round costs one read(2) per CPU every IDLE_MS.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -64,6 +65,8 @@ const IDLE_MS = 20;
 const PAGES_PER_ROUND = 32;
 /** How long a record waits for older records of other CPUs (ns). Far above one round's read time. */
 export const HOLD_NS = 10e6;
+/** At most this many rounds in drain(): 64 MB of pages per CPU, more than any buffer whydied sets. */
+const DRAIN_ROUNDS = 512;
 
 interface CpuFile {
   cpu: number;
@@ -73,13 +76,19 @@ interface CpuFile {
 function openCpus(instanceDir: string): CpuFile[] {
   const dir = path.join(instanceDir, 'per_cpu');
   const out: CpuFile[] = [];
+  let firstError: Error | null = null;
   for (const name of fs.readdirSync(dir)) {
     const m = /^cpu(\d+)$/.exec(name);
     if (!m) continue;
-    const fd = fs.openSync(path.join(dir, name, 'trace_pipe_raw'), fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-    out.push({ cpu: Number(m[1]), fd });
+    try {
+      const fd = fs.openSync(path.join(dir, name, 'trace_pipe_raw'), fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      out.push({ cpu: Number(m[1]), fd });
+    } catch (e) {
+      // A possible but absent CPU may refuse; the online ones are what can produce events.
+      firstError ??= e as Error;
+    }
   }
-  if (out.length === 0) throw new Error(`no per-CPU buffers in ${dir}`);
+  if (out.length === 0) throw new Error(`no per-CPU buffer of ${dir} opens: ${firstError?.message ?? 'none listed'}`);
   return out.sort((a, b) => a.cpu - b.cpu);
 }
 
@@ -182,8 +191,9 @@ export function openRawReader<T>(instanceDir: string, opts: RawReaderOptions<T>)
   return {
     drain() {
       if (closed) return;
-      while (round(PAGES_PER_ROUND, 'hold')) {
-        /* read every CPU dry */
+      // Every CPU read dry, within a bound: a flood that outpaces the reader must not hold teardown.
+      for (let i = 0; i < DRAIN_ROUNDS && round(PAGES_PER_ROUND, 'hold'); i++) {
+        /* keep reading */
       }
       round(0, 'all');
     },

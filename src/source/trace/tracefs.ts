@@ -10,7 +10,6 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { randomHex } from '../random-hex';
-import { TracePipe, openTracePipe } from './pipe';
 import { registerInstance, unregisterInstance } from './registry';
 import { RawReader, RawReaderOptions, openRawReader } from './raw-reader';
 import { readRingLayout } from './format';
@@ -143,11 +142,10 @@ export interface TraceInstance {
   setFilter(event: string, filter: string): void;
   /** Start tracing into this instance's buffer. */
   start(): void;
-  /** Stream trace_pipe lines (one reader per instance). */
-  openPipe(onLine: (line: string) => void): TracePipe;
   /**
    * Read the binary per-CPU buffers (raw-reader.ts) with the ring layout of this kernel: the form no
-   * process can forge. One reader per instance, text or binary.
+   * process can forge. (trace_pipe's text prints names raw, so a name holding newlines can spell events:
+   * whydied never reads it.) One reader per instance.
    */
   openRaw<T>(opts: Omit<RawReaderOptions<T>, 'layout'>): RawReader;
   /** Disable events, stop the reader, rmdir. Idempotent. */
@@ -177,12 +175,6 @@ export function createInstance(prefix = 'whydied', root: string = ensureTracefs(
     },
     start() {
       fs.writeFileSync(path.join(dir, 'tracing_on'), '1');
-    },
-    openPipe(onLine) {
-      if (pipe) throw new TracefsError('trace_pipe is already open for this instance');
-      const p = openTracePipe(path.join(dir, 'trace_pipe'), onLine);
-      pipe = p;
-      return p;
     },
     openRaw(opts) {
       if (pipe) throw new TracefsError('a reader is already open for this instance');
