@@ -178,7 +178,7 @@ export function whydiedWith(stateDir: string, args: string[], timeoutMs = 90000)
  */
 export async function startRecorder(stateDir: string): Promise<() => void> {
   must(
-    `mkdir -p ${q(stateDir)} && node ${CLI} record --print-unit --state-dir ${q(stateDir)} > /run/systemd/system/wdrecord.service && systemctl daemon-reload && systemctl restart wdrecord.service`,
+    `mkdir -p ${q(stateDir)} && node ${CLI} record --print-unit --output store,journal --state-dir ${q(stateDir)} > /run/systemd/system/wdrecord.service && systemctl daemon-reload && systemctl restart wdrecord.service`,
   );
   const ok = await waitInside(`grep -q '"instance": *"[^"]' ${q(stateDir)}/record.status.json`, 90000, 500);
   if (!ok)
