@@ -156,12 +156,13 @@ function fixBlock(c: Ctx): void {
     // A name query names the launch too (quoted: it is what the user typed, pasted back into a shell).
     const byName = r.target.pid === null && !/^\d+$/.test(r.target.query);
     command(c, `whydied launch --name ${byName ? shellQuote(r.target.query) : 'NAME'} -- CMD ARGS...`);
-    // On a systemd host the recorder that survives a reboot is its unit (`whydied record --print-unit`).
+    // On a systemd host the recorder that survives a reboot is its unit (`whydied record --print-unit`); its
+    // default outputs add a Prometheus directory the unit fails without, so only the store and the journal.
     const su = r.checks.find((f) => f.id === 'systemd-unit');
     if (su && su.status !== 'skip' && su.code !== 'no-manager')
       command(
         c,
-        'whydied record --print-unit > /etc/systemd/system/whydied-record.service && systemctl enable --now whydied-record.service',
+        'whydied record --print-unit --output store,journal > /etc/systemd/system/whydied-record.service && systemctl enable --now whydied-record.service',
       );
     else command(c, 'whydied record --daemon');
   }

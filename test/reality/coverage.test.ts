@@ -37,6 +37,9 @@ function realitySources(): string {
   // The systemd suite stages the logind cases (session scopes, linger) in a booted systemd.
   const systemd = path.join(__dirname, '..', 'systemd');
   if (fs.existsSync(systemd)) walk(systemd);
+  // The v2 VM suite stages the cgroup v2 cases (memory.high throttling, systemd-oomd).
+  const v2vm = path.join(__dirname, '..', 'v2vm');
+  if (fs.existsSync(v2vm)) walk(v2vm);
   return files.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
 }
 

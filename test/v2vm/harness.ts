@@ -178,7 +178,7 @@ export function whydiedWith(stateDir: string, args: string[], timeoutMs = 90000)
  */
 export async function startRecorder(stateDir: string): Promise<() => void> {
   must(
-    `mkdir -p ${q(stateDir)} && node ${CLI} record --print-unit --state-dir ${q(stateDir)} > /run/systemd/system/wdrecord.service && systemctl daemon-reload && systemctl restart wdrecord.service`,
+    `mkdir -p ${q(stateDir)} && node ${CLI} record --print-unit --output store,journal --state-dir ${q(stateDir)} > /run/systemd/system/wdrecord.service && systemctl daemon-reload && systemctl restart wdrecord.service`,
   );
   const ok = await waitInside(`grep -q '"instance": *"[^"]' ${q(stateDir)}/record.status.json`, 90000, 500);
   if (!ok)
@@ -212,6 +212,13 @@ export function check(rep: Report, id: string): Report['checks'][number] {
 export function risk(rep: Report, event: string): Report['risks'][number] {
   const r = rep.risks.find((x) => x.event === event);
   if (!r) throw new Error(`no ${event} row in ${rep.risks.map((x) => x.event).join(',')}`);
+  return r;
+}
+
+/** The survival row of `event` was decided by rule `code` (test/reality/coverage.test.ts counts these calls). */
+export function expectRule(rep: Report, event: string, code: string): Report['risks'][number] {
+  const r = risk(rep, event);
+  expect(r.code).toBe(code);
   return r;
 }
 

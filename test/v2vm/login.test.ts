@@ -64,7 +64,7 @@ t('logout with KillUserProcesses=yes: predicted, it happens, and the hint after 
   // After: nothing logged a pid for the scope's SIGTERM; the hint is the recorder's unit on a systemd host.
   const text = sh(`d=$(mktemp -d) && WHYDIED_STATE_DIR=$d node /opt/whydied/dist/whydied.js ${pid}; rm -rf "$d"`);
   expect(text.stdout).toMatch(
-    /whydied record --print-unit > \/etc\/systemd\/system\/whydied-record\.service && systemctl enable --now whydied-record\.service/,
+    /whydied record --print-unit --output store,journal > \/etc\/systemd\/system\/whydied-record\.service && systemctl enable --now whydied-record\.service/,
   );
   expect(text.stdout).not.toMatch(/whydied record --daemon/);
 });

@@ -6,6 +6,7 @@
  */
 import {
   aliveInside,
+  expectRule,
   check,
   mainPid,
   must,
@@ -78,8 +79,8 @@ t(
       ),
     ).toBe(true);
     const r = report([String(pid)]);
-    const row = risk(r, 'memory-pressure');
-    expect(row).toMatchObject({ code: 'memory.high-throttled', outcome: 'unknown' });
+    const row = expectRule(r, 'memory-pressure', 'memory.high-throttled');
+    expect(row.outcome).toBe('unknown');
     expect(row.reason).toMatch(/memory\.high 40 MiB/);
     expect(row.reason).toMatch(
       /kernel OOM killer when \/system\.slice\/wd-high-\d+\.service reaches memory\.max 300 MiB/,
@@ -139,7 +140,7 @@ t('systemd-oomd pressure kill: predicted before, told as oomd (not MemoryMax) af
     }
   }
   expect(before).not.toBeNull();
-  const row = risk(before as Report, 'memory-pressure');
+  const row = expectRule(before as Report, 'memory-pressure', 'memory.oomd-pressure');
   expect(row.outcome).toBe('dies');
   expect(row.reason).toMatch(new RegExp(`systemd-oomd watches /${slice}\\.slice \\(`));
   expect(row.reason).toMatch(/12% limit: held for 25 s/);

@@ -46,8 +46,9 @@ afterAll(() => {
 /** A scope made the way the runtime's systemd cgroup driver makes it; returns its member's pid. */
 async function scope(unitName: string, slice: string, a: string): Promise<number> {
   must(`setsid -f systemd-run -q --scope --unit=${unitName} --slice=${slice} sleep ${a} </dev/null >/dev/null 2>&1`);
-  expect(await waitInside(`pgrep -f '^sleep ${a}$'`)).toBe(true);
-  return Number(must(`pgrep -f '^sleep ${a}$' | head -1`));
+  // systemd-run --scope execs the program by its full path.
+  expect(await waitInside(`pgrep -f '^/usr/bin/sleep ${a}$'`)).toBe(true);
+  return Number(must(`pgrep -f '^/usr/bin/sleep ${a}$' | head -1`));
 }
 
 /** The recorder's cause for a pid (whydied reading its state dir), waiting for the record to be written. */

@@ -7,7 +7,8 @@ import type { Facts } from '../types';
 import { parseShow } from './show';
 import { toUnitState, UNIT_PROPERTIES, type UnitState } from './unit-state';
 
-const TIMEOUT_MS = 5000;
+// Generous: a loaded host (or an emulated one) takes seconds to list every service.
+const TIMEOUT_MS = 10000;
 
 export type ManagerRead =
   { ok: true; units: UnitState[]; argv: string[] } | { ok: false; why: string; argv: string[] | null };
