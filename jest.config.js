@@ -1,4 +1,4 @@
-// Four projects in one run, all serial (maxWorkers 1; `npm test` adds --runInBand):
+// Projects in one run, all serial (maxWorkers 1; `npm test` adds --runInBand):
 // - unit: everything under test/ except the reality and systemd suites;
 // - reality: test/reality, real events (SSH hangups, group kills, CI reapers, namespaces, OOM kills);
 // - systemd: test/systemd, a real systemd booted with systemd-nspawn (root only; skips with the reason

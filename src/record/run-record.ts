@@ -175,6 +175,11 @@ export async function runRecord(req: RecordRequest): Promise<number> {
         command: selfCommand(),
         stateDir: req.stateDir ? path.resolve(req.stateDir) : undefined,
         output: req.output,
+        // The retention and privacy choices go into the unit too (what the foreground run would use).
+        extra: [
+          ...(req.cleanExits !== undefined ? ['--clean-exits', req.cleanExits] : []),
+          ...(req.redactArgv ? ['--redact-argv'] : []),
+        ],
       }),
     );
     return 0;

@@ -12,6 +12,8 @@ export interface UnitInput {
   stateDir?: string;
   /** --output; default DEFAULT_OUTPUT. */
   output?: string;
+  /** Further recorder options as typed (`--clean-exits`, `--redact-argv`), after the output list. */
+  extra?: readonly string[];
 }
 
 export const DEFAULT_STATE_DIR = '/var/lib/whydied';
@@ -45,7 +47,9 @@ function promDirs(output: string): string[] {
 export function renderUnit(u: UnitInput): string {
   const stateDir = u.stateDir ?? DEFAULT_STATE_DIR;
   const output = u.output ?? DEFAULT_OUTPUT;
-  const exec = [...u.command, 'record', '--state-dir', stateDir, '--output', output].map(unitArg).join(' ');
+  const exec = [...u.command, 'record', '--state-dir', stateDir, '--output', output, ...(u.extra ?? [])]
+    .map(unitArg)
+    .join(' ');
   // StateDirectory= makes /var/lib/whydied (0700, writable under ProtectSystem=strict); another one must
   // be listed as writable.
   const prom = promDirs(output);
