@@ -70,4 +70,23 @@ maybe('stale instance owners', () => {
     expect(exists(live)).toBe(true);
     expect(ownerAlive(node)).toBe(true);
   });
+
+  it('an instance made inside another PID namespace is left to that namespace: its pid means nothing here', async () => {
+    // A recorder in a container of its own (pid 1 or 2 there) names its instance after that pid; to the host
+    // the same number is another process (here: init, alive; or nothing). The name carries the namespace.
+    const lib = path.join(__dirname, '../../dist/src/source/trace/tracefs.js');
+    const script = `const t=require(${JSON.stringify(lib)});const i=t.createInstance();require('fs').writeFileSync(process.argv[1],i.name);setInterval(()=>{},1e6)`;
+    const out = path.join(fs.mkdtempSync('/tmp/whydied-pidns-'), 'name');
+    const sh = startDetached('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, '-e', script, out]);
+    expect(await waitFor(() => fs.existsSync(out) && fs.readFileSync(out, 'utf8') !== '', 10000)).toBe(true);
+    const name = fs.readFileSync(out, 'utf8');
+    made.push(name);
+    for (const p of descendantsOf(sh)) track(p);
+    const ns = fs.readlinkSync('/proc/self/ns/pid');
+    expect(name).toMatch(/^whydied-\d+-n\d+-[0-9a-f]+$/);
+    expect(ns).not.toContain(name.split('-')[2].slice(1));
+    expect(removeStaleInstances()).not.toContain(name);
+    expect(exists(name)).toBe(true);
+    fs.rmSync(path.dirname(out), { recursive: true, force: true });
+  });
 });

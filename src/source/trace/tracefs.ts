@@ -33,12 +33,39 @@ export function ensureTracefs(): string {
   );
 }
 
-/** Instance names whydied uses: `<prefix>-<owner pid>-<random hex>`. */
-const NAME = /^whydied(?:-[a-z]+)?-(\d+)-[0-9a-f]+$/;
+/**
+ * Instance names whydied uses: `<prefix>-<owner pid>-<random hex>` for an owner in the initial PID namespace,
+ * `<prefix>-<owner pid>-n<pid namespace inode>-<random hex>` for one in another (a recorder in a container of
+ * its own): its pid means another process, or none, to every whydied outside that namespace, so only a
+ * sweeper in the same namespace may judge it stale.
+ */
+const NAME = /^whydied(?:-[a-z]+)?-(\d+)-(?:n(\d+)-)?[0-9a-f]+$/;
 
-function ownerOfInstance(name: string): number | null {
+/** The inode of the PID namespace this process sees pids in (`pid:[4026531836]`); null when unreadable. */
+function ownPidNamespace(): number | null {
+  try {
+    const m = /^pid:\[(\d+)\]$/.exec(fs.readlinkSync('/proc/self/ns/pid'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The initial PID namespace's inode (PROC_PID_INIT_INO in include/linux/proc_ns.h). */
+const INIT_PID_NS = 0xeffffffc;
+
+function ownerOfInstance(name: string, ownNs: number | null): number | null {
   const m = NAME.exec(name);
-  return m ? +m[1] : null;
+  if (!m) return null;
+  const ns = m[2] === undefined ? INIT_PID_NS : Number(m[2]);
+  // Another namespace's pid cannot be checked from here: leave its instance to a sweeper inside it.
+  if (ns !== (ownNs ?? INIT_PID_NS)) return null;
+  return +m[1];
+}
+
+function instanceTag(): string {
+  const ns = ownPidNamespace();
+  return ns === null || ns === INIT_PID_NS ? '' : `n${ns}-`;
 }
 
 /**
@@ -125,8 +152,9 @@ export function removeStaleInstances(root: string = ensureTracefs()): string[] {
   } catch {
     return removed;
   }
+  const ownNs = ownPidNamespace();
   for (const name of names) {
-    const owner = ownerOfInstance(name);
+    const owner = ownerOfInstance(name, ownNs);
     if (owner === null || owner === process.pid || ownerAlive(owner)) continue;
     if (removeInstanceDir(path.join(dir, name))) removed.push(name);
   }
@@ -153,7 +181,7 @@ export interface TraceInstance {
 }
 
 export function createInstance(prefix = 'whydied', root: string = ensureTracefs()): TraceInstance {
-  const name = `${prefix}-${process.pid}-${randomHex(4)}`;
+  const name = `${prefix}-${process.pid}-${instanceTag()}${randomHex(4)}`;
   const dir = path.join(root, 'instances', name);
   let pipe: { close(): void } | null = null;
   let removed = false;
