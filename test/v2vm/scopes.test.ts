@@ -5,8 +5,6 @@
  * before and after is checked against it. No container runtime inside: the scopes are the cgroups docker and
  * the kubelet make (systemd cgroup driver), made with systemd-run --scope.
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import {
   aliveInside,
   check,
@@ -63,21 +61,15 @@ async function recorded(pid: number): Promise<Report> {
   throw new Error(`no record for ${pid}: ${JSON.stringify(r?.verdict)}`);
 }
 
-/** Whether this build names a cgroup.kill as such (the mechanism catalogue's entry, another branch's work). */
-const namesCgroupKill = (): boolean => {
-  try {
-    return fs.readFileSync(path.resolve(__dirname, '../../dist/whydied.bundle.js'), 'utf8').includes('cgroup.kill');
-  } catch {
-    return false;
-  }
-};
+let dockerKill: Report | null = null;
 
 t('docker-style scope killed with cgroup.kill: a container before, the recorder names the kill after', async () => {
   const id = hex(`d${TAG}`);
   const a = `${2000 + (Number(TAG) % 5000)}1`;
   const pid = await scope(`docker-${id}.scope`, 'system.slice', a);
   const live = report([String(pid)]);
-  expect(check(live, 'cgroup').evidence).toMatchObject({ unit: `docker-${id}.scope` });
+  // Classified by its path (a container's scope), not a unit of its own.
+  expect(JSON.stringify(check(live, 'cgroup').evidence)).toContain(`/system.slice/docker-${id}.scope`);
   expect(risk(live, 'container-stop').outcome).toBe('dies');
   // What a runtime (or an admin) does: every member SIGKILLed from inside the kernel.
   must(`echo 1 > /sys/fs/cgroup/system.slice/docker-${id}.scope/cgroup.kill`);
@@ -85,9 +77,18 @@ t('docker-style scope killed with cgroup.kill: a container before, the recorder 
   const after = await recorded(pid);
   expect(after.state).toBe('dead');
   expect(after.verdict.cause).toMatchObject({ kind: 'signal', signal: 'SIGKILL', source: 'record' });
-  if (namesCgroupKill()) expect(JSON.stringify(after.verdict)).toMatch(/cgroup\.kill/);
-  else console.log('[v2vm] this build does not name cgroup.kill yet (src/observe mechanism naming): not asserted');
+  dockerKill = after;
 });
+
+// Known gap, pinned (jest's test.failing passes while the answer is wrong, and fails once it is right: then make
+// it a plain test). src/observe/derive.ts names a cgroup.kill only when the syscall events were traced
+// (`syscallsTraced`): `watch` traces them, the recorder does not, so it still says "sent SIGKILL to it directly".
+(skip ? test.skip : test.failing)(
+  'the recorder names that cgroup.kill as such (not yet: it says a direct kill)',
+  () => {
+    expect(dockerKill?.verdict.cause?.details).toMatchObject({ mechanism: 'cgroup-kill' });
+  },
+);
 
 t('kubepods-style slices and scope stopped with systemctl kill: the recorder names SIGTERM from systemd', async () => {
   const pod = `pod${TAG}`;
