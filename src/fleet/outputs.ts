@@ -117,14 +117,17 @@ export async function openSinks(o: SinkOptions): Promise<Sinks> {
   const host = { hostname: publishedHostname(), bootId: bootId() };
   const redact = o.redactArgv ?? redactArgvDefault();
   const counters = spec.promDir ? new DeathCounters() : null;
-  let health: Health = { events: 0, lost: 0, lagSeconds: 0 };
+  let health: Omit<Health, 'hooksDropped'> = { events: 0, lost: 0, lagSeconds: 0 };
   let lag = 0;
   let dirty = spec.promDir !== null;
   const writeProm = (): void => {
     if (!counters || !spec.promDir || !dirty) return;
     dirty = false;
     try {
-      writeTextfile(spec.promDir, counters.render({ ...health, lagSeconds: lag }));
+      writeTextfile(
+        spec.promDir,
+        counters.render({ ...health, lagSeconds: lag, hooksDropped: hook?.stats.dropped ?? 0 }),
+      );
       lag = 0;
     } catch (e) {
       log(`cannot write the textfile: ${(e as Error).message}`);

@@ -18,6 +18,8 @@ export interface Health {
   events: number;
   lost: number;
   lagSeconds: number;
+  /** Deaths the --on-death hook never ran for (hooks too slow, queue full): 0 without a hook. */
+  hooksDropped: number;
 }
 
 /** A label value as the exposition format requires: \\, " and newline escaped; controls made visible. */
@@ -72,6 +74,9 @@ export class DeathCounters {
       '# HELP whydied_recorder_lag_seconds Largest delay between a death and its handling since the last write.',
       '# TYPE whydied_recorder_lag_seconds gauge',
       `whydied_recorder_lag_seconds ${h.lagSeconds.toFixed(3)}`,
+      '# HELP whydied_recorder_hook_dropped_total Deaths the --on-death hook was not run for (hooks too slow: the queue was full).',
+      '# TYPE whydied_recorder_hook_dropped_total counter',
+      `whydied_recorder_hook_dropped_total ${h.hooksDropped}`,
       '',
     );
     return lines.join('\n');

@@ -58,7 +58,7 @@ function textfileVocabulary(): { names: Set<string>; labels: Map<string, Set<str
   c.add(toDeathEvent(death('oom-kill', 'SIGKILL', 'java', '/system.slice/payments.service', null), host));
   c.add(toDeathEvent(death('segfault', 'SIGSEGV', 'worker', '/worker.slice', null), host));
   c.add(toDeathEvent(death('exit', null, 'backup', null, 3), host));
-  const expo = parseExposition(c.render({ events: 3, lost: 0, lagSeconds: 0 }));
+  const expo = parseExposition(c.render({ events: 3, lost: 0, lagSeconds: 0, hooksDropped: 0 }));
   const labels = new Map<string, Set<string>>();
   for (const s of expo.samples) {
     const set = labels.get(s.name) ?? new Set<string>();

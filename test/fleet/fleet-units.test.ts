@@ -53,11 +53,12 @@ describe('metrics', () => {
     const c = new DeathCounters(3);
     for (let i = 0; i < 1000; i++) c.add(event(`w${i}`));
     c.add(event('w0'));
-    const exp = parseExposition(c.render({ events: 1001, lost: 0, lagSeconds: 0.25 }));
+    const exp = parseExposition(c.render({ events: 1001, lost: 0, lagSeconds: 0.25, hooksDropped: 2 }));
     const deaths = exp.samples.filter((s) => s.name === 'whydied_deaths_total');
     expect(deaths.map((s) => s.labels.comm).sort()).toEqual(['other', 'w0', 'w1', 'w2']);
     expect(deaths.find((s) => s.labels.comm === 'other')?.value).toBe(997);
     expect(deaths.find((s) => s.labels.comm === 'w0')?.value).toBe(2);
+    expect(exp.samples.find((s) => s.name === 'whydied_recorder_hook_dropped_total')?.value).toBe(2);
   });
 
   it('escapes label values as the format requires and hides control and bidi characters', () => {
@@ -65,7 +66,9 @@ describe('metrics', () => {
     expect(labelValue('x\u001b[31m\u202ey')).toBe('x?[31m?y');
     const c = new DeathCounters();
     c.add(event('a"b\\c\nd\u001b'));
-    expect(parseExposition(c.render({ events: 1, lost: 0, lagSeconds: 0 })).samples[0].labels.comm).toBe('a"b\\c\nd?');
+    expect(
+      parseExposition(c.render({ events: 1, lost: 0, lagSeconds: 0, hooksDropped: 0 })).samples[0].labels.comm,
+    ).toBe('a"b\\c\nd?');
   });
 });
 
