@@ -263,7 +263,9 @@ export function mechanismOf(
         ? null
         : -kill.pid
       : undefined;
-  const shell = isShellName(sender.comm);
+  // A shell by its name, or by what it does: the victim's session leader sending it SIGHUP (the name the
+  // trace gives a task that exec'd a shell may still be its launcher's).
+  const shell = isShellName(sender.comm) || (v !== null && sender.pid === v.sid);
   if (sig === 1 && shell && sender.pid !== victim) {
     return {
       mechanism: 'shell-forwarded-hangup',

@@ -31,7 +31,10 @@ const skip = isRoot() ? null : 'not root (watch needs tracefs)';
 if (skip) console.log(`reality/mechanisms-process skipped: ${skip}`);
 const maybe = skip ? describe.skip : describe;
 
-/** Wait until `pid` has exec'd `comm`, then stop it. */
+/**
+ * Wait until `pid` has exec'd `comm`, then stop it. (The script then turns job control off before its
+ * `exec`: bash's end_job_control would otherwise SIGTERM+SIGCONT its stopped jobs, jobs.c.)
+ */
 const STOP_WHEN = (v: string, comm: string): string =>
   `while [ "$(cat /proc/${v}/comm)" != ${comm} ]; do :; done; kill -STOP ${v}`;
 
@@ -39,7 +42,7 @@ maybe('kernel: process mechanisms', () => {
   test('orphaned process group: its parent was the group’s only tie to the session and it is stopped; SIGHUP+SIGCONT at the parent’s exit', async () => {
     const n = uniqueSleep();
     const t = startTree(
-      `set -m; sleep ${n} & c=$!; echo $c > "$D/target"; ${STOP_WHEN('$c', 'sleep')}; echo $$ > "$D/parent"; exec sleep 3600`,
+      `set -m; sleep ${n} & c=$!; echo $c > "$D/target"; ${STOP_WHEN('$c', 'sleep')}; echo $$ > "$D/parent"; set +m; exec sleep 3600`,
     );
     const pid = await t.pid('target');
     const parent = await t.pid('parent');
