@@ -82,7 +82,7 @@ describe('answer first', () => {
     expect(fix).toBeLessThan(6);
     // The command on a line of its own, whole, pasteable.
     expect(lines.find((l, i) => i > fix && l.startsWith('  '))).toMatch(
-      /^ {2}cd \S+ && setsid -f sleep 1000 <\/dev\/null >>\/\S*\/sleep\.log 2>&1$/,
+      /^ {2}cd \S+ && setsid -f sleep 1000 <\/dev\/null >>\/\S+\/sleep\.log 2>&1$/,
     );
     for (const l of lines) if (!l.startsWith('  cd ')) expect(l.length).toBeLessThanOrEqual(80);
     // The threat's sentence appears once (the survival line points at it).
