@@ -60,11 +60,36 @@ function riskEvidence(model: TargetModel, findings: readonly Finding[], process:
   };
 }
 
+/** How much a cause's kind says about one death: an OOM kill or a fault explains the signal it ended with. */
+const KIND_DETAIL: Record<Cause['kind'], number> = {
+  'oom-kill': 3,
+  segfault: 3,
+  trap: 3,
+  signal: 2,
+  exit: 1,
+  unknown: 0,
+};
+
+/**
+ * The journal's unit lines and the manager's own state (`systemctl show`) are two accounts from systemd of
+ * the same death: between them the more specific one wins (Result=oom-kill over "killed by SIGKILL"; a
+ * core dump's SIGSEGV over Result=core-dump), whatever their order.
+ */
+const SYSTEMD_ACCOUNTS: ReadonlySet<Cause['source']> = new Set(['journal', 'systemd']);
+
+function better(c: Cause, best: Cause): boolean {
+  if (SYSTEMD_ACCOUNTS.has(c.source) && SYSTEMD_ACCOUNTS.has(best.source) && c.source !== best.source) {
+    const d = KIND_DETAIL[c.kind] - KIND_DETAIL[best.kind];
+    if (d !== 0) return d > 0;
+  }
+  return SOURCE_RANK[c.source] > SOURCE_RANK[best.source];
+}
+
 export function bestCause(findings: readonly Finding[]): Cause | null {
   let best: Cause | null = null;
   for (const f of findings) {
     if (!f.cause) continue;
-    if (!best || SOURCE_RANK[f.cause.source] > SOURCE_RANK[best.source]) best = f.cause;
+    if (!best || better(f.cause, best)) best = f.cause;
   }
   return best;
 }
