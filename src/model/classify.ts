@@ -193,12 +193,14 @@ export function classifyProcess(p: ClassifyInput): Classification {
   if (comm === 'java' && argv && isJenkinsAgent(argv)) return { kind: 'ci-runner', label: 'java (Jenkins agent)' };
 
   const tool = toolOf(p);
+  // `supervisord (supervisord)` says nothing twice: the tool's label alone when it is just the name.
+  const named = (label: string): string => (label === comm ? comm : `${comm} (${label})`);
   if (tool && tool.role !== 'shell') {
     const own = OWN_KIND[tool.id];
     if (own)
       return {
         kind: own,
-        label: own === 'nohup' || own === 'setsid' ? tool.label : `${comm} (${tool.label})`,
+        label: own === 'nohup' || own === 'setsid' ? tool.label : named(tool.label),
         tool: tool.id,
       };
     if (tool.role === 'keeper') {
@@ -207,8 +209,8 @@ export function classifyProcess(p: ClassifyInput): Classification {
         ? { kind: 'keeper', label: `${comm} (${tool.label}, keeps its program's terminal)`, tool: tool.id }
         : { kind: 'other', label: `${comm} (${tool.id} client)`, tool: tool.id };
     }
-    if (tool.role === 'terminal') return { kind: 'script', label: `${comm} (${tool.label})`, tool: tool.id };
-    return { kind: KIND_OF_ROLE[tool.role], label: `${comm} (${tool.label})`, tool: tool.id };
+    if (tool.role === 'terminal') return { kind: 'script', label: named(tool.label), tool: tool.id };
+    return { kind: KIND_OF_ROLE[tool.role], label: named(tool.label), tool: tool.id };
   }
 
   const shellName = SHELLS.has(comm) ? comm : SHELLS.has(base0) ? base0 : null;

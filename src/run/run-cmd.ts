@@ -169,6 +169,10 @@ async function supervise(req: RunRequest): Promise<number> {
   }
 
   const oomAfter = memcg ? oomKills(memcg) : null;
+  // An allocation burst can be OOM-killed between two samples: the kernel's own count of its resident memory
+  // at the kill (mark_victim's anon-rss) is then the better peak.
+  const atKill = watched?.cause?.kind === 'oom-kill' ? watched.cause.details?.anonRssKb : undefined;
+  if (typeof atKill === 'number' && atKill > (peak ?? 0)) peak = atKill;
   // A command that ended before a sample saw it after its exec: the fields exec keeps (pid, start time,
   // parents, session, cgroup) from the first read, the name and argv exec gave it from what was run.
   const execComm = path.basename(found.path).slice(0, 15);

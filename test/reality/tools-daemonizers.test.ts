@@ -3,7 +3,8 @@
  * double-forked daemon (start-stop-daemon --background) and a `setsid sh -c 'cmd &'` leftover sit in a
  * session and group of a launcher that has exited, which no runner owns (group.daemonized,
  * group.session-gone: survives), and so does libslack's daemon with its client. timeout keeps its command in
- * a group of its own: a kill of that group is timeout's own stop (group.keeper-group, by keeper). Each
+ * a group of its own: a kill of that group is timeout's own stop (group.keeper-group, by keeper), unless a
+ * live shell shares that group (a step run under timeout: group.shares-with-runner, a threat). Each
  * step's group is killed for real.
  */
 import { cleanupProcesses, isAlive, procStat, waitFor } from '../helpers/processes';
@@ -110,6 +111,28 @@ describe('daemonizers in a step whose group is killed at its end', () => {
       // Then the keeper's group: it ends with its keeper.
       const pgid = procStat(pid)?.pgid ?? 0;
       expect(pgid).toBe(keeper);
+      await killGroup(pgid);
+      expectReality(grp, await outcomeOf(pid, grp));
+    },
+  );
+
+  need('timeout')(
+    "a job under `timeout N sh -c '…'`: a live shell in timeout's group makes it a job's group, whose kill is a threat",
+    async () => {
+      const n = uniqueSleep();
+      // What a CI step run under timeout looks like: the step's shell is alive in timeout's group.
+      const runner = await startRunner(
+        `timeout 100000 sh -c 'sleep ${n} </dev/null >/dev/null 2>&1 & wait' </dev/null >/dev/null 2>&1 &`,
+        { keepAlive: true },
+      );
+      await runner.shellExit;
+      const pid = await relaunched(['sleep', n], []);
+      const pgid = procStat(pid)?.pgid ?? 0;
+      onTeardown(`timeout group ${pgid}`, () => killGroup(pgid));
+      const r = diagnose(pid);
+      const grp = expectRule(r, 'group-kill', 'group.shares-with-runner');
+      expect(grp.by).toBeUndefined();
+      expect(r.verdict.status).toBe('at-risk');
       await killGroup(pgid);
       expectReality(grp, await outcomeOf(pid, grp));
     },

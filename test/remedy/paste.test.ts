@@ -48,17 +48,27 @@ test('every remedy for a hostile argv, argv[0], cwd and log path runs only the i
   const out = fs.openSync(log, 'a');
   const python = spawnSync('python3', ['-c', 'import sys; print(sys.executable)']).stdout.toString().trim();
   const script = 'import time; time.sleep(100000)';
-  // argv[0] rewritten to something no shell can run: the remedy must fall back to the executable.
-  const child = spawn(python, ['-c', script, ...HOSTILE_ARGS], {
-    argv0: `x; touch ${PWN} #`,
-    cwd,
-    stdio: ['ignore', out, out],
-    env: cleanEnv(),
+  // The group is the test's own, never the one jest was started in (CI's launcher decides that one): a
+  // live bash leads a session and group of its own and starts the program in the background, so the
+  // program shares its group with a running shell (group.shares-with-runner, at-risk). argv[0] is rewritten
+  // (exec -a) to something no shell can run: the remedy must fall back to the executable.
+  const launcher = spawn(
+    'bash',
+    ['-c', 'exec -a "$0" "$@" & echo "$!" >&3; wait', `x; touch ${PWN} #`, python, '-c', script, ...HOSTILE_ARGS],
+    { cwd, detached: true, stdio: ['ignore', out, out, 'pipe'], env: cleanEnv() },
+  );
+  track(launcher.pid ?? 0);
+  const pidText = await new Promise<string>((resolve) => {
+    let t = '';
+    (launcher.stdio[3] as NodeJS.ReadableStream).setEncoding('utf8').on('data', (d: string) => {
+      t += d;
+      if (t.includes('\n')) resolve(t);
+    });
   });
-  const pid = track(child.pid ?? 0);
+  const pid = track(Number(pidText.trim()));
   await waitFor(() => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('time.sleep'));
   const d = await diagnosePid(pid);
-  expect(d.verdict.status).toBe('at-risk'); // a member of jest's process group
+  expect(d.verdict.status).toBe('at-risk'); // it shares its group with a live shell
   expect(d.remedy.length).toBeGreaterThan(0);
   const exe = fs.readlinkSync(`/proc/${pid}/exe`);
   const intended = [exe, '-c', script, ...HOSTILE_ARGS];

@@ -90,11 +90,13 @@ export const groupKillRules: SurvivalRule[] = [
     confidence: 'likely',
     by: 'keeper',
     meaning:
-      "Its group is led by its keeper (a supervisor, a signal-relaying wrapper, a container init or a terminal keeper): a kill of that group is the keeper's own stop, which ends it too (not a threat).",
+      "Its group is led by its keeper (a supervisor, a signal-relaying wrapper, a container init or a terminal keeper) and holds no shell or job runner: a kill of that group is the keeper's own stop, which ends it too (not a threat).",
     when: (e) => {
       const g = e.group;
       const l = g?.groupLeaderInfo;
-      if (!g || !notLeader(e) || !l?.alive) return null;
+      // A live shell or job runner in the group makes it a job's group (a step run under `timeout`), whose
+      // kill is a runner's cleanup, not the keeper's stop of its own command: group.shares-with-runner.
+      if (!g || !notLeader(e) || !l?.alive || g.sharesWithRunner) return null;
       const tool = toolOf(l);
       if (!tool || !(tool.traits.stopsChildrenOnOwnStop || tool.traits.detachable)) return null;
       return `it is in process group ${g.pgid} led by its keeper ${l.label} (pid ${l.pid}): a kill of that group (kill -- -${g.pgid}) is the keeper's own stop and reaches it too, the keeper's end, not a threat${nohupNote(e)}`;
