@@ -1,6 +1,7 @@
 /**
  * `whydied record` (built CLI) against real processes and the real tracefs: a burst of 1,000 exits each
- * recorded exactly once, a SIGKILL recorded with its sender, one recorder per state dir, SIGHUP survived,
+ * recorded exactly once, a SIGKILL recorded with its sender, a cgroup.kill and a parent-death signal named as watch names them, one
+ * recorder per state dir, SIGHUP survived,
  * SIGTERM cleans up (instance and pidfile), --daemon detaches, non-root refused.
  */
 import { spawn, spawnSync, ChildProcess } from 'child_process';
@@ -8,6 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { cleanupProcesses, isAlive, isRoot, runCli, startDetached, track, waitFor } from '../helpers/processes';
+import { mechanismOf, startWatch } from '../reality/predict';
 
 const root = isRoot();
 const maybe = root ? describe : describe.skip;
@@ -154,6 +156,8 @@ maybe('whydied record (foreground)', () => {
         const victim = startDetached('sleep', ['1001']);
         await waitFor(() => isAlive(victim));
         fs.writeFileSync(path.join(cg, 'cgroup.procs'), String(victim));
+        // watch on the same death: the two must name it alike.
+        const w = await startWatch(victim);
         // The writer's own kill(2) of another process stays its last call: it must not be taken for this one.
         const writer = spawn(
           'bash',
@@ -166,6 +170,9 @@ maybe('whydied record (foreground)', () => {
         const r = await recordOf(victim);
         expect(r.cause).toMatchObject({ kind: 'signal', signal: 'SIGKILL', sender: { pid: writerPid, comm: 'bash' } });
         expect(r.cause.details).toMatchObject({ mechanism: 'cgroup-kill', kernelSent: false, siCode: 0 });
+        const watched = await w.result;
+        expect(mechanismOf(watched)).toBe('cgroup-kill');
+        expect(watched?.sender).toMatchObject({ pid: writerPid });
       } finally {
         await waitFor(() => fs.readFileSync(path.join(cg, 'cgroup.procs'), 'utf8').trim() === '', 5000);
         fs.rmdirSync(cg);
@@ -175,13 +182,17 @@ maybe('whydied record (foreground)', () => {
 
   it('names a parent-death signal (prctl PR_SET_PDEATHSIG) when its parent exits, not a kill by the parent', async () => {
     // The parent sends SIGTERM to another process first (a call of its own aimed elsewhere), then exits once
-    // setpriv has exec'd sleep.
+    // setpriv has exec'd sleep and the test says go (the watcher is armed by then).
+    const go = path.join(dir, 'pdeath-go');
     const parent = spawn(
       'bash',
       [
         '-c',
-        'sleep 1003 & kill -TERM $!; setpriv --pdeathsig TERM sleep 1004 & c=$!; echo $c; ' +
-          'while [ "$(cat /proc/$c/comm 2>/dev/null)" != sleep ]; do sleep 0.05; done',
+        'sleep 1003 & kill -TERM $!; setpriv --pdeathsig TERM sleep 1004 & c=$!; ' +
+          'while [ "$(cat /proc/$c/comm 2>/dev/null)" != sleep ]; do sleep 0.05; done; echo $c; ' +
+          'while [ ! -e "$1" ]; do sleep 0.05; done',
+        'parent',
+        go,
       ],
       { stdio: ['ignore', 'pipe', 'ignore'], detached: true },
     );
@@ -190,11 +201,16 @@ maybe('whydied record (foreground)', () => {
     parent.stdout?.on('data', (d: Buffer) => (out += d.toString()));
     await waitFor(() => /^\d+\n/.test(out), 10000);
     const child = track(Number(out.trim()));
+    const w = await startWatch(child);
+    fs.writeFileSync(go, '');
     const r = await recordOf(child);
     expect(r.comm).toBe('sleep');
     expect(r.ppid).toBe(parentPid);
     expect(r.cause).toMatchObject({ kind: 'signal', signal: 'SIGTERM', sender: { pid: parentPid } });
     expect(r.cause.details).toMatchObject({ mechanism: 'parent-death-signal' });
+    const watched = await w.result;
+    expect(mechanismOf(watched)).toBe('parent-death-signal');
+    expect(watched?.sender).toMatchObject({ pid: parentPid });
   });
 
   it('records a group-directed SIGTERM as such', async () => {
