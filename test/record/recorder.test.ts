@@ -1,8 +1,8 @@
 /**
  * `whydied record` (built CLI) against real processes and the real tracefs: a burst of 1,000 exits each
- * recorded exactly once, a SIGKILL recorded with its sender, a cgroup.kill and a parent-death signal named as watch names them, one
- * recorder per state dir, SIGHUP survived,
- * SIGTERM cleans up (instance and pidfile), --daemon detaches, non-root refused.
+ * recorded exactly once, a SIGKILL recorded with its sender, a cgroup.kill and a parent-death signal named as
+ * watch names them, one recorder per state dir, SIGHUP survived, SIGTERM cleans up (instance and pidfile),
+ * --daemon detaches, non-root refused.
  */
 import { spawn, spawnSync, ChildProcess } from 'child_process';
 import * as fs from 'fs';
