@@ -11,6 +11,7 @@ import type { HostTools } from '../source/types';
 import { shellQuote, shellQuoteArgv } from '../util/shell-quote';
 import { CI_ESCAPES } from '../model/ci-markers';
 import { detachedCommand } from '../model/safe-launch';
+import { EVENT_INFO } from './events';
 
 export interface RemedyInput {
   argv: readonly string[];
@@ -118,15 +119,8 @@ export interface RemedyStep {
 export function buildRemedy(input: RemedyInput): RemedyStep[] {
   const risks = input.risks;
   const out: RemedyStep[] = [];
-  const relaunchEvents: RiskEvent[] = [
-    'terminal-hangup',
-    'parent-exit',
-    'group-kill',
-    'session-end',
-    'ci-cleanup',
-    'container-stop',
-  ];
-  const needsRelaunch = relaunchEvents.some((e) => threatened(risks, e));
+  // The events a relaunch escapes (events table: relaunch).
+  const needsRelaunch = EVENT_INFO.some((e) => e.relaunch && threatened(risks, e.id));
   const argv = relaunchArgv(input);
   // A supervised process is kept by its supervisor's own config: relaunching it elsewhere loses the restarts.
   const k = input.keeper;
