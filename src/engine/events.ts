@@ -14,6 +14,8 @@ export interface EventInfo {
   readonly title: string;
   /** A relaunch in a unit or a session of its own escapes it (the remedy's first command is a relaunch). */
   readonly relaunch: boolean;
+  /** A relaunch escapes it only when run from outside (the container's host): the verdict says so. */
+  readonly relaunchFromHost?: boolean;
 }
 
 export const EVENT_INFO = [
@@ -52,6 +54,7 @@ export const EVENT_INFO = [
     words: 'its container stopping',
     title: 'its container or PID namespace stops',
     relaunch: true,
+    relaunchFromHost: true,
   },
   {
     id: 'memory-pressure',
