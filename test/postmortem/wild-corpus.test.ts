@@ -172,7 +172,10 @@ test('the corpus holds at least 80 real excerpts with provenance, every file lis
   expect(new Set(manifest.map((e) => e.file)).size).toBe(manifest.length);
   expect(files.sort()).toEqual(manifest.map((e) => e.file).sort());
   for (const e of manifest) {
-    expect(e.source).toMatch(/^https:\/\/github\.com\/[\w.-]+\/[\w.-]+\/(issues|pull|blob)\//);
+    // A GitHub issue, pull request or file at a commit, or a public mailing-list archive page.
+    expect(e.source).toMatch(
+      /^https:\/\/github\.com\/[\w.-]+\/[\w.-]+\/(issues|pull|blob)\/|^https?:\/\/[\w.-]+\.[a-z]{2,}\/\S+$/,
+    );
     expect(e.kernel).not.toBe('');
     expect(e.saver).not.toBe('');
   }
