@@ -5,6 +5,7 @@
  * demanded. Pure, never throws (the caller guards).
  */
 import { signalName } from '../signals';
+import { taintOf } from './parse-oops';
 import type { KernelEvent } from './types';
 
 const C = '([\\s\\S]{0,64}?)';
@@ -99,7 +100,7 @@ const FATAL_SIGNAL = new RegExp(`^(?:${C}\\/(\\d+): )?potentially unexpected fat
  * The task line of show_regs/dump_stack before 3.10: arm `"Pid: %d, comm: %20s\n"`, x86 2.6.32
  * `"Pid: %d, comm: %.20s %s %s %.*s\n"` (then Tainted/Not tainted and the release).
  */
-const OLD_SHOW_REGS = /^Pid: (\d+), comm: +([\s\S]{1,20}?)(?: +(?:Not tainted|Tainted:)[\s\S]*)?\s*$/;
+const OLD_SHOW_REGS = /^Pid: (\d+), comm: +([\s\S]{1,20}?)( +(?:Not tainted|Tainted:)[\s\S]*)?\s*$/;
 /**
  * Android's low-memory killers: the staging driver drivers/staging/android/lowmemorykiller.c (3.x-4.x,
  * `"Killing '%s' (%d), adj %hd,\n"`) and the lmkd daemon that replaced it (`"Kill '%s' (%d), uid %d,
@@ -214,7 +215,7 @@ export function parseFault(message: string): KernelEvent | null {
       signal: signalName(int(m[3])),
     };
   if (message.startsWith('Pid: ') && (m = OLD_SHOW_REGS.exec(message)))
-    return { type: 'stack-task', pid: int(m[1]), comm: m[2] };
+    return { type: 'stack-task', pid: int(m[1]), comm: m[2], ...taintOf(m[3] ?? '') };
   if (message.indexOf("'") !== -1 && (m = LMK.exec(message)))
     return {
       type: 'lmk-kill',

@@ -9,6 +9,7 @@
  */
 import type { KernelEvent } from './types';
 import { parseFault } from './parse-faults';
+import { parseOops, taintOf } from './parse-oops';
 
 // Generous upper bound for comm (the kernel's is 15); kmsg's escaping is already decoded.
 const C = '([\\s\\S]{0,64}?)';
@@ -21,7 +22,7 @@ const C = '([\\s\\S]{0,64}?)';
 const OOM_HEADER = new RegExp(
   `^${C} invoked oom-killer: gfp_mask=([^,\\s]+),[\\s\\S]*?\\border=(-?\\d+), (?:(?:oom_adj=-?\\d+, )?oom_score_adj=(-?\\d+)|oomkilladj=-?\\d+)`,
 );
-const STACK_TASK = new RegExp(`^CPU: \\d+ (?:UID: \\d+ )?PID: (\\d+) Comm: ${C} (?:Not tainted|Tainted:)`);
+const STACK_TASK = new RegExp(`^CPU: \\d+ (?:UID: \\d+ )?PID: (\\d+) Comm: ${C} ((?:Not tainted|Tainted:)[\\s\\S]*)$`);
 // "kill process" was lower case in 2.6.36-2.6.3x; "Memory cgroup out of memory" since 2.6.2x memcg.
 const OOM_SELECT = new RegExp(
   `^((?:Memory cgroup )?[Oo]ut of memory(?: \\([a-z_]+\\))?): [Kk]ill process (\\d+) \\(${C}\\) score (-?\\d+) or sacrifice child`,
@@ -172,15 +173,17 @@ function parseCrash(message: string): KernelEvent | null {
   if (message.startsWith('INFO: task ') && (m = HUNG_TASK.exec(message)))
     return { type: 'hung-task', comm: m[1], pid: int(m[2]), seconds: int(m[3]) };
   if (message.startsWith('CPU: ') && (m = STACK_TASK.exec(message)))
-    return { type: 'stack-task', pid: int(m[1]), comm: m[2] };
+    return { type: 'stack-task', pid: int(m[1]), comm: m[2], ...taintOf(m[3]) };
   return null;
 }
 
 /** The event a kernel message reports, or null for anything else. */
 export function parseKernelMessage(message: string): KernelEvent | null {
   try {
-    const ev = parseOom(message) ?? parseCrash(message) ?? parseFault(message);
-    if (ev && 'pid' in ev && ev.pid !== null && !(ev.pid > 0)) return null;
+    const ev = parseOom(message) ?? parseCrash(message) ?? parseFault(message) ?? parseOops(message);
+    // pid 0 is the idle task: only its task line is kept (it ends an oops's search for a victim).
+    if (ev && 'pid' in ev && ev.pid !== null && !(ev.pid > 0) && !(ev.type === 'stack-task' && ev.pid === 0))
+      return null;
     return ev;
   } catch {
     return null;

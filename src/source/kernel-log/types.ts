@@ -64,8 +64,17 @@ export type KernelEvent =
       /** Null before 2.6.36, whose header printed `oomkilladj=` (the old -17..15 oom_adj scale) instead. */
       oomScoreAdj: number | null;
     }
-  /** dump_stack's `CPU: 1 UID: 0 PID: 4436 Comm: python3 ...` line (names the OOM trigger's pid). */
-  | { type: 'stack-task'; pid: number; comm: string }
+  /**
+   * dump_stack's `CPU: 1 UID: 0 PID: 4436 Comm: python3 ...` line (names the OOM trigger's pid, an oops's
+   * victim); pid 0 is the idle task. `tainted`: the taint letters (`G D O`), `release`: the kernel release.
+   */
+  | { type: 'stack-task'; pid: number; comm: string; tainted?: string | null; release?: string | null }
+  /** A die header (parse-oops.ts): `Oops: 0000 [#1] SMP`, `Internal error: Oops: 96000005 [#1]`, ... */
+  | { type: 'oops-header'; what: string; signal: string; dieCount: number; arch: string; header: string }
+  /** The line before a die header that says what the kernel hit (`BUG: kernel NULL pointer dereference, ...`). */
+  | { type: 'oops-cause'; text: string }
+  /** `Kernel panic - not syncing: Fatal exception`: the machine died. */
+  | { type: 'kernel-panic'; reason: string }
   | { type: 'oom-kill-select'; prefix: string; pid: number; comm: string; score: number }
   | {
       type: 'oom-killed';
@@ -157,6 +166,22 @@ export interface Death {
   boot: string;
   details: DeathDetails;
   /** The messages that make up this incident, in log order. */
+  raw: string[];
+}
+
+/**
+ * A kernel oops or other report that ended in `Kernel panic - not syncing`: the whole machine died (or
+ * rebooted), not one process. No victim is named: the task on the report was not what ended.
+ */
+export interface MachineDeath {
+  wall?: WallTime | null;
+  uptimeSec?: number | null;
+  timeMs: number | null;
+  boot: string;
+  /** The panic's reason as printed (`Fatal exception`, `Fatal exception in interrupt`), bounded. */
+  reason: string;
+  /** The oops header that led to it, when the excerpt has one. */
+  oops: string | null;
   raw: string[];
 }
 
