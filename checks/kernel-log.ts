@@ -54,7 +54,7 @@ function searched(ctx: CheckContext, log: KernelLogRead, startMs: number | null)
   const from =
     log.source === null ? 'no kernel log source could be read' : `read the kernel log from ${log.label ?? log.source}`;
   out.push(
-    `Searched: ${from}, for pid ${ctx.target.pid}${ctx.target.name ? ` named ${ctx.target.name}` : ''} (OOM kills, segfaults, traps, audit ANOM_ABEND).`,
+    `Searched: ${from}, for pid ${ctx.target.pid}${ctx.target.name ? ` named ${ctx.target.name}` : ''} (OOM kills, segfaults, traps, kernel oopses, audit ANOM_ABEND).`,
   );
   if (log.earlierBoots.length > 0)
     out.push(`Also searched earlier boot(s) in the journal: ${log.earlierBoots.join(', ')}.`);

@@ -115,6 +115,9 @@ export function describeCause(c: CauseFacts, pid?: number): string {
   if (d.kernelSent === true || KERNEL_MECHANISMS.has(String(d.mechanism))) {
     if (d.reason === 'fault' || d.mechanism === 'fault')
       return `crashed: ${sig} from the kernel (a fault in the process itself)`;
+    // kernel/exit.c make_task_dead after an oops: the kernel's own bug, hit during the task's system call.
+    if (d.reason === 'kernel-oops')
+      return `was killed by ${sig} from the kernel: the kernel hit a bug (an oops) during its system call, not a fault in the program itself (fix: a kernel update, or report the oops upstream)`;
     return `was killed by ${sig} from the kernel${kernelMeaning(c)}`;
   }
   const s = c.sender;

@@ -16,6 +16,8 @@ function what(d: Death): string {
     case 'trap':
       return `CPU trap (${d.signal})`;
     case 'signal':
+      if (d.details.reason === 'kernel-oops')
+        return `kernel oops: a kernel bug during its system call (${d.signal} from the kernel)`;
       return typeof d.details.killer === 'string' ? `${d.signal} from ${d.details.killer}` : `${d.signal} (kernel)`;
   }
 }

@@ -64,6 +64,7 @@ export function renderScan(
       ),
     );
   }
+  for (const m of r.machineDeaths) out.push('', ...hanging('machine died: ', 14, escapeControl(m.what), opts.width));
   if (r.notUnderstood.count > 0) {
     const n = r.notUnderstood.count;
     out.push(

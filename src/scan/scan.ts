@@ -8,7 +8,8 @@ import type { Facts } from '../source/types';
 import type { ScanEntry } from './entry';
 import { causeParts } from '../engine/describe-cause';
 import { readKernelLog } from '../source/kernel-log/read';
-import { findDeaths } from '../source/kernel-log/incidents';
+import { findDeaths, findMachineDeaths } from '../source/kernel-log/incidents';
+import { describeMachineDeath } from '../source/kernel-log/describe';
 import { findSuppressions, type Suppression } from '../source/kernel-log/suppressed';
 import { notUnderstood, type NotUnderstood } from '../source/kernel-log/understood';
 import { kernelEntry } from './kernel-entry';
@@ -27,6 +28,8 @@ export interface ScanResult {
   unreadable: string[];
   /** Kernel-log lines that look like death reports but that no parser could read. */
   notUnderstood: NotUnderstood;
+  /** Kernel panics in the log: the machine died (in words, and its stamps), not one process. */
+  machineDeaths: Array<{ timeMs: number | null; what: string; reason: string; oops: string | null }>;
 }
 
 function fromKernel(
@@ -35,6 +38,7 @@ function fromKernel(
   unreadable: string[],
   dropped: Suppression[],
   lost: NotUnderstood,
+  machines: ScanResult['machineDeaths'],
 ): void {
   if (facts.raw.savedLog && !facts.raw.savedLog('kernel')) {
     unreadable.push('kernel log: not given (--kmsg FILE)');
@@ -44,6 +48,8 @@ function fromKernel(
   unreadable.push(...log.unreadable.map((u) => `kernel log: ${u}`));
   dropped.push(...findSuppressions(log.records).filter((s) => s.boot === 'current'));
   Object.assign(lost, notUnderstood(log.records));
+  for (const m of findMachineDeaths(log.records))
+    machines.push({ timeMs: m.timeMs, what: describeMachineDeath(m), reason: m.reason, oops: m.oops });
   // The kernel's own line names pid, comm and time together: a direct account of that death. Its memory
   // cgroup names the units a unit-level line about the same kill would name.
   for (const d of findDeaths(log.records)) {
@@ -227,7 +233,8 @@ export function scanDeaths(facts: Facts, sinceMs: number | null): ScanResult {
   const unreadable: string[] = [];
   const dropped: Suppression[] = [];
   const lost: NotUnderstood = { count: 0, examples: [] };
-  fromKernel(facts, all, unreadable, dropped, lost);
+  const machineDeaths: ScanResult['machineDeaths'] = [];
+  fromKernel(facts, all, unreadable, dropped, lost, machineDeaths);
   fromJournal(facts, all, unreadable);
   fromRecords(facts, all, unreadable);
   const entries = mergeDeaths(all, RANK).filter((e) => sinceMs === null || (e.timeMs !== null && e.timeMs >= sinceMs));
@@ -236,6 +243,7 @@ export function scanDeaths(facts: Facts, sinceMs: number | null): ScanResult {
     entries,
     unreadable,
     notUnderstood: lost,
+    machineDeaths: machineDeaths.filter((m) => sinceMs === null || m.timeMs === null || m.timeMs >= sinceMs),
     dropped: dropped.filter((d) => sinceMs === null || d.toMs === null || d.toMs >= sinceMs),
   };
 }

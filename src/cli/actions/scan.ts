@@ -37,6 +37,12 @@ export async function runScan(req: {
           })),
           unreadable: result.unreadable,
           notUnderstood: result.notUnderstood,
+          machineDeaths: result.machineDeaths.map((m) => ({
+            time: m.timeMs === null ? null : new Date(m.timeMs).toISOString(),
+            what: m.what,
+            reason: m.reason,
+            oops: m.oops,
+          })),
         },
         2,
       ) + '\n',

@@ -2,7 +2,7 @@
  * Sentences a person can act on, built from a Death. Pure; comm and paths are passed through as
  * data (renderers escape control characters).
  */
-import type { Death, HungTask } from './types';
+import type { Death, HungTask, MachineDeath } from './types';
 import { describeWall } from './wall-time';
 
 const pad = (n: number): string => String(n).padStart(2, '0');
@@ -25,7 +25,7 @@ const YEAR_FROM: Readonly<Record<string, string>> = {
  * "518.05 s after boot (the log gives no wall-clock time)", "at a time the log does not give".
  * A saved log's stamp is shown as it was written, never converted to this machine's zone.
  */
-export function whenOf(x: Pick<Death, 'wall' | 'uptimeSec' | 'timeMs'> | HungTask): string {
+export function whenOf(x: Pick<Death, 'wall' | 'uptimeSec' | 'timeMs'> | HungTask | MachineDeath): string {
   const w = x.wall ?? null;
   if (w) {
     const text = describeWall(w);
@@ -117,6 +117,18 @@ function faultWords(d: Death): string {
   return `${ip !== null ? `, ip ${ip}` : ''}${inLib}`;
 }
 
+/**
+ * A task ended by a kernel oops: the kernel faulted while running its system call (or serving its fault),
+ * and make_task_dead killed it with the die path's signal. Not the program's own fault.
+ */
+function oopsSentence(d: Death, when: string): string {
+  const x = d.details;
+  // Pre-4.15 kernels print a NULL address as `(null)`: said as 0x0, never as that word.
+  const hit = (stringOf(x.oopsCause) ?? stringOf(x.oops))?.replace(/\(null\)/g, '0x0').replace(/\s+/g, ' ') ?? null;
+  const tainted = stringOf(x.tainted);
+  return `was killed by ${d.signal} from the kernel ${when}: the kernel hit a bug (an oops) while running a system call for it${hit !== null ? ` (${hit})` : ''}, and killed the task it was running for; this is not a fault in the program itself${tainted !== null ? ` (kernel tainted: ${tainted})` : ''}`;
+}
+
 /** "was killed by the kernel OOM killer at ...", "crashed with ..." — a predicate: callers prefix "Process N (c)". */
 export function describeDeath(d: Death): string {
   const when = whenOf(d);
@@ -136,6 +148,7 @@ export function describeDeath(d: Death): string {
       return `was killed by ${d.signal} ${when}${faultWords(d)}`;
     }
     case 'signal': {
+      if (x.reason === 'kernel-oops') return oopsSentence(d, when);
       const killer = stringOf(x.killer);
       if (killer !== null) return `was killed with SIGKILL by Android's low-memory killer (${killer}) ${when}`;
       if (stringOf(x.fault) !== null) return `crashed ${when}${faultWords(d)} (${d.signal})`;
@@ -144,6 +157,12 @@ export function describeDeath(d: Death): string {
       return `was killed by ${d.signal} ${when} (the kernel's report of an unexpected fatal signal)`;
     }
   }
+}
+
+/** A panic in words: "the kernel panicked (Fatal exception) at ..., after an oops (...)". */
+export function describeMachineDeath(m: MachineDeath): string {
+  const oops = m.oops !== null ? `, after a kernel oops (${m.oops.replace(/\s+/g, ' ')})` : '';
+  return `the kernel panicked (${m.reason === '' ? 'no reason given' : m.reason}) ${whenOf(m)}${oops}: the whole machine stopped, and every process on it with it; no single process's death is claimed for it`;
 }
 
 /** What to do about it. */
@@ -159,6 +178,8 @@ export function adviceFor(d: Death): string {
     case 'trap':
       return 'This is a bug in the program (or a library it loaded): enable core dumps (ulimit -c unlimited, or systemd-coredump) and inspect the core with gdb.';
     case 'signal':
+      if (d.details.reason === 'kernel-oops')
+        return `This is a bug in the kernel${stringOf(d.details.kernelRelease) !== null ? ` ${String(d.details.kernelRelease)}` : ''} (or one of its modules), not in the program: update the kernel (and out-of-tree modules such as GPU, ZFS or VPN drivers named in the report), and if it still happens report the whole oops (from the BUG/Oops line to the end trace) upstream or to the distribution. Until the machine is rebooted the kernel may be unstable (it is tainted "D").`;
       if (stringOf(d.details.killer) !== null)
         return "Android's low-memory killer ends background processes when memory runs low: keep the app in the foreground or reduce its memory use.";
       return 'Enable core dumps to see where it crashed.';

@@ -5,7 +5,17 @@
  */
 import { signalName } from '../signals';
 import { parseKernelMessage } from './parse';
-import type { Death, DeathDetails, DeathFilter, HungTask, KernelEvent, KernelRecord, LocatedEvent } from './types';
+import type {
+  Death,
+  DeathDetails,
+  DeathFilter,
+  HungTask,
+  KernelEvent,
+  KernelRecord,
+  LocatedEvent,
+  MachineDeath,
+} from './types';
+import { oopsDeath, type OopsDraft } from './oops-incident';
 
 /** Records of one OOM incident are printed within this many ms of each other. */
 const OOM_GAP_MS = 30_000;
@@ -322,6 +332,18 @@ function foldEarlierAudit(deaths: Death[], crash: Death): void {
 export interface Incidents {
   deaths: Death[];
   hungTasks: HungTask[];
+  /** Panics: the machine died; no process death is claimed for them. */
+  machineDeaths: MachineDeath[];
+}
+
+/** An oops report (header to panic line) is printed within this many ms. */
+const OOPS_GAP_MS = 30_000;
+
+function within(a: KernelRecord, b: KernelRecord, gapMs: number): boolean {
+  if (a.boot !== b.boot) return false;
+  if (a.timeMs !== null && b.timeMs !== null) return Math.abs(a.timeMs - b.timeMs) <= gapMs;
+  if (a.monoUsec !== null && b.monoUsec !== null) return Math.abs(a.monoUsec - b.monoUsec) <= gapMs * 1000;
+  return true;
 }
 
 const OOM_PARTS = new Set(['stack-task', 'memcg-usage', 'memcg-task', 'oom-summary', 'oom-kill-select']);
@@ -330,7 +352,18 @@ const OOM_PARTS = new Set(['stack-task', 'memcg-usage', 'memcg-task', 'oom-summa
 export function buildIncidents(events: readonly LocatedEvent[]): Incidents {
   const deaths: Death[] = [];
   const hungTasks: HungTask[] = [];
+  const machineDeaths: MachineDeath[] = [];
   let oom: OomDraft | null = null;
+  // An oops header waiting for its task line, then for a panic line that would make it a machine death.
+  let oops: OopsDraft | null = null;
+  let oopsAt = 0;
+  let lastCause: LocatedEvent | null = null;
+  /** An oops that did not end in a panic killed its task: listed where its header was, in log order. */
+  const settleOops = (): void => {
+    const death = oops ? oopsDeath(oops) : null;
+    if (death) deaths.splice(Math.min(oopsAt, deaths.length), 0, death);
+    oops = null;
+  };
   // A fault line without a pid, waiting for show_regs' task line.
   let pending: { e: FaultEvent; record: KernelRecord } | null = null;
   const pushFault = (death: Death): void => {
@@ -346,6 +379,45 @@ export function buildIncidents(events: readonly LocatedEvent[]): Incidents {
   };
   for (const located of events) {
     const { event: e, record } = located;
+    if (oops && !within(oops.header.record, record, OOPS_GAP_MS)) settleOops();
+    if (e.type === 'oops-cause') {
+      lastCause = located;
+      continue;
+    }
+    if (e.type === 'oops-header') {
+      settleOops();
+      const cause = lastCause && nextTo(lastCause.record, record) ? lastCause : null;
+      oops = { header: located, cause, task: null };
+      oopsAt = deaths.length;
+      lastCause = null;
+      continue;
+    }
+    if (e.type === 'kernel-panic') {
+      const o: OopsDraft | null = oops;
+      machineDeaths.push({
+        ...stampOf(record),
+        timeMs: record.timeMs,
+        boot: record.boot,
+        reason: e.reason,
+        oops: o ? (o.header.event as Extract<KernelEvent, { type: 'oops-header' }>).header : null,
+        raw: [...(o ? [o.header.record.message] : []), record.message],
+      });
+      // The oops did not end in its task's death but in the machine's: no victim is claimed.
+      oops = null;
+      continue;
+    }
+    // The first task line after a die header names the task it ran for (pid 0: the idle task, no victim).
+    if (
+      e.type === 'stack-task' &&
+      oops &&
+      oops.task === null &&
+      nextTo(oops.header.record, record) &&
+      !(pending && pending.record.seq > oops.header.record.seq)
+    ) {
+      oops.task = located;
+      continue;
+    }
+    if (e.type === 'stack-task' && e.pid === 0) continue;
     if (e.type === 'stack-task' && pending && nextTo(pending.record, record)) {
       const p = pending;
       pending = null;
@@ -405,7 +477,8 @@ export function buildIncidents(events: readonly LocatedEvent[]): Incidents {
     }
   }
   flush();
-  return { deaths, hungTasks };
+  settleOops();
+  return { deaths, hungTasks, machineDeaths };
 }
 
 const incidentMemo = new WeakMap<readonly KernelRecord[], Incidents>();
@@ -483,6 +556,11 @@ export function findDeaths(records: readonly KernelRecord[], filter: DeathFilter
   return incidentsOf(records)
     .deaths.filter((x) => matches(x, filter))
     .reverse();
+}
+
+/** Panics in the log (the machine died), newest first. */
+export function findMachineDeaths(records: readonly KernelRecord[]): MachineDeath[] {
+  return [...incidentsOf(records).machineDeaths].reverse();
 }
 
 /** Hung-task warnings matching the filter, newest first. */

@@ -38,7 +38,8 @@ const RISCV_DIE = /^([A-Za-z][\s\S]{0,80}?) \[#(\d+)\]\s*$/;
  * pointer dereference on read at 0x...`), s390 (`Unable to handle kernel pointer dereference in virtual
  * kernel address space`).
  */
-const OOPS_CAUSE = /^(?:BUG: (?:kernel NULL pointer|unable to handle|Unable to handle|Kernel NULL pointer)|kernel BUG at |Unable to handle kernel )/;
+const OOPS_CAUSE =
+  /^(?:BUG: (?:kernel NULL pointer|unable to handle|Unable to handle|Kernel NULL pointer)|kernel BUG at |Unable to handle kernel )/;
 /** arch/arm/kernel/traps.c __die: `"Process %.*s (pid: %d, stack limit = 0x%p)"` (also arm64 before 4.18). */
 const ARM_PROCESS = /^Process ([\s\S]{1,64}?) \(pid: (\d+), stack limit = /;
 /** kernel/panic.c panic: `"Kernel panic - not syncing: %s"`. */
@@ -52,7 +53,14 @@ function header(message: string): KernelEvent | null {
   let m: RegExpExecArray | null;
   const text = bounded(message);
   if ((m = PPC_DIE.exec(message)))
-    return { type: 'oops-header', what: m[1], signal: signalName(parseInt(m[2], 10)), dieCount: +m[3], arch: 'powerpc', header: text };
+    return {
+      type: 'oops-header',
+      what: m[1],
+      signal: signalName(parseInt(m[2], 10)),
+      dieCount: +m[3],
+      arch: 'powerpc',
+      header: text,
+    };
   if ((m = ARM_DIE.exec(message)))
     return { type: 'oops-header', what: m[1], signal: 'SIGSEGV', dieCount: +m[3], arch: 'arm', header: text };
   if ((m = S390_DIE.exec(message)))

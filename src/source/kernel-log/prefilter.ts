@@ -21,6 +21,11 @@ const KERNEL_KEYWORDS: readonly string[] = [
   "Kill '", // Android lowmemorykiller / lmkd
   "Killing '",
   'sending SIG', // mips do_page_fault (counted as not understood: it names no pid)
+  '[#', // a kernel oops's die header (`Oops: 0000 [#1] SMP`, `Internal error: Oops: ... [#1]`; parse-oops.ts)
+  'BUG: ', // what the oops hit (`BUG: kernel NULL pointer dereference, ...`)
+  'kernel BUG at',
+  'Unable to handle kernel',
+  'Kernel panic - not syncing', // the machine died
 ];
 
 /**
@@ -30,6 +35,11 @@ const KERNEL_KEYWORDS: readonly string[] = [
 const FAULT_HEADER_KEYS: readonly string[] = ['fatal signal', 'unhandled page fault', 'User process fault'];
 const FAULT_WINDOW_KEYWORDS: readonly string[] = ['Comm: ', 'Pid: '];
 const FAULT_WINDOW = 4096;
+
+/** Oops headers (`[#N]`) and their task line: x86/arm64 `CPU: N PID: P Comm:`, old `Pid: P, comm:`, arm `(pid: P, stack limit`. */
+const OOPS_HEADER_KEY = '[#';
+const OOPS_WINDOW_KEYWORDS: readonly string[] = ['Comm: ', 'Pid: ', '(pid: '];
+const OOPS_WINDOW = 8192;
 
 /**
  * Lines that matter only inside an OOM incident, between its header and the task table
@@ -98,6 +108,16 @@ export function candidateLineStarts(text: string, keywords: readonly string[] = 
       }
       f = text.indexOf(k, f + k.length);
     }
+  }
+  // A die header's task line follows the register dump and module list: a wider window, first hit only.
+  let o = text.indexOf(OOPS_HEADER_KEY);
+  while (o !== -1) {
+    const window = text.slice(o, Math.min(text.length, o + OOPS_WINDOW));
+    for (const w of OOPS_WINDOW_KEYWORDS) {
+      const at = window.indexOf(w);
+      if (at !== -1) starts.push(text.lastIndexOf('\n', o + at) + 1);
+    }
+    o = text.indexOf(OOPS_HEADER_KEY, o + OOPS_HEADER_KEY.length);
   }
   starts.sort((a, b) => a - b);
   const out: number[] = [];
