@@ -26,6 +26,8 @@ interface Victim {
   zone?: string;
   uptime?: number;
   memcg?: boolean | null;
+  /** A kernel oops killed it (the kernel's bug during its system call, not the program's). */
+  oops?: boolean;
 }
 interface NonVictim {
   pid: number | null;
@@ -42,6 +44,8 @@ interface Entry {
   victims: Victim[];
   nonVictims: NonVictim[];
   notUnderstood?: number;
+  /** Kernel panics in the excerpt (the machine died): `scan` lists them apart from process deaths. */
+  machineDeaths?: number;
 }
 
 interface ScanJson {
@@ -57,6 +61,7 @@ interface ScanJson {
     scope?: string | null;
   }>;
   notUnderstood: { count: number; examples: string[] };
+  machineDeaths: Array<{ what: string; reason: string }>;
 }
 interface ReportJson {
   reports: Array<{
@@ -259,6 +264,22 @@ const SHAPES: Record<string, string[]> = {
   'a seccomp kill (SIGSYS) read from audit records wrapped by the terminal': [
     'firejail-3510-journal-seccomp-sigsys-wrapped.txt',
   ],
+  'kernel oopses kill the task they ran for (x86 old and new formats, 2.6.32 Pid: line, arm, arm64)': [
+    'mptcp-461-x86-5.4-null-deref-oops.txt',
+    'mptcp-71-x86-3.17-unable-to-handle-oops.txt',
+    'sysdig-427-rhel6-2.6.32-raw-pid-comm-oops.txt',
+    'bcachefs-878-dmesg-T-6.14-oops-invalid-opcode.txt',
+    'rpi-6792-arm64-6.12-short-precise-oops.txt',
+    'feh-574-arm-5.4-oops-17.txt',
+    'openbmc-179-arm-5.1-console-prompt-process-line.txt',
+  ],
+  'a WARNING report names a task that lives on; a report ending in a panic is a machine death': [
+    'crdroid-5-arm64-4.14-warning-not-death.txt',
+    'rpi-1088-syslog-arm-3.18-warning-hostapd.txt',
+    'licheepi4a-22-riscv-5.10-panic-in-interrupt.txt',
+    'openwrt-17266-arm64-raw-prio-panic-fatal-exception.txt',
+    'pine64-5-arm64-4.4-panic-in-interrupt-swapper.txt',
+  ],
   'user-space OOM notes (systemd-oomd, systemd per-unit) are not kernel deaths': [
     'systemd-32304-journal-fr-oomd-no-kernel-kill.txt',
     'openprescribing-5431-rfc3339-systemd-oom-units-no-kernel-line.txt',
@@ -299,6 +320,7 @@ describe.each(manifest.map((e) => [e.file, e] as const))('%s', (_file, e) => {
     // Nothing named in the log that did not die there may be listed as a death.
     for (const n of e.nonVictims) if (n.pid !== null) expect(kernel.map((d) => d.pid)).not.toContain(n.pid);
     expect(scan.notUnderstood.count).toBe(e.notUnderstood ?? 0);
+    expect(scan.machineDeaths.length).toBe(e.machineDeaths ?? 0);
   });
 
   test('PID --kmsg explains each victim from its own line, and no non-victim as a death', () => {
@@ -320,6 +342,16 @@ describe.each(manifest.map((e) => [e.file, e] as const))('%s', (_file, e) => {
         if (v.memcg === null) expect(s).toMatch(/does not say whether/);
       }
       if (v.at) expect(rep.verdict.summary).toContain(v.at.slice(-8));
+      // A kernel oops: the kernel's own bug, said so, with a kernel update as the fix; never the program's fault.
+      expect({ pid: v.pid, oops: c.details?.reason === 'kernel-oops' }).toEqual({ pid: v.pid, oops: v.oops === true });
+      if (v.oops) {
+        expect(c.details?.kernelSent).toBe(true);
+        expect(rep.verdict.summary).toMatch(/the kernel hit a bug \(an oops\) while running a system call for it/);
+        expect(rep.verdict.summary).toMatch(/not a fault in the program itself/);
+        const remedy = rep.checks.find((k) => k.id === 'kernel-log')?.remedy?.text ?? '';
+        expect(remedy).toMatch(/update the kernel/);
+        expect(remedy).toMatch(/upstream/);
+      }
     }
     for (const n of e.nonVictims) {
       if (n.pid === null) continue;
