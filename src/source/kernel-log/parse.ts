@@ -22,7 +22,25 @@ const C = '([\\s\\S]{0,64}?)';
 const OOM_HEADER = new RegExp(
   `^${C} invoked oom-killer: gfp_mask=([^,\\s]+),[\\s\\S]*?\\border=(-?\\d+), (?:(?:oom_adj=-?\\d+, )?oom_score_adj=(-?\\d+)|oomkilladj=-?\\d+)`,
 );
-const STACK_TASK = new RegExp(`^CPU: \\d+ (?:UID: \\d+ )?PID: (\\d+) Comm: ${C} ((?:Not tainted|Tainted:)[\\s\\S]*)$`);
+const STACK_TASK_HEAD = /^CPU: \d+ (?:UID: \d+ )?PID: (\d+) Comm: /;
+const TAINT_MARK = /(?= (?:Not tainted|Tainted:))/g;
+
+/**
+ * The task line's comm ends where print_tainted's text starts. A comm may itself hold " Not tainted" (it is
+ * hostile and up to 15 bytes): the real marker is the last one a 15-byte comm can reach.
+ */
+function stackTask(message: string): KernelEvent | null {
+  const m = STACK_TASK_HEAD.exec(message);
+  if (!m) return null;
+  const rest = message.slice(m[0].length);
+  let cut = -1;
+  for (const hit of rest.slice(0, 80).matchAll(TAINT_MARK)) {
+    const at = hit.index ?? -1;
+    if (cut === -1 || Buffer.byteLength(rest.slice(0, at)) <= 15) cut = at;
+  }
+  if (cut === -1) return null;
+  return { type: 'stack-task', pid: int(m[1]), comm: rest.slice(0, cut), ...taintOf(rest.slice(cut + 1)) };
+}
 // "kill process" was lower case in 2.6.36-2.6.3x; "Memory cgroup out of memory" since 2.6.2x memcg.
 const OOM_SELECT = new RegExp(
   `^((?:Memory cgroup )?[Oo]ut of memory(?: \\([a-z_]+\\))?): [Kk]ill process (\\d+) \\(${C}\\) score (-?\\d+) or sacrifice child`,
@@ -172,8 +190,7 @@ function parseCrash(message: string): KernelEvent | null {
   }
   if (message.startsWith('INFO: task ') && (m = HUNG_TASK.exec(message)))
     return { type: 'hung-task', comm: m[1], pid: int(m[2]), seconds: int(m[3]) };
-  if (message.startsWith('CPU: ') && (m = STACK_TASK.exec(message)))
-    return { type: 'stack-task', pid: int(m[1]), comm: m[2], ...taintOf(m[3]) };
+  if (message.startsWith('CPU: ')) return stackTask(message);
   return null;
 }
 
