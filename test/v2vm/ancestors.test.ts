@@ -114,7 +114,7 @@ t("a slice's memory.max: the biggest under the slice is predicted to die, and th
 });
 
 t("systemd-oomd's swap kill (ManagedOOMSwap=kill on -.slice): predicted by name, then oomd kills it", async () => {
-  expect(must('systemctl show -- -.slice -p ManagedOOMSwap --value')).toBe('kill');
+  expect(must('systemctl show -p ManagedOOMSwap --value -- -.slice')).toBe('kill');
   const u = unit('swap');
   must(`systemd-run -q --unit=${u} -p MemoryHigh=16M -p MemoryMax=400M hog 120 touch`);
   const pid = await mainPid(`${u}.service`);
