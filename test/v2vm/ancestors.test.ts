@@ -159,7 +159,6 @@ t(
   async () => {
     // Debian's systemd-oomd package: ManagedOOMMemoryPressure=kill at 50% on user@.service. An admin's drop-in
     // on top lowers the limit (what whydied reads is the manager's merged value either way).
-    expect(must('systemctl show -p ManagedOOMMemoryPressure --value user@.service')).toBe('kill');
     must('mkdir -p /run/systemd/system/user@.service.d /etc/systemd/oomd.conf.d');
     writeInside(
       '/run/systemd/system/user@.service.d/50-whydied-test.conf',
@@ -169,6 +168,7 @@ t(
     must('systemctl daemon-reload && systemctl restart systemd-oomd && loginctl enable-linger alice');
     try {
       expect(await waitInside('systemctl is-active user@1000.service', 60000)).toBe(true);
+      expect(must('systemctl show -p ManagedOOMMemoryPressure --value user@1000.service')).toBe('kill');
       const u = unit('uhog');
       const asAlice = (cmd: string): string => must(`su -s /bin/sh alice -c 'XDG_RUNTIME_DIR=/run/user/1000 ${cmd}'`);
       asAlice(`systemd-run -q --user --unit=${u} -p MemoryHigh=12M hog 100 touch`);
