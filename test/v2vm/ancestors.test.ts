@@ -199,6 +199,10 @@ t(
         ),
       ).toBe(true);
       expect(await waitInside(`! kill -0 ${pid} 2>/dev/null`, 20000)).toBe(true);
+      // After: told as oomd's kill (its line names the cgroup; the user manager's unit is not the system's).
+      const after = report([String(pid)]);
+      expect(after.state).toBe('dead');
+      expect(after.verdict.cause).toMatchObject({ kind: 'oom-kill', sender: { comm: 'systemd-oomd' } });
     } finally {
       sh(
         'loginctl disable-linger alice; rm -f /run/systemd/system/user@.service.d/50-whydied-test.conf /etc/systemd/oomd.conf.d/50-whydied-user.conf; systemctl daemon-reload; systemctl restart systemd-oomd',
