@@ -15,6 +15,7 @@ import { eventWords, joinWords } from './words';
 import { matchLine } from './matches';
 import { shellQuote } from '../util/shell-quote';
 import { humanizeTimes } from './time';
+import { remedyKindInfo } from '../engine/remedy-kinds';
 
 const LABEL = 10;
 /** An alive target's state, threat and whole fix command fit in a terminal's first this many rows. */
@@ -41,26 +42,16 @@ function who(r: Report): string {
       : escapeControl(r.target.query);
 }
 
-/** What a relaunch command does, in words, so the Fix line says why this command. */
-function fixWords(cmd: string): string {
-  if (cmd.includes('RUNNER_TRACKING_ID=') || cmd.includes('JENKINS_NODE_COOKIE='))
-    return "relaunch it without the CI runner's reaping marker, in a session of its own:";
-  if (cmd.includes('setsid -f')) return 'relaunch it in a session of its own:';
-  if (/^(loginctl enable-linger \d+ && )?systemd-run --user/.test(cmd))
-    return 'let the user linger and run it as a user service, outside the login session:';
-  if (/^(sudo )?systemd-run/.test(cmd)) return 'run it as a transient systemd service, outside any login session:';
-  if (/^(sudo )?loginctl enable-linger \d+$/.test(cmd))
-    return 'let the user linger, so the user manager and its units outlive the last logout:';
-  if (cmd.startsWith('echo ') && cmd.includes('memory.')) return 'raise its memory cgroup limit:';
-  if (cmd.startsWith('tmux')) return 'run it in a detached tmux session:';
-  if (cmd.startsWith('docker update --restart')) return "on the container's host, give the container a restart policy:";
-  if (cmd.startsWith('pm2 save')) return 'save the pm2 app list and let a boot unit resurrect it:';
-  return 'run:';
-}
-
-/** The remedy the verdict leads with: the first command escapes every threat found (src/engine/remedy.ts). */
-function primaryFix(r: Report): string | null {
-  return r.remedy[0] ?? null;
+/**
+ * The remedy the verdict leads with and what it does, in words (src/engine/remedy-kinds.ts): the report
+ * carries each step's kind. A report from before revision 2.2 has the commands alone: plain "run:".
+ */
+function primaryFix(r: Report): { words: string; command: string } | null {
+  const command = r.remedy[0];
+  if (command === undefined) return null;
+  const step = r.remedySteps?.[0];
+  const kind = step && step.command === command ? remedyKindInfo(step.kind) : null;
+  return { words: kind?.fix ?? 'run:', command };
 }
 
 interface Ctx {
@@ -167,10 +158,10 @@ function fixBlock(c: Ctx): void {
   if (r.state === 'alive' && r.verdict.status === 'at-risk') {
     const dies = r.risks.filter((k) => k.outcome === 'dies');
     const fix = primaryFix(r);
-    if (dies[0]) threatAndFix(c, 'Threat', text(dies[0].reason, r), fix, fix ? fixWords(fix) : '');
+    if (dies[0]) threatAndFix(c, 'Threat', text(dies[0].reason, r), fix?.command ?? null, fix?.words ?? '');
     else if (fix) {
-      block(c, 'Fix', fixWords(fix));
-      command(c, fix);
+      block(c, 'Fix', fix.words);
+      command(c, fix.command);
     }
     return;
   }
@@ -178,11 +169,11 @@ function fixBlock(c: Ctx): void {
     // Nothing certainly kills it, but /proc cannot decide one event: name it, and the command that settles it.
     const open = r.risks.find((k) => k.outcome === 'unknown');
     const fix = primaryFix(r);
-    const words = fix ? `to be sure, ${fixWords(fix)}` : '';
-    if (open) threatAndFix(c, 'Undecided', text(open.reason, r), fix, words);
+    const words = fix ? `to be sure, ${fix.words}` : '';
+    if (open) threatAndFix(c, 'Undecided', text(open.reason, r), fix?.command ?? null, words);
     else if (fix) {
       block(c, 'Fix', words);
-      command(c, fix);
+      command(c, fix.command);
     }
     return;
   }

@@ -66,14 +66,22 @@ test('every remedy for a hostile argv, argv[0], cwd and log path runs only the i
     });
   });
   const pid = track(Number(pidText.trim()));
-  await waitFor(() => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('time.sleep'));
+  // Past the exec: the background subshell's own argv holds the script text too.
+  const pythonExe = fs.realpathSync(python);
+  await waitFor(() => {
+    try {
+      return fs.readlinkSync(`/proc/${pid}/exe`) === pythonExe;
+    } catch {
+      return false;
+    }
+  });
   const d = await diagnosePid(pid);
   expect(d.verdict.status).toBe('at-risk'); // it shares its group with a live shell
   expect(d.remedy.length).toBeGreaterThan(0);
   const exe = fs.readlinkSync(`/proc/${pid}/exe`);
   const intended = [exe, '-c', script, ...HOSTILE_ARGS];
 
-  for (const cmd of d.remedy) {
+  for (const { command: cmd } of d.remedy) {
     // Printed text: no raw control or bidi character reaches the terminal.
     expect(cmd).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/);
     const { bin, rec } = recorderDir();
