@@ -18,6 +18,8 @@ import {
   waitFor,
 } from '../helpers/processes';
 import { expectValidReports } from '../helpers/schema';
+import { renderTable } from '../../src/render/table';
+import type { Report } from '../../src/engine/types';
 
 type Finding = { id: string; status: string; code: string; summary: string; evidence: Record<string, unknown> };
 type Rep = {
@@ -128,6 +130,16 @@ describe('answer first', () => {
     expect(at80.slice(1, 4).every((l, i) => (i === 0 ? /^Threat / : /^ {10}\S/).test(l))).toBe(true);
     expect(at80[4]).toBe(`  ${fix}`);
     expect(at80[5]).toMatch(/^Fix +above: relaunch it in a session of its own\.$/);
+    // Colour codes take no room (colour needs a terminal, so the same report is rendered here in both ways).
+    // eslint-disable-next-line no-control-regex
+    const plain = (t: string): string => t.replace(/\x1b\[[0-9;]*m/g, '');
+    const same = report as unknown as Report;
+    const coloured = renderTable(same, { color: true, width: 80 });
+    expect(coloured).toMatch(/\x1b\[/);
+    expect(plain(coloured).split('\n').slice(0, 6)).toEqual(
+      renderTable(same, { color: false, width: 80 }).split('\n').slice(0, 6),
+    );
+    expect(plain(coloured).split('\n')[4]).toBe(`  ${fix}`);
   });
 
   it('wraps at 80 and 200 columns without breaking a word, COLUMNS honoured through a pipe', async () => {
