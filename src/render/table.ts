@@ -126,7 +126,7 @@ function rows(lines: readonly string[], width: number | undefined): number {
  * first of these that fits is used:
  *  1. the threat, `Fix  <what the command does>:`, the command;
  *  2. the threat with `Fix: <what the command does>:` as its last sentence, the command;
- *  3. the threat, the command, then `Fix  above: <what it does>` (the words after, the command on row 5).
+ *  3. the threat, the command, then `Fix  above: <what it does>` (the words after the command).
  * None drops a word; when even the third does not fit (a very long threat), it is used all the same: the
  * command is then as high as it can be without cutting the threat.
  */
