@@ -160,7 +160,7 @@ export async function runRecord(req: RecordRequest): Promise<number> {
   if (req.output !== undefined) {
     const spec = (await import('../fleet/outputs')).parseOutputs(req.output, { allowProm: true });
     // A daemon's stdout is its log: every death would be copied there (and the log is for the recorder's own lines).
-    if (req.daemon && spec.jsonl)
+    if (req.daemon && spec.stdout)
       throw new UsageError(
         '--output jsonl writes to stdout, which a --daemon recorder does not have: run it in the foreground (--print-unit) or use store, prom=DIR or journal',
       );
