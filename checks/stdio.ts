@@ -38,6 +38,7 @@ export const stdio: Check = {
         stdoutFile: null,
         parentEnd: [],
         hungUpTtyFds: [],
+        parentChannel: null,
         unreadable: `${read.code}: ${read.message}`,
       };
       const why =

@@ -136,7 +136,9 @@ export async function openSinks(o: SinkOptions): Promise<Sinks> {
       for (const out of opened) out.record?.(rec);
       if (rec.cause.kind === 'exit' && rec.cause.exitCode === 0) return;
       // Hooks run in sessions of their own: nothing they start is reported back to them (no feedback loop).
-      if (hook && (hook.pids.has(rec.pid) || hook.pids.has(rec.sid))) return;
+      // The recorder already marks everything descended from it; this is the cheap second line (a hook's
+      // child that made a session of its own still has the hook as its parent).
+      if (hook && (hook.pids.has(rec.pid) || hook.pids.has(rec.sid) || hook.pids.has(rec.ppid))) return;
       if (helperPids().has(rec.pid)) return;
       const e = toDeathEvent(rec, host);
       for (const out of opened) out.death?.(e, rec);

@@ -47,6 +47,14 @@ export type StdioSection = {
   parentEnd: Array<{ fd: number; kind: FdKind }>;
   /** fd 1/2 on a terminal that was already hung up (`/dev/pts/N (deleted)`): writes fail with EIO now. */
   hungUpTtyFds: number[];
+  /**
+   * A Node IPC channel to its parent (child_process.fork, cluster): NODE_CHANNEL_FD is in its environment
+   * and a UNIX socket past fd 2 has its other end held only by its parent. Null when there is none.
+   * `clusterWorker`: NODE_UNIQUE_ID is set too, which Node's cluster primary gives each worker
+   * (lib/internal/cluster/primary.js createWorkerProcess); a worker exits when that channel disconnects
+   * (lib/internal/cluster/child.js: "primary exited ... worker exits immediately").
+   */
+  parentChannel: { fd: number; clusterWorker: boolean } | null;
   unreadable: string | null;
 };
 
@@ -142,6 +150,7 @@ export function deriveStdio(facts: Facts, pid: number, signals: SignalsSection |
       return out;
     });
   const fd1 = fds.find((f) => f.fd === 1);
+  const parentChannel = ppid === null ? null : nodeChannel(facts, pid, ppid);
   return {
     ok: true,
     value: {
@@ -153,9 +162,34 @@ export function deriveStdio(facts: Facts, pid: number, signals: SignalsSection |
         stdoutFile: fd1 && fd1.kind === 'file' ? fd1.target : null,
         parentEnd: fds.filter((f) => f.parentHoldsOtherEnd).map((f) => ({ fd: f.fd, kind: f.kind })),
         hungUpTtyFds: fds.filter((f) => f.fd !== 0 && f.hungUp).map((f) => f.fd),
+        parentChannel,
         unreadable: null,
       },
       pipeDeath,
     },
   };
+}
+
+/** Sockets past fd 2 looked at for a channel to the parent (bounded: a server may hold thousands). */
+const MAX_CHANNEL_FDS = 32;
+
+/**
+ * Node's IPC channel to its parent: only looked for when the environment names one (NODE_CHANNEL_FD, set
+ * by child_process.fork and cluster; lib/internal/child_process.js), then found by what /proc shows: a
+ * UNIX socket whose peer (sock_diag) only the parent holds.
+ */
+function nodeChannel(facts: Facts, pid: number, ppid: number): { fd: number; clusterWorker: boolean } | null {
+  const env = facts.envNames(pid, ['NODE_CHANNEL_FD', 'NODE_UNIQUE_ID']);
+  if (!env.ok || !env.value.includes('NODE_CHANNEL_FD')) return null;
+  const all = facts.fds(pid, true);
+  if (!all.ok) return null;
+  const sockets = all.value.filter((f) => f.fd > 2 && f.kind === 'socket' && f.inode !== undefined);
+  for (const f of sockets.slice(0, MAX_CHANNEL_FDS)) {
+    const peer = facts.unixPeer(f.inode as number);
+    if (peer === null) continue;
+    const holders = facts.socketHolders(peer).filter((p) => p !== pid);
+    if (holders.length > 0 && holders.every((h) => h === ppid))
+      return { fd: f.fd, clusterWorker: env.value.includes('NODE_UNIQUE_ID') };
+  }
+  return null;
 }

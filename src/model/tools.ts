@@ -406,6 +406,51 @@ export const TOOLS: readonly Tool[] = [
     ],
   },
   {
+    id: 'concurrently',
+    role: 'job-runner',
+    names: ['concurrently', 'conc'],
+    label: 'concurrently',
+    traits: T({ relaysSignals: true, stopsChildrenOnOwnStop: true, signalsGroup: true }),
+    stop: 'kill -TERM <concurrently pid>',
+    keepRunning: null,
+    family: 'job-runners',
+    sources: [
+      'concurrently 9.2 dist/src/flow-control/kill-on-signal.js: on SIGINT, SIGTERM or SIGHUP every command is killed with that signal',
+      "concurrently 9.2 dist/src/command.js kill(): tree-kill of the command's pid, so the `/bin/sh -c` it runs commands through is no shield",
+      'measured (npm concurrently 9.2.5): SIGTERM to concurrently ends `sh -c` and the command under it',
+    ],
+  },
+  {
+    id: 'nodemon',
+    role: 'supervisor',
+    names: ['nodemon'],
+    label: 'nodemon',
+    traits: T({ relaysSignals: true, stopsChildrenOnOwnStop: true }),
+    stop: 'kill -TERM <nodemon pid>',
+    keepRunning: null,
+    family: 'supervisors',
+    sources: [
+      "nodemon 3.1 lib/monitor/run.js: process.once('SIGTERM') -> child.kill('SIGTERM') (its direct child only; the psTree kill of the whole subtree is for restarts and SIGINT's quit)",
+      'measured (npm nodemon 3.1.14): SIGTERM to nodemon ends `node app.js` it runs directly; with --exec through `sh -c` the command under sh is left running',
+    ],
+  },
+  {
+    id: 'foreman',
+    role: 'supervisor',
+    names: ['foreman', 'forego', 'honcho'],
+    prefixes: ['foreman: '],
+    label: 'foreman (Procfile runner)',
+    traits: T({ relaysSignals: true, stopsChildrenOnOwnStop: true, signalsGroup: true, escalatesToKill: true }),
+    stop: 'kill -TERM <foreman pid> (or Ctrl-C)',
+    keepRunning: 'a unit per Procfile line (`foreman export systemd`)',
+    family: 'supervisors',
+    sources: [
+      'foreman 0.87.2 lib/foreman/engine.rb handle_signal: TERM/INT -> terminate_gracefully: killall (Process.kill of its own process group, where its Procfile processes run), SIGKILL to the rest after --timeout (5 s)',
+      'foreman(1) "SIGNALS": on SIGINT/SIGTERM it sends SIGTERM to all processes, then SIGKILL after the timeout; honcho and forego copy this design',
+      'measured (ruby-foreman 0.87.2, Debian 12): SIGTERM to `foreman: master` ends every Procfile process',
+    ],
+  },
+  {
     id: 'container-init',
     role: 'container-init',
     names: ['docker-init', 'tini', 'dumb-init', 'catatonit'],
@@ -494,11 +539,25 @@ function basename(s: string): string {
 const BY_NAME = new Map<string, Tool>();
 for (const t of TOOLS) for (const n of t.names) if (!BY_NAME.has(n)) BY_NAME.set(n, t);
 
+/**
+ * Interpreters whose comm is their own name whatever script they run (`node .bin/nodemon`, `ruby
+ * /usr/bin/foreman`): for these the script's basename names the tool.
+ */
+const INTERPRETER = /^(node|nodejs|python[0-9.]*|ruby[0-9.]*|perl[0-9.]*)$/;
+
+/** argv's first operand after the interpreter's own options (`node --inspect x.js` -> x.js). */
+function scriptOf(argv: readonly string[]): string {
+  for (const a of argv.slice(1, 6)) if (!a.startsWith('-')) return basename(a);
+  return '';
+}
+
 /** The tool a process is, by comm or argv[0]'s basename (a login shell's leading dash dropped); null if none. */
 export function toolOf(p: { comm: string; argv?: readonly string[] | null }): Tool | null {
   const argv0 = p.argv && p.argv.length > 0 ? p.argv[0] : '';
   const base0 = basename(argv0.replace(/^-/, ''));
-  const byName = BY_NAME.get(p.comm) ?? BY_NAME.get(base0) ?? BY_NAME.get(argv0);
+  const script = p.argv && (INTERPRETER.test(p.comm) || INTERPRETER.test(base0)) ? scriptOf(p.argv) : '';
+  const byName =
+    BY_NAME.get(p.comm) ?? BY_NAME.get(base0) ?? BY_NAME.get(argv0) ?? (script ? BY_NAME.get(script) : undefined);
   if (byName) return byName;
   for (const t of TOOLS) if (t.prefixes?.some((x) => p.comm.startsWith(x))) return t;
   return null;

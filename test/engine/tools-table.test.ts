@@ -28,7 +28,7 @@ test('keepers, supervisors, wrappers, schedulers and runners classify by the tab
   expect(c('sudo', ['sudo', '-u', 'nobody', 'sleep'])).toMatchObject({ kind: 'wrapper', tool: 'sudo' });
   expect(c('timeout', ['timeout', '9', 'sleep'])).toMatchObject({ kind: 'wrapper', tool: 'timeout' });
   expect(c('atd', ['/usr/sbin/atd', '-f'])).toMatchObject({ kind: 'cron', tool: 'atd' });
-  expect(c('cron', ['/usr/sbin/CRON', '-f'])).toMatchObject({ kind: 'cron', label: 'cron (cron)' });
+  expect(c('cron', ['/usr/sbin/CRON', '-f'])).toMatchObject({ kind: 'cron', label: 'cron' });
   expect(c('parallel', ['/usr/bin/perl', '/usr/bin/parallel'])).toMatchObject({ kind: 'job-runner' });
   expect(c('tini', ['tini', '--', 'sleep'])).toMatchObject({ kind: 'container-init' });
   expect(c('nohup', ['nohup', 'x'])).toMatchObject({ kind: 'nohup', label: 'nohup wrapper' });

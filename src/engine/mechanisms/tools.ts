@@ -13,6 +13,7 @@ export const toolMechanisms: readonly Mechanism[] = [
     sources: [
       'bash(1) SIGNALS and jobs.c hangup_all_jobs(): at SIGHUP an interactive shell resends SIGHUP to every job not disowned; huponexit does the same when a login shell exits',
       'bash jobs.c terminate_stopped_jobs(): stopped jobs get SIGTERM and SIGCONT when the shell exits',
+      'bash jobs.c make_child()/delete_job(): with job control each job gets a process group of its own; a finished job is deleted from the table, and hangup_all_jobs() signals only the jobs still in it',
       'zshmisc(1) "Jobs": zsh HUPs running jobs at exit unless NO_HUP; dash keeps no job table past its exit',
     ],
     procShows:
@@ -25,6 +26,7 @@ export const toolMechanisms: readonly Mechanism[] = [
       'parent.login-shell-job',
       'parent.stopped-job',
       'parent.reparent',
+      'group.finished-job',
     ],
     watch: 'shell-forwarded-hangup',
     remedy: 'Relaunch in a session of its own (setsid -f, logs appended), or disown -h it in that shell.',
@@ -32,6 +34,7 @@ export const toolMechanisms: readonly Mechanism[] = [
       'plain `cmd &`: dies (likely) at hangup (disown, invisible, named as the exception), and it does die when the connection drops',
       'huponexit: a login shell that exits SIGHUPs its jobs; without it they stay',
       'a stopped job (^Z) dies when its shell exits and when the connection drops',
+      "`(cmd &)` leaves no job: it survives the drop, and no one kills the finished job's group",
     ],
   },
   {
@@ -156,6 +159,8 @@ export const toolMechanisms: readonly Mechanism[] = [
       'runsv(8) CONTROL x: TERM then CONT to the service; runsv.c: SIGTERM acts as x',
       's6-supervise (skarnet.org): "SIGTERM: bring down the service and exit, as if s6-svc -xd"',
       'supervise(8) (daemontools 0.76): no signal handler; svc -d/-x to stop',
+      "nodemon 3.1 lib/monitor/run.js: SIGTERM -> child.kill('SIGTERM'), its direct child only",
+      'foreman 0.87.2 lib/foreman/engine.rb terminate_gracefully: SIGTERM to its own process group, SIGKILL after --timeout',
     ],
     procShows: 'Its parent is supervisord, `PM2 vX: God Daemon`, runsv, s6-supervise or supervise.',
     traceShows: 'signal_generate SIGTERM (SIGINT for pm2) with the supervisor as sender, before the supervisor exits.',
@@ -169,6 +174,9 @@ export const toolMechanisms: readonly Mechanism[] = [
       'runit runsv: SIGTERM to runsv takes its service down',
       's6-supervise: SIGTERM brings the service down (as s6-svc -xd)',
       'daemontools supervise: its own end sends the service nothing; it keeps running',
+      'nodemon: SIGTERM to nodemon ends the app it runs directly',
+      'nodemon --exec through `sh -c`: SIGTERM to nodemon ends sh only; the command under it is left running',
+      'foreman: SIGTERM to foreman ends its Procfile processes',
     ],
   },
   {
@@ -199,6 +207,7 @@ export const toolMechanisms: readonly Mechanism[] = [
       'parallel(1) --termseq (20221122): jobs get TERM,200,TERM,100,TERM,50,KILL,25 when parallel is terminated',
       'GNU make 4.3 commands.c fatal_error_signal(): running recipe children killed, targets removed',
       'xargs(1) (findutils 4.9): no TERM handler; its children are left running',
+      'concurrently 9.2 kill-on-signal.js + tree-kill: SIGINT/SIGTERM/SIGHUP relayed to each command’s whole tree',
     ],
     procShows: 'Its parent is parallel, make or xargs.',
     traceShows: 'signal_generate SIGTERM from parallel or make to the job.',
@@ -209,6 +218,7 @@ export const toolMechanisms: readonly Mechanism[] = [
       'GNU parallel: SIGTERM to parallel sends its jobs the termseq',
       'make: SIGTERM to make kills its running recipe',
       'xargs only waits: its death leaves the command running',
+      'concurrently: SIGTERM to concurrently ends its command through `sh -c` (tree-kill)',
     ],
   },
   {
@@ -339,6 +349,39 @@ export const toolMechanisms: readonly Mechanism[] = [
       'a nohup process in an ssh session with KillUserProcesses=yes: at-risk at session end, citing the drop-in',
       'the first remedy whydied printed survives the next logout, and is no longer at risk for it',
       'loginctl enable-linger + systemd-run --user survives logout; without linger it does not',
+    ],
+  },
+  {
+    id: 'tool.language-runtimes',
+    family: 'tool',
+    title:
+      "Language runtimes' spawn defaults: a child's stdio (inherited, a pipe, a socketpair) and IPC channel decide whether its parent's death ends it",
+    sources: [
+      'Python 3 Lib/subprocess.py Popen: stdin/stdout/stderr None inherit the parent’s fds; PIPE makes an os.pipe() whose read end the parent keeps; start_new_session only calls setsid()',
+      'libuv src/unix/process.c uv_spawn: Node child_process.spawn stdio "pipe" (the default) is a socketpair; detached: true is setsid() only; "ignore" opens /dev/null',
+      'Node lib/internal/child_process.js: fork() adds an IPC socketpair and NODE_CHANNEL_FD; lib/internal/cluster/primary.js sets NODE_UNIQUE_ID; lib/internal/cluster/child.js exits a worker whose channel disconnects',
+      'perlfunc open "-|": a pipe from the child’s stdout to the parent; Ruby IO.popen: the same',
+      'OpenJDK java.lang.ProcessBuilder: Redirect.PIPE (the default) for all three; the JVM’s exit destroys no child (Process has no parent-death tie)',
+      'Go os/exec Cmd: a nil Stdout/Stderr is /dev/null (os.DevNull); SysProcAttr.Setpgid/Setsid/Pdeathsig opt in',
+    ],
+    procShows:
+      'fd 1/2 `pipe:[N]` or `socket:[N]` whose other end only the parent holds (pipe holders with fdinfo flags; a UNIX socket’s peer from sock_diag); for Node, NODE_CHANNEL_FD (and NODE_UNIQUE_ID for a cluster worker) in the environment and a socket past fd 2 whose peer only the parent holds.',
+    traceShows:
+      'signal_generate SIGPIPE from the child to itself at its next write after the parent’s exit; a cluster worker’s own exit(0) at the disconnect (sched_process_exit, no signal).',
+    rules: ['parent.cluster-worker'],
+    watch: null,
+    remedy:
+      'Spawn with stdio to a file or /dev/null (Popen(stdout=f), spawn(..., {stdio: "ignore"}), Redirect.to(file)) and detached, or relaunch it detached with its output to a log (setsid -f CMD </dev/null >>log 2>&1).',
+    scenarios: [
+      'Python subprocess.Popen default: the child inherits its parent’s stdio (a log file); the parent’s death leaves it running',
+      'Python Popen(stdout=PIPE, start_new_session=True): a session of its own does not save it; the parent’s death kills it at its next write',
+      'Node spawn {detached: true} with default stdio: detached, yet its socketpair stdio kills it at its next write when the parent dies',
+      'Node spawn {detached: true, stdio: "ignore"}: nothing ties it to the parent; the parent’s death leaves it running',
+      'Perl open(FH, "-|"): the parent reads its output pipe; the parent’s death kills it at its next write',
+      'Ruby IO.popen: the parent holds the read end of its pipe; the parent’s death kills it at its next write',
+      'Java ProcessBuilder default pipes: the JVM exits at SIGTERM without touching its child, which dies at its next write',
+      'Node cluster worker: the primary’s death disconnects its IPC channel and the worker exits',
+      'Node child_process.fork without a disconnect handler: the parent’s death closes the channel and leaves it running',
     ],
   },
 ];

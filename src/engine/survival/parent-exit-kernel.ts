@@ -10,6 +10,9 @@
  *  - Its stdout/stderr is a pipe or socketpair that only the parent reads: the next write after the
  *    parent's exit raises SIGPIPE (fs/pipe.c pipe_write, net/unix/af_unix.c unix_stream_sendmsg) or, with
  *    SIGPIPE ignored or handled, fails with EPIPE: then the program decides.
+ *  - It is a Node cluster worker whose IPC channel (a UNIX socket) only its parent, the primary, holds: the
+ *    parent's exit closes the channel, and Node's cluster code makes the worker exit at the disconnect
+ *    (lib/internal/cluster/child.js). A plain fork() child keeps running: the program decides.
  *  - A prctl(PR_SET_PDEATHSIG) signal is not in /proc at all: the generic rules say so.
  */
 import type { SurvivalRule, RiskEvidence } from './types';
@@ -83,6 +86,20 @@ export const kernelParentExitRules: SurvivalRule[] = [
       if (!t || !e.signals) return null;
       const how = e.signals.pipeBlocked ? 'blocked' : e.signals.pipe === 'ignored' ? 'ignored' : 'handled';
       return `${t}, and SIGPIPE is ${how}: once the parent exits its writes there fail with EPIPE, and the program decides what that does (Node, Python and Go programs often exit on it)`;
+    },
+  },
+  {
+    code: 'parent.cluster-worker',
+    event: 'parent-exit',
+    outcome: 'dies',
+    confidence: 'likely',
+    meaning:
+      'It is a Node cluster worker (NODE_UNIQUE_ID) whose IPC channel only its parent, the primary, holds: when the primary exits the channel disconnects and the worker exits.',
+    when: (e) => {
+      const c = e.stdio?.parentChannel;
+      const p = parentPid(e);
+      if (!c?.clusterWorker || p === null) return null;
+      return `fd ${c.fd} is its IPC channel (NODE_CHANNEL_FD), a UNIX socket whose other end only its parent (pid ${p}) holds, and NODE_UNIQUE_ID marks it a Node cluster worker: when the primary exits the channel disconnects and Node's cluster code exits the worker at once (unless the program replaced that 'disconnect' handling)`;
     },
   },
 ];

@@ -1,0 +1,104 @@
+/**
+ * Development runners and Procfile runners, each the real tool (npm devDependencies, ruby-foreman from
+ * .ci/run): what each does to its commands when it is itself stopped, read from its own source (the tools
+ * table's `sources`), predicted by whydied and then made to happen. A runner whose stop reaches its command
+ * is its keeper (parent.stopper, `by: keeper`); one whose stop misses a command under `sh -c` is not.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { cleanEnv } from '../scenarios/helpers';
+import { cleanupProcesses, isRoot } from '../helpers/processes';
+import { launch, missingTool, signal, tempDir } from './harness/tools';
+import { teardownAll } from './harness/teardown';
+import { diagnose, expectReality, expectRule, mechanismOf, outcomeOf, startWatch, uniqueSleep } from './predict';
+
+afterAll(async () => {
+  await teardownAll();
+  cleanupProcesses();
+});
+
+const BIN = path.join(__dirname, '..', '..', 'node_modules', '.bin');
+const skip = isRoot() ? null : 'not root (watch needs tracefs)';
+if (skip) console.log(`reality/tools-runners skipped: ${skip}`);
+const maybe = skip ? describe.skip : describe;
+const needBin = (name: string): jest.It => (fs.existsSync(path.join(BIN, name)) ? test : test.skip);
+const need = (...tools: string[]): jest.It => (missingTool(...tools) ? test.skip : test);
+
+/** The node a launched npm tool runs on (its process.execPath: the argv[0] of the app it spawns). */
+function nodeOnPath(): string {
+  const r = spawnSync('node', ['-p', 'process.execPath'], { encoding: 'utf8', env: cleanEnv({}) });
+  return r.stdout.trim();
+}
+
+/** The keeper's stop is predicted as the keeper's end, and the verdict does not count it. */
+function expectKeeperStop(pid: number, name: RegExp) {
+  const r = diagnose(pid);
+  const pe = expectRule(r, 'parent-exit', 'parent.stopper');
+  expect(pe.by).toBe('keeper');
+  expect(pe.reason).toMatch(name);
+  expect(r.risks.filter((x) => x.outcome === 'dies' && x.by !== 'keeper').length > 0).toBe(
+    r.verdict.status === 'at-risk',
+  );
+  return pe;
+}
+
+maybe('development and Procfile runners', () => {
+  needBin('concurrently')(
+    'concurrently: SIGTERM to concurrently ends its command through `sh -c` (tree-kill)',
+    async () => {
+      const n = uniqueSleep();
+      const l = await launch([path.join(BIN, 'concurrently'), `sleep ${n}`], ['sleep', n]);
+      const pe = expectKeeperStop(l.pid, /concurrently/);
+      expect(pe.reason).toMatch(/through sh -c/);
+      const w = await startWatch(l.pid);
+      signal(l.rootPid, 'SIGTERM');
+      expectReality(pe, await outcomeOf(l.pid, pe));
+      expect(mechanismOf(await w.result)).toBe('kill');
+      await l.stop();
+    },
+  );
+
+  needBin('nodemon')('nodemon: SIGTERM to nodemon ends the app it runs directly', async () => {
+    const dir = tempDir('nodemon');
+    const app = path.join(dir, `app-${uniqueSleep()}.js`);
+    fs.writeFileSync(app, 'setInterval(() => {}, 1e6);\n');
+    const l = await launch([path.join(BIN, 'nodemon'), app], [nodeOnPath(), app], { cwd: dir });
+    const pe = expectKeeperStop(l.pid, /nodemon/);
+    const w = await startWatch(l.pid);
+    signal(l.parentPid, 'SIGTERM');
+    expectReality(pe, await outcomeOf(l.pid, pe));
+    expect(mechanismOf(await w.result)).toBe('kill');
+    await l.stop();
+  });
+
+  needBin('nodemon')(
+    'nodemon --exec through `sh -c`: SIGTERM to nodemon ends sh only; the command under it is left running',
+    async () => {
+      const n = uniqueSleep();
+      const dir = tempDir('nodemon-exec');
+      const l = await launch([path.join(BIN, 'nodemon'), '--exec', `sleep ${n}`], ['sleep', n], { cwd: dir });
+      const r = diagnose(l.pid);
+      const pe = expectRule(r, 'parent-exit', 'parent.reparent');
+      const nodemon = l.rootPid;
+      signal(nodemon, 'SIGTERM');
+      const died = await outcomeOf(l.pid, pe);
+      expect(died).toBe(false);
+      expectReality(pe, died);
+      await l.stop();
+    },
+  );
+
+  need('foreman')('foreman: SIGTERM to foreman ends its Procfile processes', async () => {
+    const n = uniqueSleep();
+    const dir = tempDir('foreman');
+    fs.writeFileSync(path.join(dir, 'Procfile'), `web: sleep ${n}\n`);
+    const l = await launch(['foreman', 'start', '-f', path.join(dir, 'Procfile')], ['sleep', n], { cwd: dir });
+    const pe = expectKeeperStop(l.pid, /foreman/);
+    const w = await startWatch(l.pid);
+    signal(l.parentPid, 'SIGTERM');
+    expectReality(pe, await outcomeOf(l.pid, pe));
+    expect(['kill', 'group-kill']).toContain(mechanismOf(await w.result));
+    await l.stop();
+  });
+});
