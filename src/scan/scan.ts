@@ -3,6 +3,7 @@
  * first, one entry each. Reads only through Facts, so `--kmsg`/`--journal` saved logs and bundles work
  * the same way. A death seen by several sources is listed once, under the most direct one.
  */
+import { CAUSE_SOURCE_INFO } from '../source/cause';
 import type { CauseSource } from '../engine/types';
 import type { Facts } from '../source/types';
 import type { ScanEntry } from './entry';
@@ -124,7 +125,10 @@ function fromRecords(facts: Facts, out: ScanEntry[], unreadable: string[]): void
   }
 }
 
-const RANK: Record<CauseSource, number> = { watch: 6, record: 5, 'kernel-log': 4, journal: 3, systemd: 2, plugin: 1 };
+const RANK = Object.fromEntries(Object.entries(CAUSE_SOURCE_INFO).map(([k, v]) => [k, v.rank])) as Record<
+  CauseSource,
+  number
+>;
 
 export function scanDeaths(facts: Facts, sinceMs: number | null): ScanResult {
   const all: ScanEntry[] = [];
