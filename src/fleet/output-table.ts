@@ -7,10 +7,15 @@
 import { UsageError } from '../util/errors';
 import { safeJson } from '../util/escape';
 import type { DeathRecord } from '../source/records/types';
-import { secureDir } from '../source/safe-write';
+import * as path from 'path';
 import type { DeathEvent } from './death-event';
-import { DeathCounters, type Health, writeTextfile } from './prom';
-import { JOURNAL_SOCKET, JournalSender, perlPath, SYSLOG_SOCKET } from './journal';
+import type { Health } from './prom';
+
+// The help of `record` and `run` reads this table: what opens an output (child_process, fs) loads in open().
+
+/** journald's native socket (systemd-journald.socket) and the syslog fallback (RFC 3164 datagrams). */
+export const JOURNAL_SOCKET = '/run/systemd/journal/socket';
+export const SYSLOG_SOCKET = '/dev/log';
 
 /** One `name[=value]` item of --output. */
 export interface OutputItem {
@@ -51,6 +56,10 @@ export interface OutputDef<C> {
   also?: readonly string[];
   /** How it is written in --output, for usage errors, help and completion ("prom=DIR"). */
   usage: string;
+  /** What it is, for --help ("textfile collector"). */
+  help: string;
+  /** Only the long-running recorder has it (a single run has no counters to keep). */
+  recorderOnly?: boolean;
   /** Writes records to the store (record's writer and run's state dir check read this). */
   stores?: boolean;
   /** Writes to the process's stdout: a --daemon recorder has none. */
@@ -60,13 +69,20 @@ export interface OutputDef<C> {
   /** Its config from the items naming it (UsageError on a bad one). */
   parse(items: readonly OutputItem[], opts: { allowProm?: boolean }): C;
   /** Checked before anything starts (UsageError): then opened. */
-  open(c: C, ctx: OutputContext): OpenOutput;
+  open(c: C, ctx: OutputContext): Promise<OpenOutput>;
 }
 
 /** An entry whose config type is its own: each entry is type-checked against its C where it is written. */
 export type AnyOutputDef = OutputDef<unknown>;
 
 const define = <C>(d: OutputDef<C>): AnyOutputDef => d as unknown as AnyOutputDef;
+
+/** The --output help of a command: every output it has, with what it is. */
+export function outputHelp(opts: { recorder: boolean }): string {
+  return OUTPUTS.filter((d) => opts.recorder || !d.recorderOnly)
+    .map((d) => `${d.usage} (${d.help})`)
+    .join(', ');
+}
 
 /** A name that takes no value: `store`, not `store=x`. */
 function flag(name: string, items: readonly OutputItem[]): true {
@@ -78,20 +94,24 @@ export const OUTPUTS: readonly AnyOutputDef[] = [
   define<true>({
     name: 'store',
     usage: 'store',
+    help: 'the records store, the default',
     stores: true,
     parse: (items) => flag('store', items),
-    open: (_c, ctx) => ({ record: (rec) => ctx.defaultStore?.(rec) }),
+    open: async (_c, ctx) => ({ record: (rec) => ctx.defaultStore?.(rec) }),
   }),
   define<true>({
     name: 'jsonl',
     usage: 'jsonl',
+    help: 'whydied.death/1 lines on stdout; run: stderr',
     stdout: true,
     parse: (items) => flag('jsonl', items),
-    open: (_c, ctx) => ({ death: (e) => void ctx.jsonlStream.write(safeJson(e) + '\n') }),
+    open: async (_c, ctx) => ({ death: (e) => void ctx.jsonlStream.write(safeJson(e) + '\n') }),
   }),
   define<string>({
     name: 'prom',
     usage: 'prom=DIR',
+    help: 'textfile collector',
+    recorderOnly: true,
     writes: (dir) => [dir],
     parse(items, opts) {
       if (!opts.allowProm)
@@ -105,7 +125,9 @@ export const OUTPUTS: readonly AnyOutputDef[] = [
         );
       return dir;
     },
-    open(dir, ctx) {
+    async open(dir, ctx) {
+      const { secureDir } = await import('../source/safe-write');
+      const { DeathCounters, writeTextfile } = await import('./prom');
       secureDir(dir, 'textfile collector directory', false);
       const counters = new DeathCounters();
       let health: Omit<Health, 'hooksDropped'> = { events: 0, lost: 0, lagSeconds: 0 };
@@ -144,10 +166,46 @@ export const OUTPUTS: readonly AnyOutputDef[] = [
       };
     },
   }),
+  define<string>({
+    // The published events appended to a file of their own: for `run` (stdout is CMD's) and a --daemon
+    // recorder (no stdout). Opened 0600 without following a link (safe-write's openAppend, private: events
+    // name command lines); a failed write is said once per failure and the death goes on to the others.
+    name: 'file',
+    usage: 'file=PATH',
+    help: 'whydied.death/1 lines appended to PATH',
+    writes: (file) => [path.dirname(path.resolve(file))],
+    parse(items) {
+      const file = items[items.length - 1].value;
+      if (file === null) throw new UsageError('--output file needs the path to append to: file=/var/log/deaths.jsonl');
+      return file;
+    },
+    async open(file, ctx) {
+      const fs = await import('fs');
+      const { openAppend, writeAll } = await import('../source/safe-write');
+      const fd = openAppend(file, { role: 'events file', private: true });
+      let open = true;
+      const close = (): void => {
+        if (open) fs.closeSync(fd);
+        open = false;
+      };
+      return {
+        death(e) {
+          try {
+            writeAll(fd, Buffer.from(safeJson(e) + '\n'), file);
+          } catch (err) {
+            ctx.log(`cannot append to the events file: ${(err as Error).message}`);
+          }
+        },
+        closeSync: close,
+        close: async () => close(),
+      };
+    },
+  }),
   define<{ socket: string; syslog: string }>({
     name: 'journal',
     also: ['syslog'],
     usage: 'journal[=SOCKET],syslog=SOCKET',
+    help: 'journald native protocol, falling back to syslog on /dev/log',
     parse(items) {
       let socket: string | null = null;
       let syslog: string | null = null;
@@ -158,7 +216,8 @@ export const OUTPUTS: readonly AnyOutputDef[] = [
       }
       return { socket: socket ?? JOURNAL_SOCKET, syslog: syslog ?? SYSLOG_SOCKET };
     },
-    open(c, ctx) {
+    async open(c, ctx) {
+      const { JournalSender, perlPath } = await import('./journal');
       const perl = perlPath();
       if (!perl)
         throw new UsageError('--output journal needs perl (Node has no unix datagram sockets): install perl-base');

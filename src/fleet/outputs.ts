@@ -115,7 +115,7 @@ export async function openSinks(o: SinkOptions): Promise<Sinks> {
   };
   const opened: OpenOutput[] = [];
   try {
-    for (const { def, config } of spec.outputs) opened.push(def.open(config, ctx));
+    for (const { def, config } of spec.outputs) opened.push(await def.open(config, ctx));
   } catch (e) {
     // One refused (a usage error): the ones already open end here.
     for (const out of opened) out.closeSync?.();

@@ -31,10 +31,11 @@ export const SECTION_KEYS = Object.keys(SECTIONS) as SectionKey[];
 /** Every section, each null when its presenting check did not show it. */
 export type Sections = { [K in SectionKey]: Exclude<ReturnType<(typeof SECTIONS)[K]['derive']>, null> | null };
 
-/** Read every section the `shown` presenters showed. */
-export function readSections(model: TargetModel, shown: (checkId: string) => boolean): Sections {
+/** Read every section the `shown` presenters showed (a null model: every section unknown). */
+export function readSections(model: TargetModel | null, shown: (checkId: string) => boolean): Sections {
   const out: Partial<Record<SectionKey, unknown>> = {};
-  for (const k of SECTION_KEYS) out[k] = shown(SECTIONS[k].presentedBy) ? SECTIONS[k].derive(model) : null;
+  for (const k of SECTION_KEYS)
+    out[k] = model !== null && shown(SECTIONS[k].presentedBy) ? SECTIONS[k].derive(model) : null;
   return out as Sections;
 }
 

@@ -83,3 +83,33 @@ test('a death goes to every opened output in order: the store gets clean exits, 
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('file=PATH appends the published deaths to a private file, never through a link', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whydied-outputs-'));
+  try {
+    const file = path.join(dir, 'deaths.jsonl');
+    expect(outputDirs(parseOutputs(`file=${file}`))).toEqual([dir]);
+    expect(() => parseOutputs('file')).toThrow(/file=/);
+    for (const round of [1, 2]) {
+      const sinks = await openSinks({ output: `file=${file}`, jsonlStream: new PassThrough(), redactArgv: false });
+      sinks.death(rec(20 + round, 'signal', null, 'SIGTERM'));
+      sinks.death(rec(30 + round, 'exit', 0));
+      await sinks.close();
+    }
+    const lines = fs
+      .readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { schema: string; pid: number });
+    expect(lines.map((l) => l.pid)).toEqual([21, 22]);
+    expect(lines[0].schema).toBe('whydied.death/1');
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    const link = path.join(dir, 'link.jsonl');
+    fs.symlinkSync(file, link);
+    await expect(openSinks({ output: `file=${link}`, jsonlStream: new PassThrough() })).rejects.toThrow(
+      /symbolic link/,
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
