@@ -18,6 +18,8 @@ import { DeathHook } from './hook';
 import { redactArgv, redactArgvDefault } from './privacy';
 import { OUTPUTS, type AnyOutputDef, type OpenOutput, type OutputItem } from './output-table';
 
+export { OUTPUTS } from './output-table';
+
 /** The outputs asked for, each with its parsed config, in table order. */
 export interface OutputSpec {
   outputs: ReadonlyArray<{ def: AnyOutputDef; config: unknown }>;
