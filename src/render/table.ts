@@ -16,6 +16,7 @@ import { matchLine } from './matches';
 import { shellQuote } from '../util/shell-quote';
 import { humanizeTimes } from './time';
 import { remedyKindInfo } from '../engine/remedy-kinds';
+import { PRESENTERS } from '../model/sections';
 
 const LABEL = 10;
 /** An alive target's state, threat and whole fix command fit in a terminal's first this many rows. */
@@ -196,7 +197,7 @@ function fixBlock(c: Ctx): void {
     command(c, `whydied launch --name ${byName ? shellQuote(r.target.query) : 'NAME'} -- CMD ARGS...`);
     // On a systemd host the recorder that survives a reboot is its unit (`whydied record --print-unit`); its
     // default outputs add a Prometheus directory the unit fails without, so only the store and the journal.
-    const su = r.checks.find((f) => f.id === 'systemd-unit');
+    const su = r.checks.find((f) => f.id === PRESENTERS.serviceManager);
     if (su && su.status !== 'skip' && su.code !== 'no-manager')
       command(
         c,
@@ -247,9 +248,9 @@ function checks(c: Ctx): void {
       f.cause.kind === cause.kind &&
       f.cause.signal === cause.signal &&
       Math.abs(Date.parse(f.cause.time ?? '') - Date.parse(cause.time ?? '')) < 2000);
-  // A gone process's `existence` failure is the headline itself.
+  // A gone process's existence finding (its failure) is the headline itself.
   const isHeadline = (f: Finding): boolean =>
-    f.id === 'existence' && f.code === 'gone' && (r.state === 'dead' || r.state === 'not-found');
+    f.id === PRESENTERS.existence && f.code === 'gone' && (r.state === 'dead' || r.state === 'not-found');
   const shown = verbose
     ? r.checks
     : r.checks.filter((f) => f.status !== 'pass' && f.status !== 'skip' && !isHeadline(f));
