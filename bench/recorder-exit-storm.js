@@ -14,118 +14,39 @@
  *   cli defaults to dist/whydied.js; pass another build's dist/whydied.js to compare (e.g. main's).
  */
 'use strict';
-const { spawn, spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
+const lib = require('./storm-lib');
+const { median } = require('./lib');
 
 const RATE = Number(process.argv[2] || 6000);
 const SECONDS = Number(process.argv[3] || 5);
 const TRIALS = Number(process.argv[4] || 5);
 const CLIS = process.argv.slice(5).length ? process.argv.slice(5) : [path.join(__dirname, '../dist/whydied.js')];
 const WORKERS = 4;
-const TICKS = 100;
 
-if (process.getuid() !== 0) {
-  console.error('recorder-exit-storm: needs root (the recorder uses tracefs)');
-  process.exit(2);
-}
-
-const FORKER_C = `
-#include <spawn.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-extern char **environ;
-static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec / 1e9; }
-int main(int argc, char **argv) {
-  double rate = atof(argv[1]), secs = atof(argv[2]); int workers = atoi(argv[3]); char *prog = argv[4];
-  for (int w = 0; w < workers; w++) {
-    if (fork() == 0) {
-      char *args[] = { prog, NULL }; long n = 0; double start = now(), per = workers / rate;
-      while (now() - start < secs) {
-        pid_t c; if (posix_spawn(&c, prog, NULL, NULL, args, environ) == 0) { waitpid(c, NULL, 0); n++; }
-        double ahead = start + n * per - now();
-        if (ahead > 0) { struct timespec ts = { 0, (long)(ahead * 1e9) }; nanosleep(&ts, NULL); }
-      }
-      printf("%d %ld\\n", getpid(), n); fflush(stdout); _exit(0);
-    }
-  }
-  while (wait(NULL) > 0) {}
-  return 0;
-}
-`;
-const TINY_C = 'void _start(void) { __asm__ volatile("mov $231, %eax\\n xor %edi, %edi\\n syscall"); }\n';
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-function cpuTicks(pid) {
-  const s = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-  return Number(f[11]) + Number(f[12]);
-}
-
-async function waitFor(pred, ms) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (pred()) return true;
-    await sleep(50);
-  }
-  return pred();
-}
-
-function readRecords(dir) {
-  const out = [];
-  for (const f of ['records.1.jsonl', 'records.jsonl']) {
-    let text = '';
-    try {
-      text = fs.readFileSync(path.join(dir, f), 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n')) if (line) out.push(JSON.parse(line));
-  }
-  return out;
-}
+lib.requireRoot('recorder-exit-storm');
 
 async function trial(cli, tmp, forker, prog) {
   const state = fs.mkdtempSync(path.join(tmp, 'state-'));
-  const env = { ...process.env };
-  delete env.NODE_EXTRA_CA_CERTS;
-  let log = '';
-  const rec = spawn(process.execPath, [cli, 'record', '--state-dir', state, '--cap-mb', '512'], {
-    env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  rec.stderr.on('data', (d) => (log += d));
+  const { rec, stop } = await lib.startRecorder(cli, state);
   try {
-    if (!(await waitFor(() => /recording: instance/.test(log), 20000))) throw new Error(`no start: ${log}`);
-    await sleep(500);
-    const c0 = cpuTicks(rec.pid);
+    await lib.sleep(500);
+    const c0 = lib.cpuTicks(rec.pid);
     const t0 = Date.now();
-    const run = spawnSync(forker, [String(RATE), String(SECONDS), String(WORKERS), prog], { encoding: 'utf8' });
+    const workers = lib.storm(forker, RATE, SECONDS, WORKERS, prog);
     const tStorm = (Date.now() - t0) / 1000;
-    const workers = run.stdout
-      .trim()
-      .split('\n')
-      .map((l) => l.split(' ').map(Number));
-    const spawned = workers.reduce((a, [, n]) => a + n, 0);
-    const wpids = new Set(workers.map(([pid]) => pid));
-    const mine = () => readRecords(state).filter((r) => wpids.has(r.ppid));
-    await waitFor(() => mine().length >= spawned, 10000);
+    const spawned = workers.reduce((a, w) => a + w.n, 0);
+    const wpids = new Set(workers.map((w) => w.pid));
+    const mine = () => lib.readRecords(state).filter((r) => wpids.has(r.ppid));
+    await lib.waitFor(() => mine().length >= spawned, 10000);
     const tAll = (Date.now() - t0) / 1000;
-    const cpu = (cpuTicks(rec.pid) - c0) / TICKS;
+    const cpu = (lib.cpuTicks(rec.pid) - c0) / lib.TICKS;
     const recs = mine();
     const unique = new Set(recs.map((r) => `${r.pid}/${r.startTime}`)).size;
-    rec.kill('SIGTERM');
-    await new Promise((r) => rec.on('exit', r));
-    const st = JSON.parse(fs.readFileSync(path.join(state, 'record.status.json'), 'utf8'));
+    await stop();
+    const st = lib.readStatus(state);
     return {
       exitRate: spawned / tStorm,
       recordRate: unique / tAll,
@@ -136,10 +57,7 @@ async function trial(cli, tmp, forker, prog) {
       cpuShare: (100 * cpu) / tStorm,
     };
   } finally {
-    if (rec.exitCode === null && rec.signalCode === null) {
-      rec.kill('SIGTERM');
-      await new Promise((r) => rec.on('exit', r));
-    }
+    await stop();
     fs.rmSync(state, { recursive: true, force: true });
   }
 }
@@ -147,14 +65,8 @@ async function trial(cli, tmp, forker, prog) {
 async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'whydied-storm-'));
   try {
-    const forker = path.join(tmp, 'forker');
-    fs.writeFileSync(`${forker}.c`, FORKER_C);
-    const cc = spawnSync('cc', ['-O2', '-o', forker, `${forker}.c`], { encoding: 'utf8' });
-    if (cc.status !== 0) throw new Error(`cc failed: ${cc.stderr}`);
-    const prog = path.join(tmp, 'tiny');
-    fs.writeFileSync(`${prog}.c`, TINY_C);
-    const t = spawnSync('cc', ['-O2', '-static', '-nostdlib', '-o', prog, `${prog}.c`], { encoding: 'utf8' });
-    if (t.status !== 0) throw new Error(`cc (tiny) failed: ${t.stderr}`);
+    const forker = lib.buildForker(tmp);
+    const prog = lib.buildTiny(tmp);
     const results = CLIS.map(() => []);
     for (let i = 0; i < TRIALS; i++)
       for (let c = 0; c < CLIS.length; c++) results[c].push(await trial(CLIS[c], tmp, forker, prog));

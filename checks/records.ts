@@ -9,6 +9,7 @@ import { recordNeedles, scanRecords } from '../src/source/records/store';
 import { recordsDir } from '../src/source/records/records-dir';
 import type { DeathRecord } from '../src/source/records/types';
 import { latestKernelDeathMs } from '../src/source/records/later-holder';
+import { isPidCursor, pidHandedOutSince, readPidCursor, type HandedOut } from '../src/source/records/pid-cursor';
 
 function describe(r: DeathRecord): string {
   const c = r.cause;
@@ -94,6 +95,40 @@ function sameName(r: DeathRecord, pid: number): FindingInput {
   };
 }
 
+/** Whether the record's pid was handed out again since it was saved (pid-cursor.ts), through ctx.facts. */
+function handedOutSince(ctx: CheckContext, r: DeathRecord): HandedOut {
+  if (!isPidCursor(r.pidCursor)) return 'unknown';
+  const now = readPidCursor(
+    (p) => {
+      const t = ctx.facts.text(p);
+      return t.ok ? t.value : null;
+    },
+    (p) => {
+      const l = ctx.facts.raw.readLink(p);
+      return l.ok ? l.value : null;
+    },
+  );
+  return now === null ? 'unknown' : pidHandedOutSince(r.pid, r.pidCursor, now);
+}
+
+/** A record of this pid the target cannot be tied to: its start time is unknown and the pid may have come round. */
+function maybeEarlier(r: DeathRecord, since: HandedOut): FindingInput {
+  const when = r.cause.time ?? r.seenAt;
+  const why =
+    since === 'yes'
+      ? `the kernel has handed pid ${r.pid} out again since, so it belongs to an earlier process`
+      : `whether the kernel handed pid ${r.pid} out again since cannot be told, so it may belong to an earlier process`;
+  return {
+    status: 'info',
+    code: 'pid-reused',
+    summary: `a record of pid ${r.pid} (${r.comm}) says it ${describe(r)} at ${when}, but ${why}`,
+    details: [
+      'the target is not running and its start time is not known: a record is used only when its pid, start time and boot agree, or when the pid cannot have been handed out again since',
+    ],
+    evidence: { other: evidenceOf(r), handedOutAgain: since },
+  };
+}
+
 export const records: Check = {
   meta: {
     id: 'records',
@@ -149,9 +184,17 @@ export const records: Check = {
       // Unless the kernel log shows this pid dying after that record: a later holder, whose death it is.
       const laterDeath = latest ? latestKernelDeathMs(ctx.facts, pid) : null;
       const recordEnd = latest ? Date.parse(latest.cause.time ?? latest.seenAt) : NaN;
-      if (latest && !(laterDeath !== null && Number.isFinite(recordEnd) && laterDeath > recordEnd + 1000)) {
+      // And only when the kernel's pid allocator shows the pid was not handed out since the record: a later
+      // holder that ended unseen (no recorder running, no kernel line) must not inherit this story.
+      const since = latest ? handedOutSince(ctx, latest) : 'unknown';
+      if (
+        latest &&
+        since === 'no' &&
+        !(laterDeath !== null && Number.isFinite(recordEnd) && laterDeath > recordEnd + 1000)
+      ) {
         return found(latest, dir, 'pid');
       }
+      if (latest && since !== 'no') return maybeEarlier(latest, since);
     }
     if (!alive && name) {
       const all = scanFor(name).records;

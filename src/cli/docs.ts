@@ -5,6 +5,8 @@
  * script (completion-scripts.ts).
  * The command list comes in as a parameter: the list holds the completion command, which uses this module.
  */
+import { EVENT_INFO } from '../engine/events';
+import { joinWords } from '../engine/words';
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { commandNames, type CommandInfo } from './commands/info';
@@ -124,7 +126,7 @@ export function manPage(commands: readonly CommandInfo[], version: string, date:
   out.push('.SH DESCRIPTION');
   out.push(
     roff(
-      "whydied diagnoses a Linux process started in the background: is it alive, what would kill it next (terminal hangup, its parent exiting, a kill of its process group, the login session ending, CI cleanup, memory pressure) and the command that makes it survive; or, when it is gone, what killed it, from the kernel log, the journal and whydied's own records. The first lines of every report give the verdict, the cause or the threat, and the fix.",
+      `whydied diagnoses a Linux process started in the background: is it alive, what would kill it next (${joinWords(EVENT_INFO.map((e) => e.words))}) and the command that makes it survive; or, when it is gone, what killed it, from the kernel log, the journal and whydied's own records. The first lines of every report give the verdict, the cause or the threat, and the fix.`,
     ),
   );
   out.push('.SH COMMANDS');

@@ -87,7 +87,8 @@ export async function diagnoseWith(deps: DiagnoseDeps, opts: DiagnoseOptions): P
       verdict: { ...d.verdict, cause: rated.cause },
       risks: d.risks,
       checks: rated.findings,
-      remedy: d.remedy,
+      remedy: d.remedy.map((s) => s.command),
+      remedySteps: d.remedy,
     });
   }
   return reports;
@@ -179,5 +180,6 @@ function notFoundReport(opts: DiagnoseOptions, r: ResolvedQuery): Report {
     risks: [],
     checks: [],
     remedy: [],
+    remedySteps: [],
   };
 }

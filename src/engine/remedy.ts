@@ -11,6 +11,8 @@ import type { HostTools } from '../source/types';
 import { shellQuote, shellQuoteArgv } from '../util/shell-quote';
 import { CI_ESCAPES } from '../model/ci-markers';
 import { detachedCommand } from '../model/safe-launch';
+import { EVENT_INFO } from './events';
+import type { RemedyStep } from './remedy-kinds';
 
 export interface RemedyInput {
   argv: readonly string[];
@@ -97,36 +99,14 @@ function ciEscape(markers: ReadonlySet<string>): string {
   return out.length > 0 ? `${out.join(' ')} ` : '';
 }
 
-/** What a remedy command does: the verdict words its headline by this, never by the command's text. */
-export type RemedyKind =
-  | 'relaunch-detached'
-  | 'system-service'
-  | 'user-service'
-  | 'linger'
-  | 'tmux'
-  | 'memory-limit'
-  | 'container-restart'
-  | 'supervisor';
-
-export interface RemedyStep {
-  kind: RemedyKind;
-  /** A complete shell command, quoted, safe to paste. */
-  command: string;
-}
+export type { RemedyKind, RemedyStep } from './remedy-kinds';
 
 /** Commands, best first. Empty when nothing threatens it or there is no argv to relaunch. */
 export function buildRemedy(input: RemedyInput): RemedyStep[] {
   const risks = input.risks;
   const out: RemedyStep[] = [];
-  const relaunchEvents: RiskEvent[] = [
-    'terminal-hangup',
-    'parent-exit',
-    'group-kill',
-    'session-end',
-    'ci-cleanup',
-    'container-stop',
-  ];
-  const needsRelaunch = relaunchEvents.some((e) => threatened(risks, e));
+  // The events a relaunch escapes (events table: relaunch).
+  const needsRelaunch = EVENT_INFO.some((e) => e.relaunch && threatened(risks, e.id));
   const argv = relaunchArgv(input);
   // A supervised process is kept by its supervisor's own config: relaunching it elsewhere loses the restarts.
   const k = input.keeper;
@@ -258,7 +238,7 @@ function relaunchCommands(input: RemedyInput, argv: string[]): RemedyStep[] {
     }
     return out;
   }
-  if (detached) out.push({ kind: 'relaunch-detached', command: detached });
+  if (detached) out.push({ kind: ci ? 'relaunch-ci-escape' : 'relaunch-detached', command: detached });
   if (systemd) out.push({ kind: 'system-service', command: systemUnit });
   if (tmux) out.push({ kind: 'tmux', command: tmux });
   return out;

@@ -3,6 +3,8 @@
  * types (re-exported from src/index.ts). The Report shape is the published JSON contract
  * (schema/report.schema.json, id `whydied.report/2`): change both together, deliberately.
  */
+import type { RiskEvent } from './events';
+import type { RemedyStep } from './remedy-kinds';
 import type { Facts } from '../source/types';
 
 export type Status = 'pass' | 'info' | 'warn' | 'fail' | 'skip' | 'error';
@@ -87,14 +89,9 @@ export type ProcessState = 'alive' | 'zombie' | 'dead' | 'not-found';
  * shows (a disowned job, huponexit, a program's own SIGHUP handler).
  */
 export type VerdictStatus = 'ok' | 'at-risk' | 'uncertain' | 'died' | 'unknown';
-export type RiskEvent =
-  | 'terminal-hangup'
-  | 'parent-exit'
-  | 'group-kill'
-  | 'session-end'
-  | 'ci-cleanup'
-  | 'container-stop'
-  | 'memory-pressure';
+/** The survival events' ids, from the one events table (src/engine/events.ts). */
+export type { RiskEvent };
+export type { RemedyKind, RemedyStep } from './remedy-kinds';
 export type RiskOutcome = 'dies' | 'survives' | 'unknown';
 /**
  * How sure the outcome is, should the event happen: `certain` when a kernel mechanism visible in /proc
@@ -154,5 +151,11 @@ export interface Report {
   verdict: Verdict;
   risks: Risk[];
   checks: Finding[];
+  /** The remedy's commands, best first (the first escapes every threat found). */
   remedy: string[];
+  /**
+   * The same commands with what each does (revision 2.2, additive: renderers word the fix by its kind).
+   * Absent in reports from before it; remedy[] stays the commands for readers that know only it.
+   */
+  remedySteps?: RemedyStep[];
 }

@@ -9,6 +9,8 @@ import type { ExistenceSection } from '../model/existence';
 import { describeExitStatus } from '../model/existence';
 import type { TargetModel } from '../model/target-model';
 import { buildRemedy, type RemedyInput } from './remedy';
+import { REMEDY_KINDS, type RemedyStep } from './remedy-kinds';
+import { eventInfo } from './events';
 import { toolOf } from '../model/tools';
 import { userHome } from '../source/systemd/logind';
 import { eventWords, joinWords } from './words';
@@ -19,7 +21,8 @@ export interface Decision {
   process: ReportProcess | null;
   verdict: Verdict;
   risks: Risk[];
-  remedy: string[];
+  /** The remedy's steps, best first. */
+  remedy: RemedyStep[];
 }
 
 /** Which postmortem source wins when several propose a cause: direct observation beats inference. */
@@ -280,19 +283,12 @@ export function decide(input: {
             mem.ok && mem.value.limitBytes !== null ? { ...mem.value, limitBytes: mem.value.limitBytes } : null,
         })
       : [];
-  const remedy = steps.map((s) => s.command);
-  const first = steps[0]?.kind;
-  const verb =
-    first === 'memory-limit'
-      ? 'raise its memory limit with'
-      : first === 'linger'
-        ? 'keep its user manager past logout with'
-        : first === 'container-restart'
-          ? "on the container's host, let the container's restart policy bring it back with"
-          : first === 'supervisor'
-            ? 'keep it under its supervisor, which its own config brings back, with'
-            : `${dies.some((r) => r.event === 'container-stop') ? 'from the host, ' : ''}relaunch it with`;
-  const fix = remedy.length > 0 ? `; ${verb} \`${remedy[0]}\`` : '';
+  const remedy = steps;
+  const first = steps[0];
+  const kind = first ? REMEDY_KINDS[first.kind] : null;
+  // A relaunch inside a container stays in it: when the container's stop is a threat it runs from the host.
+  const fromHost = kind?.relaunch && dies.some((r) => eventInfo(r.event)?.relaunchFromHost) ? 'from the host, ' : '';
+  const fix = first && kind ? `; ${fromHost}${kind.verdict} \`${first.command}\`` : '';
   const notRun = RISK_CHECKS.filter((id) => !findings.some((f) => f.id === id));
   if (dies.length === 0 && notRun.length > 0) {
     // A partial run (--only, --skip) saw too little to call the process safe: say so, never `ok`.
@@ -322,7 +318,7 @@ export function decide(input: {
     };
   }
   if (dies.length === 0) {
-    const sure = remedy.length > 0 ? `; to be sure, relaunch it with \`${remedy[0]}\`` : '';
+    const sure = first ? `; to be sure, relaunch it with \`${first.command}\`` : '';
     return {
       state,
       process: proc,

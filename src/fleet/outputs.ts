@@ -152,7 +152,9 @@ export async function openSinks(o: SinkOptions): Promise<Sinks> {
       if (spec.store) o.defaultStore?.(rec);
       if (rec.cause.kind === 'exit' && rec.cause.exitCode === 0) return;
       // Hooks run in sessions of their own: nothing they start is reported back to them (no feedback loop).
-      if (hook && (hook.pids.has(rec.pid) || hook.pids.has(rec.sid))) return;
+      // The recorder already marks everything descended from it; this is the cheap second line (a hook's
+      // child that made a session of its own still has the hook as its parent).
+      if (hook && (hook.pids.has(rec.pid) || hook.pids.has(rec.sid) || hook.pids.has(rec.ppid))) return;
       if (journal?.pid !== undefined && rec.pid === journal.pid) return;
       const e: DeathEvent = toDeathEvent(rec, host);
       if (spec.jsonl) o.jsonlStream.write(safeJson(e) + '\n');

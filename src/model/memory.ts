@@ -1,7 +1,9 @@
 /**
  * Memory standing: how close the process is to being the OOM killer's choice — its oom_score against
- * the other candidates (its memory cgroup's members when the cgroup has a limit, else every user
- * process), and its RSS against that domain's memory.
+ * the other candidates (the members of the memory cgroup whose limit binds, else every user process), and its
+ * RSS against that domain's memory. On cgroup v2 the binding memory.max may be an ancestor's (a slice's
+ * MemoryMax): the kernel's OOM killer then acts at that slice and chooses among every process under it
+ * (mm/memcontrol.c mem_cgroup_out_of_memory -> mm/oom_kill.c mem_cgroup_scan_tasks walks the subtree).
  */
 import type { Facts, Read } from '../source/types';
 import { ok } from '../source/types';
@@ -51,9 +53,26 @@ export type OomdView = {
   swapUsedLimitPct: number;
   /** The unit with ManagedOOMSwap=kill on its path (Debian: -.slice). */
   swapUnit: string | null;
+  /**
+   * The host now, as oomd's swap check reads it (systemd 252 src/oom/oomd-manager.c monitor_swap_contexts_handler:
+   * it acts when memory used (MemTotal - MemAvailable) AND swap used both pass SwapUsedLimit, and kills the
+   * monitored cgroup using the most swap): each as a percentage, and its cgroup's share of the swap in use.
+   */
+  swapNow: { memUsedPct: number; swapUsedPct: number; share: number | null } | null;
   watches: { unit: string; cgroup: string; limitPct: number; fullAvg10: number | null }[];
   query: string;
 };
+
+/**
+ * oomd's swap kill is due now and this process's cgroup holds more than half of the swap in use, so it is the
+ * cgroup using the most (whatever the others hold): null otherwise.
+ */
+export function oomdSwapDue(m: MemorySection): NonNullable<OomdView['swapNow']> | null {
+  const o = m.oomd;
+  const n = o?.swapNow;
+  if (!o?.running || !o.swapUnit || !n || n.share === null) return null;
+  return n.memUsedPct > o.swapUsedLimitPct && n.swapUsedPct > o.swapUsedLimitPct && n.share > MAJORITY_SHARE ? n : null;
+}
 
 /** A watch whose pressure is above its limit now: held for durationSec, oomd kills. */
 export function oomdOverLimit(m: MemorySection): OomdView['watches'][number] | null {
@@ -68,10 +87,16 @@ const STALL_PCT = 1;
 
 const mib = (b: number): string => `${Math.round(b / 1048576)} MiB`;
 
-function killerPhrases(v2: MemoryV2 | null, oomd: OomdView | null): string[] {
+function killerPhrases(v2: MemoryV2 | null, oomd: OomdView | null, leafPath: string): string[] {
   const out: string[] = [];
   if (v2) {
-    const use = v2.currentBytes !== null ? ` (its cgroup uses ${mib(v2.currentBytes)}` : ' (';
+    // The use that counts against the binding memory.max: that cgroup's (a slice's whole subtree).
+    const at = v2.max && v2.max.path !== leafPath && v2.max.currentBytes != null ? v2.max : null;
+    const use = at
+      ? ` (${at.path} uses ${mib(at.currentBytes as number)}`
+      : v2.currentBytes !== null
+        ? ` (its cgroup uses ${mib(v2.currentBytes)}`
+        : ' (';
     const swap =
       v2.swapCurrentBytes !== null && v2.swapCurrentBytes > 0
         ? `${use === ' (' ? '' : ', '}${mib(v2.swapCurrentBytes)} in swap${v2.swapMax ? ` of swap.max ${mib(v2.swapMax.bytes)}` : ''}`
@@ -91,7 +116,7 @@ function killerPhrases(v2: MemoryV2 | null, oomd: OomdView | null): string[] {
       );
     if (oomd.swapUnit)
       out.push(
-        `systemd-oomd when swap use passes ${oomd.swapUsedLimitPct}% (ManagedOOMSwap=kill on ${oomd.swapUnit}: it kills the cgroup using the most swap)${off}`,
+        `systemd-oomd when memory use and swap use both pass ${oomd.swapUsedLimitPct}% (ManagedOOMSwap=kill on ${oomd.swapUnit}: it kills the cgroup using the most swap${oomd.swapNow ? `; now memory ${oomd.swapNow.memUsedPct}%, swap ${oomd.swapNow.swapUsedPct}%${oomd.swapNow.share !== null ? `, its cgroup holds ${Math.round(oomd.swapNow.share * 100)}% of the swap in use` : ''}` : ''})${off}`,
       );
   }
   return out;
@@ -107,6 +132,62 @@ export function holdsMajority(m: MemorySection): boolean {
   return m.share !== null && m.share > MAJORITY_SHARE && (m.oomScoreAdj ?? 0) <= 0;
 }
 
+const pidsOf = (r: Read<string>): number[] | null =>
+  r.ok
+    ? r.value
+        .split('\n')
+        .filter((l) => /^\d+$/.test(l))
+        .map(Number)
+    : null;
+
+/** Interface files of cgroup v2 controllers: every other entry of a cgroup directory is a child cgroup. */
+const CONTROL_FILE = /^(cgroup|memory|cpu|cpuset|io|pids|hugetlb|rdma|misc|irq)\./;
+/** Bound on the cgroups read under a limited one (a slice of a busy host). */
+const MAX_SUBTREE = 512;
+
+/** Every process in a v2 cgroup and its descendants (only leaves hold processes, but every level is read). */
+function subtreePids(facts: Facts, dir: string): number[] | null {
+  const own = pidsOf(facts.text(`${dir}/cgroup.procs`));
+  if (own === null) return null;
+  const out = [...own];
+  const queue = [dir];
+  let seen = 1;
+  while (queue.length > 0 && seen < MAX_SUBTREE) {
+    const d = queue.shift() as string;
+    const l = facts.raw.listDir(d);
+    if (!l.ok) continue;
+    for (const name of l.value) {
+      if (CONTROL_FILE.test(name) || seen >= MAX_SUBTREE) continue;
+      const child = `${d}/${name}`;
+      const p = pidsOf(facts.text(`${child}/cgroup.procs`));
+      if (p === null) continue;
+      seen++;
+      out.push(...p);
+      queue.push(child);
+    }
+  }
+  return out;
+}
+
+/** /proc/meminfo's figures oomd reads (src/oom/oomd-util.c oomd_system_context_acquire), as percentages. */
+function hostSwapNow(facts: Facts, cgroupSwapBytes: number | null): OomdView['swapNow'] {
+  const mi = facts.text('/proc/meminfo');
+  if (!mi.ok) return null;
+  const kb = (k: string): number | null => {
+    const m = new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(mi.value);
+    return m ? Number(m[1]) : null;
+  };
+  const [total, avail, swapTotal, swapFree] = ['MemTotal', 'MemAvailable', 'SwapTotal', 'SwapFree'].map(kb);
+  if (!total || avail === null || !swapTotal || swapFree === null) return null;
+  const pct1 = (x: number): number => Math.round(x * 1000) / 10;
+  const swapUsedBytes = (swapTotal - swapFree) * 1024;
+  return {
+    memUsedPct: pct1((total - avail) / total),
+    swapUsedPct: pct1((swapTotal - swapFree) / swapTotal),
+    share: cgroupSwapBytes !== null && swapUsedBytes > 0 ? Math.min(1, cgroupSwapBytes / swapUsedBytes) : null,
+  };
+}
+
 /** MemTotal in bytes from /proc/meminfo. */
 function memTotalBytes(text: string): number | null {
   const m = /^MemTotal:\s+(\d+) kB/m.exec(text);
@@ -120,20 +201,34 @@ export function deriveMemory(facts: Facts, pid: number): Memory {
   const status = facts.status(pid);
   const rssKb = status.ok ? status.value.vmRssKb : null;
   const mem = facts.memoryCgroup(pid);
-  const limit = mem.ok ? realLimit(mem.value.limitBytes) : null;
-  const usage = mem.ok ? mem.value.usageBytes : null;
+  const v2 = mem.ok && mem.value.version === 2 ? readMemoryV2(mem.value, (p) => facts.text(p)) : null;
+  const v2Root = mem.ok
+    ? mem.value.path === '/'
+      ? mem.value.dir
+      : mem.value.dir.slice(0, -mem.value.path.length)
+    : '';
+  // The cgroup whose memory.max binds (v2: its own or an ancestor's, see readMemoryV2); v1: its own.
+  const bind =
+    v2?.max && mem.ok
+      ? { path: v2.max.path, dir: `${v2Root}${v2.max.path}`, limit: v2.max.bytes, usage: v2.max.currentBytes ?? null }
+      : mem.ok
+        ? {
+            path: mem.value.path,
+            dir: mem.value.dir,
+            limit: realLimit(mem.value.limitBytes),
+            usage: mem.value.usageBytes,
+          }
+        : null;
+  const limit = bind?.limit ?? null;
+  const usage = bind?.usage ?? null;
   let rank: number | null = null;
   let ranked = 0;
   let tied = 0;
   let top: MemorySection['top'] = null;
-  // A cgroup OOM kill chooses among the cgroup's own members; a global one among every process.
-  const procs = limit && mem.ok ? facts.text(`${mem.value.dir}/cgroup.procs`) : null;
-  const domainPids = procs?.ok
-    ? procs.value
-        .split('\n')
-        .filter((l) => /^\d+$/.test(l))
-        .map(Number)
-    : null;
+  // A cgroup OOM kill chooses among the members of the limited cgroup (v2: its whole subtree); a global one
+  // among every process.
+  const domainPids =
+    limit && bind ? (v2 ? subtreePids(facts, bind.dir) : pidsOf(facts.text(`${bind.dir}/cgroup.procs`))) : null;
   if (mine.ok) {
     let higher = 0;
     const candidates =
@@ -173,7 +268,7 @@ export function deriveMemory(facts: Facts, pid: number): Memory {
     rssRatio,
     usageRatio,
     domain: domainPids ? 'cgroup' : 'host',
-    cgroupPath: domainPids && mem.ok ? mem.value.path : null,
+    cgroupPath: domainPids && bind ? bind.path : null,
     share: null,
     v2: null,
     oomd: null,
@@ -181,9 +276,8 @@ export function deriveMemory(facts: Facts, pid: number): Memory {
     killers: [],
   };
   if (mem.ok && mem.value.version === 2) {
-    const v2 = readMemoryV2(mem.value, (p) => facts.text(p));
     section.v2 = v2;
-    const root = mem.value.path === '/' ? mem.value.dir : mem.value.dir.slice(0, -mem.value.path.length);
+    const root = v2Root;
     const o = readOomd(facts, mem.value.path);
     if (o && (o.pressure.length > 0 || o.swap)) {
       section.oomd = {
@@ -191,6 +285,7 @@ export function deriveMemory(facts: Facts, pid: number): Memory {
         durationSec: o.durationSec,
         swapUsedLimitPct: o.swapUsedLimitPct,
         swapUnit: o.swap?.unit ?? null,
+        swapNow: o.swap ? hostSwapNow(facts, v2?.swapCurrentBytes ?? null) : null,
         watches: o.pressure.map((w) => ({
           unit: w.unit,
           cgroup: w.cgroup,
@@ -203,10 +298,11 @@ export function deriveMemory(facts: Facts, pid: number): Memory {
         query: o.argv.join(' '),
       };
     }
-    if (v2?.high && v2.currentBytes !== null)
-      section.throttled =
-        v2.currentBytes >= v2.high.bytes * THROTTLE_SHARE && (v2.pressure?.someAvg10 ?? 0) >= STALL_PCT;
-    section.killers = killerPhrases(v2, section.oomd);
+    // Held back by the memory.high that binds: that cgroup's use (a slice's, for a slice's MemoryHigh) at it.
+    const highUse = v2?.high ? (v2.high.currentBytes ?? v2.currentBytes) : null;
+    if (v2?.high && highUse !== null && highUse !== undefined)
+      section.throttled = highUse >= v2.high.bytes * THROTTLE_SHARE && (v2.pressure?.someAvg10 ?? 0) >= STALL_PCT;
+    section.killers = killerPhrases(v2, section.oomd, mem.value.path);
   }
   if (rssKb !== null) {
     let total: number | null;

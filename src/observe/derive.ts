@@ -14,13 +14,18 @@ import type { WatchBackend } from './types';
 /** Signals whose default action does not end the process. */
 const NON_FATAL = new Set([17, 18, 19, 20, 21, 22, 23, 28]);
 export const SI_KERNEL = 0x80;
+/** si_code of kill(2), pidfd_send_signal(2) and every kernel send with SEND_SIG_NOINFO (include/uapi/asm-generic/siginfo.h). */
+export const SI_USER = 0;
 const FAULT_SIGNALS = new Set([4, 5, 7, 8, 11]);
 
 /**
- * What the watcher knew of the victim when it started, and whether it traced every syscall that could
- * have sent a signal to it (kill of it, of its group, of 0 or -1; tgkill of it). Only then does "a signal
- * with SI_USER and no syscall behind it" mean the kernel sent it on someone's behalf (cgroup.kill, a
- * parent-death signal). The recorder traces fewer syscalls and passes none of this.
+ * What the watcher knew of the victim (when it started watching, or when the recorder first saw a fatal
+ * signal for it), and whether it traced every syscall that can send a signal with si_code SI_USER to another
+ * process: kill(2) and pidfd_send_signal(2) (kernel/signal.c: tgkill/tkill give SI_TKILL, and
+ * rt_sigqueueinfo, rt_tgsigqueueinfo and pidfd_send_signal with a siginfo refuse a code >= 0 aimed at
+ * another process). Only then does "SI_USER and no syscall behind it" mean the kernel sent it on someone's
+ * behalf (cgroup.kill, a parent-death signal). Both `watch` (src/observe/tracefs-backend.ts) and the recorder
+ * (src/record/recorder.ts) trace them.
  */
 export interface VictimContext {
   ppid: number;
@@ -149,6 +154,7 @@ export class DeathTracker {
     return {
       contFollowed: after !== undefined && after.ev.sig === 18 && after.ev.code === SI_KERNEL,
       grp: s.ev.grp,
+      siCode: s.ev.code,
       victim: this.victim,
     };
   }
@@ -160,7 +166,30 @@ export interface MechanismContext {
   contFollowed: boolean;
   /** signal_generate's grp: 0 when sent to the task alone (PIDTYPE_PID: send_sig, tgkill), 1 to the process. */
   grp: number;
+  /** signal_generate's code: the si_code the kernel stored (SI_USER for SEND_SIG_NOINFO, see TP_STORE_SIGINFO). */
+  siCode: number;
   victim: VictimContext | null;
+}
+
+/**
+ * The kill/tgkill call (or pidfd_send_signal, given as a kill of `ev.pid`) that a task made last, when it is
+ * the call that generated this signal for this victim: same signal, aimed at it (its pid or thread id, its
+ * group, 0 or -1). A task's older call aimed elsewhere is not behind this signal (a shell that ran `kill -9
+ * X` earlier and now writes to cgroup.kill, or exits with a child holding a parent-death signal).
+ * `pgid` null: not known, so any group-directed call counts.
+ */
+export function callBehind(
+  call: KillEvent | TgkillEvent | undefined,
+  ev: SignalGenerateEvent,
+  victimTgid: number,
+  pgid: number | null,
+): KillEvent | TgkillEvent | null {
+  if (!call || call.sig !== ev.sig) return null;
+  if (call.event === 'sys_tgkill') return call.tgid === victimTgid || call.pid === ev.pid ? call : null;
+  const p = call.pid;
+  if (p === victimTgid || p === ev.pid || p === 0 || p === -1) return call;
+  if (p < -1) return pgid === null || pgid <= 0 || -p === pgid ? call : null;
+  return null;
 }
 
 /**
@@ -296,14 +325,19 @@ export function mechanismOf(
       mechanism: 'broken-pipe',
       why: 'it wrote to a pipe or socket whose reader had exited (SIGPIPE from its own write)',
     };
-  if (!kill && v?.syscallsTraced) {
-    // kernel/exit.c forget_original_parent: the exiting parent's thread sends pdeath_signal (SEND_SIG_NOINFO).
+  // Both are SI_USER (SEND_SIG_NOINFO) with no syscall: anything else (SI_TKILL from tgkill, SI_QUEUE, a timer's
+  // SI_TIMER) came through a call of its own.
+  if (!kill && v?.syscallsTraced && ctx?.siCode === SI_USER) {
+    // kernel/exit.c forget_original_parent: the exiting parent's thread sends pdeath_signal
+    // (group_send_sig_info(SEND_SIG_NOINFO, PIDTYPE_TGID): grp 1, like a kill(); only the missing call tells).
     if (sender.pid === v.ppid && sender.pid !== victim)
       return {
         mechanism: 'parent-death-signal',
         why: `its parent ${who} exited and the kernel sent it ${name}, the parent-death signal it had asked for with prctl(PR_SET_PDEATHSIG) (no kill() was made)`,
       };
-    // kernel/cgroup/cgroup.c __cgroup_kill: send_sig(SIGKILL) to the task alone, on the writer's behalf.
+    // kernel/cgroup/cgroup.c __cgroup_kill (5.14+): send_sig(SIGKILL, task, 0) = SEND_SIG_NOINFO to the task
+    // alone (PIDTYPE_PID: grp 0), in the writer's context. kill() and pidfd_send_signal() send to the whole
+    // process (PIDTYPE_TGID: grp 1); a syscall aiming at one thread gives SI_TKILL.
     if (sig === 9 && ctx?.grp === 0 && sender.pid !== victim)
       return {
         mechanism: 'cgroup-kill',

@@ -24,7 +24,7 @@ import {
 import type { KillEvent, TgkillEvent, TraceEvent } from '../source/trace/parse';
 import { openTraceEvents } from '../source/trace/event-reader';
 import { TaskNames } from '../source/trace/task-names';
-import { DeathTracker } from './derive';
+import { callBehind, DeathTracker } from './derive';
 import { isRunning, readIdentity, taskOwner, threadIds, tracerPidOf } from '../source/process-identity';
 import type { BackendOutcome, BackendRun, WatchedTarget } from './types';
 
@@ -130,15 +130,17 @@ function run(inst: TraceInstance, targets: WatchedTarget[]): BackendRun {
       case 'signal_generate': {
         const t = trackers.get(ev.pid);
         if (!t || t.ended) return;
-        const k = lastKill.get(ev.taskPid);
         const pidfd = lastPidfd.get(ev.taskPid);
-        // A pidfd_send_signal by the same task with the same signal aimed at this process: a kill() of it.
+        // The sender's last kill/tgkill when aimed at this process; else a pidfd_send_signal by the same task
+        // with the same signal (its target is an fd): a kill() of it. The recorder matches the same way.
         const kill =
-          k && k.sig === ev.sig
-            ? k
-            : pidfd === ev.sig
-              ? { ...ev, event: 'sys_kill' as const, pid: ev.pid, sig: ev.sig }
-              : null;
+          callBehind(lastKill.get(ev.taskPid), ev, ev.pid, byPid.get(ev.pid)?.identity.pgid ?? null) ??
+          callBehind(
+            pidfd === undefined ? undefined : { ...ev, event: 'sys_kill', pid: ev.pid, sig: pidfd },
+            ev,
+            ev.pid,
+            null,
+          );
         // Read the sender's uid now, while it is most likely still alive.
         const owner = ev.taskPid > 0 ? taskOwner(ev.taskPid) : null;
         // The tracker keeps this object: a rename read later corrects the sender's name in place.

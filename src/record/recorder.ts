@@ -7,7 +7,10 @@
  *  - syscalls/sys_enter_exit_group the exit code
  *  - sched/sched_process_exit     `group_dead == 1`: the process (not a thread) ended
  *  - signal/signal_generate       delivered (`result == 0`), fatal-by-default signals: sender -> victim
- *  - syscalls/sys_enter_kill      the same signals: kill(0) / kill(-pgid) marks a group-directed send
+ *  - syscalls/sys_enter_kill, sys_enter_tgkill, sys_enter_pidfd_send_signal  the same signals: the call
+ *    behind a signal (kill(0) / kill(-pgid) marks a group-directed send); every call that can send SI_USER
+ *    to another process is traced, so a signal with none behind it was sent by the kernel on someone's
+ *    behalf (cgroup.kill, a parent-death signal: src/observe/derive.ts mechanismOf)
  *  - oom/mark_victim              OOM kills
  * The instance clock is `boot`, so a fork event's timestamp is the child's /proc start time.
  */
@@ -18,8 +21,8 @@ import { createInstance, ensureTracefs, removeStaleInstances, TraceInstance } fr
 import type { RawReader } from '../source/trace/raw-reader';
 import { commonFields as commonFieldsOf, readFormats } from '../source/trace/raw-events';
 import { registerCleanup } from '../source/trace/registry';
-import type { KillEvent, SignalGenerateEvent, TraceEvent } from '../source/trace/parse';
-import { DeathTracker } from '../observe/derive';
+import type { KillEvent, SignalGenerateEvent, TgkillEvent, TraceEvent } from '../source/trace/parse';
+import { callBehind, DeathTracker, type VictimContext } from '../observe/derive';
 import { bootId, readUptimeMs, taskOwner } from '../source/process-identity';
 import { isThreadClone, recorderDecoders, RecorderLine } from './recorder-parse';
 import { IdentitySources, ProcessTable } from './recorder-table';
@@ -108,7 +111,11 @@ export class Recorder {
   private readonly writer: RecordWriter;
   private readonly exitCodes = new Map<number, number>();
   private readonly trackers = new Map<number, DeathTracker>();
-  private readonly lastKill = new Map<number, KillEvent>();
+  /** Per sending thread: its last kill/tgkill, and the signal of its last pidfd_send_signal. */
+  private readonly lastKill = new Map<number, KillEvent | TgkillEvent>();
+  private readonly lastPidfd = new Map<number, number>();
+  /** Whether every call that can send SI_USER to another process is traced (see VictimContext). */
+  private syscallsTraced = false;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly boot = bootId();
   private unregister: (() => void) | null = null;
@@ -180,6 +187,13 @@ export class Recorder {
     on('syscalls/sys_enter_setpgid');
     on('signal/signal_generate', `result == 0 && (${FATAL_SIGNAL_FILTER})`);
     on('syscalls/sys_enter_kill', FATAL_SIGNAL_FILTER);
+    on('syscalls/sys_enter_tgkill', FATAL_SIGNAL_FILTER);
+    try {
+      on('syscalls/sys_enter_pidfd_send_signal', FATAL_SIGNAL_FILTER);
+    } catch {
+      /* kernels before 5.1 have no pidfd_send_signal: nothing to trace */
+    }
+    this.syscallsTraced = true;
     try {
       on('oom/mark_victim');
     } catch {
@@ -258,8 +272,12 @@ export class Recorder {
   }
 
   private onRare(ev: TraceEvent): void {
-    if (ev.event === 'sys_kill') {
+    if (ev.event === 'sys_kill' || ev.event === 'sys_tgkill') {
       this.lastKill.set(ev.taskPid, ev);
+      return;
+    }
+    if (ev.event === 'sys_pidfd_send_signal') {
+      this.lastPidfd.set(ev.taskPid, ev.sig);
       return;
     }
     if (ev.event === 'signal_generate') {
@@ -274,15 +292,39 @@ export class Recorder {
 
   private trackerOf(tgid: number): DeathTracker {
     let t = this.trackers.get(tgid);
-    if (!t) this.trackers.set(tgid, (t = new DeathTracker(tgid)));
+    if (!t) this.trackers.set(tgid, (t = new DeathTracker(tgid, this.victimContext(tgid))));
     return t;
+  }
+
+  /**
+   * The victim as the table knows it at its first fatal signal. The parent is the traced one (a parent-death
+   * signal comes after the kernel reparented it: /proc would say the reaper); -1 where unknown matches no pid.
+   */
+  private victimContext(tgid: number): VictimContext {
+    const p = this.table.procs.get(tgid);
+    return {
+      ppid: p ? p.id.ppid : -1,
+      pgid: p ? p.id.pgid : -1,
+      sid: p ? p.id.sid : -1,
+      syscallsTraced: this.syscallsTraced,
+    };
   }
 
   private onSignal(ev: SignalGenerateEvent): void {
     this.status.fatalSignals++;
     const victim = this.table.tgidOf(ev.pid);
-    const k = this.lastKill.get(ev.taskPid);
-    const kill = k && k.sig === ev.sig ? k : null;
+    const pgid = this.table.procs.get(victim)?.id.pgid ?? -1;
+    const pidfd = this.lastPidfd.get(ev.taskPid);
+    // The same matching as watch (src/observe/tracefs-backend.ts): a pidfd's target is an fd, so its signal
+    // is matched by the signal alone.
+    const kill =
+      callBehind(this.lastKill.get(ev.taskPid), ev, victim, pgid > 0 ? pgid : null) ??
+      callBehind(
+        pidfd === undefined ? undefined : { ...ev, event: 'sys_kill', pid: ev.pid, sig: pidfd },
+        ev,
+        victim,
+        null,
+      );
     // Rare (fatal signals only): worth two /proc reads - the sender's uid, and the victim's full identity
     // while it may still be readable.
     const owner = ev.taskPid > 0 ? taskOwner(ev.taskPid) : null;
@@ -310,6 +352,7 @@ export class Recorder {
     const tracker = this.trackers.get(tgid);
     this.trackers.delete(tgid);
     this.lastKill.delete(pid);
+    this.lastPidfd.delete(pid);
     const cause = recorderCause({ exitCode, tracker, wallMs });
     if (!p) this.status.unknownIdentity++;
     const rec: RecorderRecord = {

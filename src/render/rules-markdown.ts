@@ -3,20 +3,10 @@
  * test can hold the committed document to the table (scripts/survival-rules-doc.js rewrites it).
  */
 import type { SurvivalRule } from '../engine/survival/types';
-import type { RiskEvent } from '../engine/types';
-
-const EVENT_TITLES: Record<RiskEvent, string> = {
-  'terminal-hangup': 'terminal-hangup — the terminal goes away (SSH connection dropped, window closed)',
-  'parent-exit': 'parent-exit — the shell or launcher that started it exits',
-  'group-kill': "group-kill — its launcher's process group is killed (kill -- -PGID)",
-  'session-end': 'session-end — the login session ends (logind)',
-  'ci-cleanup': 'ci-cleanup — the CI job ends and its runner cleans up',
-  'container-stop': 'container-stop — its container or PID namespace stops',
-  'memory-pressure': 'memory-pressure — its memory cgroup (or the host) runs out',
-};
+import { eventInfo } from '../engine/events';
 
 export function rulesMarkdown(
-  events: readonly RiskEvent[],
+  events: readonly string[],
   rules: readonly SurvivalRule[],
   kernelThreadCode: string,
 ): string {
@@ -33,7 +23,12 @@ export function rulesMarkdown(
     '',
   ];
   for (const event of events) {
-    out.push(`## ${EVENT_TITLES[event]}`, '', '| code | outcome | confidence | when |', '|---|---|---|---|');
+    out.push(
+      `## ${event} — ${eventInfo(event)?.title ?? event}`,
+      '',
+      '| code | outcome | confidence | when |',
+      '|---|---|---|---|',
+    );
     for (const r of rules.filter((x) => x.event === event))
       out.push(`| \`${r.code}\` | ${r.outcome} | ${r.confidence} | ${r.meaning.replace(/\|/g, '\\|')} |`);
     out.push('');

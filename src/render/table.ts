@@ -15,6 +15,7 @@ import { eventWords, joinWords } from './words';
 import { matchLine } from './matches';
 import { shellQuote } from '../util/shell-quote';
 import { humanizeTimes } from './time';
+import { remedyKindInfo } from '../engine/remedy-kinds';
 
 const LABEL = 10;
 
@@ -39,26 +40,16 @@ function who(r: Report): string {
       : escapeControl(r.target.query);
 }
 
-/** What a relaunch command does, in words, so the Fix line says why this command. */
-function fixWords(cmd: string): string {
-  if (cmd.includes('RUNNER_TRACKING_ID=') || cmd.includes('JENKINS_NODE_COOKIE='))
-    return "relaunch it without the CI runner's reaping marker, in a session of its own:";
-  if (cmd.includes('setsid -f')) return 'relaunch it in a session of its own:';
-  if (/^(loginctl enable-linger \d+ && )?systemd-run --user/.test(cmd))
-    return 'let the user linger and run it as a user service, outside the login session:';
-  if (/^(sudo )?systemd-run/.test(cmd)) return 'run it as a transient systemd service, outside any login session:';
-  if (/^(sudo )?loginctl enable-linger \d+$/.test(cmd))
-    return 'let the user linger, so the user manager and its units outlive the last logout:';
-  if (cmd.startsWith('echo ') && cmd.includes('memory.')) return 'raise its memory cgroup limit:';
-  if (cmd.startsWith('tmux')) return 'run it in a detached tmux session:';
-  if (cmd.startsWith('docker update --restart')) return "on the container's host, give the container a restart policy:";
-  if (cmd.startsWith('pm2 save')) return 'save the pm2 app list and let a boot unit resurrect it:';
-  return 'run:';
-}
-
-/** The remedy the verdict leads with: the first command escapes every threat found (src/engine/remedy.ts). */
-function primaryFix(r: Report): string | null {
-  return r.remedy[0] ?? null;
+/**
+ * The remedy the verdict leads with and what it does, in words (src/engine/remedy-kinds.ts): the report
+ * carries each step's kind. A report from before revision 2.2 has the commands alone: plain "run:".
+ */
+function primaryFix(r: Report): { words: string; command: string } | null {
+  const command = r.remedy[0];
+  if (command === undefined) return null;
+  const step = r.remedySteps?.[0];
+  const kind = step && step.command === command ? remedyKindInfo(step.kind) : null;
+  return { words: kind?.fix ?? 'run:', command };
 }
 
 interface Ctx {
@@ -123,8 +114,8 @@ function fixBlock(c: Ctx): void {
     if (dies[0]) block(c, 'Threat', text(dies[0].reason, r));
     const fix = primaryFix(r);
     if (fix) {
-      block(c, 'Fix', fixWords(fix));
-      command(c, fix);
+      block(c, 'Fix', fix.words);
+      command(c, fix.command);
     }
     return;
   }
@@ -134,8 +125,8 @@ function fixBlock(c: Ctx): void {
     if (open) block(c, 'Undecided', text(open.reason, r));
     const fix = primaryFix(r);
     if (fix) {
-      block(c, 'Fix', `to be sure, ${fixWords(fix)}`);
-      command(c, fix);
+      block(c, 'Fix', `to be sure, ${fix.words}`);
+      command(c, fix.command);
     }
     return;
   }

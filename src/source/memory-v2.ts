@@ -3,8 +3,12 @@
  * Interface Files"; kernel 6.1): memory.high (reclaim and throttle above it, never a kill), memory.max (the
  * cgroup's OOM killer acts at it), memory.swap.max, memory.events (high, max, oom, oom_kill: counts since the
  * cgroup was made) and PSI memory.pressure (Documentation/accounting/psi.rst: `some`/`full` share of wall time
- * stalled on memory, averaged over 10, 60 and 300 s). Limits apply from every ancestor: the lowest wins.
- * Reads only what can change the answer: the leaf's use, events and pressure, each ancestor's three limits.
+ * stalled on memory, averaged over 10, 60 and 300 s). Limits apply from every ancestor, and the one that binds
+ * is the one with the least room left (mm/memcontrol.c: try_charge_memcg charges every level and reclaims or
+ * OOM-kills at the first whose counter would pass memory.max; mem_cgroup_handle_over_high throttles by the
+ * ancestor most over its memory.high), not the lowest number: a slice at 990 MiB of 1 GiB binds before its
+ * service at 250 MiB of 300 MiB. Reads only what can change the answer: the leaf's use, events and pressure,
+ * each ancestor's three limits and, where it sets one, its use.
  */
 import type { MemoryCgroup, Read } from './types';
 
@@ -22,10 +26,12 @@ export type MemoryEvents = {
   oomKill: number;
 };
 
-/** The lowest limit of the cgroup and its ancestors, and the cgroup (path under the mount) that sets it. */
+/** The limit that binds among the cgroup and its ancestors, and the cgroup (path under the mount) that sets it. */
 export type LimitAt = {
   bytes: number;
   path: string;
+  /** That cgroup's own use (memory.current, or memory.swap.current for swap.max; its whole subtree); null unread. */
+  currentBytes?: number | null;
 };
 
 export type MemoryV2 = {
@@ -79,8 +85,13 @@ function chain(dir: string, path: string): { dir: string; path: string }[] {
   return out;
 }
 
-function lowest(cur: LimitAt | null, bytes: number | null, path: string): LimitAt | null {
-  return bytes !== null && (cur === null || bytes < cur.bytes) ? { bytes, path } : cur;
+/** Room left under a limit: the limit itself when the use is unknown. */
+const room = (l: LimitAt): number => l.bytes - (l.currentBytes ?? 0);
+
+/** The binding one of two: less room left; on a tie the deeper (seen first, the walk goes up). */
+function binding(cur: LimitAt | null, next: LimitAt | null): LimitAt | null {
+  if (!next) return cur;
+  return cur === null || room(next) < room(cur) ? next : cur;
 }
 
 export function readMemoryV2(mem: MemoryCgroup, text: (path: string) => Read<string>): MemoryV2 | null {
@@ -89,9 +100,15 @@ export function readMemoryV2(mem: MemoryCgroup, text: (path: string) => Read<str
   let max: LimitAt | null = null;
   let swapMax: LimitAt | null = null;
   for (const c of chain(mem.dir, mem.path)) {
-    max = lowest(max, num(text(`${c.dir}/memory.max`)), c.path);
-    high = lowest(high, num(text(`${c.dir}/memory.high`)), c.path);
-    swapMax = lowest(swapMax, num(text(`${c.dir}/memory.swap.max`)), c.path);
+    const m = num(text(`${c.dir}/memory.max`));
+    const h = num(text(`${c.dir}/memory.high`));
+    const sw = num(text(`${c.dir}/memory.swap.max`));
+    // Use only where a limit is set (one read per limited level).
+    const cur = m !== null || h !== null ? num(text(`${c.dir}/memory.current`)) : null;
+    max = binding(max, m === null ? null : { bytes: m, path: c.path, currentBytes: cur });
+    high = binding(high, h === null ? null : { bytes: h, path: c.path, currentBytes: cur });
+    const swCur = sw !== null ? num(text(`${c.dir}/memory.swap.current`)) : null;
+    swapMax = binding(swapMax, sw === null ? null : { bytes: sw, path: c.path, currentBytes: swCur });
   }
   const events = text(`${mem.dir}/memory.events`);
   const pressure = text(`${mem.dir}/memory.pressure`);

@@ -59,7 +59,7 @@ test('remedy commands are chosen for the threats, built from argv and cwd, and p
       ciMarkers: ['BUILD_ID'],
       risks: dies('group-kill', 'ci-cleanup'),
     }).map((s) => s.kind),
-  ).toEqual(['relaunch-detached', 'system-service']);
+  ).toEqual(['relaunch-ci-escape', 'system-service']);
   const gh = buildRemedy({
     ...base,
     argv: ['sleep', '9'],

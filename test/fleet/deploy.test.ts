@@ -159,7 +159,7 @@ describe('DaemonSet against the Kubernetes schema (kubernetes-models, deploy/val
     expect(r.status).toBe(0);
   });
 
-  it('a wrong type or a missing required field is caught (the validator can fail)', () => {
+  it('a wrong type, a missing required field or an unknown field is caught (the validator can fail)', () => {
     const text = fs.readFileSync(path.join(DEPLOY, 'daemonset.yaml'), 'utf8');
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'whydied-k8s-'));
     try {
@@ -170,6 +170,12 @@ describe('DaemonSet against the Kubernetes schema (kubernetes-models, deploy/val
           /must have required property selector/,
         ],
         [text.replace('type: Directory', 'type: Folder'), /must be equal to one of the allowed values/],
+        // kubectl apply rejects unknown fields (strict field validation): a misspelt key at any depth.
+        [text.replace('securityContext:', 'securityContxt:'), /unknown field securityContxt \(not in Container\)/],
+        [
+          text.replace('hostPID: true', 'hostPID: true\n      hostPid: true'),
+          /unknown field hostPid \(not in PodSpec\)/,
+        ],
       ] as Array<[string, RegExp]>) {
         expect(broken).not.toBe(text);
         const f = path.join(tmp, 'ds.yaml');

@@ -1,13 +1,15 @@
 /**
  * `whydied record` (built CLI) against real processes and the real tracefs: a burst of 1,000 exits each
- * recorded exactly once, a SIGKILL recorded with its sender, one recorder per state dir, SIGHUP survived,
- * SIGTERM cleans up (instance and pidfile), --daemon detaches, non-root refused.
+ * recorded exactly once, a SIGKILL recorded with its sender, a cgroup.kill and a parent-death signal named as
+ * watch names them, one recorder per state dir, SIGHUP survived, SIGTERM cleans up (instance and pidfile),
+ * --daemon detaches, non-root refused.
  */
 import { spawn, spawnSync, ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { cleanupProcesses, isAlive, isRoot, runCli, startDetached, track, waitFor } from '../helpers/processes';
+import { mechanismOf, startWatch } from '../reality/predict';
 
 const root = isRoot();
 const maybe = root ? describe : describe.skip;
@@ -126,7 +128,89 @@ maybe('whydied record (foreground)', () => {
     expect(r[0].argvHead).toEqual(['sleep', '1000']);
     expect(r[0].identitySources).toMatchObject({ startTime: 'proc', argvHead: 'proc' });
     expect(r[0].cause).toMatchObject({ kind: 'signal', signal: 'SIGKILL', sender: { pid: senderPid, comm: 'bash' } });
-    expect(r[0].cause.details).toMatchObject({ groupDirected: false, kernelSent: false });
+    expect(r[0].cause.details).toMatchObject({ groupDirected: false, kernelSent: false, mechanism: 'kill' });
+  });
+
+  /** The one record of a pid, waited for. */
+  async function recordOf(pid: number): Promise<Rec> {
+    await waitFor(() => readRecs(dir).some((r) => r.pid === pid), 10000, 100);
+    const r = readRecs(dir).filter((x) => x.pid === pid);
+    expect(r).toHaveLength(1);
+    return r[0];
+  }
+
+  // A cgroup v2 hierarchy (the root itself has no cgroup.kill; a child has it from Linux 5.14).
+  const cgRoot = ['/sys/fs/cgroup/unified', '/sys/fs/cgroup'].find((d) =>
+    fs.existsSync(path.join(d, 'cgroup.controllers')),
+  );
+  (cgRoot ? it : it.skip)(
+    'names a cgroup.kill as such, though the writer killed another process with SIGKILL just before',
+    async () => {
+      const cg = path.join(cgRoot as string, `whydied-rec-cgkill-${process.pid}`);
+      fs.mkdirSync(cg);
+      try {
+        if (!fs.existsSync(path.join(cg, 'cgroup.kill'))) {
+          console.log('recorder: cgroup.kill test skipped: no cgroup.kill (Linux before 5.14)');
+          return;
+        }
+        const victim = startDetached('sleep', ['1001']);
+        await waitFor(() => isAlive(victim));
+        fs.writeFileSync(path.join(cg, 'cgroup.procs'), String(victim));
+        // watch on the same death: the two must name it alike.
+        const w = await startWatch(victim);
+        // The writer's own kill(2) of another process stays its last call: it must not be taken for this one.
+        const writer = spawn(
+          'bash',
+          ['-c', `sleep 1002 & kill -KILL $!; wait; echo 1 > ${cg}/cgroup.kill; sleep 0.1`],
+          {
+            stdio: 'ignore',
+          },
+        );
+        const writerPid = track(writer.pid as number);
+        const r = await recordOf(victim);
+        expect(r.cause).toMatchObject({ kind: 'signal', signal: 'SIGKILL', sender: { pid: writerPid, comm: 'bash' } });
+        expect(r.cause.details).toMatchObject({ mechanism: 'cgroup-kill', kernelSent: false, siCode: 0 });
+        const watched = await w.result;
+        expect(mechanismOf(watched)).toBe('cgroup-kill');
+        expect(watched?.sender).toMatchObject({ pid: writerPid });
+      } finally {
+        await waitFor(() => fs.readFileSync(path.join(cg, 'cgroup.procs'), 'utf8').trim() === '', 5000);
+        fs.rmdirSync(cg);
+      }
+    },
+  );
+
+  it('names a parent-death signal (prctl PR_SET_PDEATHSIG) when its parent exits, not a kill by the parent', async () => {
+    // The parent sends SIGTERM to another process first (a call of its own aimed elsewhere), then exits once
+    // setpriv has exec'd sleep and the test says go (the watcher is armed by then).
+    const go = path.join(dir, 'pdeath-go');
+    const parent = spawn(
+      'bash',
+      [
+        '-c',
+        'sleep 1003 & kill -TERM $!; setpriv --pdeathsig TERM sleep 1004 & c=$!; ' +
+          'while [ "$(cat /proc/$c/comm 2>/dev/null)" != sleep ]; do sleep 0.05; done; echo $c; ' +
+          'while [ ! -e "$1" ]; do sleep 0.05; done',
+        'parent',
+        go,
+      ],
+      { stdio: ['ignore', 'pipe', 'ignore'], detached: true },
+    );
+    const parentPid = track(parent.pid as number);
+    let out = '';
+    parent.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    await waitFor(() => /^\d+\n/.test(out), 10000);
+    const child = track(Number(out.trim()));
+    const w = await startWatch(child);
+    fs.writeFileSync(go, '');
+    const r = await recordOf(child);
+    expect(r.comm).toBe('sleep');
+    expect(r.ppid).toBe(parentPid);
+    expect(r.cause).toMatchObject({ kind: 'signal', signal: 'SIGTERM', sender: { pid: parentPid } });
+    expect(r.cause.details).toMatchObject({ mechanism: 'parent-death-signal' });
+    const watched = await w.result;
+    expect(mechanismOf(watched)).toBe('parent-death-signal');
+    expect(watched?.sender).toMatchObject({ pid: parentPid });
   });
 
   it('records a group-directed SIGTERM as such', async () => {

@@ -66,7 +66,15 @@ test('every remedy for a hostile argv, argv[0], cwd and log path runs only the i
     });
   });
   const pid = track(Number(pidText.trim()));
-  await waitFor(() => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('time.sleep'));
+  // Past the exec: the background subshell's own argv holds the script text too.
+  const pythonExe = fs.realpathSync(python);
+  await waitFor(() => {
+    try {
+      return fs.readlinkSync(`/proc/${pid}/exe`) === pythonExe;
+    } catch {
+      return false;
+    }
+  });
   const d = await diagnosePid(pid);
   expect(d.verdict.status).toBe('at-risk'); // it shares its group with a live shell
   expect(d.remedy.length).toBeGreaterThan(0);

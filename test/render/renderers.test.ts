@@ -104,6 +104,7 @@ describe('renderers on a report with hostile process data', () => {
         },
       ],
       remedy: ['setsid -f sleep 9 </dev/null >>/tmp/sleep.log 2>&1'],
+      remedySteps: [{ kind: 'relaunch-detached', command: 'setsid -f sleep 9 </dev/null >>/tmp/sleep.log 2>&1' }],
     });
     const lines = renderTable(uncertain, { color: false, width: 80 }).split('\n');
     expect(lines[0]).toBe('UNCERTAIN evil\\x1b[2J\\nname (pid 4242) is alive; /proc cannot tell whether it');

@@ -81,3 +81,28 @@ test("systemd-oomd's line and the manager's line for its kill", () => {
     { type: 'unit-oomd', unit: 'shog.service', processes: 1 },
   ]);
 });
+
+test('the limit that binds is the one with the least room left, not the lowest (WRITTEN: a slice near its limit)', () => {
+  // A service at 250 MiB of its own 300 MiB inside a slice at 990 MiB of 1 GiB: the slice binds (40 vs 50 MiB).
+  const M = 1048576;
+  const files: Record<string, string> = {
+    '/sys/fs/cgroup/wd.slice/memory.max': `${1024 * M}\n`,
+    '/sys/fs/cgroup/wd.slice/memory.high': 'max\n',
+    '/sys/fs/cgroup/wd.slice/memory.current': `${990 * M}\n`,
+    '/sys/fs/cgroup/wd.slice/a.service/memory.max': `${300 * M}\n`,
+    '/sys/fs/cgroup/wd.slice/a.service/memory.high': `${280 * M}\n`,
+    '/sys/fs/cgroup/wd.slice/a.service/memory.current': `${250 * M}\n`,
+  };
+  const read = (p: string): Read<string> =>
+    p in files ? { ok: true, value: files[p] } : { ok: false, code: 'ENOENT', message: 'no such file' };
+  const mem = { path: '/wd.slice/a.service', dir: '/sys/fs/cgroup/wd.slice/a.service', version: 2 as const };
+  const v2 = readMemoryV2({ ...mem, limitBytes: 300 * M, usageBytes: 250 * M }, read);
+  expect(v2?.max).toEqual({ bytes: 1024 * M, path: '/wd.slice', currentBytes: 990 * M });
+  // memory.high is the service's alone: it binds wherever it is.
+  expect(v2?.high).toEqual({ bytes: 280 * M, path: '/wd.slice/a.service', currentBytes: 250 * M });
+  // With the slice far from its limit, the service's own memory.max binds.
+  files['/sys/fs/cgroup/wd.slice/memory.current'] = `${260 * M}\n`;
+  expect(readMemoryV2({ ...mem, limitBytes: 300 * M, usageBytes: 250 * M }, read)?.max?.path).toBe(
+    '/wd.slice/a.service',
+  );
+});

@@ -6,11 +6,12 @@
  * The jest project `systemd` boots once in its global setup (test/systemd/global-setup.ts) and powers
  * off in its global teardown; a test file only calls `available()` and the helpers below.
  */
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Report } from '../../src/engine/types';
+import { sessionsVia, StdinSession } from '../helpers/stdin-session';
 
 export const CHECKOUT = path.resolve(__dirname, '../..');
 export const ENV_SCRIPT = path.join(CHECKOUT, 'scripts/systemd-env.sh');
@@ -181,56 +182,16 @@ export function check(rep: Report, id: string): Report['checks'][number] {
 
 /**
  * An ssh login of the test user over 127.0.0.1 inside (sshd + PAM + logind: a real session-N.scope).
- * Commands go to a remote bash on stdin; ending stdin logs out.
+ * Commands go to a remote bash on stdin; ending stdin logs out (test/helpers/stdin-session.ts).
  */
-export class Login {
-  private static open = new Set<Login>();
-  private out = '';
-  private seq = 0;
-  private readonly child: ChildProcessWithoutNullStreams;
-  private readonly exited: Promise<number | null>;
-
+export class Login extends StdinSession {
   constructor(user = TEST_USER) {
     const cmd = `exec ssh -T -o BatchMode=yes ${user}@127.0.0.1 'exec /bin/bash --noprofile --norc'`;
-    this.child = spawn('nsenter', nsenterArgv(cmd), { stdio: 'pipe' });
-    this.child.stdout.on('data', (d: Buffer) => (this.out += d.toString('utf8')));
-    this.child.stderr.on('data', () => undefined);
-    this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
-    Login.open.add(this);
-  }
-
-  /** Log out every session a test left open (a failed test never reaches its logout). */
-  static async closeAll(): Promise<void> {
-    await Promise.all([...Login.open].map((l) => l.logout()));
-  }
-
-  /** Run one command line in the session; its stdout (up to the marker). */
-  async run(cmd: string, timeoutMs = 20000): Promise<string> {
-    const marker = `__whydied_done_${++this.seq}__`;
-    const start = this.out.length;
-    this.child.stdin.write(`${cmd}\necho ${marker}\n`);
-    const end = Date.now() + timeoutMs;
-    while (this.out.indexOf(marker, start) === -1) {
-      if (Date.now() > end || this.child.exitCode !== null)
-        throw new Error(`login: no answer to ${cmd}: ${this.out.slice(start)}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    return this.out.slice(start, this.out.indexOf(marker, start)).trim();
-  }
-
-  /** Close the session (end of input: bash exits, sshd closes the PAM session, logind ends it). */
-  async logout(timeoutMs = 20000): Promise<void> {
-    this.child.stdin.end();
-    const t = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
-    await this.exited;
-    clearTimeout(t);
-    Login.open.delete(this);
+    super('nsenter', nsenterArgv(cmd), { timeoutMs: 20000, pollMs: 20, stderr: false });
   }
 }
 
 /** A user's logind sessions inside (ids), to wait for a logout to be processed. */
 export function sessionsOf(user = TEST_USER): string[] {
-  return sh(`loginctl list-sessions --no-legend | awk '$3 == "${user}" { print $1 }'`)
-    .stdout.split('\n')
-    .filter(Boolean);
+  return sessionsVia(sh, user);
 }

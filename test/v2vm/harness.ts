@@ -7,11 +7,12 @@
  * The jest project `v2vm` boots once in its global setup and powers off in its global teardown; a test file
  * only calls `unavailable()` and the helpers below.
  */
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Report } from '../../src/engine/types';
+import { sessionsVia, StdinSession } from '../helpers/stdin-session';
 
 export const CHECKOUT = path.resolve(__dirname, '../..');
 export const VM_SCRIPT = path.join(CHECKOUT, 'scripts/v2vm.sh');
@@ -229,56 +230,21 @@ export function aliveInside(pid: number): boolean {
 
 /**
  * An ssh login of a test user (sshd + PAM + logind: a real session-N.scope). Commands go to a remote bash on
- * stdin; ending stdin logs out.
+ * stdin; ending stdin logs out (test/helpers/stdin-session.ts).
  */
-export class Login {
-  private static open = new Set<Login>();
-  private out = '';
-  private seq = 0;
-  private readonly child: ChildProcessWithoutNullStreams;
-  private readonly exited: Promise<number | null>;
-
+export class Login extends StdinSession {
   constructor(readonly user = 'alice') {
-    this.child = spawn('ssh', ['-T', ...sshArgv(user, false, 'exec /bin/bash --noprofile --norc')], { stdio: 'pipe' });
-    this.child.stdout.on('data', (d: Buffer) => (this.out += d.toString('utf8')));
-    this.child.stderr.on('data', (d: Buffer) => (this.out += d.toString('utf8')));
-    this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
-    Login.open.add(this);
-  }
-
-  static async closeAll(): Promise<void> {
-    await Promise.all([...Login.open].map((l) => l.logout()));
-  }
-
-  /** Run one command line in the session; its output (up to the marker). */
-  async run(cmd: string, timeoutMs = 60000): Promise<string> {
-    const marker = `__whydied_done_${++this.seq}__`;
-    const start = this.out.length;
-    this.child.stdin.write(`${cmd}\necho ${marker}\n`);
-    const end = Date.now() + timeoutMs;
-    while (this.out.indexOf(marker, start) === -1) {
-      if (Date.now() > end || this.child.exitCode !== null)
-        throw new Error(`login: no answer to ${cmd}: ${this.out.slice(start)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    return this.out.slice(start, this.out.indexOf(marker, start)).trim();
-  }
-
-  /** Close the session (end of input: bash exits, sshd closes the PAM session, logind ends it). */
-  async logout(timeoutMs = 30000): Promise<void> {
-    this.child.stdin.end();
-    const t = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
-    await this.exited;
-    clearTimeout(t);
-    Login.open.delete(this);
+    super('ssh', ['-T', ...sshArgv(user, false, 'exec /bin/bash --noprofile --norc')], {
+      timeoutMs: 60000,
+      pollMs: 50,
+      stderr: true,
+    });
   }
 }
 
 /** A user's logind sessions inside (ids). */
 export function sessionsOf(user: string): string[] {
-  return sh(`loginctl list-sessions --no-legend | awk '$3 == "${user}" { print $1 }'`)
-    .stdout.split('\n')
-    .filter(Boolean);
+  return sessionsVia(sh, user);
 }
 
 /** Unique per run: a rerun against a still-running VM never meets an earlier run's units. */

@@ -80,15 +80,13 @@ t('docker-style scope killed with cgroup.kill: a container before, the recorder 
   dockerKill = after;
 });
 
-// Known gap, pinned (jest's test.failing passes while the answer is wrong, and fails once it is right: then make
-// it a plain test). src/observe/derive.ts names a cgroup.kill only when the syscall events were traced
-// (`syscallsTraced`): `watch` traces them, the recorder does not, so it still says "sent SIGKILL to it directly".
-(skip ? test.skip : test.failing)(
-  'the recorder names that cgroup.kill as such (not yet: it says a direct kill)',
-  () => {
-    expect(dockerKill?.verdict.cause?.details).toMatchObject({ mechanism: 'cgroup-kill' });
-  },
-);
+// src/observe/derive.ts names a cgroup.kill only for SI_USER, grp 0 and no kill/tgkill/pidfd_send_signal call
+// aimed at the victim: the recorder traces those calls as watch does (it once traced kill only, and said "sent
+// SIGKILL to it directly").
+t('the recorder names that cgroup.kill as such, with the writer', () => {
+  expect(dockerKill?.verdict.cause?.details).toMatchObject({ mechanism: 'cgroup-kill' });
+  expect(dockerKill?.verdict.cause?.sender?.comm).toMatch(/^(bash|sh|dash)$/);
+});
 
 t('kubepods-style slices and scope stopped with systemctl kill: the recorder names SIGTERM from systemd', async () => {
   const pod = `pod${TAG}`;

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { kernelMechanisms } from '../../src/engine/mechanisms/kernel';
 import { SURVIVAL_RULES } from '../../src/engine/survival';
-import { DEATH_MECHANISMS, mechanismOf, type MechanismContext } from '../../src/observe/derive';
+import { callBehind, DEATH_MECHANISMS, mechanismOf, type MechanismContext } from '../../src/observe/derive';
 import { ptraceMechanism } from '../../src/observe/ptrace-backend';
 import { describeCause } from '../../src/engine/describe-cause';
 
@@ -59,6 +59,7 @@ describe('mechanismOf from the kernel context', () => {
   const ctx = (p: Partial<MechanismContext> = {}): MechanismContext => ({
     contFollowed: false,
     grp: 1,
+    siCode: 0,
     victim: { ppid: 400, pgid: 500, sid: 300, syscallsTraced: true },
     ...p,
   });
@@ -95,6 +96,57 @@ describe('mechanismOf from the kernel context', () => {
     expect(mechanismOf(9, false, null, writer, victim, ctx({ grp: 0 })).mechanism).toBe('cgroup-kill');
     const blind = ctx({ grp: 0, victim: { ppid: 400, pgid: 500, sid: 300, syscallsTraced: false } });
     expect(mechanismOf(9, false, null, writer, victim, blind).mechanism).toBe('kill');
+  });
+  test('only SI_USER with no call behind it is the kernel acting for someone (SI_TKILL, SI_QUEUE are calls)', () => {
+    const writer = { pid: 900, comm: 'bash' };
+    const parent = { pid: 400, comm: 'sleep' };
+    for (const siCode of [-6, -1]) {
+      expect(mechanismOf(9, false, null, writer, victim, ctx({ grp: 0, siCode })).mechanism).toBe('kill');
+      expect(mechanismOf(15, false, null, parent, victim, ctx({ siCode })).mechanism).toBe('kill');
+    }
+  });
+  test("callBehind: the sender's last call counts only when aimed at this victim", () => {
+    const ev = {
+      event: 'signal_generate' as const,
+      sig: 9,
+      errno: 0,
+      code: 0,
+      comm: 'sleep',
+      pid: 500,
+      grp: 1,
+      res: 0,
+    };
+    const sg = { ...ev, taskComm: 'bash', taskPid: 900, cpu: 0, ts: 0 };
+    const k = (pid: number, sig = 9) => ({
+      event: 'sys_kill' as const,
+      pid,
+      sig,
+      taskComm: 'bash',
+      taskPid: 900,
+      cpu: 0,
+      ts: 0,
+    });
+    expect(callBehind(k(500), sg, 500, 500)).not.toBeNull();
+    expect(callBehind(k(0), sg, 500, 500)).not.toBeNull();
+    expect(callBehind(k(-1), sg, 500, 500)).not.toBeNull();
+    expect(callBehind(k(-500), sg, 500, 500)).not.toBeNull();
+    expect(callBehind(k(-500), sg, 500, null)).not.toBeNull();
+    // An earlier kill of another process or group, or of another signal: not this one.
+    expect(callBehind(k(777), sg, 500, 500)).toBeNull();
+    expect(callBehind(k(-777), sg, 500, 500)).toBeNull();
+    expect(callBehind(k(500, 15), sg, 500, 500)).toBeNull();
+    const tg = {
+      event: 'sys_tgkill' as const,
+      tgid: 500,
+      pid: 501,
+      sig: 9,
+      taskComm: 'x',
+      taskPid: 900,
+      cpu: 0,
+      ts: 0,
+    };
+    expect(callBehind(tg, sg, 500, 500)).not.toBeNull();
+    expect(callBehind({ ...tg, tgid: 600, pid: 600 }, sg, 500, 500)).toBeNull();
   });
   test('SIGPIPE from its own write', () => {
     expect(mechanismOf(13, false, null, { pid: victim, comm: 'sh' }, victim, ctx({ grp: 0 })).mechanism).toBe(

@@ -13,6 +13,7 @@ export const toolMechanisms: readonly Mechanism[] = [
     sources: [
       'bash(1) SIGNALS and jobs.c hangup_all_jobs(): at SIGHUP an interactive shell resends SIGHUP to every job not disowned; huponexit does the same when a login shell exits',
       'bash jobs.c terminate_stopped_jobs(): stopped jobs get SIGTERM and SIGCONT when the shell exits',
+      'bash jobs.c make_child()/delete_job(): with job control each job gets a process group of its own; a finished job is deleted from the table, and hangup_all_jobs() signals only the jobs still in it',
       'zshmisc(1) "Jobs": zsh HUPs running jobs at exit unless NO_HUP; dash keeps no job table past its exit',
     ],
     procShows:
@@ -25,6 +26,7 @@ export const toolMechanisms: readonly Mechanism[] = [
       'parent.login-shell-job',
       'parent.stopped-job',
       'parent.reparent',
+      'group.finished-job',
     ],
     watch: 'shell-forwarded-hangup',
     remedy: 'Relaunch in a session of its own (setsid -f, logs appended), or disown -h it in that shell.',
@@ -32,6 +34,7 @@ export const toolMechanisms: readonly Mechanism[] = [
       'plain `cmd &`: dies (likely) at hangup (disown, invisible, named as the exception), and it does die when the connection drops',
       'huponexit: a login shell that exits SIGHUPs its jobs; without it they stay',
       'a stopped job (^Z) dies when its shell exits and when the connection drops',
+      "`(cmd &)` leaves no job: it survives the drop, and no one kills the finished job's group",
     ],
   },
   {

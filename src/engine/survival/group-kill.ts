@@ -130,6 +130,21 @@ export const groupKillRules: SurvivalRule[] = [
     },
   },
   {
+    code: 'group.finished-job',
+    event: 'group-kill',
+    outcome: 'survives',
+    confidence: 'likely',
+    meaning:
+      "It was left in the group of a job its interactive shell has finished (`(cmd &)`, a `sh -c 'cmd &'` typed at the prompt): with job control the shell makes a group per job and forgets it when the job ends, so no shell or runner kills that group; only a kill typed by hand would.",
+    when: (e) => {
+      const g = e.group;
+      const s = g?.sessionLeaderInfo;
+      if (!g || !notLeader(e) || g.groupLeaderInfo?.alive || g.pgid === g.sid || g.sharesWithRunner) return null;
+      if (!s?.alive || s.kind !== 'interactive-shell') return null;
+      return `it was left in process group ${g.pgid}, a job group that ${s.label} (pid ${s.pid}) made for a command that has finished (its leader, pid ${g.pgid}, is gone): an interactive shell forgets a finished job, at its exit or hangup it signals only the jobs it still lists, and no runner owns that group; only a kill typed by hand (kill -- -${g.pgid}) would reach it${nohupNote(e)}`;
+    },
+  },
+  {
     code: 'group.shares-with-runner',
     event: 'group-kill',
     outcome: 'dies',

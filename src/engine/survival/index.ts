@@ -5,6 +5,7 @@
  */
 import type { Risk, RiskEvent } from '../types';
 import type { RiskEvidence, SurvivalRule } from './types';
+import { EVENT_INFO, type EventInfo } from '../events';
 import { terminalHangupRules } from './terminal-hangup';
 import { parentExitRules } from './parent-exit';
 import { groupKillRules } from './group-kill';
@@ -15,26 +16,32 @@ import { memoryPressureRules } from './memory-pressure';
 
 export type { RiskEvidence, SurvivalRule } from './types';
 
-/** Matrix order; part of the JSON contract (risks[] keeps this order). */
-export const RISK_EVENTS: readonly RiskEvent[] = [
-  'terminal-hangup',
-  'parent-exit',
-  'group-kill',
-  'session-end',
-  'ci-cleanup',
-  'container-stop',
-  'memory-pressure',
-];
+/**
+ * Each event's rules, in the order they are tried; the events' order and words are the events table's
+ * (src/engine/events.ts). A Record, so an event added there without its rules does not compile.
+ */
+const RULES_BY_EVENT: Record<RiskEvent, readonly SurvivalRule[]> = {
+  'terminal-hangup': terminalHangupRules,
+  'parent-exit': parentExitRules,
+  'group-kill': groupKillRules,
+  'session-end': sessionEndRules,
+  'ci-cleanup': ciCleanupRules,
+  'container-stop': containerStopRules,
+  'memory-pressure': memoryPressureRules,
+};
 
-export const SURVIVAL_RULES: readonly SurvivalRule[] = [
-  ...terminalHangupRules,
-  ...parentExitRules,
-  ...groupKillRules,
-  ...sessionEndRules,
-  ...ciCleanupRules,
-  ...containerStopRules,
-  ...memoryPressureRules,
-];
+/** An event descriptor: the events table's entry with its rules. */
+export interface EventDescriptor extends EventInfo {
+  readonly id: RiskEvent;
+  readonly rules: readonly SurvivalRule[];
+}
+
+export const EVENTS: readonly EventDescriptor[] = EVENT_INFO.map((e) => ({ ...e, rules: RULES_BY_EVENT[e.id] }));
+
+/** Matrix order; part of the JSON contract (risks[] keeps this order). */
+export const RISK_EVENTS: readonly RiskEvent[] = EVENTS.map((e) => e.id);
+
+export const SURVIVAL_RULES: readonly SurvivalRule[] = EVENTS.flatMap((e) => e.rules);
 
 /** Evidence with only some sections known (a check consulting the rule for its own status). */
 export function evidenceWith(part: Partial<RiskEvidence>): RiskEvidence {

@@ -7,7 +7,7 @@
  * outgrows it and is picked first; being "first in the queue" on an idle host is no threat.
  */
 import type { SurvivalRule, RiskEvidence } from './types';
-import { holdsMajority, MAJORITY_SHARE, oomdOverLimit, type MemorySection } from '../../model/memory';
+import { holdsMajority, MAJORITY_SHARE, oomdOverLimit, oomdSwapDue, type MemorySection } from '../../model/memory';
 
 export { holdsMajority, MAJORITY_SHARE };
 
@@ -46,6 +46,22 @@ export const memoryPressureRules: SurvivalRule[] = [
       const w = m ? oomdOverLimit(m) : null;
       return m && w && m.oomd
         ? `systemd-oomd watches ${w.cgroup} (${w.unit}: ManagedOOMMemoryPressure=kill) and its memory pressure is ${w.fullAvg10}% now, above the ${w.limitPct}% limit: held for ${m.oomd.durationSec} s, oomd kills the cgroup reclaiming the most under it, every process in it, whatever oom_score_adj says${killersClause(m)}`
+        : null;
+    },
+  },
+  {
+    // Before oom-protected too: oomd's swap kill takes a whole cgroup whatever oom_score_adj says.
+    code: 'memory.oomd-swap',
+    event: 'memory-pressure',
+    outcome: 'dies',
+    confidence: 'likely',
+    meaning:
+      'systemd-oomd watches swap (ManagedOOMSwap=kill on a unit on its path, Debian: -.slice), memory use and swap use are both above SwapUsedLimit now, and its cgroup holds more than half of the swap in use: oomd kills the cgroup using the most swap, this one, every process in it.',
+    when: (e) => {
+      const m = e.memory;
+      const n = m ? oomdSwapDue(m) : null;
+      return m?.oomd && n
+        ? `systemd-oomd kills the cgroup using the most swap (ManagedOOMSwap=kill on ${m.oomd.swapUnit}) once memory use and swap use both pass ${m.oomd.swapUsedLimitPct}%: now memory ${n.memUsedPct}%, swap ${n.swapUsedPct}%, and its cgroup holds ${pct(n.share ?? 0)} of the swap in use, so it is the one, whatever oom_score_adj says`
         : null;
     },
   },

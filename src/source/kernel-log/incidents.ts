@@ -40,7 +40,19 @@ const trapSignal = (trap: string): string => TRAP_SIGNALS[trap] ?? 'SIGSEGV';
 /** Events of records, in log order. Never throws. */
 export function locateEvents(records: readonly KernelRecord[]): LocatedEvent[] {
   const out: LocatedEvent[] = [];
+  // One record printed twice with the same stamp (a serial console captured together with the log, as in
+  // the cva6 excerpt; a paste repeated) is one record: the kernel stamps each printk once, to the
+  // microsecond, so the same text at the same instant is the same report and the same death. Only printk's
+  // stamp is that fine: two identical lines of one second in a syslog file may be two deaths (two pid-less
+  // `potentially unexpected fatal signal 11.` lines, each followed by its own task line).
+  const seen = new Set<string>();
   for (const record of records) {
+    const uptime = record.uptimeSec ?? null;
+    if (uptime !== null) {
+      const key = `${record.boot}\0${uptime}\0${record.message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+    }
     const event = parseKernelMessage(record.message);
     if (event) out.push({ event, record });
   }

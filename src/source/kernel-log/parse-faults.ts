@@ -28,12 +28,17 @@ const ARM64_NEW = new RegExp(
 );
 /** Which signal arm64 sends for a description (fault.c fault_info[] and traps.c force_signal_inject). */
 const ARM64_DESCRIPTION_SIGNALS: ReadonlyArray<[RegExp, string]> = [
-  [/alignment fault|synchronous external abort|parity|ECC/i, 'SIGBUS'],
+  // fault.c do_alignment_fault / do_sea; traps.c do_sp_pc_abort ("SP/PC alignment exception", SIGBUS).
+  [/alignment fault|alignment exception|synchronous external abort|parity|ECC/i, 'SIGBUS'],
   [
-    /translation fault|permission fault|access flag fault|address size fault|illegal memory access|memory tag/i,
+    // MTE (5.10+): fault.c do_tag_check_fault "synchronous tag check fault" and mte.c's asynchronous one,
+    // both SIGSEGV (SEGV_MTESERR / SEGV_MTEAERR).
+    /translation fault|permission fault|access flag fault|address size fault|illegal memory access|memory tag|tag check fault/i,
     'SIGSEGV',
   ],
-  [/undefined instruction|illegal|BTI|bad mode/i, 'SIGILL'],
+  // traps.c: force_signal_inject "undefined instruction", arm64_notify_die "Oops - bad compat syscall(2)",
+  // "Oops - BTI", "Oops - FPAC", bad_el0_sync "Oops - bad mode": all SIGILL.
+  [/undefined instruction|illegal|BTI|bad mode|bad compat syscall|FPAC/i, 'SIGILL'],
 ];
 /**
  * arch/arm/mm/fault.c __do_user_fault (CONFIG_DEBUG_USER), 2.6 to 6.x:

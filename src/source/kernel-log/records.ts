@@ -75,15 +75,21 @@ function lineAt(text: string, start: number): { line: string; end: number } {
 }
 
 const isIndented = (line: string): boolean => line.startsWith(' ') || line.startsWith('\t');
+/**
+ * A dmesg continuation: indented and without a stamp of its own. A line a reporter pasted indented
+ * (`   [17570.144699] syslog-ng[306]: segfault ...`) keeps its printk stamp and is a record of its own.
+ */
+const OWN_STAMP = /^[ \t]+(?:<\d{1,3}>)?\[ *\d{1,10}\.\d{0,9}\]/;
+const isContinuation = (line: string): boolean => isIndented(line) && !OWN_STAMP.test(line);
 
 /** For dmesg: the start of the record a (possibly indented continuation) line belongs to. */
 function dmesgRecordStart(text: string, lineStart: number): number {
   let start = lineStart;
   // A comm with a newline is printed by dmesg as an indented continuation; walk back a few lines.
-  for (let i = 0; i < 8 && start > 0 && isIndented(lineAt(text, start).line); i++) {
+  for (let i = 0; i < 8 && start > 0 && isContinuation(lineAt(text, start).line); i++) {
     start = text.lastIndexOf('\n', start - 2) + 1;
   }
-  return isIndented(lineAt(text, start).line) ? lineStart : start;
+  return isContinuation(lineAt(text, start).line) ? lineStart : start;
 }
 
 /** A dmesg record's full text: its first line plus indented continuation lines, joined by \n. */
@@ -93,7 +99,7 @@ function dmesgRecordText(text: string, start: number): { raw: string; end: numbe
   if (!DMESG_LINE.test(line)) return { raw: line, end };
   while (end < text.length) {
     const next = lineAt(text, end + 1);
-    if (!isIndented(next.line) || next.line.trim() === '') break;
+    if (!isContinuation(next.line) || next.line.trim() === '') break;
     parts.push(next.line.replace(/^\s+/, ''));
     end = next.end;
     line = next.line;

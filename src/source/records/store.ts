@@ -12,6 +12,7 @@ import type { RecordsProbe } from './store-index';
 import { ensureStateDir, stateDir } from './state-dir';
 import { openAppend, UnsafePathError, writeAll } from '../safe-write';
 import { isRecord } from './is-record';
+import { readPidCursor } from './pid-cursor';
 
 export type { DeathRecord, RecordIdentity } from './types';
 
@@ -30,6 +31,21 @@ export interface SaveResult {
   rotated: boolean;
 }
 
+const readSmall = (p: string): string | null => {
+  try {
+    return fs.readFileSync(p, 'utf8');
+  } catch {
+    return null;
+  }
+};
+const linkOf = (p: string): string | null => {
+  try {
+    return fs.readlinkSync(p);
+  } catch {
+    return null;
+  }
+};
+
 /** Append one record (creating the dir 0700 and the file 0600); rotates first when the cap would be passed. */
 export function saveRecord(rec: DeathRecord, opts: SaveOptions = {}): string {
   return saveRecords([rec], opts).file;
@@ -44,7 +60,12 @@ export function saveRecords(recs: readonly DeathRecord[], opts: SaveOptions = {}
   const cap = opts.capBytes ?? DEFAULT_CAP_BYTES;
   const file = path.join(dir, RECORDS_FILE);
   if (recs.length === 0) return { file, rotated: false };
-  const text = recs.map((r) => JSON.stringify(r) + '\n').join('');
+  // The allocator's cursor now (after every death in the batch), so a diagnosis of one of these pids whose
+  // start time is unknown can tell whether the pid was handed out again since (pid-cursor.ts).
+  const cursor = readPidCursor(readSmall, linkOf);
+  const text = recs
+    .map((r) => JSON.stringify(r.pidCursor || !cursor ? r : { ...r, pidCursor: cursor }) + '\n')
+    .join('');
   let size = 0;
   try {
     size = fs.lstatSync(file).size;

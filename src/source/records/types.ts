@@ -1,5 +1,6 @@
 import type { Cause } from '../cause';
 import type { ContainerIdentity } from '../container-id';
+import type { PidCursor } from './pid-cursor';
 
 /** Who the process was, read while it was alive (watch start, or recorder at exit time). */
 export interface RecordIdentity {
@@ -31,6 +32,11 @@ export interface DeathRecord extends RecordIdentity {
   container?: ContainerIdentity | null;
   /** NSpid: its pid in each nested PID namespace, outermost first (the last one is the pid seen inside). */
   nsPid?: number[] | null;
+  /**
+   * The kernel's pid allocator when the record was saved (pid-cursor.ts): lets a later diagnosis of a dead
+   * pid whose start time is unknown tell whether the pid was handed out again since. Added by saveRecords.
+   */
+  pidCursor?: PidCursor;
 }
 
 /**

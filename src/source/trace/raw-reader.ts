@@ -7,9 +7,13 @@
  *
  * Each CPU's pages arrive in order; CPUs are merged by timestamp, the way trace_pipe merges them. A record
  * committed on one CPU just after that CPU was read could otherwise come after a later record of another
- * CPU, so records newer than (the newest read - HOLD_NS) wait for the next round, and a round that reads
- * nothing new releases everything held (the buffers were empty: nothing older can still arrive). A CPU
- * left with unread pages (the per-round bound) also holds back every record newer than its last one.
+ * CPU, read later in the same round: the reader may be preempted between two CPUs' reads for any time on a
+ * loaded host (seen: a hook's child's fork released after the grandchild's exit). So a round releases only
+ * records no newer than what earlier rounds had already read (every record stamped before that was
+ * committed before this round began, so this round has read it) and than (the newest read - HOLD_NS); a
+ * round that reads nothing new releases everything held (the buffers were empty: nothing older can still
+ * arrive). A CPU left with unread pages (the per-round bound) also holds back every record newer than its
+ * last one.
  *
  * Polled (O_NONBLOCK, a short timer, shorter while records flow): a blocking read would park a libuv pool
  * thread inside the kernel with no way to cancel it, and rmdir of the instance is EBUSY while any per-CPU
@@ -102,6 +106,8 @@ export function openRawReader<T>(instanceDir: string, opts: RawReaderOptions<T>)
   const page = Buffer.alloc(layout.pageSize);
   const stats: RawReaderStats = { pages: 0, records: 0, missedPages: 0, badRecords: 0 };
   let held: Array<Held<T>> = [];
+  /** The newest stamp read by the end of the previous round. */
+  let readBefore = -Infinity;
   let seq = 0;
   let closed = false;
   let timer: NodeJS.Timeout | null = null;
@@ -165,9 +171,11 @@ export function openRawReader<T>(instanceDir: string, opts: RawReaderOptions<T>)
     const all = held.length ? held.concat(fresh) : fresh;
     all.sort(byTime);
     let cut: number;
+    const earlier = readBefore;
+    readBefore = Math.max(readBefore, newest);
     if (release === 'all' || (fresh.length === 0 && !more)) cut = all.length;
     else {
-      const until = Math.min(newest - HOLD_NS, limit);
+      const until = Math.min(earlier, newest - HOLD_NS, limit);
       cut = 0;
       while (cut < all.length && all[cut].ts <= until) cut++;
     }

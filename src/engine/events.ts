@@ -1,0 +1,72 @@
+/**
+ * The survival events: one table, in matrix order (risks[] keeps this order; part of the JSON contract).
+ * Everything that names the events reads it: the RiskEvent type, the rule table (src/engine/survival/
+ * attaches each event's rules), the verdict's and the renderers' words, docs/survival-rules.md, the man
+ * page, and the schema's enum (test/engine/events-table.test.ts holds schema/report.schema.json to it).
+ * It imports nothing, so the types can be derived from it without a cycle through the rules.
+ */
+export interface EventInfo {
+  /** Stable id (risks[].event). */
+  readonly id: string;
+  /** In a sentence: "dies at <words>". */
+  readonly words: string;
+  /** The heading in docs/survival-rules.md. */
+  readonly title: string;
+  /** A relaunch in a unit or a session of its own escapes it (the remedy's first command is a relaunch). */
+  readonly relaunch: boolean;
+  /** A relaunch escapes it only when run from outside (the container's host): the verdict says so. */
+  readonly relaunchFromHost?: boolean;
+}
+
+export const EVENT_INFO = [
+  {
+    id: 'terminal-hangup',
+    words: 'a terminal hangup',
+    title: 'the terminal goes away (SSH connection dropped, window closed)',
+    relaunch: true,
+  },
+  {
+    id: 'parent-exit',
+    words: 'its parent exiting',
+    title: 'the shell or launcher that started it exits',
+    relaunch: true,
+  },
+  {
+    id: 'group-kill',
+    words: 'a kill of its process group',
+    title: "its launcher's process group is killed (kill -- -PGID)",
+    relaunch: true,
+  },
+  {
+    id: 'session-end',
+    words: 'the login session ending',
+    title: 'the login session ends (logind)',
+    relaunch: true,
+  },
+  {
+    id: 'ci-cleanup',
+    words: 'CI cleanup',
+    title: 'the CI job ends and its runner cleans up',
+    relaunch: true,
+  },
+  {
+    id: 'container-stop',
+    words: 'its container stopping',
+    title: 'its container or PID namespace stops',
+    relaunch: true,
+    relaunchFromHost: true,
+  },
+  {
+    id: 'memory-pressure',
+    words: 'memory pressure',
+    title: 'its memory cgroup (or the host) runs out',
+    relaunch: false,
+  },
+] as const satisfies readonly EventInfo[];
+
+export type RiskEvent = (typeof EVENT_INFO)[number]['id'];
+
+const BY_ID: ReadonlyMap<string, EventInfo> = new Map(EVENT_INFO.map((e) => [e.id, e]));
+
+/** The event's descriptor; null for an id from a newer report than this build knows. */
+export const eventInfo = (id: string): EventInfo | null => BY_ID.get(id) ?? null;
