@@ -68,6 +68,11 @@ export interface Tool {
   /** The catalogue family it belongs to (src/engine/mechanisms/tools.ts). */
   family: string;
   sources: readonly string[];
+  /**
+   * Traits an option changes (`tini -g` signals the child's group, `dumb-init -c` only the child): applied
+   * when the tool's own argv holds one of `flags` before its command.
+   */
+  flagTraits?: ReadonlyArray<{ flags: readonly string[]; traits: Partial<ToolTraits> }>;
 }
 
 const T = (t: Partial<ToolTraits>): ToolTraits => ({
@@ -453,17 +458,33 @@ export const TOOLS: readonly Tool[] = [
   {
     id: 'container-init',
     role: 'container-init',
-    names: ['docker-init', 'tini', 'dumb-init', 'catatonit'],
+    names: ['docker-init', 'tini', 'catatonit'],
     label: 'container init',
     traits: T({ relaysSignals: true, stopsChildrenOnOwnStop: true, containerInit: true }),
+    flagTraits: [{ flags: ['-g'], traits: { signalsGroup: true } }],
     stop: 'docker stop (SIGTERM to the init)',
     keepRunning: 'the container restart policy (docker update --restart=unless-stopped)',
     family: 'container-inits',
     sources: [
-      'tini README/tini.c: forwards signals to the child (its process group with -g), reaps zombies, exits with the child',
-      'dumb-init README: "forwards all signals to the child process group" (setsid mode by default); exits when the child exits',
-      'catatonit README: a container init like tini (forwards, reaps); docker-init is tini (docker run --init)',
-      'measured: SIGTERM to each ends its child',
+      'tini 0.19 tini.c: forwards signals to the child only; -g: "Send signals to the child\'s process group" (kill(-pid)); reaps zombies, exits with the child',
+      'catatonit README/catatonit.c: forwards to the child, -g to its process group; docker-init is tini (docker run --init)',
+      'measured (Debian 12 tini 0.19, catatonit 0.1.7): SIGTERM to the init ends its child; a server under that child’s `sh -c` survives unless -g',
+    ],
+  },
+  {
+    id: 'dumb-init',
+    role: 'container-init',
+    names: ['dumb-init'],
+    label: 'container init',
+    traits: T({ relaysSignals: true, stopsChildrenOnOwnStop: true, signalsGroup: true, containerInit: true }),
+    flagTraits: [{ flags: ['-c', '--single-child'], traits: { signalsGroup: false } }],
+    stop: 'docker stop (SIGTERM to the init)',
+    keepRunning: 'the container restart policy (docker update --restart=unless-stopped)',
+    family: 'container-inits',
+    sources: [
+      'dumb-init 1.2 README "Session behavior": by default it runs the child in a new session and "forwards all signals to the child process group"; -c/--single-child forwards to the child only',
+      'dumb-init.c forward_signal(): kill(use_setsid ? -child_pid : child_pid, signum)',
+      'measured (Debian 12 dumb-init 1.2.5): SIGTERM to dumb-init ends a server under its `sh -c` too',
     ],
   },
   {
@@ -551,6 +572,33 @@ function scriptOf(argv: readonly string[]): string {
   return '';
 }
 
+/** Its options before the command (`--` or the first operand ends them). */
+function optionsOf(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const a of argv.slice(1, 16)) {
+    if (a === '--' || !a.startsWith('-')) break;
+    out.push(a);
+  }
+  return out;
+}
+
+/** The tool with the traits its own options change (flagTraits). */
+function withFlags(tool: Tool, argv: readonly string[] | null): Tool {
+  if (!tool.flagTraits || !argv) return tool;
+  const opts = optionsOf(argv);
+  let traits = tool.traits;
+  for (const f of tool.flagTraits)
+    if (
+      opts.some(
+        (o) =>
+          f.flags.includes(o) ||
+          (/^-[a-zA-Z]+$/.test(o) && f.flags.some((x) => /^-[a-zA-Z]$/.test(x) && o.includes(x[1]))),
+      )
+    )
+      traits = { ...traits, ...f.traits };
+  return traits === tool.traits ? tool : { ...tool, traits };
+}
+
 /** The tool a process is, by comm or argv[0]'s basename (a login shell's leading dash dropped); null if none. */
 export function toolOf(p: { comm: string; argv?: readonly string[] | null }): Tool | null {
   const argv0 = p.argv && p.argv.length > 0 ? p.argv[0] : '';
@@ -558,7 +606,7 @@ export function toolOf(p: { comm: string; argv?: readonly string[] | null }): To
   const script = p.argv && (INTERPRETER.test(p.comm) || INTERPRETER.test(base0)) ? scriptOf(p.argv) : '';
   const byName =
     BY_NAME.get(p.comm) ?? BY_NAME.get(base0) ?? BY_NAME.get(argv0) ?? (script ? BY_NAME.get(script) : undefined);
-  if (byName) return byName;
+  if (byName) return withFlags(byName, p.argv ?? null);
   for (const t of TOOLS) if (t.prefixes?.some((x) => p.comm.startsWith(x))) return t;
   return null;
 }

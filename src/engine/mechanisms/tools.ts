@@ -226,7 +226,7 @@ export const toolMechanisms: readonly Mechanism[] = [
     family: 'tool',
     title: 'Container inits relay their stop; a container stop kills its PID namespace or cgroup',
     sources: [
-      'tini.c: forwards signals to the child, reaps zombies, exits with the child (docker-init is tini)',
+      'tini.c: forwards signals to the child (its process group with -g), reaps zombies, exits with the child (docker-init is tini)',
       "dumb-init README: forwards signals to the child's process group (setsid mode)",
       'catatonit README: a minimal init that forwards and reaps',
       "kernel/pid_namespace.c zap_pid_ns_processes(): the init's exit SIGKILLs the namespace",
@@ -246,6 +246,11 @@ export const toolMechanisms: readonly Mechanism[] = [
       'seen from inside the container: its init is a container init, and no relaunch inside is offered',
       'a process in a container runtime cgroup dies when the container is stopped (its cgroup killed)',
       'the namespace init itself (a container whose entrypoint is the app)',
+      'dumb-init: SIGTERM reaches the whole process group of its command; a server under `sh -c` dies too',
+      'dumb-init -c (single child): SIGTERM reaches only its child; a server under `sh -c` is left running',
+      'tini -g: SIGTERM reaches its child’s process group; a server under `sh -c` dies too',
+      'tini without -g: SIGTERM reaches only its child; a server under `sh -c` is left running',
+      'catatonit -g: SIGTERM reaches its child’s process group; a server under `sh -c` dies too',
     ],
   },
   {
