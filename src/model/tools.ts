@@ -456,6 +456,21 @@ export const TOOLS: readonly Tool[] = [
     ],
   },
   {
+    id: 'monit',
+    role: 'supervisor',
+    names: ['monit'],
+    label: 'monit',
+    traits: T({ stopsChildrenOnOwnStop: true, escalatesToKill: true, newSessionForChild: true }),
+    stop: 'monit quit',
+    keepRunning: 'a start program that daemonizes itself (monit then checks it by pidfile and restarts it)',
+    family: 'supervisors',
+    sources: [
+      'monit 5.33 libmonit src/system/Command.c Process_free(): a sub-process not yet detached and still running is killed (Process_kill) when monit frees it, as it does at its exit',
+      'monit(1) "start program": monit spawns it in a session of its own with its output on pipes, expecting it to daemonize',
+      'measured (Debian 12 monit 5.33.0): a start program that stays in the foreground is SIGKILLed by monit when monit gets SIGTERM',
+    ],
+  },
+  {
     id: 'container-init',
     role: 'container-init',
     names: ['docker-init', 'tini', 'catatonit'],

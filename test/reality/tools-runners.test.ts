@@ -101,4 +101,33 @@ maybe('development and Procfile runners', () => {
     expect(['kill', 'group-kill']).toContain(mechanismOf(await w.result));
     await l.stop();
   });
+
+  need('monit')('monit: a start program that stays its child is SIGKILLed when monit exits', async () => {
+    const n = uniqueSleep();
+    const dir = tempDir('monit');
+    const rc = path.join(dir, 'monitrc');
+    const sleep = spawnSync('sh', ['-c', 'command -v sleep'], { encoding: 'utf8' }).stdout.trim();
+    fs.writeFileSync(
+      rc,
+      [
+        'set daemon 1',
+        `set pidfile ${dir}/monit.pid`,
+        `set idfile ${dir}/monit.id`,
+        `set statefile ${dir}/monit.state`,
+        `check process sleeper matching "^${sleep} ${n}$"`,
+        `  start program = "${sleep} ${n}"`,
+        '',
+      ].join('\n'),
+      { mode: 0o600 },
+    );
+    const l = await launch(['monit', '-I', '-c', rc], [sleep, n], { cwd: dir, timeoutMs: 20000 });
+    const pe = expectKeeperStop(l.pid, /monit/);
+    const w = await startWatch(l.pid);
+    signal(l.parentPid, 'SIGTERM');
+    expectReality(pe, await outcomeOf(l.pid, pe));
+    const c = await w.result;
+    expect(c?.signal).toBe('SIGKILL');
+    expect(mechanismOf(c)).toBe('kill');
+    await l.stop();
+  });
 });

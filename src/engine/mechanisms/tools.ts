@@ -161,6 +161,7 @@ export const toolMechanisms: readonly Mechanism[] = [
       'supervise(8) (daemontools 0.76): no signal handler; svc -d/-x to stop',
       "nodemon 3.1 lib/monitor/run.js: SIGTERM -> child.kill('SIGTERM'), its direct child only",
       'foreman 0.87.2 lib/foreman/engine.rb terminate_gracefully: SIGTERM to its own process group, SIGKILL after --timeout',
+      'monit 5.33 libmonit Command.c Process_free(): a start program still attached and running is killed at monit’s exit',
     ],
     procShows: 'Its parent is supervisord, `PM2 vX: God Daemon`, runsv, s6-supervise or supervise.',
     traceShows: 'signal_generate SIGTERM (SIGINT for pm2) with the supervisor as sender, before the supervisor exits.',
@@ -177,6 +178,7 @@ export const toolMechanisms: readonly Mechanism[] = [
       'nodemon: SIGTERM to nodemon ends the app it runs directly',
       'nodemon --exec through `sh -c`: SIGTERM to nodemon ends sh only; the command under it is left running',
       'foreman: SIGTERM to foreman ends its Procfile processes',
+      'monit: a start program that stays its child is SIGKILLed when monit exits',
     ],
   },
   {
