@@ -259,6 +259,21 @@ export const TOOLS: readonly Tool[] = [
     ],
   },
   {
+    id: 'mosh-server',
+    role: 'keeper',
+    names: ['mosh-server'],
+    label: 'mosh server',
+    traits: T({ holdsPty: true, detachable: true, newSessionForChild: true }),
+    stop: 'kill <mosh-server pid>',
+    keepRunning: null,
+    family: 'pty-keepers',
+    sources: [
+      'mosh-server(1) 1.4: "mosh-server ... detaches from the terminal and waits for the mosh-client to connect"; the session persists across the client’s disconnects and roaming',
+      'mosh src/frontend/mosh-server.cc run_server(): forks into the background (fork after setsid), forkpty()s the command, which waits for the first client before exec; the server holds the pty master and exits with the command',
+      'measured (Debian 12 mosh 1.4.0): killing mosh-client leaves the command running; SIGTERM to mosh-server hangs its terminal up and SIGHUP ends the command',
+    ],
+  },
+  {
     id: 'script',
     role: 'terminal',
     names: ['script', 'expect', 'unbuffer'],

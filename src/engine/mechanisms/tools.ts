@@ -146,6 +146,7 @@ export const toolMechanisms: readonly Mechanism[] = [
       'screen quit: the window dies with its server',
       '`tmux new -d cmd`: survives the dropped connection and the shell exiting',
       'the login shell itself: session leader, its parent sshd holds the terminal',
+      'mosh-server: the client disconnecting leaves its command running; the server’s end hangs the terminal up',
     ],
   },
   {
