@@ -155,12 +155,15 @@ export const TOOLS: readonly Tool[] = [
     names: ['timeout'],
     label: 'timeout',
     traits: T({ relaysSignals: true, stopsChildrenOnOwnStop: true, signalsGroup: true, killsGroupAtEnd: true }),
+    // --foreground: no setpgid, and signals go to the command alone (send_sig(monitored_pid) only).
+    flagTraits: [{ flags: ['--foreground'], traits: { signalsGroup: false, killsGroupAtEnd: false } }],
     stop: 'kill -TERM <timeout pid>',
     keepRunning: null,
     family: 'timeout',
     sources: [
       'timeout(1) (coreutils 9.1): "upon timeout, send the TERM signal to COMMAND"; --foreground: "children of COMMAND will not be timed out"',
       'coreutils src/timeout.c cleanup(): relays SIGTERM/SIGINT/SIGHUP/SIGQUIT to the child, then to its own process group (kill(0, sig)) unless --foreground; setpgid(0,0) at start',
+      'measured (coreutils 9.1): with --foreground, SIGTERM to timeout ends its command but not a server the command started under `sh -c`',
     ],
   },
   {
@@ -423,6 +426,22 @@ export const TOOLS: readonly Tool[] = [
     family: 'job-runners',
     sources: [
       'GNU make 4.3 commands.c fatal_error_signal(): on SIGTERM it kills its running recipe children (kill(c->pid, SIGTERM)) and removes their targets',
+    ],
+  },
+  {
+    id: 'entr',
+    role: 'job-runner',
+    names: ['entr'],
+    label: 'entr',
+    traits: T({}),
+    flagTraits: [{ flags: ['-r'], traits: { stopsChildrenOnOwnStop: true, signalsGroup: true } }],
+    stop: 'kill -TERM <entr pid> (or q)',
+    keepRunning: null,
+    family: 'job-runners',
+    sources: [
+      'entr(1) 5.3 -r: "Reload a persistent child process ... SIGTERM is sent to the process group"; entr.c handle_exit(): terminate_utility() (killpg of the child’s group) only in -r mode',
+      'entr.c run_utility(): the utility runs in a process group of its own (setpgid)',
+      'measured (Debian 12 entr 5.3): SIGTERM to `entr -r` ends the utility and a server under its `sh -c`; without -r the utility runs on',
     ],
   },
   {

@@ -95,6 +95,8 @@ export const toolMechanisms: readonly Mechanism[] = [
     scenarios: [
       'timeout: SIGTERM to timeout is relayed to the command',
       "`timeout N cmd &` in a step: timeout's own group, a kill of which is its keeper's stop",
+      'timeout: SIGTERM to timeout reaches its own group; a server under its command’s `sh -c` dies too',
+      'timeout --foreground: SIGTERM to timeout reaches only its command; a server under `sh -c` is left running',
     ],
   },
   {
@@ -211,6 +213,7 @@ export const toolMechanisms: readonly Mechanism[] = [
       'GNU make 4.3 commands.c fatal_error_signal(): running recipe children killed, targets removed',
       'xargs(1) (findutils 4.9): no TERM handler; its children are left running',
       'concurrently 9.2 kill-on-signal.js + tree-kill: SIGINT/SIGTERM/SIGHUP relayed to each command’s whole tree',
+      'entr 5.3 entr.c handle_exit(): killpg of the utility’s group only with -r',
     ],
     procShows: 'Its parent is parallel, make or xargs.',
     traceShows: 'signal_generate SIGTERM from parallel or make to the job.',
@@ -222,6 +225,8 @@ export const toolMechanisms: readonly Mechanism[] = [
       'make: SIGTERM to make kills its running recipe',
       'xargs only waits: its death leaves the command running',
       'concurrently: SIGTERM to concurrently ends its command through `sh -c` (tree-kill)',
+      'entr -r: SIGTERM to entr kills the utility’s process group; a server under `sh -c` dies too',
+      'entr without -r: SIGTERM to entr leaves the utility and its server running',
     ],
   },
   {
