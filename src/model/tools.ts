@@ -445,6 +445,22 @@ export const TOOLS: readonly Tool[] = [
     ],
   },
   {
+    id: 'npm',
+    role: 'job-runner',
+    names: ['npm', 'npx'],
+    prefixes: ['npm ', 'npx '],
+    label: 'npm (runs scripts through sh -c)',
+    traits: T({ relaysSignals: true, stopsChildrenOnOwnStop: true }),
+    stop: 'kill -TERM <npm pid>',
+    keepRunning: null,
+    family: 'job-runners',
+    sources: [
+      'npm 11 @npmcli/run-script lib/signal-manager.js: SIGINT and SIGTERM are forwarded to each running script process (proc.kill(signal)), its direct child only',
+      'npm-run-script(1): scripts run through `sh -c` (script-shell); dash does not exec the last command, so the app is sh’s child',
+      'measured (npm 11.19, dash 0.5.12): SIGTERM to `npm start` ends its `sh -c`, and the app under it runs on, reparented',
+    ],
+  },
+  {
     id: 'concurrently',
     role: 'job-runner',
     names: ['concurrently', 'conc'],

@@ -214,6 +214,7 @@ export const toolMechanisms: readonly Mechanism[] = [
       'xargs(1) (findutils 4.9): no TERM handler; its children are left running',
       'concurrently 9.2 kill-on-signal.js + tree-kill: SIGINT/SIGTERM/SIGHUP relayed to each command’s whole tree',
       'entr 5.3 entr.c handle_exit(): killpg of the utility’s group only with -r',
+      'npm 11 @npmcli/run-script signal-manager.js: SIGINT/SIGTERM forwarded to the script’s `sh -c` only',
     ],
     procShows: 'Its parent is parallel, make or xargs.',
     traceShows: 'signal_generate SIGTERM from parallel or make to the job.',
@@ -227,6 +228,7 @@ export const toolMechanisms: readonly Mechanism[] = [
       'concurrently: SIGTERM to concurrently ends its command through `sh -c` (tree-kill)',
       'entr -r: SIGTERM to entr kills the utility’s process group; a server under `sh -c` dies too',
       'entr without -r: SIGTERM to entr leaves the utility and its server running',
+      'npm start: SIGTERM to npm is forwarded to its `sh -c` only; the app under it runs on',
     ],
   },
   {
