@@ -197,6 +197,7 @@ export const kernelMechanisms: readonly Mechanism[] = [
       'memory.minority',
       'memory.high-throttled',
       'memory.oomd-pressure',
+      'memory.oomd-swap',
     ],
     watch: 'oom-kill',
     remedy:

@@ -49,7 +49,7 @@ function keeperText(e: RiskEvidence): string | null {
   if (!t?.multiplexer) return null;
   const term = t.tty ?? t.stdioTerminal ?? 'its terminal';
   if (t.master)
-    return `the master of its terminal ${term} is held by ${t.master.label} (pid ${t.master.pid}), a daemon in a session of its own (a keeper, like tmux, screen or dtach): the pty hangs up only when that holder closes it, not when the user's connection or window goes`;
+    return `the master of its terminal ${term} is held by ${t.master.label} (pid ${t.master.pid}), a daemon in a session of its own (a keeper, like tmux, screen or dtach): the pty hangs up only when that holder closes it, not when the user's connection or window goes (the keeper's own end, its window killed or its server stopped, would hang it up: not a threat)`;
   return t.holder
     ? `its terminal ${term} belongs to the ${t.holder.label} (pid ${t.holder.pid}), which keeps running when the SSH connection or terminal goes`
     : null;
