@@ -35,6 +35,7 @@ function causeHead(c: CauseFacts): string {
   if (c.kind === 'exit') return `exit code ${c.exitCode ?? '?'}`;
   if (c.kind === 'unknown') return 'ended, cause not seen';
   if (c.kind === 'segfault' && c.signal) return `segfault (${c.signal})`;
+  if (c.details?.reason === 'kernel-oops') return `kernel oops (${c.signal ?? 'a signal'} from the kernel)`;
   return c.signal ? c.signal : c.kind;
 }
 

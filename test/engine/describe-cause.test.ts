@@ -20,6 +20,15 @@ const killCall = (target: number): KillEvent => ({
 });
 
 describe('describeCause', () => {
+  it('says a kernel oops was a bug of the kernel during the system call, with its fix (fixtures/wild oops excerpts)', () => {
+    // The cause the kernel-log check gives a task that make_task_dead ended after an oops (oops-incident.ts).
+    const oops = { kind: 'signal', signal: 'SIGKILL', details: { reason: 'kernel-oops', kernelSent: true } };
+    expect(describeCause(oops, 3166)).toBe(
+      'was killed by SIGKILL from the kernel: the kernel hit a bug (an oops) during its system call, not a fault in the program itself (fix: a kernel update, or report the oops upstream)',
+    );
+    expect(causeParts(oops)).toEqual(['kernel oops (SIGKILL from the kernel)']);
+  });
+
   it('names the sender and how the signal was aimed, from the mechanism the tracker derived', () => {
     const direct = mechanismOf(15, false, killCall(42), kill, 42).mechanism;
     const group = mechanismOf(15, false, killCall(-42), kill, 42).mechanism;
