@@ -1,7 +1,9 @@
 /**
  * records: what whydied itself (`whydied watch`, the `launch` sentinel, the `record` recorder) saw when this process died. Records are keyed
  * by pid + start time + boot id, so a recycled pid or a previous boot never lends its story to another
- * process. Reads the state directory only through ctx.facts (live or bundle).
+ * process. A dead target whose start time is unknown is tied to a record by pid and boot only while the
+ * kernel's pid allocator shows the pid was not handed out since (src/source/records/pid-cursor.ts).
+ * Reads the state directory and /proc only through ctx.facts (live or bundle).
  */
 import type { Check, CheckContext, Evidence, FindingInput, JsonValue } from '../src/engine/types';
 import { recordMatchesName } from '../src/source/records/record-name';
@@ -137,7 +139,8 @@ export const records: Check = {
     codes: {
       'recorded-death':
         'whydied watch, launch or record saw this process die: the record names the signal and sender, or the exit code.',
-      'pid-reused': 'A record exists for this pid, but of an earlier process (different start time or boot).',
+      'pid-reused':
+        "A record exists for this pid, but of an earlier process (different start time or boot), or the target's start time is unknown and the kernel's pid allocator shows the pid was (or may have been) handed out again since the record.",
       'same-name':
         'No record of this pid; a record of another process with the same name exists (shown, never used as the cause).',
       'no-record': 'No whydied watch, launch or record recorded this process.',

@@ -26,6 +26,7 @@ const KERNEL_MECHANISMS = new Set([
   'orphaned-group',
   'terminal-key',
   'namespace-exit',
+  'tracer-exit',
 ]);
 
 /** The short head of a cause: `OOM kill`, `exit code 3`, `SIGTERM`, `segfault (SIGSEGV)`. */
@@ -86,6 +87,8 @@ function kernelMeaning(c: CauseFacts): string {
       return ': its terminal hung up, its controlling process exited, or its stopped group was orphaned';
     case 'namespace-exit':
       return ': the init of its PID namespace ended, and every process in the namespace goes with it';
+    case 'tracer-exit':
+      return ': its ptrace tracer exited, and had asked the kernel to kill its tracees then (PTRACE_O_EXITKILL)';
     case 'session-leader-exit':
       return ': the controlling process of its terminal exited, and the kernel hangs up the foreground group';
     case 'orphaned-group':

@@ -18,6 +18,11 @@ export type SignalsSection = {
   pipe: Disposition;
   /** SIGPIPE is blocked: a write to a dead pipe fails with EPIPE and the signal waits, pending. */
   pipeBlocked: boolean;
+  /**
+   * The pid of its ptrace tracer (status TracerPid), 0 when none: a tracer that started it with
+   * PTRACE_O_EXITKILL (gdb's `run`, strace --kill-on-exit) has the kernel SIGKILL it when the tracer exits.
+   */
+  tracerPid: number;
   /** Raw masks as the kernel printed them (hex). */
   masks: { sigIgn: string; sigBlk: string; sigCgt: string; sigPnd: string; shdPnd: string };
 };
@@ -46,6 +51,7 @@ function signalsOf(s: ProcStatus): SignalsSection {
     term: disposition(s.sigIgn, s.sigCgt, 15),
     pipe: disposition(s.sigIgn, s.sigCgt, 13),
     pipeBlocked: has(s.sigBlk, 13),
+    tracerPid: s.tracerPid,
     masks: {
       sigIgn: hex(s.sigIgn),
       sigBlk: hex(s.sigBlk),

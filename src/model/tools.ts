@@ -68,6 +68,11 @@ export interface Tool {
   /** The catalogue family it belongs to (src/engine/mechanisms/tools.ts). */
   family: string;
   sources: readonly string[];
+  /**
+   * Traits an option changes (`tini -g` signals the child's group, `dumb-init -c` only the child): applied
+   * when the tool's own argv holds one of `flags` before its command.
+   */
+  flagTraits?: ReadonlyArray<{ flags: readonly string[]; traits: Partial<ToolTraits> }>;
 }
 
 const T = (t: Partial<ToolTraits>): ToolTraits => ({
@@ -150,12 +155,15 @@ export const TOOLS: readonly Tool[] = [
     names: ['timeout'],
     label: 'timeout',
     traits: T({ relaysSignals: true, stopsChildrenOnOwnStop: true, signalsGroup: true, killsGroupAtEnd: true }),
+    // --foreground: no setpgid, and signals go to the command alone (send_sig(monitored_pid) only).
+    flagTraits: [{ flags: ['--foreground'], traits: { signalsGroup: false, killsGroupAtEnd: false } }],
     stop: 'kill -TERM <timeout pid>',
     keepRunning: null,
     family: 'timeout',
     sources: [
       'timeout(1) (coreutils 9.1): "upon timeout, send the TERM signal to COMMAND"; --foreground: "children of COMMAND will not be timed out"',
       'coreutils src/timeout.c cleanup(): relays SIGTERM/SIGINT/SIGHUP/SIGQUIT to the child, then to its own process group (kill(0, sig)) unless --foreground; setpgid(0,0) at start',
+      'measured (coreutils 9.1): with --foreground, SIGTERM to timeout ends its command but not a server the command started under `sh -c`',
     ],
   },
   {
@@ -251,6 +259,21 @@ export const TOOLS: readonly Tool[] = [
       'dtach(1) 0.9: "dtach -n creates a new session without attaching": the master holds the pty, the program runs on its slave; the master exits when the program does',
       'dtach master.c init_pty(): forkpty() gives the program a session and controlling terminal of its own',
       'abduco(1): the same design (server holds the pty, clients attach); not packaged for Debian 12',
+    ],
+  },
+  {
+    id: 'mosh-server',
+    role: 'keeper',
+    names: ['mosh-server'],
+    label: 'mosh server',
+    traits: T({ holdsPty: true, detachable: true, newSessionForChild: true }),
+    stop: 'kill <mosh-server pid>',
+    keepRunning: null,
+    family: 'pty-keepers',
+    sources: [
+      'mosh-server(1) 1.4: "mosh-server ... detaches from the terminal and waits for the mosh-client to connect"; the session persists across the client’s disconnects and roaming',
+      'mosh src/frontend/mosh-server.cc run_server(): forks into the background (fork after setsid), forkpty()s the command, which waits for the first client before exec; the server holds the pty master and exits with the command',
+      'measured (Debian 12 mosh 1.4.0): killing mosh-client leaves the command running; SIGTERM to mosh-server hangs its terminal up and SIGHUP ends the command',
     ],
   },
   {
@@ -406,6 +429,38 @@ export const TOOLS: readonly Tool[] = [
     ],
   },
   {
+    id: 'entr',
+    role: 'job-runner',
+    names: ['entr'],
+    label: 'entr',
+    traits: T({}),
+    flagTraits: [{ flags: ['-r'], traits: { stopsChildrenOnOwnStop: true, signalsGroup: true } }],
+    stop: 'kill -TERM <entr pid> (or q)',
+    keepRunning: null,
+    family: 'job-runners',
+    sources: [
+      'entr(1) 5.3 -r: "Reload a persistent child process ... SIGTERM is sent to the process group"; entr.c handle_exit(): terminate_utility() (killpg of the child’s group) only in -r mode',
+      'entr.c run_utility(): the utility runs in a process group of its own (setpgid)',
+      'measured (Debian 12 entr 5.3): SIGTERM to `entr -r` ends the utility and a server under its `sh -c`; without -r the utility runs on',
+    ],
+  },
+  {
+    id: 'npm',
+    role: 'job-runner',
+    names: ['npm', 'npx'],
+    prefixes: ['npm ', 'npx '],
+    label: 'npm (runs scripts through sh -c)',
+    traits: T({ relaysSignals: true, stopsChildrenOnOwnStop: true }),
+    stop: 'kill -TERM <npm pid>',
+    keepRunning: null,
+    family: 'job-runners',
+    sources: [
+      'npm 11 @npmcli/run-script lib/signal-manager.js: SIGINT and SIGTERM are forwarded to each running script process (proc.kill(signal)), its direct child only',
+      'npm-run-script(1): scripts run through `sh -c` (script-shell); dash does not exec the last command, so the app is sh’s child',
+      'measured (npm 11.19, dash 0.5.12): SIGTERM to `npm start` ends its `sh -c`, and the app under it runs on, reparented',
+    ],
+  },
+  {
     id: 'concurrently',
     role: 'job-runner',
     names: ['concurrently', 'conc'],
@@ -451,19 +506,50 @@ export const TOOLS: readonly Tool[] = [
     ],
   },
   {
+    id: 'monit',
+    role: 'supervisor',
+    names: ['monit'],
+    label: 'monit',
+    traits: T({ stopsChildrenOnOwnStop: true, escalatesToKill: true, newSessionForChild: true }),
+    stop: 'monit quit',
+    keepRunning: 'a start program that daemonizes itself (monit then checks it by pidfile and restarts it)',
+    family: 'supervisors',
+    sources: [
+      'monit 5.33 libmonit src/system/Command.c Process_free(): a sub-process not yet detached and still running is killed (Process_kill) when monit frees it, as it does at its exit',
+      'monit(1) "start program": monit spawns it in a session of its own with its output on pipes, expecting it to daemonize',
+      'measured (Debian 12 monit 5.33.0): a start program that stays in the foreground is SIGKILLed by monit when monit gets SIGTERM',
+    ],
+  },
+  {
     id: 'container-init',
     role: 'container-init',
-    names: ['docker-init', 'tini', 'dumb-init', 'catatonit'],
+    names: ['docker-init', 'tini', 'catatonit'],
     label: 'container init',
     traits: T({ relaysSignals: true, stopsChildrenOnOwnStop: true, containerInit: true }),
+    flagTraits: [{ flags: ['-g'], traits: { signalsGroup: true } }],
     stop: 'docker stop (SIGTERM to the init)',
     keepRunning: 'the container restart policy (docker update --restart=unless-stopped)',
     family: 'container-inits',
     sources: [
-      'tini README/tini.c: forwards signals to the child (its process group with -g), reaps zombies, exits with the child',
-      'dumb-init README: "forwards all signals to the child process group" (setsid mode by default); exits when the child exits',
-      'catatonit README: a container init like tini (forwards, reaps); docker-init is tini (docker run --init)',
-      'measured: SIGTERM to each ends its child',
+      'tini 0.19 tini.c: forwards signals to the child only; -g: "Send signals to the child\'s process group" (kill(-pid)); reaps zombies, exits with the child',
+      'catatonit README/catatonit.c: forwards to the child, -g to its process group; docker-init is tini (docker run --init)',
+      'measured (Debian 12 tini 0.19, catatonit 0.1.7): SIGTERM to the init ends its child; a server under that child’s `sh -c` survives unless -g',
+    ],
+  },
+  {
+    id: 'dumb-init',
+    role: 'container-init',
+    names: ['dumb-init'],
+    label: 'container init',
+    traits: T({ relaysSignals: true, stopsChildrenOnOwnStop: true, signalsGroup: true, containerInit: true }),
+    flagTraits: [{ flags: ['-c', '--single-child'], traits: { signalsGroup: false } }],
+    stop: 'docker stop (SIGTERM to the init)',
+    keepRunning: 'the container restart policy (docker update --restart=unless-stopped)',
+    family: 'container-inits',
+    sources: [
+      'dumb-init 1.2 README "Session behavior": by default it runs the child in a new session and "forwards all signals to the child process group"; -c/--single-child forwards to the child only',
+      'dumb-init.c forward_signal(): kill(use_setsid ? -child_pid : child_pid, signum)',
+      'measured (Debian 12 dumb-init 1.2.5): SIGTERM to dumb-init ends a server under its `sh -c` too',
     ],
   },
   {
@@ -551,6 +637,33 @@ function scriptOf(argv: readonly string[]): string {
   return '';
 }
 
+/** Its options before the command (`--` or the first operand ends them). */
+function optionsOf(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const a of argv.slice(1, 16)) {
+    if (a === '--' || !a.startsWith('-')) break;
+    out.push(a);
+  }
+  return out;
+}
+
+/** The tool with the traits its own options change (flagTraits). */
+function withFlags(tool: Tool, argv: readonly string[] | null): Tool {
+  if (!tool.flagTraits || !argv) return tool;
+  const opts = optionsOf(argv);
+  let traits = tool.traits;
+  for (const f of tool.flagTraits)
+    if (
+      opts.some(
+        (o) =>
+          f.flags.includes(o) ||
+          (/^-[a-zA-Z]+$/.test(o) && f.flags.some((x) => /^-[a-zA-Z]$/.test(x) && o.includes(x[1]))),
+      )
+    )
+      traits = { ...traits, ...f.traits };
+  return traits === tool.traits ? tool : { ...tool, traits };
+}
+
 /** The tool a process is, by comm or argv[0]'s basename (a login shell's leading dash dropped); null if none. */
 export function toolOf(p: { comm: string; argv?: readonly string[] | null }): Tool | null {
   const argv0 = p.argv && p.argv.length > 0 ? p.argv[0] : '';
@@ -558,7 +671,7 @@ export function toolOf(p: { comm: string; argv?: readonly string[] | null }): To
   const script = p.argv && (INTERPRETER.test(p.comm) || INTERPRETER.test(base0)) ? scriptOf(p.argv) : '';
   const byName =
     BY_NAME.get(p.comm) ?? BY_NAME.get(base0) ?? BY_NAME.get(argv0) ?? (script ? BY_NAME.get(script) : undefined);
-  if (byName) return byName;
+  if (byName) return withFlags(byName, p.argv ?? null);
   for (const t of TOOLS) if (t.prefixes?.some((x) => p.comm.startsWith(x))) return t;
   return null;
 }

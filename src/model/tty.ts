@@ -72,10 +72,15 @@ function masterOf(facts: Facts, index: number, near: number): TtySection['master
   const st = facts.stat(h.pid);
   if (!st.ok) return null;
   const d = describeProcess(facts, st.value);
-  // A daemon (daemon(3): fork, setsid, the parent exits): it leads a session of its own, has no controlling
+  // A daemon (daemon(3): fork, setsid, the parent exits): it is alone in a session of its own, has no controlling
   // terminal, and its parent is an init (pid 1 here or in its PID namespace), not a live launcher whose end
   // would be its own.
-  const ownSession = st.value.session === h.pid && st.value.ttyNr === 0 && isInit(facts, st.value.ppid);
+  // A double-forked daemon (fork, setsid, fork: mosh-server, daemon(3) users) is in a session whose leader
+  // already exited: as much a session of its own.
+  const sid = st.value.session;
+  const leader = sid === h.pid ? null : facts.stat(sid);
+  const leaderGone = sid !== h.pid && sid > 1 && !(leader?.ok && leader.value.session === sid);
+  const ownSession = (sid === h.pid || leaderGone) && st.value.ttyNr === 0 && isInit(facts, st.value.ppid);
   return {
     pid: d.pid,
     comm: d.comm,

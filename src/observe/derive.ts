@@ -32,6 +32,8 @@ export interface VictimContext {
   pgid: number;
   sid: number;
   syscallsTraced: boolean;
+  /** Its ptrace tracer when the watch started (status TracerPid), 0 when none. */
+  tracer?: number;
 }
 
 export interface SenderFacts {
@@ -203,6 +205,7 @@ export type DeathMechanism =
   | 'shell-forwarded-hangup'
   | 'group-kill'
   | 'namespace-exit'
+  | 'tracer-exit'
   | 'parent-death-signal'
   | 'cgroup-kill'
   | 'fault'
@@ -221,6 +224,7 @@ export const DEATH_MECHANISMS: readonly DeathMechanism[] = [
   'shell-forwarded-hangup',
   'group-kill',
   'namespace-exit',
+  'tracer-exit',
   'parent-death-signal',
   'cgroup-kill',
   'fault',
@@ -278,6 +282,13 @@ export function mechanismOf(
         why: `the terminal sent ${name} to its foreground process group: ${sig === 2 ? 'the interrupt key (^C)' : 'the quit key (^\\)'} was typed (in the context of ${who})`,
       };
     if (FAULT_SIGNALS.has(sig)) return { mechanism: 'fault', why: `the CPU faulted in the process itself (${name})` };
+    // kernel/ptrace.c exit_ptrace: a tracee of an exiting tracer that set PTRACE_O_EXITKILL gets SIGKILL
+    // (SEND_SIG_PRIV) in the tracer's context.
+    if (sig === 9 && v?.tracer && sender.pid === v.tracer && sender.pid !== victim)
+      return {
+        mechanism: 'tracer-exit',
+        why: `the kernel sent SIGKILL as its tracer ${who} exited: the tracer had set PTRACE_O_EXITKILL (a debugger that started it, as gdb's run does)`,
+      };
     if (sig === 9 && sender.pid !== victim) {
       return {
         mechanism: 'namespace-exit',

@@ -25,7 +25,7 @@ import type { KillEvent, TgkillEvent, TraceEvent } from '../source/trace/parse';
 import { openTraceEvents } from '../source/trace/event-reader';
 import { TaskNames } from '../source/trace/task-names';
 import { callBehind, DeathTracker } from './derive';
-import { isRunning, readIdentity, taskOwner, threadIds } from '../source/process-identity';
+import { isRunning, readIdentity, taskOwner, threadIds, tracerPidOf } from '../source/process-identity';
 import type { BackendOutcome, BackendRun, WatchedTarget } from './types';
 
 const SAFETY_POLL_MS = 250;
@@ -80,6 +80,7 @@ function run(inst: TraceInstance, targets: WatchedTarget[]): BackendRun {
         pgid: t.identity.pgid,
         sid: t.identity.sid,
         syscallsTraced: true,
+        tracer: tracerPidOf(t.pid),
       }),
     ]),
   );

@@ -73,5 +73,6 @@ export function parseStatus(text: string): ProcStatus | null {
     vmRssKb: rss ? Number(rss[1]) : null,
     nsPid: ints(f.get('NSpid')) ?? [tgid],
     kthread: kthread === null ? null : kthread === 1,
+    tracerPid: int(f.get('TracerPid')) ?? 0,
   };
 }

@@ -32,6 +32,15 @@ export function isRunning(pid: number): boolean {
   return s !== null && s !== 'Z' && s !== 'X';
 }
 
+/**
+ * The pid of the process's ptrace tracer (status TracerPid; fs/proc/array.c task_state), 0 when none or
+ * unreadable: a tracer's exit can SIGKILL it (PTRACE_O_EXITKILL), and watch tells that death by its sender.
+ */
+export function tracerPidOf(pid: number): number {
+  const m = /^TracerPid:\s*(\d+)$/m.exec(read(`/proc/${pid}/status`) ?? '');
+  return m ? Number(m[1]) : 0;
+}
+
 export function readIdentity(pid: number): RecordIdentity | null {
   const statText = read(`/proc/${pid}/stat`);
   const stat = statText ? parseStat(statText) : null;

@@ -123,6 +123,8 @@ export interface ProcStatus {
   nsPid: number[];
   /** PF_KTHREAD from stat flags, or Kthread: 1 from status on newer kernels. */
   kthread: boolean | null;
+  /** TracerPid: the pid of the process ptrace-attached to it (0: none; fs/proc/array.c task_state). */
+  tracerPid: number;
 }
 
 /** Decoded controlling terminal. `null` device = no controlling terminal. */

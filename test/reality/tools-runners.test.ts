@@ -8,7 +8,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { cleanEnv } from '../scenarios/helpers';
-import { cleanupProcesses, isRoot } from '../helpers/processes';
+import { cleanupProcesses, isRoot, procStat } from '../helpers/processes';
 import { launch, missingTool, signal, tempDir } from './harness/tools';
 import { teardownAll } from './harness/teardown';
 import { diagnose, expectReality, expectRule, mechanismOf, outcomeOf, startWatch, uniqueSleep } from './predict';
@@ -99,6 +99,54 @@ maybe('development and Procfile runners', () => {
     signal(l.parentPid, 'SIGTERM');
     expectReality(pe, await outcomeOf(l.pid, pe));
     expect(['kill', 'group-kill']).toContain(mechanismOf(await w.result));
+    await l.stop();
+  });
+
+  need('monit')('monit: a start program that stays its child is SIGKILLed when monit exits', async () => {
+    const n = uniqueSleep();
+    const dir = tempDir('monit');
+    const rc = path.join(dir, 'monitrc');
+    const sleep = spawnSync('sh', ['-c', 'command -v sleep'], { encoding: 'utf8' }).stdout.trim();
+    fs.writeFileSync(
+      rc,
+      [
+        'set daemon 1',
+        `set pidfile ${dir}/monit.pid`,
+        `set idfile ${dir}/monit.id`,
+        `set statefile ${dir}/monit.state`,
+        `check process sleeper matching "^${sleep} ${n}$"`,
+        `  start program = "${sleep} ${n}"`,
+        '',
+      ].join('\n'),
+      { mode: 0o600 },
+    );
+    const l = await launch(['monit', '-I', '-c', rc], [sleep, n], { cwd: dir, timeoutMs: 20000 });
+    const pe = expectKeeperStop(l.pid, /monit/);
+    const w = await startWatch(l.pid);
+    signal(l.parentPid, 'SIGTERM');
+    expectReality(pe, await outcomeOf(l.pid, pe));
+    const c = await w.result;
+    expect(c?.signal).toBe('SIGKILL');
+    expect(mechanismOf(c)).toBe('kill');
+    await l.stop();
+  });
+
+  test('npm start: SIGTERM to npm is forwarded to its `sh -c` only; the app under it runs on', async () => {
+    const n = uniqueSleep();
+    const dir = tempDir('npm');
+    fs.writeFileSync(
+      path.join(dir, 'package.json'),
+      JSON.stringify({ name: 'p', version: '1.0.0', scripts: { start: `sleep ${n}` } }),
+    );
+    const l = await launch(['npm', 'start'], ['sleep', n], { cwd: dir, timeoutMs: 30000 });
+    const npm = procStat(l.parentPid)?.ppid ?? 0;
+    expect(procStat(npm)?.comm).toMatch(/^npm/);
+    const r = diagnose(l.pid);
+    const pe = expectRule(r, 'parent-exit', 'parent.reparent');
+    signal(npm, 'SIGTERM');
+    const died = await outcomeOf(l.pid, pe);
+    expect(died).toBe(false);
+    expectReality(pe, died);
     await l.stop();
   });
 });

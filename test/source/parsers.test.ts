@@ -105,6 +105,7 @@ describe('parseStatus', () => {
       vmRssKb: 1234,
       nsPid: [77, 3],
       kthread: false,
+      tracerPid: 0,
     });
     expect(decodeSignalMask(s?.sigIgn ?? 0n)).toEqual(['SIGHUP']);
   });

@@ -197,6 +197,7 @@ export const kernelMechanisms: readonly Mechanism[] = [
       'memory.minority',
       'memory.high-throttled',
       'memory.oomd-pressure',
+      'memory.oomd-swap',
     ],
     watch: 'oom-kill',
     remedy:
@@ -265,5 +266,30 @@ export const kernelMechanisms: readonly Mechanism[] = [
     watch: 'kernel',
     remedy: 'Raise the limit for the relaunch (`ulimit -t unlimited`, prlimit --pid PID --cpu=unlimited).',
     scenarios: ['a resource limit: RLIMIT_CPU’s SIGXCPU from the kernel; with the limit raised it runs on'],
+  },
+  {
+    id: 'kernel.ptrace-exitkill',
+    family: 'kernel',
+    title:
+      'Its ptrace tracer exits: with PTRACE_O_EXITKILL (gdb’s run) the kernel SIGKILLs it; strace passes on its own fatal signal',
+    sources: [
+      'kernel/ptrace.c exit_ptrace -> __ptrace_detach: a tracee with PT_EXITKILL gets send_sig_info(SIGKILL, SEND_SIG_PRIV) as its tracer exits; without it, it is detached and runs on',
+      'gdb 13 gdb/nat/linux-ptrace.c linux_enable_event_reporting: PTRACE_O_EXITKILL for inferiors gdb started (not for ones it attached to)',
+      'strace 6.1 strace.c cleanup(): the program strace started (strace_child) gets strace’s own fatal signal; strace(1) -I: "3, never: fatal signals are always blocked (default if -o FILE PROG)"',
+      'fs/proc/array.c task_state: TracerPid in /proc/PID/status',
+    ],
+    procShows:
+      'status TracerPid: its tracer’s pid; when that is its parent, the tracer started it (gdb run, strace PROG); the tracer’s argv (-o FILE) tells whether strace blocks fatal signals. PTRACE_O_EXITKILL itself is in no /proc file.',
+    traceShows:
+      'gdb: signal_generate SIGKILL, SI_KERNEL, in the exiting tracer’s context, no kill syscall; strace: sys_enter_kill from strace with its own fatal signal, then signal_generate',
+    rules: ['parent.tracer', 'parent.tracer-detaches'],
+    watch: 'tracer-exit',
+    remedy:
+      'Run it outside the debugger or tracer (setsid -f CMD </dev/null >>log 2>&1), and attach later (gdb -p, strace -p): an attached tracer only detaches at its end.',
+    scenarios: [
+      'gdb run: the debugger set PTRACE_O_EXITKILL; SIGKILL to gdb kills the program it started (the kernel, from exit_ptrace); relaunched outside gdb it stays',
+      'strace PROG: SIGTERM to strace is passed to the program it started',
+      'strace -o FILE PROG: fatal signals are blocked, and its SIGKILL only detaches: the program runs on',
+    ],
   },
 ];

@@ -95,6 +95,8 @@ export const toolMechanisms: readonly Mechanism[] = [
     scenarios: [
       'timeout: SIGTERM to timeout is relayed to the command',
       "`timeout N cmd &` in a step: timeout's own group, a kill of which is its keeper's stop",
+      'timeout: SIGTERM to timeout reaches its own group; a server under its command’s `sh -c` dies too',
+      'timeout --foreground: SIGTERM to timeout reaches only its command; a server under `sh -c` is left running',
     ],
   },
   {
@@ -146,6 +148,7 @@ export const toolMechanisms: readonly Mechanism[] = [
       'screen quit: the window dies with its server',
       '`tmux new -d cmd`: survives the dropped connection and the shell exiting',
       'the login shell itself: session leader, its parent sshd holds the terminal',
+      'mosh-server: the client disconnecting leaves its command running; the server’s end hangs the terminal up',
     ],
   },
   {
@@ -161,6 +164,7 @@ export const toolMechanisms: readonly Mechanism[] = [
       'supervise(8) (daemontools 0.76): no signal handler; svc -d/-x to stop',
       "nodemon 3.1 lib/monitor/run.js: SIGTERM -> child.kill('SIGTERM'), its direct child only",
       'foreman 0.87.2 lib/foreman/engine.rb terminate_gracefully: SIGTERM to its own process group, SIGKILL after --timeout',
+      'monit 5.33 libmonit Command.c Process_free(): a start program still attached and running is killed at monit’s exit',
     ],
     procShows: 'Its parent is supervisord, `PM2 vX: God Daemon`, runsv, s6-supervise or supervise.',
     traceShows: 'signal_generate SIGTERM (SIGINT for pm2) with the supervisor as sender, before the supervisor exits.',
@@ -177,6 +181,7 @@ export const toolMechanisms: readonly Mechanism[] = [
       'nodemon: SIGTERM to nodemon ends the app it runs directly',
       'nodemon --exec through `sh -c`: SIGTERM to nodemon ends sh only; the command under it is left running',
       'foreman: SIGTERM to foreman ends its Procfile processes',
+      'monit: a start program that stays its child is SIGKILLed when monit exits',
     ],
   },
   {
@@ -208,6 +213,8 @@ export const toolMechanisms: readonly Mechanism[] = [
       'GNU make 4.3 commands.c fatal_error_signal(): running recipe children killed, targets removed',
       'xargs(1) (findutils 4.9): no TERM handler; its children are left running',
       'concurrently 9.2 kill-on-signal.js + tree-kill: SIGINT/SIGTERM/SIGHUP relayed to each command’s whole tree',
+      'entr 5.3 entr.c handle_exit(): killpg of the utility’s group only with -r',
+      'npm 11 @npmcli/run-script signal-manager.js: SIGINT/SIGTERM forwarded to the script’s `sh -c` only',
     ],
     procShows: 'Its parent is parallel, make or xargs.',
     traceShows: 'signal_generate SIGTERM from parallel or make to the job.',
@@ -219,6 +226,9 @@ export const toolMechanisms: readonly Mechanism[] = [
       'make: SIGTERM to make kills its running recipe',
       'xargs only waits: its death leaves the command running',
       'concurrently: SIGTERM to concurrently ends its command through `sh -c` (tree-kill)',
+      'entr -r: SIGTERM to entr kills the utility’s process group; a server under `sh -c` dies too',
+      'entr without -r: SIGTERM to entr leaves the utility and its server running',
+      'npm start: SIGTERM to npm is forwarded to its `sh -c` only; the app under it runs on',
     ],
   },
   {
@@ -226,7 +236,7 @@ export const toolMechanisms: readonly Mechanism[] = [
     family: 'tool',
     title: 'Container inits relay their stop; a container stop kills its PID namespace or cgroup',
     sources: [
-      'tini.c: forwards signals to the child, reaps zombies, exits with the child (docker-init is tini)',
+      'tini.c: forwards signals to the child (its process group with -g), reaps zombies, exits with the child (docker-init is tini)',
       "dumb-init README: forwards signals to the child's process group (setsid mode)",
       'catatonit README: a minimal init that forwards and reaps',
       "kernel/pid_namespace.c zap_pid_ns_processes(): the init's exit SIGKILLs the namespace",
@@ -246,6 +256,11 @@ export const toolMechanisms: readonly Mechanism[] = [
       'seen from inside the container: its init is a container init, and no relaunch inside is offered',
       'a process in a container runtime cgroup dies when the container is stopped (its cgroup killed)',
       'the namespace init itself (a container whose entrypoint is the app)',
+      'dumb-init: SIGTERM reaches the whole process group of its command; a server under `sh -c` dies too',
+      'dumb-init -c (single child): SIGTERM reaches only its child; a server under `sh -c` is left running',
+      'tini -g: SIGTERM reaches its child’s process group; a server under `sh -c` dies too',
+      'tini without -g: SIGTERM reaches only its child; a server under `sh -c` is left running',
+      'catatonit -g: SIGTERM reaches its child’s process group; a server under `sh -c` dies too',
     ],
   },
   {

@@ -13,6 +13,10 @@
  *  - It is a Node cluster worker whose IPC channel (a UNIX socket) only its parent, the primary, holds: the
  *    parent's exit closes the channel, and Node's cluster code makes the worker exit at the disconnect
  *    (lib/internal/cluster/child.js). A plain fork() child keeps running: the program decides.
+ *  - Its parent is its ptrace tracer (status TracerPid == ppid): gdb's run sets PTRACE_O_EXITKILL (gdb
+ *    nat/linux-ptrace.c linux_enable_event_reporting, for inferiors it did not attach to), and the kernel
+ *    (kernel/ptrace.c exit_ptrace -> __ptrace_detach) SIGKILLs such a tracee when the tracer exits; strace
+ *    (strace.c cleanup) sends the program it started its own fatal signal.
  *  - A prctl(PR_SET_PDEATHSIG) signal is not in /proc at all: the generic rules say so.
  */
 import type { SurvivalRule, RiskEvidence } from './types';
@@ -28,7 +32,50 @@ function parentEndText(e: RiskEvidence): string | null {
   return `fd ${ends.map((f) => f.fd).join(', ')} is ${kinds} whose other end only its parent (pid ${p}) holds`;
 }
 
+/**
+ * Its tracer is `strace -o FILE PROG` without -I: strace(1) -I: "3, never: fatal signals are always blocked
+ * (default if -o FILE PROG)", so only SIGKILL ends it, and a SIGKILLed tracer without EXITKILL (strace 6.1
+ * has no --kill-on-exit) just detaches (kernel/ptrace.c exit_ptrace -> __ptrace_detach).
+ */
+function straceBlocksFatal(e: RiskEvidence): boolean {
+  const a = e.chain?.ancestors[0];
+  const argv = a?.argv ?? [];
+  if (a?.comm !== 'strace') return false;
+  const opts = argv.slice(1);
+  const output = opts.some((x) => x === '-o' || /^-o./.test(x) || x.startsWith('--output'));
+  const interruptible = opts.some((x) => /^-I|^--interruptible/.test(x) || /^-[a-zA-Z]*I/.test(x));
+  return output && !interruptible && !opts.some((x) => x === '-p' || x.startsWith('--attach'));
+}
+
 export const kernelParentExitRules: SurvivalRule[] = [
+  {
+    code: 'parent.tracer',
+    event: 'parent-exit',
+    outcome: 'dies',
+    confidence: 'likely',
+    meaning:
+      'Its parent traces it (status TracerPid): a debugger that started it sets PTRACE_O_EXITKILL, so the kernel SIGKILLs it when the tracer exits, and strace sends the program it started its own fatal signal.',
+    when: (e) => {
+      const p = parentPid(e);
+      if (p === null || e.signals?.tracerPid !== p || straceBlocksFatal(e)) return null;
+      const a = e.chain?.ancestors[0];
+      const who = a ? `${a.label} (pid ${p})` : `pid ${p}`;
+      return `its parent ${who} traces it (TracerPid ${p}): a tracer that started it usually ends it with itself — gdb's run sets PTRACE_O_EXITKILL, so the kernel (exit_ptrace) SIGKILLs it even when the debugger is SIGKILLed, and strace passes its own fatal signal to the program it started; ptrace options are not visible in /proc, and a tracer that only detaches (strace killed with SIGKILL) leaves it running`;
+    },
+  },
+  {
+    code: 'parent.tracer-detaches',
+    event: 'parent-exit',
+    outcome: 'survives',
+    confidence: 'likely',
+    meaning:
+      'Its parent is `strace -o FILE` tracing it: strace blocks fatal signals then, so only a SIGKILL ends it, and a SIGKILLed tracer only detaches its tracee.',
+    when: (e) => {
+      const p = parentPid(e);
+      if (p === null || e.signals?.tracerPid !== p || !straceBlocksFatal(e)) return null;
+      return `its parent strace (pid ${p}) traces it with its output to a file (-o): strace(1) blocks fatal signals then (-I 3), so only a SIGKILL ends strace, and the kernel then only detaches it (strace 6.1 sets no PTRACE_O_EXITKILL); it runs on, reparented`;
+    },
+  },
   {
     code: 'parent.namespace-init',
     event: 'parent-exit',

@@ -58,7 +58,9 @@ const keeperRules: SurvivalRule[] = [
       "Its parent is a detachable terminal keeper (tmux, screen, dtach, abduco): it outlives logouts and disconnects, but when the keeper itself ends its terminal hangs up and SIGHUP ends it (the keeper's end, not a threat).",
     when: (e) =>
       withParent(e, (p) => {
-        if (!DETACHABLE_KEEPERS.has(p.kind) || hupIgnored(e)) return null;
+        // By name (tmux, screen, dtach) or by what it does: the daemon holding its terminal's master.
+        const holdsAsKeeper = e.tty?.master?.keeper === true && e.tty.master.pid === p.pid;
+        if ((!DETACHABLE_KEEPERS.has(p.kind) && !holdsAsKeeper) || hupIgnored(e)) return null;
         const stop = toolOf(p)?.stop;
         return `its parent is the ${nameOf(p)}, which keeps its terminal running after the user detaches or logs out; when that keeper itself ends (${stop ?? 'killed'}, or its last window closed) the terminal's master closes, the kernel hangs the terminal up and SIGHUP ends it: the keeper's own end, not a threat`;
       }),

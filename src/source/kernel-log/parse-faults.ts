@@ -103,9 +103,11 @@ const OLD_SHOW_REGS = /^Pid: (\d+), comm: +([\s\S]{1,20}?)(?: +(?:Not tainted|Ta
 /**
  * Android's low-memory killers: the staging driver drivers/staging/android/lowmemorykiller.c (3.x-4.x,
  * `"Killing '%s' (%d), adj %hd,\n"`) and the lmkd daemon that replaced it (`"Kill '%s' (%d), uid %d,
- * oom_score_adj %d to free %ldkB"`). Both send SIGKILL.
+ * oom_score_adj %d to free %ldkB"`). Both send SIGKILL. In the kernel log the driver's lines carry its
+ * module name (`lowmemorykiller: Killing '...'`, pr_fmt KBUILD_MODNAME); logcat splits it off as the tag.
  */
-const LMK = /^(?:Killing|Kill) '([\s\S]{1,128}?)' \((\d+)\), (?:adj (-?\d+)|uid (\d+), oom_score_adj (-?\d+))/;
+const LMK =
+  /^(?:lowmemorykiller: )?(?:Killing|Kill) '([\s\S]{1,128}?)' \((\d+)\), (?:adj (-?\d+)|uid (\d+), oom_score_adj (-?\d+))/;
 
 const int = (s: string): number => parseInt(s, 10);
 const lib = (s: string | undefined): string | null => {

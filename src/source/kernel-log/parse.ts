@@ -13,8 +13,13 @@ import { parseFault } from './parse-faults';
 // Generous upper bound for comm (the kernel's is 15); kmsg's escaping is already decoded.
 const C = '([\\s\\S]{0,64}?)';
 
+/**
+ * mm/oom_kill.c dump_header: 2.6.36+ `"%s invoked oom-killer: gfp_mask=0x%x, order=%d, oom_adj=%d,
+ * oom_score_adj=%d"` (oom_adj dropped in 3.x, `gfp_mask=%#x(%pGg)` and `nodemask=` since 4.x); 2.6.2x to
+ * 2.6.35 `"%s invoked oom-killer: gfp_mask=0x%x, order=%d, oomkilladj=%d"` (the old oom_adj scale, not read).
+ */
 const OOM_HEADER = new RegExp(
-  `^${C} invoked oom-killer: gfp_mask=([^,\\s]+),[\\s\\S]*?\\border=(-?\\d+), (?:oom_adj=-?\\d+, )?oom_score_adj=(-?\\d+)`,
+  `^${C} invoked oom-killer: gfp_mask=([^,\\s]+),[\\s\\S]*?\\border=(-?\\d+), (?:(?:oom_adj=-?\\d+, )?oom_score_adj=(-?\\d+)|oomkilladj=-?\\d+)`,
 );
 const STACK_TASK = new RegExp(`^CPU: \\d+ (?:UID: \\d+ )?PID: (\\d+) Comm: ${C} (?:Not tainted|Tainted:)`);
 // "kill process" was lower case in 2.6.36-2.6.3x; "Memory cgroup out of memory" since 2.6.2x memcg.
@@ -119,7 +124,7 @@ function parseOom(message: string): KernelEvent | null {
     };
   }
   if (message.indexOf(' invoked oom-killer') !== -1 && (m = OOM_HEADER.exec(message))) {
-    return { type: 'oom-header', comm: m[1], gfpMask: m[2], order: int(m[3]), oomScoreAdj: int(m[4]) };
+    return { type: 'oom-header', comm: m[1], gfpMask: m[2], order: int(m[3]), oomScoreAdj: optInt(m[4]) };
   }
   if (/: [Kk]ill process/.test(message) && (m = OOM_SELECT.exec(message))) {
     return { type: 'oom-kill-select', prefix: m[1], pid: int(m[2]), comm: m[3], score: int(m[4]) };

@@ -56,7 +56,14 @@ export interface SegfaultInfo {
 
 /** What one record says. `comm` fields are hostile data. */
 export type KernelEvent =
-  | { type: 'oom-header'; comm: string; gfpMask: string; order: number; oomScoreAdj: number }
+  | {
+      type: 'oom-header';
+      comm: string;
+      gfpMask: string;
+      order: number;
+      /** Null before 2.6.36, whose header printed `oomkilladj=` (the old -17..15 oom_adj scale) instead. */
+      oomScoreAdj: number | null;
+    }
   /** dump_stack's `CPU: 1 UID: 0 PID: 4436 Comm: python3 ...` line (names the OOM trigger's pid). */
   | { type: 'stack-task'; pid: number; comm: string }
   | { type: 'oom-kill-select'; prefix: string; pid: number; comm: string; score: number }

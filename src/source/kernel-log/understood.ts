@@ -22,7 +22,7 @@ const REPORT_PHRASES: readonly RegExp[] = [
   /potentially unexpected fatal signal/,
   /\bANOM_ABEND\b|type=1701\b/,
   /^INFO: task .* blocked for more than/,
-  /^(?:Kill|Killing) '/,
+  /^(?:lowmemorykiller: )?(?:Kill|Killing) '/,
   // arch/mips/mm/fault.c: "do_page_fault(): sending SIGSEGV to %s for invalid %s %0*lx" names no pid: read
   // by no parser (a death without a pid cannot be tied to a process), so always counted here.
   /^do_page_fault\(\): sending SIG/,
