@@ -24,10 +24,8 @@ export interface Decision {
   process: ReportProcess | null;
   verdict: Verdict;
   risks: Risk[];
-  /** The remedy's commands, best first. */
-  remedy: string[];
-  /** The same steps with what each does (the report's remedySteps). */
-  remedySteps: RemedyStep[];
+  /** The remedy's steps, best first (the report carries their commands as remedy[] and all as remedySteps[]). */
+  remedy: RemedyStep[];
 }
 
 /**
@@ -188,7 +186,6 @@ export function decide(input: {
       },
       risks: [],
       remedy: [],
-      remedySteps: [],
     };
   }
   if (!alive) {
@@ -204,7 +201,6 @@ export function decide(input: {
           },
       risks: [],
       remedy: [],
-      remedySteps: [],
     };
   }
 
@@ -228,7 +224,6 @@ export function decide(input: {
       },
       risks,
       remedy: [],
-      remedySteps: [],
     };
   }
   const undecided = risks.filter((r) => r.outcome === 'unknown');
@@ -273,8 +268,7 @@ export function decide(input: {
         cause: null,
       },
       risks,
-      remedy: remedy.map((st) => st.command),
-      remedySteps: remedy,
+      remedy,
     };
   }
   if (dies.length === 0 && undecided.length === 0) {
@@ -287,8 +281,7 @@ export function decide(input: {
         cause: null,
       },
       risks,
-      remedy: remedy.map((st) => st.command),
-      remedySteps: remedy,
+      remedy,
     };
   }
   if (dies.length === 0) {
@@ -302,8 +295,7 @@ export function decide(input: {
         cause: null,
       },
       risks,
-      remedy: remedy.map((st) => st.command),
-      remedySteps: remedy,
+      remedy,
     };
   }
   return {
@@ -315,8 +307,7 @@ export function decide(input: {
       cause: null,
     },
     risks,
-    remedy: remedy.map((st) => st.command),
-    remedySteps: remedy,
+    remedy,
   };
 }
 
