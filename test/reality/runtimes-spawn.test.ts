@@ -9,7 +9,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { cleanupProcesses, isRoot, procStat, waitFor } from '../helpers/processes';
+import { cleanupProcesses, isAlive, isRoot, procStat, waitFor } from '../helpers/processes';
 import { runRemedy, soleWithArgv, startTree } from './harness/kernel-events';
 import { missingTool, tempDir } from './harness/tools';
 import { teardownAll } from './harness/teardown';
@@ -53,11 +53,16 @@ async function diesAtNextWrite(launcher: string, sig: NodeJS.Signals = 'SIGKILL'
   const pid = await t.pid('target');
   const parent = await t.pid('parent');
   await waitFor(() => procStat(pid)?.comm === 'sh', 10000);
-  const r = diagnose(pid);
+  // A runtime may still hold a transient copy of the pipe (a spawn helper between fork and exec): read
+  // again until only the parent holds the other end, with a bound.
+  let r = diagnose(pid);
+  await waitFor(() => riskOf((r = diagnose(pid)), 'parent-exit').code === 'parent.stdio-peer', 10000);
   const pe = expectRule(r, 'parent-exit', 'parent.stdio-peer');
   expect(pe.reason).toMatch(kind);
   const w = await startWatch(pid);
   process.kill(parent, sig);
+  // A JVM runs its shutdown hooks before it exits: the event is the parent's exit, awaited with a bound.
+  expect(await waitFor(() => !isAlive(parent), 20000)).toBe(true);
   const died = await outcomeOf(pid, pe);
   expect(died).toBe(true);
   expectReality(pe, died);
