@@ -108,6 +108,16 @@ time.sleep(3600)'`,
     expect(riskOf(r, 'group-kill').outcome).toBe('survives');
   });
 
+  test('nohup under a Python pipe: nohup ignores SIGHUP only and keeps the pipe (not a terminal); the parent’s death still kills it at its next write', async () => {
+    const r = await diesAtNextWrite(
+      `python3 -c 'import subprocess,sys,time
+p = subprocess.Popen(["nohup", "sh", "-c", sys.argv[1]], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+open(sys.argv[2], "w").write(str(p.pid))
+time.sleep(3600)'`,
+    );
+    expect(r.checks.find((c) => c.id === 'signals')?.code).toBe('sighup-ignored');
+  });
+
   test('Node spawn {detached: true} with default stdio: detached, yet its socketpair stdio kills it at its next write when the parent dies', async () => {
     await diesAtNextWrite(
       `${NODE} -e 'const c = require("child_process").spawn("sh", ["-c", process.argv[1]], { detached: true }); require("fs").writeFileSync(process.argv[2], String(c.pid)); setInterval(() => {}, 1e6)'`,
