@@ -8,100 +8,30 @@ import type { Cause, Check, CheckContext, FindingInput } from '../src/engine/typ
 import { formatTime } from '../src/source/kernel-log/describe';
 import { searchJournal, type JournalSearch } from '../src/source/journal/read';
 import type { JournalEntry, JournalEvent } from '../src/source/journal/parse';
+import { journalDeath } from '../src/source/journal/deaths';
 import { managerRunning, unitsByMainPid } from '../src/source/systemd';
 
 type Located = { event: JournalEvent; entry: JournalEntry };
 
-const iso = (ms: number | null): { time?: string } => (ms === null ? {} : { time: new Date(ms).toISOString() });
-
-/** The cause one event establishes (null for events that only add context). */
-function journalCause(x: Located): { cause: Cause; sentence: string } | null {
+/** The sentence for a death one event establishes (its Cause: the shared mapping, src/source/journal/deaths.ts). */
+function sentenceOf(x: Located): string {
   const e = x.event;
   const at = formatTime(x.entry.timeMs);
   switch (e.type) {
     case 'coredump':
-      return {
-        cause: {
-          kind: e.signal === 'SIGSEGV' ? 'segfault' : 'signal',
-          ...(e.signal ? { signal: e.signal } : {}),
-          ...iso(x.entry.timeMs),
-          source: 'journal',
-          details: { coredump: true, comm: e.comm, uid: e.uid },
-        },
-        sentence: `dumped core${e.signal ? ` after ${e.signal}` : ''} at ${at} (systemd-coredump; see coredumpctl info ${e.pid})`,
-      };
+      return `dumped core${e.signal ? ` after ${e.signal}` : ''} at ${at} (systemd-coredump; see coredumpctl info ${e.pid})`;
     case 'earlyoom-kill':
-      return {
-        cause: {
-          kind: 'signal',
-          signal: e.signal,
-          ...iso(x.entry.timeMs),
-          source: 'journal',
-          sender: { pid: x.entry.pid ?? 0, comm: 'earlyoom' },
-          details: { killer: 'earlyoom' },
-        },
-        sentence: `was sent ${e.signal} by earlyoom at ${at} because the machine was low on memory`,
-      };
+      return `was sent ${e.signal} by earlyoom at ${at} because the machine was low on memory`;
     case 'unit-oom':
-      return {
-        cause: {
-          kind: 'oom-kill',
-          signal: 'SIGKILL',
-          ...iso(x.entry.timeMs),
-          source: 'journal',
-          details: { unit: e.unit },
-        },
-        sentence: `was killed by the OOM killer at ${at} (systemd: a process of ${e.unit} was OOM-killed)`,
-      };
+      return `was killed by the OOM killer at ${at} (systemd: a process of ${e.unit} was OOM-killed)`;
     case 'unit-exit':
-      if (e.code === 'exited') {
-        return {
-          cause: {
-            kind: 'exit',
-            ...(e.status !== null ? { exitCode: e.status } : {}),
-            ...iso(x.entry.timeMs),
-            source: 'journal',
-            details: { unit: e.unit },
-          },
-          sentence: `exited with status ${e.status ?? '?'} at ${at} (main process of ${e.unit})`,
-        };
-      }
-      return {
-        cause: {
-          kind: 'signal',
-          ...(e.statusName ? { signal: `SIG${e.statusName}` } : {}),
-          ...iso(x.entry.timeMs),
-          source: 'journal',
-          details: { unit: e.unit, code: e.code },
-        },
-        sentence: `was ${e.code === 'dumped' ? 'killed (core dumped)' : 'killed'} by SIG${e.statusName ?? e.status} at ${at} (main process of ${e.unit})`,
-      };
+      return e.code === 'exited'
+        ? `exited with status ${e.status ?? '?'} at ${at} (main process of ${e.unit})`
+        : `was ${e.code === 'dumped' ? 'killed (core dumped)' : 'killed'} by SIG${e.statusName ?? e.status} at ${at} (main process of ${e.unit})`;
     case 'unit-failed':
-      // On cgroup v2 systemd gives Result=oom-kill for the kernel's OOM kills and for systemd-oomd's alike.
-      if (e.result === 'oom-kill')
-        return {
-          cause: {
-            kind: 'oom-kill',
-            signal: 'SIGKILL',
-            ...iso(x.entry.timeMs),
-            source: 'journal',
-            details: { unit: e.unit, result: e.result },
-          },
-          sentence: `was OOM-killed at ${at} (systemd: ${e.unit} failed with result 'oom-kill', by the kernel OOM killer or systemd-oomd)`,
-        };
-      return null;
+      return `was OOM-killed at ${at} (systemd: ${e.unit} failed with result '${e.result}', by the kernel OOM killer or systemd-oomd)`;
     case 'unit-oomd':
-      return {
-        cause: {
-          kind: 'oom-kill',
-          signal: 'SIGKILL',
-          ...iso(x.entry.timeMs),
-          source: 'journal',
-          sender: { pid: 0, comm: 'systemd-oomd' },
-          details: { unit: e.unit, killer: 'systemd-oomd', processes: e.processes },
-        },
-        sentence: `was killed by systemd-oomd at ${at} (systemd: systemd-oomd killed ${e.processes} process(es) in ${e.unit})`,
-      };
+      return `was killed by systemd-oomd at ${at} (systemd: systemd-oomd killed ${e.processes} process(es) in ${e.unit})`;
     case 'oomd-kill': {
       const why =
         e.reason === 'swap'
@@ -109,26 +39,15 @@ function journalCause(x: Located): { cause: Cause; sentence: string } | null {
           : e.watched !== undefined
             ? `memory pressure for ${e.watched} at ${e.pressurePct}% > ${e.limitPct}% (ManagedOOMMemoryPressure=kill)`
             : 'memory pressure (ManagedOOMMemoryPressure=kill)';
-      return {
-        cause: {
-          kind: 'oom-kill',
-          signal: 'SIGKILL',
-          ...iso(x.entry.timeMs),
-          source: 'journal',
-          sender: { pid: x.entry.pid ?? 0, comm: 'systemd-oomd' },
-          details: {
-            killer: 'systemd-oomd',
-            cgroup: e.cgroup,
-            reason: e.reason ?? null,
-            watched: e.watched ?? null,
-            pressurePct: e.pressurePct ?? null,
-            limitPct: e.limitPct ?? null,
-          },
-        },
-        sentence: `was killed by systemd-oomd at ${at}, with every process of cgroup ${e.cgroup}, for ${why}`,
-      };
+      return `was killed by systemd-oomd at ${at}, with every process of cgroup ${e.cgroup}, for ${why}`;
     }
   }
+}
+
+/** The cause one event establishes and its sentence (null for events that only add context). */
+function journalCause(x: Located): { cause: Cause; sentence: string } | null {
+  const d = journalDeath(x);
+  return d ? { cause: d.cause, sentence: sentenceOf(x) } : null;
 }
 
 /** Strongest evidence first: a coredump or a named killer beats a unit's summary. */

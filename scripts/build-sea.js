@@ -7,9 +7,9 @@
  *    executable (node:sea) and takes the bundle from the assets;
  *  - assets: the esbuild bundle (dist/whydied.bundle.js) and its warm V8 code cache (dist/whydied.bundle.cache,
  *    written by `npm run build` after a real diagnosis): no function a diagnosis runs is compiled at start.
- *    (SEA's own "useCodeCache" caches only what compiling the main script compiles eagerly, and
- *    "useSnapshot" needs a bundle that reads nothing of its environment while it loads: both measured
- *    slower or unusable, see BENCHMARKS.md.)
+ *    (SEA's own "useCodeCache" caches only what compiling the main script compiles eagerly; a V8 startup
+ *    snapshot of the warmed CLI, what "useSnapshot" would embed, starts no faster than this loader:
+ *    bench/snapshot.js, BENCHMARKS.md "A V8 startup snapshot".)
  * The native helper (build/Release/whydied_native.node, when `npm install` built it) is copied beside it:
  * optional, loaded only from beside the executable (src/source/native-helper.ts).
  *

@@ -36,12 +36,10 @@ function unwrapBuiltins(code) {
   return out;
 }
 
-async function main() {
-  const meta = await require(path.join(dist, 'src', 'cli', 'run.js')).cliMeta(version);
-  const bundle = path.join(dist, 'whydied.bundle.js');
+/** One esbuild bundle of `entry` (CommonJS, builtins unwrapped, minified unless WHYDIED_BUNDLE_READABLE=1). */
+async function bundleOf(entry, meta) {
   const result = await esbuild.build({
-    entryPoints: [path.join(root, 'src', 'cli', 'main.ts')],
-    outfile: bundle,
+    entryPoints: [entry],
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -49,6 +47,7 @@ async function main() {
     // Minified below, after the builtin imports are unwrapped (that needs esbuild's readable helper names).
     minify: false,
     write: false,
+    outdir: dist,
     // Stack traces (--verbose) keep readable function names.
     keepNames: true,
     legalComments: 'none',
@@ -61,10 +60,14 @@ async function main() {
   // The bundle is compiled inside the CommonJS wrapper, where main.ts's `#!` line is not valid syntax.
   const code = unwrapBuiltins(result.outputFiles[0].text.replace(/^#!.*\n/, ''));
   // WHYDIED_BUNDLE_READABLE=1 keeps it unminified, with a `// src/...` line before each module: for profiles.
-  const readable = process.env.WHYDIED_BUNDLE_READABLE === '1';
-  const out = readable
-    ? code
-    : (await esbuild.transform(code, { minify: true, target: 'node20', format: 'cjs', legalComments: 'none' })).code;
+  if (process.env.WHYDIED_BUNDLE_READABLE === '1') return code;
+  return (await esbuild.transform(code, { minify: true, target: 'node20', format: 'cjs', legalComments: 'none' })).code;
+}
+
+async function main() {
+  const meta = await require(path.join(dist, 'src', 'cli', 'run.js')).cliMeta(version);
+  const bundle = path.join(dist, 'whydied.bundle.js');
+  const out = await bundleOf(path.join(root, 'src', 'cli', 'main.ts'), meta);
   fs.writeFileSync(bundle, out);
   fs.chmodSync(bundle, 0o644);
 
@@ -94,7 +97,10 @@ async function main() {
   }
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+module.exports = { bundleOf };
+
+if (require.main === module)
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });

@@ -6,6 +6,7 @@
  * only once a digit is typed (a host has thousands). Each script is driven in its real shell on a pty by
  * test/cli/completion.test.ts.
  */
+import { OUTPUTS } from '../fleet/output-table';
 import { commandDocs, GLOBAL, type CommandDoc, type OptionDoc } from './docs';
 import type { CommandInfo } from './commands/info';
 
@@ -18,7 +19,9 @@ type Values = { words: string[]; list?: boolean } | 'files' | 'free';
 /** The formats the renderers know (src/render/index.ts): diagnose checks them itself, so yargs lists none. */
 const FORMATS = ['table', 'json', 'markdown'];
 /** record/run --output: the output kinds (src/fleet/outputs.ts), a comma-separated list. */
-const OUTPUT_KINDS = ['store', 'jsonl', 'prom=', 'journal', 'syslog='];
+const OUTPUT_KINDS = OUTPUTS.flatMap((d) => d.usage.split(',')).map((u) =>
+  u.replace(/\[=.*$|=.*$/, (m) => (m.startsWith('[') ? '' : '=')),
+);
 
 /** Options that may come more than once (their help says "repeatable"); any other comes once. */
 const REPEATABLE = ['only', 'skip', 'check'];

@@ -14,9 +14,21 @@ export interface EventInfo {
   readonly title: string;
   /** A relaunch in a unit or a session of its own escapes it (the remedy's first command is a relaunch). */
   readonly relaunch: boolean;
-  /** A relaunch escapes it only when run from outside (the container's host): the verdict says so. */
+  /**
+   * A relaunch from inside does not escape it (it stays in the container): only the container's restart
+   * policy or a relaunch from the host does; the verdict says "from the host".
+   */
   readonly relaunchFromHost?: boolean;
+  /** setsid and tmux stay in the login session's scope: only a unit outside it escapes (or lingering). */
+  readonly relaunchLeavesSession?: boolean;
+  /** The relaunch must drop the CI runner's reaping marker (its own escape); tmux would inherit it. */
+  readonly relaunchDropsCiMarkers?: boolean;
+  /** No relaunch escapes it; raising its memory limit does. */
+  readonly raiseMemoryLimit?: boolean;
 }
+
+/** The boolean traits of an event, for the remedy's "is any event with this trait threatened". */
+export type EventTrait = 'relaunchFromHost' | 'relaunchLeavesSession' | 'relaunchDropsCiMarkers' | 'raiseMemoryLimit';
 
 export const EVENT_INFO = [
   {
@@ -42,12 +54,14 @@ export const EVENT_INFO = [
     words: 'the login session ending',
     title: 'the login session ends (logind)',
     relaunch: true,
+    relaunchLeavesSession: true,
   },
   {
     id: 'ci-cleanup',
     words: 'CI cleanup',
     title: 'the CI job ends and its runner cleans up',
     relaunch: true,
+    relaunchDropsCiMarkers: true,
   },
   {
     id: 'container-stop',
@@ -61,6 +75,7 @@ export const EVENT_INFO = [
     words: 'memory pressure',
     title: 'its memory cgroup (or the host) runs out',
     relaunch: false,
+    raiseMemoryLimit: true,
   },
 ] as const satisfies readonly EventInfo[];
 

@@ -3,6 +3,7 @@
  * JavaScript: their results are validated here so a sloppy plugin yields an `error` finding instead of
  * a report that breaks the JSON contract.
  */
+import { CAUSE_SOURCE_INFO } from '../source/cause';
 import type {
   Cause,
   CauseKind,
@@ -17,7 +18,7 @@ import type {
 
 const STATUSES: readonly Status[] = ['pass', 'info', 'warn', 'fail', 'skip', 'error'];
 const CAUSE_KINDS: readonly CauseKind[] = ['oom-kill', 'segfault', 'trap', 'signal', 'exit', 'unknown'];
-const CAUSE_SOURCES: readonly CauseSource[] = ['kernel-log', 'journal', 'systemd', 'record', 'watch', 'plugin'];
+const CAUSE_SOURCES = Object.keys(CAUSE_SOURCE_INFO) as CauseSource[];
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');

@@ -39,7 +39,7 @@ export const REMEDY_KINDS = {
     verdict: 'keep its user manager past logout with',
     relaunch: false,
   },
-  tmux: { fix: 'run it in a detached tmux session:', verdict: 'relaunch it with', relaunch: true },
+  'tmux-session': { fix: 'run it in a detached tmux session:', verdict: 'relaunch it with', relaunch: true },
   'memory-limit': { fix: 'raise its memory cgroup limit:', verdict: 'raise its memory limit with', relaunch: false },
   'container-restart': {
     fix: "on the container's host, give the container a restart policy:",

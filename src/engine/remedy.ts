@@ -6,12 +6,12 @@
  * Built from the process's own argv, exe and cwd (hostile data): every word goes through shellQuote,
  * and a command handed to another shell (tmux) is quoted twice, so pasting it runs only that program.
  */
-import type { Risk, RiskEvent } from './types';
+import type { Risk } from './types';
 import type { HostTools } from '../source/types';
 import { shellQuote, shellQuoteArgv } from '../util/shell-quote';
 import { CI_ESCAPES } from '../model/ci-markers';
 import { detachedCommand } from '../model/safe-launch';
-import { EVENT_INFO } from './events';
+import { eventInfo, type EventTrait } from './events';
 import type { RemedyStep } from './remedy-kinds';
 
 export interface RemedyInput {
@@ -87,8 +87,10 @@ function relaunchArgv(input: Pick<RemedyInput, 'argv' | 'exe' | 'comm'>): string
 }
 
 /** A keeper's own end (Risk.by) is no threat to escape: relaunching away from a supervisor loses it. */
-const threatened = (risks: readonly Risk[], event: RiskEvent): boolean =>
-  risks.some((r) => r.event === event && r.outcome !== 'survives' && r.by !== 'keeper');
+const threatens = (r: Risk): boolean => r.outcome !== 'survives' && r.by !== 'keeper';
+/** Whether an event with this trait (events table) threatens it. */
+const threatened = (risks: readonly Risk[], trait: EventTrait): boolean =>
+  risks.some((r) => eventInfo(r.event)?.[trait] === true && threatens(r));
 
 /** Env prefixes that make CI cleanup pass over the relaunched process (the runners' public escapes). */
 function ciEscape(markers: ReadonlySet<string>): string {
@@ -106,14 +108,14 @@ export function buildRemedy(input: RemedyInput): RemedyStep[] {
   const risks = input.risks;
   const out: RemedyStep[] = [];
   // The events a relaunch escapes (events table: relaunch).
-  const needsRelaunch = EVENT_INFO.some((e) => e.relaunch && threatened(risks, e.id));
+  const needsRelaunch = risks.some((r) => eventInfo(r.event)?.relaunch === true && threatens(r));
   const argv = relaunchArgv(input);
   // A supervised process is kept by its supervisor's own config: relaunching it elsewhere loses the restarts.
   const k = input.keeper;
   if (needsRelaunch && k?.command) out.push({ kind: 'supervisor', command: k.command });
   // Seen from inside a container, a relaunch stays in it: only the container's restart policy (on its host) escapes.
   const inside = input.insideContainer;
-  if (needsRelaunch && inside && threatened(risks, 'container-stop')) {
+  if (needsRelaunch && inside && threatened(risks, 'relaunchFromHost')) {
     if (inside.id)
       out.push({
         kind: 'container-restart',
@@ -124,7 +126,7 @@ export function buildRemedy(input: RemedyInput): RemedyStep[] {
   // pid 1 is the init: relaunching it is never the fix.
   if (needsRelaunch && argv.length > 0 && input.pid !== 1) out.push(...relaunchCommands(input, argv));
   const mem = input.memoryCgroup;
-  if (risks.some((r) => r.event === 'memory-pressure' && r.outcome === 'dies') && mem) {
+  if (risks.some((r) => eventInfo(r.event)?.raiseMemoryLimit === true && r.outcome === 'dies') && mem) {
     // Doubling the limit takes it out of "more than half"; the file path is the cgroup's, quoted. On v1 a
     // memory+swap limit caps the memory limit: it is raised first by the same amount.
     const next = mem.limitBytes * 2;
@@ -191,8 +193,8 @@ function relaunchCommands(input: RemedyInput, argv: string[]): RemedyStep[] {
   const cwd = input.cwd && !input.cwd.endsWith(' (deleted)') ? input.cwd : null;
   const cd = cwd ? `cd ${shellQuote(cwd)} && ` : '';
   const markers = new Set(input.ciMarkers);
-  const ci = threatened(risks, 'ci-cleanup') ? ciEscape(markers) : '';
-  const session = threatened(risks, 'session-end');
+  const ci = threatened(risks, 'relaunchDropsCiMarkers') ? ciEscape(markers) : '';
+  const session = threatened(risks, 'relaunchLeavesSession');
   const systemd = tools.systemdRunning && tools.systemdRun;
   const unit = `${name}-${input.pid}`;
   const wd = cwd ? ` --working-directory=${shellQuote(cwd)}` : '';
@@ -205,7 +207,11 @@ function relaunchCommands(input: RemedyInput, argv: string[]): RemedyStep[] {
   const detached = tools.setsid ? detachedCommand({ cmd, log: shellQuote(log), cd, env: ci }) : null;
   // tmux runs a single argument through sh -c: hand it one quoted `exec CMD` string.
   const tmuxOk =
-    tools.tmux && !other && !session && !threatened(risks, 'ci-cleanup') && !threatened(risks, 'container-stop');
+    tools.tmux &&
+    !other &&
+    !session &&
+    !threatened(risks, 'relaunchDropsCiMarkers') &&
+    !threatened(risks, 'relaunchFromHost');
   const tmux = tmuxOk
     ? `tmux new -d -s ${shellQuote(unit)}${cwd ? ` -c ${shellQuote(cwd)}` : ''} ${shellQuote(`exec ${cmd}`)}`
     : null;
@@ -240,6 +246,6 @@ function relaunchCommands(input: RemedyInput, argv: string[]): RemedyStep[] {
   }
   if (detached) out.push({ kind: ci ? 'relaunch-ci-escape' : 'relaunch-detached', command: detached });
   if (systemd) out.push({ kind: 'system-service', command: systemUnit });
-  if (tmux) out.push({ kind: 'tmux', command: tmux });
+  if (tmux) out.push({ kind: 'tmux-session', command: tmux });
   return out;
 }

@@ -4,7 +4,7 @@
  * reason that names the evidence it rests on.
  */
 import type { Facts } from '../source/types';
-import type { Cause, CauseSource, CheckTarget, Finding, ProcessState, ReportProcess, Risk, Verdict } from './types';
+import type { Cause, CheckTarget, Finding, ProcessState, ReportProcess, Risk, Verdict } from './types';
 import type { ExistenceSection } from '../model/existence';
 import { describeExitStatus } from '../model/existence';
 import type { TargetModel } from '../model/target-model';
@@ -14,6 +14,9 @@ import { eventInfo } from './events';
 import { toolOf } from '../model/tools';
 import { userHome } from '../source/systemd/logind';
 import { eventWords, joinWords } from './words';
+import { describeCause } from './describe-cause';
+import { CAUSE_SOURCE_INFO } from '../source/cause';
+import { readSections, SECTION_KEYS, SECTIONS } from '../model/sections';
 import { evaluateRisks, SURVIVAL_RULES, type RiskEvidence, type SurvivalRule } from './survival';
 
 export interface Decision {
@@ -21,19 +24,11 @@ export interface Decision {
   process: ReportProcess | null;
   verdict: Verdict;
   risks: Risk[];
-  /** The remedy's steps, best first. */
-  remedy: RemedyStep[];
+  /** The remedy's commands, best first. */
+  remedy: string[];
+  /** The same steps with what each does (the report's remedySteps). */
+  remedySteps: RemedyStep[];
 }
-
-/** Which postmortem source wins when several propose a cause: direct observation beats inference. */
-const SOURCE_RANK: Record<CauseSource, number> = {
-  watch: 6,
-  record: 5,
-  'kernel-log': 4,
-  journal: 3,
-  systemd: 2,
-  plugin: 1,
-};
 
 /**
  * Did the check that presents a section run and read it? A section whose check was left out (--only,
@@ -46,21 +41,7 @@ function presented(findings: readonly Finding[], id: string): boolean {
 
 /** The rules' view of the model: each section when its presenting check ran and read it, else null. */
 function riskEvidence(model: TargetModel, findings: readonly Finding[], process: ReportProcess | null): RiskEvidence {
-  const shown = (id: string): boolean => presented(findings, id);
-  const memory = model.memory;
-  return {
-    existence: shown('existence') ? model.existence : null,
-    chain: shown('parent-chain') && model.chain.ok ? model.chain.value.section : null,
-    signals: shown('signals') && model.signals.ok ? model.signals.value : null,
-    group: shown('process-group') && model.group.ok ? model.group.value : null,
-    tty: shown('tty') && model.tty.ok ? model.tty.value : null,
-    stdio: shown('stdio') && model.stdio.ok ? model.stdio.value.section : null,
-    cgroup: shown('cgroup') && model.cgroup.ok ? model.cgroup.value.section : null,
-    ci: shown('ci-environment') ? model.ci.section : null,
-    memory: shown('memory') && memory.kind !== 'kernel-thread' ? memory.section : null,
-    namespace: shown('namespace') && model.namespace.ok ? model.namespace.value.section : null,
-    process,
-  };
+  return { ...readSections(model, (id) => presented(findings, id)), process };
 }
 
 /** How much a cause's kind says about one death: an OOM kill or a fault explains the signal it ended with. */
@@ -74,18 +55,18 @@ const KIND_DETAIL: Record<Cause['kind'], number> = {
 };
 
 /**
- * The journal's unit lines and the manager's own state (`systemctl show`) are two accounts from systemd of
- * the same death: between them the more specific one wins (Result=oom-kill over "killed by SIGKILL"; a
- * core dump's SIGSEGV over Result=core-dump), whatever their order.
+ * Which postmortem source wins when several propose a cause: direct observation beats inference (the
+ * cause-sources table). Two accounts from systemd of the same death (its journal lines, its manager's
+ * state) are compared by how specific they are first (Result=oom-kill over "killed by SIGKILL"; a core
+ * dump's SIGSEGV over Result=core-dump), whatever their order.
  */
-const SYSTEMD_ACCOUNTS: ReadonlySet<Cause['source']> = new Set(['journal', 'systemd']);
-
 function better(c: Cause, best: Cause): boolean {
-  if (SYSTEMD_ACCOUNTS.has(c.source) && SYSTEMD_ACCOUNTS.has(best.source) && c.source !== best.source) {
+  const [mine, theirs] = [CAUSE_SOURCE_INFO[c.source], CAUSE_SOURCE_INFO[best.source]];
+  if (mine.systemdAccount && theirs.systemdAccount && c.source !== best.source) {
     const d = KIND_DETAIL[c.kind] - KIND_DETAIL[best.kind];
     if (d !== 0) return d > 0;
   }
-  return SOURCE_RANK[c.source] > SOURCE_RANK[best.source];
+  return mine.rank > theirs.rank;
 }
 
 export function bestCause(findings: readonly Finding[]): Cause | null {
@@ -177,19 +158,8 @@ function zombieParent(facts: Facts, ppid: number | null): string {
   return `It is a zombie: its parent ${parent} has not reaped it (fix or restart the parent).`;
 }
 
-/** The checks the survival matrix rests on; a run without them (--only, --skip) cannot promise survival. */
-const RISK_CHECKS = [
-  'existence',
-  'parent-chain',
-  'signals',
-  'process-group',
-  'tty',
-  'stdio',
-  'cgroup',
-  'ci-environment',
-  'memory',
-  'namespace',
-];
+/** The checks the survival matrix rests on (the sections' presenters); a run without them cannot promise survival. */
+const RISK_CHECKS = SECTION_KEYS.map((k) => SECTIONS[k].presentedBy);
 
 export function decide(input: {
   target: CheckTarget;
@@ -199,7 +169,7 @@ export function decide(input: {
   rules?: readonly SurvivalRule[];
 }): Decision {
   const { target, facts, findings, model } = input;
-  const ex = presented(findings, 'existence') ? model.existence : null;
+  const ex = presented(findings, SECTIONS.existence.presentedBy) ? model.existence : null;
   const cause = bestCause(findings);
   const state = stateOf(target, facts, ex, cause);
   const alive = state === 'alive' || state === 'zombie';
@@ -218,6 +188,7 @@ export function decide(input: {
       },
       risks: [],
       remedy: [],
+      remedySteps: [],
     };
   }
   if (!alive) {
@@ -233,6 +204,7 @@ export function decide(input: {
           },
       risks: [],
       remedy: [],
+      remedySteps: [],
     };
   }
 
@@ -256,6 +228,7 @@ export function decide(input: {
       },
       risks,
       remedy: [],
+      remedySteps: [],
     };
   }
   const undecided = risks.filter((r) => r.outcome === 'unknown');
@@ -301,7 +274,8 @@ export function decide(input: {
         cause: null,
       },
       risks,
-      remedy,
+      remedy: remedy.map((st) => st.command),
+      remedySteps: remedy,
     };
   }
   if (dies.length === 0 && undecided.length === 0) {
@@ -314,7 +288,8 @@ export function decide(input: {
         cause: null,
       },
       risks,
-      remedy,
+      remedy: remedy.map((st) => st.command),
+      remedySteps: remedy,
     };
   }
   if (dies.length === 0) {
@@ -328,7 +303,8 @@ export function decide(input: {
         cause: null,
       },
       risks,
-      remedy,
+      remedy: remedy.map((st) => st.command),
+      remedySteps: remedy,
     };
   }
   return {
@@ -340,7 +316,8 @@ export function decide(input: {
       cause: null,
     },
     risks,
-    remedy,
+    remedy: remedy.map((st) => st.command),
+    remedySteps: remedy,
   };
 }
 
@@ -384,19 +361,5 @@ function deathSummary(findings: readonly Finding[], cause: Cause, name: string):
   const by = findings.find((f) => f.cause === cause);
   const text = by?.summary.trim();
   if (text) return text.endsWith('.') ? text : `${text}.`;
-  return `${name} died: ${describeCause(cause)}.`;
-}
-
-function describeCause(c: Cause): string {
-  const bits: string[] = [];
-  if (c.kind === 'oom-kill') bits.push('killed by the OOM killer');
-  else if (c.kind === 'signal') bits.push(`killed by ${c.signal ?? 'a signal'}`);
-  else if (c.kind === 'exit') bits.push(`exited with code ${c.exitCode ?? '?'}`);
-  else if (c.kind === 'segfault') bits.push('segmentation fault');
-  else if (c.kind === 'trap') bits.push('CPU trap');
-  else bits.push('cause unclear');
-  if (c.sender) bits.push(`sent by ${c.sender.comm} (${c.sender.pid})`);
-  if (c.time) bits.push(`at ${c.time}`);
-  bits.push(`(from ${c.source})`);
-  return bits.join(' ');
+  return `${name} ${describeCause(cause)} (from ${cause.source}).`;
 }

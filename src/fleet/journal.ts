@@ -14,8 +14,6 @@ import { escapeControl } from '../util/escape';
 
 /** Fixed: `journalctl MESSAGE_ID=...` finds every whydied death. */
 export const MESSAGE_ID = '5f1c2a7e9b3d4c8a8e6f0d1b2c3a4e57';
-export const JOURNAL_SOCKET = '/run/systemd/journal/socket';
-export const SYSLOG_SOCKET = '/dev/log';
 
 /** syslog severities: err for crashes and OOM kills, warning for kills, notice for failed exits. */
 function priorityOf(e: DeathEvent): number {

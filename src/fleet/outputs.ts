@@ -2,33 +2,41 @@
  * The outputs a death goes to, chosen with `--output store,jsonl,prom=DIR,journal[=SOCKET],syslog=SOCKET`
  * and `--on-death CMD`. Parsed and checked before anything starts (a typo is a usage error, exit 2).
  * Fleet outputs (jsonl, prom, journal, hook) get deaths only: a clean exit(0) is not one.
+ *
+ * Every output is an entry of src/fleet/output-table.ts; this file runs them in table order and names none.
+ * A death's path: redact -> container id -> every output's record() (the store) -> not a clean exit, not
+ * one of our own helpers -> one published event -> every output's death() -> the hook.
  */
 import * as os from 'os';
 import { UsageError } from '../util/errors';
-import { escapeControl, isClean, safeJson } from '../util/escape';
+import { escapeControl, isClean } from '../util/escape';
 import type { DeathRecord } from '../source/records/types';
-import { secureDir } from '../source/safe-write';
 import { containerFromCgroup } from '../source/container-id';
 import { bootId } from '../source/process-identity';
-import { toDeathEvent, DeathEvent } from './death-event';
-import { DeathCounters, Health, writeTextfile } from './prom';
-import { JOURNAL_SOCKET, JournalSender, perlPath, SYSLOG_SOCKET } from './journal';
+import { toDeathEvent } from './death-event';
 import { DeathHook } from './hook';
 import { redactArgv, redactArgvDefault } from './privacy';
+import { OUTPUTS, type AnyOutputDef, type OpenOutput, type OutputItem } from './output-table';
 
+export { OUTPUTS } from './output-table';
+
+/** The outputs asked for, each with its parsed config, in table order. */
 export interface OutputSpec {
+  outputs: ReadonlyArray<{ def: AnyOutputDef; config: unknown }>;
+  /** An output writes to the records store. */
   store: boolean;
-  jsonl: boolean;
-  promDir: string | null;
-  journal: { socket: string; syslog: string } | null;
+  /** An output writes to stdout. */
+  stdout: boolean;
 }
 
-const NAMES = ['store', 'jsonl', 'prom', 'journal', 'syslog'];
+const owner = (name: string): AnyOutputDef | undefined =>
+  OUTPUTS.find((d) => d.name === name || (d.also ?? []).includes(name));
+
+/** How --output is written, from the table: "store, jsonl, prom=DIR, journal[=SOCKET],syslog=SOCKET". */
+export const OUTPUT_USAGE = OUTPUTS.map((d) => d.usage).join(', ');
 
 export function parseOutputs(spec: string, opts: { allowProm?: boolean } = {}): OutputSpec {
-  const out: OutputSpec = { store: false, jsonl: false, promDir: null, journal: null };
-  let syslog: string | null = null;
-  let journal: string | null = null;
+  const items = new Map<AnyOutputDef, OutputItem[]>();
   for (const raw of spec.split(',')) {
     const item = raw.trim();
     if (!item) continue;
@@ -37,30 +45,25 @@ export function parseOutputs(spec: string, opts: { allowProm?: boolean } = {}): 
     const value = eq < 0 ? null : item.slice(eq + 1);
     if (value !== null && (value === '' || !isClean(value)))
       throw new UsageError(`--output ${escapeControl(name)}= needs a path without control characters`);
-    if (name === 'store' && value === null) out.store = true;
-    else if (name === 'jsonl' && value === null) out.jsonl = true;
-    else if (name === 'prom') {
-      if (!opts.allowProm)
-        throw new UsageError(
-          '--output prom is for the long-running recorder (whydied record): a single run has no counters to keep',
-        );
-      if (value === null)
-        throw new UsageError(
-          '--output prom needs the textfile collector directory: prom=/var/lib/node_exporter/textfile_collector',
-        );
-      out.promDir = value;
-    } else if (name === 'journal') journal = value ?? JOURNAL_SOCKET;
-    else if (name === 'syslog' && value !== null) syslog = value;
-    else
-      throw new UsageError(
-        `unknown --output '${escapeControl(item)}' (${NAMES.join(', ')}; e.g. store,jsonl,prom=DIR,journal)`,
-      );
+    const def = owner(name);
+    if (!def) throw new UsageError(`unknown --output '${escapeControl(item)}' (${OUTPUT_USAGE})`);
+    items.set(def, [...(items.get(def) ?? []), { name, value }]);
   }
-  if (syslog !== null && journal === null) journal = JOURNAL_SOCKET;
-  if (journal !== null) out.journal = { socket: journal, syslog: syslog ?? SYSLOG_SOCKET };
-  if (!out.store && !out.jsonl && !out.promDir && !out.journal)
-    throw new UsageError('--output names no output (store, jsonl, prom=DIR, journal)');
-  return out;
+  const outputs = OUTPUTS.filter((d) => items.has(d)).map((def) => ({
+    def,
+    config: def.parse(items.get(def) as OutputItem[], opts),
+  }));
+  if (outputs.length === 0) throw new UsageError(`--output names no output (${OUTPUT_USAGE})`);
+  return {
+    outputs,
+    store: outputs.some((o) => o.def.stores === true),
+    stdout: outputs.some((o) => o.def.stdout === true),
+  };
+}
+
+/** Directories the outputs of an --output list write to (a unit's ReadWritePaths=). */
+export function outputDirs(spec: OutputSpec): string[] {
+  return spec.outputs.flatMap((o) => o.def.writes?.(o.config) ?? []);
 }
 
 export interface Sinks {
@@ -74,7 +77,6 @@ export interface Sinks {
   close(): Promise<void>;
   /** On a signal exit path: write the metrics, end the journal helper's input, kill running hooks. */
   closeSync(): void;
-  journal: JournalSender | null;
   hook: DeathHook | null;
 }
 
@@ -105,84 +107,54 @@ export async function openSinks(o: SinkOptions): Promise<Sinks> {
   const log = o.log ?? ((l: string) => process.stderr.write(`whydied: ${l}\n`));
   if (o.onDeath !== undefined && (o.onDeath.trim() === '' || !isClean(o.onDeath)))
     throw new UsageError('--on-death needs a command without control characters');
-  if (spec.promDir) secureDir(spec.promDir, 'textfile collector directory', false);
-  let journal: JournalSender | null = null;
-  if (spec.journal) {
-    const perl = perlPath();
-    if (!perl)
-      throw new UsageError('--output journal needs perl (Node has no unix datagram sockets): install perl-base');
-    journal = new JournalSender(perl, spec.journal.socket, spec.journal.syslog, log);
+  let hook: DeathHook | null = null;
+  const ctx = {
+    jsonlStream: o.jsonlStream,
+    defaultStore: o.defaultStore,
+    log,
+    promEveryMs: o.promEveryMs,
+    hooksDropped: () => hook?.stats.dropped ?? 0,
+  };
+  const opened: OpenOutput[] = [];
+  try {
+    for (const { def, config } of spec.outputs) opened.push(await def.open(config, ctx));
+  } catch (e) {
+    // One refused (a usage error): the ones already open end here.
+    for (const out of opened) out.closeSync?.();
+    throw e;
   }
-  const hook = o.onDeath ? new DeathHook(o.onDeath, log, o.hookTimeoutMs) : null;
+  hook = o.onDeath ? new DeathHook(o.onDeath, log, o.hookTimeoutMs) : null;
   const host = { hostname: publishedHostname(), bootId: bootId() };
   const redact = o.redactArgv ?? redactArgvDefault();
-  const counters = spec.promDir ? new DeathCounters() : null;
-  let health: Omit<Health, 'hooksDropped'> = { events: 0, lost: 0, lagSeconds: 0 };
-  let lag = 0;
-  let dirty = spec.promDir !== null;
-  const writeProm = (): void => {
-    if (!counters || !spec.promDir || !dirty) return;
-    dirty = false;
-    try {
-      writeTextfile(
-        spec.promDir,
-        counters.render({ ...health, lagSeconds: lag, hooksDropped: hook?.stats.dropped ?? 0 }),
-      );
-      lag = 0;
-    } catch (e) {
-      log(`cannot write the textfile: ${(e as Error).message}`);
-    }
-  };
-  const timer = counters ? setInterval(writeProm, o.promEveryMs ?? 5000) : null;
-  writeProm();
-  const own = (): Set<number> => {
-    const s = new Set<number>(hook?.pids ?? []);
-    if (journal?.pid) s.add(journal.pid);
-    return s;
-  };
+  const helperPids = (): Set<number> => new Set(opened.flatMap((out) => [...(out.pids?.() ?? [])]));
   return {
     spec,
-    journal,
     hook,
-    ownPids: own,
+    ownPids: () => new Set([...(hook?.pids ?? []), ...helperPids()]),
     death(recorded) {
       // One copy for every output below: the store and the published event alike.
       const rec = redact ? redactArgv(recorded) : recorded;
       if (rec.container === undefined) rec.container = containerFromCgroup(rec.cgroup);
-      if (spec.store) o.defaultStore?.(rec);
+      for (const out of opened) out.record?.(rec);
       if (rec.cause.kind === 'exit' && rec.cause.exitCode === 0) return;
       // Hooks run in sessions of their own: nothing they start is reported back to them (no feedback loop).
       // The recorder already marks everything descended from it; this is the cheap second line (a hook's
       // child that made a session of its own still has the hook as its parent).
       if (hook && (hook.pids.has(rec.pid) || hook.pids.has(rec.sid) || hook.pids.has(rec.ppid))) return;
-      if (journal?.pid !== undefined && rec.pid === journal.pid) return;
-      const e: DeathEvent = toDeathEvent(rec, host);
-      if (spec.jsonl) o.jsonlStream.write(safeJson(e) + '\n');
-      if (counters) {
-        counters.add(e);
-        const l = (Date.now() - Date.parse(rec.seenAt)) / 1000;
-        if (Number.isFinite(l)) lag = Math.max(lag, l);
-        dirty = true;
-      }
-      journal?.send(e);
+      if (helperPids().has(rec.pid)) return;
+      const e = toDeathEvent(rec, host);
+      for (const out of opened) out.death?.(e, rec);
       hook?.push(e);
     },
     health(h) {
-      health = { ...health, ...h };
-      dirty = counters !== null;
+      for (const out of opened) out.health?.(h);
     },
     closeSync() {
-      if (timer) clearInterval(timer);
-      dirty = counters !== null;
-      writeProm();
-      journal?.endSync();
+      for (const out of opened) out.closeSync?.();
       hook?.killAll();
     },
     async close() {
-      if (timer) clearInterval(timer);
-      dirty = counters !== null;
-      writeProm();
-      await journal?.close();
+      for (const out of opened) await out.close?.();
       await hook?.close();
     },
   };

@@ -158,12 +158,16 @@ export async function runRecord(req: RecordRequest): Promise<number> {
   if (req.capMb !== undefined && !(Number.isFinite(req.capMb) && req.capMb * 1024 * 1024 >= 4096))
     throw new UsageError('--cap-mb must be a number of MiB of at least 0.004 (4 KiB)');
   if (req.output !== undefined) {
-    const spec = (await import('../fleet/outputs')).parseOutputs(req.output, { allowProm: true });
+    const { parseOutputs, OUTPUTS } = await import('../fleet/outputs');
+    const spec = parseOutputs(req.output, { allowProm: true });
     // A daemon's stdout is its log: every death would be copied there (and the log is for the recorder's own lines).
-    if (req.daemon && spec.jsonl)
+    if (req.daemon && spec.stdout) {
+      const toStdout = spec.outputs.filter((o) => o.def.stdout).map((o) => o.def.name);
+      const others = OUTPUTS.filter((d) => !d.stdout).map((d) => d.usage.split(',')[0]);
       throw new UsageError(
-        '--output jsonl writes to stdout, which a --daemon recorder does not have: run it in the foreground (--print-unit) or use store, prom=DIR or journal',
+        `--output ${toStdout.join(', ')} writes to stdout, which a --daemon recorder does not have: run it in the foreground (--print-unit) or use ${others.join(', ')}`,
       );
+    }
   }
   parseCleanExits(req.cleanExits ?? process.env[CLEAN_EXITS_ENV] ?? 'all');
   // The unit holds the output list on its ExecStart= line (and prom=DIR in ReadWritePaths=): same rule.

@@ -5,6 +5,8 @@
  * foreground (the service manager supervises it; no --daemon), with absolute paths so it works without PATH.
  * SIGTERM ends it with status 143 after a clean stop, which systemd must count as success.
  */
+import { outputDirs, parseOutputs } from '../fleet/outputs';
+
 export interface UnitInput {
   /** What starts whydied: [node, script] or the single executable alone, absolute. */
   command: readonly string[];
@@ -36,12 +38,9 @@ function rwPath(p: string): string {
   return `-${p.replace(/%/g, '%%').replace(/\s/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}`;
 }
 
-/** Directories the outputs write to besides the state dir (prom=DIR), from an --output list. */
-function promDirs(output: string): string[] {
-  return output
-    .split(',')
-    .map((o) => /^prom=(.+)$/.exec(o.trim())?.[1])
-    .filter((d): d is string => d !== undefined);
+/** Directories the outputs write to besides the state dir (prom=DIR), from an --output list (checked before). */
+function outputWrites(output: string): string[] {
+  return outputDirs(parseOutputs(output, { allowProm: true }));
 }
 
 export function renderUnit(u: UnitInput): string {
@@ -52,7 +51,7 @@ export function renderUnit(u: UnitInput): string {
     .join(' ');
   // StateDirectory= makes /var/lib/whydied (0700, writable under ProtectSystem=strict); another one must
   // be listed as writable.
-  const prom = promDirs(output);
+  const prom = outputWrites(output);
   const writable = [...(stateDir === DEFAULT_STATE_DIR ? [] : [stateDir]), ...prom].map(rwPath);
   return [
     '# whydied flight recorder as a hardened systemd service: every process death on the host goes to the records',

@@ -1,4 +1,5 @@
 /** The list that precedes several reports: one line per match, newest first. Pure. */
+import { PRESENTERS } from '../model/sections';
 import type { Report } from '../engine/types';
 import type { RenderOptions } from './types';
 import { escapeControl } from '../util/escape';
@@ -10,7 +11,7 @@ import { eventWords, joinWords } from './words';
 
 /** `zombie, killed by SIGKILL` from the existence finding's wait status (stat field 52), when it has one. */
 function zombieWords(r: Report): string {
-  const ex = r.checks.find((f) => f.id === 'existence')?.evidence.exitStatus;
+  const ex = r.checks.find((f) => f.id === PRESENTERS.existence)?.evidence.exitStatus;
   if (!ex || typeof ex !== 'object' || Array.isArray(ex)) return 'zombie';
   if (typeof ex.signal === 'string') return `zombie, killed by ${escapeControl(ex.signal)}`;
   return typeof ex.exitCode === 'number' ? `zombie, exited with code ${ex.exitCode}` : 'zombie';

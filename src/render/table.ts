@@ -16,8 +16,11 @@ import { matchLine } from './matches';
 import { shellQuote } from '../util/shell-quote';
 import { humanizeTimes } from './time';
 import { remedyKindInfo } from '../engine/remedy-kinds';
+import { PRESENTERS } from '../model/sections';
 
 const LABEL = 10;
+/** An alive target's state, threat and whole fix command fit in a terminal's first this many rows. */
+const HEAD_ROWS = 5;
 
 const HEADLINE: Record<string, string> = {
   ok: 'OK',
@@ -107,13 +110,57 @@ function causeBlock(c: Ctx, cause: Cause): void {
   block(c, 'Cause', causeLine(cause, c.r.generatedAt));
 }
 
+/**
+ * Rows of a terminal `width` columns wide that `lines` take: a line longer than the width (a command is
+ * never wrapped) takes more than one. Colour codes take none.
+ */
+function rows(lines: readonly string[], width: number | undefined): number {
+  if (width === undefined) return lines.length;
+  // eslint-disable-next-line no-control-regex
+  const visible = (l: string): number => [...l.replace(/\x1b\[[0-9;]*m/g, '')].length;
+  return lines.reduce((n, l) => n + Math.max(1, Math.ceil(visible(l) / width)), 0);
+}
+
+/**
+ * An alive target's head: the state (already in c.out), what threatens it (or leaves it undecided), and the
+ * command that fixes it. The whole command must be on the screen's first HEAD_ROWS rows (issue 20), so the
+ * first of these that fits is used:
+ *  1. the threat, `Fix  <what the command does>:`, the command;
+ *  2. the threat with `Fix: <what the command does>:` as its last sentence, the command;
+ *  3. the threat, the command, then `Fix  above: <what it does>` (the words after the command).
+ * None drops a word; when even the third does not fit (a very long threat), it is used all the same: the
+ * command is then as high as it can be without cutting the threat.
+ */
+function threatAndFix(c: Ctx, lbl: string, reason: string, fix: string | null, words: string): void {
+  const width = c.opts.width;
+  const threat = hanging(label(c, lbl), LABEL, reason, width);
+  if (fix === null) {
+    c.out.push(...threat);
+    return;
+  }
+  const cmd = `  ${escapeControl(fix)}`;
+  const fits = (lines: string[]): boolean => rows([...c.out, ...lines, cmd], width) <= HEAD_ROWS;
+  const fixLine = hanging(label(c, 'Fix'), LABEL, words, width);
+  if (width === undefined || fits([...threat, ...fixLine])) {
+    c.out.push(...threat, ...fixLine, cmd);
+    return;
+  }
+  const joined = hanging(label(c, lbl), LABEL, `${reason.replace(/\.$/, '')}. Fix: ${words}`, width);
+  if (fits(joined)) {
+    c.out.push(...joined, cmd);
+    return;
+  }
+  const after = words === 'run:' ? 'the command above.' : `above: ${words.replace(/:$/, '')}.`;
+  c.out.push(...threat, cmd, ...hanging(label(c, 'Fix'), LABEL, after, width));
+}
+
 function fixBlock(c: Ctx): void {
   const { r } = c;
   if (r.state === 'alive' && r.verdict.status === 'at-risk') {
     const dies = r.risks.filter((k) => k.outcome === 'dies');
-    if (dies[0]) block(c, 'Threat', text(dies[0].reason, r));
     const fix = primaryFix(r);
-    if (fix) {
+    if (dies[0]) threatAndFix(c, 'Threat', text(dies[0].reason, r), fix?.command ?? null, fix?.words ?? '');
+    else if (fix) {
       block(c, 'Fix', fix.words);
       command(c, fix.command);
     }
@@ -122,10 +169,11 @@ function fixBlock(c: Ctx): void {
   if (r.state === 'alive' && r.verdict.status === 'uncertain') {
     // Nothing certainly kills it, but /proc cannot decide one event: name it, and the command that settles it.
     const open = r.risks.find((k) => k.outcome === 'unknown');
-    if (open) block(c, 'Undecided', text(open.reason, r));
     const fix = primaryFix(r);
-    if (fix) {
-      block(c, 'Fix', `to be sure, ${fix.words}`);
+    const words = fix ? `to be sure, ${fix.words}` : '';
+    if (open) threatAndFix(c, 'Undecided', text(open.reason, r), fix?.command ?? null, words);
+    else if (fix) {
+      block(c, 'Fix', words);
       command(c, fix.command);
     }
     return;
@@ -149,7 +197,7 @@ function fixBlock(c: Ctx): void {
     command(c, `whydied launch --name ${byName ? shellQuote(r.target.query) : 'NAME'} -- CMD ARGS...`);
     // On a systemd host the recorder that survives a reboot is its unit (`whydied record --print-unit`); its
     // default outputs add a Prometheus directory the unit fails without, so only the store and the journal.
-    const su = r.checks.find((f) => f.id === 'systemd-unit');
+    const su = r.checks.find((f) => f.id === PRESENTERS.serviceManager);
     if (su && su.status !== 'skip' && su.code !== 'no-manager')
       command(
         c,
@@ -200,9 +248,9 @@ function checks(c: Ctx): void {
       f.cause.kind === cause.kind &&
       f.cause.signal === cause.signal &&
       Math.abs(Date.parse(f.cause.time ?? '') - Date.parse(cause.time ?? '')) < 2000);
-  // A gone process's `existence` failure is the headline itself.
+  // A gone process's existence finding (its failure) is the headline itself.
   const isHeadline = (f: Finding): boolean =>
-    f.id === 'existence' && f.code === 'gone' && (r.state === 'dead' || r.state === 'not-found');
+    f.id === PRESENTERS.existence && f.code === 'gone' && (r.state === 'dead' || r.state === 'not-found');
   const shown = verbose
     ? r.checks
     : r.checks.filter((f) => f.status !== 'pass' && f.status !== 'skip' && !isHeadline(f));

@@ -3,6 +3,7 @@
  * first, one entry each. Reads only through Facts, so `--kmsg`/`--journal` saved logs and bundles work
  * the same way. A death seen by several sources is listed once, under the most direct one.
  */
+import { CAUSE_SOURCE_INFO } from '../source/cause';
 import type { CauseSource } from '../engine/types';
 import type { Facts } from '../source/types';
 import type { ScanEntry } from './entry';
@@ -12,7 +13,7 @@ import { findDeaths } from '../source/kernel-log/incidents';
 import { findSuppressions, type Suppression } from '../source/kernel-log/suppressed';
 import { notUnderstood, type NotUnderstood } from '../source/kernel-log/understood';
 import { kernelEntry } from './kernel-entry';
-import { journalEvent, parseJournal, type JournalEvent } from '../source/journal/parse';
+import { readJournalDeaths, type JournalDeath } from '../source/journal/deaths';
 import { scanRecords } from '../source/records/store';
 import { recordsDir } from '../source/records/records-dir';
 import { keyed, mergeDeaths, unitsOfPath } from './merge';
@@ -52,134 +53,38 @@ function fromKernel(
   }
 }
 
-/** The journal's death reports: coredumps, earlyoom/systemd-oomd kills, and systemd unit results. */
-function fromJournal(facts: Facts, out: ScanEntry[], unreadable: string[]): void {
-  const argv = [
-    'journalctl',
-    '-o',
-    'json',
-    '-q',
-    '--no-pager',
-    '-b',
-    '0',
-    'SYSLOG_IDENTIFIER=systemd-coredump',
-    '+',
-    'SYSLOG_IDENTIFIER=earlyoom',
-    '+',
-    'SYSLOG_IDENTIFIER=systemd-oomd',
-    '+',
-    '_PID=1',
-  ];
-  const saved = facts.raw.savedLog?.('journal') ?? null;
-  let text: string;
-  if (saved) text = saved.text;
-  else if (facts.raw.savedLog) {
-    // Saved logs of another machine: its journal is only what --journal gave.
-    unreadable.push('journal: not given (--journal FILE)');
-    return;
-  } else {
-    const has = ['/run/log/journal', '/var/log/journal'].some((d) => {
-      const l = facts.raw.listDir(d);
-      return l.ok && l.value.length > 0;
-    });
-    if (!has) {
-      unreadable.push('journal: no journal files in /run/log/journal or /var/log/journal');
-      return;
-    }
-    const r = facts.raw.command(argv, 10000);
-    if (!r.ok) {
-      unreadable.push(`journal: ${r.message}`);
-      return;
-    }
-    text = r.value;
-  }
-  for (const e of parseJournal(text)) {
-    const ev = journalEvent(e);
-    if (!ev) continue;
-    const base = { timeMs: e.timeMs, source: 'journal' as const, confidence: 'likely' as const, alsoIn: [] };
-    if (ev.type === 'coredump')
-      out.push({
-        ...base,
-        pid: ev.pid,
-        name: ev.comm,
-        kind: ev.signal === 'SIGSEGV' ? 'segfault' : 'signal',
-        ...(ev.signal ? { signal: ev.signal } : {}),
-        what: `${ev.signal ?? 'a signal'} (core dumped)`,
-      });
-    else if (ev.type === 'earlyoom-kill')
-      out.push({
-        ...base,
-        pid: ev.pid,
-        name: ev.comm,
-        kind: 'signal',
-        signal: ev.signal,
-        what: `${ev.signal} from earlyoom`,
-      });
-    else if (ev.type === 'unit-oom')
-      out.push(
-        keyed(
-          { ...base, pid: null, name: ev.unit, kind: 'oom-kill', what: 'OOM kill in the unit (systemd)' },
-          [ev.unit],
-          1,
-        ),
-      );
-    else if (ev.type === 'oomd-kill' || ev.type === 'unit-oomd') out.push(oomdEntry(ev, base));
-    else if (ev.type === 'unit-exit' && !(ev.code === 'exited' && ev.status === 0)) {
-      const sig = ev.statusName ? `SIG${ev.statusName}` : undefined;
-      const entry: ScanEntry = {
-        ...base,
-        pid: null,
-        name: ev.unit,
-        kind: ev.code === 'exited' ? 'exit' : 'signal',
-        ...(sig ? { signal: sig } : {}),
-        ...(ev.status !== null ? { exitCode: ev.status } : {}),
-        what:
-          ev.code === 'exited'
-            ? `main process exit code ${ev.status ?? '?'}`
-            : `main process ${ev.code} by ${sig ?? 'a signal'}`,
-      };
-      out.push(keyed(entry, [ev.unit]));
-    }
-  }
-}
+/** Scan's merge weight per journal line: the more direct account of a unit's death wins its merge group. */
+const UNIT_WEIGHT: Partial<Record<JournalDeath['event']['type'], number>> = {
+  'unit-oom': 1,
+  'unit-oomd': 2,
+  'oomd-kill': 3,
+};
 
-/** A systemd-oomd kill: oomd's own line (the cgroup, the pressure) or the manager's line for the unit. */
-function oomdEntry(
-  ev: Extract<JournalEvent, { type: 'oomd-kill' | 'unit-oomd' }>,
-  base: Pick<ScanEntry, 'timeMs' | 'source' | 'confidence' | 'alsoIn'>,
-): ScanEntry {
-  if (ev.type === 'unit-oomd')
-    return keyed(
-      {
-        ...base,
-        pid: null,
-        name: ev.unit,
-        kind: 'oom-kill',
-        signal: 'SIGKILL',
-        what: `SIGKILL from systemd-oomd (${ev.processes} process(es))`,
-      },
-      [ev.unit],
-      2,
-    );
-  const units = unitsOfPath(ev.cgroup);
-  const why =
-    ev.reason === 'swap'
-      ? 'swap use'
-      : ev.watched !== undefined
-        ? `memory pressure ${ev.pressurePct}% > ${ev.limitPct}% for ${ev.watched}`
-        : 'memory pressure';
-  return keyed(
-    {
-      ...base,
-      pid: null,
-      name: units[units.length - 1] ?? ev.cgroup,
-      kind: 'oom-kill',
-      signal: 'SIGKILL',
-      what: `SIGKILL from systemd-oomd (${why})`,
-    },
-    units,
-    3,
-  );
+/** The journal's death reports: coredumps, earlyoom/systemd-oomd kills, and systemd unit results. */
+function fromJournal(facts: Facts, out: ScanEntry[], unreadable: string[], sinceMs: number | null): void {
+  const read = readJournalDeaths(facts, sinceMs);
+  if (read.unreadable) unreadable.push(`journal: ${read.unreadable}`);
+  for (const d of read.deaths) {
+    const c = d.cause;
+    // A clean exit is not a death worth listing; a unit's summary repeats a death its own line reports.
+    if (d.summary || (c.kind === 'exit' && c.exitCode === 0)) continue;
+    const e = d.event;
+    const units = e.type === 'oomd-kill' ? unitsOfPath(e.cgroup) : 'unit' in e && d.pid === null ? [e.unit] : null;
+    const name = e.type === 'oomd-kill' ? (units?.[units.length - 1] ?? e.cgroup) : 'unit' in e ? e.unit : e.comm;
+    const entry: ScanEntry = {
+      timeMs: d.entry.timeMs,
+      pid: d.pid,
+      name,
+      kind: c.kind,
+      ...(c.signal ? { signal: c.signal } : {}),
+      ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}),
+      what: d.what,
+      source: 'journal',
+      confidence: 'likely',
+      alsoIn: [],
+    };
+    out.push(units ? keyed(entry, units, UNIT_WEIGHT[e.type] ?? 0) : entry);
+  }
 }
 
 function fromRecords(facts: Facts, out: ScanEntry[], unreadable: string[]): void {
@@ -220,7 +125,10 @@ function fromRecords(facts: Facts, out: ScanEntry[], unreadable: string[]): void
   }
 }
 
-const RANK: Record<CauseSource, number> = { watch: 6, record: 5, 'kernel-log': 4, journal: 3, systemd: 2, plugin: 1 };
+const RANK = Object.fromEntries(Object.entries(CAUSE_SOURCE_INFO).map(([k, v]) => [k, v.rank])) as Record<
+  CauseSource,
+  number
+>;
 
 export function scanDeaths(facts: Facts, sinceMs: number | null): ScanResult {
   const all: ScanEntry[] = [];
@@ -228,7 +136,7 @@ export function scanDeaths(facts: Facts, sinceMs: number | null): ScanResult {
   const dropped: Suppression[] = [];
   const lost: NotUnderstood = { count: 0, examples: [] };
   fromKernel(facts, all, unreadable, dropped, lost);
-  fromJournal(facts, all, unreadable);
+  fromJournal(facts, all, unreadable, sinceMs);
   fromRecords(facts, all, unreadable);
   const entries = mergeDeaths(all, RANK).filter((e) => sinceMs === null || (e.timeMs !== null && e.timeMs >= sinceMs));
   // A window counts when its end is in range: its dropped lines came before the notice.

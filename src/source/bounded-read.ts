@@ -7,7 +7,6 @@
  * must reach its end within `timeoutMs`. A terminal on stdin is refused (it has no end).
  */
 import * as fs from 'fs';
-import { isatty } from 'tty';
 
 export class BoundedReadError extends Error {}
 
@@ -57,7 +56,10 @@ export function readBounded(file: string, what: string, bounds: Bounds): string 
           `${what} ${name} is ${mib(st.size)}: more than the ${mib(bounds.maxBytes)} whydied reads`,
         );
     } else if (!stdin || !(st.isFIFO() || st.isSocket())) {
-      const kind = stdin && st.isCharacterDevice() && isatty(0) ? 'a terminal' : kindOf(st);
+      // tty is required here, not at load: it loads net and the stream modules (~20 of Node's own, ~2 ms of
+      // every start), and only this refusal asks it anything.
+      const isTerminal = (): boolean => (require('tty') as typeof import('tty')).isatty(0);
+      const kind = stdin && st.isCharacterDevice() && isTerminal() ? 'a terminal' : kindOf(st);
       throw new BoundedReadError(`${what} ${name} is ${kind}: give a regular file${stdin ? '' : ' (or - and a pipe)'}`);
     } else {
       // A pipe on stdin (or a socket pair: node's child stdio): our own non-blocking open of it; a socket

@@ -34,6 +34,7 @@ function deps(resolved: ResolvedQuery | Error, targets: CheckTarget[] = []): Dia
           },
         ],
         remedy: [],
+        remedySteps: [],
       };
     },
   };

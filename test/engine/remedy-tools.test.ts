@@ -43,7 +43,7 @@ test("root relaunching another user's process keeps its uid and gid (setpriv), a
   });
   expect(steps[1].command).toMatch(/^systemd-run --collect --unit=sleep-4242 --uid=1000 .* -- sleep 9$/);
   // No tmux: it would run the command as root.
-  expect(steps.map((s) => s.kind)).not.toContain('tmux');
+  expect(steps.map((s) => s.kind)).not.toContain('tmux-session');
   for (const s of steps) expect(spawnSync('bash', ['-n', '-c', s.command]).status).toBe(0);
   // The user reading about their own process needs no setpriv.
   expect(buildRemedy({ ...base, uid: 1000, gid: 1001, tools: { ...TOOLS, euid: 1000 } })[0].command).toMatch(

@@ -128,7 +128,7 @@ describe('daemonizers in a step whose group is killed at its end', () => {
       await runner.shellExit;
       const pid = await relaunched(['sleep', n], []);
       const pgid = procStat(pid)?.pgid ?? 0;
-      onTeardown(`timeout group ${pgid}`, () => killGroup(pgid));
+      onTeardown(`timeout group ${pgid}`, async () => void (await killGroup(pgid)));
       const r = diagnose(pid);
       const grp = expectRule(r, 'group-kill', 'group.shares-with-runner');
       expect(grp.by).toBeUndefined();

@@ -18,6 +18,8 @@ import {
   waitFor,
 } from '../helpers/processes';
 import { expectValidReports } from '../helpers/schema';
+import { renderTable } from '../../src/render/table';
+import type { Report } from '../../src/engine/types';
 
 type Finding = { id: string; status: string; code: string; summary: string; evidence: Record<string, unknown> };
 type Rep = {
@@ -68,7 +70,7 @@ async function deadPid(): Promise<number> {
 }
 
 describe('answer first', () => {
-  it('an at-risk report says state, threat and the fix command in its first four lines, and stays short', async () => {
+  it('an at-risk report says state, threat and the fix command first, and stays short', async () => {
     const { job } = await inRunner('nohup sleep 1000');
     const r = cli([String(job)], { COLUMNS: '80' });
     expect(r.status).toBe(1);
@@ -77,13 +79,13 @@ describe('answer first', () => {
       new RegExp(`^AT RISK +sleep \\(pid ${job}\\) is alive but dies at a kill of its process group\\.$`),
     );
     expect(lines[1]).toMatch(/^Threat +it shares process group \d+ with bash/);
-    const fix = lines.findIndex((l) => l.startsWith('Fix'));
-    expect(fix).toBeGreaterThan(1);
-    expect(fix).toBeLessThan(6);
-    // The command on a line of its own, whole, pasteable.
-    expect(lines.find((l, i) => i > fix && l.startsWith('  '))).toMatch(
-      /^ {2}cd \S+ && setsid -f sleep 1000 <\/dev\/null >>\/\S+\/sleep\.log 2>&1$/,
-    );
+    // The command on a line of its own, whole, pasteable, right after the threat (and the words saying what it
+    // does, before or after it: see the five-row test below).
+    const cmd = lines.findIndex((l) => l.startsWith('  cd '));
+    expect(cmd).toBeGreaterThan(1);
+    expect(cmd).toBeLessThan(6);
+    expect(lines[cmd]).toMatch(/^ {2}cd \S+ && setsid -f sleep 1000 <\/dev\/null >>\/\S+\/sleep\.log 2>&1$/);
+    expect(r.stdout).toMatch(/relaunch it in a session of its own/);
     for (const l of lines) if (!l.startsWith('  cd ')) expect(l.length).toBeLessThanOrEqual(80);
     // The threat's sentence appears once (the survival line points at it).
     const threat = lines[1].replace(/^Threat +/, '').slice(0, 40);
@@ -93,6 +95,51 @@ describe('answer first', () => {
     // Only checks that did not pass: no `pass` rows by default, all with --verbose.
     expect(r.stdout).not.toMatch(/^ {2}pass /m);
     expect(cli(['--verbose', String(job)], { COLUMNS: '80' }).stdout).toMatch(/^ {2}pass {2}existence/m);
+  });
+
+  it('at 80 columns the first five rows hold the state, the whole threat and the whole fix command (issue 20)', async () => {
+    // The case issue 20 saw: nohup in a `bash -c` runner, whose threat (the group kill, and why nohup does
+    // not help) wraps to three lines at 80 columns, which put the command on line 6. Started in / so the
+    // command (`cd DIR && ...`) fits one row whatever the checkout's path: the rows it takes are counted all
+    // the same, as a terminal shows them.
+    const file = path.join(dir, `pid-five-rows`);
+    startDetached('bash', ['-c', `nohup sleep 1004 >/dev/null 2>&1 & echo $! > ${file}; wait`], { cwd: '/' });
+    const job = track(await readPidFile(file));
+    const report = json([String(job)]);
+    const reason = report.risks.find((k) => k.outcome === 'dies')?.reason ?? '';
+    const fix = (report as unknown as { remedy: string[] }).remedy[0];
+    expect(fix).toMatch(/setsid -f sleep 1004/);
+    const rowsOf = (l: string, width: number): number => Math.max(1, Math.ceil(l.length / width));
+    for (const width of [80, 100, 200]) {
+      const lines = cli([String(job)], { COLUMNS: String(width) }).stdout.split('\n');
+      expect(lines[0]).toMatch(/^AT RISK +sleep \(pid \d+\) is alive but dies at a kill of its process group\.$/);
+      const cmd = lines.indexOf(`  ${fix}`);
+      expect(cmd).toBeGreaterThan(1);
+      // Rows up to and including the command's, as a terminal of that width shows them.
+      expect(lines.slice(0, cmd + 1).reduce((n, l) => n + rowsOf(l, width), 0)).toBeLessThanOrEqual(5);
+      // The whole threat before the command, every word of it.
+      const head = lines.slice(1, cmd).join(' ').replace(/ +/g, ' ');
+      expect(head).toContain(`Threat ${reason}`);
+      // What the command does is said next to it: before it when there is room, else right after it.
+      const words = /relaunch it in a session of its own/;
+      expect(lines.slice(1, cmd + 2).join(' ')).toMatch(words);
+      if (width === 200) expect(lines[cmd - 1]).toMatch(/^Fix +relaunch it in a session of its own:$/);
+    }
+    // At 80 columns the threat wraps to three lines, so the words go after the command.
+    const at80 = cli([String(job)], { COLUMNS: '80' }).stdout.split('\n');
+    expect(at80.slice(1, 4).every((l, i) => (i === 0 ? /^Threat / : /^ {10}\S/).test(l))).toBe(true);
+    expect(at80[4]).toBe(`  ${fix}`);
+    expect(at80[5]).toMatch(/^Fix +above: relaunch it in a session of its own\.$/);
+    // Colour codes take no room (colour needs a terminal, so the same report is rendered here in both ways).
+    // eslint-disable-next-line no-control-regex
+    const plain = (t: string): string => t.replace(/\x1b\[[0-9;]*m/g, '');
+    const same = report as unknown as Report;
+    const coloured = renderTable(same, { color: true, width: 80 });
+    expect(coloured).toMatch(/\x1b\[/);
+    expect(plain(coloured).split('\n').slice(0, 6)).toEqual(
+      renderTable(same, { color: false, width: 80 }).split('\n').slice(0, 6),
+    );
+    expect(plain(coloured).split('\n')[4]).toBe(`  ${fix}`);
   });
 
   it('wraps at 80 and 200 columns without breaking a word, COLUMNS honoured through a pipe', async () => {

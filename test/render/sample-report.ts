@@ -86,7 +86,7 @@ export function sampleReport(over: Partial<Report> = {}): Report {
     remedy: [`setsid -f /usr/bin/worker $'arg\\x1b' </dev/null >>/tmp/w.log 2>&1`, 'tmux new -d -s w ```danger```'],
     remedySteps: [
       { kind: 'relaunch-detached', command: `setsid -f /usr/bin/worker $'arg\\x1b' </dev/null >>/tmp/w.log 2>&1` },
-      { kind: 'tmux', command: 'tmux new -d -s w ```danger```' },
+      { kind: 'tmux-session', command: 'tmux new -d -s w ```danger```' },
     ],
     ...over,
   };

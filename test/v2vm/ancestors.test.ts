@@ -2,7 +2,8 @@
  * Limits set above the process, made real in the VM: a slice's memory.high throttles a service that has no
  * limit of its own, a slice's memory.max OOM-kills the biggest process under it (chosen among the whole
  * slice, not the service), and systemd-oomd's swap kill (Debian's ManagedOOMSwap=kill on -.slice) takes the
- * cgroup using the most swap. The memory row must name the cgroup whose limit binds and the killer that acts.
+ * cgroup using the most swap, and its memory-pressure watch on user@UID.service (Debian's drop-in) kills a user
+ * unit. The memory row must name the cgroup whose limit binds and the killer that acts.
  */
 import {
   aliveInside,
@@ -114,7 +115,7 @@ t("a slice's memory.max: the biggest under the slice is predicted to die, and th
 });
 
 t("systemd-oomd's swap kill (ManagedOOMSwap=kill on -.slice): predicted by name, then oomd kills it", async () => {
-  expect(must('systemctl show -- -.slice -p ManagedOOMSwap --value')).toBe('kill');
+  expect(must('systemctl show -p ManagedOOMSwap --value -- -.slice')).toBe('kill');
   const u = unit('swap');
   must(`systemd-run -q --unit=${u} -p MemoryHigh=16M -p MemoryMax=400M hog 120 touch`);
   const pid = await mainPid(`${u}.service`);
@@ -152,3 +153,60 @@ t("systemd-oomd's swap kill (ManagedOOMSwap=kill on -.slice): predicted by name,
     sh('rm -f /etc/systemd/oomd.conf.d/50-whydied-swap.conf; systemctl restart systemd-oomd');
   }
 });
+
+t(
+  "oomd's watch on user@UID.service (Debian's drop-in, limit lowered by an admin's): a user unit under pressure is predicted to die, and oomd kills it",
+  async () => {
+    // Debian's systemd-oomd package: ManagedOOMMemoryPressure=kill at 50% on user@.service. An admin's drop-in
+    // on top lowers the limit (what whydied reads is the manager's merged value either way).
+    must('mkdir -p /run/systemd/system/user@.service.d /etc/systemd/oomd.conf.d');
+    writeInside(
+      '/run/systemd/system/user@.service.d/50-whydied-test.conf',
+      '[Service]\nManagedOOMMemoryPressureLimit=10%\n',
+    );
+    writeInside('/etc/systemd/oomd.conf.d/50-whydied-user.conf', '[OOM]\nDefaultMemoryPressureDurationSec=25s\n');
+    must('systemctl daemon-reload && systemctl restart systemd-oomd && loginctl enable-linger alice');
+    try {
+      expect(await waitInside('systemctl is-active user@1000.service', 60000)).toBe(true);
+      expect(must('systemctl show -p ManagedOOMMemoryPressure --value user@1000.service')).toBe('kill');
+      const u = unit('uhog');
+      const asAlice = (cmd: string): string => must(`su -s /bin/sh alice -c 'XDG_RUNTIME_DIR=/run/user/1000 ${cmd}'`);
+      asAlice(`systemd-run -q --user --unit=${u} -p MemoryHigh=12M hog 100 touch`);
+      const pid = Number(asAlice(`systemctl --user show ${u} -p MainPID --value`));
+      expect(pid).toBeGreaterThan(1);
+      let row: ReturnType<typeof risk> | null = null;
+      const end = Date.now() + 120000;
+      while (Date.now() < end && aliveInside(pid)) {
+        const r = report([String(pid)]);
+        if (r.state !== 'alive') break;
+        if (risk(r, 'memory-pressure').code === 'memory.oomd-pressure') {
+          row = expectRule(r, 'memory-pressure', 'memory.oomd-pressure');
+          break;
+        }
+      }
+      expect(row).not.toBeNull();
+      expect(row?.outcome).toBe('dies');
+      expect(row?.reason).toMatch(
+        /systemd-oomd watches \/user\.slice\/user-1000\.slice\/user@1000\.service \(user@1000\.service: ManagedOOMMemoryPressure=kill\)/,
+      );
+      expect(row?.reason).toMatch(/10% limit: held for 25 s/);
+      // What happened: oomd killed the user unit (its own line names the cgroup under user@1000.service).
+      expect(
+        await waitInside(
+          `journalctl -b -q --no-pager SYSLOG_IDENTIFIER=systemd-oomd | grep -qE 'Killed /user.slice/user-1000.slice/user@1000.service/([a-z.-]+/)?${u}.service due to memory pressure'`,
+          120000,
+          1000,
+        ),
+      ).toBe(true);
+      expect(await waitInside(`! kill -0 ${pid} 2>/dev/null`, 20000)).toBe(true);
+      // After: told as oomd's kill (its line names the cgroup; the user manager's unit is not the system's).
+      const after = report([String(pid)]);
+      expect(after.state).toBe('dead');
+      expect(after.verdict.cause).toMatchObject({ kind: 'oom-kill', sender: { comm: 'systemd-oomd' } });
+    } finally {
+      sh(
+        'loginctl disable-linger alice; rm -f /run/systemd/system/user@.service.d/50-whydied-test.conf /etc/systemd/oomd.conf.d/50-whydied-user.conf; systemctl daemon-reload; systemctl restart systemd-oomd',
+      );
+    }
+  },
+);

@@ -2,6 +2,7 @@
  * `whydied record`: the system-wide flight recorder (root). The work is in src/record/run-record.ts, loaded
  * on demand.
  */
+import { outputHelp } from '../../fleet/output-table';
 import type { Argv, CommandModule } from 'yargs';
 import type { GlobalOptions } from './global';
 
@@ -41,8 +42,7 @@ export const recordCommand: CommandModule<GlobalOptions, RecordArgs> = {
       .option('output', {
         type: 'string',
         requiresArg: true,
-        describe:
-          'Where deaths go, comma-separated: store (default), jsonl (stdout, whydied.death/1), prom=DIR (textfile collector), journal[=SOCKET] (falls back to syslog[=SOCKET], /dev/log)',
+        describe: `Where deaths go, comma-separated: ${outputHelp({ recorder: true })}`,
       })
       .option('on-death', {
         type: 'string',

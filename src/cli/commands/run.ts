@@ -2,6 +2,7 @@
  * `whydied run [--] CMD ARGS...`: run CMD transparently (stdio and exit status pass through); when it fails
  * or is killed, say how on stderr and record it. The work is in src/run, loaded on demand.
  */
+import { outputHelp } from '../../fleet/output-table';
 import type { Argv, CommandModule } from 'yargs';
 import type { GlobalOptions } from './global';
 
@@ -24,7 +25,7 @@ export const runCommand: CommandModule<GlobalOptions, RunArgs> = {
       .option('output', {
         type: 'string',
         requiresArg: true,
-        describe: 'Where a failure is recorded: store (default), jsonl (stderr), prom=DIR, journal; comma-separated',
+        describe: `Where a failure is recorded, comma-separated: ${outputHelp({ recorder: false })}`,
       })
       .option('on-death', {
         type: 'string',

@@ -6,6 +6,7 @@
 import type { Risk, RiskEvent } from '../types';
 import type { RiskEvidence, SurvivalRule } from './types';
 import { EVENT_INFO, type EventInfo } from '../events';
+import { readSections } from '../../model/sections';
 import { terminalHangupRules } from './terminal-hangup';
 import { parentExitRules } from './parent-exit';
 import { groupKillRules } from './group-kill';
@@ -45,19 +46,8 @@ export const SURVIVAL_RULES: readonly SurvivalRule[] = EVENTS.flatMap((e) => e.r
 
 /** Evidence with only some sections known (a check consulting the rule for its own status). */
 export function evidenceWith(part: Partial<RiskEvidence>): RiskEvidence {
-  const none: RiskEvidence = {
-    existence: null,
-    chain: null,
-    signals: null,
-    group: null,
-    tty: null,
-    stdio: null,
-    cgroup: null,
-    ci: null,
-    memory: null,
-    namespace: null,
-    process: null,
-  };
+  // Every section of the sections table unknown (src/model/sections.ts), then the known ones.
+  const none = { ...readSections(null, () => false), process: null } satisfies RiskEvidence;
   return { ...none, ...part };
 }
 
