@@ -397,6 +397,7 @@ export const toolMechanisms: readonly Mechanism[] = [
       'Java ProcessBuilder default pipes: the JVM exits at SIGTERM without touching its child, which dies at its next write',
       'Node cluster worker: the primary’s death disconnects its IPC channel and the worker exits',
       'Node child_process.fork without a disconnect handler: the parent’s death closes the channel and leaves it running',
+      'nohup under a Python pipe: nohup ignores SIGHUP only and keeps the pipe (not a terminal); the parent’s death still kills it at its next write',
     ],
   },
 ];
