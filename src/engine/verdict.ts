@@ -8,6 +8,7 @@ import type { Cause, CheckTarget, Finding, ProcessState, ReportProcess, Risk, Ve
 import type { ExistenceSection } from '../model/existence';
 import { describeExitStatus } from '../model/existence';
 import type { TargetModel } from '../model/target-model';
+import type { MemorySection } from '../model/memory';
 import { buildRemedy, type RemedyInput } from './remedy';
 import { REMEDY_KINDS, type RemedyStep } from './remedy-kinds';
 import { eventInfo } from './events';
@@ -360,7 +361,7 @@ function deathSummary(findings: readonly Finding[], cause: Cause, name: string):
  */
 function limitToRaise(
   mem: ReturnType<Facts['memoryCgroup']>,
-  model: RiskEvidence['memory'],
+  model: MemorySection | null,
 ): { dir: string; limitBytes: number; version: 1 | 2; memswLimitBytes?: number | null } | null {
   if (!mem.ok) return null;
   const own = mem.value;

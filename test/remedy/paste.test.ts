@@ -81,7 +81,7 @@ test('every remedy for a hostile argv, argv[0], cwd and log path runs only the i
   const exe = fs.readlinkSync(`/proc/${pid}/exe`);
   const intended = [exe, '-c', script, ...HOSTILE_ARGS];
 
-  for (const cmd of d.remedy) {
+  for (const { command: cmd } of d.remedy) {
     // Printed text: no raw control or bidi character reaches the terminal.
     expect(cmd).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/);
     const { bin, rec } = recorderDir();

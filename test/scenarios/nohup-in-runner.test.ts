@@ -44,9 +44,9 @@ test('nohup inside setsid bash -c: survives hangup, dies at group kill', async (
   ]);
   expect(d.verdict.status).toBe('at-risk');
   expect(d.verdict.summary).toMatch(/process group/);
-  expect(d.remedy.some((c) => /^cd .+ && setsid -f sleep 1000 <\/dev\/null >>\/\S+\/sleep\.log 2>&1$/.test(c))).toBe(
-    true,
-  );
+  expect(
+    d.remedy.some(({ command: c }) => /^cd .+ && setsid -f sleep 1000 <\/dev\/null >>\/\S+\/sleep\.log 2>&1$/.test(c)),
+  ).toBe(true);
 
   const report = await reportFor(pid);
   expect(report.verdict.status).toBe('at-risk');
@@ -70,7 +70,7 @@ test('a CI marker in the environment makes ci-cleanup fatal and adds the escape 
   // Names only: the value must never appear anywhere in the diagnosis.
   expect(JSON.stringify(d)).not.toContain('github_secret_value_123');
   expect(risk(d, 'ci-cleanup').outcome).toBe('dies');
-  expect(d.remedy.some((c) => c.includes('RUNNER_TRACKING_ID= setsid -f sleep 1002'))).toBe(true);
+  expect(d.remedy.some(({ command: c }) => c.includes('RUNNER_TRACKING_ID= setsid -f sleep 1002'))).toBe(true);
 });
 
 test('the literal seed script: bash execs its last command, the group leader is still the launcher', async () => {
