@@ -53,8 +53,9 @@ async function diesAtNextWrite(launcher: string, sig: NodeJS.Signals = 'SIGKILL'
   const pid = await t.pid('target');
   const parent = await t.pid('parent');
   await waitFor(() => procStat(pid)?.comm === 'sh', 10000);
-  // A runtime may still hold a transient copy of the pipe (a spawn helper between fork and exec): read
-  // again until only the parent holds the other end, with a bound.
+  // The runtime closes its copy of the child's end of the pipe after the fork (Ruby under load some
+  // milliseconds after the exec; a spawn helper between fork and exec): until then both ends are the
+  // parent's. Diagnose again until only the parent holds the other end, with a bound.
   let r = diagnose(pid);
   await waitFor(() => riskOf((r = diagnose(pid)), 'parent-exit').code === 'parent.stdio-peer', 10000);
   const pe = expectRule(r, 'parent-exit', 'parent.stdio-peer');
