@@ -27,6 +27,7 @@ const KERNEL_MECHANISMS = new Set([
   'terminal-key',
   'namespace-exit',
   'tracer-exit',
+  'seccomp',
 ]);
 
 /** The short head of a cause: `OOM kill`, `exit code 3`, `SIGTERM`, `segfault (SIGSEGV)`. */
@@ -88,6 +89,8 @@ function kernelMeaning(c: CauseFacts): string {
       return ': its terminal hung up, its controlling process exited, or its stopped group was orphaned';
     case 'namespace-exit':
       return ': the init of its PID namespace ended, and every process in the namespace goes with it';
+    case 'seccomp':
+      return ': a seccomp filter forbade a system call it made (SIGSYS)';
     case 'tracer-exit':
       return ': its ptrace tracer exited, and had asked the kernel to kill its tracees then (PTRACE_O_EXITKILL)';
     case 'session-leader-exit':

@@ -87,8 +87,8 @@ export async function diagnoseWith(deps: DiagnoseDeps, opts: DiagnoseOptions): P
       verdict: { ...d.verdict, cause: rated.cause },
       risks: d.risks,
       checks: rated.findings,
-      remedy: d.remedy,
-      remedySteps: d.remedySteps,
+      remedy: d.remedy.map((s) => s.command),
+      remedySteps: d.remedy,
     });
   }
   return reports;

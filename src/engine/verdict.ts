@@ -8,6 +8,7 @@ import type { Cause, CheckTarget, Finding, ProcessState, ReportProcess, Risk, Ve
 import type { ExistenceSection } from '../model/existence';
 import { describeExitStatus } from '../model/existence';
 import type { TargetModel } from '../model/target-model';
+import type { MemorySection } from '../model/memory';
 import { buildRemedy, type RemedyInput } from './remedy';
 import { REMEDY_KINDS, type RemedyStep } from './remedy-kinds';
 import { eventInfo } from './events';
@@ -24,10 +25,8 @@ export interface Decision {
   process: ReportProcess | null;
   verdict: Verdict;
   risks: Risk[];
-  /** The remedy's commands, best first. */
-  remedy: string[];
-  /** The same steps with what each does (the report's remedySteps). */
-  remedySteps: RemedyStep[];
+  /** The remedy's steps, best first (the report carries their commands as remedy[] and all as remedySteps[]). */
+  remedy: RemedyStep[];
 }
 
 /**
@@ -188,7 +187,6 @@ export function decide(input: {
       },
       risks: [],
       remedy: [],
-      remedySteps: [],
     };
   }
   if (!alive) {
@@ -204,7 +202,6 @@ export function decide(input: {
           },
       risks: [],
       remedy: [],
-      remedySteps: [],
     };
   }
 
@@ -228,7 +225,6 @@ export function decide(input: {
       },
       risks,
       remedy: [],
-      remedySteps: [],
     };
   }
   const undecided = risks.filter((r) => r.outcome === 'unknown');
@@ -252,8 +248,7 @@ export function decide(input: {
           tools: facts.hostTools(),
           userManager: ev.cgroup?.kind === 'user-manager',
           home: proc.uid !== null ? userHome(facts, proc.uid) : null,
-          memoryCgroup:
-            mem.ok && mem.value.limitBytes !== null ? { ...mem.value, limitBytes: mem.value.limitBytes } : null,
+          memoryCgroup: limitToRaise(mem, ev.memory),
         })
       : [];
   const remedy = steps;
@@ -274,8 +269,7 @@ export function decide(input: {
         cause: null,
       },
       risks,
-      remedy: remedy.map((st) => st.command),
-      remedySteps: remedy,
+      remedy,
     };
   }
   if (dies.length === 0 && undecided.length === 0) {
@@ -288,8 +282,7 @@ export function decide(input: {
         cause: null,
       },
       risks,
-      remedy: remedy.map((st) => st.command),
-      remedySteps: remedy,
+      remedy,
     };
   }
   if (dies.length === 0) {
@@ -303,8 +296,7 @@ export function decide(input: {
         cause: null,
       },
       risks,
-      remedy: remedy.map((st) => st.command),
-      remedySteps: remedy,
+      remedy,
     };
   }
   return {
@@ -316,8 +308,7 @@ export function decide(input: {
       cause: null,
     },
     risks,
-    remedy: remedy.map((st) => st.command),
-    remedySteps: remedy,
+    remedy,
   };
 }
 
@@ -362,4 +353,23 @@ function deathSummary(findings: readonly Finding[], cause: Cause, name: string):
   const text = by?.summary.trim();
   if (text) return text.endsWith('.') ? text : `${text}.`;
   return `${name} ${describeCause(cause)} (from ${cause.source}).`;
+}
+
+/**
+ * The memory cgroup whose limit a memory remedy raises: on cgroup v2 the one whose memory.max binds, which may
+ * be an ancestor (a slice's limit over a service without one): raising the service's own would change nothing.
+ */
+function limitToRaise(
+  mem: ReturnType<Facts['memoryCgroup']>,
+  model: MemorySection | null,
+): { dir: string; limitBytes: number; version: 1 | 2; memswLimitBytes?: number | null } | null {
+  if (!mem.ok) return null;
+  const own = mem.value;
+  const bindPath = model?.cgroupPath;
+  const bindLimit = model?.cgroupLimitBytes;
+  if (own.version === 2 && bindPath && bindPath !== own.path && typeof bindLimit === 'number') {
+    const root = own.path === '/' ? own.dir : own.dir.slice(0, -own.path.length);
+    return { dir: `${root}${bindPath}`, limitBytes: bindLimit, version: 2 };
+  }
+  return own.limitBytes !== null ? { ...own, limitBytes: own.limitBytes } : null;
 }

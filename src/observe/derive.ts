@@ -17,6 +17,8 @@ export const SI_KERNEL = 0x80;
 /** si_code of kill(2), pidfd_send_signal(2) and every kernel send with SEND_SIG_NOINFO (include/uapi/asm-generic/siginfo.h). */
 export const SI_USER = 0;
 const FAULT_SIGNALS = new Set([4, 5, 7, 8, 11]);
+/** SIGSYS with a positive si_code (SYS_SECCOMP) from the caller itself: a seccomp filter's verdict. */
+const SIGSYS = 31;
 
 /**
  * What the watcher knew of the victim (when it started watching, or when the recorder first saw a fatal
@@ -209,6 +211,7 @@ export type DeathMechanism =
   | 'parent-death-signal'
   | 'cgroup-kill'
   | 'fault'
+  | 'seccomp'
   | 'kernel'
   | 'broadcast'
   | 'broken-pipe'
@@ -228,6 +231,7 @@ export const DEATH_MECHANISMS: readonly DeathMechanism[] = [
   'parent-death-signal',
   'cgroup-kill',
   'fault',
+  'seccomp',
   'kernel',
   'broadcast',
   'broken-pipe',
@@ -280,6 +284,13 @@ export function mechanismOf(
       return {
         mechanism: 'terminal-key',
         why: `the terminal sent ${name} to its foreground process group: ${sig === 2 ? 'the interrupt key (^C)' : 'the quit key (^\\)'} was typed (in the context of ${who})`,
+      };
+    // kernel/seccomp.c __seccomp_filter -> force_sig_seccomp: SIGSYS (si_code SYS_SECCOMP) to the caller itself
+    // for SECCOMP_RET_TRAP and SECCOMP_RET_KILL_PROCESS/THREAD.
+    if (sig === SIGSYS && sender.pid === victim)
+      return {
+        mechanism: 'seccomp',
+        why: 'a seccomp filter forbade a system call it made: the kernel sent it SIGSYS (a sandbox, a unit’s SystemCallFilter=, a container profile)',
       };
     if (FAULT_SIGNALS.has(sig)) return { mechanism: 'fault', why: `the CPU faulted in the process itself (${name})` };
     // kernel/ptrace.c exit_ptrace: a tracee of an exiting tracer that set PTRACE_O_EXITKILL gets SIGKILL
@@ -352,7 +363,9 @@ export function mechanismOf(
 function signalCause(s: SeenSignal, backend: WatchBackend, ctx: MechanismContext | null = null): Cause {
   const { ev, kill } = s;
   const kernelSent =
-    ev.code === SI_KERNEL || ev.taskPid === 0 || (FAULT_SIGNALS.has(ev.sig) && ev.code > 0 && ev.taskPid === ev.pid);
+    ev.code === SI_KERNEL ||
+    ev.taskPid === 0 ||
+    ((FAULT_SIGNALS.has(ev.sig) || ev.sig === SIGSYS) && ev.code > 0 && ev.taskPid === ev.pid);
   const details: Evidence = { backend, kernelSent, siCode: ev.code, groupDirected: false };
   if (kill && kill.event === 'sys_kill') {
     // kill(0) = the caller's group, kill(-1) = everything it may signal, kill(-N) = group N.

@@ -34,7 +34,6 @@ function deps(resolved: ResolvedQuery | Error, targets: CheckTarget[] = []): Dia
           },
         ],
         remedy: [],
-        remedySteps: [],
       };
     },
   };

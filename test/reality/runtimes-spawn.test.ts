@@ -9,7 +9,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { cleanupProcesses, isRoot, procStat, waitFor } from '../helpers/processes';
+import { cleanupProcesses, isAlive, isRoot, procStat, waitFor } from '../helpers/processes';
 import { runRemedy, soleWithArgv, startTree } from './harness/kernel-events';
 import { missingTool, tempDir } from './harness/tools';
 import { teardownAll } from './harness/teardown';
@@ -53,11 +53,17 @@ async function diesAtNextWrite(launcher: string, sig: NodeJS.Signals = 'SIGKILL'
   const pid = await t.pid('target');
   const parent = await t.pid('parent');
   await waitFor(() => procStat(pid)?.comm === 'sh', 10000);
-  const r = diagnose(pid);
+  // The runtime closes its copy of the child's end of the pipe after the fork (Ruby under load some
+  // milliseconds after the exec; a spawn helper between fork and exec): until then both ends are the
+  // parent's. Diagnose again until only the parent holds the other end, with a bound.
+  let r = diagnose(pid);
+  await waitFor(() => riskOf((r = diagnose(pid)), 'parent-exit').code === 'parent.stdio-peer', 10000);
   const pe = expectRule(r, 'parent-exit', 'parent.stdio-peer');
   expect(pe.reason).toMatch(kind);
   const w = await startWatch(pid);
   process.kill(parent, sig);
+  // A JVM runs its shutdown hooks before it exits: the event is the parent's exit, awaited with a bound.
+  expect(await waitFor(() => !isAlive(parent), 20000)).toBe(true);
   const died = await outcomeOf(pid, pe);
   expect(died).toBe(true);
   expectReality(pe, died);
@@ -101,6 +107,16 @@ time.sleep(3600)'`,
     );
     // Its own session and group: no group kill reaches it, yet the pipe does.
     expect(riskOf(r, 'group-kill').outcome).toBe('survives');
+  });
+
+  test('nohup under a Python pipe: nohup ignores SIGHUP only and keeps the pipe (not a terminal); the parent’s death still kills it at its next write', async () => {
+    const r = await diesAtNextWrite(
+      `python3 -c 'import subprocess,sys,time
+p = subprocess.Popen(["nohup", "sh", "-c", sys.argv[1]], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+open(sys.argv[2], "w").write(str(p.pid))
+time.sleep(3600)'`,
+    );
+    expect(r.checks.find((c) => c.id === 'signals')?.code).toBe('sighup-ignored');
   });
 
   test('Node spawn {detached: true} with default stdio: detached, yet its socketpair stdio kills it at its next write when the parent dies', async () => {

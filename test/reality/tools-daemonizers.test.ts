@@ -1,8 +1,10 @@
 /**
  * Daemonizers run by a step of an automation tool that kills the step's process group at its end: a
  * double-forked daemon (start-stop-daemon --background) and a `setsid sh -c 'cmd &'` leftover sit in a
- * session and group of a launcher that has exited, which no runner owns (group.daemonized,
- * group.session-gone: survives), and so does libslack's daemon with its client. timeout keeps its command in
+ * session and group of a launcher that has exited: a daemon's (cwd /, stdio on /dev/null) belongs to no runner
+ * (group.daemonized: survives); for a plain leftover of a session whose maker is gone /proc cannot tell a
+ * detached step's from a setsid typed by hand (group.session-unowned: unknown, naming the gap), and so for
+ * libslack's daemon with its client. The step's own group kill misses both. timeout keeps its command in
  * a group of its own: a kill of that group is timeout's own stop (group.keeper-group, by keeper), unless a
  * live shell shares that group (a step run under timeout: group.shares-with-runner, a threat). Each
  * step's group is killed for real.
@@ -71,7 +73,7 @@ describe('daemonizers in a step whose group is killed at its end', () => {
     const n = uniqueSleep();
     const { pid, stepGroup } = await leftover(`setsid sh -c 'sleep ${n} >/dev/null 2>&1 &'`, n);
     const r = diagnose(pid);
-    const grp = expectRule(r, 'group-kill', 'group.session-gone');
+    const grp = expectRule(r, 'group-kill', 'group.session-unowned');
     await killGroup(stepGroup);
     const died = await outcomeOf(pid, grp);
     expect(died).toBe(false);
@@ -85,7 +87,7 @@ describe('daemonizers in a step whose group is killed at its end', () => {
     onTeardown(`daemon ${keeper}`, () => killPids([keeper]));
     const r = diagnose(pid);
     // Its session and group are those of daemon's first fork, gone (daemon keeps the client's stdio).
-    const grp = expectRule(r, 'group-kill', 'group.session-gone');
+    const grp = expectRule(r, 'group-kill', 'group.session-unowned');
     expectRule(r, 'parent-exit', 'parent.stopper');
     await killGroup(stepGroup);
     const died = await outcomeOf(pid, grp);
@@ -128,7 +130,7 @@ describe('daemonizers in a step whose group is killed at its end', () => {
       await runner.shellExit;
       const pid = await relaunched(['sleep', n], []);
       const pgid = procStat(pid)?.pgid ?? 0;
-      onTeardown(`timeout group ${pgid}`, () => killGroup(pgid));
+      onTeardown(`timeout group ${pgid}`, async () => void (await killGroup(pgid)));
       const r = diagnose(pid);
       const grp = expectRule(r, 'group-kill', 'group.shares-with-runner');
       expect(grp.by).toBeUndefined();

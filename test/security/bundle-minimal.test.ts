@@ -6,12 +6,12 @@
  * `--password=`; the bundle must keep the target's segfault and record, drop the secrets, and replay to the
  * same verdict and exit code as the live diagnosis.
  */
-import { spawn } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { randomBytes } from 'crypto';
-import { cleanupProcesses, isRoot, runCli, track } from '../helpers/processes';
+import { cleanupProcesses, isRoot, runCli, track, waitFor } from '../helpers/processes';
 
 const TRACE = '/proc/sys/debug/exception-trace';
 const root = isRoot();
@@ -31,6 +31,12 @@ afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
+/** The kernel's segfault line for `pid` is in the ring buffer (dmesg reads it whole). */
+function ownCrashLine(pid: number): boolean {
+  const r = spawnSync('dmesg', [], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return new RegExp(`python3\\[${pid}\\]: segfault at`).test(r.stdout ?? '');
+}
+
 function bootId(): string {
   return fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
 }
@@ -45,9 +51,18 @@ function bootId(): string {
     fs.writeFileSync('/dev/kmsg', `  with environment:\n`);
     fs.writeFileSync('/dev/kmsg', `    HOME=/ TERM=linux SECRET=${secret}\n`);
 
-    const child = spawn('python3', ['-c', 'import ctypes; ctypes.string_at(0)'], { stdio: 'ignore' });
-    const pid = track(child.pid as number);
-    await new Promise((r) => child.on('exit', r));
+    // The kernel prints at most 10 crash lines per 5 s (other crashes on the machine count too): crash until
+    // this test's own line is in the log, within a bound.
+    let pid = 0;
+    const deadline = Date.now() + 30000;
+    do {
+      const child = spawn('python3', ['-c', 'import ctypes; ctypes.string_at(0)'], { stdio: 'ignore' });
+      pid = track(child.pid as number);
+      await new Promise((r) => child.on('exit', r));
+      const seen = await waitFor(() => ownCrashLine(pid), 2000, 100);
+      if (seen) break;
+    } while (Date.now() < deadline);
+    expect(ownCrashLine(pid)).toBe(true);
 
     const stateDir = fs.mkdtempSync(path.join(tmp, 'state-'));
     const rec = (p: number, argv: string[]): string =>

@@ -52,7 +52,7 @@ afterAll(() => {
   for (const u of units)
     sh(`systemctl stop ${u}.service ${u}.slice 2>/dev/null; systemctl reset-failed ${u}.service 2>/dev/null`);
   sh(
-    'rm -f /run/systemd/system/wd*.slice /etc/systemd/oomd.conf.d/50-whydied-swap.conf; systemctl daemon-reload; systemctl restart systemd-oomd',
+    'rm -rf /run/systemd/system/wd*.slice /etc/systemd/system.control/wd*.slice.d /etc/systemd/oomd.conf.d/50-whydied-swap.conf; systemctl daemon-reload; systemctl restart systemd-oomd',
   );
 });
 
@@ -112,6 +112,29 @@ t("a slice's memory.max: the biggest under the slice is predicted to die, and th
   const after = report([String(pid)]);
   expect(after.verdict.cause).toMatchObject({ kind: 'oom-kill' });
   expect(after.verdict.summary).toMatch(/kernel OOM killer/);
+});
+
+t("a slice's memory.max binds: the fix raises the slice's MemoryMax, pasted it holds the next fill", async () => {
+  const s = slice('mf', 'MemoryMax=80M\nMemorySwapMax=0');
+  const big = unit('mfbig');
+  must(`systemd-run -q --unit=${big} --slice=${s}.slice hog 50`);
+  const pid = await mainPid(`${big}.service`);
+  const cg = `/sys/fs/cgroup/${s}.slice/${big}.service`;
+  expect(await waitInside(`test $(cat ${cg}/memory.current) -gt 50000000`, 60000, 500)).toBe(true);
+  const r = report([String(pid)]);
+  expectRule(r, 'memory-pressure', 'memory.majority');
+  // The service's own MemoryMax is unset: raising it would change nothing; the slice's is the one.
+  const fix = r.remedy.find((c) => c.includes('set-property'));
+  expect(fix).toBe(`systemctl set-property ${s}.slice MemoryMax=167772160`);
+  must(fix as string);
+  expect(must(`cat /sys/fs/cgroup/${s}.slice/memory.max`)).toBe('167772160');
+  // The same fill that OOM-killed it above: now both fit.
+  const other = unit('mfother');
+  must(`systemd-run -q --unit=${other} --slice=${s}.slice hog 40`);
+  const ocg = `/sys/fs/cgroup/${s}.slice/${other}.service`;
+  expect(await waitInside(`test $(cat ${ocg}/memory.current) -gt 40000000`, 60000, 500)).toBe(true);
+  expect(aliveInside(pid)).toBe(true);
+  expect(must(`awk '/^oom_kill / { print $2 }' /sys/fs/cgroup/${s}.slice/memory.events`)).toBe('0');
 });
 
 t("systemd-oomd's swap kill (ManagedOOMSwap=kill on -.slice): predicted by name, then oomd kills it", async () => {

@@ -172,3 +172,26 @@ describe('trace and strace lines', () => {
     expect(ptraceMechanism('SIGTERM', 'SI_USER', 4, 5)).toBeNull();
   });
 });
+
+describe('mechanismOf: a tracer’s exit and a seccomp verdict (mech-breadth)', () => {
+  const victim = 500;
+  const base = { ppid: 400, pgid: 500, sid: 500, syscallsTraced: true };
+  const ctx = (tracer: number): MechanismContext => ({
+    contFollowed: false,
+    grp: 1,
+    siCode: 128,
+    victim: { ...base, tracer },
+  });
+
+  test('SIGKILL from the kernel in its tracer’s context is the tracer’s exit, not a namespace’s', () => {
+    expect(mechanismOf(9, true, null, { pid: 400, comm: 'gdb' }, victim, ctx(400)).mechanism).toBe('tracer-exit');
+    // Without a tracer the same signal stays the namespace init's exit.
+    expect(mechanismOf(9, true, null, { pid: 400, comm: 'sh' }, victim, ctx(0)).mechanism).toBe('namespace-exit');
+  });
+
+  test('SIGSYS the kernel sent the process for its own call is a seccomp verdict', () => {
+    expect(mechanismOf(31, true, null, { pid: victim, comm: 'app' }, victim, ctx(0)).mechanism).toBe('seccomp');
+    // SIGSYS another process sent with kill() is a kill.
+    expect(mechanismOf(31, false, null, { pid: 42, comm: 'kill' }, victim, ctx(0)).mechanism).toBe('kill');
+  });
+});

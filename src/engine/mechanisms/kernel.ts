@@ -292,4 +292,24 @@ export const kernelMechanisms: readonly Mechanism[] = [
       'strace -o FILE PROG: fatal signals are blocked, and its SIGKILL only detaches: the program runs on',
     ],
   },
+  {
+    id: 'kernel.seccomp',
+    family: 'kernel',
+    title: 'A seccomp filter forbids a system call it makes: SIGSYS from the kernel (the process’s own sandbox)',
+    sources: [
+      'kernel/seccomp.c __seccomp_filter: SECCOMP_RET_KILL_PROCESS/KILL_THREAD and SECCOMP_RET_TRAP -> force_sig_seccomp: SIGSYS with si_code SYS_SECCOMP to the caller',
+      'fs/proc/array.c task_seccomp: `Seccomp:` (0 none, 1 strict, 2 filter) and `Seccomp_filters:` in /proc/PID/status',
+      'systemd.exec(5) SystemCallFilter=: a listed call kills the process with SIGSYS unless SystemCallErrorNumber= is set',
+    ],
+    procShows:
+      'status `Seccomp: 2` and `Seccomp_filters: N`: a filter is installed (a unit’s SystemCallFilter=, a container profile, the program’s own sandbox); which calls it forbids is not in /proc',
+    traceShows: 'signal_generate SIGSYS with code 1 (SYS_SECCOMP) from the process to itself, no kill syscall',
+    rules: [],
+    watch: 'seccomp',
+    remedy:
+      'Nothing relaunches it safely: allow the call in the filter that forbids it (SystemCallFilter=, the container’s seccomp profile) or fix the program.',
+    scenarios: [
+      'seccomp: a forbidden system call ends it with SIGSYS from the kernel; /proc showed the filter, watch names it',
+    ],
+  },
 ];

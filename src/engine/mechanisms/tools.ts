@@ -112,7 +112,7 @@ export const toolMechanisms: readonly Mechanism[] = [
     procShows:
       "pgid == sid, both leaders gone, ppid 1; start-stop-daemon leaves cwd / and fds 0-2 on /dev/null; daemon(1) stays as the client's parent.",
     traceShows: "Nothing at the step's end: the runner's group kill (sys_kill -PGID) names another group.",
-    rules: ['group.own-group', 'group.daemonized', 'group.session-gone', 'parent.reparented', 'parent.stopper'],
+    rules: ['group.own-group', 'group.daemonized', 'group.session-unowned', 'parent.reparented', 'parent.stopper'],
     watch: null,
     remedy: "Already detached: nothing to escape at a step's end; a restart policy needs a supervisor or a unit.",
     scenarios: [
@@ -195,7 +195,7 @@ export const toolMechanisms: readonly Mechanism[] = [
     procShows:
       "atd leads the job's group (its pgid); a cron job's leftover sits in the group and session of the job's exited child (pgid == sid, leaders gone), cwd the user's HOME.",
     traceShows: "Nothing at the job's end: no signal_generate toward the job's group.",
-    rules: ['group.scheduler-job', 'group.session-gone', 'parent.reparented'],
+    rules: ['group.scheduler-job', 'group.session-gone', 'group.session-unowned', 'parent.reparented'],
     watch: null,
     remedy: "Nothing to escape at the job's end; for a server that must come back, a unit or a supervisor.",
     scenarios: [
@@ -397,6 +397,7 @@ export const toolMechanisms: readonly Mechanism[] = [
       'Java ProcessBuilder default pipes: the JVM exits at SIGTERM without touching its child, which dies at its next write',
       'Node cluster worker: the primary’s death disconnects its IPC channel and the worker exits',
       'Node child_process.fork without a disconnect handler: the parent’s death closes the channel and leaves it running',
+      'nohup under a Python pipe: nohup ignores SIGHUP only and keeps the pipe (not a terminal); the parent’s death still kills it at its next write',
     ],
   },
 ];

@@ -29,6 +29,15 @@ function schedulerOf(e: RiskEvidence): { pid: number; label: string } | null {
   return null;
 }
 
+/** A scheduler's unit (cron.service, atd.service) holding the process's cgroup: a job of that scheduler. */
+function schedulerUnit(e: RiskEvidence): string | null {
+  const unit = e.cgroup?.unit;
+  if (!unit) return null;
+  const name = unit.replace(/\.service$/, '');
+  const tool = toolOf({ comm: name });
+  return tool?.role === 'scheduler' && tool.traits.reapsOnly ? name : null;
+}
+
 /** What daemon(3) and start-stop-daemon --background leave: cwd / and fds 0-2 on /dev/null (or closed). */
 function daemonized(e: RiskEvidence): boolean {
   if (e.process?.cwd !== '/' || !e.stdio) return false;
@@ -121,12 +130,29 @@ export const groupKillRules: SurvivalRule[] = [
     outcome: 'survives',
     confidence: 'likely',
     meaning:
-      "It was left in the group of a launcher that made a session of its own and has exited (cron, atd, `setsid sh -c 'cmd &'`, an ssh command): no shell or CI runner owns that group; only a tool that kept its id could still kill it.",
+      "It was left in the group and session a scheduler's job made (its cgroup is cron's or atd's unit) and whose leader has exited: cron and atd only wait for their jobs, so no runner owns that group; only a kill typed by hand could still reach it.",
     when: (e) => {
       const g = e.group;
       if (!g || !notLeader(e) || g.groupLeaderInfo?.alive || g.pgid !== g.sid || g.sessionLeaderInfo?.alive)
         return null;
-      return `it was left in process group ${g.pgid}, the group and session its launcher (pid ${g.pgid}) made for itself with setsid before exiting, as cron, atd, \`setsid sh -c 'cmd &'\` and ssh commands do: no shell job table or CI runner owns that group, so nothing kills it at a step's end — unless the tool that started that session kept its id and kills it (a spawn with detached: true followed by kill -- -${g.pgid}), which /proc cannot show`;
+      const s = schedulerUnit(e);
+      return s
+        ? `it was left in process group ${g.pgid}, the group and session a job of ${s} made before its shell exited (its cgroup is ${s}'s): cron and atd only wait for their jobs and never kill a job's group, so nothing kills it at the job's end; only a kill typed by hand (kill -- -${g.pgid}) would reach it${nohupNote(e)}`
+        : null;
+    },
+  },
+  {
+    code: 'group.session-unowned',
+    event: 'group-kill',
+    outcome: 'unknown',
+    confidence: 'possible',
+    meaning:
+      "It was left in the group and session its launcher made with setsid before exiting: whether anything still kills that group depends on who made the session, which /proc cannot show (an automation tool or job runner that spawned the step detached kills it at the step's end; cron, atd, an ssh command or a setsid typed by hand never do).",
+    when: (e) => {
+      const g = e.group;
+      if (!g || !notLeader(e) || g.groupLeaderInfo?.alive || g.pgid !== g.sid || g.sessionLeaderInfo?.alive)
+        return null;
+      return `it was left in process group ${g.pgid}, the group and session its launcher (pid ${g.pgid}) made for itself with setsid before exiting; whether anything kills that group depends on who started that session, which /proc cannot show: an automation tool, agent or job runner that spawned the step detached (a new session, as Node's detached: true does) usually kills it at the step's end (kill -- -${g.pgid}), while cron, atd, an ssh command or a setsid typed by hand never do${nohupNote(e)}`;
     },
   },
   {

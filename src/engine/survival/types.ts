@@ -3,35 +3,14 @@
  * collected. Rules are plain data plus a predicate, so the table can be listed, documented and
  * checked against the reality suite without running anything.
  */
+import type { Sections } from '../../model/sections';
 import type { ReportProcess, RiskBy, RiskConfidence, RiskEvent, RiskOutcome } from '../types';
-import type { ExistenceSection } from '../../model/existence';
-import type { ChainSection } from '../../model/chain';
-import type { SignalsSection } from '../../model/signals';
-import type { GroupSection } from '../../model/group';
-import type { TtySection } from '../../model/tty';
-import type { StdioSection } from '../../model/stdio';
-import type { CgroupSection } from '../../model/cgroup';
-import type { CiSection } from '../../model/ci';
-import type { MemorySection } from '../../model/memory';
-import type { NamespaceSection } from '../../model/namespace';
 
 /**
- * What the rules read: the model's sections (src/model), each null when the check that presents it did
- * not run (--only, --skip, an unmet requirement) or could not read it.
+ * What the rules read: the model's sections (src/model/sections.ts, the table the verdict iterates), each
+ * null when the check that presents it did not run (--only, --skip, an unmet requirement) or could not read it.
  */
-export interface RiskEvidence {
-  existence: ExistenceSection | null;
-  chain: ChainSection | null;
-  signals: SignalsSection | null;
-  group: GroupSection | null;
-  tty: TtySection | null;
-  stdio: StdioSection | null;
-  cgroup: CgroupSection | null;
-  ci: CiSection | null;
-  memory: MemorySection | null;
-  namespace: NamespaceSection | null;
-  process: ReportProcess | null;
-}
+export type RiskEvidence = Sections & { process: ReportProcess | null };
 
 export interface SurvivalRule {
   /** Stable code, `<event-prefix>.<case>`; part of the JSON contract (risks[].code). */
