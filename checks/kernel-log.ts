@@ -5,8 +5,8 @@
  * an earlier process (PID reuse) and is reported as such.
  */
 import type { Cause, Check, CheckContext, Evidence, FindingInput, JsonValue } from '../src/engine/types';
-import { adviceFor, describeDeath, formatTime, whenOf } from '../src/source/kernel-log/describe';
-import { findDeaths, findHungTasks, sameComm } from '../src/source/kernel-log/incidents';
+import { adviceFor, describeDeath, describeMachineDeath, formatTime, whenOf } from '../src/source/kernel-log/describe';
+import { findDeaths, findHungTasks, findMachineDeaths, sameComm } from '../src/source/kernel-log/incidents';
 import { formatWall } from '../src/source/kernel-log/wall-time';
 import { readKernelLog, type KernelLogRead } from '../src/source/kernel-log/read';
 import type { Death, DeathFilter } from '../src/source/kernel-log/types';
@@ -185,6 +185,11 @@ function runDead(ctx: CheckContext, log: KernelLogRead, holderStartMs: number | 
     details.push(
       `The kernel dropped ${total} crash report(s) this boot (rate limit: ${RATE_LIMIT}), the latest ${span(dropped[dropped.length - 1])}; its start time is unknown, so whether it died then cannot be told.`,
     );
+  }
+  // A panic ends every process with the machine: no line names this one, but that may be how it ended.
+  for (const m of findMachineDeaths(log.records).slice(0, 3)) {
+    const sentence = describeMachineDeath(m);
+    details.push(`${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}.`);
   }
   details.push(CATCH_NEXT_TIME);
   return {
