@@ -11,7 +11,7 @@ import { createLiveSource } from '../../src/source/live-source';
 import { createFacts } from '../../src/source/facts';
 import { kernelLog } from '../../checks/kernel-log';
 import type { CheckTarget, FindingInput } from '../../src/engine/types';
-import { cleanupProcesses, isRoot, track } from '../helpers/processes';
+import { cleanupProcesses, isRoot, track, waitFor } from '../helpers/processes';
 import { awaitCrashBudget } from '../helpers/crash-budget';
 import { createCheckContext } from '../../src/engine/context';
 
@@ -30,7 +30,15 @@ function stTicks(pid: number): number | null {
 }
 
 /** Start a command, remember its pid and start time, and wait for it to end. */
-async function runToDeath(
+/** The kernel's crash line for `pid` (a segfault or trap report) is in the ring buffer. */
+function crashLineOf(pid: number): boolean {
+  const r = spawnSync('dmesg', [], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return new RegExp(`\\[${pid}\\]:? (segfault at|trap )|\\[${pid}\\] (trap|general protection)`).test(r.stdout ?? '');
+}
+
+const FAULTS = new Set(['SIGSEGV', 'SIGBUS', 'SIGILL', 'SIGFPE', 'SIGTRAP']);
+
+async function runOnce(
   cmd: string,
   args: string[],
 ): Promise<{ pid: number; startTime: number | null; signal: NodeJS.Signals | null }> {
@@ -48,6 +56,23 @@ async function runToDeath(
     });
   });
   return { pid, startTime, signal };
+}
+
+/**
+ * Run to its death; a fault's crash line may still be dropped by the rate limit (other processes on the
+ * machine crash too), so a fault is repeated until the kernel printed this process's own line, with a bound.
+ */
+async function runToDeath(
+  cmd: string,
+  args: string[],
+): Promise<{ pid: number; startTime: number | null; signal: NodeJS.Signals | null }> {
+  const deadline = Date.now() + 40000;
+  for (;;) {
+    const res = await runOnce(cmd, args);
+    if (!res.signal || !FAULTS.has(res.signal)) return res;
+    if (await waitFor(() => crashLineOf(res.pid), 2000, 100)) return res;
+    if (Date.now() > deadline) return res;
+  }
 }
 
 async function diagnose(target: CheckTarget): Promise<FindingInput> {
