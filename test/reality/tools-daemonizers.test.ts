@@ -118,6 +118,30 @@ describe('daemonizers in a step whose group is killed at its end', () => {
     },
   );
 
+  test("a daemon's child: its group is the daemon's own, whose kill is that daemon's stop (by keeper), not the step's", async () => {
+    const n = uniqueSleep();
+    // A program that makes a session of its own (setsid), outlives the step and starts a worker, as a daemon does.
+    const runner = await startRunner(
+      `setsid python3 -c 'import subprocess, sys, time; subprocess.Popen(["sleep", sys.argv[1]]); time.sleep(100000)' ${n} </dev/null >/dev/null 2>&1 &`,
+      { keepAlive: true },
+    );
+    await runner.shellExit;
+    const pid = await relaunched(['sleep', n], []);
+    const daemon = procStat(pid)?.ppid ?? 0;
+    onTeardown(`daemon ${daemon}`, () => killPids([daemon, pid]));
+    // Its launcher (the step's shell) is gone: the daemon is reparented.
+    await waitFor(() => procStat(daemon)?.ppid === 1, 5000);
+    const r = diagnose(pid);
+    const grp = expectRule(r, 'group-kill', 'group.daemon-group');
+    expect(grp.by).toBe('keeper');
+    expect(r.verdict.status).toBe('ok');
+    // The step's group kill misses both; the daemon's own group kill ends its worker.
+    await killGroup(runner.pgid);
+    expect(await outcomeOf(pid, { outcome: 'survives' })).toBe(false);
+    await killGroup(daemon);
+    expectReality(grp, await outcomeOf(pid, grp));
+  });
+
   need('timeout')(
     "a job under `timeout N sh -c '…'`: a live shell in timeout's group makes it a job's group, whose kill is a threat",
     async () => {

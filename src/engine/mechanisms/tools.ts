@@ -112,7 +112,14 @@ export const toolMechanisms: readonly Mechanism[] = [
     procShows:
       "pgid == sid, both leaders gone, ppid 1; start-stop-daemon leaves cwd / and fds 0-2 on /dev/null; daemon(1) stays as the client's parent.",
     traceShows: "Nothing at the step's end: the runner's group kill (sys_kill -PGID) names another group.",
-    rules: ['group.own-group', 'group.daemonized', 'group.session-unowned', 'parent.reparented', 'parent.stopper'],
+    rules: [
+      'group.own-group',
+      'group.daemonized',
+      'group.session-unowned',
+      'group.daemon-group',
+      'parent.reparented',
+      'parent.stopper',
+    ],
     watch: null,
     remedy: "Already detached: nothing to escape at a step's end; a restart policy needs a supervisor or a unit.",
     scenarios: [
@@ -121,6 +128,7 @@ export const toolMechanisms: readonly Mechanism[] = [
       "daemon (libslack): its client is daemonized with it, out of the step's group",
       'daemon (libslack): SIGTERM to daemon is propagated to its client',
       '`(setsid cmd &)`: no terminal at all, its own session',
+      "a daemon's child: its group is the daemon's own, whose kill is that daemon's stop (by keeper), not the step's",
     ],
   },
   {

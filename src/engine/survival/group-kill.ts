@@ -198,6 +198,24 @@ export const groupKillRules: SurvivalRule[] = [
     },
   },
   {
+    code: 'group.daemon-group',
+    event: 'group-kill',
+    outcome: 'dies',
+    confidence: 'likely',
+    by: 'keeper',
+    meaning:
+      "Its group is led by one of its own ancestors that runs as a daemon (it leads a session of its own, its launcher is gone, no shell or runner is in the group): a kill of that group is that daemon's own stop, which ends it too (not a threat).",
+    when: (e) => {
+      const g = e.group;
+      const l = g?.groupLeaderInfo;
+      if (!g || !notLeader(e) || !l?.alive || g.pgid !== g.sid || g.sharesWithRunner) return null;
+      // Reparented to an init (or a subreaper): nothing that started it still holds its group's id.
+      if (l.ppid !== 1 && l.ppid !== e.namespace?.nsInit?.pid) return null;
+      if (!(e.chain?.ancestors ?? []).some((a) => a.pid === l.pid)) return null;
+      return `it is in process group ${g.pgid} of its ancestor ${l.label} (pid ${l.pid}), which runs as a daemon (it leads session ${g.sid}, its launcher is gone and no shell or runner is in the group): a kill of that group (kill -- -${g.pgid}) is that daemon's own stop and ends it too, its keeper's end, not a threat${nohupNote(e)}`;
+    },
+  },
+  {
     code: 'group.member',
     event: 'group-kill',
     outcome: 'dies',
