@@ -8,7 +8,7 @@ import type { Cause, CheckTarget, Finding, ProcessState, ReportProcess, Risk, Ve
 import type { ExistenceSection } from '../model/existence';
 import { describeExitStatus } from '../model/existence';
 import type { TargetModel } from '../model/target-model';
-import type { MemorySection } from '../model/memory';
+import { hierarchyRoot, type MemorySection } from '../model/memory';
 import { buildRemedy, type RemedyInput } from './remedy';
 import { REMEDY_KINDS, type RemedyStep } from './remedy-kinds';
 import { eventInfo } from './events';
@@ -368,8 +368,7 @@ function limitToRaise(
   const bindPath = model?.cgroupPath;
   const bindLimit = model?.cgroupLimitBytes;
   if (own.version === 2 && bindPath && bindPath !== own.path && typeof bindLimit === 'number') {
-    const root = own.path === '/' ? own.dir : own.dir.slice(0, -own.path.length);
-    return { dir: `${root}${bindPath}`, limitBytes: bindLimit, version: 2 };
+    return { dir: `${hierarchyRoot(own)}${bindPath}`, limitBytes: bindLimit, version: 2 };
   }
   return own.limitBytes !== null ? { ...own, limitBytes: own.limitBytes } : null;
 }

@@ -194,6 +194,11 @@ function memTotalBytes(text: string): number | null {
   return m ? Number(m[1]) * 1024 : null;
 }
 
+/** Where a memory cgroup's hierarchy is mounted: its dir less its path (`/sys/fs/cgroup` on v2). */
+export function hierarchyRoot(cg: { dir: string; path: string }): string {
+  return cg.path === '/' ? cg.dir : cg.dir.slice(0, -cg.path.length);
+}
+
 export function deriveMemory(facts: Facts, pid: number): Memory {
   const self = facts.stat(pid);
   if (self.ok && isKernelThreadStat(self.value)) return { kind: 'kernel-thread' };
@@ -202,11 +207,7 @@ export function deriveMemory(facts: Facts, pid: number): Memory {
   const rssKb = status.ok ? status.value.vmRssKb : null;
   const mem = facts.memoryCgroup(pid);
   const v2 = mem.ok && mem.value.version === 2 ? readMemoryV2(mem.value, (p) => facts.text(p)) : null;
-  const v2Root = mem.ok
-    ? mem.value.path === '/'
-      ? mem.value.dir
-      : mem.value.dir.slice(0, -mem.value.path.length)
-    : '';
+  const v2Root = mem.ok ? hierarchyRoot(mem.value) : '';
   // The cgroup whose memory.max binds (v2: its own or an ancestor's, see readMemoryV2); v1: its own.
   const bind =
     v2?.max && mem.ok

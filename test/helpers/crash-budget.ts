@@ -8,6 +8,7 @@ import { createLiveSource } from '../../src/source/live-source';
 import { createFacts } from '../../src/source/facts';
 import { readKernelLog } from '../../src/source/kernel-log/read';
 import { isCrashLine, isSuppressionNotice, RATELIMIT_WINDOW_MS } from '../../src/source/kernel-log/suppressed';
+import { parseKernelMessage } from '../../src/source/kernel-log/parse';
 
 function lastRateLimitedPrintMs(): number | null {
   const { records } = readKernelLog(createFacts(createLiveSource()));
@@ -28,4 +29,18 @@ export async function awaitCrashBudget(): Promise<void> {
     if (wait <= 0) return;
     await new Promise((r) => setTimeout(r, Math.min(wait, RATELIMIT_WINDOW_MS + margin)));
   }
+}
+
+/**
+ * The kernel printed this process's own segfault or trap line (this boot). Other processes on the machine crash
+ * too, so a crash made after awaitCrashBudget() can still lose its line to the rate limit: tests that need the
+ * line crash again until this says so.
+ */
+export function crashLineSeen(pid: number): boolean {
+  const { records } = readKernelLog(createFacts(createLiveSource()));
+  return records.some((r) => {
+    if (r.boot !== 'current') return false;
+    const e = parseKernelMessage(r.message);
+    return e !== null && (e.type === 'segfault' || e.type === 'trap') && e.pid === pid;
+  });
 }

@@ -12,7 +12,7 @@ import { createFacts } from '../../src/source/facts';
 import { kernelLog } from '../../checks/kernel-log';
 import type { CheckTarget, FindingInput } from '../../src/engine/types';
 import { cleanupProcesses, isRoot, track, waitFor } from '../helpers/processes';
-import { awaitCrashBudget } from '../helpers/crash-budget';
+import { awaitCrashBudget, crashLineSeen } from '../helpers/crash-budget';
 import { createCheckContext } from '../../src/engine/context';
 
 const MEMCG_ROOT = '/sys/fs/cgroup/memory';
@@ -30,12 +30,6 @@ function stTicks(pid: number): number | null {
 }
 
 /** Start a command, remember its pid and start time, and wait for it to end. */
-/** The kernel's crash line for `pid` (a segfault or trap report) is in the ring buffer. */
-function crashLineOf(pid: number): boolean {
-  const r = spawnSync('dmesg', [], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  return new RegExp(`\\[${pid}\\]:? (segfault at|trap )|\\[${pid}\\] (trap|general protection)`).test(r.stdout ?? '');
-}
-
 const FAULTS = new Set(['SIGSEGV', 'SIGBUS', 'SIGILL', 'SIGFPE', 'SIGTRAP']);
 
 async function runOnce(
@@ -70,7 +64,7 @@ async function runToDeath(
   for (;;) {
     const res = await runOnce(cmd, args);
     if (!res.signal || !FAULTS.has(res.signal)) return res;
-    if (await waitFor(() => crashLineOf(res.pid), 2000, 100)) return res;
+    if (await waitFor(() => crashLineSeen(res.pid), 2000, 100)) return res;
     if (Date.now() > deadline) return res;
   }
 }

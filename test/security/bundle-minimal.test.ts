@@ -6,12 +6,13 @@
  * `--password=`; the bundle must keep the target's segfault and record, drop the secrets, and replay to the
  * same verdict and exit code as the live diagnosis.
  */
-import { spawn, spawnSync } from 'child_process';
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { randomBytes } from 'crypto';
 import { cleanupProcesses, isRoot, runCli, track, waitFor } from '../helpers/processes';
+import { crashLineSeen } from '../helpers/crash-budget';
 
 const TRACE = '/proc/sys/debug/exception-trace';
 const root = isRoot();
@@ -30,12 +31,6 @@ afterAll(() => {
   cleanupProcesses();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
-
-/** The kernel's segfault line for `pid` is in the ring buffer (dmesg reads it whole). */
-function ownCrashLine(pid: number): boolean {
-  const r = spawnSync('dmesg', [], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  return new RegExp(`python3\\[${pid}\\]: segfault at`).test(r.stdout ?? '');
-}
 
 function bootId(): string {
   return fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
@@ -59,10 +54,10 @@ function bootId(): string {
       const child = spawn('python3', ['-c', 'import ctypes; ctypes.string_at(0)'], { stdio: 'ignore' });
       pid = track(child.pid as number);
       await new Promise((r) => child.on('exit', r));
-      const seen = await waitFor(() => ownCrashLine(pid), 2000, 100);
+      const seen = await waitFor(() => crashLineSeen(pid), 2000, 100);
       if (seen) break;
     } while (Date.now() < deadline);
-    expect(ownCrashLine(pid)).toBe(true);
+    expect(crashLineSeen(pid)).toBe(true);
 
     const stateDir = fs.mkdtempSync(path.join(tmp, 'state-'));
     const rec = (p: number, argv: string[]): string =>

@@ -29,6 +29,13 @@ function schedulerOf(e: RiskEvidence): { pid: number; label: string } | null {
   return null;
 }
 
+/** Its group, when it was left in the group and session its launcher made (setsid) and both leaders are gone. */
+function sessionLeftover(e: RiskEvidence): NonNullable<RiskEvidence['group']> | null {
+  const g = e.group;
+  if (!g || !notLeader(e) || g.groupLeaderInfo?.alive || g.pgid !== g.sid || g.sessionLeaderInfo?.alive) return null;
+  return g;
+}
+
 /** A scheduler's unit (cron.service, atd.service) holding the process's cgroup: a job of that scheduler. */
 function schedulerUnit(e: RiskEvidence): string | null {
   const unit = e.cgroup?.unit;
@@ -132,9 +139,8 @@ export const groupKillRules: SurvivalRule[] = [
     meaning:
       "It was left in the group and session a scheduler's job made (its cgroup is cron's or atd's unit) and whose leader has exited: cron and atd only wait for their jobs, so no runner owns that group; only a kill typed by hand could still reach it.",
     when: (e) => {
-      const g = e.group;
-      if (!g || !notLeader(e) || g.groupLeaderInfo?.alive || g.pgid !== g.sid || g.sessionLeaderInfo?.alive)
-        return null;
+      const g = sessionLeftover(e);
+      if (!g) return null;
       const s = schedulerUnit(e);
       return s
         ? `it was left in process group ${g.pgid}, the group and session a job of ${s} made before its shell exited (its cgroup is ${s}'s): cron and atd only wait for their jobs and never kill a job's group, so nothing kills it at the job's end; only a kill typed by hand (kill -- -${g.pgid}) would reach it${nohupNote(e)}`
@@ -149,9 +155,8 @@ export const groupKillRules: SurvivalRule[] = [
     meaning:
       "It was left in the group and session its launcher made with setsid before exiting: whether anything still kills that group depends on who made the session, which /proc cannot show (an automation tool or job runner that spawned the step detached kills it at the step's end; cron, atd, an ssh command or a setsid typed by hand never do).",
     when: (e) => {
-      const g = e.group;
-      if (!g || !notLeader(e) || g.groupLeaderInfo?.alive || g.pgid !== g.sid || g.sessionLeaderInfo?.alive)
-        return null;
+      const g = sessionLeftover(e);
+      if (!g) return null;
       return `it was left in process group ${g.pgid}, the group and session its launcher (pid ${g.pgid}) made for itself with setsid before exiting; whether anything kills that group depends on who started that session, which /proc cannot show: an automation tool, agent or job runner that spawned the step detached (a new session, as Node's detached: true does) usually kills it at the step's end (kill -- -${g.pgid}), while cron, atd, an ssh command or a setsid typed by hand never do${nohupNote(e)}`;
     },
   },
