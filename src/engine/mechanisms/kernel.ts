@@ -29,6 +29,7 @@ export const kernelMechanisms: readonly Mechanism[] = [
       'hangup.not-a-job',
       'hangup.sighup-caught',
       'parent.holds-terminal',
+      'parent.keeper-job',
     ],
     watch: 'kernel-hangup',
     remedy:
@@ -37,6 +38,7 @@ export const kernelMechanisms: readonly Mechanism[] = [
       'tty hangup: the session leader of a pty gets SIGHUP+SIGCONT when the master closes; relaunched detached it stays',
       'a keeper by what it does: dtach holds the pty master, the user hangup does not reach its program; the keeper ending does',
       '`setsid writer &` left writing to a hung-up terminal: unknown (EIO, the program decides), its fds are a hung-up terminal, not a deleted file',
+      'a background job in a tmux pane: its keeper’s end (kill-server) ends it through the shell’s forwarded SIGHUP; `exit` in the pane does not',
     ],
   },
   {
@@ -86,12 +88,21 @@ export const kernelMechanisms: readonly Mechanism[] = [
       'stat state T in its group; its parent is in another group of the same session and is the only such tie of the group (every member whose parent is outside the group is that parent’s child)',
     traceShows:
       'signal_generate SIGHUP then SIGCONT, SI_KERNEL, grp=1, in the context of the exiting parent, to every member of the group',
-    rules: ['parent.orphans-stopped-group', 'parent.stopped-job', 'hangup.stopped'],
+    rules: [
+      'parent.orphans-stopped-group',
+      'parent.orphans-stopped-group-handled',
+      'parent.stopped-job',
+      'parent.stopped-job-continued',
+      'parent.stopped-job-handled',
+      'hangup.stopped',
+    ],
     watch: 'orphaned-group',
     remedy:
       'Continue it (kill -CONT) or relaunch it in a session of its own (setsid -f): a group with no tie is never orphaned later.',
     scenarios: [
       'orphaned process group: its parent was the group’s only tie to the session and it is stopped; SIGHUP+SIGCONT at the parent’s exit',
+      'orphaned stopped group whose member catches SIGHUP: the kernel’s SIGHUP+SIGCONT runs its handler, the program decides',
+      'stopped jobs whose shell exits: the one ignoring SIGTERM is resumed by the SIGCONT and runs on; the one catching it runs its handler',
     ],
   },
   {
@@ -237,6 +248,38 @@ export const kernelMechanisms: readonly Mechanism[] = [
     watch: 'fault',
     remedy: 'Nothing relaunches it safely: fix the program (the kernel log line and a core dump locate the fault).',
     scenarios: ['a CPU fault: SIGSEGV from the kernel for the process’s own bad access'],
+  },
+  {
+    id: 'kernel.signal-disposition',
+    family: 'kernel',
+    title:
+      'A catchable signal (a group kill’s SIGTERM, a hangup’s SIGHUP) meets its disposition: ignored it is discarded, caught it runs the program’s handler; only SIGKILL is neither',
+    sources: [
+      'kernel/signal.c prepare_signal -> sig_ignored: a signal whose handler is SIG_IGN is dropped when sent; get_signal runs a handler (SA_HANDLER) instead of the default action; do_sigaction refuses SIGKILL and SIGSTOP (sig_kernel_only)',
+      'kernel/signal.c sig_task_ignored: a namespace init (SIGNAL_UNKILLABLE) also drops a default-action signal, except SIGKILL/SIGSTOP from an ancestor namespace',
+      'fs/proc/array.c render_sigset_t: SigIgn and SigCgt in /proc/PID/status',
+      'POSIX exec: SIG_IGN survives exec, a handler is reset to SIG_DFL (so `trap "" TERM; exec cmd` and nohup carry over)',
+    ],
+    procShows:
+      'status SigIgn / SigCgt bit 15 (SIGTERM) and bit 1 (SIGHUP): ignored, caught or default; whether the killer follows with SIGKILL is in no /proc file',
+    traceShows:
+      'signal_generate of SIGTERM/SIGHUP with result 1 (ignored) for an ignored signal, and no sched_process_exit; a caught one is delivered (signal_deliver with the handler) and the program then exits or not',
+    rules: [
+      'group.sigterm-ignored',
+      'group.sigterm-caught',
+      'parent.stopped-job-continued',
+      'parent.stopped-job-handled',
+      'parent.orphans-stopped-group-handled',
+      'hangup.sighup-caught',
+    ],
+    watch: null,
+    remedy:
+      'None needed for an ignored signal while the killer sends only it; against killers that follow with SIGKILL (runners, systemd, container stops) only leaving their reach helps (setsid -f, a unit of its own).',
+    scenarios: [
+      'a step leftover that ignores SIGTERM: the group kill’s SIGTERM leaves it running, the SIGKILL after it does not',
+      'a step leftover that catches SIGTERM: its handler decides, and this one exits at the group kill',
+      'stopped jobs whose shell exits: the one ignoring SIGTERM is resumed by the SIGCONT and runs on; the one catching it runs its handler',
+    ],
   },
   {
     id: 'kernel.kill-broadcast',

@@ -6,6 +6,7 @@
  * Values are never read: the source only tells whether a marker is set to the known escape.
  */
 import type { SurvivalRule, RiskEvidence } from './types';
+import { termThenKillNote } from './dispositions';
 
 const live = (e: RiskEvidence, name: string): boolean => (e.ci?.reapingMarkers ?? []).includes(name);
 const escaped = (e: RiskEvidence): string[] => e.ci?.escaped ?? [];
@@ -21,7 +22,7 @@ export const ciCleanupRules: SurvivalRule[] = [
       'Its environment carries a non-empty RUNNER_TRACKING_ID: the GitHub Actions runner kills such processes when the job ends.',
     when: (e) =>
       live(e, 'RUNNER_TRACKING_ID')
-        ? "its environment carries RUNNER_TRACKING_ID (set, value not read): the GitHub Actions runner kills every process carrying the job's tracking id when the job ends, whatever session or group it is in"
+        ? `its environment carries RUNNER_TRACKING_ID (set, value not read): the GitHub Actions runner kills every process carrying the job's tracking id when the job ends, whatever session or group it is in${termThenKillNote(e, "the runner's cleanup")}`
         : null,
   },
   {
@@ -34,7 +35,7 @@ export const ciCleanupRules: SurvivalRule[] = [
     when: (e) => {
       const names = ['JENKINS_NODE_COOKIE', 'BUILD_ID'].filter((n) => live(e, n));
       return names.length > 0
-        ? `its environment carries ${names.join(' and ')} (set, not dontKillMe): Jenkins' ProcessTreeKiller kills every process carrying the build's cookie when the build ends`
+        ? `its environment carries ${names.join(' and ')} (set, not dontKillMe): Jenkins' ProcessTreeKiller kills every process carrying the build's cookie when the build ends${termThenKillNote(e, 'ProcessTreeKiller')}`
         : null;
     },
   },
@@ -47,7 +48,7 @@ export const ciCleanupRules: SurvivalRule[] = [
       "It carries GitLab CI markers and is still in the job script's process group: the runner kills that group when the job ends.",
     when: (e) =>
       gitlab(e) && e.group && !e.group.groupLeader
-        ? `it carries GitLab CI markers and is still in process group ${e.group.pgid}: GitLab Runner's shell executor kills the job script's process group when the job ends`
+        ? `it carries GitLab CI markers and is still in process group ${e.group.pgid}: GitLab Runner's shell executor kills the job script's process group when the job ends${termThenKillNote(e, 'GitLab Runner (after its graceful timeout)')}`
         : null,
   },
   {

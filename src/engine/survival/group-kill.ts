@@ -1,7 +1,11 @@
 /**
  * group-kill: its launcher's process group is killed (`kill -- -PGID`), what CI runners, automation
- * tools and job control do when a step ends. SIGKILL follows SIGTERM: nohup protects from neither.
- * Only a process that leads its own group (a shell job, `setsid`) is out of reach. Not every group has
+ * tools and job control do when a step ends. The kill is SIGTERM (kill(1)'s default, timeout's, a runner's
+ * first signal); some killers follow with SIGKILL after a grace period (GitLab Runner's KillAndWait, timeout
+ * -k, systemd's stop). nohup protects from neither; a process that ignores SIGTERM (SigIgn) outlives the
+ * SIGTERM and only the SIGKILL that may follow ends it; one that catches it runs its own handler, which
+ * decides (kernel/signal.c: prepare_signal drops an ignored signal, get_signal runs a handler instead of the
+ * default action). Only a process that leads its own group (a shell job, `setsid`) is out of reach. Not every group has
  * someone who kills it: cron and atd only wait for their jobs, and a double-forked daemon's group belonged
  * to a launcher that is gone (src/model/tools.ts names the schedulers).
  */
@@ -10,11 +14,28 @@ import { toolOf } from '../../model/tools';
 
 /** Only worth saying when nohup was actually used (SIGHUP ignored), the belief it corrects. */
 function nohupNote(e: RiskEvidence): string {
-  if (e.signals?.term === 'ignored') return '; SIGTERM is ignored, but the SIGKILL that follows cannot be';
+  if (e.signals?.term === 'ignored')
+    return '; SIGTERM is ignored, so only a SIGKILL sent after it (a keeper or runner escalating) would end it';
   return e.signals?.hup === 'ignored' ? '; ignoring SIGHUP (nohup) does not protect against SIGTERM or SIGKILL' : '';
 }
 
 const notLeader = (e: RiskEvidence): boolean => e.group !== null && !e.group.groupLeader && e.group.pgid > 0;
+
+/**
+ * Where a kill of its group reaches it (the cases the `dies` rules below decide): sharing the group with a live
+ * shell or runner, left in the group of a launcher that has exited, or a member of a group led by another live
+ * process. Null when it leads its group or its group was not read.
+ */
+function reachedBy(e: RiskEvidence): { pgid: number; where: string } | null {
+  const g = e.group;
+  if (!g || !notLeader(e)) return null;
+  const r = g.sharesWithRunner;
+  const l = g.groupLeaderInfo;
+  if (r) return { pgid: g.pgid, where: `it shares process group ${g.pgid} with ${r.label} (pid ${r.pid})` };
+  if (!l || !l.alive)
+    return { pgid: g.pgid, where: `it was left in process group ${g.pgid}, whose leader (its launcher) has exited` };
+  return { pgid: g.pgid, where: `it is in process group ${g.pgid} led by ${l.label} (pid ${l.pid})` };
+}
 
 /** A live scheduler (cron, atd) leading its group or session, or sharing its group: it never kills a job. */
 function schedulerOf(e: RiskEvidence): { pid: number; label: string } | null {
@@ -176,6 +197,52 @@ export const groupKillRules: SurvivalRule[] = [
     },
   },
   {
+    code: 'group.daemon-group',
+    event: 'group-kill',
+    outcome: 'dies',
+    confidence: 'likely',
+    by: 'keeper',
+    meaning:
+      "Its group is led by one of its own ancestors that runs as a daemon (it leads a session of its own, its launcher is gone, no shell or runner is in the group): a kill of that group is that daemon's own stop, which ends it too (not a threat).",
+    when: (e) => {
+      const g = e.group;
+      const l = g?.groupLeaderInfo;
+      if (!g || !notLeader(e) || !l?.alive || g.pgid !== g.sid || g.sharesWithRunner) return null;
+      // Reparented to an init (or a subreaper): nothing that started it still holds its group's id.
+      if (l.ppid !== 1 && l.ppid !== e.namespace?.nsInit?.pid) return null;
+      if (!(e.chain?.ancestors ?? []).some((a) => a.pid === l.pid)) return null;
+      return `it is in process group ${g.pgid} of its ancestor ${l.label} (pid ${l.pid}), which runs as a daemon (it leads session ${g.sid}, its launcher is gone and no shell or runner is in the group): a kill of that group (kill -- -${g.pgid}) is that daemon's own stop and ends it too, its keeper's end, not a threat${nohupNote(e)}`;
+    },
+  },
+  {
+    code: 'group.sigterm-ignored',
+    event: 'group-kill',
+    outcome: 'survives',
+    confidence: 'likely',
+    meaning:
+      "It would be reached by a kill of its group, but it ignores SIGTERM (SigIgn): the group kill's SIGTERM is discarded, so it runs on unless the killer follows with SIGKILL (GitLab Runner after its graceful timeout, timeout -k, systemd after TimeoutStopSec).",
+    when: (e) => {
+      const g = reachedBy(e);
+      return g && e.signals?.term === 'ignored'
+        ? `${g.where}, but SIGTERM is ignored (SigIgn): a kill of that group with SIGTERM (kill -- -${g.pgid}, timeout's default signal, a job-control kill %N) is discarded (kernel/signal.c sig_ignored), so it runs on, unless the killer follows with SIGKILL, which cannot be ignored (GitLab Runner after its graceful timeout, timeout -k, systemd after TimeoutStopSec)`
+        : null;
+    },
+  },
+  {
+    code: 'group.sigterm-caught',
+    event: 'group-kill',
+    outcome: 'dies',
+    confidence: 'likely',
+    meaning:
+      'It would be reached by a kill of its group, and it catches SIGTERM (SigCgt): its own handler decides (most clean up and exit), and a SIGKILL that follows ends it anyway.',
+    when: (e) => {
+      const g = reachedBy(e);
+      return g && e.signals?.term === 'caught'
+        ? `${g.where}, and it catches SIGTERM (SigCgt): at a kill of that group (kill -- -${g.pgid}) its own handler decides what happens (most clean up and exit; a handler that carries on keeps it running until a SIGKILL follows, which cannot be caught)`
+        : null;
+    },
+  },
+  {
     code: 'group.shares-with-runner',
     event: 'group-kill',
     outcome: 'dies',
@@ -200,24 +267,6 @@ export const groupKillRules: SurvivalRule[] = [
       return g && notLeader(e) && (!g.groupLeaderInfo || !g.groupLeaderInfo.alive)
         ? `it was left in process group ${g.pgid}, whose leader (pid ${g.pgid}, its launcher) has exited; it is neither group nor session leader, so when the tool that started that group kills it at the end of the step (kill -- -${g.pgid}), it dies too${nohupNote(e)}`
         : null;
-    },
-  },
-  {
-    code: 'group.daemon-group',
-    event: 'group-kill',
-    outcome: 'dies',
-    confidence: 'likely',
-    by: 'keeper',
-    meaning:
-      "Its group is led by one of its own ancestors that runs as a daemon (it leads a session of its own, its launcher is gone, no shell or runner is in the group): a kill of that group is that daemon's own stop, which ends it too (not a threat).",
-    when: (e) => {
-      const g = e.group;
-      const l = g?.groupLeaderInfo;
-      if (!g || !notLeader(e) || !l?.alive || g.pgid !== g.sid || g.sharesWithRunner) return null;
-      // Reparented to an init (or a subreaper): nothing that started it still holds its group's id.
-      if (l.ppid !== 1 && l.ppid !== e.namespace?.nsInit?.pid) return null;
-      if (!(e.chain?.ancestors ?? []).some((a) => a.pid === l.pid)) return null;
-      return `it is in process group ${g.pgid} of its ancestor ${l.label} (pid ${l.pid}), which runs as a daemon (it leads session ${g.sid}, its launcher is gone and no shell or runner is in the group): a kill of that group (kill -- -${g.pgid}) is that daemon's own stop and ends it too, its keeper's end, not a threat${nohupNote(e)}`;
     },
   },
   {

@@ -109,6 +109,20 @@ export const kernelParentExitRules: SurvivalRule[] = [
     },
   },
   {
+    code: 'parent.orphans-stopped-group-handled',
+    event: 'parent-exit',
+    outcome: 'unknown',
+    confidence: 'possible',
+    meaning:
+      "Its parent is the only tie of its stopped process group to the session, and it catches SIGHUP: the kernel's SIGHUP and SIGCONT at the parent's exit resume it into its own handler, and the program decides.",
+    when: (e) => {
+      const g = e.group;
+      if (!g?.orphanedByParentExit || g.stoppedMembers.length === 0 || parentPid(e) === null) return null;
+      if (e.signals?.hup !== 'caught' || e.chain?.ancestors[0]?.kind === 'interactive-shell') return null;
+      return `its parent (pid ${parentPid(e)}) is the only tie of process group ${g.pgid} to session ${g.sid} and a member is stopped: when the parent exits the kernel (kill_orphaned_pgrp) sends the group SIGHUP then SIGCONT, and it catches SIGHUP (SigCgt), so it resumes into its own handler and the program decides (many daemons reload, some exit)`;
+    },
+  },
+  {
     code: 'parent.stdio-peer',
     event: 'parent-exit',
     outcome: 'dies',

@@ -36,6 +36,20 @@ function stopperOf(e: RiskEvidence, parent: AncestorEvidence): AncestorEvidence 
   return tool?.traits.stopsChildrenOnOwnStop && tool.traits.signalsGroup ? grand : null;
 }
 
+/** A stopped job (state T) of its parent, an interactive shell: the shell's exit SIGTERMs and SIGCONTs it. */
+const stoppedJobOf = (e: RiskEvidence, p: AncestorEvidence): boolean =>
+  p.kind === 'interactive-shell' && e.existence?.stateLetter === 'T';
+
+/** A relayed SIGTERM it ignores or catches: what ends it then (only a relaying keeper's escalation, or its handler). */
+function relayNote(e: RiskEvidence, t: { relaysSignals: boolean; escalatesToKill: boolean }): string {
+  if (!t.relaysSignals) return '';
+  const then = t.escalatesToKill ? ', and the keeper follows with SIGKILL' : '';
+  if (e.signals?.term === 'ignored') return `; it ignores the relayed SIGTERM (SigIgn)${then}`;
+  if (e.signals?.term === 'caught')
+    return `; it catches SIGTERM (SigCgt), so its own handler decides how it ends${then}`;
+  return '';
+}
+
 /** Rules that only apply once the parent is known: skip when the chain is unreadable or already reparented. */
 function withParent(e: RiskEvidence, f: (p: AncestorEvidence) => string | null): string | null {
   const p = parentOf(e);
@@ -66,6 +80,26 @@ const keeperRules: SurvivalRule[] = [
       }),
   },
   {
+    code: 'parent.keeper-job',
+    event: 'parent-exit',
+    outcome: 'dies',
+    confidence: 'likely',
+    by: 'keeper',
+    meaning:
+      "It is a background job of the shell in a keeper's pane (its terminal's master is held by tmux, screen, dtach or another keeper): that shell ends when the keeper closes the pane or stops (kill-pane, kill-server, screen quit), and then forwards SIGHUP to its jobs: the keeper's end, not a threat. A plain `exit` typed in that shell, or a disowned job, leaves it running.",
+    when: (e) =>
+      withParent(e, (p) => {
+        const m = e.tty?.master;
+        if (p.kind !== 'interactive-shell' || !m?.keeper || e.group?.jobOf?.pid !== p.pid || e.tty?.foreground)
+          return null;
+        if (e.signals?.hup !== 'default') return null;
+        // The keeper is an ancestor (its argv is known there); its comm alone (`tmux: server`) names no tool.
+        const keeper = e.chain?.ancestors.find((a) => a.pid === m.pid);
+        const stop = keeper ? toolOf(keeper)?.stop : null;
+        return `it is a background job of ${nameOf(p)}, the shell of a pane whose terminal ${e.tty?.tty ?? ''} is held by its keeper ${m.label} (pid ${m.pid}): when the keeper closes that pane or stops (${stop ?? 'killed'}, the pane or window killed) the terminal hangs up, the kernel SIGHUPs that shell and it forwards SIGHUP to its jobs, so it dies with it: the keeper's end, not a threat; it runs on only if the job was disowned (which /proc cannot show) or the shell just exits (\`exit\` typed in it leaves it reparented, its terminal gone)`;
+      }),
+  },
+  {
     code: 'parent.stopper',
     event: 'parent-exit',
     outcome: 'dies',
@@ -86,7 +120,7 @@ const keeperRules: SurvivalRule[] = [
           ? `it relays the stop signal to ${p === direct ? 'it' : 'its process group'}`
           : 'it stops its children before it exits';
         const whose = p === direct ? 'its parent' : `its parent's parent (through ${nameOf(direct)})`;
-        return `${whose} ${nameOf(p)} is its keeper: when it is stopped (${tool.stop ?? 'SIGTERM'}) ${how}, so it ends with it (the keeper's end, not a threat); ${tool.traits.holdsPty ? `if ${p.comm} holds its terminal (its own pty), even a SIGKILL of it hangs that terminal up` : `only a SIGKILL of ${p.comm} would leave it running, reparented`}`;
+        return `${whose} ${nameOf(p)} is its keeper: when it is stopped (${tool.stop ?? 'SIGTERM'}) ${how}, so it ends with it (the keeper's end, not a threat)${relayNote(e, tool.traits)}; ${tool.traits.holdsPty ? `if ${p.comm} holds its terminal (its own pty), even a SIGKILL of it hangs that terminal up` : `only a SIGKILL of ${p.comm} would leave it running, reparented`}`;
       }),
   },
 ];
@@ -148,8 +182,36 @@ export const parentExitRules: SurvivalRule[] = [
       'It is a stopped job of an interactive shell: the shell sends stopped jobs SIGTERM+SIGCONT when it exits, and the kernel SIGHUPs the orphaned group.',
     when: (e) =>
       withParent(e, (p) =>
-        p.kind === 'interactive-shell' && e.existence?.stateLetter === 'T'
+        stoppedJobOf(e, p) && e.signals?.term === 'default'
           ? `it is a stopped job (state T) of ${nameOf(p)}: when that shell exits it sends its stopped jobs SIGTERM and SIGCONT, and the kernel sends the orphaned group SIGHUP and SIGCONT`
+          : null,
+      ),
+  },
+  {
+    code: 'parent.stopped-job-continued',
+    event: 'parent-exit',
+    outcome: 'survives',
+    confidence: 'likely',
+    meaning:
+      "It is a stopped job of an interactive shell and ignores SIGTERM: the shell's SIGTERM at its exit is discarded and its SIGCONT resumes the job, so the kernel finds no stopped member to SIGHUP when the group is orphaned; it runs on in the background.",
+    when: (e) =>
+      withParent(e, (p) =>
+        stoppedJobOf(e, p) && e.signals?.term === 'ignored'
+          ? `it is a stopped job (state T) of ${nameOf(p)} and ignores SIGTERM (SigIgn): when that shell exits it sends its stopped jobs SIGTERM, which is discarded, and SIGCONT, which resumes it (bash jobs.c terminate_stopped_jobs), so the group orphaned by the shell's exit has no stopped member and the kernel sends it nothing (kernel/exit.c kill_orphaned_pgrp); it runs on, reparented (its reads and, with tostop, writes on the terminal then fail with EIO)`
+          : null,
+      ),
+  },
+  {
+    code: 'parent.stopped-job-handled',
+    event: 'parent-exit',
+    outcome: 'unknown',
+    confidence: 'possible',
+    meaning:
+      "It is a stopped job of an interactive shell and catches SIGTERM: the shell's SIGTERM and SIGCONT at its exit run its own handler, and the program decides.",
+    when: (e) =>
+      withParent(e, (p) =>
+        stoppedJobOf(e, p) && e.signals?.term === 'caught'
+          ? `it is a stopped job (state T) of ${nameOf(p)} and catches SIGTERM (SigCgt): when that shell exits it sends its stopped jobs SIGTERM and SIGCONT, so the job resumes into its own handler and the program decides (most clean up and exit; one that carries on runs in the background, reparented)`
           : null,
       ),
   },

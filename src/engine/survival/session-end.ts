@@ -4,6 +4,7 @@
  * the user manager (user@UID.service) stops at the last logout unless the user lingers.
  */
 import type { SurvivalRule, RiskEvidence } from './types';
+import { termThenKillNote } from './dispositions';
 
 const scope = (e: RiskEvidence): boolean => e.cgroup?.kind === 'session-scope';
 const manager = (e: RiskEvidence): boolean => e.cgroup?.kind === 'user-manager';
@@ -36,7 +37,7 @@ export const sessionEndRules: SurvivalRule[] = [
     meaning: 'It runs in a login session scope and logind has KillUserProcesses=yes: the scope is stopped at logout.',
     when: (e) =>
       scope(e) && e.cgroup?.killUserProcesses === true
-        ? `it runs in login session ${e.cgroup.unit} and KillUserProcesses=yes (${decidedBy(e)}): logind stops the whole scope at logout, whatever nohup or setsid did`
+        ? `it runs in login session ${e.cgroup.unit} and KillUserProcesses=yes (${decidedBy(e)}): logind stops the whole scope at logout, whatever nohup or setsid did${termThenKillNote(e, 'the scope stop (SIGTERM and SIGHUP, then SIGKILL after TimeoutStopSec)')}`
         : null,
   },
   {
@@ -82,7 +83,7 @@ export const sessionEndRules: SurvivalRule[] = [
       "It runs under the user manager of a user who does not linger: the manager and its units stop shortly after the user's last logout.",
     when: (e) =>
       manager(e) && e.cgroup?.lingering === false
-        ? `it runs under the user manager (${e.cgroup.unit}) and ${who(e)} does not linger: the manager stops its units a few seconds (UserStopDelaySec) after the user's last logout`
+        ? `it runs under the user manager (${e.cgroup.unit}) and ${who(e)} does not linger: the manager stops its units a few seconds (UserStopDelaySec) after the user's last logout${termThenKillNote(e, 'a unit stop (SIGKILL after TimeoutStopSec)')}`
         : null,
   },
   {

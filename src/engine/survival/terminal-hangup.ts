@@ -113,7 +113,8 @@ export const terminalHangupRules: SurvivalRule[] = [
     confidence: 'certain',
     meaning: 'It is stopped (^Z) on the terminal: the shell and the kernel send stopped groups SIGHUP then SIGCONT.',
     when: (e) =>
-      onTty(e) && isStopped(e) && e.signals?.hup !== 'ignored'
+      // Only the default action: a caught SIGHUP runs its handler once SIGCONT resumes it (hangup.sighup-caught).
+      onTty(e) && isStopped(e) && e.signals?.hup === 'default'
         ? `it is stopped (state T) on ${e.tty?.tty}: at hangup its shell sends stopped jobs SIGHUP and SIGCONT, and the kernel does the same to a stopped group orphaned by the shell's exit`
         : null,
   },
