@@ -22,7 +22,24 @@ export type ExistenceSection = {
   kernelThread: boolean;
   /** A zombie's wait status (stat field 52, exit_code): how it ended, null when not a zombie or unreadable. */
   exitStatus?: ExitStatus | null;
+  /**
+   * A job-control stop (state T): the signal that stopped it (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU), null when
+   * not stopped or not told. The kernel's do_signal_stop (kernel/signal.c) records the stop signal as the
+   * exit code that fs/proc/array.c do_task_stat prints as stat field 52, until the parent collects the stop
+   * with waitpid(WUNTRACED) (kernel/exit.c wait_task_stopped clears it): read on 6.18, 22 after a SIGTTOU
+   * while the parent did not wait, 0 once an interactive bash had collected its job's stop.
+   */
+  stopSignal?: string | null;
 };
+
+/** The signals whose default action is a job-control stop (signal(7)). */
+const STOP_SIGNALS: ReadonlySet<string> = new Set(['SIGSTOP', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU']);
+
+function stopSignalOf(exitCode: number | null | undefined): string | null {
+  if (exitCode === null || exitCode === undefined || exitCode <= 0 || exitCode > 0x7f) return null;
+  const name = signalName(exitCode);
+  return STOP_SIGNALS.has(name) ? name : null;
+}
 
 /** A decoded wait status: the exit code, or the signal that ended it (and whether it dumped core). */
 export type ExitStatus = { raw: number; exitCode: number | null; signal: string | null; coreDumped: boolean };
@@ -105,5 +122,6 @@ export function deriveExistence(facts: Facts, target: CheckTarget): ExistenceSec
       p.stat.exitCode === undefined || p.stat.exitCode === null ? null : decodeWaitStatus(p.stat.exitCode);
     return { ...base, state: letter === 'Z' ? 'zombie' : 'gone', exitStatus };
   }
+  if (letter === 'T') return { ...base, state: 'alive', stopSignal: stopSignalOf(p.stat.exitCode) };
   return { ...base, state: 'alive' };
 }

@@ -83,6 +83,7 @@ export const kernelMechanisms: readonly Mechanism[] = [
     sources: [
       'kernel/exit.c kill_orphaned_pgrp (from exit_notify and forget_original_parent -> reparent_leader): will_become_orphaned_pgrp && has_stopped_jobs -> __kill_pgrp_info(SIGHUP), then SIGCONT',
       'POSIX XBD 3.265 Orphaned Process Group; bash jobs.c: stopped jobs get SIGTERM+SIGCONT from an exiting interactive shell',
+      'drivers/tty/tty_jobctrl.c __tty_check_change: a background group reading its terminal, or writing it with TOSTOP set, gets SIGTTIN/SIGTTOU (a stop), and EIO instead once its group is orphaned (is_current_pgrp_orphaned)',
     ],
     procShows:
       'stat state T in its group; its parent is in another group of the same session and is the only such tie of the group (every member whose parent is outside the group is that parent’s child)',
@@ -102,6 +103,7 @@ export const kernelMechanisms: readonly Mechanism[] = [
     scenarios: [
       'orphaned process group: its parent was the group’s only tie to the session and it is stopped; SIGHUP+SIGCONT at the parent’s exit',
       'orphaned stopped group whose member catches SIGHUP: the kernel’s SIGHUP+SIGCONT runs its handler, the program decides',
+      'a background job writing with `stty tostop` is stopped by SIGTTOU, one reading by SIGTTIN; killed, their shell leaves a stopped orphaned group the kernel SIGHUPs',
       'stopped jobs whose shell exits: the one ignoring SIGTERM is resumed by the SIGCONT and runs on; the one catching it runs its handler',
     ],
   },
