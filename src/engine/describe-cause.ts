@@ -82,6 +82,12 @@ function howSent(c: CauseFacts): string {
   }
 }
 
+/** The resource-limit signals the kernel sends a process for its own use (kernel.rlimit in the catalogue). */
+const LIMIT_SIGNALS: Readonly<Record<string, string>> = {
+  SIGXCPU: ': it used up its CPU-time limit (RLIMIT_CPU, `ulimit -t`; /proc/PID/limits "Max cpu time")',
+  SIGXFSZ: ': a write went past its file-size limit (RLIMIT_FSIZE, `ulimit -f`; /proc/PID/limits "Max file size")',
+};
+
 /** What the kernel's own signal meant, after `was killed by SIG from the kernel`. */
 function kernelMeaning(c: CauseFacts): string {
   switch (c.details?.mechanism) {
@@ -99,6 +105,8 @@ function kernelMeaning(c: CauseFacts): string {
       return ': its process group was orphaned with a stopped member (SIGHUP then SIGCONT)';
     case 'terminal-key':
       return ': a key typed at its terminal (^C or ^\\) signals the foreground group';
+    case 'kernel':
+      return LIMIT_SIGNALS[c.signal ?? ''] ?? '';
     default:
       return '';
   }

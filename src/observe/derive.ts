@@ -19,6 +19,9 @@ export const SI_USER = 0;
 const FAULT_SIGNALS = new Set([4, 5, 7, 8, 11]);
 /** SIGSYS with a positive si_code (SYS_SECCOMP) from the caller itself: a seccomp filter's verdict. */
 const SIGSYS = 31;
+/** Resource-limit signals (signal(7)): CPU time (RLIMIT_CPU) and file size (RLIMIT_FSIZE). */
+const SIGXCPU = 24;
+const SIGXFSZ = 25;
 
 /**
  * What the watcher knew of the victim (when it started watching, or when the recorder first saw a fatal
@@ -306,6 +309,13 @@ export function mechanismOf(
         why: `the kernel sent SIGKILL as ${who} exited: the init of its PID namespace ended, and every process in the namespace goes with it`,
       };
     }
+    // kernel/time/posix-cpu-timers.c check_process_timers -> check_rlimit: SIGXCPU (SEND_SIG_PRIV) to itself at
+    // the soft RLIMIT_CPU, SIGKILL at the hard one.
+    if (sig === SIGXCPU && sender.pid === victim)
+      return {
+        mechanism: 'kernel',
+        why: 'it used up its CPU-time limit (RLIMIT_CPU, ulimit -t): the kernel sent it SIGXCPU at the soft limit (SIGKILL follows at the hard one)',
+      };
     return { mechanism: 'kernel', why: `the kernel generated ${name} (in the context of ${who})` };
   }
   const groupTarget =
@@ -330,6 +340,13 @@ export function mechanismOf(
       why: `${who} sent ${name} to the whole ${grp}${groupTarget ? ` (kill -${name.replace(/^SIG/, '')} -- -${groupTarget})` : ''}`,
     };
   }
+  // mm/filemap.c generic_write_check_limits: a write past RLIMIT_FSIZE gets send_sig(SIGXFSZ, current, 0), SI_USER
+  // from itself with no kill() call (and EFBIG when the signal is ignored or caught).
+  if (sig === SIGXFSZ && sender.pid === victim && !kill)
+    return {
+      mechanism: 'kernel',
+      why: 'a write of its went past its file-size limit (RLIMIT_FSIZE, ulimit -f): the kernel sent it SIGXFSZ',
+    };
   // pipe_write() and unix_stream_sendmsg() signal the writer itself, with no kill() call: its reader is gone.
   if (sig === 13 && sender.pid === victim && !kill)
     return {

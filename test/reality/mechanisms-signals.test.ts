@@ -9,6 +9,10 @@ import { pidnsAvailable, startPidNamespace } from './harness/pidns';
 import { soleWithArgv } from './harness/kernel-events';
 import { teardownAll } from './harness/teardown';
 import { mechanismOf, outcomeOf, startWatch, uniqueSleep } from './predict';
+import { describeCause } from '../../src/engine/describe-cause';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 
 afterAll(async () => {
   await teardownAll();
@@ -48,6 +52,7 @@ maybe('kernel: signals the kernel generates itself', () => {
     const c = await w.result;
     expect(c?.signal).toBe('SIGXCPU');
     expect(mechanismOf(c)).toBe('kernel');
+    expect(c && describeCause(c, p.pid)).toMatch(/from the kernel: it used up its CPU-time limit \(RLIMIT_CPU/);
     // The remedy: the same spinner relaunched with no CPU-time limit (`ulimit -t unlimited`) outlives 1 s of CPU.
     const n = uniqueSleep();
     const argv = ['sh', '-c', `while :; do :; done; : ${n}`];
@@ -58,6 +63,41 @@ maybe('kernel: signals the kernel generates itself', () => {
     const fixed = await soleWithArgv(argv);
     expect(await waitFor(() => procStat(fixed) === null, 2500)).toBe(false);
     process.kill(fixed, 'SIGKILL');
+  });
+
+  test('a resource limit: RLIMIT_FSIZE’s SIGXFSZ for a write past the file-size limit, named with the limit', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whydied-fsize-'));
+    try {
+      const p = onCue(`ulimit -f 1; exec dd if=/dev/zero of=${dir}/big bs=4096 count=4`);
+      const w = await startWatch(p.pid);
+      p.go();
+      expect(await outcomeOf(p.pid, { outcome: 'dies' })).toBe(true);
+      const c = await w.result;
+      expect(c?.signal).toBe('SIGXFSZ');
+      expect(mechanismOf(c)).toBe('kernel');
+      expect(c && describeCause(c, p.pid)).toMatch(
+        /from the kernel: a write went past its file-size limit \(RLIMIT_FSIZE/,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('RLIMIT_NOFILE is no death: open() fails with EMFILE and the program decides (this one exits 3)', async () => {
+    const p = onCue(
+      `ulimit -n 16; exec python3 -c 'import sys
+fs = []
+try:
+    while True: fs.append(open("/dev/null"))
+except OSError as e:
+    sys.exit(3 if e.errno == 24 else 1)'`,
+    );
+    const w = await startWatch(p.pid);
+    p.go();
+    expect(await outcomeOf(p.pid, { outcome: 'dies' })).toBe(true);
+    const c = await w.result;
+    expect(c).toMatchObject({ kind: 'exit', exitCode: 3 });
+    expect(c?.signal ?? null).toBeNull();
   });
 
   const ns = pidnsAvailable();

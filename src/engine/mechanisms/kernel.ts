@@ -303,14 +303,21 @@ export const kernelMechanisms: readonly Mechanism[] = [
     title: 'A resource limit reached: RLIMIT_CPU’s SIGXCPU (SIGKILL at the hard limit), RLIMIT_FSIZE’s SIGXFSZ',
     sources: [
       'kernel/time/posix-cpu-timers.c check_process_timers -> check_rlimit: SIGXCPU at the soft limit, SIGKILL at the hard one',
-      'mm/filemap.c generic_write_check_limits: SIGXFSZ past RLIMIT_FSIZE',
+      'mm/filemap.c generic_write_check_limits: send_sig(SIGXFSZ, current, 0) for a write past RLIMIT_FSIZE (SI_USER from the process itself, no kill call; EFBIG when the signal is ignored or caught)',
+      'RLIMIT_NOFILE and RLIMIT_NPROC send nothing: open() fails with EMFILE, fork() with EAGAIN (fs/file.c alloc_fd, kernel/fork.c copy_process), and the program decides',
     ],
-    procShows: '/proc/PID/limits: Max cpu time, Max file size',
-    traceShows: 'signal_generate SIGXCPU/SIGXFSZ (or SIGKILL), SI_KERNEL, from the process itself',
+    procShows:
+      '/proc/PID/limits: Max cpu time, Max file size (the soft limit acts); stat utime+stime is the CPU time used so far',
+    traceShows:
+      'signal_generate SIGXCPU (or SIGKILL at the hard limit), SI_KERNEL, from the process itself; SIGXFSZ with SI_USER from itself and no sys_enter_kill',
     rules: [],
     watch: 'kernel',
     remedy: 'Raise the limit for the relaunch (`ulimit -t unlimited`, prlimit --pid PID --cpu=unlimited).',
-    scenarios: ['a resource limit: RLIMIT_CPU’s SIGXCPU from the kernel; with the limit raised it runs on'],
+    scenarios: [
+      'a resource limit: RLIMIT_CPU’s SIGXCPU from the kernel; with the limit raised it runs on',
+      'a resource limit: RLIMIT_FSIZE’s SIGXFSZ for a write past the file-size limit, named with the limit',
+      'RLIMIT_NOFILE is no death: open() fails with EMFILE and the program decides (this one exits 3)',
+    ],
   },
   {
     id: 'kernel.ptrace-exitkill',
