@@ -332,16 +332,18 @@ export const toolMechanisms: readonly Mechanism[] = [
     sources: [
       "systemd.kill(5) KillMode=: control-group (default) signals every process of the unit's cgroup, mixed the main process first, process only the main one",
       'systemd src/core/unit.c unit_kill_context(): SIGTERM (KillSignal=), then SIGKILL after TimeoutStopSec=',
+      'systemd src/core/service.c service_sigchld_event(): the main process exiting ends a simple/exec/notify service, and service_enter_signal() stops what is left of its cgroup as KillMode says',
     ],
     procShows:
-      'ppid 1 is systemd and /proc/PID/cgroup names a system.slice/NAME.service (or a transient run-*.service).',
+      "ppid 1 is systemd and /proc/PID/cgroup names a system.slice/NAME.service (or a transient run-*.service); a child's parent is the unit's MainPID (systemctl show), and the unit's KillMode says what the main process's exit does to it.",
     traceShows: "signal_generate SIGTERM then SIGKILL from systemd (pid 1) to each process of the unit's cgroup.",
-    rules: ['parent.service-manager'],
+    rules: ['parent.service-manager', 'parent.unit-main', 'parent.unit-main-leaves'],
     watch: 'kill',
     remedy: "Already a unit: Restart= keeps it running; stopping the unit is the user's choice.",
     scenarios: [
       'a live service is ok, names its unit, Restart=, KillMode=, MemoryMax= and that it is the main process started by PID 1',
       'a systemd-run transient unit is ok and names its unit',
+      "a service's child dies with its main process as KillMode says (control-group, mixed); KillMode=process leaves it",
     ],
   },
   {

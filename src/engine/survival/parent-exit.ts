@@ -124,6 +124,43 @@ export const parentExitRules: SurvivalRule[] = [
     },
   },
   {
+    code: 'parent.unit-main',
+    event: 'parent-exit',
+    outcome: 'dies',
+    confidence: 'likely',
+    by: 'keeper',
+    meaning:
+      "Its parent is the main process of the system service it runs in: when that exits, systemd stops the unit and kills what is left of its cgroup as KillMode says (control-group: SIGTERM then SIGKILL; mixed: SIGKILL), so it ends with the service: the unit's own end, not a threat. Only KillMode=process or none, or a Type=oneshot unit with RemainAfterExit=yes, leaves it running.",
+    when: (e) =>
+      withParent(e, (p) => {
+        const s = e.cgroup?.service;
+        const unit = e.cgroup?.unit;
+        if (!s || !unit || s.mainPid !== p.pid) return null;
+        const mode = s.killMode ?? 'control-group';
+        if (mode === 'process' || mode === 'none') return null;
+        const how =
+          mode === 'mixed'
+            ? 'SIGKILLs the rest of its cgroup'
+            : 'SIGTERMs every process left in its cgroup (SIGKILL after TimeoutStopSec=)';
+        return `its parent ${nameOf(p)} is the main process of ${unit}: when it exits, systemd stops the unit and, as KillMode=${mode} says, ${how}, so it ends with the service (the unit's own end, not a threat); it would run on only if the unit is Type=oneshot with RemainAfterExit=yes (\`systemctl show ${unit} -p Type,RemainAfterExit\`)`;
+      }),
+  },
+  {
+    code: 'parent.unit-main-leaves',
+    event: 'parent-exit',
+    outcome: 'survives',
+    confidence: 'likely',
+    meaning:
+      "Its parent is the main process of the system service it runs in, whose KillMode is process or none: when the main process exits systemd stops the unit but signals nothing else, so it is left running in the unit's cgroup (until the unit starts again or is stopped with the cgroup killed).",
+    when: (e) =>
+      withParent(e, (p) => {
+        const s = e.cgroup?.service;
+        const unit = e.cgroup?.unit;
+        if (!s || !unit || s.mainPid !== p.pid || (s.killMode !== 'process' && s.killMode !== 'none')) return null;
+        return `its parent ${nameOf(p)} is the main process of ${unit}, whose KillMode=${s.killMode}: when it exits systemd stops the unit without signalling the rest of its cgroup, so it is left running there (a later start or stop of ${unit} may still end it)`;
+      }),
+  },
+  {
     code: 'parent.reparented',
     event: 'parent-exit',
     outcome: 'survives',
