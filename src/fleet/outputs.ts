@@ -12,6 +12,7 @@ import { UsageError } from '../util/errors';
 import { escapeControl, isClean } from '../util/escape';
 import type { DeathRecord } from '../source/records/types';
 import { containerFromCgroup } from '../source/container-id';
+import { isCleanExit } from '../source/death';
 import { bootId } from '../source/process-identity';
 import { toDeathEvent } from './death-event';
 import { DeathHook } from './hook';
@@ -136,7 +137,7 @@ export async function openSinks(o: SinkOptions): Promise<Sinks> {
       const rec = redact ? redactArgv(recorded) : recorded;
       if (rec.container === undefined) rec.container = containerFromCgroup(rec.cgroup);
       for (const out of opened) out.record?.(rec);
-      if (rec.cause.kind === 'exit' && rec.cause.exitCode === 0) return;
+      if (isCleanExit(rec.cause)) return;
       // Hooks run in sessions of their own: nothing they start is reported back to them (no feedback loop).
       // The recorder already marks everything descended from it; this is the cheap second line (a hook's
       // child that made a session of its own still has the hook as its parent).

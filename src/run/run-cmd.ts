@@ -23,6 +23,7 @@ import type { Cause } from '../engine/types';
 import type { RecordIdentity } from '../source/records/types';
 import { describeRun, RunOutcome, runCause, shellStatus } from './describe';
 import type { DeathRecord } from '../source/records/types';
+import { deathOf } from '../source/death';
 
 export interface RunRequest {
   argv: string[];
@@ -216,7 +217,7 @@ async function supervise(req: RunRequest): Promise<number> {
   const cause = runCause(outcome);
   log(describeRun(outcome, cause));
   if (req.onRecord && id) {
-    const rec: DeathRecord = { v: 1, ...id, cause, seenAt: outcome.endedAt, nsPid };
+    const rec: DeathRecord = { v: 1, ...deathOf(id, cause, outcome.endedAt), nsPid };
     try {
       await req.onRecord(rec);
     } catch (e) {
