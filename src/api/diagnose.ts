@@ -1,10 +1,11 @@
 /**
- * One diagnosis wired with the defaults: built-in checks plus plugins, live facts (or a bundle), and
+ * The one entry of a diagnosis, wired with the defaults: built-in checks plus plugins, live facts (or a bundle), and
  * the finders of dead processes by name (launch registry, records, kernel log, systemd units). The CLI's
  * `whydied <target>` and the library's `diagnose(query)` both go through here.
  */
 import type { Check, Report } from '../engine/types';
 import type { SurvivalRule } from '../engine/survival/types';
+import type { Facts } from '../source/types';
 import { validateChecks } from '../engine/order';
 import { deadTargetFinders } from './dead-targets';
 import { loadChecksAndRules, loadFacts, type SavedLogFiles } from './load';
@@ -27,6 +28,8 @@ export interface DiagnoseQueryOptions {
   all?: boolean;
   /** Replay a capture bundle instead of reading this machine. */
   from?: string;
+  /** Facts already made (capture's recording source, one set shared by watch's pids): `from`/`saved` unused. */
+  facts?: Facts;
   /** Kernel log / journal saved on another machine. */
   saved?: SavedLogFiles;
   /** Told how many older dead targets were left out (only without `all`). */
@@ -39,9 +42,9 @@ export async function diagnoseQuery(query: string, o: DiagnoseQueryOptions = {})
   const loaded = await loadChecksAndRules(o.checkModules ?? []);
   const checks = [...loaded.checks, ...(o.checks ?? [])];
   if (o.checks && o.checks.length > 0) validateChecks(checks);
-  const facts = await loadFacts(o.from, o.saved);
-  const { diagnose } = await import('../engine/diagnose');
-  return diagnose({
+  const facts = o.facts ?? (await loadFacts(o.from, o.saved));
+  const { reportsForQuery } = await import('../engine/reports-for-query');
+  return reportsForQuery({
     query,
     facts,
     checks,
