@@ -36,7 +36,17 @@ export async function runWithOutputs(req: RunOutputsRequest): Promise<number> {
     defaultStore: store ?? undefined,
   });
   try {
-    return await runRun({ argv: req.argv, onRecord: (rec) => sinks.death(rec) });
+    // CMD runs to its end; its death, if it did not succeed, takes the path of src/fleet/death-pipeline.ts.
+    const { status, death } = await runRun({ argv: req.argv });
+    if (death) {
+      try {
+        sinks.death(death);
+      } catch (e) {
+        // Recording is never fatal: CMD's status is what `run` exits with.
+        process.stderr.write(`whydied run: could not record it: ${escapeControl((e as Error).message)}\n`);
+      }
+    }
+    return status;
   } finally {
     await sinks.close();
   }
