@@ -6,7 +6,6 @@
 import type { Check, Report } from '../engine/types';
 import type { SurvivalRule } from '../engine/survival/types';
 import type { Facts } from '../source/types';
-import { validateChecks } from '../engine/order';
 import { deadTargetFinders } from './dead-targets';
 import { loadChecksAndRules, loadFacts, type SavedLogFiles } from './load';
 
@@ -41,7 +40,6 @@ export interface DiagnoseQueryOptions {
 export async function diagnoseQuery(query: string, o: DiagnoseQueryOptions = {}): Promise<Report[]> {
   const loaded = await loadChecksAndRules(o.checkModules ?? []);
   const checks = [...loaded.checks, ...(o.checks ?? [])];
-  if (o.checks && o.checks.length > 0) validateChecks(checks);
   const facts = o.facts ?? (await loadFacts(o.from, o.saved));
   const { reportsForQuery } = await import('../engine/reports-for-query');
   return reportsForQuery({

@@ -78,7 +78,8 @@ export interface Sinks extends DeathSink {
 }
 
 export interface SinkOptions {
-  output: string;
+  /** The --output list, or what parseOutputs made of it (a caller that read it first: parsed once). */
+  output: string | OutputSpec;
   onDeath?: string;
   hookTimeoutMs?: number;
   jsonlStream: NodeJS.WritableStream;
@@ -100,7 +101,7 @@ export function publishedHostname(env: NodeJS.ProcessEnv = process.env): string 
 }
 
 export async function openSinks(o: SinkOptions): Promise<Sinks> {
-  const spec = parseOutputs(o.output, { allowProm: o.allowProm });
+  const spec = typeof o.output === 'string' ? parseOutputs(o.output, { allowProm: o.allowProm }) : o.output;
   const log = o.log ?? ((l: string) => process.stderr.write(`whydied: ${l}\n`));
   if (o.onDeath !== undefined && (o.onDeath.trim() === '' || !isClean(o.onDeath)))
     throw new UsageError('--on-death needs a command without control characters');

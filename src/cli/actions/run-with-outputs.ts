@@ -14,12 +14,12 @@ export interface RunOutputsRequest {
 }
 
 export async function runWithOutputs(req: RunOutputsRequest): Promise<number> {
-  const output = req.output ?? 'store';
+  const output = parseOutputs(req.output ?? 'store');
   // The state dir is checked before CMD starts and before anything in it changes: an unsafe one (shared,
   // another user's, reached through their link) is refused (exit 2); one that merely cannot be made (no
   // writable home, a read-only disk) only means no record, said once: CMD still runs.
   let store: ((rec: DeathRecord) => void) | null = (rec) => saveRecord(rec);
-  if (parseOutputs(output).store) {
+  if (output.store) {
     try {
       ensureStateDir();
     } catch (e) {
