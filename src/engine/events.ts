@@ -1,10 +1,10 @@
 /**
  * The survival events: one table, in matrix order (risks[] keeps this order; part of the JSON contract).
  * Everything that names the events reads it: the RiskEvent type, the rule table (src/engine/survival/
- * attaches each event's rules), the verdict's and the renderers' words, docs/survival-rules.md, the man
- * page, and the schema's enum (test/engine/events-table.test.ts holds schema/report.schema.json to it).
- * Each entry carries its rules (src/engine/survival/<event>.ts): adding an event is its entry here and its
- * rules file. The rules import only the rule vocabulary (survival/types.ts, rule-words.ts), never the
+ * index.ts flattens the entries' rules), the verdict's and the renderers' words, docs/survival-rules.md,
+ * the man page, and the schema's enum (test/engine/events-table.test.ts holds schema/report.schema.json to
+ * it). Each entry carries its rules (src/engine/survival/<event>.ts): adding an event is its entry here and
+ * its rules file. The rules import only the rule vocabulary (survival/types.ts, rule-words.ts), never the
  * report types derived from this table, so RiskEvent derives from it without a cycle.
  */
 import type { SurvivalRule } from './survival/types';
