@@ -17,6 +17,8 @@ export interface Remedy {
 
 // The vocabulary of causes is shared with the records and logs that report them (src/source).
 export type { JsonValue, Evidence, CauseKind, CauseSource, CauseConfidence, Cause } from '../source/cause';
+/** A death: who, its Cause (how, by whom, mechanism, evidence, confidence, time), when seen (src/source/death.ts). */
+export type { Death, RecordIdentity } from '../source/death';
 import type { Cause, Evidence } from '../source/cause';
 
 /** What a check returns. The runner adds id, title and duration. */
