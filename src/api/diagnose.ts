@@ -1,7 +1,8 @@
 /**
- * The one entry of a diagnosis, wired with the defaults: built-in checks plus plugins, live facts (or a bundle), and
- * the finders of dead processes by name (launch registry, records, kernel log, systemd units). The CLI's
- * `whydied <target>` and the library's `diagnose(query)` both go through here.
+ * The one entry of a diagnosis, wired with the defaults: built-in checks plus plugins, live facts (or a
+ * bundle, or facts given), and the finders of dead processes by name (launch registry, records, kernel log,
+ * systemd units). The CLI's `whydied <target>`, `watch` and `capture` and the library's `diagnose(query)`
+ * all go through here; the engine's one step is reportsForQuery (src/engine/reports-for-query.ts).
  */
 import type { Check, Report } from '../engine/types';
 import type { SurvivalRule } from '../engine/survival/types';
