@@ -6,7 +6,6 @@
  * (mm/memcontrol.c mem_cgroup_out_of_memory -> mm/oom_kill.c mem_cgroup_scan_tasks walks the subtree).
  */
 import type { Facts, Read } from '../source/types';
-import { ok } from '../source/types';
 import { isKernelThreadStat } from './existence';
 import { realLimit } from './cgroup';
 import { readMemoryV2, readPressure, type MemoryV2 } from '../source/memory-v2';
@@ -235,23 +234,23 @@ export function deriveMemory(facts: Facts, pid: number): Memory {
     const candidates =
       domainPids ??
       facts
-        .processTable()
+        .processRows()
         .filter((s) => !isKernelThreadStat(s))
         .map((s) => s.pid);
-    // One batch (across the cores, when the source can) rather than a file at a time.
-    facts.readAhead('oom_score', candidates);
-    for (const other of candidates) {
-      // Ranking reads oom_score only (one file per process; oom_score_adj is the target's alone).
-      const o: Read<number> = other === pid ? ok(mine.value.score) : facts.oomScoreOnly(other);
-      if (!o.ok) continue;
+    // One batch (across the cores, when the source can) rather than a file at a time. Ranking reads
+    // oom_score only (one file per process; oom_score_adj is the target's alone).
+    const scores = facts.oomScores(candidates);
+    candidates.forEach((other, i) => {
+      const score = other === pid ? mine.value.score : scores[i];
+      if (score === null) return;
       ranked++;
-      if (o.value > mine.value.score) higher++;
-      else if (o.value === mine.value.score && other !== pid) tied++;
-      if (!top || o.value > top.score) {
+      if (score > mine.value.score) higher++;
+      else if (score === mine.value.score && other !== pid) tied++;
+      if (!top || score > top.score) {
         const st = facts.stat(other);
-        top = { pid: other, comm: st.ok ? st.value.comm : '?', score: o.value };
+        top = { pid: other, comm: st.ok ? st.value.comm : '?', score };
       }
-    }
+    });
     rank = higher + 1;
   }
   const rssRatio = limit && rssKb !== null ? (rssKb * 1024) / limit : null;

@@ -9,6 +9,7 @@ import type {
   Facts,
   FdInfo,
   HostFacts,
+  ProcRow,
   ProcStat,
   ProcStatus,
   ProcessFacts,
@@ -189,7 +190,15 @@ export function createFacts(raw: RawSource): Facts {
   };
 
   // Ranking every process by OOM score needs only oom_score: one file per process, not two.
-  const oomScoreOnly = memo((pid: number): Read<number> => intFile(`/proc/${pid}/oom_score`, `/proc/${pid}/oom_score`));
+  const oomScoreMemo = new Map<number, Read<number>>();
+  const oomScoreOnly = (pid: number): Read<number> => {
+    let r = oomScoreMemo.get(pid);
+    if (r === undefined) {
+      r = intFile(`/proc/${pid}/oom_score`, `/proc/${pid}/oom_score`);
+      oomScoreMemo.set(pid, r);
+    }
+    return r;
+  };
 
   const oomScore = memo((pid: number): Read<{ score: number; adj: number }> => {
     const score = oomScoreOnly(pid);
@@ -204,7 +213,9 @@ export function createFacts(raw: RawSource): Facts {
     return raw.envNames(pid, wanted);
   });
 
+  let tableRead = false;
   const processTable = once((): ProcStat[] => {
+    tableRead = true;
     const d = dir('/proc');
     if (!d.ok) return [];
     const pids = d.value.filter((name) => /^\d+$/.test(name)).map(Number);
@@ -216,6 +227,50 @@ export function createFacts(raw: RawSource): Facts {
     }
     return out.sort((a, b) => a.pid - b.pid);
   });
+
+  const processRows = once((): readonly ProcRow[] => {
+    // The table, when something needed every stat already (a name or :PORT query): one pass, one answer.
+    const f = tableRead ? null : (raw.statFields?.() ?? null);
+    if (f === null) return processTable();
+    const rows: ProcRow[] = [];
+    for (let i = 0; i + 4 < f.length; i += 5)
+      rows.push({ pid: f[i], ppid: f[i + 1], pgrp: f[i + 2], session: f[i + 3], flags: f[i + 4] });
+    return rows;
+  });
+
+  const sessionMembers = memo((sid: number): ProcStat[] => {
+    const rows = processRows();
+    if (tableRead) return processTable().filter((s) => s.session === sid);
+    // Rows from the scan keep no text: the members' stats (usually a few) are read whole now.
+    const pids = rows.filter((r) => r.session === sid).map((r) => r.pid);
+    prefetch(pids.map((pid) => `/proc/${pid}/stat`));
+    const out: ProcStat[] = [];
+    for (const pid of pids) {
+      const s = stat(pid);
+      // Left the session between the scan and this read: no longer a member.
+      if (s.ok && s.value.session === sid) out.push(s.value);
+    }
+    return out;
+  });
+
+  const oomScores = (pids: readonly number[]): Array<number | null> => {
+    const bulk = pids.length >= BATCH_MIN ? (raw.oomScores?.(pids) ?? null) : null;
+    if (bulk !== null && bulk.length === pids.length) {
+      return pids.map((pid, i) => {
+        // A score read before (the target's) stands; a new one is the answer of a later oomScoreOnly too.
+        const before = oomScoreMemo.get(pid);
+        if (before !== undefined) return before.ok ? before.value : null;
+        if (Number.isNaN(bulk[i])) return null;
+        oomScoreMemo.set(pid, ok(bulk[i]));
+        return bulk[i];
+      });
+    }
+    prefetch(pids.map((pid) => `/proc/${pid}/oom_score`));
+    return pids.map((pid) => {
+      const r = oomScoreOnly(pid);
+      return r.ok ? r.value : null;
+    });
+  };
 
   const readAhead = (file: 'stat' | 'oom_score' | 'cmdline', pids: readonly number[]): void =>
     prefetch(pids.map((pid) => `/proc/${pid}/${file}`));
@@ -346,6 +401,9 @@ export function createFacts(raw: RawSource): Facts {
     oomScoreOnly,
     envNames: (pid, wanted) => envNames(JSON.stringify({ pid, wanted: [...wanted].sort() })),
     processTable,
+    processRows,
+    sessionMembers,
+    oomScores,
     readAhead,
     descendants,
     tcpListeners,
