@@ -116,8 +116,7 @@ export function deriveGroup(facts: Facts, pid: number): Read<GroupSection> {
   // setpgid(2) refuse a leader, and its pid stays taken while the group or session lives), and the parents
   // that tie the group to the session (in the session by definition). Pgid or sid 0 (a leader outside this
   // pid namespace) says nothing of who shares it: there, every process is looked at.
-  const table =
-    self.pgrp === 0 || self.session === 0 ? facts.processTable() : facts.sessionMembers(self.session);
+  const table = self.pgrp === 0 || self.session === 0 ? facts.processTable() : facts.sessionMembers(self.session);
   const groupStats = table.filter((s) => s.pgrp === self.pgrp);
   if (!groupStats.some((s) => s.pid === pid)) groupStats.push(self);
   const sessionStats = table.filter((s) => s.session === self.session);
