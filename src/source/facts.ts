@@ -315,7 +315,8 @@ export function createFacts(raw: RawSource): Facts {
       list.push({ pid, fd });
       index.set(inode, list);
     };
-    const table = processTable();
+    // Only the pids are needed: the numbers-only scan when no whole table was read (a pipe on a <pid>'s stdio).
+    const table = processRows();
     // The native helper reads every process's fd links in one pass across the cores.
     const bulk = raw.socketAndPipeFds?.(table.map((s) => s.pid)) ?? null;
     if (bulk) {
