@@ -14,6 +14,8 @@
  *   candidates need of every process, without a string or an object per process on the JavaScript side.
  * oomScores(pids: Int32Array) -> Float64Array: each process's /proc/PID/oom_score, or NaN where it could not
  *   be read or is not an integer.
+ * namedFields(name: string) -> Float64Array: statFields' five numbers and a sixth, 1 where the process answers
+ *   to `name` as src/source/resolve-query.ts matches it (comm, else argv[0] or its basename), else 0.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -407,11 +409,69 @@ static int parse_stat_fields(const char *text, size_t len, double out[4]) {
   return 1;
 }
 
+struct name_query;
 struct stat_row {
   int32_t pid;
   int ok;
   double fields[4];
+  int named;
+  const struct name_query *q; /* the same for every row of a call */
 };
+
+/* The name asked (namedFields), read by the threads of one call; NULL for statFields. */
+struct name_query {
+  const char *name;
+  size_t len;
+};
+
+/* Whether argv[0] of `pid` (its cmdline up to the first NUL; all of it when there is none) is `q`, or its part
+ * after the last '/' is. An empty or unreadable cmdline answers no. Read until the first NUL: argv[0] may be
+ * longer than one read. */
+static int argv0_is(int32_t pid, const struct name_query *q) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  size_t cap = 4096, len = 0;
+  char *buf = malloc(cap);
+  int found = 0;
+  while (buf != NULL) {
+    if (len == cap) {
+      char *more = cap < (16u << 20) ? realloc(buf, cap * 2) : NULL;
+      if (more == NULL) break;
+      buf = more;
+      cap *= 2;
+    }
+    ssize_t n = read(fd, buf + len, cap - len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      found = n == 0;
+      break;
+    }
+    len += (size_t)n;
+    if (memchr(buf + len - (size_t)n, '\0', (size_t)n) != NULL) {
+      found = 1;
+      break;
+    }
+  }
+  close(fd);
+  int match = 0;
+  if (found && len > 0) {
+    const char *nul = memchr(buf, '\0', len);
+    size_t a = nul ? (size_t)(nul - buf) : len;
+    const char *slash = NULL;
+    for (size_t i = a; i > 0; i--)
+      if (buf[i - 1] == '/') {
+        slash = buf + i - 1;
+        break;
+      }
+    const char *base = slash ? slash + 1 : buf;
+    size_t blen = a - (size_t)(base - buf);
+    match = (a == q->len && memcmp(buf, q->name, a) == 0) || (blen == q->len && memcmp(base, q->name, blen) == 0);
+  }
+  free(buf);
+  return match;
+}
 
 static void *stat_work(void *arg) {
   struct job *job = arg;
@@ -420,6 +480,13 @@ static void *stat_work(void *arg) {
   for (size_t i = (size_t)job->k; i < job->count; i += (size_t)job->n) {
     ssize_t n = read_small(rows[i].pid, "stat", buf, sizeof buf);
     rows[i].ok = n > 0 && parse_stat_fields(buf, (size_t)n, rows[i].fields);
+    const struct name_query *q = rows[i].q;
+    if (!rows[i].ok || q == NULL) continue;
+    /* comm: from after the first " (" to the last ')', as parse_stat_fields found them. */
+    const char *open = strstr(buf, " (");
+    const char *close = strrchr(buf, ')');
+    size_t clen = (size_t)(close - open - 2);
+    rows[i].named = (clen == q->len && memcmp(open + 2, q->name, clen) == 0) || argv0_is(rows[i].pid, q);
   }
   return NULL;
 }
@@ -429,8 +496,8 @@ static int by_pid(const void *a, const void *b) {
   return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
-static napi_value stat_fields(napi_env env, napi_callback_info info) {
-  (void)info;
+/* statFields (q NULL: five numbers per process) or namedFields (six). */
+static napi_value scan_stats(napi_env env, const struct name_query *q) {
   DIR *d = opendir("/proc");
   if (d == NULL) {
     napi_throw_error(env, NULL, "cannot list /proc");
@@ -454,7 +521,7 @@ static napi_value stat_fields(napi_env env, napi_callback_info info) {
       rows = more;
       cap *= 2;
     }
-    rows[count++] = (struct stat_row){(int32_t)pid, 0, {0}};
+    rows[count++] = (struct stat_row){(int32_t)pid, 0, {0}, 0, q};
   }
   closedir(d);
   if (rows == NULL) {
@@ -463,19 +530,40 @@ static napi_value stat_fields(napi_env env, napi_callback_info info) {
   }
   split(rows, count, thread_count(count), stat_work);
   qsort(rows, count, sizeof *rows, by_pid);
-  size_t good = 0;
+  size_t good = 0, width = q ? 6 : 5;
   for (size_t i = 0; i < count; i++) good += rows[i].ok;
   double *data = NULL;
-  napi_value out = float64s(env, good * 5, &data);
+  napi_value out = float64s(env, good * width, &data);
   if (out != NULL) {
     size_t at = 0;
     for (size_t i = 0; i < count; i++) {
       if (!rows[i].ok) continue;
       data[at++] = rows[i].pid;
       for (int j = 0; j < 4; j++) data[at++] = rows[i].fields[j];
+      if (q) data[at++] = rows[i].named;
     }
   }
   free(rows);
+  return out;
+}
+
+static napi_value stat_fields(napi_env env, napi_callback_info info) {
+  (void)info;
+  return scan_stats(env, NULL);
+}
+
+static napi_value named_fields(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  char *name = NULL;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
+      (name = string_arg(env, argv[0])) == NULL) {
+    napi_throw_type_error(env, NULL, "namedFields takes a name");
+    return NULL;
+  }
+  struct name_query q = {name, strlen(name)};
+  napi_value out = scan_stats(env, &q);
+  free(name);
   return out;
 }
 
@@ -540,6 +628,7 @@ napi_value whydied_procfs_init(napi_env env, napi_value exports) {
       {"socketAndPipeFds", NULL, socket_and_pipe_fds, NULL, NULL, NULL, napi_enumerable, NULL},
       {"statFields", NULL, stat_fields, NULL, NULL, NULL, napi_enumerable, NULL},
       {"oomScores", NULL, oom_scores, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"namedFields", NULL, named_fields, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   return napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns) == napi_ok ? exports : NULL;
 }

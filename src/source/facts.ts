@@ -23,7 +23,15 @@ import { decodeTtyNr } from './tty';
 import { parseCgroupFile } from './parse-cgroup';
 import { classifyFdTarget } from './fd-target';
 import { parseTcpListeners } from './parse-net';
-import { parseBootTime, parseCmdline, parseFdinfoMode, parseIntFile, parseLineFile, parseUptime } from './parse-host';
+import {
+  parseArgv0,
+  parseBootTime,
+  parseCmdline,
+  parseFdinfoMode,
+  parseIntFile,
+  parseLineFile,
+  parseUptime,
+} from './parse-host';
 import { readMemoryCgroup } from './memory-cgroup';
 import { findPtyMaster } from './pty-master';
 import { readUnixPeers } from './unix-peers';
@@ -228,14 +236,46 @@ export function createFacts(raw: RawSource): Facts {
     return out.sort((a, b) => a.pid - b.pid);
   });
 
-  const processRows = once((): readonly ProcRow[] => {
-    // The table, when something needed every stat already (a name or :PORT query): one pass, one answer.
-    const f = tableRead ? null : (raw.statFields?.() ?? null);
-    if (f === null) return processTable();
+  /** Rows of a numbers-only scan, `width` numbers per process (the first five are a ProcRow's). */
+  const rowsOf = (f: Float64Array, width: number): ProcRow[] => {
     const rows: ProcRow[] = [];
-    for (let i = 0; i + 4 < f.length; i += 5)
+    for (let i = 0; i + width - 1 < f.length; i += width)
       rows.push({ pid: f[i], ppid: f[i + 1], pgrp: f[i + 2], session: f[i + 3], flags: f[i + 4] });
     return rows;
+  };
+  /** The rows a name scan brought (processesNamed): the same pass answers processRows. */
+  let namedRows: ProcRow[] | null = null;
+
+  const processRows = once((): readonly ProcRow[] => {
+    if (namedRows !== null) return namedRows;
+    // The table, when something needed every stat already (a :PORT query, a capture): one pass, one answer.
+    const f = tableRead ? null : (raw.statFields?.() ?? null);
+    return f === null ? processTable() : rowsOf(f, 5);
+  });
+
+  const basename = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
+  const processesNamed = memo((name: string): number[] => {
+    // The native scan compares bytes: a name no UTF-8 text can equal byte for byte (a NUL, U+FFFD, which
+    // stands for undecodable bytes in the texts read here, a lone surrogate) is matched here, as text.
+    const bytewise = !tableRead && namedRows === null && !/[\0\uFFFD\uD800-\uDFFF]/.test(name);
+    const f = bytewise ? (raw.namedFields?.(name) ?? null) : null;
+    if (f !== null) {
+      namedRows = rowsOf(f, 6);
+      const out: number[] = [];
+      for (let i = 0; i + 5 < f.length; i += 6) if (f[i + 5] === 1) out.push(f[i]);
+      return out;
+    }
+    const table = processTable();
+    // argv[0] is read only where comm does not already match: in one batch.
+    prefetch(table.filter((s) => s.comm !== name).map((s) => `/proc/${s.pid}/cmdline`));
+    return table
+      .filter((s) => {
+        if (s.comm === name) return true;
+        const cmdline = text(`/proc/${s.pid}/cmdline`);
+        const argv0 = cmdline.ok ? parseArgv0(cmdline.value) : null;
+        return argv0 !== null && (argv0 === name || basename(argv0) === name);
+      })
+      .map((s) => s.pid);
   });
 
   const sessionMembers = memo((sid: number): ProcStat[] => {
@@ -403,6 +443,7 @@ export function createFacts(raw: RawSource): Facts {
     envNames: (pid, wanted) => envNames(JSON.stringify({ pid, wanted: [...wanted].sort() })),
     processTable,
     processRows,
+    processesNamed,
     sessionMembers,
     oomScores,
     readAhead,

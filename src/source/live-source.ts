@@ -245,6 +245,15 @@ export function createLiveSource(opts: LiveSourceOptions = {}): LiveSource {
         return null; // /proc unlistable: the process table reports it as the JavaScript reader does
       }
     },
+    namedFields(name) {
+      const native = procRoot === undefined && !keep ? nativeHelper() : null;
+      if (!native?.namedFields) return null;
+      try {
+        return native.namedFields(name);
+      } catch {
+        return null;
+      }
+    },
     oomScores(pids) {
       const native = procRoot === undefined && !keep ? nativeHelper() : null;
       return native?.oomScores ? native.oomScores(Int32Array.from(pids)) : null;

@@ -25,6 +25,8 @@ interface NativeHelper {
   statFields?(): Float64Array;
   /** Each pid's oom_score, NaN where unreadable or not an integer. */
   oomScores?(pids: Int32Array): Float64Array;
+  /** statFields' five numbers and a sixth, 1 where the process answers to `name` (comm, argv[0], its basename). */
+  namedFields?(name: string): Float64Array;
 }
 
 /** The ring buffer is bounded, but never trust a device to end: stop after this much. */

@@ -73,6 +73,11 @@ export interface RawSource {
   statFields?(): Float64Array | null;
   /** Each process's oom_score, NaN where unreadable or not an integer. Absent or null: read one by one. */
   oomScores?(pids: readonly number[]): Float64Array | null;
+  /**
+   * statFields' five numbers and a sixth per process: 1 where it answers to `name` (its comm, else argv[0]
+   * or argv[0]'s basename), else 0. Absent or null: the process table and every argv read here.
+   */
+  namedFields?(name: string): Float64Array | null;
   /** Host facts that do not come from a file: hostname, and the wall-clock time of the read. */
   hostname(): string;
   /** Milliseconds since the epoch when this source's view was taken (live: now; bundle: capture time). */
@@ -237,6 +242,11 @@ export interface Facts {
    * members are all in its session: setpgid(2) refuses a group of another session).
    */
   sessionMembers(sid: number): ProcStat[];
+  /**
+   * Every process that answers to `name`, in pid order: its comm is `name`, else its argv[0] or argv[0]'s
+   * basename is (argv[0] is read only where comm does not match).
+   */
+  processesNamed(name: string): number[];
   /** oom_score of each of these processes (null where unreadable), in one batch when the source can. */
   oomScores(pids: readonly number[]): Array<number | null>;
   /**

@@ -44,6 +44,7 @@ export function fakeFacts(stats: Array<Pick<ProcStat, 'pid' | 'startTime'>> = []
     envNames: none,
     processTable: () => [],
     processRows: () => [],
+    processesNamed: () => [],
     sessionMembers: () => [],
     oomScores: (pids) => pids.map(() => null),
     readAhead: () => undefined,
