@@ -60,6 +60,10 @@ function dashed(id: string): string {
 export function createSavedEvidenceSource(saved: { kernel?: SavedLog; journal?: SavedLog }): RawSource {
   const now = Date.now();
   const boot = lastBootId(saved.kernel?.text, saved.journal?.text);
+  // `journalctl -o json` of a whole machine holds the kernel's records too (_TRANSPORT=kernel): without a
+  // separate --kmsg they are its kernel log (the reader keeps only those entries).
+  const kernelOfJournal =
+    saved.journal && /"_TRANSPORT"\s*:\s*"kernel"/.test(saved.journal.text) ? saved.journal : null;
   return {
     // 'bundle': a replay of saved facts, never a look at this machine.
     kind: 'bundle',
@@ -72,6 +76,6 @@ export function createSavedEvidenceSource(saved: { kernel?: SavedLog; journal?: 
     command: (argv) => notSaved(argv.join(' ')),
     hostname: () => 'saved logs',
     now: () => now,
-    savedLog: (kind) => (kind === 'kernel' ? (saved.kernel ?? null) : (saved.journal ?? null)),
+    savedLog: (kind) => (kind === 'kernel' ? (saved.kernel ?? kernelOfJournal) : (saved.journal ?? null)),
   };
 }
