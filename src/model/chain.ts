@@ -21,6 +21,12 @@ export type ChainSection = {
   ciRunner: { pid: number; comm: string; label: string } | null;
   /** Nearest interactive shell ancestor in the target's own session (it forwards SIGHUP to its jobs). */
   interactiveShell: { pid: number; comm: string } | null;
+  /**
+   * Its parent when it is a worker of that parent's prefork pool: a forked copy (same executable, same argv,
+   * never exec'd) holding the same listening TCP socket as the parent (gunicorn, nginx, Apache httpd, uWSGI).
+   * A per-connection child (socat fork, inetd) holds only its connection, not the listener.
+   */
+  preforkMaster?: { pid: number; port: number } | null;
 };
 
 export interface Chain {
@@ -82,6 +88,7 @@ export function deriveChain(facts: Facts, target: CheckTarget): Read<Chain> {
       reparented,
       ciRunner: ci ? { pid: ci.pid, comm: ci.comm, label: ci.label } : null,
       interactiveShell: ish ? { pid: ish.pid, comm: ish.comm } : null,
+      preforkMaster: parent ? preforkMaster(facts, self, parent) : null,
     },
     unitOfInit,
   });
@@ -101,6 +108,30 @@ function launchedBy(parentArgv: readonly string[] | null, childArgv: readonly st
     if (tail.every((a, j) => parentArgv[i + 1 + j] === a) && i + 1 + tail.length === parentArgv.length) return true;
   }
   return false;
+}
+
+/** Same argv, same executable, and a listening TCP socket both hold: a prefork worker of `parent`. */
+function preforkMaster(
+  facts: Facts,
+  self: ProcessDescription,
+  parent: ProcessDescription,
+): ChainSection['preforkMaster'] {
+  if (!self.argv || !parent.argv || self.argv.join('\0') !== parent.argv.join('\0')) return null;
+  const exe = (pid: number): string | null => {
+    const r = facts.process(pid)?.exe;
+    return r?.ok ? r.value : null;
+  };
+  const selfExe = exe(self.pid);
+  if (!selfExe || selfExe !== exe(parent.pid)) return null;
+  const sockets = (pid: number): Set<number> => {
+    const r = facts.fds(pid, true);
+    return new Set(r.ok ? r.value.filter((f) => f.kind === 'socket' && f.inode).map((f) => f.inode as number) : []);
+  };
+  const mine = sockets(self.pid);
+  if (mine.size === 0) return null;
+  const theirs = sockets(parent.pid);
+  const shared = facts.tcpListeners().find((l) => mine.has(l.inode) && theirs.has(l.inode));
+  return shared ? { pid: parent.pid, port: shared.port } : null;
 }
 
 /** The system service (or transient scope) the target runs in, from its cgroup; null otherwise. */

@@ -89,6 +89,21 @@ const keeperRules: SurvivalRule[] = [
         return `${whose} ${nameOf(p)} is its keeper: when it is stopped (${tool.stop ?? 'SIGTERM'}) ${how}, so it ends with it (the keeper's end, not a threat); ${tool.traits.holdsPty ? `if ${p.comm} holds its terminal (its own pty), even a SIGKILL of it hangs that terminal up` : `only a SIGKILL of ${p.comm} would leave it running, reparented`}`;
       }),
   },
+  {
+    code: 'parent.prefork-worker',
+    event: 'parent-exit',
+    outcome: 'dies',
+    confidence: 'likely',
+    by: 'keeper',
+    meaning:
+      "It is a worker of a prefork server: a forked copy of its parent (same executable and arguments, never exec'd) accepting on the parent's listening socket. The master owns its pool and stops its workers when it is stopped (gunicorn, nginx, Apache httpd, uWSGI): the keeper's end, not a threat; only a SIGKILL of the master leaves them running, until they notice.",
+    when: (e) =>
+      withParent(e, (p) => {
+        const m = e.chain?.preforkMaster;
+        if (!m || m.pid !== p.pid) return null;
+        return `it is a worker of ${nameOf(p)}: a forked copy of it (same program and arguments) accepting on the socket it listens on (port ${m.port}); a prefork master stops its workers when it is stopped (gunicorn's SIGTERM or SIGQUIT, nginx -s stop, apachectl stop), so it ends with it (the keeper's end, not a threat); only a SIGKILL of the master leaves it running, until the worker itself notices its parent is gone (a master's own policy, which /proc cannot show)`;
+      }),
+  },
 ];
 
 export const parentExitRules: SurvivalRule[] = [

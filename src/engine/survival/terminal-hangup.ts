@@ -15,6 +15,7 @@
  */
 import type { SurvivalRule, RiskEvidence } from './types';
 import type { PeerSection as PeerEvidence } from '../../model/stdio';
+import { toolOf } from '../../model/tools';
 
 /** Survivors still writing to the terminal get EIO: worth saying, not a death. */
 function ttyWriteCaveat(e: RiskEvidence): string {
@@ -198,6 +199,20 @@ export const terminalHangupRules: SurvivalRule[] = [
       e.tty?.foreground
         ? `it is in the foreground process group of ${e.tty.tty}: its shell and then the kernel send that group SIGHUP`
         : null,
+  },
+  {
+    code: 'hangup.shell-keeps-jobs',
+    event: 'terminal-hangup',
+    outcome: 'survives',
+    confidence: 'likely',
+    meaning:
+      'It is a background job of an interactive shell that does not resend SIGHUP to its jobs (dash, ash): the hangup ends the shell, and the kernel signals only the session leader and the foreground group.',
+    when: (e) => {
+      const job = e.group?.jobOf;
+      const tool = job ? toolOf({ comm: job.comm }) : null;
+      if (!job || tool?.role !== 'shell' || tool.traits.forwardsHangupToJobs) return null;
+      return `it is a background job of ${job.label} (pid ${job.pid}) on ${e.tty?.tty}, an ${tool.label} that installs no SIGHUP handler and resends nothing to its jobs: the hangup ends the shell, the kernel signals only the session leader and the foreground group, and the job runs on${ttyWriteCaveat(e)}`;
+    },
   },
   {
     code: 'hangup.shell-job',
