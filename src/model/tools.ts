@@ -537,7 +537,8 @@ export const TOOLS: readonly Tool[] = [
     label: 'forever monitor',
     traits: T({ stopsChildrenOnOwnStop: true }),
     stop: 'forever stop <script|index> (or forever stopall)',
-    keepRunning: 'forever keeps restarting it; at boot only a unit or cron @reboot running `forever start` brings it back',
+    keepRunning:
+      'forever keeps restarting it; at boot only a unit or cron @reboot running `forever start` brings it back',
     family: 'supervisors',
     sources: [
       'forever 4.0 lib/forever.js startDaemon(): `forever start` spawns `node …/forever/bin/monitor SCRIPT` detached (a session of its own) and exits; the monitor (forever-monitor 3.0 Monitor) runs the script with its stdio on pipes to itself',

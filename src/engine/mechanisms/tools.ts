@@ -156,7 +156,7 @@ export const toolMechanisms: readonly Mechanism[] = [
     watch: 'kernel-hangup',
     remedy: 'Nothing to escape: the keeper ends only when it is told to (kill-server, quit, killing the master).',
     scenarios: [
-      'byobu new-session -d: its tmux server keeps the program past the hangup; killing that server ends it (the keeper\'s end)',
+      "byobu new-session -d: its tmux server keeps the program past the hangup; killing that server ends it (the keeper's end)",
       "dtach -n: the program outlives the user's terminal hanging up",
       "dtach: the master's end hangs up the program's terminal",
       'tmux kill-server: the pane dies with its server',
@@ -208,7 +208,7 @@ export const toolMechanisms: readonly Mechanism[] = [
     sources: [
       "Debian cron 3.0pl1 do_command.c child_process(): setsid() in the job's child, /bin/sh -c, output to a temp file mailed after; no kill",
       'at 3.2.5 atd.c run_file(): fork, exec /bin/sh on the job, wait, mail; no kill',
-      'task-spooler 1.0.1 (tsp(1)) and nq 0.3 (nq(1)): the job runs in a session of its own under a parent that only waits (tsp\'s server, nq\'s lock-holding fork); neither kills a running job at its own end (measured: SIGTERM to either, and `tsp -K`, leave the job running)',
+      "task-spooler 1.0.1 (tsp(1)) and nq 0.3 (nq(1)): the job runs in a session of its own under a parent that only waits (tsp's server, nq's lock-holding fork); neither kills a running job at its own end (measured: SIGTERM to either, and `tsp -K`, leave the job running)",
     ],
     procShows:
       "atd leads the job's group (its pgid); a cron job's leftover sits in the group and session of the job's exited child (pgid == sid, leaders gone), cwd the user's HOME.",

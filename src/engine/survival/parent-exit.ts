@@ -29,6 +29,9 @@ function reapsOnlyNote(p: AncestorEvidence): string {
  * in the same process group, a grandparent whose stop reaches the whole group (parallel, timeout, pm2).
  */
 function stopperOf(e: RiskEvidence, parent: AncestorEvidence): AncestorEvidence | null {
+  // A forked copy of the tool itself (socat's per-connection fork: same argv) is not the program it runs.
+  const self = e.chain?.self.argv;
+  if (self && parent.argv && self.join('\0') === parent.argv.join('\0')) return null;
   if (toolOf(parent)?.traits.stopsChildrenOnOwnStop) return parent;
   const grand = e.chain?.ancestors[1];
   if (parent.kind !== 'shell' || !grand || parent.pgid !== e.process?.pgid) return null;
