@@ -19,8 +19,11 @@ export type ChainSection = {
   stoppedAt: { pid: number; reason: 'recycled-pid' | 'gone' | 'loop' } | null;
   reparented: 'init' | 'subreaper' | null;
   ciRunner: { pid: number; comm: string; label: string } | null;
-  /** Nearest interactive shell ancestor in the target's own session (it forwards SIGHUP to its jobs). */
-  interactiveShell: { pid: number; comm: string } | null;
+  /**
+   * Nearest interactive shell ancestor in the target's own session (it forwards SIGHUP to its jobs), and
+   * whether it catches SIGHUP (SigCgt): a shell that does not (dash, busybox ash) cannot resend it to its jobs.
+   */
+  interactiveShell: { pid: number; comm: string; hupCaught?: boolean | null } | null;
   /**
    * Its parent when it is a worker of that parent's prefork pool: a forked copy (same executable, same argv,
    * never exec'd) holding the same listening TCP socket as the parent (gunicorn, nginx, Apache httpd, uWSGI).
@@ -87,7 +90,7 @@ export function deriveChain(facts: Facts, target: CheckTarget): Read<Chain> {
       stoppedAt,
       reparented,
       ciRunner: ci ? { pid: ci.pid, comm: ci.comm, label: ci.label } : null,
-      interactiveShell: ish ? { pid: ish.pid, comm: ish.comm } : null,
+      interactiveShell: ish ? { pid: ish.pid, comm: ish.comm, hupCaught: hupCaught(facts, ish.pid) } : null,
       preforkMaster: parent ? preforkMaster(facts, self, parent) : null,
     },
     unitOfInit,
@@ -108,6 +111,12 @@ function launchedBy(parentArgv: readonly string[] | null, childArgv: readonly st
     if (tail.every((a, j) => parentArgv[i + 1 + j] === a) && i + 1 + tail.length === parentArgv.length) return true;
   }
   return false;
+}
+
+/** Does the process catch SIGHUP (bit 0 of SigCgt)? null when its status cannot be read. */
+function hupCaught(facts: Facts, pid: number): boolean | null {
+  const st = facts.status(pid);
+  return st.ok ? (st.value.sigCgt & 1n) !== 0n : null;
 }
 
 /** Same argv, same executable, and a listening TCP socket both hold: a prefork worker of `parent`. */

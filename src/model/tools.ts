@@ -46,8 +46,6 @@ export interface ToolTraits {
   reapsOnly: boolean;
   /** It is (or can be) the init of a container's PID namespace. */
   containerInit: boolean;
-  /** An interactive shell that resends the SIGHUP it gets at hangup to every job it lists (bash, zsh; not dash). */
-  forwardsHangupToJobs: boolean;
 }
 
 export interface Tool {
@@ -93,7 +91,6 @@ const T = (t: Partial<ToolTraits>): ToolTraits => ({
   newSessionForChild: false,
   reapsOnly: false,
   containerInit: false,
-  forwardsHangupToJobs: false,
   ...t,
 });
 
@@ -101,9 +98,9 @@ export const TOOLS: readonly Tool[] = [
   {
     id: 'shell',
     role: 'shell',
-    names: ['bash', 'sh', 'zsh', 'ksh', 'ksh93', 'mksh', 'fish', 'tcsh', 'csh', 'yash'],
+    names: ['bash', 'sh', 'dash', 'zsh', 'ksh', 'ksh93', 'mksh', 'ash', 'fish', 'tcsh', 'csh', 'yash'],
     label: 'shell',
-    traits: T({ forwardsHangupToJobs: true }),
+    traits: T({}),
     stop: null,
     keepRunning: null,
     family: 'shell',
@@ -111,23 +108,7 @@ export const TOOLS: readonly Tool[] = [
       'bash(1) SIGNALS: an interactive shell resends SIGHUP to all jobs at hangup; huponexit sends it at login-shell exit; disown -h exempts a job',
       'bash jobs.c: end_job_control / hangup_all_jobs; stopped jobs get SIGTERM+SIGCONT when the shell exits (terminate_stopped_jobs)',
       'dash(1), zsh(1) zshmisc "Jobs": zsh HUPs running jobs at exit unless NO_HUP; dash keeps no job table across exit',
-    ],
-  },
-  {
-    // The Almquist shells keep a job table but install no SIGHUP handler: at hangup the kernel's SIGHUP ends
-    // the interactive shell (default action) and nothing resends it to the background jobs.
-    id: 'ash-shell',
-    role: 'shell',
-    names: ['dash', 'ash'],
-    label: 'Almquist shell',
-    traits: T({}),
-    stop: null,
-    keepRunning: null,
-    family: 'shell',
-    sources: [
-      'dash 0.5.12 src/trap.c setsignal(): an interactive shell catches SIGINT and ignores SIGQUIT and SIGTERM; SIGHUP keeps its default action, and src/jobs.c has no hangup pass over the job table (unlike bash jobs.c hangup_all_jobs)',
-      'busybox 1.35 shell/ash.c (the same lineage): no SIGHUP handler, no resend to jobs',
-      'measured (Debian 12 dash 0.5.12, busybox 1.35): `sleep N &` typed at `dash -i` or `busybox sh -i` on a pty outlives the close of the pty master',
+      "dash 0.5.12 src/trap.c setsignal(): an interactive dash catches no SIGHUP (measured SigCgt: SIGCHLD only), so a hangup ends it with nothing resent to its jobs; whydied reads that from the shell's SigCgt, not from its name",
     ],
   },
   {

@@ -2,9 +2,9 @@
  * Interactive shells other than bash at a hangup: `sleep N &` typed at the prompt of dash, busybox sh and
  * zsh on a real pty, then the pty master closed (the kernel hangs the terminal up: SIGHUP to the session
  * leader, as sshd does when a connection drops). bash and zsh resend SIGHUP to their jobs (hangup.shell-job);
- * the Almquist shells install no SIGHUP handler, so the shell dies and its job runs on
- * (hangup.shell-keeps-jobs). busybox's shell is not told by name (its comm is `busybox`): no shell tracks the
- * job, and the kernel signals only the leader (hangup.not-a-job).
+ * the Almquist shells install no SIGHUP handler (SigCgt, read from /proc, not the name), so the shell dies and
+ * its job runs on (hangup.shell-keeps-jobs). busybox's shell is not classified as a shell (its comm is
+ * `busybox`): no shell tracks the job, and the kernel signals only the leader (hangup.not-a-job).
  */
 import { spawn } from 'child_process';
 import * as path from 'path';

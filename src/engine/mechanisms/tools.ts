@@ -15,7 +15,7 @@ export const toolMechanisms: readonly Mechanism[] = [
       'bash jobs.c terminate_stopped_jobs(): stopped jobs get SIGTERM and SIGCONT when the shell exits',
       'bash jobs.c make_child()/delete_job(): with job control each job gets a process group of its own; a finished job is deleted from the table, and hangup_all_jobs() signals only the jobs still in it',
       'zshmisc(1) "Jobs": zsh HUPs running jobs at exit unless NO_HUP; dash keeps no job table past its exit',
-      'dash 0.5.12 src/trap.c setsignal() and busybox 1.35 shell/ash.c: the Almquist shells install no SIGHUP handler, so the hangup ends the shell and nothing is resent to its jobs',
+      'dash 0.5.12 src/trap.c setsignal() and busybox 1.35 shell/ash.c: the Almquist shells install no SIGHUP handler (SigCgt shows none), so the hangup ends the shell and nothing is resent to its jobs',
     ],
     procShows:
       "An interactive shell (argv `-bash`, `bash -i`, or a shell on a tty) is an ancestor in the same session; the target is in a background group whose member is that shell's child (the job table itself is invisible: `disown` cannot be seen).",

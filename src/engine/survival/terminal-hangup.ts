@@ -15,7 +15,6 @@
  */
 import type { SurvivalRule, RiskEvidence } from './types';
 import type { PeerSection as PeerEvidence } from '../../model/stdio';
-import { toolOf } from '../../model/tools';
 
 /** Survivors still writing to the terminal get EIO: worth saying, not a death. */
 function ttyWriteCaveat(e: RiskEvidence): string {
@@ -206,12 +205,12 @@ export const terminalHangupRules: SurvivalRule[] = [
     outcome: 'survives',
     confidence: 'likely',
     meaning:
-      'It is a background job of an interactive shell that does not resend SIGHUP to its jobs (dash, ash): the hangup ends the shell, and the kernel signals only the session leader and the foreground group.',
+      'It is a background job of an interactive shell that does not catch SIGHUP (SigCgt; dash and busybox ash do not): the hangup ends that shell before it can resend anything, and the kernel signals only the session leader and the foreground group.',
     when: (e) => {
       const job = e.group?.jobOf;
-      const tool = job ? toolOf({ comm: job.comm }) : null;
-      if (!job || tool?.role !== 'shell' || tool.traits.forwardsHangupToJobs) return null;
-      return `it is a background job of ${job.label} (pid ${job.pid}) on ${e.tty?.tty}, an ${tool.label} that installs no SIGHUP handler and resends nothing to its jobs: the hangup ends the shell, the kernel signals only the session leader and the foreground group, and the job runs on${ttyWriteCaveat(e)}`;
+      const sh = e.chain?.interactiveShell;
+      if (!job || sh?.pid !== job.pid || sh.hupCaught !== false) return null;
+      return `it is a background job of ${job.label} (pid ${job.pid}) on ${e.tty?.tty}, a shell that does not catch SIGHUP (its SigCgt lacks it, as dash and busybox ash leave it): the hangup's SIGHUP ends that shell before it can resend anything to its jobs, the kernel signals only the session leader and the foreground group, and the job runs on${ttyWriteCaveat(e)}`;
     },
   },
   {
