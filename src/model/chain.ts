@@ -30,6 +30,8 @@ export type ChainSection = {
    * A per-connection child (socat fork, inetd) holds only its connection, not the listener.
    */
   preforkMaster?: { pid: number; port: number } | null;
+  /** Whether its parent catches SIGTERM (SigCgt): a keeper that does not dies of it without stopping anything. */
+  parentTermCaught?: boolean | null;
 };
 
 export interface Chain {
@@ -90,8 +92,9 @@ export function deriveChain(facts: Facts, target: CheckTarget): Read<Chain> {
       stoppedAt,
       reparented,
       ciRunner: ci ? { pid: ci.pid, comm: ci.comm, label: ci.label } : null,
-      interactiveShell: ish ? { pid: ish.pid, comm: ish.comm, hupCaught: hupCaught(facts, ish.pid) } : null,
+      interactiveShell: ish ? { pid: ish.pid, comm: ish.comm, hupCaught: caught(facts, ish.pid, 1) } : null,
       preforkMaster: parent ? preforkMaster(facts, self, parent) : null,
+      parentTermCaught: parent ? caught(facts, parent.pid, 15) : null,
     },
     unitOfInit,
   });
@@ -113,10 +116,10 @@ function launchedBy(parentArgv: readonly string[] | null, childArgv: readonly st
   return false;
 }
 
-/** Does the process catch SIGHUP (bit 0 of SigCgt)? null when its status cannot be read. */
-function hupCaught(facts: Facts, pid: number): boolean | null {
+/** Does the process catch signal `sig` (its bit in SigCgt)? null when its status cannot be read. */
+function caught(facts: Facts, pid: number, sig: number): boolean | null {
   const st = facts.status(pid);
-  return st.ok ? (st.value.sigCgt & 1n) !== 0n : null;
+  return st.ok ? ((st.value.sigCgt >> BigInt(sig - 1)) & 1n) !== 0n : null;
 }
 
 /** Same argv, same executable, and a listening TCP socket both hold: a prefork worker of `parent`. */

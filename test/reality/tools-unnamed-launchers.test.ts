@@ -121,6 +121,8 @@ describe('runners and supervisors known by their code', () => {
       const pe = expectRule(r, 'parent-exit', 'parent.stopper');
       expect(pe.by).toBe('keeper');
       expect(pe.reason).toMatch(/forever stop/);
+      // The monitor catches no SIGTERM: the row names that exception, which the second half makes happen.
+      expect(pe.reason).toMatch(/catches no SIGTERM/);
       forever('stop', app);
       expectReality(pe, await outcomeOf(a.pid, pe));
       // SIGTERM to the monitor itself: it has no handler, dies alone, and the app runs on.

@@ -39,6 +39,21 @@ function stopperOf(e: RiskEvidence, parent: AncestorEvidence): AncestorEvidence 
   return tool?.traits.stopsChildrenOnOwnStop && tool.traits.signalsGroup ? grand : null;
 }
 
+/** What would leave it running: a SIGKILL of the keeper, or any signal when the keeper catches no SIGTERM. */
+function exception(
+  e: RiskEvidence,
+  p: AncestorEvidence,
+  direct: AncestorEvidence,
+  tool: NonNullable<ReturnType<typeof toolOf>>,
+): string {
+  if (tool.traits.holdsPty)
+    return `if ${p.comm} holds its terminal (its own pty), even a SIGKILL of it hangs that terminal up`;
+  // A keeper without a SIGTERM handler (SigCgt) stops its child only through its own stop command.
+  if (p === direct && !tool.traits.relaysSignals && e.chain?.parentTermCaught === false)
+    return `${p.comm} catches no SIGTERM (SigCgt), so only its own stop command ends it: a SIGTERM or SIGKILL of ${p.comm} itself leaves it running, reparented`;
+  return `only a SIGKILL of ${p.comm} would leave it running, reparented`;
+}
+
 /** Rules that only apply once the parent is known: skip when the chain is unreadable or already reparented. */
 function withParent(e: RiskEvidence, f: (p: AncestorEvidence) => string | null): string | null {
   const p = parentOf(e);
@@ -89,7 +104,7 @@ const keeperRules: SurvivalRule[] = [
           ? `it relays the stop signal to ${p === direct ? 'it' : 'its process group'}`
           : 'it stops its children before it exits';
         const whose = p === direct ? 'its parent' : `its parent's parent (through ${nameOf(direct)})`;
-        return `${whose} ${nameOf(p)} is its keeper: when it is stopped (${tool.stop ?? 'SIGTERM'}) ${how}, so it ends with it (the keeper's end, not a threat); ${tool.traits.holdsPty ? `if ${p.comm} holds its terminal (its own pty), even a SIGKILL of it hangs that terminal up` : `only a SIGKILL of ${p.comm} would leave it running, reparented`}`;
+        return `${whose} ${nameOf(p)} is its keeper: when it is stopped (${tool.stop ?? 'SIGTERM'}) ${how}, so it ends with it (the keeper's end, not a threat); ${exception(e, p, direct, tool)}`;
       }),
   },
   {
