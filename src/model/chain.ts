@@ -25,9 +25,9 @@ export type ChainSection = {
    */
   interactiveShell: { pid: number; comm: string; hupCaught?: boolean | null } | null;
   /**
-   * Its parent when it is a worker of that parent's prefork pool: a forked copy (same executable, same argv,
-   * never exec'd) holding the same listening TCP socket as the parent (gunicorn, nginx, Apache httpd, uWSGI).
-   * A per-connection child (socat fork, inetd) holds only its connection, not the listener.
+   * Its parent when it is a worker of that parent's pool: the same executable, holding the same listening TCP
+   * socket as the parent (gunicorn's and nginx's forked copies, uvicorn's multiprocessing-spawned workers).
+   * A per-connection child (socat fork, tcpserver, inetd) holds only its connection, not the listener.
    */
   preforkMaster?: { pid: number; port: number } | null;
   /** Whether its parent catches SIGTERM (SigCgt): a keeper that does not dies of it without stopping anything. */
@@ -122,13 +122,12 @@ function caught(facts: Facts, pid: number, sig: number): boolean | null {
   return st.ok ? ((st.value.sigCgt >> BigInt(sig - 1)) & 1n) !== 0n : null;
 }
 
-/** Same argv, same executable, and a listening TCP socket both hold: a prefork worker of `parent`. */
+/** The same executable, and a listening TCP socket both hold: a worker of `parent`'s pool. */
 function preforkMaster(
   facts: Facts,
   self: ProcessDescription,
   parent: ProcessDescription,
 ): ChainSection['preforkMaster'] {
-  if (!self.argv || !parent.argv || self.argv.join('\0') !== parent.argv.join('\0')) return null;
   const exe = (pid: number): string | null => {
     const r = facts.process(pid)?.exe;
     return r?.ok ? r.value : null;

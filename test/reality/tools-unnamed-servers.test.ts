@@ -99,6 +99,41 @@ describe('socket servers', () => {
     expectReality(pe, await outcomeOf(worker, pe));
   });
 
+  need('uvicorn')(
+    "uvicorn --workers: a spawned worker sharing the master's socket ends with the master's stop",
+    async () => {
+      const dir = tempDir('uvicorn');
+      fs.writeFileSync(
+        path.join(dir, 'app.py'),
+        "async def app(scope, receive, send):\n    await send({'type': 'http.response.start', 'status': 200, 'headers': []})\n    await send({'type': 'http.response.body', 'body': b'ok'})\n",
+      );
+      const port = await freePort();
+      const master = startSession(
+        ['uvicorn', '--app-dir', dir, '--workers', '2', '--host', '127.0.0.1', '--port', String(port), 'app:app'],
+        dir,
+      );
+      // The workers are multiprocessing-spawned pythons (other argv than the master's), handed its socket.
+      const isWorker = (p: number): boolean => {
+        try {
+          return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('spawn_main');
+        } catch {
+          return false;
+        }
+      };
+      let worker = 0;
+      expect(
+        await waitFor(() => listening(port) && (worker = childrenOf(master).find(isWorker) ?? 0) > 0, 30000, 100),
+      ).toBe(true);
+      track(worker);
+      onTeardown(`uvicorn worker ${worker}`, () => killPids([worker]));
+      const r = diagnose(worker);
+      const pe = expectRule(r, 'parent-exit', 'parent.prefork-worker');
+      expect(pe.by).toBe('keeper');
+      signal(master, 'SIGTERM');
+      expectReality(pe, await outcomeOf(worker, pe));
+    },
+  );
+
   need('socat')(
     "socat fork EXEC: SIGTERM to the per-connection socat ends its program; the listener's end does not",
     async () => {

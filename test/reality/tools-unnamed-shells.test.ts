@@ -8,6 +8,7 @@
  */
 import { spawn } from 'child_process';
 import * as path from 'path';
+import type { Report, Risk } from '../../src/engine/types';
 import { cleanupProcesses, procStat, track, waitFor, waitGone } from '../helpers/processes';
 import { cleanEnv } from '../scenarios/helpers';
 import { killPids, missingTool } from './harness/tools';
@@ -26,7 +27,7 @@ const need = (...tools: string[]): jest.It => (missingTool(...tools) ? test.skip
  * `argv` as the session leader of a new pty (pty-control.py), `sleep N &` typed at its prompt; then the
  * job's row is held to what the hangup (closing the master) does.
  */
-async function jobAtHangup(argv: readonly string[], code: string, expectDeath: boolean): Promise<void> {
+async function jobAtHangup(argv: readonly string[], rowOf: (r: Report) => Risk, expectDeath: boolean): Promise<void> {
   const n = uniqueSleep();
   const driver = spawn('python3', [DRIVER, ...argv], {
     stdio: ['pipe', 'ignore', 'ignore'],
@@ -52,7 +53,7 @@ async function jobAtHangup(argv: readonly string[], code: string, expectDeath: b
   track(job);
   expect(procStat(job)?.ppid).toBe(shell);
   const r = diagnose(job);
-  const row = expectRule(r, 'terminal-hangup', code);
+  const row = rowOf(r);
   driver.stdin?.end();
   expect(await waitGone(shell, 10000)).toBe(true);
   const died = await outcomeOf(job, row);
@@ -62,14 +63,14 @@ async function jobAtHangup(argv: readonly string[], code: string, expectDeath: b
 
 describe('interactive shells other than bash at a hangup', () => {
   need('dash')('dash -i: a background job outlives the hangup (dash resends no SIGHUP to its jobs)', async () => {
-    await jobAtHangup(['dash', '-i'], 'hangup.shell-keeps-jobs', false);
+    await jobAtHangup(['dash', '-i'], (r) => expectRule(r, 'terminal-hangup', 'hangup.shell-keeps-jobs'), false);
   });
 
   need('busybox')('busybox sh -i: a background job outlives the hangup', async () => {
-    await jobAtHangup(['busybox', 'sh', '-i'], 'hangup.not-a-job', false);
+    await jobAtHangup(['busybox', 'sh', '-i'], (r) => expectRule(r, 'terminal-hangup', 'hangup.not-a-job'), false);
   });
 
   need('zsh')('zsh -i: a background job dies at the hangup (zsh resends SIGHUP to its jobs)', async () => {
-    await jobAtHangup(['zsh', '-f', '-i'], 'hangup.shell-job', true);
+    await jobAtHangup(['zsh', '-f', '-i'], (r) => expectRule(r, 'terminal-hangup', 'hangup.shell-job'), true);
   });
 });

@@ -263,12 +263,13 @@ export const toolMechanisms: readonly Mechanism[] = [
       'Socket servers: a prefork master stops the workers that share its listening socket; a per-connection socat ends its program; tcpserver and a listening socat leave theirs',
     sources: [
       "gunicorn 20.1 arbiter.py stop(): on SIGTERM (graceful) or SIGINT/SIGQUIT (quick) the arbiter kills every worker (kill_workers), SIGKILL after graceful_timeout; workers are os.fork() copies accepting on the arbiter's listeners (workers/base.py)",
+      'uvicorn 0.17 supervisors/multiprocess.py Multiprocess.shutdown(): on SIGINT/SIGTERM every worker process (multiprocessing spawn, so a fresh python with other argv, handed the listening socket) is terminated (SIGTERM) and joined',
       'nginx (docs "Controlling nginx"): the master sends its workers the stop; Apache httpd (apachectl stop), uWSGI: the same prefork design',
       'socat 1.7.4 xioshutdown.c: at close of an EXEC/SYSTEM address the sub process gets SIGTERM; socat(1) sighup/sigint/sigquit pass those signals on',
       'ucspi-tcp 0.88 tcpserver(1): forks and execs the program per connection, stdin/stdout the connection; tcpserver keeps no hold on it (measured: its SIGTERM leaves the program running)',
     ],
     procShows:
-      "A prefork worker: the same executable and argv as its parent, and a listening TCP socket (/proc/net/tcp state 0A) both hold. A per-connection child holds only its connection (socat's fork child closes the listener).",
+      "A pool worker: the same executable as its parent (/proc/PID/exe), and a listening TCP socket (/proc/net/tcp state 0A) both hold. A per-connection child holds only its connection (socat's fork child closes the listener, tcpserver's program gets the connection only).",
     traceShows: 'signal_generate SIGTERM from the master (or socat) to the worker, before the master exits.',
     rules: ['parent.prefork-worker', 'parent.stopper', 'parent.reparent'],
     watch: 'kill',
@@ -276,6 +277,7 @@ export const toolMechanisms: readonly Mechanism[] = [
       "A master's stop is the service's: keep the master supervised (its unit or supervisor), not the worker; a per-connection program lives as long as its connection.",
     scenarios: [
       "gunicorn: a prefork worker ends with its master's stop (SIGTERM to the master)",
+      "uvicorn --workers: a spawned worker sharing the master's socket ends with the master's stop",
       "socat fork EXEC: SIGTERM to the per-connection socat ends its program; the listener's end does not",
       "tcpserver: the per-connection program outlives tcpserver's SIGTERM",
     ],

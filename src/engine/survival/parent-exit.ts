@@ -114,12 +114,12 @@ const keeperRules: SurvivalRule[] = [
     confidence: 'likely',
     by: 'keeper',
     meaning:
-      "It is a worker of a prefork server: a forked copy of its parent (same executable and arguments, never exec'd) accepting on the parent's listening socket. The master owns its pool and stops its workers when it is stopped (gunicorn, nginx, Apache httpd, uWSGI): the keeper's end, not a threat; only a SIGKILL of the master leaves them running, until they notice.",
+      "It is a worker of a pre-forked server pool: it runs its parent's program and accepts on the parent's listening socket. The master owns its pool and stops its workers when it is stopped (gunicorn, uvicorn --workers, nginx, Apache httpd, uWSGI): the keeper's end, not a threat; only a SIGKILL of the master leaves them running, until they notice.",
     when: (e) =>
       withParent(e, (p) => {
         const m = e.chain?.preforkMaster;
         if (!m || m.pid !== p.pid) return null;
-        return `it is a worker of ${nameOf(p)}: a forked copy of it (same program and arguments) accepting on the socket it listens on (port ${m.port}); a prefork master stops its workers when it is stopped (gunicorn's SIGTERM or SIGQUIT, nginx -s stop, apachectl stop), so it ends with it (the keeper's end, not a threat); only a SIGKILL of the master leaves it running, until the worker itself notices its parent is gone (a master's own policy, which /proc cannot show)`;
+        return `it is a worker of ${nameOf(p)}: it runs the same program and accepts on the socket its parent listens on (port ${m.port}); the master of a worker pool stops its workers when it is stopped (gunicorn's or uvicorn's SIGTERM, nginx -s stop, apachectl stop), so it ends with it (the keeper's end, not a threat); only a SIGKILL of the master leaves it running, until the worker itself notices its parent is gone (a master's own policy, which /proc cannot show)`;
       }),
   },
 ];
