@@ -31,7 +31,7 @@ STATE=/run/whydied-systemd-env
 CG_NAME=whydied-systemd-env
 MACHINE=whydied-test
 TEST_USER=alice
-PACKAGES=systemd,systemd-sysv,dbus,libpam-systemd,openssh-server,openssh-client,systemd-coredump,procps,iproute2,tmux
+PACKAGES=systemd,systemd-sysv,dbus,libpam-systemd,openssh-server,openssh-client,systemd-coredump,procps,iproute2,tmux,cron
 SYSCTLS=(kernel/core_pattern kernel/core_pipe_limit fs/suid_dumpable)
 
 log() { echo "systemd-env: $*" >&2; }
@@ -167,6 +167,14 @@ configure() {
   mkdir -p "$ROOT$CHECKOUT"
   # State an earlier run may have left in the cached root fs: every boot starts without lingering users.
   rm -f "$ROOT"/var/lib/systemd/linger/*
+  rm -f "$ROOT"/etc/cron.d/whydied-*
+  # cron run by systemd (a job's leftovers in cron.service's cgroup): a root cached before cron was in
+  # PACKAGES gets it here, once, from the package lists debootstrap left (its postinst starts nothing in a chroot).
+  if [ ! -x "$ROOT/usr/sbin/cron" ]; then
+    chroot "$ROOT" apt-get install -y -q --no-install-recommends cron >"$STATE/cron-install.log" 2>&1 ||
+      log "could not install cron into $ROOT (log: $STATE/cron-install.log); the cron scenario skips"
+    chroot "$ROOT" apt-get clean
+  fi
 }
 
 # ---- core dumps ----------------------------------------------------------------------------------------------

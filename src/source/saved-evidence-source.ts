@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import { INPUT_BOUNDS, readBounded } from './bounded-read';
 import { fail, type RawSource, type Read } from './types';
+import { toJournalJsonLines } from './journal/saved-forms';
 
 export class SavedLogError extends Error {}
 
@@ -57,9 +58,19 @@ function dashed(id: string): string {
   return `${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${id.slice(16, 20)}-${id.slice(20)}`;
 }
 
-export function createSavedEvidenceSource(saved: { kernel?: SavedLog; journal?: SavedLog }): RawSource {
+export function createSavedEvidenceSource(given: { kernel?: SavedLog; journal?: SavedLog }): RawSource {
   const now = Date.now();
+  // journalctl's pretty, seq, export and verbose forms and `dmesg -J` read as journal JSON lines.
+  const normal = (l: SavedLog | undefined): SavedLog | undefined => l && { ...l, text: toJournalJsonLines(l.text) };
+  const saved = { kernel: normal(given.kernel), journal: normal(given.journal) };
   const boot = lastBootId(saved.kernel?.text, saved.journal?.text);
+  // A whole machine's journal holds the kernel's records too (`_TRANSPORT=kernel` entries; `host kernel:`
+  // lines in journalctl's text forms): without a separate --kmsg they are its kernel log (the reader keeps
+  // only those, never another program's lines).
+  const kernelOfJournal =
+    saved.journal && /"_TRANSPORT"\s*:\s*"kernel"|(?:^|\n)[^\n{]* kernel: /.test(saved.journal.text)
+      ? saved.journal
+      : null;
   return {
     // 'bundle': a replay of saved facts, never a look at this machine.
     kind: 'bundle',
@@ -72,6 +83,6 @@ export function createSavedEvidenceSource(saved: { kernel?: SavedLog; journal?: 
     command: (argv) => notSaved(argv.join(' ')),
     hostname: () => 'saved logs',
     now: () => now,
-    savedLog: (kind) => (kind === 'kernel' ? (saved.kernel ?? null) : (saved.journal ?? null)),
+    savedLog: (kind) => (kind === 'kernel' ? (saved.kernel ?? kernelOfJournal) : (saved.journal ?? null)),
   };
 }

@@ -2,6 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { detectFormat, scanKernelText } from '../../src/source/kernel-log/records';
+import { toJournalJsonLines } from '../../src/source/journal/saved-forms';
 import { buildIncidents, locateEvents } from '../../src/source/kernel-log/incidents';
 import type { KernelRecord } from '../../src/source/kernel-log/types';
 
@@ -18,7 +19,8 @@ export function fixtureText(rel: string): string {
 }
 
 export function loadFixture(rel: string) {
-  const text = fixtureText(rel);
+  // As a saved log given with --kmsg/--journal is read (src/source/saved-evidence-source.ts).
+  const text = toJournalJsonLines(fixtureText(rel));
   const format = detectFormat(text);
   const scan = scanKernelText(text, format, {
     bootTimeMs: CAPTURE_BOOT_MS,

@@ -19,8 +19,6 @@ const EXEMPT: Record<string, string> = {
   'memory.unread': 'only when /proc/PID/oom_score is unreadable',
   'session.user-manager-unread': 'only when the linger state (/var/lib/systemd/linger) cannot be read',
   'ci.init': 'pid 1 (the init) cannot be reaped or relaunched by a test; test/scenarios/special-processes diagnoses it',
-  'group.session-gone':
-    "needs cron run by systemd (its job in cron.service's cgroup): tools-schedulers' cron scenarios expect it there and group.session-unowned on hosts without units, such as this one",
   'group.none':
     'only init and kernel threads are in process group 0; no launcher group exists to kill (test/scenarios/special-processes diagnoses pid 1)',
 };

@@ -68,3 +68,44 @@ test('live, it is one journalctl query: this boot, since, newest -n, only the pa
   expect(argv).toMatch(/ -n 20000 /);
   expect(argv).toMatch(/--output-fields=MESSAGE,/);
 });
+
+/** A REAL fixture's entries (the `# ` provenance line dropped). */
+const realJournal = (f: string): string =>
+  fs
+    .readFileSync(path.join(J, '..', 'real', f), 'utf8')
+    .split('\n')
+    .filter((l) => !l.startsWith('# '))
+    .join('\n');
+
+test("a whole machine's journal given alone (--journal) is also its kernel log: both kernel deaths are listed", () => {
+  const whole = realJournal('journal-json-6.1-v2vm-whole.txt');
+  const facts = createFacts(createSavedEvidenceSource({ journal: { text: whole, name: 'journal.json' } }));
+  const r = scanDeaths(facts, null);
+  expect(r.unreadable.filter((u) => u.startsWith('kernel log'))).toEqual([]);
+  expect(r.entries.find((e) => e.pid === 352)).toMatchObject({
+    kind: 'segfault',
+    signal: 'SIGSEGV',
+    source: 'kernel-log',
+  });
+  const oom = r.entries.find((e) => e.pid === 386);
+  expect(oom).toMatchObject({ kind: 'oom-kill', signal: 'SIGKILL', source: 'kernel-log' });
+  expect(oom?.alsoIn).toContain('journal');
+  expect(r.entries).toHaveLength(2);
+});
+
+test("a program's journal line shaped like the kernel's is not a kernel death (only _TRANSPORT=kernel entries are)", () => {
+  // WRITTEN from the real OOM entry: the same text logged by a program (stdout transport) about pid 999.
+  const kernelLine = realJournal('journal-json-6.1-v2vm-kernel.txt')
+    .split('\n')
+    .find((l) => l.includes('Killed process 386'));
+  expect(kernelLine).toBeDefined();
+  const forged = String(kernelLine)
+    .replace(/"_TRANSPORT":"kernel"/, '"_TRANSPORT":"stdout"')
+    .replace(/386/g, '999');
+  const facts = createFacts(
+    createSavedEvidenceSource({ journal: { text: `${String(kernelLine)}\n${forged}`, name: 'journal.json' } }),
+  );
+  const pids = scanDeaths(facts, null).entries.map((e) => e.pid);
+  expect(pids).toContain(386);
+  expect(pids).not.toContain(999);
+});

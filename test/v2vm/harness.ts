@@ -12,7 +12,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Report } from '../../src/engine/types';
+import { driver, guest, parseReports, Result, shellQuote as q, skipReason, WhydiedRun } from '../helpers/guest';
 import { sessionsVia, StdinSession } from '../helpers/stdin-session';
+
+export { check } from '../helpers/guest';
+export type { Result, WhydiedRun } from '../helpers/guest';
 
 export const CHECKOUT = path.resolve(__dirname, '../..');
 export const VM_SCRIPT = path.join(CHECKOUT, 'scripts/v2vm.sh');
@@ -21,40 +25,17 @@ export const CACHE_DIR = process.env.WHYDIED_V2VM_DIR ?? '/var/cache/whydied-tes
 export const SKIP_FILE = path.join(os.tmpdir(), 'whydied-v2vm-skip');
 export const CLI = '/opt/whydied/dist/whydied.js';
 
-export interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function script(args: string[], timeoutMs: number): Result {
-  const r = spawnSync(VM_SCRIPT, args, {
-    encoding: 'utf8',
-    timeout: timeoutMs,
-    env: { ...process.env, WHYDIED_V2VM_NODE: process.execPath },
-  });
-  return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? String(r.error ?? '') };
-}
-
-/** Why this machine cannot run the VM, or null. */
-export function cannotBoot(): string | null {
-  if (process.getuid?.() !== 0) return 'not root (the VM image is built in a chroot)';
-  const r = script(['check'], 10000);
-  return r.code === 0 ? null : r.stdout.trim() || r.stderr.trim() || 'v2vm.sh check failed';
-}
+const vm = driver(VM_SCRIPT, 'WHYDIED_V2VM_NODE', 'the VM image is built in a chroot');
+export const cannotBoot = vm.cannotBoot;
 
 /** Build (when the inputs changed) and boot. */
 export function boot(): { port: number; ms: number } {
-  const t0 = Date.now();
-  const r = script(['up'], 900000);
-  const m = /running (\d+)/.exec(r.stdout);
-  if (r.code !== 0 || !m)
-    throw new Error(`v2vm.sh up failed (${r.code}): ${r.stderr.trim().split('\n').slice(-8).join(' / ')}`);
-  return { port: Number(m[1]), ms: Date.now() - t0 };
+  const { value, ms } = vm.up(900000);
+  return { port: value, ms };
 }
 
 export function teardown(): Result {
-  return script(['down'], 180000);
+  return vm.down(180000);
 }
 
 function port(): number | null {
@@ -69,12 +50,7 @@ function port(): number | null {
 
 /** Null when the VM is up; otherwise the reason to print when skipping. */
 export function unavailable(): string | null {
-  if (port() !== null) return null;
-  try {
-    return fs.readFileSync(SKIP_FILE, 'utf8').trim() || 'the v2 VM is not up';
-  } catch {
-    return 'the v2 VM is not up (run through the jest project `v2vm`, whose global setup boots it)';
-  }
+  return skipReason(port() !== null, SKIP_FILE, 'the v2 VM', 'v2vm');
 }
 
 const BASE_OPTS = [
@@ -111,59 +87,18 @@ export function shAs(user: string, cmd: string, timeoutMs = 60000): Result {
   return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? String(r.error ?? '') };
 }
 
-/** Like sh, but throws with the output when the command fails; returns trimmed stdout. */
-export function must(cmd: string, timeoutMs = 60000): string {
-  const r = sh(cmd, timeoutMs);
-  if (r.code !== 0) throw new Error(`inside: ${cmd} -> ${r.code}: ${r.stderr.trim() || r.stdout.trim()}`);
-  return r.stdout.trim();
-}
-
-/** Write a file inside (through base64: no quoting of the content). */
-export function writeInside(file: string, content: string): void {
-  must(`echo ${Buffer.from(content).toString('base64')} | base64 -d > '${file}'`);
-}
-
-/** Poll a command inside until it exits 0 (true) or the time is up (false). */
-export async function waitInside(cmd: string, timeoutMs = 30000, stepMs = 300): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    if (sh(cmd).code === 0) return true;
-    if (Date.now() > end) return false;
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-}
-
-/** systemctl show UNIT -p PROP --value, inside. */
-export function unitProp(unit: string, prop: string): string {
-  return must(`systemctl show ${unit} -p ${prop} --value`);
-}
+export const { must, writeInside, waitInside, unitProp, whydied, report } = guest(sh, {
+  cli: CLI,
+  timeoutMs: 60000,
+  whydiedMs: 90000,
+  waitMs: 30000,
+  pollMs: 300,
+});
 
 /** The main pid of a unit, waiting for it to have one. */
 export async function mainPid(unit: string): Promise<number> {
   expect(await waitInside(`test "$(systemctl show ${unit} -p MainPID --value)" -gt 0`)).toBe(true);
   return Number(unitProp(unit, 'MainPID'));
-}
-
-export interface WhydiedRun extends Result {
-  reports: Report[];
-}
-
-const q = (a: string): string => `'${a.replace(/'/g, `'\\''`)}'`;
-
-function parseReports(stdout: string): Report[] {
-  try {
-    const parsed = JSON.parse(stdout) as { reports?: Report[] };
-    return Array.isArray(parsed.reports) ? parsed.reports : [];
-  } catch {
-    return [];
-  }
-}
-
-/** `whydied ARGS --json` inside as root, with a private state dir. */
-export function whydied(args: string[], timeoutMs = 90000): WhydiedRun {
-  const cmd = [CLI, ...args, '--json'].map(q).join(' ');
-  const r = sh(`d=$(mktemp -d) && WHYDIED_STATE_DIR=$d node ${cmd}; rc=$?; rm -rf "$d"; exit $rc`, timeoutMs);
-  return { ...r, reports: parseReports(r.stdout) };
 }
 
 /** `whydied ARGS --json` inside as root, reading the records of a recorder that wrote to `stateDir`. */
@@ -194,20 +129,6 @@ export function whydiedAs(user: string, args: string[], timeoutMs = 90000): Whyd
   const cmd = [CLI, ...args, '--json'].map(q).join(' ');
   const r = shAs(user, `d=$(mktemp -d) && WHYDIED_STATE_DIR=$d node ${cmd}; rc=$?; rm -rf "$d"; exit $rc`, timeoutMs);
   return { ...r, reports: parseReports(r.stdout) };
-}
-
-/** The one report for a target, or a thrown error with what whydied printed. */
-export function report(args: string[]): Report {
-  const r = whydied(args);
-  if (r.reports.length === 0)
-    throw new Error(`whydied ${args.join(' ')} -> ${r.code}: ${r.stderr.trim()} ${r.stdout.slice(0, 500)}`);
-  return r.reports[0];
-}
-
-export function check(rep: Report, id: string): Report['checks'][number] {
-  const f = rep.checks.find((c) => c.id === id);
-  if (!f) throw new Error(`no ${id} check in ${rep.checks.map((c) => c.id).join(',')}`);
-  return f;
 }
 
 export function risk(rep: Report, event: string): Report['risks'][number] {

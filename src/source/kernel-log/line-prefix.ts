@@ -9,7 +9,9 @@
  *   with or without the host, the year (`Nov 29 2019 01:00:04`), the printk stamp, or RFC 3339 stamps
  *   (`2026-05-28T12:21:57.303295+00:00 host kernel: msg`);
  * - journalctl: `-o short` (`Mär 07 21:43:54 host kernel: msg`, month in the user's locale), `short-precise`,
- *   `short-iso`, `short-monotonic` (`[ 3318.829119] host kernel: msg`), `--no-hostname` (`kernel: msg`);
+ *   `short-iso`, `short-monotonic` (`[ 3318.829119] host kernel: msg`), `short-full` and `with-unit`
+ *   (`Sat 2026-12-05 23:51:05 UTC host kernel: msg`), `short-unix` (`1796514665.878797 host kernel: msg`),
+ *   `--no-hostname` (`kernel: msg`);
  * - OpenWrt `logread`: `Sat Jan 25 09:40:15 2020 kern.err kernel: [22043.04] msg`;
  * - Android `logcat -v threadtime`: `10-24 14:24:26.342   710   710 I lowmemorykiller: msg`;
  * - consoles and copies: `cat -n` line numbers, markdown `> ` quotes, a cut-off `kernel: ` with no date,
@@ -83,6 +85,12 @@ const HERCULES = y('\\d\\d:\\d\\d:\\d\\d +(\\d{1,10})\\.(\\d{6})! ?');
 const CTIME_BRACKET = y('\\[([^\\]\\d]{2,40}?) *(\\d{1,2}) (\\d\\d):(\\d\\d):(\\d\\d) (\\d{4})\\] ?');
 // dmesg --time-format iso ("," before the fraction) and RFC 3339 / journalctl short-iso ("." or none).
 const ISO = y('(\\d{4})-(\\d\\d)-(\\d\\d)[T ](\\d\\d):(\\d\\d):(\\d\\d)(?:([.,])(\\d{1,9}))?(Z|[+-]\\d\\d:?\\d\\d)? +');
+// journalctl -o short-full / with-unit: "Sat 2026-12-05 23:51:05 UTC " (weekday in the user's locale).
+const SHORT_FULL = y(
+  '[^\\s\\d]{2,12} (\\d{4})-(\\d\\d)-(\\d\\d) (\\d\\d):(\\d\\d):(\\d\\d)(?:\\.(\\d{1,9}))? ([A-Za-z]{1,6}|[+-]\\d\\d:?\\d\\d) +',
+);
+// journalctl -o short-unix: seconds since the epoch, "1796514665.878797 ".
+const EPOCH = y('(\\d{9,11})\\.(\\d{1,9}) +(?=\\S+ \\S)');
 // OpenWrt logread / C-locale ctime without brackets: "Sat Jan 25 09:40:15 2020 ".
 const CTIME_BARE = y(`(?:${EN_DAYS}) (${EN_MONTHS}) +(\\d{1,2}) (\\d\\d):(\\d\\d):(\\d\\d) (\\d{4}) +`);
 const LOGREAD_FACILITY = y(`(?:${FACILITIES})\\.(emerg|alert|crit|err|warn|warning|notice|info|debug) +`);
@@ -197,6 +205,29 @@ export function readLinePrefix(line: string): LinePrefix {
         if (m[7] === ',') {
           if (out.origin === 'unknown') out.origin = 'kernel';
         } else syslogStamp = true;
+        continue;
+      }
+      if ((m = take(SHORT_FULL))) {
+        const zone = /^(UTC|GMT|Z)$/.test(m[8]) ? 0 : zoneMinutes(m[8]);
+        out.wall = wallOf(Number(m[1]), Number(m[2]), Number(m[3]), m[4], m[5], m[6], frac(m[7], 1e6), zone);
+        stamped = true;
+        syslogStamp = true;
+        continue;
+      }
+      if (!stamped && at === 0 && (m = take(EPOCH))) {
+        const d = new Date(Number(m[1]) * 1000);
+        out.wall = wallOf(
+          d.getUTCFullYear(),
+          d.getUTCMonth() + 1,
+          d.getUTCDate(),
+          String(d.getUTCHours()),
+          String(d.getUTCMinutes()),
+          String(d.getUTCSeconds()),
+          frac(m[2], 1e6),
+          0,
+        );
+        stamped = true;
+        syslogStamp = true;
         continue;
       }
       if ((m = take(CTIME_BARE))) {

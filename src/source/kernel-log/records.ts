@@ -156,6 +156,9 @@ function parseJournalJsonLine(line: string, clock: ScanClock): Parsed | null {
   const entry = parseJournalJson(line);
   if (entry === null) return null;
   const { fields: o, message } = entry;
+  // A whole journal (`journalctl -o json`, not `-k`) holds every program's lines: only the kernel's own
+  // records are kernel log (a program can log "Killed process 1 (x)" to the journal as any text).
+  if (typeof o._TRANSPORT === 'string' && o._TRANSPORT !== 'kernel') return null;
   const bootId = typeof o._BOOT_ID === 'string' ? o._BOOT_ID : null;
   const current = (clock.currentBootId ?? '').replace(/-/g, '');
   const boot = bootId === null || bootId === current ? (clock.boot ?? 'current') : bootId;
