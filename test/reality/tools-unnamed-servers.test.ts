@@ -164,6 +164,34 @@ describe('socket servers', () => {
     },
   );
 
+  need('xinetd')("xinetd: the server it started for a connection outlives xinetd's SIGTERM", async () => {
+    const n = uniqueSleep();
+    const port = await freePort();
+    const dir = tempDir('xinetd');
+    const conf = path.join(dir, 'xinetd.conf');
+    fs.writeFileSync(
+      conf,
+      `defaults\n{\n}\nservice whydied-sleep\n{\n\ttype = UNLISTED\n\tport = ${port}\n\tsocket_type = stream\n\tprotocol = tcp\n\twait = no\n\tuser = root\n\tserver = /bin/sleep\n\tserver_args = ${n}\n\tbind = 127.0.0.1\n}\n`,
+    );
+    const server = startSession(['xinetd', '-dontfork', '-f', conf, '-pidfile', path.join(dir, 'pid')]);
+    expect(await waitFor(() => listening(port), 10000)).toBe(true);
+    connect(port);
+    let pid = 0;
+    expect(
+      await waitFor(() => (pid = pidsWithArgv(['/bin/sleep', n])[0] ?? pidsWithArgv(['sleep', n])[0] ?? 0) > 0, 10000),
+    ).toBe(true);
+    track(pid);
+    onTeardown(`xinetd server ${pid}`, () => killPids([pid]));
+    expect(procStat(pid)?.ppid).toBe(server);
+    const r = diagnose(pid);
+    const pe = expectRule(r, 'parent-exit', 'parent.reparent');
+    signal(server, 'SIGTERM');
+    expect(await waitFor(() => !isAlive(server), 5000)).toBe(true);
+    const died = await outcomeOf(pid, pe);
+    expect(died).toBe(false);
+    expectReality(pe, died);
+  });
+
   need('tcpserver')("tcpserver: the per-connection program outlives tcpserver's SIGTERM", async () => {
     const n = uniqueSleep();
     const port = await freePort();

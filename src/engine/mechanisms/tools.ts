@@ -267,6 +267,7 @@ export const toolMechanisms: readonly Mechanism[] = [
       'nginx (docs "Controlling nginx"): the master sends its workers the stop; Apache httpd (apachectl stop), uWSGI: the same prefork design',
       'socat 1.7.4 xioshutdown.c: at close of an EXEC/SYSTEM address the sub process gets SIGTERM; socat(1) sighup/sigint/sigquit pass those signals on',
       'ucspi-tcp 0.88 tcpserver(1): forks and execs the program per connection, stdin/stdout the connection; tcpserver keeps no hold on it (measured: its SIGTERM leaves the program running)',
+      'xinetd 2.3.15: xinetd(8) says SIGTERM "terminates all running servers before terminating xinetd", but measured on Debian 12 a `wait = no` server (its own session, execed per connection) outlives it: whydied predicts from what happens, not from that sentence',
     ],
     procShows:
       "A pool worker: the same executable as its parent (/proc/PID/exe), and a listening TCP socket (/proc/net/tcp state 0A) both hold. A per-connection child holds only its connection (socat's fork child closes the listener, tcpserver's program gets the connection only).",
@@ -280,6 +281,7 @@ export const toolMechanisms: readonly Mechanism[] = [
       "uvicorn --workers: a spawned worker sharing the master's socket ends with the master's stop",
       "socat fork EXEC: SIGTERM to the per-connection socat ends its program; the listener's end does not",
       "tcpserver: the per-connection program outlives tcpserver's SIGTERM",
+      "xinetd: the server it started for a connection outlives xinetd's SIGTERM",
     ],
   },
   {
