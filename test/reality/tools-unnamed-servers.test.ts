@@ -134,6 +134,32 @@ describe('socket servers', () => {
     },
   );
 
+  need('nginx')(
+    "nginx: a worker (renamed, never exec'd) ends with its master's stop, told by the shared socket",
+    async () => {
+      const dir = tempDir('nginx');
+      const port = await freePort();
+      const conf = path.join(dir, 'nginx.conf');
+      const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
+        .map((t) => `  ${t}_temp_path ${path.join(dir, t)};`)
+        .join('\n');
+      fs.writeFileSync(
+        conf,
+        `worker_processes 1;\npid ${dir}/nginx.pid;\nerror_log ${dir}/error.log;\nevents { worker_connections 64; }\nhttp {\n  access_log off;\n${temp}\n  server { listen 127.0.0.1:${port}; return 200 "ok"; }\n}\n`,
+      );
+      const master = startSession(['nginx', '-p', dir, '-c', conf, '-g', 'daemon off;'], dir);
+      let worker = 0;
+      expect(await waitFor(() => listening(port) && (worker = childrenOf(master)[0] ?? 0) > 0, 10000, 50)).toBe(true);
+      track(worker);
+      onTeardown(`nginx worker ${worker}`, () => killPids([worker]));
+      const r = diagnose(worker);
+      const pe = expectRule(r, 'parent-exit', 'parent.prefork-worker');
+      expect(pe.by).toBe('keeper');
+      signal(master, 'SIGTERM');
+      expectReality(pe, await outcomeOf(worker, pe));
+    },
+  );
+
   need('socat')(
     "socat fork EXEC: SIGTERM to the per-connection socat ends its program; the listener's end does not",
     async () => {

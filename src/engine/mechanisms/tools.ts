@@ -279,6 +279,7 @@ export const toolMechanisms: readonly Mechanism[] = [
     scenarios: [
       "gunicorn: a prefork worker ends with its master's stop (SIGTERM to the master)",
       "uvicorn --workers: a spawned worker sharing the master's socket ends with the master's stop",
+      "nginx: a worker (renamed, never exec'd) ends with its master's stop, told by the shared socket",
       "socat fork EXEC: SIGTERM to the per-connection socat ends its program; the listener's end does not",
       "tcpserver: the per-connection program outlives tcpserver's SIGTERM",
       "xinetd: the server it started for a connection outlives xinetd's SIGTERM",
