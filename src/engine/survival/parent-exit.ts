@@ -29,11 +29,29 @@ function reapsOnlyNote(p: AncestorEvidence): string {
  * in the same process group, a grandparent whose stop reaches the whole group (parallel, timeout, pm2).
  */
 function stopperOf(e: RiskEvidence, parent: AncestorEvidence): AncestorEvidence | null {
+  // A forked copy of the tool itself (socat's per-connection fork: same argv) is not the program it runs.
+  const self = e.chain?.self.argv;
+  if (self && parent.argv && self.join('\0') === parent.argv.join('\0')) return null;
   if (toolOf(parent)?.traits.stopsChildrenOnOwnStop) return parent;
   const grand = e.chain?.ancestors[1];
   if (parent.kind !== 'shell' || !grand || parent.pgid !== e.process?.pgid) return null;
   const tool = toolOf(grand);
   return tool?.traits.stopsChildrenOnOwnStop && tool.traits.signalsGroup ? grand : null;
+}
+
+/** What would leave it running: a SIGKILL of the keeper, or any signal when the keeper catches no SIGTERM. */
+function exception(
+  e: RiskEvidence,
+  p: AncestorEvidence,
+  direct: AncestorEvidence,
+  tool: NonNullable<ReturnType<typeof toolOf>>,
+): string {
+  if (tool.traits.holdsPty)
+    return `if ${p.comm} holds its terminal (its own pty), even a SIGKILL of it hangs that terminal up`;
+  // A keeper without a SIGTERM handler (SigCgt) stops its child only through its own stop command.
+  if (p === direct && !tool.traits.relaysSignals && e.chain?.parentTermCaught === false)
+    return `${p.comm} catches no SIGTERM (SigCgt), so only its own stop command ends it: a SIGTERM or SIGKILL of ${p.comm} itself leaves it running, reparented`;
+  return `only a SIGKILL of ${p.comm} would leave it running, reparented`;
 }
 
 /** Rules that only apply once the parent is known: skip when the chain is unreadable or already reparented. */
@@ -86,7 +104,22 @@ const keeperRules: SurvivalRule[] = [
           ? `it relays the stop signal to ${p === direct ? 'it' : 'its process group'}`
           : 'it stops its children before it exits';
         const whose = p === direct ? 'its parent' : `its parent's parent (through ${nameOf(direct)})`;
-        return `${whose} ${nameOf(p)} is its keeper: when it is stopped (${tool.stop ?? 'SIGTERM'}) ${how}, so it ends with it (the keeper's end, not a threat); ${tool.traits.holdsPty ? `if ${p.comm} holds its terminal (its own pty), even a SIGKILL of it hangs that terminal up` : `only a SIGKILL of ${p.comm} would leave it running, reparented`}`;
+        return `${whose} ${nameOf(p)} is its keeper: when it is stopped (${tool.stop ?? 'SIGTERM'}) ${how}, so it ends with it (the keeper's end, not a threat); ${exception(e, p, direct, tool)}`;
+      }),
+  },
+  {
+    code: 'parent.prefork-worker',
+    event: 'parent-exit',
+    outcome: 'dies',
+    confidence: 'likely',
+    by: 'keeper',
+    meaning:
+      "It is a worker of a pre-forked server pool: it runs its parent's program and accepts on the parent's listening socket. The master owns its pool and stops its workers when it is stopped (gunicorn, uvicorn --workers, nginx, Apache httpd, uWSGI): the keeper's end, not a threat; only a SIGKILL of the master leaves them running, until they notice.",
+    when: (e) =>
+      withParent(e, (p) => {
+        const m = e.chain?.preforkMaster;
+        if (!m || m.pid !== p.pid) return null;
+        return `it is a worker of ${nameOf(p)}: it runs the same program and accepts on the socket its parent listens on (port ${m.port}); the master of a worker pool stops its workers when it is stopped (gunicorn's or uvicorn's SIGTERM, nginx -s stop, apachectl stop), so it ends with it (the keeper's end, not a threat); only a SIGKILL of the master leaves it running, until the worker itself notices its parent is gone (a master's own policy, which /proc cannot show)`;
       }),
   },
 ];
