@@ -6,7 +6,9 @@
  * time (medians) and in CPU time (user + system of the child, its helper threads on the other core included). The extra processes are children of a tiny
  * C program (compiled here with cc into a temp dir) that forks N children sleeping in pause(); it and its
  * children are killed at the end (they die with it: PR_SET_PDEATHSIG), as are the targets.
- * Usage: node bench/scale.js [runs=9] [counts=0,1000,5000,10000]
+ * Usage: node bench/scale.js [runs=9] [counts=0,1000,5000,10000] [--before OTHER/dist/whydied.js]
+ * --before adds the same three cases run with another build's CLI, interleaved in the same run (a
+ * before/after comparison on a shared machine, where two runs minutes apart differ more than the change).
  */
 'use strict';
 const fs = require('fs');
@@ -15,8 +17,11 @@ const path = require('path');
 const { spawn, spawnSync } = require('child_process');
 const { CLI, NODE_FLOOR, benchEnv, measure, row, verdict } = require('./lib');
 
-const runs = Number(process.argv[2] || 9);
-const counts = (process.argv[3] || '0,1000,5000,10000').split(',').map(Number);
+const args = process.argv.slice(2);
+const beforeAt = args.indexOf('--before');
+const before = beforeAt >= 0 ? args.splice(beforeAt, 2)[1] : null;
+const runs = Number(args[0] || 9);
+const counts = (args[1] || '0,1000,5000,10000').split(',').map(Number);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'whydied-bench-scale-'));
 const children = [];
 
@@ -83,6 +88,8 @@ async function main() {
     ['<name> --json', [process.execPath, CLI, 'wdscale-target', '--json']],
     [':PORT --json', [process.execPath, CLI, `:${port}`, '--json']],
   ];
+  if (before)
+    for (const [name, argv] of cases.slice(1)) cases.push([`before: ${name}`, [argv[0], before, ...argv.slice(2)]]);
   const results = [];
   for (const n of counts) {
     let group = null;
@@ -109,8 +116,9 @@ async function main() {
   console.log(
     `\nscale: ${runs} runs per case per size, interleaved, medians (ms); node ${process.version}, ${os.cpus().length} cpus`,
   );
-  const w = [16, 12, ...cases.map(() => 15)];
+  const w = [16, 12, ...cases.map(([name]) => Math.max(15, name.length + 2))];
   const targets = { '<pid> --json': 25, '<name> --json': 40, ':PORT --json': 40 };
+  for (const k of Object.keys(targets)) targets[`before: ${k}`] = targets[k];
   for (const [what, key] of [
     ['wall ms (medians)', 'median'],
     ['CPU ms (means, user + system)', 'cpu'],
@@ -136,7 +144,7 @@ async function main() {
         (xs.reduce((a, x, i) => a + (x - mx) * (ys[i] - my), 0) / xs.reduce((a, x) => a + (x - mx) ** 2, 0)) * 1000;
       const t = targets[name];
       console.log(
-        `  ${name.padEnd(16)} ${slopes.map((s, i) => `${results[i + 1].n}: ${s.toFixed(1)}`).join('  ')}  fit: ${fit.toFixed(1)}  (target <= ${t} us: ${verdict(fit <= t)})`,
+        `  ${name.padEnd(24)} ${slopes.map((s, i) => `${results[i + 1].n}: ${s.toFixed(1)}`).join('  ')}  fit: ${fit.toFixed(1)}  (target <= ${t} us: ${verdict(fit <= t)})`,
       );
     }
   }

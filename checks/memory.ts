@@ -1,9 +1,10 @@
 /**
- * memory: how close the process is to being the OOM killer's choice — its oom_score against every
- * other process, and its RSS against the memory cgroup limit.
+ * memory: how close the process is to being the OOM killer's choice — its oom_score against the
+ * other candidates (ranked among the host's only where an OOM kill may come: src/model/memory.ts
+ * hostRankIdle), and its RSS against the memory cgroup limit.
  */
 import type { Check } from '../src/engine/types';
-import { holdsMajority, MAJORITY_SHARE, oomdOverLimit, type MemorySection } from '../src/model/memory';
+import { holdsMajority, MAJORITY_SHARE, oomdOverLimit, rankPhrase, type MemorySection } from '../src/model/memory';
 
 const mib = (b: number): string => `${Math.round(b / 1048576)} MiB`;
 
@@ -32,7 +33,8 @@ export const memory: Check = {
   meta: {
     id: 'memory',
     title: 'Memory and OOM standing',
-    description: 'oom_score and oom_score_adj, rank among all processes, RSS against the memory cgroup limit.',
+    description:
+      "oom_score and oom_score_adj, rank among the processes an OOM kill would choose from (the host's only when its memory is short or stalls, or oom_score_adj puts it forward), RSS against the memory cgroup limit.",
     requires: ['existence'],
     codes: {
       zombie: 'The process is a zombie: it holds no memory, and the OOM killer cannot pick it.',
@@ -66,7 +68,7 @@ export const memory: Check = {
     const pct = (r: number): string => `${Math.round(r * 100)}%`;
     const details = [
       m.kind === 'read'
-        ? `oom_score ${evidence.oomScore}, oom_score_adj ${evidence.oomScoreAdj}, rank ${rank} of ${ranked}${top ? `; highest is ${top.comm} (${top.pid}) at ${top.score}` : ''}.`
+        ? `oom_score ${evidence.oomScore}, oom_score_adj ${evidence.oomScoreAdj}, ${rankPhrase(evidence)}${top ? `; highest is ${top.comm} (${top.pid}) at ${top.score}` : ''}.`
         : `oom_score unreadable: ${m.message}`,
       `RSS ${rssKb ?? '?'} kB${limit ? `, cgroup limit ${limit} bytes (${rssRatio !== null ? pct(rssRatio) : '?'} of it; cgroup usage ${usageRatio !== null ? pct(usageRatio) : '?'})` : ', no cgroup memory limit'}.`,
       ...v2Details(evidence),
@@ -122,7 +124,7 @@ export const memory: Check = {
     return {
       status: 'pass',
       code: 'ok',
-      summary: `oom_score ${evidence.oomScore} (rank ${rank} of ${ranked}); ${limit ? `RSS ${rssRatio !== null ? pct(rssRatio) : '?'} of cgroup limit` : 'no cgroup memory limit'}.`,
+      summary: `oom_score ${evidence.oomScore} (${evidence.unranked ? 'not ranked: the host has memory to spare' : `rank ${rank} of ${ranked}`}); ${limit ? `RSS ${rssRatio !== null ? pct(rssRatio) : '?'} of cgroup limit` : 'no cgroup memory limit'}.`,
       details,
       evidence,
     };

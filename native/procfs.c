@@ -9,11 +9,19 @@
  * socketAndPipeFds(pids: Int32Array) -> { pids: Float64Array (each pid, or -errno where /proc/PID/fd was
  *   unreadable), holders: Float64Array (pid, fd, kind 0 socket | 1 pipe, inode: four numbers per open socket
  *   or pipe, each process's in fd order) }.
+ * statFields() -> Float64Array: every process listed in /proc whose stat could be read and parsed, in pid
+ *   order, as five numbers each (pid, ppid, pgrp, session, flags): what the process group and the OOM
+ *   candidates need of every process, without a string or an object per process on the JavaScript side.
+ * oomScores(pids: Int32Array) -> Float64Array: each process's /proc/PID/oom_score, or NaN where it could not
+ *   be read or is not an integer.
+ * namedFields(name: string) -> Float64Array: statFields' five numbers and a sixth, 1 where the process answers
+ *   to `name` as src/source/resolve-query.ts matches it (comm, else argv[0] or its basename), else 0.
  */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -342,10 +350,285 @@ static napi_value socket_and_pipe_fds(napi_env env, napi_callback_info info) {
   return fds_answer(env, items, count);
 }
 
+/* ---- statFields, oomScores ---- */
+
+/* One small /proc/PID/<file> into buf (NUL-terminated): its length, or -errno. Both files are generated whole
+ * on the first read (single_open), so one read() holds all of them. */
+static ssize_t read_small(int32_t pid, const char *file, char *buf, size_t cap) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -errno;
+  ssize_t n;
+  do n = read(fd, buf, cap - 1);
+  while (n < 0 && errno == EINTR);
+  int err = errno;
+  close(fd);
+  if (n < 0) return -err;
+  buf[n] = '\0';
+  return n;
+}
+
+/* An optionally signed decimal integer of 1-18 digits at *p, then one space or the end; advances *p. */
+static int int_field(const char **p, double *out) {
+  const char *s = *p;
+  int neg = *s == '-';
+  if (neg) s++;
+  long long v = 0;
+  int digits = 0;
+  while (*s >= '0' && *s <= '9' && digits < 19) v = v * 10 + (*s++ - '0'), digits++;
+  if (digits == 0 || digits > 18 || (*s != ' ' && *s != '\n' && *s != '\0')) return 0;
+  *out = (double)(neg ? -v : v);
+  *p = *s == ' ' ? s + 1 : s;
+  return 1;
+}
+
+/*
+ * ppid, pgrp, session and flags (fields 4, 5, 6 and 9) of one stat text, in the kernel's own layout, as
+ * src/source/parse-stat.ts reads it: comm runs to the LAST ')' (it may hold ')' and spaces), then ` S `
+ * and single-space separated integers. 0 when the text does not fit (the process is then left out, as
+ * the process table leaves out a stat it cannot parse).
+ */
+static int parse_stat_fields(const char *text, size_t len, double out[4]) {
+  const char *close = NULL;
+  for (size_t i = len; i > 0; i--)
+    if (text[i - 1] == ')') {
+      close = text + i - 1;
+      break;
+    }
+  const char *open = strstr(text, " (");
+  if (close == NULL || open == NULL || open == text || close < open + 2) return 0;
+  for (const char *c = text; c < open; c++)
+    if (*c < '0' || *c > '9') return 0;
+  if (close[1] != ' ' || !isalpha((unsigned char)close[2]) || close[3] != ' ') return 0;
+  const char *p = close + 4;
+  double f[6]; /* fields 4..9: ppid pgrp session tty_nr tpgid flags */
+  for (int i = 0; i < 6; i++)
+    if (!int_field(&p, &f[i])) return 0;
+  out[0] = f[0], out[1] = f[1], out[2] = f[2], out[3] = f[5];
+  return 1;
+}
+
+struct name_query;
+struct stat_row {
+  int32_t pid;
+  int ok;
+  double fields[4];
+  int named;
+  const struct name_query *q; /* the same for every row of a call */
+};
+
+/* The name asked (namedFields), read by the threads of one call; NULL for statFields. */
+struct name_query {
+  const char *name;
+  size_t len;
+};
+
+/* Whether argv[0] of `pid` (its cmdline up to the first NUL; all of it when there is none) is `q`, or its part
+ * after the last '/' is. An empty or unreadable cmdline answers no. Read until the first NUL: argv[0] may be
+ * longer than one read. */
+static int argv0_is(int32_t pid, const struct name_query *q) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  size_t cap = 4096, len = 0;
+  char *buf = malloc(cap);
+  int found = 0;
+  while (buf != NULL) {
+    if (len == cap) {
+      char *more = cap < (16u << 20) ? realloc(buf, cap * 2) : NULL;
+      if (more == NULL) break;
+      buf = more;
+      cap *= 2;
+    }
+    ssize_t n = read(fd, buf + len, cap - len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      found = n == 0;
+      break;
+    }
+    len += (size_t)n;
+    if (memchr(buf + len - (size_t)n, '\0', (size_t)n) != NULL) {
+      found = 1;
+      break;
+    }
+  }
+  close(fd);
+  int match = 0;
+  if (found && len > 0) {
+    const char *nul = memchr(buf, '\0', len);
+    size_t a = nul ? (size_t)(nul - buf) : len;
+    const char *slash = NULL;
+    for (size_t i = a; i > 0; i--)
+      if (buf[i - 1] == '/') {
+        slash = buf + i - 1;
+        break;
+      }
+    const char *base = slash ? slash + 1 : buf;
+    size_t blen = a - (size_t)(base - buf);
+    match = (a == q->len && memcmp(buf, q->name, a) == 0) || (blen == q->len && memcmp(base, q->name, blen) == 0);
+  }
+  free(buf);
+  return match;
+}
+
+static void *stat_work(void *arg) {
+  struct job *job = arg;
+  struct stat_row *rows = job->items;
+  char buf[4096];
+  for (size_t i = (size_t)job->k; i < job->count; i += (size_t)job->n) {
+    ssize_t n = read_small(rows[i].pid, "stat", buf, sizeof buf);
+    rows[i].ok = n > 0 && parse_stat_fields(buf, (size_t)n, rows[i].fields);
+    const struct name_query *q = rows[i].q;
+    if (!rows[i].ok || q == NULL) continue;
+    /* comm: from after the first " (" to the last ')', as parse_stat_fields found them. */
+    const char *open = strstr(buf, " (");
+    const char *close = strrchr(buf, ')');
+    size_t clen = (size_t)(close - open - 2);
+    rows[i].named = (clen == q->len && memcmp(open + 2, q->name, clen) == 0) || argv0_is(rows[i].pid, q);
+  }
+  return NULL;
+}
+
+static int by_pid(const void *a, const void *b) {
+  const struct stat_row *x = a, *y = b;
+  return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* statFields (q NULL: five numbers per process) or namedFields (six). */
+static napi_value scan_stats(napi_env env, const struct name_query *q) {
+  DIR *d = opendir("/proc");
+  if (d == NULL) {
+    napi_throw_error(env, NULL, "cannot list /proc");
+    return NULL;
+  }
+  size_t count = 0, cap = 1024;
+  struct stat_row *rows = malloc(cap * sizeof *rows);
+  struct dirent *e;
+  while (rows != NULL && (e = readdir(d)) != NULL) {
+    char *end;
+    if (!isdigit((unsigned char)e->d_name[0])) continue;
+    long pid = strtol(e->d_name, &end, 10);
+    if (*end != '\0' || pid <= 0 || pid > INT32_MAX) continue;
+    if (count == cap) {
+      struct stat_row *more = realloc(rows, cap * 2 * sizeof *rows);
+      if (more == NULL) {
+        free(rows);
+        rows = NULL;
+        break;
+      }
+      rows = more;
+      cap *= 2;
+    }
+    rows[count++] = (struct stat_row){(int32_t)pid, 0, {0}, 0, q};
+  }
+  closedir(d);
+  if (rows == NULL) {
+    napi_throw_error(env, NULL, "out of memory");
+    return NULL;
+  }
+  split(rows, count, thread_count(count), stat_work);
+  qsort(rows, count, sizeof *rows, by_pid);
+  size_t good = 0, width = q ? 6 : 5;
+  for (size_t i = 0; i < count; i++) good += rows[i].ok;
+  double *data = NULL;
+  napi_value out = float64s(env, good * width, &data);
+  if (out != NULL) {
+    size_t at = 0;
+    for (size_t i = 0; i < count; i++) {
+      if (!rows[i].ok) continue;
+      data[at++] = rows[i].pid;
+      for (int j = 0; j < 4; j++) data[at++] = rows[i].fields[j];
+      if (q) data[at++] = rows[i].named;
+    }
+  }
+  free(rows);
+  return out;
+}
+
+static napi_value stat_fields(napi_env env, napi_callback_info info) {
+  (void)info;
+  return scan_stats(env, NULL);
+}
+
+static napi_value named_fields(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  char *name = NULL;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
+      (name = string_arg(env, argv[0])) == NULL) {
+    napi_throw_type_error(env, NULL, "namedFields takes a name");
+    return NULL;
+  }
+  struct name_query q = {name, strlen(name)};
+  napi_value out = scan_stats(env, &q);
+  free(name);
+  return out;
+}
+
+struct score_job {
+  const int32_t *pids;
+  double *scores;
+};
+
+static void *score_work(void *arg) {
+  struct job *job = arg;
+  struct score_job *sj = job->items;
+  char buf[64];
+  for (size_t i = (size_t)job->k; i < job->count; i += (size_t)job->n) {
+    sj->scores[i] = NAN;
+    if (sj->pids[i] <= 0) continue;
+    ssize_t n = read_small(sj->pids[i], "oom_score", buf, sizeof buf);
+    if (n <= 0) continue;
+    /* As facts.ts reads it: the trimmed text is an optionally signed integer. */
+    const char *p = buf;
+    while (*p == ' ' || *p == '\t') p++;
+    double v;
+    if (int_field(&p, &v)) {
+      while (*p == ' ' || *p == '\t' || *p == '\n') p++;
+      if (*p == '\0') sj->scores[i] = v;
+    }
+  }
+  return NULL;
+}
+
+static napi_value oom_scores(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  bool typed = false;
+  napi_typedarray_type type;
+  size_t length = 0;
+  void *data = NULL;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
+      napi_is_typedarray(env, argv[0], &typed) != napi_ok || !typed ||
+      napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL) != napi_ok ||
+      type != napi_int32_array) {
+    napi_throw_type_error(env, NULL, "oomScores takes an Int32Array of pids");
+    return NULL;
+  }
+  /* A copy: the threads never touch JavaScript-owned memory. */
+  int32_t *pids = malloc((length ? length : 1) * sizeof *pids);
+  if (pids == NULL) return NULL;
+  memcpy(pids, data, length * sizeof *pids);
+  double *scores = NULL;
+  napi_value out = float64s(env, length, &scores);
+  if (out != NULL) {
+    /* Every thread gets the same items pointer (the one job description) and its share of the indices. */
+    struct score_job sj = {pids, scores};
+    split(&sj, length, thread_count(length), score_work);
+  }
+  free(pids);
+  return out;
+}
+
 napi_value whydied_procfs_init(napi_env env, napi_value exports) {
   napi_property_descriptor fns[] = {
       {"readFiles", NULL, read_files, NULL, NULL, NULL, napi_enumerable, NULL},
       {"socketAndPipeFds", NULL, socket_and_pipe_fds, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"statFields", NULL, stat_fields, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"oomScores", NULL, oom_scores, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"namedFields", NULL, named_fields, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   return napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns) == napi_ok ? exports : NULL;
 }

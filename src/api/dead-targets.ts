@@ -2,7 +2,7 @@
  * Finders of processes by name beyond live comm/argv[0] matches (launch names, recordings, the kernel
  * log), consulted by `whydied <name>` after the live matches.
  */
-import type { DeadTargetFinder } from '../engine/diagnose-core';
+import type { DeadTargetFinder } from '../source/dead-target';
 import { findDeadByName } from '../source/kernel-log/dead-by-name';
 import { recordDeadTargets } from '../record/dead-targets';
 import { launchedTargets } from '../launch/registry';

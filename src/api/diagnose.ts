@@ -1,11 +1,12 @@
 /**
- * One diagnosis wired with the defaults: built-in checks plus plugins, live facts (or a bundle), and
- * the finders of dead processes by name (launch registry, records, kernel log, systemd units). The CLI's
- * `whydied <target>` and the library's `diagnose(query)` both go through here.
+ * The one entry of a diagnosis, wired with the defaults: built-in checks plus plugins, live facts (or a
+ * bundle, or facts given), and the finders of dead processes by name (launch registry, records, kernel log,
+ * systemd units). The CLI's `whydied <target>`, `watch` and `capture` and the library's `diagnose(query)`
+ * all go through here; the engine's one step is reportsForQuery (src/engine/reports-for-query.ts).
  */
 import type { Check, Report } from '../engine/types';
 import type { SurvivalRule } from '../engine/survival/types';
-import { validateChecks } from '../engine/order';
+import type { Facts } from '../source/types';
 import { deadTargetFinders } from './dead-targets';
 import { loadChecksAndRules, loadFacts, type SavedLogFiles } from './load';
 
@@ -27,6 +28,8 @@ export interface DiagnoseQueryOptions {
   all?: boolean;
   /** Replay a capture bundle instead of reading this machine. */
   from?: string;
+  /** Facts already made (capture's recording source, one set shared by watch's pids): `from`/`saved` unused. */
+  facts?: Facts;
   /** Kernel log / journal saved on another machine. */
   saved?: SavedLogFiles;
   /** Told how many older dead targets were left out (only without `all`). */
@@ -38,10 +41,9 @@ export interface DiagnoseQueryOptions {
 export async function diagnoseQuery(query: string, o: DiagnoseQueryOptions = {}): Promise<Report[]> {
   const loaded = await loadChecksAndRules(o.checkModules ?? []);
   const checks = [...loaded.checks, ...(o.checks ?? [])];
-  if (o.checks && o.checks.length > 0) validateChecks(checks);
-  const facts = await loadFacts(o.from, o.saved);
-  const { diagnose } = await import('../engine/diagnose');
-  return diagnose({
+  const facts = o.facts ?? (await loadFacts(o.from, o.saved));
+  const { reportsForQuery } = await import('../engine/reports-for-query');
+  return reportsForQuery({
     query,
     facts,
     checks,

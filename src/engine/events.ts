@@ -1,10 +1,21 @@
 /**
  * The survival events: one table, in matrix order (risks[] keeps this order; part of the JSON contract).
  * Everything that names the events reads it: the RiskEvent type, the rule table (src/engine/survival/
- * attaches each event's rules), the verdict's and the renderers' words, docs/survival-rules.md, the man
- * page, and the schema's enum (test/engine/events-table.test.ts holds schema/report.schema.json to it).
- * It imports nothing, so the types can be derived from it without a cycle through the rules.
+ * index.ts flattens the entries' rules), the verdict's and the renderers' words, docs/survival-rules.md,
+ * the man page, and the schema's enum (test/engine/events-table.test.ts holds schema/report.schema.json to
+ * it). Each entry carries its rules (src/engine/survival/<event>.ts): adding an event is its entry here and
+ * its rules file. The rules import only the rule vocabulary (survival/types.ts, rule-words.ts), never the
+ * report types derived from this table, so RiskEvent derives from it without a cycle.
  */
+import type { SurvivalRule } from './survival/types';
+import { terminalHangupRules } from './survival/terminal-hangup';
+import { parentExitRules } from './survival/parent-exit';
+import { groupKillRules } from './survival/group-kill';
+import { sessionEndRules } from './survival/session-end';
+import { ciCleanupRules } from './survival/ci-cleanup';
+import { containerStopRules } from './survival/container-stop';
+import { memoryPressureRules } from './survival/memory-pressure';
+
 export interface EventInfo {
   /** Stable id (risks[].event). */
   readonly id: string;
@@ -25,6 +36,11 @@ export interface EventInfo {
   readonly relaunchDropsCiMarkers?: boolean;
   /** No relaunch escapes it; raising its memory limit does. */
   readonly raiseMemoryLimit?: boolean;
+  /**
+   * Its survival rules in the order they are tried (src/engine/survival/): the first that applies decides
+   * the row; the last always applies once its evidence was read.
+   */
+  readonly rules: readonly SurvivalRule[];
 }
 
 /** The boolean traits of an event, for the remedy's "is any event with this trait threatened". */
@@ -36,18 +52,21 @@ export const EVENT_INFO = [
     words: 'a terminal hangup',
     title: 'the terminal goes away (SSH connection dropped, window closed)',
     relaunch: true,
+    rules: terminalHangupRules,
   },
   {
     id: 'parent-exit',
     words: 'its parent exiting',
     title: 'the shell or launcher that started it exits',
     relaunch: true,
+    rules: parentExitRules,
   },
   {
     id: 'group-kill',
     words: 'a kill of its process group',
     title: "its launcher's process group is killed (kill -- -PGID)",
     relaunch: true,
+    rules: groupKillRules,
   },
   {
     id: 'session-end',
@@ -55,6 +74,7 @@ export const EVENT_INFO = [
     title: 'the login session ends (logind)',
     relaunch: true,
     relaunchLeavesSession: true,
+    rules: sessionEndRules,
   },
   {
     id: 'ci-cleanup',
@@ -62,6 +82,7 @@ export const EVENT_INFO = [
     title: 'the CI job ends and its runner cleans up',
     relaunch: true,
     relaunchDropsCiMarkers: true,
+    rules: ciCleanupRules,
   },
   {
     id: 'container-stop',
@@ -69,6 +90,7 @@ export const EVENT_INFO = [
     title: 'its container or PID namespace stops',
     relaunch: true,
     relaunchFromHost: true,
+    rules: containerStopRules,
   },
   {
     id: 'memory-pressure',
@@ -76,6 +98,7 @@ export const EVENT_INFO = [
     title: 'its memory cgroup (or the host) runs out',
     relaunch: false,
     raiseMemoryLimit: true,
+    rules: memoryPressureRules,
   },
 ] as const satisfies readonly EventInfo[];
 

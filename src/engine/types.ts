@@ -17,6 +17,8 @@ export interface Remedy {
 
 // The vocabulary of causes is shared with the records and logs that report them (src/source).
 export type { JsonValue, Evidence, CauseKind, CauseSource, CauseConfidence, Cause } from '../source/cause';
+/** A death: who, its Cause (how, by whom, mechanism, evidence, confidence, time), when seen (src/source/death.ts). */
+export type { Death, RecordIdentity } from '../source/death';
 import type { Cause, Evidence } from '../source/cause';
 
 /** What a check returns. The runner adds id, title and duration. */
@@ -92,14 +94,8 @@ export type VerdictStatus = 'ok' | 'at-risk' | 'uncertain' | 'died' | 'unknown';
 /** The survival events' ids, from the one events table (src/engine/events.ts). */
 export type { RiskEvent };
 export type { RemedyKind, RemedyStep } from './remedy-kinds';
-export type RiskOutcome = 'dies' | 'survives' | 'unknown';
-/**
- * How sure the outcome is, should the event happen: `certain` when a kernel mechanism visible in /proc
- * decides it, `likely` when it rests on how the launching tool or the program usually behaves,
- * `possible` for an undecided outcome that may still go either way.
- */
-export type RiskConfidence = 'certain' | 'likely' | 'possible';
-
+export type { RiskOutcome, RiskConfidence, RiskBy, ReportProcess } from './rule-words';
+import type { RiskOutcome, RiskConfidence, RiskBy, ReportProcess } from './rule-words';
 export interface Risk {
   event: RiskEvent;
   /** The survival rule that decided this row (stable; docs/survival-rules.md). */
@@ -113,26 +109,6 @@ export interface Risk {
    * that keeper, so the verdict does not count it as a threat. Absent otherwise (added in report/2, rev 2.1).
    */
   by?: RiskBy;
-}
-
-/** Who brings about the death a risk row names, when that is not a threat (see Risk.by). */
-export type RiskBy = 'keeper';
-
-export interface ReportProcess {
-  pid: number;
-  ppid: number;
-  pgid: number;
-  sid: number;
-  tty: string | null;
-  tpgid: number;
-  comm: string;
-  argv: string[] | null;
-  exe: string | null;
-  cwd: string | null;
-  uid: number | null;
-  /** ISO 8601. */
-  startTime: string;
-  state: string;
 }
 
 export interface Verdict {

@@ -1,29 +1,24 @@
 /**
- * A death as the fleet outputs publish it: `whydied.death/1` (schema/death.schema.json), one flat-ish JSON
- * object per death, the same for JSON lines, the --on-death hook's stdin and the journal's fields.
+ * A death (src/source/death.ts) as the fleet outputs publish it: `whydied.death/1`
+ * (schema/death.schema.json), one flat-ish JSON object per death, the same for JSON lines, the --on-death hook's stdin and the journal's fields.
  * Pure: a record and the host in, an object out. Strings are process data (hostile): JSON escapes them;
  * consumers must not interpret them.
  */
 import type { DeathRecord } from '../source/records/types';
 import type { ContainerIdentity } from '../source/container-id';
+import { mechanismOf, type RecordIdentity } from '../source/death';
 
 const DEATH_SCHEMA = 'whydied.death/1';
 
-export interface DeathEvent {
+/**
+ * Who died is the Death's identity as it is (startTime -1: unknown), its boot id under `host`; how is its
+ * Cause, flattened: every field present, null when unknown.
+ */
+export interface DeathEvent extends Omit<RecordIdentity, 'bootId'> {
   schema: typeof DEATH_SCHEMA;
   /** ISO 8601, when the death was seen. */
   time: string;
   host: { hostname: string; bootId: string };
-  pid: number;
-  /** Clock ticks since boot; -1 unknown. With pid and bootId, the process's identity. */
-  startTime: number;
-  comm: string;
-  argvHead: string[];
-  ppid: number;
-  pgid: number;
-  sid: number;
-  tty: string | null;
-  cgroup: string | null;
   cause: {
     kind: string;
     signal: string | null;
@@ -41,14 +36,10 @@ export interface DeathEvent {
   run: { peakRssKb: number | null; oomKillDelta: number | null } | null;
 }
 
-function str(v: unknown): string | null {
-  return typeof v === 'string' ? v : null;
-}
-
 export function toDeathEvent(rec: DeathRecord, host: { hostname: string; bootId: string }): DeathEvent {
   const c = rec.cause;
   const d = c.details ?? {};
-  const mechanism = c.kind === 'oom-kill' ? 'oom-kill' : (str(d.mechanism) ?? (c.kind === 'exit' ? 'exit' : null));
+  const mechanism = mechanismOf(c);
   const isRun = d.run === true;
   return {
     schema: DEATH_SCHEMA,

@@ -4,16 +4,17 @@
  * Fleet outputs (jsonl, prom, journal, hook) get deaths only: a clean exit(0) is not one.
  *
  * Every output is an entry of src/fleet/output-table.ts; this file runs them in table order and names none.
- * A death's path: redact -> container id -> every output's record() (the store) -> not a clean exit, not
- * one of our own helpers -> one published event -> every output's death() -> the hook.
+ * A death's whole path, from the tracer to here and through the steps below: src/fleet/death-pipeline.ts.
  */
 import * as os from 'os';
 import { UsageError } from '../util/errors';
 import { escapeControl, isClean } from '../util/escape';
 import type { DeathRecord } from '../source/records/types';
 import { containerFromCgroup } from '../source/container-id';
+import { isCleanExit } from '../source/death';
 import { bootId } from '../source/process-identity';
 import { toDeathEvent } from './death-event';
+import type { DeathSink } from './death-pipeline';
 import { DeathHook } from './hook';
 import { redactArgv, redactArgvDefault } from './privacy';
 import { OUTPUTS, type AnyOutputDef, type OpenOutput, type OutputItem } from './output-table';
@@ -66,12 +67,8 @@ export function outputDirs(spec: OutputSpec): string[] {
   return spec.outputs.flatMap((o) => o.def.writes?.(o.config) ?? []);
 }
 
-export interface Sinks {
+export interface Sinks extends DeathSink {
   spec: OutputSpec;
-  /** Hand one death (record) to every output. */
-  death(rec: DeathRecord): void;
-  /** Recorder health, for the metrics. */
-  health(h: { events: number; lost: number }): void;
   /** Pids of helpers and hooks this process runs: their own ends are not reported back. */
   ownPids(): Set<number>;
   close(): Promise<void>;
@@ -81,7 +78,8 @@ export interface Sinks {
 }
 
 export interface SinkOptions {
-  output: string;
+  /** The --output list, or what parseOutputs made of it (a caller that read it first: parsed once). */
+  output: string | OutputSpec;
   onDeath?: string;
   hookTimeoutMs?: number;
   jsonlStream: NodeJS.WritableStream;
@@ -103,7 +101,7 @@ export function publishedHostname(env: NodeJS.ProcessEnv = process.env): string 
 }
 
 export async function openSinks(o: SinkOptions): Promise<Sinks> {
-  const spec = parseOutputs(o.output, { allowProm: o.allowProm });
+  const spec = typeof o.output === 'string' ? parseOutputs(o.output, { allowProm: o.allowProm }) : o.output;
   const log = o.log ?? ((l: string) => process.stderr.write(`whydied: ${l}\n`));
   if (o.onDeath !== undefined && (o.onDeath.trim() === '' || !isClean(o.onDeath)))
     throw new UsageError('--on-death needs a command without control characters');
@@ -131,17 +129,21 @@ export async function openSinks(o: SinkOptions): Promise<Sinks> {
     spec,
     hook,
     ownPids: () => new Set([...(hook?.pids ?? []), ...helperPids()]),
-    death(recorded) {
-      // One copy for every output below: the store and the published event alike.
+    death(recorded, own = false) {
+      if (own) return;
+      // The steps of src/fleet/death-pipeline.ts, in order. 1-2: one copy for every output below.
       const rec = redact ? redactArgv(recorded) : recorded;
       if (rec.container === undefined) rec.container = containerFromCgroup(rec.cgroup);
+      // 3: the store.
       for (const out of opened) out.record?.(rec);
-      if (rec.cause.kind === 'exit' && rec.cause.exitCode === 0) return;
+      // 4: what is not published.
+      if (isCleanExit(rec.cause)) return;
       // Hooks run in sessions of their own: nothing they start is reported back to them (no feedback loop).
       // The recorder already marks everything descended from it; this is the cheap second line (a hook's
       // child that made a session of its own still has the hook as its parent).
       if (hook && (hook.pids.has(rec.pid) || hook.pids.has(rec.sid) || hook.pids.has(rec.ppid))) return;
       if (helperPids().has(rec.pid)) return;
+      // 5-7: one event, every output, the hook.
       const e = toDeathEvent(rec, host);
       for (const out of opened) out.death?.(e, rec);
       hook?.push(e);

@@ -15,6 +15,7 @@ import { READY_FD_ENV, reportFailure, reportReady } from '../observe/daemon-read
 import type { DeathRecord, RecordIdentity } from '../source/records/types';
 import { readCmdlineText, readIdentity, procState } from '../source/process-identity';
 import { watch } from '../observe/watch';
+import { deathOf } from '../source/death';
 import { stateDir } from '../source/records/state-dir';
 import { writeLaunchEntry } from './registry';
 import { openAppend } from '../source/safe-write';
@@ -124,16 +125,15 @@ export async function runSentinel(req: SentinelRequest): Promise<number> {
   const [result] = await watching.finally(() => clearInterval(refresh));
   await Promise.race([exited, new Promise((r) => setTimeout(r, 1000))]);
   const w = waited as { code: number | null; signal: NodeJS.Signals | null } | null;
-  const cause = result.cause ?? (w ? waitCause(w.code, w.signal) : null);
+  const cause = result.death?.cause ?? (w ? waitCause(w.code, w.signal) : null);
   const id = identity ?? result.identity;
   if (!cause || !id) return 0;
-  const rec: LaunchRecord = {
-    v: 1,
-    ...id,
-    cause: { ...cause, details: { ...(cause.details ?? {}), launchedAs: req.name, log: req.log } },
-    seenAt: result.endedAt ?? new Date().toISOString(),
-    launch: { name: req.name, log: req.log },
-  };
+  const death = deathOf(
+    id,
+    { ...cause, details: { ...(cause.details ?? {}), launchedAs: req.name, log: req.log } },
+    result.endedAt ?? new Date().toISOString(),
+  );
+  const rec: LaunchRecord = { v: 1, ...death, launch: { name: req.name, log: req.log } };
   saveRecord(rec);
   return 0;
 }

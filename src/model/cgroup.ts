@@ -6,6 +6,7 @@
 import type { Facts, MemoryCgroup, Read } from '../source/types';
 import { ok } from '../source/types';
 import { lingers, readKillUserProcesses, systemdHost, userName } from '../source/systemd/logind';
+import { unitStates } from '../source/systemd/manager';
 import { CGROUP_RANK, classifyCgroupPath, type CgroupClass, type CgroupKind } from './cgroup-path';
 
 export type CgroupSection = {
@@ -28,6 +29,11 @@ export type CgroupSection = {
   systemdRunning: boolean;
   systemdRun: string | null;
   memory: { path: string; limitBytes: number | null; usageBytes: number | null; version: 1 | 2 } | null;
+  /**
+   * The system manager's view of its service unit (the one `systemctl show` the systemd-unit check makes
+   * too): its live main process and KillMode. Null outside a system service or when the manager is not asked.
+   */
+  service: { mainPid: number; killMode: string | null } | null;
 };
 
 export interface Cgroup {
@@ -72,6 +78,9 @@ export function deriveCgroup(facts: Facts, pid: number): Read<Cgroup> {
         : null;
   const user = uid === null ? null : userName(facts, uid);
   const host = systemdHost(facts);
+  // A service's main process and KillMode decide what its exit does to the rest of the unit (parent-exit).
+  const unitRead = best.kind === 'service' && best.unit && host.running ? unitStates(facts, [best.unit]) : null;
+  const unitState = unitRead?.ok ? unitRead.units.find((u) => u.id === best.unit) : undefined;
   return ok({
     section: {
       paths,
@@ -88,6 +97,7 @@ export function deriveCgroup(facts: Facts, pid: number): Read<Cgroup> {
       systemdRunning: host.running,
       systemdRun: host.systemdRun,
       memory,
+      service: unitState ? { mainPid: unitState.mainPid, killMode: unitState.killMode } : null,
     },
     memoryRead: mem,
   });

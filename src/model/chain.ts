@@ -19,8 +19,19 @@ export type ChainSection = {
   stoppedAt: { pid: number; reason: 'recycled-pid' | 'gone' | 'loop' } | null;
   reparented: 'init' | 'subreaper' | null;
   ciRunner: { pid: number; comm: string; label: string } | null;
-  /** Nearest interactive shell ancestor in the target's own session (it forwards SIGHUP to its jobs). */
-  interactiveShell: { pid: number; comm: string } | null;
+  /**
+   * Nearest interactive shell ancestor in the target's own session (it forwards SIGHUP to its jobs), and
+   * whether it catches SIGHUP (SigCgt): a shell that does not (dash, busybox ash) cannot resend it to its jobs.
+   */
+  interactiveShell: { pid: number; comm: string; hupCaught?: boolean | null } | null;
+  /**
+   * Its parent when it is a worker of that parent's pool: the same executable, holding the same listening TCP
+   * socket as the parent (gunicorn's and nginx's forked copies, uvicorn's multiprocessing-spawned workers).
+   * A per-connection child (socat fork, tcpserver, inetd) holds only its connection, not the listener.
+   */
+  preforkMaster?: { pid: number; port: number } | null;
+  /** Whether its parent catches SIGTERM (SigCgt): a keeper that does not dies of it without stopping anything. */
+  parentTermCaught?: boolean | null;
 };
 
 export interface Chain {
@@ -81,7 +92,9 @@ export function deriveChain(facts: Facts, target: CheckTarget): Read<Chain> {
       stoppedAt,
       reparented,
       ciRunner: ci ? { pid: ci.pid, comm: ci.comm, label: ci.label } : null,
-      interactiveShell: ish ? { pid: ish.pid, comm: ish.comm } : null,
+      interactiveShell: ish ? { pid: ish.pid, comm: ish.comm, hupCaught: caught(facts, ish.pid, 1) } : null,
+      preforkMaster: parent ? preforkMaster(facts, self, parent) : null,
+      parentTermCaught: parent ? caught(facts, parent.pid, 15) : null,
     },
     unitOfInit,
   });
@@ -101,6 +114,35 @@ function launchedBy(parentArgv: readonly string[] | null, childArgv: readonly st
     if (tail.every((a, j) => parentArgv[i + 1 + j] === a) && i + 1 + tail.length === parentArgv.length) return true;
   }
   return false;
+}
+
+/** Does the process catch signal `sig` (its bit in SigCgt)? null when its status cannot be read. */
+function caught(facts: Facts, pid: number, sig: number): boolean | null {
+  const st = facts.status(pid);
+  return st.ok ? ((st.value.sigCgt >> BigInt(sig - 1)) & 1n) !== 0n : null;
+}
+
+/** The same executable, and a listening TCP socket both hold: a worker of `parent`'s pool. */
+function preforkMaster(
+  facts: Facts,
+  self: ProcessDescription,
+  parent: ProcessDescription,
+): ChainSection['preforkMaster'] {
+  const exe = (pid: number): string | null => {
+    const r = facts.process(pid)?.exe;
+    return r?.ok ? r.value : null;
+  };
+  const selfExe = exe(self.pid);
+  if (!selfExe || selfExe !== exe(parent.pid)) return null;
+  const sockets = (pid: number): Set<number> => {
+    const r = facts.fds(pid, true);
+    return new Set(r.ok ? r.value.filter((f) => f.kind === 'socket' && f.inode).map((f) => f.inode as number) : []);
+  };
+  const mine = sockets(self.pid);
+  if (mine.size === 0) return null;
+  const theirs = sockets(parent.pid);
+  const shared = facts.tcpListeners().find((l) => mine.has(l.inode) && theirs.has(l.inode));
+  return shared ? { pid: parent.pid, port: shared.port } : null;
 }
 
 /** The system service (or transient scope) the target runs in, from its cgroup; null otherwise. */

@@ -5,6 +5,7 @@
 import type { Facts, ReadErrorCode } from '../source/types';
 import { CI_ESCAPES, CI_MARKERS, CI_SYSTEM_OF, type CiSystem } from './ci-markers';
 import type { ChainSection } from './chain';
+import { envNamesAmong } from './env-names';
 
 export type CiSection = {
   markers: string[];
@@ -28,14 +29,15 @@ export interface Ci {
 
 /** `chain` null when the ancestry could not be read: no runner ancestor is then known. */
 export function deriveCi(facts: Facts, pid: number, chain: ChainSection | null): Ci {
-  const read = facts.envNames(pid, CI_MARKERS);
+  const read = envNamesAmong(facts, pid, CI_MARKERS);
   const markers = read.ok ? CI_MARKERS.filter((m) => read.value.includes(m)) : [];
   const systems = [...new Set(markers.map((m) => CI_SYSTEM_OF[m]))];
   const reapers = markers.filter((m) => m in CI_ESCAPES);
   // Asked only when a reaping marker is present, so bundles captured before this question replay as before.
   const esc =
     reapers.length > 0
-      ? facts.envNames(
+      ? envNamesAmong(
+          facts,
           pid,
           reapers.map((m) => CI_ESCAPES[m]),
         )

@@ -111,7 +111,12 @@ export function deriveGroup(facts: Facts, pid: number): Read<GroupSection> {
   const selfRead = facts.stat(pid);
   if (!selfRead.ok) return selfRead;
   const self = selfRead.value;
-  const table = facts.processTable();
+  // Everything below looks only at processes of its session: its group's members (setpgid(2) keeps a
+  // group inside one session), both leaders (a group or session leader can leave neither: setsid(2) and
+  // setpgid(2) refuse a leader, and its pid stays taken while the group or session lives), and the parents
+  // that tie the group to the session (in the session by definition). Pgid or sid 0 (a leader outside this
+  // pid namespace) says nothing of who shares it: there, every process is looked at.
+  const table = self.pgrp === 0 || self.session === 0 ? facts.processTable() : facts.sessionMembers(self.session);
   const groupStats = table.filter((s) => s.pgrp === self.pgrp);
   if (!groupStats.some((s) => s.pid === pid)) groupStats.push(self);
   const sessionStats = table.filter((s) => s.session === self.session);

@@ -6,10 +6,9 @@
  * (mm/memcontrol.c mem_cgroup_out_of_memory -> mm/oom_kill.c mem_cgroup_scan_tasks walks the subtree).
  */
 import type { Facts, Read } from '../source/types';
-import { ok } from '../source/types';
 import { isKernelThreadStat } from './existence';
 import { realLimit } from './cgroup';
-import { readMemoryV2, readPressure, type MemoryV2 } from '../source/memory-v2';
+import { parsePsi, readMemoryV2, readPressure, type MemoryV2 } from '../source/memory-v2';
 import { readOomd } from '../source/systemd/oomd';
 
 /** Share of the domain's memory above which it stays the OOM victim whatever fills the rest. */
@@ -18,8 +17,14 @@ export const MAJORITY_SHARE = 0.5;
 export type MemorySection = {
   oomScore: number | null;
   oomScoreAdj: number | null;
-  /** 1 = the OOM killer's first choice; ties share a rank. */
+  /** 1 = the OOM killer's first choice; ties share a rank. Null when not ranked (see `unranked`). */
   rank: number | null;
+  /**
+   * Why the rank among every process of the host was not read (the host has memory to spare, nothing
+   * stalls on it and its oom_score_adj does not put it forward): null when it was ranked. Absent in
+   * sections made before this field (bundles of older versions, plugins' evidence): ranked.
+   */
+  unranked?: string | null;
   /** User processes whose oom_score was readable. */
   ranked: number;
   /** Other processes with exactly its score: a tie at the top is no clear first choice. */
@@ -188,6 +193,43 @@ function hostSwapNow(facts: Facts, cgroupSwapBytes: number | null): OomdView['sw
   };
 }
 
+/**
+ * Below this share of MemTotal available (MemAvailable), an OOM kill of the host may come; above it, with
+ * no memory stall, the queue only orders processes that are not about to be chosen among.
+ */
+export const LOW_AVAILABLE_SHARE = 0.1;
+
+/**
+ * Why ranking this process among every process of the host would say nothing now, or null when the rank
+ * is read. The rank orders the OOM killer's choice (mm/oom_kill.c select_bad_process over oom_badness), but
+ * no rule decides on it (memory-pressure.ts: only a majority share predicts the victim; "first in the queue"
+ * on a host with memory to spare is no threat): it is worth one read of oom_score per process only where an
+ * OOM kill may come (MemAvailable below LOW_AVAILABLE_SHARE of MemTotal, or a memory stall now in PSI, the
+ * host's or its cgroup's) or where its oom_score_adj puts it forward. /proc/meminfo unreadable: ranked.
+ */
+function hostRankIdle(facts: Facts, adj: number, v2: MemoryV2 | null): string | null {
+  if (adj > 0) return null;
+  const mi = facts.text('/proc/meminfo');
+  const kb = (k: string): number | null => {
+    const m = mi.ok ? new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(mi.value) : null;
+    return m ? Number(m[1]) : null;
+  };
+  const total = kb('MemTotal');
+  const avail = kb('MemAvailable');
+  if (!total || avail === null || avail < total * LOW_AVAILABLE_SHARE) return null;
+  // cgroup v2 read the host's PSI already; v1 hosts have it too when the kernel counts it (4.20+, psi=1).
+  const psi = v2 ? v2.hostPressure : parsePsiRead(facts.text('/proc/pressure/memory'));
+  if ((psi?.someAvg10 ?? 0) >= STALL_PCT || (v2?.pressure?.someAvg10 ?? 0) >= STALL_PCT) return null;
+  return `${Math.round((avail / total) * 100)}% of the host's memory is available and nothing stalls on memory`;
+}
+
+const parsePsiRead = (r: Read<string>): ReturnType<typeof parsePsi> => (r.ok ? parsePsi(r.value) : null);
+
+/** The rank as reports quote it: `rank 3 of 120`, or why it was not read. */
+export function rankPhrase(m: MemorySection): string {
+  return m.unranked ? `not ranked: ${m.unranked}` : `rank ${m.rank} of ${m.ranked}`;
+}
+
 /** MemTotal in bytes from /proc/meminfo. */
 function memTotalBytes(text: string): number | null {
   const m = /^MemTotal:\s+(\d+) kB/m.exec(text);
@@ -230,28 +272,30 @@ export function deriveMemory(facts: Facts, pid: number): Memory {
   // among every process.
   const domainPids =
     limit && bind ? (v2 ? subtreePids(facts, bind.dir) : pidsOf(facts.text(`${bind.dir}/cgroup.procs`))) : null;
-  if (mine.ok) {
+  // The cgroup's own members are few and always ranked; the host's every process only where it may matter.
+  const unranked = mine.ok && !domainPids ? hostRankIdle(facts, mine.value.adj, v2) : null;
+  if (mine.ok && unranked === null) {
     let higher = 0;
     const candidates =
       domainPids ??
       facts
-        .processTable()
+        .processRows()
         .filter((s) => !isKernelThreadStat(s))
         .map((s) => s.pid);
-    // One batch (across the cores, when the source can) rather than a file at a time.
-    facts.readAhead('oom_score', candidates);
-    for (const other of candidates) {
-      // Ranking reads oom_score only (one file per process; oom_score_adj is the target's alone).
-      const o: Read<number> = other === pid ? ok(mine.value.score) : facts.oomScoreOnly(other);
-      if (!o.ok) continue;
+    // One batch (across the cores, when the source can) rather than a file at a time. Ranking reads
+    // oom_score only (one file per process; oom_score_adj is the target's alone).
+    const scores = facts.oomScores(candidates);
+    candidates.forEach((other, i) => {
+      const score = other === pid ? mine.value.score : scores[i];
+      if (score === null) return;
       ranked++;
-      if (o.value > mine.value.score) higher++;
-      else if (o.value === mine.value.score && other !== pid) tied++;
-      if (!top || o.value > top.score) {
+      if (score > mine.value.score) higher++;
+      else if (score === mine.value.score && other !== pid) tied++;
+      if (!top || score > top.score) {
         const st = facts.stat(other);
-        top = { pid: other, comm: st.ok ? st.value.comm : '?', score: o.value };
+        top = { pid: other, comm: st.ok ? st.value.comm : '?', score };
       }
-    }
+    });
     rank = higher + 1;
   }
   const rssRatio = limit && rssKb !== null ? (rssKb * 1024) / limit : null;
@@ -260,6 +304,7 @@ export function deriveMemory(facts: Facts, pid: number): Memory {
     oomScore: mine.ok ? mine.value.score : null,
     oomScoreAdj: mine.ok ? mine.value.adj : null,
     rank,
+    unranked,
     ranked,
     tied,
     top,

@@ -5,6 +5,7 @@
  */
 import type { Facts, FdInfo, FdKind, Read } from '../source/types';
 import { hupDisposition, type Disposition, type SignalsSection } from './signals';
+import { envNamesAmong, NODE_CHANNEL_NAMES } from './env-names';
 
 export type PeerSection = {
   pid: number;
@@ -179,7 +180,7 @@ const MAX_CHANNEL_FDS = 32;
  * UNIX socket whose peer (sock_diag) only the parent holds.
  */
 function nodeChannel(facts: Facts, pid: number, ppid: number): { fd: number; clusterWorker: boolean } | null {
-  const env = facts.envNames(pid, ['NODE_CHANNEL_FD', 'NODE_UNIQUE_ID']);
+  const env = envNamesAmong(facts, pid, NODE_CHANNEL_NAMES);
   if (!env.ok || !env.value.includes('NODE_CHANNEL_FD')) return null;
   const all = facts.fds(pid, true);
   if (!all.ok) return null;

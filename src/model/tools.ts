@@ -56,6 +56,11 @@ export interface Tool {
   names: readonly string[];
   /** comm prefixes, for tools that rename themselves (`PM2 v7.0.4: God Daemon`). */
   prefixes?: readonly string[];
+  /**
+   * Script paths (their tail) an interpreter runs the tool from, for tools whose script has a generic name
+   * (`node …/forever/bin/monitor app.js`): matched on the interpreter's first operand.
+   */
+  scripts?: readonly string[];
   /** Short human label. */
   label: string;
   traits: ToolTraits;
@@ -103,6 +108,7 @@ export const TOOLS: readonly Tool[] = [
       'bash(1) SIGNALS: an interactive shell resends SIGHUP to all jobs at hangup; huponexit sends it at login-shell exit; disown -h exempts a job',
       'bash jobs.c: end_job_control / hangup_all_jobs; stopped jobs get SIGTERM+SIGCONT when the shell exits (terminate_stopped_jobs)',
       'dash(1), zsh(1) zshmisc "Jobs": zsh HUPs running jobs at exit unless NO_HUP; dash keeps no job table across exit',
+      "dash 0.5.12 src/trap.c setsignal(): an interactive dash catches no SIGHUP (measured SigCgt: SIGCHLD only), so a hangup ends it with nothing resent to its jobs; whydied reads that from the shell's SigCgt, not from its name",
     ],
   },
   {
@@ -461,6 +467,21 @@ export const TOOLS: readonly Tool[] = [
     ],
   },
   {
+    id: 'tsx',
+    role: 'job-runner',
+    names: ['tsx'],
+    label: 'tsx (TypeScript runner)',
+    traits: T({ relaysSignals: true, stopsChildrenOnOwnStop: true, escalatesToKill: true }),
+    stop: 'kill -TERM <tsx pid> (or Ctrl-C)',
+    keepRunning: null,
+    family: 'job-runners',
+    sources: [
+      'tsx 4.23 dist/cli.mjs relaySignals(): the CLI runs the script in a child node and, on SIGINT or SIGTERM, relays the signal to it (relaySignalToChild), SIGKILL when the child does not exit by it',
+      'tsx 4.23 `watch` (dist/cli.mjs killProcess): on SIGINT/SIGTERM the running child gets the signal, then SIGKILL after 5 s ("Process didn\'t exit in 5s. Force killing..."), before tsx exits',
+      'measured (npm tsx 4.23.15): SIGTERM to `tsx watch app.js` ends app.js; SIGKILL to tsx leaves it running',
+    ],
+  },
+  {
     id: 'concurrently',
     role: 'job-runner',
     names: ['concurrently', 'conc'],
@@ -487,6 +508,23 @@ export const TOOLS: readonly Tool[] = [
     sources: [
       "nodemon 3.1 lib/monitor/run.js: process.once('SIGTERM') -> child.kill('SIGTERM') (its direct child only; the psTree kill of the whole subtree is for restarts and SIGINT's quit)",
       'measured (npm nodemon 3.1.14): SIGTERM to nodemon ends `node app.js` it runs directly; with --exec through `sh -c` the command under sh is left running',
+    ],
+  },
+  {
+    id: 'forever',
+    role: 'supervisor',
+    names: ['forever'],
+    scripts: ['forever/bin/monitor'],
+    label: 'forever monitor',
+    traits: T({ stopsChildrenOnOwnStop: true }),
+    stop: 'forever stop <script|index> (or forever stopall)',
+    keepRunning:
+      'forever keeps restarting it; at boot only a unit or cron @reboot running `forever start` brings it back',
+    family: 'supervisors',
+    sources: [
+      'forever 4.0 lib/forever.js startDaemon(): `forever start` spawns `node …/forever/bin/monitor SCRIPT` detached (a session of its own) and exits; the monitor (forever-monitor 3.0 Monitor) runs the script with its stdio on pipes to itself',
+      'forever-monitor 3.0 lib/forever-monitor/monitor.js stop()/kill(): `forever stop` asks the monitor over its socket, which kills the child (common.kill with killTree, SIGKILL by default) and exits; its SIGTERM handler is commented out, so a SIGTERM to the monitor itself ends only the monitor',
+      'measured (npm forever 4.0.3): `forever stop app.js` ends app.js; SIGTERM to the monitor leaves app.js running',
     ],
   },
   {
@@ -518,6 +556,22 @@ export const TOOLS: readonly Tool[] = [
       'monit 5.33 libmonit src/system/Command.c Process_free(): a sub-process not yet detached and still running is killed (Process_kill) when monit frees it, as it does at its exit',
       'monit(1) "start program": monit spawns it in a session of its own with its output on pipes, expecting it to daemonize',
       'measured (Debian 12 monit 5.33.0): a start program that stays in the foreground is SIGKILLed by monit when monit gets SIGTERM',
+    ],
+  },
+  {
+    // A per-connection child of `socat …,fork EXEC:`/`SYSTEM:`: socat sits between the socket and the program.
+    id: 'socat',
+    role: 'wrapper',
+    names: ['socat'],
+    label: 'socat',
+    traits: T({ stopsChildrenOnOwnStop: true }),
+    stop: 'the connection closing, or kill -TERM <socat pid>',
+    keepRunning: null,
+    family: 'socket-servers',
+    sources: [
+      'socat(1) 1.7.4 EXEC/SYSTEM: the program runs as a sub process on a socketpair (or pipes) to socat; options sighup, sigint, sigquit: "Has socat pass signals of this type to the sub process"',
+      'socat 1.7.4 xioshutdown.c / xioclose: when socat closes an EXEC or SYSTEM address (at EOF or at its own exit on a signal) it waits briefly for the sub process and then sends it SIGTERM',
+      'measured (Debian 12 socat 1.7.4.4): SIGTERM to the per-connection socat ends its EXEC child; SIGTERM to the listening socat leaves the per-connection ones running',
     ],
   },
   {
@@ -631,11 +685,13 @@ for (const t of TOOLS) for (const n of t.names) if (!BY_NAME.has(n)) BY_NAME.set
  */
 const INTERPRETER = /^(node|nodejs|python[0-9.]*|ruby[0-9.]*|perl[0-9.]*)$/;
 
-/** argv's first operand after the interpreter's own options (`node --inspect x.js` -> x.js). */
-function scriptOf(argv: readonly string[]): string {
-  for (const a of argv.slice(1, 6)) if (!a.startsWith('-')) return basename(a);
+/** argv's first operand after the interpreter's own options (`node --inspect x.js` -> x.js), as a path. */
+function scriptPathOf(argv: readonly string[]): string {
+  for (const a of argv.slice(1, 6)) if (!a.startsWith('-')) return a;
   return '';
 }
+
+const scriptOf = (argv: readonly string[]): string => basename(scriptPathOf(argv));
 
 /** Its options before the command (`--` or the first operand ends them). */
 function optionsOf(argv: readonly string[]): string[] {
@@ -673,6 +729,9 @@ export function toolOf(p: { comm: string; argv?: readonly string[] | null }): To
     BY_NAME.get(p.comm) ?? BY_NAME.get(base0) ?? BY_NAME.get(argv0) ?? (script ? BY_NAME.get(script) : undefined);
   if (byName) return withFlags(byName, p.argv ?? null);
   for (const t of TOOLS) if (t.prefixes?.some((x) => p.comm.startsWith(x))) return t;
+  const scriptPath = script && p.argv ? scriptPathOf(p.argv) : '';
+  if (scriptPath)
+    for (const t of TOOLS) if (t.scripts?.some((x) => scriptPath === x || scriptPath.endsWith(`/${x}`))) return t;
   return null;
 }
 

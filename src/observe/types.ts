@@ -1,5 +1,5 @@
 import type { Cause } from '../engine/types';
-import type { RecordIdentity } from '../source/records/types';
+import type { Death, RecordIdentity } from '../source/death';
 
 export type WatchBackend = 'tracefs' | 'ptrace' | 'poll';
 
@@ -16,8 +16,11 @@ export interface WatchResult {
   /** Identity read when the watch started (comm and argv as of its last exec seen); null when the pid was already gone. */
   identity: RecordIdentity | null;
   backend: WatchBackend;
-  /** `exit` / `signal` / `oom-kill` with source 'watch'; null when not established (gone, poll, timeout). */
-  cause: Cause | null;
+  /**
+   * The death seen (who, how, by whom, when): its cause is `exit` / `signal` / `oom-kill` with source
+   * 'watch'; null when not established (gone, poll, timeout).
+   */
+  death: Death | null;
   /** Signals generated for the process while watched (fatal or not). */
   signalsSeen: number;
   /** ISO time the end was observed; null if it did not end (timeout) or was gone before. */

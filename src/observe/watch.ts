@@ -5,6 +5,7 @@
  * caller falls back to the postmortem diagnosis.
  */
 import { isRunning, readIdentity } from '../source/process-identity';
+import { deathOf } from '../source/death';
 import { startTracefsBackend } from './tracefs-backend';
 import { startPtraceBackend, straceAvailable } from './ptrace-backend';
 import { startPollBackend } from './poll-backend';
@@ -64,7 +65,7 @@ export async function watch(pids: number[], opts: WatchOptions = {}): Promise<Wa
         pid,
         identity: null,
         backend: 'poll',
-        cause: null,
+        death: null,
         signalsSeen: 0,
         endedAt: null,
         note: zombie ? 'already dead (a zombie) when the watch started' : 'not running when the watch started',
@@ -102,7 +103,7 @@ export async function watch(pids: number[], opts: WatchOptions = {}): Promise<Wa
           pid: t.pid,
           identity: t.identity,
           backend: kind,
-          cause: o?.cause ?? null,
+          death: o?.cause ? deathOf(t.identity, o.cause, o.endedAt ?? new Date().toISOString()) : null,
           signalsSeen: o?.signalsSeen ?? 0,
           endedAt: o?.endedAt ?? null,
           note: o?.note,

@@ -1,5 +1,5 @@
 /**
- * A DeadTargetFinder (src/engine/diagnose-core.ts) over the watch records, so `whydied <name>` finds a
+ * A DeadTargetFinder (src/source/dead-target.ts) over the watch records, so `whydied <name>` finds a
  * process that died while watched or recorded.
  */
 import * as path from 'path';

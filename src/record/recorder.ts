@@ -31,6 +31,7 @@ import { RecordWriter } from './recorder-writer';
 import { Retention, type RetentionOptions } from './retention';
 import { BufferLoss, readBufferLoss, setBufferKb } from './recorder-stats';
 import type { DeathRecord } from '../source/records/types';
+import type { DeathSink } from '../fleet/death-pipeline';
 import type { HookStats } from '../fleet/hook';
 
 /** Signals whose default action terminates (1-16, XCPU..PROF, IO, PWR, SYS, every real-time signal). */
@@ -45,13 +46,11 @@ export interface RecorderOptions {
   /** false: no records store (fleet outputs only). Default true. */
   store?: boolean;
   /**
-   * Every record, as it is made (fleet outputs: JSON lines, metrics, journal, hook). Must be cheap. `own`:
-   * the process descended from this recorder (an --on-death hook, the journal helper, anything they started,
-   * in whatever session or group): never an event for the hooks, or a hook would trigger itself.
+   * Where every death goes after the store, as it is made (the fleet outputs: JSON lines, metrics, journal,
+   * hook; src/fleet/death-pipeline.ts), and the recorder's health each time the status is written. Must be
+   * cheap.
    */
-  onRecord?: (rec: RecorderRecord, own: boolean) => void;
-  /** The status, each time it is written (metrics). */
-  onStatus?: (s: RecorderStatus) => void;
+  sink?: DeathSink;
   /** The --on-death hook's counters (started, failed, timed out, dropped), shown in the status. */
   hookStats?: () => HookStats;
   /** What the store keeps: clean exits, argv (src/record/retention.ts). */
@@ -381,7 +380,7 @@ export class Recorder {
           },
     };
     if (this.opts.store !== false) this.writer.push(rec);
-    this.opts.onRecord?.(rec, tgid !== process.pid && this.own.delete(tgid));
+    this.opts.sink?.death(rec, tgid !== process.pid && this.own.delete(tgid));
     if (this.writer.pending >= FLUSH_AT_RECORDS) this.flush();
     else if (!this.flushQueued) {
       // Written once this batch of events is handled, before the next read: see FLUSH_MS.
@@ -440,7 +439,13 @@ export class Recorder {
   private writeStatus(): void {
     this.status.updatedAt = new Date().toISOString();
     this.status.hooks = this.opts.hookStats ? { ...this.opts.hookStats() } : null;
-    this.opts.onStatus?.(this.getStatus());
+    if (this.opts.sink) {
+      const lost = this.status.lost;
+      this.opts.sink.health({
+        events: this.status.exits,
+        lost: lost.pipe + lost.overrun + lost.dropped + lost.unwritten,
+      });
+    }
     const text = JSON.stringify(this.status) + '\n';
     try {
       safeWriteFile(this.statusFile, text, { role: 'recorder status' });

@@ -13,6 +13,7 @@ import { UsageError } from '../util/errors';
 import { escapeControl } from '../util/escape';
 import type { DeathRecord } from '../source/records/types';
 import { redactArgv } from '../fleet/privacy';
+import { isCleanExit } from '../source/death';
 
 export type CleanExits = { mode: 'all' } | { mode: 'none' } | { mode: 'rate'; perSecond: number };
 
@@ -25,10 +26,6 @@ export function parseCleanExits(spec: string): CleanExits {
   const m = /^(\d{1,6}(?:\.\d{1,3})?)\/s$/.exec(s);
   if (m && Number(m[1]) > 0) return { mode: 'rate', perSecond: Number(m[1]) };
   throw new UsageError(`--clean-exits '${escapeControl(spec)}': give all, none, or a rate such as 5/s`);
-}
-
-export function isCleanExit(rec: DeathRecord): boolean {
-  return rec.cause.kind === 'exit' && rec.cause.exitCode === 0;
 }
 
 export interface RetentionOptions {
@@ -49,7 +46,7 @@ export class Retention {
 
   /** The record to store, or null when the policy leaves it out. `nowMs`: when it is stored (a clock). */
   keep<T extends DeathRecord>(rec: T, nowMs: number): T | null {
-    if (isCleanExit(rec) && !this.allowClean(nowMs)) {
+    if (isCleanExit(rec.cause) && !this.allowClean(nowMs)) {
       this.skipped++;
       return null;
     }

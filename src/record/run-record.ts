@@ -118,15 +118,8 @@ async function foreground(dir: string, req: RecordRequest): Promise<number> {
       cleanExits: parseCleanExits(req.cleanExits ?? process.env[CLEAN_EXITS_ENV] ?? 'all'),
       redactArgv: req.redactArgv ?? redactArgvDefault(),
     },
-    // whydied's own descendants (hooks and all they start) are stored, never sent to the outputs and hooks.
-    onRecord: sinks ? (rec, own) => !own && sinks.death(rec) : undefined,
-    onStatus: sinks
-      ? (st) =>
-          sinks.health({
-            events: st.exits,
-            lost: st.lost.pipe + st.lost.overrun + st.lost.dropped + st.lost.unwritten,
-          })
-      : undefined,
+    // Every death after the store (src/fleet/death-pipeline.ts); whydied's own descendants are stored only.
+    sink: sinks ?? undefined,
   });
   // After the recorder's own cleanup (registered in start()): its last records reach the outputs first.
   if (sinks) registerCleanup(() => sinks.closeSync());

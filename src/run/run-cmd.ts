@@ -23,11 +23,10 @@ import type { Cause } from '../engine/types';
 import type { RecordIdentity } from '../source/records/types';
 import { describeRun, RunOutcome, runCause, shellStatus } from './describe';
 import type { DeathRecord } from '../source/records/types';
+import { deathOf } from '../source/death';
 
 export interface RunRequest {
   argv: string[];
-  /** Where the record of a failure goes (records store, fleet outputs); errors are reported, never fatal. */
-  onRecord?: (rec: DeathRecord) => Promise<void> | void;
   /** Skip the tracefs watch even as root (tests of the fallback). */
   noWatch?: boolean;
 }
@@ -43,7 +42,13 @@ function log(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-export async function runRun(req: RunRequest): Promise<number> {
+/** CMD's status as the shell gives it, and its death when it did not succeed (null: success, or not seen alive). */
+export interface RunResult {
+  status: number;
+  death: DeathRecord | null;
+}
+
+export async function runRun(req: RunRequest): Promise<RunResult> {
   try {
     return await supervise(req);
   } finally {
@@ -52,7 +57,7 @@ export async function runRun(req: RunRequest): Promise<number> {
   }
 }
 
-async function supervise(req: RunRequest): Promise<number> {
+async function supervise(req: RunRequest): Promise<RunResult> {
   if (req.argv.length === 0 || req.argv[0] === '')
     throw new UsageError('run needs a command: whydied run -- CMD ARGS...');
   const [cmd, ...args] = req.argv;
@@ -62,7 +67,7 @@ async function supervise(req: RunRequest): Promise<number> {
     log(
       `whydied run: ${escapeControl(cmd)}: ${found.error === 'not-found' ? 'command not found' : 'permission denied'}`,
     );
-    return found.error === 'not-found' ? 127 : 126;
+    return { status: found.error === 'not-found' ? 127 : 126, death: null };
   }
   const memcg = memcgOf('self');
   const oomBefore = memcg ? oomKills(memcg) : null;
@@ -86,7 +91,7 @@ async function supervise(req: RunRequest): Promise<number> {
   if (pid === undefined) {
     const err = await new Promise<Error>((r) => child.once('error', r));
     log(`whydied run: cannot start ${escapeControl(cmd)}: ${escapeControl(err.message)}`);
-    return 126;
+    return { status: 126, death: null };
   }
   const ended = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
@@ -157,7 +162,7 @@ async function supervise(req: RunRequest): Promise<number> {
   if (status === 0) {
     // Success says nothing: the watch is stopped at once (its instance removed), not awaited.
     backend?.stop();
-    return 0;
+    return { status: 0, death: null };
   }
   let watched: { cause: Cause | null; endedAt: string | null; note?: string } | null = null;
   if (backend) {
@@ -215,13 +220,5 @@ async function supervise(req: RunRequest): Promise<number> {
   };
   const cause = runCause(outcome);
   log(describeRun(outcome, cause));
-  if (req.onRecord && id) {
-    const rec: DeathRecord = { v: 1, ...id, cause, seenAt: outcome.endedAt, nsPid };
-    try {
-      await req.onRecord(rec);
-    } catch (e) {
-      log(`whydied run: could not record it: ${escapeControl((e as Error).message)}`);
-    }
-  }
-  return status;
+  return { status, death: id ? { v: 1, ...deathOf(id, cause, outcome.endedAt), nsPid } : null };
 }

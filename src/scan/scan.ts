@@ -7,13 +7,14 @@ import { CAUSE_SOURCE_INFO } from '../source/cause';
 import type { CauseSource } from '../engine/types';
 import type { Facts } from '../source/types';
 import type { ScanEntry } from './entry';
-import { causeParts } from '../engine/describe-cause';
 import { readKernelLog } from '../source/kernel-log/read';
 import { findDeaths, findMachineDeaths } from '../source/kernel-log/incidents';
 import { describeMachineDeath } from '../source/kernel-log/describe';
 import { findSuppressions, type Suppression } from '../source/kernel-log/suppressed';
 import { notUnderstood, type NotUnderstood } from '../source/kernel-log/understood';
 import { kernelEntry } from './kernel-entry';
+import { deathEntry } from './death-entry';
+import { isCleanExit } from '../source/death';
 import { readJournalDeaths, type JournalDeath } from '../source/journal/deaths';
 import { scanRecords } from '../source/records/store';
 import { recordsDir } from '../source/records/records-dir';
@@ -73,7 +74,7 @@ function fromJournal(facts: Facts, out: ScanEntry[], unreadable: string[], since
   for (const d of read.deaths) {
     const c = d.cause;
     // A clean exit is not a death worth listing; a unit's summary repeats a death its own line reports.
-    if (d.summary || (c.kind === 'exit' && c.exitCode === 0)) continue;
+    if (d.summary || isCleanExit(c)) continue;
     const e = d.event;
     const units = e.type === 'oomd-kill' ? unitsOfPath(e.cgroup) : 'unit' in e && d.pid === null ? [e.unit] : null;
     const name = e.type === 'oomd-kill' ? (units?.[units.length - 1] ?? e.cgroup) : 'unit' in e ? e.unit : e.comm;
@@ -108,26 +109,9 @@ function fromRecords(facts: Facts, out: ScanEntry[], unreadable: string[]): void
     where.dir,
     null,
   ).records) {
-    const c = r.cause;
     // The recorder sees every exit on the machine: a clean exit 0 is not a death worth listing.
-    if (c.kind === 'exit' && c.exitCode === 0) continue;
-    if (r.bootId !== bootId) continue;
-    const t = Date.parse(c.time ?? r.seenAt);
-    // The report's cause line in scan's one field (its parts joined by spaces: scan's fields are split by ' · ').
-    const what = causeParts(c).join(' ');
-    out.push({
-      timeMs: Number.isFinite(t) ? t : null,
-      pid: r.pid,
-      name: r.comm,
-      kind: c.kind,
-      ...(c.signal ? { signal: c.signal } : {}),
-      ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}),
-      what,
-      source: 'record',
-      by: r.launch ? 'whydied launch' : c.source === 'watch' ? 'whydied watch' : 'whydied record',
-      confidence: c.kind === 'unknown' ? 'possible' : 'confirmed',
-      alsoIn: [],
-    });
+    if (isCleanExit(r.cause) || r.bootId !== bootId) continue;
+    out.push(deathEntry(r));
   }
 }
 

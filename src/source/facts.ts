@@ -9,6 +9,7 @@ import type {
   Facts,
   FdInfo,
   HostFacts,
+  ProcRow,
   ProcStat,
   ProcStatus,
   ProcessFacts,
@@ -22,7 +23,15 @@ import { decodeTtyNr } from './tty';
 import { parseCgroupFile } from './parse-cgroup';
 import { classifyFdTarget } from './fd-target';
 import { parseTcpListeners } from './parse-net';
-import { parseBootTime, parseCmdline, parseFdinfoMode, parseIntFile, parseLineFile, parseUptime } from './parse-host';
+import {
+  parseArgv0,
+  parseBootTime,
+  parseCmdline,
+  parseFdinfoMode,
+  parseIntFile,
+  parseLineFile,
+  parseUptime,
+} from './parse-host';
 import { readMemoryCgroup } from './memory-cgroup';
 import { findPtyMaster } from './pty-master';
 import { readUnixPeers } from './unix-peers';
@@ -189,7 +198,15 @@ export function createFacts(raw: RawSource): Facts {
   };
 
   // Ranking every process by OOM score needs only oom_score: one file per process, not two.
-  const oomScoreOnly = memo((pid: number): Read<number> => intFile(`/proc/${pid}/oom_score`, `/proc/${pid}/oom_score`));
+  const oomScoreMemo = new Map<number, Read<number>>();
+  const oomScoreOnly = (pid: number): Read<number> => {
+    let r = oomScoreMemo.get(pid);
+    if (r === undefined) {
+      r = intFile(`/proc/${pid}/oom_score`, `/proc/${pid}/oom_score`);
+      oomScoreMemo.set(pid, r);
+    }
+    return r;
+  };
 
   const oomScore = memo((pid: number): Read<{ score: number; adj: number }> => {
     const score = oomScoreOnly(pid);
@@ -204,7 +221,9 @@ export function createFacts(raw: RawSource): Facts {
     return raw.envNames(pid, wanted);
   });
 
+  let tableRead = false;
   const processTable = once((): ProcStat[] => {
+    tableRead = true;
     const d = dir('/proc');
     if (!d.ok) return [];
     const pids = d.value.filter((name) => /^\d+$/.test(name)).map(Number);
@@ -216,6 +235,82 @@ export function createFacts(raw: RawSource): Facts {
     }
     return out.sort((a, b) => a.pid - b.pid);
   });
+
+  /** Rows of a numbers-only scan, `width` numbers per process (the first five are a ProcRow's). */
+  const rowsOf = (f: Float64Array, width: number): ProcRow[] => {
+    const rows: ProcRow[] = [];
+    for (let i = 0; i + width - 1 < f.length; i += width)
+      rows.push({ pid: f[i], ppid: f[i + 1], pgrp: f[i + 2], session: f[i + 3], flags: f[i + 4] });
+    return rows;
+  };
+  /** The rows a name scan brought (processesNamed): the same pass answers processRows. */
+  let namedRows: ProcRow[] | null = null;
+
+  const processRows = once((): readonly ProcRow[] => {
+    if (namedRows !== null) return namedRows;
+    // The table, when something needed every stat already (a :PORT query, a capture): one pass, one answer.
+    const f = tableRead ? null : (raw.statFields?.() ?? null);
+    return f === null ? processTable() : rowsOf(f, 5);
+  });
+
+  const basename = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
+  const processesNamed = memo((name: string): number[] => {
+    // The native scan compares bytes: a name no UTF-8 text can equal byte for byte (a NUL, U+FFFD, which
+    // stands for undecodable bytes in the texts read here, a lone surrogate) is matched here, as text.
+    const bytewise = !tableRead && namedRows === null && !/[\0\uFFFD\uD800-\uDFFF]/.test(name);
+    const f = bytewise ? (raw.namedFields?.(name) ?? null) : null;
+    if (f !== null) {
+      namedRows = rowsOf(f, 6);
+      const out: number[] = [];
+      for (let i = 0; i + 5 < f.length; i += 6) if (f[i + 5] === 1) out.push(f[i]);
+      return out;
+    }
+    const table = processTable();
+    // argv[0] is read only where comm does not already match: in one batch.
+    prefetch(table.filter((s) => s.comm !== name).map((s) => `/proc/${s.pid}/cmdline`));
+    return table
+      .filter((s) => {
+        if (s.comm === name) return true;
+        const cmdline = text(`/proc/${s.pid}/cmdline`);
+        const argv0 = cmdline.ok ? parseArgv0(cmdline.value) : null;
+        return argv0 !== null && (argv0 === name || basename(argv0) === name);
+      })
+      .map((s) => s.pid);
+  });
+
+  const sessionMembers = memo((sid: number): ProcStat[] => {
+    const rows = processRows();
+    if (tableRead) return processTable().filter((s) => s.session === sid);
+    // Rows from the scan keep no text: the members' stats (usually a few) are read whole now.
+    const pids = rows.filter((r) => r.session === sid).map((r) => r.pid);
+    prefetch(pids.map((pid) => `/proc/${pid}/stat`));
+    const out: ProcStat[] = [];
+    for (const pid of pids) {
+      const s = stat(pid);
+      // Left the session between the scan and this read: no longer a member.
+      if (s.ok && s.value.session === sid) out.push(s.value);
+    }
+    return out;
+  });
+
+  const oomScores = (pids: readonly number[]): Array<number | null> => {
+    const bulk = pids.length >= BATCH_MIN ? (raw.oomScores?.(pids) ?? null) : null;
+    if (bulk !== null && bulk.length === pids.length) {
+      return pids.map((pid, i) => {
+        // A score read before (the target's) stands; a new one is the answer of a later oomScoreOnly too.
+        const before = oomScoreMemo.get(pid);
+        if (before !== undefined) return before.ok ? before.value : null;
+        if (Number.isNaN(bulk[i])) return null;
+        oomScoreMemo.set(pid, ok(bulk[i]));
+        return bulk[i];
+      });
+    }
+    prefetch(pids.map((pid) => `/proc/${pid}/oom_score`));
+    return pids.map((pid) => {
+      const r = oomScoreOnly(pid);
+      return r.ok ? r.value : null;
+    });
+  };
 
   const readAhead = (file: 'stat' | 'oom_score' | 'cmdline', pids: readonly number[]): void =>
     prefetch(pids.map((pid) => `/proc/${pid}/${file}`));
@@ -260,7 +355,8 @@ export function createFacts(raw: RawSource): Facts {
       list.push({ pid, fd });
       index.set(inode, list);
     };
-    const table = processTable();
+    // Only the pids are needed: the numbers-only scan when no whole table was read (a pipe on a <pid>'s stdio).
+    const table = processRows();
     // The native helper reads every process's fd links in one pass across the cores.
     const bulk = raw.socketAndPipeFds?.(table.map((s) => s.pid)) ?? null;
     if (bulk) {
@@ -346,6 +442,10 @@ export function createFacts(raw: RawSource): Facts {
     oomScoreOnly,
     envNames: (pid, wanted) => envNames(JSON.stringify({ pid, wanted: [...wanted].sort() })),
     processTable,
+    processRows,
+    processesNamed,
+    sessionMembers,
+    oomScores,
     readAhead,
     descendants,
     tcpListeners,

@@ -235,6 +235,29 @@ export function createLiveSource(opts: LiveSourceOptions = {}): LiveSource {
       });
       return { unreadable, holders: r.holders };
     },
+    // A capture keeps the texts it read (a replay parses them): these bulk reads keep none.
+    statFields() {
+      const native = procRoot === undefined && !keep ? nativeHelper() : null;
+      if (!native?.statFields) return null;
+      try {
+        return native.statFields();
+      } catch {
+        return null; // /proc unlistable: the process table reports it as the JavaScript reader does
+      }
+    },
+    namedFields(name) {
+      const native = procRoot === undefined && !keep ? nativeHelper() : null;
+      if (!native?.namedFields) return null;
+      try {
+        return native.namedFields(name);
+      } catch {
+        return null;
+      }
+    },
+    oomScores(pids) {
+      const native = procRoot === undefined && !keep ? nativeHelper() : null;
+      return native?.oomScores ? native.oomScores(Int32Array.from(pids)) : null;
+    },
     readLink(path) {
       const r = attempt(path, () => fs.readlinkSync(real(path), 'utf8'));
       if (keep) links[path] = recordOf(r);

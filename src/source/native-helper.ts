@@ -21,6 +21,12 @@ interface NativeHelper {
   readFiles?(paths: readonly string[]): Array<string | number>;
   /** Open sockets and pipes: per pid, itself or -errno; holders as (pid, fd, kind 0|1, inode) quads. */
   socketAndPipeFds?(pids: Int32Array): { pids: Float64Array; holders: Float64Array };
+  /** Every listed process's (pid, ppid, pgrp, session, flags) from its stat, in pid order; unreadable ones left out. */
+  statFields?(): Float64Array;
+  /** Each pid's oom_score, NaN where unreadable or not an integer. */
+  oomScores?(pids: Int32Array): Float64Array;
+  /** statFields' five numbers and a sixth, 1 where the process answers to `name` (comm, argv[0], its basename). */
+  namedFields?(name: string): Float64Array;
 }
 
 /** The ring buffer is bounded, but never trust a device to end: stop after this much. */

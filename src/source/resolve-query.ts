@@ -1,6 +1,5 @@
 /** Turn what the user typed (`1234`, `:8080`, `nginx`) into pids. */
 import type { Facts } from './types';
-import { parseArgv0 } from './parse-host';
 
 export type ResolvedQuery =
   | { kind: 'pid'; pid: number }
@@ -16,11 +15,6 @@ export class QueryError extends Error {
 }
 
 const show = (q: string): string => JSON.stringify(q);
-
-function basename(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash < 0 ? path : path.slice(slash + 1);
-}
 
 export function resolveQuery(query: string, facts: Facts): ResolvedQuery {
   if (query.trim() === '') throw new QueryError('empty target: give a PID, :PORT or a process name');
@@ -46,25 +40,9 @@ export function resolveQuery(query: string, facts: Facts): ResolvedQuery {
     return { kind: 'pid', pid };
   }
 
-  // Anything else is a name (login shells are `-bash`, so a leading '-' is a name too).
+  // Anything else is a name (login shells are `-bash`, so a leading '-' is a name too). Never whydied itself.
   const self = process.pid;
-  const pids: number[] = [];
-  const table = facts.processTable();
-  // argv[0] is read only where comm does not already match: in one batch.
-  facts.readAhead(
-    'cmdline',
-    table.filter((s) => s.pid !== self && s.comm !== query).map((s) => s.pid),
-  );
-  for (const s of table) {
-    if (s.pid === self) continue;
-    if (s.comm === query) {
-      pids.push(s.pid);
-      continue;
-    }
-    const cmdline = facts.text(`/proc/${s.pid}/cmdline`);
-    const argv0 = cmdline.ok ? parseArgv0(cmdline.value) : null;
-    if (argv0 !== null && (argv0 === query || basename(argv0) === query)) pids.push(s.pid);
-  }
+  const pids = facts.processesNamed(query).filter((pid) => pid !== self);
   return { kind: 'name', name: query, pids: newestFirst(pids, facts) };
 }
 

@@ -65,6 +65,19 @@ export interface RawSource {
    * listed. Absent or null: read the links one by one.
    */
   socketAndPipeFds?(pids: readonly number[]): SocketAndPipeFds | null;
+  /**
+   * Every process listed in /proc whose stat reads and parses, in pid order, as five numbers each: pid,
+   * ppid, pgrp, session, flags (what the process group and the OOM candidates need of every process,
+   * with no text kept). Absent or null: the process table (every stat read and parsed here).
+   */
+  statFields?(): Float64Array | null;
+  /** Each process's oom_score, NaN where unreadable or not an integer. Absent or null: read one by one. */
+  oomScores?(pids: readonly number[]): Float64Array | null;
+  /**
+   * statFields' five numbers and a sixth per process: 1 where it answers to `name` (its comm, else argv[0]
+   * or argv[0]'s basename), else 0. Absent or null: the process table and every argv read here.
+   */
+  namedFields?(name: string): Float64Array | null;
   /** Host facts that do not come from a file: hostname, and the wall-clock time of the read. */
   hostname(): string;
   /** Milliseconds since the epoch when this source's view was taken (live: now; bundle: capture time). */
@@ -84,6 +97,9 @@ export interface SocketAndPipeFds {
    */
   holders: Float64Array;
 }
+
+/** The numbers of one process's stat that a pass over every process needs. */
+export type ProcRow = Pick<ProcStat, 'pid' | 'ppid' | 'pgrp' | 'session' | 'flags'>;
 
 /** Parsed /proc/PID/stat (fields we use). Times in clock ticks since boot. */
 export interface ProcStat {
@@ -216,6 +232,23 @@ export interface Facts {
   envNames(pid: number, wanted: readonly string[]): Read<string[]>;
   /** Every process's stat (one pass over /proc). */
   processTable(): ProcStat[];
+  /**
+   * The numbers of every process's stat the group and the OOM ranking need, in pid order: the process
+   * table's when it was read, else one scan that keeps no text (RawSource.statFields).
+   */
+  processRows(): readonly ProcRow[];
+  /**
+   * Every process whose session is `sid`, in pid order, as the process table holds them (a process group's
+   * members are all in its session: setpgid(2) refuses a group of another session).
+   */
+  sessionMembers(sid: number): ProcStat[];
+  /**
+   * Every process that answers to `name`, in pid order: its comm is `name`, else its argv[0] or argv[0]'s
+   * basename is (argv[0] is read only where comm does not match).
+   */
+  processesNamed(name: string): number[];
+  /** oom_score of each of these processes (null where unreadable), in one batch when the source can. */
+  oomScores(pids: readonly number[]): Array<number | null>;
   /**
    * Read this file of each of these processes now, in one batch (split across the cores when the source
    * can), so the per-process calls that follow (oomScoreOnly, argv, stat) answer from the memo.

@@ -26,7 +26,7 @@ export function watchCheck(results: readonly WatchResult[]): Check {
       }
       const evidence: Evidence = { backend: r.backend, signalsSeen: r.signalsSeen, endedAt: r.endedAt };
       if (r.fallbackReason) evidence.fallbackReason = r.fallbackReason;
-      if (!r.cause) {
+      if (!r.death) {
         return {
           status: 'warn',
           code: 'watched-unknown',
@@ -38,11 +38,11 @@ export function watchCheck(results: readonly WatchResult[]): Check {
           evidence,
         };
       }
-      const c = r.cause;
+      const c = r.death.cause;
       return {
         status: 'fail',
         code: 'watched-death',
-        summary: `${r.identity.comm} ${describeCause(c, r.pid)} (seen by whydied watch, ${r.backend} backend)`,
+        summary: `${r.death.comm} ${describeCause(c, r.pid)} (seen by whydied watch, ${r.backend} backend)`,
         evidence,
         cause: c,
       };

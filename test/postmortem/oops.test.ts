@@ -7,6 +7,8 @@
 import { parseKernelMessage } from '../../src/source/kernel-log/parse';
 import { buildIncidents } from '../../src/source/kernel-log/incidents';
 import type { KernelRecord, LocatedEvent } from '../../src/source/kernel-log/types';
+import { adviceFor, describeDeath } from '../../src/source/kernel-log/describe';
+import { loadFixture } from './load-fixture';
 
 function header(message: string) {
   const e = parseKernelMessage(message);
@@ -122,4 +124,51 @@ test('an oops without a panic kills its task even when a panic comes much later 
   ]);
   expect(deaths.map((d) => d.pid)).toEqual([900]);
   expect(machineDeaths.map((m) => m.oops)).toEqual([null]);
+});
+
+/**
+ * A REAL oops (fixtures/kernel-log/real/*-6.1-v2vm-module-oops.txt): in the cgroup v2 test VM, insmod loaded
+ * a test module whose init writes to NULL. The victim, the signal, where the kernel faulted (RIP: 0010:
+ * wdoops_init [wdoops]) and the taint letters are read from `dmesg -r` and from the journal's JSON alike,
+ * and the remedy names the module instead of "the kernel (or one of its modules)".
+ */
+describe.each(['real/dmesg-r-6.1-v2vm-module-oops.txt', 'real/journal-json-6.1-v2vm-module-oops.txt'])(
+  'a real module oops: %s',
+  (rel) => {
+    test('insmod died of SIGKILL in wdoops_init of module wdoops, tainted by an out-of-tree unsigned module', () => {
+      const f = loadFixture(rel);
+      expect(f.incidents.deaths).toHaveLength(1);
+      const d = f.incidents.deaths[0];
+      expect(d).toMatchObject({ pid: 358, comm: 'insmod', signal: 'SIGKILL' });
+      expect(d.details).toMatchObject({
+        reason: 'kernel-oops',
+        oopsIn: 'wdoops_init+0x5/0x1000',
+        oopsModule: 'wdoops',
+        tainted: 'G OE',
+        kernelRelease: '6.1.0-50-cloud-amd64',
+      });
+      expect(describeDeath(d)).toContain('in wdoops_init+0x5/0x1000 of module wdoops');
+      const fix = adviceFor(d);
+      expect(fix).toContain('kernel module wdoops');
+      expect(fix).toContain('an out-of-tree module is loaded, an unsigned module is loaded');
+      expect(fix).toContain('modinfo wdoops');
+    });
+  },
+);
+
+test("the user-mode RIP (0033) after the kernel's is the program's address, never taken as where the kernel faulted", () => {
+  // WRITTEN: x86 show_regs prints the user registers after the call trace with RIP: 0033.
+  const e = parseKernelMessage('RIP: 0033:0x7f4e6091f829');
+  expect(e).toBeNull();
+  expect(parseKernelMessage('RIP: 0010:wdoops_init+0x5/0x1000 [wdoops]')).toEqual({
+    type: 'oops-where',
+    symbol: 'wdoops_init+0x5/0x1000',
+    module: 'wdoops',
+  });
+  // arm64 __show_regs, a function of the kernel image (no module).
+  expect(parseKernelMessage('pc : __memcpy+0x110/0x260')).toEqual({
+    type: 'oops-where',
+    symbol: '__memcpy+0x110/0x260',
+    module: null,
+  });
 });

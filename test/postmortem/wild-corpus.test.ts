@@ -28,6 +28,9 @@ interface Victim {
   memcg?: boolean | null;
   /** A kernel oops killed it (the kernel's bug during its system call, not the program's). */
   oops?: boolean;
+  /** Where the kernel faulted (its RIP/pc line), and the module when the code is a module's. */
+  oopsIn?: string;
+  oopsModule?: string | null;
 }
 interface NonVictim {
   pid: number | null;
@@ -346,11 +349,26 @@ describe.each(manifest.map((e) => [e.file, e] as const))('%s', (_file, e) => {
       expect({ pid: v.pid, oops: c.details?.reason === 'kernel-oops' }).toEqual({ pid: v.pid, oops: v.oops === true });
       if (v.oops) {
         expect(c.details?.kernelSent).toBe(true);
-        expect(rep.verdict.summary).toMatch(/the kernel hit a bug \(an oops\) while running a system call for it/);
+        // Where the kernel faulted, when its RIP/pc line is in the excerpt: a module's code names the module.
+        expect(rep.verdict.summary).toMatch(
+          /the kernel hit a bug \(an oops\)(?: in \S+\+0x[0-9a-f]+\/0x[0-9a-f]+(?: of module [\w-]+)?)? while running a system call for it/,
+        );
         expect(rep.verdict.summary).toMatch(/not a fault in the program itself/);
         const remedy = rep.checks.find((k) => k.id === 'kernel-log')?.remedy?.text ?? '';
-        expect(remedy).toMatch(/update the kernel/);
-        expect(remedy).toMatch(/upstream/);
+        const mod = c.details?.oopsModule;
+        if (v.oopsIn !== undefined)
+          expect({ in: c.details?.oopsIn, module: mod ?? null }).toEqual({
+            in: v.oopsIn,
+            module: v.oopsModule ?? null,
+          });
+        if (typeof mod === 'string') {
+          expect(rep.verdict.summary).toContain(`of module ${mod}`);
+          expect(remedy).toContain(`the kernel module ${mod}`);
+          expect(remedy).toMatch(/maintainers/);
+        } else {
+          expect(remedy).toMatch(/update the kernel/);
+          expect(remedy).toMatch(/upstream/);
+        }
       }
     }
     for (const n of e.nonVictims) {

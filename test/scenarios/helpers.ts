@@ -8,7 +8,7 @@ import { runChecks } from '../../src/engine/runner';
 import { decide, type Decision } from '../../src/engine/verdict';
 import { builtinChecks } from '../../checks';
 import type { Finding, Report, Risk, RiskEvent } from '../../src/engine/types';
-import { diagnose } from '../../src/engine/diagnose';
+import { reportsForQuery } from '../../src/engine/reports-for-query';
 import { validateReports } from '../helpers/schema';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -54,7 +54,7 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 /** The same target through the public diagnose() path, validated against the published schema. */
 export async function reportFor(pid: number): Promise<Report> {
   const facts = createFacts(createLiveSource());
-  const reports = await diagnose({ query: String(pid), facts, checks: builtinChecks });
+  const reports = await reportsForQuery({ query: String(pid), facts, checks: builtinChecks });
   validateReports(reports);
   return reports[0];
 }

@@ -16,7 +16,7 @@ import { createFacts } from '../../src/source/facts';
 import { prefetchForCapture } from '../../src/source/prefetch';
 import { createBundleSource } from '../../src/source/bundle-source';
 import { minimizeBundle } from '../../src/source/bundle-minimize';
-import { diagnose } from '../../src/engine/diagnose';
+import { reportsForQuery } from '../../src/engine/reports-for-query';
 import { loadChecksAndRules } from '../../src/api/load';
 
 let tmp: string;
@@ -92,7 +92,7 @@ it("holds the target's ancestry, its socket and mates by name only, and replays 
   const facts = createFacts(live2);
   await prefetchForCapture(facts, pid);
   const { checks, rules } = await loadChecksAndRules([]);
-  const [a] = await diagnose({ query: String(pid), facts, checks, rules });
+  const [a] = await reportsForQuery({ query: String(pid), facts, checks, rules });
   const host = facts.host();
   const minimized = minimizeBundle(
     live2.snapshot({ query: String(pid), pid }),
@@ -100,7 +100,12 @@ it("holds the target's ancestry, its socket and mates by name only, and replays 
     { bootTimeMs: host.bootTime * 1000, currentBootId: host.bootId },
   );
   expect(JSON.stringify(minimized)).not.toContain(secret);
-  const [b] = await diagnose({ query: String(pid), facts: createFacts(createBundleSource(minimized)), checks, rules });
+  const [b] = await reportsForQuery({
+    query: String(pid),
+    facts: createFacts(createBundleSource(minimized)),
+    checks,
+    rules,
+  });
   expect(b.verdict).toEqual(a.verdict);
   expect(b.checks.map((c) => [c.id, c.status, c.summary])).toEqual(a.checks.map((c) => [c.id, c.status, c.summary]));
   // And the CLI replays the file it wrote.

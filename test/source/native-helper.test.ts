@@ -47,7 +47,7 @@ afterAll(() => {
 
 /** The same live source with the native batch readers hidden: the JavaScript path. */
 function jsOnly(raw: RawSource): RawSource {
-  return { ...raw, readTexts: undefined, socketAndPipeFds: undefined };
+  return { ...raw, readTexts: undefined, socketAndPipeFds: undefined, statFields: undefined, oomScores: undefined };
 }
 
 test('npm install built the native helper', () => {
@@ -117,6 +117,79 @@ test('the process table, OOM scores and argv agree between the two paths', () =>
   for (const pid of sleeps) {
     expect(native.oomScoreOnly(pid)).toEqual(js.oomScoreOnly(pid));
     expect(native.argv(pid)).toEqual(js.argv(pid));
+  }
+});
+
+test('the numbers-only stat scan and the batch of oom_scores agree with every stat and oom_score read whole', async () => {
+  // A comm that looks like the fields after it (prctl PR_SET_NAME): the scan must cut at the LAST ')'.
+  const hostile = startDetached('python3', [
+    '-c',
+    'import ctypes, time\nctypes.CDLL(None).prctl(15, b") S 1 2 3 4", 0, 0, 0)\ntime.sleep(100)',
+  ]);
+  await waitFor(() => fs.readFileSync(`/proc/${hostile}/comm`, 'utf8') === ') S 1 2 3 4\n');
+  const live = createLiveSource();
+  const native = createFacts(live);
+  const js = createFacts(jsOnly(live));
+  const ours = [...sleeps, python, hostile];
+  const row = (s: { pid: number; ppid: number; pgrp: number; session: number; flags: number }) => ({
+    pid: s.pid,
+    ppid: s.ppid,
+    pgrp: s.pgrp,
+    session: s.session,
+    flags: s.flags,
+  });
+  const fromScan = native
+    .processRows()
+    .filter((r) => ours.includes(r.pid))
+    .map(row);
+  expect(fromScan).toHaveLength(ours.length);
+  expect(fromScan).toEqual(
+    js
+      .processTable()
+      .filter((s) => ours.includes(s.pid))
+      .map(row),
+  );
+  // Pid order, as the table is sorted; pid 1 (any process, always there) among them.
+  const pids = native.processRows().map((r) => r.pid);
+  expect(pids).toEqual([...pids].sort((a, b) => a - b));
+  expect(pids).toContain(1);
+  // oom_score in one batch (more than the batch threshold), a missing pid null.
+  const batch = native.oomScores([...sleeps, 999999999]);
+  expect(batch.slice(0, -1)).toEqual(
+    sleeps.map((p) => (js.oomScoreOnly(p).ok ? (js.oomScoreOnly(p) as { value: number }).value : null)),
+  );
+  expect(batch[batch.length - 1]).toBeNull();
+  // The session of the python (its own: detached) from the scan holds it alone, as the table says.
+  expect(native.sessionMembers(python).map((s) => s.pid)).toEqual(js.sessionMembers(python).map((s) => s.pid));
+  expect(native.sessionMembers(python).map((s) => s.pid)).toEqual([python]);
+  process.kill(hostile, 'SIGKILL');
+});
+
+test('a name scan finds what the process table and argv find: comm, argv[0], its basename', async () => {
+  // argv[0] set by exec -a: a path whose basename is not the comm, and one with a space and a ')'.
+  const marker = `wdn${process.pid}`;
+  const byPath = startDetached('bash', ['-c', `exec -a /opt/x/${marker}-path sleep 100`]);
+  const odd = startDetached('bash', ['-c', `exec -a '${marker} odd) name' sleep 100`]);
+  await waitFor(() =>
+    [byPath, odd].every((p) => fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').startsWith(p === odd ? marker : '/opt')),
+  );
+  const ours = [...sleeps, byPath, odd];
+  for (const name of ['sleep', `${marker}-path`, `/opt/x/${marker}-path`, `${marker} odd) name`, 'x', marker]) {
+    const live = createLiveSource();
+    const native = createFacts(live);
+    const js = createFacts(jsOnly(live));
+    const a = native.processesNamed(name).filter((p) => ours.includes(p));
+    expect(a).toEqual(js.processesNamed(name).filter((p) => ours.includes(p)));
+    // The scan's rows serve the process group after it: the same rows as a scan of their own.
+    expect(native.processRows().filter((r) => ours.includes(r.pid))).toEqual(
+      createFacts(live)
+        .processRows()
+        .filter((r) => ours.includes(r.pid)),
+    );
+    if (name === 'sleep') expect(a).toEqual(expect.arrayContaining(sleeps));
+    if (name === `${marker}-path` || name === `/opt/x/${marker}-path`) expect(a).toEqual([byPath]);
+    if (name === `${marker} odd) name`) expect(a).toEqual([odd]);
+    if (name === 'x' || name === marker) expect(a).toEqual([]);
   }
 });
 

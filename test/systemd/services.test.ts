@@ -4,6 +4,7 @@
  * says what systemd recorded.
  */
 import { check, must, report, sh, unavailable, unitProp, waitInside, writeInside } from './harness';
+import { expectReality, expectRule } from '../reality/predict';
 
 jest.setTimeout(120000);
 
@@ -170,3 +171,41 @@ t('Restart=always crash loop: restart count and when it restarts next', async ()
   expect(Date.parse(old.verdict.cause?.time as string)).toBeLessThanOrEqual(secondSeenUs / 1000);
   must(`systemctl stop ${u}.service`);
 });
+
+t(
+  "a service's child dies with its main process as KillMode says (control-group, mixed); KillMode=process leaves it",
+  async () => {
+    // [KillMode, the rule that must decide, whether the child must die when the main process exits]
+    const cases: Array<[string, string, boolean]> = [
+      ['control-group', 'parent.unit-main', true],
+      ['mixed', 'parent.unit-main', true],
+      ['process', 'parent.unit-main-leaves', false],
+    ];
+    for (const [mode, code, dies] of cases) {
+      const u = unit(`km-${mode}`);
+      // The child is forked first; then the shell execs the main process in its place (pid file: child, main).
+      startService(
+        u,
+        `KillMode=${mode}`,
+        `sleep 3600 & echo $! > /run/${u}.pid; echo $$ >> /run/${u}.pid; exec sleep 3601\n`,
+      );
+      expect(await waitInside(`[ "$(wc -l < /run/${u}.pid)" -ge 2 ]`)).toBe(true);
+      const [child, main] = must(`cat /run/${u}.pid`).split('\n').map(Number);
+      expect(await waitInside(`[ "$(systemctl show ${u}.service -p MainPID --value)" = ${main} ]`)).toBe(true);
+      const r = report([String(child)]);
+      // Each code written out: test/reality/coverage.test.ts counts the rules asserted by name.
+      const row = dies
+        ? expectRule(r, 'parent-exit', 'parent.unit-main')
+        : expectRule(r, 'parent-exit', 'parent.unit-main-leaves');
+      expect(row.code).toBe(code);
+      expect(row.reason).toContain(`${u}.service`);
+      // The event: the main process exits (killed by hand, as a crash would end it).
+      must(`kill ${main}`);
+      expect(await waitInside(`! systemctl is-active -q ${u}.service`, 15000)).toBe(true);
+      const died = await waitInside(`! kill -0 ${child} 2>/dev/null`, dies ? 15000 : 2000);
+      expectReality(row, died);
+      expect(died).toBe(dies);
+      sh(`kill -9 ${child} 2>/dev/null`);
+    }
+  },
+);

@@ -88,7 +88,7 @@ maybe('watcher exit paths', () => {
     process.kill(victim, 'SIGKILL');
     const res = await exited;
     expect(res.code).toBe(0);
-    expect(JSON.parse(res.stdout)[0].cause).toMatchObject({ kind: 'signal', signal: 'SIGKILL' });
+    expect(JSON.parse(res.stdout)[0].death.cause).toMatchObject({ kind: 'signal', signal: 'SIGKILL' });
     expect(ownedBy(child.pid as number)).toEqual([]);
   });
 

@@ -30,13 +30,13 @@ afterAll(() => cleanupProcesses());
     await new Promise((r) => setTimeout(r, 300));
     py.stdin?.write('\n');
     const [rPlain, rBash] = await p;
-    expect(rPlain.cause).toMatchObject({
+    expect(rPlain.death?.cause).toMatchObject({
       kind: 'signal',
       signal: 'SIGHUP',
       sender: { pid: bash, comm: 'bash' },
       details: { groupDirected: true, kernelSent: false },
     });
-    expect(rBash.cause).toMatchObject({
+    expect(rBash.death?.cause).toMatchObject({
       kind: 'signal',
       signal: 'SIGHUP',
       details: { kernelSent: true, reason: 'terminal-hangup' },

@@ -2,6 +2,7 @@
 import { watchCheck } from '../../src/watch/watch-check';
 import type { WatchResult } from '../../src/observe/types';
 import type { CheckContext } from '../../src/engine/types';
+import { deathOf } from '../../src/source/death';
 
 const identity = {
   pid: 42,
@@ -27,7 +28,7 @@ describe('watchCheck', () => {
       pid: 42,
       identity,
       backend: 'poll',
-      cause: null,
+      death: null,
       signalsSeen: 0,
       endedAt: null,
       note: 'still running when the watch stopped',
@@ -43,7 +44,7 @@ describe('watchCheck', () => {
       pid: 42,
       identity,
       backend: 'poll',
-      cause: null,
+      death: null,
       signalsSeen: 0,
       endedAt: '2026-01-01T00:00:00.000Z',
     });
@@ -55,13 +56,17 @@ describe('watchCheck', () => {
       pid: 42,
       identity,
       backend: 'tracefs',
-      cause: {
-        kind: 'oom-kill',
-        signal: 'SIGKILL',
-        time: '2026-01-01T00:00:00.000Z',
-        source: 'watch',
-        details: { triggeredBy: { pid: 42, comm: 'python3' } },
-      },
+      death: deathOf(
+        identity,
+        {
+          kind: 'oom-kill',
+          signal: 'SIGKILL',
+          time: '2026-01-01T00:00:00.000Z',
+          source: 'watch',
+          details: { triggeredBy: { pid: 42, comm: 'python3' } },
+        },
+        '2026-01-01T00:00:00.000Z',
+      ),
       signalsSeen: 0,
       endedAt: '2026-01-01T00:00:00.000Z',
     });

@@ -53,13 +53,13 @@ maybe('tracefs backend', () => {
     const sender = sendLater(`kill -9 ${victim}; sleep 0.3; :`);
     const [r] = await p;
     expect(r.backend).toBe('tracefs');
-    expect(r.cause).toMatchObject({
+    expect(r.death?.cause).toMatchObject({
       kind: 'signal',
       signal: 'SIGKILL',
       sender: { pid: sender, comm: 'bash', uid: 0 },
       source: 'watch',
     });
-    expect(r.cause?.details).toMatchObject({ groupDirected: false, kernelSent: false, backend: 'tracefs' });
+    expect(r.death?.cause?.details).toMatchObject({ groupDirected: false, kernelSent: false, backend: 'tracefs' });
     expect(r.identity).toMatchObject({ pid: victim, comm: 'sleep', argvHead: ['sleep', '1000'] });
     expect(instances()).toEqual([]);
   });
@@ -72,7 +72,7 @@ maybe('tracefs backend', () => {
     const child = spawn('bash', ['-c', `kill -9 ${victim}; sleep 0.3`], { stdio: 'ignore' });
     const sender = track(child.pid as number);
     const [r] = await p;
-    expect(r.cause).toMatchObject({ kind: 'signal', signal: 'SIGKILL', sender: { pid: sender, comm: 'bash' } });
+    expect(r.death?.cause).toMatchObject({ kind: 'signal', signal: 'SIGKILL', sender: { pid: sender, comm: 'bash' } });
   });
 
   it('kill -TERM -- -PGID on a bash -c group: group-directed, sender named', async () => {
@@ -82,15 +82,15 @@ maybe('tracefs backend', () => {
     const p = watch([victim, leader], { timeoutMs: 15000 });
     const sender = sendLater(`kill -TERM -- -${leader}`);
     const [v, l] = await p;
-    expect(v.cause).toMatchObject({ kind: 'signal', signal: 'SIGTERM', sender: { pid: sender, comm: 'bash' } });
-    expect(v.cause?.details).toMatchObject({ groupDirected: true, killTarget: -leader });
-    expect(l.cause).toMatchObject({ kind: 'signal', signal: 'SIGTERM', details: { groupDirected: true } });
+    expect(v.death?.cause).toMatchObject({ kind: 'signal', signal: 'SIGTERM', sender: { pid: sender, comm: 'bash' } });
+    expect(v.death?.cause?.details).toMatchObject({ groupDirected: true, killTarget: -leader });
+    expect(l.death?.cause).toMatchObject({ kind: 'signal', signal: 'SIGTERM', details: { groupDirected: true } });
   });
 
   it('exit 7', async () => {
     const victim = startDetached('bash', ['-c', 'sleep 0.5; exit 7']);
     const [r] = await watch([victim], { timeoutMs: 15000 });
-    expect(r.cause).toMatchObject({ kind: 'exit', exitCode: 7, source: 'watch' });
+    expect(r.death?.cause).toMatchObject({ kind: 'exit', exitCode: 7, source: 'watch' });
   });
 
   it('a handled SIGTERM then exit: exit code with the signal as context', async () => {
@@ -98,7 +98,7 @@ maybe('tracefs backend', () => {
     const p = watch([victim], { timeoutMs: 15000 });
     sendLater(`kill -TERM ${victim}`);
     const [r] = await p;
-    expect(r.cause).toMatchObject({ kind: 'exit', exitCode: 42, details: { afterSignal: 'SIGTERM' } });
+    expect(r.death?.cause).toMatchObject({ kind: 'exit', exitCode: 42, details: { afterSignal: 'SIGTERM' } });
   });
 });
 
@@ -106,7 +106,7 @@ describe('any backend', () => {
   it('a pid already gone: says so, cause null', async () => {
     const gone = spawnSync('true').pid as number;
     const [r] = await watch([gone], {});
-    expect(r).toMatchObject({ pid: gone, identity: null, cause: null });
+    expect(r).toMatchObject({ pid: gone, identity: null, death: null });
     expect(r.note).toMatch(/not running/);
   });
 
@@ -114,7 +114,7 @@ describe('any backend', () => {
     const victim = startDetached('sleep', ['0.3']);
     const [r] = await watch([victim], { backend: 'poll', timeoutMs: 10000 });
     expect(r.backend).toBe('poll');
-    expect(r.cause).toBeNull();
+    expect(r.death).toBeNull();
     expect(r.endedAt).not.toBeNull();
   });
 });
@@ -127,7 +127,7 @@ const hasStrace = spawnSync('strace', ['-V']).status === 0;
     await new Promise((r) => setTimeout(r, 500)); // strace attach
     const sender = sendLater(`kill -TERM ${victim}; sleep 0.3; :`, 0);
     const [r] = await p;
-    expect(r.cause).toMatchObject({
+    expect(r.death?.cause).toMatchObject({
       kind: 'signal',
       signal: 'SIGTERM',
       sender: { pid: sender, comm: 'bash' },
@@ -136,6 +136,6 @@ const hasStrace = spawnSync('strace', ['-V']).status === 0;
 
     const v2 = startDetached('bash', ['-c', 'sleep 1; exit 7']);
     const [r2] = await watch([v2], { backend: 'ptrace', timeoutMs: 15000 });
-    expect(r2.cause).toMatchObject({ kind: 'exit', exitCode: 7 });
+    expect(r2.death?.cause).toMatchObject({ kind: 'exit', exitCode: 7 });
   });
 });

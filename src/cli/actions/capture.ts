@@ -5,7 +5,6 @@
 import { safeWriteFile } from '../../source/safe-write';
 import { escapeControl } from '../../util/escape';
 import { UsageError } from '../../util/errors';
-import { diagnose } from '../../engine/diagnose';
 import { createLiveSource } from '../../source/live-source';
 import { createFacts } from '../../source/facts';
 import { prefetchForCapture } from '../../source/prefetch';
@@ -13,7 +12,7 @@ import { serializeBundle } from '../../source/bundle';
 import { minimizeBundle } from '../../source/bundle-minimize';
 import { QueryError, resolveQuery } from '../../source/resolve-query';
 import { EXIT } from '../../engine/exit-code';
-import { loadChecksAndRules } from '../../api/load';
+import { diagnoseQuery } from '../../api/diagnose';
 
 export interface CaptureRequest {
   pid: string;
@@ -24,7 +23,6 @@ export interface CaptureRequest {
 
 export async function runCapture(req: CaptureRequest): Promise<number> {
   if (!/^\d+$/.test(req.pid)) throw new UsageError(`capture takes a PID, not '${escapeControl(req.pid)}'`);
-  const { checks, rules } = await loadChecksAndRules(req.checkModules);
   // A bundle must hold the records files themselves, not the key index's answer about them.
   const live = createLiveSource({ recordsIndex: false, record: true });
   const facts = createFacts(live);
@@ -37,7 +35,7 @@ export async function runCapture(req: CaptureRequest): Promise<number> {
   }
   await prefetchForCapture(facts, pid);
   // The diagnosis itself records every file the checks read, so the replay finds each one.
-  const reports = await diagnose({ query: req.pid, facts, checks, rules, verbose: req.verbose });
+  const reports = await diagnoseQuery(req.pid, { facts, checkModules: req.checkModules, verbose: req.verbose });
   // Only what this target's diagnosis used: its own kernel-log records and records, not the whole logs.
   const proc = facts.process(pid);
   const host = facts.host();

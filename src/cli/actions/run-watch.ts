@@ -4,7 +4,6 @@
  * module so `--help` stays cheap.
  */
 import { UsageError } from '../../util/errors';
-import { diagnose } from '../../engine/diagnose';
 import { exitCodeForAll } from '../../engine/exit-code';
 import type { Report } from '../../engine/types';
 import { rendererFor } from '../../render';
@@ -82,8 +81,6 @@ export async function runWatch(req: WatchRequest): Promise<number> {
     saving = false;
     process.stderr.write(`whydied: the record will not be saved: ${escapeControl(e.message)}\n`);
   }
-  const { loadChecks, loadFacts } = await import('../../api/load');
-  const checks = await loadChecks([]);
 
   const status = statusWriter();
   // Closing the terminal must not end the watch (whatever the backend): it still saves its record, and
@@ -113,15 +110,15 @@ export async function runWatch(req: WatchRequest): Promise<number> {
     }
   }
 
-  // Facts are taken after the deaths, so the diagnosis sees the processes as they are now (gone).
+  // Facts are taken after the deaths, so the diagnosis sees the processes as they are now (gone); one set
+  // for every pid. The watched deaths reach it as one more check (src/watch/watch-check.ts).
+  const { loadFacts } = await import('../../api/load');
+  const { diagnoseQuery } = await import('../../api/diagnose');
   const facts = await loadFacts(undefined);
-  // The records check may not be in the built-in list yet; it must not appear twice (ids are unique).
-  const { records } = await import('../../../checks/records');
-  const base = checks.some((c) => c.meta.id === records.meta.id) ? checks : [...checks, records];
-  const withWatch = [...base, watchCheck(results)];
+  const checks = [watchCheck(results)];
   const reports: Report[] = [];
   for (const pid of pids) {
-    reports.push(...(await diagnose({ query: String(pid), facts, checks: withWatch, verbose: req.verbose })));
+    reports.push(...(await diagnoseQuery(String(pid), { facts, checks, verbose: req.verbose })));
   }
   const out = process.stdout;
   out.write(

@@ -14,12 +14,12 @@ export interface RunOutputsRequest {
 }
 
 export async function runWithOutputs(req: RunOutputsRequest): Promise<number> {
-  const output = req.output ?? 'store';
+  const output = parseOutputs(req.output ?? 'store');
   // The state dir is checked before CMD starts and before anything in it changes: an unsafe one (shared,
   // another user's, reached through their link) is refused (exit 2); one that merely cannot be made (no
   // writable home, a read-only disk) only means no record, said once: CMD still runs.
   let store: ((rec: DeathRecord) => void) | null = (rec) => saveRecord(rec);
-  if (parseOutputs(output).store) {
+  if (output.store) {
     try {
       ensureStateDir();
     } catch (e) {
@@ -36,7 +36,17 @@ export async function runWithOutputs(req: RunOutputsRequest): Promise<number> {
     defaultStore: store ?? undefined,
   });
   try {
-    return await runRun({ argv: req.argv, onRecord: (rec) => sinks.death(rec) });
+    // CMD runs to its end; its death, if it did not succeed, takes the path of src/fleet/death-pipeline.ts.
+    const { status, death } = await runRun({ argv: req.argv });
+    if (death) {
+      try {
+        sinks.death(death);
+      } catch (e) {
+        // Recording is never fatal: CMD's status is what `run` exits with.
+        process.stderr.write(`whydied run: could not record it: ${escapeControl((e as Error).message)}\n`);
+      }
+    }
+    return status;
   } finally {
     await sinks.close();
   }

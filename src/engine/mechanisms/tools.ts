@@ -15,6 +15,7 @@ export const toolMechanisms: readonly Mechanism[] = [
       'bash jobs.c terminate_stopped_jobs(): stopped jobs get SIGTERM and SIGCONT when the shell exits',
       'bash jobs.c make_child()/delete_job(): with job control each job gets a process group of its own; a finished job is deleted from the table, and hangup_all_jobs() signals only the jobs still in it',
       'zshmisc(1) "Jobs": zsh HUPs running jobs at exit unless NO_HUP; dash keeps no job table past its exit',
+      'dash 0.5.12 src/trap.c setsignal() and busybox 1.35 shell/ash.c: the Almquist shells install no SIGHUP handler (SigCgt shows none), so the hangup ends the shell and nothing is resent to its jobs',
     ],
     procShows:
       "An interactive shell (argv `-bash`, `bash -i`, or a shell on a tty) is an ancestor in the same session; the target is in a background group whose member is that shell's child (the job table itself is invisible: `disown` cannot be seen).",
@@ -27,6 +28,7 @@ export const toolMechanisms: readonly Mechanism[] = [
       'parent.stopped-job',
       'parent.reparent',
       'group.finished-job',
+      'hangup.shell-keeps-jobs',
     ],
     watch: 'shell-forwarded-hangup',
     remedy: 'Relaunch in a session of its own (setsid -f, logs appended), or disown -h it in that shell.',
@@ -35,6 +37,9 @@ export const toolMechanisms: readonly Mechanism[] = [
       'huponexit: a login shell that exits SIGHUPs its jobs; without it they stay',
       'a stopped job (^Z) dies when its shell exits and when the connection drops',
       "`(cmd &)` leaves no job: it survives the drop, and no one kills the finished job's group",
+      'dash -i: a background job outlives the hangup (dash resends no SIGHUP to its jobs)',
+      'busybox sh -i: a background job outlives the hangup',
+      'zsh -i: a background job dies at the hangup (zsh resends SIGHUP to its jobs)',
     ],
   },
   {
@@ -76,6 +81,7 @@ export const toolMechanisms: readonly Mechanism[] = [
     remedy: "Leave the launcher's group and session too: setsid -f, logs appended.",
     scenarios: [
       '`nohup cmd &` survives the drop; SIGHUP ignored decides hangup and parent exit',
+      'exec wrappers (nice, ionice, stdbuf, taskset, chrt, env) leave no process: the chain shows the real launcher',
       'the seed: `nohup cmd &` in a step that exits; the tool kills the step group at its end and it dies',
     ],
   },
@@ -150,6 +156,7 @@ export const toolMechanisms: readonly Mechanism[] = [
     watch: 'kernel-hangup',
     remedy: 'Nothing to escape: the keeper ends only when it is told to (kill-server, quit, killing the master).',
     scenarios: [
+      "byobu new-session -d: its tmux server keeps the program past the hangup; killing that server ends it (the keeper's end)",
       "dtach -n: the program outlives the user's terminal hanging up",
       "dtach: the master's end hangs up the program's terminal",
       'tmux kill-server: the pane dies with its server',
@@ -173,6 +180,7 @@ export const toolMechanisms: readonly Mechanism[] = [
       "nodemon 3.1 lib/monitor/run.js: SIGTERM -> child.kill('SIGTERM'), its direct child only",
       'foreman 0.87.2 lib/foreman/engine.rb terminate_gracefully: SIGTERM to its own process group, SIGKILL after --timeout',
       'monit 5.33 libmonit Command.c Process_free(): a start program still attached and running is killed at monit’s exit',
+      'forever-monitor 3.0 monitor.js stop(): `forever stop` kills the child (killTree, SIGKILL) before the monitor exits; no SIGTERM handler of its own',
     ],
     procShows: 'Its parent is supervisord, `PM2 vX: God Daemon`, runsv, s6-supervise or supervise.',
     traceShows: 'signal_generate SIGTERM (SIGINT for pm2) with the supervisor as sender, before the supervisor exits.',
@@ -190,6 +198,7 @@ export const toolMechanisms: readonly Mechanism[] = [
       'nodemon --exec through `sh -c`: SIGTERM to nodemon ends sh only; the command under it is left running',
       'foreman: SIGTERM to foreman ends its Procfile processes',
       'monit: a start program that stays its child is SIGKILLed when monit exits',
+      'forever: `forever stop` ends the app with its monitor; SIGTERM to the monitor alone leaves it running',
     ],
   },
   {
@@ -199,6 +208,7 @@ export const toolMechanisms: readonly Mechanism[] = [
     sources: [
       "Debian cron 3.0pl1 do_command.c child_process(): setsid() in the job's child, /bin/sh -c, output to a temp file mailed after; no kill",
       'at 3.2.5 atd.c run_file(): fork, exec /bin/sh on the job, wait, mail; no kill',
+      "task-spooler 1.0.1 (tsp(1)) and nq 0.3 (nq(1)): the job runs in a session of its own under a parent that only waits (tsp's server, nq's lock-holding fork); neither kills a running job at its own end (measured: SIGTERM to either, and `tsp -K`, leave the job running)",
     ],
     procShows:
       "atd leads the job's group (its pgid); a cron job's leftover sits in the group and session of the job's exited child (pgid == sid, leaders gone), cwd the user's HOME.",
@@ -210,6 +220,8 @@ export const toolMechanisms: readonly Mechanism[] = [
       "an at job's background server is in atd's group, and atd never kills it",
       "a cron job's server with its output redirected: left in the session cron's child made, nobody kills it",
       "a cron job's server whose output cron mails: cron stopped too, nothing kills the job's group",
+      "task-spooler: the job runs in a session of its own, and the tsp server's end leaves it running",
+      "nq: the job's waiting parent dies on SIGTERM and the job runs on",
     ],
   },
   {
@@ -223,6 +235,8 @@ export const toolMechanisms: readonly Mechanism[] = [
       'concurrently 9.2 kill-on-signal.js + tree-kill: SIGINT/SIGTERM/SIGHUP relayed to each command’s whole tree',
       'entr 5.3 entr.c handle_exit(): killpg of the utility’s group only with -r',
       'npm 11 @npmcli/run-script signal-manager.js: SIGINT/SIGTERM forwarded to the script’s `sh -c` only',
+      'tsx 4.23 dist/cli.mjs relaySignals()/killProcess: SIGINT/SIGTERM relayed to the child node, SIGKILL when it does not exit (after 5 s in watch mode)',
+      'flock(1), time(1), sg(1), dbus-run-session(1) (util-linux 2.38, GNU time 1.9, shadow 4.13, dbus 1.14): fork, wait, install no SIGTERM handler: their end sends the command nothing (measured)',
     ],
     procShows: 'Its parent is parallel, make or xargs.',
     traceShows: 'signal_generate SIGTERM from parallel or make to the job.',
@@ -237,6 +251,38 @@ export const toolMechanisms: readonly Mechanism[] = [
       'entr -r: SIGTERM to entr kills the utility’s process group; a server under `sh -c` dies too',
       'entr without -r: SIGTERM to entr leaves the utility and its server running',
       'npm start: SIGTERM to npm is forwarded to its `sh -c` only; the app under it runs on',
+      'tsx watch: SIGTERM to tsx ends the app it runs; SIGKILL to tsx leaves it running',
+      'flock and /usr/bin/time fork and wait: their SIGTERM leaves the command running, a kill of their group reaches it',
+      'sg and dbus-run-session wait without relaying: SIGTERM to them leaves the command running',
+    ],
+  },
+  {
+    id: 'tool.socket-servers',
+    family: 'tool',
+    title:
+      'Socket servers: a prefork master stops the workers that share its listening socket; a per-connection socat ends its program; tcpserver and a listening socat leave theirs',
+    sources: [
+      "gunicorn 20.1 arbiter.py stop(): on SIGTERM (graceful) or SIGINT/SIGQUIT (quick) the arbiter kills every worker (kill_workers), SIGKILL after graceful_timeout; workers are os.fork() copies accepting on the arbiter's listeners (workers/base.py)",
+      'uvicorn 0.17 supervisors/multiprocess.py Multiprocess.shutdown(): on SIGINT/SIGTERM every worker process (multiprocessing spawn, so a fresh python with other argv, handed the listening socket) is terminated (SIGTERM) and joined',
+      'nginx (docs "Controlling nginx"): the master sends its workers the stop; Apache httpd (apachectl stop), uWSGI: the same prefork design',
+      'socat 1.7.4 xioshutdown.c: at close of an EXEC/SYSTEM address the sub process gets SIGTERM; socat(1) sighup/sigint/sigquit pass those signals on',
+      'ucspi-tcp 0.88 tcpserver(1): forks and execs the program per connection, stdin/stdout the connection; tcpserver keeps no hold on it (measured: its SIGTERM leaves the program running)',
+      'xinetd 2.3.15: xinetd(8) says SIGTERM "terminates all running servers before terminating xinetd", but measured on Debian 12 a `wait = no` server (its own session, execed per connection) outlives it: whydied predicts from what happens, not from that sentence',
+    ],
+    procShows:
+      "A pool worker: the same executable as its parent (/proc/PID/exe), and a listening TCP socket (/proc/net/tcp state 0A) both hold. A per-connection child holds only its connection (socat's fork child closes the listener, tcpserver's program gets the connection only).",
+    traceShows: 'signal_generate SIGTERM from the master (or socat) to the worker, before the master exits.',
+    rules: ['parent.prefork-worker', 'parent.stopper', 'parent.reparent'],
+    watch: 'kill',
+    remedy:
+      "A master's stop is the service's: keep the master supervised (its unit or supervisor), not the worker; a per-connection program lives as long as its connection.",
+    scenarios: [
+      "gunicorn: a prefork worker ends with its master's stop (SIGTERM to the master)",
+      "uvicorn --workers: a spawned worker sharing the master's socket ends with the master's stop",
+      "nginx: a worker (renamed, never exec'd) ends with its master's stop, told by the shared socket",
+      "socat fork EXEC: SIGTERM to the per-connection socat ends its program; the listener's end does not",
+      "tcpserver: the per-connection program outlives tcpserver's SIGTERM",
+      "xinetd: the server it started for a connection outlives xinetd's SIGTERM",
     ],
   },
   {
@@ -332,16 +378,18 @@ export const toolMechanisms: readonly Mechanism[] = [
     sources: [
       "systemd.kill(5) KillMode=: control-group (default) signals every process of the unit's cgroup, mixed the main process first, process only the main one",
       'systemd src/core/unit.c unit_kill_context(): SIGTERM (KillSignal=), then SIGKILL after TimeoutStopSec=',
+      'systemd src/core/service.c service_sigchld_event(): the main process exiting ends a simple/exec/notify service, and service_enter_signal() stops what is left of its cgroup as KillMode says',
     ],
     procShows:
-      'ppid 1 is systemd and /proc/PID/cgroup names a system.slice/NAME.service (or a transient run-*.service).',
+      "ppid 1 is systemd and /proc/PID/cgroup names a system.slice/NAME.service (or a transient run-*.service); a child's parent is the unit's MainPID (systemctl show), and the unit's KillMode says what the main process's exit does to it.",
     traceShows: "signal_generate SIGTERM then SIGKILL from systemd (pid 1) to each process of the unit's cgroup.",
-    rules: ['parent.service-manager'],
+    rules: ['parent.service-manager', 'parent.unit-main', 'parent.unit-main-leaves'],
     watch: 'kill',
     remedy: "Already a unit: Restart= keeps it running; stopping the unit is the user's choice.",
     scenarios: [
       'a live service is ok, names its unit, Restart=, KillMode=, MemoryMax= and that it is the main process started by PID 1',
       'a systemd-run transient unit is ok and names its unit',
+      "a service's child dies with its main process as KillMode says (control-group, mixed); KillMode=process leaves it",
     ],
   },
   {

@@ -7,37 +7,15 @@ import type { Risk, RiskEvent } from '../types';
 import type { RiskEvidence, SurvivalRule } from './types';
 import { EVENT_INFO, type EventInfo } from '../events';
 import { readSections } from '../../model/sections';
-import { terminalHangupRules } from './terminal-hangup';
-import { parentExitRules } from './parent-exit';
-import { groupKillRules } from './group-kill';
-import { sessionEndRules } from './session-end';
-import { ciCleanupRules } from './ci-cleanup';
-import { containerStopRules } from './container-stop';
-import { memoryPressureRules } from './memory-pressure';
 
 export type { RiskEvidence, SurvivalRule } from './types';
 
-/**
- * Each event's rules, in the order they are tried; the events' order and words are the events table's
- * (src/engine/events.ts). A Record, so an event added there without its rules does not compile.
- */
-const RULES_BY_EVENT: Record<RiskEvent, readonly SurvivalRule[]> = {
-  'terminal-hangup': terminalHangupRules,
-  'parent-exit': parentExitRules,
-  'group-kill': groupKillRules,
-  'session-end': sessionEndRules,
-  'ci-cleanup': ciCleanupRules,
-  'container-stop': containerStopRules,
-  'memory-pressure': memoryPressureRules,
-};
-
-/** An event descriptor: the events table's entry with its rules. */
+/** An event descriptor: the events table's entry (src/engine/events.ts), which carries its rules. */
 export interface EventDescriptor extends EventInfo {
   readonly id: RiskEvent;
-  readonly rules: readonly SurvivalRule[];
 }
 
-export const EVENTS: readonly EventDescriptor[] = EVENT_INFO.map((e) => ({ ...e, rules: RULES_BY_EVENT[e.id] }));
+export const EVENTS: readonly EventDescriptor[] = EVENT_INFO;
 
 /** Matrix order; part of the JSON contract (risks[] keeps this order). */
 export const RISK_EVENTS: readonly RiskEvent[] = EVENTS.map((e) => e.id);

@@ -7,7 +7,14 @@
  * outgrows it and is picked first; being "first in the queue" on an idle host is no threat.
  */
 import type { SurvivalRule, RiskEvidence } from './types';
-import { holdsMajority, MAJORITY_SHARE, oomdOverLimit, oomdSwapDue, type MemorySection } from '../../model/memory';
+import {
+  holdsMajority,
+  MAJORITY_SHARE,
+  oomdOverLimit,
+  oomdSwapDue,
+  rankPhrase,
+  type MemorySection,
+} from '../../model/memory';
 
 export { holdsMajority, MAJORITY_SHARE };
 
@@ -115,7 +122,7 @@ export const memoryPressureRules: SurvivalRule[] = [
         m.share !== null
           ? `${pct(m.share)} of ${domainText(m)}'s memory${m.domain === 'cgroup' ? ' limit' : ''}`
           : `an unknown share of ${domainText(m)}'s memory`;
-      return `it holds ${share} (oom_score ${m.oomScore}, rank ${m.rank} of ${m.ranked}${m.domain === 'cgroup' ? ' in its cgroup' : ''}): whatever fills the rest outgrows it and is picked first${killersClause(m)}`;
+      return `it holds ${share} (oom_score ${m.oomScore}, ${rankPhrase(m)}${m.domain === 'cgroup' ? ' in its cgroup' : ''}): whatever fills the rest outgrows it and is picked first${killersClause(m)}`;
     },
   },
 ];

@@ -29,6 +29,9 @@ function reapsOnlyNote(p: AncestorEvidence): string {
  * in the same process group, a grandparent whose stop reaches the whole group (parallel, timeout, pm2).
  */
 function stopperOf(e: RiskEvidence, parent: AncestorEvidence): AncestorEvidence | null {
+  // A forked copy of the tool itself (socat's per-connection fork: same argv) is not the program it runs.
+  const self = e.chain?.self.argv;
+  if (self && parent.argv && self.join('\0') === parent.argv.join('\0')) return null;
   if (toolOf(parent)?.traits.stopsChildrenOnOwnStop) return parent;
   const grand = e.chain?.ancestors[1];
   if (parent.kind !== 'shell' || !grand || parent.pgid !== e.process?.pgid) return null;
@@ -48,6 +51,21 @@ function relayNote(e: RiskEvidence, t: { relaysSignals: boolean; escalatesToKill
   if (e.signals?.term === 'caught')
     return `; it catches SIGTERM (SigCgt), so its own handler decides how it ends${then}`;
   return '';
+}
+
+/** What would leave it running: a SIGKILL of the keeper, or any signal when the keeper catches no SIGTERM. */
+function exception(
+  e: RiskEvidence,
+  p: AncestorEvidence,
+  direct: AncestorEvidence,
+  tool: NonNullable<ReturnType<typeof toolOf>>,
+): string {
+  if (tool.traits.holdsPty)
+    return `if ${p.comm} holds its terminal (its own pty), even a SIGKILL of it hangs that terminal up`;
+  // A keeper without a SIGTERM handler (SigCgt) stops its child only through its own stop command.
+  if (p === direct && !tool.traits.relaysSignals && e.chain?.parentTermCaught === false)
+    return `${p.comm} catches no SIGTERM (SigCgt), so only its own stop command ends it: a SIGTERM or SIGKILL of ${p.comm} itself leaves it running, reparented`;
+  return `only a SIGKILL of ${p.comm} would leave it running, reparented`;
 }
 
 /** Rules that only apply once the parent is known: skip when the chain is unreadable or already reparented. */
@@ -120,7 +138,22 @@ const keeperRules: SurvivalRule[] = [
           ? `it relays the stop signal to ${p === direct ? 'it' : 'its process group'}`
           : 'it stops its children before it exits';
         const whose = p === direct ? 'its parent' : `its parent's parent (through ${nameOf(direct)})`;
-        return `${whose} ${nameOf(p)} is its keeper: when it is stopped (${tool.stop ?? 'SIGTERM'}) ${how}, so it ends with it (the keeper's end, not a threat)${relayNote(e, tool.traits)}; ${tool.traits.holdsPty ? `if ${p.comm} holds its terminal (its own pty), even a SIGKILL of it hangs that terminal up` : `only a SIGKILL of ${p.comm} would leave it running, reparented`}`;
+        return `${whose} ${nameOf(p)} is its keeper: when it is stopped (${tool.stop ?? 'SIGTERM'}) ${how}, so it ends with it (the keeper's end, not a threat)${relayNote(e, tool.traits)}; ${exception(e, p, direct, tool)}`;
+      }),
+  },
+  {
+    code: 'parent.prefork-worker',
+    event: 'parent-exit',
+    outcome: 'dies',
+    confidence: 'likely',
+    by: 'keeper',
+    meaning:
+      "It is a worker of a pre-forked server pool: it runs its parent's program and accepts on the parent's listening socket. The master owns its pool and stops its workers when it is stopped (gunicorn, uvicorn --workers, nginx, Apache httpd, uWSGI): the keeper's end, not a threat; only a SIGKILL of the master leaves them running, until they notice.",
+    when: (e) =>
+      withParent(e, (p) => {
+        const m = e.chain?.preforkMaster;
+        if (!m || m.pid !== p.pid) return null;
+        return `it is a worker of ${nameOf(p)}: it runs the same program and accepts on the socket its parent listens on (port ${m.port}); the master of a worker pool stops its workers when it is stopped (gunicorn's or uvicorn's SIGTERM, nginx -s stop, apachectl stop), so it ends with it (the keeper's end, not a threat); only a SIGKILL of the master leaves it running, until the worker itself notices its parent is gone (a master's own policy, which /proc cannot show)`;
       }),
   },
 ];
@@ -156,6 +189,43 @@ export const parentExitRules: SurvivalRule[] = [
         ? `it was started by ${nameOf(p)}, the service manager${e.cgroup?.unit ? `, as ${e.cgroup.unit}` : ''}: its parent does not exit (stopping the unit is another matter)`
         : null;
     },
+  },
+  {
+    code: 'parent.unit-main',
+    event: 'parent-exit',
+    outcome: 'dies',
+    confidence: 'likely',
+    by: 'keeper',
+    meaning:
+      "Its parent is the main process of the system service it runs in: when that exits, systemd stops the unit and kills what is left of its cgroup as KillMode says (control-group: SIGTERM then SIGKILL; mixed: SIGKILL), so it ends with the service: the unit's own end, not a threat. Only KillMode=process or none, or a Type=oneshot unit with RemainAfterExit=yes, leaves it running.",
+    when: (e) =>
+      withParent(e, (p) => {
+        const s = e.cgroup?.service;
+        const unit = e.cgroup?.unit;
+        if (!s || !unit || s.mainPid !== p.pid) return null;
+        const mode = s.killMode ?? 'control-group';
+        if (mode === 'process' || mode === 'none') return null;
+        const how =
+          mode === 'mixed'
+            ? 'SIGKILLs the rest of its cgroup'
+            : 'SIGTERMs every process left in its cgroup (SIGKILL after TimeoutStopSec=)';
+        return `its parent ${nameOf(p)} is the main process of ${unit}: when it exits, systemd stops the unit and, as KillMode=${mode} says, ${how}, so it ends with the service (the unit's own end, not a threat); it would run on only if the unit is Type=oneshot with RemainAfterExit=yes (\`systemctl show ${unit} -p Type,RemainAfterExit\`)`;
+      }),
+  },
+  {
+    code: 'parent.unit-main-leaves',
+    event: 'parent-exit',
+    outcome: 'survives',
+    confidence: 'likely',
+    meaning:
+      "Its parent is the main process of the system service it runs in, whose KillMode is process or none: when the main process exits systemd stops the unit but signals nothing else, so it is left running in the unit's cgroup (until the unit starts again or is stopped with the cgroup killed).",
+    when: (e) =>
+      withParent(e, (p) => {
+        const s = e.cgroup?.service;
+        const unit = e.cgroup?.unit;
+        if (!s || !unit || s.mainPid !== p.pid || (s.killMode !== 'process' && s.killMode !== 'none')) return null;
+        return `its parent ${nameOf(p)} is the main process of ${unit}, whose KillMode=${s.killMode}: when it exits systemd stops the unit without signalling the rest of its cgroup, so it is left running there (a later start or stop of ${unit} may still end it)`;
+      }),
   },
   {
     code: 'parent.reparented',

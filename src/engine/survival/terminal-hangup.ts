@@ -201,6 +201,20 @@ export const terminalHangupRules: SurvivalRule[] = [
         : null,
   },
   {
+    code: 'hangup.shell-keeps-jobs',
+    event: 'terminal-hangup',
+    outcome: 'survives',
+    confidence: 'likely',
+    meaning:
+      'It is a background job of an interactive shell that does not catch SIGHUP (SigCgt; dash and busybox ash do not): the hangup ends that shell before it can resend anything, and the kernel signals only the session leader and the foreground group.',
+    when: (e) => {
+      const job = e.group?.jobOf;
+      const sh = e.chain?.interactiveShell;
+      if (!job || sh?.pid !== job.pid || sh.hupCaught !== false) return null;
+      return `it is a background job of ${job.label} (pid ${job.pid}) on ${e.tty?.tty}, a shell that does not catch SIGHUP (its SigCgt lacks it, as dash and busybox ash leave it): the hangup's SIGHUP ends that shell before it can resend anything to its jobs, the kernel signals only the session leader and the foreground group, and the job runs on${ttyWriteCaveat(e)}`;
+    },
+  },
+  {
     code: 'hangup.shell-job',
     event: 'terminal-hangup',
     outcome: 'dies',

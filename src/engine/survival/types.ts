@@ -4,7 +4,7 @@
  * checked against the reality suite without running anything.
  */
 import type { Sections } from '../../model/sections';
-import type { ReportProcess, RiskBy, RiskConfidence, RiskEvent, RiskOutcome } from '../types';
+import type { ReportProcess, RiskBy, RiskConfidence, RiskOutcome } from '../rule-words';
 
 /**
  * What the rules read: the model's sections (src/model/sections.ts, the table the verdict iterates), each
@@ -15,7 +15,11 @@ export type RiskEvidence = Sections & { process: ReportProcess | null };
 export interface SurvivalRule {
   /** Stable code, `<event-prefix>.<case>`; part of the JSON contract (risks[].code). */
   code: string;
-  event: RiskEvent;
+  /**
+   * The id of the event it decides: the events table's entry carrying it (src/engine/events.ts; held equal
+   * by test/engine/events-table.test.ts), or for a plugin's rule, checked when the plugin is loaded.
+   */
+  event: string;
   outcome: RiskOutcome;
   confidence: RiskConfidence;
   /** Set when the death it predicts is the process's own keeper ending (Risk.by): not a threat. */

@@ -14,18 +14,9 @@
  * Anything else (JSON lines already, or text) comes back as it was. Pure; never throws.
  */
 import type { JournalJson } from './json-line';
+import { LEVELS } from '../kernel-log/line-prefix';
 
 const RS = '\x1e';
-const LEVELS: Readonly<Record<string, number>> = {
-  emerg: 0,
-  alert: 1,
-  crit: 2,
-  err: 3,
-  warn: 4,
-  notice: 5,
-  info: 6,
-  debug: 7,
-};
 // journalctl -o verbose's stamp line: the cursor's parts in hex.
 const VERBOSE_STAMP = /^\S.*\[s=[0-9a-f]+;i=[0-9a-f]+;b=([0-9a-f]{32});m=([0-9a-f]+);t=([0-9a-f]+);x=[0-9a-f]+\]\s*$/;
 const EXPORT_FIELD = /^([A-Z_][A-Z0-9_]*)=([\s\S]*)$/;

@@ -118,6 +118,34 @@ function faultWords(d: Death): string {
 }
 
 /**
+ * Taint letters that point at who to ask about an oops (kernel/panic.c taint_flags, Documentation/
+ * admin-guide/tainted-kernels.rst); the rest (G, D, W, ...) say nothing about the code that faulted.
+ */
+const TAINT_MEANING: Readonly<Record<string, string>> = {
+  P: 'a proprietary module is loaded',
+  O: 'an out-of-tree module is loaded',
+  E: 'an unsigned module is loaded',
+  C: 'a staging driver is loaded',
+  F: 'a module was force-loaded',
+};
+
+/** Where the kernel faulted: "in wdoops_init+0x5/0x1000, module wdoops" (or in the kernel image). */
+function oopsWhere(d: Death): string {
+  const sym = stringOf(d.details.oopsIn);
+  const mod = stringOf(d.details.oopsModule);
+  if (sym === null) return '';
+  return mod !== null ? ` in ${sym} of module ${mod}` : ` in ${sym}`;
+}
+
+/** The taint letters that name a suspect, said in words ("an out-of-tree module is loaded"). */
+function taintWords(tainted: string | null): string[] {
+  if (tainted === null) return [];
+  return [...new Set(tainted.replace(/\s+/g, '').split(''))].flatMap((l) =>
+    TAINT_MEANING[l] ? [TAINT_MEANING[l]] : [],
+  );
+}
+
+/**
  * A task ended by a kernel oops: the kernel faulted while running its system call (or serving its fault),
  * and make_task_dead killed it with the die path's signal. Not the program's own fault.
  */
@@ -126,7 +154,7 @@ function oopsSentence(d: Death, when: string): string {
   // Pre-4.15 kernels print a NULL address as `(null)`: said as 0x0, never as that word.
   const hit = (stringOf(x.oopsCause) ?? stringOf(x.oops))?.replace(/\(null\)/g, '0x0').replace(/\s+/g, ' ') ?? null;
   const tainted = stringOf(x.tainted);
-  return `was killed by ${d.signal} from the kernel ${when}: the kernel hit a bug (an oops) while running a system call for it${hit !== null ? ` (${hit})` : ''}, and killed the task it was running for; this is not a fault in the program itself${tainted !== null ? ` (kernel tainted: ${tainted})` : ''}`;
+  return `was killed by ${d.signal} from the kernel ${when}: the kernel hit a bug (an oops)${oopsWhere(d)} while running a system call for it${hit !== null ? ` (${hit})` : ''}, and killed the task it was running for; this is not a fault in the program itself${tainted !== null ? ` (kernel tainted: ${tainted})` : ''}`;
 }
 
 /** "was killed by the kernel OOM killer at ...", "crashed with ..." — a predicate: callers prefix "Process N (c)". */
@@ -178,6 +206,11 @@ export function adviceFor(d: Death): string {
     case 'trap':
       return 'This is a bug in the program (or a library it loaded): enable core dumps (ulimit -c unlimited, or systemd-coredump) and inspect the core with gdb.';
     case 'signal':
+      if (d.details.reason === 'kernel-oops' && stringOf(d.details.oopsModule) !== null) {
+        const mod = String(d.details.oopsModule);
+        const taint = taintWords(stringOf(d.details.tainted));
+        return `This is a bug in the kernel module ${mod} (the kernel faulted in its code${taint.length > 0 ? `; ${taint.join(', ')}` : ''}), not in the program: update or remove ${mod} (modinfo ${mod} names its package and version), and if it still happens report the whole oops (from the BUG/Oops line to the end trace) to its maintainers. Until the machine is rebooted the kernel may be unstable (it is tainted "D").`;
+      }
       if (d.details.reason === 'kernel-oops')
         return `This is a bug in the kernel${stringOf(d.details.kernelRelease) !== null ? ` ${String(d.details.kernelRelease)}` : ''} (or one of its modules), not in the program: update the kernel (and out-of-tree modules such as GPU, ZFS or VPN drivers named in the report), and if it still happens report the whole oops (from the BUG/Oops line to the end trace) upstream or to the distribution. Until the machine is rebooted the kernel may be unstable (it is tainted "D").`;
       if (stringOf(d.details.killer) !== null)

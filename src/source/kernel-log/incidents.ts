@@ -384,6 +384,10 @@ export function buildIncidents(events: readonly LocatedEvent[]): Incidents {
       lastCause = located;
       continue;
     }
+    if (e.type === 'oops-where') {
+      if (oops && !oops.where && nextTo(oops.header.record, record)) oops.where = located;
+      continue;
+    }
     if (e.type === 'oops-header') {
       settleOops();
       const cause = lastCause && nextTo(lastCause.record, record) ? lastCause : null;

@@ -53,7 +53,8 @@ export interface LinePrefix {
   unreadableStamp: boolean;
 }
 
-const LEVELS: Readonly<Record<string, number>> = {
+/** syslog level words (util-linux dmesg -x and dmesg -J, OpenWrt logread) as numbers. */
+export const LEVELS: Readonly<Record<string, number>> = {
   emerg: 0,
   alert: 1,
   crit: 2,

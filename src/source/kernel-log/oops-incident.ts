@@ -13,6 +13,8 @@ export interface OopsDraft {
   cause: LocatedEvent | null;
   /** The first task line after the header. */
   task: LocatedEvent | null;
+  /** The first kernel-mode instruction pointer after the header (`RIP: 0010:...`, `pc : ...`). */
+  where?: LocatedEvent | null;
 }
 
 /** Kernel text kept in evidence: printable and bounded (the header names kernel symbols, never user text). */
@@ -33,6 +35,11 @@ export function oopsDeath(o: OopsDraft): Death | null {
   if (o.cause && o.cause.event.type === 'oops-cause') d.oopsCause = clean(o.cause.event.text);
   if (taskEvent.tainted) d.tainted = clean(taskEvent.tainted);
   if (taskEvent.release) d.kernelRelease = clean(taskEvent.release);
+  const where = o.where?.event;
+  if (where && where.type === 'oops-where') {
+    d.oopsIn = clean(where.symbol);
+    if (where.module) d.oopsModule = clean(where.module);
+  }
   const at = o.task.record;
   return {
     pid: taskEvent.pid,

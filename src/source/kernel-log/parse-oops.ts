@@ -42,6 +42,12 @@ const OOPS_CAUSE =
   /^(?:BUG: (?:kernel NULL pointer|unable to handle|Unable to handle|Kernel NULL pointer)|kernel BUG at |Unable to handle kernel )/;
 /** arch/arm/kernel/traps.c __die: `"Process %.*s (pid: %d, stack limit = 0x%p)"` (also arm64 before 4.18). */
 const ARM_PROCESS = /^Process ([\s\S]{1,64}?) \(pid: (\d+), stack limit = /;
+/**
+ * The faulting kernel address as a symbol: x86 show_ip `"%sRIP: %04x:%pS"` with the kernel's code segment
+ * (0010; user mode's 0033 is the program, not the bug), arm64 __show_regs `"pc : %pS"`. %pS prints
+ * `func+0xoff/0xsize [module]` for a module's code (lib/vsprintf.c, kernel/kallsyms.c).
+ */
+const WHERE = /^(?:RIP: 0010:|pc : )([A-Za-z_.$][\w.$]{0,127}\+0x[0-9a-f]+\/0x[0-9a-f]+)(?: \[([\w-]{1,64})\])?/;
 /** kernel/panic.c panic: `"Kernel panic - not syncing: %s"`. */
 const PANIC = /^Kernel panic - not syncing: ?([\s\S]{0,200})/;
 
@@ -91,6 +97,8 @@ export function parseOops(message: string): KernelEvent | null {
     if (h) return h;
   }
   if (OOPS_CAUSE.test(message)) return { type: 'oops-cause', text: bounded(message) };
+  if ((message.startsWith('RIP: 0010:') || message.startsWith('pc : ')) && (m = WHERE.exec(message)))
+    return { type: 'oops-where', symbol: m[1], module: m[2] ?? null };
   if (message.startsWith('Process ') && (m = ARM_PROCESS.exec(message)))
     return { type: 'stack-task', pid: parseInt(m[2], 10), comm: m[1], tainted: null, release: null };
   if (message.startsWith('Kernel panic') && (m = PANIC.exec(message)))

@@ -36,9 +36,12 @@ const FAULT_HEADER_KEYS: readonly string[] = ['fatal signal', 'unhandled page fa
 const FAULT_WINDOW_KEYWORDS: readonly string[] = ['Comm: ', 'Pid: '];
 const FAULT_WINDOW = 4096;
 
-/** Oops headers (`[#N]`) and their task line: x86/arm64 `CPU: N PID: P Comm:`, old `Pid: P, comm:`, arm `(pid: P, stack limit`. */
+/**
+ * Oops headers (`[#N]`), their task line (x86/arm64 `CPU: N PID: P Comm:`, old `Pid: P, comm:`, arm `(pid: P,
+ * stack limit`) and where the kernel faulted (x86 `RIP: 0010:`, arm64 `pc : `).
+ */
 const OOPS_HEADER_KEY = '[#';
-const OOPS_WINDOW_KEYWORDS: readonly string[] = ['Comm: ', 'Pid: ', '(pid: '];
+const OOPS_WINDOW_KEYWORDS: readonly string[] = ['Comm: ', 'Pid: ', '(pid: ', 'RIP: 0010:', 'pc : '];
 const OOPS_WINDOW = 8192;
 
 /**

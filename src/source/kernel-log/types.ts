@@ -73,6 +73,11 @@ export type KernelEvent =
   | { type: 'oops-header'; what: string; signal: string; dieCount: number; arch: string; header: string }
   /** The line before a die header that says what the kernel hit (`BUG: kernel NULL pointer dereference, ...`). */
   | { type: 'oops-cause'; text: string }
+  /**
+   * Where the kernel was when it faulted (x86 `RIP: 0010:func+0x5/0x1000 [module]`, arm64 `pc : func+0x5/0x10
+   * [module]`): the symbol, and the module that holds it when it is not the kernel image.
+   */
+  | { type: 'oops-where'; symbol: string; module: string | null }
   /** `Kernel panic - not syncing: Fatal exception`: the machine died. */
   | { type: 'kernel-panic'; reason: string }
   | { type: 'oom-kill-select'; prefix: string; pid: number; comm: string; score: number }

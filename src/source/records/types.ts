@@ -1,31 +1,12 @@
-import type { Cause } from '../cause';
+import type { Death } from '../death';
 import type { ContainerIdentity } from '../container-id';
 import type { PidCursor } from './pid-cursor';
 
-/** Who the process was, read while it was alive (watch start, or recorder at exit time). */
-export interface RecordIdentity {
-  pid: number;
-  /** Clock ticks since boot (/proc/PID/stat field 22): with pid and boot id, the identity. */
-  startTime: number;
-  bootId: string;
-  comm: string;
-  /** First few argv entries, each truncated; hostile data, escaped by renderers. */
-  argvHead: string[];
-  ppid: number;
-  pgid: number;
-  sid: number;
-  /** Controlling terminal name (`pts/3`) or null. */
-  tty: string | null;
-  /** cgroup v2 path (or the first v1 path), or null. */
-  cgroup: string | null;
-}
+export type { RecordIdentity } from '../death';
 
-/** One line of records.jsonl. */
-export interface DeathRecord extends RecordIdentity {
+/** One line of records.jsonl: a Death (src/source/death.ts) and the store's bookkeeping. */
+export interface DeathRecord extends Death {
   v: 1;
-  cause: Cause;
-  /** ISO 8601: when the recorder/watcher saw the death. */
-  seenAt: string;
   /** Written by the launch sentinel: the name the user gave (`whydied launch --name`) and the log path. */
   launch?: { name: string; log: string };
   /** Container the process ran in (from its cgroup path), when it was one; added by the fleet outputs. */

@@ -1,5 +1,5 @@
-import { diagnoseWith } from '../../src/engine/diagnose-core';
-import type { Decision, DiagnoseDeps, ResolvedQuery } from '../../src/engine/diagnose-core';
+import { reportsForQuery } from '../../src/engine/reports-for-query';
+import type { Decision, ReportQueryDeps, ReportQueryOptions, ResolvedQuery } from '../../src/engine/reports-for-query';
 import type { Check, CheckTarget } from '../../src/engine/types';
 import { exitCodeFor, exitCodeForAll } from '../../src/engine/exit-code';
 import { validateReports } from '../helpers/schema';
@@ -7,7 +7,10 @@ import { fakeFacts } from './fake-facts';
 
 class FakeQueryError extends Error {}
 
-function deps(resolved: ResolvedQuery | Error, targets: CheckTarget[] = []): DiagnoseDeps {
+/** The engine's step with a test's own resolver and verdict. */
+const withDeps = (d: ReportQueryDeps, o: ReportQueryOptions) => reportsForQuery(o, d);
+
+function deps(resolved: ResolvedQuery | Error, targets: CheckTarget[] = []): ReportQueryDeps {
   return {
     resolveQuery: () => {
       if (resolved instanceof Error) throw resolved;
@@ -50,9 +53,9 @@ const checks: Check[] = [
   },
 ];
 
-describe('diagnoseWith', () => {
+describe('reportsForQuery', () => {
   it('assembles a schema-valid report for a pid', async () => {
-    const [r] = await diagnoseWith(deps({ kind: 'pid', pid: 42 }), {
+    const [r] = await withDeps(deps({ kind: 'pid', pid: 42 }), {
       query: '42',
       facts: fakeFacts([{ pid: 42, startTime: 500 }]),
       checks,
@@ -75,7 +78,7 @@ describe('diagnoseWith', () => {
       { pid: 11, startTime: 300 },
       { pid: 12, startTime: 200 },
     ]);
-    const reports = await diagnoseWith(deps({ kind: 'name', name: 'w', pids: [10, 11, 12] }, seen), {
+    const reports = await withDeps(deps({ kind: 'name', name: 'w', pids: [10, 11, 12] }, seen), {
       query: 'w',
       facts,
       checks,
@@ -93,7 +96,7 @@ describe('diagnoseWith', () => {
   });
 
   it('a name with no live or dead match gives one not-found report (exit 4)', async () => {
-    const reports = await diagnoseWith(deps({ kind: 'name', name: 'ghost', pids: [] }), {
+    const reports = await withDeps(deps({ kind: 'name', name: 'ghost', pids: [] }), {
       query: 'ghost',
       facts: fakeFacts(),
       checks,
@@ -112,7 +115,7 @@ describe('diagnoseWith', () => {
   });
 
   it('a port nobody listens on is a not-found report', async () => {
-    const [r] = await diagnoseWith(deps({ kind: 'port', port: 8080, pids: [] }), {
+    const [r] = await withDeps(deps({ kind: 'port', port: 8080, pids: [] }), {
       query: ':8080',
       facts: fakeFacts(),
       checks,
@@ -124,21 +127,21 @@ describe('diagnoseWith', () => {
   it('query errors and unknown --only ids are usage errors; other errors pass through', async () => {
     const facts = fakeFacts();
     await expect(
-      diagnoseWith(deps(new FakeQueryError('0 is not a process id')), { query: '0', facts, checks }),
+      withDeps(deps(new FakeQueryError('0 is not a process id')), { query: '0', facts, checks }),
     ).rejects.toMatchObject({
       name: 'UsageError',
       message: '0 is not a process id',
     });
-    await expect(diagnoseWith(deps(new RangeError('bug')), { query: '0', facts, checks })).rejects.toBeInstanceOf(
+    await expect(withDeps(deps(new RangeError('bug')), { query: '0', facts, checks })).rejects.toBeInstanceOf(
       RangeError,
     );
     await expect(
-      diagnoseWith(deps({ kind: 'pid', pid: 1 }), { query: '1', facts, checks, only: ['nope'] }),
+      withDeps(deps({ kind: 'pid', pid: 1 }), { query: '1', facts, checks, only: ['nope'] }),
     ).rejects.toMatchObject({ name: 'UsageError' });
   });
 
   it('--only / --skip select checks; a dependent of an unselected check is skipped with the reason', async () => {
-    const [r] = await diagnoseWith(deps({ kind: 'pid', pid: 1 }), {
+    const [r] = await withDeps(deps({ kind: 'pid', pid: 1 }), {
       query: '1',
       facts: fakeFacts(),
       checks,

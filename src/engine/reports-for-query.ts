@@ -1,12 +1,13 @@
 /**
- * Orchestration of one diagnosis: query -> targets -> checks -> verdict -> Report. The resolver and
- * the verdict come in as dependencies (diagnose.ts wires the real ones) so this stays testable with
- * synthetic facts and free of OS access.
+ * The engine's one step of a diagnosis: a query over given facts and checks -> its targets -> the checks
+ * -> the verdict -> one Report per target. The library's and the CLI's one entry, `diagnoseQuery`
+ * (src/api/diagnose.ts), loads the defaults (checks, plugins, facts, dead-target finders) and calls this.
+ * The resolver and the verdict are the real ones unless a test passes its own (synthetic facts, no OS).
  */
 import type { Facts } from '../source/types';
 import type { Check, CheckTarget, Finding, Report } from './types';
-import type { ResolvedQuery } from '../source/resolve-query';
-import type { Decision } from './verdict';
+import { decide, type Decision } from './verdict';
+import { QueryError, resolveQuery, type ResolvedQuery } from '../source/resolve-query';
 import { runChecks, selectChecks, validateChecks } from './runner';
 import { UsageError } from '../util/errors';
 import { withConfidence } from './confidence';
@@ -21,7 +22,7 @@ export type { Decision } from './verdict';
 import type { DeadTarget, DeadTargetFinder } from '../source/dead-target';
 export type { DeadTarget, DeadTargetFinder } from '../source/dead-target';
 
-export interface DiagnoseOptions {
+export interface ReportQueryOptions {
   query: string;
   facts: Facts;
   checks: Check[];
@@ -49,7 +50,7 @@ export interface DiagnoseOptions {
   onLiveTargetsOmitted?: (omitted: number) => void;
 }
 
-export interface DiagnoseDeps {
+export interface ReportQueryDeps {
   resolveQuery(query: string, facts: Facts): ResolvedQuery;
   /** True for the resolver's own "bad query" errors, which are usage errors (exit 2). */
   isQueryError(e: unknown): boolean;
@@ -62,7 +63,9 @@ export interface DiagnoseDeps {
   }): Decision;
 }
 
-export async function diagnoseWith(deps: DiagnoseDeps, opts: DiagnoseOptions): Promise<Report[]> {
+const LIVE: ReportQueryDeps = { resolveQuery, isQueryError: (e) => e instanceof QueryError, decide };
+
+export async function reportsForQuery(opts: ReportQueryOptions, deps: ReportQueryDeps = LIVE): Promise<Report[]> {
   validateChecks(opts.checks);
   const selected = selectChecks(opts.checks, opts.only, opts.skip);
   let resolved: ResolvedQuery;
@@ -106,14 +109,14 @@ const newestFirst = (
 ): number => (b.startTime ?? -1) - (a.startTime ?? -1) || b.pid - a.pid;
 
 /** The newest `liveTargetLimit` of the live matches (given newest first); says how many it left out. */
-function newestLive(opts: DiagnoseOptions, matches: CheckTarget[]): CheckTarget[] {
+function newestLive(opts: ReportQueryOptions, matches: CheckTarget[]): CheckTarget[] {
   const limit = opts.liveTargetLimit;
   if (limit === undefined || matches.length <= limit) return matches;
   opts.onLiveTargetsOmitted?.(matches.length - limit);
   return matches.slice(0, limit);
 }
 
-function targetsFor(opts: DiagnoseOptions, r: ResolvedQuery): CheckTarget[] {
+function targetsFor(opts: ReportQueryOptions, r: ResolvedQuery): CheckTarget[] {
   const { query, facts } = opts;
   if (r.kind === 'pid') return [{ query, pid: r.pid, startTime: startTimeOf(facts, r.pid), name: null }];
   if (r.kind === 'port')
@@ -164,7 +167,7 @@ function header(
   };
 }
 
-function notFoundReport(opts: DiagnoseOptions, r: ResolvedQuery): Report {
+function notFoundReport(opts: ReportQueryOptions, r: ResolvedQuery): Report {
   const searched = (opts.deadTargets ?? []).length > 0 ? ', and no record of one dying was found' : '';
   const summary =
     r.kind === 'port'
