@@ -122,8 +122,18 @@ export function signal(pid: number, sig: NodeJS.Signals): boolean {
 
 /** The pid of a running daemon by its exact comm, when exactly one runs. */
 export function daemonPid(comm: string): number | null {
-  const list = allPids().filter((p) => procStat(p)?.comm === comm && isAlive(p));
+  // Only a daemon that reads this machine's files: a container's cron (the booted systemd of the systemd
+  // project, running at the same time) is visible here but reads its own /etc/cron.d.
+  const list = allPids().filter((p) => procStat(p)?.comm === comm && isAlive(p) && sameMountNamespace(p));
   return list.length === 1 ? list[0] : null;
+}
+
+function sameMountNamespace(pid: number): boolean {
+  try {
+    return fs.readlinkSync(`/proc/${pid}/ns/mnt`) === fs.readlinkSync('/proc/self/ns/mnt');
+  } catch {
+    return false;
+  }
 }
 
 /**
