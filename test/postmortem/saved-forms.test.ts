@@ -40,6 +40,13 @@ describe.each(FORMS)('%s', (rel, segv, oom, wall) => {
   }
 });
 
+test('a note or banner line above the entries (a `# ` comment, `-- Journal begins ...`) does not hide them', () => {
+  const pretty = fixtureText('real/journal-json-pretty-6.1-v2vm.txt');
+  for (const head of ['# sent by the customer\n', '-- Journal begins at Sat 2026-12-05 23:40:00 UTC. --\n'])
+    expect(toJournalJsonLines(head + pretty)).toBe(toJournalJsonLines(pretty));
+  expect(toJournalJsonLines(pretty).split('\n')).toHaveLength(3);
+});
+
 test('JSON lines and plain text pass through unchanged (the common forms cost nothing)', () => {
   for (const rel of [
     'real/journal-json-6.1-v2vm-kernel.txt',

@@ -21,10 +21,16 @@ const RS = '\x1e';
 const VERBOSE_STAMP = /^\S.*\[s=[0-9a-f]+;i=[0-9a-f]+;b=([0-9a-f]{32});m=([0-9a-f]+);t=([0-9a-f]+);x=[0-9a-f]+\]\s*$/;
 const EXPORT_FIELD = /^([A-Z_][A-Z0-9_]*)=([\s\S]*)$/;
 
+/** Where the entries start: past blank space, RS bytes and whole lines of notes (`# …`, a `-- …` banner). */
 function firstContent(text: string): number {
   let i = 0;
-  while (i < text.length && (text[i] === RS || /\s/.test(text[i]))) i++;
-  return i;
+  for (;;) {
+    while (i < text.length && (text[i] === RS || /\s/.test(text[i]))) i++;
+    if (text[i] !== '#' && !text.startsWith('-- ', i)) return i;
+    const nl = text.indexOf('\n', i);
+    if (nl < 0) return text.length;
+    i = nl + 1;
+  }
 }
 
 function isJsonObject(s: string): boolean {
