@@ -383,7 +383,7 @@ export const toolMechanisms: readonly Mechanism[] = [
     procShows:
       "ppid 1 is systemd and /proc/PID/cgroup names a system.slice/NAME.service (or a transient run-*.service); a child's parent is the unit's MainPID (systemctl show), and the unit's KillMode says what the main process's exit does to it.",
     traceShows: "signal_generate SIGTERM then SIGKILL from systemd (pid 1) to each process of the unit's cgroup.",
-    rules: ['parent.service-manager', 'parent.unit-main', 'parent.unit-main-leaves'],
+    rules: ['parent.service-manager', 'parent.unit-unread', 'parent.unit-main', 'parent.unit-main-leaves'],
     watch: 'kill',
     remedy: "Already a unit: Restart= keeps it running; stopping the unit is the user's choice.",
     scenarios: [

@@ -48,7 +48,7 @@ function unitMainParent(
   e: RiskEvidence,
   p: AncestorEvidence,
 ): { unit: string; killMode: string; leavesRest: boolean } | null {
-  const s = e.cgroup?.service;
+  const s = e.manager?.service;
   const unit = e.cgroup?.unit;
   if (!s || !unit || s.mainPid !== p.pid) return null;
   const killMode = s.killMode ?? 'control-group';
@@ -205,6 +205,20 @@ export const parentExitRules: SurvivalRule[] = [
         ? `it was started by ${nameOf(p)}, the service manager${e.cgroup?.unit ? `, as ${e.cgroup.unit}` : ''}: its parent does not exit (stopping the unit is another matter)`
         : null;
     },
+  },
+  {
+    code: 'parent.unit-unread',
+    event: 'parent-exit',
+    outcome: 'unknown',
+    confidence: 'possible',
+    meaning:
+      "It runs in a system service, and the service manager's view of that unit (its main process and KillMode) was not read (the systemd-unit check did not run): whether its parent's exit stops the unit and kills the rest of its cgroup is unknown.",
+    when: (e) =>
+      withParent(e, (p) => {
+        const cg = e.cgroup;
+        if (e.manager || cg?.kind !== 'service' || !cg.unit || !cg.systemdRunning) return null;
+        return `it runs in ${cg.unit}, whose main process and KillMode could not be read (the systemd-unit check did not run, so the service manager was not asked): if its parent ${nameOf(p)} is the unit's main process, its exit stops the unit and KillMode decides what else dies (\`systemctl show ${cg.unit} -p MainPID,KillMode\`)`;
+      }),
   },
   {
     code: 'parent.unit-main',
