@@ -9,7 +9,7 @@
 import type { Risk } from './types';
 import type { HostTools } from '../source/types';
 import { shellQuote, shellQuoteArgv } from '../util/shell-quote';
-import { CI_ESCAPES } from '../model/ci-markers';
+import { CI_RELAUNCH_ESCAPES, CI_SYSTEM_OF } from '../model/ci-markers';
 import { detachedCommand } from '../model/safe-launch';
 import { eventInfo, type EventTrait } from './events';
 import type { RemedyStep } from './remedy-kinds';
@@ -94,10 +94,8 @@ const threatened = (risks: readonly Risk[], trait: EventTrait): boolean =>
 
 /** Env prefixes that make CI cleanup pass over the relaunched process (the runners' public escapes). */
 function ciEscape(markers: ReadonlySet<string>): string {
-  const out: string[] = [];
-  if (markers.has('RUNNER_TRACKING_ID') || markers.has('GITHUB_ACTIONS')) out.push(CI_ESCAPES.RUNNER_TRACKING_ID);
-  if (markers.has('BUILD_ID') || markers.has('JENKINS_NODE_COOKIE') || markers.has('JENKINS_URL'))
-    out.push(CI_ESCAPES.JENKINS_NODE_COOKIE, CI_ESCAPES.BUILD_ID);
+  const systems = new Set([...markers].map((m) => CI_SYSTEM_OF[m]).filter((s) => s !== undefined));
+  const out = [...systems].flatMap((s) => CI_RELAUNCH_ESCAPES[s] ?? []);
   return out.length > 0 ? `${out.join(' ')} ` : '';
 }
 

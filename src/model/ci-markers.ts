@@ -12,10 +12,21 @@ export const CI_MARKERS = [
   'JENKINS_URL',
   'GITLAB_CI',
   'CI_JOB_ID',
+  // Azure Pipelines agent (src/Agent.Worker/JobExtension.cs; TF_BUILD set by Agent.Sdk ProcessInvoker).
+  'VSTS_PROCESS_LOOKUP_ID',
+  'TF_BUILD',
+  // Buildkite agent (every job's environment: BUILDKITE=true, BUILDKITE_JOB_ID).
+  'BUILDKITE',
+  'BUILDKITE_JOB_ID',
+  // Woodpecker (pipeline/frontend/metadata/environment.go; also in its Drone-compatible local backend).
+  'CI_WORKFLOW_NAME',
+  // TeamCity build agent (TEAMCITY_VERSION in every build step's environment).
+  'TEAMCITY_VERSION',
   'CI',
 ] as const;
 
-export type CiSystem = 'github-actions' | 'jenkins' | 'gitlab' | 'generic';
+export type CiSystem =
+  'github-actions' | 'jenkins' | 'gitlab' | 'azure-pipelines' | 'buildkite' | 'woodpecker' | 'teamcity' | 'generic';
 
 export const CI_SYSTEM_OF: Readonly<Record<string, CiSystem>> = {
   RUNNER_TRACKING_ID: 'github-actions',
@@ -25,16 +36,35 @@ export const CI_SYSTEM_OF: Readonly<Record<string, CiSystem>> = {
   JENKINS_URL: 'jenkins',
   GITLAB_CI: 'gitlab',
   CI_JOB_ID: 'gitlab',
+  VSTS_PROCESS_LOOKUP_ID: 'azure-pipelines',
+  TF_BUILD: 'azure-pipelines',
+  BUILDKITE: 'buildkite',
+  BUILDKITE_JOB_ID: 'buildkite',
+  CI_WORKFLOW_NAME: 'woodpecker',
+  TEAMCITY_VERSION: 'teamcity',
   CI: 'generic',
 };
 
 /**
  * GitHub's runner kills processes whose RUNNER_TRACKING_ID equals the job's; Jenkins' ProcessTreeKiller
- * matches the build's BUILD_ID / JENKINS_NODE_COOKIE. Each has a documented escape value: asking the
- * source for `NAME=VALUE` tells whether the variable holds exactly that, without reading any value.
+ * matches the build's BUILD_ID / JENKINS_NODE_COOKIE; the Azure Pipelines agent matches the job's
+ * VSTS_PROCESS_LOOKUP_ID (string equality, JobExtension.cs FinalizeJob). Each has an escape value: asking
+ * the source for `NAME=VALUE` tells whether the variable holds exactly that, without reading any value.
  */
 export const CI_ESCAPES: Readonly<Record<string, string>> = {
   RUNNER_TRACKING_ID: 'RUNNER_TRACKING_ID=',
   BUILD_ID: 'BUILD_ID=dontKillMe',
   JENKINS_NODE_COOKIE: 'JENKINS_NODE_COOKIE=dontKillMe',
+  VSTS_PROCESS_LOOKUP_ID: 'VSTS_PROCESS_LOOKUP_ID=',
+};
+
+/**
+ * The environment prefix a relaunch under each system carries so that system's environment scan passes
+ * over it. Systems that reap by process group (GitLab, Buildkite, Woodpecker) need none: the relaunch's
+ * own session escapes them.
+ */
+export const CI_RELAUNCH_ESCAPES: Readonly<Partial<Record<CiSystem, readonly string[]>>> = {
+  'github-actions': [CI_ESCAPES.RUNNER_TRACKING_ID],
+  jenkins: [CI_ESCAPES.JENKINS_NODE_COOKIE, CI_ESCAPES.BUILD_ID],
+  'azure-pipelines': [CI_ESCAPES.VSTS_PROCESS_LOOKUP_ID],
 };

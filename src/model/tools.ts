@@ -677,7 +677,17 @@ export const TOOLS: readonly Tool[] = [
   {
     id: 'ci-runner',
     role: 'ci-runner',
-    names: ['Runner.Worker', 'Runner.Listener', 'gitlab-runner', 'buildkite-agent', 'act_runner', 'circleci-agent'],
+    names: [
+      'Runner.Worker',
+      'Runner.Listener',
+      'Agent.Worker',
+      'Agent.Listener',
+      'gitlab-runner',
+      'buildkite-agent',
+      'woodpecker-agent',
+      'act_runner',
+      'circleci-agent',
+    ],
     label: 'CI runner',
     traits: T({ killsGroupAtEnd: true }),
     stop: null,
@@ -687,6 +697,9 @@ export const TOOLS: readonly Tool[] = [
       "actions/runner src/Runner.Worker ProcessInvoker + JobExtension: kills processes carrying the job's RUNNER_TRACKING_ID at job end",
       'gitlab-runner shells/bash + helpers/process: the job script in a process group of its own (Setpgid), killed as a group',
       'Jenkins ProcessTreeKiller: matches BUILD_ID / JENKINS_NODE_COOKIE',
+      "microsoft/azure-pipelines-agent src/Agent.Worker/JobExtension.cs: SIGKILLs processes carrying the job's VSTS_PROCESS_LOOKUP_ID at job end",
+      "buildkite/agent internal/process: the job command's process group, SIGTERM then SIGKILL on cancel",
+      "woodpecker-ci/woodpecker pipeline/backend/local: SIGKILL to the step's process group at every step's end",
     ],
   },
   {

@@ -1,78 +1,214 @@
 /**
- * ci-cleanup: the CI job ends and its runner cleans up. Each runner finds leftovers its own way:
- * GitHub's runner kills processes whose environment carries the job's RUNNER_TRACKING_ID; Jenkins'
- * ProcessTreeKiller matches BUILD_ID / JENKINS_NODE_COOKIE; GitLab Runner's shell executor kills the
- * job script's process group. So the escapes differ: an empty tracking id, `dontKillMe`, a new session.
- * Values are never read: the source only tells whether a marker is set to the known escape.
+ * ci-cleanup: the CI job ends and its runner cleans up. Each runner finds leftovers its own way, and the
+ * two tables below say which: runners that scan every process's environment for the job's marker value
+ * (GitHub Actions, Jenkins, Azure Pipelines), and runners that signal the job script's process group
+ * (GitLab Runner's shell executor, Buildkite, Woodpecker's local backend). So the escapes differ: an
+ * empty or `dontKillMe` marker for the first, a group (session) of its own for the second. Values are
+ * never read: the source only tells whether a marker is set to the known escape. Adding a runner is one
+ * entry (its markers in src/model/ci-markers.ts, its mechanism here) plus its reality scenario.
  */
 import type { SurvivalRule, RiskEvidence } from './types';
+import type { RiskConfidence } from '../rule-words';
 import { termThenKillNote } from './dispositions';
 
-const live = (e: RiskEvidence, name: string): boolean => (e.ci?.reapingMarkers ?? []).includes(name);
-const escaped = (e: RiskEvidence): string[] => e.ci?.escaped ?? [];
-const gitlab = (e: RiskEvidence): boolean => (e.ci?.markers ?? []).some((m) => m === 'GITLAB_CI' || m === 'CI_JOB_ID');
+/** A runner that kills, at job end, every process whose environment carries the job's marker value. */
+interface EnvReaper {
+  code: string;
+  names: readonly string[];
+  meaning: string;
+  /** What is said of a live marker's value: "set, value not read". */
+  set: string;
+  /** "the X runner kills ..." after "its environment carries NAMES (set, ...)". */
+  kills: string;
+  /** How the kill ends: SIGTERM then SIGKILL (who, for termThenKillNote), or SIGKILL at once. */
+  killer: { termThenKill: string } | 'sigkill';
+}
 
-export const ciCleanupRules: SurvivalRule[] = [
+const ENV_REAPERS: readonly EnvReaper[] = [
   {
+    // actions/runner src/Runner.Worker/JobExtension.cs: RUNNER_TRACKING_ID, kill at FinalizeJob.
     code: 'ci.github-tracking-id',
-    event: 'ci-cleanup',
-    outcome: 'dies',
-    confidence: 'certain',
+    names: ['RUNNER_TRACKING_ID'],
+    set: 'set, value not read',
     meaning:
       'Its environment carries a non-empty RUNNER_TRACKING_ID: the GitHub Actions runner kills such processes when the job ends.',
-    when: (e) =>
-      live(e, 'RUNNER_TRACKING_ID')
-        ? `its environment carries RUNNER_TRACKING_ID (set, value not read): the GitHub Actions runner kills every process carrying the job's tracking id when the job ends, whatever session or group it is in${termThenKillNote(e, "the runner's cleanup")}`
-        : null,
+    kills:
+      "the GitHub Actions runner kills every process carrying the job's tracking id when the job ends, whatever session or group it is in",
+    killer: { termThenKill: "the runner's cleanup" },
   },
   {
     code: 'ci.jenkins-cookie',
-    event: 'ci-cleanup',
-    outcome: 'dies',
-    confidence: 'certain',
+    names: ['JENKINS_NODE_COOKIE', 'BUILD_ID'],
+    set: 'set, not dontKillMe',
     meaning:
       "Its environment carries BUILD_ID or JENKINS_NODE_COOKIE (not dontKillMe): Jenkins' ProcessTreeKiller kills it when the build ends.",
-    when: (e) => {
-      const names = ['JENKINS_NODE_COOKIE', 'BUILD_ID'].filter((n) => live(e, n));
-      return names.length > 0
-        ? `its environment carries ${names.join(' and ')} (set, not dontKillMe): Jenkins' ProcessTreeKiller kills every process carrying the build's cookie when the build ends${termThenKillNote(e, 'ProcessTreeKiller')}`
-        : null;
-    },
+    kills: "Jenkins' ProcessTreeKiller kills every process carrying the build's cookie when the build ends",
+    killer: { termThenKill: 'ProcessTreeKiller' },
   },
   {
-    code: 'ci.gitlab-job-group',
-    event: 'ci-cleanup',
-    outcome: 'dies',
+    // microsoft/azure-pipelines-agent src/Agent.Worker/JobExtension.cs: InitializeJob sets
+    // VSTS_PROCESS_LOOKUP_ID=vsts_<guid> unless the pipeline variable process.clean is false (then the
+    // variable is absent); FinalizeJob reads each process started since (pid+name snapshot) and calls
+    // Process.Kill() (SIGKILL on Linux) when the value equals the job's, case-insensitively.
+    code: 'ci.azure-lookup-id',
+    names: ['VSTS_PROCESS_LOOKUP_ID'],
+    set: 'set and not empty, value not read',
+    meaning:
+      "Its environment carries VSTS_PROCESS_LOOKUP_ID: the Azure Pipelines agent SIGKILLs every process started during the job that carries the job's lookup id when the job ends.",
+    kills:
+      "the Azure Pipelines agent kills every process started during the job that carries the job's lookup id when the job ends (Process.Kill: SIGKILL at once, no handler runs), whatever session or group it is in",
+    killer: 'sigkill',
+  },
+];
+
+/** A runner that signals the job script's process group (its shell leads it), so a new group escapes. */
+interface GroupReaper {
+  /** Codes: `${id}-job-group` (dies), `${id}-detached` (survives). */
+  id: string;
+  markers: readonly string[];
+  /** Who, for the reasons ("GitLab CI markers"). */
+  who: string;
+  confidence: RiskConfidence;
+  meaning: string;
+  /** What the runner does to the group, after "... still in process group N: ". */
+  does: string;
+  killer: { termThenKill: string } | 'sigkill';
+}
+
+const GROUP_REAPERS: readonly GroupReaper[] = [
+  {
+    // gitlab-runner executors/shell + helpers/process (see test/reality/harness/ci-reapers.ts).
+    id: 'ci.gitlab',
+    markers: ['GITLAB_CI', 'CI_JOB_ID'],
+    who: 'GitLab CI markers',
     confidence: 'likely',
     meaning:
       "It carries GitLab CI markers and is still in the job script's process group: the runner kills that group when the job ends.",
-    when: (e) =>
-      gitlab(e) && e.group && !e.group.groupLeader
-        ? `it carries GitLab CI markers and is still in process group ${e.group.pgid}: GitLab Runner's shell executor kills the job script's process group when the job ends${termThenKillNote(e, 'GitLab Runner (after its graceful timeout)')}`
-        : null,
+    does: "GitLab Runner's shell executor kills the job script's process group when the job ends",
+    killer: { termThenKill: 'GitLab Runner (after its graceful timeout)' },
   },
+  {
+    // buildkite/agent internal/process: every command (the job executor, and each hook/command it runs)
+    // starts with Setpgid, or Setsid in a PTY (the default); on cancel or timeout onContextCancel sends
+    // the cancel signal (SIGTERM by default) to -pgid, waits cancel-signal-timeout, then SIGKILL to -pgid.
+    // A job that ends on its own kills nothing.
+    id: 'ci.buildkite',
+    markers: ['BUILDKITE', 'BUILDKITE_JOB_ID'],
+    who: 'Buildkite markers',
+    confidence: 'possible',
+    meaning:
+      "It carries Buildkite markers and is still in the job command's process group: the agent signals that group when the job is cancelled or times out.",
+    does: "the Buildkite agent sends the job command's process group SIGTERM, then SIGKILL after its cancel-signal-timeout, when the job is cancelled or times out (a job that ends on its own kills nothing)",
+    killer: { termThenKill: 'the Buildkite agent' },
+  },
+  {
+    // woodpecker-ci/woodpecker pipeline/backend/local: newCmd sets Setpgid and Cancel = Kill(-pid,
+    // SIGKILL); DestroyStep calls Cancel after every step, success or not.
+    id: 'ci.woodpecker',
+    markers: ['CI_WORKFLOW_NAME'],
+    who: 'Woodpecker markers',
+    confidence: 'likely',
+    meaning:
+      "It carries Woodpecker markers and is still in the step's process group: the local backend SIGKILLs that group when the step ends.",
+    does: "Woodpecker's local backend SIGKILLs the step's process group when the step ends (DestroyStep, success or not; SIGKILL: no handler runs)",
+    killer: 'sigkill',
+  },
+];
+
+/** Runners whose cleanup of leftovers could not be derived from a public source: honestly undecided. */
+const OPAQUE_RUNNERS: readonly { markers: readonly string[]; words: string }[] = [
+  {
+    markers: ['TEAMCITY_VERSION'],
+    words:
+      "TeamCity's build agent is closed source: its stop-build kills the build's process tree, but whether a normal finish reaps leftovers, and how they escape, is not documented, so whether this build's end reaps it cannot be told from /proc",
+  },
+];
+
+const live = (e: RiskEvidence, name: string): boolean => (e.ci?.reapingMarkers ?? []).includes(name);
+const escaped = (e: RiskEvidence): string[] => e.ci?.escaped ?? [];
+const carries = (e: RiskEvidence, names: readonly string[]): boolean =>
+  (e.ci?.markers ?? []).some((m) => names.includes(m));
+const killNote = (e: RiskEvidence, k: EnvReaper['killer']): string =>
+  k === 'sigkill' ? '' : termThenKillNote(e, k.termThenKill);
+
+const envRule = (r: EnvReaper): SurvivalRule => ({
+  code: r.code,
+  event: 'ci-cleanup',
+  outcome: 'dies',
+  confidence: 'certain',
+  meaning: r.meaning,
+  when: (e) => {
+    const names = r.names.filter((n) => live(e, n));
+    if (names.length === 0) return null;
+    return `its environment carries ${names.join(' and ')} (${r.set}): ${r.kills}${killNote(e, r.killer)}`;
+  },
+});
+
+const groupRule = (r: GroupReaper): SurvivalRule => ({
+  code: `${r.id}-job-group`,
+  event: 'ci-cleanup',
+  outcome: 'dies',
+  confidence: r.confidence,
+  meaning: r.meaning,
+  when: (e) =>
+    carries(e, r.markers) && e.group && !e.group.groupLeader
+      ? `it carries ${r.who} and is still in process group ${e.group.pgid}: ${r.does}${killNote(e, r.killer)}`
+      : null,
+});
+
+const detachedRule = (r: GroupReaper): SurvivalRule => ({
+  code: `${r.id}-detached`,
+  event: 'ci-cleanup',
+  outcome: 'survives',
+  confidence: 'likely',
+  meaning: `It carries ${r.who} but leads its own process group: the runner's kill of the job's group does not reach it.`,
+  when: (e) =>
+    carries(e, r.markers) && e.group?.groupLeader
+      ? `it carries ${r.who} but leads its own process group ${e.group.pgid}: the runner's kill of the job's process group does not reach it`
+      : null,
+});
+
+const groupMarkers = GROUP_REAPERS.flatMap((r) => r.markers);
+
+export const ciCleanupRules: SurvivalRule[] = [
+  ...ENV_REAPERS.map(envRule),
+  ...GROUP_REAPERS.map(groupRule),
   {
     code: 'ci.escaped',
     event: 'ci-cleanup',
     outcome: 'survives',
     confidence: 'certain',
     meaning:
-      "Its CI markers are set to the runner's escape (an empty RUNNER_TRACKING_ID, dontKillMe): the cleanup does not match it.",
+      "Its CI markers are set to the runner's escape (an empty RUNNER_TRACKING_ID or VSTS_PROCESS_LOOKUP_ID, dontKillMe): the cleanup does not match it.",
     when: (e) =>
       escaped(e).length > 0
-        ? `its CI markers are set to the escape (${escaped(e).join(', ')}): the runner's cleanup matches processes by the job's own value, so it passes over this one${gitlab(e) ? ' (and it leads its own process group)' : ''}`
+        ? `its CI markers are set to the escape (${escaped(e).join(', ')}): the runner's cleanup matches processes by the job's own value, so it passes over this one${carries(e, groupMarkers) ? ' (and it leads its own process group)' : ''}`
         : null,
   },
+  ...GROUP_REAPERS.map(detachedRule),
   {
-    code: 'ci.gitlab-detached',
+    code: 'ci.azure-no-lookup',
     event: 'ci-cleanup',
     outcome: 'survives',
     confidence: 'likely',
-    meaning: 'It carries GitLab CI markers but leads its own process group: the job-end group kill does not reach it.',
+    meaning:
+      'It carries TF_BUILD but no VSTS_PROCESS_LOOKUP_ID: the job runs with process.clean false, so the Azure Pipelines agent does not look for leftovers.',
     when: (e) =>
-      gitlab(e) && e.group?.groupLeader
-        ? `it carries GitLab CI markers but leads its own process group ${e.group.pgid}: the runner's kill of the job script's group does not reach it`
+      carries(e, ['TF_BUILD']) && !carries(e, ['VSTS_PROCESS_LOOKUP_ID'])
+        ? "it carries TF_BUILD but no VSTS_PROCESS_LOOKUP_ID: the Azure Pipelines agent sets that id only when the job's process.clean variable is not false, and kills only processes carrying it, so its cleanup passes over this one"
         : null,
+  },
+  {
+    code: 'ci.runner-undocumented',
+    event: 'ci-cleanup',
+    outcome: 'unknown',
+    confidence: 'possible',
+    meaning:
+      "It carries the markers of a CI runner whose cleanup of leftovers is not public (TeamCity): whether the job's end reaps it is unknown.",
+    when: (e) => {
+      const o = OPAQUE_RUNNERS.find((r) => carries(e, r.markers));
+      return o ? `it carries ${o.markers.join(', ')}: ${o.words}` : null;
+    },
   },
   {
     code: 'ci.init',
@@ -118,6 +254,6 @@ export const ciCleanupRules: SurvivalRule[] = [
     confidence: 'certain',
     meaning: 'No CI markers in its environment and no CI runner ancestor.',
     when: () =>
-      'no CI markers (RUNNER_TRACKING_ID, BUILD_ID, JENKINS_NODE_COOKIE, GITLAB_CI, ...) in its environment and no CI runner ancestor',
+      'no CI markers (RUNNER_TRACKING_ID, BUILD_ID, JENKINS_NODE_COOKIE, VSTS_PROCESS_LOOKUP_ID, GITLAB_CI, BUILDKITE, ...) in its environment and no CI runner ancestor',
   },
 ];

@@ -28,6 +28,21 @@
  *   (setsid, a job-control shell, a daemon that double-forks); CI_JOB_ID etc. in its environment do not matter.
  *   (A leftover that keeps the job's stdout pipe open makes the runner wait for it: the job then ends by
  *   timeout, i.e. by the cancel path above.)
+ * - Azure Pipelines agent (microsoft/azure-pipelines-agent, src/Agent.Worker/JobExtension.cs):
+ *     InitializeJob   unless the pipeline variable process.clean is false, sets VSTS_PROCESS_LOOKUP_ID=
+ *                     vsts_<guid> for every step and snapshots the running processes as "pid_name";
+ *     FinalizeJob     for every process NOT in that snapshot, reads VSTS_PROCESS_LOOKUP_ID from its
+ *                     environment (ProcessExtensions.GetEnvironmentVariableLinux: /proc/PID/environ) and, if
+ *                     it equals the job's id (OrdinalIgnoreCase), calls Process.Kill(): SIGKILL, no SIGTERM.
+ *   Any other value (an empty one) escapes; process.clean=false turns the whole scan off.
+ * - Buildkite agent (buildkite/agent internal/process/process.go, signal_notwindows.go): every command it
+ *   runs (the job executor, and each hook/command the executor runs through internal/shell) starts in a group
+ *   of its own (Setpgid; in a PTY, the default, Setsid). On cancel or timeout, onContextCancel: Interrupt =
+ *   Kill(-pgid, cancel-signal, SIGTERM by default), wait cancel-signal-timeout, Terminate = Kill(-pgid,
+ *   SIGKILL). A job that ends on its own signals nothing. So a `cmd &` leftover dies on cancel; setsid escapes.
+ * - Woodpecker, local backend (woodpecker-ci/woodpecker pipeline/backend/local): cmd_unix.go newCmd starts each
+ *   step with Setpgid and Cancel = Kill(-pid, SIGKILL); local.go DestroyStep calls Cancel after EVERY step
+ *   (success or not), DestroyWorkflow again for any left. So every step's group is SIGKILLed at its end.
  */
 import * as fs from 'fs';
 import { randomBytes } from 'crypto';
@@ -37,6 +52,8 @@ import { killGroup } from './runner';
 export interface ReapOptions {
   /** How long victims get between SIGTERM and SIGKILL (default 1000 ms). */
   graceMs?: number;
+  /** false: SIGKILL at once, no SIGTERM (Azure's Process.Kill, Woodpecker's Cancel). Default true. */
+  term?: boolean;
 }
 
 /** A value unique to this test run for a job marker (tracking id, cookie). */
@@ -64,14 +81,17 @@ export function environOf(pid: number): Map<string, string> | null {
 export async function reapByEnvironment(
   select: (env: Map<string, string>) => boolean,
   opts: ReapOptions = {},
+  considered: (pid: number) => boolean = () => true,
 ): Promise<number[]> {
   const victims = allPids().filter((pid) => {
-    if (pid === process.pid || !isAlive(pid)) return false;
+    if (pid === process.pid || !isAlive(pid) || !considered(pid)) return false;
     const env = environOf(pid);
     return env !== null && select(env);
   });
-  for (const pid of victims) signal(pid, 'SIGTERM');
-  await waitFor(() => victims.every((p) => !isAlive(p)), opts.graceMs ?? 1000);
+  if (opts.term !== false) {
+    for (const pid of victims) signal(pid, 'SIGTERM');
+    await waitFor(() => victims.every((p) => !isAlive(p)), opts.graceMs ?? 1000);
+  }
   const left = victims.filter(isAlive);
   for (const pid of left) signal(pid, 'SIGKILL');
   if (!(await waitGone(left, 5000)))
@@ -106,6 +126,48 @@ export async function gitlabShellReap(
 ): Promise<number[]> {
   const r = await killGroup(scriptPgid, { graceMs: opts.graceMs ?? 1000, term: !opts.legacy });
   return [...new Set([...r.termed, ...r.killed])];
+}
+
+/** Azure's snapshot key of a running process: pid and name (JobExtension.cs: `${pid}_${ProcessName}`). */
+function pidName(pid: number): string | null {
+  try {
+    return `${pid}_${fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim()}`;
+  } catch {
+    return null;
+  }
+}
+
+/** Azure Pipelines InitializeJob: the processes running before the job (FinalizeJob skips them). */
+export function azureJobSnapshot(): Set<string> {
+  return new Set(allPids().flatMap((p) => pidName(p) ?? []));
+}
+
+/**
+ * Azure Pipelines FinalizeJob: SIGKILL (Process.Kill) every process started since `snapshot` whose
+ * VSTS_PROCESS_LOOKUP_ID equals the job's id, case-insensitively.
+ */
+export function azurePipelinesReap(lookupId: string, snapshot: ReadonlySet<string>): Promise<number[]> {
+  if (!lookupId) throw new Error('an empty lookup id would select the escapes');
+  const want = lookupId.toLowerCase();
+  return reapByEnvironment(
+    (env) => env.get('VSTS_PROCESS_LOOKUP_ID')?.toLowerCase() === want,
+    { term: false },
+    (pid) => !snapshot.has(pidName(pid) ?? ''),
+  );
+}
+
+/**
+ * Buildkite agent cancelling a job (or its timeout): the cancel signal (SIGTERM) to the command's group,
+ * cancel-signal-timeout, SIGKILL to the group. Returns the group's members it found.
+ */
+export async function buildkiteCancelReap(commandPgid: number, opts: ReapOptions = {}): Promise<number[]> {
+  const r = await killGroup(commandPgid, { graceMs: opts.graceMs ?? 1000, term: true });
+  return [...new Set([...r.termed, ...r.killed])];
+}
+
+/** Woodpecker local backend DestroyStep: SIGKILL to the step's group, at the end of every step. */
+export async function woodpeckerStepReap(stepPgid: number): Promise<number[]> {
+  return (await killGroup(stepPgid, { term: false })).killed;
 }
 
 function signal(pid: number, sig: NodeJS.Signals): void {

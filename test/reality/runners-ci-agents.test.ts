@@ -1,0 +1,131 @@
+/**
+ * CI agents beyond the three the project started with, each ending a job the way its own source does
+ * (test/reality/harness/ci-reapers.ts cites file and function): the Azure Pipelines agent's lookup-id
+ * scan (SIGKILL), the Buildkite agent's cancel (SIGTERM, grace, SIGKILL to the command's group), Woodpecker's
+ * local backend (SIGKILL to every step's group at its end). Each leftover is diagnosed, the cleanup done
+ * for real, the prediction held to the outcome; the first remedy is run by a new step with the same
+ * environment and the cleanup repeated. TeamCity's agent is closed source: whydied must say it cannot tell.
+ */
+import type { Report, RiskEvent } from '../../src/engine/types';
+import { isAlive, procStat, waitFor } from '../helpers/processes';
+import { startRunner, type RunnerOptions } from './harness/runner';
+import {
+  azureJobSnapshot,
+  azurePipelinesReap,
+  buildkiteCancelReap,
+  githubActionsReap,
+  jenkinsReap,
+  trackingId,
+  woodpeckerStepReap,
+} from './harness/ci-reapers';
+import { realitySuite } from './harness/suite';
+import { diagnose, expectReality, expectRule, outcomeOf, relaunched, riskOf, uniqueSleep } from './predict';
+
+realitySuite('runners-ci-agents');
+
+/** Start a step and return the pid of the process it left behind (found by its exact argv). */
+async function leftBehind(script: string, argv: string[], opts: RunnerOptions = {}) {
+  const runner = await startRunner(script, opts);
+  const pid = await relaunched(argv, []);
+  return { pid, pgid: runner.pgid, shellPid: runner.shellPid };
+}
+
+/** The remedy run by a new step of the same runner (same environment), then the same cleanup again. */
+async function remedySurvives(
+  report: Report,
+  argv: string[],
+  oldPid: number,
+  event: RiskEvent,
+  opts: RunnerOptions,
+  cleanup: (pgid: number) => Promise<unknown>,
+): Promise<Report> {
+  const cmd = report.remedy[0];
+  if (!cmd) throw new Error(`no remedy offered: ${report.verdict.summary}`);
+  const runner = await startRunner(cmd, opts);
+  const pid = await relaunched(argv, [oldPid]);
+  const after = diagnose(pid);
+  expect(riskOf(after, event).outcome).toBe('survives');
+  await cleanup(runner.pgid);
+  expect(await outcomeOf(pid, riskOf(after, event))).toBe(false);
+  return after;
+}
+
+describe('CI agents cleaning up at job end, as their sources do', () => {
+  test('Azure Pipelines: VSTS_PROCESS_LOOKUP_ID is SIGKILLed even in its own session; the empty id escapes', async () => {
+    const snapshot = azureJobSnapshot();
+    const id = `vsts_${trackingId()}`;
+    const env = { VSTS_PROCESS_LOOKUP_ID: id, TF_BUILD: 'True', CI: 'true' };
+    const n = uniqueSleep();
+    const { pid } = await leftBehind(`setsid -f sleep ${n} </dev/null >/dev/null 2>&1`, ['sleep', n], { env });
+    const r = diagnose(pid);
+    const ci = expectRule(r, 'ci-cleanup', 'ci.azure-lookup-id');
+    expectRule(r, 'group-kill', 'group.own-group');
+    expect(ci.confidence).toBe('certain');
+    expect(JSON.stringify(r)).not.toContain(id);
+    expect(r.remedy[0]).toMatch(/^(cd \S+ && )?VSTS_PROCESS_LOOKUP_ID= setsid -f sleep /);
+    const victims = await azurePipelinesReap(id, snapshot);
+    expect(victims).toContain(pid);
+    expectReality(ci, await outcomeOf(pid, ci));
+    const after = await remedySurvives(r, ['sleep', n], pid, 'ci-cleanup', { env }, () =>
+      azurePipelinesReap(id, snapshot),
+    );
+    expectRule(after, 'ci-cleanup', 'ci.escaped');
+    expect(after.remedy).toEqual([]);
+  });
+
+  test('Azure Pipelines with process.clean false: TF_BUILD but no lookup id, nothing matches it', async () => {
+    const snapshot = azureJobSnapshot();
+    const env = { TF_BUILD: 'True', CI: 'true' };
+    const n = uniqueSleep();
+    const { pid } = await leftBehind(`setsid -f sleep ${n} </dev/null >/dev/null 2>&1`, ['sleep', n], { env });
+    const r = diagnose(pid);
+    const ci = expectRule(r, 'ci-cleanup', 'ci.azure-no-lookup');
+    // The agent's scan with a job's id (what FinalizeJob would run were process.clean on) passes it over.
+    await azurePipelinesReap(`vsts_${trackingId()}`, snapshot);
+    expectReality(ci, await outcomeOf(pid, ci));
+  });
+
+  test("Buildkite: cancelling the job signals the command's group; a setsid relaunch leads its own and survives", async () => {
+    const env = { BUILDKITE: 'true', BUILDKITE_JOB_ID: trackingId('bk'), CI: 'true' };
+    const n = uniqueSleep();
+    // The command in a session of its own, as the agent's default PTY mode starts it (Setsid); still running.
+    const opts: RunnerOptions = { env, group: 'setsid' };
+    const { pid, pgid } = await leftBehind(`nohup sleep ${n} >/dev/null 2>&1 & wait`, ['sleep', n], opts);
+    expect(procStat(pid)?.pgid).toBe(pgid);
+    const r = diagnose(pid);
+    const ci = expectRule(r, 'ci-cleanup', 'ci.buildkite-job-group');
+    const victims = await buildkiteCancelReap(pgid);
+    expect(victims).toContain(pid);
+    expectReality(ci, await outcomeOf(pid, ci));
+    const after = await remedySurvives(r, ['sleep', n], pid, 'ci-cleanup', opts, (g) => buildkiteCancelReap(g));
+    expectRule(after, 'ci-cleanup', 'ci.buildkite-detached');
+  });
+
+  test("Woodpecker local backend: the step's group is SIGKILLed when the step ends, even a successful one", async () => {
+    const env = { CI: 'woodpecker', CI_WORKFLOW_NAME: 'build', CI_STEP_NAME: 'serve' };
+    const n = uniqueSleep();
+    const { pid, pgid, shellPid } = await leftBehind(`nohup sleep ${n} >/dev/null 2>&1 &`, ['sleep', n], { env });
+    await waitFor(() => !isAlive(shellPid)); // the step has ended (exit 0); DestroyStep follows
+    const r = diagnose(pid);
+    const ci = expectRule(r, 'ci-cleanup', 'ci.woodpecker-job-group');
+    const victims = await woodpeckerStepReap(pgid);
+    expect(victims).toContain(pid);
+    expectReality(ci, await outcomeOf(pid, ci));
+    const after = await remedySurvives(r, ['sleep', n], pid, 'ci-cleanup', { env }, (g) => woodpeckerStepReap(g));
+    expectRule(after, 'ci-cleanup', 'ci.woodpecker-detached');
+  });
+
+  test('TeamCity: the agent is closed source, so the row is undecided and says what cannot be told', async () => {
+    const env = { TEAMCITY_VERSION: '2025.07 (build 197242)' };
+    const n = uniqueSleep();
+    const { pid } = await leftBehind(`setsid -f sleep ${n} </dev/null >/dev/null 2>&1`, ['sleep', n], { env });
+    const r = diagnose(pid);
+    const ci = expectRule(r, 'ci-cleanup', 'ci.runner-undocumented');
+    expect(ci.outcome).toBe('unknown');
+    expect(ci.reason).toContain('TEAMCITY_VERSION');
+    // No public mechanism to re-enact; the known environment scans do not take it.
+    await githubActionsReap(trackingId());
+    await jenkinsReap(trackingId('jenkins'));
+    expectReality(ci, await outcomeOf(pid, ci));
+  });
+});
