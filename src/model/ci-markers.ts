@@ -20,13 +20,23 @@ export const CI_MARKERS = [
   'BUILDKITE_JOB_ID',
   // Woodpecker (pipeline/frontend/metadata/environment.go; also in its Drone-compatible local backend).
   'CI_WORKFLOW_NAME',
+  // Drone runners (drone/runner-go environ/environ.go System: DRONE=true, CI=true).
+  'DRONE',
   // TeamCity build agent (TEAMCITY_VERSION in every build step's environment).
   'TEAMCITY_VERSION',
   'CI',
 ] as const;
 
 export type CiSystem =
-  'github-actions' | 'jenkins' | 'gitlab' | 'azure-pipelines' | 'buildkite' | 'woodpecker' | 'teamcity' | 'generic';
+  | 'github-actions'
+  | 'jenkins'
+  | 'gitlab'
+  | 'azure-pipelines'
+  | 'buildkite'
+  | 'woodpecker'
+  | 'drone'
+  | 'teamcity'
+  | 'generic';
 
 export const CI_SYSTEM_OF: Readonly<Record<string, CiSystem>> = {
   RUNNER_TRACKING_ID: 'github-actions',
@@ -41,6 +51,7 @@ export const CI_SYSTEM_OF: Readonly<Record<string, CiSystem>> = {
   BUILDKITE: 'buildkite',
   BUILDKITE_JOB_ID: 'buildkite',
   CI_WORKFLOW_NAME: 'woodpecker',
+  DRONE: 'drone',
   TEAMCITY_VERSION: 'teamcity',
   CI: 'generic',
 };

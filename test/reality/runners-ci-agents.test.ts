@@ -13,6 +13,7 @@ import {
   azureJobSnapshot,
   azurePipelinesReap,
   buildkiteCancelReap,
+  droneExecCancel,
   githubActionsReap,
   jenkinsReap,
   trackingId,
@@ -113,6 +114,16 @@ describe('CI agents cleaning up at job end, as their sources do', () => {
     expectReality(ci, await outcomeOf(pid, ci));
     const after = await remedySurvives(r, ['sleep', n], pid, 'ci-cleanup', { env }, (g) => woodpeckerStepReap(g));
     expectRule(after, 'ci-cleanup', 'ci.woodpecker-detached');
+  });
+
+  test("Drone exec runner: cancelling the step kills the step's own process only; the leftover stays", async () => {
+    const env = { DRONE: 'true', CI: 'true', DRONE_BUILD_NUMBER: '7' };
+    const n = uniqueSleep();
+    const { pid, shellPid } = await leftBehind(`nohup sleep ${n} >/dev/null 2>&1 & wait`, ['sleep', n], { env });
+    const r = diagnose(pid);
+    const ci = expectRule(r, 'ci-cleanup', 'ci.step-process-only');
+    await droneExecCancel(shellPid);
+    expectReality(ci, await outcomeOf(pid, ci));
   });
 
   test('TeamCity: the agent is closed source, so the row is undecided and says what cannot be told', async () => {

@@ -2,7 +2,8 @@
  * ci-cleanup: the CI job ends and its runner cleans up. Each runner finds leftovers its own way, and the
  * two tables below say which: runners that scan every process's environment for the job's marker value
  * (GitHub Actions, Jenkins, Azure Pipelines), and runners that signal the job script's process group
- * (GitLab Runner's shell executor, Buildkite, Woodpecker's local backend). So the escapes differ: an
+ * (GitLab Runner's shell executor, Buildkite, Woodpecker's local backend); Drone's exec runner kills only
+ * the step's own process; TeamCity's agent is closed source (undecided). So the escapes differ: an
  * empty or `dontKillMe` marker for the first, a group (session) of its own for the second. Values are
  * never read: the source only tells whether a marker is set to the known escape. Adding a runner is one
  * entry (its markers in src/model/ci-markers.ts, its mechanism here) plus its reality scenario.
@@ -115,6 +116,17 @@ const GROUP_REAPERS: readonly GroupReaper[] = [
   },
 ];
 
+/** Runners that, at a step's end or cancel, kill only the step's own process: leftovers are never reaped. */
+const OWN_PROCESS_RUNNERS: readonly { markers: readonly string[]; words: string }[] = [
+  {
+    // drone-runners/drone-runner-exec engine/exec.go Run: exec.CommandContext with no SysProcAttr (the
+    // step shares the runner's group), and on cancel or timeout cmd.Process.Kill(): SIGKILL to that one pid.
+    markers: ['DRONE'],
+    words:
+      "Drone's exec runner kills only the step's own process (SIGKILL on cancel or timeout), never its group or what it left behind; the docker runner's end of the container is the container-stop row",
+  },
+];
+
 /** Runners whose cleanup of leftovers could not be derived from a public source: honestly undecided. */
 const OPAQUE_RUNNERS: readonly { markers: readonly string[]; words: string }[] = [
   {
@@ -186,6 +198,18 @@ export const ciCleanupRules: SurvivalRule[] = [
         : null,
   },
   ...GROUP_REAPERS.map(detachedRule),
+  {
+    code: 'ci.step-process-only',
+    event: 'ci-cleanup',
+    outcome: 'survives',
+    confidence: 'likely',
+    meaning:
+      "It carries the markers of a runner that kills only a step's own process at its end (Drone's exec runner): leftovers are not reaped.",
+    when: (e) => {
+      const o = OWN_PROCESS_RUNNERS.find((r) => carries(e, r.markers));
+      return o ? `it carries ${o.markers.join(', ')}: ${o.words}` : null;
+    },
+  },
   {
     code: 'ci.azure-no-lookup',
     event: 'ci-cleanup',

@@ -43,6 +43,8 @@
  * - Woodpecker, local backend (woodpecker-ci/woodpecker pipeline/backend/local): cmd_unix.go newCmd starts each
  *   step with Setpgid and Cancel = Kill(-pid, SIGKILL); local.go DestroyStep calls Cancel after EVERY step
  *   (success or not), DestroyWorkflow again for any left. So every step's group is SIGKILLed at its end.
+ * - Drone exec runner (drone-runners/drone-runner-exec engine/exec.go Run): exec.CommandContext without
+ *   SysProcAttr; on cancel or timeout cmd.Process.Kill(): SIGKILL to the step's own process, nothing else.
  */
 import * as fs from 'fs';
 import { randomBytes } from 'crypto';
@@ -168,6 +170,12 @@ export async function buildkiteCancelReap(commandPgid: number, opts: ReapOptions
 /** Woodpecker local backend DestroyStep: SIGKILL to the step's group, at the end of every step. */
 export async function woodpeckerStepReap(stepPgid: number): Promise<number[]> {
   return (await killGroup(stepPgid, { term: false })).killed;
+}
+
+/** Drone exec runner cancelling a step: SIGKILL to the step's own process (not its group). */
+export async function droneExecCancel(stepPid: number): Promise<void> {
+  signal(stepPid, 'SIGKILL');
+  if (!(await waitGone([stepPid], 5000))) throw new Error(`drone step ${stepPid} survived SIGKILL`);
 }
 
 function signal(pid: number, sig: NodeJS.Signals): void {
