@@ -27,6 +27,20 @@ export const CI_MARKERS = [
   'CI',
 ] as const;
 
+/**
+ * Markers added after bundles were first captured: a bundle from before them never asked, so it is asked
+ * without them (replayed as it was at capture, where these runners were not known).
+ */
+export const CI_MARKERS_ADDED_LATER: readonly string[] = [
+  'VSTS_PROCESS_LOOKUP_ID',
+  'TF_BUILD',
+  'BUILDKITE',
+  'BUILDKITE_JOB_ID',
+  'CI_WORKFLOW_NAME',
+  'DRONE',
+  'TEAMCITY_VERSION',
+];
+
 export type CiSystem =
   | 'github-actions'
   | 'jenkins'

@@ -5,7 +5,7 @@
  */
 import type { Facts, Read } from '../source/types';
 import { ok } from '../source/types';
-import { CI_ESCAPES, CI_MARKERS } from './ci-markers';
+import { CI_ESCAPES, CI_MARKERS, CI_MARKERS_ADDED_LATER } from './ci-markers';
 
 /** Node's child_process IPC channel (its fd) and the cluster worker's id. */
 export const NODE_CHANNEL_NAMES = ['NODE_CHANNEL_FD', 'NODE_UNIQUE_ID'] as const;
@@ -23,5 +23,10 @@ export const ENV_QUESTIONS: readonly string[] = [
 export function envNamesAmong(facts: Facts, pid: number, wanted: readonly string[]): Read<string[]> {
   const all = facts.envNames(pid, ENV_QUESTIONS);
   if (all.ok) return ok(all.value.filter((n) => wanted.includes(n)));
-  return all.code === 'NOTCAPTURED' ? facts.envNames(pid, wanted) : all;
+  if (all.code !== 'NOTCAPTURED') return all;
+  const asked = facts.envNames(pid, wanted);
+  if (asked.ok || asked.code !== 'NOTCAPTURED') return asked;
+  // Captured before some markers existed: ask what it was asked then.
+  const older = wanted.filter((n) => !CI_MARKERS_ADDED_LATER.includes(n));
+  return older.length < wanted.length ? facts.envNames(pid, older) : asked;
 }
