@@ -10,7 +10,7 @@ import type { Report, RiskEvent } from '../../src/engine/types';
 import { isAlive, procStat, waitFor } from '../helpers/processes';
 import { startRunner, type RunnerOptions } from './harness/runner';
 import {
-  azureJobSnapshot,
+  agentJobSnapshot,
   azurePipelinesReap,
   buildkiteCancelReap,
   droneExecCancel,
@@ -53,7 +53,7 @@ async function remedySurvives(
 
 describe('CI agents cleaning up at job end, as their sources do', () => {
   test('Azure Pipelines: VSTS_PROCESS_LOOKUP_ID is SIGKILLed even in its own session; the empty id escapes', async () => {
-    const snapshot = azureJobSnapshot();
+    const snapshot = agentJobSnapshot();
     const id = `vsts_${trackingId()}`;
     const env = { VSTS_PROCESS_LOOKUP_ID: id, TF_BUILD: 'True', CI: 'true' };
     const n = uniqueSleep();
@@ -75,7 +75,7 @@ describe('CI agents cleaning up at job end, as their sources do', () => {
   });
 
   test('Azure Pipelines with process.clean false: TF_BUILD but no lookup id, nothing matches it', async () => {
-    const snapshot = azureJobSnapshot();
+    const snapshot = agentJobSnapshot();
     const env = { TF_BUILD: 'True', CI: 'true' };
     const n = uniqueSleep();
     const { pid } = await leftBehind(`setsid -f sleep ${n} </dev/null >/dev/null 2>&1`, ['sleep', n], { env });
@@ -83,6 +83,17 @@ describe('CI agents cleaning up at job end, as their sources do', () => {
     const ci = expectRule(r, 'ci-cleanup', 'ci.azure-no-lookup');
     // The agent's scan with a job's id (what FinalizeJob would run were process.clean on) passes it over.
     await azurePipelinesReap(`vsts_${trackingId()}`, snapshot);
+    expectReality(ci, await outcomeOf(pid, ci));
+  });
+
+  test('GitHub Actions with process.clean false: GITHUB_ACTIONS but no tracking id, nothing matches it', async () => {
+    const snapshot = agentJobSnapshot();
+    const env = { GITHUB_ACTIONS: 'true', CI: 'true' };
+    const n = uniqueSleep();
+    const { pid } = await leftBehind(`setsid -f sleep ${n} </dev/null >/dev/null 2>&1`, ['sleep', n], { env });
+    const r = diagnose(pid);
+    const ci = expectRule(r, 'ci-cleanup', 'ci.github-no-tracking-id');
+    await githubActionsReap(trackingId(), snapshot);
     expectReality(ci, await outcomeOf(pid, ci));
   });
 

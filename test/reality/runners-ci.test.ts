@@ -9,7 +9,7 @@ import * as path from 'path';
 import type { Report, RiskEvent } from '../../src/engine/types';
 import { procStat } from '../helpers/processes';
 import { killGroup, startRunner, type RunnerOptions } from './harness/runner';
-import { githubActionsReap, gitlabShellReap, jenkinsReap, trackingId } from './harness/ci-reapers';
+import { agentJobSnapshot, githubActionsReap, gitlabShellReap, jenkinsReap, trackingId } from './harness/ci-reapers';
 import { realitySuite, notRoot } from './harness/suite';
 import {
   diagnose,
@@ -141,6 +141,7 @@ describe('an automation tool running `bash -c` steps', () => {
 
 describe('CI runners cleaning up at job end', () => {
   test('GitHub Actions: RUNNER_TRACKING_ID is reaped even in its own session; the empty-id escape survives', async () => {
+    const snapshot = agentJobSnapshot();
     const id = trackingId();
     const env = { RUNNER_TRACKING_ID: id, GITHUB_ACTIONS: 'true' };
     const n = uniqueSleep();
@@ -151,10 +152,12 @@ describe('CI runners cleaning up at job end', () => {
     expect(JSON.stringify(r)).not.toContain(id);
     expect(r.remedy[0]).toMatch(/^(cd \S+ && )?RUNNER_TRACKING_ID= setsid -f sleep /);
     const w = await startWatch(pid);
-    await githubActionsReap(id);
+    await githubActionsReap(id, snapshot);
     expectReality(ci, await outcomeOf(pid, ci));
     expect(mechanismOf(await w.result)).toBe('kill');
-    const after = await remedySurvives(r, ['sleep', n], pid, 'ci-cleanup', { env }, () => githubActionsReap(id));
+    const after = await remedySurvives(r, ['sleep', n], pid, 'ci-cleanup', { env }, () =>
+      githubActionsReap(id, snapshot),
+    );
     expectRule(after, 'ci-cleanup', 'ci.escaped');
     expect(after.remedy).toEqual([]);
   });

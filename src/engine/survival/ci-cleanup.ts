@@ -23,19 +23,31 @@ interface EnvReaper {
   kills: string;
   /** How the kill ends: SIGTERM then SIGKILL (who, for termThenKillNote), or SIGKILL at once. */
   killer: { termThenKill: string } | 'sigkill';
+  /** The runner's other markers without its reaping one: its scan was turned off for the job. */
+  off?: { code: string; markers: readonly string[]; meaning: string; words: string };
 }
 
 const ENV_REAPERS: readonly EnvReaper[] = [
   {
-    // actions/runner src/Runner.Worker/JobExtension.cs: RUNNER_TRACKING_ID, kill at FinalizeJob.
+    // actions/runner src/Runner.Worker/JobExtension.cs (the Azure agent's descendant): InitializeJob sets
+    // RUNNER_TRACKING_ID in the worker's own environment unless process.clean is false; FinalizeJob
+    // Process.Kill()s (SIGKILL) every process started since whose value equals the job's.
     code: 'ci.github-tracking-id',
     names: ['RUNNER_TRACKING_ID'],
     set: 'set, value not read',
     meaning:
       'Its environment carries a non-empty RUNNER_TRACKING_ID: the GitHub Actions runner kills such processes when the job ends.',
     kills:
-      "the GitHub Actions runner kills every process carrying the job's tracking id when the job ends, whatever session or group it is in",
-    killer: { termThenKill: "the runner's cleanup" },
+      "the GitHub Actions runner kills every process started during the job that carries the job's tracking id when the job ends (Process.Kill: SIGKILL at once, no handler runs), whatever session or group it is in",
+    killer: 'sigkill',
+    off: {
+      code: 'ci.github-no-tracking-id',
+      markers: ['GITHUB_ACTIONS'],
+      meaning:
+        'It carries GITHUB_ACTIONS but no RUNNER_TRACKING_ID: the job runs with process.clean false, so the runner does not look for leftovers.',
+      words:
+        "it carries GITHUB_ACTIONS but no RUNNER_TRACKING_ID: the GitHub Actions runner sets that id only when the job's process.clean variable is not false, and kills only processes carrying it, so its cleanup passes over this one",
+    },
   },
   {
     code: 'ci.jenkins-cookie',
@@ -59,6 +71,14 @@ const ENV_REAPERS: readonly EnvReaper[] = [
     kills:
       "the Azure Pipelines agent kills every process started during the job that carries the job's lookup id when the job ends (Process.Kill: SIGKILL at once, no handler runs), whatever session or group it is in",
     killer: 'sigkill',
+    off: {
+      code: 'ci.azure-no-lookup',
+      markers: ['TF_BUILD'],
+      meaning:
+        'It carries TF_BUILD but no VSTS_PROCESS_LOOKUP_ID: the job runs with process.clean false, so the Azure Pipelines agent does not look for leftovers.',
+      words:
+        "it carries TF_BUILD but no VSTS_PROCESS_LOOKUP_ID: the Azure Pipelines agent sets that id only when the job's process.clean variable is not false, and kills only processes carrying it, so its cleanup passes over this one",
+    },
   },
 ];
 
@@ -156,6 +176,21 @@ const envRule = (r: EnvReaper): SurvivalRule => ({
   },
 });
 
+const offRule = (r: EnvReaper): SurvivalRule[] => {
+  const off = r.off;
+  if (!off) return [];
+  return [
+    {
+      code: off.code,
+      event: 'ci-cleanup',
+      outcome: 'survives',
+      confidence: 'likely',
+      meaning: off.meaning,
+      when: (e) => (carries(e, off.markers) && !carries(e, r.names) ? off.words : null),
+    },
+  ];
+};
+
 const groupRule = (r: GroupReaper): SurvivalRule => ({
   code: `${r.id}-job-group`,
   event: 'ci-cleanup',
@@ -210,18 +245,7 @@ export const ciCleanupRules: SurvivalRule[] = [
       return o ? `it carries ${o.markers.join(', ')}: ${o.words}` : null;
     },
   },
-  {
-    code: 'ci.azure-no-lookup',
-    event: 'ci-cleanup',
-    outcome: 'survives',
-    confidence: 'likely',
-    meaning:
-      'It carries TF_BUILD but no VSTS_PROCESS_LOOKUP_ID: the job runs with process.clean false, so the Azure Pipelines agent does not look for leftovers.',
-    when: (e) =>
-      carries(e, ['TF_BUILD']) && !carries(e, ['VSTS_PROCESS_LOOKUP_ID'])
-        ? "it carries TF_BUILD but no VSTS_PROCESS_LOOKUP_ID: the Azure Pipelines agent sets that id only when the job's process.clean variable is not false, and kills only processes carrying it, so its cleanup passes over this one"
-        : null,
-  },
+  ...ENV_REAPERS.flatMap(offRule),
   {
     code: 'ci.runner-undocumented',
     event: 'ci-cleanup',

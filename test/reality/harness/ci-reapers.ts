@@ -5,10 +5,12 @@
  * the pids it selected. Values must be unique per test (see trackingId()), so no reaper can touch a process
  * that the test did not start (the machine running the tests may itself be a CI job with real values).
  *
- * - GitHub Actions: the runner stamps every step with RUNNER_TRACKING_ID=<job's id> and, when the job ends,
- *   kills each process whose environment still carries that id (actions/runner: "process.clean"). Relaunching
- *   with an empty or different value escapes: `RUNNER_TRACKING_ID= cmd` (maintainer's advice in
- *   github.com/actions/runner/issues/598).
+ * - GitHub Actions (actions/runner src/Runner.Worker/JobExtension.cs, forked from the Azure agent below):
+ *   InitializeJob sets RUNNER_TRACKING_ID=<job's id> in the worker's own environment (so every step inherits
+ *   it) unless the pipeline variable process.clean is false, and snapshots the running processes as
+ *   "pid_name"; FinalizeJob calls Process.Kill() (SIGKILL, no SIGTERM) on every process not in the snapshot
+ *   whose RUNNER_TRACKING_ID equals the job's id (OrdinalIgnoreCase). Relaunching with an empty or different
+ *   value escapes: `RUNNER_TRACKING_ID= cmd` (maintainer's advice in github.com/actions/runner/issues/598).
  * - Jenkins: ProcessTreeKiller kills the processes whose environment carries the build's cookie
  *   (JENKINS_NODE_COOKIE in pipelines, BUILD_ID in freestyle jobs); `JENKINS_NODE_COOKIE=dontKillMe` /
  *   `BUILD_ID=dontKillMe` escape by changing the value.
@@ -101,10 +103,24 @@ export async function reapByEnvironment(
   return victims;
 }
 
-/** GitHub Actions job end: every process whose RUNNER_TRACKING_ID equals the job's id. */
-export function githubActionsReap(trackingIdValue: string, opts: ReapOptions = {}): Promise<number[]> {
-  if (!trackingIdValue) throw new Error('an empty tracking id would select the escapes');
-  return reapByEnvironment((env) => env.get('RUNNER_TRACKING_ID') === trackingIdValue, opts);
+/**
+ * The .NET agents' FinalizeJob (GitHub's runner, Azure Pipelines): SIGKILL (Process.Kill) every process not
+ * in `snapshot` (pid_name taken at InitializeJob; none given: every process) whose `variable` equals `id`,
+ * case-insensitively.
+ */
+function dotnetAgentReap(variable: string, id: string, snapshot?: ReadonlySet<string>): Promise<number[]> {
+  if (!id) throw new Error('an empty job id would select the escapes');
+  const want = id.toLowerCase();
+  return reapByEnvironment(
+    (env) => env.get(variable)?.toLowerCase() === want,
+    { term: false },
+    (pid) => !snapshot?.has(pidName(pid) ?? ''),
+  );
+}
+
+/** GitHub Actions job end: SIGKILL every process started since `snapshot` whose RUNNER_TRACKING_ID is the job's. */
+export function githubActionsReap(trackingIdValue: string, snapshot?: ReadonlySet<string>): Promise<number[]> {
+  return dotnetAgentReap('RUNNER_TRACKING_ID', trackingIdValue, snapshot);
 }
 
 /** The variables Jenkins' ProcessTreeKiller matches: pipelines (durable-task) and freestyle builds. */
@@ -139,23 +155,14 @@ function pidName(pid: number): string | null {
   }
 }
 
-/** Azure Pipelines InitializeJob: the processes running before the job (FinalizeJob skips them). */
-export function azureJobSnapshot(): Set<string> {
+/** The .NET agents' InitializeJob: the processes running before the job (FinalizeJob skips them). */
+export function agentJobSnapshot(): Set<string> {
   return new Set(allPids().flatMap((p) => pidName(p) ?? []));
 }
 
-/**
- * Azure Pipelines FinalizeJob: SIGKILL (Process.Kill) every process started since `snapshot` whose
- * VSTS_PROCESS_LOOKUP_ID equals the job's id, case-insensitively.
- */
+/** Azure Pipelines job end: SIGKILL every process started since `snapshot` whose VSTS_PROCESS_LOOKUP_ID is the job's. */
 export function azurePipelinesReap(lookupId: string, snapshot: ReadonlySet<string>): Promise<number[]> {
-  if (!lookupId) throw new Error('an empty lookup id would select the escapes');
-  const want = lookupId.toLowerCase();
-  return reapByEnvironment(
-    (env) => env.get('VSTS_PROCESS_LOOKUP_ID')?.toLowerCase() === want,
-    { term: false },
-    (pid) => !snapshot.has(pidName(pid) ?? ''),
-  );
+  return dotnetAgentReap('VSTS_PROCESS_LOOKUP_ID', lookupId, snapshot);
 }
 
 /**
