@@ -7,7 +7,7 @@
  * environment and the cleanup repeated. TeamCity's agent is closed source: whydied must say it cannot tell.
  */
 import type { Report, RiskEvent } from '../../src/engine/types';
-import { isAlive, procStat, waitFor } from '../helpers/processes';
+import { allPids, isAlive, procStat, waitFor } from '../helpers/processes';
 import { startRunner, type RunnerOptions } from './harness/runner';
 import {
   agentJobSnapshot,
@@ -20,9 +20,10 @@ import {
   woodpeckerStepReap,
 } from './harness/ci-reapers';
 import { realitySuite } from './harness/suite';
+import { launch } from './harness/tools';
 import { diagnose, expectReality, expectRule, outcomeOf, relaunched, riskOf, uniqueSleep } from './predict';
 
-realitySuite('runners-ci-agents');
+const { need } = realitySuite('runners-ci-agents');
 
 /** Start a step and return the pid of the process it left behind (found by its exact argv). */
 async function leftBehind(script: string, argv: string[], opts: RunnerOptions = {}) {
@@ -112,6 +113,34 @@ describe('CI agents cleaning up at job end, as their sources do', () => {
     const after = await remedySurvives(r, ['sleep', n], pid, 'ci-cleanup', opts, (g) => buildkiteCancelReap(g));
     expectRule(after, 'ci-cleanup', 'ci.buildkite-detached');
   });
+
+  need('script')(
+    'Buildkite in its default PTY mode: the command leads a session on a pty; cancelling signals that group',
+    async () => {
+      const env = { BUILDKITE: 'true', BUILDKITE_JOB_ID: trackingId('bk'), CI: 'true' };
+      // script(1) stands in for the agent's PTY helper: the command (sh -c) gets setsid + a controlling pty.
+      const step = (cmd: string) => ['script', '-qfec', cmd, '/dev/null'];
+      const n = uniqueSleep();
+      const first = await launch(step(`nohup sleep ${n} >/dev/null 2>&1 & wait`), ['sleep', n], { env });
+      const st = procStat(first.pid);
+      expect(st?.pgid).toBe(st?.sid); // the command's group is its session's (Setsid)
+      expect(st?.ttyNr).not.toBe(0);
+      const r = diagnose(first.pid);
+      const ci = expectRule(r, 'ci-cleanup', 'ci.buildkite-job-group');
+      await buildkiteCancelReap(st?.pgid ?? 0);
+      expectReality(ci, await outcomeOf(first.pid, ci));
+      const cmd = r.remedy[0];
+      if (!cmd) throw new Error(`no remedy offered: ${r.verdict.summary}`);
+      const again = await launch(step(`${cmd}; sleep 30`), ['sleep', n], { env });
+      const after = diagnose(again.pid);
+      const row = expectRule(after, 'ci-cleanup', 'ci.buildkite-detached');
+      // The second command's group: script's child, the session leader of the pty.
+      const cmdPid = allPids().find((p) => procStat(p)?.ppid === again.rootPid) ?? 0;
+      expect(procStat(cmdPid)?.pgid).toBe(cmdPid);
+      await buildkiteCancelReap(cmdPid);
+      expectReality(row, await outcomeOf(again.pid, row));
+    },
+  );
 
   test("Woodpecker local backend: the step's group is SIGKILLed when the step ends, even a successful one", async () => {
     const env = { CI: 'woodpecker', CI_WORKFLOW_NAME: 'build', CI_STEP_NAME: 'serve' };
