@@ -98,6 +98,16 @@ describe('CI agents cleaning up at job end, as their sources do', () => {
     expectReality(ci, await outcomeOf(pid, ci));
   });
 
+  test('Jenkins without a cookie: JENKINS_URL but no BUILD_ID / JENKINS_NODE_COOKIE, ProcessTreeKiller passes it over', async () => {
+    const env = { JENKINS_URL: 'http://127.0.0.1:1/', CI: 'true' };
+    const n = uniqueSleep();
+    const { pid } = await leftBehind(`setsid -f sleep ${n} </dev/null >/dev/null 2>&1`, ['sleep', n], { env });
+    const r = diagnose(pid);
+    const ci = expectRule(r, 'ci-cleanup', 'ci.jenkins-no-cookie');
+    await jenkinsReap(trackingId('jenkins'));
+    expectReality(ci, await outcomeOf(pid, ci));
+  });
+
   test("Buildkite: cancelling the job signals the command's group; a setsid relaunch leads its own and survives", async () => {
     const env = { BUILDKITE: 'true', BUILDKITE_JOB_ID: trackingId('bk'), CI: 'true' };
     const n = uniqueSleep();

@@ -57,6 +57,14 @@ const ENV_REAPERS: readonly EnvReaper[] = [
       "Its environment carries BUILD_ID or JENKINS_NODE_COOKIE (not dontKillMe): Jenkins' ProcessTreeKiller kills it when the build ends.",
     kills: "Jenkins' ProcessTreeKiller kills every process carrying the build's cookie when the build ends",
     killer: { termThenKill: 'ProcessTreeKiller' },
+    off: {
+      code: 'ci.jenkins-no-cookie',
+      markers: ['JENKINS_URL'],
+      meaning:
+        "It carries JENKINS_URL but neither BUILD_ID nor JENKINS_NODE_COOKIE: ProcessTreeKiller matches only the build's cookie, so it passes it over.",
+      words:
+        "it carries JENKINS_URL but neither BUILD_ID nor JENKINS_NODE_COOKIE: Jenkins' ProcessTreeKiller kills only processes carrying the build's cookie, so its cleanup passes over this one",
+    },
   },
   {
     // microsoft/azure-pipelines-agent src/Agent.Worker/JobExtension.cs: InitializeJob sets
