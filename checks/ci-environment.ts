@@ -3,6 +3,7 @@
  * Only NAMES are read (through facts.envNames); values may be secrets and are never touched.
  */
 import type { Check } from '../src/engine/types';
+import { CI_SYSTEM_LABEL } from '../src/model/ci-markers';
 
 export const ciEnvironment: Check = {
   meta: {
@@ -19,6 +20,8 @@ export const ciEnvironment: Check = {
         "Its CI markers are set to the runner's escape (empty RUNNER_TRACKING_ID, dontKillMe): the cleanup passes over it.",
       gitlab: "GitLab CI markers: the runner kills the job script's process group when the job ends.",
       'runner-ancestor': 'A CI runner is an ancestor: the runner reaps its process tree when the job ends.',
+      'runner-markers':
+        "A CI runner's own markers without a live reaping one (Buildkite, Woodpecker, Drone, TeamCity, ...): the ci-cleanup risk says how that runner ends the job.",
       'generic-ci': 'Only the generic CI variable is set: no runner-specific reaping marker.',
       unreadable: "/proc/PID/environ could not be read (another user's process).",
     },
@@ -77,6 +80,16 @@ export const ciEnvironment: Check = {
         status: 'info',
         code: 'gitlab',
         summary: "GitLab CI job: the runner kills the job script's process group when the job ends.",
+        details,
+        evidence,
+      };
+    }
+    const runners = systems.filter((sys) => sys !== 'generic');
+    if (runners.length > 0) {
+      return {
+        status: 'info',
+        code: 'runner-markers',
+        summary: `${runners.map((sys) => CI_SYSTEM_LABEL[sys]).join(', ')} job: no reaping marker; the ci-cleanup risk says how its runner ends the job.`,
         details,
         evidence,
       };

@@ -52,6 +52,19 @@ export type CiSystem =
   | 'teamcity'
   | 'generic';
 
+/** How a report names each system. */
+export const CI_SYSTEM_LABEL: Readonly<Record<CiSystem, string>> = {
+  'github-actions': 'GitHub Actions',
+  jenkins: 'Jenkins',
+  gitlab: 'GitLab CI',
+  'azure-pipelines': 'Azure Pipelines',
+  buildkite: 'Buildkite',
+  woodpecker: 'Woodpecker',
+  drone: 'Drone',
+  teamcity: 'TeamCity',
+  generic: 'generic CI',
+};
+
 export const CI_SYSTEM_OF: Readonly<Record<string, CiSystem>> = {
   RUNNER_TRACKING_ID: 'github-actions',
   GITHUB_ACTIONS: 'github-actions',

@@ -172,6 +172,9 @@ describe('CI agents cleaning up at job end, as their sources do', () => {
     const { pid, shellPid } = await leftBehind(`nohup sleep ${n} >/dev/null 2>&1 & wait`, ['sleep', n], { env });
     const r = diagnose(pid);
     const ci = expectRule(r, 'ci-cleanup', 'ci.step-process-only');
+    const check = r.checks.find((c) => c.id === 'ci-environment');
+    expect(check?.code).toBe('runner-markers');
+    expect(check?.summary).toMatch(/^Drone job: /);
     await droneExecCancel(shellPid);
     expectReality(ci, await outcomeOf(pid, ci));
   });
