@@ -9,7 +9,7 @@ import { adviceFor, describeDeath, describeMachineDeath, formatTime, whenOf } fr
 import { findDeaths, findHungTasks, findMachineDeaths, sameComm } from '../src/source/kernel-log/incidents';
 import { formatWall } from '../src/source/kernel-log/wall-time';
 import { readKernelLog, type KernelLogRead } from '../src/source/kernel-log/read';
-import type { Death, DeathFilter } from '../src/source/kernel-log/types';
+import { UNKNOWN_SIGNAL, type Death, type DeathFilter } from '../src/source/kernel-log/types';
 import { latestRecordedCause, latestRecordedStartMs } from '../src/source/records/later-holder';
 import {
   findSuppressions,
@@ -29,7 +29,8 @@ function deathCause(d: Death, log: KernelLogRead): Cause {
   if (d.uptimeSec !== undefined && d.uptimeSec !== null) details.uptimeSec = d.uptimeSec;
   return {
     kind: d.kind,
-    signal: d.signal,
+    // A core dump's line or an unknown fault code names no signal: none is claimed.
+    ...(d.signal !== UNKNOWN_SIGNAL ? { signal: d.signal } : {}),
     ...(d.timeMs !== null ? { time: new Date(d.timeMs).toISOString() } : {}),
     source: 'kernel-log',
     details,

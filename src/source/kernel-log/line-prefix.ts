@@ -72,8 +72,13 @@ const EN_MONTHS = 'Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec';
 const y = (src: string): RegExp => new RegExp(src, 'y');
 
 const QUOTE = y('> ?');
+// A markdown code fence or inline-code backtick glued to the first line of a paste ("```[Sun Mar 30 ...",
+// "`kernel: traps: ..."): never part of a kernel message's start.
+const BACKTICKS = y('`{1,3}(?=[[<]|kernel:|\\d|[^\\s`]{2,12} )');
 // Lines pasted indented (markdown code blocks, mail quotes): only when a stamp or tag follows.
-const INDENT = y('[ \\t]+(?=[[<]|kernel: |\\d{4}-\\d\\d-|[A-Z][a-z]{2} )');
+// syslogd's wall broadcast indents the tag (" kernel:[26077.43] msg"); journal text split at a KERN_CONT keeps
+// its indent ("    traps: chrome[2979] trap ...").
+const INDENT = y('[ \\t]+(?=[[<]|kernel:|traps: |\\d{4}-\\d\\d-|[A-Z][a-z]{2} )');
 const LINE_NUMBER = y(' *\\d+\\s+(?=[[<])');
 const PRIORITY = y('<(\\d{1,3})>');
 // util-linux dmesg -x: "kern  :info  : ".
@@ -104,10 +109,17 @@ const HOST_TAG = y('(?:(?:[^\\s:]+) ([A-Za-z_][\\w.\\-/]{0,63})(\\[\\d+\\])?|(ke
 // After a printk stamp (journalctl -o short-monotonic): only the kernel's own tag, with or without a host;
 // anything else ("systemd[1]: segfault at") is the message itself.
 const KERNEL_TAG = y('(?:[^\\s:]+ )?kernel: ');
-const BARE_KERNEL = y('kernel: ');
+// A date cut off, the host kept ("shiny kernel: [85028.86] caja[26816]: segfault"); syslogd's wall line has
+// no space before the stamp (" kernel:[26077.432637] Process ...").
+const BARE_KERNEL = y('(?:[^\\s:[\\]<>`]{1,64} )?kernel:(?: |(?=\\[))');
 
 /** Tags whose lines come from the kernel (audit records pass through journald/auditd as `audit`). */
 const KERNEL_TAGS = new Set(['kernel', 'audit', 'lowmemorykiller', 'lmkd']);
+/**
+ * User-space programs whose lines say a process died or was killed (parse-userspace.ts reads them, and only
+ * them, from such a line): systemd-coredump, the earlyoom and systemd-oomd killers, upstart (`init`).
+ */
+export const KILLER_TAGS: ReadonlySet<string> = new Set(['systemd-coredump', 'earlyoom', 'systemd-oomd', 'init']);
 
 const frac = (digits: string | undefined, scale: number): number =>
   digits === undefined || digits === '' ? 0 : Math.floor(Number(digits.padEnd(9, '0').slice(0, 9)) / scale);
@@ -160,7 +172,7 @@ export function readLinePrefix(line: string): LinePrefix {
   for (let step = 0; step < 10; step++) {
     const before = at;
     let m: RegExpExecArray | null;
-    if (at === 0 && (take(QUOTE) || take(INDENT))) continue;
+    if (at === 0 && (take(QUOTE) || take(INDENT) || take(BACKTICKS))) continue;
     if (!stamped && take(LINE_NUMBER)) continue;
     if ((m = take(PRIORITY))) {
       out.priority = Number(m[1]) & 7;

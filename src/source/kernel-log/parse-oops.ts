@@ -100,7 +100,7 @@ export function parseOops(message: string): KernelEvent | null {
   if ((message.startsWith('RIP: 0010:') || message.startsWith('pc : ')) && (m = WHERE.exec(message)))
     return { type: 'oops-where', symbol: m[1], module: m[2] ?? null };
   if (message.startsWith('Process ') && (m = ARM_PROCESS.exec(message)))
-    return { type: 'stack-task', pid: parseInt(m[2], 10), comm: m[1], tainted: null, release: null };
+    return { type: 'stack-task', pid: parseInt(m[2], 10), comm: m[1], tainted: null, release: null, dieTask: true };
   if (message.startsWith('Kernel panic') && (m = PANIC.exec(message)))
     return { type: 'kernel-panic', reason: bounded(m[1]) };
   return null;

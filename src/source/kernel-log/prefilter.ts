@@ -26,6 +26,14 @@ const KERNEL_KEYWORDS: readonly string[] = [
   'kernel BUG at',
   'Unable to handle kernel',
   'Kernel panic - not syncing', // the machine died
+  'stack limit = ', // arm/arm64 __die's task line, alone when only the emergency lines were kept (parse-oops.ts)
+  // User-space programs' lines about a death (parse-userspace.ts):
+  'dumped core', // systemd-coredump
+  'terminated abnormally', // systemd-coredump, no core written
+  'killing process', // earlyoom v1.2 ("sending SIG" above covers v1.3+)
+  'did not exit', // earlyoom: its signal did not end the process
+  'oomd attempting to kill', // systemd-oomd (debug level)
+  'process (', // upstart: "JOB main process (PID) killed by SEGV signal"
 ];
 
 /**
