@@ -20,7 +20,9 @@ function what(d: Death): string {
         return `kernel oops: a kernel bug during its system call (${d.signal} from the kernel)`;
       if (typeof d.details.killer === 'string') return `${d.signal} from ${d.details.killer}`;
       if (d.details.coredump === true)
-        return d.signal === UNKNOWN_SIGNAL ? 'dumped core (systemd-coredump)' : `${d.signal}, dumped core (systemd-coredump)`;
+        return d.signal === UNKNOWN_SIGNAL
+          ? 'dumped core (systemd-coredump)'
+          : `${d.signal}, dumped core (systemd-coredump)`;
       if (typeof d.details.upstartJob === 'string') return `${d.signal} (upstart's report)`;
       return `${d.signal} (kernel)`;
   }

@@ -224,7 +224,7 @@ export function adviceFor(d: Death): string {
       if (d.details.reason === 'kernel-oops')
         return `This is a bug in the kernel${stringOf(d.details.kernelRelease) !== null ? ` ${String(d.details.kernelRelease)}` : ''} (or one of its modules), not in the program: update the kernel (and out-of-tree modules such as GPU, ZFS or VPN drivers named in the report), and if it still happens report the whole oops (from the BUG/Oops line to the end trace) upstream or to the distribution. Until the machine is rebooted the kernel may be unstable (it is tainted "D").`;
       if (d.details.killer === 'earlyoom')
-        return "earlyoom ends the biggest process when available memory runs low: add memory or swap, make the process use less memory, or keep earlyoom off it (its --avoid option, or a lower oom_score_adj).";
+        return 'earlyoom ends the biggest process when available memory runs low: add memory or swap, make the process use less memory, or keep earlyoom off it (its --avoid option, or a lower oom_score_adj).';
       if (d.details.killer === 'systemd-oomd')
         return 'systemd-oomd killed its whole cgroup under memory pressure: reduce the memory use in that cgroup, or raise ManagedOOMMemoryPressureLimit= (or set ManagedOOMMemoryPressure=auto) on the slice that oomd watches.';
       if (stringOf(d.details.killer) !== null)

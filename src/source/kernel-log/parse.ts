@@ -205,7 +205,7 @@ export function parseRecord(r: { message: string; source?: string }): KernelEven
   if (r.source === undefined) return parseKernelMessage(r.message);
   try {
     const ev = parseUserspace(r.message, r.source);
-    return ev && "pid" in ev && !((ev.pid ?? 0) > 0) ? null : ev;
+    return ev && 'pid' in ev && !((ev.pid ?? 0) > 0) ? null : ev;
   } catch {
     return null;
   }

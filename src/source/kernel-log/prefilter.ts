@@ -49,7 +49,7 @@ const FAULT_WINDOW = 4096;
  * stack limit`) and where the kernel faulted (x86 `RIP: 0010:`, arm64 `pc : `).
  */
 const OOPS_HEADER_KEY = '[#';
-const OOPS_WINDOW_KEYWORDS: readonly string[] = ['Comm: ', 'Pid: ', '(pid: ', 'RIP: 0010:', 'pc : '];
+const OOPS_WINDOW_KEYWORDS: readonly string[] = ['Comm: ', 'Pid: ', '(pid: ', 'RIP: 0010:', 'pc : ', 'PC is at '];
 const OOPS_WINDOW = 8192;
 
 /**
