@@ -120,6 +120,16 @@ describe('prefix shapes of the second pass', () => {
     expect(p.origin).not.toBe('other');
   });
 
+  test('talosctl dmesg: node, facility, level and an RFC 3339 stamp before the message', () => {
+    const p = readLinePrefix(
+      '172.16.1.110: kern:    info: [2024-07-16T19:11:51.02320134Z]: Out of memory: Killed process 5 (x)',
+    );
+    expect(p.message).toBe('Out of memory: Killed process 5 (x)');
+    expect(p.origin).toBe('kernel');
+    expect(p.priority).toBe(6);
+    expect(p.wall).toMatchObject({ year: 2024, month: 7, day: 16, hour: 19, minute: 11, second: 51, zoneMin: 0 });
+  });
+
   test("syslogd's wall header dates the line after it", () => {
     const text = [
       'Message from syslogd@rockpro64-0 at Jun 22 19:32:51 ...',

@@ -13,6 +13,7 @@
  *   (`Sat 2026-12-05 23:51:05 UTC host kernel: msg`), `short-unix` (`1796514665.878797 host kernel: msg`),
  *   `--no-hostname` (`kernel: msg`);
  * - OpenWrt `logread`: `Sat Jan 25 09:40:15 2020 kern.err kernel: [22043.04] msg`;
+ * - `talosctl dmesg`: `172.16.1.110: kern:    info: [2024-07-16T19:11:51.02320134Z]: msg`;
  * - Android `logcat -v threadtime`: `10-24 14:24:26.342   710   710 I lowmemorykiller: msg`;
  * - consoles and copies: `cat -n` line numbers, markdown `> ` quotes, a cut-off `kernel: ` with no date,
  *   s390 Hercules consoles (`17:14:54     13.827137! msg`).
@@ -99,6 +100,11 @@ const SHORT_FULL = y(
 const EPOCH = y('(\\d{9,11})\\.(\\d{1,9}) +(?=\\S+ \\S)');
 // OpenWrt logread / C-locale ctime without brackets: "Sat Jan 25 09:40:15 2020 ".
 const CTIME_BARE = y(`(?:${EN_DAYS}) (${EN_MONTHS}) +(\\d{1,2}) (\\d\\d):(\\d\\d):(\\d\\d) (\\d{4}) +`);
+// talosctl dmesg (siderolabs/talos cmd/talosctl/cmd/talos/dmesg.go): "NODE: FACILITY: LEVEL: [RFC 3339 nano]: msg",
+// facility and level right-aligned ("172.16.1.110: kern:    info: [2024-07-16T19:11:51.02320134Z]: ").
+const TALOS = y(
+  `(?:[^\\s:]{1,255}: )?(?:${FACILITIES}): +(emerg|alert|crit|err|warn|warning|notice|info|debug): \\[(\\d{4})-(\\d\\d)-(\\d\\d)T(\\d\\d):(\\d\\d):(\\d\\d)(?:\\.(\\d{1,9}))?(Z|[+-]\\d\\d:\\d\\d)\\]: `,
+);
 const LOGREAD_FACILITY = y(`(?:${FACILITIES})\\.(emerg|alert|crit|err|warn|warning|notice|info|debug) +`);
 // BSD syslog / journalctl short(-precise): "May  8 14:05:27 ", "Nov 29 2019 01:00:04 ", month in any locale.
 const SYSLOG = y('([^\\s\\d:[\\]<>]{2,12}) +(\\d{1,2}) (?:(\\d{4}) )?(\\d\\d):(\\d\\d):(\\d\\d)(?:\\.(\\d{1,9}))? +');
@@ -192,6 +198,22 @@ export function readLinePrefix(line: string): LinePrefix {
       continue;
     }
     if (out.wall === null && !out.unreadableStamp) {
+      if (!stamped && at === 0 && (m = take(TALOS))) {
+        out.priority = LEVELS[m[1]] ?? null;
+        out.wall = wallOf(
+          Number(m[2]),
+          Number(m[3]),
+          Number(m[4]),
+          m[5],
+          m[6],
+          m[7],
+          frac(m[8], 1e6),
+          zoneMinutes(m[9]),
+        );
+        out.origin = 'kernel';
+        stamped = true;
+        continue;
+      }
       if ((m = take(CTIME_BRACKET))) {
         const day = Number(m[2]);
         const year = Number(m[6]);
