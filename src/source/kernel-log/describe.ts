@@ -107,7 +107,10 @@ function faultWords(d: Death): string {
   const lib = stringOf(x.library);
   const inLib = lib !== null ? ` in ${lib}` : '';
   const code = numberOf(x.errorCode);
-  const ip = stringOf(x.ip);
+  // Before 4.15 show_signal_msg printed ip/sp with %p, which prints a NULL pointer as `(null)`
+  // (lib/vsprintf.c): said as 0x0, never as that word.
+  const rawIp = stringOf(x.ip);
+  const ip = rawIp === '(null)' ? '0x0' : rawIp;
   if (code !== null && d.kind === 'segfault')
     return `: ${describePageFault(code, String(x.address ?? '0'))}${ip !== null ? `, ip ${ip}` : ''}${inLib}`;
   const fault = stringOf(x.fault);
