@@ -33,7 +33,7 @@ const KERNEL_KEYWORDS: readonly string[] = [
   'killing process', // earlyoom v1.2 ("sending SIG" above covers v1.3+)
   'did not exit', // earlyoom: its signal did not end the process
   'oomd attempting to kill', // systemd-oomd (debug level)
-  'process (', // upstart: "JOB main process (PID) killed by SEGV signal"
+  ') killed by ', // upstart: "JOB main process (PID) killed by SEGV signal"
 ];
 
 /**
