@@ -47,6 +47,11 @@ export interface RemedyInput {
    * even root's O_CREAT open of it fail: the unit dies with 209/STDOUT while systemd-run exits 0).
    */
   home?: string | null;
+  /**
+   * The resource limits that end it (prlimit's options: `cpu`, `fsize`, `rttime`) and whether one of them has
+   * a finite hard limit (raising that needs CAP_SYS_RESOURCE: kernel/sys.c do_prlimit).
+   */
+  rlimits?: { options: ReadonlyArray<'cpu' | 'fsize' | 'rttime'>; hardFinite: boolean } | null;
   /** Its memory cgroup, when a limit applies (for raising it). */
   memoryCgroup: { dir: string; limitBytes: number; version: 1 | 2; memswLimitBytes?: number | null } | null;
 }
@@ -125,6 +130,21 @@ export function buildRemedy(input: RemedyInput): RemedyStep[] {
   }
   // pid 1 is the init: relaunching it is never the fix.
   if (needsRelaunch && argv.length > 0 && input.pid !== 1) out.push(...relaunchCommands(input, argv));
+  const rl = input.rlimits;
+  if (
+    rl &&
+    rl.options.length > 0 &&
+    risks.some((r) => eventInfo(r.event)?.raiseResourceLimit === true && threatens(r))
+  ) {
+    // prlimit(1) (util-linux) sets the running process's limits (prlimit(2)); `unlimited` sets soft and hard.
+    // Raising a finite hard limit, or another user's process, needs CAP_SYS_RESOURCE: sudo when not root.
+    const euid = input.tools.euid;
+    const sudo = euid !== null && euid !== 0 && (rl.hardFinite || input.uid !== euid) ? 'sudo ' : '';
+    out.push({
+      kind: 'raise-limit',
+      command: `${sudo}prlimit --pid ${input.pid} ${rl.options.map((o) => `--${o}=unlimited`).join(' ')}`,
+    });
+  }
   const mem = input.memoryCgroup;
   if (risks.some((r) => eventInfo(r.event)?.raiseMemoryLimit === true && r.outcome === 'dies') && mem) {
     // Doubling the limit takes it out of "more than half"; the file path is the cgroup's, quoted. On v1 a

@@ -249,6 +249,7 @@ export function decide(input: {
           userManager: ev.cgroup?.kind === 'user-manager',
           home: proc.uid !== null ? userHome(facts, proc.uid) : null,
           memoryCgroup: limitToRaise(mem, ev.memory),
+          rlimits: rlimitsToRaise(ev),
         })
       : [];
   const remedy = steps;
@@ -371,4 +372,25 @@ function limitToRaise(
     return { dir: `${hierarchyRoot(own)}${bindPath}`, limitBytes: bindLimit, version: 2 };
   }
   return own.limitBytes !== null ? { ...own, limitBytes: own.limitBytes } : null;
+}
+
+/** The resource limits that end it (src/model/limits.ts), as prlimit's options, for the raise-limit remedy. */
+function rlimitsToRaise(ev: RiskEvidence): RemedyInput['rlimits'] {
+  const l = ev.limits;
+  if (!l) return null;
+  const options: Array<'cpu' | 'fsize' | 'rttime'> = [];
+  let hardFinite = false;
+  if (l.cpu && l.cpu.diesAtSec !== null) {
+    options.push('cpu');
+    hardFinite ||= l.cpu.hardSec !== null;
+  }
+  if (l.fsize?.kills) {
+    options.push('fsize');
+    hardFinite ||= l.fsize.hardBytes !== null;
+  }
+  if (l.rttime?.policy && l.rttime.diesAtUs !== null) {
+    options.push('rttime');
+    hardFinite ||= l.rttime.hardUs !== null;
+  }
+  return options.length > 0 ? { options, hardFinite } : null;
 }
