@@ -374,23 +374,14 @@ function limitToRaise(
   return own.limitBytes !== null ? { ...own, limitBytes: own.limitBytes } : null;
 }
 
-/** The resource limits that end it (src/model/limits.ts), as prlimit's options, for the raise-limit remedy. */
+/** The resource limits that end it (src/model/limits.ts), by prlimit's option, for the raise-limit remedy. */
 function rlimitsToRaise(ev: RiskEvidence): RemedyInput['rlimits'] {
   const l = ev.limits;
   if (!l) return null;
-  const options: Array<'cpu' | 'fsize' | 'rttime'> = [];
-  let hardFinite = false;
-  if (l.cpu && l.cpu.diesAtSec !== null) {
-    options.push('cpu');
-    hardFinite ||= l.cpu.hardSec !== null;
-  }
-  if (l.fsize?.kills) {
-    options.push('fsize');
-    hardFinite ||= l.fsize.hardBytes !== null;
-  }
-  if (l.rttime?.policy && l.rttime.diesAtUs !== null) {
-    options.push('rttime');
-    hardFinite ||= l.rttime.hardUs !== null;
-  }
-  return options.length > 0 ? { options, hardFinite } : null;
+  const out: NonNullable<RemedyInput['rlimits']>[number][] = [];
+  if (l.cpu && l.cpu.diesAtSec !== null) out.push({ option: 'cpu', soft: l.cpu.softSec, hard: l.cpu.hardSec });
+  if (l.fsize?.kills) out.push({ option: 'fsize', soft: l.fsize.softBytes, hard: l.fsize.hardBytes });
+  if (l.rttime?.policy && l.rttime.diesAtUs !== null)
+    out.push({ option: 'rttime', soft: l.rttime.softUs, hard: l.rttime.hardUs });
+  return out.length > 0 ? out : null;
 }

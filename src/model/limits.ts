@@ -137,8 +137,18 @@ export function deriveLimits(facts: Facts, pid: number): Read<LimitsSection> {
     const usedSec = st.ok ? (st.value.utime + st.value.stime) / ticks : 0;
     const ageSec = st.ok ? Math.max(0, host.uptimeSeconds - st.value.startTime / ticks) : 0;
     const sig = arrival(masks, SIGXCPU);
-    // The soft limit ends it only when SIGXCPU's default action runs; the hard one's SIGKILL always does.
-    const diesBy = sig === 'default' ? 'SIGXCPU' : l.cpu.hard !== null ? 'SIGKILL' : null;
+    // The hard limit is checked first: with soft == hard (`ulimit -t N` and `prlimit --cpu=N` set both) the
+    // kernel sends SIGKILL, not SIGXCPU. Otherwise SIGXCPU ends it at the soft limit when its default action
+    // runs; ignored, caught or blocked, the hard limit's SIGKILL does.
+    const hard = l.cpu.hard;
+    const diesBy =
+      hard !== null && hard <= l.cpu.soft
+        ? 'SIGKILL'
+        : sig === 'default'
+          ? 'SIGXCPU'
+          : hard !== null
+            ? 'SIGKILL'
+            : null;
     const diesAtSec = diesBy === 'SIGXCPU' ? l.cpu.soft : diesBy === 'SIGKILL' ? l.cpu.hard : null;
     const rate = ageSec > 0 ? usedSec / ageSec : 0;
     // A rate from less than a second of CPU (100 ticks) is start-up noise, not a trend: no estimate.
@@ -168,7 +178,8 @@ export function deriveLimits(facts: Facts, pid: number): Read<LimitsSection> {
     const p = facts.schedPolicy(pid);
     const sig = arrival(masks, SIGXCPU);
     const policy = p === 1 ? 'SCHED_FIFO' : p === 2 ? 'SCHED_RR' : null;
-    const diesAtUs = sig === 'default' ? l.rttime.soft : l.rttime.hard;
+    // check_thread_timers checks the hard limit first too: soft == hard is SIGKILL.
+    const diesAtUs = sig === 'default' || l.rttime.hard === l.rttime.soft ? l.rttime.soft : l.rttime.hard;
     rttime = { softUs: l.rttime.soft, hardUs: l.rttime.hard, sigxcpu: sig, policy, diesAtUs };
   }
 

@@ -320,4 +320,6 @@ export interface HostTools {
    * (org.freedesktop.login1.set-self-linger); without it logind allows only CAP_SYS_ADMIN. Absent: not probed.
    */
   polkit?: boolean;
+  /** whydied holds CAP_SYS_RESOURCE (raising a hard resource limit needs it); null unknown, absent not probed. */
+  capSysResource?: boolean | null;
 }

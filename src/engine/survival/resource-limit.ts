@@ -13,7 +13,9 @@ function cpuReason(c: CpuLimit): string {
   const by =
     c.diesBy === 'SIGXCPU'
       ? `the kernel sends SIGXCPU at its soft limit, ${c.softSec} s of CPU`
-      : `SIGXCPU is ${c.sigxcpu}, and the kernel sends SIGKILL at its hard limit, ${c.hardSec} s of CPU`;
+      : c.hardSec !== null && c.hardSec <= c.softSec
+        ? `soft and hard limits are both ${c.hardSec} s of CPU, and the kernel checks the hard one first: SIGKILL`
+        : `SIGXCPU is ${c.sigxcpu}, and the kernel sends SIGKILL at its hard limit, ${c.hardSec} s of CPU`;
   const eta = c.etaSec !== null ? `; at its average rate since it started, in about ${secs(c.etaSec)}` : '';
   return `RLIMIT_CPU: ${by}; it has used ${secs(c.usedSec)}${eta}`;
 }
@@ -33,7 +35,7 @@ export const resourceLimitRules: SurvivalRule[] = [
     outcome: 'dies',
     confidence: 'likely',
     meaning:
-      'RLIMIT_CPU ends it (SIGXCPU at the soft limit unless caught, ignored or blocked; SIGKILL at the hard one) and it is near: half of it used, or reached within the hour at its average CPU rate.',
+      'RLIMIT_CPU ends it (SIGXCPU at the soft limit unless caught, ignored or blocked; SIGKILL at the hard one, and at once when soft = hard, as `ulimit -t N` sets) and it is near: half of it used, or reached within the hour at its average CPU rate.',
     when: (e) => {
       const c = e.limits?.cpu;
       return c && cpuNear(c) ? cpuReason(c) : null;
@@ -64,7 +66,7 @@ export const resourceLimitRules: SurvivalRule[] = [
     when: (e) => {
       const r = e.limits?.rttime;
       return r && r.policy && r.diesAtUs !== null
-        ? `it runs ${r.policy} with RLIMIT_RTTIME ${r.softUs} µs: a stretch of ${r.diesAtUs} µs on the CPU without blocking ends it (${r.diesAtUs === r.softUs && r.sigxcpu === 'default' ? 'SIGXCPU' : 'SIGKILL at the hard limit'}); how long it runs unblocked is not visible in /proc`
+        ? `it runs ${r.policy} with RLIMIT_RTTIME ${r.softUs} µs: a stretch of ${r.diesAtUs} µs on the CPU without blocking ends it (${r.diesAtUs === r.softUs && r.sigxcpu === 'default' && r.hardUs !== r.softUs ? 'SIGXCPU' : 'SIGKILL at the hard limit'}); how long it runs unblocked is not visible in /proc`
         : null;
     },
   },
