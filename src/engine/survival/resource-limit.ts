@@ -22,12 +22,19 @@ function cpuReason(c: CpuLimit): string {
 
 export const resourceLimitRules: SurvivalRule[] = [
   {
+    // Not `unknown`: every limit is inherited, and init starts with RLIMIT_CPU, RLIMIT_FSIZE and RLIMIT_RTTIME
+    // unlimited (include/asm-generic/resource.h INIT_RLIMITS); only someone's ulimit/prlimit sets one. A capture
+    // made before this row existed holds no /proc/PID/limits: such a report keeps its verdict.
     code: 'limit.unread',
     event: 'resource-limit',
-    outcome: 'unknown',
+    outcome: 'survives',
     confidence: 'possible',
-    meaning: 'Its /proc/PID/limits could not be read.',
-    when: (e) => (e.limits ? null : 'its /proc/PID/limits could not be read'),
+    meaning:
+      'Its /proc/PID/limits could not be read (or a capture does not hold it): the limits that kill are unlimited unless someone set them (INIT_RLIMITS).',
+    when: (e) =>
+      e.limits
+        ? null
+        : 'its /proc/PID/limits could not be read: RLIMIT_CPU, RLIMIT_FSIZE and RLIMIT_RTTIME are unlimited from init on unless someone set them',
   },
   {
     code: 'limit.cpu-near',
