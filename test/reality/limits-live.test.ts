@@ -177,7 +177,7 @@ describe('resource-limit: RLIMIT_FSIZE', () => {
     const report = diagnose(p.pid);
     const risk = expectRule(report, 'resource-limit', 'limit.fsize-near');
     expect(risk.reason).toContain('RLIMIT_FSIZE 32768 bytes');
-    expect(risk.reason).toContain('at byte 20000');
+    expect(risk.reason).toContain('next write at byte 20000');
     feed();
     expect(await within(p.exited, 10000)).toEqual({ code: null, signal: 'SIGXFSZ' });
     expectReality(risk, true);

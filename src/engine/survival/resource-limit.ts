@@ -59,7 +59,7 @@ export const resourceLimitRules: SurvivalRule[] = [
       const f = e.limits?.fsize;
       const w = f?.kills ? fsizeNearWriter(f) : null;
       return f && w
-        ? `RLIMIT_FSIZE ${f.softBytes} bytes: it writes ${w.path} (fd ${w.fd}), now at byte ${w.pos}; a write at or past the limit gets SIGXFSZ from the kernel`
+        ? `RLIMIT_FSIZE ${f.softBytes} bytes: it has ${w.path} open for writing (fd ${w.fd}), its next write at byte ${w.pos}; a write at or past the limit gets SIGXFSZ from the kernel`
         : null;
     },
   },
