@@ -422,6 +422,21 @@ export const TOOLS: readonly Tool[] = [
     ],
   },
   {
+    id: 'watch',
+    role: 'job-runner',
+    names: ['watch'],
+    label: 'watch',
+    traits: T({ reapsOnly: true }),
+    stop: null,
+    keepRunning: null,
+    family: 'job-runners',
+    sources: [
+      'procps-ng 4.0.2 src/watch.c run_command(): a forked child (also named watch) dup2s a pipe onto stdout/stderr and runs the command with system() (`sh -c`; -x: execvp), watch reads the pipe until EOF and waits; no setpgid, so the command is in watch’s group, the terminal’s foreground',
+      'watch.c die(): SIGHUP, SIGINT and SIGTERM only restore the screen and exit (endwin_exit): no child is signalled; its command then dies only at its next write to the pipe (SIGPIPE) or when the terminal’s foreground group is signalled',
+      'measured (procps 4.0.2): SIGTERM to watch leaves `sleep` it runs alive; a hangup of its terminal ends it (the foreground group gets SIGHUP); `watch "cmd &"` leaves cmd reparented in watch’s group, holding the pipe, so watch waits for it',
+    ],
+  },
+  {
     id: 'make',
     role: 'job-runner',
     names: ['make', 'gmake'],

@@ -227,7 +227,7 @@ export const toolMechanisms: readonly Mechanism[] = [
   {
     id: 'tool.job-runners',
     family: 'tool',
-    title: 'GNU parallel and make stop their jobs when stopped; xargs only waits',
+    title: 'GNU parallel and make stop their jobs when stopped; xargs and watch only wait',
     sources: [
       'parallel(1) --termseq (20221122): jobs get TERM,200,TERM,100,TERM,50,KILL,25 when parallel is terminated',
       'GNU make 4.3 commands.c fatal_error_signal(): running recipe children killed, targets removed',
@@ -254,6 +254,10 @@ export const toolMechanisms: readonly Mechanism[] = [
       'tsx watch: SIGTERM to tsx ends the app it runs; SIGKILL to tsx leaves it running',
       'flock and /usr/bin/time fork and wait: their SIGTERM leaves the command running, a kill of their group reaches it',
       'sg and dbus-run-session wait without relaying: SIGTERM to them leaves the command running',
+      'watch CMD: SIGTERM to watch and to its forked child leaves the command running (watch only exits; it signals no child)',
+      'watch CMD: its command is in the terminal’s foreground group, and a hangup ends it',
+      'watch CMD: a kill of watch’s process group ends its command',
+      'watch ’CMD &’: the background command stays in watch’s foreground group and dies at a hangup',
     ],
   },
   {
