@@ -31,7 +31,8 @@ export type CgroupSection = {
   memory: { path: string; limitBytes: number | null; usageBytes: number | null; version: 1 | 2 } | null;
   /**
    * The system manager's view of its service unit (the one `systemctl show` the systemd-unit check makes
-   * too): its live main process and KillMode. Null outside a system service or when the manager is not asked.
+   * too): its live main process and KillMode. Null outside a system service or when the manager is not asked
+   * (the systemd-unit check does not run: the rules then read its `manager` section as unread).
    */
   service: { mainPid: number; killMode: string | null } | null;
 };
@@ -49,7 +50,12 @@ const UNLIMITED_BYTES = 2 ** 60;
 export const realLimit = (bytes: number | null): number | null =>
   bytes !== null && bytes < UNLIMITED_BYTES ? bytes : null;
 
-export function deriveCgroup(facts: Facts, pid: number): Read<Cgroup> {
+/** `askManager`: whether to ask the service manager about a service (only when the check presenting it runs). */
+export function deriveCgroup(
+  facts: Facts,
+  pid: number,
+  opts: { askManager: boolean } = { askManager: true },
+): Read<Cgroup> {
   const read = facts.cgroups(pid);
   if (!read.ok) return read;
   const paths = read.value.map((e) => ({ hierarchy: e.hierarchy, controllers: [...e.controllers], path: e.path }));
@@ -79,7 +85,8 @@ export function deriveCgroup(facts: Facts, pid: number): Read<Cgroup> {
   const user = uid === null ? null : userName(facts, uid);
   const host = systemdHost(facts);
   // A service's main process and KillMode decide what its exit does to the rest of the unit (parent-exit).
-  const unitRead = best.kind === 'service' && best.unit && host.running ? unitStates(facts, [best.unit]) : null;
+  const unitRead =
+    opts.askManager && best.kind === 'service' && best.unit && host.running ? unitStates(facts, [best.unit]) : null;
   const unitState = unitRead?.ok ? unitRead.units.find((u) => u.id === best.unit) : undefined;
   return ok({
     section: {

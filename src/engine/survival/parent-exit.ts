@@ -39,6 +39,22 @@ function stopperOf(e: RiskEvidence, parent: AncestorEvidence): AncestorEvidence 
   return tool?.traits.stopsChildrenOnOwnStop && tool.traits.signalsGroup ? grand : null;
 }
 
+/**
+ * Its parent as the main process of the system service it runs in: the unit, and the KillMode its stop kills
+ * the rest of the cgroup with (systemd's default, control-group, when unread). `leavesRest`: process or none
+ * signal nothing but the main process. Null when the parent is not that unit's main process.
+ */
+function unitMainParent(
+  e: RiskEvidence,
+  p: AncestorEvidence,
+): { unit: string; killMode: string; leavesRest: boolean } | null {
+  const s = e.manager?.service;
+  const unit = e.cgroup?.unit;
+  if (!s || !unit || s.mainPid !== p.pid) return null;
+  const killMode = s.killMode ?? 'control-group';
+  return { unit, killMode, leavesRest: killMode === 'process' || killMode === 'none' };
+}
+
 /** A stopped job (state T) of its parent, an interactive shell: the shell's exit SIGTERMs and SIGCONTs it. */
 const stoppedJobOf = (e: RiskEvidence, p: AncestorEvidence): boolean =>
   p.kind === 'interactive-shell' && e.existence?.stateLetter === 'T';
@@ -191,6 +207,20 @@ export const parentExitRules: SurvivalRule[] = [
     },
   },
   {
+    code: 'parent.unit-unread',
+    event: 'parent-exit',
+    outcome: 'unknown',
+    confidence: 'possible',
+    meaning:
+      "It runs in a system service, and the service manager's view of that unit (its main process and KillMode) was not read (the systemd-unit check did not run): whether its parent's exit stops the unit and kills the rest of its cgroup is unknown.",
+    when: (e) =>
+      withParent(e, (p) => {
+        const cg = e.cgroup;
+        if (e.manager || cg?.kind !== 'service' || !cg.unit || !cg.systemdRunning) return null;
+        return `it runs in ${cg.unit}, whose main process and KillMode could not be read (the systemd-unit check did not run, so the service manager was not asked): if its parent ${nameOf(p)} is the unit's main process, its exit stops the unit and KillMode decides what else dies (\`systemctl show ${cg.unit} -p MainPID,KillMode\`)`;
+      }),
+  },
+  {
     code: 'parent.unit-main',
     event: 'parent-exit',
     outcome: 'dies',
@@ -200,16 +230,14 @@ export const parentExitRules: SurvivalRule[] = [
       "Its parent is the main process of the system service it runs in: when that exits, systemd stops the unit and kills what is left of its cgroup as KillMode says (control-group: SIGTERM then SIGKILL; mixed: SIGKILL), so it ends with the service: the unit's own end, not a threat. Only KillMode=process or none, or a Type=oneshot unit with RemainAfterExit=yes, leaves it running.",
     when: (e) =>
       withParent(e, (p) => {
-        const s = e.cgroup?.service;
-        const unit = e.cgroup?.unit;
-        if (!s || !unit || s.mainPid !== p.pid) return null;
-        const mode = s.killMode ?? 'control-group';
-        if (mode === 'process' || mode === 'none') return null;
+        const m = unitMainParent(e, p);
+        if (!m || m.leavesRest) return null;
+        const { unit, killMode } = m;
         const how =
-          mode === 'mixed'
+          killMode === 'mixed'
             ? 'SIGKILLs the rest of its cgroup'
             : 'SIGTERMs every process left in its cgroup (SIGKILL after TimeoutStopSec=)';
-        return `its parent ${nameOf(p)} is the main process of ${unit}: when it exits, systemd stops the unit and, as KillMode=${mode} says, ${how}, so it ends with the service (the unit's own end, not a threat); it would run on only if the unit is Type=oneshot with RemainAfterExit=yes (\`systemctl show ${unit} -p Type,RemainAfterExit\`)`;
+        return `its parent ${nameOf(p)} is the main process of ${unit}: when it exits, systemd stops the unit and, as KillMode=${killMode} says, ${how}, so it ends with the service (the unit's own end, not a threat); it would run on only if the unit is Type=oneshot with RemainAfterExit=yes (\`systemctl show ${unit} -p Type,RemainAfterExit\`)`;
       }),
   },
   {
@@ -221,10 +249,9 @@ export const parentExitRules: SurvivalRule[] = [
       "Its parent is the main process of the system service it runs in, whose KillMode is process or none: when the main process exits systemd stops the unit but signals nothing else, so it is left running in the unit's cgroup (until the unit starts again or is stopped with the cgroup killed).",
     when: (e) =>
       withParent(e, (p) => {
-        const s = e.cgroup?.service;
-        const unit = e.cgroup?.unit;
-        if (!s || !unit || s.mainPid !== p.pid || (s.killMode !== 'process' && s.killMode !== 'none')) return null;
-        return `its parent ${nameOf(p)} is the main process of ${unit}, whose KillMode=${s.killMode}: when it exits systemd stops the unit without signalling the rest of its cgroup, so it is left running there (a later start or stop of ${unit} may still end it)`;
+        const m = unitMainParent(e, p);
+        if (!m?.leavesRest) return null;
+        return `its parent ${nameOf(p)} is the main process of ${m.unit}, whose KillMode=${m.killMode}: when it exits systemd stops the unit without signalling the rest of its cgroup, so it is left running there (a later start or stop of ${m.unit} may still end it)`;
       }),
   },
   {
