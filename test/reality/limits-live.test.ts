@@ -7,14 +7,11 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { cleanupProcesses, isRoot, track, waitFor } from '../helpers/processes';
-import { teardownAll } from './harness/teardown';
+import { isRoot, track, waitFor } from '../helpers/processes';
+import { realitySuite } from './harness/suite';
 import { diagnose, expectReality, expectRule } from './predict';
 
-afterAll(async () => {
-  await teardownAll();
-  cleanupProcesses();
-});
+const suite = realitySuite('limits-live');
 
 interface Started {
   pid: number;
@@ -237,9 +234,8 @@ except OSError as e:
 });
 
 describe('resource-limit: RLIMIT_RTTIME', () => {
-  const can = isRoot() && spawnSync('chrt', ['-f', '1', 'true']).status === 0;
-  if (!can) console.log('reality/limits-live: RLIMIT_RTTIME skipped (SCHED_FIFO not permitted here)');
-  (can ? test : test.skip)(
+  const fifo = isRoot() && spawnSync('chrt', ['-f', '1', 'true']).status === 0;
+  suite.unless(fifo ? null : 'SCHED_FIFO not permitted here (needs root and an RT budget)', 'RLIMIT_RTTIME')(
     'a SCHED_FIFO spinner with RLIMIT_RTTIME: limit.rttime, SIGXCPU when it runs unblocked past the limit',
     async () => {
       // 200 ms soft, 1 s hard: bounded, and the kernel's RT throttling leaves the other tasks 5% meanwhile.

@@ -9,19 +9,15 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { RiskEvent } from '../../src/engine/types';
-import { cleanupProcesses, procStat, track, waitFor, waitGone } from '../helpers/processes';
+import { procStat, track, waitFor, waitGone } from '../helpers/processes';
 import { cleanEnv } from '../scenarios/helpers';
-import { killPids, missingTool } from './harness/tools';
-import { onTeardown, teardownAll } from './harness/teardown';
+import { killPids } from './harness/tools';
+import { onTeardown } from './harness/teardown';
+import { realitySuite } from './harness/suite';
 import { diagnose, expectReality, expectRule, outcomeOf, pidsWithArgv, uniqueSleep } from './predict';
 
-afterAll(async () => {
-  await teardownAll();
-  cleanupProcesses();
-});
-
 const DRIVER = path.join(__dirname, 'harness', 'pty-control.py');
-const need = missingTool('busybox') ? test.skip : test;
+const need = realitySuite('tools-busybox').need('busybox');
 
 interface PtyShell {
   shell: number;

@@ -4,18 +4,13 @@
  * EOF, and catches SIGHUP, SIGINT and SIGTERM only to restore the screen and exit (die -> endwin_exit): it
  * never signals its children. The command runs in watch's own process group, the terminal's foreground group.
  */
-import { cleanupProcesses, procStat, track, waitFor } from '../helpers/processes';
+import { procStat, track, waitFor } from '../helpers/processes';
 import { localShell } from './harness/local-shell';
-import { missingTool, signal } from './harness/tools';
-import { teardownAll } from './harness/teardown';
+import { signal } from './harness/tools';
+import { realitySuite } from './harness/suite';
 import { diagnose, expectReality, expectRule, outcomeOf, pidsWithArgv, uniqueSleep } from './predict';
 
-afterAll(async () => {
-  await teardownAll();
-  cleanupProcesses();
-});
-
-const need = missingTool('watch') ? test.skip : test;
+const need = realitySuite('tools-watch').need('watch');
 
 /** `watch -n 60 CMD` in the foreground of a fresh bash; the job `sleep N` the command starts, and watch's pid. */
 async function watchRunning(cmd: (n: string) => string): Promise<{
