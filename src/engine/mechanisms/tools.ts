@@ -469,12 +469,14 @@ export const toolMechanisms: readonly Mechanism[] = [
       'perlfunc open "-|": a pipe from the child’s stdout to the parent; Ruby IO.popen: the same',
       'OpenJDK java.lang.ProcessBuilder: Redirect.PIPE (the default) for all three; the JVM’s exit destroys no child (Process has no parent-death tie)',
       'Go os/exec Cmd: a nil Stdout/Stderr is /dev/null (os.DevNull); SysProcAttr.Setpgid/Setsid/Pdeathsig opt in',
+      'Go os/exec CommandContext: Cmd.Cancel (default Process.Kill, SIGKILL) runs when the context is done while Wait runs; with signal.NotifyContext a SIGTERM to the Go program kills its child, which /proc cannot show (the Go runtime catches nearly every signal, SigCgt says nothing of this)',
+      'CPython 3.11 Lib/multiprocessing/util.py _exit_function (atexit): terminates daemonic children (Process.terminate: SIGTERM), joins the others; popen_fork.py: a child is os.fork() of the parent (its argv); spawn.py get_command_line: `-c from multiprocessing.spawn import spawn_main; spawn_main(...) --multiprocessing-fork`; pool.py: Pool workers are daemonic; concurrent/futures/process.py _python_exit: ProcessPoolExecutor workers (not daemonic) get a stop and exit after their task',
     ],
     procShows:
       'fd 1/2 `pipe:[N]` or `socket:[N]` whose other end only the parent holds (pipe holders with fdinfo flags; a UNIX socket’s peer from sock_diag); for Node, NODE_CHANNEL_FD (and NODE_UNIQUE_ID for a cluster worker) in the environment and a socket past fd 2 whose peer only the parent holds.',
     traceShows:
       'signal_generate SIGPIPE from the child to itself at its next write after the parent’s exit; a cluster worker’s own exit(0) at the disconnect (sched_process_exit, no signal).',
-    rules: ['parent.cluster-worker'],
+    rules: ['parent.cluster-worker', 'parent.python-multiprocessing'],
     watch: null,
     remedy:
       'Spawn with stdio to a file or /dev/null (Popen(stdout=f), spawn(..., {stdio: "ignore"}), Redirect.to(file)) and detached, or relaunch it detached with its output to a log (setsid -f CMD </dev/null >>log 2>&1).',
@@ -489,6 +491,15 @@ export const toolMechanisms: readonly Mechanism[] = [
       'Node cluster worker: the primary’s death disconnects its IPC channel and the worker exits',
       'Node child_process.fork without a disconnect handler: the parent’s death closes the channel and leaves it running',
       'nohup under a Python pipe: nohup ignores SIGHUP only and keeps the pipe (not a terminal); the parent’s death still kills it at its next write',
+      'multiprocessing Process(daemon=True): the parent’s normal exit terminates it (SIGTERM from the atexit handler)',
+      'multiprocessing Process() not daemonic: the parent’s normal exit waits for it (it runs on, the parent with it)',
+      'multiprocessing Process(daemon=True), parent SIGKILLed: no atexit, the child runs on',
+      'multiprocessing Process(daemon=True), parent SIGTERMed: Python keeps SIGTERM’s default action, no atexit, the child runs on',
+      'multiprocessing Pool worker: daemonic, terminated at the parent’s normal exit',
+      'concurrent.futures ProcessPoolExecutor worker: at the parent’s normal exit it finishes its task and exits',
+      'multiprocessing spawn start method, daemonic: spawn_main child terminated at the parent’s normal exit',
+      'Go exec.Command: stdio is /dev/null by default and nothing kills it at the parent’s normal exit',
+      'Go exec.CommandContext: the parent’s SIGKILL leaves it running (the context dies with the parent)',
     ],
   },
 ];

@@ -13,6 +13,7 @@ import type { ProcessDescription as AncestorEvidence } from '../../model/describ
 import { DETACHABLE_KEEPERS, isLoginShellArgv } from '../../model/classify';
 import { toolOf } from '../../model/tools';
 import { kernelParentExitRules } from './parent-exit-kernel';
+import { runtimeParentExitRules } from './parent-exit-runtimes';
 
 const parentOf = (e: RiskEvidence): AncestorEvidence | null => e.chain?.ancestors[0] ?? null;
 const nameOf = (a: AncestorEvidence): string => `${a.label} (pid ${a.pid})`;
@@ -178,6 +179,8 @@ export const parentExitRules: SurvivalRule[] = [
   ...keeperRules,
   // kernel (mech-kernel): what the kernel itself does when the parent exits, read from what /proc shows.
   ...kernelParentExitRules,
+  // language runtimes: what a runtime's own exit code does to its children, where /proc shows its part.
+  ...runtimeParentExitRules,
   {
     code: 'parent.unread',
     event: 'parent-exit',
