@@ -90,7 +90,8 @@ describe('Python multiprocessing: the parent’s exit', () => {
 
   test('multiprocessing Process(daemon=True): the parent’s normal exit terminates it (SIGTERM from the atexit handler)', async () => {
     const { parent, worker } = await started('daemon');
-    const row = expectRule(diagnose(worker), 'parent-exit', 'parent.python-multiprocessing');
+    const report = diagnose(worker);
+    const row = expectRule(report, 'parent-exit', 'parent.python-multiprocessing');
     parent.finish();
     expect(await parent.exited).toEqual({ code: 0, signal: null });
     expect(await waitFor(() => gone(worker), 5000)).toBe(true);
