@@ -233,7 +233,8 @@ describe('Go os/exec: the parent’s exit', () => {
     const parent = startParent([bin, 'command'], path.dirname(bin));
     const [child] = await childrenOf(parent.pid, 1, (a) => a[0] === 'sleep');
     expect(fs.readlinkSync(`/proc/${child}/fd/1`)).toBe('/dev/null');
-    const row = expectRule(diagnose(child), 'parent-exit', 'parent.reparent');
+    const report = diagnose(child);
+    const row = expectRule(report, 'parent-exit', 'parent.go-runtime');
     parent.finish();
     expect(await parent.exited).toEqual({ code: 0, signal: null });
     expectReality(row, await outcomeOf(child, row));
@@ -245,11 +246,28 @@ describe('Go os/exec: the parent’s exit', () => {
     async () => {
       const parent = startParent([bin, 'context'], path.dirname(bin));
       const [child] = await childrenOf(parent.pid, 1, (a) => a[0] === 'sleep');
-      const row = expectRule(diagnose(child), 'parent-exit', 'parent.reparent');
+      const row = expectRule(diagnose(child), 'parent-exit', 'parent.go-runtime');
       process.kill(parent.pid, 'SIGKILL');
       expect(await parent.exited).toEqual({ code: null, signal: 'SIGKILL' });
-      expectReality(row, await outcomeOf(child, row));
+      const died = await outcomeOf(child, { outcome: 'survives' });
+      expect(died).toBe(false);
+      expectReality(row, died);
       process.kill(child, 'SIGKILL');
+    },
+  );
+
+  need(
+    'Go exec.CommandContext under signal.NotifyContext: SIGTERM to the parent cancels the context and Go SIGKILLs it',
+    async () => {
+      const parent = startParent([bin, 'context'], path.dirname(bin));
+      const [child] = await childrenOf(parent.pid, 1, (a) => a[0] === 'sleep');
+      // Was parent.reparent (survives, certain): the Go runtime's mask is what /proc shows of the parent.
+      const row = expectRule(diagnose(child), 'parent-exit', 'parent.go-runtime');
+      process.kill(parent.pid, 'SIGTERM');
+      expect(await parent.exited).toEqual({ code: 0, signal: null });
+      const died = await outcomeOf(child, { outcome: 'dies' });
+      expect(died).toBe(true);
+      expectReality(row, died);
     },
   );
 });

@@ -469,14 +469,14 @@ export const toolMechanisms: readonly Mechanism[] = [
       'perlfunc open "-|": a pipe from the child’s stdout to the parent; Ruby IO.popen: the same',
       'OpenJDK java.lang.ProcessBuilder: Redirect.PIPE (the default) for all three; the JVM’s exit destroys no child (Process has no parent-death tie)',
       'Go os/exec Cmd: a nil Stdout/Stderr is /dev/null (os.DevNull); SysProcAttr.Setpgid/Setsid/Pdeathsig opt in',
-      'Go os/exec CommandContext: Cmd.Cancel (default Process.Kill, SIGKILL) runs when the context is done while Wait runs; with signal.NotifyContext a SIGTERM to the Go program kills its child, which /proc cannot show (the Go runtime catches nearly every signal, SigCgt says nothing of this)',
+      'Go os/exec CommandContext: Cmd.Cancel (default Process.Kill, SIGKILL) runs when the context is done while Wait runs; with signal.NotifyContext a SIGTERM to the Go program kills its child, which /proc cannot show (SigCgt shows the Go runtime, which catches SIGTERM and every real-time signal: runtime/signal_unix.go initsig; not whether it uses a context)',
       'CPython 3.11 Lib/multiprocessing/util.py _exit_function (atexit): terminates daemonic children (Process.terminate: SIGTERM), joins the others; popen_fork.py: a child is os.fork() of the parent (its argv); spawn.py get_command_line: `-c from multiprocessing.spawn import spawn_main; spawn_main(...) --multiprocessing-fork`; pool.py: Pool workers are daemonic; concurrent/futures/process.py _python_exit: ProcessPoolExecutor workers (not daemonic) get a stop and exit after their task',
     ],
     procShows:
       'fd 1/2 `pipe:[N]` or `socket:[N]` whose other end only the parent holds (pipe holders with fdinfo flags; a UNIX socket’s peer from sock_diag); for Node, NODE_CHANNEL_FD (and NODE_UNIQUE_ID for a cluster worker) in the environment and a socket past fd 2 whose peer only the parent holds.',
     traceShows:
       'signal_generate SIGPIPE from the child to itself at its next write after the parent’s exit; a cluster worker’s own exit(0) at the disconnect (sched_process_exit, no signal).',
-    rules: ['parent.cluster-worker', 'parent.python-multiprocessing'],
+    rules: ['parent.cluster-worker', 'parent.python-multiprocessing', 'parent.go-runtime'],
     watch: null,
     remedy:
       'Spawn with stdio to a file or /dev/null (Popen(stdout=f), spawn(..., {stdio: "ignore"}), Redirect.to(file)) and detached, or relaunch it detached with its output to a log (setsid -f CMD </dev/null >>log 2>&1).',
@@ -500,6 +500,7 @@ export const toolMechanisms: readonly Mechanism[] = [
       'multiprocessing spawn start method, daemonic: spawn_main child terminated at the parent’s normal exit',
       'Go exec.Command: stdio is /dev/null by default and nothing kills it at the parent’s normal exit',
       'Go exec.CommandContext: the parent’s SIGKILL leaves it running (the context dies with the parent)',
+      'Go exec.CommandContext under signal.NotifyContext: SIGTERM to the parent cancels the context and Go SIGKILLs it',
     ],
   },
 ];

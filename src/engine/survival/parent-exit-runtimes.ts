@@ -40,6 +40,22 @@ function multiprocessingChild(e: RiskEvidence): { parent: string; how: string } 
 
 export const runtimeParentExitRules: SurvivalRule[] = [
   {
+    // Go os/exec (exec_unix / exec.go): CommandContext's Cancel (Process.Kill, SIGKILL by default) runs when the
+    // context is done while Wait runs; signal.NotifyContext turns a SIGTERM into that cancel. Neither is in /proc.
+    code: 'parent.go-runtime',
+    event: 'parent-exit',
+    outcome: 'unknown',
+    confidence: 'possible',
+    meaning:
+      'Its parent catches SIGTERM and every real-time signal (SigCgt), as the Go runtime does: a Go program that started it with exec.CommandContext kills it (SIGKILL) when the context ends, e.g. at a SIGTERM turned into a cancel by signal.NotifyContext; started with exec.Command, or at the parent’s SIGKILL, it runs on. Which one is not visible in /proc.',
+    when: (e) => {
+      const p = e.chain?.ancestors[0];
+      if (!p || !e.process || e.process.ppid <= 1 || e.chain?.reparented || e.chain?.parentGoRuntime !== true)
+        return null;
+      return `its parent ${p.label} (pid ${p.pid}) catches SIGTERM and every real-time signal, as the Go runtime does: if it started this with exec.CommandContext, the end of that context kills it with SIGKILL (a SIGTERM the program turns into a cancel with signal.NotifyContext, a timeout); with exec.Command, or when the parent is SIGKILLed, nothing signals it. Which one is not visible in /proc`;
+    },
+  },
+  {
     code: 'parent.python-multiprocessing',
     event: 'parent-exit',
     outcome: 'unknown',

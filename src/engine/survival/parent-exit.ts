@@ -179,8 +179,6 @@ export const parentExitRules: SurvivalRule[] = [
   ...keeperRules,
   // kernel (mech-kernel): what the kernel itself does when the parent exits, read from what /proc shows.
   ...kernelParentExitRules,
-  // language runtimes: what a runtime's own exit code does to its children, where /proc shows its part.
-  ...runtimeParentExitRules,
   {
     code: 'parent.unread',
     event: 'parent-exit',
@@ -343,6 +341,9 @@ export const parentExitRules: SurvivalRule[] = [
           : null,
       ),
   },
+  // language runtimes: what a runtime's own exit code does to its children, where /proc shows its part. After
+  // the kernel's certain rules (a stopped job, the terminal's controlling process), before the generic ones.
+  ...runtimeParentExitRules,
   {
     code: 'parent.sighup-ignored',
     event: 'parent-exit',
