@@ -46,8 +46,7 @@ function details(l: LimitsSection): string[] {
     out.push(
       `RLIMIT_RTTIME soft ${l.rttime.softUs} µs, hard ${lim(l.rttime.hardUs, 'µs')}; scheduling policy ${l.rttime.policy ?? 'not realtime (the limit does not apply)'}.`,
     );
-  for (const q of l.quiet)
-    out.push(`${q.name}: ${q.soft} (hard ${lim(q.hard, '')}`.trimEnd() + `): ${q.effect}, no signal.`);
+  for (const q of l.quiet) out.push(`${q.name}: ${q.soft} (hard ${lim(q.hard, '')}`.trimEnd() + `): ${q.effect}.`);
   return out;
 }
 

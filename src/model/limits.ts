@@ -66,7 +66,7 @@ export type RttimeLimit = {
   diesAtUs: number | null;
 };
 
-/** A limit that is set and never sends a signal: what reaching it does instead. */
+/** A limit that is set and is not a predicted death (no signal, or a program's own fault): what reaching it does. */
 export type QuietLimit = {
   name: LimitName;
   soft: number;
@@ -81,7 +81,7 @@ export type LimitsSection = {
   fsize: FsizeLimit | null;
   /** Null when RLIMIT_RTTIME's soft limit is unlimited. */
   rttime: RttimeLimit | null;
-  /** Set limits that send no signal, with what reaching them does. */
+  /** Set limits that are no predicted death (they send no signal, or fault a runaway program), with what they do. */
   quiet: QuietLimit[];
 };
 
@@ -104,11 +104,16 @@ function arrival(masks: { sigIgn: bigint; sigCgt: bigint; sigBlk: bigint } | nul
 
 /** The limits that are met with an error, never a signal (the program decides), and what each does. */
 const QUIET: ReadonlyArray<[LimitName, string, (l: Rlimit) => boolean]> = [
-  ['nofile', 'open() and socket() fail with EMFILE', () => true],
-  ['nproc', 'fork() fails with EAGAIN', () => true],
-  ['as', 'mmap() and brk() fail with ENOMEM', () => true],
-  ['data', 'brk() and private mmap() fail with ENOMEM', () => true],
-  ['memlock', 'mlock() fails with ENOMEM (EPERM when the limit is 0)', (l) => (l.soft ?? 1) > 0],
+  ['nofile', 'open() and socket() fail with EMFILE, no signal', () => true],
+  ['nproc', 'fork() fails with EAGAIN, no signal', () => true],
+  ['as', 'mmap() and brk() fail with ENOMEM, no signal', () => true],
+  ['data', 'brk() and private mmap() fail with ENOMEM, no signal', () => true],
+  ['memlock', 'mlock() fails with ENOMEM (EPERM when the limit is 0), no signal', (l) => (l.soft ?? 1) > 0],
+  [
+    'stack',
+    'a stack growing past it faults: SIGSEGV (mm/mmap.c acct_stack_growth), a runaway recursion, not an event to predict',
+    () => true,
+  ],
 ];
 
 export function cpuNear(c: CpuLimit): boolean {
