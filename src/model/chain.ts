@@ -36,7 +36,7 @@ export type ChainSection = {
 
 export interface Chain {
   section: ChainSection;
-  /** The system service or transient scope systemd (pid 1) started it in; null when it is no child of pid 1 there. */
+  /** The system service systemd (pid 1) started it in; null when it is no child of pid 1 there. */
   unitOfInit: string | null;
 }
 
@@ -145,13 +145,17 @@ function preforkMaster(
   return shared ? { pid: parent.pid, port: shared.port } : null;
 }
 
-/** The system service (or transient scope) the target runs in, from its cgroup; null otherwise. */
+/**
+ * The system service the target runs in, from its cgroup; null otherwise. Not a scope: systemd forks no
+ * process into a scope (systemd.scope(5): a scope's processes are started elsewhere and moved in, as
+ * `systemd-run --scope` execs the command itself), so a scope's child of pid 1 was reparented there.
+ */
 function serviceUnit(facts: Facts, pid: number): string | null {
   const cg = facts.cgroups(pid);
   if (!cg.ok) return null;
   for (const e of cg.value) {
     const c = classifyCgroupPath(e.path);
-    if ((c.kind === 'service' || c.kind === 'user-scope') && c.unit) return c.unit;
+    if (c.kind === 'service' && c.unit) return c.unit;
   }
   return null;
 }

@@ -13,6 +13,7 @@ import type { ProcessDescription as AncestorEvidence } from '../../model/describ
 import { DETACHABLE_KEEPERS, isLoginShellArgv } from '../../model/classify';
 import { toolOf } from '../../model/tools';
 import { kernelParentExitRules } from './parent-exit-kernel';
+import type { ServiceState } from '../../model/cgroup';
 
 const parentOf = (e: RiskEvidence): AncestorEvidence | null => e.chain?.ancestors[0] ?? null;
 const nameOf = (a: AncestorEvidence): string => `${a.label} (pid ${a.pid})`;
@@ -74,6 +75,47 @@ function withParent(e: RiskEvidence, f: (p: AncestorEvidence) => string | null):
   if (!p || !e.process || e.process.ppid <= 1 || e.chain?.reparented) return null;
   return f(p);
 }
+
+/** Its service's state when its parent is that service's live main process (system or user manager). */
+function withUnitMain(
+  e: RiskEvidence,
+  f: (p: AncestorEvidence, s: ServiceState, unit: string) => string | null,
+): string | null {
+  return withParent(e, (p) => {
+    const s = e.cgroup?.service;
+    const unit = e.cgroup?.unit;
+    return s && unit && s.mainPid === p.pid ? f(p, s, unit) : null;
+  });
+}
+
+const who = (e: RiskEvidence): string =>
+  e.cgroup?.user ?? (e.cgroup?.uid !== null && e.cgroup?.uid !== undefined ? `uid ${e.cgroup.uid}` : 'the user');
+
+const unitWords = (e: RiskEvidence, s: ServiceState, unit: string): string =>
+  s.manager === 'user' ? `${who(e)}'s user service ${unit} (systemd --user, user@${e.cgroup?.uid}.service)` : unit;
+
+/** The command that shows these properties, as whoever can ask that manager (a user manager: the user itself). */
+const showCmd = (e: RiskEvidence, s: ServiceState, unit: string, props: string): string =>
+  s.manager === 'user'
+    ? `\`systemctl --user show ${unit} -p ${props}\` as ${who(e)}`
+    : `\`systemctl show ${unit} -p ${props}\``;
+
+const stopWords = (e: RiskEvidence, s: ServiceState, unit: string): string =>
+  s.manager === 'user'
+    ? `the unit is stopped (\`systemctl --user stop ${unit}\` as ${who(e)}, or its user manager's stop)`
+    : `the unit is stopped (\`systemctl stop ${unit}\`)`;
+
+/** What counts as a clean exit of the main process (systemd's is_clean_exit: EXIT_CLEAN_COMMAND for oneshot, else EXIT_CLEAN_DAEMON). */
+const cleanExit = (s: ServiceState): string =>
+  s.serviceType === 'oneshot'
+    ? 'status 0 or a SuccessExitStatus='
+    : 'status 0, SIGTERM, SIGHUP, SIGINT, SIGPIPE or a SuccessExitStatus=';
+
+const failingExit = (s: ServiceState): string => {
+  const mode = s.killMode ?? 'control-group';
+  if (mode === 'process' || mode === 'none') return '';
+  return `; a failing exit (another status, a crash, a SIGKILL) makes systemd stop the unit and kill the rest of its cgroup (KillMode=${mode}), and that would end it`;
+};
 
 /**
  * Its keeper's end (a terminal keeper, a supervisor, a relaying wrapper): tried first, because the keeper's
@@ -191,25 +233,53 @@ export const parentExitRules: SurvivalRule[] = [
     },
   },
   {
+    code: 'parent.unit-main-remains',
+    event: 'parent-exit',
+    outcome: 'survives',
+    confidence: 'likely',
+    meaning:
+      'Its parent is the main process of the service it runs in (system or user manager), whose RemainAfterExit=yes: when the main process exits cleanly the unit stays active (SubState=exited) and systemd leaves its cgroup alone, so it runs on until the unit is stopped; a failing exit (non-zero status, a crash, a SIGKILL) still makes systemd kill the rest of the cgroup as KillMode says (systemd service.c service_enter_running).',
+    when: (e) =>
+      withUnitMain(e, (p, s, unit) => {
+        if (s.remainAfterExit !== true) return null;
+        return `its parent ${nameOf(p)} is the main process of ${unitWords(e, s, unit)}, whose RemainAfterExit=yes: when it exits cleanly (${cleanExit(s)}) the unit stays active (SubState=exited) and systemd signals nothing, so it runs on until ${stopWords(e, s, unit)}${failingExit(s)}`;
+      }),
+  },
+  {
+    code: 'parent.unit-main-cgroup',
+    event: 'parent-exit',
+    outcome: 'survives',
+    confidence: 'likely',
+    meaning:
+      "Its parent is the main process of the service it runs in (system or user manager), whose ExitType=cgroup (systemd 250+): the unit stays active while any process remains in its cgroup, so the main process's clean exit stops nothing and it runs on until the unit is stopped; a failing exit (non-zero status, a crash, a SIGKILL) still makes systemd kill the rest of the cgroup as KillMode says (systemd service.c service_enter_running).",
+    when: (e) =>
+      withUnitMain(e, (p, s, unit) => {
+        if (s.exitType !== 'cgroup') return null;
+        return `its parent ${nameOf(p)} is the main process of ${unitWords(e, s, unit)}, whose ExitType=cgroup: the unit stays active while any process is left in its cgroup, so when the main process exits cleanly (${cleanExit(s)}) nothing signals it and it runs on until ${stopWords(e, s, unit)}${failingExit(s)}`;
+      }),
+  },
+  {
     code: 'parent.unit-main',
     event: 'parent-exit',
     outcome: 'dies',
     confidence: 'likely',
     by: 'keeper',
     meaning:
-      "Its parent is the main process of the system service it runs in: when that exits, systemd stops the unit and kills what is left of its cgroup as KillMode says (control-group: SIGTERM then SIGKILL; mixed: SIGKILL), so it ends with the service: the unit's own end, not a threat. Only KillMode=process or none, or a Type=oneshot unit with RemainAfterExit=yes, leaves it running.",
+      "Its parent is the main process of the service it runs in (a system service, or a user service of systemd --user): when that exits, the manager stops the unit and kills what is left of its cgroup as KillMode says (control-group: SIGTERM then SIGKILL after TimeoutStopSec; mixed: SIGKILL), so it ends with the service: the unit's own end, not a threat. KillMode=process or none, RemainAfterExit=yes and ExitType=cgroup have rules of their own.",
     when: (e) =>
-      withParent(e, (p) => {
-        const s = e.cgroup?.service;
-        const unit = e.cgroup?.unit;
-        if (!s || !unit || s.mainPid !== p.pid) return null;
+      withUnitMain(e, (p, s, unit) => {
         const mode = s.killMode ?? 'control-group';
         if (mode === 'process' || mode === 'none') return null;
         const how =
           mode === 'mixed'
             ? 'SIGKILLs the rest of its cgroup'
             : 'SIGTERMs every process left in its cgroup (SIGKILL after TimeoutStopSec=)';
-        return `its parent ${nameOf(p)} is the main process of ${unit}: when it exits, systemd stops the unit and, as KillMode=${mode} says, ${how}, so it ends with the service (the unit's own end, not a threat); it would run on only if the unit is Type=oneshot with RemainAfterExit=yes (\`systemctl show ${unit} -p Type,RemainAfterExit\`)`;
+        // Only an unread Type/RemainAfterExit (an older or unreadable answer) leaves that exception open.
+        const open =
+          s.remainAfterExit === null
+            ? `; it would run on only if the unit has RemainAfterExit=yes or ExitType=cgroup (${showCmd(e, s, unit, 'RemainAfterExit,ExitType')})`
+            : '';
+        return `its parent ${nameOf(p)} is the main process of ${unitWords(e, s, unit)}: when it exits, ${s.manager === 'user' ? 'the user manager' : 'systemd'} stops the unit and, as KillMode=${mode} says, ${how}, so it ends with the service (the unit's own end, not a threat)${open}`;
       }),
   },
   {
@@ -218,14 +288,29 @@ export const parentExitRules: SurvivalRule[] = [
     outcome: 'survives',
     confidence: 'likely',
     meaning:
-      "Its parent is the main process of the system service it runs in, whose KillMode is process or none: when the main process exits systemd stops the unit but signals nothing else, so it is left running in the unit's cgroup (until the unit starts again or is stopped with the cgroup killed).",
+      "Its parent is the main process of the service it runs in (system or user manager), whose KillMode is process or none: when the main process exits the manager stops the unit but signals nothing else, so it is left running in the unit's cgroup (until the unit starts again or is stopped with the cgroup killed).",
     when: (e) =>
-      withParent(e, (p) => {
-        const s = e.cgroup?.service;
-        const unit = e.cgroup?.unit;
-        if (!s || !unit || s.mainPid !== p.pid || (s.killMode !== 'process' && s.killMode !== 'none')) return null;
-        return `its parent ${nameOf(p)} is the main process of ${unit}, whose KillMode=${s.killMode}: when it exits systemd stops the unit without signalling the rest of its cgroup, so it is left running there (a later start or stop of ${unit} may still end it)`;
+      withUnitMain(e, (p, s, unit) => {
+        if (s.killMode !== 'process' && s.killMode !== 'none') return null;
+        return `its parent ${nameOf(p)} is the main process of ${unitWords(e, s, unit)}, whose KillMode=${s.killMode}: when it exits the manager stops the unit without signalling the rest of its cgroup, so it is left running there (a later start or stop of ${unit} may still end it)`;
       }),
+  },
+  {
+    code: 'parent.user-manager',
+    event: 'parent-exit',
+    outcome: 'dies',
+    confidence: 'likely',
+    by: 'keeper',
+    meaning:
+      "It is the main process of a user service, started by the user's manager (systemd --user, user@UID.service): that manager exits only when it is stopped (the user's last logout without lingering, `systemctl stop user@UID.service`, shutdown), and it stops its units first, so it ends with it: its keeper's end, not a threat (the session-end row says whether a logout stops the manager).",
+    when: (e) => {
+      const p = parentOf(e);
+      const s = e.cgroup?.service;
+      const unit = e.cgroup?.unit;
+      if (!p || !e.process || p.kind !== 'systemd-user' || s?.manager !== 'user' || !unit) return null;
+      if (s.mainPid !== e.process.pid) return null;
+      return `it is the main process of ${unitWords(e, s, unit)}, started by ${nameOf(p)}: that manager exits only when it is stopped (${who(e)}'s last logout unless ${who(e)} lingers, \`systemctl stop user@${e.cgroup?.uid ?? 'UID'}.service\`, shutdown), and it stops its units first (SIGTERM as KillMode=${s.killMode ?? 'control-group'} says, SIGKILL after TimeoutStopSec=), so it ends with it (its keeper's end, not a threat)`;
+    },
   },
   {
     code: 'parent.reparented',
