@@ -1,0 +1,196 @@
+/**
+ * Processes whose fate another kind of unit decides, for real in a booted systemd 252: a user service of
+ * `systemd --user` (its worker dies with its main process; its main process with the user manager's stop),
+ * RemainAfterExit=yes and ExitType=cgroup (the main process's clean exit leaves the rest running, a
+ * failing one does not), a Type=oneshot script's background child, and a `systemd-run --scope` command (its
+ * launching shell's exit leaves it; the scope's stop ends it). Each prediction is checked by making the
+ * event happen.
+ */
+import { Login, must, report, sh, TEST_UID, TEST_USER, unavailable, waitInside, writeInside } from './harness';
+import { expectReality, expectRule } from '../reality/predict';
+
+jest.setTimeout(180000);
+
+const skip = unavailable();
+if (skip) console.log(`[systemd] skipped: ${skip}`);
+const t = skip ? test.skip : test;
+
+// Unique per run: a rerun against a still-running container never meets an earlier run's units.
+const tag = `${process.pid}${Date.now() % 100000}`;
+const units: string[] = [];
+function unit(name: string): string {
+  const u = `wd-${name}-${tag}`;
+  units.push(u);
+  return u;
+}
+
+/** A command as the test user, talking to its own user manager (what `systemctl --user` in its login does). */
+const asUser = (cmd: string): string =>
+  `setpriv --reuid=${TEST_UID} --regid=${TEST_UID} --clear-groups -- env -i PATH=/usr/bin:/bin XDG_RUNTIME_DIR=/run/user/${TEST_UID} sh -c '${cmd}'`;
+
+const gone = (pid: number): string => `! kill -0 ${pid} 2>/dev/null`;
+const alive = (pid: number): boolean => sh(`kill -0 ${pid}`).code === 0;
+
+afterAll(async () => {
+  if (skip) return;
+  for (const u of units)
+    sh(
+      `systemctl stop ${u}.service ${u}.scope 2>/dev/null; systemctl reset-failed ${u}.service 2>/dev/null; rm -f /run/systemd/system/${u}.service /run/${u}.*`,
+    );
+  sh('systemctl daemon-reload');
+  await Login.closeAll();
+  sh(`loginctl disable-linger ${TEST_USER}; loginctl terminate-user ${TEST_USER}`);
+});
+
+/** The background child and the main process a unit's script leaves in a pid file (child first, main second). */
+async function childAndMain(file: string): Promise<[number, number]> {
+  expect(await waitInside(`[ "$(wc -l < ${file})" -ge 2 ]`)).toBe(true);
+  const [child, main] = must(`cat ${file}`).split('\n').map(Number);
+  return [child, main];
+}
+
+// The script: fork a worker, note both pids, then become the main process (exec).
+const worker = (file: string, n: number): string =>
+  `sleep ${n} & echo $! > ${file}; echo $$ >> ${file}; exec sleep ${n + 1}`;
+
+t("a user service's worker dies with its main process, and its main process with the user manager's stop", async () => {
+  must(`loginctl enable-linger ${TEST_USER}`);
+  expect(await waitInside(`systemctl is-active -q user@${TEST_UID}.service`, 20000)).toBe(true);
+  const u = unit('user');
+  const file = `/tmp/${u}.pid`;
+  // A script file: no quoting of $! and $$ through three shells.
+  writeInside(`/tmp/${u}.sh`, `${worker(file, 4100)}\n`);
+  must(asUser(`systemd-run --user -q --unit=${u} sh /tmp/${u}.sh`));
+  const [child, main] = await childAndMain(file);
+  expect(await waitInside(`[ "$(${asUser(`systemctl --user show ${u} -p MainPID --value`)})" = ${main} ]`)).toBe(true);
+  // The worker: read from the user manager (not the system one), it dies when the main process exits.
+  const r = report([String(child)]);
+  const row = expectRule(r, 'parent-exit', 'parent.unit-main');
+  expect(row.by).toBe('keeper');
+  expect(row.reason).toContain(`${TEST_USER}'s user service ${u}.service`);
+  // The main process: started by the user manager, ended by its stop (was: "adopted by a subreaper").
+  const m = report([String(main)]);
+  const mrow = expectRule(m, 'parent-exit', 'parent.user-manager');
+  expect(mrow.by).toBe('keeper');
+  expect(m.verdict.status).toBe('ok');
+
+  must(`kill ${main}`);
+  const died = await waitInside(gone(child), 15000);
+  expectReality(row, died);
+
+  // A second one, for the manager's stop.
+  const u2 = unit('user2');
+  must(asUser(`systemd-run --user -q --unit=${u2} sleep 4102`));
+  const main2 = Number(must(asUser(`systemctl --user show ${u2} -p MainPID --value`)));
+  const m2 = report([String(main2)]);
+  const m2row = expectRule(m2, 'parent-exit', 'parent.user-manager');
+  must(`systemctl stop user@${TEST_UID}.service`);
+  expectReality(m2row, await waitInside(gone(main2), 20000));
+});
+
+t(
+  'RemainAfterExit=yes: a clean exit of the main process leaves its worker running until the unit stops; a SIGKILL of it does not',
+  async () => {
+    const u = unit('rae');
+    const file = `/run/${u}.pid`;
+    writeInside(`/run/${u}.sh`, `${worker(file, 4110)}\n`);
+    must(`systemd-run -q --unit=${u} -p RemainAfterExit=yes sh /run/${u}.sh`);
+    const [child, main] = await childAndMain(file);
+    const r = report([String(child)]);
+    const row = expectRule(r, 'parent-exit', 'parent.unit-main-remains');
+    expect(row.reason).toContain('a failing exit');
+    // SIGTERM is a clean exit for a service's main process (systemd's EXIT_CLEAN_DAEMON).
+    must(`kill ${main}`);
+    expect(await waitInside(`[ "$(systemctl show ${u} -p SubState --value)" = exited ]`)).toBe(true);
+    await waitInside(gone(child), 2000);
+    expectReality(row, !alive(child));
+    // The keeper's own end: stopping the unit kills what it left.
+    must(`systemctl stop ${u}`);
+    expect(await waitInside(gone(child), 15000)).toBe(true);
+
+    // The exception named in the row: a failing exit kills the rest even with RemainAfterExit=yes.
+    const k = unit('rae-kill');
+    const kfile = `/run/${k}.pid`;
+    writeInside(`/run/${k}.sh`, `${worker(kfile, 4112)}\n`);
+    must(`systemd-run -q --unit=${k} -p RemainAfterExit=yes sh /run/${k}.sh`);
+    const [kchild, kmain] = await childAndMain(kfile);
+    must(`kill -9 ${kmain}`);
+    expect(await waitInside(gone(kchild), 15000)).toBe(true);
+  },
+);
+
+t('ExitType=cgroup: the main process exiting leaves its worker running and the unit active', async () => {
+  const u = unit('ect');
+  const file = `/run/${u}.pid`;
+  writeInside(`/run/${u}.sh`, `${worker(file, 4120)}\n`);
+  must(`systemd-run -q --unit=${u} -p ExitType=cgroup sh /run/${u}.sh`);
+  const [child, main] = await childAndMain(file);
+  const row = expectRule(report([String(child)]), 'parent-exit', 'parent.unit-main-cgroup');
+  must(`kill ${main}`);
+  expect(await waitInside(`[ "$(systemctl show ${u} -p MainPID --value)" = 0 ]`)).toBe(true);
+  await waitInside(gone(child), 2000);
+  expectReality(row, !alive(child));
+  expect(must(`systemctl show ${u} -p ActiveState --value`)).toBe('active');
+  must(`systemctl stop ${u}`);
+});
+
+t("a Type=oneshot script's background child: killed when the script ends, unless RemainAfterExit=yes", async () => {
+  // [RemainAfterExit, the rule that must decide, whether the child must die when the script ends]
+  const cases: Array<[string, string, boolean]> = [
+    ['no', 'parent.unit-main', true],
+    ['yes', 'parent.unit-main-remains', false],
+  ];
+  for (const [rae, code, dies] of cases) {
+    const u = unit(`oneshot-${rae}`);
+    const file = `/run/${u}.pid`;
+    const go = `/run/${u}.go`;
+    // The script waits for a file so that whydied can look while it runs; then it ends with status 0.
+    writeInside(
+      `/run/${u}.sh`,
+      `sleep 4130 & echo $! > ${file}; echo $$ >> ${file}\nwhile [ ! -e ${go} ]; do sleep 0.1; done\nexit 0\n`,
+    );
+    writeInside(
+      `/run/systemd/system/${u}.service`,
+      `[Service]\nType=oneshot\nRemainAfterExit=${rae}\nExecStart=/bin/sh /run/${u}.sh\n`,
+    );
+    must(`systemctl daemon-reload && systemctl start --no-block ${u}.service`);
+    const [child] = await childAndMain(file);
+    const r = report([String(child)]);
+    const row =
+      rae === 'no'
+        ? expectRule(r, 'parent-exit', 'parent.unit-main')
+        : expectRule(r, 'parent-exit', 'parent.unit-main-remains');
+    expect(row.code).toBe(code);
+    must(`touch ${go}`);
+    // The script has ended: the unit left its start (to exited with RemainAfterExit=yes, else to dead).
+    expect(await waitInside(`[ "$(systemctl show ${u} -p ActiveState --value)" != activating ]`)).toBe(true);
+    const died = await waitInside(gone(child), dies ? 15000 : 2000);
+    expectReality(row, died);
+    expect(died).toBe(dies);
+    sh(`systemctl stop ${u}.service; kill -9 ${child} 2>/dev/null`);
+  }
+});
+
+t(
+  "a systemd-run --scope command: its launching shell's exit leaves it, no logout reaches it, and the scope's stop ends it",
+  async () => {
+    const u = unit('scope');
+    const file = `/run/${u}.pid`;
+    // A launcher shell in a session of its own that runs the scope's command in the background, then waits.
+    sh(
+      `setsid -f sh -c 'systemd-run -q --scope --unit=${u} sleep 4140 </dev/null >/dev/null 2>&1 & echo $! > ${file}; echo $$ >> ${file}; exec sleep 4141' </dev/null >/dev/null 2>&1`,
+    );
+    const [pid, shell] = await childAndMain(file);
+    expect(await waitInside(`grep -q '/${u}.scope$' /proc/${pid}/cgroup`)).toBe(true);
+    const r = report([String(pid)]);
+    const row = expectRule(r, 'parent-exit', 'parent.reparent');
+    expectRule(r, 'session-end', 'session.outside');
+    must(`kill ${shell}`);
+    await waitInside(gone(pid), 2000);
+    expectReality(row, !alive(pid));
+    // Now an orphan of pid 1 in the scope: reparented, not "started by the service manager".
+    expectRule(report([String(pid)]), 'parent-exit', 'parent.reparented');
+    must(`systemctl stop ${u}.scope`);
+    expect(await waitInside(gone(pid), 15000)).toBe(true);
+  },
+);
