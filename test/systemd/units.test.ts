@@ -125,7 +125,8 @@ t('ExitType=cgroup: the main process exiting leaves its worker running and the u
   writeInside(`/run/${u}.sh`, `${worker(file, 4120)}\n`);
   must(`systemd-run -q --unit=${u} -p ExitType=cgroup sh /run/${u}.sh`);
   const [child, main] = await childAndMain(file);
-  const row = expectRule(report([String(child)]), 'parent-exit', 'parent.unit-main-cgroup');
+  const r = report([String(child)]);
+  const row = expectRule(r, 'parent-exit', 'parent.unit-main-cgroup');
   must(`kill ${main}`);
   expect(await waitInside(`[ "$(systemctl show ${u} -p MainPID --value)" = 0 ]`)).toBe(true);
   await waitInside(gone(child), 2000);
@@ -189,7 +190,8 @@ t(
     await waitInside(gone(pid), 2000);
     expectReality(row, !alive(pid));
     // Now an orphan of pid 1 in the scope: reparented, not "started by the service manager".
-    expectRule(report([String(pid)]), 'parent-exit', 'parent.reparented');
+    const orphan = report([String(pid)]);
+    expectRule(orphan, 'parent-exit', 'parent.reparented');
     must(`systemctl stop ${u}.scope`);
     expect(await waitInside(gone(pid), 15000)).toBe(true);
   },
