@@ -94,7 +94,7 @@ t(
     const u = unit('rae');
     const file = `/run/${u}.pid`;
     writeInside(`/run/${u}.sh`, `${worker(file, 4110)}\n`);
-    must(`systemd-run -q --unit=${u} -p RemainAfterExit=yes sh /run/${u}.sh`);
+    must(`systemd-run -q --unit=${u} --remain-after-exit sh /run/${u}.sh`);
     const [child, main] = await childAndMain(file);
     const r = report([String(child)]);
     const row = expectRule(r, 'parent-exit', 'parent.unit-main-remains');
@@ -194,5 +194,70 @@ t(
     expectRule(orphan, 'parent-exit', 'parent.reparented');
     must(`systemctl stop ${u}.scope`);
     expect(await waitInside(gone(pid), 15000)).toBe(true);
+  },
+);
+
+t(
+  "a Type=forking daemon: its worker dies with it; the start script's leftover is no main process and dies with it too",
+  async () => {
+    const u = unit('fork');
+    const [extra, worker, pidf] = ['extra', 'worker', 'pidf'].map((x) => `/run/${u}.${x}`);
+    // The start script leaves a child behind, forks the daemon (which forks a worker), writes its PIDFile, exits.
+    writeInside(
+      `/run/${u}.sh`,
+      `sleep 4160 & echo $! > ${extra}\n( sleep 4161 & echo $! > ${worker}; exec sleep 4162 ) &\necho $! > ${pidf}\nexit 0\n`,
+    );
+    writeInside(
+      `/run/systemd/system/${u}.service`,
+      `[Service]\nType=forking\nPIDFile=${pidf}\nExecStart=/bin/sh /run/${u}.sh\n`,
+    );
+    must(`systemctl daemon-reload && systemctl start ${u}.service`);
+    const [left, work, main] = [extra, worker, pidf].map((f) => Number(must(`cat ${f}`)));
+    expect(Number(must(`systemctl show ${u} -p MainPID --value`))).toBe(main);
+    const w = report([String(work)]);
+    const row = expectRule(w, 'parent-exit', 'parent.unit-main');
+    // The leftover: its parent is pid 1 now, which does not exit; the reason names what does end it.
+    const l = report([String(left)]);
+    const lrow = expectRule(l, 'parent-exit', 'parent.service-manager');
+    expect(lrow.reason).toContain(`not its main process (pid ${main})`);
+    must(`kill ${main}`);
+    expectReality(row, await waitInside(gone(work), 15000));
+    expect(await waitInside(gone(left), 15000)).toBe(true);
+  },
+);
+
+t(
+  'systemd-run --user --scope in a login: the user manager stops it after the last logout; the remedy printed (linger) keeps the next one',
+  async () => {
+    const start = async (login: Login, u: string): Promise<number> => {
+      const pid = Number(
+        await login.run(`systemd-run --user -q --scope --unit=${u} sleep 4170 </dev/null >/dev/null 2>&1 & echo $!`),
+      );
+      expect(await waitInside(`grep -q 'user@${TEST_UID}.service/.*/${u}.scope$' /proc/${pid}/cgroup`)).toBe(true);
+      return pid;
+    };
+    must(`loginctl disable-linger ${TEST_USER}`);
+    let login = new Login();
+    const pid = await start(login, unit('uscope'));
+    const r = report([String(pid)]);
+    const row = expectRule(r, 'session-end', 'session.user-manager');
+    const remedy = r.remedy[0];
+    await login.logout();
+    // UserStopDelaySec (10 s) after the last logout the manager stops, and its scopes with it.
+    expectReality(row, await waitInside(gone(pid), 40000));
+    expect(await waitInside(`! systemctl is-active -q user@${TEST_UID}.service`, 20000)).toBe(true);
+
+    // The remedy as printed (root's), pasted for the next one: it then outlives the logout.
+    expect(remedy).toBe(`loginctl enable-linger ${TEST_UID}`);
+    login = new Login();
+    const kept = await start(login, unit('uscope2'));
+    must(remedy);
+    const r2 = report([String(kept)]);
+    const row2 = expectRule(r2, 'session-end', 'session.user-manager-lingering');
+    await login.logout();
+    expect(await waitInside(`[ "$(loginctl show-user ${TEST_USER} -p State --value)" = lingering ]`, 20000)).toBe(true);
+    await waitInside(gone(kept), 12000);
+    expectReality(row2, !alive(kept));
+    must(`kill ${kept}`);
   },
 );

@@ -406,6 +406,7 @@ export const toolMechanisms: readonly Mechanism[] = [
       'ExitType=cgroup: the main process exiting leaves its worker running and the unit active',
       "a Type=oneshot script's background child: killed when the script ends, unless RemainAfterExit=yes",
       "a systemd-run --scope command: its launching shell's exit leaves it, no logout reaches it, and the scope's stop ends it",
+      "a Type=forking daemon: its worker dies with it; the start script's leftover is no main process and dies with it too",
     ],
   },
   {
@@ -434,6 +435,7 @@ export const toolMechanisms: readonly Mechanism[] = [
     remedy: "A unit outside the session: systemd-run (as the process's user), or lingering for a user unit.",
     scenarios: [
       'a nohup process in an ssh session with KillUserProcesses=yes: at-risk at session end, citing the drop-in',
+      'systemd-run --user --scope in a login: the user manager stops it after the last logout; the remedy printed (linger) keeps the next one',
       'the first remedy whydied printed survives the next logout, and is no longer at risk for it',
       'loginctl enable-linger + systemd-run --user survives logout; without linger it does not',
     ],

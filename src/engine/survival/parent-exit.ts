@@ -117,6 +117,20 @@ const failingExit = (s: ServiceState): string => {
   return `; a failing exit (another status, a crash, a SIGKILL) makes systemd stop the unit and kill the rest of its cgroup (KillMode=${mode}), and that would end it`;
 };
 
+/** A process left in a system service by a start script (or a forking daemon's parent), reparented to pid 1. */
+function leftIn(p: AncestorEvidence, s: ServiceState, unit: string): string {
+  const mode = s.killMode ?? 'control-group';
+  const kills = mode !== 'process' && mode !== 'none';
+  const main =
+    s.mainPid > 0
+      ? `not its main process (pid ${s.mainPid}): ${kills ? `when that exits systemd stops ${unit} and kills the rest of its cgroup (KillMode=${mode}), which ends it too` : `KillMode=${mode} leaves it running when that exits`}`
+      : `not a main process (${unit} has none running now)`;
+  const stop = kills
+    ? `\`systemctl stop ${unit}\` ends it too`
+    : `even \`systemctl stop ${unit}\` leaves it (KillMode=${mode} signals ${mode === 'none' ? 'nothing' : 'only the main process'})`;
+  return `its parent is ${nameOf(p)}, the service manager, which does not exit: it runs in ${unit} but is ${main}; ${stop}`;
+}
+
 /**
  * Its keeper's end (a terminal keeper, a supervisor, a relaying wrapper): tried first, because the keeper's
  * ordinary stop decides before a pipe it holds could matter; a namespace init is left to the kernel's rule.
@@ -227,9 +241,12 @@ export const parentExitRules: SurvivalRule[] = [
       'It was started by the service manager (systemd as pid 1) in a unit: its parent is the manager, which does not exit.',
     when: (e) => {
       const p = parentOf(e);
-      return e.process?.ppid === 1 && p?.kind === 'systemd' && !e.chain?.reparented
-        ? `it was started by ${nameOf(p)}, the service manager${e.cgroup?.unit ? `, as ${e.cgroup.unit}` : ''}: its parent does not exit (stopping the unit is another matter)`
-        : null;
+      if (e.process?.ppid !== 1 || p?.kind !== 'systemd' || e.chain?.reparented) return null;
+      const s = e.cgroup?.service;
+      const unit = e.cgroup?.unit;
+      // Not the unit's main process: a start script's leftover, or a Type=forking daemon's other child.
+      if (s && unit && s.mainPid !== e.process.pid) return leftIn(p, s, unit);
+      return `it was started by ${nameOf(p)}, the service manager${unit ? `, as ${unit}` : ''}: its parent does not exit (stopping the unit is another matter)`;
     },
   },
   {
