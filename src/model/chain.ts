@@ -7,6 +7,8 @@ import type { Facts, Read } from '../source/types';
 import { fail, ok } from '../source/types';
 import type { AncestorKind } from './classify';
 import { classifyCgroupPath } from './cgroup-path';
+import { userGid } from '../source/systemd/logind';
+import { userUnitStates } from '../source/systemd/manager';
 import { describeProcess, type ProcessDescription } from './describe-process';
 import type { CheckTarget } from './target';
 
@@ -79,7 +81,8 @@ export function deriveChain(facts: Facts, target: CheckTarget): Read<Chain> {
     parent.pid !== 1 &&
     self.pgid !== parent.pid &&
     self.pgid !== parent.pgid &&
-    !launchedBy(parent.argv, self.argv)
+    !launchedBy(parent.argv, self.argv) &&
+    !(parent.kind === 'systemd-user' && userUnitMain(facts, target.pid))
   ) {
     reparented = 'subreaper';
   }
@@ -158,4 +161,22 @@ function serviceUnit(facts: Facts, pid: number): string | null {
     if (c.kind === 'service' && c.unit) return c.unit;
   }
   return null;
+}
+
+/**
+ * Is it the main process of the user service it runs in (asked of that user's manager, the same memoised
+ * read the cgroup model makes)? Then systemd --user started it: it was not adopted.
+ */
+function userUnitMain(facts: Facts, pid: number): boolean {
+  const cg = facts.cgroups(pid);
+  if (!cg.ok) return false;
+  for (const e of cg.value) {
+    const c = classifyCgroupPath(e.path);
+    if (c.kind !== 'user-manager' || c.uid === null || !c.unit?.endsWith('.service')) continue;
+    if (c.unit === `user@${c.uid}.service`) return false;
+    const gid = userGid(facts, c.uid);
+    const read = gid === null ? null : userUnitStates(facts, { uid: c.uid, gid }, [c.unit]);
+    return read?.ok === true && read.units.some((u) => u.id === c.unit && u.mainPid === pid);
+  }
+  return false;
 }

@@ -6,7 +6,7 @@
  * launching shell's exit leaves it; the scope's stop ends it). Each prediction is checked by making the
  * event happen.
  */
-import { Login, must, report, sh, TEST_UID, TEST_USER, unavailable, waitInside, writeInside } from './harness';
+import { check, Login, must, report, sh, TEST_UID, TEST_USER, unavailable, waitInside, writeInside } from './harness';
 import { expectReality, expectRule } from '../reality/predict';
 
 jest.setTimeout(180000);
@@ -68,11 +68,15 @@ t("a user service's worker dies with its main process, and its main process with
   const row = expectRule(r, 'parent-exit', 'parent.unit-main');
   expect(row.by).toBe('keeper');
   expect(row.reason).toContain(`${TEST_USER}'s user service ${u}.service`);
+  // Its group is the main process's (setsid by the manager): a kill of it is the unit's own stop, not a threat.
+  expectRule(r, 'group-kill', 'group.daemon-group');
+  expect(r.verdict.status).toBe('ok');
   // The main process: started by the user manager, ended by its stop (was: "adopted by a subreaper").
   const m = report([String(main)]);
   const mrow = expectRule(m, 'parent-exit', 'parent.user-manager');
   expect(mrow.by).toBe('keeper');
   expect(m.verdict.status).toBe('ok');
+  expect(check(m, 'parent-chain').summary).not.toMatch(/Adopted/);
 
   must(`kill ${main}`);
   const died = await waitInside(gone(child), 15000);
