@@ -271,26 +271,37 @@ static void *fds_work(void *arg) {
   return NULL;
 }
 
-static struct fds_result *pids_arg(napi_env env, napi_callback_info info, uint32_t *count) {
+/* The one argument of socketAndPipeFds and oomScores: an Int32Array of pids, seen in place (JavaScript-owned:
+ * valid for this call only, never handed to a thread). 0, or -1 after throwing `usage` as a TypeError. */
+static int pids_view(napi_env env, napi_callback_info info, const char *usage, const int32_t **pids, size_t *length) {
   size_t argc = 1;
   napi_value argv[1];
   bool typed = false;
   napi_typedarray_type type;
-  size_t length = 0;
   void *data = NULL;
-  *count = 0;
+  *length = 0;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
       napi_is_typedarray(env, argv[0], &typed) != napi_ok || !typed ||
-      napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL) != napi_ok ||
+      napi_get_typedarray_info(env, argv[0], &type, length, &data, NULL, NULL) != napi_ok ||
       type != napi_int32_array) {
-    napi_throw_type_error(env, NULL, "socketAndPipeFds takes an Int32Array of pids");
-    return NULL;
+    *length = 0;
+    napi_throw_type_error(env, NULL, usage);
+    return -1;
   }
+  *pids = data;
+  return 0;
+}
+
+static struct fds_result *pids_arg(napi_env env, napi_callback_info info, uint32_t *count) {
+  const int32_t *pids;
+  size_t length;
+  *count = 0;
+  if (pids_view(env, info, "socketAndPipeFds takes an Int32Array of pids", &pids, &length) != 0) return NULL;
   *count = (uint32_t)length;
   struct fds_result *items = calloc(length ? length : 1, sizeof *items);
   if (items == NULL) return NULL;
   for (size_t i = 0; i < length; i++) {
-    items[i].pid = ((int32_t *)data)[i];
+    items[i].pid = pids[i];
     if (items[i].pid <= 0) items[i].err = EINVAL;
   }
   return items;
@@ -594,19 +605,9 @@ static void *score_work(void *arg) {
 }
 
 static napi_value oom_scores(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  bool typed = false;
-  napi_typedarray_type type;
-  size_t length = 0;
-  void *data = NULL;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
-      napi_is_typedarray(env, argv[0], &typed) != napi_ok || !typed ||
-      napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL) != napi_ok ||
-      type != napi_int32_array) {
-    napi_throw_type_error(env, NULL, "oomScores takes an Int32Array of pids");
-    return NULL;
-  }
+  const int32_t *data;
+  size_t length;
+  if (pids_view(env, info, "oomScores takes an Int32Array of pids", &data, &length) != 0) return NULL;
   /* A copy: the threads never touch JavaScript-owned memory. */
   int32_t *pids = malloc((length ? length : 1) * sizeof *pids);
   if (pids == NULL) return NULL;

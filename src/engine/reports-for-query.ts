@@ -79,7 +79,10 @@ export async function reportsForQuery(opts: ReportQueryOptions, deps: ReportQuer
   if (targets.length === 0) return [notFoundReport(opts, resolved)];
   const reports: Report[] = [];
   for (const target of targets) {
-    const ctx = createCheckContext(opts.facts, target, { verbose: opts.verbose });
+    const ctx = createCheckContext(opts.facts, target, {
+      verbose: opts.verbose,
+      checks: selected.map((c) => c.meta.id),
+    });
     const findings = await runChecks(selected, ctx, { timeoutMs: opts.timeoutMs });
     const d = deps.decide({ target, facts: opts.facts, findings, model: ctx.model, rules: opts.rules });
     const rated = withConfidence(findings, d.verdict.cause, target);

@@ -34,6 +34,8 @@ export type CgroupSection = {
    * check makes too) or, for a unit under user@UID.service, that user's manager (`systemctl --user show`, as
    * the user). Its live main process and what its exit does to the rest of the cgroup (KillMode=, Type=,
    * RemainAfterExit=, ExitType=). Null outside a service or when the manager could not be asked.
+   * Null too when the manager is not asked (the systemd-unit check does not run: the rules then read its
+   * `manager` section as unread).
    */
   service: ServiceState | null;
 };
@@ -61,7 +63,12 @@ const UNLIMITED_BYTES = 2 ** 60;
 export const realLimit = (bytes: number | null): number | null =>
   bytes !== null && bytes < UNLIMITED_BYTES ? bytes : null;
 
-export function deriveCgroup(facts: Facts, pid: number): Read<Cgroup> {
+/** `askManager`: whether to ask the service manager about a service (only when the check presenting it runs). */
+export function deriveCgroup(
+  facts: Facts,
+  pid: number,
+  opts: { askManager: boolean } = { askManager: true },
+): Read<Cgroup> {
   const read = facts.cgroups(pid);
   if (!read.ok) return read;
   const paths = read.value.map((e) => ({ hierarchy: e.hierarchy, controllers: [...e.controllers], path: e.path }));
@@ -91,7 +98,7 @@ export function deriveCgroup(facts: Facts, pid: number): Read<Cgroup> {
   const user = uid === null ? null : userName(facts, uid);
   const host = systemdHost(facts);
   // A service's main process and KillMode decide what its exit does to the rest of the unit (parent-exit).
-  const service = host.running ? serviceState(facts, best) : null;
+  const service = opts.askManager && host.running ? serviceState(facts, best) : null;
   return ok({
     section: {
       paths,

@@ -44,7 +44,12 @@ export interface Chain {
 
 const SUBREAPER_KINDS: ReadonlySet<AncestorKind> = new Set<AncestorKind>(['systemd-user', 'container-init', 'systemd']);
 
-export function deriveChain(facts: Facts, target: CheckTarget): Read<Chain> {
+/** `askManager`: whether a user unit's manager may be asked whether it started the target (systemd-unit runs). */
+export function deriveChain(
+  facts: Facts,
+  target: CheckTarget,
+  opts: { askManager: boolean } = { askManager: true },
+): Read<Chain> {
   const selfRead = facts.stat(target.pid);
   if (!selfRead.ok) return fail(selfRead.code, selfRead.message);
   const self = describeProcess(facts, selfRead.value);
@@ -82,7 +87,7 @@ export function deriveChain(facts: Facts, target: CheckTarget): Read<Chain> {
     self.pgid !== parent.pid &&
     self.pgid !== parent.pgid &&
     !launchedBy(parent.argv, self.argv) &&
-    !(parent.kind === 'systemd-user' && userUnitMain(facts, target.pid))
+    !(parent.kind === 'systemd-user' && opts.askManager && userUnitMain(facts, target.pid))
   ) {
     reparented = 'subreaper';
   }

@@ -14,6 +14,14 @@ export const SECTIONS = {
   tty: { presentedBy: 'tty', derive: (m: TargetModel) => (m.tty.ok ? m.tty.value : null) },
   stdio: { presentedBy: 'stdio', derive: (m: TargetModel) => (m.stdio.ok ? m.stdio.value.section : null) },
   cgroup: { presentedBy: 'cgroup', derive: (m: TargetModel) => (m.cgroup.ok ? m.cgroup.value.section : null) },
+  /**
+   * The service manager's view of the cgroup's service (its main process, KillMode): kept in the cgroup
+   * section, but asked of the manager only when systemd-unit runs, and known to the rules only then.
+   */
+  manager: {
+    presentedBy: 'systemd-unit',
+    derive: (m: TargetModel) => (m.cgroup.ok ? { service: m.cgroup.value.section.service } : null),
+  },
   ci: { presentedBy: 'ci-environment', derive: (m: TargetModel) => m.ci.section },
   memory: {
     presentedBy: 'memory',
@@ -40,11 +48,11 @@ export function readSections(model: TargetModel | null, shown: (checkId: string)
 }
 
 /**
- * Findings a renderer reads that present no section the rules use: by role, so no renderer names a check.
- * `existence` also presents the existence section (its exit status, the headline for a gone process).
+ * Findings read by role, so no renderer (nor the engine) names a check: `existence` also presents the
+ * existence section (its exit status, the headline for a gone process); `serviceManager` the manager section.
  */
 export const PRESENTERS = {
   existence: SECTIONS.existence.presentedBy,
   /** Whether a service manager runs here (its finding is skipped or says no-manager otherwise). */
-  serviceManager: 'systemd-unit',
+  serviceManager: SECTIONS.manager.presentedBy,
 } as const;

@@ -51,19 +51,27 @@ function lazy<T extends object>(derivers: { [K in keyof T]: () => T[K] }): T {
   return out;
 }
 
-export function createTargetModel(facts: Facts, target: CheckTarget): TargetModel {
+/**
+ * `askManager`: whether a section may ask the service manager (a `systemctl show` spawn); false when the
+ * check presenting the manager's view does not run (--skip systemd-unit).
+ */
+export function createTargetModel(
+  facts: Facts,
+  target: CheckTarget,
+  opts: { askManager: boolean } = { askManager: true },
+): TargetModel {
   const pid = target.pid;
   const model: TargetModel = lazy<TargetModel>({
     target: () => target,
     existence: () => deriveExistence(facts, target),
-    chain: () => deriveChain(facts, target),
+    chain: () => deriveChain(facts, target, opts),
     signals: () => deriveSignals(facts, pid),
     group: () => deriveGroup(facts, pid),
     tty: () => deriveTty(facts, target),
     // A zombie's masks mean nothing: its pipes are judged with the default SIGPIPE action.
     stdio: () =>
       deriveStdio(facts, pid, model.existence.state !== 'zombie' && model.signals.ok ? model.signals.value : null),
-    cgroup: () => deriveCgroup(facts, pid),
+    cgroup: () => deriveCgroup(facts, pid, opts),
     ci: () => deriveCi(facts, pid, model.chain.ok ? model.chain.value.section : null),
     memory: () => deriveMemory(facts, pid),
     namespace: () => deriveNamespace(facts, pid),

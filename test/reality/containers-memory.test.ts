@@ -8,10 +8,11 @@ import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Report } from '../../src/engine/types';
-import { cleanupProcesses, isAlive, isRoot, waitFor, waitGone } from '../helpers/processes';
+import { isAlive, waitFor, waitGone } from '../helpers/processes';
 import { pidnsAvailable, startPidNamespace } from './harness/pidns';
 import { createMemcg, memcgAvailable, startHeldHog, startHog } from './harness/memcg';
-import { onTeardown, teardownAll } from './harness/teardown';
+import { onTeardown } from './harness/teardown';
+import { realitySuite, notRoot } from './harness/suite';
 import {
   diagnose,
   expectReality,
@@ -24,10 +25,7 @@ import {
   uniqueSleep,
 } from './predict';
 
-afterAll(async () => {
-  await teardownAll();
-  cleanupProcesses();
-});
+const { part } = realitySuite('containers-memory');
 
 /** Run a printed remedy as root would paste it. */
 function runRemedy(report: Report): void {
@@ -37,9 +35,7 @@ function runRemedy(report: Report): void {
   if (r.status !== 0) throw new Error(`remedy failed (${r.status}): ${cmd}\n${r.stderr}`);
 }
 
-const nsSkip = pidnsAvailable();
-if (nsSkip) console.log(`reality/containers skipped: ${nsSkip}`);
-const ns = nsSkip ? describe.skip : describe;
+const ns = part('containers', pidnsAvailable());
 
 ns('a container stopping', () => {
   test('a process in its own PID namespace dies when the namespace init exits; relaunched on the host it stays', async () => {
@@ -110,9 +106,7 @@ ns('a container stopping', () => {
   });
 });
 
-const memSkip = isRoot() ? memcgAvailable() : 'not root';
-if (memSkip) console.log(`reality/memory skipped: ${memSkip}`);
-const mem = memSkip ? describe.skip : describe;
+const mem = part('memory', notRoot() ?? memcgAvailable());
 const MiB = 1 << 20;
 
 mem('its memory cgroup filling up', () => {

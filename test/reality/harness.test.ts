@@ -10,15 +10,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import {
-  cleanupProcesses,
-  groupMembers,
-  isAlive,
-  procStat,
-  readPidFile,
-  waitFor,
-  waitGone,
-} from '../helpers/processes';
+import { groupMembers, isAlive, procStat, readPidFile, waitFor, waitGone } from '../helpers/processes';
 import { environOf, githubActionsReap, gitlabShellReap, jenkinsReap, trackingId } from './harness/ci-reapers';
 import { localShell } from './harness/local-shell';
 import { sshLogin } from './harness/login';
@@ -28,37 +20,28 @@ import { screenAvailable, startScreen, startTmux, tmuxAvailable } from './harnes
 import { pidnsAvailable, startPidNamespace } from './harness/pidns';
 import { killGroup, startRunner } from './harness/runner';
 import { Sshd, sshdAvailable, startSshd } from './harness/sshd';
-import { teardownAll } from './harness/teardown';
+import { onTeardown } from './harness/teardown';
+import { realitySuite } from './harness/suite';
 
-const noSshd = sshdAvailable();
-if (noSshd) console.log(`skipping the SSH login harness tests: ${noSshd}`);
-const noPidns = pidnsAvailable();
-if (noPidns) console.log(`skipping the PID namespace harness test: ${noPidns}`);
-const noMemcg = memcgAvailable();
-if (noMemcg) console.log(`skipping the memory cgroup harness test: ${noMemcg}`);
-const noContainer = containerCgroupAvailable();
-if (noContainer) console.log(`skipping the container cgroup harness test: ${noContainer}`);
-const noTmux = tmuxAvailable();
-const noScreen = screenAvailable();
-if (noTmux || noScreen)
-  console.log(`skipping multiplexer harness tests: ${[noTmux, noScreen].filter(Boolean).join('; ')}`);
+// An undo that fails fails this file: the harness's own teardown is under test here.
+const { part, unless } = realitySuite('harness', null, { checkTeardown: true });
+const sshdSuite = part('harness/ssh-login', sshdAvailable());
+const pidnsTest = unless(pidnsAvailable(), 'the PID namespace test');
+const memcgTest = unless(memcgAvailable(), 'the memory cgroup test');
+const containerTest = unless(containerCgroupAvailable(), 'the container cgroup test');
+const tmuxTest = unless(tmuxAvailable(), 'the tmux test');
+const screenTest = unless(screenAvailable(), 'the screen test');
 
 let tmp = '';
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'whydied-harness-'));
-});
-
-afterAll(async () => {
-  const failures = await teardownAll();
-  cleanupProcesses();
-  fs.rmSync(tmp, { recursive: true, force: true });
-  expect(failures).toEqual([]);
+  onTeardown(`harness temp dir ${tmp}`, () => fs.rmSync(tmp, { recursive: true, force: true }));
 });
 
 /** A pid file path in this file's temp dir. */
 const pidFile = (name: string): string => path.join(tmp, `${name}.pid`);
 
-(noSshd ? describe.skip : describe)('SSH login on a private sshd', () => {
+sshdSuite('SSH login on a private sshd', () => {
   let sshd: Sshd;
   beforeAll(async () => {
     sshd = await startSshd();
@@ -228,7 +211,7 @@ describe('CI reapers select by their real rule', () => {
   });
 });
 
-(noPidns ? test.skip : test)('PID namespace: stopping its init kills every member', async () => {
+pidnsTest('PID namespace: stopping its init kills every member', async () => {
   const ns = await startPidNamespace(`sh -c 'sleep 3062 & exec sleep 3061'`, { comm: 'sleep' });
   expect(ns.pid).not.toBe(ns.nsInitPid);
   // The init shell, the workload (exec'd into sleep 3061) and the workload's own child.
@@ -241,7 +224,7 @@ describe('CI reapers select by their real rule', () => {
   expect(members.some(isAlive)).toBe(false);
 });
 
-(noContainer ? test.skip : test)('container cgroup: stopping it kills every member, setsid ones too', async () => {
+containerTest('container cgroup: stopping it kills every member, setsid ones too', async () => {
   const c = await startCgroupContainer(`sh -c 'setsid -f sleep 3083; sleep 3082 & exec sleep 3081'`, { comm: 'sleep' });
   expect(await waitFor(() => c.members().length === 3)).toBe(true);
   const members = c.members();
@@ -261,51 +244,42 @@ describe('CI reapers select by their real rule', () => {
   expect(isAlive(k.pid)).toBe(false);
 });
 
-(noMemcg ? test.skip : test)(
-  'memory cgroup: the OOM killer takes the biggest member, not the allocating one',
-  async () => {
-    const cg = createMemcg(64 * 1024 * 1024);
-    const small = await startHeldHog(8, { memcg: cg });
-    const big = await startHeldHog(32, { memcg: cg });
-    expect(cg.oomKills()).toBe(0);
-    // 8 + 32 held; the trigger needs 40 more than fits: the kernel kills the biggest task (32), then it fits.
-    const trigger = startHog(40, { memcg: cg });
-    const ready = await trigger.ready;
-    expect(await waitGone(big.pid, 5000)).toBe(true);
-    expect(cg.oomKills()).toBeGreaterThanOrEqual(1);
-    expect(isAlive(small.pid)).toBe(true);
-    if (ready) {
-      expect(procStat(trigger.pid)?.comm).toBe(hogComm());
-      expect(cg.procs().sort()).toEqual([small.pid, trigger.pid].sort());
-    } else {
-      // On a loaded machine the victim's pages can be freed late and a second OOM then takes the trigger,
-      // which by then is the biggest: only a second kill explains a dead trigger.
-      expect(cg.oomKills()).toBeGreaterThanOrEqual(2);
-    }
-    await cg.remove();
-    expect(fs.existsSync(cg.path)).toBe(false);
-    // Survivors were moved out, not killed: the test's cleanup ends them.
-    expect(isAlive(small.pid)).toBe(true);
-  },
-);
+memcgTest('memory cgroup: the OOM killer takes the biggest member, not the allocating one', async () => {
+  const cg = createMemcg(64 * 1024 * 1024);
+  const small = await startHeldHog(8, { memcg: cg });
+  const big = await startHeldHog(32, { memcg: cg });
+  expect(cg.oomKills()).toBe(0);
+  // 8 + 32 held; the trigger needs 40 more than fits: the kernel kills the biggest task (32), then it fits.
+  const trigger = startHog(40, { memcg: cg });
+  const ready = await trigger.ready;
+  expect(await waitGone(big.pid, 5000)).toBe(true);
+  expect(cg.oomKills()).toBeGreaterThanOrEqual(1);
+  expect(isAlive(small.pid)).toBe(true);
+  if (ready) {
+    expect(procStat(trigger.pid)?.comm).toBe(hogComm());
+    expect(cg.procs().sort()).toEqual([small.pid, trigger.pid].sort());
+  } else {
+    // On a loaded machine the victim's pages can be freed late and a second OOM then takes the trigger,
+    // which by then is the biggest: only a second kill explains a dead trigger.
+    expect(cg.oomKills()).toBeGreaterThanOrEqual(2);
+  }
+  await cg.remove();
+  expect(fs.existsSync(cg.path)).toBe(false);
+  // Survivors were moved out, not killed: the test's cleanup ends them.
+  expect(isAlive(small.pid)).toBe(true);
+});
 
-(noTmux ? test.skip : test)(
-  'tmux with a private socket: the pane lives in the server; kill-server ends both',
-  async () => {
-    const mx = await startTmux('sleep 3071');
-    expect(procStat(mx.panePid)?.ppid).toBe(mx.serverPid);
-    expect(procStat(mx.panePid)?.sid).toBe(mx.panePid);
-    await mx.stop();
-    expect(await waitGone([mx.panePid, mx.serverPid], 3000)).toBe(true);
-  },
-);
+tmuxTest('tmux with a private socket: the pane lives in the server; kill-server ends both', async () => {
+  const mx = await startTmux('sleep 3071');
+  expect(procStat(mx.panePid)?.ppid).toBe(mx.serverPid);
+  expect(procStat(mx.panePid)?.sid).toBe(mx.panePid);
+  await mx.stop();
+  expect(await waitGone([mx.panePid, mx.serverPid], 3000)).toBe(true);
+});
 
-(noScreen ? test.skip : test)(
-  'screen with a private SCREENDIR: the window lives in the server; quit ends both',
-  async () => {
-    const mx = await startScreen('exec sleep 3072');
-    expect(procStat(mx.panePid)?.ppid).toBe(mx.serverPid);
-    await mx.stop();
-    expect(await waitGone([mx.panePid, mx.serverPid], 3000)).toBe(true);
-  },
-);
+screenTest('screen with a private SCREENDIR: the window lives in the server; quit ends both', async () => {
+  const mx = await startScreen('exec sleep 3072');
+  expect(procStat(mx.panePid)?.ppid).toBe(mx.serverPid);
+  await mx.stop();
+  expect(await waitGone([mx.panePid, mx.serverPid], 3000)).toBe(true);
+});

@@ -7,22 +7,15 @@
  */
 import * as fs from 'fs';
 import { spawnSync } from 'child_process';
-import { cleanupProcesses, isAlive, isRoot, procStat, waitFor } from '../helpers/processes';
+import { isAlive, procStat, waitFor } from '../helpers/processes';
 import { killGroup, startRunner } from './harness/runner';
 import { localShell } from './harness/local-shell';
 import { startTree } from './harness/kernel-events';
 import { startTmux, tmuxAvailable } from './harness/multiplexers';
-import { teardownAll } from './harness/teardown';
+import { realitySuite, notRoot } from './harness/suite';
 import { diagnose, expectReality, expectRule, outcomeOf, relaunched, riskOf, uniqueSleep } from './predict';
 
-afterAll(async () => {
-  await teardownAll();
-  cleanupProcesses();
-});
-
-const skip = isRoot() ? null : 'not root';
-if (skip) console.log(`reality/mechanisms-dispositions skipped: ${skip}`);
-const maybe = skip ? describe.skip : describe;
+const { maybe, unless } = realitySuite('mechanisms-dispositions', notRoot());
 
 /** `sleep N` with SIGTERM ignored: `trap '' TERM` sets SIG_IGN, which exec keeps (a handler would be reset). */
 const termIgnored = (n: string): string => `sh -c 'trap "" TERM; exec sleep ${n}'`;
@@ -123,7 +116,7 @@ maybe('signal dispositions: an ignored or caught SIGTERM or SIGHUP', () => {
     expect(procStat(pid)?.state).not.toBe('T');
   });
 
-  const tmux = tmuxAvailable() ? test.skip : test;
+  const tmux = unless(tmuxAvailable());
   tmux(
     'a background job in a tmux pane: its keeper’s end (kill-server) ends it through the shell’s forwarded SIGHUP; `exit` in the pane does not',
     async () => {

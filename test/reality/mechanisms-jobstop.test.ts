@@ -6,9 +6,9 @@
  * shell dies without ending its jobs (SIGKILL: no SIGTERM+SIGCONT from bash), the kernel's own rule for a
  * newly orphaned group with a stopped member (kernel/exit.c kill_orphaned_pgrp) ends it.
  */
-import { cleanupProcesses, isRoot, procStat, waitFor } from '../helpers/processes';
+import { procStat, waitFor } from '../helpers/processes';
 import { localShell } from './harness/local-shell';
-import { teardownAll } from './harness/teardown';
+import { realitySuite, notRoot } from './harness/suite';
 import {
   diagnose,
   expectReality,
@@ -20,14 +20,7 @@ import {
   uniqueSleep,
 } from './predict';
 
-afterAll(async () => {
-  await teardownAll();
-  cleanupProcesses();
-});
-
-const skip = isRoot() ? null : 'not root (watch needs tracefs)';
-if (skip) console.log(`reality/mechanisms-jobstop skipped: ${skip}`);
-const maybe = skip ? describe.skip : describe;
+const { maybe } = realitySuite('mechanisms-jobstop', notRoot('watch needs tracefs'));
 
 const existenceOf = (pid: number): { code: string; summary: string } | undefined =>
   diagnose(pid).checks.find((c) => c.id === 'existence');

@@ -7,10 +7,10 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { cleanupProcesses, isAlive, isRoot, procStat, waitFor } from '../helpers/processes';
+import { isAlive, procStat, waitFor } from '../helpers/processes';
 import { pidnsAvailable, startPidNamespace } from './harness/pidns';
 import { cgroupKillRoot, createKillableCgroup, runRemedy, soleWithArgv, startTree } from './harness/kernel-events';
-import { teardownAll } from './harness/teardown';
+import { realitySuite, notRoot } from './harness/suite';
 import {
   diagnose,
   expectReality,
@@ -22,14 +22,7 @@ import {
   uniqueSleep,
 } from './predict';
 
-afterAll(async () => {
-  await teardownAll();
-  cleanupProcesses();
-});
-
-const skip = isRoot() ? null : 'not root (watch needs tracefs)';
-if (skip) console.log(`reality/mechanisms-process skipped: ${skip}`);
-const maybe = skip ? describe.skip : describe;
+const { maybe, unless } = realitySuite('mechanisms-process', notRoot('watch needs tracefs'));
 
 /**
  * Wait until `pid` has exec'd `comm`, then stop it. (The script then turns job control off before its
@@ -67,7 +60,7 @@ maybe('kernel: process mechanisms', () => {
   });
 
   const nsSkip = pidnsAvailable();
-  (nsSkip ? test.skip : test)(
+  unless(nsSkip)(
     'PID namespace: its parent is the namespace init; when it exits the kernel SIGKILLs the namespace',
     async () => {
       const n = uniqueSleep();
@@ -91,7 +84,7 @@ maybe('kernel: process mechanisms', () => {
     },
   );
 
-  (nsSkip ? test.skip : test)(
+  unless(nsSkip)(
     'PID namespace: a grandchild of the init survives its own parent’s exit (reparented to the init), then dies with the namespace',
     async () => {
       const n = uniqueSleep();
@@ -217,7 +210,7 @@ time.sleep(3600)' '${loop}' "$D/target" & echo $! > "$D/parent"; wait`,
   });
 
   const cg = cgroupKillRoot();
-  (typeof cg === 'string' ? test : test.skip)(
+  unless(typeof cg === 'string' ? null : cg.reason)(
     'cgroup.kill: every member SIGKILLed by the kernel on the writer’s behalf; relaunched outside that cgroup it stays',
     async () => {
       const root = cg as string;

@@ -6,19 +6,12 @@
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { cleanupProcesses, isRoot, track, waitFor } from '../helpers/processes';
+import { track, waitFor } from '../helpers/processes';
 import { missingTool, tempDir } from './harness/tools';
-import { teardownAll } from './harness/teardown';
+import { realitySuite, notRoot } from './harness/suite';
 import { mechanismOf, outcomeOf, startWatch } from './predict';
 
-afterAll(async () => {
-  await teardownAll();
-  cleanupProcesses();
-});
-
-const skip = !isRoot() ? 'not root (watch needs tracefs)' : missingTool('cc');
-if (skip) console.log(`reality/mechanisms-seccomp skipped: ${skip}`);
-const maybe = skip ? describe.skip : describe;
+const { maybe } = realitySuite('mechanisms-seccomp', notRoot('watch needs tracefs') ?? missingTool('cc'));
 
 maybe('kernel: seccomp', () => {
   test('seccomp: a forbidden system call ends it with SIGSYS from the kernel; /proc showed the filter, watch names it', async () => {

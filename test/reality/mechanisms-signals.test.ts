@@ -4,24 +4,17 @@
  * touched), and a signal the kernel generates on its own account (RLIMIT_CPU's SIGXCPU).
  */
 import { spawn, spawnSync } from 'child_process';
-import { cleanupProcesses, isRoot, procStat, track, waitFor } from '../helpers/processes';
+import { procStat, track, waitFor } from '../helpers/processes';
 import { pidnsAvailable, startPidNamespace } from './harness/pidns';
 import { soleWithArgv } from './harness/kernel-events';
-import { teardownAll } from './harness/teardown';
+import { realitySuite, notRoot } from './harness/suite';
 import { mechanismOf, outcomeOf, startWatch, uniqueSleep } from './predict';
 import { describeCause } from '../../src/engine/describe-cause';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-afterAll(async () => {
-  await teardownAll();
-  cleanupProcesses();
-});
-
-const skip = isRoot() ? null : 'not root (watch needs tracefs)';
-if (skip) console.log(`reality/mechanisms-signals skipped: ${skip}`);
-const maybe = skip ? describe.skip : describe;
+const { maybe, unless } = realitySuite('mechanisms-signals', notRoot('watch needs tracefs'));
 
 /** A process that waits for a line on stdin, then runs `then` (so the watch is armed first). */
 function onCue(script: string): { pid: number; go(): void } {
@@ -101,20 +94,17 @@ except OSError as e:
   });
 
   const ns = pidnsAvailable();
-  (ns ? test.skip : test)(
-    'kill -1 broadcast: every process the sender may signal (inside a PID namespace of its own)',
-    async () => {
-      const n = uniqueSleep();
-      const box = await startPidNamespace(`sleep ${n}`, { comm: 'sleep' });
-      const w = await startWatch(box.pid);
-      const r = spawnSync('nsenter', ['-t', String(box.nsInitPid), '-p', '-m', 'sh', '-c', 'kill -TERM -1'], {
-        encoding: 'utf8',
-        timeout: 10000,
-      });
-      expect(r.error).toBeUndefined();
-      expect(await outcomeOf(box.pid, { outcome: 'dies' })).toBe(true);
-      expect(mechanismOf(await w.result)).toBe('broadcast');
-      await box.stop();
-    },
-  );
+  unless(ns)('kill -1 broadcast: every process the sender may signal (inside a PID namespace of its own)', async () => {
+    const n = uniqueSleep();
+    const box = await startPidNamespace(`sleep ${n}`, { comm: 'sleep' });
+    const w = await startWatch(box.pid);
+    const r = spawnSync('nsenter', ['-t', String(box.nsInitPid), '-p', '-m', 'sh', '-c', 'kill -TERM -1'], {
+      encoding: 'utf8',
+      timeout: 10000,
+    });
+    expect(r.error).toBeUndefined();
+    expect(await outcomeOf(box.pid, { outcome: 'dies' })).toBe(true);
+    expect(mechanismOf(await w.result)).toBe('broadcast');
+    await box.stop();
+  });
 });

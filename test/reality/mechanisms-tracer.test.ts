@@ -5,10 +5,9 @@
  * shows TracerPid (and the tracer's argv), never the ptrace options: the rows say which case they read.
  */
 import { spawnSync } from 'child_process';
-import { cleanupProcesses, isRoot, procStat, waitFor } from '../helpers/processes';
+import { procStat, waitFor } from '../helpers/processes';
 import { runRemedy, soleWithArgv, startTree } from './harness/kernel-events';
-import { missingTool } from './harness/tools';
-import { teardownAll } from './harness/teardown';
+import { realitySuite, notRoot } from './harness/suite';
 import {
   diagnose,
   expectReality,
@@ -20,16 +19,8 @@ import {
   uniqueSleep,
 } from './predict';
 
-afterAll(async () => {
-  await teardownAll();
-  cleanupProcesses();
-});
-
-const skip = isRoot() ? null : 'not root (watch needs tracefs)';
-if (skip) console.log(`reality/mechanisms-tracer skipped: ${skip}`);
-const maybe = skip ? describe.skip : describe;
+const { maybe, need } = realitySuite('mechanisms-tracer', notRoot('watch needs tracefs'));
 const SLEEP = spawnSync('sh', ['-c', 'command -v sleep'], { encoding: 'utf8' }).stdout.trim();
-const need = (...tools: string[]): jest.It => (missingTool(...tools) ? test.skip : test);
 
 /** `tracer ... sleep N` in a session of its own; the traced sleep and the tracer found by pid. */
 async function traced(tracerArgv: string, argv: string[]): Promise<{ pid: number; tracer: number }> {

@@ -10,10 +10,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
-import { cleanupProcesses, descendantsOf, isAlive, isRoot, procStat, waitFor } from '../helpers/processes';
+import { descendantsOf, isAlive, procStat, waitFor } from '../helpers/processes';
 import { localShell } from './harness/local-shell';
 import { onPty, runRemedy, soleWithArgv } from './harness/kernel-events';
-import { onTeardown, teardownAll } from './harness/teardown';
+import { onTeardown } from './harness/teardown';
+import { realitySuite, notRoot } from './harness/suite';
 import {
   diagnose,
   expectReality,
@@ -26,14 +27,7 @@ import {
   uniqueSleep,
 } from './predict';
 
-afterAll(async () => {
-  await teardownAll();
-  cleanupProcesses();
-});
-
-const skip = isRoot() ? null : 'not root (watch needs tracefs)';
-if (skip) console.log(`reality/mechanisms-tty skipped: ${skip}`);
-const maybe = skip ? describe.skip : describe;
+const { maybe, unless } = realitySuite('mechanisms-tty', notRoot('watch needs tracefs'));
 
 maybe('kernel: terminal mechanisms', () => {
   test('tty hangup: the session leader of a pty gets SIGHUP+SIGCONT when the master closes; relaunched detached it stays', async () => {
@@ -116,7 +110,7 @@ maybe('kernel: terminal mechanisms', () => {
   );
 
   const noDtach = spawnSync('dtach', ['--help'], { stdio: 'ignore' }).error ? 'dtach not installed' : null;
-  (noDtach ? test.skip : test)(
+  unless(noDtach)(
     'a keeper by what it does: dtach holds the pty master, the user hangup does not reach its program; the keeper ending does',
     async () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whydied-dtach-'));

@@ -7,26 +7,20 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { cleanupProcesses, descendantsOf, isAlive, waitFor, waitGone } from '../helpers/processes';
+import { descendantsOf, isAlive, waitFor, waitGone } from '../helpers/processes';
 import { sshdAvailable, startSshd, type Sshd } from './harness/sshd';
 import { sshLogin } from './harness/login';
-import { onTeardown, teardownAll, uniqueName } from './harness/teardown';
+import { onTeardown, uniqueName } from './harness/teardown';
+import { realitySuite } from './harness/suite';
 import { screenAvailable, tmuxAvailable } from './harness/multiplexers';
 import { diagnose, expectReality, expectRule, outcomeOf, relaunched, uniqueSleep } from './predict';
 
-const skip = sshdAvailable();
-if (skip) console.log(`reality/multiplexers skipped: ${skip}`);
-const maybe = skip ? describe.skip : describe;
+const { skip, maybe, unless } = realitySuite('multiplexers', sshdAvailable());
 let sshd: Sshd;
 
 beforeAll(async () => {
   if (!skip) sshd = await startSshd();
 });
-afterAll(async () => {
-  await teardownAll();
-  cleanupProcesses();
-});
-
 /** The multiplexer's server (pane's parent) gets killed with everything under it at teardown. */
 function cleanupServer(paneParent: number, quit: () => void): void {
   onTeardown(`multiplexer server ${paneParent}`, async () => {
@@ -37,8 +31,8 @@ function cleanupServer(paneParent: number, quit: () => void): void {
 }
 
 maybe('a multiplexer started over SSH', () => {
-  const tmux = tmuxAvailable() ? test.skip : test;
-  const screen = screenAvailable() ? test.skip : test;
+  const tmux = unless(tmuxAvailable());
+  const screen = unless(screenAvailable());
 
   tmux('`tmux new -d cmd`: survives the dropped connection and the shell exiting', async () => {
     const sockDir = fs.mkdtempSync(path.join(os.tmpdir(), 'whydied-tmux-'));

@@ -7,10 +7,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Report, RiskEvent } from '../../src/engine/types';
-import { cleanupProcesses, isRoot, procStat } from '../helpers/processes';
+import { procStat } from '../helpers/processes';
 import { killGroup, startRunner, type RunnerOptions } from './harness/runner';
 import { githubActionsReap, gitlabShellReap, jenkinsReap, trackingId } from './harness/ci-reapers';
-import { teardownAll } from './harness/teardown';
+import { realitySuite, notRoot } from './harness/suite';
 import {
   diagnose,
   expectReality,
@@ -23,10 +23,7 @@ import {
   uniqueSleep,
 } from './predict';
 
-afterAll(async () => {
-  await teardownAll();
-  cleanupProcesses();
-});
+const { unless } = realitySuite('runners-ci');
 
 /** Start a step and return the pid of the process it left behind (found by its exact argv). */
 async function leftBehind(
@@ -60,7 +57,7 @@ async function remedySurvives(
   return after;
 }
 
-const watchable = isRoot() ? test : test.skip;
+const watchable = unless(notRoot());
 
 describe('an automation tool running `bash -c` steps', () => {
   watchable(

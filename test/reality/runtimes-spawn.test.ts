@@ -9,10 +9,10 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { cleanupProcesses, isAlive, isRoot, procStat, waitFor } from '../helpers/processes';
+import { isAlive, procStat, waitFor } from '../helpers/processes';
 import { runRemedy, soleWithArgv, startTree } from './harness/kernel-events';
-import { missingTool, tempDir } from './harness/tools';
-import { teardownAll } from './harness/teardown';
+import { tempDir } from './harness/tools';
+import { realitySuite, notRoot } from './harness/suite';
 import {
   diagnose,
   expectReality,
@@ -24,16 +24,8 @@ import {
   uniqueSleep,
 } from './predict';
 
-afterAll(async () => {
-  await teardownAll();
-  cleanupProcesses();
-});
-
-const skip = isRoot() ? null : 'not root (watch needs tracefs)';
-if (skip) console.log(`reality/runtimes-spawn skipped: ${skip}`);
-const maybe = skip ? describe.skip : describe;
+const { maybe, need } = realitySuite('runtimes-spawn', notRoot('watch needs tracefs'));
 const NODE = JSON.stringify(process.execPath);
-const need = (...tools: string[]): jest.It => (missingTool(...tools) ? test.skip : test);
 
 /** A writer that prints every 0.2 s, found again by its unique argv after the remedy relaunches it. */
 const writer = (): { loop: string; argv: string[] } => {

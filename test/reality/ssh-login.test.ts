@@ -5,10 +5,9 @@
  */
 import * as fs from 'fs';
 import type { Report, RiskEvent } from '../../src/engine/types';
-import { cleanupProcesses } from '../helpers/processes';
 import { sshdAvailable, startSshd, type Sshd } from './harness/sshd';
 import { sshLogin, type SshLoginShell } from './harness/login';
-import { teardownAll } from './harness/teardown';
+import { realitySuite } from './harness/suite';
 import {
   diagnose,
   expectReality,
@@ -21,20 +20,13 @@ import {
   outcomeOf,
 } from './predict';
 
-const skip = sshdAvailable();
-if (skip) console.log(`reality/ssh-login skipped: ${skip}`);
-const maybe = skip ? describe.skip : describe;
+const { skip, maybe } = realitySuite('ssh-login', sshdAvailable());
 
 let sshd: Sshd;
 
 beforeAll(async () => {
   if (!skip) sshd = await startSshd();
 });
-afterAll(async () => {
-  await teardownAll();
-  cleanupProcesses();
-});
-
 /** Run whydied's first remedy in a fresh login, check the row now survives, repeat the event. */
 async function remedySurvives(
   report: Report,

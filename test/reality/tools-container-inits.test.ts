@@ -8,12 +8,13 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { cleanupProcesses, isAlive, procStat, track, waitFor } from '../helpers/processes';
+import { isAlive, procStat, track, waitFor } from '../helpers/processes';
 import { cleanEnv } from '../scenarios/helpers';
 import type { Report } from '../../src/engine/types';
 import { launch, missingTool, signal, tempDir } from './harness/tools';
 import { pidnsAvailable, startPidNamespace } from './harness/pidns';
-import { onTeardown, teardownAll } from './harness/teardown';
+import { onTeardown } from './harness/teardown';
+import { realitySuite } from './harness/suite';
 import {
   diagnose,
   expectReality,
@@ -26,13 +27,9 @@ import {
 } from './predict';
 import { spawnSync } from 'child_process';
 
-afterAll(async () => {
-  await teardownAll();
-  cleanupProcesses();
-});
+const { need, unless } = realitySuite('tools-container-inits');
 
-const need = (...tools: string[]): jest.It => (missingTool(...tools) ? test.skip : test);
-const needNs = (...tools: string[]): jest.It => (missingTool(...tools) || pidnsAvailable() ? test.skip : test);
+const needNs = (...tools: string[]): jest.It => unless(missingTool(...tools) ?? pidnsAvailable());
 const CLI = path.join(__dirname, '..', '..', 'dist', 'whydied.js');
 
 /** Start `argv` ending in `sleep N`, stop the init with SIGTERM, hold the parent-exit row to what happened. */

@@ -9,11 +9,12 @@
  * live shell shares that group (a step run under timeout: group.shares-with-runner, a threat). Each
  * step's group is killed for real.
  */
-import { cleanupProcesses, isAlive, procStat, waitFor } from '../helpers/processes';
+import { isAlive, procStat, waitFor } from '../helpers/processes';
 import * as path from 'path';
-import { killPids, missingTool, tempDir } from './harness/tools';
+import { killPids, tempDir } from './harness/tools';
 import { killGroup, startRunner } from './harness/runner';
-import { onTeardown, teardownAll } from './harness/teardown';
+import { onTeardown } from './harness/teardown';
+import { realitySuite } from './harness/suite';
 import {
   diagnose,
   expectReality,
@@ -25,12 +26,7 @@ import {
   uniqueSleep,
 } from './predict';
 
-afterAll(async () => {
-  await teardownAll();
-  cleanupProcesses();
-});
-
-const need = (...tools: string[]): jest.It => (missingTool(...tools) ? test.skip : test);
+const { need } = realitySuite('tools-daemonizers');
 
 /** Run `script` as a step; its leftover `sleep N`, once the step's shell has exited. */
 async function leftover(

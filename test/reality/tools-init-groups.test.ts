@@ -5,17 +5,12 @@
  * catatonit only the child unless `-g`. The real init is stopped with SIGTERM (what `docker stop` sends)
  * and the server must die or stay as predicted.
  */
-import { cleanupProcesses, procStat } from '../helpers/processes';
-import { launch, missingTool, signal } from './harness/tools';
-import { teardownAll } from './harness/teardown';
+import { procStat } from '../helpers/processes';
+import { launch, signal } from './harness/tools';
+import { realitySuite } from './harness/suite';
 import { diagnose, expectReality, expectRule, outcomeOf, uniqueSleep } from './predict';
 
-afterAll(async () => {
-  await teardownAll();
-  cleanupProcesses();
-});
-
-const need = (...tools: string[]): jest.It => (missingTool(...tools) ? test.skip : test);
+const { need } = realitySuite('tools-init-groups');
 
 /** `INIT... sh -c 'sleep N & wait'`: the server under the init's child; SIGTERM to the init. */
 async function serverUnderShell(init: readonly string[], code: string, dies: boolean): Promise<void> {

@@ -6,11 +6,12 @@
  */
 import { spawnSync } from 'child_process';
 import * as path from 'path';
-import { cleanupProcesses, procStat, track } from '../helpers/processes';
+import { procStat, track } from '../helpers/processes';
 import { localShell } from './harness/local-shell';
 import { screenAvailable, startScreen, startTmux, tmuxAvailable } from './harness/multiplexers';
 import { killPids, missingTool, signal, tempDir } from './harness/tools';
-import { onTeardown, teardownAll } from './harness/teardown';
+import { onTeardown } from './harness/teardown';
+import { realitySuite } from './harness/suite';
 import {
   diagnose,
   expectReality,
@@ -22,12 +23,7 @@ import {
   uniqueSleep,
 } from './predict';
 
-afterAll(async () => {
-  await teardownAll();
-  cleanupProcesses();
-});
-
-const need = (skip: string | null): jest.It => (skip ? test.skip : test);
+const { need, unless } = realitySuite('tools-keepers');
 
 /** sudo with `Defaults use_pty` (Debian 12's shipped sudoers): the command gets a pty of sudo's. */
 function sudoPty(): string | null {
@@ -50,7 +46,7 @@ async function dtachUnderShell(): Promise<{ pid: number; master: number; hangup:
 }
 
 describe('keepers of a terminal', () => {
-  need(missingTool('dtach'))("dtach -n: the program outlives the user's terminal hanging up", async () => {
+  need('dtach')("dtach -n: the program outlives the user's terminal hanging up", async () => {
     const d = await dtachUnderShell();
     expect(procStat(d.master)?.comm).toBe('dtach');
     const r = diagnose(d.pid);
@@ -62,7 +58,7 @@ describe('keepers of a terminal', () => {
     expectReality(hup, await outcomeOf(d.pid, hup));
   });
 
-  need(missingTool('dtach'))("dtach: the master's end hangs up the program's terminal", async () => {
+  need('dtach')("dtach: the master's end hangs up the program's terminal", async () => {
     const d = await dtachUnderShell();
     const r = diagnose(d.pid);
     const pe = expectRule(r, 'parent-exit', 'parent.keeper');
@@ -74,7 +70,7 @@ describe('keepers of a terminal', () => {
     expect(mechanismOf(await w.result)).toBe('kernel-hangup');
   });
 
-  need(tmuxAvailable())('tmux kill-server: the pane dies with its server', async () => {
+  unless(tmuxAvailable())('tmux kill-server: the pane dies with its server', async () => {
     const n = uniqueSleep();
     const t = await startTmux(`exec sleep ${n}`);
     const r = diagnose(t.panePid);
@@ -87,7 +83,7 @@ describe('keepers of a terminal', () => {
     await t.stop();
   });
 
-  need(screenAvailable())('screen quit: the window dies with its server', async () => {
+  unless(screenAvailable())('screen quit: the window dies with its server', async () => {
     const n = uniqueSleep();
     const s = await startScreen(`exec sleep ${n}`);
     const r = diagnose(s.panePid);
@@ -97,7 +93,7 @@ describe('keepers of a terminal', () => {
     await s.stop();
   });
 
-  need(sudoPty())('sudo with its own pty: SIGKILL to sudo still hangs up the command', async () => {
+  unless(sudoPty())('sudo with its own pty: SIGKILL to sudo still hangs up the command', async () => {
     const n = uniqueSleep();
     const sh = await localShell();
     await sh.background(`sudo -u nobody sleep ${n} </dev/null >/dev/null 2>&1`, { comm: 'sudo' });

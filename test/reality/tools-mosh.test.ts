@@ -7,20 +7,17 @@
 import { spawn, spawnSync } from 'child_process';
 import * as path from 'path';
 import { cleanEnv } from '../scenarios/helpers';
-import { allPids, cleanupProcesses, isAlive, isRoot, procStat, track } from '../helpers/processes';
+import { allPids, isAlive, procStat, track } from '../helpers/processes';
 import { soleWithArgv } from './harness/kernel-events';
 import { killPids, missingTool } from './harness/tools';
-import { onTeardown, teardownAll } from './harness/teardown';
+import { onTeardown } from './harness/teardown';
+import { realitySuite, notRoot } from './harness/suite';
 import { diagnose, expectReality, expectRule, mechanismOf, outcomeOf, startWatch, uniqueSleep } from './predict';
 
-afterAll(async () => {
-  await teardownAll();
-  cleanupProcesses();
-});
-
-const skip = !isRoot() ? 'not root (watch needs tracefs)' : missingTool('mosh-server', 'mosh-client');
-if (skip) console.log(`reality/tools-mosh skipped: ${skip}`);
-const maybe = skip ? describe.skip : describe;
+const { maybe } = realitySuite(
+  'tools-mosh',
+  notRoot('watch needs tracefs') ?? missingTool('mosh-server', 'mosh-client'),
+);
 const DRIVER = path.join(__dirname, 'harness', 'winsize-pty.py');
 const LOCALE = { LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' };
 

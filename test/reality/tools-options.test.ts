@@ -6,17 +6,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { cleanupProcesses, procStat } from '../helpers/processes';
-import { launch, missingTool, signal, tempDir } from './harness/tools';
-import { teardownAll } from './harness/teardown';
+import { procStat } from '../helpers/processes';
+import { launch, signal, tempDir } from './harness/tools';
+import { realitySuite } from './harness/suite';
 import { diagnose, expectReality, expectRule, outcomeOf, uniqueSleep } from './predict';
 
-afterAll(async () => {
-  await teardownAll();
-  cleanupProcesses();
-});
-
-const need = (...tools: string[]): jest.It => (missingTool(...tools) ? test.skip : test);
+const { need } = realitySuite('tools-options');
 
 /** `TOOL... sh -c 'sleep N & wait'`; SIGTERM to the tool (the shell's parent); the server must die or stay. */
 async function serverUnder(tool: readonly string[], code: string, dies: boolean, cwd?: string): Promise<void> {

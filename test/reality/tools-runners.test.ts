@@ -8,22 +8,13 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { cleanEnv } from '../scenarios/helpers';
-import { cleanupProcesses, isRoot, procStat } from '../helpers/processes';
-import { launch, missingTool, signal, tempDir } from './harness/tools';
-import { teardownAll } from './harness/teardown';
+import { procStat } from '../helpers/processes';
+import { launch, signal, tempDir } from './harness/tools';
+import { realitySuite, notRoot } from './harness/suite';
 import { diagnose, expectReality, expectRule, mechanismOf, outcomeOf, startWatch, uniqueSleep } from './predict';
 
-afterAll(async () => {
-  await teardownAll();
-  cleanupProcesses();
-});
-
 const BIN = path.join(__dirname, '..', '..', 'node_modules', '.bin');
-const skip = isRoot() ? null : 'not root (watch needs tracefs)';
-if (skip) console.log(`reality/tools-runners skipped: ${skip}`);
-const maybe = skip ? describe.skip : describe;
-const needBin = (name: string): jest.It => (fs.existsSync(path.join(BIN, name)) ? test : test.skip);
-const need = (...tools: string[]): jest.It => (missingTool(...tools) ? test.skip : test);
+const { maybe, need, needBin } = realitySuite('tools-runners', notRoot('watch needs tracefs'));
 
 /** The node a launched npm tool runs on (its process.execPath: the argv[0] of the app it spawns). */
 function nodeOnPath(): string {

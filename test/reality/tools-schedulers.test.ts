@@ -10,15 +10,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
-import { cleanupProcesses, isAlive, procStat, waitFor } from '../helpers/processes';
+import { isAlive, procStat, waitFor } from '../helpers/processes';
 import { killPids, signal, startAtd, startCronJob, tempDir } from './harness/tools';
-import { onTeardown, teardownAll, uniqueName } from './harness/teardown';
+import { onTeardown, uniqueName } from './harness/teardown';
+import { realitySuite } from './harness/suite';
 import { diagnose, expectReality, expectRule, outcomeOf, pidsWithArgv, relaunched, uniqueSleep } from './predict';
 
-afterAll(async () => {
-  await teardownAll();
-  cleanupProcesses();
-});
+realitySuite('tools-schedulers');
 
 describe('atd', () => {
   test("an at job's background server is in atd's group, and atd never kills it", async () => {

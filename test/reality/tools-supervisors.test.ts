@@ -7,17 +7,12 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { cleanupProcesses } from '../helpers/processes';
-import { launch, missingTool, serviceDir, signal, tempDir } from './harness/tools';
-import { teardownAll } from './harness/teardown';
+import { launch, serviceDir, signal, tempDir } from './harness/tools';
+import { realitySuite } from './harness/suite';
 import { diagnose, expectReality, expectRule, mechanismOf, outcomeOf, startWatch, uniqueSleep } from './predict';
 
-afterAll(async () => {
-  await teardownAll();
-  cleanupProcesses();
-});
+const { need, needBin } = realitySuite('tools-supervisors');
 
-const need = (...tools: string[]): jest.It => (missingTool(...tools) ? test.skip : test);
 const PM2 = path.join(__dirname, '..', '..', 'node_modules', '.bin', 'pm2');
 
 /** The shared check: the keeper's stop is predicted as a keeper's death, and the verdict does not count it. */
@@ -108,7 +103,7 @@ describe('supervisors stop what they supervise when they are stopped', () => {
     await l.stop();
   });
 
-  (fs.existsSync(PM2) ? test : test.skip)('pm2: `pm2 kill` stops its apps with the God daemon', async () => {
+  needBin('pm2')('pm2: `pm2 kill` stops its apps with the God daemon', async () => {
     const home = tempDir('pm2');
     const env = { PM2_HOME: home };
     const n = uniqueSleep();

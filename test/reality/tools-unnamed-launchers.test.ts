@@ -10,21 +10,17 @@
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { allPids, cleanupProcesses, isAlive, procStat, track, waitFor } from '../helpers/processes';
+import { allPids, isAlive, procStat, track, waitFor } from '../helpers/processes';
 import { cleanEnv } from '../scenarios/helpers';
-import { launch, killPids, killSession, missingTool, signal, tempDir } from './harness/tools';
+import { launch, killPids, killSession, signal, tempDir } from './harness/tools';
 import { killGroup } from './harness/runner';
-import { onTeardown, teardownAll } from './harness/teardown';
+import { onTeardown } from './harness/teardown';
+import { realitySuite } from './harness/suite';
 import { diagnose, expectReality, expectRule, outcomeOf, uniqueSleep } from './predict';
 
-afterAll(async () => {
-  await teardownAll();
-  cleanupProcesses();
-});
+const { need, needBin } = realitySuite('tools-unnamed-launchers');
 
-const need = (...tools: string[]): jest.It => (missingTool(...tools) ? test.skip : test);
 const BIN = path.join(__dirname, '..', '..', 'node_modules', '.bin');
-const needBin = (name: string): jest.It => (fs.existsSync(path.join(BIN, name)) ? test : test.skip);
 
 /** Pids whose argv ends with `tail` (an interpreter's script and its arguments). */
 function pidsEndingWith(tail: readonly string[]): number[] {

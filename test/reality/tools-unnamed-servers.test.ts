@@ -10,18 +10,14 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
-import { allPids, cleanupProcesses, isAlive, procStat, track, waitFor } from '../helpers/processes';
+import { allPids, isAlive, procStat, track, waitFor } from '../helpers/processes';
 import { cleanEnv } from '../scenarios/helpers';
-import { killPids, killSession, missingTool, signal, tempDir } from './harness/tools';
-import { onTeardown, teardownAll } from './harness/teardown';
+import { killPids, killSession, signal, tempDir } from './harness/tools';
+import { onTeardown } from './harness/teardown';
+import { realitySuite } from './harness/suite';
 import { diagnose, expectReality, expectRule, outcomeOf, pidsWithArgv, uniqueSleep } from './predict';
 
-afterAll(async () => {
-  await teardownAll();
-  cleanupProcesses();
-});
-
-const need = (...tools: string[]): jest.It => (missingTool(...tools) ? test.skip : test);
+const { need } = realitySuite('tools-unnamed-servers');
 
 /** A loopback port nothing listens on now. */
 async function freePort(): Promise<number> {

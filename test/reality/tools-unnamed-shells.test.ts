@@ -9,19 +9,16 @@
 import { spawn } from 'child_process';
 import * as path from 'path';
 import type { Report, Risk } from '../../src/engine/types';
-import { cleanupProcesses, procStat, track, waitFor, waitGone } from '../helpers/processes';
+import { procStat, track, waitFor, waitGone } from '../helpers/processes';
 import { cleanEnv } from '../scenarios/helpers';
-import { killPids, missingTool } from './harness/tools';
-import { onTeardown, teardownAll } from './harness/teardown';
+import { killPids } from './harness/tools';
+import { onTeardown } from './harness/teardown';
+import { realitySuite } from './harness/suite';
 import { diagnose, expectReality, expectRule, outcomeOf, pidsWithArgv, uniqueSleep } from './predict';
 
-afterAll(async () => {
-  await teardownAll();
-  cleanupProcesses();
-});
+const { need } = realitySuite('tools-unnamed-shells');
 
 const DRIVER = path.join(__dirname, 'harness', 'pty-control.py');
-const need = (...tools: string[]): jest.It => (missingTool(...tools) ? test.skip : test);
 
 /**
  * `argv` as the session leader of a new pty (pty-control.py), `sleep N &` typed at its prompt; then the

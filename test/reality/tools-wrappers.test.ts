@@ -8,10 +8,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { cleanupProcesses, procStat, waitFor } from '../helpers/processes';
-import { launch, missingTool, signal, tempDir } from './harness/tools';
+import { procStat, waitFor } from '../helpers/processes';
+import { launch, signal, tempDir } from './harness/tools';
 import { killGroup, startRunner } from './harness/runner';
-import { teardownAll } from './harness/teardown';
+import { realitySuite } from './harness/suite';
 import {
   diagnose,
   expectReality,
@@ -24,12 +24,7 @@ import {
 } from './predict';
 import { spawnSync } from 'child_process';
 
-afterAll(async () => {
-  await teardownAll();
-  cleanupProcesses();
-});
-
-const need = (...tools: string[]): jest.It => (missingTool(...tools) ? test.skip : test);
+const { need } = realitySuite('tools-wrappers');
 
 /** Start `argv` (ending in `sleep N`), stop its parent with SIGTERM, hold the parent-exit row to what happened. */
 async function stopsWith(argv: string[], n: string, opts: { cwd?: string } = {}): Promise<void> {

@@ -199,6 +199,15 @@ t(
         : expectRule(r, 'parent-exit', 'parent.unit-main-leaves');
       expect(row.code).toBe(code);
       expect(row.reason).toContain(`${u}.service`);
+      if (mode === 'control-group') {
+        // Without the systemd-unit check the manager is not asked (no `systemctl show`): the row says so.
+        const partial = report([String(child), '--skip', 'systemd-unit']);
+        const unread = expectRule(partial, 'parent-exit', 'parent.unit-unread');
+        expect(unread.outcome).toBe('unknown');
+        expect(unread.reason).toContain(`${u}.service`);
+        expect(partial.checks.find((c) => c.id === 'cgroup')?.evidence).toMatchObject({ service: null });
+        expect(partial.verdict.status).not.toBe('ok');
+      }
       // The event: the main process exits (killed by hand, as a crash would end it).
       must(`kill ${main}`);
       expect(await waitInside(`! systemctl is-active -q ${u}.service`, 15000)).toBe(true);

@@ -389,6 +389,7 @@ export const toolMechanisms: readonly Mechanism[] = [
     traceShows: "signal_generate SIGTERM then SIGKILL from systemd (pid 1) to each process of the unit's cgroup.",
     rules: [
       'parent.service-manager',
+      'parent.unit-unread',
       'parent.unit-main-remains',
       'parent.unit-main-cgroup',
       'parent.unit-main',

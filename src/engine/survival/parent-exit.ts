@@ -82,7 +82,7 @@ function withUnitMain(
   f: (p: AncestorEvidence, s: ServiceState, unit: string) => string | null,
 ): string | null {
   return withParent(e, (p) => {
-    const s = e.cgroup?.service;
+    const s = e.manager?.service;
     const unit = e.cgroup?.unit;
     return s && unit && s.mainPid === p.pid ? f(p, s, unit) : null;
   });
@@ -242,12 +242,32 @@ export const parentExitRules: SurvivalRule[] = [
     when: (e) => {
       const p = parentOf(e);
       if (e.process?.ppid !== 1 || p?.kind !== 'systemd' || e.chain?.reparented) return null;
-      const s = e.cgroup?.service;
+      const s = e.manager?.service;
       const unit = e.cgroup?.unit;
       // Not the unit's main process: a start script's leftover, or a Type=forking daemon's other child.
       if (s && unit && s.mainPid !== e.process.pid) return leftIn(p, s, unit);
       return `it was started by ${nameOf(p)}, the service manager${unit ? `, as ${unit}` : ''}: its parent does not exit (stopping the unit is another matter)`;
     },
+  },
+  {
+    code: 'parent.unit-unread',
+    event: 'parent-exit',
+    outcome: 'unknown',
+    confidence: 'possible',
+    meaning:
+      "It runs in a system service (or a user service of systemd --user), and the service manager's view of that unit (its main process and KillMode) was not read (the systemd-unit check did not run): whether its parent's exit stops the unit and kills the rest of its cgroup is unknown.",
+    when: (e) =>
+      withParent(e, (p) => {
+        const cg = e.cgroup;
+        if (e.manager || !cg?.unit || !cg.systemdRunning) return null;
+        const userUnit =
+          cg.kind === 'user-manager' && cg.unit.endsWith('.service') && cg.unit !== `user@${cg.uid}.service`;
+        if (cg.kind !== 'service' && !userUnit) return null;
+        const show = userUnit
+          ? `\`systemctl --user show ${cg.unit} -p MainPID,KillMode\` as ${who(e)}`
+          : `\`systemctl show ${cg.unit} -p MainPID,KillMode\``;
+        return `it runs in ${userUnit ? `${who(e)}'s user service ` : ''}${cg.unit}, whose main process and KillMode could not be read (the systemd-unit check did not run, so the service manager was not asked): if its parent ${nameOf(p)} is the unit's main process, its exit stops the unit and KillMode decides what else dies (${show})`;
+      }),
   },
   {
     code: 'parent.unit-main-remains',
@@ -322,7 +342,7 @@ export const parentExitRules: SurvivalRule[] = [
       "It is the main process of a user service, started by the user's manager (systemd --user, user@UID.service): that manager exits only when it is stopped (the user's last logout without lingering, `systemctl stop user@UID.service`, shutdown), and it stops its units first, so it ends with it: its keeper's end, not a threat (the session-end row says whether a logout stops the manager).",
     when: (e) => {
       const p = parentOf(e);
-      const s = e.cgroup?.service;
+      const s = e.manager?.service;
       const unit = e.cgroup?.unit;
       if (!p || !e.process || p.kind !== 'systemd-user' || s?.manager !== 'user' || !unit) return null;
       if (s.mainPid !== e.process.pid) return null;

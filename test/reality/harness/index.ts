@@ -1,5 +1,6 @@
 /** The reality harness in one import: real events for the reality suite (see docs/DEVELOPING.md). */
 export * from './teardown';
+export * from './suite';
 export * from './terminal-shell';
 export * from './sshd';
 export * from './login';

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { cleanEnv } from '../../scenarios/helpers';
-import { descendantsOf, isAlive, track, waitFor, waitGone } from '../../helpers/processes';
+import { descendantsOf, isAlive, procStat, track, waitFor, waitGone } from '../../helpers/processes';
 import { onTeardown, uniqueName } from './teardown';
 
 export interface Multiplexer {
@@ -70,6 +70,17 @@ export async function startTmux(command: string, opts: { env?: Record<string, st
   }
   serverPid = track(parseInt(m[2], 10));
   const panePid = track(parseInt(m[1], 10));
+  // tmux prints the pane's pid as soon as the server has forked it (tmux spawn.c: fdforkpty); the child's
+  // setsid (glibc forkpty -> login_tty) and its exec may not have run yet on a loaded machine. Ready: the pane
+  // leads its own session and runs its own program, no longer the server's copy.
+  const ready = await waitFor(() => {
+    const pane = procStat(panePid);
+    return pane !== null && pane.sid === panePid && pane.comm !== procStat(serverPid)?.comm;
+  }, 5000);
+  if (!ready) {
+    await stop();
+    throw new Error(`tmux pane ${panePid} did not start its own session and program`);
+  }
   return { kind: 'tmux', serverPid, panePid, client, env, stop };
 }
 
