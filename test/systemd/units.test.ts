@@ -77,6 +77,13 @@ t("a user service's worker dies with its main process, and its main process with
   expect(mrow.by).toBe('keeper');
   expect(m.verdict.status).toBe('ok');
   expect(check(m, 'parent-chain').summary).not.toMatch(/Adopted/);
+  // The systemd-unit check presents the user manager's view too (it said "not in a unit of the system manager").
+  expect(check(m, 'systemd-unit')).toMatchObject({
+    code: 'unit-main',
+    evidence: { unit: `${u}.service`, mainPid: main },
+  });
+  expect(check(m, 'systemd-unit').summary).toContain(`${TEST_USER}'s user manager`);
+  expect(check(r, 'systemd-unit').summary).toContain(`whose main process is ${main}`);
 
   must(`kill ${main}`);
   const died = await waitInside(gone(child), 15000);
