@@ -48,6 +48,9 @@ export type ServiceState = {
   serviceType: string | null;
   remainAfterExit: boolean | null;
   exitType: string | null;
+  /** SendSIGKILL= and TimeoutStopSec= (ms; null when infinity): whether and when its stop ends with SIGKILL. */
+  sendSigkill: boolean | null;
+  timeoutStopMs: number | null;
 };
 
 export interface Cgroup {
@@ -145,5 +148,7 @@ function serviceState(facts: Facts, c: CgroupClass): ServiceState | null {
     serviceType: u.serviceType,
     remainAfterExit: u.remainAfterExit,
     exitType: u.exitType,
+    sendSigkill: u.sendSigkill,
+    timeoutStopMs: u.timeoutStopMs,
   };
 }

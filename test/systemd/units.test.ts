@@ -272,3 +272,40 @@ t(
     must(`kill ${kept}`);
   },
 );
+
+t(
+  'SendSIGKILL=no: KillMode=mixed, or a worker that ignores SIGTERM, outlives its main process; with SIGKILL it dies TimeoutStopSec later',
+  async () => {
+    // [KillMode, SendSIGKILL, the worker ignores SIGTERM, the rule, whether it must die]
+    const cases: Array<[string, string, boolean, string, boolean]> = [
+      ['mixed', 'no', false, 'parent.unit-main-no-sigkill', false],
+      ['control-group', 'no', true, 'parent.unit-main-no-sigkill', false],
+      ['control-group', 'yes', true, 'parent.unit-main', true],
+    ];
+    for (const [mode, sigkill, ignores, code, dies] of cases) {
+      const u = unit(`sk-${mode}-${sigkill}`);
+      const file = `/run/${u}.pid`;
+      const child = ignores ? `(trap '' TERM; exec sleep 4180)` : 'sleep 4180';
+      writeInside(`/run/${u}.sh`, `${child} & echo $! > ${file}; echo $$ >> ${file}; exec sleep 4181\n`);
+      must(
+        `systemd-run -q --unit=${u} -p KillMode=${mode} -p SendSIGKILL=${sigkill} -p TimeoutStopSec=2 sh /run/${u}.sh`,
+      );
+      const [worker, main] = await childAndMain(file);
+      expect(await waitInside(`[ "$(systemctl show ${u} -p MainPID --value)" = ${main} ]`)).toBe(true);
+      const r = report([String(worker)]);
+      const row =
+        code === 'parent.unit-main'
+          ? expectRule(r, 'parent-exit', 'parent.unit-main')
+          : expectRule(r, 'parent-exit', 'parent.unit-main-no-sigkill');
+      expect(row.code).toBe(code);
+      if (dies) expect(row.reason).toContain('TimeoutStopSec=2s later ends it');
+      must(`kill ${main}`);
+      // The stop is over (TimeoutStopSec=2 for the SIGTERM phase): the unit is down.
+      expect(await waitInside(`! systemctl is-active -q ${u}`, 15000)).toBe(true);
+      const died = await waitInside(gone(worker), dies ? 10000 : 3000);
+      expectReality(row, died);
+      expect(died).toBe(dies);
+      sh(`kill -9 ${worker} 2>/dev/null`);
+    }
+  },
+);

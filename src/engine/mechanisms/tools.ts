@@ -382,6 +382,7 @@ export const toolMechanisms: readonly Mechanism[] = [
       'systemd src/core/service.c service_enter_running(): a failed result stops the unit (SIGTERM phase); a clean one keeps it running while service_good() (ExitType=cgroup: the cgroup is not empty), else RemainAfterExit=yes leaves it active (SubState=exited, nothing signalled), else service_enter_stop()',
       'systemd.service(5) RemainAfterExit=, ExitType= (v250), Type=oneshot: its ExecStart process is the main process; is_clean_exit(): status 0, or SIGHUP/SIGINT/SIGTERM/SIGPIPE for a daemon (EXIT_CLEAN_DAEMON), only status 0 for a oneshot (EXIT_CLEAN_COMMAND)',
       'systemd src/core/main.c: the user manager (systemd --user) is a child subreaper and setsid()s each unit process, so a user unit main process leads its own session under it; it stops every unit before it exits (user@.service stop)',
+      'systemd.kill(5) SendSIGKILL=, KillMode=mixed: SIGTERM to the main process only, the final SIGKILL to the whole cgroup (src/core/service.c service_enter_signal: no SIGKILL phase when SendSIGKILL=no)',
       'systemd.scope(5): a scope adopts processes started elsewhere (systemd-run --scope execs the command itself); systemd forks nothing into it, and stopping the scope kills them (KillMode=control-group)',
     ],
     procShows:
@@ -392,6 +393,7 @@ export const toolMechanisms: readonly Mechanism[] = [
       'parent.unit-unread',
       'parent.unit-main-remains',
       'parent.unit-main-cgroup',
+      'parent.unit-main-no-sigkill',
       'parent.unit-main',
       'parent.unit-main-leaves',
       'parent.user-manager',
@@ -408,6 +410,7 @@ export const toolMechanisms: readonly Mechanism[] = [
       "a Type=oneshot script's background child: killed when the script ends, unless RemainAfterExit=yes",
       "a systemd-run --scope command: its launching shell's exit leaves it, no logout reaches it, and the scope's stop ends it",
       "a Type=forking daemon: its worker dies with it; the start script's leftover is no main process and dies with it too",
+      'SendSIGKILL=no: KillMode=mixed, or a worker that ignores SIGTERM, outlives its main process; with SIGKILL it dies TimeoutStopSec later',
     ],
   },
   {

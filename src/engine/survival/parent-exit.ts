@@ -131,6 +131,17 @@ function leftIn(p: AncestorEvidence, s: ServiceState, unit: string): string {
   return `its parent is ${nameOf(p)}, the service manager, which does not exit: it runs in ${unit} but is ${main}; ${stop}`;
 }
 
+/** A SIGTERM of the unit's stop that it ignores or catches: when the SIGKILL comes (TimeoutStopSec=). */
+function sigtermNote(e: RiskEvidence, s: ServiceState): string {
+  const term = e.signals?.term;
+  if (term !== 'ignored' && term !== 'caught') return '';
+  const after = s.timeoutStopMs === null ? 'TimeoutStopSec=' : `TimeoutStopSec=${s.timeoutStopMs / 1000}s`;
+  const kill = s.sendSigkill === false ? 'no SIGKILL follows (SendSIGKILL=no)' : `the SIGKILL ${after} later ends it`;
+  return term === 'ignored'
+    ? `; it ignores SIGTERM (SigIgn), so ${kill}`
+    : `; it catches SIGTERM (SigCgt), so its own handler decides, and ${kill}`;
+}
+
 /**
  * Its keeper's end (a terminal keeper, a supervisor, a relaying wrapper): tried first, because the keeper's
  * ordinary stop decides before a pipe it holds could matter; a namespace init is left to the kernel's rule.
@@ -296,6 +307,24 @@ export const parentExitRules: SurvivalRule[] = [
       }),
   },
   {
+    code: 'parent.unit-main-no-sigkill',
+    event: 'parent-exit',
+    outcome: 'survives',
+    confidence: 'likely',
+    meaning:
+      'Its parent is the main process of the service it runs in, whose SendSIGKILL=no: when the main process exits the manager stops the unit, but with KillMode=mixed the rest of the cgroup would only get the final SIGKILL, which is not sent, and with KillMode=control-group a process that ignores SIGTERM outlives it; so it is left running (measured on systemd 252).',
+    when: (e) =>
+      withUnitMain(e, (p, s, unit) => {
+        const mode = s.killMode ?? 'control-group';
+        if (s.sendSigkill !== false) return null;
+        if (mode === 'mixed')
+          return `its parent ${nameOf(p)} is the main process of ${unitWords(e, s, unit)}, whose KillMode=mixed and SendSIGKILL=no: when it exits the manager stops the unit, SIGTERM goes to the main process only, and the SIGKILL that would end the rest of the cgroup is not sent, so it is left running in ${unit}`;
+        if (mode === 'control-group' && e.signals?.term === 'ignored')
+          return `its parent ${nameOf(p)} is the main process of ${unitWords(e, s, unit)}, whose SendSIGKILL=no: when it exits the manager stops the unit and SIGTERMs the rest of the cgroup, which it ignores (SigIgn), and no SIGKILL follows (after TimeoutStopSec= the unit just goes down), so it is left running in ${unit}`;
+        return null;
+      }),
+  },
+  {
     code: 'parent.unit-main',
     event: 'parent-exit',
     outcome: 'dies',
@@ -316,7 +345,7 @@ export const parentExitRules: SurvivalRule[] = [
           s.remainAfterExit === null
             ? `; it would run on only if the unit has RemainAfterExit=yes or ExitType=cgroup (${showCmd(e, s, unit, 'RemainAfterExit,ExitType')})`
             : '';
-        return `its parent ${nameOf(p)} is the main process of ${unitWords(e, s, unit)}: when it exits, ${s.manager === 'user' ? 'the user manager' : 'systemd'} stops the unit and, as KillMode=${mode} says, ${how}, so it ends with the service (the unit's own end, not a threat)${open}`;
+        return `its parent ${nameOf(p)} is the main process of ${unitWords(e, s, unit)}: when it exits, ${s.manager === 'user' ? 'the user manager' : 'systemd'} stops the unit and, as KillMode=${mode} says, ${how}, so it ends with the service (the unit's own end, not a threat)${mode === 'mixed' ? '' : sigtermNote(e, s)}${open}`;
       }),
   },
   {
