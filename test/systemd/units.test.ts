@@ -309,3 +309,21 @@ t(
     }
   },
 );
+
+t(
+  "a user service's leftover adopted by systemd --user is told that the unit's main process exit ends it, and it does",
+  async () => {
+    must(`loginctl enable-linger ${TEST_USER} && systemctl start user@${TEST_UID}.service`);
+    const u = unit('uleft');
+    const file = `/tmp/${u}.pid`;
+    // A double fork: the subshell exits at once, so its sleep is adopted by the user manager (a subreaper).
+    writeInside(`/tmp/${u}.sh`, `(sleep 4190 & echo $! > ${file}) ; echo $$ >> ${file}; exec sleep 4191\n`);
+    must(asUser(`systemd-run --user -q --unit=${u} sh /tmp/${u}.sh`));
+    const [left, main] = await childAndMain(file);
+    const r = report([String(left)]);
+    const row = expectRule(r, 'parent-exit', 'parent.reparented');
+    expect(row.reason).toContain(`is not its main process: when its main process (pid ${main}) exits`);
+    must(`kill ${main}`);
+    expect(await waitInside(gone(left), 15000)).toBe(true);
+  },
+);

@@ -411,6 +411,7 @@ export const toolMechanisms: readonly Mechanism[] = [
       "a systemd-run --scope command: its launching shell's exit leaves it, no logout reaches it, and the scope's stop ends it",
       "a Type=forking daemon: its worker dies with it; the start script's leftover is no main process and dies with it too",
       'SendSIGKILL=no: KillMode=mixed, or a worker that ignores SIGTERM, outlives its main process; with SIGKILL it dies TimeoutStopSec later',
+      "a user service's leftover adopted by systemd --user is told that the unit's main process exit ends it, and it does",
     ],
   },
   {

@@ -117,14 +117,28 @@ const failingExit = (s: ServiceState): string => {
   return `; a failing exit (another status, a crash, a SIGKILL) makes systemd stop the unit and kill the rest of its cgroup (KillMode=${mode}), and that would end it`;
 };
 
+/** RemainAfterExit=yes or ExitType=cgroup: a clean exit of the main process does not stop the unit. */
+const keepsRunning = (s: ServiceState): boolean => s.remainAfterExit === true || s.exitType === 'cgroup';
+
+/** A process left in a user service, adopted by its manager: the main process's exit or the unit's stop ends it. */
+function userLeftover(s: ServiceState, unit: string): string {
+  const mode = s.killMode ?? 'control-group';
+  if (mode === 'process' || mode === 'none')
+    return `it runs in ${unit}, whose KillMode=${mode} leaves it running when the unit's main process exits or the unit stops`;
+  const main = s.mainPid > 0 && !keepsRunning(s) ? `its main process (pid ${s.mainPid}) exits or ` : '';
+  return `it runs in ${unit} but is not its main process: when ${main}the unit stops, the user manager kills the rest of its cgroup (KillMode=${mode}), which ends it too`;
+}
+
 /** A process left in a system service by a start script (or a forking daemon's parent), reparented to pid 1. */
 function leftIn(p: AncestorEvidence, s: ServiceState, unit: string): string {
   const mode = s.killMode ?? 'control-group';
   const kills = mode !== 'process' && mode !== 'none';
   const main =
-    s.mainPid > 0
-      ? `not its main process (pid ${s.mainPid}): ${kills ? `when that exits systemd stops ${unit} and kills the rest of its cgroup (KillMode=${mode}), which ends it too` : `KillMode=${mode} leaves it running when that exits`}`
-      : `not a main process (${unit} has none running now)`;
+    s.mainPid <= 0
+      ? `not a main process (${unit} has none running now)`
+      : keepsRunning(s)
+        ? `not its main process (pid ${s.mainPid}), whose clean exit leaves the unit active (RemainAfterExit=yes or ExitType=cgroup)`
+        : `not its main process (pid ${s.mainPid}): ${kills ? `when that exits systemd stops ${unit} and kills the rest of its cgroup (KillMode=${mode}), which ends it too` : `KillMode=${mode} leaves it running when that exits`}`;
   const stop = kills
     ? `\`systemctl stop ${unit}\` ends it too`
     : `even \`systemctl stop ${unit}\` leaves it (KillMode=${mode} signals ${mode === 'none' ? 'nothing' : 'only the main process'})`;
@@ -389,8 +403,13 @@ export const parentExitRules: SurvivalRule[] = [
       if (e.process.ppid <= 1)
         return `its launcher is already gone: it was reparented to init (ppid ${e.process.ppid}), so no launcher is left to exit`;
       const p = parentOf(e);
-      if (e.chain?.reparented === 'subreaper' && p)
-        return `its launcher is already gone: it was adopted by subreaper ${nameOf(p)}`;
+      if (e.chain?.reparented === 'subreaper' && p) {
+        // Left in a user service (a start script's leftover, a forking daemon's other child): what ends it.
+        const s = e.manager?.service;
+        const unit = e.cgroup?.unit;
+        const left = p.kind === 'systemd-user' && s?.manager === 'user' && unit ? `; ${userLeftover(s, unit)}` : '';
+        return `its launcher is already gone: it was adopted by subreaper ${nameOf(p)}${left}`;
+      }
       return null;
     },
   },
