@@ -46,6 +46,14 @@ export interface ToolTraits {
   reapsOnly: boolean;
   /** It is (or can be) the init of a container's PID namespace. */
   containerInit: boolean;
+  /**
+   * It gives the child it starts a parent-death signal (prctl PR_SET_PDEATHSIG, SIGKILL unless said): the
+   * kernel signals the child the moment this tool exits, however it ends, a SIGKILL of it included
+   * (kernel/exit.c forget_original_parent -> reparent_leader ... group_send_sig_info(pdeath_signal)).
+   */
+  childDeathSignal: boolean;
+  /** It gave itself a parent-death signal: the kernel SIGKILLs it when its own parent exits (bwrap --die-with-parent). */
+  ownDeathSignal: boolean;
 }
 
 export interface Tool {
@@ -77,7 +85,16 @@ export interface Tool {
    * Traits an option changes (`tini -g` signals the child's group, `dumb-init -c` only the child): applied
    * when the tool's own argv holds one of `flags` before its command.
    */
-  flagTraits?: ReadonlyArray<{ flags: readonly string[]; traits: Partial<ToolTraits> }>;
+  flagTraits?: ReadonlyArray<{
+    flags: readonly string[];
+    traits: Partial<ToolTraits>;
+    /**
+     * The flag is looked for in the whole argv, not only before the command: for tools whose options take
+     * values (`bwrap --ro-bind / / --die-with-parent CMD`), where the command's start cannot be told without
+     * the tool's own option table. A command that carries the same flag would be taken for the tool's.
+     */
+    anywhere?: boolean;
+  }>;
 }
 
 const T = (t: Partial<ToolTraits>): ToolTraits => ({
@@ -91,6 +108,8 @@ const T = (t: Partial<ToolTraits>): ToolTraits => ({
   newSessionForChild: false,
   reapsOnly: false,
   containerInit: false,
+  childDeathSignal: false,
+  ownDeathSignal: false,
   ...t,
 });
 
@@ -196,6 +215,44 @@ export const TOOLS: readonly Tool[] = [
     family: 'daemonizers',
     sources: [
       'setsid(1) (util-linux): forks only when it already leads a group (or -f), then setsid() and exec; -w waits for the child',
+    ],
+  },
+  {
+    id: 'unshare',
+    role: 'wrapper',
+    names: ['unshare'],
+    label: 'unshare',
+    // With --fork it waits for its child; with --kill-child[=SIG] that child has SIG (SIGKILL) as its
+    // parent-death signal. Its SIGTERM is blocked and SIGINT/SIGQUIT ignored while it waits (measured
+    // SigBlk/SigIgn), so only a SIGKILL, or its child's own end, ends it.
+    traits: T({}),
+    flagTraits: [{ flags: ['--kill-child'], traits: { childDeathSignal: true } }],
+    stop: null,
+    keepRunning: null,
+    family: 'death-signal-launchers',
+    sources: [
+      'unshare(1) (util-linux 2.38) --kill-child[=signame]: "When unshare terminates, have signame be sent to the forked child process" (SIGKILL by default); sys-utils/unshare.c: prctl(PR_SET_PDEATHSIG) in the child after fork',
+      'measured (util-linux 2.38.1): `unshare --fork --kill-child sleep` shows SigBlk SIGINT|SIGTERM and SigIgn SIGINT|SIGQUIT in unshare; SIGTERM to unshare leaves both running; SIGKILL to unshare kills the child',
+    ],
+  },
+  {
+    id: 'bwrap',
+    role: 'wrapper',
+    names: ['bwrap'],
+    label: 'bubblewrap sandbox',
+    traits: T({}),
+    // bubblewrap.c handle_die_with_parent(): PR_SET_PDEATHSIG SIGKILL in the monitor (after the clone), in the
+    // sandbox's pid 1 (do_init) and in the command before execve: each dies when the one above it exits.
+    flagTraits: [
+      { flags: ['--die-with-parent'], traits: { childDeathSignal: true, ownDeathSignal: true }, anywhere: true },
+    ],
+    stop: null,
+    keepRunning: null,
+    family: 'death-signal-launchers',
+    sources: [
+      'bwrap(1) (bubblewrap 0.8.0) --die-with-parent: "Ensures child process (COMMAND) dies when bwrap\'s parent dies. Kills (SIGKILL) all bwrap sandbox processes in sequence from parent to child including COMMAND process when bwrap or bwrap\'s parent dies"',
+      'bubblewrap.c handle_die_with_parent(): prctl(PR_SET_PDEATHSIG, SIGKILL) in the monitor, in do_init (the pid 1 of --unshare-pid) and in the command before execve',
+      'measured (bubblewrap 0.8.0): SIGKILL of the shell that started `bwrap --die-with-parent ... sleep` kills bwrap and sleep; without the flag sleep runs on',
     ],
   },
   {
@@ -707,12 +764,15 @@ function optionsOf(argv: readonly string[]): string[] {
 function withFlags(tool: Tool, argv: readonly string[] | null): Tool {
   if (!tool.flagTraits || !argv) return tool;
   const opts = optionsOf(argv);
+  const end = argv.indexOf('--');
+  const whole = argv.slice(1, end < 0 ? argv.length : end);
   let traits = tool.traits;
   for (const f of tool.flagTraits)
     if (
-      opts.some(
+      (f.anywhere ? whole : opts).some(
         (o) =>
-          f.flags.includes(o) ||
+          // `--kill-child=SIGTERM`: the flag with its value.
+          f.flags.includes(o.startsWith('--') ? o.split('=')[0] : o) ||
           (/^-[a-zA-Z]+$/.test(o) && f.flags.some((x) => /^-[a-zA-Z]$/.test(x) && o.includes(x[1]))),
       )
     )

@@ -31,3 +31,19 @@ test('options change what the stop reaches', () => {
   expect(t('entr', ['entr', '-n', 'sh'])?.traits.stopsChildrenOnOwnStop).toBe(false);
   expect(t('entr', ['entr', '-rn', 'sh'])?.traits).toMatchObject({ stopsChildrenOnOwnStop: true, signalsGroup: true });
 });
+
+test('a parent-death signal is read from the launcher’s own options, with a value or among option values', () => {
+  expect(t('unshare', ['unshare', '--fork', 'sleep', '9'])?.traits.childDeathSignal).toBe(false);
+  expect(t('unshare', ['unshare', '--fork', '--kill-child', 'sleep', '9'])?.traits.childDeathSignal).toBe(true);
+  expect(t('unshare', ['unshare', '-f', '--kill-child=SIGTERM', 'sleep'])?.traits.childDeathSignal).toBe(true);
+  // The command's own option is not unshare's.
+  expect(t('unshare', ['unshare', '--fork', 'prog', '--kill-child'])?.traits.childDeathSignal).toBe(false);
+  // bwrap's options take values (`--ro-bind / /`): its flag is looked for in the whole argv, up to `--`.
+  expect(t('bwrap', ['bwrap', '--ro-bind', '/', '/', '--die-with-parent', 'sh'])?.traits).toMatchObject({
+    childDeathSignal: true,
+    ownDeathSignal: true,
+  });
+  expect(t('bwrap', ['bwrap', '--ro-bind', '/', '/', '--', 'prog', '--die-with-parent'])?.traits.ownDeathSignal).toBe(
+    false,
+  );
+});

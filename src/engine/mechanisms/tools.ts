@@ -106,6 +106,33 @@ export const toolMechanisms: readonly Mechanism[] = [
     ],
   },
   {
+    id: 'tool.death-signal-launchers',
+    family: 'tool',
+    title:
+      'Launchers that give their child a parent-death signal: unshare --kill-child, bwrap --die-with-parent (and bwrap itself dies with its own parent)',
+    sources: [
+      'prctl(2) PR_SET_PDEATHSIG: "the signal that the calling process will get when its parent dies"; kernel/exit.c forget_original_parent()/reparent_leader(): group_send_sig_info(t->pdeath_signal) to each child as it is reparented; not shown anywhere in /proc',
+      'unshare(1) (util-linux 2.38) --kill-child[=signame]: SIGKILL by default, set in the forked child; the waiting parent blocks SIGTERM and ignores SIGINT/SIGQUIT',
+      'bubblewrap 0.8.0 bubblewrap.c handle_die_with_parent(): PR_SET_PDEATHSIG SIGKILL in the monitor, in do_init (pid 1 with --unshare-pid) and in the command before execve',
+      'firejail 0.9.72 sandbox.c: the same on the sandbox pid 1, whose end zaps its PID namespace (parent.namespace-init decides its command)',
+    ],
+    procShows:
+      "The parent's argv: `unshare … --kill-child[=SIG]`, `bwrap … --die-with-parent`; a death signal set by a program's own prctl (Go's SysProcAttr.Pdeathsig, a Python preexec_fn) is invisible.",
+    traceShows:
+      'signal_generate SIGKILL to the child with the kernel as sender (no sys_kill) in the same instant as the launcher’s sched_process_exit.',
+    rules: ['parent.death-signal', 'parent.death-signal-chain', 'parent.reparent'],
+    watch: null,
+    remedy:
+      'unshare or bwrap ends only after its command or at a SIGKILL: nothing to escape. With bwrap --die-with-parent, start the sandbox without the flag, or from a parent that stays (a systemd unit).',
+    scenarios: [
+      'unshare --fork --kill-child: a SIGKILL of unshare kills its command, by its keeper',
+      'unshare --fork without --kill-child: a SIGKILL of unshare leaves its command running',
+      'bwrap --die-with-parent: when the shell that started bwrap exits, the sandbox and its command are SIGKILLed',
+      'bwrap --unshare-pid --die-with-parent: its pid 1 and monitor both die with the launcher, and the command with them',
+      'bwrap without --die-with-parent: the shell that started it exits and the command runs on',
+    ],
+  },
+  {
     id: 'tool.daemonizers',
     family: 'tool',
     title:

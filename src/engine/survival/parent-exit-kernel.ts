@@ -17,9 +17,15 @@
  *    nat/linux-ptrace.c linux_enable_event_reporting, for inferiors it did not attach to), and the kernel
  *    (kernel/ptrace.c exit_ptrace -> __ptrace_detach) SIGKILLs such a tracee when the tracer exits; strace
  *    (strace.c cleanup) sends the program it started its own fatal signal.
- *  - A prctl(PR_SET_PDEATHSIG) signal is not in /proc at all: the generic rules say so.
+ *  - A prctl(PR_SET_PDEATHSIG) signal is not in /proc at all, but a launcher that always sets one on the
+ *    child it starts shows it in its own argv (unshare --kill-child, bwrap --die-with-parent: the tools
+ *    table's childDeathSignal/ownDeathSignal): the kernel sends it at the parent's exit (kernel/exit.c
+ *    forget_original_parent), and bwrap's own signal ties the sandbox to bwrap's parent in turn.
+ *    Otherwise the generic rules say it cannot be seen.
  */
 import type { SurvivalRule, RiskEvidence } from './types';
+import type { ProcessDescription } from '../../model/describe-process';
+import { toolOf } from '../../model/tools';
 
 const parentPid = (e: RiskEvidence): number | null =>
   e.process && e.process.ppid > 1 && !e.chain?.reparented ? e.process.ppid : null;
@@ -47,7 +53,76 @@ function straceBlocksFatal(e: RiskEvidence): boolean {
   return output && !interruptible && !opts.some((x) => x === '-p' || x.startsWith('--attach'));
 }
 
+/** The signal its death-signal launcher sets: `--kill-child=SIGTERM` names one, SIGKILL otherwise. */
+function deathSignalOf(a: ProcessDescription): string {
+  const flag = (a.argv ?? []).find((x) => x.startsWith('--kill-child='));
+  const raw = flag ? flag.slice('--kill-child='.length).toUpperCase() : '';
+  return /^(SIG)?[A-Z0-9]{1,10}$/.test(raw)
+    ? raw.startsWith('SIG') || /^\d+$/.test(raw)
+      ? raw
+      : `SIG${raw}`
+    : 'SIGKILL';
+}
+
+/** Its parent, when that launcher gave it a parent-death signal (tools table: childDeathSignal). */
+function deathSignalParent(e: RiskEvidence): ProcessDescription | null {
+  const a = e.chain?.ancestors[0];
+  return a && parentPid(e) === a.pid && toolOf(a)?.traits.childDeathSignal ? a : null;
+}
+
+/**
+ * The launcher whose exit sets off its death-signal parent: past every ancestor that gave itself a parent-death
+ * signal (bwrap --die-with-parent: its pid 1, then its monitor), the first that did not, when that one can
+ * exit (not init, not the service manager).
+ */
+function deathSignalLauncher(e: RiskEvidence): { launcher: ProcessDescription; wrapper: ProcessDescription } | null {
+  const chain = e.chain?.ancestors ?? [];
+  let j = 0;
+  while (j < chain.length && toolOf(chain[j])?.traits.ownDeathSignal) j++;
+  const launcher = chain[j];
+  if (j === 0 || !launcher || launcher.pid <= 1 || launcher.kind === 'systemd') return null;
+  return { launcher, wrapper: chain[j - 1] };
+}
+
 export const kernelParentExitRules: SurvivalRule[] = [
+  {
+    code: 'parent.death-signal-chain',
+    event: 'parent-exit',
+    outcome: 'dies',
+    confidence: 'certain',
+    meaning:
+      "Its parent is a sandbox started with a parent-death signal on itself (bwrap --die-with-parent): when the launcher that started the sandbox exits, the kernel SIGKILLs the sandbox, and the sandbox's end SIGKILLs it in turn (PR_SET_PDEATHSIG on each).",
+    when: (e) => {
+      const p = deathSignalParent(e);
+      const up = p ? deathSignalLauncher(e) : null;
+      if (!p || !up) return null;
+      const { launcher, wrapper } = up;
+      const itself =
+        wrapper.pid === p.pid ? 'and gave itself one too' : `and ${wrapper.label} (pid ${wrapper.pid}) gave itself one`;
+      return `its parent ${p.label} (pid ${p.pid}) runs it with ${deathSignalOf(p)} as its parent-death signal ${itself} (--die-with-parent): when ${launcher.label} (pid ${launcher.pid}) exits, however it ends, the kernel (forget_original_parent) SIGKILLs ${wrapper.comm}, and it dies in turn; nohup or setsid inside the sandbox does not help — start the sandbox without --die-with-parent, or from a parent that stays (a systemd unit)`;
+    },
+  },
+  {
+    code: 'parent.death-signal',
+    event: 'parent-exit',
+    outcome: 'dies',
+    confidence: 'certain',
+    by: 'keeper',
+    meaning:
+      'Its parent is a launcher that gives the child it starts a parent-death signal that kills it (unshare --kill-child, bwrap --die-with-parent; SIGKILL unless another is named): the kernel sends it the moment the launcher exits, however it ends. The launcher waits for it and exits only after it or at a SIGKILL: its own end, not a threat.',
+    when: (e) => {
+      const p = deathSignalParent(e);
+      if (!p) return null;
+      const sig = deathSignalOf(p);
+      // Another signal kills only with its default action (SigIgn/SigCgt read for TERM and HUP alone).
+      const fatal =
+        sig === 'SIGKILL' ||
+        (sig === 'SIGTERM' && e.signals?.term === 'default') ||
+        (sig === 'SIGHUP' && e.signals?.hup === 'default');
+      if (!fatal) return null;
+      return `its parent ${p.label} (pid ${p.pid}) started it with ${sig} as its parent-death signal (prctl PR_SET_PDEATHSIG, set by ${p.comm}'s option), which kills it: the kernel sends it the moment ${p.comm} exits, however it ends, a SIGKILL of ${p.comm} included; ${p.comm} waits for it and exits only after it, so only a kill of ${p.comm} sets this off`;
+    },
+  },
   {
     code: 'parent.tracer',
     event: 'parent-exit',
