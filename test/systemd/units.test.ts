@@ -327,3 +327,31 @@ t(
     expect(await waitInside(gone(left), 15000)).toBe(true);
   },
 );
+
+t(
+  "a login session's process moved into a scope of its own (StartTransientUnit with PIDs, as systemd-run --scope does for itself) outlives the logout",
+  async () => {
+    must(`loginctl disable-linger ${TEST_USER}`);
+    const login = new Login();
+    const pid = Number(await login.run('sleep 4500 </dev/null >/dev/null 2>&1 & echo $!'));
+    expect(await waitInside(`grep -q '/session-[^/]*\\.scope$' /proc/${pid}/cgroup`)).toBe(true);
+    const before = report([String(pid)]);
+    expectRule(before, 'session-end', 'session.kill-user-processes');
+    const u = unit('moved');
+    must(
+      `busctl call org.freedesktop.systemd1 /org/freedesktop/systemd1 org.freedesktop.systemd1.Manager StartTransientUnit 'ssa(sv)a(sa(sv))' ${u}.scope fail 1 PIDs au 1 ${pid} 0`,
+    );
+    expect(await waitInside(`grep -q '/system.slice/${u}.scope$' /proc/${pid}/cgroup`)).toBe(true);
+    const r = report([String(pid)]);
+    const row = expectRule(r, 'session-end', 'session.outside');
+    await login.logout();
+    expect(await waitInside(`[ -z "$(loginctl list-sessions --no-legend | awk '$3 == "${TEST_USER}"')" ]`, 20000)).toBe(
+      true,
+    );
+    await waitInside(gone(pid), 3000);
+    expectReality(row, !alive(pid));
+    // The scope's own stop is its end.
+    must(`systemctl stop ${u}.scope`);
+    expect(await waitInside(gone(pid), 15000)).toBe(true);
+  },
+);

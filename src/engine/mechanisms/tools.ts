@@ -468,6 +468,7 @@ export const toolMechanisms: readonly Mechanism[] = [
     scenarios: [
       'a nohup process in an ssh session with KillUserProcesses=yes: at-risk at session end, citing the drop-in',
       'systemd-run --user --scope in a login: the user manager stops it after the last logout; the remedy printed (linger) keeps the next one',
+      "a login session's process moved into a scope of its own (StartTransientUnit with PIDs, as systemd-run --scope does for itself) outlives the logout",
       'the first remedy whydied printed survives the next logout, and is no longer at risk for it',
       'loginctl enable-linger + systemd-run --user survives logout; without linger it does not',
     ],
