@@ -6,7 +6,21 @@
  * launching shell's exit leaves it; the scope's stop ends it). Each prediction is checked by making the
  * event happen.
  */
-import { check, Login, must, report, sh, TEST_UID, TEST_USER, unavailable, waitInside, writeInside } from './harness';
+import * as path from 'path';
+import { parseReports } from '../helpers/guest';
+import {
+  check,
+  CHECKOUT,
+  Login,
+  must,
+  report,
+  sh,
+  TEST_UID,
+  TEST_USER,
+  unavailable,
+  waitInside,
+  writeInside,
+} from './harness';
 import { expectReality, expectRule } from '../reality/predict';
 
 jest.setTimeout(180000);
@@ -84,6 +98,17 @@ t("a user service's worker dies with its main process, and its main process with
   });
   expect(check(m, 'systemd-unit').summary).toContain(`${TEST_USER}'s user manager`);
   expect(check(r, 'systemd-unit').summary).toContain(`whose main process is ${main}`);
+
+  // The user itself asks (no root, no setpriv): its own manager answers the same.
+  const own = parseReports(
+    must(
+      asUser(
+        `d=$(mktemp -d); PATH=/usr/local/bin:$PATH WHYDIED_STATE_DIR=$d node ${path.join(CHECKOUT, 'dist/whydied.js')} ${child} --json; rm -rf $d`,
+      ),
+    ),
+  );
+  expect(own).toHaveLength(1);
+  expectRule(own[0], 'parent-exit', 'parent.unit-main');
 
   must(`kill ${main}`);
   const died = await waitInside(gone(child), 15000);
