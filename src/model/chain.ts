@@ -34,6 +34,12 @@ export type ChainSection = {
   preforkMaster?: { pid: number; port: number } | null;
   /** Whether its parent catches SIGTERM (SigCgt): a keeper that does not dies of it without stopping anything. */
   parentTermCaught?: boolean | null;
+  /**
+   * Its parent catches SIGTERM and every real-time signal from 35 to 64 (SigCgt), as the Go runtime's initsig
+   * (runtime/signal_unix.go) installs its handler for them: a Go program, whose exec.CommandContext kills the
+   * child when its context ends. A mask, not a name (a program could install the same handlers itself).
+   */
+  parentGoRuntime?: boolean | null;
 };
 
 export interface Chain {
@@ -103,6 +109,7 @@ export function deriveChain(
       interactiveShell: ish ? { pid: ish.pid, comm: ish.comm, hupCaught: caught(facts, ish.pid, 1) } : null,
       preforkMaster: parent ? preforkMaster(facts, self, parent) : null,
       parentTermCaught: parent ? caught(facts, parent.pid, 15) : null,
+      parentGoRuntime: parent ? goRuntimeMask(facts, parent.pid) : null,
     },
     unitOfInit,
   });
@@ -128,6 +135,14 @@ function launchedBy(parentArgv: readonly string[] | null, childArgv: readonly st
 function caught(facts: Facts, pid: number, sig: number): boolean | null {
   const st = facts.status(pid);
   return st.ok ? ((st.value.sigCgt >> BigInt(sig - 1)) & 1n) !== 0n : null;
+}
+
+/** SIGTERM and every real-time signal 35..64 caught: the Go runtime's handlers (glibc keeps 32-34 for itself). */
+function goRuntimeMask(facts: Facts, pid: number): boolean | null {
+  const st = facts.status(pid);
+  if (!st.ok) return null;
+  const rt = ((1n << 30n) - 1n) << 34n; // bits 34..63: signals 35..64
+  return (st.value.sigCgt & rt) === rt && ((st.value.sigCgt >> 14n) & 1n) === 1n;
 }
 
 /** The same executable, and a listening TCP socket both hold: a worker of `parent`'s pool. */

@@ -39,6 +39,10 @@ export const toolMechanisms: readonly Mechanism[] = [
       "`(cmd &)` leaves no job: it survives the drop, and no one kills the finished job's group",
       'dash -i: a background job outlives the hangup (dash resends no SIGHUP to its jobs)',
       'busybox sh -i: a background job outlives the hangup',
+      'busybox sh -i: a background job outlives the hangup (hangup.shell-keeps-jobs)',
+      'busybox sh -i: a foreground job dies at the hangup (the kernel signals the foreground group)',
+      'busybox sh -i: a background job outlives the shell’s exit (ash sends its jobs nothing)',
+      'sh -> busybox applet link: the same shell, named sh by the kernel',
       'zsh -i: a background job dies at the hangup (zsh resends SIGHUP to its jobs)',
     ],
   },
@@ -254,7 +258,7 @@ export const toolMechanisms: readonly Mechanism[] = [
   {
     id: 'tool.job-runners',
     family: 'tool',
-    title: 'GNU parallel and make stop their jobs when stopped; xargs only waits',
+    title: 'GNU parallel and make stop their jobs when stopped; xargs and watch only wait',
     sources: [
       'parallel(1) --termseq (20221122): jobs get TERM,200,TERM,100,TERM,50,KILL,25 when parallel is terminated',
       'GNU make 4.3 commands.c fatal_error_signal(): running recipe children killed, targets removed',
@@ -281,6 +285,10 @@ export const toolMechanisms: readonly Mechanism[] = [
       'tsx watch: SIGTERM to tsx ends the app it runs; SIGKILL to tsx leaves it running',
       'flock and /usr/bin/time fork and wait: their SIGTERM leaves the command running, a kill of their group reaches it',
       'sg and dbus-run-session wait without relaying: SIGTERM to them leaves the command running',
+      'watch CMD: SIGTERM to watch and to its forked child leaves the command running (watch only exits; it signals no child)',
+      'watch CMD: its command is in the terminal’s foreground group, and a hangup ends it',
+      'watch CMD: a kill of watch’s process group ends its command',
+      'watch ’CMD &’: the background command stays in watch’s foreground group and dies at a hangup',
     ],
   },
   {
@@ -485,12 +493,14 @@ export const toolMechanisms: readonly Mechanism[] = [
       'perlfunc open "-|": a pipe from the child’s stdout to the parent; Ruby IO.popen: the same',
       'OpenJDK java.lang.ProcessBuilder: Redirect.PIPE (the default) for all three; the JVM’s exit destroys no child (Process has no parent-death tie)',
       'Go os/exec Cmd: a nil Stdout/Stderr is /dev/null (os.DevNull); SysProcAttr.Setpgid/Setsid/Pdeathsig opt in',
+      'Go os/exec CommandContext: Cmd.Cancel (default Process.Kill, SIGKILL) runs when the context is done while Wait runs; with signal.NotifyContext a SIGTERM to the Go program kills its child, which /proc cannot show (SigCgt shows the Go runtime, which catches SIGTERM and every real-time signal: runtime/signal_unix.go initsig; not whether it uses a context)',
+      'CPython 3.11 Lib/multiprocessing/util.py _exit_function (atexit): terminates daemonic children (Process.terminate: SIGTERM), joins the others; popen_fork.py: a child is os.fork() of the parent (its argv); spawn.py get_command_line: `-c from multiprocessing.spawn import spawn_main; spawn_main(...) --multiprocessing-fork`; pool.py: Pool workers are daemonic; concurrent/futures/process.py _python_exit: ProcessPoolExecutor workers (not daemonic) get a stop and exit after their task',
     ],
     procShows:
       'fd 1/2 `pipe:[N]` or `socket:[N]` whose other end only the parent holds (pipe holders with fdinfo flags; a UNIX socket’s peer from sock_diag); for Node, NODE_CHANNEL_FD (and NODE_UNIQUE_ID for a cluster worker) in the environment and a socket past fd 2 whose peer only the parent holds.',
     traceShows:
       'signal_generate SIGPIPE from the child to itself at its next write after the parent’s exit; a cluster worker’s own exit(0) at the disconnect (sched_process_exit, no signal).',
-    rules: ['parent.cluster-worker'],
+    rules: ['parent.cluster-worker', 'parent.python-multiprocessing', 'parent.go-runtime'],
     watch: null,
     remedy:
       'Spawn with stdio to a file or /dev/null (Popen(stdout=f), spawn(..., {stdio: "ignore"}), Redirect.to(file)) and detached, or relaunch it detached with its output to a log (setsid -f CMD </dev/null >>log 2>&1).',
@@ -505,6 +515,16 @@ export const toolMechanisms: readonly Mechanism[] = [
       'Node cluster worker: the primary’s death disconnects its IPC channel and the worker exits',
       'Node child_process.fork without a disconnect handler: the parent’s death closes the channel and leaves it running',
       'nohup under a Python pipe: nohup ignores SIGHUP only and keeps the pipe (not a terminal); the parent’s death still kills it at its next write',
+      'multiprocessing Process(daemon=True): the parent’s normal exit terminates it (SIGTERM from the atexit handler)',
+      'multiprocessing Process() not daemonic: the parent’s normal exit waits for it (it runs on, the parent with it)',
+      'multiprocessing Process(daemon=True), parent SIGKILLed: no atexit, the child runs on',
+      'multiprocessing Process(daemon=True), parent SIGTERMed: Python keeps SIGTERM’s default action, no atexit, the child runs on',
+      'multiprocessing Pool worker: daemonic, terminated at the parent’s normal exit',
+      'concurrent.futures ProcessPoolExecutor worker: at the parent’s normal exit it finishes its task and exits',
+      'multiprocessing spawn start method, daemonic: spawn_main child terminated at the parent’s normal exit',
+      'Go exec.Command: stdio is /dev/null by default and nothing kills it at the parent’s normal exit',
+      'Go exec.CommandContext: the parent’s SIGKILL leaves it running (the context dies with the parent)',
+      'Go exec.CommandContext under signal.NotifyContext: SIGTERM to the parent cancels the context and Go SIGKILLs it',
     ],
   },
 ];

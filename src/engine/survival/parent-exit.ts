@@ -14,6 +14,7 @@ import { DETACHABLE_KEEPERS, isLoginShellArgv } from '../../model/classify';
 import { toolOf } from '../../model/tools';
 import { kernelParentExitRules } from './parent-exit-kernel';
 import type { ServiceState } from '../../model/cgroup';
+import { runtimeParentExitRules } from './parent-exit-runtimes';
 
 const parentOf = (e: RiskEvidence): AncestorEvidence | null => e.chain?.ancestors[0] ?? null;
 const nameOf = (a: AncestorEvidence): string => `${a.label} (pid ${a.pid})`;
@@ -483,6 +484,9 @@ export const parentExitRules: SurvivalRule[] = [
           : null,
       ),
   },
+  // language runtimes: what a runtime's own exit code does to its children, where /proc shows its part. After
+  // the kernel's certain rules (a stopped job, the terminal's controlling process), before the generic ones.
+  ...runtimeParentExitRules,
   {
     code: 'parent.sighup-ignored',
     event: 'parent-exit',
