@@ -66,7 +66,7 @@ export function createTargetModel(
   const model: TargetModel = lazy<TargetModel>({
     target: () => target,
     existence: () => deriveExistence(facts, target),
-    chain: () => deriveChain(facts, target),
+    chain: () => deriveChain(facts, target, opts),
     signals: () => deriveSignals(facts, pid),
     group: () => deriveGroup(facts, pid),
     tty: () => deriveTty(facts, target),
