@@ -17,6 +17,7 @@ import { journal } from './journal';
 import { records } from './records';
 import { namespace } from './namespace';
 import { systemdUnit } from './systemd-unit';
+import { limits } from './limits';
 
 export const builtinChecks: Check[] = [
   existence,
@@ -36,6 +37,8 @@ export const builtinChecks: Check[] = [
   namespace,
   // The service manager's view (issue 9): appended after the others.
   systemdUnit,
+  // The resource-limit event's evidence (/proc/PID/limits): appended after the others.
+  limits,
 ];
 
 export {
@@ -53,4 +56,5 @@ export {
   records,
   namespace,
   systemdUnit,
+  limits,
 };

@@ -9,7 +9,7 @@ import { adviceFor, describeDeath, describeMachineDeath, formatTime, whenOf } fr
 import { findDeaths, findHungTasks, findMachineDeaths, sameComm } from '../src/source/kernel-log/incidents';
 import { formatWall } from '../src/source/kernel-log/wall-time';
 import { readKernelLog, type KernelLogRead } from '../src/source/kernel-log/read';
-import type { Death, DeathFilter } from '../src/source/kernel-log/types';
+import { UNKNOWN_SIGNAL, type Death, type DeathFilter } from '../src/source/kernel-log/types';
 import { latestRecordedCause, latestRecordedStartMs } from '../src/source/records/later-holder';
 import {
   findSuppressions,
@@ -29,7 +29,8 @@ function deathCause(d: Death, log: KernelLogRead): Cause {
   if (d.uptimeSec !== undefined && d.uptimeSec !== null) details.uptimeSec = d.uptimeSec;
   return {
     kind: d.kind,
-    signal: d.signal,
+    // A core dump's line or an unknown fault code names no signal: none is claimed.
+    ...(d.signal !== UNKNOWN_SIGNAL ? { signal: d.signal } : {}),
     ...(d.timeMs !== null ? { time: new Date(d.timeMs).toISOString() } : {}),
     source: 'kernel-log',
     details,
@@ -47,7 +48,9 @@ const deathJson = (d: Death): JsonValue => ({
   raw: d.raw,
 });
 
-const line = (d: Death): string => `pid ${d.pid} (${d.comm}) ${describeDeath(d)}.`;
+/** `1234 (comm)`, or `1234` when the line names no comm (systemd-oomd's pid line). */
+const named = (pid: number, comm: string): string => (comm === '' ? `${pid}` : `${pid} (${comm})`);
+const line = (d: Death): string => `pid ${named(d.pid, d.comm)} ${describeDeath(d)}.`;
 
 function searched(ctx: CheckContext, log: KernelLogRead, startMs: number | null): string[] {
   const out: string[] = [];
@@ -88,7 +91,7 @@ function diedFinding(d: Death, log: KernelLogRead, others: Death[], code: string
   return {
     status: 'fail',
     code,
-    summary: `${prefix}Process ${d.pid} (${d.comm}) ${describeDeath(d)}.`,
+    summary: `${prefix}Process ${named(d.pid, d.comm)} ${describeDeath(d)}.`,
     details: [
       ...d.raw.map((r) => `kernel: ${r}`),
       ...others.map((o) => `Not this process (PID reuse or another name): ${line(o)}`),
@@ -122,7 +125,7 @@ function runDeadInChildNamespace(
     const d = findDeaths(log.records, f)[0];
     if (d) {
       const finding = diedFinding(d, log, [], 'died', '');
-      finding.summary = `Process ${ctx.target.pid} (${d.comm}) ${describeDeath(d)} (matched by name and time: the kernel log names host pid ${d.pid}).`;
+      finding.summary = `Process ${named(ctx.target.pid, d.comm)} ${describeDeath(d)} (matched by name and time: the kernel log names host pid ${d.pid}).`;
       finding.details = [`${NAMESPACE_NOTE}; matched by name and time instead.`, ...(finding.details ?? [])];
       if (finding.cause?.details) finding.cause.details.match = 'name-time';
       return finding;

@@ -12,6 +12,9 @@ import { signalName } from '../src/source/signals';
 import {
   managerRunning,
   unitStates,
+  userUnitStates,
+  userGid,
+  userName,
   unitsByMainPid,
   isUnitName,
   timespanMs,
@@ -99,41 +102,55 @@ function live(ctx: CheckContext, e: SystemdUnitEvidence): FindingInput {
   const pid = ctx.target.pid;
   const cg = ctx.facts.cgroups(pid);
   let unit: string | null = null;
+  // A unit of a user's manager (user@UID.service/.../NAME.service): asked of that manager, as that user.
+  let owner: { uid: number; gid: number; name: string } | null = null;
   if (cg.ok) {
     for (const c of cg.value) {
       const k = classifyCgroupPath(c.path);
-      // The system manager's own units only: a user manager's units are not visible to `systemctl show`.
       if ((k.kind === 'service' || k.kind === 'session-scope' || k.kind === 'user-scope') && k.unit) unit = k.unit;
+      else if (k.kind === 'user-manager' && k.unit && k.uid !== null && k.unit !== `user@${k.uid}.service` && !unit) {
+        const gid = userGid(ctx.facts, k.uid);
+        if (gid !== null) {
+          unit = k.unit;
+          owner = { uid: k.uid, gid, name: userName(ctx.facts, k.uid) ?? `uid ${k.uid}` };
+        }
+      }
     }
   }
   if (!unit) return { status: 'pass', code: 'no-unit', summary: 'Not in a unit of the system manager.', evidence: e };
-  const read = unitStates(ctx.facts, [unit]);
+  const read = owner ? userUnitStates(ctx.facts, owner, [unit]) : unitStates(ctx.facts, [unit]);
+  const whose = owner ? `${owner.name}'s user manager (systemd --user)` : 'systemd';
   if (read.argv) e.queries.push(read.argv.join(' '));
   const u = read.ok ? read.units.find((x) => x.id === unit) : undefined;
   if (!u)
     return {
       status: 'info',
       code: 'unit-unknown',
-      summary: `In ${unit}, which the manager did not describe${read.ok ? '' : ` (${read.why})`}.`,
+      summary: `In ${unit}, which ${owner ? whose : 'the manager'} did not describe${read.ok ? '' : ` (${read.why})`}.`,
       evidence: { ...e, unit, foundBy: 'cgroup' },
     };
   e.foundBy = 'cgroup';
   fill(e, u, pid);
   if (u.type !== 'service') {
-    return { status: 'pass', code: 'unit-member', summary: `In ${u.id} (${settings(e)}).`, evidence: e };
+    return {
+      status: 'pass',
+      code: 'unit-member',
+      summary: `In ${u.id}${owner ? ` of ${whose}` : ''} (${settings(e)}).`,
+      evidence: e,
+    };
   }
   if (e.isMainProcess) {
     return {
       status: 'pass',
       code: 'unit-main',
-      summary: `The main process of ${u.id}, started by systemd (${settings(e)}${e.nRestarts ? `; restarted ${e.nRestarts} time(s)` : ''}).`,
+      summary: `The main process of ${u.id}, started by ${whose} (${settings(e)}${e.nRestarts ? `; restarted ${e.nRestarts} time(s)` : ''}).`,
       evidence: e,
     };
   }
   return {
     status: 'pass',
     code: 'unit-member',
-    summary: `In ${u.id}, whose main process is ${u.mainPid || 'none'} (${settings(e)}).`,
+    summary: `In ${u.id}${owner ? ` of ${whose}` : ''}, whose main process is ${u.mainPid || 'none'} (${settings(e)}).`,
     evidence: e,
   };
 }

@@ -15,6 +15,7 @@ import { sessionEndRules } from './survival/session-end';
 import { ciCleanupRules } from './survival/ci-cleanup';
 import { containerStopRules } from './survival/container-stop';
 import { memoryPressureRules } from './survival/memory-pressure';
+import { resourceLimitRules } from './survival/resource-limit';
 
 export interface EventInfo {
   /** Stable id (risks[].event). */
@@ -36,6 +37,8 @@ export interface EventInfo {
   readonly relaunchDropsCiMarkers?: boolean;
   /** No relaunch escapes it; raising its memory limit does. */
   readonly raiseMemoryLimit?: boolean;
+  /** A relaunch inherits the same limit; raising its resource limit (prlimit --pid) does. */
+  readonly raiseResourceLimit?: boolean;
   /**
    * Its survival rules in the order they are tried (src/engine/survival/): the first that applies decides
    * the row; the last always applies once its evidence was read.
@@ -44,7 +47,8 @@ export interface EventInfo {
 }
 
 /** The boolean traits of an event, for the remedy's "is any event with this trait threatened". */
-export type EventTrait = 'relaunchFromHost' | 'relaunchLeavesSession' | 'relaunchDropsCiMarkers' | 'raiseMemoryLimit';
+export type EventTrait =
+  'relaunchFromHost' | 'relaunchLeavesSession' | 'relaunchDropsCiMarkers' | 'raiseMemoryLimit' | 'raiseResourceLimit';
 
 export const EVENT_INFO = [
   {
@@ -99,6 +103,15 @@ export const EVENT_INFO = [
     relaunch: false,
     raiseMemoryLimit: true,
     rules: memoryPressureRules,
+  },
+  {
+    // Appended last (whydied.report/2 revision 2.3): risks[] keeps the earlier events' order.
+    id: 'resource-limit',
+    words: 'reaching its resource limit',
+    title: 'it reaches a resource limit the kernel enforces with a signal (RLIMIT_CPU, RLIMIT_FSIZE, RLIMIT_RTTIME)',
+    relaunch: false,
+    raiseResourceLimit: true,
+    rules: resourceLimitRules,
   },
 ] as const satisfies readonly EventInfo[];
 

@@ -40,6 +40,11 @@ export const REMEDY_KINDS = {
     relaunch: false,
   },
   'tmux-session': { fix: 'run it in a detached tmux session:', verdict: 'relaunch it with', relaunch: true },
+  'raise-limit': {
+    fix: 'raise the resource limit of the running process:',
+    verdict: 'raise its limit with',
+    relaunch: false,
+  },
   'memory-limit': { fix: 'raise its memory cgroup limit:', verdict: 'raise its memory limit with', relaunch: false },
   'container-restart': {
     fix: "on the container's host, give the container a restart policy:",

@@ -47,6 +47,11 @@ export interface RemedyInput {
    * even root's O_CREAT open of it fail: the unit dies with 209/STDOUT while systemd-run exits 0).
    */
   home?: string | null;
+  /**
+   * The resource limits that end it, by prlimit's option name (`cpu`, `fsize`, `rttime`), soft and hard (null:
+   * unlimited). Raising a finite hard limit needs CAP_SYS_RESOURCE (kernel/sys.c do_prlimit).
+   */
+  rlimits?: ReadonlyArray<{ option: 'cpu' | 'fsize' | 'rttime'; soft: number; hard: number | null }> | null;
   /** Its memory cgroup, when a limit applies (for raising it). */
   memoryCgroup: { dir: string; limitBytes: number; version: 1 | 2; memswLimitBytes?: number | null } | null;
 }
@@ -123,6 +128,11 @@ export function buildRemedy(input: RemedyInput): RemedyStep[] {
   }
   // pid 1 is the init: relaunching it is never the fix.
   if (needsRelaunch && argv.length > 0 && input.pid !== 1) out.push(...relaunchCommands(input, argv));
+  const rl = input.rlimits;
+  if (rl && rl.length > 0 && risks.some((r) => eventInfo(r.event)?.raiseResourceLimit === true && threatens(r))) {
+    const step = raiseLimitStep(input, rl);
+    if (step) out.push(step);
+  }
   const mem = input.memoryCgroup;
   if (risks.some((r) => eventInfo(r.event)?.raiseMemoryLimit === true && r.outcome === 'dies') && mem) {
     // Doubling the limit takes it out of "more than half"; the file path is the cgroup's, quoted. On v1 a
@@ -147,6 +157,28 @@ export function buildRemedy(input: RemedyInput): RemedyStep[] {
     out.push({ kind: 'memory-limit', command: `${memsw}echo ${next} > ${shellQuote(file)}` });
   }
   return out;
+}
+
+/**
+ * prlimit(1) (util-linux) on the running process (prlimit(2)); `unlimited` sets soft and hard. Raising a finite
+ * hard limit, or another user's limits, needs CAP_SYS_RESOURCE: sudo for a user; where whydied runs as root
+ * without it (a container that dropped it), only the soft limit can rise, up to the hard one.
+ */
+function raiseLimitStep(input: RemedyInput, rl: NonNullable<RemedyInput['rlimits']>): RemedyStep | null {
+  const { euid, capSysResource } = input.tools;
+  const hardFinite = rl.some((l) => l.hard !== null);
+  const pid = input.pid;
+  if (euid === 0 && capSysResource === false && hardFinite) {
+    const up = rl.filter((l) => l.hard === null || l.soft < l.hard);
+    if (up.length === 0) return null;
+    const opts = up.map((l) => `--${l.option}=${l.hard === null ? 'unlimited' : `${l.hard}:${l.hard}`}`);
+    return { kind: 'raise-limit', command: `prlimit --pid ${pid} ${opts.join(' ')}` };
+  }
+  const sudo = euid !== null && euid !== 0 && (hardFinite || input.uid !== euid) ? 'sudo ' : '';
+  return {
+    kind: 'raise-limit',
+    command: `${sudo}prlimit --pid ${pid} ${rl.map((l) => `--${l.option}=unlimited`).join(' ')}`,
+  };
 }
 
 /** The system manager's unit whose cgroup is this memory cgroup (v2, systemd running), else null. */

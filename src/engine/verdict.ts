@@ -249,6 +249,7 @@ export function decide(input: {
           userManager: ev.cgroup?.kind === 'user-manager',
           home: proc.uid !== null ? userHome(facts, proc.uid) : null,
           memoryCgroup: limitToRaise(mem, ev.memory),
+          rlimits: rlimitsToRaise(ev),
         })
       : [];
   const remedy = steps;
@@ -371,4 +372,16 @@ function limitToRaise(
     return { dir: `${hierarchyRoot(own)}${bindPath}`, limitBytes: bindLimit, version: 2 };
   }
   return own.limitBytes !== null ? { ...own, limitBytes: own.limitBytes } : null;
+}
+
+/** The resource limits that end it (src/model/limits.ts), by prlimit's option, for the raise-limit remedy. */
+function rlimitsToRaise(ev: RiskEvidence): RemedyInput['rlimits'] {
+  const l = ev.limits;
+  if (!l) return null;
+  const out: NonNullable<RemedyInput['rlimits']>[number][] = [];
+  if (l.cpu && l.cpu.diesAtSec !== null) out.push({ option: 'cpu', soft: l.cpu.softSec, hard: l.cpu.hardSec });
+  if (l.fsize?.kills) out.push({ option: 'fsize', soft: l.fsize.softBytes, hard: l.fsize.hardBytes });
+  if (l.rttime?.policy && l.rttime.diesAtUs !== null)
+    out.push({ option: 'rttime', soft: l.rttime.softUs, hard: l.rttime.hardUs });
+  return out.length > 0 ? out : null;
 }

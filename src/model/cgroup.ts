@@ -5,8 +5,8 @@
  */
 import type { Facts, MemoryCgroup, Read } from '../source/types';
 import { ok } from '../source/types';
-import { lingers, readKillUserProcesses, systemdHost, userName } from '../source/systemd/logind';
-import { unitStates } from '../source/systemd/manager';
+import { lingers, readKillUserProcesses, systemdHost, userGid, userName } from '../source/systemd/logind';
+import { unitStates, userUnitStates, type ManagerRead } from '../source/systemd/manager';
 import { CGROUP_RANK, classifyCgroupPath, type CgroupClass, type CgroupKind } from './cgroup-path';
 
 export type CgroupSection = {
@@ -30,11 +30,27 @@ export type CgroupSection = {
   systemdRun: string | null;
   memory: { path: string; limitBytes: number | null; usageBytes: number | null; version: 1 | 2 } | null;
   /**
-   * The system manager's view of its service unit (the one `systemctl show` the systemd-unit check makes
-   * too): its live main process and KillMode. Null outside a system service or when the manager is not asked
-   * (the systemd-unit check does not run: the rules then read its `manager` section as unread).
+   * Its service unit as its manager holds it: the system manager's (the one `systemctl show` the systemd-unit
+   * check makes too) or, for a unit under user@UID.service, that user's manager (`systemctl --user show`, as
+   * the user). Its live main process and what its exit does to the rest of the cgroup (KillMode=, Type=,
+   * RemainAfterExit=, ExitType=). Null outside a service or when the manager could not be asked.
+   * Null too when the manager is not asked (the systemd-unit check does not run: the rules then read its
+   * `manager` section as unread).
    */
-  service: { mainPid: number; killMode: string | null } | null;
+  service: ServiceState | null;
+};
+
+export type ServiceState = {
+  manager: 'system' | 'user';
+  mainPid: number;
+  killMode: string | null;
+  /** Type= (simple, exec, forking, oneshot, notify...), RemainAfterExit=, ExitType= (null before systemd 250). */
+  serviceType: string | null;
+  remainAfterExit: boolean | null;
+  exitType: string | null;
+  /** SendSIGKILL= and TimeoutStopSec= (ms; null when infinity): whether and when its stop ends with SIGKILL. */
+  sendSigkill: boolean | null;
+  timeoutStopMs: number | null;
 };
 
 export interface Cgroup {
@@ -85,9 +101,7 @@ export function deriveCgroup(
   const user = uid === null ? null : userName(facts, uid);
   const host = systemdHost(facts);
   // A service's main process and KillMode decide what its exit does to the rest of the unit (parent-exit).
-  const unitRead =
-    opts.askManager && best.kind === 'service' && best.unit && host.running ? unitStates(facts, [best.unit]) : null;
-  const unitState = unitRead?.ok ? unitRead.units.find((u) => u.id === best.unit) : undefined;
+  const service = opts.askManager && host.running ? serviceState(facts, best) : null;
   return ok({
     section: {
       paths,
@@ -104,8 +118,37 @@ export function deriveCgroup(
       systemdRunning: host.running,
       systemdRun: host.systemdRun,
       memory,
-      service: unitState ? { mainPid: unitState.mainPid, killMode: unitState.killMode } : null,
+      service,
     },
     memoryRead: mem,
   });
+}
+
+/** The manager's state of the service a process runs in: the system's, or its user's for a user unit. */
+function serviceState(facts: Facts, c: CgroupClass): ServiceState | null {
+  const unit = c.unit;
+  if (!unit || !unit.endsWith('.service')) return null;
+  let read: ManagerRead;
+  let manager: ServiceState['manager'];
+  if (c.kind === 'service') {
+    read = unitStates(facts, [unit]);
+    manager = 'system';
+  } else if (c.kind === 'user-manager' && c.uid !== null && unit !== `user@${c.uid}.service`) {
+    const gid = userGid(facts, c.uid);
+    if (gid === null) return null;
+    read = userUnitStates(facts, { uid: c.uid, gid }, [unit]);
+    manager = 'user';
+  } else return null;
+  const u = read.ok ? read.units.find((x) => x.id === unit) : undefined;
+  if (!u) return null;
+  return {
+    manager,
+    mainPid: u.mainPid,
+    killMode: u.killMode,
+    serviceType: u.serviceType,
+    remainAfterExit: u.remainAfterExit,
+    exitType: u.exitType,
+    sendSigkill: u.sendSigkill,
+    timeoutStopMs: u.timeoutStopMs,
+  };
 }

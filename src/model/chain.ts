@@ -7,6 +7,8 @@ import type { Facts, Read } from '../source/types';
 import { fail, ok } from '../source/types';
 import type { AncestorKind } from './classify';
 import { classifyCgroupPath } from './cgroup-path';
+import { userGid } from '../source/systemd/logind';
+import { userUnitStates } from '../source/systemd/manager';
 import { describeProcess, type ProcessDescription } from './describe-process';
 import type { CheckTarget } from './target';
 
@@ -32,17 +34,28 @@ export type ChainSection = {
   preforkMaster?: { pid: number; port: number } | null;
   /** Whether its parent catches SIGTERM (SigCgt): a keeper that does not dies of it without stopping anything. */
   parentTermCaught?: boolean | null;
+  /**
+   * Its parent catches SIGTERM and every real-time signal from 35 to 64 (SigCgt), as the Go runtime's initsig
+   * (runtime/signal_unix.go) installs its handler for them: a Go program, whose exec.CommandContext kills the
+   * child when its context ends. A mask, not a name (a program could install the same handlers itself).
+   */
+  parentGoRuntime?: boolean | null;
 };
 
 export interface Chain {
   section: ChainSection;
-  /** The system service or transient scope systemd (pid 1) started it in; null when it is no child of pid 1 there. */
+  /** The system service systemd (pid 1) started it in; null when it is no child of pid 1 there. */
   unitOfInit: string | null;
 }
 
 const SUBREAPER_KINDS: ReadonlySet<AncestorKind> = new Set<AncestorKind>(['systemd-user', 'container-init', 'systemd']);
 
-export function deriveChain(facts: Facts, target: CheckTarget): Read<Chain> {
+/** `askManager`: whether a user unit's manager may be asked whether it started the target (systemd-unit runs). */
+export function deriveChain(
+  facts: Facts,
+  target: CheckTarget,
+  opts: { askManager: boolean } = { askManager: true },
+): Read<Chain> {
   const selfRead = facts.stat(target.pid);
   if (!selfRead.ok) return fail(selfRead.code, selfRead.message);
   const self = describeProcess(facts, selfRead.value);
@@ -79,7 +92,8 @@ export function deriveChain(facts: Facts, target: CheckTarget): Read<Chain> {
     parent.pid !== 1 &&
     self.pgid !== parent.pid &&
     self.pgid !== parent.pgid &&
-    !launchedBy(parent.argv, self.argv)
+    !launchedBy(parent.argv, self.argv) &&
+    !(parent.kind === 'systemd-user' && opts.askManager && userUnitMain(facts, target.pid))
   ) {
     reparented = 'subreaper';
   }
@@ -95,6 +109,7 @@ export function deriveChain(facts: Facts, target: CheckTarget): Read<Chain> {
       interactiveShell: ish ? { pid: ish.pid, comm: ish.comm, hupCaught: caught(facts, ish.pid, 1) } : null,
       preforkMaster: parent ? preforkMaster(facts, self, parent) : null,
       parentTermCaught: parent ? caught(facts, parent.pid, 15) : null,
+      parentGoRuntime: parent ? goRuntimeMask(facts, parent.pid) : null,
     },
     unitOfInit,
   });
@@ -122,6 +137,14 @@ function caught(facts: Facts, pid: number, sig: number): boolean | null {
   return st.ok ? ((st.value.sigCgt >> BigInt(sig - 1)) & 1n) !== 0n : null;
 }
 
+/** SIGTERM and every real-time signal 35..64 caught: the Go runtime's handlers (glibc keeps 32-34 for itself). */
+function goRuntimeMask(facts: Facts, pid: number): boolean | null {
+  const st = facts.status(pid);
+  if (!st.ok) return null;
+  const rt = ((1n << 30n) - 1n) << 34n; // bits 34..63: signals 35..64
+  return (st.value.sigCgt & rt) === rt && ((st.value.sigCgt >> 14n) & 1n) === 1n;
+}
+
 /** The same executable, and a listening TCP socket both hold: a worker of `parent`'s pool. */
 function preforkMaster(
   facts: Facts,
@@ -145,13 +168,35 @@ function preforkMaster(
   return shared ? { pid: parent.pid, port: shared.port } : null;
 }
 
-/** The system service (or transient scope) the target runs in, from its cgroup; null otherwise. */
+/**
+ * The system service the target runs in, from its cgroup; null otherwise. Not a scope: systemd forks no
+ * process into a scope (systemd.scope(5): a scope's processes are started elsewhere and moved in, as
+ * `systemd-run --scope` execs the command itself), so a scope's child of pid 1 was reparented there.
+ */
 function serviceUnit(facts: Facts, pid: number): string | null {
   const cg = facts.cgroups(pid);
   if (!cg.ok) return null;
   for (const e of cg.value) {
     const c = classifyCgroupPath(e.path);
-    if ((c.kind === 'service' || c.kind === 'user-scope') && c.unit) return c.unit;
+    if (c.kind === 'service' && c.unit) return c.unit;
   }
   return null;
+}
+
+/**
+ * Is it the main process of the user service it runs in (asked of that user's manager, the same memoised
+ * read the cgroup model makes)? Then systemd --user started it: it was not adopted.
+ */
+function userUnitMain(facts: Facts, pid: number): boolean {
+  const cg = facts.cgroups(pid);
+  if (!cg.ok) return false;
+  for (const e of cg.value) {
+    const c = classifyCgroupPath(e.path);
+    if (c.kind !== 'user-manager' || c.uid === null || !c.unit?.endsWith('.service')) continue;
+    if (c.unit === `user@${c.uid}.service`) return false;
+    const gid = userGid(facts, c.uid);
+    const read = gid === null ? null : userUnitStates(facts, { uid: c.uid, gid }, [c.unit]);
+    return read?.ok === true && read.units.some((u) => u.id === c.unit && u.mainPid === pid);
+  }
+  return false;
 }

@@ -1,4 +1,4 @@
-import { namesOfRole, toolOf, type ToolRole } from './tools';
+import { appletOf, namesOfRole, toolOf, type ToolRole } from './tools';
 
 /**
  * Ancestor classification: what kind of process launched (or holds) the target.
@@ -213,6 +213,12 @@ export function classifyProcess(p: ClassifyInput): Classification {
     return { kind: KIND_OF_ROLE[tool.role], label: named(tool.label), tool: tool.id };
   }
 
+  // `busybox sh -i`: the applet is the shell, and its own arguments follow it.
+  const applet = appletOf(p);
+  if (applet && SHELLS.has(applet) && argv) {
+    const c = shellLabel(applet, argv.slice(1), p.ttyNr);
+    return { ...c, label: `busybox ${c.label}`, tool: 'shell' };
+  }
   const shellName = SHELLS.has(comm) ? comm : SHELLS.has(base0) ? base0 : null;
   if (shellName) return { ...shellLabel(shellName, argv, p.ttyNr), tool: 'shell' };
 

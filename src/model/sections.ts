@@ -31,6 +31,7 @@ export const SECTIONS = {
     presentedBy: 'namespace',
     derive: (m: TargetModel) => (m.namespace.ok ? m.namespace.value.section : null),
   },
+  limits: { presentedBy: 'limits', derive: (m: TargetModel) => (m.limits.ok ? m.limits.value : null) },
 } as const;
 
 export type SectionKey = keyof typeof SECTIONS;

@@ -16,6 +16,7 @@ import { deriveCgroup, type Cgroup } from './cgroup';
 import { deriveCi, type Ci } from './ci';
 import { deriveMemory, type Memory } from './memory';
 import { deriveNamespace, type Namespace } from './namespace';
+import { deriveLimits, type LimitsSection } from './limits';
 
 export interface TargetModel {
   readonly target: CheckTarget;
@@ -29,6 +30,7 @@ export interface TargetModel {
   readonly ci: Ci;
   readonly memory: Memory;
   readonly namespace: Read<Namespace>;
+  readonly limits: Read<LimitsSection>;
 }
 
 /** One getter per section, each computed on first read and kept. */
@@ -64,7 +66,7 @@ export function createTargetModel(
   const model: TargetModel = lazy<TargetModel>({
     target: () => target,
     existence: () => deriveExistence(facts, target),
-    chain: () => deriveChain(facts, target),
+    chain: () => deriveChain(facts, target, opts),
     signals: () => deriveSignals(facts, pid),
     group: () => deriveGroup(facts, pid),
     tty: () => deriveTty(facts, target),
@@ -75,6 +77,7 @@ export function createTargetModel(
     ci: () => deriveCi(facts, pid, model.chain.ok ? model.chain.value.section : null),
     memory: () => deriveMemory(facts, pid),
     namespace: () => deriveNamespace(facts, pid),
+    limits: () => deriveLimits(facts, pid),
   });
   return model;
 }

@@ -69,6 +69,11 @@ export interface Tool {
    * (`node …/forever/bin/monitor app.js`): matched on the interpreter's first operand.
    */
   scripts?: readonly string[];
+  /**
+   * Multi-call binaries that run this tool as an applet named by their first argument (`busybox sh -i`: comm
+   * and argv[0] are `busybox`, argv[1] is the applet). Only applets whose traits are this entry's are listed.
+   */
+  appletOf?: readonly string[];
   /** Short human label. */
   label: string;
   traits: ToolTraits;
@@ -117,7 +122,10 @@ export const TOOLS: readonly Tool[] = [
   {
     id: 'shell',
     role: 'shell',
-    names: ['bash', 'sh', 'dash', 'zsh', 'ksh', 'ksh93', 'mksh', 'ash', 'fish', 'tcsh', 'csh', 'yash'],
+    names: ['bash', 'sh', 'dash', 'zsh', 'ksh', 'ksh93', 'mksh', 'ash', 'hush', 'fish', 'tcsh', 'csh', 'yash'],
+    // busybox's shell applets (ash; hush when built in): `busybox sh` keeps comm `busybox`. Through an applet
+    // link (`/bin/sh -> busybox`) the kernel names the process by the link (comm `sh`): matched by name.
+    appletOf: ['busybox'],
     label: 'shell',
     traits: T({}),
     stop: null,
@@ -127,6 +135,7 @@ export const TOOLS: readonly Tool[] = [
       'bash(1) SIGNALS: an interactive shell resends SIGHUP to all jobs at hangup; huponexit sends it at login-shell exit; disown -h exempts a job',
       'bash jobs.c: end_job_control / hangup_all_jobs; stopped jobs get SIGTERM+SIGCONT when the shell exits (terminate_stopped_jobs)',
       'dash(1), zsh(1) zshmisc "Jobs": zsh HUPs running jobs at exit unless NO_HUP; dash keeps no job table across exit',
+      'busybox 1.35 libbb/appletlib.c run_applet_and_exit(): `busybox APPLET ARGS` runs the applet named by argv[1] in the same process (comm stays `busybox`); shell/ash.c is an Almquist shell like dash (no SIGHUP handler when interactive, no huponexit)',
       "dash 0.5.12 src/trap.c setsignal(): an interactive dash catches no SIGHUP (measured SigCgt: SIGCHLD only), so a hangup ends it with nothing resent to its jobs; whydied reads that from the shell's SigCgt, not from its name",
     ],
   },
@@ -479,6 +488,21 @@ export const TOOLS: readonly Tool[] = [
     ],
   },
   {
+    id: 'watch',
+    role: 'job-runner',
+    names: ['watch'],
+    label: 'watch',
+    traits: T({ reapsOnly: true }),
+    stop: null,
+    keepRunning: null,
+    family: 'job-runners',
+    sources: [
+      'procps-ng 4.0.2 src/watch.c run_command(): a forked child (also named watch) dup2s a pipe onto stdout/stderr and runs the command with system() (`sh -c`; -x: execvp), watch reads the pipe until EOF and waits; no setpgid, so the command is in watch’s group, the terminal’s foreground',
+      'watch.c die(): SIGHUP, SIGINT and SIGTERM only restore the screen and exit (endwin_exit): no child is signalled; its command then dies only at its next write to the pipe (SIGPIPE) or when the terminal’s foreground group is signalled',
+      'measured (procps 4.0.2): SIGTERM to watch leaves `sleep` it runs alive; a hangup of its terminal ends it (the foreground group gets SIGHUP); `watch "cmd &"` leaves cmd reparented in watch’s group, holding the pipe, so watch waits for it',
+    ],
+  },
+  {
     id: 'make',
     role: 'job-runner',
     names: ['make', 'gmake'],
@@ -748,6 +772,10 @@ function basename(s: string): string {
 
 const BY_NAME = new Map<string, Tool>();
 for (const t of TOOLS) for (const n of t.names) if (!BY_NAME.has(n)) BY_NAME.set(n, t);
+/** Multi-call binaries (appletOf) and the tools they run by applet name. */
+const MULTI_CALL = new Set(TOOLS.flatMap((t) => t.appletOf ?? []));
+const APPLET_TOOLS = new Map<string, Tool>();
+for (const t of TOOLS) if (t.appletOf) for (const n of t.names) if (!APPLET_TOOLS.has(n)) APPLET_TOOLS.set(n, t);
 
 /**
  * Interpreters whose comm is their own name whatever script they run (`node .bin/nodemon`, `ruby
@@ -794,7 +822,22 @@ function withFlags(tool: Tool, argv: readonly string[] | null): Tool {
 }
 
 /** The tool a process is, by comm or argv[0]'s basename (a login shell's leading dash dropped); null if none. */
+/**
+ * The applet a multi-call binary runs (`busybox sh -i` -> `sh`), when its comm or argv[0] names a binary some
+ * tool lists in appletOf; null otherwise. argv[1] is the applet (libbb/appletlib.c), a path's basename.
+ */
+export function appletOf(p: { comm: string; argv?: readonly string[] | null }): string | null {
+  const argv = p.argv ?? [];
+  if (argv.length < 2) return null;
+  const base0 = basename(argv[0].replace(/^-/, ''));
+  if (!MULTI_CALL.has(p.comm) && !MULTI_CALL.has(base0)) return null;
+  const applet = basename(argv[1]);
+  return APPLET_TOOLS.has(applet) ? applet : null;
+}
+
 export function toolOf(p: { comm: string; argv?: readonly string[] | null }): Tool | null {
+  const applet = appletOf(p);
+  if (applet) return APPLET_TOOLS.get(applet) ?? null;
   const argv0 = p.argv && p.argv.length > 0 ? p.argv[0] : '';
   const base0 = basename(argv0.replace(/^-/, ''));
   const script = p.argv && (INTERPRETER.test(p.comm) || INTERPRETER.test(base0)) ? scriptOf(p.argv) : '';

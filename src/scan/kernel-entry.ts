@@ -1,5 +1,5 @@
 /** One kernel-log death as a `whydied scan` entry (kept out of scan.ts, which other sources share). */
-import type { Death } from '../source/kernel-log/types';
+import { UNKNOWN_SIGNAL, type Death } from '../source/kernel-log/types';
 import { formatWall } from '../source/kernel-log/wall-time';
 import type { ScanEntry } from './entry';
 
@@ -18,7 +18,13 @@ function what(d: Death): string {
     case 'signal':
       if (d.details.reason === 'kernel-oops')
         return `kernel oops: a kernel bug during its system call (${d.signal} from the kernel)`;
-      return typeof d.details.killer === 'string' ? `${d.signal} from ${d.details.killer}` : `${d.signal} (kernel)`;
+      if (typeof d.details.killer === 'string') return `${d.signal} from ${d.details.killer}`;
+      if (d.details.coredump === true)
+        return d.signal === UNKNOWN_SIGNAL
+          ? 'dumped core (systemd-coredump)'
+          : `${d.signal}, dumped core (systemd-coredump)`;
+      if (typeof d.details.upstartJob === 'string') return `${d.signal} (upstart's report)`;
+      return `${d.signal} (kernel)`;
   }
 }
 
@@ -28,7 +34,7 @@ export function kernelEntry(d: Death): ScanEntry {
     pid: d.pid,
     name: d.comm,
     kind: d.kind,
-    signal: d.signal,
+    ...(d.signal !== UNKNOWN_SIGNAL ? { signal: d.signal } : {}),
     what: what(d),
     source: 'kernel-log',
     confidence: 'likely',

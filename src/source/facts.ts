@@ -8,6 +8,7 @@ import type {
   CgroupEntry,
   Facts,
   FdInfo,
+  FileWriter,
   HostFacts,
   ProcRow,
   ProcStat,
@@ -35,6 +36,7 @@ import {
 import { readMemoryCgroup } from './memory-cgroup';
 import { findPtyMaster } from './pty-master';
 import { readUnixPeers } from './unix-peers';
+import { parseFdinfoPosFlags, parseLimits, parseStatPolicy, type ProcLimits } from './parse-limits';
 
 const CLOCK_TICKS = 100;
 /** PID_MAX_LIMIT on 64-bit: the upper bound when pid_max cannot be read. */
@@ -73,6 +75,8 @@ interface FdHolder {
 
 /** Fewer files than this are read one by one: a batch costs a thread start. */
 const BATCH_MIN = 64;
+/** At most this many open files' fdinfo are read for their write position (bounded work per diagnosis). */
+const MAX_WRITERS_READ = 64;
 
 export function createFacts(raw: RawSource): Facts {
   const texts = new Map<string, Read<string>>();
@@ -417,6 +421,36 @@ export function createFacts(raw: RawSource): Facts {
     );
   };
 
+  const limits = memo((pid: number): Read<ProcLimits> => {
+    const r = text(`/proc/${pid}/limits`);
+    if (!r.ok) return r;
+    const parsed = parseLimits(r.value);
+    return parsed ? ok(parsed) : fail('EOTHER', `/proc/${pid}/limits: not the kernel's layout`);
+  });
+
+  const schedPolicy = memo((pid: number): number | null => {
+    const r = text(`/proc/${pid}/stat`);
+    return r.ok ? parseStatPolicy(r.value) : null;
+  });
+
+  // A write position only matters for a regular file (RLIMIT_FSIZE: mm/filemap.c generic_write_check_limits).
+  const fileWriters = memo((pid: number): Read<FileWriter[]> => {
+    const all = fdsMemo(`${pid}:all`);
+    if (!all.ok) return all;
+    const out: FileWriter[] = [];
+    const files = all.value.filter(
+      (f) => f.kind === 'file' && f.target.startsWith('/') && !f.target.startsWith('/dev/'),
+    );
+    for (const f of files.slice(0, MAX_WRITERS_READ)) {
+      const info = text(`/proc/${pid}/fdinfo/${f.fd}`);
+      const pf = info.ok ? parseFdinfoPosFlags(info.value) : null;
+      // O_WRONLY (1) or O_RDWR (2) in the access mode; O_APPEND (02000) writes at the end.
+      if (!pf || (pf.flags & 3) === 0) continue;
+      out.push({ fd: f.fd, path: f.target, pos: pf.pos, append: (pf.flags & 0o2000) !== 0 });
+    }
+    return ok(out);
+  });
+
   const unixPeers = once(() => readUnixPeers((argv, ms) => raw.command(argv, ms)));
   const unixPeer = (inode: number): number | null => {
     const r = unixPeers();
@@ -454,6 +488,9 @@ export function createFacts(raw: RawSource): Facts {
     ptyMaster,
     unixPeer,
     memoryCgroup,
+    limits,
+    schedPolicy,
+    fileWriters,
     hostTools: once(() => readHostTools(raw)),
     text,
   };

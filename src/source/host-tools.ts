@@ -36,6 +36,16 @@ function ownEuid(raw: RawSource): number | null {
   return m ? Number(m[1]) : null;
 }
 
+/**
+ * Whether whydied itself holds CAP_SYS_RESOURCE (bit 24 of CapEff in /proc/self/status): raising a hard
+ * limit needs it (kernel/sys.c do_prlimit). Containers often drop it, even for root. Null when unreadable.
+ */
+function ownCapSysResource(raw: RawSource): boolean | null {
+  const r = raw.readText('/proc/self/status');
+  const m = r.ok ? /^CapEff:\s+([0-9a-f]{1,16})$/m.exec(r.value) : null;
+  return m ? ((BigInt(`0x${m[1]}`) >> 24n) & 1n) === 1n : null;
+}
+
 /** A bundle captured before these probes existed answers NOTCAPTURED: assume util-linux, nothing else. */
 export function readHostTools(raw: RawSource): HostTools {
   return {
@@ -46,5 +56,6 @@ export function readHostTools(raw: RawSource): HostTools {
     loginctl: onPath(raw, 'loginctl', false),
     euid: ownEuid(raw),
     polkit: polkitInstalled(raw),
+    capSysResource: ownCapSysResource(raw),
   };
 }

@@ -8,6 +8,7 @@
  *  - Facts: parsed, memoised views over a RawSource. Every check sees one consistent read of each file.
  */
 
+import type { ProcLimits } from './parse-limits';
 import type { NamedRecords } from './records/types';
 
 /** Why a read gave nothing. `ENOENT` usually means the process is gone. */
@@ -154,6 +155,17 @@ export interface TtyInfo {
 
 export type FdKind = 'tty' | 'pipe' | 'socket' | 'devnull' | 'file' | 'deleted-file' | 'anon' | 'other' | 'closed';
 
+/** A regular file open for writing (fdinfo flags O_WRONLY/O_RDWR) and where its next write lands. */
+export interface FileWriter {
+  fd: number;
+  /** Link target (hostile data). */
+  path: string;
+  /** The file offset (fdinfo pos): the kernel compares the write position with RLIMIT_FSIZE. */
+  pos: number;
+  /** O_APPEND: each write lands at the file's end. */
+  append: boolean;
+}
+
 export interface FdInfo {
   fd: number;
   kind: FdKind;
@@ -271,6 +283,12 @@ export interface Facts {
   unixPeer(inode: number): number | null;
   /** Memory limit and usage for a cgroup path (v2 memory.max/current, v1 memory.limit_in_bytes/usage_in_bytes). */
   memoryCgroup(pid: number): Read<MemoryCgroup>;
+  /** /proc/PID/limits, parsed strictly (src/source/parse-limits.ts). */
+  limits(pid: number): Read<ProcLimits>;
+  /** Its scheduling policy (stat field 41: 1 SCHED_FIFO, 2 SCHED_RR); null when unreadable. */
+  schedPolicy(pid: number): number | null;
+  /** Regular files it has open for writing, with the write position (fdinfo pos); the first 64 files only. */
+  fileWriters(pid: number): Read<FileWriter[]>;
   /** Relaunch tools present on this host (setsid, systemd-run, tmux; whether systemd runs). */
   hostTools(): HostTools;
   /** Read any text through the memo (for checks and plugins that need a file not modelled above). */
@@ -302,4 +320,6 @@ export interface HostTools {
    * (org.freedesktop.login1.set-self-linger); without it logind allows only CAP_SYS_ADMIN. Absent: not probed.
    */
   polkit?: boolean;
+  /** whydied holds CAP_SYS_RESOURCE (raising a hard resource limit needs it); null unknown, absent not probed. */
+  capSysResource?: boolean | null;
 }

@@ -55,6 +55,9 @@ export function fakeFacts(stats: Array<Pick<ProcStat, 'pid' | 'startTime'>> = []
     ptyMaster: () => null,
     unixPeer: () => null,
     memoryCgroup: none,
+    limits: none,
+    schedPolicy: () => null,
+    fileWriters: none,
     hostTools: () => ({
       setsid: true,
       systemdRun: false,

@@ -287,6 +287,31 @@ const SHAPES: Record<string, string[]> = {
     'systemd-32304-journal-fr-oomd-no-kernel-kill.txt',
     'openprescribing-5431-rfc3339-systemd-oom-units-no-kernel-line.txt',
   ],
+  // The third pass (wild-logs): shapes that failed before it, each pinned by a real excerpt.
+  "user-space death lines, read only under their program's tag or its own kmsg tag: systemd-coredump, earlyoom (and its 'did not exit'), systemd-oomd's pid line, upstart":
+    [
+      'systemd-37325-dmesg-coredump-journald.txt',
+      'systemd-28559-journal-coredump-hyperlink-glyph.txt',
+      'vorta-455-journal-truncated-audit.txt',
+      'earlyoom-309-journal-sigterm-uid.txt',
+      'earlyoom-354-no-host-sigterm-did-not-exit.txt',
+      'systemd-20690-journal-oomd-attempting-to-kill.txt',
+      'systemd-42321-monotonic-oomd-kills-journald.txt',
+      'rsyslog-475-upstart-thread-comm-space-segv.txt',
+    ],
+  'a paste glued to a code fence or backtick, an indented journal line, a date cut with the host kept': [
+    'py-autovod-7-dmesg-T-oom-digit-commas.txt',
+    'graph-comb-opt-24-cut-prefix-divide-error.txt',
+    'abrt-1219-journal-trap-split-kern-cont.txt',
+    'mate-23-syslog-date-cut-caja-2011.txt',
+  ],
+  "syslogd's wall message (its header dates the line), and arm __die's task line as the only line of an oops": [
+    'rockpro64-4-wall-message-arm64-oops.txt',
+    'chia-plotter-535-wall-message-soft-lockup.txt',
+  ],
+  "arm's empty die string ('Internal error: : 1b [#3]') and 'PC is at' as where the kernel faulted": [
+    'penguin-532-arm-4.10-internal-error-empty-str.txt',
+  ],
 };
 
 test.each(Object.entries(SHAPES))('failure shape pinned by real excerpts: %s', (_shape, files) => {

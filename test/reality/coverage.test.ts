@@ -13,6 +13,7 @@ const EXEMPT: Record<string, string> = {
   'hangup.unread': 'only when /proc/PID/stat or status is unreadable',
   'parent.unread': 'only when the parent chain is unreadable',
   'group.unread': 'only when /proc/PID/stat is unreadable',
+  'limit.unread': 'only when /proc/PID/limits (world-readable, fs/proc/base.c) is unreadable or not the kernel layout',
   'session.unread': 'only when /proc/PID/cgroup is unreadable',
   'ci.unread': 'only when /proc/PID/environ is unreadable (another user, not root); test/cli/non-root.test.ts runs it',
   'container.unread': 'only when /proc/PID/status is unreadable',

@@ -199,7 +199,7 @@ describe('faults seen in real runs stay fixed', () => {
     const rep = json(['--only', 'stdio', String(pid)]);
     expect(rep.verdict.status).toBe('unknown');
     expect(rep.verdict.summary).toMatch(
-      /partial run did not run existence, .*memory and namespace, so it cannot say that nothing threatens it/,
+      /partial run did not run existence, .*memory, namespace and limits, so it cannot say that nothing threatens it/,
     );
     // A full run of the same process may still say ok.
     expect(['ok', 'at-risk']).toContain(json([String(pid)]).verdict.status);

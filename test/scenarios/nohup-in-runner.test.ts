@@ -41,6 +41,7 @@ test('nohup inside setsid bash -c: survives hangup, dies at group kill', async (
     'ci-cleanup',
     'container-stop',
     'memory-pressure',
+    'resource-limit',
   ]);
   expect(d.verdict.status).toBe('at-risk');
   expect(d.verdict.summary).toMatch(/process group/);

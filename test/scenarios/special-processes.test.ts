@@ -67,7 +67,7 @@ test('a process renamed with escapes and newlines (exec -a and prctl)', async ()
   expect(d.process?.comm).toBe(evilComm);
   expect(d.process?.argv?.[0]).toBe(evilArgv0);
   expect(d.state).toBe('alive');
-  expect(d.risks).toHaveLength(7);
+  expect(d.risks).toHaveLength(8);
   await reportFor(pid);
   // Its own session (detached): remedy only when at risk; build one by hand through the verdict's remedy path.
   const { buildRemedy } = await import('../../src/engine/remedy');

@@ -1,5 +1,5 @@
 /** Parsers of the systemd fact source: `systemctl show` output, timespans, logind.conf (including the commented compiled default). */
-import { parseShow, timespanMs } from '../../src/source/systemd';
+import { parseShow, timespanMs, userUnitStates } from '../../src/source/systemd';
 import { toUnitState } from '../../src/source/systemd/unit-state';
 import { parseKillUserProcesses, readKillUserProcesses } from '../../src/source/systemd/logind';
 import { createFacts } from '../../src/source/facts';
@@ -89,4 +89,47 @@ test('readKillUserProcesses says which file decided, and when it is the compiled
     source: null,
     compiledDefault: false,
   });
+});
+
+test("a user manager's answer keeps only enum words and numbers: its text is the user's", () => {
+  const [u] = parseShow(
+    'Id=x.service\nType=oneshot\nRemainAfterExit=yes\nExitType=cgroup\nKillMode=process\x1b[31m\nMainPID=12\n',
+  ).map(toUnitState);
+  expect(u).toMatchObject({ serviceType: 'oneshot', remainAfterExit: true, exitType: 'cgroup', killMode: null });
+  const [v] = parseShow('Id=y.service\nType=\nRemainAfterExit=maybe\n').map(toUnitState);
+  expect(v).toMatchObject({ serviceType: null, remainAfterExit: null, exitType: null });
+});
+
+test("a user unit is asked of the user's own manager as that user, never as root; others cannot ask", () => {
+  const argvs: string[][] = [];
+  const raw: RawSource = {
+    ...withFiles({}),
+    listDir: (p) => (p === '/run/systemd/system' ? { ok: true, value: [] } : { ok: false, code: 'ENOENT', message: p }),
+    command: (argv) => {
+      argvs.push([...argv]);
+      return { ok: true, value: 'Id=app.service\nLoadState=loaded\nMainPID=7\nKillMode=mixed\n' };
+    },
+  };
+  const me = process.getuid?.() ?? 0;
+  const other = me === 0 ? 1000 : me + 1;
+  const mine = userUnitStates(createFacts(raw), { uid: me, gid: 5 }, ['app.service', '--evil.service']);
+  expect(mine).toMatchObject({ ok: true, units: [{ id: 'app.service', mainPid: 7, killMode: 'mixed' }] });
+  // Its own manager: no credential change, a clean environment naming its runtime dir.
+  expect(argvs[0].slice(0, 6)).toEqual([
+    'env',
+    '-i',
+    'PATH=/usr/sbin:/usr/bin:/sbin:/bin',
+    `XDG_RUNTIME_DIR=/run/user/${me}`,
+    'systemctl',
+    '--user',
+  ]);
+  expect(argvs[0]).not.toContain('--evil.service');
+  const theirs = userUnitStates(createFacts(raw), { uid: other, gid: 1234 }, ['app.service']);
+  if (me === 0) {
+    expect(theirs.ok).toBe(true);
+    expect(argvs[1].slice(0, 5)).toEqual(['setpriv', `--reuid=${other}`, '--regid=1234', '--clear-groups', '--']);
+  } else {
+    expect(theirs).toMatchObject({ ok: false });
+    expect(argvs).toHaveLength(1);
+  }
 });

@@ -208,9 +208,12 @@ export const groupKillRules: SurvivalRule[] = [
       const g = e.group;
       const l = g?.groupLeaderInfo;
       if (!g || !notLeader(e) || !l?.alive || g.pgid !== g.sid || g.sharesWithRunner) return null;
-      // Reparented to an init (or a subreaper): nothing that started it still holds its group's id.
-      if (l.ppid !== 1 && l.ppid !== e.namespace?.nsInit?.pid) return null;
-      if (!(e.chain?.ancestors ?? []).some((a) => a.pid === l.pid)) return null;
+      // Reparented to an init, or started by a service manager (pid 1, or a user's systemd --user, which
+      // setsid()s each unit process): nothing that started it still holds its group's id.
+      const ancestors = e.chain?.ancestors ?? [];
+      const userManager = ancestors.some((a) => a.pid === l.ppid && a.kind === 'systemd-user');
+      if (l.ppid !== 1 && l.ppid !== e.namespace?.nsInit?.pid && !userManager) return null;
+      if (!ancestors.some((a) => a.pid === l.pid)) return null;
       return `it is in process group ${g.pgid} of its ancestor ${l.label} (pid ${l.pid}), which runs as a daemon (it leads session ${g.sid}, its launcher is gone and no shell or runner is in the group): a kill of that group (kill -- -${g.pgid}) is that daemon's own stop and ends it too, its keeper's end, not a threat${nohupNote(e)}`;
     },
   },

@@ -13,6 +13,8 @@ import type { ProcessDescription as AncestorEvidence } from '../../model/describ
 import { DETACHABLE_KEEPERS, isLoginShellArgv } from '../../model/classify';
 import { toolOf } from '../../model/tools';
 import { kernelParentExitRules } from './parent-exit-kernel';
+import type { ServiceState } from '../../model/cgroup';
+import { runtimeParentExitRules } from './parent-exit-runtimes';
 
 const parentOf = (e: RiskEvidence): AncestorEvidence | null => e.chain?.ancestors[0] ?? null;
 const nameOf = (a: AncestorEvidence): string => `${a.label} (pid ${a.pid})`;
@@ -37,22 +39,6 @@ function stopperOf(e: RiskEvidence, parent: AncestorEvidence): AncestorEvidence 
   if (parent.kind !== 'shell' || !grand || parent.pgid !== e.process?.pgid) return null;
   const tool = toolOf(grand);
   return tool?.traits.stopsChildrenOnOwnStop && tool.traits.signalsGroup ? grand : null;
-}
-
-/**
- * Its parent as the main process of the system service it runs in: the unit, and the KillMode its stop kills
- * the rest of the cgroup with (systemd's default, control-group, when unread). `leavesRest`: process or none
- * signal nothing but the main process. Null when the parent is not that unit's main process.
- */
-function unitMainParent(
-  e: RiskEvidence,
-  p: AncestorEvidence,
-): { unit: string; killMode: string; leavesRest: boolean } | null {
-  const s = e.manager?.service;
-  const unit = e.cgroup?.unit;
-  if (!s || !unit || s.mainPid !== p.pid) return null;
-  const killMode = s.killMode ?? 'control-group';
-  return { unit, killMode, leavesRest: killMode === 'process' || killMode === 'none' };
 }
 
 /** A stopped job (state T) of its parent, an interactive shell: the shell's exit SIGTERMs and SIGCONTs it. */
@@ -89,6 +75,86 @@ function withParent(e: RiskEvidence, f: (p: AncestorEvidence) => string | null):
   const p = parentOf(e);
   if (!p || !e.process || e.process.ppid <= 1 || e.chain?.reparented) return null;
   return f(p);
+}
+
+/** Its service's state when its parent is that service's live main process (system or user manager). */
+function withUnitMain(
+  e: RiskEvidence,
+  f: (p: AncestorEvidence, s: ServiceState, unit: string) => string | null,
+): string | null {
+  return withParent(e, (p) => {
+    const s = e.manager?.service;
+    const unit = e.cgroup?.unit;
+    return s && unit && s.mainPid === p.pid ? f(p, s, unit) : null;
+  });
+}
+
+const who = (e: RiskEvidence): string =>
+  e.cgroup?.user ?? (e.cgroup?.uid !== null && e.cgroup?.uid !== undefined ? `uid ${e.cgroup.uid}` : 'the user');
+
+const unitWords = (e: RiskEvidence, s: ServiceState, unit: string): string =>
+  s.manager === 'user' ? `${who(e)}'s user service ${unit} (systemd --user, user@${e.cgroup?.uid}.service)` : unit;
+
+/** The command that shows these properties, as whoever can ask that manager (a user manager: the user itself). */
+const showCmd = (e: RiskEvidence, s: ServiceState, unit: string, props: string): string =>
+  s.manager === 'user'
+    ? `\`systemctl --user show ${unit} -p ${props}\` as ${who(e)}`
+    : `\`systemctl show ${unit} -p ${props}\``;
+
+const stopWords = (e: RiskEvidence, s: ServiceState, unit: string): string =>
+  s.manager === 'user'
+    ? `the unit is stopped (\`systemctl --user stop ${unit}\` as ${who(e)}, or its user manager's stop)`
+    : `the unit is stopped (\`systemctl stop ${unit}\`)`;
+
+/** What counts as a clean exit of the main process (systemd's is_clean_exit: EXIT_CLEAN_COMMAND for oneshot, else EXIT_CLEAN_DAEMON). */
+const cleanExit = (s: ServiceState): string =>
+  s.serviceType === 'oneshot'
+    ? 'status 0 or a SuccessExitStatus='
+    : 'status 0, SIGTERM, SIGHUP, SIGINT, SIGPIPE or a SuccessExitStatus=';
+
+const failingExit = (s: ServiceState): string => {
+  const mode = s.killMode ?? 'control-group';
+  if (mode === 'process' || mode === 'none') return '';
+  return `; a failing exit (another status, a crash, a SIGKILL) makes systemd stop the unit and kill the rest of its cgroup (KillMode=${mode}), and that would end it`;
+};
+
+/** RemainAfterExit=yes or ExitType=cgroup: a clean exit of the main process does not stop the unit. */
+const keepsRunning = (s: ServiceState): boolean => s.remainAfterExit === true || s.exitType === 'cgroup';
+
+/** A process left in a user service, adopted by its manager: the main process's exit or the unit's stop ends it. */
+function userLeftover(s: ServiceState, unit: string): string {
+  const mode = s.killMode ?? 'control-group';
+  if (mode === 'process' || mode === 'none')
+    return `it runs in ${unit}, whose KillMode=${mode} leaves it running when the unit's main process exits or the unit stops`;
+  const main = s.mainPid > 0 && !keepsRunning(s) ? `its main process (pid ${s.mainPid}) exits or ` : '';
+  return `it runs in ${unit} but is not its main process: when ${main}the unit stops, the user manager kills the rest of its cgroup (KillMode=${mode}), which ends it too`;
+}
+
+/** A process left in a system service by a start script (or a forking daemon's parent), reparented to pid 1. */
+function leftIn(p: AncestorEvidence, s: ServiceState, unit: string): string {
+  const mode = s.killMode ?? 'control-group';
+  const kills = mode !== 'process' && mode !== 'none';
+  const main =
+    s.mainPid <= 0
+      ? `not a main process (${unit} has none running now)`
+      : keepsRunning(s)
+        ? `not its main process (pid ${s.mainPid}), whose clean exit leaves the unit active (RemainAfterExit=yes or ExitType=cgroup)`
+        : `not its main process (pid ${s.mainPid}): ${kills ? `when that exits systemd stops ${unit} and kills the rest of its cgroup (KillMode=${mode}), which ends it too` : `KillMode=${mode} leaves it running when that exits`}`;
+  const stop = kills
+    ? `\`systemctl stop ${unit}\` ends it too`
+    : `even \`systemctl stop ${unit}\` leaves it (KillMode=${mode} signals ${mode === 'none' ? 'nothing' : 'only the main process'})`;
+  return `its parent is ${nameOf(p)}, the service manager, which does not exit: it runs in ${unit} but is ${main}; ${stop}`;
+}
+
+/** A SIGTERM of the unit's stop that it ignores or catches: when the SIGKILL comes (TimeoutStopSec=). */
+function sigtermNote(e: RiskEvidence, s: ServiceState): string {
+  const term = e.signals?.term;
+  if (term !== 'ignored' && term !== 'caught') return '';
+  const after = s.timeoutStopMs === null ? 'TimeoutStopSec=' : `TimeoutStopSec=${s.timeoutStopMs / 1000}s`;
+  const kill = s.sendSigkill === false ? 'no SIGKILL follows (SendSIGKILL=no)' : `the SIGKILL ${after} later ends it`;
+  return term === 'ignored'
+    ? `; it ignores SIGTERM (SigIgn), so ${kill}`
+    : `; it catches SIGTERM (SigCgt), so its own handler decides, and ${kill}`;
 }
 
 /**
@@ -201,9 +267,12 @@ export const parentExitRules: SurvivalRule[] = [
       'It was started by the service manager (systemd as pid 1) in a unit: its parent is the manager, which does not exit.',
     when: (e) => {
       const p = parentOf(e);
-      return e.process?.ppid === 1 && p?.kind === 'systemd' && !e.chain?.reparented
-        ? `it was started by ${nameOf(p)}, the service manager${e.cgroup?.unit ? `, as ${e.cgroup.unit}` : ''}: its parent does not exit (stopping the unit is another matter)`
-        : null;
+      if (e.process?.ppid !== 1 || p?.kind !== 'systemd' || e.chain?.reparented) return null;
+      const s = e.manager?.service;
+      const unit = e.cgroup?.unit;
+      // Not the unit's main process: a start script's leftover, or a Type=forking daemon's other child.
+      if (s && unit && s.mainPid !== e.process.pid) return leftIn(p, s, unit);
+      return `it was started by ${nameOf(p)}, the service manager${unit ? `, as ${unit}` : ''}: its parent does not exit (stopping the unit is another matter)`;
     },
   },
   {
@@ -212,12 +281,62 @@ export const parentExitRules: SurvivalRule[] = [
     outcome: 'unknown',
     confidence: 'possible',
     meaning:
-      "It runs in a system service, and the service manager's view of that unit (its main process and KillMode) was not read (the systemd-unit check did not run): whether its parent's exit stops the unit and kills the rest of its cgroup is unknown.",
+      "It runs in a system service (or a user service of systemd --user), and the service manager's view of that unit (its main process and KillMode) was not read (the systemd-unit check did not run): whether its parent's exit stops the unit and kills the rest of its cgroup is unknown.",
     when: (e) =>
       withParent(e, (p) => {
         const cg = e.cgroup;
-        if (e.manager || cg?.kind !== 'service' || !cg.unit || !cg.systemdRunning) return null;
-        return `it runs in ${cg.unit}, whose main process and KillMode could not be read (the systemd-unit check did not run, so the service manager was not asked): if its parent ${nameOf(p)} is the unit's main process, its exit stops the unit and KillMode decides what else dies (\`systemctl show ${cg.unit} -p MainPID,KillMode\`)`;
+        if (e.manager || !cg?.unit || !cg.systemdRunning) return null;
+        const userUnit =
+          cg.kind === 'user-manager' && cg.unit.endsWith('.service') && cg.unit !== `user@${cg.uid}.service`;
+        if (cg.kind !== 'service' && !userUnit) return null;
+        const show = userUnit
+          ? `\`systemctl --user show ${cg.unit} -p MainPID,KillMode\` as ${who(e)}`
+          : `\`systemctl show ${cg.unit} -p MainPID,KillMode\``;
+        return `it runs in ${userUnit ? `${who(e)}'s user service ` : ''}${cg.unit}, whose main process and KillMode could not be read (the systemd-unit check did not run, so the service manager was not asked): if its parent ${nameOf(p)} is the unit's main process, its exit stops the unit and KillMode decides what else dies (${show})`;
+      }),
+  },
+  {
+    code: 'parent.unit-main-remains',
+    event: 'parent-exit',
+    outcome: 'survives',
+    confidence: 'likely',
+    meaning:
+      'Its parent is the main process of the service it runs in (system or user manager), whose RemainAfterExit=yes: when the main process exits cleanly the unit stays active (SubState=exited) and systemd leaves its cgroup alone, so it runs on until the unit is stopped; a failing exit (non-zero status, a crash, a SIGKILL) still makes systemd kill the rest of the cgroup as KillMode says (systemd service.c service_enter_running).',
+    when: (e) =>
+      withUnitMain(e, (p, s, unit) => {
+        if (s.remainAfterExit !== true) return null;
+        return `its parent ${nameOf(p)} is the main process of ${unitWords(e, s, unit)}, whose RemainAfterExit=yes: when it exits cleanly (${cleanExit(s)}) the unit stays active (SubState=exited) and systemd signals nothing, so it runs on until ${stopWords(e, s, unit)}${failingExit(s)}`;
+      }),
+  },
+  {
+    code: 'parent.unit-main-cgroup',
+    event: 'parent-exit',
+    outcome: 'survives',
+    confidence: 'likely',
+    meaning:
+      "Its parent is the main process of the service it runs in (system or user manager), whose ExitType=cgroup (systemd 250+): the unit stays active while any process remains in its cgroup, so the main process's clean exit stops nothing and it runs on until the unit is stopped; a failing exit (non-zero status, a crash, a SIGKILL) still makes systemd kill the rest of the cgroup as KillMode says (systemd service.c service_enter_running).",
+    when: (e) =>
+      withUnitMain(e, (p, s, unit) => {
+        if (s.exitType !== 'cgroup') return null;
+        return `its parent ${nameOf(p)} is the main process of ${unitWords(e, s, unit)}, whose ExitType=cgroup: the unit stays active while any process is left in its cgroup, so when the main process exits cleanly (${cleanExit(s)}) nothing signals it and it runs on until ${stopWords(e, s, unit)}${failingExit(s)}`;
+      }),
+  },
+  {
+    code: 'parent.unit-main-no-sigkill',
+    event: 'parent-exit',
+    outcome: 'survives',
+    confidence: 'likely',
+    meaning:
+      'Its parent is the main process of the service it runs in, whose SendSIGKILL=no: when the main process exits the manager stops the unit, but with KillMode=mixed the rest of the cgroup would only get the final SIGKILL, which is not sent, and with KillMode=control-group a process that ignores SIGTERM outlives it; so it is left running (measured on systemd 252).',
+    when: (e) =>
+      withUnitMain(e, (p, s, unit) => {
+        const mode = s.killMode ?? 'control-group';
+        if (s.sendSigkill !== false) return null;
+        if (mode === 'mixed')
+          return `its parent ${nameOf(p)} is the main process of ${unitWords(e, s, unit)}, whose KillMode=mixed and SendSIGKILL=no: when it exits the manager stops the unit, SIGTERM goes to the main process only, and the SIGKILL that would end the rest of the cgroup is not sent, so it is left running in ${unit}`;
+        if (mode === 'control-group' && e.signals?.term === 'ignored')
+          return `its parent ${nameOf(p)} is the main process of ${unitWords(e, s, unit)}, whose SendSIGKILL=no: when it exits the manager stops the unit and SIGTERMs the rest of the cgroup, which it ignores (SigIgn), and no SIGKILL follows (after TimeoutStopSec= the unit just goes down), so it is left running in ${unit}`;
+        return null;
       }),
   },
   {
@@ -227,17 +346,21 @@ export const parentExitRules: SurvivalRule[] = [
     confidence: 'likely',
     by: 'keeper',
     meaning:
-      "Its parent is the main process of the system service it runs in: when that exits, systemd stops the unit and kills what is left of its cgroup as KillMode says (control-group: SIGTERM then SIGKILL; mixed: SIGKILL), so it ends with the service: the unit's own end, not a threat. Only KillMode=process or none, or a Type=oneshot unit with RemainAfterExit=yes, leaves it running.",
+      "Its parent is the main process of the service it runs in (a system service, or a user service of systemd --user): when that exits, the manager stops the unit and kills what is left of its cgroup as KillMode says (control-group: SIGTERM then SIGKILL after TimeoutStopSec; mixed: SIGKILL), so it ends with the service: the unit's own end, not a threat. KillMode=process or none, RemainAfterExit=yes and ExitType=cgroup have rules of their own.",
     when: (e) =>
-      withParent(e, (p) => {
-        const m = unitMainParent(e, p);
-        if (!m || m.leavesRest) return null;
-        const { unit, killMode } = m;
+      withUnitMain(e, (p, s, unit) => {
+        const mode = s.killMode ?? 'control-group';
+        if (mode === 'process' || mode === 'none') return null;
         const how =
-          killMode === 'mixed'
+          mode === 'mixed'
             ? 'SIGKILLs the rest of its cgroup'
             : 'SIGTERMs every process left in its cgroup (SIGKILL after TimeoutStopSec=)';
-        return `its parent ${nameOf(p)} is the main process of ${unit}: when it exits, systemd stops the unit and, as KillMode=${killMode} says, ${how}, so it ends with the service (the unit's own end, not a threat); it would run on only if the unit is Type=oneshot with RemainAfterExit=yes (\`systemctl show ${unit} -p Type,RemainAfterExit\`)`;
+        // Only an unread Type/RemainAfterExit (an older or unreadable answer) leaves that exception open.
+        const open =
+          s.remainAfterExit === null
+            ? `; it would run on only if the unit has RemainAfterExit=yes or ExitType=cgroup (${showCmd(e, s, unit, 'RemainAfterExit,ExitType')})`
+            : '';
+        return `its parent ${nameOf(p)} is the main process of ${unitWords(e, s, unit)}: when it exits, ${s.manager === 'user' ? 'the user manager' : 'systemd'} stops the unit and, as KillMode=${mode} says, ${how}, so it ends with the service (the unit's own end, not a threat)${mode === 'mixed' ? '' : sigtermNote(e, s)}${open}`;
       }),
   },
   {
@@ -246,13 +369,29 @@ export const parentExitRules: SurvivalRule[] = [
     outcome: 'survives',
     confidence: 'likely',
     meaning:
-      "Its parent is the main process of the system service it runs in, whose KillMode is process or none: when the main process exits systemd stops the unit but signals nothing else, so it is left running in the unit's cgroup (until the unit starts again or is stopped with the cgroup killed).",
+      "Its parent is the main process of the service it runs in (system or user manager), whose KillMode is process or none: when the main process exits the manager stops the unit but signals nothing else, so it is left running in the unit's cgroup (until the unit starts again or is stopped with the cgroup killed).",
     when: (e) =>
-      withParent(e, (p) => {
-        const m = unitMainParent(e, p);
-        if (!m?.leavesRest) return null;
-        return `its parent ${nameOf(p)} is the main process of ${m.unit}, whose KillMode=${m.killMode}: when it exits systemd stops the unit without signalling the rest of its cgroup, so it is left running there (a later start or stop of ${m.unit} may still end it)`;
+      withUnitMain(e, (p, s, unit) => {
+        if (s.killMode !== 'process' && s.killMode !== 'none') return null;
+        return `its parent ${nameOf(p)} is the main process of ${unitWords(e, s, unit)}, whose KillMode=${s.killMode}: when it exits the manager stops the unit without signalling the rest of its cgroup, so it is left running there (a later start or stop of ${unit} may still end it)`;
       }),
+  },
+  {
+    code: 'parent.user-manager',
+    event: 'parent-exit',
+    outcome: 'dies',
+    confidence: 'likely',
+    by: 'keeper',
+    meaning:
+      "It is the main process of a user service, started by the user's manager (systemd --user, user@UID.service): that manager exits only when it is stopped (the user's last logout without lingering, `systemctl stop user@UID.service`, shutdown), and it stops its units first, so it ends with it: its keeper's end, not a threat (the session-end row says whether a logout stops the manager).",
+    when: (e) => {
+      const p = parentOf(e);
+      const s = e.manager?.service;
+      const unit = e.cgroup?.unit;
+      if (!p || !e.process || p.kind !== 'systemd-user' || s?.manager !== 'user' || !unit) return null;
+      if (s.mainPid !== e.process.pid) return null;
+      return `it is the main process of ${unitWords(e, s, unit)}, started by ${nameOf(p)}: that manager exits only when it is stopped (${who(e)}'s last logout unless ${who(e)} lingers, \`systemctl stop user@${e.cgroup?.uid ?? 'UID'}.service\`, shutdown), and it stops its units first (SIGTERM as KillMode=${s.killMode ?? 'control-group'} says, SIGKILL after TimeoutStopSec=), so it ends with it (its keeper's end, not a threat)`;
+    },
   },
   {
     code: 'parent.reparented',
@@ -265,8 +404,13 @@ export const parentExitRules: SurvivalRule[] = [
       if (e.process.ppid <= 1)
         return `its launcher is already gone: it was reparented to init (ppid ${e.process.ppid}), so no launcher is left to exit`;
       const p = parentOf(e);
-      if (e.chain?.reparented === 'subreaper' && p)
-        return `its launcher is already gone: it was adopted by subreaper ${nameOf(p)}`;
+      if (e.chain?.reparented === 'subreaper' && p) {
+        // Left in a user service (a start script's leftover, a forking daemon's other child): what ends it.
+        const s = e.manager?.service;
+        const unit = e.cgroup?.unit;
+        const left = p.kind === 'systemd-user' && s?.manager === 'user' && unit ? `; ${userLeftover(s, unit)}` : '';
+        return `its launcher is already gone: it was adopted by subreaper ${nameOf(p)}${left}`;
+      }
       return null;
     },
   },
@@ -340,6 +484,9 @@ export const parentExitRules: SurvivalRule[] = [
           : null,
       ),
   },
+  // language runtimes: what a runtime's own exit code does to its children, where /proc shows its part. After
+  // the kernel's certain rules (a stopped job, the terminal's controlling process), before the generic ones.
+  ...runtimeParentExitRules,
   {
     code: 'parent.sighup-ignored',
     event: 'parent-exit',

@@ -125,8 +125,11 @@ export function parseJournal(out: string): JournalEntry[] {
 const UNIT_EXIT = /^(\S+): Main process exited, code=(\w+), status=(\d+)(?:\/(\w+))?/;
 const UNIT_FAILED = /^(\S+): Failed with result '([\w-]+)'/;
 const UNIT_OOM = /^(\S+): A process of this unit has been killed by the OOM killer/;
-const COREDUMP = /^Process (\d+) \(([\s\S]{0,64}?)\) of user (\d+) (?:dumped core|terminated abnormally)/;
-const EARLYOOM = /sending (SIG[A-Z]+) to process (\d+) uid (\d+) "([\s\S]{0,64}?)": /;
+// journalctl may print a link glyph before it since systemd v254 (`[🡕] Process ...`).
+const COREDUMP =
+  /^(?:\[[^\]\s]{1,8}\] )?Process (\d+) \(([\s\S]{0,64}?)\) of user (\d+) (?:dumped core|terminated abnormally)/;
+// earlyoom src/kill.c: the uid is printed since v1.6 (`sending SIGTERM to process N "name": badness ...` before).
+const EARLYOOM = /sending (SIG[A-Z]+) to process (\d+) (?:uid (\d+) )?"([\s\S]{0,64}?)": /;
 // systemd 252 src/oom/oomd-util.c: "Killed %s due to memory pressure for %s being %lu.%02lu%% > %lu.%02lu%%
 // for > %s with reclaim activity" (src/oom/oomd.c) and "Killed %s due to memory used (...) / total (...) and swap
 // used (...) / total (...) being more than %5.2f%%" (swap).
@@ -155,7 +158,7 @@ export function journalEvent(e: JournalEntry): JournalEvent | null {
   if (msg.indexOf('Failed with result') !== -1 && (m = UNIT_FAILED.exec(msg)))
     return { type: 'unit-failed', unit: m[1], result: m[2] };
   if (msg.indexOf('OOM killer') !== -1 && (m = UNIT_OOM.exec(msg))) return { type: 'unit-oom', unit: m[1] };
-  if (msg.startsWith('Process ') && (m = COREDUMP.exec(msg))) {
+  if ((msg.startsWith('Process ') || msg.startsWith('[')) && (m = COREDUMP.exec(msg))) {
     const sig =
       e.fields.COREDUMP_SIGNAL_NAME ??
       (e.fields.COREDUMP_SIGNAL ? (SIGNAL_NAMES[e.fields.COREDUMP_SIGNAL] ?? `SIG${e.fields.COREDUMP_SIGNAL}`) : null);

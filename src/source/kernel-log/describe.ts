@@ -2,7 +2,7 @@
  * Sentences a person can act on, built from a Death. Pure; comm and paths are passed through as
  * data (renderers escape control characters).
  */
-import type { Death, HungTask, MachineDeath } from './types';
+import { UNKNOWN_SIGNAL, type Death, type HungTask, type MachineDeath } from './types';
 import { describeWall } from './wall-time';
 
 const pad = (n: number): string => String(n).padStart(2, '0');
@@ -107,7 +107,10 @@ function faultWords(d: Death): string {
   const lib = stringOf(x.library);
   const inLib = lib !== null ? ` in ${lib}` : '';
   const code = numberOf(x.errorCode);
-  const ip = stringOf(x.ip);
+  // Before 4.15 show_signal_msg printed ip/sp with %p, which prints a NULL pointer as `(null)`
+  // (lib/vsprintf.c): said as 0x0, never as that word.
+  const rawIp = stringOf(x.ip);
+  const ip = rawIp === '(null)' ? '0x0' : rawIp;
   if (code !== null && d.kind === 'segfault')
     return `: ${describePageFault(code, String(x.address ?? '0'))}${ip !== null ? `, ip ${ip}` : ''}${inLib}`;
   const fault = stringOf(x.fault);
@@ -178,7 +181,17 @@ export function describeDeath(d: Death): string {
     case 'signal': {
       if (x.reason === 'kernel-oops') return oopsSentence(d, when);
       const killer = stringOf(x.killer);
+      if (killer === 'earlyoom')
+        return `was sent ${d.signal} by earlyoom ${when}: earlyoom, a user-space low-memory killer, ends the process with the highest oom_score when available memory and swap fall below its limits`;
+      if (killer === 'systemd-oomd')
+        return `was killed with ${d.signal} by systemd-oomd ${when}: systemd-oomd kills every process of a cgroup when its memory pressure or swap use stays past the configured limit`;
       if (killer !== null) return `was killed with SIGKILL by Android's low-memory killer (${killer}) ${when}`;
+      if (x.coredump === true)
+        return d.signal === UNKNOWN_SIGNAL
+          ? `crashed and dumped core ${when} (systemd-coredump's report; the log line does not say which signal)`
+          : `was killed by ${d.signal} and dumped core ${when} (systemd-coredump's report)`;
+      const job = stringOf(x.upstartJob);
+      if (job !== null) return `was killed by ${d.signal} ${when} (upstart's report on its job ${job})`;
       if (stringOf(x.fault) !== null) return `crashed ${when}${faultWords(d)} (${d.signal})`;
       if (x.auditSignal !== undefined)
         return `ended abnormally with ${d.signal} ${when} (audit ANOM_ABEND${stringOf(x.exe) ? `, ${String(x.exe)}` : ''})`;
@@ -213,8 +226,14 @@ export function adviceFor(d: Death): string {
       }
       if (d.details.reason === 'kernel-oops')
         return `This is a bug in the kernel${stringOf(d.details.kernelRelease) !== null ? ` ${String(d.details.kernelRelease)}` : ''} (or one of its modules), not in the program: update the kernel (and out-of-tree modules such as GPU, ZFS or VPN drivers named in the report), and if it still happens report the whole oops (from the BUG/Oops line to the end trace) upstream or to the distribution. Until the machine is rebooted the kernel may be unstable (it is tainted "D").`;
+      if (d.details.killer === 'earlyoom')
+        return 'earlyoom ends the biggest process when available memory runs low: add memory or swap, make the process use less memory, or keep earlyoom off it (its --avoid option, or a lower oom_score_adj).';
+      if (d.details.killer === 'systemd-oomd')
+        return 'systemd-oomd killed its whole cgroup under memory pressure: reduce the memory use in that cgroup, or raise ManagedOOMMemoryPressureLimit= (or set ManagedOOMMemoryPressure=auto) on the slice that oomd watches.';
       if (stringOf(d.details.killer) !== null)
         return "Android's low-memory killer ends background processes when memory runs low: keep the app in the foreground or reduce its memory use.";
+      if (d.details.coredump === true)
+        return `Its core dump was kept by systemd-coredump: coredumpctl info ${d.pid} shows the signal and the stack, coredumpctl debug ${d.pid} opens it in gdb.`;
       return 'Enable core dumps to see where it crashed.';
   }
 }

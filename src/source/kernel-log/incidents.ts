@@ -4,16 +4,17 @@
  * they belong together when they follow each other within a short time in the same boot.
  */
 import { signalName } from '../signals';
-import { parseKernelMessage } from './parse';
-import type {
-  Death,
-  DeathDetails,
-  DeathFilter,
-  HungTask,
-  KernelEvent,
-  KernelRecord,
-  LocatedEvent,
-  MachineDeath,
+import { parseRecord } from './parse';
+import {
+  UNKNOWN_SIGNAL,
+  type Death,
+  type DeathDetails,
+  type DeathFilter,
+  type HungTask,
+  type KernelEvent,
+  type KernelRecord,
+  type LocatedEvent,
+  type MachineDeath,
 } from './types';
 import { oopsDeath, type OopsDraft } from './oops-incident';
 
@@ -63,7 +64,7 @@ export function locateEvents(records: readonly KernelRecord[]): LocatedEvent[] {
       if (seen.has(key)) continue;
       seen.add(key);
     }
-    const event = parseKernelMessage(record.message);
+    const event = parseRecord(record);
     if (event) out.push({ event, record });
   }
   return out;
@@ -250,7 +251,7 @@ function faultKind(signal: string | null): Death['kind'] {
   return 'signal';
 }
 
-type FaultEvent = Extract<KernelEvent, { type: 'user-fault' | 'fatal-signal' | 'lmk-kill' }>;
+type FaultEvent = Extract<KernelEvent, { type: 'user-fault' | 'fatal-signal' | 'lmk-kill' | 'userspace-death' }>;
 
 /** A death from a fault line of another arch, a fatal-signal report or a low-memory killer. */
 function faultDeath(e: FaultEvent, record: KernelRecord, pid: number, comm: string): Death {
@@ -268,6 +269,15 @@ function faultDeath(e: FaultEvent, record: KernelRecord, pid: number, comm: stri
     put(d, 'fatalSignalReport', true);
     signal = e.signal;
     kind = 'signal';
+  } else if (e.type === 'userspace-death') {
+    // systemd-coredump and upstart report a death (the signal is the process's own crash or an unknown
+    // sender's); earlyoom and systemd-oomd are the killers.
+    if (e.by === 'systemd-coredump') put(d, 'coredump', true);
+    else if (e.by === 'upstart') put(d, 'upstartJob', e.job);
+    else put(d, 'killer', e.by);
+    put(d, 'reportedBy', e.by);
+    signal = e.signal;
+    kind = 'signal';
   } else {
     put(d, 'killer', e.by);
     put(d, 'oomScoreAdj', e.oomScoreAdj);
@@ -280,7 +290,7 @@ function faultDeath(e: FaultEvent, record: KernelRecord, pid: number, comm: stri
     kind,
     ...stampOf(record),
     timeMs: record.timeMs,
-    signal: signal ?? 'an unknown signal',
+    signal: signal ?? UNKNOWN_SIGNAL,
     boot: record.boot,
     details: d,
     raw: [record.message],
@@ -298,6 +308,18 @@ function mergeFatalSignal(deaths: Death[], x: Death): boolean {
     return true;
   }
   return false;
+}
+
+/** A program's report of a death follows the kernel's line within this long (core dump processing). */
+const REPORT_GAP_MS = 60_000;
+
+/** A death and a later record within `gapMs` (by wall clock, else by uptime; unknown times: yes). */
+function sameMoment(d: Death, r: KernelRecord, gapMs: number): boolean {
+  if (d.timeMs !== null && r.timeMs !== null) return Math.abs(d.timeMs - r.timeMs) <= gapMs;
+  const a = d.uptimeSec ?? null;
+  const b = r.uptimeSec ?? null;
+  if (a !== null && b !== null) return Math.abs(a - b) * 1000 <= gapMs;
+  return true;
 }
 
 /** Within the gap (or when either time is unknown) and in the same boot. */
@@ -421,11 +443,55 @@ export function buildIncidents(events: readonly LocatedEvent[]): Incidents {
       oops.task = located;
       continue;
     }
+    // arm/arm64 __die's task line with no die header before it (a wall message or an excerpt kept only the
+    // emergency-level lines): only __die prints it, so an oops ran for this task (arch/arm/kernel/traps.c,
+    // arch/arm64/kernel/traps.c before 4.18, both make_task_dead(SIGSEGV) / do_exit(SIGSEGV)).
+    if (
+      e.type === 'stack-task' &&
+      e.dieTask === true &&
+      e.pid > 0 &&
+      !(oops && (oops.task === null || (oops.task.event.type === 'stack-task' && oops.task.event.pid === e.pid)))
+    ) {
+      settleOops();
+      const header: LocatedEvent = {
+        event: { type: 'oops-header', what: 'Oops', signal: 'SIGSEGV', dieCount: 0, arch: 'arm', header: '' },
+        record,
+      };
+      const cause = lastCause && nextTo(lastCause.record, record) ? lastCause : null;
+      oops = { header, cause, task: located };
+      oopsAt = deaths.length;
+      lastCause = null;
+      continue;
+    }
     if (e.type === 'stack-task' && e.pid === 0) continue;
     if (e.type === 'stack-task' && pending && nextTo(pending.record, record)) {
       const p = pending;
       pending = null;
       pushFault(faultDeath(p.e, p.record, e.pid, ('comm' in p.e && p.e.comm) || e.comm));
+      continue;
+    }
+    if (e.type === 'kill-survived') {
+      // The killer's own word that its signal did not end the process: its kill line is no death.
+      for (let i = deaths.length - 1; i >= 0 && i >= deaths.length - 20; i--) {
+        const x = deaths[i];
+        if (x.pid === e.pid && x.boot === record.boot && x.details.killer === e.by) {
+          deaths.splice(i, 1);
+          break;
+        }
+      }
+      continue;
+    }
+    if (e.type === 'userspace-death') {
+      // One death told twice (systemd-coredump after the kernel's crash line, upstart after it): one entry.
+      const same = deaths
+        .slice(-5)
+        .find((x) => x.pid === e.pid && x.boot === record.boot && sameMoment(x, record, REPORT_GAP_MS));
+      if (same) {
+        put(same.details, 'reportedBy', e.by);
+        same.raw.push(record.message);
+        continue;
+      }
+      deaths.push(faultDeath(e, record, e.pid, e.comm));
       continue;
     }
     if (e.type === 'user-fault' || e.type === 'fatal-signal' || e.type === 'lmk-kill') {

@@ -13,6 +13,7 @@
  *   (`Sat 2026-12-05 23:51:05 UTC host kernel: msg`), `short-unix` (`1796514665.878797 host kernel: msg`),
  *   `--no-hostname` (`kernel: msg`);
  * - OpenWrt `logread`: `Sat Jan 25 09:40:15 2020 kern.err kernel: [22043.04] msg`;
+ * - `talosctl dmesg`: `172.16.1.110: kern:    info: [2024-07-16T19:11:51.02320134Z]: msg`;
  * - Android `logcat -v threadtime`: `10-24 14:24:26.342   710   710 I lowmemorykiller: msg`;
  * - consoles and copies: `cat -n` line numbers, markdown `> ` quotes, a cut-off `kernel: ` with no date,
  *   s390 Hercules consoles (`17:14:54     13.827137! msg`).
@@ -72,8 +73,13 @@ const EN_MONTHS = 'Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec';
 const y = (src: string): RegExp => new RegExp(src, 'y');
 
 const QUOTE = y('> ?');
+// A markdown code fence or inline-code backtick glued to the first line of a paste ("```[Sun Mar 30 ...",
+// "`kernel: traps: ..."): never part of a kernel message's start.
+const BACKTICKS = y('`{1,3}(?=[[<]|kernel:|\\d|[^\\s`]{2,12} )');
 // Lines pasted indented (markdown code blocks, mail quotes): only when a stamp or tag follows.
-const INDENT = y('[ \\t]+(?=[[<]|kernel: |\\d{4}-\\d\\d-|[A-Z][a-z]{2} )');
+// syslogd's wall broadcast indents the tag (" kernel:[26077.43] msg"); journal text split at a KERN_CONT keeps
+// its indent ("    traps: chrome[2979] trap ...").
+const INDENT = y('[ \\t]+(?=[[<]|kernel:|traps: |\\d{4}-\\d\\d-|[A-Z][a-z]{2} )');
 const LINE_NUMBER = y(' *\\d+\\s+(?=[[<])');
 const PRIORITY = y('<(\\d{1,3})>');
 // util-linux dmesg -x: "kern  :info  : ".
@@ -94,6 +100,11 @@ const SHORT_FULL = y(
 const EPOCH = y('(\\d{9,11})\\.(\\d{1,9}) +(?=\\S+ \\S)');
 // OpenWrt logread / C-locale ctime without brackets: "Sat Jan 25 09:40:15 2020 ".
 const CTIME_BARE = y(`(?:${EN_DAYS}) (${EN_MONTHS}) +(\\d{1,2}) (\\d\\d):(\\d\\d):(\\d\\d) (\\d{4}) +`);
+// talosctl dmesg (siderolabs/talos cmd/talosctl/cmd/talos/dmesg.go): "NODE: FACILITY: LEVEL: [RFC 3339 nano]: msg",
+// facility and level right-aligned ("172.16.1.110: kern:    info: [2024-07-16T19:11:51.02320134Z]: ").
+const TALOS = y(
+  `(?:[^\\s:]{1,255}: )?(?:${FACILITIES}): +(emerg|alert|crit|err|warn|warning|notice|info|debug): \\[(\\d{4})-(\\d\\d)-(\\d\\d)T(\\d\\d):(\\d\\d):(\\d\\d)(?:\\.(\\d{1,9}))?(Z|[+-]\\d\\d:\\d\\d)\\]: `,
+);
 const LOGREAD_FACILITY = y(`(?:${FACILITIES})\\.(emerg|alert|crit|err|warn|warning|notice|info|debug) +`);
 // BSD syslog / journalctl short(-precise): "May  8 14:05:27 ", "Nov 29 2019 01:00:04 ", month in any locale.
 const SYSLOG = y('([^\\s\\d:[\\]<>]{2,12}) +(\\d{1,2}) (?:(\\d{4}) )?(\\d\\d):(\\d\\d):(\\d\\d)(?:\\.(\\d{1,9}))? +');
@@ -104,10 +115,17 @@ const HOST_TAG = y('(?:(?:[^\\s:]+) ([A-Za-z_][\\w.\\-/]{0,63})(\\[\\d+\\])?|(ke
 // After a printk stamp (journalctl -o short-monotonic): only the kernel's own tag, with or without a host;
 // anything else ("systemd[1]: segfault at") is the message itself.
 const KERNEL_TAG = y('(?:[^\\s:]+ )?kernel: ');
-const BARE_KERNEL = y('kernel: ');
+// A date cut off, the host kept ("shiny kernel: [85028.86] caja[26816]: segfault"); syslogd's wall line has
+// no space before the stamp (" kernel:[26077.432637] Process ...").
+const BARE_KERNEL = y('(?:[^\\s:[\\]<>`]{1,64} )?kernel:(?: |(?=\\[))');
 
 /** Tags whose lines come from the kernel (audit records pass through journald/auditd as `audit`). */
 const KERNEL_TAGS = new Set(['kernel', 'audit', 'lowmemorykiller', 'lmkd']);
+/**
+ * User-space programs whose lines say a process died or was killed (parse-userspace.ts reads them, and only
+ * them, from such a line): systemd-coredump, the earlyoom and systemd-oomd killers, upstart (`init`).
+ */
+export const KILLER_TAGS: ReadonlySet<string> = new Set(['systemd-coredump', 'earlyoom', 'systemd-oomd', 'init']);
 
 const frac = (digits: string | undefined, scale: number): number =>
   digits === undefined || digits === '' ? 0 : Math.floor(Number(digits.padEnd(9, '0').slice(0, 9)) / scale);
@@ -160,7 +178,7 @@ export function readLinePrefix(line: string): LinePrefix {
   for (let step = 0; step < 10; step++) {
     const before = at;
     let m: RegExpExecArray | null;
-    if (at === 0 && (take(QUOTE) || take(INDENT))) continue;
+    if (at === 0 && (take(QUOTE) || take(INDENT) || take(BACKTICKS))) continue;
     if (!stamped && take(LINE_NUMBER)) continue;
     if ((m = take(PRIORITY))) {
       out.priority = Number(m[1]) & 7;
@@ -180,6 +198,22 @@ export function readLinePrefix(line: string): LinePrefix {
       continue;
     }
     if (out.wall === null && !out.unreadableStamp) {
+      if (!stamped && at === 0 && (m = take(TALOS))) {
+        out.priority = LEVELS[m[1]] ?? null;
+        out.wall = wallOf(
+          Number(m[2]),
+          Number(m[3]),
+          Number(m[4]),
+          m[5],
+          m[6],
+          m[7],
+          frac(m[8], 1e6),
+          zoneMinutes(m[9]),
+        );
+        out.origin = 'kernel';
+        stamped = true;
+        continue;
+      }
       if ((m = take(CTIME_BRACKET))) {
         const day = Number(m[2]);
         const year = Number(m[6]);

@@ -25,13 +25,12 @@ export function oopsDeath(o: OopsDraft): Death | null {
   const h = o.header.event as Extract<KernelEvent, { type: 'oops-header' }>;
   const taskEvent = o.task?.event;
   if (!o.task || !taskEvent || taskEvent.type !== 'stack-task' || !(taskEvent.pid > 0)) return null;
-  const d: DeathDetails = {
-    reason: 'kernel-oops',
-    kernelSent: true,
-    oops: clean(h.header),
-    dieCount: h.dieCount,
-    arch: h.arch,
-  };
+  const d: DeathDetails = { reason: 'kernel-oops', kernelSent: true, arch: h.arch };
+  // A report whose die header is not in the log (only its task line was kept): no header, no count.
+  if (h.header !== '') {
+    d.oops = clean(h.header);
+    d.dieCount = h.dieCount;
+  }
   if (o.cause && o.cause.event.type === 'oops-cause') d.oopsCause = clean(o.cause.event.text);
   if (taskEvent.tainted) d.tainted = clean(taskEvent.tainted);
   if (taskEvent.release) d.kernelRelease = clean(taskEvent.release);

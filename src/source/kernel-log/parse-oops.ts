@@ -24,7 +24,8 @@ import { signalName } from '../signals';
 import type { KernelEvent } from './types';
 
 const PPC_DIE = /^Oops: ([\s\S]{1,120}?), sig: (\d+) \[#(\d+)\]/;
-const ARM_DIE = /^Internal error: ([\s\S]{1,120}?): ([0-9a-fA-F]{1,16}) \[#(\d+)\]/;
+// arm's do_DataAbort dies through arm_notify_die("", ...): the string is empty (`Internal error: : 1b [#3] ARM`).
+const ARM_DIE = /^Internal error: ([\s\S]{0,120}?): ([0-9a-fA-F]{1,16}) \[#(\d+)\]/;
 const S390_DIE = /^([\s\S]{1,120}?): ([0-9a-fA-F]{4}) ilc:\d \[#(\d+)\]/;
 const X86_DIE = /^(?:Oops: )?([\s\S]{1,200}?): ([0-9a-fA-F]{4}) \[#(\d+)\]/;
 const MIPS_DIE = /^([A-Za-z][\s\S]{0,80}?)\[#(\d+)\]:\s*$/;
@@ -45,9 +46,11 @@ const ARM_PROCESS = /^Process ([\s\S]{1,64}?) \(pid: (\d+), stack limit = /;
 /**
  * The faulting kernel address as a symbol: x86 show_ip `"%sRIP: %04x:%pS"` with the kernel's code segment
  * (0010; user mode's 0033 is the program, not the bug), arm64 __show_regs `"pc : %pS"`. %pS prints
- * `func+0xoff/0xsize [module]` for a module's code (lib/vsprintf.c, kernel/kallsyms.c).
+ * `func+0xoff/0xsize [module]` for a module's code (lib/vsprintf.c, kernel/kallsyms.c); 32-bit arm's
+ * __show_regs (arch/arm/kernel/process.c) `"PC is at %pS"` (arm64's too before 4.x).
  */
-const WHERE = /^(?:RIP: 0010:|pc : )([A-Za-z_.$][\w.$]{0,127}\+0x[0-9a-f]+\/0x[0-9a-f]+)(?: \[([\w-]{1,64})\])?/;
+const WHERE =
+  /^(?:RIP: 0010:|pc : |PC is at )([A-Za-z_.$][\w.$]{0,127}\+0x[0-9a-f]+\/0x[0-9a-f]+)(?: \[([\w-]{1,64})\])?/;
 /** kernel/panic.c panic: `"Kernel panic - not syncing: %s"`. */
 const PANIC = /^Kernel panic - not syncing: ?([\s\S]{0,200})/;
 
@@ -97,10 +100,13 @@ export function parseOops(message: string): KernelEvent | null {
     if (h) return h;
   }
   if (OOPS_CAUSE.test(message)) return { type: 'oops-cause', text: bounded(message) };
-  if ((message.startsWith('RIP: 0010:') || message.startsWith('pc : ')) && (m = WHERE.exec(message)))
+  if (
+    (message.startsWith('RIP: 0010:') || message.startsWith('pc : ') || message.startsWith('PC is at ')) &&
+    (m = WHERE.exec(message))
+  )
     return { type: 'oops-where', symbol: m[1], module: m[2] ?? null };
   if (message.startsWith('Process ') && (m = ARM_PROCESS.exec(message)))
-    return { type: 'stack-task', pid: parseInt(m[2], 10), comm: m[1], tainted: null, release: null };
+    return { type: 'stack-task', pid: parseInt(m[2], 10), comm: m[1], tainted: null, release: null, dieTask: true };
   if (message.startsWith('Kernel panic') && (m = PANIC.exec(message)))
     return { type: 'kernel-panic', reason: bounded(m[1]) };
   return null;

@@ -10,6 +10,7 @@
 import type { KernelEvent } from './types';
 import { parseFault } from './parse-faults';
 import { parseOops, taintOf } from './parse-oops';
+import { parseUserspace } from './parse-userspace';
 
 // Generous upper bound for comm (the kernel's is 15); kmsg's escaping is already decoded.
 const C = '([\\s\\S]{0,64}?)';
@@ -49,8 +50,10 @@ const OOM_SELECT = new RegExp(
 const OOM_KILLED_2632 = new RegExp(
   `^(?:([\\s\\S]{0,80}?): )?Killed process (\\d+), UID (\\d+), \\(${C}\\) total-vm:(\\d+)kB, anon-rss:(\\d+)kB, file-rss:(\\d+)kB`,
 );
+// A pasted copy may carry digit-group commas in the sizes ("total-vm:26,184,840kB"): read, then dropped.
+const N = '(\\d[\\d,]{0,24})';
 const OOM_KILLED = new RegExp(
-  `^(?:([\\s\\S]{0,80}?): )?Killed process (\\d+) \\(${C}\\),? (?:UID (\\d+), )?total-vm:(\\d+)kB, anon-rss:(\\d+)kB, file-rss:(\\d+)kB(?:, shmem-rss:(\\d+)kB)?(?:,? UID:(\\d+) pgtables:(\\d+)kB oom_score_adj:(-?\\d+))?`,
+  `^(?:([\\s\\S]{0,80}?): )?Killed process (\\d+) \\(${C}\\),? (?:UID (\\d+), )?total-vm:${N}kB, anon-rss:${N}kB, file-rss:${N}kB(?:, shmem-rss:${N}kB)?(?:,? UID:(\\d+) pgtables:${N}kB oom_score_adj:(-?\\d+))?`,
 );
 // Paths are hostile too; pid and uid are read from the right end, comm is bounded.
 const OOM_SUMMARY = new RegExp(
@@ -72,8 +75,8 @@ const AUDIT_ABEND =
   /(?:type=(?:1701|ANOM_ABEND) (?:msg=)?audit\((\d+)\.(\d+):\d+\):|^ANOM_ABEND )[\s\S]*? pid=(\d+) comm=("[^"]*"|[0-9A-Fa-f]+|\(null\))(?: exe=("[^"]*"|[0-9A-Fa-f]+|\(null\)))?[\s\S]*? sig=(\d+)/;
 const HUNG_TASK = new RegExp(`^INFO: task ${C}:(\\d+) blocked for more than (\\d+) seconds\\.`);
 
-const int = (s: string | undefined): number => (s === undefined ? NaN : parseInt(s, 10));
-const optInt = (s: string | undefined): number | null => (s === undefined ? null : parseInt(s, 10));
+const int = (s: string | undefined): number => (s === undefined ? NaN : parseInt(s.replace(/,/g, ''), 10));
+const optInt = (s: string | undefined): number | null => (s === undefined ? null : int(s));
 
 /** audit prints a string quoted, or hex-encoded when it has spaces, quotes or control characters. */
 function auditString(s: string | undefined): string | null {
@@ -194,10 +197,29 @@ function parseCrash(message: string): KernelEvent | null {
   return null;
 }
 
+/**
+ * The event a record reports: a user-space program's tagged line is read only by its own parser
+ * (parse-userspace.ts), a kernel message by the kernel's.
+ */
+export function parseRecord(r: { message: string; source?: string }): KernelEvent | null {
+  if (r.source === undefined) return parseKernelMessage(r.message);
+  try {
+    const ev = parseUserspace(r.message, r.source);
+    return ev && 'pid' in ev && !((ev.pid ?? 0) > 0) ? null : ev;
+  } catch {
+    return null;
+  }
+}
+
 /** The event a kernel message reports, or null for anything else. */
 export function parseKernelMessage(message: string): KernelEvent | null {
   try {
-    const ev = parseOom(message) ?? parseCrash(message) ?? parseFault(message) ?? parseOops(message);
+    const ev =
+      parseOom(message) ??
+      parseCrash(message) ??
+      parseFault(message) ??
+      parseOops(message) ??
+      parseUserspace(message, null);
     // pid 0 is the idle task: only its task line is kept (it ends an oops's search for a victim).
     if (ev && 'pid' in ev && ev.pid !== null && !(ev.pid > 0) && !(ev.type === 'stack-task' && ev.pid === 0))
       return null;

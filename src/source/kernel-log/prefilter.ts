@@ -26,6 +26,14 @@ const KERNEL_KEYWORDS: readonly string[] = [
   'kernel BUG at',
   'Unable to handle kernel',
   'Kernel panic - not syncing', // the machine died
+  'stack limit = ', // arm/arm64 __die's task line, alone when only the emergency lines were kept (parse-oops.ts)
+  // User-space programs' lines about a death (parse-userspace.ts):
+  'dumped core', // systemd-coredump
+  'terminated abnormally', // systemd-coredump, no core written
+  'killing process', // earlyoom v1.2 ("sending SIG" above covers v1.3+)
+  'did not exit', // earlyoom: its signal did not end the process
+  'oomd attempting to kill', // systemd-oomd (debug level)
+  ') killed by ', // upstart: "JOB main process (PID) killed by SEGV signal"
 ];
 
 /**
@@ -41,7 +49,7 @@ const FAULT_WINDOW = 4096;
  * stack limit`) and where the kernel faulted (x86 `RIP: 0010:`, arm64 `pc : `).
  */
 const OOPS_HEADER_KEY = '[#';
-const OOPS_WINDOW_KEYWORDS: readonly string[] = ['Comm: ', 'Pid: ', '(pid: ', 'RIP: 0010:', 'pc : '];
+const OOPS_WINDOW_KEYWORDS: readonly string[] = ['Comm: ', 'Pid: ', '(pid: ', 'RIP: 0010:', 'pc : ', 'PC is at '];
 const OOPS_WINDOW = 8192;
 
 /**

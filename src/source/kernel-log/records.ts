@@ -5,7 +5,7 @@
 import { candidateLineStarts } from './prefilter';
 import type { KernelLogFormat, KernelRecord } from './types';
 import { parseJournalJson } from '../journal/json-line';
-import { readLinePrefix, type WallTime } from './line-prefix';
+import { KILLER_TAGS, readLinePrefix, type WallTime } from './line-prefix';
 import { wallToMs, yearAnchor, yearAt, type YearAnchor } from './wall-time';
 import { looksLikeReport } from './understood';
 import { parseKernelMessage } from './parse';
@@ -79,7 +79,7 @@ const isIndented = (line: string): boolean => line.startsWith(' ') || line.start
  * A dmesg continuation: indented and without a stamp of its own. A line a reporter pasted indented
  * (`   [17570.144699] syslog-ng[306]: segfault ...`) keeps its printk stamp and is a record of its own.
  */
-const OWN_STAMP = /^[ \t]+(?:<\d{1,3}>)?\[ *\d{1,10}\.\d{0,9}\]/;
+const OWN_STAMP = /^[ \t]+(?:(?:<\d{1,3}>)?\[ *\d{1,10}\.\d{0,9}\]|kernel:)/;
 const isContinuation = (line: string): boolean => isIndented(line) && !OWN_STAMP.test(line);
 
 /** For dmesg: the start of the record a (possibly indented continuation) line belongs to. */
@@ -116,6 +116,8 @@ interface Parsed {
   message: string;
   realtimeMs?: number | null;
   boot?: string;
+  /** A user-space killer's tagged line: its program (line-prefix.ts KILLER_TAGS). */
+  source?: string;
 }
 
 function parseKmsgLine(line: string): Parsed | null {
@@ -136,8 +138,12 @@ function parseKmsgLine(line: string): Parsed | null {
 function parseTextRecord(raw: string): Parsed | null {
   if (raw.trim() === '' || raw.startsWith('#')) return null;
   const p = readLinePrefix(raw);
-  if (p.origin === 'other') return null;
+  // Another program's line is read only when it is a killer's (earlyoom, systemd-coredump, ...), and then only
+  // by that program's parser.
+  const source = p.origin === 'other' && p.tag !== null && KILLER_TAGS.has(p.tag) ? p.tag : undefined;
+  if (p.origin === 'other' && source === undefined) return null;
   return {
+    ...(source !== undefined ? { source } : {}),
     priority: p.priority,
     seq: null,
     monoUsec: p.uptimeSec === null ? null : Math.round(p.uptimeSec * 1e6),
@@ -201,6 +207,7 @@ function toRecord(p: Parsed, offset: number, clock: ScanClock, anchor: () => Yea
     uptimeSec: p.monoUsec === null ? null : p.monoUsec / 1e6,
     wall,
   };
+  if (p.source !== undefined) r.source = p.source;
   if (p.unreadableStamp) r.unreadableStamp = true;
   return r;
 }
@@ -221,6 +228,20 @@ function unwrap(text: string, p: Parsed | null, end: number): { p: Parsed | null
   return { p: { ...p, message: joined }, end: next.end };
 }
 
+/**
+ * syslogd's wall broadcast of an emergency line (sysklogd and rsyslog omusrmsg): `Message from syslogd@HOST at
+ * DATE ...` on the line before ` kernel:[stamp] msg`. The DATE is the line's own time (rsyslog: the syslog
+ * stamp, `Jun 22 19:32:51`; sysklogd: ctime's `Sun Jun 22 19:32:51 2019`).
+ */
+const WALL_HEADER = /^\s*Message from syslogd@\S{1,255} at ([^\n]{8,40}?) \.\.\.\s*$/;
+
+function wallHeaderBefore(text: string, start: number): WallTime | null {
+  if (start < 2) return null;
+  const prevStart = text.lastIndexOf('\n', start - 2) + 1;
+  const m = WALL_HEADER.exec(text.slice(prevStart, start - 1));
+  return m ? readLinePrefix(`${m[1]} x`).wall : null;
+}
+
 function parseOne(
   text: string,
   start: number,
@@ -229,7 +250,12 @@ function parseOne(
 ): { p: Parsed | null; end: number } {
   if (format === 'dmesg' || format === 'journal-short-monotonic') {
     const { raw, end } = dmesgRecordText(text, start);
-    return unwrap(text, parseTextRecord(raw), end);
+    const r = unwrap(text, parseTextRecord(raw), end);
+    if (r.p && !r.p.wall) {
+      const wall = wallHeaderBefore(text, start);
+      if (wall) r.p = { ...r.p, wall };
+    }
+    return r;
   }
   if (format === 'wall-clock') {
     const { line, end } = lineAt(text, start);

@@ -40,6 +40,11 @@ export interface KernelRecord {
   priority: number | null;
   /** The message, with the kernel's `\xNN` escapes decoded (hostile: may hold any character). */
   message: string;
+  /**
+   * The user-space program whose tagged line this is (a syslog or journal text line under a killer's tag,
+   * line-prefix.ts KILLER_TAGS); absent for the kernel's own records. Only parse-userspace.ts reads these.
+   */
+  source?: string;
 }
 
 export interface SegfaultInfo {
@@ -68,7 +73,15 @@ export type KernelEvent =
    * dump_stack's `CPU: 1 UID: 0 PID: 4436 Comm: python3 ...` line (names the OOM trigger's pid, an oops's
    * victim); pid 0 is the idle task. `tainted`: the taint letters (`G D O`), `release`: the kernel release.
    */
-  | { type: 'stack-task'; pid: number; comm: string; tainted?: string | null; release?: string | null }
+  | {
+      type: 'stack-task';
+      pid: number;
+      comm: string;
+      tainted?: string | null;
+      release?: string | null;
+      /** arm/arm64 __die's own task line (`Process c (pid: P, stack limit = ...)`): only an oops prints it. */
+      dieTask?: true;
+    }
   /** A die header (parse-oops.ts): `Oops: 0000 [#1] SMP`, `Internal error: Oops: 96000005 [#1]`, ... */
   | { type: 'oops-header'; what: string; signal: string; dieCount: number; arch: string; header: string }
   /** The line before a die header that says what the kernel hit (`BUG: kernel NULL pointer dereference, ...`). */
@@ -140,7 +153,22 @@ export type KernelEvent =
   /** print_fatal_signal: `potentially unexpected fatal signal N.` (pid on the line only before 3.8). */
   | { type: 'fatal-signal'; pid: number | null; comm: string | null; signal: string }
   /** Android's low-memory killer (kernel driver or lmkd) sent SIGKILL. */
-  | { type: 'lmk-kill'; pid: number; comm: string; oomScoreAdj: number; by: string };
+  | { type: 'lmk-kill'; pid: number; comm: string; oomScoreAdj: number; by: string }
+  /**
+   * A user-space program's line about a death (parse-userspace.ts): systemd-coredump's core dump, a kill by
+   * earlyoom or systemd-oomd, upstart's job process killed by a signal. `signal` null: the line does not say.
+   */
+  | {
+      type: 'userspace-death';
+      by: 'systemd-coredump' | 'earlyoom' | 'systemd-oomd' | 'upstart';
+      pid: number;
+      /** The process's comm (upstart: the job's name; systemd-oomd's line names none: empty). */
+      comm: string;
+      signal: string | null;
+      job: string | null;
+    }
+  /** The killer says its signal did not end the process (earlyoom `process N did not exit`): no death. */
+  | { type: 'kill-survived'; by: string; pid: number };
 
 export type KernelEventType = KernelEvent['type'];
 
@@ -151,6 +179,9 @@ export interface LocatedEvent {
 }
 
 export type DeathKind = 'oom-kill' | 'segfault' | 'trap' | 'signal';
+
+/** Death.signal when the log does not say which signal (a core dump's line, a fault of unknown code). */
+export const UNKNOWN_SIGNAL = 'an unknown signal';
 
 /** Plain JSON-able facts about a death (no undefined: absent facts are left out). */
 export type DeathDetails = { [key: string]: string | number | boolean | null };

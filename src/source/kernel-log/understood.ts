@@ -40,7 +40,10 @@ export interface NotUnderstood {
 export function notUnderstood(records: readonly KernelRecord[], keep = 3): NotUnderstood {
   const out: NotUnderstood = { count: 0, examples: [] };
   for (const r of records) {
-    const bad = r.unreadableStamp === true || (looksLikeReport(r.message) && parseKernelMessage(r.message) === null);
+    // A user-space program's tagged line is its own text, not a kernel report the reader failed.
+    const bad =
+      r.unreadableStamp === true ||
+      (r.source === undefined && looksLikeReport(r.message) && parseKernelMessage(r.message) === null);
     if (!bad) continue;
     out.count++;
     if (out.examples.length < keep) out.examples.push(r.message.slice(0, 200));

@@ -1,5 +1,5 @@
 /** The systemd service manager as a fact source (systemctl show), for checks and the unit target finder. */
-export { managerRunning, unitStates, unitsByMainPid, isUnitName } from './manager';
+export { managerRunning, unitStates, userUnitStates, unitsByMainPid, isUnitName } from './manager';
 export type { ManagerRead } from './manager';
 export { timespanMs } from './unit-state';
 export type { UnitState } from './unit-state';
@@ -9,6 +9,7 @@ export {
   parseKillUserProcesses,
   userName,
   userHome,
+  userGid,
   lingers,
   systemdRunPath,
   systemdHost,

@@ -87,6 +87,17 @@ export function userName(facts: Facts, uid: number): string | null {
   return null;
 }
 
+/** The primary group of a uid from /etc/passwd (null when unknown). */
+export function userGid(facts: Facts, uid: number): number | null {
+  const t = facts.text('/etc/passwd');
+  if (!t.ok) return null;
+  for (const line of t.value.split('\n')) {
+    const f = line.split(':');
+    if (f.length >= 4 && f[2] === String(uid)) return /^\d{1,10}$/.test(f[3]) ? Number(f[3]) : null;
+  }
+  return null;
+}
+
 /** The home directory of a uid from /etc/passwd (null when unknown, or not a directory a user owns: `/`, /nonexistent). */
 export function userHome(facts: Facts, uid: number): string | null {
   const t = facts.text('/etc/passwd');

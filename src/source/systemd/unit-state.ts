@@ -25,6 +25,16 @@ export interface UnitState {
   memoryMax: number | null;
   /** 'service', 'scope', ... from the id. */
   type: string;
+  /** A service's Type= (simple, exec, forking, oneshot, notify, dbus, idle...); null for other units. */
+  serviceType: string | null;
+  /** RemainAfterExit=yes: a clean exit of its main process leaves the unit active (SubState=exited), its cgroup alone. */
+  remainAfterExit: boolean | null;
+  /** ExitType= (systemd 250+): 'main' or 'cgroup'; null from an older manager, which only has 'main'. */
+  exitType: string | null;
+  /** SendSIGKILL=: whether a stop ends with SIGKILL (systemd.kill(5)); null when not shown. */
+  sendSigkill: boolean | null;
+  /** TimeoutStopSec= in ms (the wait before that SIGKILL); null when infinity or not shown. */
+  timeoutStopMs: number | null;
 }
 
 export const UNIT_PROPERTIES = [
@@ -44,12 +54,20 @@ export const UNIT_PROPERTIES = [
   'RestartUSec',
   'KillMode',
   'MemoryMax',
+  'Type',
+  'RemainAfterExit',
+  'ExitType',
+  'SendSIGKILL',
+  'TimeoutStopUSec',
 ] as const;
 
 const int = (v: string | undefined): number | null => (v !== undefined && /^\d+$/.test(v) ? Number(v) : null);
 // --timestamp=unix prints `@SECONDS`; empty when the event has not happened.
 const stamp = (v: string | undefined): number | null => (v && /^@\d+$/.test(v) ? Number(v.slice(1)) * 1000 : null);
 const text = (v: string | undefined): string | null => (v === undefined || v === '' ? null : v);
+const yesNo = (v: string | undefined): boolean | null => (v === 'yes' ? true : v === 'no' ? false : null);
+// An enum value (Type=, ExitType=): one lower-case word, or nothing (a user manager's answer is the user's text).
+const word = (v: string | undefined): string | null => (v && /^[a-z][a-z-]{0,30}$/.test(v) ? v : null);
 // CLD_EXITED=1, CLD_KILLED=2, CLD_DUMPED=3 (the manager prints the siginfo code as a number).
 const CODES: Readonly<Record<string, UnitState['execMainCode']>> = { '1': 'exited', '2': 'killed', '3': 'dumped' };
 
@@ -72,9 +90,14 @@ export function toUnitState(p: UnitProperties): UnitState | null {
     nRestarts: int(p.NRestarts),
     restart: text(p.Restart),
     restartUSec: text(p.RestartUSec),
-    killMode: text(p.KillMode),
+    killMode: word(p.KillMode),
     memoryMax: int(p.MemoryMax),
     type: id.slice(id.lastIndexOf('.') + 1),
+    serviceType: word(p.Type),
+    remainAfterExit: yesNo(p.RemainAfterExit),
+    exitType: word(p.ExitType),
+    sendSigkill: yesNo(p.SendSIGKILL),
+    timeoutStopMs: timespanMs(p.TimeoutStopUSec ?? null),
   };
 }
 
