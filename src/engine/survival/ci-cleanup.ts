@@ -113,7 +113,7 @@ const GROUP_REAPERS: readonly GroupReaper[] = [
     confidence: 'likely',
     meaning:
       "It carries GitLab CI markers and is still in the job script's process group: the runner kills that group when the job ends.",
-    does: "GitLab Runner's shell executor kills the job script's process group when the job ends",
+    does: "GitLab Runner's shell executor kills the job script's process group when the job is cancelled or times out (SIGTERM, its graceful timeout, SIGKILL; before 14.0, SIGKILL after every script)",
     killer: { termThenKill: 'GitLab Runner (after its graceful timeout)' },
   },
   {
