@@ -160,6 +160,25 @@ function oopsSentence(d: Death, when: string): string {
   return `was killed by ${d.signal} from the kernel ${when}: the kernel hit a bug (an oops)${oopsWhere(d)} while running a system call for it${hit !== null ? ` (${hit})` : ''}, and killed the task it was running for; this is not a fault in the program itself${tainted !== null ? ` (kernel tainted: ${tainted})` : ''}`;
 }
 
+/**
+ * A task the memory-failure handler signalled: the RAM under a page it used failed (a machine check), so the
+ * kernel sent SIGBUS (BUS_MCEERR_*: a handler may keep it alive) or, the page being impossible to unmap, SIGKILL.
+ */
+function memoryErrorSentence(d: Death, when: string): string {
+  const x = d.details;
+  const pfn = stringOf(x.pfn);
+  const at = stringOf(x.address);
+  const where =
+    pfn !== null ? ` (page frame ${pfn})` : at !== null ? ` (at address ${at}, on a page already found bad)` : '';
+  const how =
+    d.signal === 'SIGKILL'
+      ? 'and SIGKILLed it because the bad page could not be taken away from it'
+      : x.early === true
+        ? 'and warned it early with SIGBUS, which kills it unless it handles the signal'
+        : 'and sent it SIGBUS, which kills it unless it handles the signal';
+  return `was killed by ${d.signal} from the kernel ${when}: the memory under a page it used failed in hardware${where}; the kernel's memory-failure handler took the page out of use ${how}; this is a hardware fault, not a fault in the program`;
+}
+
 /** "was killed by the kernel OOM killer at ...", "crashed with ..." — a predicate: callers prefix "Process N (c)". */
 export function describeDeath(d: Death): string {
   const when = whenOf(d);
@@ -180,6 +199,7 @@ export function describeDeath(d: Death): string {
     }
     case 'signal': {
       if (x.reason === 'kernel-oops') return oopsSentence(d, when);
+      if (x.reason === 'hardware-memory-error') return memoryErrorSentence(d, when);
       const killer = stringOf(x.killer);
       if (killer === 'earlyoom')
         return `was sent ${d.signal} by earlyoom ${when}: earlyoom, a user-space low-memory killer, ends the process with the highest oom_score when available memory and swap fall below its limits`;
@@ -219,6 +239,8 @@ export function adviceFor(d: Death): string {
     case 'trap':
       return 'This is a bug in the program (or a library it loaded): enable core dumps (ulimit -c unlimited, or systemd-coredump) and inspect the core with gdb.';
     case 'signal':
+      if (d.details.reason === 'hardware-memory-error')
+        return 'The RAM is failing, not the program: read the machine-check record (rasdaemon: ras-mc-ctl --errors; or the "mce: [Hardware Error]" lines around this one) for the DIMM, watch HardwareCorrupted in /proc/meminfo, and have the module replaced. The bad page is already out of use, so restarting the program is safe; a recurrence means more failing memory.';
       if (d.details.reason === 'kernel-oops' && stringOf(d.details.oopsModule) !== null) {
         const mod = String(d.details.oopsModule);
         const taint = taintWords(stringOf(d.details.tainted));

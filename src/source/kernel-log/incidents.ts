@@ -251,7 +251,10 @@ function faultKind(signal: string | null): Death['kind'] {
   return 'signal';
 }
 
-type FaultEvent = Extract<KernelEvent, { type: 'user-fault' | 'fatal-signal' | 'lmk-kill' | 'userspace-death' }>;
+type FaultEvent = Extract<
+  KernelEvent,
+  { type: 'user-fault' | 'fatal-signal' | 'lmk-kill' | 'userspace-death' | 'memory-failure' }
+>;
 
 /** A death from a fault line of another arch, a fatal-signal report or a low-memory killer. */
 function faultDeath(e: FaultEvent, record: KernelRecord, pid: number, comm: string): Death {
@@ -267,6 +270,13 @@ function faultDeath(e: FaultEvent, record: KernelRecord, pid: number, comm: stri
     kind = faultKind(signal);
   } else if (e.type === 'fatal-signal') {
     put(d, 'fatalSignalReport', true);
+    signal = e.signal;
+    kind = 'signal';
+  } else if (e.type === 'memory-failure') {
+    put(d, 'reason', 'hardware-memory-error');
+    put(d, 'pfn', e.pfn);
+    put(d, 'address', e.address);
+    if (e.early) put(d, 'early', true);
     signal = e.signal;
     kind = 'signal';
   } else if (e.type === 'userspace-death') {
@@ -295,6 +305,26 @@ function faultDeath(e: FaultEvent, record: KernelRecord, pid: number, comm: stri
     details: d,
     raw: [record.message],
   };
+}
+
+/**
+ * A second SIGBUS line for a process already reported in this boot: it handled the first (BUS_MCEERR_* can be
+ * caught), since it ran on to touch another bad page — a program or test that catches it, as UFFDIO_POISON's
+ * selftest does, printing one line per page. Such a process is no death of these lines: the earlier one is
+ * withdrawn and the later ones dropped. A SIGKILL line (the page could not be unmapped) is always its death.
+ */
+function handledMemoryFailure(deaths: Death[], handled: Set<string>, d: Death): boolean {
+  if (d.signal !== 'SIGBUS') return false;
+  const key = `${d.boot}\0${d.pid}\0${d.comm}`;
+  if (handled.has(key)) return true;
+  const i = deaths.findIndex(
+    (p) =>
+      p.details.reason === 'hardware-memory-error' && p.signal === 'SIGBUS' && `${p.boot}\0${p.pid}\0${p.comm}` === key,
+  );
+  if (i < 0) return false;
+  deaths.splice(i, 1);
+  handled.add(key);
+  return true;
 }
 
 /** A fatal-signal report for a pid that a crash line already reported is the same death: add to it. */
@@ -388,8 +418,10 @@ export function buildIncidents(events: readonly LocatedEvent[]): Incidents {
   };
   // A fault line without a pid, waiting for show_regs' task line.
   let pending: { e: FaultEvent; record: KernelRecord } | null = null;
+  const handledBus = new Set<string>();
   const pushFault = (death: Death): void => {
     if (death.details.fatalSignalReport === true && mergeFatalSignal(deaths, death)) return;
+    if (death.details.reason === 'hardware-memory-error' && handledMemoryFailure(deaths, handledBus, death)) return;
     deaths.push(death);
   };
   const flush = (): void => {
@@ -494,7 +526,7 @@ export function buildIncidents(events: readonly LocatedEvent[]): Incidents {
       deaths.push(faultDeath(e, record, e.pid, e.comm));
       continue;
     }
-    if (e.type === 'user-fault' || e.type === 'fatal-signal' || e.type === 'lmk-kill') {
+    if (e.type === 'user-fault' || e.type === 'fatal-signal' || e.type === 'lmk-kill' || e.type === 'memory-failure') {
       if (e.pid === null) pending = { e, record };
       else pushFault(faultDeath(e, record, e.pid, e.comm ?? ''));
       continue;

@@ -10,6 +10,7 @@
 import type { KernelEvent } from './types';
 import { parseFault } from './parse-faults';
 import { parseOops, taintOf } from './parse-oops';
+import { parseMemoryFailure } from './parse-memory-failure';
 import { parseUserspace } from './parse-userspace';
 
 // Generous upper bound for comm (the kernel's is 15); kmsg's escaping is already decoded.
@@ -219,6 +220,7 @@ export function parseKernelMessage(message: string): KernelEvent | null {
       parseCrash(message) ??
       parseFault(message) ??
       parseOops(message) ??
+      parseMemoryFailure(message) ??
       parseUserspace(message, null);
     // pid 0 is the idle task: only its task line is kept (it ends an oops's search for a victim).
     if (ev && 'pid' in ev && ev.pid !== null && !(ev.pid > 0) && !(ev.type === 'stack-task' && ev.pid === 0))

@@ -26,6 +26,8 @@ const KERNEL_KEYWORDS: readonly string[] = [
   'kernel BUG at',
   'Unable to handle kernel',
   'Kernel panic - not syncing', // the machine died
+  'hardware memory corruption', // a machine check's victim (parse-memory-failure.ts)
+  'corrupted page', // the same, SIGKILLed when the page could not be unmapped
   'stack limit = ', // arm/arm64 __die's task line, alone when only the emergency lines were kept (parse-oops.ts)
   // User-space programs' lines about a death (parse-userspace.ts):
   'dumped core', // systemd-coredump

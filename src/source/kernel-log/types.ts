@@ -154,6 +154,19 @@ export type KernelEvent =
   | { type: 'fatal-signal'; pid: number | null; comm: string | null; signal: string }
   /** Android's low-memory killer (kernel driver or lmkd) sent SIGKILL. */
   | { type: 'lmk-kill'; pid: number; comm: string; oomScoreAdj: number; by: string }
+  /** A process the memory-failure (machine check) handler signalled: SIGBUS, or SIGKILL when the page could not be unmapped. */
+  | {
+      type: 'memory-failure';
+      pid: number;
+      comm: string;
+      signal: 'SIGBUS' | 'SIGKILL';
+      /** The failed page frame (hex), when printed. */
+      pfn: string | null;
+      /** The user address that touched an already poisoned page (x86 do_sigbus). */
+      address: string | null;
+      /** Sent ahead of any access (BUS_MCEERR_AO, a process that asked for early kills). */
+      early: boolean;
+    }
   /**
    * A user-space program's line about a death (parse-userspace.ts): systemd-coredump's core dump, a kill by
    * earlyoom or systemd-oomd, upstart's job process killed by a signal. `signal` null: the line does not say.

@@ -23,6 +23,7 @@ const REPORT_PHRASES: readonly RegExp[] = [
   /\bANOM_ABEND\b|type=1701\b/,
   /^INFO: task .* blocked for more than/,
   /^(?:lowmemorykiller: )?(?:Kill|Killing) '/,
+  /due to hardware memory corruption|because of failure to unmap corrupted page/,
   // arch/mips/mm/fault.c: "do_page_fault(): sending SIGSEGV to %s for invalid %s %0*lx" names no pid: read
   // by no parser (a death without a pid cannot be tied to a process), so always counted here.
   /^do_page_fault\(\): sending SIG/,
