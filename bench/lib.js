@@ -70,4 +70,21 @@ function row(cells, widths) {
 /** PASS/FAIL word for a target line. */
 const verdict = (ok) => (ok ? 'met' : 'NOT MET');
 
-module.exports = { CLI, NODE_FLOOR, benchEnv, timeOnce, median, measure, row, verdict };
+/** A real target to diagnose: a sleep in a session of its own; stop() kills it (call it in a finally). */
+function liveTarget() {
+  const { spawn } = require('child_process');
+  const target = spawn('sleep', ['600'], { detached: true, stdio: 'ignore' });
+  target.unref();
+  return {
+    pid: String(target.pid),
+    stop() {
+      try {
+        process.kill(-target.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    },
+  };
+}
+
+module.exports = { CLI, NODE_FLOOR, benchEnv, liveTarget, timeOnce, median, measure, row, verdict };

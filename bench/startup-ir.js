@@ -14,9 +14,9 @@
  * Usage: node bench/startup-ir.js [runs]   (default 3; needs valgrind: apt-get install valgrind)
  */
 'use strict';
-const { spawn, spawnSync } = require('child_process');
+const { spawnSync } = require('child_process');
 const path = require('path');
-const { CLI, NODE_FLOOR, benchEnv, median, row } = require('./lib');
+const { CLI, NODE_FLOOR, benchEnv, liveTarget, median, row } = require('./lib');
 
 const runs = Number(process.argv[2] || 3);
 if (spawnSync('valgrind', ['--version'], { stdio: 'ignore' }).status !== 0) {
@@ -34,9 +34,8 @@ const loadOnly = [
   "if(s.cachedDataRejected)throw new Error('code cache rejected: run the bin once');",
 ].join('');
 
-const target = spawn('sleep', ['600'], { detached: true, stdio: 'ignore' });
-target.unref();
-const pid = String(target.pid);
+const target = liveTarget();
+const pid = target.pid;
 const node = process.execPath;
 const cases = [
   NODE_FLOOR,
@@ -79,9 +78,5 @@ try {
     );
   });
 } finally {
-  try {
-    process.kill(-target.pid, 'SIGKILL');
-  } catch {
-    /* already gone */
-  }
+  target.stop();
 }

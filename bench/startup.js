@@ -11,8 +11,7 @@
  * dist/src/cli/main.js), interleaved in the same run, for a before/after comparison.
  */
 'use strict';
-const { spawn } = require('child_process');
-const { CLI, NODE_FLOOR, measure, row, verdict } = require('./lib');
+const { CLI, NODE_FLOOR, liveTarget, measure, row, verdict } = require('./lib');
 
 const args = process.argv.slice(2);
 const beforeAt = args.indexOf('--before');
@@ -20,9 +19,8 @@ const before = beforeAt >= 0 ? args.splice(beforeAt, 2)[1] : null;
 const runs = Number(args[0] || 15);
 
 // A real target: a sleep in its own session, killed at the end.
-const target = spawn('sleep', ['600'], { detached: true, stdio: 'ignore' });
-target.unref();
-const pid = String(target.pid);
+const target = liveTarget();
+const pid = target.pid;
 const node = process.execPath;
 
 const cases = [
@@ -89,9 +87,5 @@ try {
     );
   }
 } finally {
-  try {
-    process.kill(target.pid, 'SIGKILL');
-  } catch {
-    /* gone */
-  }
+  target.stop();
 }

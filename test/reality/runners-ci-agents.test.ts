@@ -6,7 +6,6 @@
  * for real, the prediction held to the outcome; the first remedy is run by a new step with the same
  * environment and the cleanup repeated. TeamCity's agent is closed source: whydied must say it cannot tell.
  */
-import type { Report, RiskEvent } from '../../src/engine/types';
 import { allPids, isAlive, procStat, waitFor } from '../helpers/processes';
 import { startRunner, type RunnerOptions } from './harness/runner';
 import {
@@ -19,9 +18,10 @@ import {
   trackingId,
   woodpeckerStepReap,
 } from './harness/ci-reapers';
+import { remedySurvives } from './harness/remedy-rerun';
 import { realitySuite } from './harness/suite';
 import { launch } from './harness/tools';
-import { diagnose, expectReality, expectRule, outcomeOf, relaunched, riskOf, uniqueSleep } from './predict';
+import { diagnose, expectReality, expectRule, outcomeOf, relaunched, uniqueSleep } from './predict';
 
 const { need } = realitySuite('runners-ci-agents');
 
@@ -30,26 +30,6 @@ async function leftBehind(script: string, argv: string[], opts: RunnerOptions = 
   const runner = await startRunner(script, opts);
   const pid = await relaunched(argv, []);
   return { pid, pgid: runner.pgid, shellPid: runner.shellPid };
-}
-
-/** The remedy run by a new step of the same runner (same environment), then the same cleanup again. */
-async function remedySurvives(
-  report: Report,
-  argv: string[],
-  oldPid: number,
-  event: RiskEvent,
-  opts: RunnerOptions,
-  cleanup: (pgid: number) => Promise<unknown>,
-): Promise<Report> {
-  const cmd = report.remedy[0];
-  if (!cmd) throw new Error(`no remedy offered: ${report.verdict.summary}`);
-  const runner = await startRunner(cmd, opts);
-  const pid = await relaunched(argv, [oldPid]);
-  const after = diagnose(pid);
-  expect(riskOf(after, event).outcome).toBe('survives');
-  await cleanup(runner.pgid);
-  expect(await outcomeOf(pid, riskOf(after, event))).toBe(false);
-  return after;
 }
 
 describe('CI agents cleaning up at job end, as their sources do', () => {

@@ -6,10 +6,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { Report, RiskEvent } from '../../src/engine/types';
 import { procStat } from '../helpers/processes';
 import { killGroup, startRunner, type RunnerOptions } from './harness/runner';
 import { agentJobSnapshot, githubActionsReap, gitlabShellReap, jenkinsReap, trackingId } from './harness/ci-reapers';
+import { remedySurvives } from './harness/remedy-rerun';
 import { realitySuite, notRoot } from './harness/suite';
 import {
   diagnose,
@@ -18,7 +18,6 @@ import {
   mechanismOf,
   outcomeOf,
   relaunched,
-  riskOf,
   startWatch,
   uniqueSleep,
 } from './predict';
@@ -34,27 +33,6 @@ async function leftBehind(
   const runner = await startRunner(script, opts);
   const pid = await relaunched(argv, []);
   return { pid, pgid: runner.pgid };
-}
-
-/** The remedy, run by a new step of the same tool (same environment), then the same cleanup again. */
-async function remedySurvives(
-  report: Report,
-  argv: string[],
-  oldPid: number,
-  event: RiskEvent,
-  opts: RunnerOptions,
-  cleanup: (pgid: number) => Promise<unknown>,
-): Promise<Report> {
-  const cmd = report.remedy[0];
-  if (!cmd) throw new Error(`no remedy offered: ${report.verdict.summary}`);
-  const runner = await startRunner(cmd, opts);
-  const pid = await relaunched(argv, [oldPid]);
-  const after = diagnose(pid);
-  const row = riskOf(after, event);
-  expect(row.outcome).toBe('survives');
-  await cleanup(runner.pgid);
-  expect(await outcomeOf(pid, row)).toBe(false);
-  return after;
 }
 
 const watchable = unless(notRoot());

@@ -2,14 +2,10 @@
  * A MemoryMax= OOM kill and a segfault through systemd-coredump, made for real in a booted systemd 252;
  * a plain `whydied PID` names the unit, the limit or the core dump, and what systemd recorded.
  */
-import { check, must, report, sh, unavailable, unitProp, waitInside, writeInside } from './harness';
+import { check, must, report, sh, systemdSuite, unitProp, waitInside, writeInside } from './harness';
 
 jest.setTimeout(120000);
-const skip = unavailable();
-if (skip) console.log(`[systemd] skipped: ${skip}`);
-const t = skip ? test.skip : test;
-const tag = `${process.pid}${Date.now() % 100000}`;
-const units: string[] = [];
+const { skip, t, tag, units } = systemdSuite();
 
 afterAll(() => {
   if (skip) return;

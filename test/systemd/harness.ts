@@ -113,3 +113,32 @@ export class Login extends StdinSession {
 export function sessionsOf(user = TEST_USER): string[] {
   return sessionsVia(sh, user);
 }
+
+/**
+ * The head of a systemd test file: its gate (skipped, with the reason logged, where the booted container cannot
+ * run) and its unit names, unique per run so that a rerun against a still-running container never meets an
+ * earlier run's units. `units` lists every name handed out, for the file's afterAll to stop and remove.
+ */
+export function systemdSuite(): {
+  skip: string | null;
+  t: jest.It;
+  tag: string;
+  units: string[];
+  unit(name: string): string;
+} {
+  const skip = unavailable();
+  if (skip) console.log(`[systemd] skipped: ${skip}`);
+  const tag = `${process.pid}${Date.now() % 100000}`;
+  const units: string[] = [];
+  return {
+    skip,
+    t: skip ? test.skip : test,
+    tag,
+    units,
+    unit(name: string): string {
+      const u = `wd-${name}-${tag}`;
+      units.push(u);
+      return u;
+    },
+  };
+}

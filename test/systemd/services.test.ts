@@ -3,23 +3,13 @@
  * unit; after a kill -9, a non-zero exit or a crash loop, a plain `whydied PID` (and `whydied UNIT.service`)
  * says what systemd recorded.
  */
-import { check, must, report, sh, unavailable, unitProp, waitInside, writeInside } from './harness';
+import { check, must, report, sh, unitProp, waitInside, writeInside, systemdSuite } from './harness';
 import { expectReality, expectRule } from '../reality/predict';
 
 jest.setTimeout(120000);
 
-const skip = unavailable();
-if (skip) console.log(`[systemd] skipped: ${skip}`);
-const t = skip ? test.skip : test;
-
-// Unique per run: a rerun against a still-running container never meets an earlier run's units.
-const tag = `${process.pid}${Date.now() % 100000}`;
-const units: string[] = [];
-function unit(name: string): string {
-  const u = `wd-${name}-${tag}`;
-  units.push(u);
-  return u;
-}
+// Unit names unique per run: a rerun against a still-running container never meets an earlier run's units.
+const { skip, t, units, unit } = systemdSuite();
 
 afterAll(() => {
   if (skip) return;

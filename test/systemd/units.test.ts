@@ -17,26 +17,16 @@ import {
   sh,
   TEST_UID,
   TEST_USER,
-  unavailable,
   waitInside,
   writeInside,
+  systemdSuite,
 } from './harness';
 import { expectReality, expectRule } from '../reality/predict';
 
 jest.setTimeout(180000);
 
-const skip = unavailable();
-if (skip) console.log(`[systemd] skipped: ${skip}`);
-const t = skip ? test.skip : test;
-
-// Unique per run: a rerun against a still-running container never meets an earlier run's units.
-const tag = `${process.pid}${Date.now() % 100000}`;
-const units: string[] = [];
-function unit(name: string): string {
-  const u = `wd-${name}-${tag}`;
-  units.push(u);
-  return u;
-}
+// Unit names unique per run: a rerun against a still-running container never meets an earlier run's units.
+const { skip, t, units, unit } = systemdSuite();
 
 /** A command as the test user, talking to its own user manager (what `systemctl --user` in its login does). */
 const asUser = (cmd: string): string =>
