@@ -78,7 +78,8 @@ describe('socket servers', () => {
     expect(
       await waitFor(
         () => {
-          worker = childrenOf(master).find((p) => listening(port) && procStat(p)?.comm === procStat(master)?.comm) ?? 0;
+          // Its only child once it listens (with python3-setproctitle both rename themselves: comm is no guide).
+          worker = listening(port) ? (childrenOf(master)[0] ?? 0) : 0;
           return worker > 0;
         },
         30000,
