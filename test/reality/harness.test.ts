@@ -226,7 +226,14 @@ pidnsTest('PID namespace: stopping its init kills every member', async () => {
 
 containerTest('container cgroup: stopping it kills every member, setsid ones too', async () => {
   const c = await startCgroupContainer(`sh -c 'setsid -f sleep 3083; sleep 3082 & exec sleep 3081'`, { comm: 'sleep' });
-  expect(await waitFor(() => c.members().length === 3)).toBe(true);
+  // The three sleeps, each exec'd: `setsid -f` forks, and its child calls setsid() only then execs (util-linux
+  // setsid.c), so a count of 3 alone can catch that child before its setsid (or the shell before its exec).
+  expect(
+    await waitFor(() => {
+      const m = c.members();
+      return m.length === 3 && m.every((p) => procStat(p)?.comm === 'sleep');
+    }),
+  ).toBe(true);
   const members = c.members();
   expect(fs.readFileSync(`/proc/${c.pid}/cgroup`, 'utf8')).toContain(`/docker/${c.id}`);
   // setsid left the session, not the cgroup.
