@@ -91,15 +91,15 @@ export const kernelParentExitRules: SurvivalRule[] = [
     outcome: 'dies',
     confidence: 'certain',
     meaning:
-      "Its parent is a sandbox started with a parent-death signal on itself (bwrap --die-with-parent): when the launcher that started the sandbox exits, the kernel SIGKILLs the sandbox, and the sandbox's end SIGKILLs it in turn (PR_SET_PDEATHSIG on each).",
+      "Its parent is a sandbox started with a parent-death signal on itself (bwrap --die-with-parent): when the launcher that started the sandbox exits, the kernel SIGKILLs the sandbox, and the sandbox's end SIGKILLs it in turn (PR_SET_PDEATHSIG on each). Start the sandbox without --die-with-parent, or from a parent that stays (a systemd unit).",
     when: (e) => {
       const p = deathSignalParent(e);
       const up = p ? deathSignalLauncher(e) : null;
       if (!p || !up) return null;
       const { launcher, wrapper } = up;
-      const itself =
-        wrapper.pid === p.pid ? 'and gave itself one too' : `and ${wrapper.label} (pid ${wrapper.pid}) gave itself one`;
-      return `its parent ${p.label} (pid ${p.pid}) runs it with ${deathSignalOf(p)} as its parent-death signal ${itself} (--die-with-parent): when ${launcher.label} (pid ${launcher.pid}) exits, however it ends, the kernel (forget_original_parent) SIGKILLs ${wrapper.comm}, and it dies in turn; nohup or setsid inside the sandbox does not help — start the sandbox without --die-with-parent, or from a parent that stays (a systemd unit)`;
+      // Short: the reason is the report's Threat line, and the fix command must stay in the first five rows.
+      const via = wrapper.pid === p.pid ? '' : ` through its pid ${p.pid}`;
+      return `when ${launcher.label} (pid ${launcher.pid}) exits, however it ends, the kernel SIGKILLs ${wrapper.comm} (pid ${wrapper.pid}, --die-with-parent), then it: the parent-death signal ${wrapper.comm} gave it${via}`;
     },
   },
   {
