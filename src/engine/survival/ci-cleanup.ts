@@ -38,7 +38,7 @@ const ENV_REAPERS: readonly EnvReaper[] = [
     meaning:
       'Its environment carries a non-empty RUNNER_TRACKING_ID: the GitHub Actions runner kills such processes when the job ends.',
     kills:
-      "the GitHub Actions runner kills every process started during the job that carries the job's tracking id when the job ends (Process.Kill: SIGKILL at once, no handler runs), whatever session or group it is in",
+      "at the job's end the GitHub Actions runner SIGKILLs every process it started that carries the job's id, in any session or group",
     killer: 'sigkill',
     off: {
       code: 'ci.github-no-tracking-id',
@@ -77,7 +77,7 @@ const ENV_REAPERS: readonly EnvReaper[] = [
     meaning:
       "Its environment carries VSTS_PROCESS_LOOKUP_ID: the Azure Pipelines agent SIGKILLs every process started during the job that carries the job's lookup id when the job ends.",
     kills:
-      "the Azure Pipelines agent kills every process started during the job that carries the job's lookup id when the job ends (Process.Kill: SIGKILL at once, no handler runs), whatever session or group it is in",
+      "at the job's end the Azure Pipelines agent SIGKILLs every process it started that carries the job's id, in any session or group",
     killer: 'sigkill',
     off: {
       code: 'ci.azure-no-lookup',
