@@ -227,7 +227,8 @@ export function decide(input: {
       remedy: [],
     };
   }
-  const undecided = risks.filter((r) => r.outcome === 'unknown');
+  // An undecided keeper's end (a program's own worker) is, like a decided one, no threat to the verdict.
+  const undecided = risks.filter((r) => r.outcome === 'unknown' && r.by !== 'keeper');
   // The same memoised read the cgroup and memory checks used (limit null when unlimited).
   const mem = facts.memoryCgroup(target.pid);
   const steps =
@@ -340,8 +341,10 @@ function insideContainer(ev: RiskEvidence, facts: Facts): RemedyInput['insideCon
 
 /** The keeper whose end would take it down, named so an `ok` does not read as "nothing can end it". */
 function keeperNote(risks: readonly Risk[]): string {
-  return risks.some((r) => r.by === 'keeper' && r.outcome === 'dies')
-    ? '; it ends only when its own keeper is stopped'
+  if (risks.some((r) => r.by === 'keeper' && r.outcome === 'dies'))
+    return '; it ends only when its own keeper is stopped';
+  return risks.some((r) => r.by === 'keeper' && r.outcome === 'unknown')
+    ? '; whether it ends with its parent program is that program’s own affair'
     : '';
 }
 

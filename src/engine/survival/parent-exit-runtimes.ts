@@ -60,6 +60,9 @@ export const runtimeParentExitRules: SurvivalRule[] = [
     event: 'parent-exit',
     outcome: 'unknown',
     confidence: 'possible',
+    // A worker of its parent program: its end with that program is the program's own lifecycle, not a threat
+    // to escape (relaunching a fork child's argv would start a second copy of the whole program).
+    by: 'keeper',
     meaning:
       'It is a Python multiprocessing child (a fork with its parent’s argv, or spawn_main --multiprocessing-fork): the parent’s normal exit terminates it with SIGTERM when it is daemonic (Process(daemon=True), any Pool worker) and otherwise waits for it (a ProcessPoolExecutor worker exits once its task is done); a SIGKILL or an unhandled SIGTERM of the parent leaves it running. Whether it is daemonic is not visible in /proc.',
     when: (e) => {
