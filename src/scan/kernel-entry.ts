@@ -18,6 +18,7 @@ function what(d: Death): string {
     case 'signal':
       if (d.details.reason === 'kernel-oops')
         return `kernel oops: a kernel bug during its system call (${d.signal} from the kernel)`;
+      if (d.details.reason === 'hardware-memory-error') return `hardware memory error (${d.signal} from the kernel)`;
       if (typeof d.details.killer === 'string') return `${d.signal} from ${d.details.killer}`;
       if (d.details.coredump === true)
         return d.signal === UNKNOWN_SIGNAL

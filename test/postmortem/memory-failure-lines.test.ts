@@ -11,6 +11,7 @@ import { buildIncidents, locateEvents } from '../../src/source/kernel-log/incide
 import { parseKernelMessage } from '../../src/source/kernel-log/parse';
 import { describeDeath, adviceFor } from '../../src/source/kernel-log/describe';
 import { notUnderstood } from '../../src/source/kernel-log/understood';
+import { kernelEntry } from '../../src/scan/kernel-entry';
 
 function deathsOf(text: string) {
   const scan = scanKernelText(text, detectFormat(text), { bootTimeMs: null, currentBootId: null });
@@ -91,6 +92,7 @@ describe('memory-failure lines (hand-written from the format strings)', () => {
     expect(d).toMatchObject({ pid: 33395, comm: 'cellsrv', kind: 'signal', signal: 'SIGBUS' });
     expect(describeDeath(d)).toMatch(/failed in hardware \(page frame 0x1840200\).*not a fault in the program/);
     expect(adviceFor(d)).toMatch(/RAM is failing/);
+    expect(kernelEntry(d).what).toBe('hardware memory error (SIGBUS from the kernel)');
   });
 
   test('repeated SIGBUS lines for one pid were handled: no death; a SIGKILL line still is one', () => {
