@@ -11,6 +11,21 @@ export interface CgroupClass {
   uid: number | null;
 }
 
+/**
+ * The service a cgroup class names and which manager holds it: a system service, or a user service under
+ * user@UID.service (not that manager's own unit); null for anything else (a scope, a slice, a session).
+ */
+export function serviceUnitOf(
+  c: Pick<CgroupClass, 'kind' | 'unit' | 'uid'>,
+): { unit: string; manager: 'system' } | { unit: string; manager: 'user'; uid: number } | null {
+  const unit = c.unit;
+  if (!unit || !unit.endsWith('.service')) return null;
+  if (c.kind === 'service') return { unit, manager: 'system' };
+  if (c.kind === 'user-manager' && c.uid !== null && unit !== `user@${c.uid}.service`)
+    return { unit, manager: 'user', uid: c.uid };
+  return null;
+}
+
 /** Container runtimes' cgroup paths: docker, podman, cri-o, containerd, kubepods, lxc, machined, GitHub's job containers. */
 const CONTAINER_PATH =
   /\/(docker|libpod|crio|cri-containerd|containerd)[-/]|\/kubepods|\/lxc[./]|\/lxc\.payload|\/machine\.slice\/|\/actions_job\//;

@@ -7,7 +7,7 @@ import type { Facts, MemoryCgroup, Read } from '../source/types';
 import { ok } from '../source/types';
 import { lingers, readKillUserProcesses, systemdHost, userGid, userName } from '../source/systemd/logind';
 import { unitStates, userUnitStates, type ManagerRead } from '../source/systemd/manager';
-import { CGROUP_RANK, classifyCgroupPath, type CgroupClass, type CgroupKind } from './cgroup-path';
+import { CGROUP_RANK, classifyCgroupPath, serviceUnitOf, type CgroupClass, type CgroupKind } from './cgroup-path';
 
 export type CgroupSection = {
   paths: { hierarchy: number; controllers: string[]; path: string }[];
@@ -125,20 +125,17 @@ export function deriveCgroup(
 }
 
 /** The manager's state of the service a process runs in: the system's, or its user's for a user unit. */
-function serviceState(facts: Facts, c: CgroupClass): ServiceState | null {
-  const unit = c.unit;
-  if (!unit || !unit.endsWith('.service')) return null;
+export function serviceState(facts: Facts, c: CgroupClass): ServiceState | null {
+  const svc = serviceUnitOf(c);
+  if (!svc) return null;
+  const { unit, manager } = svc;
   let read: ManagerRead;
-  let manager: ServiceState['manager'];
-  if (c.kind === 'service') {
-    read = unitStates(facts, [unit]);
-    manager = 'system';
-  } else if (c.kind === 'user-manager' && c.uid !== null && unit !== `user@${c.uid}.service`) {
-    const gid = userGid(facts, c.uid);
+  if (svc.manager === 'system') read = unitStates(facts, [unit]);
+  else {
+    const gid = userGid(facts, svc.uid);
     if (gid === null) return null;
-    read = userUnitStates(facts, { uid: c.uid, gid }, [unit]);
-    manager = 'user';
-  } else return null;
+    read = userUnitStates(facts, { uid: svc.uid, gid }, [unit]);
+  }
   const u = read.ok ? read.units.find((x) => x.id === unit) : undefined;
   if (!u) return null;
   return {

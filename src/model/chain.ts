@@ -7,8 +7,8 @@ import type { Facts, Read } from '../source/types';
 import { fail, ok } from '../source/types';
 import type { AncestorKind } from './classify';
 import { classifyCgroupPath } from './cgroup-path';
-import { userGid } from '../source/systemd/logind';
-import { userUnitStates } from '../source/systemd/manager';
+import { serviceState } from './cgroup';
+import { hasSignal } from './signals';
 import { describeProcess, type ProcessDescription } from './describe-process';
 import type { CheckTarget } from './target';
 
@@ -134,7 +134,7 @@ function launchedBy(parentArgv: readonly string[] | null, childArgv: readonly st
 /** Does the process catch signal `sig` (its bit in SigCgt)? null when its status cannot be read. */
 function caught(facts: Facts, pid: number, sig: number): boolean | null {
   const st = facts.status(pid);
-  return st.ok ? ((st.value.sigCgt >> BigInt(sig - 1)) & 1n) !== 0n : null;
+  return st.ok ? hasSignal(st.value.sigCgt, sig) : null;
 }
 
 /** SIGTERM and every real-time signal 35..64 caught: the Go runtime's handlers (glibc keeps 32-34 for itself). */
@@ -142,7 +142,7 @@ function goRuntimeMask(facts: Facts, pid: number): boolean | null {
   const st = facts.status(pid);
   if (!st.ok) return null;
   const rt = ((1n << 30n) - 1n) << 34n; // bits 34..63: signals 35..64
-  return (st.value.sigCgt & rt) === rt && ((st.value.sigCgt >> 14n) & 1n) === 1n;
+  return (st.value.sigCgt & rt) === rt && hasSignal(st.value.sigCgt, 15);
 }
 
 /** The same executable, and a listening TCP socket both hold: a worker of `parent`'s pool. */
@@ -193,10 +193,9 @@ function userUnitMain(facts: Facts, pid: number): boolean {
   for (const e of cg.value) {
     const c = classifyCgroupPath(e.path);
     if (c.kind !== 'user-manager' || c.uid === null || !c.unit?.endsWith('.service')) continue;
-    if (c.unit === `user@${c.uid}.service`) return false;
-    const gid = userGid(facts, c.uid);
-    const read = gid === null ? null : userUnitStates(facts, { uid: c.uid, gid }, [c.unit]);
-    return read?.ok === true && read.units.some((u) => u.id === c.unit && u.mainPid === pid);
+    // Null for the manager's own unit (user@UID.service): nothing it runs there is a service's main process.
+    const s = serviceState(facts, c);
+    return s?.manager === 'user' && s.mainPid === pid;
   }
   return false;
 }

@@ -4,43 +4,6 @@
  * remedy, the tests' environment isolation and the fixture scripts all read it (the shell scripts and
  * the jest setup read the built file, dist/src/model/ci-markers.js).
  */
-export const CI_MARKERS = [
-  'RUNNER_TRACKING_ID',
-  'GITHUB_ACTIONS',
-  'BUILD_ID',
-  'JENKINS_NODE_COOKIE',
-  'JENKINS_URL',
-  'GITLAB_CI',
-  'CI_JOB_ID',
-  // Azure Pipelines agent (src/Agent.Worker/JobExtension.cs; TF_BUILD set by Agent.Sdk ProcessInvoker).
-  'VSTS_PROCESS_LOOKUP_ID',
-  'TF_BUILD',
-  // Buildkite agent (every job's environment: BUILDKITE=true, BUILDKITE_JOB_ID).
-  'BUILDKITE',
-  'BUILDKITE_JOB_ID',
-  // Woodpecker (pipeline/frontend/metadata/environment.go; also in its Drone-compatible local backend).
-  'CI_WORKFLOW_NAME',
-  // Drone runners (drone/runner-go environ/environ.go System: DRONE=true, CI=true).
-  'DRONE',
-  // TeamCity build agent (TEAMCITY_VERSION in every build step's environment).
-  'TEAMCITY_VERSION',
-  'CI',
-] as const;
-
-/**
- * Markers added after bundles were first captured: a bundle from before them never asked, so it is asked
- * without them (replayed as it was at capture, where these runners were not known).
- */
-export const CI_MARKERS_ADDED_LATER: readonly string[] = [
-  'VSTS_PROCESS_LOOKUP_ID',
-  'TF_BUILD',
-  'BUILDKITE',
-  'BUILDKITE_JOB_ID',
-  'CI_WORKFLOW_NAME',
-  'DRONE',
-  'TEAMCITY_VERSION',
-];
-
 export type CiSystem =
   | 'github-actions'
   | 'jenkins'
@@ -51,6 +14,38 @@ export type CiSystem =
   | 'drone'
   | 'teamcity'
   | 'generic';
+
+/**
+ * Every marker once, in the order the environment is asked: the system it names, and `later` for those added
+ * after bundles were first captured (a bundle from before them never asked, so it is replayed without them).
+ */
+const MARKERS: ReadonlyArray<{ name: string; system: CiSystem; later?: true }> = [
+  { name: 'RUNNER_TRACKING_ID', system: 'github-actions' },
+  { name: 'GITHUB_ACTIONS', system: 'github-actions' },
+  { name: 'BUILD_ID', system: 'jenkins' },
+  { name: 'JENKINS_NODE_COOKIE', system: 'jenkins' },
+  { name: 'JENKINS_URL', system: 'jenkins' },
+  { name: 'GITLAB_CI', system: 'gitlab' },
+  { name: 'CI_JOB_ID', system: 'gitlab' },
+  // Azure Pipelines agent (src/Agent.Worker/JobExtension.cs; TF_BUILD set by Agent.Sdk ProcessInvoker).
+  { name: 'VSTS_PROCESS_LOOKUP_ID', system: 'azure-pipelines', later: true },
+  { name: 'TF_BUILD', system: 'azure-pipelines', later: true },
+  // Buildkite agent (every job's environment: BUILDKITE=true, BUILDKITE_JOB_ID).
+  { name: 'BUILDKITE', system: 'buildkite', later: true },
+  { name: 'BUILDKITE_JOB_ID', system: 'buildkite', later: true },
+  // Woodpecker (pipeline/frontend/metadata/environment.go; also in its Drone-compatible local backend).
+  { name: 'CI_WORKFLOW_NAME', system: 'woodpecker', later: true },
+  // Drone runners (drone/runner-go environ/environ.go System: DRONE=true, CI=true).
+  { name: 'DRONE', system: 'drone', later: true },
+  // TeamCity build agent (TEAMCITY_VERSION in every build step's environment).
+  { name: 'TEAMCITY_VERSION', system: 'teamcity', later: true },
+  { name: 'CI', system: 'generic' },
+];
+
+export const CI_MARKERS: readonly string[] = MARKERS.map((m) => m.name);
+
+/** Markers added after bundles were first captured: a bundle from before them is asked without them. */
+export const CI_MARKERS_ADDED_LATER: readonly string[] = MARKERS.filter((m) => m.later).map((m) => m.name);
 
 /** How a report names each system. */
 export const CI_SYSTEM_LABEL: Readonly<Record<CiSystem, string>> = {
@@ -65,23 +60,9 @@ export const CI_SYSTEM_LABEL: Readonly<Record<CiSystem, string>> = {
   generic: 'generic CI',
 };
 
-export const CI_SYSTEM_OF: Readonly<Record<string, CiSystem>> = {
-  RUNNER_TRACKING_ID: 'github-actions',
-  GITHUB_ACTIONS: 'github-actions',
-  BUILD_ID: 'jenkins',
-  JENKINS_NODE_COOKIE: 'jenkins',
-  JENKINS_URL: 'jenkins',
-  GITLAB_CI: 'gitlab',
-  CI_JOB_ID: 'gitlab',
-  VSTS_PROCESS_LOOKUP_ID: 'azure-pipelines',
-  TF_BUILD: 'azure-pipelines',
-  BUILDKITE: 'buildkite',
-  BUILDKITE_JOB_ID: 'buildkite',
-  CI_WORKFLOW_NAME: 'woodpecker',
-  DRONE: 'drone',
-  TEAMCITY_VERSION: 'teamcity',
-  CI: 'generic',
-};
+export const CI_SYSTEM_OF: Readonly<Record<string, CiSystem>> = Object.fromEntries(
+  MARKERS.map((m) => [m.name, m.system]),
+);
 
 /**
  * GitHub's runner kills processes whose RUNNER_TRACKING_ID equals the job's; Jenkins' ProcessTreeKiller

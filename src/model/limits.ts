@@ -20,7 +20,7 @@
  */
 import type { Facts, Read } from '../source/types';
 import type { LimitName, Rlimit } from '../source/parse-limits';
-import type { Disposition } from './signals';
+import { hasSignal as bit, type Disposition } from './signals';
 
 /** What a signal does when it arrives: its disposition, or held back (blocked: it stays pending). */
 export type Arrival = Disposition | 'blocked';
@@ -92,8 +92,6 @@ const MIN_RATE_SEC = 1;
 
 const SIGXCPU = 24;
 const SIGXFSZ = 25;
-
-const bit = (mask: bigint, n: number): boolean => ((mask >> BigInt(n - 1)) & 1n) === 1n;
 
 function arrival(masks: { sigIgn: bigint; sigCgt: bigint; sigBlk: bigint } | null, n: number): Arrival {
   if (!masks) return 'default';

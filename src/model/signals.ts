@@ -27,11 +27,12 @@ export type SignalsSection = {
   masks: { sigIgn: string; sigBlk: string; sigCgt: string; sigPnd: string; shdPnd: string };
 };
 
-const has = (mask: bigint, n: number): boolean => ((mask >> BigInt(n - 1)) & 1n) === 1n;
+/** Signal `n`'s bit in a /proc status mask (SigIgn, SigCgt, SigBlk: bit n-1). */
+export const hasSignal = (mask: bigint, n: number): boolean => ((mask >> BigInt(n - 1)) & 1n) === 1n;
 
 function disposition(ign: bigint, cgt: bigint, n: number): Disposition {
-  if (has(ign, n)) return 'ignored';
-  if (has(cgt, n)) return 'caught';
+  if (hasSignal(ign, n)) return 'ignored';
+  if (hasSignal(cgt, n)) return 'caught';
   return 'default';
 }
 
@@ -47,10 +48,10 @@ function signalsOf(s: ProcStatus): SignalsSection {
     caught: decodeSignalMask(s.sigCgt),
     pending: decodeSignalMask(s.sigPnd | s.shdPnd),
     hup: disposition(s.sigIgn, s.sigCgt, 1),
-    hupBlocked: has(s.sigBlk, 1),
+    hupBlocked: hasSignal(s.sigBlk, 1),
     term: disposition(s.sigIgn, s.sigCgt, 15),
     pipe: disposition(s.sigIgn, s.sigCgt, 13),
-    pipeBlocked: has(s.sigBlk, 13),
+    pipeBlocked: hasSignal(s.sigBlk, 13),
     tracerPid: s.tracerPid,
     masks: {
       sigIgn: hex(s.sigIgn),

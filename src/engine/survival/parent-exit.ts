@@ -14,6 +14,7 @@ import { DETACHABLE_KEEPERS, isLoginShellArgv } from '../../model/classify';
 import { toolOf } from '../../model/tools';
 import { kernelParentExitRules } from './parent-exit-kernel';
 import type { ServiceState } from '../../model/cgroup';
+import { serviceUnitOf } from '../../model/cgroup-path';
 import { runtimeParentExitRules } from './parent-exit-runtimes';
 
 const parentOf = (e: RiskEvidence): AncestorEvidence | null => e.chain?.ancestors[0] ?? null;
@@ -96,7 +97,7 @@ const unitWords = (e: RiskEvidence, s: ServiceState, unit: string): string =>
   s.manager === 'user' ? `${who(e)}'s user service ${unit} (systemd --user, user@${e.cgroup?.uid}.service)` : unit;
 
 /** The command that shows these properties, as whoever can ask that manager (a user manager: the user itself). */
-const showCmd = (e: RiskEvidence, s: ServiceState, unit: string, props: string): string =>
+const showCmd = (e: RiskEvidence, s: Pick<ServiceState, 'manager'>, unit: string, props: string): string =>
   s.manager === 'user'
     ? `\`systemctl --user show ${unit} -p ${props}\` as ${who(e)}`
     : `\`systemctl show ${unit} -p ${props}\``;
@@ -285,14 +286,11 @@ export const parentExitRules: SurvivalRule[] = [
     when: (e) =>
       withParent(e, (p) => {
         const cg = e.cgroup;
-        if (e.manager || !cg?.unit || !cg.systemdRunning) return null;
-        const userUnit =
-          cg.kind === 'user-manager' && cg.unit.endsWith('.service') && cg.unit !== `user@${cg.uid}.service`;
-        if (cg.kind !== 'service' && !userUnit) return null;
-        const show = userUnit
-          ? `\`systemctl --user show ${cg.unit} -p MainPID,KillMode\` as ${who(e)}`
-          : `\`systemctl show ${cg.unit} -p MainPID,KillMode\``;
-        return `it runs in ${userUnit ? `${who(e)}'s user service ` : ''}${cg.unit}, whose main process and KillMode could not be read (the systemd-unit check did not run, so the service manager was not asked): if its parent ${nameOf(p)} is the unit's main process, its exit stops the unit and KillMode decides what else dies (${show})`;
+        const svc = cg?.systemdRunning && !e.manager ? serviceUnitOf(cg) : null;
+        if (!svc) return null;
+        const userUnit = svc.manager === 'user';
+        const show = showCmd(e, svc, svc.unit, 'MainPID,KillMode');
+        return `it runs in ${userUnit ? `${who(e)}'s user service ` : ''}${svc.unit}, whose main process and KillMode could not be read (the systemd-unit check did not run, so the service manager was not asked): if its parent ${nameOf(p)} is the unit's main process, its exit stops the unit and KillMode decides what else dies (${show})`;
       }),
   },
   {

@@ -76,40 +76,32 @@ export function readKillUserProcesses(facts: Facts): KillUserProcesses {
     : { value: def, source: main, compiledDefault: true };
 }
 
-/** The login name of a uid from /etc/passwd (null when unknown). */
-export function userName(facts: Facts, uid: number): string | null {
+/** The fields of the first /etc/passwd line for `uid` that has at least `min` of them (null when none). */
+function passwdFields(facts: Facts, uid: number, min: number): string[] | null {
   const t = facts.text('/etc/passwd');
   if (!t.ok) return null;
   for (const line of t.value.split('\n')) {
     const f = line.split(':');
-    if (f.length >= 3 && f[2] === String(uid)) return f[0];
+    if (f.length >= min && f[2] === String(uid)) return f;
   }
   return null;
+}
+
+/** The login name of a uid from /etc/passwd (null when unknown). */
+export function userName(facts: Facts, uid: number): string | null {
+  return passwdFields(facts, uid, 3)?.[0] ?? null;
 }
 
 /** The primary group of a uid from /etc/passwd (null when unknown). */
 export function userGid(facts: Facts, uid: number): number | null {
-  const t = facts.text('/etc/passwd');
-  if (!t.ok) return null;
-  for (const line of t.value.split('\n')) {
-    const f = line.split(':');
-    if (f.length >= 4 && f[2] === String(uid)) return /^\d{1,10}$/.test(f[3]) ? Number(f[3]) : null;
-  }
-  return null;
+  const gid = passwdFields(facts, uid, 4)?.[3];
+  return gid !== undefined && /^\d{1,10}$/.test(gid) ? Number(gid) : null;
 }
 
 /** The home directory of a uid from /etc/passwd (null when unknown, or not a directory a user owns: `/`, /nonexistent). */
 export function userHome(facts: Facts, uid: number): string | null {
-  const t = facts.text('/etc/passwd');
-  if (!t.ok) return null;
-  for (const line of t.value.split('\n')) {
-    const f = line.split(':');
-    if (f.length >= 7 && f[2] === String(uid)) {
-      const home = f[5];
-      return home.startsWith('/') && home !== '/' && !home.startsWith('/nonexistent') ? home : null;
-    }
-  }
-  return null;
+  const home = passwdFields(facts, uid, 7)?.[5];
+  return home !== undefined && home.startsWith('/') && home !== '/' && !home.startsWith('/nonexistent') ? home : null;
 }
 
 /** `loginctl enable-linger USER` leaves /var/lib/systemd/linger/USER; null when that cannot be read. */
